@@ -1,0 +1,327 @@
+//! Aggregation: records → figures, grouped by dimensions and a period grain.
+//!
+//! Every indicator rolls up by its own rule (see `RollUp`): flows add up across
+//! organisations and periods; stocks take each unit's latest (or mean, min, max)
+//! snapshot across periods and then combine units; distinct-people indicators
+//! count participant ids; ratios are recomputed from their summed parts.
+
+pub mod period;
+pub mod targets;
+
+use chrono::NaiveDate;
+use polars::prelude::*;
+
+pub use period::Grain;
+pub use targets::Targets;
+
+use crate::data::parse::epoch_days;
+use crate::error::{Error, Result};
+use crate::indicator::{Aggregation, Library, RollUp, TimeAggregation};
+
+/// Record columns that can be grouped by.
+pub const RECORD_DIMS: [&str; 7] =
+    ["organisation", "programme", "area", "beneficiary_group", "gender", "age_band", "simd_decile"];
+
+/// Shown for a group whose records leave the dimension blank (e.g. no programme).
+pub const NOT_RECORDED: &str = "(not recorded)";
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Dimension {
+    Field(&'static str),
+    Period(Grain),
+}
+
+impl Dimension {
+    pub fn name(self) -> &'static str {
+        match self {
+            Dimension::Field(f) => f,
+            Dimension::Period(g) => g.name(),
+        }
+    }
+
+    /// Parse `--by organisation,financial_year`: record columns and at most one grain.
+    pub fn parse_list(text: &str) -> Result<Vec<Dimension>> {
+        let mut dims = Vec::new();
+        for word in text.split(',').map(str::trim).filter(|w| !w.is_empty()) {
+            let dim = if let Some(g) = Grain::parse(word) {
+                Dimension::Period(g)
+            } else if let Some(f) = RECORD_DIMS.iter().find(|f| **f == word) {
+                Dimension::Field(f)
+            } else {
+                let choices: Vec<&str> = RECORD_DIMS.iter().copied().chain(Grain::ALL.iter().map(|g| g.name())).collect();
+                let err = Error::usage(format!("cannot group by `{word}`"));
+                return Err(match crate::suggest::nearest(word, choices.iter().copied()) {
+                    Some(n) => err.with_hint(format!("did you mean `{n}`? dimensions: {}", choices.join(", "))),
+                    None => err.with_hint(format!("dimensions: {}", choices.join(", "))),
+                });
+            };
+            if dims.contains(&dim) {
+                return Err(Error::usage(format!("`{word}` is named twice in --by")));
+            }
+            dims.push(dim);
+        }
+        if dims.iter().filter(|d| matches!(d, Dimension::Period(_))).count() > 1 {
+            return Err(Error::usage("--by takes at most one period grain (year, quarter, month or financial_year)"));
+        }
+        Ok(dims)
+    }
+}
+
+#[derive(Debug, Clone, Default)]
+pub struct Filters {
+    pub from: Option<NaiveDate>,
+    pub to: Option<NaiveDate>,
+    pub organisations: Vec<String>,
+    pub programmes: Vec<String>,
+    pub areas: Vec<String>,
+    pub groups: Vec<String>,
+    /// Only these indicators in the output (ratio parts are still computed).
+    pub indicators: Vec<String>,
+}
+
+#[derive(Debug, Clone, Default)]
+pub struct Request {
+    pub by: Vec<Dimension>,
+    pub filters: Filters,
+}
+
+/// Figures: the `by` columns in order, then indicator, value, unit, records.
+pub fn aggregate(records: &DataFrame, library: &Library, req: &Request) -> Result<DataFrame> {
+    for id in &req.filters.indicators {
+        library.require(id)?;
+    }
+    let dims: Vec<&str> = req.by.iter().map(|d| d.name()).collect();
+    let lf = prepare(records.clone().lazy(), &req.by, &req.filters);
+    let meta = meta_frame(library)?;
+    let lf = lf.join(meta.clone().lazy(), [col("indicator")], [col("indicator")], JoinArgs::new(JoinType::Inner));
+
+    let base = concat([flows(lf.clone(), &dims), stocks(lf.clone(), &dims), distinct(lf, &dims)], UnionArgs::default())?
+        .collect()?;
+    let ratios = ratios(&base, library, &dims)?;
+    let mut all = concat([base.lazy(), ratios], UnionArgs::default())?;
+    if !req.filters.indicators.is_empty() {
+        all = all.filter(any_of("indicator", &req.filters.indicators));
+    }
+    let mut order: Vec<PlSmallStr> = dims.iter().map(|d| PlSmallStr::from(*d)).collect();
+    order.push("indicator".into());
+    let mut out_cols: Vec<Expr> = dims.iter().map(|d| col(*d)).collect();
+    out_cols.extend([col("indicator"), col("value"), col("unit"), col("records")]);
+    let figures = all
+        .join(meta.lazy().select([col("indicator"), col("unit")]), [col("indicator")], [col("indicator")], JoinArgs::new(JoinType::Left))
+        .select(out_cols)
+        .sort(order, SortMultipleOptions::default())
+        .collect()?;
+    Ok(figures)
+}
+
+/// Apply filters and add one text column per dimension (blanks shown as NOT_RECORDED).
+fn prepare(lf: LazyFrame, by: &[Dimension], f: &Filters) -> LazyFrame {
+    let mut lf = lf;
+    if let Some(from) = f.from {
+        lf = lf.filter(col("date").gt_eq(lit(epoch_days(from)).cast(DataType::Date)));
+    }
+    if let Some(to) = f.to {
+        lf = lf.filter(col("date").lt_eq(lit(epoch_days(to)).cast(DataType::Date)));
+    }
+    for (column, wanted) in [("organisation", &f.organisations), ("programme", &f.programmes), ("area", &f.areas), ("beneficiary_group", &f.groups)] {
+        if !wanted.is_empty() {
+            lf = lf.filter(any_of(column, wanted));
+        }
+    }
+    let dim_cols: Vec<Expr> = by
+        .iter()
+        .map(|d| match d {
+            Dimension::Field(name) => col(*name).cast(DataType::String).fill_null(lit(NOT_RECORDED)).alias(*name),
+            Dimension::Period(g) => g.label(col("date")).alias(g.name()),
+        })
+        .collect();
+    if dim_cols.is_empty() {
+        lf
+    } else {
+        lf.with_columns(dim_cols)
+    }
+}
+
+fn any_of(column: &str, values: &[String]) -> Expr {
+    values
+        .iter()
+        .map(|v| col(column).eq(lit(v.as_str())))
+        .reduce(|a, b| a.or(b))
+        .unwrap_or(lit(true))
+}
+
+/// One row per indicator: how it rolls up, in columns the query can branch on.
+fn meta_frame(library: &Library) -> Result<DataFrame> {
+    let mut ids = Vec::new();
+    let mut modes = Vec::new();
+    let mut aggs = Vec::new();
+    let mut times = Vec::new();
+    let mut units = Vec::new();
+    for ind in library.iter() {
+        let (mode, agg, time) = match ind.roll_up() {
+            RollUp::Flow(a) => ("flow", agg_code(a), "sum"),
+            RollUp::Stock { time, units } => ("stock", agg_code(units), time_code(time)),
+            RollUp::Distinct => ("distinct", "distinct", "distinct"),
+            RollUp::Ratio => ("ratio", "ratio", "ratio"),
+        };
+        ids.push(ind.id.as_str());
+        modes.push(mode);
+        aggs.push(agg);
+        times.push(time);
+        units.push(ind.unit.as_str());
+    }
+    Ok(df!("indicator" => ids, "__mode" => modes, "__agg" => aggs, "__time" => times, "unit" => units)?)
+}
+
+fn agg_code(a: Aggregation) -> &'static str {
+    match a {
+        Aggregation::Sum => "sum",
+        Aggregation::Count => "count",
+        Aggregation::Distinct => "distinct",
+        Aggregation::Mean => "mean",
+        Aggregation::Min => "min",
+        Aggregation::Max => "max",
+        Aggregation::Ratio => "ratio",
+    }
+}
+
+fn time_code(t: TimeAggregation) -> &'static str {
+    match t {
+        TimeAggregation::Sum => "sum",
+        TimeAggregation::Last => "last",
+        TimeAggregation::Mean => "mean",
+        TimeAggregation::Min => "min",
+        TimeAggregation::Max => "max",
+    }
+}
+
+fn keys(dims: &[&str], extra: &[&str]) -> Vec<Expr> {
+    dims.iter().chain(extra).map(|c| col(*c)).collect()
+}
+
+/// Choose among precomputed sum/mean/min/max/count by a code column.
+fn pick(code: &str, count: Expr) -> Expr {
+    let c = col(code);
+    when(c.clone().eq(lit("sum")))
+        .then(col("__sum"))
+        .when(c.clone().eq(lit("count")))
+        .then(count.cast(DataType::Float64))
+        .when(c.clone().eq(lit("mean")))
+        .then(col("__mean"))
+        .when(c.eq(lit("min")))
+        .then(col("__min"))
+        .otherwise(col("__max"))
+}
+
+fn four_stats(of: &str) -> [Expr; 4] {
+    [
+        col(of).sum().alias("__sum"),
+        col(of).mean().alias("__mean"),
+        col(of).min().alias("__min"),
+        col(of).max().alias("__max"),
+    ]
+}
+
+fn figure_columns(dims: &[&str]) -> Vec<Expr> {
+    let mut out = keys(dims, &["indicator"]);
+    out.push(col("value").cast(DataType::Float64));
+    out.push(col("records").cast(DataType::Int64));
+    out
+}
+
+/// Flows: one pass over records.
+fn flows(lf: LazyFrame, dims: &[&str]) -> LazyFrame {
+    let mut stats = four_stats("value").to_vec();
+    stats.push(len().alias("records"));
+    lf.filter(col("__mode").eq(lit("flow")))
+        .group_by(keys(dims, &["indicator", "__agg"]))
+        .agg(stats)
+        .with_column(pick("__agg", col("records")).alias("value"))
+        .select(figure_columns(dims))
+}
+
+/// Stocks: snapshot per unit per date (summing any breakdown rows of that date),
+/// then across dates per unit, then across units.
+fn stocks(lf: LazyFrame, dims: &[&str]) -> LazyFrame {
+    let unit: Vec<&str> = ["organisation", "programme"].into_iter().filter(|u| !dims.contains(u)).collect();
+    let mut per_date: Vec<&str> = vec!["indicator", "__agg", "__time"];
+    per_date.extend(&unit);
+    let per_unit = per_date.clone();
+    per_date.push("date");
+
+    let snapshots = lf
+        .filter(col("__mode").eq(lit("stock")))
+        .group_by(keys(dims, &per_date))
+        .agg([col("value").sum().alias("__snap"), len().alias("__n")]);
+    let mut over_time = four_stats("__snap").to_vec();
+    over_time.push(col("__snap").sort_by([col("date")], SortMultipleOptions::default()).last().alias("__last"));
+    over_time.push(col("__n").sum().alias("records"));
+    let per_unit_values = snapshots.group_by(keys(dims, &per_unit)).agg(over_time).with_column(
+        when(col("__time").eq(lit("last")))
+            .then(col("__last"))
+            .when(col("__time").eq(lit("mean")))
+            .then(col("__mean"))
+            .when(col("__time").eq(lit("min")))
+            .then(col("__min"))
+            .otherwise(col("__max"))
+            .alias("__unit_value"),
+    );
+    let mut across_units = four_stats("__unit_value").to_vec();
+    across_units.push(col("records").sum().alias("records"));
+    across_units.push(len().alias("__units"));
+    per_unit_values
+        .group_by(keys(dims, &["indicator", "__agg"]))
+        .agg(across_units)
+        .with_column(pick("__agg", col("__units")).alias("value"))
+        .select(figure_columns(dims))
+}
+
+/// Distinct people: participant ids counted once per group.
+fn distinct(lf: LazyFrame, dims: &[&str]) -> LazyFrame {
+    lf.filter(col("__mode").eq(lit("distinct")))
+        .group_by(keys(dims, &["indicator"]))
+        .agg([col("participant").drop_nulls().n_unique().alias("value"), len().alias("records")])
+        .select(figure_columns(dims))
+}
+
+/// Ratios from the base figures: Σnumerator ÷ Σdenominator × scale per group.
+/// A group with no denominator (or zero) has no ratio: dividing by nothing is not 0%.
+fn ratios(base: &DataFrame, library: &Library, dims: &[&str]) -> Result<LazyFrame> {
+    let (mut ids, mut nums, mut dens, mut scales) = (Vec::new(), Vec::new(), Vec::new(), Vec::new());
+    for ind in library.iter().filter(|i| i.roll_up() == RollUp::Ratio) {
+        if let (Some(n), Some(d)) = (&ind.numerator, &ind.denominator) {
+            ids.push(ind.id.as_str());
+            nums.push(n.as_str());
+            dens.push(d.as_str());
+            scales.push(ind.scale.unwrap_or(1.0));
+        }
+    }
+    let rmeta = df!("__ratio" => ids, "__num" => nums, "__den" => dens, "__scale" => scales)?;
+    let part = |key: &str, value: &str, n: &str| {
+        let mut cols = keys(dims, &["__ratio", "__scale"]);
+        cols.push(col("value").alias(value));
+        cols.push(col("records").alias(n));
+        base.clone()
+            .lazy()
+            .join(rmeta.clone().lazy(), [col("indicator")], [col(key)], JoinArgs::new(JoinType::Inner))
+            .select(cols)
+    };
+    let num = part("__num", "__num_v", "__num_n").select({
+        let mut c = keys(dims, &["__ratio"]);
+        c.extend([col("__num_v"), col("__num_n")]);
+        c
+    });
+    let den = part("__den", "__den_v", "__den_n");
+    let on = keys(dims, &["__ratio"]);
+    let joined = den.join(num, on.clone(), on, JoinArgs::new(JoinType::Left));
+    let mut out = keys(dims, &[]);
+    out.push(col("__ratio").alias("indicator"));
+    out.push(
+        when(col("__den_v").gt(lit(0.0)))
+            .then(col("__num_v").fill_null(lit(0.0)) / col("__den_v") * col("__scale"))
+            .otherwise(lit(NULL).cast(DataType::Float64))
+            .alias("value"),
+    );
+    out.push((col("__den_n") + col("__num_n").fill_null(lit(0))).cast(DataType::Int64).alias("records"));
+    Ok(joined.select(out))
+}

@@ -1,0 +1,90 @@
+//! Period grains and their labels: 2024, 2024-Q2, 2024-05, and the UK
+//! financial year (April–March) shown as 2024-25.
+
+use polars::prelude::*;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Grain {
+    Year,
+    Quarter,
+    Month,
+    FinancialYear,
+}
+
+impl Grain {
+    pub const ALL: [Grain; 4] = [Grain::Year, Grain::Quarter, Grain::Month, Grain::FinancialYear];
+
+    pub fn name(self) -> &'static str {
+        match self {
+            Grain::Year => "year",
+            Grain::Quarter => "quarter",
+            Grain::Month => "month",
+            Grain::FinancialYear => "financial_year",
+        }
+    }
+
+    pub fn parse(s: &str) -> Option<Grain> {
+        Grain::ALL.into_iter().find(|g| g.name() == s)
+    }
+
+    /// The label of the period containing `date` (a Date expression), as text.
+    pub fn label(self, date: Expr) -> Expr {
+        let year = date.clone().dt().year();
+        match self {
+            Grain::Year => year.cast(DataType::String),
+            Grain::Month => date.dt().to_string("%Y-%m"),
+            Grain::Quarter => concat_str(
+                [year.cast(DataType::String), lit("-Q"), date.dt().quarter().cast(DataType::String)],
+                "",
+                true,
+            ),
+            Grain::FinancialYear => {
+                // April starts the year: Jan–Mar belong to the year that began the April before.
+                let start = year.clone() - when(date.dt().month().lt(lit(4))).then(lit(1)).otherwise(lit(0));
+                let end = ((start.clone() + lit(1)) % lit(100)).cast(DataType::String).str().zfill(lit(2));
+                concat_str([start.cast(DataType::String), lit("-"), end], "", true)
+            }
+        }
+    }
+}
+
+/// The label of the financial year containing a date, for Rust-side use.
+pub fn financial_year_of(date: chrono::NaiveDate) -> String {
+    use chrono::Datelike;
+    let start = if date.month() < 4 { date.year() - 1 } else { date.year() };
+    format!("{start}-{:02}", (start + 1) % 100)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use chrono::NaiveDate;
+
+    fn labels(grain: Grain, dates: &[(i32, u32, u32)]) -> Vec<String> {
+        let days: Vec<i32> = dates
+            .iter()
+            .map(|&(y, m, d)| crate::data::parse::epoch_days(NaiveDate::from_ymd_opt(y, m, d).unwrap()))
+            .collect();
+        let df = df!("d" => days).unwrap();
+        let out = df
+            .lazy()
+            .select([grain.label(col("d").cast(DataType::Date)).alias("p")])
+            .collect()
+            .unwrap();
+        out.column("p").unwrap().str().unwrap().iter().map(|s| s.unwrap().to_string()).collect()
+    }
+
+    #[test]
+    fn financial_year_turns_in_april() {
+        let got = labels(Grain::FinancialYear, &[(2024, 3, 31), (2024, 4, 1), (2025, 1, 15), (1999, 6, 1)]);
+        assert_eq!(got, ["2023-24", "2024-25", "2024-25", "1999-00"]);
+        assert_eq!(financial_year_of(NaiveDate::from_ymd_opt(2025, 3, 31).unwrap()), "2024-25");
+    }
+
+    #[test]
+    fn quarter_month_year_labels() {
+        assert_eq!(labels(Grain::Quarter, &[(2024, 1, 1), (2024, 6, 30), (2024, 12, 31)]), ["2024-Q1", "2024-Q2", "2024-Q4"]);
+        assert_eq!(labels(Grain::Month, &[(2024, 2, 29)]), ["2024-02"]);
+        assert_eq!(labels(Grain::Year, &[(2024, 2, 29)]), ["2024"]);
+    }
+}

@@ -1,0 +1,93 @@
+use std::path::PathBuf;
+
+use clap::Args;
+
+use super::validate::{parse_day, DataArgs};
+use super::Outcome;
+use crate::aggregate::{self, Dimension, Filters, Request, Targets};
+use crate::data;
+use crate::error::{Error, Result};
+use crate::indicator::Library;
+use crate::output::{self, TableFormat};
+
+#[derive(Debug, Args)]
+pub struct AggregateArgs {
+    #[command(flatten)]
+    pub data: DataArgs,
+    /// Group by these, in order: organisation, programme, area, beneficiary_group,
+    /// gender, age_band, simd_decile, and at most one of year, quarter, month,
+    /// financial_year (April–March, shown as 2024-25). Empty: one total per indicator.
+    #[arg(long, default_value = "", value_name = "DIMS")]
+    pub by: String,
+    /// First day to include (YYYY-MM-DD).
+    #[arg(long, value_name = "DATE")]
+    pub from: Option<String>,
+    /// Last day to include (YYYY-MM-DD).
+    #[arg(long, value_name = "DATE")]
+    pub to: Option<String>,
+    /// Only these organisations (repeat or comma-separate).
+    #[arg(long = "organisation", value_delimiter = ',', value_name = "ID")]
+    pub organisations: Vec<String>,
+    /// Only these programmes.
+    #[arg(long = "programme", value_delimiter = ',', value_name = "ID")]
+    pub programmes: Vec<String>,
+    /// Only these areas.
+    #[arg(long = "area", value_delimiter = ',', value_name = "CODE")]
+    pub areas: Vec<String>,
+    /// Only these beneficiary groups.
+    #[arg(long = "group", value_delimiter = ',', value_name = "GROUP")]
+    pub groups: Vec<String>,
+    /// Only these indicators.
+    #[arg(long = "indicator", value_delimiter = ',', value_name = "ID")]
+    pub only_indicators: Vec<String>,
+    /// Targets and baselines (CSV/XLSX: indicator, target, baseline, and organisation/programme/period keys).
+    #[arg(long, value_name = "FILE")]
+    pub targets: Option<PathBuf>,
+    /// Output format (default: from --out's extension, else table).
+    #[arg(long, value_enum)]
+    pub format: Option<TableFormat>,
+    /// Write here instead of standard output (written whole or not at all).
+    #[arg(long, value_name = "FILE")]
+    pub out: Option<PathBuf>,
+}
+
+pub fn run(args: AggregateArgs, library: &Library) -> Result<Outcome> {
+    let by = Dimension::parse_list(&args.by)?;
+    let filters = Filters {
+        from: args.from.as_deref().map(|d| parse_day(d, "--from")).transpose()?,
+        to: args.to.as_deref().map(|d| parse_day(d, "--to")).transpose()?,
+        organisations: args.organisations,
+        programmes: args.programmes,
+        areas: args.areas,
+        groups: args.groups,
+        indicators: args.only_indicators,
+    };
+    if let (Some(f), Some(t)) = (filters.from, filters.to) {
+        if f > t {
+            return Err(Error::usage(format!("--from {f} is after --to {t}")));
+        }
+    }
+    let targets = args.targets.as_deref().map(|p| Targets::load(p, library)).transpose()?;
+    let map = args.data.map(library)?;
+    let dataset = data::load_valid(&args.data.data, library, map.as_ref(), &args.data.options()?)?;
+    let request = Request { by, filters };
+    let mut figures = aggregate::aggregate(&dataset.records, library, &request)?;
+    if let Some(t) = &targets {
+        figures = t.join(&figures, &request.by, library)?;
+    }
+    let format = args
+        .format
+        .or_else(|| args.out.as_deref().and_then(TableFormat::from_extension))
+        .unwrap_or(TableFormat::Table);
+    let bytes = output::render(&figures, format)?;
+    match &args.out {
+        Some(path) => {
+            output::write_atomic(path, &bytes)?;
+            Ok(Outcome::ok(format!("wrote {} figure row(s) to {}\n", figures.height(), path.display())))
+        }
+        None if format == TableFormat::Parquet => {
+            Err(Error::usage("Parquet is binary; give --out FILE.parquet"))
+        }
+        None => Ok(Outcome::ok(bytes)),
+    }
+}

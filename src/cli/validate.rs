@@ -1,0 +1,74 @@
+use std::path::PathBuf;
+
+use clap::{Args, ValueEnum};
+
+use super::Outcome;
+use crate::data::{self, CheckOptions, ColumnMap};
+use crate::error::{Error, Result};
+use crate::indicator::Library;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum ReportFormat {
+    Text,
+    Json,
+}
+
+/// Options shared by every command that reads outcome records.
+#[derive(Debug, Args)]
+pub struct DataArgs {
+    /// Outcome record files: .csv, .xlsx, .parquet, .json or .ndjson.
+    #[arg(required = true, value_name = "DATA")]
+    pub data: Vec<PathBuf>,
+    /// Column map (TOML) for files that use their own headings or a wide layout.
+    #[arg(long, value_name = "FILE")]
+    pub map: Option<PathBuf>,
+    /// List at most this many problems of each kind per file (all are counted).
+    #[arg(long, default_value_t = 50, value_name = "N")]
+    pub max_problems: usize,
+    /// Treat dates after this day as in the future (default: today).
+    #[arg(long, value_name = "YYYY-MM-DD")]
+    pub today: Option<String>,
+}
+
+impl DataArgs {
+    pub fn map(&self, library: &Library) -> Result<Option<ColumnMap>> {
+        self.map.as_deref().map(|p| ColumnMap::load(p, library)).transpose()
+    }
+
+    pub fn options(&self) -> Result<CheckOptions> {
+        let mut opts = CheckOptions { max_listed: self.max_problems, ..CheckOptions::default() };
+        if let Some(t) = &self.today {
+            opts.today = parse_day(t, "--today")?;
+        }
+        Ok(opts)
+    }
+}
+
+pub fn parse_day(text: &str, flag: &str) -> Result<chrono::NaiveDate> {
+    chrono::NaiveDate::parse_from_str(text, "%Y-%m-%d")
+        .map_err(|_| Error::usage(format!("{flag} {text}: expected a date as YYYY-MM-DD")))
+}
+
+#[derive(Debug, Args)]
+pub struct ValidateArgs {
+    #[command(flatten)]
+    pub data: DataArgs,
+    /// text: one line per problem and a summary; json: the whole report.
+    #[arg(long, value_enum, default_value_t = ReportFormat::Text)]
+    pub format: ReportFormat,
+}
+
+pub fn run(args: ValidateArgs, library: &Library) -> Result<Outcome> {
+    let map = args.data.map(library)?;
+    let dataset = data::load(&args.data.data, library, map.as_ref(), &args.data.options()?)?;
+    let report = &dataset.report;
+    let stdout = match args.format {
+        ReportFormat::Text => report.to_text().into_bytes(),
+        ReportFormat::Json => {
+            let mut s = serde_json::to_string_pretty(report).map_err(|e| Error::usage(e.to_string()))?;
+            s.push('\n');
+            s.into_bytes()
+        }
+    };
+    Ok(Outcome { stdout, exit_code: i32::from(!report.is_ok()) })
+}

@@ -1,0 +1,149 @@
+//! Column maps: how a spreadsheet with its own headings becomes canonical records.
+//!
+//! ```toml
+//! [source]
+//! sheet = "Returns"            # xlsx: which sheet (default: the first)
+//! header_row = 3               # the row holding the headings (default 1)
+//! date_format = "%d/%m/%Y"     # how dates are written (default ISO %Y-%m-%d)
+//! delimiter = ";"              # CSV only (default: sniffed from the heading row)
+//! skip_rows_starting_with = ["Note"]   # drop notes/total rows by their first cell
+//!
+//! [columns]                    # canonical name = heading in the file
+//! organisation = "Delivery partner"
+//!
+//! [constants]                  # canonical name = a value for every row
+//! programme = "EMP-FWD"
+//!
+//! [wide]                       # heading in the file = indicator id (melted to long form)
+//! "Jobs started" = "jobs_created"
+//! ```
+
+use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
+
+use serde::Deserialize;
+
+use super::schema;
+use crate::error::{Error, Result};
+use crate::indicator::Library;
+
+#[derive(Debug, Clone, Default, Deserialize, PartialEq)]
+#[serde(deny_unknown_fields)]
+pub struct ColumnMap {
+    #[serde(default)]
+    pub source: SourceOptions,
+    #[serde(default)]
+    pub columns: BTreeMap<String, String>,
+    #[serde(default)]
+    pub constants: BTreeMap<String, String>,
+    #[serde(default)]
+    pub wide: BTreeMap<String, String>,
+    /// Where the map was read from, for messages.
+    #[serde(skip)]
+    pub path: Option<PathBuf>,
+}
+
+#[derive(Debug, Clone, Default, Deserialize, PartialEq)]
+#[serde(deny_unknown_fields)]
+pub struct SourceOptions {
+    pub sheet: Option<String>,
+    pub header_row: Option<u64>,
+    pub date_format: Option<String>,
+    pub delimiter: Option<String>,
+    #[serde(default)]
+    pub skip_rows_starting_with: Vec<String>,
+}
+
+impl ColumnMap {
+    pub fn load(path: &Path, library: &Library) -> Result<ColumnMap> {
+        let text = std::fs::read_to_string(path).map_err(|e| Error::io(path, e))?;
+        let mut map: ColumnMap =
+            toml::from_str(&text).map_err(|e| crate::indicator::library::toml_error(path, &e))?;
+        map.path = Some(path.to_path_buf());
+        map.check(path, library)?;
+        Ok(map)
+    }
+
+    pub fn header_row(&self) -> u64 {
+        self.source.header_row.unwrap_or(1)
+    }
+
+    /// The CSV delimiter the map asks for, if any ("tab" and "\t" both mean tab).
+    pub fn delimiter(&self) -> Option<u8> {
+        self.source.delimiter.as_deref().map(|d| match d {
+            "tab" | "\\t" | "\t" => b'\t',
+            other => other.as_bytes().first().copied().unwrap_or(b','),
+        })
+    }
+
+    /// The heading (as the map writes it) that feeds canonical column `name`.
+    pub fn heading_for(&self, name: &str) -> Option<&str> {
+        self.columns.get(name).map(String::as_str)
+    }
+
+    fn check(&self, path: &Path, library: &Library) -> Result<()> {
+        let bad = |key: String, message: String| Error::config(path, format!("key `{key}`: {message}"));
+        for name in self.columns.keys().chain(self.constants.keys()) {
+            if schema::field(name).is_none() {
+                let err = bad(name.clone(), "is not a canonical column".into());
+                return Err(match crate::suggest::nearest(name, schema::names()) {
+                    Some(near) => err.with_hint(format!("did you mean `{near}`? canonical columns: {}", canonical_list())),
+                    None => err.with_hint(format!("canonical columns: {}", canonical_list())),
+                });
+            }
+        }
+        for name in self.constants.keys() {
+            if self.columns.contains_key(name) {
+                return Err(bad(format!("constants.{name}"), "is also mapped in [columns]; keep one".into()));
+            }
+        }
+        // Two canonical columns fed by one heading is almost always a slip (e.g.
+        // area and organisation both = "Partner"); refuse it so nothing is silently doubled.
+        let mut seen: BTreeMap<String, &str> = BTreeMap::new();
+        for (name, heading) in &self.columns {
+            if let Some(first) = seen.insert(schema::normalise_heading(heading), name) {
+                return Err(bad(
+                    format!("columns.{name}"),
+                    format!("heading \"{heading}\" is already mapped to `{first}`; each heading feeds one column"),
+                ));
+            }
+        }
+        if !self.wide.is_empty() {
+            for name in ["indicator", "value"] {
+                if self.columns.contains_key(name) || self.constants.contains_key(name) {
+                    return Err(bad(
+                        format!("columns.{name}"),
+                        "a wide map makes `indicator` and `value` from the [wide] headings; do not map them too".into(),
+                    ));
+                }
+            }
+            for (heading, id) in &self.wide {
+                if library.get(id).is_none() {
+                    let err = bad(format!("wide.\"{heading}\""), format!("`{id}` is not an indicator in the library"));
+                    return Err(match library.nearest(id) {
+                        Some(near) => err.with_hint(format!("did you mean `{near}`?")),
+                        None => err.with_hint("`impact indicators list` shows every indicator id"),
+                    });
+                }
+            }
+        }
+        if self.source.header_row == Some(0) {
+            return Err(bad("source.header_row".into(), "rows count from 1".into()));
+        }
+        if let Some(d) = &self.source.delimiter {
+            if !matches!(d.as_str(), "," | ";" | "tab" | "\\t" | "\t" | "|") {
+                return Err(bad("source.delimiter".into(), format!("`{d}` is not one of , ; | tab")));
+            }
+        }
+        if let Some(fmt) = &self.source.date_format {
+            if !["%d", "%e", "%j"].iter().any(|day| fmt.contains(day)) {
+                return Err(bad("source.date_format".into(), format!("`{fmt}` has no day (%d)")));
+            }
+        }
+        Ok(())
+    }
+}
+
+fn canonical_list() -> String {
+    schema::names().collect::<Vec<_>>().join(", ")
+}

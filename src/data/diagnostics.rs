@@ -1,0 +1,195 @@
+//! Problems found in data files: each names the file, the row as a spreadsheet
+//! shows it, the column as the user headed it, the value and what was expected.
+
+use std::collections::BTreeMap;
+use std::fmt::Write as _;
+
+use serde::Serialize;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Severity {
+    Error,
+    Warning,
+}
+
+/// The class of a problem; stable names, used in JSON output and counts.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Check {
+    MissingColumn,
+    MissingValue,
+    UnknownIndicator,
+    NotANumber,
+    OutOfRange,
+    NotWholeNumber,
+    BadDate,
+    FutureDate,
+    BadDecile,
+    MissingParticipant,
+    DuplicateRecordId,
+    EmptyFile,
+    OtherSheets,
+}
+
+impl Check {
+    pub fn name(self) -> &'static str {
+        match self {
+            Check::MissingColumn => "missing column",
+            Check::MissingValue => "missing value",
+            Check::UnknownIndicator => "unknown indicator",
+            Check::NotANumber => "not a number",
+            Check::OutOfRange => "out of range",
+            Check::NotWholeNumber => "not a whole number",
+            Check::BadDate => "bad date",
+            Check::FutureDate => "future date",
+            Check::BadDecile => "bad SIMD decile",
+            Check::MissingParticipant => "missing participant",
+            Check::DuplicateRecordId => "duplicate record_id",
+            Check::EmptyFile => "no data rows",
+            Check::OtherSheets => "other sheets ignored",
+        }
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Diagnostic {
+    pub severity: Severity,
+    pub check: Check,
+    pub file: String,
+    /// Row as a spreadsheet shows it (the heading row is row 1 in a plain CSV);
+    /// for JSON, the record number. None for file-level problems.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub row: Option<u64>,
+    /// The column as headed in the file, with its letter where it has one ("C Date").
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub column: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub value: Option<String>,
+    pub message: String,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub hint: Option<String>,
+}
+
+/// Everything validation found, plus the totals for a summary line.
+#[derive(Debug, Clone, Default, Serialize)]
+pub struct Report {
+    pub files: usize,
+    pub records_read: u64,
+    pub records_valid: u64,
+    /// Every problem counted, including those beyond the listing limit.
+    pub counts: BTreeMap<Check, u64>,
+    pub diagnostics: Vec<Diagnostic>,
+    /// Problems counted but not listed (beyond the per-check limit).
+    pub not_listed: u64,
+}
+
+impl Report {
+    pub fn error_count(&self) -> u64 {
+        self.count_where(Severity::Error)
+    }
+
+    pub fn warning_count(&self) -> u64 {
+        self.count_where(Severity::Warning)
+    }
+
+    fn count_where(&self, severity: Severity) -> u64 {
+        self.counts
+            .iter()
+            .filter(|(check, _)| severity_of(**check) == severity)
+            .map(|(_, n)| n)
+            .sum()
+    }
+
+    pub fn is_ok(&self) -> bool {
+        self.error_count() == 0
+    }
+
+    /// Record a problem that was counted (and listed, if `listed`).
+    pub fn push(&mut self, diagnostic: Diagnostic) {
+        *self.counts.entry(diagnostic.check).or_default() += 1;
+        self.diagnostics.push(diagnostic);
+    }
+
+    /// Count problems beyond those listed.
+    pub fn count_more(&mut self, check: Check, n: u64) {
+        *self.counts.entry(check).or_default() += n;
+        self.not_listed += n;
+    }
+
+    pub fn merge(&mut self, other: Report) {
+        self.files += other.files;
+        self.records_read += other.records_read;
+        self.records_valid += other.records_valid;
+        for (k, v) in other.counts {
+            *self.counts.entry(k).or_default() += v;
+        }
+        self.diagnostics.extend(other.diagnostics);
+        self.not_listed += other.not_listed;
+    }
+
+    /// Order problems by file, then row, so output reads like the spreadsheet.
+    pub fn sort(&mut self) {
+        self.diagnostics.sort_by(|a, b| {
+            (&a.file, a.row.unwrap_or(0), a.severity, a.check, &a.column)
+                .cmp(&(&b.file, b.row.unwrap_or(0), b.severity, b.check, &b.column))
+        });
+    }
+
+    /// The text report: one `error:`/`warning:` line per problem with an indented
+    /// `hint:`, then a summary line.
+    pub fn to_text(&self) -> String {
+        let mut out = String::new();
+        for d in &self.diagnostics {
+            let level = match d.severity {
+                Severity::Error => "error",
+                Severity::Warning => "warning",
+            };
+            let mut place = d.file.clone();
+            if let Some(row) = d.row {
+                let _ = write!(place, ", row {row}");
+            }
+            if let Some(col) = &d.column {
+                let _ = write!(place, ", column {col}");
+            }
+            let _ = writeln!(out, "{level}: {place}: {}", d.message);
+            if let Some(hint) = &d.hint {
+                let _ = writeln!(out, "  hint: {hint}");
+            }
+        }
+        if self.not_listed > 0 {
+            let _ = writeln!(out, "… and {} more problem(s) of the same kinds not listed", self.not_listed);
+        }
+        out.push_str(&self.summary());
+        out.push('\n');
+        out
+    }
+
+    pub fn summary(&self) -> String {
+        let mut s = format!(
+            "{} file(s), {} record(s) read, {} valid: {} error(s), {} warning(s)",
+            self.files,
+            self.records_read,
+            self.records_valid,
+            self.error_count(),
+            self.warning_count()
+        );
+        let parts: Vec<String> = self
+            .counts
+            .iter()
+            .filter(|(_, n)| **n > 0)
+            .map(|(c, n)| format!("{} {}", n, c.name()))
+            .collect();
+        if !parts.is_empty() {
+            let _ = write!(s, " ({})", parts.join(", "));
+        }
+        s
+    }
+}
+
+pub fn severity_of(check: Check) -> Severity {
+    match check {
+        Check::EmptyFile | Check::OtherSheets => Severity::Warning,
+        _ => Severity::Error,
+    }
+}

@@ -1,0 +1,178 @@
+//! From a file's own headings to the canonical columns: rename, constants, and
+//! melting a wide sheet (one column per indicator) into long form.
+
+use std::collections::HashMap;
+
+use polars::prelude::*;
+
+use super::colmap::ColumnMap;
+use super::diagnostics::{Check, Diagnostic, Severity};
+use super::read::RawTable;
+use super::schema::{normalise_heading, FIELDS, ROW};
+use crate::error::Result;
+
+/// One file in canonical columns (still text where the file had text).
+#[derive(Debug)]
+pub struct Canonical {
+    pub file: String,
+    /// Every canonical column (absent optional ones are all-null) plus `__row`.
+    pub df: DataFrame,
+    /// Canonical column → how to name its source in messages, e.g. `C "Date of outcome"`.
+    pub headings: HashMap<&'static str, String>,
+    /// For wide sheets: indicator id → the column its values came from.
+    pub wide_headings: HashMap<String, String>,
+    /// File-level problems (missing columns, warnings from reading).
+    pub diagnostics: Vec<Diagnostic>,
+    /// False when a required column is missing: the rows cannot be checked.
+    pub usable: bool,
+}
+
+pub fn to_canonical(raw: RawTable, map: Option<&ColumnMap>) -> Result<Canonical> {
+    let default_map = ColumnMap::default();
+    let map = map.unwrap_or(&default_map);
+    let file = raw.path.display().to_string();
+    let df = drop_blank_and_note_rows(raw.df, &map.source.skip_rows_starting_with)?;
+    let found: Vec<String> = df.get_column_names().iter().filter(|n| n.as_str() != ROW).map(|n| n.to_string()).collect();
+    let display = |heading: &str| match raw.letters.get(heading) {
+        Some(letter) => format!("{letter} \"{heading}\""),
+        None => format!("\"{heading}\""),
+    };
+    let find = |wanted: &str| -> Option<String> {
+        let w = normalise_heading(wanted);
+        found.iter().find(|h| normalise_heading(h) == w).cloned()
+    };
+
+    let mut diagnostics = raw.warnings;
+    let mut missing = |column: String, hint: String| {
+        diagnostics.push(Diagnostic {
+            severity: Severity::Error,
+            check: Check::MissingColumn,
+            file: file.clone(),
+            row: None,
+            column: None,
+            value: None,
+            message: format!("missing column {column}; the columns found are: {}", found.join(", ")),
+            hint: Some(hint),
+        })
+    };
+
+    let wide = !map.wide.is_empty();
+    let height = df.height();
+    let mut headings = HashMap::new();
+    let mut columns: Vec<Column> = Vec::new();
+    let mut usable = true;
+    for field in FIELDS {
+        let melted = wide && matches!(field.name, "indicator" | "value");
+        if melted {
+            continue;
+        }
+        if let Some(value) = map.constants.get(field.name) {
+            let one = Series::new(field.name.into(), [value.as_str()]);
+            columns.push(one.new_from_index(0, height).into_column());
+            headings.insert(field.name, format!("`{}` (constant in the column map)", field.name));
+            continue;
+        }
+        let wanted = map.heading_for(field.name);
+        match find(wanted.unwrap_or(field.name)) {
+            Some(heading) => {
+                let mut c = df.column(&heading)?.clone();
+                c.rename(field.name.into());
+                headings.insert(field.name, display(&heading));
+                columns.push(c);
+            }
+            None => {
+                if let Some(w) = wanted {
+                    usable &= !field.required;
+                    missing(
+                        format!("\"{w}\" (mapped to `{}`)", field.name),
+                        "fix the heading in the column map, or the heading in the file".into(),
+                    );
+                } else if field.required {
+                    usable = false;
+                    let near = crate::suggest::nearest(field.name, found.iter().map(String::as_str));
+                    missing(
+                        format!("`{}`", field.name),
+                        match near {
+                            Some(n) => format!("is \"{n}\" the {} column? map it with --map: [columns] {} = \"{n}\"", field.name, field.name),
+                            None => format!("add a `{}` column, or map one of yours with --map ([columns] {} = \"Your heading\")", field.name, field.name),
+                        },
+                    );
+                }
+                columns.push(Column::full_null(field.name.into(), height, &DataType::String));
+            }
+        }
+    }
+    columns.push(df.column(ROW)?.clone());
+    let base = DataFrame::new(height, columns)?;
+
+    let mut wide_headings = HashMap::new();
+    let df = if wide {
+        let mut parts: Vec<DataFrame> = Vec::new();
+        for (heading, id) in &map.wide {
+            let Some(source) = find(heading) else {
+                usable = false;
+                missing(format!("\"{heading}\" (the wide column for `{id}`)"), "fix the [wide] heading in the column map".into());
+                continue;
+            };
+            wide_headings.insert(id.clone(), display(&source));
+            let values = df.column(&source)?.cast(&DataType::String)?;
+            // A blank cell in a wide sheet means nothing was recorded for that indicator.
+            let recorded = values.str()?.iter().map(|v| v.is_some_and(|s| !s.trim().is_empty())).collect::<BooleanChunked>();
+            let mut part = base.clone();
+            part.with_column(Series::new("indicator".into(), [id.as_str()]).new_from_index(0, height).into_column())?;
+            let mut v = values;
+            v.rename("value".into());
+            part.with_column(v)?;
+            parts.push(part.filter(&recorded)?);
+        }
+        let order: Vec<&str> = FIELDS.iter().map(|f| f.name).chain([ROW]).collect();
+        let mut out = DataFrame::empty();
+        for part in parts {
+            let part = part.select(order.iter().copied())?;
+            if out.width() == 0 {
+                out = part;
+            } else {
+                out.vstack_mut(&part)?;
+            }
+        }
+        if out.width() == 0 {
+            base.select(order.iter().copied().filter(|c| !matches!(*c, "indicator" | "value")))?
+        } else {
+            out
+        }
+    } else {
+        base
+    };
+    Ok(Canonical { file, df, headings, wide_headings, diagnostics, usable })
+}
+
+/// Drop rows with no cells at all, and notes/total rows whose first filled text
+/// cell starts with one of `prefixes` (compared ignoring case).
+fn drop_blank_and_note_rows(df: DataFrame, prefixes: &[String]) -> Result<DataFrame> {
+    let text_cols: Vec<Expr> = df
+        .columns()
+        .iter()
+        .filter(|c| c.name().as_str() != ROW && c.dtype() == &DataType::String)
+        .map(|c| col(c.name().clone()))
+        .collect();
+    if text_cols.is_empty() {
+        return Ok(df);
+    }
+    // Typed columns come from Parquet, which has no blank or notes rows to drop.
+    let has_typed = text_cols.len() + 1 < df.width();
+    let first_text = df.clone().lazy().select([coalesce(&text_cols).alias("first")]).collect()?;
+    let lowered: Vec<String> = prefixes.iter().map(|p| p.to_lowercase()).collect();
+    let keep: BooleanChunked = first_text
+        .column("first")?
+        .str()?
+        .iter()
+        .map(|first| match first {
+            None => has_typed,
+            Some(text) => {
+                let t = text.trim().to_lowercase();
+                !lowered.iter().any(|p| t.starts_with(p.as_str()))
+            }
+        })
+        .collect();
+    Ok(df.filter(&keep)?)
+}

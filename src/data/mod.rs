@@ -1,0 +1,169 @@
+//! Ingest and validation: data files (CSV, Excel, Parquet, JSON) plus an optional
+//! column map → checked records in the canonical schema.
+
+pub mod colmap;
+pub mod diagnostics;
+pub mod mapping;
+pub mod parse;
+pub mod read;
+pub mod schema;
+pub mod validate;
+
+use std::collections::BTreeMap;
+use std::path::PathBuf;
+
+use polars::prelude::*;
+use rayon::prelude::*;
+
+pub use colmap::ColumnMap;
+pub use diagnostics::{Check, Diagnostic, Report, Severity};
+pub use validate::CheckOptions;
+
+use crate::error::{Error, Result};
+use crate::indicator::Library;
+
+/// Records from one or more files, typed, with the validation report.
+#[derive(Debug, Clone)]
+pub struct Dataset {
+    /// Canonical columns (see `schema::FIELDS`) plus `__file` (index into `files`) and `__row`.
+    pub records: DataFrame,
+    pub report: Report,
+    pub files: Vec<String>,
+}
+
+/// Read, map and check every file (in parallel), then check record ids across
+/// all of them. Problems are in the report; only unreadable files are errors.
+pub fn load(paths: &[PathBuf], library: &Library, map: Option<&ColumnMap>, opts: &CheckOptions) -> Result<Dataset> {
+    if paths.is_empty() {
+        return Err(Error::usage("no data files given").with_hint("pass one or more files, e.g. samples/outcomes.csv"));
+    }
+    let mut opts = opts.clone();
+    if let Some(fmt) = map.and_then(|m| m.source.date_format.clone()) {
+        opts.date_format = Some(fmt);
+    }
+    let per_file: Vec<(DataFrame, Report, String)> = paths
+        .par_iter()
+        .enumerate()
+        .map(|(i, path)| {
+            let raw = read::read_table(path, map)?;
+            let canonical = mapping::to_canonical(raw, map)?;
+            let id_heading = canonical.headings.get("record_id").cloned().unwrap_or_else(|| "\"record_id\"".into());
+            let (df, report) = validate::check_file(&canonical, i as u32, library, &opts)?;
+            Ok((df, report, id_heading))
+        })
+        .collect::<Result<_>>()?;
+    let mut report = Report::default();
+    let mut frames = Vec::new();
+    let mut id_headings = Vec::new();
+    for (df, r, id_heading) in per_file {
+        id_headings.push(id_heading);
+        report.merge(r);
+        if df.width() > 0 {
+            frames.push(df);
+        }
+    }
+    let mut records = match frames.split_first() {
+        None => empty_records()?,
+        Some((first, rest)) => {
+            let mut all = first.clone();
+            for f in rest {
+                all.vstack_mut(f)?;
+            }
+            all
+        }
+    };
+    records.rechunk_mut_par();
+    let files: Vec<String> = paths.iter().map(|p| p.display().to_string()).collect();
+    let repeats_that_were_ok = check_duplicate_ids(&records, &files, &id_headings, opts.max_listed, &mut report)?;
+    report.records_valid = report.records_valid.saturating_sub(repeats_that_were_ok);
+    report.sort();
+    if records.get_column_index(schema::OK).is_some() {
+        records = records.drop(schema::OK)?;
+    }
+    Ok(Dataset { records, report, files })
+}
+
+/// Like `load`, but data with any error is refused with the full report.
+pub fn load_valid(paths: &[PathBuf], library: &Library, map: Option<&ColumnMap>, opts: &CheckOptions) -> Result<Dataset> {
+    let data = load(paths, library, map, opts)?;
+    if data.report.is_ok() {
+        Ok(data)
+    } else {
+        Err(Error::Invalid { report: Box::new(data.report) })
+    }
+}
+
+fn empty_records() -> Result<DataFrame> {
+    let mut cols: Vec<Column> = schema::FIELDS
+        .iter()
+        .map(|f| {
+            let dtype = match f.kind {
+                schema::Kind::Text => DataType::String,
+                schema::Kind::Date => DataType::Date,
+                schema::Kind::Number => DataType::Float64,
+                schema::Kind::Decile => DataType::Int32,
+            };
+            Column::new_empty(f.name.into(), &dtype)
+        })
+        .collect();
+    cols.push(Column::new_empty(schema::FILE.into(), &DataType::UInt32));
+    cols.push(Column::new_empty(schema::ROW.into(), &DataType::Int64));
+    cols.push(Column::new_empty(schema::OK.into(), &DataType::Boolean));
+    Ok(DataFrame::new(0, cols)?)
+}
+
+/// A record_id seen more than once (in any file) is an error at every repeat.
+/// Returns how many repeats had passed every other check (so are now invalid).
+fn check_duplicate_ids(
+    records: &DataFrame,
+    files: &[String],
+    id_headings: &[String],
+    max_listed: usize,
+    report: &mut Report,
+) -> Result<u64> {
+    if records.height() == 0 || records.column("record_id")?.null_count() == records.height() {
+        return Ok(0);
+    }
+    let id = col("record_id");
+    let dups = records
+        .clone()
+        .lazy()
+        .filter(id.clone().is_not_null().and(id.is_duplicated()))
+        .select([col("record_id"), col(schema::FILE), col(schema::ROW), col(schema::OK)])
+        .collect()?;
+    let mut seen: BTreeMap<&str, Vec<(u32, i64, bool)>> = BTreeMap::new();
+    let ids = dups.column("record_id")?.str()?;
+    let fs = dups.column(schema::FILE)?.u32()?;
+    let rows = dups.column(schema::ROW)?.i64()?;
+    let oks = dups.column(schema::OK)?.bool()?;
+    for (((id, f), r), ok) in ids.iter().zip(fs.iter()).zip(rows.iter()).zip(oks.iter()) {
+        if let (Some(id), Some(f), Some(r)) = (id, f, r) {
+            seen.entry(id).or_default().push((f, r, ok.unwrap_or(false)));
+        }
+    }
+    let mut listed = 0usize;
+    let mut repeats_that_were_ok = 0u64;
+    for (id, mut places) in seen {
+        places.sort_unstable();
+        let (f0, r0, _) = places[0];
+        for &(f, r, ok) in &places[1..] {
+            repeats_that_were_ok += u64::from(ok);
+            if listed >= max_listed {
+                report.count_more(Check::DuplicateRecordId, 1);
+                continue;
+            }
+            listed += 1;
+            report.push(Diagnostic {
+                severity: Severity::Error,
+                check: Check::DuplicateRecordId,
+                file: files.get(f as usize).cloned().unwrap_or_default(),
+                row: u64::try_from(r).ok(),
+                column: id_headings.get(f as usize).cloned(),
+                value: Some(id.to_string()),
+                message: format!("record_id \"{id}\" already used at {}, row {r0}", files.get(f0 as usize).map_or("?", String::as_str)),
+                hint: Some("each record needs its own id; remove the repeated row or give it a new id".into()),
+            });
+        }
+    }
+    Ok(repeats_that_were_ok)
+}

@@ -1,0 +1,115 @@
+//! Parsing the cells people actually type: "£1,200.50", " 12 ", "31/03/2025".
+
+use chrono::NaiveDate;
+
+/// A number as written in a spreadsheet: optional £, thousands separators
+/// (properly grouped), surrounding spaces. "N/A", "", "1,2,3" are not numbers.
+pub fn parse_amount(text: &str) -> Option<f64> {
+    let t = text.trim();
+    let t = t.strip_prefix('£').map(str::trim_start).unwrap_or(t);
+    let (sign, t) = match t.strip_prefix('-') {
+        Some(rest) => (-1.0, rest.trim_start().strip_prefix('£').unwrap_or(rest.trim_start())),
+        None => (1.0, t),
+    };
+    if t.contains(',') {
+        let int_part = t.split('.').next().unwrap_or("");
+        let groups: Vec<&str> = int_part.split(',').collect();
+        let well_grouped = groups.first().is_some_and(|g| (1..=3).contains(&g.len()))
+            && groups[1..].iter().all(|g| g.len() == 3)
+            && groups.iter().all(|g| g.bytes().all(|b| b.is_ascii_digit()));
+        if !well_grouped {
+            return None;
+        }
+    }
+    let cleaned: String = t.chars().filter(|c| *c != ',').collect();
+    if cleaned.is_empty() || !cleaned.bytes().next().is_some_and(|b| b.is_ascii_digit() || b == b'.') {
+        return None; // rejects "NaN", "inf", "N/A", "+-1"
+    }
+    cleaned.parse::<f64>().ok().filter(|v| v.is_finite()).map(|v| sign * v)
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum DateProblem {
+    /// Shaped like a date but no such day exists (31/02/2025, month 13).
+    Impossible,
+    /// Not in the expected format at all.
+    Format,
+}
+
+/// A date in `format` (e.g. "%d/%m/%Y"), or ISO YYYY-MM-DD, which is always
+/// accepted (Excel date cells arrive as ISO). A time part after the ISO date is ignored.
+pub fn parse_date(text: &str, format: Option<&str>) -> Result<NaiveDate, DateProblem> {
+    let t = text.trim();
+    let mut problem = DateProblem::Format;
+    let iso = match t.as_bytes().get(10) {
+        Some(b'T' | b' ') => &t[..10],
+        _ => t,
+    };
+    for (candidate, fmt) in format.map(|f| (t, f)).into_iter().chain([(iso, "%Y-%m-%d")]) {
+        match NaiveDate::parse_from_str(candidate, fmt) {
+            Ok(d) => return Ok(d),
+            Err(e) if e.kind() == chrono::format::ParseErrorKind::OutOfRange => problem = DateProblem::Impossible,
+            Err(_) => {}
+        }
+    }
+    Err(problem)
+}
+
+/// Days since 1970-01-01, polars' physical representation of a Date.
+pub fn epoch_days(d: NaiveDate) -> i32 {
+    let epoch = NaiveDate::from_ymd_opt(1970, 1, 1).unwrap_or_default();
+    (d - epoch).num_days() as i32
+}
+
+pub fn from_epoch_days(days: i32) -> NaiveDate {
+    let epoch = NaiveDate::from_ymd_opt(1970, 1, 1).unwrap_or_default();
+    epoch + chrono::Duration::days(i64::from(days))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn amounts_as_people_type_them() {
+        assert_eq!(parse_amount("12"), Some(12.0));
+        assert_eq!(parse_amount(" £1,200 "), Some(1200.0));
+        assert_eq!(parse_amount("1,200.50"), Some(1200.5));
+        assert_eq!(parse_amount("£ 1,234,567.5"), Some(1_234_567.5));
+        assert_eq!(parse_amount("-3"), Some(-3.0));
+        assert_eq!(parse_amount("-£40"), Some(-40.0));
+        assert_eq!(parse_amount(".5"), Some(0.5));
+    }
+
+    #[test]
+    fn non_numbers_are_refused() {
+        for bad in ["", "N/A", "two", "1,2,3", "12,00", "NaN", "inf", "£", "1.2.3", "12abc"] {
+            assert_eq!(parse_amount(bad), None, "{bad:?} should not parse");
+        }
+    }
+
+    #[test]
+    fn dates_iso_and_uk() {
+        let d = NaiveDate::from_ymd_opt(2025, 3, 31).unwrap();
+        assert_eq!(parse_date("2025-03-31", None), Ok(d));
+        assert_eq!(parse_date("2025-03-31T00:00:00", None), Ok(d));
+        assert_eq!(parse_date("31/03/2025", Some("%d/%m/%Y")), Ok(d));
+        // ISO is accepted even when the map names a UK format (Excel date cells).
+        assert_eq!(parse_date("2025-03-31", Some("%d/%m/%Y")), Ok(d));
+    }
+
+    #[test]
+    fn impossible_dates_are_told_apart_from_bad_formats() {
+        assert_eq!(parse_date("2025-02-30", None), Err(DateProblem::Impossible));
+        assert_eq!(parse_date("31/02/2025", Some("%d/%m/%Y")), Err(DateProblem::Impossible));
+        assert_eq!(parse_date("31/03/2025", None), Err(DateProblem::Format));
+        assert_eq!(parse_date("March 2025", None), Err(DateProblem::Format));
+    }
+
+    #[test]
+    fn epoch_days_round_trip() {
+        let d = NaiveDate::from_ymd_opt(2024, 2, 29).unwrap();
+        assert_eq!(from_epoch_days(epoch_days(d)), d);
+        assert_eq!(epoch_days(NaiveDate::from_ymd_opt(1970, 1, 2).unwrap()), 1);
+    }
+}

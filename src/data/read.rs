@@ -1,0 +1,358 @@
+//! Readers, one per format. Each returns the file's table as headed in the file,
+//! with a `__row` column holding the row number a person would look for.
+
+use std::collections::HashMap;
+use std::io::Read as _;
+use std::path::{Path, PathBuf};
+
+use calamine::{Data, Reader as _};
+use polars::prelude::*;
+
+use super::colmap::ColumnMap;
+use super::diagnostics::{Check, Diagnostic, Severity};
+use super::schema::{column_letter, ROW};
+use crate::error::{Error, Result};
+
+/// One file's table before mapping.
+#[derive(Debug)]
+pub struct RawTable {
+    pub path: PathBuf,
+    /// Columns as headed in the file, plus `__row` (Int64).
+    pub df: DataFrame,
+    /// Heading → spreadsheet column letter, for messages (CSV and Excel).
+    pub letters: HashMap<String, String>,
+    /// File-level warnings found while reading (e.g. other sheets ignored).
+    pub warnings: Vec<Diagnostic>,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Format {
+    Csv,
+    Excel,
+    Parquet,
+    Json,
+}
+
+impl Format {
+    pub fn of(path: &Path) -> Result<Format> {
+        let ext = path.extension().and_then(|e| e.to_str()).unwrap_or("").to_ascii_lowercase();
+        match ext.as_str() {
+            "csv" | "tsv" | "txt" => Ok(Format::Csv),
+            "xlsx" | "xlsm" | "xls" | "ods" => Ok(Format::Excel),
+            "parquet" | "pq" => Ok(Format::Parquet),
+            "json" | "ndjson" | "jsonl" => Ok(Format::Json),
+            _ => Err(Error::read(path, format!("cannot tell the format from the extension `.{ext}`"))
+                .with_hint("name the file .csv, .xlsx, .parquet, .json or .ndjson")),
+        }
+    }
+}
+
+pub fn read_table(path: &Path, map: Option<&ColumnMap>) -> Result<RawTable> {
+    let meta = std::fs::metadata(path).map_err(|e| Error::io(path, e))?;
+    if meta.len() == 0 {
+        return Err(Error::read(path, "the file is empty (0 bytes)").with_hint("export the sheet again; a data file needs a heading row and data rows"));
+    }
+    let default_map = ColumnMap::default();
+    let map = map.unwrap_or(&default_map);
+    match Format::of(path)? {
+        Format::Csv => read_csv(path, map),
+        Format::Excel => read_excel(path, map),
+        Format::Parquet => read_parquet(path),
+        Format::Json => read_json(path),
+    }
+}
+
+// ---------------------------------------------------------------- CSV
+
+fn read_csv(path: &Path, map: &ColumnMap) -> Result<RawTable> {
+    let header_row = map.header_row();
+    let heading_line = nth_line(path, header_row)?;
+    let separator = map.delimiter().unwrap_or_else(|| sniff_delimiter(&heading_line));
+    let pl_path = PlRefPath::try_from_path(path)?;
+    let df = LazyCsvReader::new(pl_path)
+        .with_has_header(true)
+        .with_separator(separator)
+        .with_skip_rows(usize::try_from(header_row - 1).unwrap_or(0))
+        .with_infer_schema_length(Some(0)) // every column as text; we parse and report ourselves
+        .with_row_index(Some(RowIndex { name: ROW.into(), offset: 0 }))
+        .finish()
+        .and_then(|lf| lf.collect())
+        .map_err(|e| csv_error(path, separator, e))?;
+    // Row index counts data rows from 0; the first data row sits just under the headings.
+    let first_data_row = header_row + 1;
+    let df = df
+        .lazy()
+        .with_column((col(ROW).cast(DataType::Int64) + lit(first_data_row as i64)).alias(ROW))
+        .collect()?;
+    let letters = letters_of(&df);
+    Ok(RawTable { path: path.to_path_buf(), df, letters, warnings: Vec::new() })
+}
+
+fn csv_error(path: &Path, separator: u8, e: PolarsError) -> Error {
+    let text = e.to_string();
+    let err = Error::read(path, format!("not readable as CSV (separator `{}`): {}", separator as char, first_line(&text)));
+    if text.contains("utf-8") || text.contains("utf8") || text.contains("invalid utf") {
+        err.with_hint("the file is not UTF-8: in Excel use Save As → \"CSV UTF-8\"")
+    } else if text.contains("quote") || text.contains("fields") {
+        err.with_hint("check for an unclosed quote or a row with more cells than the heading row")
+    } else {
+        err
+    }
+}
+
+/// The `n`th line (1-based) of a file, without BOM or line ending.
+fn nth_line(path: &Path, n: u64) -> Result<String> {
+    let mut file = std::fs::File::open(path).map_err(|e| Error::io(path, e))?;
+    let mut head = Vec::new();
+    // Headings live near the top; 1 MiB is plenty even with a title block.
+    (&mut file).take(1 << 20).read_to_end(&mut head).map_err(|e| Error::io(path, e))?;
+    let text = String::from_utf8_lossy(&head);
+    let text = text.trim_start_matches('\u{feff}');
+    text.lines()
+        .nth(usize::try_from(n - 1).unwrap_or(usize::MAX))
+        .map(|l| l.trim_end_matches('\r').to_string())
+        .ok_or_else(|| Error::read(path, format!("there is no row {n} to hold the headings")))
+}
+
+/// The most frequent of , ; tab | outside quotes in the heading row.
+pub fn sniff_delimiter(line: &str) -> u8 {
+    let mut counts = [(b',', 0usize), (b';', 0), (b'\t', 0), (b'|', 0)];
+    let mut quoted = false;
+    for b in line.bytes() {
+        if b == b'"' {
+            quoted = !quoted;
+        } else if !quoted {
+            for (d, n) in counts.iter_mut() {
+                if *d == b {
+                    *n += 1;
+                }
+            }
+        }
+    }
+    counts.iter().max_by_key(|(_, n)| *n).filter(|(_, n)| *n > 0).map_or(b',', |(d, _)| *d)
+}
+
+fn letters_of(df: &DataFrame) -> HashMap<String, String> {
+    df.get_column_names()
+        .into_iter()
+        .filter(|n| n.as_str() != ROW)
+        .enumerate()
+        .map(|(i, n)| (n.to_string(), column_letter(i)))
+        .collect()
+}
+
+fn first_line(s: &str) -> &str {
+    s.lines().next().unwrap_or(s)
+}
+
+// ---------------------------------------------------------------- Excel
+
+fn read_excel(path: &Path, map: &ColumnMap) -> Result<RawTable> {
+    let mut book = calamine::open_workbook_auto(path)
+        .map_err(|e| Error::read(path, format!("not a readable workbook: {e}")).with_hint("open it in Excel and save it again as .xlsx"))?;
+    let sheets = book.sheet_names().to_vec();
+    let Some(first) = sheets.first().cloned() else {
+        return Err(Error::read(path, "the workbook has no sheets"));
+    };
+    let sheet = match &map.source.sheet {
+        Some(wanted) => sheets.iter().find(|s| s.eq_ignore_ascii_case(wanted)).cloned().ok_or_else(|| {
+            Error::read(path, format!("no sheet named \"{wanted}\""))
+                .with_hint(format!("the sheets are: {}", quoted_list(&sheets)))
+        })?,
+        None => first,
+    };
+    let mut warnings = Vec::new();
+    if map.source.sheet.is_none() && sheets.len() > 1 {
+        warnings.push(Diagnostic {
+            severity: Severity::Warning,
+            check: Check::OtherSheets,
+            file: path.display().to_string(),
+            row: None,
+            column: None,
+            value: None,
+            message: format!("the workbook has {} sheets; reading the first, \"{sheet}\"", sheets.len()),
+            hint: Some(format!("set `sheet` under [source] in a column map to choose one of: {}", quoted_list(&sheets))),
+        });
+    }
+    let range = book
+        .worksheet_range(&sheet)
+        .map_err(|e| Error::read(path, format!("sheet \"{sheet}\" cannot be read: {e}")))?;
+    let (top, left) = range.start().map_or((0, 0), |(r, c)| (r as u64, c as usize));
+    let header_abs = map.header_row() - 1; // 0-based sheet row of the headings
+    if range.is_empty() || header_abs < top || header_abs >= top + range.height() as u64 {
+        return Err(Error::read(path, format!("sheet \"{sheet}\" has no heading row at row {}", header_abs + 1))
+            .with_hint("set `header_row` under [source] in a column map to the row holding the headings"));
+    }
+    let header_rel = (header_abs - top) as usize;
+    let width = range.width();
+    let mut headings: Vec<String> = Vec::with_capacity(width);
+    let mut letters = HashMap::new();
+    for c in 0..width {
+        let letter = column_letter(left + c);
+        let mut name = range.get((header_rel, c)).and_then(cell_text).unwrap_or_default().trim().to_string();
+        if name.is_empty() {
+            // Merged or blank heading cells: name them by letter so messages can still point at them.
+            name = format!("column {letter}");
+        }
+        while headings.contains(&name) {
+            name = format!("{name} ({letter})");
+        }
+        letters.insert(name.clone(), letter);
+        headings.push(name);
+    }
+    let mut columns: Vec<Vec<Option<String>>> = vec![Vec::new(); width];
+    let mut rows: Vec<i64> = Vec::new();
+    for r in header_rel + 1..range.height() {
+        let cells: Vec<Option<String>> = (0..width).map(|c| range.get((r, c)).and_then(cell_text)).collect();
+        if cells.iter().all(Option::is_none) {
+            continue; // blank spreadsheet rows carry no outcome
+        }
+        for (column, cell) in columns.iter_mut().zip(cells) {
+            column.push(cell);
+        }
+        rows.push((top + r as u64 + 1) as i64);
+    }
+    let mut cols: Vec<Column> = headings
+        .iter()
+        .zip(columns)
+        .map(|(name, values)| Column::new(name.as_str().into(), values))
+        .collect();
+    cols.push(Column::new(ROW.into(), rows));
+    let df = DataFrame::new_infer_height(cols)?;
+    Ok(RawTable { path: path.to_path_buf(), df, letters, warnings })
+}
+
+/// A cell as text; dates become ISO dates so they parse whatever the map's date format.
+fn cell_text(cell: &Data) -> Option<String> {
+    let text = match cell {
+        Data::Empty => return None,
+        Data::String(s) => s.clone(),
+        Data::Float(f) => format_number(*f),
+        Data::Int(i) => i.to_string(),
+        Data::Bool(b) => b.to_string(),
+        Data::DateTime(d) => match d.as_datetime() {
+            Some(dt) => dt.date().format("%Y-%m-%d").to_string(),
+            None => d.as_f64().to_string(),
+        },
+        Data::DateTimeIso(s) => s.get(..10).unwrap_or(s).to_string(),
+        Data::DurationIso(s) => s.clone(),
+        Data::Error(e) => format!("#{e:?}"),
+    };
+    if text.trim().is_empty() {
+        None
+    } else {
+        Some(text)
+    }
+}
+
+/// Whole floats print without ".0" (Excel stores every number as a float).
+pub fn format_number(f: f64) -> String {
+    if f.fract() == 0.0 && f.abs() < 1e15 {
+        format!("{}", f as i64)
+    } else {
+        format!("{f}")
+    }
+}
+
+fn quoted_list(names: &[String]) -> String {
+    names.iter().map(|s| format!("\"{s}\"")).collect::<Vec<_>>().join(", ")
+}
+
+// ---------------------------------------------------------------- Parquet
+
+fn read_parquet(path: &Path) -> Result<RawTable> {
+    let pl_path = PlRefPath::try_from_path(path)?;
+    let df = LazyFrame::scan_parquet(pl_path, ScanArgsParquet::default())
+        .and_then(|lf| lf.with_row_index(ROW, Some(1)).collect())
+        .map_err(|e| {
+            Error::read(path, format!("not a readable Parquet file: {}", first_line(&e.to_string())))
+                .with_hint("the file may be truncated or not Parquet; write it again")
+        })?;
+    let df = df.lazy().with_column(col(ROW).cast(DataType::Int64)).collect()?;
+    Ok(RawTable { path: path.to_path_buf(), df, letters: HashMap::new(), warnings: Vec::new() })
+}
+
+// ---------------------------------------------------------------- JSON
+
+fn read_json(path: &Path) -> Result<RawTable> {
+    let text = std::fs::read_to_string(path).map_err(|e| match e.kind() {
+        std::io::ErrorKind::InvalidData => Error::read(path, "the file is not UTF-8 text"),
+        _ => Error::io(path, e),
+    })?;
+    let trimmed = text.trim_start_matches('\u{feff}').trim_start();
+    // (record number or line, object)
+    let mut records: Vec<(i64, serde_json::Map<String, serde_json::Value>)> = Vec::new();
+    let not_object = |n: i64, what: &str| Error::read(path, format!("{what} {n} is not an object"))
+        .with_hint("each record is an object such as {\"organisation\": \"…\", \"indicator\": \"…\", …}");
+    if trimmed.starts_with('[') {
+        let values: Vec<serde_json::Value> = serde_json::from_str(trimmed)
+            .map_err(|e| Error::read(path, format!("not valid JSON: {e}")))?;
+        for (i, v) in values.into_iter().enumerate() {
+            let n = i as i64 + 1;
+            match v {
+                serde_json::Value::Object(o) => records.push((n, o)),
+                _ => return Err(not_object(n, "record")),
+            }
+        }
+    } else {
+        for (i, line) in text.lines().enumerate() {
+            let n = i as i64 + 1;
+            let line = line.trim().trim_start_matches('\u{feff}');
+            if line.is_empty() {
+                continue;
+            }
+            match serde_json::from_str(line) {
+                Ok(serde_json::Value::Object(o)) => records.push((n, o)),
+                Ok(_) => return Err(not_object(n, "line")),
+                Err(e) => return Err(Error::read(path, format!("line {n}: not valid JSON: {e}"))),
+            }
+        }
+    }
+    let mut headings: Vec<String> = Vec::new();
+    for (_, r) in &records {
+        for k in r.keys() {
+            if !headings.contains(k) {
+                headings.push(k.clone());
+            }
+        }
+    }
+    let mut cols: Vec<Column> = headings
+        .iter()
+        .map(|h| {
+            let values: Vec<Option<String>> = records.iter().map(|(_, r)| r.get(h).and_then(json_text)).collect();
+            Column::new(h.as_str().into(), values)
+        })
+        .collect();
+    cols.push(Column::new(ROW.into(), records.iter().map(|(n, _)| *n).collect::<Vec<i64>>()));
+    let df = DataFrame::new_infer_height(cols)?;
+    Ok(RawTable { path: path.to_path_buf(), df, letters: HashMap::new(), warnings: Vec::new() })
+}
+
+fn json_text(v: &serde_json::Value) -> Option<String> {
+    match v {
+        serde_json::Value::Null => None,
+        serde_json::Value::String(s) => Some(s.clone()),
+        serde_json::Value::Number(n) => Some(n.to_string()),
+        serde_json::Value::Bool(b) => Some(b.to_string()),
+        other => Some(other.to_string()),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn delimiter_is_sniffed_outside_quotes() {
+        assert_eq!(sniff_delimiter("a,b,c"), b',');
+        assert_eq!(sniff_delimiter("a;b;\"c,d,e\""), b';');
+        assert_eq!(sniff_delimiter("a\tb\tc"), b'\t');
+        assert_eq!(sniff_delimiter("single"), b',');
+    }
+
+    #[test]
+    fn whole_numbers_print_plainly() {
+        assert_eq!(format_number(1200.0), "1200");
+        assert_eq!(format_number(1200.5), "1200.5");
+    }
+}

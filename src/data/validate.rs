@@ -1,0 +1,375 @@
+//! Row checks: every problem in a file, each with file, row, column, value and
+//! what was expected. Produces the typed canonical frame alongside the report.
+
+use std::collections::HashMap;
+
+use chrono::{Datelike, NaiveDate};
+use polars::prelude::*;
+
+use super::diagnostics::{Check, Diagnostic, Report, Severity};
+use super::mapping::Canonical;
+use super::parse::{epoch_days, parse_amount, parse_date, DateProblem};
+use super::schema::{Kind, FIELDS, FILE, OK, ROW};
+use crate::error::Result;
+use crate::indicator::{Aggregation, Library};
+
+#[derive(Debug, Clone)]
+pub struct CheckOptions {
+    /// Dates after this are "in the future".
+    pub today: NaiveDate,
+    /// Dates as written in the file (the column map's `date_format`); ISO is always accepted.
+    pub date_format: Option<String>,
+    /// How many problems of each kind to list per file; the rest are counted.
+    pub max_listed: usize,
+}
+
+impl Default for CheckOptions {
+    fn default() -> Self {
+        CheckOptions { today: chrono::Local::now().date_naive(), date_format: None, max_listed: 50 }
+    }
+}
+
+/// Earliest plausible outcome date: anything before is a typo'd year.
+const EARLIEST_YEAR: i32 = 1990;
+
+struct Rule<'a> {
+    id: &'a str,
+    unit: &'a str,
+    min: Option<f64>,
+    max: Option<f64>,
+    integer: bool,
+    needs_participant: bool,
+}
+
+/// Collects diagnostics for one file, listing up to `max_listed` of each kind.
+struct Sink<'a> {
+    file: &'a str,
+    max_listed: usize,
+    listed: HashMap<Check, usize>,
+    /// A wide sheet melts one row into several records; a row-level problem
+    /// (a bad date) is reported once per row and column, not once per record.
+    seen: std::collections::HashSet<(i64, Check, String)>,
+    /// Set by any problem in the current record (listed, counted or repeated).
+    flagged: bool,
+    report: Report,
+}
+
+impl Sink<'_> {
+    fn problem(&mut self, check: Check, row: i64, column: &str, value: Option<&str>, message: String, hint: Option<String>) {
+        self.flagged = true;
+        if !self.seen.insert((row, check, column.to_string())) {
+            return;
+        }
+        let n = self.listed.entry(check).or_default();
+        if *n >= self.max_listed {
+            self.report.count_more(check, 1);
+            return;
+        }
+        *n += 1;
+        self.report.push(Diagnostic {
+            severity: Severity::Error,
+            check,
+            file: self.file.to_string(),
+            row: u64::try_from(row).ok(),
+            column: Some(column.to_string()),
+            value: value.map(str::to_string),
+            message,
+            hint,
+        });
+    }
+}
+
+/// Check one file's canonical rows. Returns the typed frame (canonical columns,
+/// `__file`, `__row`) and the report. Rows with problems are still in the frame;
+/// callers refuse the data when the report has errors.
+pub fn check_file(c: &Canonical, file_index: u32, library: &Library, opts: &CheckOptions) -> Result<(DataFrame, Report)> {
+    let mut sink = Sink { file: &c.file, max_listed: opts.max_listed, listed: HashMap::new(), seen: Default::default(), flagged: false, report: Report::default() };
+    sink.report.files = 1;
+    for d in &c.diagnostics {
+        sink.report.push(d.clone());
+    }
+    let df = &c.df;
+    let height = df.height();
+    sink.report.records_read = height as u64;
+    if height == 0 && c.usable {
+        sink.report.push(Diagnostic {
+            severity: Severity::Warning,
+            check: Check::EmptyFile,
+            file: c.file.clone(),
+            row: None,
+            column: None,
+            value: None,
+            message: "the file has headings but no data rows".into(),
+            hint: None,
+        });
+    }
+    if !c.usable {
+        // Without the required columns no row can be checked; the missing-column error says why.
+        return Ok((DataFrame::empty(), sink.report));
+    }
+
+    let heading = |name: &str| c.headings.get(name).cloned().unwrap_or_else(|| format!("`{name}`"));
+    let h_org = heading("organisation");
+    let h_ind = heading("indicator");
+    let h_date = heading("date");
+    let h_part = heading("participant");
+    let h_simd = heading("simd_decile");
+    let value_heading = |indicator: Option<&str>| -> String {
+        indicator.and_then(|i| c.wide_headings.get(i).cloned()).unwrap_or_else(|| heading("value"))
+    };
+
+    let rules: HashMap<&str, Rule> = library
+        .iter()
+        .map(|i| {
+            (
+                i.id.as_str(),
+                Rule {
+                    id: &i.id,
+                    unit: &i.unit,
+                    min: i.min,
+                    max: i.max,
+                    integer: i.integer,
+                    needs_participant: i.aggregation == Aggregation::Distinct,
+                },
+            )
+        })
+        .collect();
+    let mut suggestions: HashMap<String, Option<String>> = HashMap::new();
+
+    let rows = df.column(ROW)?.cast(&DataType::Int64)?;
+    let rows = rows.i64()?;
+    let org = text(df, "organisation")?;
+    let ind = text(df, "indicator")?;
+    let part = text(df, "participant")?;
+    let value_col = df.column("value")?;
+    let value_text = (value_col.dtype() == &DataType::String).then(|| value_col.str().cloned()).transpose()?;
+    let value_num = if value_text.is_none() { Some(value_col.cast(&DataType::Float64)?) } else { None };
+    let value_num = value_num.as_ref().map(|c| c.f64()).transpose()?;
+    let date_col = df.column("date")?;
+    let date_text = (date_col.dtype() == &DataType::String).then(|| date_col.str().cloned()).transpose()?;
+    let date_phys = match date_col.dtype() {
+        DataType::String => None,
+        DataType::Date | DataType::Datetime(_, _) => Some(date_col.cast(&DataType::Date)?.date()?.physical().clone()),
+        _ => Some(date_col.cast(&DataType::Int32)?.i32()?.clone()),
+    };
+    let simd = text(df, "simd_decile")?;
+
+    let mut values: Vec<Option<f64>> = Vec::with_capacity(height);
+    let mut dates: Vec<Option<i32>> = Vec::with_capacity(height);
+    let mut deciles: Vec<Option<i32>> = Vec::with_capacity(height);
+    let today_days = epoch_days(opts.today);
+    let fmt = opts.date_format.as_deref();
+    let fmt_word = fmt.map_or("YYYY-MM-DD".to_string(), human_format);
+
+    let mut org_it = org.iter();
+    let mut ind_it = ind.iter();
+    let mut part_it = part.iter();
+    let mut simd_it = simd.iter();
+    let mut vt_it = value_text.as_ref().map(|c| c.iter());
+    let mut vn_it = value_num.map(|c| c.iter());
+    let mut dt_it = date_text.as_ref().map(|c| c.iter());
+    let mut dp_it = date_phys.as_ref().map(|c| c.iter());
+    let mut valid = 0u64;
+    let mut ok_flags: Vec<bool> = Vec::with_capacity(height);
+
+    for row in rows.iter() {
+        let row = row.unwrap_or(0);
+        sink.flagged = false;
+        let org = org_it.next().flatten().filter(|s| !s.trim().is_empty());
+        let ind = ind_it.next().flatten().map(str::trim).filter(|s| !s.is_empty());
+        let participant = part_it.next().flatten().filter(|s| !s.trim().is_empty());
+        let simd = simd_it.next().flatten().filter(|s| !s.trim().is_empty());
+
+        if org.is_none() {
+            sink.problem(Check::MissingValue, row, &h_org, None, "no organisation given".into(), Some("every record needs the organisation that delivered it".into()));
+        }
+        let rule = match ind {
+            None => {
+                sink.problem(Check::MissingValue, row, &h_ind, None, "no indicator given".into(), None);
+                None
+            }
+            Some(id) => match rules.get(id) {
+                Some(rule) => Some(rule),
+                None => {
+                    let near = suggestions.entry(id.to_string()).or_insert_with(|| library.nearest(id).map(str::to_string));
+                    let hint = match near {
+                        Some(n) => format!("did you mean `{n}`? (`impact indicators list` shows every id)"),
+                        None => "`impact indicators list` shows every id; add new ones to indicators/".into(),
+                    };
+                    sink.problem(Check::UnknownIndicator, row, &h_ind, Some(id), format!("unknown indicator `{id}`"), Some(hint));
+                    None
+                }
+            },
+        };
+
+        // Value: number as typed, checked against the indicator's range.
+        let v_heading = value_heading(ind);
+        let (value, raw_value): (Option<f64>, Option<&str>) = match (&mut vt_it, &mut vn_it) {
+            (Some(it), _) => {
+                let raw = it.next().flatten().filter(|s| !s.trim().is_empty());
+                (raw.and_then(parse_amount), raw)
+            }
+            (None, Some(it)) => (it.next().flatten(), None),
+            (None, None) => (None, None),
+        };
+        match (value, raw_value) {
+            (None, None) => sink.problem(Check::MissingValue, row, &v_heading, None, "no value given".into(), None),
+            (None, Some(raw)) => sink.problem(
+                Check::NotANumber,
+                row,
+                &v_heading,
+                Some(raw),
+                format!("\"{raw}\" is not a number"),
+                Some("write a number such as 12, 1200.50 or £1,200; leave the cell blank only if nothing was recorded".into()),
+            ),
+            (Some(v), _) => {
+                if let Some(rule) = rule {
+                    check_value(&mut sink, rule, v, row, &v_heading);
+                }
+            }
+        }
+        values.push(value);
+
+        // Date: real, not in the future, not implausibly old.
+        let date = match (&mut dt_it, &mut dp_it) {
+            (Some(it), _) => match it.next().flatten().filter(|s| !s.trim().is_empty()) {
+                None => {
+                    sink.problem(Check::MissingValue, row, &h_date, None, "no date given".into(), None);
+                    None
+                }
+                Some(raw) => match parse_date(raw, fmt) {
+                    Ok(d) => Some((epoch_days(d), raw.to_string())),
+                    Err(DateProblem::Impossible) => {
+                        sink.problem(Check::BadDate, row, &h_date, Some(raw), format!("\"{raw}\" is not a real date"), Some(format!("dates are read as {fmt_word}; check the day and month")));
+                        None
+                    }
+                    Err(DateProblem::Format) => {
+                        let hint = if fmt.is_none() && raw.contains('/') {
+                            "for dd/mm/yyyy dates, use a column map with [source] date_format = \"%d/%m/%Y\"".to_string()
+                        } else {
+                            format!("write dates as {fmt_word}")
+                        };
+                        sink.problem(Check::BadDate, row, &h_date, Some(raw), format!("\"{raw}\" is not a date in the form {fmt_word}"), Some(hint));
+                        None
+                    }
+                },
+            },
+            (None, Some(it)) => match it.next().flatten() {
+                None => {
+                    sink.problem(Check::MissingValue, row, &h_date, None, "no date given".into(), None);
+                    None
+                }
+                Some(days) => Some((days, super::parse::from_epoch_days(days).to_string())),
+            },
+            (None, None) => None,
+        };
+        let date = date.and_then(|(days, shown)| {
+            if days > today_days {
+                sink.problem(Check::FutureDate, row, &h_date, Some(&shown), format!("\"{shown}\" is in the future (today is {})", opts.today), Some("outcomes are recorded once they have happened; check the year".into()));
+                None
+            } else if super::parse::from_epoch_days(days).year() < EARLIEST_YEAR {
+                sink.problem(Check::BadDate, row, &h_date, Some(&shown), format!("\"{shown}\" is before {EARLIEST_YEAR}"), Some("check the year".into()));
+                None
+            } else {
+                Some(days)
+            }
+        });
+        dates.push(date);
+
+        let decile = simd.map(|raw| match parse_amount(raw) {
+            Some(d) if d.fract() == 0.0 && (1.0..=10.0).contains(&d) => Some(d as i32),
+            _ => {
+                sink.problem(Check::BadDecile, row, &h_simd, Some(raw), format!("\"{raw}\" is not a SIMD decile"), Some("SIMD deciles are whole numbers from 1 (most deprived) to 10".into()));
+                None
+            }
+        });
+        deciles.push(decile.flatten());
+
+        if let Some(rule) = rule {
+            if rule.needs_participant && participant.is_none() {
+                sink.problem(
+                    Check::MissingParticipant,
+                    row,
+                    &h_part,
+                    None,
+                    format!("`{}` counts distinct people, so each record needs a participant id", rule.id),
+                    Some("use a pseudonymous id (never a name) so a person is counted once".into()),
+                );
+            }
+        }
+        if !sink.flagged {
+            valid += 1;
+        }
+        ok_flags.push(!sink.flagged);
+    }
+    sink.report.records_valid = valid;
+    let typed = typed_frame(df, file_index, values, dates, deciles, ok_flags)?;
+    Ok((typed, sink.report))
+}
+
+fn check_value(sink: &mut Sink, rule: &Rule, v: f64, row: i64, heading: &str) {
+    let shown = crate::data::read::format_number(v);
+    if let Some(min) = rule.min.filter(|m| v < *m) {
+        sink.problem(
+            Check::OutOfRange,
+            row,
+            heading,
+            Some(&shown),
+            format!("{shown} is below the minimum {} for `{}` ({})", crate::data::read::format_number(min), rule.id, rule.unit),
+            Some("a negative count is usually a correction: record the corrected figure instead".into()).filter(|_| min == 0.0),
+        );
+    } else if let Some(max) = rule.max.filter(|m| v > *m) {
+        sink.problem(
+            Check::OutOfRange,
+            row,
+            heading,
+            Some(&shown),
+            format!("{shown} is above the maximum {} for `{}` ({})", crate::data::read::format_number(max), rule.id, rule.unit),
+            None,
+        );
+    } else if rule.integer && v.fract() != 0.0 {
+        sink.problem(Check::NotWholeNumber, row, heading, Some(&shown), format!("{shown} is not a whole number of {}", rule.unit), None);
+    }
+}
+
+/// "%d/%m/%Y" → "DD/MM/YYYY" for messages.
+fn human_format(fmt: &str) -> String {
+    fmt.replace("%d", "DD").replace("%m", "MM").replace("%Y", "YYYY").replace("%y", "YY")
+}
+
+fn text(df: &DataFrame, name: &str) -> Result<StringChunked> {
+    let c = df.column(name)?;
+    Ok(match c.dtype() {
+        DataType::String => c.str()?.clone(),
+        _ => c.cast(&DataType::String)?.str()?.clone(),
+    })
+}
+
+fn typed_frame(
+    df: &DataFrame,
+    file_index: u32,
+    values: Vec<Option<f64>>,
+    dates: Vec<Option<i32>>,
+    deciles: Vec<Option<i32>>,
+    ok: Vec<bool>,
+) -> Result<DataFrame> {
+    let height = df.height();
+    let mut cols: Vec<Column> = Vec::with_capacity(FIELDS.len() + 2);
+    for f in FIELDS {
+        let c = match f.kind {
+            Kind::Text => {
+                let mut c = text(df, f.name)?.into_series().into_column();
+                c.rename(f.name.into());
+                c
+            }
+            Kind::Number => Column::new(f.name.into(), &values),
+            Kind::Date => Column::new(f.name.into(), &dates).cast(&DataType::Date)?,
+            Kind::Decile => Column::new(f.name.into(), &deciles),
+        };
+        cols.push(c);
+    }
+    cols.push(Series::new(FILE.into(), [file_index]).new_from_index(0, height).into_column());
+    cols.push(df.column(ROW)?.cast(&DataType::Int64)?);
+    cols.push(Column::new(OK.into(), ok));
+    Ok(DataFrame::new(height, cols)?)
+}

@@ -1,0 +1,245 @@
+//! Semantic checks of the indicator library: things TOML syntax cannot catch.
+
+use std::collections::HashMap;
+use std::fmt;
+use std::path::PathBuf;
+
+use super::model::{Aggregation, Indicator};
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct LibraryProblem {
+    pub file: PathBuf,
+    pub id: String,
+    pub key: &'static str,
+    pub message: String,
+}
+
+impl fmt::Display for LibraryProblem {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{}: indicator `{}`, key `{}`: {}", self.file.display(), self.id, self.key, self.message)
+    }
+}
+
+pub fn check_indicators(all: &[(PathBuf, Indicator)]) -> Vec<LibraryProblem> {
+    let mut problems = Vec::new();
+    let mut seen: HashMap<&str, &PathBuf> = HashMap::new();
+    let by_id: HashMap<&str, &Indicator> = all.iter().map(|(_, i)| (i.id.as_str(), i)).collect();
+    for (file, ind) in all {
+        let mut report = |key: &'static str, message: String| {
+            problems.push(LibraryProblem { file: file.clone(), id: ind.id.clone(), key, message })
+        };
+        if let Some(first) = seen.insert(&ind.id, file) {
+            report("id", format!("duplicate id (also defined in {})", first.display()));
+        }
+        if !is_identifier(&ind.id) {
+            report("id", "must be lower_snake_case: a–z, 0–9 and _ starting with a letter".into());
+        }
+        for (key, value) in [("name", &ind.name), ("theme", &ind.theme), ("unit", &ind.unit), ("description", &ind.description)] {
+            if value.trim().is_empty() {
+                report(key, "must not be empty".into());
+            }
+        }
+        if let (Some(lo), Some(hi)) = (ind.min, ind.max) {
+            if lo > hi {
+                report("min", format!("min {lo} is above max {hi}"));
+            }
+        }
+        if let Some([lo, hi]) = ind.typical {
+            let inside = |v: f64| ind.min.is_none_or(|m| v >= m) && ind.max.is_none_or(|m| v <= m);
+            if lo > hi || !inside(lo) || !inside(hi) {
+                report("typical", format!("[{lo}, {hi}] must be ordered and within the allowed range"));
+            }
+        }
+        check_roll_up(ind, &by_id, &mut report);
+        check_proxy(ind, &mut report);
+        check_frameworks(ind, &mut report);
+    }
+    problems
+}
+
+fn check_roll_up(ind: &Indicator, by_id: &HashMap<&str, &Indicator>, report: &mut impl FnMut(&'static str, String)) {
+    let is_ratio = ind.aggregation == Aggregation::Ratio;
+    if matches!(ind.aggregation, Aggregation::Ratio | Aggregation::Distinct) && ind.across_time.is_some() {
+        report("across_time", "is implied for distinct and ratio indicators; remove it".into());
+    }
+    if !is_ratio {
+        for (key, present) in [("numerator", ind.numerator.is_some()), ("denominator", ind.denominator.is_some()), ("scale", ind.scale.is_some())] {
+            if present {
+                report(key, "only ratio indicators take a numerator, denominator or scale".into());
+            }
+        }
+        return;
+    }
+    for (key, part) in [("numerator", &ind.numerator), ("denominator", &ind.denominator)] {
+        match part.as_deref() {
+            None => report(key, "a ratio indicator needs one".into()),
+            Some(id) => match by_id.get(id) {
+                None => report(key, format!("`{id}` is not in the library")),
+                Some(p) if p.aggregation == Aggregation::Ratio => {
+                    report(key, format!("`{id}` is itself a ratio; ratios are built from base indicators"))
+                }
+                Some(_) => {}
+            },
+        }
+    }
+    if ind.scale.is_some_and(|s| !(s.is_finite() && s > 0.0)) {
+        report("scale", "must be a positive number".into());
+    }
+}
+
+fn check_proxy(ind: &Indicator, report: &mut impl FnMut(&'static str, String)) {
+    let Some(p) = &ind.proxy else { return };
+    if !(p.value.is_finite() && p.value >= 0.0) {
+        report("proxy.value", format!("{} is not a non-negative amount", p.value));
+    }
+    for (key, rate) in [
+        ("proxy.deadweight", p.deadweight),
+        ("proxy.attribution", p.attribution),
+        ("proxy.displacement", p.displacement),
+        ("proxy.drop_off", p.drop_off),
+    ] {
+        if !(0.0..=1.0).contains(&rate) {
+            report(key, format!("{rate} is outside 0–1 (write 25% as 0.25)"));
+        }
+    }
+    if p.duration_years == 0 {
+        report("proxy.duration_years", "must be at least 1".into());
+    }
+    if !(p.currency.len() == 3 && p.currency.chars().all(|c| c.is_ascii_uppercase())) {
+        report("proxy.currency", format!("`{}` is not an ISO 4217 code such as GBP", p.currency));
+    }
+    if !(1990..=2100).contains(&p.price_year) {
+        report("proxy.price_year", format!("{} is not a plausible price year", p.price_year));
+    }
+    if p.source.trim().is_empty() {
+        report("proxy.source", "say where the value comes from".into());
+    }
+}
+
+fn check_frameworks(ind: &Indicator, report: &mut impl FnMut(&'static str, String)) {
+    let f = &ind.frameworks;
+    if let Some(code) = &f.toms {
+        let ok = code.strip_prefix("NT").is_some_and(|rest| {
+            let digits: String = rest.chars().take_while(|c| c.is_ascii_digit()).collect();
+            !digits.is_empty() && rest[digits.len()..].chars().all(|c| c.is_ascii_lowercase())
+        });
+        if !ok {
+            report("frameworks.toms", format!("`{code}` is not a National TOMs code such as NT1"));
+        }
+    }
+    if let Some(code) = &f.sdg {
+        let ok = code.split_once('.').is_some_and(|(goal, target)| {
+            goal.parse::<u8>().is_ok_and(|g| (1..=17).contains(&g))
+                && !target.is_empty()
+                && target.len() <= 2
+                && target.chars().all(|c| c.is_ascii_alphanumeric())
+        });
+        if !ok {
+            report("frameworks.sdg", format!("`{code}` is not an SDG target such as 8.5"));
+        }
+    }
+    if let Some(code) = &f.iris {
+        let ok = code.len() == 6
+            && code[..2].chars().all(|c| c.is_ascii_uppercase())
+            && code[2..].chars().all(|c| c.is_ascii_digit());
+        if !ok {
+            report("frameworks.iris", format!("`{code}` is not an IRIS+ metric id such as PI4060"));
+        }
+    }
+}
+
+fn is_identifier(id: &str) -> bool {
+    let mut chars = id.chars();
+    chars.next().is_some_and(|c| c.is_ascii_lowercase())
+        && chars.all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '_')
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::indicator::model::{Direction, Frameworks, Proxy, TimeAggregation};
+
+    pub(crate) fn base(id: &str) -> Indicator {
+        Indicator {
+            id: id.into(),
+            name: "Name".into(),
+            theme: "employment".into(),
+            unit: "people".into(),
+            aggregation: Aggregation::Sum,
+            across_time: None,
+            direction: Direction::Higher,
+            description: "d".into(),
+            min: Some(0.0),
+            max: None,
+            integer: true,
+            counts_people: true,
+            typical: None,
+            numerator: None,
+            denominator: None,
+            scale: None,
+            frameworks: Frameworks::default(),
+            proxy: None,
+        }
+    }
+
+    fn problems_of(list: Vec<Indicator>) -> Vec<(String, &'static str)> {
+        let all: Vec<_> = list.into_iter().map(|i| (PathBuf::from("t.toml"), i)).collect();
+        check_indicators(&all).into_iter().map(|p| (p.id, p.key)).collect()
+    }
+
+    #[test]
+    fn a_clean_indicator_has_no_problems() {
+        assert!(problems_of(vec![base("jobs")]).is_empty());
+    }
+
+    #[test]
+    fn duplicate_ids_and_bad_ids_are_reported() {
+        let p = problems_of(vec![base("jobs"), base("jobs"), base("Jobs Created")]);
+        assert_eq!(p, vec![("jobs".into(), "id"), ("Jobs Created".into(), "id")]);
+    }
+
+    #[test]
+    fn ratio_parts_must_exist_and_not_be_ratios() {
+        let mut r = base("rate");
+        r.aggregation = Aggregation::Ratio;
+        r.numerator = Some("jobs".into());
+        r.denominator = Some("missing".into());
+        let mut r2 = base("rate2");
+        r2.aggregation = Aggregation::Ratio;
+        r2.numerator = Some("rate".into());
+        r2.denominator = Some("jobs".into());
+        r2.across_time = Some(TimeAggregation::Last);
+        let p = problems_of(vec![base("jobs"), r, r2]);
+        assert_eq!(
+            p,
+            vec![("rate".into(), "denominator"), ("rate2".into(), "across_time"), ("rate2".into(), "numerator")]
+        );
+    }
+
+    #[test]
+    fn proxy_rates_outside_zero_to_one_are_rejected() {
+        let mut i = base("jobs");
+        i.proxy = Some(Proxy {
+            value: 100.0,
+            currency: "GBP".into(),
+            price_year: 2024,
+            source: "s".into(),
+            deadweight: 25.0,
+            attribution: 0.1,
+            displacement: 0.0,
+            drop_off: 0.0,
+            duration_years: 0,
+        });
+        let p = problems_of(vec![i]);
+        assert_eq!(p, vec![("jobs".into(), "proxy.deadweight"), ("jobs".into(), "proxy.duration_years")]);
+    }
+
+    #[test]
+    fn framework_codes_are_checked_for_shape() {
+        let mut i = base("jobs");
+        i.frameworks = Frameworks { toms: Some("NT1".into()), iris: Some("PI4060".into()), sdg: Some("8.5".into()) };
+        assert!(problems_of(vec![i.clone()]).is_empty());
+        i.frameworks = Frameworks { toms: Some("TOM1".into()), iris: Some("4060".into()), sdg: Some("18.1".into()) };
+        assert_eq!(problems_of(vec![i]).len(), 3);
+    }
+}

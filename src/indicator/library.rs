@@ -1,0 +1,170 @@
+//! Loading the indicator library from a folder of TOML files.
+
+use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
+
+use serde::Deserialize;
+
+use super::check::{check_indicators, LibraryProblem};
+use super::model::Indicator;
+use crate::error::{Error, Result};
+
+/// The folder used when `--indicators` is not given.
+pub const DEFAULT_DIR: &str = "indicators";
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct IndicatorFile {
+    #[serde(default)]
+    indicator: Vec<Indicator>,
+}
+
+/// A checked set of indicators, keyed by id (sorted, so output order is stable).
+#[derive(Debug, Clone, Default)]
+pub struct Library {
+    indicators: BTreeMap<String, Indicator>,
+    /// Which file each indicator came from, for messages.
+    sources: BTreeMap<String, PathBuf>,
+}
+
+impl Library {
+    /// Load every `*.toml` in `dir` (sorted by name) and check the whole library.
+    /// Fails with every problem listed if any file or definition is wrong.
+    pub fn load(dir: &Path) -> Result<Library> {
+        let (library, problems) = Self::load_unchecked(dir)?;
+        if let Some(first) = problems.first() {
+            let listed: Vec<String> = problems.iter().map(|p| p.to_string()).collect();
+            return Err(Error::Config {
+                path: first.file.clone(),
+                message: format!("indicator library has {} problem(s):\n  {}", problems.len(), listed.join("\n  ")),
+                hint: Some(format!("run `impact indicators check {}` for the full list", dir.display())),
+            });
+        }
+        Ok(library)
+    }
+
+    /// Load without failing on semantic problems; returns them for `indicators check`.
+    /// Syntax errors (a file that is not valid TOML, an unknown key) still fail.
+    pub fn load_unchecked(dir: &Path) -> Result<(Library, Vec<LibraryProblem>)> {
+        let entries = std::fs::read_dir(dir).map_err(|e| Error::io(dir, e))?;
+        let mut files: Vec<PathBuf> = entries
+            .filter_map(|e| e.ok().map(|e| e.path()))
+            .filter(|p| p.extension().is_some_and(|x| x == "toml"))
+            .collect();
+        files.sort();
+        if files.is_empty() {
+            return Err(Error::config(dir, "no indicator files (*.toml) in this folder")
+                .with_hint("point --indicators at the folder holding the library, e.g. indicators/"));
+        }
+        let mut all = Vec::new();
+        for file in &files {
+            for ind in parse_file(file)? {
+                all.push((file.clone(), ind));
+            }
+        }
+        let problems = check_indicators(&all);
+        let mut library = Library::default();
+        for (file, ind) in all {
+            library.sources.entry(ind.id.clone()).or_insert(file);
+            library.indicators.entry(ind.id.clone()).or_insert(ind);
+        }
+        Ok((library, problems))
+    }
+
+    /// Build from indicators already in memory (tests, embedding applications).
+    pub fn from_indicators(list: Vec<Indicator>) -> Result<Library> {
+        let all: Vec<(PathBuf, Indicator)> = list.into_iter().map(|i| (PathBuf::from("<memory>"), i)).collect();
+        let problems = check_indicators(&all);
+        if let Some(p) = problems.first() {
+            return Err(Error::config(&p.file, p.to_string()));
+        }
+        let mut library = Library::default();
+        for (file, ind) in all {
+            library.sources.insert(ind.id.clone(), file);
+            library.indicators.insert(ind.id.clone(), ind);
+        }
+        Ok(library)
+    }
+
+    pub fn get(&self, id: &str) -> Option<&Indicator> {
+        self.indicators.get(id)
+    }
+
+    /// Like `get`, but an unknown id is an error that suggests the nearest id.
+    pub fn require(&self, id: &str) -> Result<&Indicator> {
+        self.get(id).ok_or_else(|| {
+            let err = Error::usage(format!("unknown indicator `{id}`"));
+            match self.nearest(id) {
+                Some(near) => err.with_hint(format!("did you mean `{near}`? (`impact indicators list` shows them all)")),
+                None => err.with_hint("`impact indicators list` shows every indicator id"),
+            }
+        })
+    }
+
+    pub fn nearest(&self, id: &str) -> Option<&str> {
+        crate::suggest::nearest(id, self.indicators.keys().map(String::as_str))
+    }
+
+    pub fn iter(&self) -> impl Iterator<Item = &Indicator> {
+        self.indicators.values()
+    }
+
+    pub fn ids(&self) -> impl Iterator<Item = &str> {
+        self.indicators.keys().map(String::as_str)
+    }
+
+    pub fn len(&self) -> usize {
+        self.indicators.len()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.indicators.is_empty()
+    }
+
+    pub fn source_of(&self, id: &str) -> Option<&Path> {
+        self.sources.get(id).map(PathBuf::as_path)
+    }
+}
+
+fn parse_file(path: &Path) -> Result<Vec<Indicator>> {
+    let text = std::fs::read_to_string(path).map_err(|e| Error::io(path, e))?;
+    let parsed: IndicatorFile = toml::from_str(&text).map_err(|e| toml_error(path, &e))?;
+    Ok(parsed.indicator)
+}
+
+/// Turn a TOML error into a message with line and column, plus a hint for a
+/// misspelt key (serde reports "unknown field `x`, expected one of …").
+pub fn toml_error(path: &Path, e: &toml::de::Error) -> Error {
+    let position = e
+        .span()
+        .and_then(|span| {
+            let text = std::fs::read_to_string(path).ok()?;
+            let before = text.get(..span.start)?;
+            let line = before.matches('\n').count() + 1;
+            let col = before.rsplit('\n').next().map_or(0, |l| l.chars().count()) + 1;
+            Some(format!("line {line}, column {col}: "))
+        })
+        .unwrap_or_default();
+    let message = e.message().to_string();
+    let hint = unknown_key_hint(&message);
+    Error::Config { path: path.to_path_buf(), message: format!("{position}{message}"), hint }
+}
+
+fn unknown_key_hint(message: &str) -> Option<String> {
+    let rest = message.strip_prefix("unknown field `")?;
+    let (key, expected) = rest.split_once('`')?;
+    let choices: Vec<&str> = expected.split('`').skip(1).step_by(2).collect();
+    crate::suggest::nearest(key, choices.iter().copied()).map(|near| format!("did you mean `{near}`?"))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn unknown_key_hint_suggests_the_nearest_key() {
+        let msg = "unknown field `unti`, expected one of `id`, `name`, `unit`";
+        assert_eq!(unknown_key_hint(msg).as_deref(), Some("did you mean `unit`?"));
+        assert_eq!(unknown_key_hint("missing field `id`"), None);
+    }
+}

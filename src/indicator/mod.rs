@@ -1,0 +1,9 @@
+//! The indicator library: standard definitions loaded from `indicators/*.toml`.
+
+pub mod check;
+pub mod library;
+pub mod model;
+
+pub use check::LibraryProblem;
+pub use library::{Library, DEFAULT_DIR};
+pub use model::{Aggregation, Direction, Frameworks, Indicator, Proxy, RollUp, TimeAggregation};

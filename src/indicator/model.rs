@@ -1,0 +1,189 @@
+//! What an indicator is: its unit, how it rolls up, its range and its proxy.
+
+use serde::{Deserialize, Serialize};
+
+/// How values combine across organisations (and, for flows, across everything).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Aggregation {
+    /// Add the values.
+    Sum,
+    /// Count the records (the value is ignored).
+    Count,
+    /// Count distinct participant ids: a person helped twice counts once.
+    Distinct,
+    /// Mean of the values.
+    Mean,
+    Min,
+    Max,
+    /// numerator ÷ denominator × scale, recomputed from the summed parts.
+    Ratio,
+}
+
+/// How values combine across periods. `sum` is a flow (jobs created); the others
+/// treat the value as a stock snapshot (people currently in work), taken per
+/// reporting unit (organisation × programme) and then combined across units.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum TimeAggregation {
+    Sum,
+    Last,
+    Mean,
+    Min,
+    Max,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Direction {
+    Higher,
+    Lower,
+}
+
+/// Codes in public frameworks. Only codes that exist in the framework are filled in.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Frameworks {
+    /// National TOMs (Social Value Portal) measure, e.g. "NT1".
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub toms: Option<String>,
+    /// IRIS+ metric id, e.g. "PI3687".
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub iris: Option<String>,
+    /// UN SDG target, e.g. "8.5".
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub sdg: Option<String>,
+}
+
+/// A financial proxy: the value of one unit of the outcome, with the SROI
+/// adjustments that apply by default.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Proxy {
+    pub value: f64,
+    pub currency: String,
+    pub price_year: i32,
+    pub source: String,
+    #[serde(default)]
+    pub deadweight: f64,
+    #[serde(default)]
+    pub attribution: f64,
+    #[serde(default)]
+    pub displacement: f64,
+    #[serde(default)]
+    pub drop_off: f64,
+    #[serde(default = "one")]
+    pub duration_years: u32,
+}
+
+fn one() -> u32 {
+    1
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Indicator {
+    pub id: String,
+    pub name: String,
+    pub theme: String,
+    pub unit: String,
+    pub aggregation: Aggregation,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub across_time: Option<TimeAggregation>,
+    pub direction: Direction,
+    pub description: String,
+    /// Lowest allowed value of one record (e.g. 0 for counts).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub min: Option<f64>,
+    /// Highest allowed value of one record.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub max: Option<f64>,
+    /// Values must be whole numbers (people, jobs, places).
+    #[serde(default)]
+    pub integer: bool,
+    /// The value counts people: published outputs suppress small numbers of it.
+    #[serde(default)]
+    pub counts_people: bool,
+    /// Typical value of one record, [low, high]: used by the synthetic data generator.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub typical: Option<[f64; 2]>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub numerator: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub denominator: Option<String>,
+    /// Multiplier for ratios (100 for a percentage).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub scale: Option<f64>,
+    #[serde(default)]
+    pub frameworks: Frameworks,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub proxy: Option<Proxy>,
+}
+
+/// The roll-up rule of an indicator, resolved from `aggregation` + `across_time`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum RollUp {
+    /// One pass over records: sum, count, mean, min or max of the values.
+    Flow(Aggregation),
+    /// Snapshot per unit per date; `time` across dates, then `units` across units.
+    Stock { time: TimeAggregation, units: Aggregation },
+    Distinct,
+    Ratio,
+}
+
+impl Indicator {
+    pub fn roll_up(&self) -> RollUp {
+        match (self.aggregation, self.across_time) {
+            (Aggregation::Distinct, _) => RollUp::Distinct,
+            (Aggregation::Ratio, _) => RollUp::Ratio,
+            (agg, None | Some(TimeAggregation::Sum)) => RollUp::Flow(agg),
+            (agg, Some(time)) => RollUp::Stock { time, units: agg },
+        }
+    }
+
+    /// Plain-English statement of the roll-up, for `indicators show` and the methodology appendix.
+    pub fn roll_up_text(&self) -> String {
+        match self.roll_up() {
+            RollUp::Flow(Aggregation::Count) => "number of records, added up across organisations and periods".into(),
+            RollUp::Flow(Aggregation::Sum) => "added up across organisations and periods".into(),
+            RollUp::Flow(agg) => format!("{} of all records", agg_word(agg)),
+            RollUp::Stock { time, units } => format!(
+                "a stock: per organisation and programme the {} snapshot across periods, then {} across organisations",
+                time_word(time),
+                agg_word(units)
+            ),
+            RollUp::Distinct => "distinct participants (a person counted once however many records)".into(),
+            RollUp::Ratio => format!(
+                "{} ÷ {}{}, recomputed from the summed parts (never averaged)",
+                self.numerator.as_deref().unwrap_or("?"),
+                self.denominator.as_deref().unwrap_or("?"),
+                match self.scale {
+                    Some(s) if s != 1.0 => format!(" × {s}"),
+                    _ => String::new(),
+                }
+            ),
+        }
+    }
+}
+
+fn agg_word(a: Aggregation) -> &'static str {
+    match a {
+        Aggregation::Sum => "summed",
+        Aggregation::Count => "counted",
+        Aggregation::Distinct => "distinct",
+        Aggregation::Mean => "mean",
+        Aggregation::Min => "minimum",
+        Aggregation::Max => "maximum",
+        Aggregation::Ratio => "ratio",
+    }
+}
+
+fn time_word(t: TimeAggregation) -> &'static str {
+    match t {
+        TimeAggregation::Sum => "summed",
+        TimeAggregation::Last => "latest",
+        TimeAggregation::Mean => "mean",
+        TimeAggregation::Min => "lowest",
+        TimeAggregation::Max => "highest",
+    }
+}

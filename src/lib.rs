@@ -1,0 +1,15 @@
+//! impactkit: social impact measurement and reporting.
+//!
+//! Data flows one way: indicator library + data files → ingest → validate →
+//! records (polars) → aggregate → figures → outputs. Each stage is a module.
+
+pub mod aggregate;
+pub mod cli;
+pub mod data;
+pub mod error;
+pub mod indicator;
+pub mod output;
+pub mod samples;
+pub mod suggest;
+
+pub use error::{Error, Result};

@@ -1,0 +1,37 @@
+//! `impact`: parse arguments, call the library, print errors, set the exit code.
+
+use std::io::Write;
+use std::process::ExitCode;
+
+use clap::Parser;
+use impactkit::cli::{run, Cli};
+use impactkit::Error;
+
+fn main() -> ExitCode {
+    let cli = Cli::parse();
+    match run(cli) {
+        Ok(outcome) => {
+            let mut stdout = std::io::stdout().lock();
+            if let Err(e) = stdout.write_all(&outcome.stdout).and_then(|_| stdout.flush()) {
+                if e.kind() != std::io::ErrorKind::BrokenPipe {
+                    eprintln!("error: cannot write output: {e}");
+                    return ExitCode::from(1);
+                }
+            }
+            ExitCode::from(u8::try_from(outcome.exit_code).unwrap_or(1))
+        }
+        Err(err) => {
+            if let Error::Invalid { report } = &err {
+                eprint!("{}", report.to_text());
+            }
+            eprintln!("error: {err}");
+            if let Some(hint) = err.hint() {
+                eprintln!("hint: {hint}");
+            }
+            ExitCode::from(match err {
+                Error::Usage { .. } => 2,
+                _ => 1,
+            })
+        }
+    }
+}

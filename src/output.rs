@@ -1,0 +1,164 @@
+//! Writing results: text tables for people, CSV/JSON/Parquet for machines, and
+//! every file written to a temporary path then renamed, so a failed run leaves
+//! no partial output.
+
+use std::io::Write as _;
+use std::path::Path;
+
+use polars::prelude::*;
+
+use crate::error::{Error, Result};
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum TableFormat {
+    Table,
+    Csv,
+    Json,
+    Parquet,
+}
+
+impl TableFormat {
+    /// The format a path's extension implies, if any.
+    pub fn from_extension(path: &Path) -> Option<TableFormat> {
+        match path.extension()?.to_str()?.to_ascii_lowercase().as_str() {
+            "csv" => Some(TableFormat::Csv),
+            "json" => Some(TableFormat::Json),
+            "parquet" | "pq" => Some(TableFormat::Parquet),
+            "txt" => Some(TableFormat::Table),
+            _ => None,
+        }
+    }
+}
+
+pub fn render(df: &DataFrame, format: TableFormat) -> Result<Vec<u8>> {
+    let mut df = df.clone();
+    let mut buf = Vec::new();
+    match format {
+        TableFormat::Table => buf = text_table(&df)?.into_bytes(),
+        TableFormat::Csv => CsvWriter::new(&mut buf).finish(&mut df)?,
+        TableFormat::Json => JsonWriter::new(&mut buf).with_json_format(JsonFormat::Json).finish(&mut df)?,
+        TableFormat::Parquet => {
+            ParquetWriter::new(&mut buf).finish(&mut df)?;
+        }
+    }
+    Ok(buf)
+}
+
+/// Write `bytes` to `path` atomically: a temporary file beside it, then rename.
+pub fn write_atomic(path: &Path, bytes: &[u8]) -> Result<()> {
+    write_atomic_with(path, |file| file.write_all(bytes))
+}
+
+/// Write through `fill` into a temporary file beside `path`, then rename it into
+/// place. On any error the temporary file is removed and `path` is untouched.
+pub fn write_atomic_with(path: &Path, fill: impl FnOnce(&mut std::fs::File) -> std::io::Result<()>) -> Result<()> {
+    let dir = path.parent().filter(|p| !p.as_os_str().is_empty()).unwrap_or(Path::new("."));
+    std::fs::create_dir_all(dir).map_err(|e| Error::io(dir, e))?;
+    let name = path.file_name().and_then(|n| n.to_str()).unwrap_or("output");
+    let tmp = dir.join(format!(".{name}.{}.tmp", std::process::id()));
+    let result = std::fs::File::create(&tmp).and_then(|mut f| {
+        fill(&mut f)?;
+        f.sync_all()
+    });
+    if let Err(e) = result.and_then(|_| std::fs::rename(&tmp, path)) {
+        let _ = std::fs::remove_file(&tmp);
+        return Err(Error::io(path, e));
+    }
+    Ok(())
+}
+
+/// An aligned text table: numbers right-aligned with thousands separators.
+pub fn text_table(df: &DataFrame) -> Result<String> {
+    let columns = df.columns();
+    let mut cells: Vec<Vec<String>> = Vec::with_capacity(columns.len());
+    let mut numeric = Vec::with_capacity(columns.len());
+    for c in columns {
+        let is_num = c.dtype().is_primitive_numeric();
+        numeric.push(is_num);
+        let mut col_cells = vec![c.name().to_string()];
+        for i in 0..df.height() {
+            let v = c.get(i)?;
+            col_cells.push(match v {
+                AnyValue::Null => "–".to_string(),
+                AnyValue::String(s) => s.to_string(),
+                AnyValue::StringOwned(s) => s.to_string(),
+                other if is_num => other.extract::<f64>().map_or_else(|| other.to_string(), format_figure),
+                other => other.to_string(),
+            });
+        }
+        cells.push(col_cells);
+    }
+    let widths: Vec<usize> = cells.iter().map(|c| c.iter().map(|s| s.chars().count()).max().unwrap_or(0)).collect();
+    let mut out = String::new();
+    for row in 0..=df.height() {
+        let line: Vec<String> = cells
+            .iter()
+            .zip(&widths)
+            .zip(&numeric)
+            .map(|((c, w), num)| if *num { format!("{:>w$}", c[row], w = *w) } else { format!("{:<w$}", c[row], w = *w) })
+            .collect();
+        out.push_str(line.join("  ").trim_end());
+        out.push('\n');
+        if row == 0 {
+            let rule: Vec<String> = widths.iter().map(|w| "─".repeat(*w)).collect();
+            out.push_str(&rule.join("  "));
+            out.push('\n');
+        }
+    }
+    Ok(out)
+}
+
+/// 1234567.891 → "1,234,567.89"; whole numbers without decimals.
+pub fn format_figure(v: f64) -> String {
+    if !v.is_finite() {
+        return "–".into();
+    }
+    let rounded = (v * 100.0).round() / 100.0;
+    let negative = rounded < 0.0;
+    let abs = rounded.abs();
+    let whole = abs.trunc() as u64;
+    let cents = ((abs - abs.trunc()) * 100.0).round() as u64;
+    let digits = whole.to_string();
+    let mut grouped = String::new();
+    for (i, ch) in digits.chars().enumerate() {
+        if i > 0 && (digits.len() - i) % 3 == 0 {
+            grouped.push(',');
+        }
+        grouped.push(ch);
+    }
+    let sign = if negative { "-" } else { "" };
+    match cents {
+        0 => format!("{sign}{grouped}"),
+        c if c % 10 == 0 => format!("{sign}{grouped}.{}", c / 10),
+        c => format!("{sign}{grouped}.{c:02}"),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn figures_have_thousands_separators() {
+        assert_eq!(format_figure(1234567.891), "1,234,567.89");
+        assert_eq!(format_figure(1000.0), "1,000");
+        assert_eq!(format_figure(12.5), "12.5");
+        assert_eq!(format_figure(-1500.25), "-1,500.25");
+        assert_eq!(format_figure(0.0), "0");
+        assert_eq!(format_figure(999.999), "1,000");
+    }
+
+    #[test]
+    fn atomic_write_leaves_nothing_on_failure() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("out.csv");
+        let err = write_atomic_with(&path, |f| {
+            f.write_all(b"partial")?;
+            Err(std::io::Error::other("boom"))
+        });
+        assert!(err.is_err());
+        assert_eq!(std::fs::read_dir(dir.path()).unwrap().count(), 0, "no temp file or partial output left");
+        write_atomic(&path, b"done").unwrap();
+        assert_eq!(std::fs::read(&path).unwrap(), b"done");
+    }
+}

@@ -1,0 +1,62 @@
+//! "Did you mean …?" suggestions for unknown ids, headings and keys.
+
+/// Levenshtein edit distance over chars.
+pub fn edit_distance(a: &str, b: &str) -> usize {
+    let b: Vec<char> = b.chars().collect();
+    let mut prev: Vec<usize> = (0..=b.len()).collect();
+    let mut cur = vec![0; b.len() + 1];
+    for (i, ca) in a.chars().enumerate() {
+        cur[0] = i + 1;
+        for (j, cb) in b.iter().enumerate() {
+            let cost = usize::from(ca != *cb);
+            cur[j + 1] = (prev[j + 1] + 1).min(cur[j] + 1).min(prev[j] + cost);
+        }
+        std::mem::swap(&mut prev, &mut cur);
+    }
+    prev[b.len()]
+}
+
+/// The candidate closest to `word`, if it is close enough to be a plausible typo
+/// (or the word is a prefix/substring of it, as in `jobs` → `jobs_created`).
+pub fn nearest<'a>(word: &str, candidates: impl IntoIterator<Item = &'a str>) -> Option<&'a str> {
+    let w = word.trim().to_lowercase();
+    if w.is_empty() {
+        return None;
+    }
+    let mut best: Option<(usize, &str)> = None;
+    for c in candidates {
+        let lc = c.to_lowercase();
+        let d = if lc.contains(&w) || w.contains(&lc) {
+            // Containment is a strong signal, but still prefer the closest such candidate.
+            lc.len().abs_diff(w.len()).min(2)
+        } else {
+            edit_distance(&w, &lc)
+        };
+        if best.is_none_or(|(bd, bc)| d < bd || (d == bd && c < bc)) {
+            best = Some((d, c));
+        }
+    }
+    let limit = (w.chars().count() / 3).max(2);
+    best.filter(|(d, _)| *d <= limit).map(|(_, c)| c)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn distance_counts_single_edits() {
+        assert_eq!(edit_distance("kitten", "sitting"), 3);
+        assert_eq!(edit_distance("", "abc"), 3);
+        assert_eq!(edit_distance("same", "same"), 0);
+    }
+
+    #[test]
+    fn nearest_finds_typos_and_refuses_strangers() {
+        let ids = ["jobs_created", "training_places", "volunteer_hours"];
+        assert_eq!(nearest("jobs_creatd", ids), Some("jobs_created"));
+        assert_eq!(nearest("Training_Places", ids), Some("training_places"));
+        assert_eq!(nearest("volunteer", ids), Some("volunteer_hours"));
+        assert_eq!(nearest("carbon", ids), None);
+    }
+}

@@ -1,0 +1,182 @@
+use crate::util::{csv_rows, impact, s, value_of, write};
+
+/// A small dataset whose figures are worked out by hand below.
+fn fixture(dir: &std::path::Path) -> std::path::PathBuf {
+    write(
+        dir,
+        "fixture.csv",
+        "record_id,organisation,programme,indicator,date,value,participant,beneficiary_group\n\
+         J1,ORG_A,P1,jobs_created,2024-04-10,1,p1,care_experienced\n\
+         J2,ORG_A,P1,jobs_created,2024-05-10,1,p2,\n\
+         J3,ORG_B,P1,jobs_created,2025-01-10,1,p3,care_experienced\n\
+         J4,ORG_B,P2,jobs_created,2025-04-02,1,p4,\n\
+         S1,ORG_A,P1,jobs_sustained_26w,2024-11-01,1,p1,\n\
+         E1,ORG_A,P1,employability_participants,2024-04-01,1,p1,\n\
+         E2,ORG_A,P1,employability_participants,2024-06-01,1,p1,\n\
+         E3,ORG_A,P1,employability_participants,2024-06-01,1,p2,\n\
+         E4,ORG_B,P1,employability_participants,2024-07-01,1,p3,\n\
+         W1,ORG_A,P1,people_in_work,2024-06-30,10,,\n\
+         W2,ORG_A,P1,people_in_work,2024-09-30,12,,\n\
+         W3,ORG_A,P1,people_in_work,2025-03-31,15,,\n\
+         W4,ORG_B,P1,people_in_work,2024-09-30,7,,\n\
+         W5,ORG_B,P1,people_in_work,2025-06-30,9,,\n\
+         M1,ORG_A,P1,wemwbs_change,2024-05-01,4,p1,\n\
+         M2,ORG_A,P1,wemwbs_change,2024-05-01,8,p2,\n\
+         M3,ORG_A,P1,wemwbs_change,2024-05-01,-3,p5,\n\
+         M4,ORG_B,P1,wemwbs_change,2024-05-01,6,p3,\n\
+         L1,ORG_A,P1,spend_local_suppliers,2024-05-01,\"£1,200.50\",,\n\
+         L2,ORG_A,P1,supplier_spend_total,2024-05-01,\"4,000\",,\n\
+         L3,ORG_B,P1,supplier_spend_total,2024-05-01,1000,,\n",
+    )
+}
+
+fn figures(args: &[&str]) -> Vec<Vec<String>> {
+    let mut all = vec!["aggregate"];
+    all.extend_from_slice(args);
+    all.extend_from_slice(&["--format", "csv", "--today", "2026-01-01"]);
+    csv_rows(&impact(&all).ok().stdout)
+}
+
+#[test]
+fn totals_match_hand_calculation() {
+    let dir = tempfile::tempdir().unwrap();
+    let data = fixture(dir.path());
+    let rows = figures(&[s(&data)]);
+    // Flow: 4 job starts, whatever the organisation or year.
+    assert_eq!(value_of(&rows, &["jobs_created"]), 4.0);
+    // Stock: latest snapshot per organisation, then summed: ORG_A 15 (2025-03-31) + ORG_B 9 (2025-06-30) = 24,
+    // not 10+12+15+7+9 = 53.
+    assert_eq!(value_of(&rows, &["people_in_work"]), 24.0);
+    // Distinct: p1 (three records, two organisations' worth of contact) counts once: {p1, p2, p3} = 3.
+    assert_eq!(value_of(&rows, &["employability_participants"]), 3.0);
+    // Ratio from summed parts: 4 jobs / 3 people × 100 = 133.33…
+    assert!((value_of(&rows, &["job_outcome_rate"]) - 400.0 / 3.0).abs() < 1e-9);
+    // Ratio: sustained 1 / started 4 × 100 = 25.
+    assert_eq!(value_of(&rows, &["job_sustainment_rate_26w"]), 25.0);
+    // Mean over records: (4 + 8 − 3 + 6) / 4 = 3.75.
+    assert_eq!(value_of(&rows, &["wemwbs_change"]), 3.75);
+    // £ and thousands separators parsed: 1,200.50 / (4,000 + 1,000) × 100 = 24.01 %.
+    assert!((value_of(&rows, &["local_spend_share"]) - 24.01).abs() < 1e-9);
+}
+
+#[test]
+fn by_organisation_ratios_are_not_averaged() {
+    let dir = tempfile::tempdir().unwrap();
+    let data = fixture(dir.path());
+    let rows = figures(&[s(&data), "--by", "organisation"]);
+    assert_eq!(rows[0][..2], ["organisation".to_string(), "indicator".to_string()]);
+    // ORG_A: 2 jobs / 2 people = 100 %; ORG_B: 2 jobs / 1 person = 200 %.
+    assert_eq!(value_of(&rows, &["ORG_A", "job_outcome_rate"]), 100.0);
+    assert_eq!(value_of(&rows, &["ORG_B", "job_outcome_rate"]), 200.0);
+    // The mean of those (150 %) is not the total rate (133.33 %), which comes from summed parts.
+    assert_eq!(value_of(&rows, &["ORG_A", "people_in_work"]), 15.0);
+    assert_eq!(value_of(&rows, &["ORG_B", "people_in_work"]), 9.0);
+    // Mean per organisation: ORG_A (4 + 8 − 3) / 3 = 3; ORG_B 6.
+    assert_eq!(value_of(&rows, &["ORG_A", "wemwbs_change"]), 3.0);
+    assert_eq!(value_of(&rows, &["ORG_B", "wemwbs_change"]), 6.0);
+}
+
+#[test]
+fn financial_years_run_april_to_march() {
+    let dir = tempfile::tempdir().unwrap();
+    let data = fixture(dir.path());
+    let rows = figures(&[s(&data), "--by", "financial_year"]);
+    // Jobs on 2024-04-10, 2024-05-10, 2025-01-10 are 2024-25; 2025-04-02 is 2025-26.
+    assert_eq!(value_of(&rows, &["2024-25", "jobs_created"]), 3.0);
+    assert_eq!(value_of(&rows, &["2025-26", "jobs_created"]), 1.0);
+    // Stock per year: 2024-25 ORG_A latest 15 + ORG_B latest 7 = 22; 2025-26 ORG_B 9.
+    assert_eq!(value_of(&rows, &["2024-25", "people_in_work"]), 22.0);
+    assert_eq!(value_of(&rows, &["2025-26", "people_in_work"]), 9.0);
+    let rows = figures(&[s(&data), "--by", "quarter", "--indicator", "jobs_created"]);
+    assert_eq!(value_of(&rows, &["2024-Q2", "jobs_created"]), 2.0);
+    assert_eq!(value_of(&rows, &["2025-Q1", "jobs_created"]), 1.0);
+}
+
+#[test]
+fn filters_and_blank_dimensions() {
+    let dir = tempfile::tempdir().unwrap();
+    let data = fixture(dir.path());
+    let rows = figures(&[s(&data), "--by", "beneficiary_group", "--indicator", "jobs_created"]);
+    assert_eq!(value_of(&rows, &["care_experienced", "jobs_created"]), 2.0);
+    assert_eq!(value_of(&rows, &["(not recorded)", "jobs_created"]), 2.0);
+    let rows = figures(&[s(&data), "--organisation", "ORG_B", "--from", "2025-01-01", "--to", "2025-03-31", "--indicator", "jobs_created"]);
+    assert_eq!(value_of(&rows, &["jobs_created"]), 1.0);
+    assert_eq!(rows.len(), 2, "header and one figure: {rows:?}");
+}
+
+#[test]
+fn targets_join_with_percent_achieved() {
+    let dir = tempfile::tempdir().unwrap();
+    let data = fixture(dir.path());
+    let targets = write(dir.path(), "targets.csv", "programme,period,indicator,target,baseline\nP1,2024-25,jobs_created,4,2\nP1,2024-25,people_in_work,\"1,000\",\n");
+    let rows = figures(&[s(&data), "--by", "programme,financial_year", "--targets", s(&targets)]);
+    let header = &rows[0];
+    let at = |name: &str| header.iter().position(|h| h == name).unwrap_or_else(|| panic!("{name} in {header:?}"));
+    let row = rows.iter().find(|r| r[0] == "P1" && r[1] == "2024-25" && r[2] == "jobs_created").expect("P1 2024-25 jobs");
+    // P1 in 2024-25: 3 job starts against a target of 4 = 75 %; baseline 2 → change +1.
+    assert_eq!(row[at("value")], "3.0");
+    assert_eq!(row[at("target")], "4.0");
+    assert_eq!(row[at("pct_achieved")], "75.0");
+    assert_eq!(row[at("change_from_baseline")], "1.0");
+    // No target for P2: empty cells, not zero.
+    let p2 = rows.iter().find(|r| r[0] == "P2").expect("P2 row");
+    assert_eq!(p2[at("target")], "");
+}
+
+#[test]
+fn output_formats_and_atomic_file() {
+    let dir = tempfile::tempdir().unwrap();
+    let data = fixture(dir.path());
+    let json = impact(&["aggregate", s(&data), "--by", "organisation", "--format", "json"]).ok().stdout;
+    let v: serde_json::Value = serde_json::from_str(&json).expect("json");
+    assert!(v.as_array().is_some_and(|a| a.iter().any(|r| r["organisation"] == "ORG_A" && r["indicator"] == "jobs_created" && r["value"] == 2.0)), "{json}");
+    let out = dir.path().join("figures.parquet");
+    let run = impact(&["aggregate", s(&data), "--by", "organisation", "--out", s(&out)]).ok();
+    assert!(run.stdout.contains("wrote"), "{}", run.stdout);
+    let bytes = std::fs::read(&out).unwrap();
+    assert_eq!(&bytes[..4], b"PAR1");
+    let table = impact(&["aggregate", s(&data), "--by", "organisation"]).ok().stdout;
+    assert!(table.lines().next().is_some_and(|h| h.starts_with("organisation  indicator")), "{table}");
+}
+
+#[test]
+fn bad_dimension_gets_a_hint() {
+    let run = impact(&["aggregate", "samples/outcomes.csv", "--by", "organisaton"]).expect_code(2);
+    assert!(run.stderr.contains("error: cannot group by `organisaton`"), "{}", run.stderr);
+    assert!(run.stderr.contains("hint: did you mean `organisation`?"), "{}", run.stderr);
+    let run = impact(&["aggregate", "samples/outcomes.csv", "--by", "year,quarter"]).expect_code(2);
+    assert!(run.stderr.contains("at most one period grain"), "{}", run.stderr);
+}
+
+/// An independent count straight from the CSV text (no polars) agrees with `impact aggregate`.
+#[test]
+fn samples_cross_check_against_plain_parsing() {
+    let text = std::fs::read_to_string(crate::util::repo().join("samples/outcomes.csv")).unwrap();
+    let mut by_programme_fy: std::collections::BTreeMap<(String, String), f64> = Default::default();
+    for line in text.lines().skip(1) {
+        let cells: Vec<&str> = line.split(',').collect();
+        if cells[3] != "jobs_created" {
+            continue;
+        }
+        let (y, m): (i32, u32) = (cells[4][..4].parse().unwrap(), cells[4][5..7].parse().unwrap());
+        let start = if m < 4 { y - 1 } else { y };
+        let fy = format!("{start}-{:02}", (start + 1) % 100);
+        *by_programme_fy.entry((cells[2].to_string(), fy)).or_default() += cells[5].parse::<f64>().unwrap();
+    }
+    assert!(!by_programme_fy.is_empty());
+    let rows = figures(&["samples/outcomes.csv", "--by", "programme,financial_year", "--indicator", "jobs_created"]);
+    assert_eq!(rows.len() - 1, by_programme_fy.len(), "same groups");
+    for ((p, fy), v) in &by_programme_fy {
+        assert_eq!(value_of(&rows, &[p, fy, "jobs_created"]), *v, "{p} {fy}");
+    }
+}
+
+#[test]
+fn the_readme_main_command_runs_on_samples() {
+    let run = impact(&["aggregate", "samples/outcomes.csv", "--by", "programme,financial_year", "--targets", "samples/targets.csv"]).ok();
+    let first = run.stdout.lines().next().unwrap_or_default();
+    for col in ["programme", "financial_year", "indicator", "value", "unit", "records", "target", "pct_achieved"] {
+        assert!(first.contains(col), "{col} in {first}");
+    }
+    assert!(run.stdout.contains("EMP-FWD") && run.stdout.contains("2024-25"), "{}", run.stdout);
+}

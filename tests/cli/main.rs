@@ -1,0 +1,11 @@
+//! All integration tests in one binary (one link, not one per file): each module
+//! runs the real `impact` binary from the repository root, on samples/ or on
+//! small files written to a temporary folder.
+
+mod util;
+
+mod aggregate;
+mod indicators;
+mod properties;
+mod samples;
+mod validate;

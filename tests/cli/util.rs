@@ -1,0 +1,77 @@
+use std::path::{Path, PathBuf};
+use std::process::Command;
+
+pub struct Run {
+    pub code: i32,
+    pub stdout: String,
+    pub stderr: String,
+}
+
+impl Run {
+    /// Fail with the whole output when the exit code is not the expected one.
+    #[track_caller]
+    pub fn expect_code(self, code: i32) -> Run {
+        assert_eq!(self.code, code, "exit code\n--- stdout\n{}\n--- stderr\n{}", self.stdout, self.stderr);
+        self
+    }
+
+    #[track_caller]
+    pub fn ok(self) -> Run {
+        self.expect_code(0)
+    }
+}
+
+pub fn repo() -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+}
+
+/// Run `impact ARGS…` from the repository root (so `indicators/` and `samples/` resolve).
+pub fn impact(args: &[&str]) -> Run {
+    let out = Command::new(env!("CARGO_BIN_EXE_impact"))
+        .args(args)
+        .current_dir(repo())
+        .output()
+        .expect("run impact");
+    Run {
+        code: out.status.code().unwrap_or(-1),
+        stdout: String::from_utf8_lossy(&out.stdout).into_owned(),
+        stderr: String::from_utf8_lossy(&out.stderr).into_owned(),
+    }
+}
+
+pub fn write(dir: &Path, name: &str, content: &str) -> PathBuf {
+    let path = dir.join(name);
+    std::fs::write(&path, content).expect("write fixture");
+    path
+}
+
+pub fn s(p: &Path) -> &str {
+    p.to_str().expect("utf-8 path")
+}
+
+/// Files in a folder (to prove a failed run wrote nothing).
+pub fn listing(dir: &Path) -> Vec<String> {
+    let mut names: Vec<String> = std::fs::read_dir(dir)
+        .expect("read dir")
+        .map(|e| e.expect("entry").file_name().to_string_lossy().into_owned())
+        .collect();
+    names.sort();
+    names
+}
+
+/// Parse `impact aggregate --format csv` output into rows of cells.
+pub fn csv_rows(text: &str) -> Vec<Vec<String>> {
+    text.lines().map(|l| l.split(',').map(|c| c.trim_matches('"').to_string()).collect()).collect()
+}
+
+/// The value column of the row whose leading cells equal `key` (dims…, indicator).
+#[track_caller]
+pub fn value_of(rows: &[Vec<String>], key: &[&str]) -> f64 {
+    let header = &rows[0];
+    let value_at = header.iter().position(|h| h == "value").expect("value column");
+    let row = rows[1..]
+        .iter()
+        .find(|r| r.iter().zip(key).all(|(a, b)| a == b))
+        .unwrap_or_else(|| panic!("no row {key:?} in\n{rows:?}"));
+    row[value_at].parse().unwrap_or(f64::NAN)
+}

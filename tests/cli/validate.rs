@@ -1,0 +1,175 @@
+use crate::util::{impact, listing, s, write};
+
+const HEADER: &str = "record_id,organisation,programme,indicator,date,value,participant,beneficiary_group,gender,age_band,area,simd_decile,evidence";
+
+fn csv(rows: &[&str]) -> String {
+    let mut t = String::from(HEADER);
+    for r in rows {
+        t.push('\n');
+        t.push_str(r);
+    }
+    t.push('\n');
+    t
+}
+
+#[test]
+fn the_shipped_samples_are_valid() {
+    let run = impact(&["validate", "samples/outcomes.csv"]).ok();
+    assert!(run.stdout.contains("1 file(s), 20000 record(s) read, 20000 valid: 0 error(s), 0 warning(s)"), "{}", run.stdout);
+}
+
+#[test]
+fn the_messy_workbook_gets_precise_problems() {
+    let run = impact(&["validate", "samples/messy/partner_return.xlsx", "--map", "samples/messy/map.toml"]).expect_code(1);
+    let out = &run.stdout;
+    let file = "samples/messy/partner_return.xlsx";
+    for expected in [
+        format!("error: {file}, row 9, column B \"Date of outcome\": \"31/02/2025\" is not a real date"),
+        format!("error: {file}, row 10, column I \"Jobs started\": \"two\" is not a number"),
+        format!("error: {file}, row 11, column H \"Housing on release\": -1 is below the minimum 0 for `housing_secured_on_release` (people)"),
+        format!("error: {file}, row 12, column J \"Training hrs\": \"N/A\" is not a number"),
+        format!("error: {file}, row 13, column F \"SIMD\": \"11\" is not a SIMD decile"),
+        format!("error: {file}, row 15, column I \"Jobs started\": 1.5 is not a whole number of jobs"),
+        format!("error: {file}, row 16, column B \"Date of outcome\": \"14/03/2031\" is in the future (today is "),
+    ] {
+        assert!(out.contains(&expected), "missing\n  {expected}\nin\n{out}");
+    }
+    // The notes row, the total row and the blank row are not data; the good rows are.
+    assert!(!out.contains("row 17,") && !out.contains("row 20,") && !out.contains("row 21,"), "{out}");
+    assert!(out.contains("7 error(s)"), "{out}");
+    assert!(out.contains("hint: "), "{out}");
+}
+
+#[test]
+fn every_problem_is_reported_not_just_the_first() {
+    let dir = tempfile::tempdir().unwrap();
+    let data = write(
+        dir.path(),
+        "d.csv",
+        &csv(&[
+            "R1,ORG1,P1,jobs_creatd,2024-05-01,1,p1,,,,,,",
+            "R2,ORG1,P1,jobs_created,2024-05-01,lots,p1,,,,,,",
+            "R3,ORG1,P1,jobs_created,2024-05-01,-2,p1,,,,,,",
+            "R4,ORG1,P1,jobs_created,2024-02-30,1,p1,,,,,,",
+            "R5,ORG1,P1,jobs_created,2099-01-01,1,p1,,,,,,",
+            "R6,ORG1,P1,jobs_created,01/05/2024,1,p1,,,,,,",
+            "R7,ORG1,P1,employability_participants,2024-05-01,1,,,,,,,",
+            "R8,ORG1,P1,jobs_created,2024-05-01,1,p1,,,,,0,",
+            "R1,ORG1,P1,jobs_created,2024-05-01,1,p1,,,,,,",
+            "R10,,P1,jobs_created,2024-05-01,,p1,,,,,,",
+        ]),
+    );
+    let run = impact(&["validate", s(&data)]).expect_code(1);
+    let out = run.stdout;
+    let f = s(&data);
+    for expected in [
+        format!("{f}, row 2, column D \"indicator\": unknown indicator `jobs_creatd`"),
+        "hint: did you mean `jobs_created`?".to_string(),
+        format!("{f}, row 3, column F \"value\": \"lots\" is not a number"),
+        format!("{f}, row 4, column F \"value\": -2 is below the minimum 0 for `jobs_created` (jobs)"),
+        format!("{f}, row 5, column E \"date\": \"2024-02-30\" is not a real date"),
+        format!("{f}, row 6, column E \"date\": \"2099-01-01\" is in the future"),
+        format!("{f}, row 7, column E \"date\": \"01/05/2024\" is not a date in the form YYYY-MM-DD"),
+        "date_format = \"%d/%m/%Y\"".to_string(),
+        format!("{f}, row 8, column G \"participant\": `employability_participants` counts distinct people"),
+        format!("{f}, row 9, column L \"simd_decile\": \"0\" is not a SIMD decile"),
+        format!("{f}, row 10, column A \"record_id\": record_id \"R1\" already used at {f}, row 2"),
+        format!("{f}, row 11, column B \"organisation\": no organisation given"),
+        format!("{f}, row 11, column F \"value\": no value given"),
+    ] {
+        assert!(out.contains(&expected), "missing\n  {expected}\nin\n{out}");
+    }
+    assert!(out.contains("10 record(s) read, 0 valid: 11 error(s)"), "{out}");
+}
+
+#[test]
+fn a_missing_required_column_lists_the_columns_found() {
+    let dir = tempfile::tempdir().unwrap();
+    let data = write(dir.path(), "d.csv", "organisation,indicator,when,value\nORG1,jobs_created,2024-05-01,1\n");
+    let run = impact(&["validate", s(&data)]).expect_code(1);
+    assert!(
+        run.stdout.contains("missing column `date`; the columns found are: organisation, indicator, when, value"),
+        "{}",
+        run.stdout
+    );
+    assert!(run.stdout.contains("hint: "), "{}", run.stdout);
+}
+
+#[test]
+fn duplicate_ids_are_found_across_files() {
+    let dir = tempfile::tempdir().unwrap();
+    let a = write(dir.path(), "a.csv", &csv(&["X1,ORG1,P1,jobs_created,2024-05-01,1,p1,,,,,,"]));
+    let b = write(dir.path(), "b.csv", &csv(&["X1,ORG2,P1,jobs_created,2024-05-02,1,p2,,,,,,"]));
+    let run = impact(&["validate", s(&a), s(&b)]).expect_code(1);
+    assert!(run.stdout.contains(&format!("{}, row 2, column A \"record_id\": record_id \"X1\" already used at {}, row 2", s(&b), s(&a))), "{}", run.stdout);
+}
+
+#[test]
+fn semicolons_bom_and_crlf_are_read() {
+    let dir = tempfile::tempdir().unwrap();
+    let text = format!("\u{feff}{}\r\nR1;ORG1;P1;jobs_created;2024-05-01;1;p1;;;;;3;\r\nR2;ORG1;P1;spend_local_suppliers;2024-05-01;\"£1,200.50\";;;;;;;\r\n", HEADER.replace(',', ";"));
+    let data = write(dir.path(), "d.csv", &text);
+    let run = impact(&["validate", s(&data)]).ok();
+    assert!(run.stdout.contains("2 record(s) read, 2 valid: 0 error(s)"), "{}", run.stdout);
+    let run = impact(&["aggregate", s(&data), "--format", "csv", "--indicator", "spend_local_suppliers"]).ok();
+    assert!(run.stdout.contains("spend_local_suppliers,1200.5,GBP,1"), "{}", run.stdout);
+}
+
+#[test]
+fn json_array_and_ndjson_are_read() {
+    let dir = tempfile::tempdir().unwrap();
+    let arr = write(
+        dir.path(),
+        "a.json",
+        r#"[{"organisation":"ORG1","indicator":"jobs_created","date":"2024-05-01","value":1},
+            {"organisation":"ORG1","indicator":"jobs_created","date":"2024-06-01","value":"x"}]"#,
+    );
+    let run = impact(&["validate", s(&arr)]).expect_code(1);
+    assert!(run.stdout.contains(&format!("{}, row 2, column \"value\": \"x\" is not a number", s(&arr))), "{}", run.stdout);
+    let nd = write(dir.path(), "b.ndjson", "{\"organisation\":\"ORG1\",\"indicator\":\"jobs_created\",\"date\":\"2024-05-01\",\"value\":2}\n\n{\"organisation\":\"ORG2\",\"indicator\":\"jobs_created\",\"date\":\"2024-05-01\",\"value\":3}\n");
+    let run = impact(&["aggregate", s(&nd), "--format", "csv"]).ok();
+    assert!(run.stdout.contains("jobs_created,5.0,jobs,2"), "{}", run.stdout);
+}
+
+#[test]
+fn json_report_counts_every_class() {
+    let dir = tempfile::tempdir().unwrap();
+    let data = write(dir.path(), "d.csv", &csv(&["R1,ORG1,P1,nope,2024-05-01,1,p1,,,,,,", "R2,ORG1,P1,jobs_created,2024-05-01,x,p1,,,,,,"]));
+    let run = impact(&["validate", s(&data), "--format", "json"]).expect_code(1);
+    let v: serde_json::Value = serde_json::from_str(&run.stdout).expect("json report");
+    assert_eq!(v["counts"]["unknown_indicator"], 1);
+    assert_eq!(v["counts"]["not_a_number"], 1);
+    assert_eq!(v["diagnostics"][0]["row"], 2);
+    assert_eq!(v["diagnostics"][0]["value"], "nope");
+}
+
+#[test]
+fn aggregate_refuses_invalid_data_and_writes_nothing() {
+    let dir = tempfile::tempdir().unwrap();
+    let data = write(dir.path(), "d.csv", &csv(&["R1,ORG1,P1,jobs_created,2024-05-01,two,p1,,,,,,"]));
+    let out = dir.path().join("figures.csv");
+    let run = impact(&["aggregate", s(&data), "--by", "organisation", "--out", s(&out)]).expect_code(1);
+    assert!(run.stderr.contains("\"two\" is not a number"), "{}", run.stderr);
+    assert!(run.stderr.contains("error: the data has 1 error(s); nothing was written"), "{}", run.stderr);
+    assert_eq!(listing(dir.path()), vec!["d.csv".to_string()]);
+}
+
+#[test]
+fn many_problems_are_counted_beyond_the_listing_limit() {
+    let dir = tempfile::tempdir().unwrap();
+    let rows: Vec<String> = (0..30).map(|i| format!("R{i},ORG1,P1,jobs_created,2024-05-01,bad,p1,,,,,,")).collect();
+    let refs: Vec<&str> = rows.iter().map(String::as_str).collect();
+    let data = write(dir.path(), "d.csv", &csv(&refs));
+    let run = impact(&["validate", s(&data), "--max-problems", "5"]).expect_code(1);
+    assert_eq!(run.stdout.matches("is not a number").count(), 5, "{}", run.stdout);
+    assert!(run.stdout.contains("… and 25 more problem(s)"), "{}", run.stdout);
+    assert!(run.stdout.contains("30 error(s)"), "{}", run.stdout);
+}
+
+#[test]
+fn an_empty_file_is_an_error() {
+    let dir = tempfile::tempdir().unwrap();
+    let data = write(dir.path(), "d.csv", "");
+    let run = impact(&["validate", s(&data)]).expect_code(1);
+    assert!(run.stderr.contains("the file is empty"), "{}", run.stderr);
+}

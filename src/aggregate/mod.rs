@@ -105,7 +105,10 @@ pub fn aggregate(records: &DataFrame, library: &Library, req: &Request) -> Resul
     let mut order: Vec<PlSmallStr> = dims.iter().map(|d| PlSmallStr::from(*d)).collect();
     order.push("indicator".into());
     let mut out_cols: Vec<Expr> = dims.iter().map(|d| col(*d)).collect();
-    out_cols.extend([col("indicator"), col("value"), col("unit"), col("records")]);
+    // Six decimals: enough for any unit here, and it keeps float noise from
+    // summing decimals (67.46000000000001) out of published figures.
+    let value = col("value").round(6, RoundMode::HalfAwayFromZero);
+    out_cols.extend([col("indicator"), value, col("unit"), col("records")]);
     let figures = all
         .join(meta.lazy().select([col("indicator"), col("unit")]), [col("indicator")], [col("indicator")], JoinArgs::new(JoinType::Left))
         .select(out_cols)

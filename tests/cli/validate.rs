@@ -173,3 +173,65 @@ fn an_empty_file_is_an_error() {
     let run = impact(&["validate", s(&data)]).expect_code(1);
     assert!(run.stderr.contains("the file is empty"), "{}", run.stderr);
 }
+
+#[test]
+fn a_wide_csv_with_a_map_aggregates_to_long_figures() {
+    let dir = tempfile::tempdir().unwrap();
+    let data = write(
+        dir.path(),
+        "wide.csv",
+        "Monthly return,,,\n\
+         Partner;Month end;Jobs;Spend (£)\n\
+         ORG1;30/04/2024;2;\"£1,200\"\n\
+         ORG1;31/05/2024;;\"£300.50\"\n\
+         ;;;\n\
+         ORG2;31/05/2024;1;\n\
+         Total;;3;\"£1,500.50\"\n",
+    );
+    let map = write(
+        dir.path(),
+        "map.toml",
+        "[source]\nheader_row = 2\ndelimiter = \";\"\ndate_format = \"%d/%m/%Y\"\nskip_rows_starting_with = [\"total\"]\n\
+         [columns]\norganisation = \"Partner\"\ndate = \"Month end\"\n\
+         [constants]\nprogramme = \"P1\"\n\
+         [wide]\n\"Jobs\" = \"jobs_created\"\n\"Spend (£)\" = \"spend_local_suppliers\"\n",
+    );
+    let run = impact(&["validate", s(&data), "--map", s(&map)]).ok();
+    // Four filled cells (2 jobs cells, 2 spend cells); the blank, blank-row and total cells are not records.
+    assert!(run.stdout.contains("4 record(s) read, 4 valid: 0 error(s)"), "{}", run.stdout);
+    let out = impact(&["aggregate", s(&data), "--map", s(&map), "--by", "programme", "--format", "csv"]).ok().stdout;
+    assert!(out.contains("P1,jobs_created,3.0,jobs,2"), "{out}");
+    // £1,200 + £300.50 = £1,500.50
+    assert!(out.contains("P1,spend_local_suppliers,1500.5,GBP,2"), "{out}");
+}
+
+#[test]
+fn a_map_with_mistakes_is_refused_with_a_suggestion() {
+    let dir = tempfile::tempdir().unwrap();
+    let data = write(dir.path(), "d.csv", "a,b\n1,2\n");
+    let map = write(dir.path(), "m.toml", "[columns]\norganisaton = \"a\"\n");
+    let run = impact(&["validate", s(&data), "--map", s(&map)]).expect_code(1);
+    assert!(run.stderr.contains("key `organisaton`: is not a canonical column"), "{}", run.stderr);
+    assert!(run.stderr.contains("hint: did you mean `organisation`?"), "{}", run.stderr);
+    let map = write(dir.path(), "m2.toml", "[columns]\norganisation = \"a\"\narea = \"A\"\n");
+    let run = impact(&["validate", s(&data), "--map", s(&map)]).expect_code(1);
+    assert!(run.stderr.contains("key `columns.organisation`: heading \"a\" is already mapped to `area`"), "{}", run.stderr);
+    let map = write(dir.path(), "m3.toml", "[wide]\n\"a\" = \"jobs_creatd\"\n");
+    let run = impact(&["validate", s(&data), "--map", s(&map)]).expect_code(1);
+    assert!(run.stderr.contains("did you mean `jobs_created`?"), "{}", run.stderr);
+}
+
+#[test]
+fn a_workbook_with_several_sheets_says_which_it_read() {
+    let dir = tempfile::tempdir().unwrap();
+    // The messy workbook's first sheet has its headings on row 3: without a map, the
+    // heading row is row 1 (a title), so required columns are missing — and the other
+    // sheet is named in a warning.
+    let book = crate::util::repo().join("samples/messy/partner_return.xlsx");
+    let copy = dir.path().join("book.xlsx");
+    std::fs::copy(&book, &copy).unwrap();
+    let run = impact(&["validate", s(&copy)]).expect_code(1);
+    assert!(run.stdout.contains("warning: ") && run.stdout.contains("the workbook has 2 sheets; reading the first, \"Q4 return\""), "{}", run.stdout);
+    assert!(run.stdout.contains("\"Guidance\""), "{}", run.stdout);
+    assert!(run.stdout.contains("missing column `organisation`"), "{}", run.stdout);
+}

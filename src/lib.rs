@@ -9,6 +9,7 @@ pub mod data;
 pub mod error;
 pub mod indicator;
 pub mod output;
+pub mod report;
 pub mod samples;
 pub mod suggest;
 

@@ -2,6 +2,7 @@
 
 mod aggregate;
 mod indicators;
+mod report;
 mod samples;
 mod validate;
 
@@ -32,6 +33,8 @@ pub enum Command {
     Validate(validate::ValidateArgs),
     /// Aggregate outcome records by organisation, programme, place, group and period.
     Aggregate(aggregate::AggregateArgs),
+    /// Board and funder PDFs from a report spec, one per subject in parallel with --each.
+    Report(Box<report::ReportArgs>),
     /// Synthetic sample data.
     #[command(subcommand)]
     Samples(samples::SamplesCommand),
@@ -55,6 +58,7 @@ pub fn run(cli: Cli) -> Result<Outcome> {
         Command::Indicators(cmd) => indicators::run(cmd, &cli.indicators),
         Command::Validate(args) => validate::run(args, &load_library(&cli.indicators)?),
         Command::Aggregate(args) => aggregate::run(args, &load_library(&cli.indicators)?),
+        Command::Report(args) => report::run(*args, &load_library(&cli.indicators)?),
         Command::Samples(cmd) => samples::run(cmd, &load_library(&cli.indicators)?),
     }
 }

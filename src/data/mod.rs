@@ -25,7 +25,8 @@ use crate::indicator::Library;
 /// Records from one or more files, typed, with the validation report.
 #[derive(Debug, Clone)]
 pub struct Dataset {
-    /// Canonical columns (see `schema::FIELDS`) plus `__file` (index into `files`) and `__row`.
+    /// Canonical columns (see `schema::FIELDS`) plus `__file` (index into `files`), `__row`,
+    /// and, from `load`, `__ok` (the record passed every check).
     pub records: DataFrame,
     pub report: Report,
     pub files: Vec<String>,
@@ -74,23 +75,49 @@ pub fn load(paths: &[PathBuf], library: &Library, map: Option<&ColumnMap>, opts:
     };
     records.rechunk_mut_par();
     let files: Vec<String> = paths.iter().map(|p| p.display().to_string()).collect();
-    let repeats_that_were_ok = check_duplicate_ids(&records, &files, &id_headings, opts.max_listed, &mut report)?;
-    report.records_valid = report.records_valid.saturating_sub(repeats_that_were_ok);
-    report.sort();
-    if records.get_column_index(schema::OK).is_some() {
-        records = records.drop(schema::OK)?;
+    let repeats = check_duplicate_ids(&records, &files, &id_headings, opts.max_listed, &mut report)?;
+    report.records_valid = report.records_valid.saturating_sub(repeats.iter().filter(|r| r.2).count() as u64);
+    if !repeats.is_empty() {
+        mark_not_ok(&mut records, &repeats)?;
     }
+    report.sort();
     Ok(Dataset { records, report, files })
 }
 
 /// Like `load`, but data with any error is refused with the full report.
 pub fn load_valid(paths: &[PathBuf], library: &Library, map: Option<&ColumnMap>, opts: &CheckOptions) -> Result<Dataset> {
-    let data = load(paths, library, map, opts)?;
+    let mut data = load(paths, library, map, opts)?;
     if data.report.is_ok() {
+        data.records = data.records.drop(schema::OK)?;
         Ok(data)
     } else {
         Err(Error::Invalid { report: Box::new(data.report) })
     }
+}
+
+/// Split loaded data into the records that passed every check and those that did
+/// not (kept so reports can count what was rejected, per subject).
+pub fn split_valid(data: Dataset) -> Result<(Dataset, DataFrame)> {
+    let ok = col(schema::OK);
+    let rejected = data.records.clone().lazy().filter(ok.clone().not()).collect()?;
+    let records = data.records.lazy().filter(ok).collect()?.drop(schema::OK)?;
+    Ok((Dataset { records, report: data.report, files: data.files }, rejected))
+}
+
+/// Set `__ok` false for the given (file, row) places.
+fn mark_not_ok(records: &mut DataFrame, places: &[(u32, i64, bool)]) -> Result<()> {
+    let bad: std::collections::HashSet<(u32, i64)> = places.iter().map(|p| (p.0, p.1)).collect();
+    let files = records.column(schema::FILE)?.u32()?;
+    let rows = records.column(schema::ROW)?.i64()?;
+    let ok = records.column(schema::OK)?.bool()?;
+    let flags: BooleanChunked = files
+        .iter()
+        .zip(rows.iter())
+        .zip(ok.iter())
+        .map(|((f, r), ok)| Some(ok.unwrap_or(false) && !matches!((f, r), (Some(f), Some(r)) if bad.contains(&(f, r)))))
+        .collect();
+    records.with_column(flags.with_name(schema::OK.into()).into_column())?;
+    Ok(())
 }
 
 fn empty_records() -> Result<DataFrame> {
@@ -113,16 +140,16 @@ fn empty_records() -> Result<DataFrame> {
 }
 
 /// A record_id seen more than once (in any file) is an error at every repeat.
-/// Returns how many repeats had passed every other check (so are now invalid).
+/// Returns the repeats as (file, row, passed every other check).
 fn check_duplicate_ids(
     records: &DataFrame,
     files: &[String],
     id_headings: &[String],
     max_listed: usize,
     report: &mut Report,
-) -> Result<u64> {
+) -> Result<Vec<(u32, i64, bool)>> {
     if records.height() == 0 || records.column("record_id")?.null_count() == records.height() {
-        return Ok(0);
+        return Ok(Vec::new());
     }
     let id = col("record_id");
     let dups = records
@@ -142,12 +169,12 @@ fn check_duplicate_ids(
         }
     }
     let mut listed = 0usize;
-    let mut repeats_that_were_ok = 0u64;
+    let mut repeats = Vec::new();
     for (id, mut places) in seen {
         places.sort_unstable();
         let (f0, r0, _) = places[0];
         for &(f, r, ok) in &places[1..] {
-            repeats_that_were_ok += u64::from(ok);
+            repeats.push((f, r, ok));
             if listed >= max_listed {
                 report.count_more(Check::DuplicateRecordId, 1);
                 continue;
@@ -165,5 +192,5 @@ fn check_duplicate_ids(
             });
         }
     }
-    Ok(repeats_that_were_ok)
+    Ok(repeats)
 }

@@ -1,0 +1,112 @@
+use std::path::PathBuf;
+
+use clap::{Args, ValueEnum};
+
+use super::validate::parse_day;
+use super::Outcome;
+use crate::data::CheckOptions;
+use crate::error::{Error, Result};
+use crate::indicator::Library;
+use crate::report::{self, SubjectKind};
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum Each {
+    Organisation,
+    Programme,
+}
+
+#[derive(Debug, Args)]
+pub struct ReportArgs {
+    /// Report spec (TOML), e.g. reports/board.toml.
+    pub spec: PathBuf,
+    /// Outcome record files.
+    #[arg(long, required = true, num_args = 1.., value_name = "DATA")]
+    pub data: Vec<PathBuf>,
+    /// Column map for the data files.
+    #[arg(long, value_name = "FILE")]
+    pub map: Option<PathBuf>,
+    /// Targets and baselines table.
+    #[arg(long, value_name = "FILE")]
+    pub targets: Option<PathBuf>,
+    /// Organisations table (id, name): names on covers and charts.
+    #[arg(long, value_name = "FILE")]
+    pub organisations: Option<PathBuf>,
+    /// Programmes table (id, name).
+    #[arg(long, value_name = "FILE")]
+    pub programmes: Option<PathBuf>,
+    /// Areas table (code, name).
+    #[arg(long, value_name = "FILE")]
+    pub areas: Option<PathBuf>,
+    /// The organisation or programme one report is about.
+    #[arg(long, value_name = "ID")]
+    pub subject: Option<String>,
+    /// One PDF per organisation or programme, rendered in parallel (needs --out-dir).
+    #[arg(long, value_enum)]
+    pub each: Option<Each>,
+    /// The PDF to write (one report).
+    #[arg(long, value_name = "FILE")]
+    pub out: Option<PathBuf>,
+    /// Where --each writes its PDFs (one per subject, named by id).
+    #[arg(long, value_name = "DIR")]
+    pub out_dir: Option<PathBuf>,
+    /// Also write every chart as SVG here.
+    #[arg(long, value_name = "DIR")]
+    pub charts_dir: Option<PathBuf>,
+    /// Date printed on the report and stored in the PDF (default: the period's last day,
+    /// so the same inputs give byte-identical PDFs).
+    #[arg(long, value_name = "YYYY-MM-DD")]
+    pub date: Option<String>,
+    /// Leave out invalid records (reported, and counted as rejected) instead of refusing the data.
+    #[arg(long)]
+    pub skip_invalid: bool,
+    /// Treat dates after this day as in the future (default: today).
+    #[arg(long, value_name = "YYYY-MM-DD")]
+    pub today: Option<String>,
+}
+
+pub fn run(args: ReportArgs, library: &Library) -> Result<Outcome> {
+    let mut check = CheckOptions::default();
+    if let Some(t) = &args.today {
+        check.today = parse_day(t, "--today")?;
+    }
+    let opts = report::Options {
+        spec: args.spec,
+        data: args.data,
+        map: args.map,
+        targets: args.targets,
+        names: [args.organisations, args.programmes, args.areas].into_iter().flatten().collect(),
+        subject: args.subject,
+        each: args.each.map(|e| match e {
+            Each::Organisation => SubjectKind::Organisation,
+            Each::Programme => SubjectKind::Programme,
+        }),
+        out: args.out,
+        out_dir: args.out_dir,
+        charts_dir: args.charts_dir,
+        date: args.date.as_deref().map(|d| parse_day(d, "--date")).transpose()?,
+        skip_invalid: args.skip_invalid,
+        check,
+        progress: true,
+    };
+    let summary = report::run(&opts, library)?;
+    let mut out = String::new();
+    for (subject, err) in &summary.failed {
+        out.push_str(&format!("failed: {subject}: {err}\n"));
+    }
+    let kb = summary.bytes as f64 / 1024.0 / summary.written.len().max(1) as f64;
+    match summary.written.as_slice() {
+        [one] => out.push_str(&format!("wrote {} ({} pages, {:.0} KB) in {:.1}s\n", one.display(), summary.pages, kb, summary.seconds)),
+        many => out.push_str(&format!(
+            "wrote {} PDF(s), {} pages, {:.0} KB each on average, in {:.1}s{}\n",
+            many.len(),
+            summary.pages,
+            kb,
+            summary.seconds,
+            if summary.failed.is_empty() { String::new() } else { format!("; {} failed", summary.failed.len()) }
+        )),
+    }
+    if summary.written.is_empty() && summary.failed.is_empty() {
+        return Err(Error::usage("no subjects had records in the period; nothing was written"));
+    }
+    Ok(Outcome { stdout: out.into_bytes(), exit_code: i32::from(!summary.failed.is_empty()) })
+}

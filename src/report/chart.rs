@@ -1,0 +1,478 @@
+//! Charts drawn with plotters onto a vector backend that records drawing
+//! commands (so they become PDF paths, not images), or onto plotters' SVG backend
+//! for `--charts-dir`. One drawing function per chart kind, generic over backend.
+
+use plotters::coord::Shift;
+use plotters::prelude::*;
+use plotters_backend::{
+    BackendColor, BackendCoord, BackendStyle, BackendTextStyle, DrawingBackend, DrawingErrorKind, FontStyle,
+};
+use plotters_backend::text_anchor::{HPos, Pos, VPos};
+
+use super::draw::{series_colour, Cmd, Rgb};
+use super::fonts::text_width;
+use crate::error::{Error, Result};
+
+/// Backend units per point: plotters works in whole pixels, so the recording
+/// backend uses tenths of a point for smooth vector output.
+const UNITS: f64 = 10.0;
+
+/// One series of values over the chart's categories (None: no figure).
+#[derive(Debug, Clone, PartialEq)]
+pub struct Series {
+    pub name: String,
+    pub values: Vec<Option<f64>>,
+    /// Drawn as an outline (e.g. targets) rather than a filled bar.
+    pub outline: bool,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub enum ChartKind {
+    /// Horizontal bars, one per category (long names fit on the left).
+    Bars,
+    /// Vertical bars stacked by series.
+    Stacked,
+    /// Vertical bars side by side per category (actual vs target).
+    Grouped,
+    /// Lines over ordered categories (periods).
+    Lines,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct ChartData {
+    pub kind: ChartKind,
+    pub categories: Vec<String>,
+    pub series: Vec<Series>,
+    /// Formats axis and value labels, e.g. "£12k", "45%".
+    pub unit: String,
+}
+
+/// A chart drawn as commands in points, relative to its top-left corner.
+#[derive(Debug, Clone)]
+pub struct Drawn {
+    pub cmds: Vec<Cmd>,
+    pub width: f32,
+    pub height: f32,
+}
+
+pub fn draw_vector(data: &ChartData, width: f32, height: f32) -> Result<Drawn> {
+    let mut backend = Recorder { size: ((width as f64 * UNITS) as u32, (height as f64 * UNITS) as u32), cmds: Vec::new() };
+    {
+        let root = (&mut backend).into_drawing_area();
+        draw(&root, data, UNITS).map_err(|e| Error::usage(format!("chart: {e}")))?;
+    }
+    Ok(Drawn { cmds: backend.cmds, width, height })
+}
+
+pub fn draw_svg(data: &ChartData, width: f32, height: f32) -> Result<String> {
+    let mut out = String::new();
+    {
+        let root = SVGBackend::with_string(&mut out, (width as u32, height as u32)).into_drawing_area();
+        root.fill(&WHITE).map_err(|e| Error::usage(format!("chart: {e}")))?;
+        draw(&root, data, 1.0).map_err(|e| Error::usage(format!("chart: {e}")))?;
+        root.present().map_err(|e| Error::usage(format!("chart: {e}")))?;
+    }
+    Ok(out)
+}
+
+type DrawResult<DB> = std::result::Result<(), DrawingAreaErrorKind<<DB as DrawingBackend>::ErrorType>>;
+
+fn rgb(c: Rgb) -> RGBColor {
+    RGBColor(c.0, c.1, c.2)
+}
+
+/// Compact axis numbers: 1,200 → 1.2k; with the unit's symbol.
+pub fn compact(v: f64, unit: &str) -> String {
+    let a = v.abs();
+    let body = if a >= 1e6 {
+        format!("{:.1}m", v / 1e6)
+    } else if a >= 1e4 {
+        format!("{:.0}k", v / 1e3)
+    } else if a >= 1e3 {
+        format!("{:.1}k", v / 1e3)
+    } else if a.fract() == 0.0 || a >= 100.0 {
+        format!("{v:.0}")
+    } else {
+        format!("{v:.1}")
+    };
+    let body = body.replace(".0k", "k").replace(".0m", "m");
+    match unit {
+        "GBP" => format!("£{body}"),
+        "%" => format!("{body}%"),
+        _ => body,
+    }
+}
+
+fn draw<DB: DrawingBackend>(root: &DrawingArea<DB, Shift>, data: &ChartData, s: f64) -> DrawResult<DB> {
+    let legend_rows = legend_rows(data, root.dim_in_pixel().0 as f64 / s);
+    let legend_h = if data.series.len() > 1 { (legend_rows as f64 * 14.0 + 6.0) * s } else { 0.0 };
+    let (h_total, w_total) = (root.dim_in_pixel().1 as f64, root.dim_in_pixel().0 as f64);
+    let (plot, legend) = root.split_vertically((h_total - legend_h) as i32);
+    if data.categories.is_empty() || data.series.is_empty() {
+        let style = label_font(s).pos(Pos::new(HPos::Center, VPos::Center));
+        plot.draw(&Text::new("No figures to chart".to_string(), ((w_total / 2.0) as i32, ((h_total - legend_h) / 2.0) as i32), style))?;
+        return Ok(());
+    }
+    match data.kind {
+        ChartKind::Bars => horizontal_bars(&plot, data, s)?,
+        ChartKind::Stacked | ChartKind::Grouped | ChartKind::Lines => vertical(&plot, data, s)?,
+    }
+    if data.series.len() > 1 {
+        draw_legend(&legend, data, s, w_total)?;
+    }
+    Ok(())
+}
+
+const MUTED: RGBColor = RGBColor(Rgb::MUTED.0, Rgb::MUTED.1, Rgb::MUTED.2);
+const TEXT: RGBColor = RGBColor(Rgb::TEXT.0, Rgb::TEXT.1, Rgb::TEXT.2);
+
+fn label_font<'a>(s: f64) -> TextStyle<'a> {
+    ("sans-serif", 8.0 * s).into_font().color(&MUTED)
+}
+
+fn max_value(data: &ChartData) -> f64 {
+    let per_category = (0..data.categories.len()).map(|i| {
+        let vals = data.series.iter().filter_map(|s| s.values.get(i).copied().flatten());
+        if data.kind == ChartKind::Stacked { vals.sum::<f64>() } else { vals.fold(0.0, f64::max) }
+    });
+    let m = per_category.fold(0.0, f64::max);
+    if m <= 0.0 { 1.0 } else { m * 1.12 }
+}
+
+fn horizontal_bars<DB: DrawingBackend>(area: &DrawingArea<DB, Shift>, data: &ChartData, s: f64) -> DrawResult<DB> {
+    let n = data.categories.len();
+    let width_pt = area.dim_in_pixel().0 as f64 / s;
+    // Names on the left: as wide as the longest, but at most a third of the chart.
+    let longest = data.categories.iter().map(|c| text_width(c, 8.0, false) as f64).fold(0.0, f64::max);
+    let label_w = (longest + 10.0).min(width_pt / 3.0);
+    let max = max_value(data);
+    let mut chart = ChartBuilder::on(area)
+        .margin_right((44.0 * s) as i32)
+        .margin_top((4.0 * s) as i32)
+        .x_label_area_size((16.0 * s) as i32)
+        .y_label_area_size((label_w * s) as i32)
+        .build_cartesian_2d(0.0..max, 0.0..n as f64)?;
+    let unit = data.unit.clone();
+    let x_fmt = move |v: &f64| compact(*v, &unit);
+    chart
+        .configure_mesh()
+        .disable_y_mesh()
+        .light_line_style(TRANSPARENT)
+        .bold_line_style(rgb(Rgb::TINT))
+        .axis_style(rgb(Rgb::RULE))
+        .label_style(label_font(s))
+        .x_labels(5)
+        .y_labels(0)
+        .x_label_formatter(&x_fmt)
+        .draw()?;
+    let colour = rgb(series_colour(0));
+    let name_style = label_font(s).color(&TEXT).pos(Pos::new(HPos::Right, VPos::Center));
+    let value_style = label_font(s).color(&TEXT).pos(Pos::new(HPos::Left, VPos::Center));
+    for (i, name) in data.categories.iter().enumerate() {
+        // The first category at the top.
+        let row = (n - 1 - i) as f64;
+        let name = super::fonts::fit(name, 8.0, false, (label_w - 10.0) as f32);
+        chart.plotting_area().draw(&(EmptyElement::at((0.0, row + 0.5)) + Text::new(name, (-(5.0 * s) as i32, 0), name_style.clone())))?;
+        let Some(v) = data.series[0].values.get(i).copied().flatten() else { continue };
+        chart.draw_series(std::iter::once(Rectangle::new([(0.0, row + 0.2), (v, row + 0.8)], colour.filled())))?;
+        let at = EmptyElement::at((v, row + 0.5)) + Text::new(compact(v, &data.unit), ((3.0 * s) as i32, 0), value_style.clone());
+        chart.plotting_area().draw(&at)?;
+    }
+    Ok(())
+}
+
+/// Vertical charts on a continuous x axis where category i spans [i, i+1]; the
+/// category names are drawn under the centres (thinned when they would collide).
+fn vertical<DB: DrawingBackend>(area: &DrawingArea<DB, Shift>, data: &ChartData, s: f64) -> DrawResult<DB> {
+    let n = data.categories.len();
+    let max = max_value(data);
+    let mut chart = ChartBuilder::on(area)
+        .margin_right((10.0 * s) as i32)
+        .margin_top((6.0 * s) as i32)
+        .x_label_area_size((18.0 * s) as i32)
+        .y_label_area_size((38.0 * s) as i32)
+        .build_cartesian_2d(0.0..n as f64, 0.0..max)?;
+    let unit = data.unit.clone();
+    let y_fmt = move |v: &f64| compact(*v, &unit);
+    chart
+        .configure_mesh()
+        .disable_x_mesh()
+        .light_line_style(TRANSPARENT)
+        .bold_line_style(rgb(Rgb::TINT))
+        .axis_style(rgb(Rgb::RULE))
+        .label_style(label_font(s))
+        .x_labels(0)
+        .y_labels(6)
+        .y_label_formatter(&y_fmt)
+        .draw()?;
+    let (plot_w, _) = chart.plotting_area().dim_in_pixel();
+    let segment_pt = f64::from(plot_w) / s / n as f64;
+    let widest = data.categories.iter().map(|c| text_width(c, 8.0, false) as f64).fold(0.0, f64::max);
+    let stride = ((widest + 6.0) / segment_pt).ceil().max(1.0) as usize;
+    let label_style = label_font(s).pos(Pos::new(HPos::Center, VPos::Top));
+    for (i, c) in data.categories.iter().enumerate().filter(|(i, _)| i % stride == 0) {
+        chart.plotting_area().draw(&(EmptyElement::at((i as f64 + 0.5, 0.0)) + Text::new(c.clone(), (0, (4.0 * s) as i32), label_style.clone())))?;
+    }
+    match data.kind {
+        ChartKind::Stacked => {
+            let mut base = vec![0.0; n];
+            for (k, series) in data.series.iter().enumerate() {
+                let colour = rgb(series_colour(k));
+                for (i, v) in series.values.iter().enumerate() {
+                    let Some(v) = v.filter(|v| *v > 0.0) else { continue };
+                    let (y0, y1) = (base[i], base[i] + v);
+                    base[i] = y1;
+                    let x = i as f64;
+                    chart.draw_series(std::iter::once(Rectangle::new([(x + 0.22, y0), (x + 0.78, y1)], colour.filled())))?;
+                }
+            }
+        }
+        ChartKind::Grouped => {
+            let k_count = data.series.len().max(1) as f64;
+            let (pad, gap) = (0.18, 0.04);
+            let bar_w = (1.0 - 2.0 * pad - gap * (k_count - 1.0)) / k_count;
+            for (k, series) in data.series.iter().enumerate() {
+                let colour = rgb(if series.outline { Rgb::MUTED } else { series_colour(k) });
+                for (i, v) in series.values.iter().enumerate() {
+                    let Some(v) = v else { continue };
+                    let x0 = i as f64 + pad + k as f64 * (bar_w + gap);
+                    let style = if series.outline { ShapeStyle::from(&colour).stroke_width((1.2 * s) as u32) } else { colour.filled() };
+                    chart.draw_series(std::iter::once(Rectangle::new([(x0, 0.0), (x0 + bar_w, *v)], style)))?;
+                }
+            }
+        }
+        ChartKind::Lines | ChartKind::Bars => {
+            for (k, series) in data.series.iter().enumerate() {
+                let colour = rgb(series_colour(k));
+                let points: Vec<(f64, f64)> =
+                    series.values.iter().enumerate().filter_map(|(i, v)| v.map(|v| (i as f64 + 0.5, v))).collect();
+                chart.draw_series(LineSeries::new(points.clone(), ShapeStyle::from(&colour).stroke_width((1.6 * s) as u32)))?;
+                chart.draw_series(points.into_iter().map(|p| Circle::new(p, (2.2 * s) as i32, colour.filled())))?;
+            }
+        }
+    }
+    Ok(())
+}
+
+/// How many rows the legend needs at this width.
+fn legend_rows(data: &ChartData, width_pt: f64) -> usize {
+    let mut rows = 1;
+    let mut x = 0.0;
+    for s in &data.series {
+        let w = 14.0 + text_width(&s.name, 8.0, false) as f64 + 12.0;
+        if x + w > width_pt && x > 0.0 {
+            rows += 1;
+            x = 0.0;
+        }
+        x += w;
+    }
+    rows
+}
+
+fn draw_legend<DB: DrawingBackend>(area: &DrawingArea<DB, Shift>, data: &ChartData, s: f64, width: f64) -> DrawResult<DB> {
+    let (mut x, mut y) = (38.0 * s, 4.0 * s);
+    for (k, series) in data.series.iter().enumerate() {
+        let w = (14.0 + text_width(&series.name, 8.0, false) as f64 + 12.0) * s;
+        if x + w > width && x > 38.0 * s {
+            x = 38.0 * s;
+            y += 14.0 * s;
+        }
+        let colour = rgb(if series.outline { Rgb::MUTED } else { series_colour(k) });
+        let swatch = [(x as i32, y as i32), ((x + 9.0 * s) as i32, (y + 9.0 * s) as i32)];
+        if series.outline {
+            area.draw(&Rectangle::new(swatch, ShapeStyle::from(&colour).stroke_width((1.2 * s) as u32)))?;
+        } else {
+            area.draw(&Rectangle::new(swatch, colour.filled()))?;
+        }
+        let style = label_font(s).color(&TEXT).pos(Pos::new(HPos::Left, VPos::Center));
+        area.draw(&Text::new(series.name.clone(), ((x + 13.0 * s) as i32, (y + 4.5 * s) as i32), style))?;
+        x += w;
+    }
+    Ok(())
+}
+
+// ---------------------------------------------------------------- the recording backend
+
+/// A plotters backend that records vector drawing commands, in tenths of a point.
+pub struct Recorder {
+    size: (u32, u32),
+    cmds: Vec<Cmd>,
+}
+
+#[derive(Debug)]
+pub struct NoError;
+
+impl std::fmt::Display for NoError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("recording cannot fail")
+    }
+}
+
+impl std::error::Error for NoError {}
+
+/// Blend a translucent colour onto white (reports are printed on white paper).
+fn solid(c: BackendColor) -> Rgb {
+    let a = c.alpha.clamp(0.0, 1.0);
+    let mix = |v: u8| (f64::from(v) * a + 255.0 * (1.0 - a)).round() as u8;
+    Rgb(mix(c.rgb.0), mix(c.rgb.1), mix(c.rgb.2))
+}
+
+fn pt(c: BackendCoord) -> (f32, f32) {
+    ((f64::from(c.0) / UNITS) as f32, (f64::from(c.1) / UNITS) as f32)
+}
+
+fn stroke_pt<S: BackendStyle>(style: &S) -> f32 {
+    (f64::from(style.stroke_width().max(1)) / UNITS) as f32
+}
+
+impl DrawingBackend for &mut Recorder {
+    type ErrorType = NoError;
+
+    fn get_size(&self) -> (u32, u32) {
+        self.size
+    }
+
+    fn ensure_prepared(&mut self) -> std::result::Result<(), DrawingErrorKind<NoError>> {
+        Ok(())
+    }
+
+    fn present(&mut self) -> std::result::Result<(), DrawingErrorKind<NoError>> {
+        Ok(())
+    }
+
+    fn draw_pixel(&mut self, point: BackendCoord, color: BackendColor) -> std::result::Result<(), DrawingErrorKind<NoError>> {
+        if color.alpha > 0.0 {
+            let (x, y) = pt(point);
+            self.cmds.push(Cmd::Rect { x, y, w: 0.1, h: 0.1, fill: Some(solid(color)), stroke: None });
+        }
+        Ok(())
+    }
+
+    fn draw_line<S: BackendStyle>(&mut self, from: BackendCoord, to: BackendCoord, style: &S) -> std::result::Result<(), DrawingErrorKind<NoError>> {
+        if style.color().alpha > 0.0 {
+            self.cmds.push(Cmd::Path { points: vec![pt(from), pt(to)], colour: solid(style.color()), width: stroke_pt(style) });
+        }
+        Ok(())
+    }
+
+    fn draw_rect<S: BackendStyle>(&mut self, ul: BackendCoord, br: BackendCoord, style: &S, fill: bool) -> std::result::Result<(), DrawingErrorKind<NoError>> {
+        if style.color().alpha == 0.0 {
+            return Ok(());
+        }
+        let ((x0, y0), (x1, y1)) = (pt(ul), pt(br));
+        let colour = solid(style.color());
+        let (fill, stroke) = if fill { (Some(colour), None) } else { (None, Some((colour, stroke_pt(style)))) };
+        self.cmds.push(Cmd::Rect { x: x0.min(x1), y: y0.min(y1), w: (x1 - x0).abs(), h: (y1 - y0).abs(), fill, stroke });
+        Ok(())
+    }
+
+    fn draw_path<S: BackendStyle, I: IntoIterator<Item = BackendCoord>>(&mut self, path: I, style: &S) -> std::result::Result<(), DrawingErrorKind<NoError>> {
+        if style.color().alpha > 0.0 {
+            let points: Vec<(f32, f32)> = path.into_iter().map(pt).collect();
+            self.cmds.push(Cmd::Path { points, colour: solid(style.color()), width: stroke_pt(style) });
+        }
+        Ok(())
+    }
+
+    fn draw_circle<S: BackendStyle>(&mut self, center: BackendCoord, radius: u32, style: &S, fill: bool) -> std::result::Result<(), DrawingErrorKind<NoError>> {
+        if style.color().alpha == 0.0 {
+            return Ok(());
+        }
+        let (cx, cy) = pt(center);
+        let r = (f64::from(radius) / UNITS) as f32;
+        let points: Vec<(f32, f32)> = (0..=24)
+            .map(|k| {
+                let a = k as f32 / 24.0 * std::f32::consts::TAU;
+                (cx + r * a.cos(), cy + r * a.sin())
+            })
+            .collect();
+        let colour = solid(style.color());
+        self.cmds.push(if fill { Cmd::Polygon { points, fill: colour } } else { Cmd::Path { points, colour, width: stroke_pt(style) } });
+        Ok(())
+    }
+
+    fn fill_polygon<S: BackendStyle, I: IntoIterator<Item = BackendCoord>>(&mut self, vert: I, style: &S) -> std::result::Result<(), DrawingErrorKind<NoError>> {
+        if style.color().alpha > 0.0 {
+            self.cmds.push(Cmd::Polygon { points: vert.into_iter().map(pt).collect(), fill: solid(style.color()) });
+        }
+        Ok(())
+    }
+
+    fn draw_text<T: BackendTextStyle>(&mut self, text: &str, style: &T, pos: BackendCoord) -> std::result::Result<(), DrawingErrorKind<NoError>> {
+        if text.is_empty() || style.color().alpha == 0.0 {
+            return Ok(());
+        }
+        let size = (style.size() / UNITS) as f32;
+        let bold = matches!(style.style(), FontStyle::Bold);
+        let width = text_width(text, size, bold);
+        let (x, y) = pt(pos);
+        let anchor = style.anchor();
+        let x = match anchor.h_pos {
+            HPos::Left => x,
+            HPos::Center => x - width / 2.0,
+            HPos::Right => x - width,
+        };
+        // Baseline from the anchor: DejaVu's cap height is about 0.73 em.
+        let y = match anchor.v_pos {
+            VPos::Top => y + 0.76 * size,
+            VPos::Center => y + 0.36 * size,
+            VPos::Bottom => y - 0.2 * size,
+        };
+        self.cmds.push(Cmd::Text { x, y, size, bold, colour: solid(style.color()), text: text.to_string() });
+        Ok(())
+    }
+
+    fn estimate_text_size<T: BackendTextStyle>(&self, text: &str, style: &T) -> std::result::Result<(u32, u32), DrawingErrorKind<NoError>> {
+        let size = (style.size() / UNITS) as f32;
+        let w = text_width(text, size, matches!(style.style(), FontStyle::Bold));
+        Ok(((f64::from(w) * UNITS) as u32, style.size() as u32))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn data(kind: ChartKind) -> ChartData {
+        ChartData {
+            kind,
+            categories: vec!["2022-23".into(), "2023-24".into(), "2024-25".into()],
+            series: vec![
+                Series { name: "Actual".into(), values: vec![Some(10.0), Some(20.0), None], outline: false },
+                Series { name: "Target".into(), values: vec![Some(12.0), Some(18.0), Some(25.0)], outline: true },
+            ],
+            unit: "jobs".into(),
+        }
+    }
+
+    #[test]
+    fn charts_are_vector_commands_with_labels() {
+        for kind in [ChartKind::Bars, ChartKind::Stacked, ChartKind::Grouped, ChartKind::Lines] {
+            let drawn = draw_vector(&data(kind.clone()), 480.0, 220.0).unwrap();
+            let texts: Vec<&str> = drawn.cmds.iter().filter_map(|c| if let Cmd::Text { text, .. } = c { Some(text.as_str()) } else { None }).collect();
+            assert!(texts.contains(&"2022-23"), "{kind:?}: {texts:?}");
+            assert!(drawn.cmds.iter().any(|c| matches!(c, Cmd::Rect { .. } | Cmd::Path { .. })));
+            // Everything stays inside the chart's box.
+            for c in &drawn.cmds {
+                if let Cmd::Text { x, y, .. } = c {
+                    assert!(*x >= -0.5 && *x <= 480.5 && *y >= 0.0 && *y <= 220.5, "{kind:?} text outside: {c:?}");
+                }
+            }
+        }
+    }
+
+    #[test]
+    fn svg_output_is_svg() {
+        let svg = draw_svg(&data(ChartKind::Grouped), 480.0, 220.0).unwrap();
+        assert!(svg.starts_with("<svg") && svg.contains("2023-24"), "{}", &svg[..200.min(svg.len())]);
+    }
+
+    #[test]
+    fn compact_numbers() {
+        assert_eq!(compact(1200.0, "GBP"), "£1.2k");
+        assert_eq!(compact(45000.0, "jobs"), "45k");
+        assert_eq!(compact(2_500_000.0, "GBP"), "£2.5m");
+        assert_eq!(compact(12.5, "%"), "12.5%");
+        assert_eq!(compact(40.0, ""), "40");
+    }
+}

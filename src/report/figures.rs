@@ -1,0 +1,224 @@
+//! Every figure a batch of reports needs, computed once for all subjects (one
+//! aggregation per distinct grouping), then split by subject.
+
+use std::collections::{BTreeMap, HashMap};
+
+use polars::prelude::*;
+
+use super::spec::{dimension, ChartType, Section, Span, Spec, Window};
+use crate::aggregate::{aggregate, Dimension, Filters, Grain, Request, Targets};
+use crate::error::Result;
+use crate::indicator::Library;
+
+/// The subject key used when a report covers everything.
+pub const ALL: &str = "(all)";
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct Row {
+    /// Values of the grouping dimensions, in order (subject excluded).
+    pub keys: Vec<String>,
+    pub indicator: String,
+    pub value: Option<f64>,
+    pub records: i64,
+    pub target: Option<f64>,
+}
+
+/// What a section asks for: a grouping and a time span.
+#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub struct Need {
+    pub dims: Vec<String>,
+    pub span: SpanKey,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub enum SpanKey {
+    Period,
+    ToDate,
+}
+
+/// Data-quality figures for one subject within the period.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct Quality {
+    pub records: u64,
+    pub rejected: u64,
+    /// (field, share of records with it filled, 0–1)
+    pub completeness: Vec<(String, f64)>,
+    pub first: Option<String>,
+    pub last: Option<String>,
+}
+
+pub struct Figures {
+    tables: HashMap<Need, HashMap<String, Vec<Row>>>,
+    quality: HashMap<String, Quality>,
+    pub subjects: Vec<String>,
+}
+
+const QUALITY_FIELDS: [&str; 6] = ["participant", "beneficiary_group", "area", "simd_decile", "age_band", "evidence"];
+
+impl Figures {
+    pub fn rows(&self, need: &Need, subject: &str) -> &[Row] {
+        self.tables.get(need).and_then(|t| t.get(subject)).map_or(&[], Vec::as_slice)
+    }
+
+    pub fn quality(&self, subject: &str) -> Quality {
+        self.quality.get(subject).cloned().unwrap_or_default()
+    }
+}
+
+/// The KPI grouping: the period's financial year when it is one (so targets keyed by
+/// it join), otherwise none.
+pub fn kpi_need(window: &Window) -> Need {
+    Need { dims: window.financial_year.iter().map(|_| "financial_year".to_string()).collect(), span: SpanKey::Period }
+}
+
+/// The groupings each section needs.
+pub fn needs(spec: &Spec, window: &Window) -> BTreeMap<Need, Vec<String>> {
+    let mut out: BTreeMap<Need, Vec<String>> = BTreeMap::new();
+    let mut add = |need: Need, ids: Vec<String>| out.entry(need).or_default().extend(ids);
+    // Totals for the indicator set and every placeholder: one KPI grouping.
+    let mut totals: Vec<String> = spec.indicators.clone();
+    for s in &spec.sections {
+        match s {
+            Section::Kpis { indicators, .. } => totals.extend(indicators.iter().cloned()),
+            Section::Text { .. } => totals.extend(s.indicator_ids().into_iter().map(str::to_string)),
+            Section::Chart { chart, indicator, indicators, by, stack, span, .. } => {
+                let ids: Vec<String> = indicator.iter().chain(indicators).cloned().collect();
+                let default_by = match chart {
+                    ChartType::Line => "quarter",
+                    ChartType::TargetVsActual => "financial_year",
+                    _ => "programme",
+                };
+                let mut dims = vec![by.clone().unwrap_or_else(|| default_by.to_string())];
+                dims.extend(stack.iter().cloned());
+                let span = match span {
+                    Span::Period => SpanKey::Period,
+                    Span::ToDate => SpanKey::ToDate,
+                };
+                add(Need { dims, span }, ids);
+            }
+            Section::Table { by, indicators, .. } => add(Need { dims: by.clone(), span: SpanKey::Period }, indicators.clone()),
+            _ => {}
+        }
+    }
+    add(kpi_need(window), totals);
+    for ids in out.values_mut() {
+        ids.sort();
+        ids.dedup();
+    }
+    out
+}
+
+/// Compute every needed table once, for all subjects at the same time.
+pub fn compute(
+    spec: &Spec,
+    window: &Window,
+    records: &DataFrame,
+    rejected: Option<&DataFrame>,
+    library: &Library,
+    targets: Option<&Targets>,
+) -> Result<Figures> {
+    let subject_col = spec.subject.column();
+    let mut tables = HashMap::new();
+    for (need, ids) in needs(spec, window) {
+        let mut by: Vec<Dimension> = subject_col.map(Dimension::Field).into_iter().collect();
+        by.extend(need.dims.iter().map(|d| dimension(d)));
+        let filters = Filters {
+            from: (need.span == SpanKey::Period).then_some(window.from),
+            to: Some(window.to),
+            indicators: ids,
+            ..Filters::default()
+        };
+        let request = Request { by: by.clone(), filters };
+        let mut df = aggregate(records, library, &request)?;
+        if let Some(t) = targets {
+            df = t.join(&df, &by, library)?;
+        }
+        tables.insert(need.clone(), split_rows(&df, subject_col, &need.dims)?);
+    }
+    let in_period = |df: &DataFrame| -> Result<DataFrame> {
+        let from = crate::data::parse::epoch_days(window.from);
+        let to = crate::data::parse::epoch_days(window.to);
+        let date = col("date").cast(DataType::Int32);
+        Ok(df.clone().lazy().filter(date.clone().gt_eq(lit(from)).and(date.lt_eq(lit(to)))).collect()?)
+    };
+    let quality = quality(&in_period(records)?, rejected.map(in_period).transpose()?.as_ref(), subject_col)?;
+    let mut subjects: Vec<String> = match subject_col {
+        Some(c) => {
+            let s = records.column(c)?.cast(&DataType::String)?;
+            let mut v: Vec<String> = s.str()?.iter().flatten().map(str::to_string).collect();
+            v.sort();
+            v.dedup();
+            v
+        }
+        None => vec![ALL.to_string()],
+    };
+    subjects.retain(|s| !s.is_empty());
+    Ok(Figures { tables, quality, subjects })
+}
+
+fn split_rows(df: &DataFrame, subject_col: Option<&str>, dims: &[String]) -> Result<HashMap<String, Vec<Row>>> {
+    let text = |name: &str| -> Result<Vec<Option<String>>> {
+        Ok(df.column(name)?.cast(&DataType::String)?.str()?.iter().map(|v| v.map(str::to_string)).collect())
+    };
+    let n = df.height();
+    let subjects = match subject_col {
+        Some(c) => text(c)?,
+        None => vec![Some(ALL.to_string()); n],
+    };
+    let keys: Vec<Vec<Option<String>>> = dims.iter().map(|d| text(Grain::parse(d).map_or(d.as_str(), |g| g.name()))).collect::<Result<_>>()?;
+    let indicators = text("indicator")?;
+    let values: Vec<Option<f64>> = df.column("value")?.f64()?.iter().collect();
+    let records: Vec<Option<i64>> = df.column("records")?.i64()?.iter().collect();
+    let targets: Vec<Option<f64>> = match df.column("target") {
+        Ok(c) => c.f64()?.iter().collect(),
+        Err(_) => vec![None; n],
+    };
+    let mut out: HashMap<String, Vec<Row>> = HashMap::new();
+    for i in 0..n {
+        let subject = subjects[i].clone().unwrap_or_default();
+        out.entry(subject).or_default().push(Row {
+            keys: keys.iter().map(|k| k[i].clone().unwrap_or_default()).collect(),
+            indicator: indicators[i].clone().unwrap_or_default(),
+            value: values[i],
+            records: records[i].unwrap_or(0),
+            target: targets[i],
+        });
+    }
+    Ok(out)
+}
+
+fn quality(records: &DataFrame, rejected: Option<&DataFrame>, subject_col: Option<&str>) -> Result<HashMap<String, Quality>> {
+    let key = subject_col.map_or(lit(ALL).alias("__subject"), |c| col(c).cast(DataType::String).alias("__subject"));
+    let mut aggs = vec![len().alias("__n"), col("date").min().cast(DataType::String).alias("__first"), col("date").max().cast(DataType::String).alias("__last")];
+    aggs.extend(QUALITY_FIELDS.iter().map(|f| col(*f).is_not_null().sum().alias(*f)));
+    let df = records.clone().lazy().with_column(key.clone()).group_by([col("__subject")]).agg(aggs).collect()?;
+    let mut out = HashMap::new();
+    let subjects = df.column("__subject")?.str()?.clone();
+    let n = df.column("__n")?.cast(&DataType::UInt64)?;
+    let first = df.column("__first")?.str()?.clone();
+    let last = df.column("__last")?.str()?.clone();
+    for i in 0..df.height() {
+        let Some(subject) = subjects.get(i) else { continue };
+        let total = n.u64()?.get(i).unwrap_or(0);
+        let mut completeness = Vec::new();
+        for f in QUALITY_FIELDS {
+            let filled = df.column(f)?.cast(&DataType::UInt64)?.u64()?.get(i).unwrap_or(0);
+            completeness.push((f.to_string(), if total > 0 { filled as f64 / total as f64 } else { 0.0 }));
+        }
+        out.insert(
+            subject.to_string(),
+            Quality { records: total, rejected: 0, completeness, first: first.get(i).map(str::to_string), last: last.get(i).map(str::to_string) },
+        );
+    }
+    if let Some(rej) = rejected.filter(|r| r.height() > 0) {
+        let counts = rej.clone().lazy().with_column(key).group_by([col("__subject")]).agg([len().alias("__n")]).collect()?;
+        let s = counts.column("__subject")?.str()?.clone();
+        let c = counts.column("__n")?.cast(&DataType::UInt64)?;
+        for i in 0..counts.height() {
+            if let Some(subject) = s.get(i) {
+                out.entry(subject.to_string()).or_default().rejected = c.u64()?.get(i).unwrap_or(0);
+            }
+        }
+    }
+    Ok(out)
+}

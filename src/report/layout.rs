@@ -1,0 +1,556 @@
+//! One subject's report as pages of drawing commands: a cover, then the spec's
+//! sections flowed down A4 pages with page breaks, repeated table headings, and a
+//! header and footer ("Page X of Y") on every page.
+
+use std::collections::HashMap;
+
+use super::chart::{self, ChartData, ChartKind, Series};
+use super::draw::{Cmd, Rgb};
+use super::figures::{kpi_need, Figures, Need, Row, SpanKey};
+use super::fonts::{fit, text_width, wrap};
+use super::format::{percent, unit_word, value};
+use super::pdf::{PAGE_H, PAGE_W};
+use super::spec::{placeholders, ChartType, Section, Span, Spec, Window};
+use crate::aggregate::NOT_RECORDED;
+use crate::error::Result;
+use crate::indicator::{Direction, Library};
+
+const MARGIN: f32 = 50.0;
+const CONTENT_W: f32 = PAGE_W - 2.0 * MARGIN;
+const TOP: f32 = 70.0;
+const BOTTOM: f32 = PAGE_H - 64.0;
+const BODY: f32 = 10.0;
+
+/// Everything one subject's report is built from.
+pub struct Context<'a> {
+    pub spec: &'a Spec,
+    pub window: &'a Window,
+    pub library: &'a Library,
+    pub figures: &'a Figures,
+    pub subject: &'a str,
+    pub subject_name: String,
+    /// id → display name, for organisation, programme and area categories.
+    pub names: &'a HashMap<String, String>,
+    /// Footer text: input hash and date.
+    pub footer: String,
+}
+
+/// A chart as drawn in the report, kept for `--charts-dir`.
+pub struct ChartOut {
+    pub slug: String,
+    pub data: ChartData,
+    pub width: f32,
+    pub height: f32,
+}
+
+pub struct Built {
+    pub pages: Vec<Vec<Cmd>>,
+    pub charts: Vec<ChartOut>,
+}
+
+struct Flow {
+    pages: Vec<Vec<Cmd>>,
+    y: f32,
+}
+
+impl Flow {
+    fn page(&mut self) -> &mut Vec<Cmd> {
+        if self.pages.is_empty() {
+            self.pages.push(Vec::new());
+        }
+        let last = self.pages.len() - 1;
+        &mut self.pages[last]
+    }
+
+    fn new_page(&mut self) {
+        self.pages.push(Vec::new());
+        self.y = TOP;
+    }
+
+    /// Start a new page unless `h` more points fit on this one.
+    fn ensure(&mut self, h: f32) {
+        if self.y + h > BOTTOM && self.y > TOP {
+            self.new_page();
+        }
+    }
+
+    fn text(&mut self, x: f32, size: f32, bold: bool, colour: Rgb, text: &str) {
+        let y = self.y + size;
+        self.page().push(Cmd::Text { x, y, size, bold, colour, text: text.to_string() });
+    }
+
+    fn paragraph(&mut self, text: &str, size: f32, colour: Rgb) {
+        for line in wrap(text, size, false, CONTENT_W) {
+            self.ensure(size * 1.4);
+            self.text(MARGIN, size, false, colour, &line);
+            self.y += size * 1.4;
+        }
+    }
+
+    fn heading(&mut self, title: &str) {
+        // Keep a heading with at least a few lines of what follows.
+        self.ensure(80.0);
+        self.y += 6.0;
+        self.text(MARGIN, 14.0, true, Rgb::TEXT, title);
+        self.y += 22.0;
+    }
+}
+
+pub fn build(ctx: &Context) -> Result<Built> {
+    let mut flow = Flow { pages: Vec::new(), y: TOP };
+    let mut charts = Vec::new();
+    cover(ctx, &mut flow);
+    flow.new_page();
+    for (n, section) in ctx.spec.sections.iter().enumerate() {
+        match section {
+            Section::Kpis { title, indicators } => {
+                flow.heading(title.as_deref().unwrap_or("At a glance"));
+                kpis(ctx, &mut flow, indicators);
+            }
+            Section::Text { title, text } => {
+                if let Some(t) = title {
+                    flow.heading(t);
+                }
+                for para in fill_placeholders(ctx, text).split("\n\n") {
+                    flow.paragraph(para.trim(), BODY, Rgb::TEXT);
+                    flow.y += 6.0;
+                }
+            }
+            Section::Chart { title, chart, indicator, indicators, by, stack, span, caption } => {
+                let ids: Vec<&str> = indicator.iter().chain(indicators).map(String::as_str).collect();
+                let (data, note) = chart_data(ctx, *chart, &ids, by.as_deref(), stack.as_deref(), *span);
+                if data.categories.is_empty() {
+                    // Nothing to draw: say so rather than print an empty frame.
+                    flow.heading(title);
+                    flow.paragraph(&note.unwrap_or_default(), BODY, Rgb::MUTED);
+                    flow.y += 10.0;
+                    continue;
+                }
+                let height = match data.kind {
+                    ChartKind::Bars => (data.categories.len() as f32 * 20.0 + 40.0).clamp(120.0, 420.0),
+                    _ => 230.0,
+                };
+                flow.ensure(height + 60.0);
+                flow.heading(title);
+                let drawn = chart::draw_vector(&data, CONTENT_W, height)?;
+                let (x, y) = (MARGIN, flow.y);
+                flow.page().extend(drawn.cmds.iter().map(|c| c.shifted(x, y)));
+                flow.y += height + 4.0;
+                for line in [note, caption.clone()].into_iter().flatten() {
+                    flow.paragraph(&line, 8.0, Rgb::MUTED);
+                }
+                flow.y += 10.0;
+                charts.push(ChartOut { slug: format!("{:02}-{}", n + 1, slug(title)), data, width: CONTENT_W, height });
+            }
+            Section::Table { title, by, indicators } => {
+                flow.heading(title);
+                let (head, rows, numeric) = table_rows(ctx, by, indicators);
+                table(&mut flow, &head, &rows, &numeric);
+            }
+            Section::DataQuality { title } => {
+                flow.heading(title.as_deref().unwrap_or("Data quality"));
+                data_quality(ctx, &mut flow);
+            }
+            Section::Methodology { title } => {
+                flow.heading(title.as_deref().unwrap_or("Methodology"));
+                methodology(ctx, &mut flow);
+            }
+            Section::PageBreak => flow.new_page(),
+        }
+    }
+    // Drop a trailing empty page (e.g. after a final page break).
+    if flow.pages.len() > 1 && flow.pages.last().is_some_and(Vec::is_empty) {
+        flow.pages.pop();
+    }
+    let total = flow.pages.len();
+    for (i, page) in flow.pages.iter_mut().enumerate() {
+        furniture(ctx, page, i + 1, total);
+    }
+    Ok(Built { pages: flow.pages, charts })
+}
+
+fn slug(s: &str) -> String {
+    let mut out: String = s.to_lowercase().chars().map(|c| if c.is_ascii_alphanumeric() { c } else { '-' }).collect();
+    while out.contains("--") {
+        out = out.replace("--", "-");
+    }
+    out.trim_matches('-').chars().take(40).collect()
+}
+
+fn cover(ctx: &Context, flow: &mut Flow) {
+    let page = flow.page();
+    page.push(Cmd::Rect { x: 0.0, y: 0.0, w: PAGE_W, h: 250.0, fill: Some(Rgb::ACCENT), stroke: None });
+    let mut y = 120.0;
+    for line in wrap(&ctx.spec.title, 30.0, true, CONTENT_W) {
+        page.push(Cmd::Text { x: MARGIN, y, size: 30.0, bold: true, colour: Rgb::WHITE, text: line });
+        y += 36.0;
+    }
+    if let Some(sub) = &ctx.spec.subtitle {
+        page.push(Cmd::Text { x: MARGIN, y: y + 4.0, size: 14.0, bold: false, colour: Rgb::WHITE, text: fit(sub, 14.0, false, CONTENT_W) });
+    }
+    let mut y = 320.0;
+    for line in wrap(&ctx.subject_name, 22.0, true, CONTENT_W) {
+        page.push(Cmd::Text { x: MARGIN, y, size: 22.0, bold: true, colour: Rgb::TEXT, text: line });
+        y += 28.0;
+    }
+    page.push(Cmd::Text { x: MARGIN, y: y + 6.0, size: 14.0, bold: false, colour: Rgb::TEXT, text: ctx.window.label.clone() });
+    let q = ctx.figures.quality(ctx.subject);
+    let lines = [
+        format!("Prepared for: {}", ctx.spec.audience),
+        format!("Period: {} to {}", ctx.window.from.format("%-d %B %Y"), ctx.window.to.format("%-d %B %Y")),
+        format!("Based on {} outcome records", crate::output::format_figure(q.records as f64)),
+    ];
+    let mut y = y + 50.0;
+    for l in lines {
+        page.push(Cmd::Text { x: MARGIN, y, size: 11.0, bold: false, colour: Rgb::MUTED, text: l });
+        y += 18.0;
+    }
+}
+
+/// Header (pages after the cover) and footer (every page).
+fn furniture(ctx: &Context, page: &mut Vec<Cmd>, n: usize, total: usize) {
+    if n > 1 {
+        let title = fit(&ctx.spec.title, 8.5, false, CONTENT_W * 0.55);
+        page.push(Cmd::Text { x: MARGIN, y: 40.0, size: 8.5, bold: false, colour: Rgb::MUTED, text: title });
+        let right = fit(&format!("{} · {}", ctx.subject_name, ctx.window.label), 8.5, false, CONTENT_W * 0.43);
+        let w = text_width(&right, 8.5, false);
+        page.push(Cmd::Text { x: MARGIN + CONTENT_W - w, y: 40.0, size: 8.5, bold: false, colour: Rgb::MUTED, text: right });
+        page.push(Cmd::Path { points: vec![(MARGIN, 48.0), (MARGIN + CONTENT_W, 48.0)], colour: Rgb::RULE, width: 0.5 });
+    }
+    let fy = PAGE_H - 36.0;
+    page.push(Cmd::Path { points: vec![(MARGIN, fy - 12.0), (MARGIN + CONTENT_W, fy - 12.0)], colour: Rgb::RULE, width: 0.5 });
+    page.push(Cmd::Text { x: MARGIN, y: fy, size: 7.5, bold: false, colour: Rgb::MUTED, text: ctx.footer.clone() });
+    let label = format!("Page {n} of {total}");
+    let w = text_width(&label, 7.5, false);
+    page.push(Cmd::Text { x: MARGIN + CONTENT_W - w, y: fy, size: 7.5, bold: false, colour: Rgb::MUTED, text: label });
+}
+
+fn name_of<'a>(ctx: &'a Context, id: &'a str) -> &'a str {
+    ctx.names.get(id).map_or(id, String::as_str)
+}
+
+/// The subject's figure for an indicator over the whole period.
+fn total<'a>(ctx: &'a Context, id: &str) -> Option<&'a Row> {
+    ctx.figures.rows(&kpi_need(ctx.window), ctx.subject).iter().find(|r| r.indicator == id)
+}
+
+fn pct_of_target(ctx: &Context, row: &Row) -> Option<f64> {
+    let lower = ctx.library.get(&row.indicator).is_some_and(|i| i.direction == Direction::Lower);
+    if lower { percent(row.target, row.value) } else { percent(row.value, row.target) }
+}
+
+fn kpis(ctx: &Context, flow: &mut Flow, ids: &[String]) {
+    const PER_ROW: usize = 3;
+    const GAP: f32 = 10.0;
+    const H: f32 = 78.0;
+    let w = (CONTENT_W - GAP * (PER_ROW as f32 - 1.0)) / PER_ROW as f32;
+    for chunk in ids.chunks(PER_ROW) {
+        flow.ensure(H + GAP);
+        let y = flow.y;
+        for (k, id) in chunk.iter().enumerate() {
+            let x = MARGIN + k as f32 * (w + GAP);
+            let Some(ind) = ctx.library.get(id) else { continue };
+            let row = total(ctx, id);
+            let page = flow.page();
+            page.push(Cmd::Rect { x, y, w, h: H, fill: Some(Rgb::TINT), stroke: None });
+            page.push(Cmd::Rect { x, y, w: 3.0, h: H, fill: Some(Rgb::ACCENT), stroke: None });
+            let big = fit(&value(row.and_then(|r| r.value), &ind.unit), 20.0, true, w - 20.0);
+            page.push(Cmd::Text { x: x + 12.0, y: y + 28.0, size: 20.0, bold: true, colour: Rgb::ACCENT, text: big.clone() });
+            let unit = unit_word(&ind.unit);
+            if !unit.is_empty() {
+                let ux = x + 16.0 + text_width(&big, 20.0, true);
+                if ux + text_width(unit, 8.5, false) < x + w - 6.0 {
+                    page.push(Cmd::Text { x: ux, y: y + 28.0, size: 8.5, bold: false, colour: Rgb::MUTED, text: unit.to_string() });
+                }
+            }
+            for (l, line) in wrap(&ind.name, 8.5, false, w - 20.0).into_iter().take(2).enumerate() {
+                page.push(Cmd::Text { x: x + 12.0, y: y + 45.0 + l as f32 * 11.0, size: 8.5, bold: false, colour: Rgb::TEXT, text: line });
+            }
+            if let Some(r) = row.filter(|r| r.target.is_some()) {
+                let pct = pct_of_target(ctx, r).map_or("–".to_string(), |p| format!("{p:.0}%"));
+                let line = fit(&format!("Target {} · {} of target", value(r.target, &ind.unit), pct), 7.5, false, w - 20.0);
+                page.push(Cmd::Text { x: x + 12.0, y: y + H - 7.0, size: 7.5, bold: false, colour: Rgb::MUTED, text: line });
+            }
+        }
+        flow.y += H + GAP;
+    }
+    flow.y += 4.0;
+}
+
+pub fn fill_placeholders(ctx: &Context, text: &str) -> String {
+    let mut out = text.to_string();
+    for p in placeholders(text) {
+        let replacement = match p.split_once('.') {
+            None => match p {
+                "subject" => ctx.subject_name.clone(),
+                "period" => ctx.window.label.clone(),
+                "audience" => ctx.spec.audience.clone(),
+                "title" => ctx.spec.title.clone(),
+                _ => continue,
+            },
+            Some((id, field)) => {
+                let unit = ctx.library.get(id).map_or("", |i| i.unit.as_str());
+                let row = total(ctx, id);
+                match field {
+                    "total" => value(row.and_then(|r| r.value).or(Some(0.0)), unit),
+                    "records" => crate::output::format_figure(row.map_or(0, |r| r.records) as f64),
+                    "target" => row.and_then(|r| r.target).map_or("no target".into(), |t| value(Some(t), unit)),
+                    "pct_of_target" => row.and_then(|r| pct_of_target(ctx, r)).map_or("n/a".into(), |p| format!("{p:.0}%")),
+                    _ => continue,
+                }
+            }
+        };
+        out = out.replace(&format!("{{{p}}}"), &replacement);
+    }
+    out
+}
+
+/// Build a chart's data from the figures. Returns a note when something is missing.
+fn chart_data(ctx: &Context, kind: ChartType, ids: &[&str], by: Option<&str>, stack: Option<&str>, span: Span) -> (ChartData, Option<String>) {
+    let default_by = match kind {
+        ChartType::Line => "quarter",
+        ChartType::TargetVsActual => "financial_year",
+        _ => "programme",
+    };
+    let by = by.unwrap_or(default_by);
+    let mut dims = vec![by.to_string()];
+    dims.extend(stack.map(str::to_string));
+    let span = if span == Span::ToDate { SpanKey::ToDate } else { SpanKey::Period };
+    let rows = ctx.figures.rows(&Need { dims, span }, ctx.subject);
+    let unit = ids.first().and_then(|id| ctx.library.get(id)).map_or(String::new(), |i| i.unit.clone());
+    let is_period = crate::aggregate::Grain::parse(by).is_some();
+    let label = |k: &str| -> String { if is_period { k.to_string() } else { name_of(ctx, k).to_string() } };
+    let ind_name = |id: &str| ctx.library.get(id).map_or(id.to_string(), |i| i.name.clone());
+    let mut note = None;
+    let data = match kind {
+        ChartType::Bar => {
+            let id = ids[0];
+            let mut pairs: Vec<(String, f64)> = rows.iter().filter(|r| r.indicator == id).filter_map(|r| r.value.map(|v| (r.keys[0].clone(), v))).collect();
+            if is_period {
+                pairs.sort_by(|a, b| a.0.cmp(&b.0));
+            } else {
+                // Largest first; ties by name, so output is stable.
+                pairs.sort_by(|a, b| b.1.total_cmp(&a.1).then(a.0.cmp(&b.0)));
+            }
+            ChartData {
+                kind: ChartKind::Bars,
+                categories: pairs.iter().map(|p| label(&p.0)).collect(),
+                series: vec![Series { name: ind_name(id), values: pairs.iter().map(|p| Some(p.1)).collect(), outline: false }],
+                unit,
+            }
+        }
+        ChartType::StackedBar => {
+            let id = ids[0];
+            let mine: Vec<&Row> = rows.iter().filter(|r| r.indicator == id).collect();
+            let mut cats: Vec<String> = mine.iter().map(|r| r.keys[0].clone()).collect();
+            cats.sort();
+            cats.dedup();
+            let mut stacks: Vec<String> = mine.iter().map(|r| r.keys[1].clone()).collect();
+            stacks.sort_by_key(|s| (s == NOT_RECORDED, s.clone()));
+            stacks.dedup();
+            let series = stacks
+                .iter()
+                .map(|s| Series {
+                    name: s.replace('_', " "),
+                    values: cats.iter().map(|c| mine.iter().find(|r| &r.keys[0] == c && &r.keys[1] == s).and_then(|r| r.value)).collect(),
+                    outline: false,
+                })
+                .collect();
+            ChartData { kind: ChartKind::Stacked, categories: cats.iter().map(|c| label(c)).collect(), series, unit }
+        }
+        ChartType::Line => {
+            let mut cats: Vec<String> = rows.iter().filter(|r| ids.contains(&r.indicator.as_str())).map(|r| r.keys[0].clone()).collect();
+            cats.sort();
+            cats.dedup();
+            let series = ids
+                .iter()
+                .map(|id| Series {
+                    name: ind_name(id),
+                    values: cats.iter().map(|c| rows.iter().find(|r| r.indicator == *id && &r.keys[0] == c).and_then(|r| r.value)).collect(),
+                    outline: false,
+                })
+                .collect();
+            ChartData { kind: ChartKind::Lines, categories: cats, series, unit }
+        }
+        ChartType::TargetVsActual => {
+            let (cats, actual, target): (Vec<String>, Vec<Option<f64>>, Vec<Option<f64>>) = if ids.len() == 1 {
+                let mine: Vec<&Row> = rows.iter().filter(|r| r.indicator == ids[0]).collect();
+                (mine.iter().map(|r| r.keys[0].clone()).collect(), mine.iter().map(|r| r.value).collect(), mine.iter().map(|r| r.target).collect())
+            } else {
+                let pick = |id: &str| rows.iter().find(|r| r.indicator == id);
+                (ids.iter().map(|id| ind_name(id)).collect(), ids.iter().map(|id| pick(id).and_then(|r| r.value)).collect(), ids.iter().map(|id| pick(id).and_then(|r| r.target)).collect())
+            };
+            if target.iter().all(Option::is_none) {
+                note = Some(format!("No targets are set for {} in this period: only actual figures are shown.", ctx.subject_name));
+            }
+            ChartData {
+                kind: ChartKind::Grouped,
+                categories: cats,
+                series: vec![
+                    Series { name: "Actual".into(), values: actual, outline: false },
+                    Series { name: "Target".into(), values: target, outline: true },
+                ],
+                unit,
+            }
+        }
+    };
+    if data.categories.is_empty() {
+        note = Some(format!("No records for {} in this period.", ctx.subject_name));
+    }
+    (data, note)
+}
+
+/// Header, rows and which columns are numbers.
+fn table_rows(ctx: &Context, by: &[String], ids: &[String]) -> (Vec<String>, Vec<Vec<String>>, Vec<bool>) {
+    let need = Need { dims: by.to_vec(), span: SpanKey::Period };
+    let rows = ctx.figures.rows(&need, ctx.subject);
+    let has_targets = rows.iter().any(|r| r.target.is_some());
+    let mut head: Vec<String> = by.iter().map(|d| title_case(d)).collect();
+    head.extend(["Indicator".to_string(), "Value".to_string(), "Records".to_string()]);
+    if has_targets {
+        head.extend(["Target".to_string(), "% of target".to_string()]);
+    }
+    let mut numeric = vec![false; by.len() + 1];
+    numeric.extend(vec![true; head.len() - by.len() - 1]);
+    let mut out = Vec::new();
+    let mut sorted: Vec<&Row> = rows.iter().filter(|r| ids.contains(&r.indicator)).collect();
+    let order = |id: &str| ids.iter().position(|i| i == id).unwrap_or(usize::MAX);
+    sorted.sort_by(|a, b| a.keys.cmp(&b.keys).then(order(&a.indicator).cmp(&order(&b.indicator))));
+    for r in sorted {
+        let Some(ind) = ctx.library.get(&r.indicator) else { continue };
+        let mut cells: Vec<String> = r.keys.iter().zip(by).map(|(k, d)| if crate::aggregate::Grain::parse(d).is_some() { k.clone() } else { name_of(ctx, k).to_string() }).collect();
+        let unit = unit_word(&ind.unit);
+        cells.push(if unit.is_empty() { ind.name.clone() } else { format!("{} ({unit})", ind.name) });
+        cells.push(value(r.value, &ind.unit));
+        cells.push(crate::output::format_figure(r.records as f64));
+        if has_targets {
+            cells.push(if r.target.is_some() { value(r.target, &ind.unit) } else { "–".into() });
+            cells.push(pct_of_target(ctx, r).map_or("–".into(), |p| format!("{p:.0}%")));
+        }
+        out.push(cells);
+    }
+    (head, out, numeric)
+}
+
+fn title_case(s: &str) -> String {
+    let s = s.replace('_', " ");
+    let mut c = s.chars();
+    c.next().map_or(String::new(), |f| f.to_uppercase().collect::<String>() + c.as_str())
+}
+
+/// A table that splits across pages, repeating its heading row.
+fn table(flow: &mut Flow, head: &[String], rows: &[Vec<String>], numeric: &[bool]) {
+    const SIZE: f32 = 8.5;
+    const ROW_H: f32 = 15.0;
+    if rows.is_empty() {
+        flow.paragraph("No figures for this period.", BODY, Rgb::MUTED);
+        return;
+    }
+    // Widths from content; text columns give way (with an ellipsis) when too wide.
+    let cols = head.len();
+    let mut widths: Vec<f32> = (0..cols)
+        .map(|c| rows.iter().map(|r| text_width(&r[c], SIZE, false)).chain([text_width(&head[c], SIZE, true)]).fold(0.0, f32::max) + 10.0)
+        .collect();
+    let total: f32 = widths.iter().sum();
+    if total > CONTENT_W {
+        let fixed: f32 = widths.iter().zip(numeric).filter(|(_, n)| **n).map(|(w, _)| w).sum();
+        let flexible: f32 = total - fixed;
+        let scale = ((CONTENT_W - fixed) / flexible).max(0.1);
+        for (w, n) in widths.iter_mut().zip(numeric) {
+            if !n {
+                *w *= scale;
+            }
+        }
+    } else if let Some(first_text) = numeric.iter().rposition(|n| !n) {
+        widths[first_text] += CONTENT_W - total;
+    }
+    let draw_row = |flow: &mut Flow, cells: &[String], bold: bool, fill: Option<Rgb>| {
+        let y = flow.y;
+        let page = flow.page();
+        if let Some(f) = fill {
+            page.push(Cmd::Rect { x: MARGIN, y, w: CONTENT_W, h: ROW_H, fill: Some(f), stroke: None });
+        }
+        let mut x = MARGIN;
+        for (c, cell) in cells.iter().enumerate() {
+            let w = widths[c];
+            let text = fit(cell, SIZE, bold, w - 8.0);
+            let tx = if numeric[c] { x + w - 4.0 - text_width(&text, SIZE, bold) } else { x + 4.0 };
+            page.push(Cmd::Text { x: tx, y: y + 10.5, size: SIZE, bold, colour: Rgb::TEXT, text });
+            x += w;
+        }
+        flow.y += ROW_H;
+    };
+    flow.ensure(ROW_H * 3.0);
+    draw_row(flow, head, true, Some(Rgb::RULE));
+    for (i, r) in rows.iter().enumerate() {
+        if flow.y + ROW_H > BOTTOM {
+            flow.new_page();
+            draw_row(flow, head, true, Some(Rgb::RULE));
+        }
+        draw_row(flow, r, false, (i % 2 == 1).then_some(Rgb::TINT));
+    }
+    flow.y += 12.0;
+}
+
+fn data_quality(ctx: &Context, flow: &mut Flow) {
+    let q = ctx.figures.quality(ctx.subject);
+    let pct = |share: f64| format!("{:.0}%", share * 100.0);
+    let mut rows = vec![
+        vec!["Records used".to_string(), crate::output::format_figure(q.records as f64)],
+        vec!["Records rejected by validation".to_string(), crate::output::format_figure(q.rejected as f64)],
+        vec!["First and last outcome dates".to_string(), format!("{} to {}", q.first.clone().unwrap_or("–".into()), q.last.clone().unwrap_or("–".into()))],
+    ];
+    for (field, share) in &q.completeness {
+        let label = match field.as_str() {
+            "evidence" => "Evidence coverage (records naming their evidence)".to_string(),
+            "participant" => "Records with a participant id".to_string(),
+            f => format!("Records with {}", f.replace('_', " ")),
+        };
+        rows.push(vec![label, pct(*share)]);
+    }
+    table(flow, &["Measure".to_string(), "Value".to_string()], &rows, &[false, true]);
+    flow.paragraph(
+        "Records are checked on the way in: a record with an unknown indicator, a value that is not a number or is out of range, an impossible or future date, or a repeated record id is rejected and not counted.",
+        8.5,
+        Rgb::MUTED,
+    );
+    flow.y += 6.0;
+}
+
+fn methodology(ctx: &Context, flow: &mut Flow) {
+    flow.paragraph(
+        "Each figure is computed from the outcome records by the indicator's roll-up rule below. Flows are added up; stocks take each organisation's latest figure in the period and are never added up over time; rates are recomputed from their summed parts, never averaged.",
+        BODY,
+        Rgb::TEXT,
+    );
+    flow.y += 8.0;
+    let mut ids: Vec<&str> = ctx.spec.indicators.iter().map(String::as_str).collect();
+    for s in &ctx.spec.sections {
+        for id in s.indicator_ids() {
+            if !ids.contains(&id) {
+                ids.push(id);
+            }
+        }
+    }
+    for id in ids {
+        let Some(ind) = ctx.library.get(id) else { continue };
+        flow.ensure(60.0);
+        flow.text(MARGIN, 10.0, true, Rgb::TEXT, &fit(&format!("{} ({})", ind.name, ind.id), 10.0, true, CONTENT_W));
+        flow.y += 14.0;
+        flow.paragraph(&ind.description, 8.5, Rgb::TEXT);
+        let mut facts = vec![format!("Unit: {}", ind.unit), format!("Roll-up: {}", ind.roll_up_text())];
+        let f = &ind.frameworks;
+        let codes: Vec<String> = [("National TOMs", &f.toms), ("IRIS+", &f.iris), ("SDG target", &f.sdg)]
+            .iter()
+            .filter_map(|(l, c)| c.as_ref().map(|c| format!("{l} {c}")))
+            .collect();
+        if !codes.is_empty() {
+            facts.push(format!("Frameworks: {}", codes.join(", ")));
+        }
+        if let Some(p) = &ind.proxy {
+            facts.push(format!("Financial proxy: {} per unit ({} prices); source: {}", value(Some(p.value), &p.currency.replace("GBP", "GBP")), p.price_year, p.source));
+        }
+        flow.paragraph(&facts.join(" · "), 8.0, Rgb::MUTED);
+        flow.y += 8.0;
+    }
+}

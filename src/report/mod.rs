@@ -1,0 +1,234 @@
+//! The report builder: a spec and the data → one PDF, or one PDF per subject
+//! (organisation or programme) in parallel, from figures aggregated once.
+
+pub mod chart;
+pub mod draw;
+pub mod figures;
+pub mod fonts;
+pub mod format;
+pub mod hash;
+pub mod layout;
+pub mod pdf;
+pub mod spec;
+
+use std::collections::HashMap;
+use std::path::{Path, PathBuf};
+use std::time::Instant;
+
+use rayon::prelude::*;
+
+use crate::aggregate::Targets;
+use crate::data::{self, CheckOptions, ColumnMap};
+use crate::error::{Error, Result};
+use crate::indicator::Library;
+pub use spec::{Spec, SubjectKind};
+
+#[derive(Debug, Clone, Default)]
+pub struct Options {
+    pub spec: PathBuf,
+    pub data: Vec<PathBuf>,
+    pub map: Option<PathBuf>,
+    pub targets: Option<PathBuf>,
+    /// Name tables (id/code, name): organisations, programmes, areas.
+    pub names: Vec<PathBuf>,
+    /// One report about this subject (an organisation or programme id).
+    pub subject: Option<String>,
+    /// One report per subject of this kind.
+    pub each: Option<SubjectKind>,
+    pub out: Option<PathBuf>,
+    pub out_dir: Option<PathBuf>,
+    pub charts_dir: Option<PathBuf>,
+    /// The date printed and stored in the PDF (default: the period's last day).
+    pub date: Option<chrono::NaiveDate>,
+    /// Leave out invalid records (counted as rejected) instead of refusing the data.
+    pub skip_invalid: bool,
+    pub check: CheckOptions,
+    /// Show a progress bar (when standard error is a terminal).
+    pub progress: bool,
+}
+
+#[derive(Debug, Default)]
+pub struct Summary {
+    pub written: Vec<PathBuf>,
+    pub failed: Vec<(String, String)>,
+    pub pages: usize,
+    pub bytes: u64,
+    pub seconds: f64,
+    pub rejected: u64,
+}
+
+pub fn run(opts: &Options, library: &Library) -> Result<Summary> {
+    let started = Instant::now();
+    let mut spec = Spec::load(&opts.spec, library)?;
+    if let Some(kind) = opts.each {
+        if kind == SubjectKind::All {
+            return Err(Error::usage("--each takes organisation or programme"));
+        }
+        spec.subject = kind;
+    }
+    let kind = spec.subject;
+    let window = spec.window()?;
+    match (&opts.out, &opts.out_dir, opts.each) {
+        (_, None, Some(_)) => return Err(Error::usage("--each writes one PDF per subject: give --out-dir DIR")),
+        (None, _, None) => return Err(Error::usage("give --out report.pdf")),
+        _ => {}
+    }
+    if opts.each.is_none() && opts.subject.is_none() && kind != SubjectKind::All {
+        let what = kind.column().unwrap_or("subject");
+        return Err(Error::usage(format!("{} is a report about one {what}", opts.spec.display()))
+            .with_hint(format!("give --subject ID for one report, or --each {what} --out-dir DIR for one per {what}")));
+    }
+
+    let map = opts.map.as_deref().map(|p| ColumnMap::load(p, library)).transpose()?;
+    let loaded = data::load(&opts.data, library, map.as_ref(), &opts.check)?;
+    let (dataset, rejected) = if loaded.report.is_ok() {
+        data::split_valid(loaded)?
+    } else if opts.skip_invalid {
+        eprint!("{}", loaded.report.to_text());
+        eprintln!("warning: --skip-invalid: {} invalid record(s) left out and counted as rejected", loaded.report.records_read - loaded.report.records_valid);
+        data::split_valid(loaded)?
+    } else {
+        return Err(Error::Invalid { report: Box::new(loaded.report) });
+    };
+    let targets = opts.targets.as_deref().map(|p| Targets::load(p, library)).transpose()?;
+    let names = load_names(&opts.names)?;
+    let input_hash = hash_inputs(opts, library_files(library)?)?;
+
+    // Aggregate once for every subject.
+    let figures = figures::compute(&spec, &window, &dataset.records, Some(&rejected), library, targets.as_ref())?;
+    let subjects: Vec<String> = match (&opts.subject, opts.each) {
+        (Some(s), None) => {
+            if kind != SubjectKind::All && !figures.subjects.contains(s) {
+                let near = crate::suggest::nearest(s, figures.subjects.iter().map(String::as_str));
+                let err = Error::usage(format!("no records for {} `{s}`", kind.column().unwrap_or("subject")));
+                return Err(match near {
+                    Some(n) => err.with_hint(format!("did you mean `{n}`?")),
+                    None => err,
+                });
+            }
+            vec![s.clone()]
+        }
+        _ => figures.subjects.clone(),
+    };
+    let date = opts.date.unwrap_or(window.to);
+    let footer = match opts.date {
+        Some(d) => format!("Produced {} · inputs {}", d.format("%-d %B %Y"), input_hash),
+        None => format!("Data to {} · inputs {}", window.to.format("%-d %B %Y"), input_hash),
+    };
+
+    let bar = progress_bar(opts.progress && subjects.len() > 1, subjects.len());
+    let render = |subject: &String| -> std::result::Result<(PathBuf, usize, u64), String> {
+        let key = if kind == SubjectKind::All && opts.subject.is_none() { figures::ALL } else { subject.as_str() };
+        let subject_name = match kind {
+            SubjectKind::All if opts.subject.is_none() => "All organisations".to_string(),
+            _ => names.get(subject).cloned().unwrap_or_else(|| subject.clone()),
+        };
+        let ctx = layout::Context { spec: &spec, window: &window, library, figures: &figures, subject: key, subject_name: subject_name.clone(), names: &names, footer: footer.clone() };
+        let built = layout::build(&ctx).map_err(|e| e.to_string())?;
+        let meta = pdf::DocMeta {
+            title: format!("{} — {}", spec.title, subject_name),
+            subject: format!("{} · {}", spec.audience, window.label),
+            author: spec.author.clone().unwrap_or_else(|| "impactkit".into()),
+            keywords: spec.indicators.clone(),
+            date,
+            id: format!("{input_hash}/{subject}"),
+        };
+        let bytes = pdf::write_pdf(&built.pages, &meta).map_err(|e| e.to_string())?;
+        let path = match (&opts.out_dir, opts.each) {
+            (Some(dir), Some(_)) => dir.join(format!("{}.pdf", file_stem(subject))),
+            _ => opts.out.clone().unwrap_or_else(|| PathBuf::from("report.pdf")),
+        };
+        crate::output::write_atomic(&path, &bytes).map_err(|e| e.to_string())?;
+        if let Some(dir) = &opts.charts_dir {
+            for c in &built.charts {
+                let svg = chart::draw_svg(&c.data, c.width, c.height).map_err(|e| e.to_string())?;
+                let name = format!("{}-{}.svg", file_stem(subject), c.slug);
+                crate::output::write_atomic(&dir.join(name), svg.as_bytes()).map_err(|e| e.to_string())?;
+            }
+        }
+        if let Some(b) = &bar {
+            b.inc(1);
+        }
+        Ok((path, built.pages.len(), bytes.len() as u64))
+    };
+    let results: Vec<(String, std::result::Result<(PathBuf, usize, u64), String>)> =
+        subjects.par_iter().map(|s| (s.clone(), render(s))).collect();
+    if let Some(b) = bar {
+        b.finish_and_clear();
+    }
+    let mut summary = Summary { rejected: rejected.height() as u64, ..Summary::default() };
+    for (subject, r) in results {
+        match r {
+            Ok((path, pages, bytes)) => {
+                summary.written.push(path);
+                summary.pages += pages;
+                summary.bytes += bytes;
+            }
+            Err(e) => summary.failed.push((subject, e)),
+        }
+    }
+    summary.seconds = started.elapsed().as_secs_f64();
+    Ok(summary)
+}
+
+fn progress_bar(show: bool, n: usize) -> Option<indicatif::ProgressBar> {
+    use std::io::IsTerminal;
+    if !show || !std::io::stderr().is_terminal() {
+        return None;
+    }
+    let bar = indicatif::ProgressBar::new(n as u64);
+    if let Ok(style) = indicatif::ProgressStyle::with_template("{bar:40} {pos}/{len} reports {elapsed}") {
+        bar.set_style(style);
+    }
+    Some(bar)
+}
+
+/// A subject id as a file name: letters, digits, - and _ kept; anything else becomes _.
+pub fn file_stem(id: &str) -> String {
+    let s: String = id.chars().map(|c| if c.is_alphanumeric() || c == '-' || c == '_' { c } else { '_' }).collect();
+    if s.is_empty() { "_".into() } else { s }
+}
+
+/// id → name from tables with an `id` (or `code`) column and a `name` column.
+fn load_names(paths: &[PathBuf]) -> Result<HashMap<String, String>> {
+    let mut names = HashMap::new();
+    for path in paths {
+        let df = data::read::read_table(path, None)?.df;
+        let find = |wanted: &[&str]| {
+            df.get_column_names().into_iter().find(|h| wanted.contains(&data::schema::normalise_heading(h).as_str())).cloned()
+        };
+        let (Some(id), Some(name)) = (find(&["id", "code"]), find(&["name"])) else {
+            return Err(Error::read(path, "a names table needs an `id` (or `code`) column and a `name` column"));
+        };
+        let ids = df.column(&id)?.cast(&polars::prelude::DataType::String)?;
+        let ns = df.column(&name)?.cast(&polars::prelude::DataType::String)?;
+        for (i, n) in ids.str()?.iter().zip(ns.str()?.iter()) {
+            if let (Some(i), Some(n)) = (i, n) {
+                names.insert(i.trim().to_string(), n.trim().to_string());
+            }
+        }
+    }
+    Ok(names)
+}
+
+fn library_files(library: &Library) -> Result<Vec<PathBuf>> {
+    let mut files: Vec<PathBuf> = library.ids().filter_map(|id| library.source_of(id).map(Path::to_path_buf)).collect();
+    files.sort();
+    files.dedup();
+    Ok(files)
+}
+
+/// Fingerprint of every input file (spec, data, map, targets, names, library).
+fn hash_inputs(opts: &Options, library: Vec<PathBuf>) -> Result<String> {
+    let mut h = hash::InputHash::default();
+    let files = std::iter::once(&opts.spec)
+        .chain(&opts.data)
+        .chain(&opts.map)
+        .chain(&opts.targets)
+        .chain(&opts.names)
+        .chain(&library);
+    for f in files {
+        h.add_file(f).map_err(|e| Error::io(f, e))?;
+    }
+    Ok(h.short())
+}

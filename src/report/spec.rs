@@ -1,0 +1,324 @@
+//! Report specs (`reports/*.toml`): what a report covers and its sections, in order.
+
+use std::path::{Path, PathBuf};
+
+use chrono::NaiveDate;
+use serde::Deserialize;
+
+use crate::aggregate::{Dimension, Grain, RECORD_DIMS};
+use crate::error::{Error, Result};
+use crate::indicator::Library;
+
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Spec {
+    pub title: String,
+    #[serde(default)]
+    pub subtitle: Option<String>,
+    /// Who it is for ("Board of trustees"): printed on the cover.
+    pub audience: String,
+    /// What one report is about; `--each` renders one per subject.
+    #[serde(default)]
+    pub subject: SubjectKind,
+    pub period: Period,
+    /// The indicator set: the methodology appendix describes these.
+    pub indicators: Vec<String>,
+    #[serde(default)]
+    pub author: Option<String>,
+    #[serde(rename = "section")]
+    pub sections: Vec<Section>,
+    #[serde(skip)]
+    pub path: PathBuf,
+}
+
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum SubjectKind {
+    Organisation,
+    Programme,
+    #[default]
+    All,
+}
+
+impl SubjectKind {
+    /// The record column that identifies a subject.
+    pub fn column(self) -> Option<&'static str> {
+        match self {
+            SubjectKind::Organisation => Some("organisation"),
+            SubjectKind::Programme => Some("programme"),
+            SubjectKind::All => None,
+        }
+    }
+}
+
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Period {
+    /// A UK financial year such as "2024-25" (April to March).
+    #[serde(default)]
+    pub financial_year: Option<String>,
+    #[serde(default)]
+    pub from: Option<NaiveDate>,
+    #[serde(default)]
+    pub to: Option<NaiveDate>,
+    /// How the period is written in the report (default: the financial year, or "from – to").
+    #[serde(default)]
+    pub label: Option<String>,
+}
+
+/// The period resolved to dates and a label.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Window {
+    pub from: NaiveDate,
+    pub to: NaiveDate,
+    pub label: String,
+    /// The financial year label, when the period is one (targets are keyed by it).
+    pub financial_year: Option<String>,
+}
+
+#[derive(Debug, Clone, Deserialize)]
+#[serde(tag = "kind", rename_all = "snake_case", deny_unknown_fields)]
+pub enum Section {
+    /// Headline figures as tiles.
+    Kpis {
+        #[serde(default)]
+        title: Option<String>,
+        indicators: Vec<String>,
+    },
+    /// Narrative with placeholders such as `{jobs_created.total}`.
+    Text {
+        #[serde(default)]
+        title: Option<String>,
+        text: String,
+    },
+    Chart {
+        title: String,
+        chart: ChartType,
+        /// One indicator (bar, stacked_bar) …
+        #[serde(default)]
+        indicator: Option<String>,
+        /// … or several (line, target_vs_actual).
+        #[serde(default)]
+        indicators: Vec<String>,
+        /// Categories: a dimension such as programme, area, financial_year, quarter.
+        #[serde(default)]
+        by: Option<String>,
+        /// stacked_bar: the dimension that splits each bar (e.g. beneficiary_group).
+        #[serde(default)]
+        stack: Option<String>,
+        /// "period" (default) or "to_date": every record up to the period's end.
+        #[serde(default)]
+        span: Span,
+        #[serde(default)]
+        caption: Option<String>,
+    },
+    Table {
+        title: String,
+        /// Row dimensions (empty: one row per indicator).
+        #[serde(default)]
+        by: Vec<String>,
+        indicators: Vec<String>,
+    },
+    DataQuality {
+        #[serde(default)]
+        title: Option<String>,
+    },
+    Methodology {
+        #[serde(default)]
+        title: Option<String>,
+    },
+    PageBreak,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum ChartType {
+    Bar,
+    StackedBar,
+    Line,
+    TargetVsActual,
+}
+
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Span {
+    #[default]
+    Period,
+    ToDate,
+}
+
+/// Fields a placeholder may ask of an indicator: `{id.total}` etc.
+pub const PLACEHOLDER_FIELDS: [&str; 4] = ["total", "records", "target", "pct_of_target"];
+/// Placeholders that are not indicators.
+pub const PLACEHOLDER_WORDS: [&str; 4] = ["subject", "period", "audience", "title"];
+
+impl Spec {
+    pub fn load(path: &Path, library: &Library) -> Result<Spec> {
+        let text = std::fs::read_to_string(path).map_err(|e| Error::io(path, e))?;
+        let mut spec: Spec = toml::from_str(&text).map_err(|e| section_error(path, &e))?;
+        spec.path = path.to_path_buf();
+        spec.check(library)?;
+        Ok(spec)
+    }
+
+    fn check(&self, library: &Library) -> Result<()> {
+        let path = &self.path;
+        let unknown = |id: &str, place: String| {
+            let err = Error::config(path, format!("{place}: unknown indicator `{id}`"));
+            match library.nearest(id) {
+                Some(n) => err.with_hint(format!("did you mean `{n}`?")),
+                None => err.with_hint("`impact indicators list` shows every id"),
+            }
+        };
+        for id in &self.indicators {
+            library.get(id).ok_or_else(|| unknown(id, "indicators".into()))?;
+        }
+        self.window()?;
+        if self.sections.is_empty() {
+            return Err(Error::config(path, "the spec has no [[section]]"));
+        }
+        for (n, section) in self.sections.iter().enumerate() {
+            let place = format!("section {} ({})", n + 1, section.kind_name());
+            for id in section.indicator_ids() {
+                library.get(id).ok_or_else(|| unknown(id, place.clone()))?;
+            }
+            match section {
+                Section::Text { text, .. } => check_placeholders(text, library).map_err(|m| Error::config(path, format!("{place}: {m}")))?,
+                Section::Chart { chart, indicator, indicators, by, stack, .. } => {
+                    let needs_one = matches!(chart, ChartType::Bar | ChartType::StackedBar);
+                    if needs_one && indicator.is_none() {
+                        return Err(Error::config(path, format!("{place}: this chart needs `indicator = \"…\"`")));
+                    }
+                    if !needs_one && indicators.is_empty() && indicator.is_none() {
+                        return Err(Error::config(path, format!("{place}: this chart needs `indicators = [\"…\"]`")));
+                    }
+                    for d in by.iter().chain(stack) {
+                        Dimension::parse_list(d).map_err(|e| Error::config(path, format!("{place}: {e}")))?;
+                    }
+                    if *chart == ChartType::StackedBar && stack.is_none() {
+                        return Err(Error::config(path, format!("{place}: a stacked_bar needs `stack`, e.g. \"beneficiary_group\"")));
+                    }
+                }
+                Section::Table { by, .. } => {
+                    Dimension::parse_list(&by.join(",")).map_err(|e| Error::config(path, format!("{place}: {e}")))?;
+                }
+                _ => {}
+            }
+        }
+        Ok(())
+    }
+
+    /// The period as dates and a label.
+    pub fn window(&self) -> Result<Window> {
+        let p = &self.period;
+        let bad = |m: String| Error::config(&self.path, format!("period: {m}"));
+        if let Some(fy) = &p.financial_year {
+            let start: i32 = fy
+                .get(..4)
+                .and_then(|y| y.parse().ok())
+                .filter(|y: &i32| fy.len() == 7 && fy.as_bytes()[4] == b'-' && fy[5..] == format!("{:02}", (y + 1) % 100))
+                .ok_or_else(|| bad(format!("`{fy}` is not a financial year such as 2024-25")))?;
+            let from = NaiveDate::from_ymd_opt(start, 4, 1).ok_or_else(|| bad(fy.clone()))?;
+            let to = NaiveDate::from_ymd_opt(start + 1, 3, 31).ok_or_else(|| bad(fy.clone()))?;
+            return Ok(Window { from, to, label: p.label.clone().unwrap_or_else(|| fy.clone()), financial_year: Some(fy.clone()) });
+        }
+        match (p.from, p.to) {
+            (Some(from), Some(to)) if from <= to => Ok(Window {
+                from,
+                to,
+                label: p.label.clone().unwrap_or_else(|| format!("{} – {}", from.format("%-d %B %Y"), to.format("%-d %B %Y"))),
+                financial_year: None,
+            }),
+            (Some(_), Some(_)) => Err(bad("`from` is after `to`".into())),
+            _ => Err(bad("give `financial_year = \"2024-25\"` or both `from` and `to`".into())),
+        }
+    }
+}
+
+impl Section {
+    pub fn kind_name(&self) -> &'static str {
+        match self {
+            Section::Kpis { .. } => "kpis",
+            Section::Text { .. } => "text",
+            Section::Chart { .. } => "chart",
+            Section::Table { .. } => "table",
+            Section::DataQuality { .. } => "data_quality",
+            Section::Methodology { .. } => "methodology",
+            Section::PageBreak => "page_break",
+        }
+    }
+
+    pub fn indicator_ids(&self) -> Vec<&str> {
+        match self {
+            Section::Kpis { indicators, .. } | Section::Table { indicators, .. } => indicators.iter().map(String::as_str).collect(),
+            Section::Chart { indicator, indicators, .. } => indicator.iter().chain(indicators).map(String::as_str).collect(),
+            Section::Text { text, .. } => placeholders(text).into_iter().filter_map(|p| p.split_once('.').map(|(id, _)| id)).collect(),
+            _ => Vec::new(),
+        }
+    }
+}
+
+/// `{a.b}` and `{word}` placeholders in a text.
+pub fn placeholders(text: &str) -> Vec<&str> {
+    let mut out = Vec::new();
+    let mut rest = text;
+    while let Some(open) = rest.find('{') {
+        let Some(close) = rest[open..].find('}') else { break };
+        out.push(rest[open + 1..open + close].trim());
+        rest = &rest[open + close + 1..];
+    }
+    out
+}
+
+fn check_placeholders(text: &str, library: &Library) -> std::result::Result<(), String> {
+    for p in placeholders(text) {
+        match p.split_once('.') {
+            None if PLACEHOLDER_WORDS.contains(&p) => {}
+            None => return Err(format!("unknown placeholder `{{{p}}}`; use {{subject}}, {{period}}, {{audience}}, {{title}} or {{indicator.total}}")),
+            Some((id, field)) => {
+                if library.get(id).is_none() {
+                    let near = library.nearest(id).map(|n| format!(" (did you mean `{n}`?)")).unwrap_or_default();
+                    return Err(format!("placeholder `{{{p}}}`: unknown indicator `{id}`{near}"));
+                }
+                if !PLACEHOLDER_FIELDS.contains(&field) {
+                    return Err(format!("placeholder `{{{p}}}`: `{field}` is not one of {}", PLACEHOLDER_FIELDS.join(", ")));
+                }
+            }
+        }
+    }
+    Ok(())
+}
+
+/// TOML errors, with a hint for a misspelt section kind.
+fn section_error(path: &Path, e: &toml::de::Error) -> Error {
+    let err = crate::indicator::library::toml_error(path, e);
+    let msg = e.message();
+    if let Some(rest) = msg.strip_prefix("unknown variant `") {
+        if let Some((word, expected)) = rest.split_once('`') {
+            let choices: Vec<&str> = expected.split('`').skip(1).step_by(2).collect();
+            if let Some(n) = crate::suggest::nearest(word, choices.iter().copied()) {
+                return err.with_hint(format!("did you mean `{n}`? kinds: {}", choices.join(", ")));
+            }
+            return err.with_hint(format!("one of: {}", choices.join(", ")));
+        }
+    }
+    err
+}
+
+/// Parse a dimension name used in a spec (checked at load).
+pub fn dimension(name: &str) -> Dimension {
+    if let Some(g) = Grain::parse(name) {
+        return Dimension::Period(g);
+    }
+    RECORD_DIMS.iter().find(|d| **d == name).map_or(Dimension::Field("organisation"), |d| Dimension::Field(d))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn placeholders_are_found() {
+        assert_eq!(placeholders("In {period}, {jobs_created.total} jobs {x"), vec!["period", "jobs_created.total"]);
+    }
+}

@@ -212,7 +212,10 @@ fn furniture(ctx: &Context, page: &mut Vec<Cmd>, n: usize, total: usize) {
     if n > 1 {
         let title = fit(&ctx.spec.title, 8.5, false, CONTENT_W * 0.55);
         page.push(Cmd::Text { x: MARGIN, y: 40.0, size: 8.5, bold: false, colour: Rgb::MUTED, text: title });
-        let right = fit(&format!("{} · {}", ctx.subject_name, ctx.window.label), 8.5, false, CONTENT_W * 0.43);
+        // Shorten the subject's name, never the period.
+        let period = format!(" · {}", ctx.window.label);
+        let name = fit(&ctx.subject_name, 8.5, false, CONTENT_W * 0.43 - text_width(&period, 8.5, false));
+        let right = format!("{name}{period}");
         let w = text_width(&right, 8.5, false);
         page.push(Cmd::Text { x: MARGIN + CONTENT_W - w, y: 40.0, size: 8.5, bold: false, colour: Rgb::MUTED, text: right });
         page.push(Cmd::Path { points: vec![(MARGIN, 48.0), (MARGIN + CONTENT_W, 48.0)], colour: Rgb::RULE, width: 0.5 });
@@ -296,6 +299,15 @@ pub fn fill_placeholders(ctx: &Context, text: &str) -> String {
                     "records" => crate::output::format_figure(row.map_or(0, |r| r.records) as f64),
                     "target" => row.and_then(|r| r.target).map_or("no target".into(), |t| value(Some(t), unit)),
                     "pct_of_target" => row.and_then(|r| pct_of_target(ctx, r)).map_or("n/a".into(), |p| format!("{p:.0}%")),
+                    // A phrase that reads well with or without a target.
+                    "vs_target" => match row.and_then(|r| r.target.map(|t| (r, t))) {
+                        Some((r, t)) => format!(
+                            "{} of the target of {}",
+                            pct_of_target(ctx, r).map_or("n/a".into(), |p| format!("{p:.0}%")),
+                            value(Some(t), unit)
+                        ),
+                        None => "no target was set".into(),
+                    },
                     _ => continue,
                 }
             }
@@ -413,12 +425,15 @@ fn table_rows(ctx: &Context, by: &[String], ids: &[String]) -> (Vec<String>, Vec
     let mut numeric = vec![false; by.len() + 1];
     numeric.extend(vec![true; head.len() - by.len() - 1]);
     let mut out = Vec::new();
-    let mut sorted: Vec<&Row> = rows.iter().filter(|r| ids.contains(&r.indicator)).collect();
+    let shown = |r: &Row| -> Vec<String> {
+        r.keys.iter().zip(by).map(|(k, d)| if crate::aggregate::Grain::parse(d).is_some() { k.clone() } else { name_of(ctx, k).to_string() }).collect()
+    };
+    let mut sorted: Vec<(Vec<String>, &Row)> = rows.iter().filter(|r| ids.contains(&r.indicator)).map(|r| (shown(r), r)).collect();
     let order = |id: &str| ids.iter().position(|i| i == id).unwrap_or(usize::MAX);
-    sorted.sort_by(|a, b| a.keys.cmp(&b.keys).then(order(&a.indicator).cmp(&order(&b.indicator))));
-    for r in sorted {
+    // Rows in the order a reader looks for them: by the names shown, then the spec's indicator order.
+    sorted.sort_by(|a, b| a.0.cmp(&b.0).then(order(&a.1.indicator).cmp(&order(&b.1.indicator))));
+    for (mut cells, r) in sorted {
         let Some(ind) = ctx.library.get(&r.indicator) else { continue };
-        let mut cells: Vec<String> = r.keys.iter().zip(by).map(|(k, d)| if crate::aggregate::Grain::parse(d).is_some() { k.clone() } else { name_of(ctx, k).to_string() }).collect();
         let unit = unit_word(&ind.unit);
         cells.push(if unit.is_empty() { ind.name.clone() } else { format!("{} ({unit})", ind.name) });
         cells.push(value(r.value, &ind.unit));

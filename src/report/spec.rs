@@ -148,7 +148,7 @@ pub enum Span {
 }
 
 /// Fields a placeholder may ask of an indicator: `{id.total}` etc.
-pub const PLACEHOLDER_FIELDS: [&str; 4] = ["total", "records", "target", "pct_of_target"];
+pub const PLACEHOLDER_FIELDS: [&str; 5] = ["total", "records", "target", "pct_of_target", "vs_target"];
 /// Placeholders that are not indicators.
 pub const PLACEHOLDER_WORDS: [&str; 4] = ["subject", "period", "audience", "title"];
 

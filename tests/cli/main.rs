@@ -7,5 +7,6 @@ mod util;
 mod aggregate;
 mod indicators;
 mod properties;
+mod report;
 mod samples;
 mod validate;

@@ -1,0 +1,218 @@
+//! Report PDFs, checked by parsing them: pages, text, fonts, vector drawing, metadata.
+
+use std::path::Path;
+
+use crate::util::{impact, listing, s, write};
+
+const BOARD: [&str; 12] = [
+    "report",
+    "reports/board.toml",
+    "--data",
+    "samples/outcomes.csv",
+    "--targets",
+    "samples/targets.csv",
+    "--organisations",
+    "samples/organisations.csv",
+    "--programmes",
+    "samples/programmes.csv",
+    "--areas",
+    "samples/areas.csv",
+];
+
+fn board(extra: &[&str]) -> crate::util::Run {
+    let mut args: Vec<&str> = BOARD.to_vec();
+    args.extend_from_slice(extra);
+    impact(&args)
+}
+
+fn pdf(path: &Path) -> lopdf::Document {
+    lopdf::Document::load(path).unwrap_or_else(|e| panic!("{} does not parse as PDF: {e}", path.display()))
+}
+
+fn text(doc: &lopdf::Document) -> String {
+    let pages: Vec<u32> = doc.get_pages().keys().copied().collect();
+    doc.extract_text(&pages).expect("text")
+}
+
+/// Every font is embedded (a font program stream) and subset (TAG+Name).
+fn assert_fonts_embedded_and_subset(doc: &lopdf::Document) {
+    let mut fonts = 0;
+    for (_, obj) in doc.objects.iter() {
+        let Ok(dict) = obj.as_dict() else { continue };
+        if dict.get(b"Type").and_then(|t| t.as_name()).ok() != Some(b"FontDescriptor") {
+            continue;
+        }
+        fonts += 1;
+        let name = String::from_utf8_lossy(dict.get(b"FontName").and_then(|n| n.as_name()).expect("FontName")).into_owned();
+        assert!(name.len() > 7 && name.as_bytes()[6] == b'+' && name.contains("DejaVuSans"), "subset name: {name}");
+        let file = dict.get(b"FontFile2").expect("embedded TrueType program").as_reference().expect("reference");
+        let stream = doc.get_object(file).and_then(|o| o.as_stream()).expect("font stream");
+        assert!(stream.content.len() > 1000, "font program present");
+    }
+    assert_eq!(fonts, 2, "regular and bold");
+}
+
+/// Charts are drawn as paths: many path operators, and no images anywhere.
+fn assert_vector_only(doc: &lopdf::Document) -> usize {
+    for (_, obj) in doc.objects.iter() {
+        if let Ok(stream) = obj.as_stream() {
+            assert_ne!(stream.dict.get(b"Subtype").and_then(|t| t.as_name()).ok(), Some(&b"Image"[..]), "an image in the PDF");
+        }
+    }
+    let mut path_ops = 0;
+    for (_, page) in doc.get_pages() {
+        let content = doc.get_and_decode_page_content(page).expect("content");
+        path_ops += content.operations.iter().filter(|op| matches!(op.operator.as_str(), "re" | "l" | "m")).count();
+    }
+    path_ops
+}
+
+#[test]
+fn board_pack_for_one_organisation() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = dir.path().join("board.pdf");
+    let run = board(&["--subject", "ORG02", "--out", s(&out)]).ok();
+    assert!(run.stdout.contains("wrote"), "{}", run.stdout);
+    let doc = pdf(&out);
+    let pages = doc.get_pages().len();
+    assert!(pages >= 4, "a multi-page pack: {pages}");
+    let t = text(&doc);
+    for expected in ["Board pack", "Fàilte Works", "At a glance", &format!("Page 1 of {pages}"), &format!("Page {pages} of {pages}"), "Data quality", "Methodology", "2024-25"] {
+        assert!(t.contains(expected), "missing {expected:?} in\n{t}");
+    }
+    // The job-starts tile shows the same figure `impact aggregate` gives for the subject and period.
+    let fig = impact(&["aggregate", "samples/outcomes.csv", "--organisation", "ORG02", "--from", "2024-04-01", "--to", "2025-03-31", "--indicator", "jobs_created", "--format", "csv"]).ok().stdout;
+    let jobs: f64 = fig.lines().nth(1).and_then(|l| l.split(',').nth(1)).and_then(|v| v.parse().ok()).expect("figure");
+    assert!(t.contains(&format!("{jobs:.0} jobs")) || t.contains(&format!("{jobs:.0}\njobs")), "KPI {jobs} in\n{t}");
+    // ORG02's 2024-25 job target in samples/targets.csv is 51: the narrative quotes it.
+    assert!(t.contains("(55% of the target of 51)"), "28 of 51 is 54.9%: {t}");
+    assert_fonts_embedded_and_subset(&doc);
+    assert!(assert_vector_only(&doc) > 200, "charts drawn as vector paths");
+    let info = doc.trailer.get(b"Info").and_then(|r| r.as_reference()).and_then(|r| doc.get_dictionary(r)).expect("info");
+    let title = info.get(b"Title").expect("title");
+    let title = lopdf::decode_text_string(title).expect("title text");
+    assert_eq!(title, "Board pack — Fàilte Works");
+    assert!(std::fs::metadata(&out).unwrap().len() < 150_000, "small PDF");
+}
+
+#[test]
+fn reports_are_byte_identical_and_batch_equals_single() {
+    let dir = tempfile::tempdir().unwrap();
+    let one = dir.path().join("one.pdf");
+    let two = dir.path().join("two.pdf");
+    board(&["--subject", "ORG05", "--out", s(&one)]).ok();
+    board(&["--subject", "ORG05", "--out", s(&two)]).ok();
+    assert!(std::fs::read(&one).unwrap() == std::fs::read(&two).unwrap(), "same inputs, same bytes");
+    let batch = dir.path().join("all");
+    let run = board(&["--each", "organisation", "--out-dir", s(&batch)]).ok();
+    assert!(run.stdout.contains("wrote 12 PDF(s)"), "{}", run.stdout);
+    // Aggregated once for all twelve, the ORG05 report is the same as one made alone.
+    assert!(std::fs::read(batch.join("ORG05.pdf")).unwrap() == std::fs::read(&one).unwrap(), "batch and single agree");
+    let names = listing(&batch);
+    assert_eq!(names.len(), 12, "{names:?}");
+    for n in &names {
+        let p = batch.join(n);
+        let size = std::fs::metadata(&p).unwrap().len();
+        assert!(size < 150_000, "{n}: {size} bytes");
+        assert!(pdf(&p).get_pages().len() >= 3, "{n}");
+    }
+}
+
+#[test]
+fn funder_report_and_svg_charts() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = dir.path().join("funder.pdf");
+    let charts = dir.path().join("charts");
+    impact(&[
+        "report", "reports/funder.toml", "--data", "samples/outcomes.csv", "--targets", "samples/targets.csv",
+        "--organisations", "samples/organisations.csv", "--programmes", "samples/programmes.csv",
+        "--subject", "EMP-FWD", "--out", s(&out), "--charts-dir", s(&charts),
+    ])
+    .ok();
+    let t = text(&pdf(&out));
+    // Partners by name, and the programme's 2024-25 job target (220) from samples/targets.csv.
+    for expected in ["Fair Start Forward employability programme", "Clyde Reuse Hub", "Target 220", "Outcomes by delivery partner"] {
+        assert!(t.contains(expected), "missing {expected:?} in\n{t}");
+    }
+    let svgs = listing(&charts);
+    assert_eq!(svgs.len(), 4, "{svgs:?}");
+    let svg = std::fs::read_to_string(charts.join(&svgs[0])).unwrap();
+    assert!(svg.starts_with("<svg"), "{}", &svg[..60]);
+}
+
+#[test]
+fn the_date_flag_changes_the_footer_only_when_given() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = dir.path().join("dated.pdf");
+    board(&["--subject", "ORG01", "--out", s(&out), "--date", "2025-06-30"]).ok();
+    let t = text(&pdf(&out));
+    assert!(t.contains("Produced 30 June 2025"), "{t}");
+    let plain = dir.path().join("plain.pdf");
+    board(&["--subject", "ORG01", "--out", s(&plain)]).ok();
+    assert!(text(&pdf(&plain)).contains("Data to 31 March 2025"));
+}
+
+#[test]
+fn spec_mistakes_are_clear_errors() {
+    let dir = tempfile::tempdir().unwrap();
+    let base = "title = \"T\"\naudience = \"A\"\nperiod = { financial_year = \"2024-25\" }\nindicators = [\"jobs_created\"]\n";
+    let cases = [
+        ("[[section]]\nkind = \"kpi\"\nindicators = [\"jobs_created\"]\n", "unknown variant `kpi`", "did you mean `kpis`?"),
+        ("[[section]]\nkind = \"kpis\"\nindicators = [\"jobs_creatd\"]\n", "section 1 (kpis): unknown indicator `jobs_creatd`", "did you mean `jobs_created`?"),
+        ("[[section]]\nkind = \"text\"\ntext = \"{jobs_created.totl}\"\n", "`totl` is not one of total, records, target, pct_of_target, vs_target", ""),
+        ("[[section]]\nkind = \"chart\"\ntitle = \"x\"\nchart = \"bar\"\nindicator = \"jobs_created\"\nby = \"organisaton\"\n", "cannot group by `organisaton`", ""),
+    ];
+    for (i, (section, message, hint)) in cases.iter().enumerate() {
+        let spec = write(dir.path(), &format!("s{i}.toml"), &format!("{base}{section}"));
+        let out = dir.path().join("r.pdf");
+        let run = impact(&["report", s(&spec), "--data", "samples/outcomes.csv", "--out", s(&out)]).expect_code(1);
+        assert!(run.stderr.contains(message), "case {i}: {}", run.stderr);
+        assert!(run.stderr.contains(hint), "case {i}: {}", run.stderr);
+        assert!(!out.exists(), "no PDF on error");
+    }
+    let bad_period = write(dir.path(), "p.toml", &base.replace("2024-25", "2024-26").replace("", ""));
+    let spec_text = format!("{}[[section]]\nkind = \"methodology\"\n", std::fs::read_to_string(&bad_period).unwrap());
+    let bad_period = write(dir.path(), "p.toml", &spec_text);
+    let run = impact(&["report", s(&bad_period), "--data", "samples/outcomes.csv", "--out", "/tmp/never.pdf"]).expect_code(1);
+    assert!(run.stderr.contains("`2024-26` is not a financial year"), "{}", run.stderr);
+}
+
+#[test]
+fn subject_choice_is_checked() {
+    let run = board(&["--out", "/tmp/never.pdf"]).expect_code(2);
+    assert!(run.stderr.contains("is a report about one organisation"), "{}", run.stderr);
+    assert!(run.stderr.contains("hint: give --subject ID"), "{}", run.stderr);
+    let run = board(&["--subject", "ORG2", "--out", "/tmp/never.pdf"]).expect_code(2);
+    assert!(run.stderr.contains("no records for organisation `ORG2`"), "{}", run.stderr);
+    assert!(run.stderr.contains("did you mean `ORG02`?"), "{}", run.stderr);
+    let run = board(&["--each", "organisation"]).expect_code(2);
+    assert!(run.stderr.contains("--out-dir"), "{}", run.stderr);
+    assert!(!Path::new("/tmp/never.pdf").exists());
+}
+
+#[test]
+fn invalid_data_is_refused_or_counted_as_rejected() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut text = std::fs::read_to_string(crate::util::repo().join("samples/outcomes.csv")).unwrap();
+    text.push_str("X1,ORG02,EMP-FWD,jobs_created,2024-06-01,lots,,,,,,,\n");
+    let data = write(dir.path(), "bad.csv", &text);
+    let out = dir.path().join("r.pdf");
+    let args = |extra: &[&str]| {
+        let mut a = vec!["report", "reports/board.toml", "--data", s(&data), "--subject", "ORG02", "--out", s(&out)];
+        a.extend_from_slice(extra);
+        a.into_iter().map(str::to_string).collect::<Vec<_>>()
+    };
+    let run = impact(&args(&[]).iter().map(String::as_str).collect::<Vec<_>>()).expect_code(1);
+    assert!(run.stderr.contains("\"lots\" is not a number"), "{}", run.stderr);
+    assert!(!out.exists());
+    impact(&args(&["--skip-invalid"]).iter().map(String::as_str).collect::<Vec<_>>()).ok();
+    let t = text_of(&out);
+    assert!(t.contains("Records rejected by validation"), "{t}");
+    // One rejected record for ORG02 in 2024-25: the figure printed right after the label.
+    let after = &t[t.find("Records rejected by validation").unwrap() + "Records rejected by validation".len()..];
+    assert_eq!(after.split_whitespace().next(), Some("1"), "{after}");
+}
+
+fn text_of(path: &Path) -> String {
+    text(&pdf(path))
+}

@@ -12,5 +12,6 @@ pub mod output;
 pub mod report;
 pub mod samples;
 pub mod suggest;
+pub mod value;
 
 pub use error::{Error, Result};

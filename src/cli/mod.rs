@@ -5,6 +5,7 @@ mod indicators;
 mod report;
 mod samples;
 mod validate;
+mod value;
 
 use std::path::PathBuf;
 
@@ -33,6 +34,8 @@ pub enum Command {
     Validate(validate::ValidateArgs),
     /// Aggregate outcome records by organisation, programme, place, group and period.
     Aggregate(aggregate::AggregateArgs),
+    /// Social value and SROI: proxies, deadweight, attribution, displacement, drop-off, discounting.
+    Value(Box<value::ValueArgs>),
     /// Board and funder PDFs from a report spec, one per subject in parallel with --each.
     Report(Box<report::ReportArgs>),
     /// Synthetic sample data.
@@ -58,6 +61,7 @@ pub fn run(cli: Cli) -> Result<Outcome> {
         Command::Indicators(cmd) => indicators::run(cmd, &cli.indicators),
         Command::Validate(args) => validate::run(args, &load_library(&cli.indicators)?),
         Command::Aggregate(args) => aggregate::run(args, &load_library(&cli.indicators)?),
+        Command::Value(args) => value::run(*args, &load_library(&cli.indicators)?),
         Command::Report(args) => report::run(*args, &load_library(&cli.indicators)?),
         Command::Samples(cmd) => samples::run(cmd, &load_library(&cli.indicators)?),
     }

@@ -179,6 +179,7 @@ mod tests {
             scale: None,
             frameworks: Frameworks::default(),
             proxy: None,
+            stakeholder: None,
         }
     }
 

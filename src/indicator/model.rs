@@ -118,6 +118,9 @@ pub struct Indicator {
     pub frameworks: Frameworks,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub proxy: Option<Proxy>,
+    /// Who experiences the outcome (for the SROI impact map), e.g. "participants".
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub stakeholder: Option<String>,
 }
 
 /// The roll-up rule of an indicator, resolved from `aggregation` + `across_time`.

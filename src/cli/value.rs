@@ -1,0 +1,94 @@
+use std::path::PathBuf;
+
+use clap::{Args, ValueEnum};
+
+use super::validate::{parse_day, DataArgs};
+use super::Outcome;
+use crate::aggregate::Filters;
+use crate::data;
+use crate::error::{Error, Result};
+use crate::indicator::Library;
+use crate::output::{self, TableFormat};
+use crate::value::{self, Assumptions, GroupBy};
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum ValueBy {
+    Programme,
+    Organisation,
+}
+
+#[derive(Debug, Args)]
+pub struct ValueArgs {
+    #[command(flatten)]
+    pub data: DataArgs,
+    /// Programmes table: its `investment` column is each programme's investment.
+    #[arg(long, value_name = "FILE")]
+    pub programmes: Option<PathBuf>,
+    /// Assumptions (TOML): discount rate, price index, overrides, investment, sensitivity ranges.
+    #[arg(long, value_name = "FILE")]
+    pub assumptions: Option<PathBuf>,
+    #[arg(long, value_enum, default_value_t = ValueBy::Programme)]
+    pub by: ValueBy,
+    /// First day of outcomes to value (YYYY-MM-DD).
+    #[arg(long, value_name = "DATE")]
+    pub from: Option<String>,
+    /// Last day of outcomes to value.
+    #[arg(long, value_name = "DATE")]
+    pub to: Option<String>,
+    /// Print the sensitivity table (SROI with each assumption varied, and break-even) instead.
+    #[arg(long)]
+    pub sensitivity: bool,
+    #[arg(long, value_enum)]
+    pub format: Option<TableFormat>,
+    #[arg(long, value_name = "FILE")]
+    pub out: Option<PathBuf>,
+}
+
+pub fn run(args: ValueArgs, library: &Library) -> Result<Outcome> {
+    let assumptions = match &args.assumptions {
+        Some(p) => Assumptions::load(p, library)?,
+        None => Assumptions::default(),
+    };
+    let mut investments = match &args.programmes {
+        Some(p) if args.by == ValueBy::Programme => value::investments_from(p)?,
+        _ => Default::default(),
+    };
+    investments.extend(assumptions.investment.iter().map(|(k, v)| (k.clone(), *v)));
+    let by = match args.by {
+        ValueBy::Programme => GroupBy::Programme,
+        ValueBy::Organisation => GroupBy::Organisation,
+    };
+    let filters = Filters {
+        from: args.from.as_deref().map(|d| parse_day(d, "--from")).transpose()?,
+        to: args.to.as_deref().map(|d| parse_day(d, "--to")).transpose()?,
+        ..Filters::default()
+    };
+    let map = args.data.map(library)?;
+    let dataset = data::load_valid(&args.data.data, library, map.as_ref(), &args.data.options()?)?;
+    let groups = value::value(&dataset.records, library, &assumptions, by, filters, &investments)?;
+    if groups.is_empty() {
+        return Err(Error::usage("no outcomes with a financial proxy in the data"));
+    }
+    let frame = if args.sensitivity {
+        value::sensitivity_frame(&groups, &assumptions, by)?
+    } else {
+        value::to_frame(&groups, by)?
+    };
+    let format = args.format.or_else(|| args.out.as_deref().and_then(TableFormat::from_extension)).unwrap_or(TableFormat::Table);
+    let bytes = output::render(&frame, format)?;
+    let mut note = String::new();
+    if format == TableFormat::Table && !args.sensitivity {
+        let missing: Vec<&str> = groups.iter().filter(|g| g.investment.is_none()).map(|g| g.group.as_str()).collect();
+        if !missing.is_empty() {
+            note = format!("note: no investment for {}: no SROI ratio (give --programmes, or [investment] in --assumptions)\n", missing.join(", "));
+        }
+    }
+    match &args.out {
+        Some(path) => {
+            output::write_atomic(path, &bytes)?;
+            Ok(Outcome { stdout: format!("wrote {} row(s) to {}\n{note}", frame.height(), path.display()).into_bytes(), exit_code: 0 })
+        }
+        None if format == TableFormat::Parquet => Err(Error::usage("Parquet is binary; give --out FILE.parquet")),
+        None => Ok(Outcome { stdout: [bytes, note.into_bytes()].concat(), exit_code: 0 }),
+    }
+}

@@ -1,0 +1,346 @@
+//! Social value and SROI by the standard method.
+//!
+//! For each outcome with a financial proxy: gross = quantity × proxy; impact =
+//! gross × (1 − deadweight) × (1 − attribution) × (1 − displacement); the impact
+//! lasts `duration_years`, falling by `drop_off` each year after the first; present
+//! value = Σ value in year t ÷ (1 + r)^t for t = 1…duration (the SROI Guide's
+//! convention: year 1 is discounted too). SROI = total present value ÷ investment;
+//! NPV = present value − investment; payback = months until the undiscounted
+//! impact, spread evenly over each year, adds up to the investment.
+
+pub mod assumptions;
+pub mod sensitivity;
+
+use polars::prelude::*;
+
+pub use assumptions::{Assumptions, Params};
+
+use crate::aggregate::{aggregate, Dimension, Filters, Request};
+use crate::error::{Error, Result};
+use crate::indicator::Library;
+
+/// One outcome line of the impact map.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Line {
+    pub group: String,
+    pub indicator: String,
+    pub outcome: String,
+    pub stakeholder: String,
+    pub unit: String,
+    pub quantity: f64,
+    pub params: Params,
+    pub source: String,
+}
+
+impl Line {
+    pub fn gross(&self) -> f64 {
+        self.quantity * self.params.value
+    }
+
+    /// Impact in the first year, after deadweight, attribution and displacement.
+    pub fn impact(&self) -> f64 {
+        let p = &self.params;
+        self.gross() * (1.0 - p.deadweight) * (1.0 - p.attribution) * (1.0 - p.displacement)
+    }
+
+    /// Impact in each year it lasts (year 1 first), falling by drop-off after the first.
+    pub fn yearly(&self) -> Vec<f64> {
+        let first = self.impact();
+        (0..self.params.duration_years).map(|t| first * (1.0 - self.params.drop_off).powi(t as i32)).collect()
+    }
+
+    pub fn present_value(&self, rate: f64) -> f64 {
+        present_value(&self.yearly(), rate)
+    }
+}
+
+/// Σ value_t ÷ (1 + rate)^t, t from 1.
+pub fn present_value(yearly: &[f64], rate: f64) -> f64 {
+    yearly.iter().enumerate().map(|(t, v)| v / (1.0 + rate).powi(t as i32 + 1)).sum()
+}
+
+/// Months until the cumulative impact (each year's spread evenly over its months)
+/// reaches the investment; None if it never does within the impact's duration.
+pub fn payback_months(yearly: &[f64], investment: f64) -> Option<f64> {
+    if investment <= 0.0 {
+        return Some(0.0);
+    }
+    let mut cumulative = 0.0;
+    for (t, v) in yearly.iter().enumerate() {
+        if *v > 0.0 && cumulative + v >= investment {
+            return Some(12.0 * t as f64 + (investment - cumulative) / (v / 12.0));
+        }
+        cumulative += v;
+    }
+    None
+}
+
+/// A group's (programme's or organisation's) social value.
+#[derive(Debug, Clone, PartialEq)]
+pub struct GroupValue {
+    pub group: String,
+    pub lines: Vec<Line>,
+    pub investment: Option<f64>,
+    pub rate: f64,
+}
+
+impl GroupValue {
+    pub fn present_value(&self) -> f64 {
+        self.lines.iter().map(|l| l.present_value(self.rate)).sum()
+    }
+
+    /// Yearly impact summed over lines (for payback).
+    pub fn yearly(&self) -> Vec<f64> {
+        let years = self.lines.iter().map(|l| l.params.duration_years as usize).max().unwrap_or(0);
+        let mut out = vec![0.0; years];
+        for l in &self.lines {
+            for (t, v) in l.yearly().into_iter().enumerate() {
+                out[t] += v;
+            }
+        }
+        out
+    }
+
+    pub fn ratio(&self) -> Option<f64> {
+        self.investment.filter(|i| *i > 0.0).map(|i| self.present_value() / i)
+    }
+
+    pub fn npv(&self) -> Option<f64> {
+        self.investment.map(|i| self.present_value() - i)
+    }
+
+    pub fn payback_months(&self) -> Option<f64> {
+        self.investment.and_then(|i| payback_months(&self.yearly(), i))
+    }
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum GroupBy {
+    Programme,
+    Organisation,
+}
+
+impl GroupBy {
+    pub fn column(self) -> &'static str {
+        match self {
+            GroupBy::Programme => "programme",
+            GroupBy::Organisation => "organisation",
+        }
+    }
+}
+
+/// Value every proxied outcome in `records`, per programme or organisation.
+/// `investments`: group id → money invested over the same period.
+pub fn value(
+    records: &DataFrame,
+    library: &Library,
+    assumptions: &Assumptions,
+    by: GroupBy,
+    filters: Filters,
+    investments: &std::collections::HashMap<String, f64>,
+) -> Result<Vec<GroupValue>> {
+    let proxied: Vec<String> = library.iter().filter(|i| i.proxy.is_some()).map(|i| i.id.clone()).collect();
+    if proxied.is_empty() {
+        return Err(Error::usage("no indicator in the library has a financial proxy").with_hint("add [indicator.proxy] entries to indicators/*.toml"));
+    }
+    let request = Request { by: vec![Dimension::Field(by.column())], filters: Filters { indicators: proxied, ..filters } };
+    let figures = aggregate(records, library, &request)?;
+    let groups = figures.column(by.column())?.str()?.clone();
+    let ids = figures.column("indicator")?.str()?.clone();
+    let values = figures.column("value")?.f64()?.clone();
+    let mut out: Vec<GroupValue> = Vec::new();
+    for i in 0..figures.height() {
+        let (Some(group), Some(id), Some(q)) = (groups.get(i), ids.get(i), values.get(i)) else { continue };
+        let Some(ind) = library.get(id) else { continue };
+        let Some(proxy) = &ind.proxy else { continue };
+        let (programme, organisation) = match by {
+            GroupBy::Programme => (Some(group), None),
+            GroupBy::Organisation => (None, Some(group)),
+        };
+        let params = assumptions.params(id, proxy, programme, organisation).map_err(Error::usage)?;
+        let line = Line {
+            group: group.to_string(),
+            indicator: id.to_string(),
+            outcome: ind.name.clone(),
+            stakeholder: ind.stakeholder.clone().unwrap_or_else(|| "–".into()),
+            unit: ind.unit.clone(),
+            quantity: q,
+            params,
+            source: proxy.source.clone(),
+        };
+        match out.last_mut().filter(|g| g.group == group) {
+            Some(g) => g.lines.push(line),
+            None => out.push(GroupValue {
+                group: group.to_string(),
+                lines: vec![line],
+                investment: investments.get(group).copied(),
+                rate: assumptions.discount_rate,
+            }),
+        }
+    }
+    Ok(out)
+}
+
+/// Investment per id from a table with `id` and `investment` columns (programmes.csv).
+pub fn investments_from(path: &std::path::Path) -> Result<std::collections::HashMap<String, f64>> {
+    let df = crate::data::read::read_table(path, None)?.df;
+    let find = |w: &str| df.get_column_names().into_iter().find(|h| crate::data::schema::normalise_heading(h) == w).cloned();
+    let (Some(id), Some(inv)) = (find("id"), find("investment")) else {
+        return Err(Error::read(path, "an investments table needs `id` and `investment` columns"));
+    };
+    let ids = df.column(&id)?.cast(&DataType::String)?;
+    let invs = df.column(&inv)?.cast(&DataType::String)?;
+    let rows = df.column(crate::data::schema::ROW)?.i64()?.clone();
+    let mut out = std::collections::HashMap::new();
+    for ((i, v), r) in ids.str()?.iter().zip(invs.str()?.iter()).zip(rows.iter()) {
+        let (Some(i), Some(v)) = (i, v) else { continue };
+        let amount = crate::data::parse::parse_amount(v)
+            .ok_or_else(|| Error::read(path, format!("row {}, column `investment`: \"{v}\" is not an amount", r.unwrap_or(0))))?;
+        out.insert(i.trim().to_string(), amount);
+    }
+    Ok(out)
+}
+
+/// The sensitivity table for every group.
+pub fn sensitivity_frame(groups: &[GroupValue], assumptions: &Assumptions, by: GroupBy) -> Result<DataFrame> {
+    let (mut group, mut parameter, mut low, mut high, mut sroi_low, mut sroi_high, mut be) =
+        (Vec::new(), Vec::new(), Vec::new(), Vec::new(), Vec::new(), Vec::new(), Vec::new());
+    let round = |v: f64| (v * 1000.0).round() / 1000.0;
+    for g in groups {
+        for s in sensitivity::analyse(g, assumptions) {
+            group.push(g.group.clone());
+            parameter.push(s.parameter);
+            low.push(s.low);
+            high.push(s.high);
+            sroi_low.push(round(s.sroi_low));
+            sroi_high.push(round(s.sroi_high));
+            be.push(s.break_even.map(round));
+        }
+    }
+    Ok(df!(
+        by.column() => group,
+        "assumption" => parameter,
+        "low_multiplier" => low,
+        "high_multiplier" => high,
+        "sroi_low" => sroi_low,
+        "sroi_high" => sroi_high,
+        "break_even_multiplier" => be
+    )?)
+}
+
+/// The value table: one row per outcome and a `total` row per group.
+pub fn to_frame(groups: &[GroupValue], by: GroupBy) -> Result<DataFrame> {
+    let mut group = Vec::new();
+    let mut indicator = Vec::new();
+    let mut quantity: Vec<Option<f64>> = Vec::new();
+    let mut proxy: Vec<Option<f64>> = Vec::new();
+    let mut gross: Vec<Option<f64>> = Vec::new();
+    let mut impact: Vec<Option<f64>> = Vec::new();
+    let mut pv = Vec::new();
+    let mut investment: Vec<Option<f64>> = Vec::new();
+    let mut sroi: Vec<Option<f64>> = Vec::new();
+    let mut npv: Vec<Option<f64>> = Vec::new();
+    let mut payback: Vec<Option<f64>> = Vec::new();
+    let round = |v: f64| (v * 100.0).round() / 100.0;
+    for g in groups {
+        for l in &g.lines {
+            group.push(g.group.clone());
+            indicator.push(l.indicator.clone());
+            quantity.push(Some(l.quantity));
+            proxy.push(Some(round(l.params.value)));
+            gross.push(Some(round(l.gross())));
+            impact.push(Some(round(l.impact())));
+            pv.push(round(l.present_value(g.rate)));
+            investment.push(None);
+            sroi.push(g.investment.filter(|i| *i > 0.0).map(|i| round(l.present_value(g.rate) / i)));
+            npv.push(None);
+            payback.push(None);
+        }
+        group.push(g.group.clone());
+        indicator.push("total".to_string());
+        quantity.push(None);
+        proxy.push(None);
+        gross.push(Some(round(g.lines.iter().map(Line::gross).sum())));
+        impact.push(Some(round(g.lines.iter().map(Line::impact).sum())));
+        pv.push(round(g.present_value()));
+        investment.push(g.investment);
+        sroi.push(g.ratio().map(round));
+        npv.push(g.npv().map(round));
+        payback.push(g.payback_months().map(|m| (m * 10.0).round() / 10.0));
+    }
+    Ok(df!(
+        by.column() => group,
+        "indicator" => indicator,
+        "quantity" => quantity,
+        "proxy_value" => proxy,
+        "gross_value" => gross,
+        "impact_year1" => impact,
+        "present_value" => pv,
+        "investment" => investment,
+        "sroi" => sroi,
+        "npv" => npv,
+        "payback_months" => payback
+    )?)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn line(quantity: f64, value: f64, dw: f64, at: f64, disp: f64, drop: f64, years: u32) -> Line {
+        Line {
+            group: "P".into(),
+            indicator: "x".into(),
+            outcome: "x".into(),
+            stakeholder: "s".into(),
+            unit: "u".into(),
+            quantity,
+            params: Params { value, deadweight: dw, attribution: at, displacement: disp, drop_off: drop, duration_years: years },
+            source: "s".into(),
+        }
+    }
+
+    /// 10 jobs × £1,000 = £10,000 gross; × 0.8 (deadweight 20%) × 0.9 (attribution 10%)
+    /// × 0.95 (displacement 5%) = £6,840 in year 1. Drop-off 25% over 5 years:
+    ///   y1 6,840; y2 5,130; y3 3,847.50; y4 2,885.625; y5 2,164.21875.
+    /// Discounted at 3.5% (year t ÷ 1.035^t):
+    ///   6,608.6957 + 4,788.9332 + 3,470.2125 + 2,514.6467 + 1,822.2077 = 19,204.6957…
+    #[test]
+    fn five_years_with_drop_off_and_discounting_to_the_penny() {
+        let l = line(10.0, 1000.0, 0.2, 0.1, 0.05, 0.25, 5);
+        assert!((l.impact() - 6840.0).abs() < 1e-9);
+        let y = l.yearly();
+        assert_eq!(y.len(), 5);
+        for (got, want) in y.iter().zip([6840.0, 5130.0, 3847.5, 2885.625, 2164.21875]) {
+            assert!((got - want).abs() < 1e-9, "{got} vs {want}");
+        }
+        let pv = l.present_value(0.035);
+        let by_hand = 6840.0 / 1.035 + 5130.0 / 1.035f64.powi(2) + 3847.5 / 1.035f64.powi(3) + 2885.625 / 1.035f64.powi(4) + 2164.21875 / 1.035f64.powi(5);
+        assert!((pv - by_hand).abs() < 1e-9);
+        assert_eq!((pv * 100.0).round() / 100.0, 19204.70);
+    }
+
+    /// Investment £9,000; yearly impact £6,840 then £5,130. After year 1, £2,160 is still
+    /// to recover from year 2's £5,130 (£427.50 a month): 2,160 ÷ 427.5 = 5.0526 months,
+    /// so payback is 17.05 months.
+    #[test]
+    fn partial_year_payback() {
+        let m = payback_months(&[6840.0, 5130.0], 9000.0).unwrap();
+        assert!((m - (12.0 + 2160.0 / 427.5)).abs() < 1e-9);
+        assert_eq!((m * 100.0).round() / 100.0, 17.05);
+        assert_eq!(payback_months(&[100.0], 1000.0), None);
+        assert_eq!(payback_months(&[100.0], 0.0), Some(0.0));
+    }
+
+    #[test]
+    fn sroi_and_npv_for_a_group() {
+        let g = GroupValue { group: "P".into(), lines: vec![line(10.0, 1000.0, 0.2, 0.1, 0.05, 0.25, 5)], investment: Some(8000.0), rate: 0.035 };
+        // The same five years as above, discounted at 3.5%.
+        let pv: f64 = [6840.0, 5130.0, 3847.5, 2885.625, 2164.21875].iter().enumerate().map(|(t, v)| v / 1.035f64.powi(t as i32 + 1)).sum();
+        assert!((g.ratio().unwrap() - pv / 8000.0).abs() < 1e-12, "{:?}", g.ratio());
+        assert!((g.npv().unwrap() - (pv - 8000.0)).abs() < 1e-9);
+        assert_eq!((g.npv().unwrap() * 100.0).round() / 100.0, 11204.70);
+        // 8,000 > 6,840: 1,160 from year 2 at 427.50 a month → 12 + 2.7135 months.
+        assert!((g.payback_months().unwrap() - (12.0 + 1160.0 / 427.5)).abs() < 1e-9);
+    }
+}

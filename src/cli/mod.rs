@@ -1,6 +1,7 @@
 //! The `impact` command line: clap definitions, one file per subcommand.
 
 mod aggregate;
+mod commitments;
 mod indicators;
 mod report;
 mod samples;
@@ -36,6 +37,8 @@ pub enum Command {
     Aggregate(aggregate::AggregateArgs),
     /// Social value and SROI: proxies, deadweight, attribution, displacement, drop-off, discounting.
     Value(Box<value::ValueArgs>),
+    /// Community Benefit Clauses: committed vs delivered per contract, status, social value.
+    Commitments(Box<commitments::CommitmentsArgs>),
     /// Board and funder PDFs from a report spec, one per subject in parallel with --each.
     Report(Box<report::ReportArgs>),
     /// Synthetic sample data.
@@ -62,6 +65,7 @@ pub fn run(cli: Cli) -> Result<Outcome> {
         Command::Validate(args) => validate::run(args, &load_library(&cli.indicators)?),
         Command::Aggregate(args) => aggregate::run(args, &load_library(&cli.indicators)?),
         Command::Value(args) => value::run(*args, &load_library(&cli.indicators)?),
+        Command::Commitments(args) => commitments::run(*args, &load_library(&cli.indicators)?),
         Command::Report(args) => report::run(*args, &load_library(&cli.indicators)?),
         Command::Samples(cmd) => samples::run(cmd, &load_library(&cli.indicators)?),
     }

@@ -37,6 +37,12 @@ pub struct ReportArgs {
     /// Areas table (code, name).
     #[arg(long, value_name = "FILE")]
     pub areas: Option<PathBuf>,
+    /// Assumptions for social value sections (discount rate, overrides, sensitivity).
+    #[arg(long, value_name = "FILE")]
+    pub assumptions: Option<PathBuf>,
+    /// Community Benefit Clause commitments, for a commitments section.
+    #[arg(long, value_name = "FILE")]
+    pub commitments: Option<PathBuf>,
     /// The organisation or programme one report is about.
     #[arg(long, value_name = "ID")]
     pub subject: Option<String>,
@@ -74,7 +80,10 @@ pub fn run(args: ReportArgs, library: &Library) -> Result<Outcome> {
         data: args.data,
         map: args.map,
         targets: args.targets,
-        names: [args.organisations, args.programmes, args.areas].into_iter().flatten().collect(),
+        names: [args.organisations, args.programmes.clone(), args.areas].into_iter().flatten().collect(),
+        programmes: args.programmes,
+        assumptions: args.assumptions,
+        commitments: args.commitments,
         subject: args.subject,
         each: args.each.map(|e| match e {
             Each::Organisation => SubjectKind::Organisation,

@@ -21,7 +21,8 @@ pub enum ValueBy {
 pub struct ValueArgs {
     #[command(flatten)]
     pub data: DataArgs,
-    /// Programmes table: its `investment` column is each programme's investment.
+    /// Programmes table: its `investment` column is each programme's investment, spread
+    /// evenly over its `start`–`end` dates when --from/--to take part of it.
     #[arg(long, value_name = "FILE")]
     pub programmes: Option<PathBuf>,
     /// Assumptions (TOML): discount rate, price index, overrides, investment, sensitivity ranges.
@@ -53,7 +54,7 @@ pub fn run(args: ValueArgs, library: &Library) -> Result<Outcome> {
         Some(p) if args.by == ValueBy::Programme => value::investments_from(p)?,
         _ => Default::default(),
     };
-    investments.extend(assumptions.investment.iter().map(|(k, v)| (k.clone(), *v)));
+    investments.extend(assumptions.investment.iter().map(|(k, v)| (k.clone(), value::Investment { amount: *v, start: None, end: None })));
     let by = match args.by {
         ValueBy::Programme => GroupBy::Programme,
         ValueBy::Organisation => GroupBy::Organisation,

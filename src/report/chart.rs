@@ -36,6 +36,8 @@ pub enum ChartKind {
     Grouped,
     /// Lines over ordered categories (periods).
     Lines,
+    /// Sensitivity: per category, a bar from the base value to each series' value.
+    Tornado,
 }
 
 #[derive(Debug, Clone, PartialEq)]
@@ -45,6 +47,8 @@ pub struct ChartData {
     pub series: Vec<Series>,
     /// Formats axis and value labels, e.g. "£12k", "45%".
     pub unit: String,
+    /// Tornado: the central value the bars grow from.
+    pub base: Option<f64>,
 }
 
 /// A chart drawn as commands in points, relative to its top-left corner.
@@ -115,6 +119,7 @@ fn draw<DB: DrawingBackend>(root: &DrawingArea<DB, Shift>, data: &ChartData, s: 
     }
     match data.kind {
         ChartKind::Bars => horizontal_bars(&plot, data, s)?,
+        ChartKind::Tornado => tornado(&plot, data, s)?,
         ChartKind::Stacked | ChartKind::Grouped | ChartKind::Lines => vertical(&plot, data, s)?,
     }
     if data.series.len() > 1 {
@@ -241,7 +246,7 @@ fn vertical<DB: DrawingBackend>(area: &DrawingArea<DB, Shift>, data: &ChartData,
                 }
             }
         }
-        ChartKind::Lines | ChartKind::Bars => {
+        ChartKind::Lines | ChartKind::Bars | ChartKind::Tornado => {
             for (k, series) in data.series.iter().enumerate() {
                 let colour = rgb(series_colour(k));
                 let points: Vec<(f64, f64)> =
@@ -251,6 +256,51 @@ fn vertical<DB: DrawingBackend>(area: &DrawingArea<DB, Shift>, data: &ChartData,
             }
         }
     }
+    Ok(())
+}
+
+/// Sensitivity bars: each row spans from the base to the low and the high result.
+fn tornado<DB: DrawingBackend>(area: &DrawingArea<DB, Shift>, data: &ChartData, s: f64) -> DrawResult<DB> {
+    let n = data.categories.len();
+    let base = data.base.unwrap_or(0.0);
+    let all = data.series.iter().flat_map(|se| se.values.iter().flatten().copied()).chain([base]);
+    let (lo, hi) = all.fold((f64::INFINITY, f64::NEG_INFINITY), |(a, b), v| (a.min(v), b.max(v)));
+    let pad = ((hi - lo) * 0.08).max(0.05);
+    let (lo, hi) = ((lo - pad).max(0.0), hi + pad);
+    let width_pt = area.dim_in_pixel().0 as f64 / s;
+    let longest = data.categories.iter().map(|c| text_width(c, 8.0, false) as f64).fold(0.0, f64::max);
+    let label_w = (longest + 10.0).min(width_pt / 3.0);
+    let mut chart = ChartBuilder::on(area)
+        .margin_right((16.0 * s) as i32)
+        .margin_top((4.0 * s) as i32)
+        .x_label_area_size((16.0 * s) as i32)
+        .y_label_area_size((label_w * s) as i32)
+        .build_cartesian_2d(lo..hi, 0.0..n as f64)?;
+    let unit = data.unit.clone();
+    let x_fmt = move |v: &f64| compact(*v, &unit);
+    chart
+        .configure_mesh()
+        .disable_y_mesh()
+        .light_line_style(TRANSPARENT)
+        .bold_line_style(rgb(Rgb::TINT))
+        .axis_style(rgb(Rgb::RULE))
+        .label_style(label_font(s))
+        .x_labels(6)
+        .y_labels(0)
+        .x_label_formatter(&x_fmt)
+        .draw()?;
+    let name_style = label_font(s).color(&TEXT).pos(Pos::new(HPos::Right, VPos::Center));
+    for (i, name) in data.categories.iter().enumerate() {
+        let row = (n - 1 - i) as f64;
+        let name = super::fonts::fit(name, 8.0, false, (label_w - 10.0) as f32);
+        chart.plotting_area().draw(&(EmptyElement::at((lo, row + 0.5)) + Text::new(name, (-(5.0 * s) as i32, 0), name_style.clone())))?;
+        for (k, series) in data.series.iter().enumerate() {
+            let Some(v) = series.values.get(i).copied().flatten() else { continue };
+            let (a, b) = if v < base { (v, base) } else { (base, v) };
+            chart.draw_series(std::iter::once(Rectangle::new([(a, row + 0.2), (b, row + 0.8)], rgb(series_colour(k)).filled())))?;
+        }
+    }
+    chart.draw_series(std::iter::once(PathElement::new(vec![(base, 0.0), (base, n as f64)], ShapeStyle::from(&TEXT).stroke_width((1.0 * s) as u32))))?;
     Ok(())
 }
 
@@ -442,12 +492,13 @@ mod tests {
                 Series { name: "Target".into(), values: vec![Some(12.0), Some(18.0), Some(25.0)], outline: true },
             ],
             unit: "jobs".into(),
+            base: Some(15.0),
         }
     }
 
     #[test]
     fn charts_are_vector_commands_with_labels() {
-        for kind in [ChartKind::Bars, ChartKind::Stacked, ChartKind::Grouped, ChartKind::Lines] {
+        for kind in [ChartKind::Bars, ChartKind::Stacked, ChartKind::Grouped, ChartKind::Lines, ChartKind::Tornado] {
             let drawn = draw_vector(&data(kind.clone()), 480.0, 220.0).unwrap();
             let texts: Vec<&str> = drawn.cmds.iter().filter_map(|c| if let Cmd::Text { text, .. } = c { Some(text.as_str()) } else { None }).collect();
             assert!(texts.contains(&"2022-23"), "{kind:?}: {texts:?}");

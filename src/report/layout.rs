@@ -33,6 +33,11 @@ pub struct Context<'a> {
     pub names: &'a HashMap<String, String>,
     /// Footer text: input hash and date.
     pub footer: String,
+    /// The subject's social value, when the spec asks for it.
+    pub value: Option<&'a crate::value::GroupValue>,
+    pub assumptions: &'a crate::value::Assumptions,
+    /// The subject's Community Benefit Clause commitments.
+    pub commitments: &'a [crate::commitments::Progress],
 }
 
 /// A chart as drawn in the report, kept for `--charts-dir`.
@@ -154,6 +159,52 @@ pub fn build(ctx: &Context) -> Result<Built> {
             Section::Methodology { title } => {
                 flow.heading(title.as_deref().unwrap_or("Methodology"));
                 methodology(ctx, &mut flow);
+            }
+            Section::SocialValue { title } => {
+                flow.heading(title.as_deref().unwrap_or("Social value"));
+                social_value(ctx, &mut flow);
+            }
+            Section::ImpactMap { title } => {
+                flow.heading(title.as_deref().unwrap_or("Impact map"));
+                impact_map(ctx, &mut flow);
+            }
+            Section::Tornado { title } => {
+                let title = title.as_deref().unwrap_or("How sensitive is the SROI ratio?");
+                match tornado_data(ctx) {
+                    None => {
+                        flow.heading(title);
+                        flow.paragraph("No SROI ratio to test: it needs outcomes with financial proxies and an investment.", BODY, Rgb::MUTED);
+                    }
+                    Some((data, notes)) => {
+                        let height = (data.categories.len() as f32 * 22.0 + 56.0).clamp(140.0, 320.0);
+                        flow.ensure(height + 80.0);
+                        flow.heading(title);
+                        let drawn = chart::draw_vector(&data, CONTENT_W, height)?;
+                        let (x, y) = (MARGIN, flow.y);
+                        flow.page().extend(drawn.cmds.iter().map(|c| c.shifted(x, y)));
+                        flow.y += height + 4.0;
+                        for line in notes {
+                            flow.paragraph(&line, 8.0, Rgb::MUTED);
+                        }
+                        flow.y += 10.0;
+                        charts.push(ChartOut { slug: format!("{:02}-{}", n + 1, slug(title)), data, width: CONTENT_W, height });
+                    }
+                }
+            }
+            Section::Commitments { title } => {
+                let title = title.as_deref().unwrap_or("Community benefit commitments");
+                flow.heading(title);
+                if let Some(data) = commitments(ctx, &mut flow) {
+                    let height = (data.categories.len() as f32 * 20.0 + 40.0).clamp(120.0, 420.0);
+                    flow.ensure(height + 30.0);
+                    flow.text(MARGIN, 10.0, true, Rgb::TEXT, "Share of each commitment delivered");
+                    flow.y += 16.0;
+                    let drawn = chart::draw_vector(&data, CONTENT_W, height)?;
+                    let (x, y) = (MARGIN, flow.y);
+                    flow.page().extend(drawn.cmds.iter().map(|c| c.shifted(x, y)));
+                    flow.y += height + 10.0;
+                    charts.push(ChartOut { slug: format!("{:02}-{}", n + 1, slug(title)), data, width: CONTENT_W, height });
+                }
             }
             Section::PageBreak => flow.new_page(),
         }
@@ -349,6 +400,7 @@ fn chart_data(ctx: &Context, kind: ChartType, ids: &[&str], by: Option<&str>, st
                 categories: pairs.iter().map(|p| label(&p.0)).collect(),
                 series: vec![Series { name: ind_name(id), values: pairs.iter().map(|p| Some(p.1)).collect(), outline: false }],
                 unit,
+                base: None,
             }
         }
         ChartType::StackedBar => {
@@ -368,7 +420,7 @@ fn chart_data(ctx: &Context, kind: ChartType, ids: &[&str], by: Option<&str>, st
                     outline: false,
                 })
                 .collect();
-            ChartData { kind: ChartKind::Stacked, categories: cats.iter().map(|c| label(c)).collect(), series, unit }
+            ChartData { kind: ChartKind::Stacked, categories: cats.iter().map(|c| label(c)).collect(), series, unit, base: None }
         }
         ChartType::Line => {
             let mut cats: Vec<String> = rows.iter().filter(|r| ids.contains(&r.indicator.as_str())).map(|r| r.keys[0].clone()).collect();
@@ -382,7 +434,7 @@ fn chart_data(ctx: &Context, kind: ChartType, ids: &[&str], by: Option<&str>, st
                     outline: false,
                 })
                 .collect();
-            ChartData { kind: ChartKind::Lines, categories: cats, series, unit }
+            ChartData { kind: ChartKind::Lines, categories: cats, series, unit, base: None }
         }
         ChartType::TargetVsActual => {
             let (cats, actual, target): (Vec<String>, Vec<Option<f64>>, Vec<Option<f64>>) = if ids.len() == 1 {
@@ -403,6 +455,7 @@ fn chart_data(ctx: &Context, kind: ChartType, ids: &[&str], by: Option<&str>, st
                     Series { name: "Target".into(), values: target, outline: true },
                 ],
                 unit,
+                base: None,
             }
         }
     };
@@ -453,52 +506,104 @@ fn title_case(s: &str) -> String {
     c.next().map_or(String::new(), |f| f.to_uppercase().collect::<String>() + c.as_str())
 }
 
-/// A table that splits across pages, repeating its heading row.
+/// Column widths for a table at a font size, and whether every column got at least
+/// its minimum (numbers whole, no word broken).
+fn column_widths(head: &[String], rows: &[Vec<String>], numeric: &[bool], size: f32) -> (Vec<f32>, bool) {
+    let cols = head.len();
+    let content = |c: usize| rows.iter().map(|r| text_width(&r[c], size, false)).fold(0.0, f32::max);
+    let widest_word = |c: usize| head[c].split_whitespace().map(|w| text_width(w, size, true)).fold(0.0, f32::max);
+    let longest_word = |c: usize| rows.iter().flat_map(|r| r[c].split_whitespace()).map(|w| text_width(w, size, false)).fold(widest_word(c), f32::max).min(120.0) + 8.0;
+    let natural: Vec<f32> = (0..cols).map(|c| content(c).max(text_width(&head[c], size, true)) + 8.0).collect();
+    // Numbers keep their width (headings wrap onto two lines to let them).
+    let minimum: Vec<f32> = (0..cols).map(|c| if numeric[c] { content(c).max(widest_word(c)) + 8.0 } else { longest_word(c) }).collect();
+    let mut widths: Vec<f32> = (0..cols).map(|c| if numeric[c] { minimum[c] } else { natural[c] }).collect();
+    let fixed: f32 = (0..cols).filter(|c| numeric[*c]).map(|c| widths[c]).sum();
+    let flexible: f32 = (0..cols).filter(|c| !numeric[*c]).map(|c| widths[c]).sum();
+    if fixed + flexible <= CONTENT_W {
+        if let Some(last_text) = numeric.iter().rposition(|n| !n) {
+            widths[last_text] += CONTENT_W - fixed - flexible;
+        }
+        return (widths, true);
+    }
+    // Text columns share what is left in proportion to their natural width, but never
+    // below their longest word; any overshoot comes back from those with room to spare.
+    let room = (CONTENT_W - fixed).max(0.0);
+    for c in 0..cols {
+        if !numeric[c] {
+            widths[c] = (natural[c] / flexible.max(1.0) * room).max(minimum[c]);
+        }
+    }
+    let excess = widths.iter().sum::<f32>() - CONTENT_W;
+    let slack: f32 = (0..cols).map(|c| widths[c] - minimum[c]).sum();
+    if excess > 0.0 && slack > 0.0 {
+        let take = (excess / slack).min(1.0);
+        for c in 0..cols {
+            widths[c] -= (widths[c] - minimum[c]) * take;
+        }
+    }
+    let total: f32 = widths.iter().sum();
+    if total > CONTENT_W + 0.01 {
+        widths.iter_mut().for_each(|w| *w *= CONTENT_W / total);
+        return (widths, false);
+    }
+    (widths, true)
+}
+
+/// A table that splits across pages, repeating its heading row. Text cells wrap
+/// (up to three lines); a wide table steps down a font size before anything is cut.
 fn table(flow: &mut Flow, head: &[String], rows: &[Vec<String>], numeric: &[bool]) {
-    const SIZE: f32 = 8.5;
-    const ROW_H: f32 = 15.0;
+    const MAX_LINES: usize = 3;
     if rows.is_empty() {
         flow.paragraph("No figures for this period.", BODY, Rgb::MUTED);
         return;
     }
-    // Widths from content; text columns give way (with an ellipsis) when too wide.
-    let cols = head.len();
-    let mut widths: Vec<f32> = (0..cols)
-        .map(|c| rows.iter().map(|r| text_width(&r[c], SIZE, false)).chain([text_width(&head[c], SIZE, true)]).fold(0.0, f32::max) + 10.0)
-        .collect();
-    let total: f32 = widths.iter().sum();
-    if total > CONTENT_W {
-        let fixed: f32 = widths.iter().zip(numeric).filter(|(_, n)| **n).map(|(w, _)| w).sum();
-        let flexible: f32 = total - fixed;
-        let scale = ((CONTENT_W - fixed) / flexible).max(0.1);
-        for (w, n) in widths.iter_mut().zip(numeric) {
-            if !n {
-                *w *= scale;
-            }
+    let (size, widths) = [8.5f32, 7.5, 6.5]
+        .iter()
+        .map(|s| (*s, column_widths(head, rows, numeric, *s)))
+        .find(|(_, (_, fits))| *fits)
+        .map_or_else(|| (6.5, column_widths(head, rows, numeric, 6.5).0), |(s, (w, _))| (s, w));
+    let line = size * 1.24;
+    let pad = size * 0.53;
+    let lines_of = |cell: &str, c: usize, bold: bool| -> Vec<String> {
+        let w = widths[c] - 7.0;
+        if numeric[c] && !bold {
+            return vec![fit(cell, size, bold, w)];
         }
-    } else if let Some(first_text) = numeric.iter().rposition(|n| !n) {
-        widths[first_text] += CONTENT_W - total;
-    }
+        let mut lines = wrap(cell, size, bold, w);
+        if lines.len() > MAX_LINES {
+            lines.truncate(MAX_LINES);
+            let last = format!("{}…", lines[MAX_LINES - 1]);
+            lines[MAX_LINES - 1] = fit(&last, size, bold, w);
+        }
+        lines
+    };
+    let row_height = |cells: &[String], bold: bool| -> f32 {
+        let n = cells.iter().enumerate().map(|(c, cell)| lines_of(cell, c, bold).len()).max().unwrap_or(1);
+        n as f32 * line + pad
+    };
     let draw_row = |flow: &mut Flow, cells: &[String], bold: bool, fill: Option<Rgb>| {
+        let h = row_height(cells, bold);
         let y = flow.y;
         let page = flow.page();
         if let Some(f) = fill {
-            page.push(Cmd::Rect { x: MARGIN, y, w: CONTENT_W, h: ROW_H, fill: Some(f), stroke: None });
+            page.push(Cmd::Rect { x: MARGIN, y, w: CONTENT_W, h, fill: Some(f), stroke: None });
         }
         let mut x = MARGIN;
         for (c, cell) in cells.iter().enumerate() {
             let w = widths[c];
-            let text = fit(cell, SIZE, bold, w - 8.0);
-            let tx = if numeric[c] { x + w - 4.0 - text_width(&text, SIZE, bold) } else { x + 4.0 };
-            page.push(Cmd::Text { x: tx, y: y + 10.5, size: SIZE, bold, colour: Rgb::TEXT, text });
+            for (l, text) in lines_of(cell, c, bold).into_iter().enumerate() {
+                let tx = if numeric[c] { x + w - 3.5 - text_width(&text, size, bold) } else { x + 3.5 };
+                page.push(Cmd::Text { x: tx, y: y + size * 1.18 + l as f32 * line, size, bold, colour: Rgb::TEXT, text });
+            }
             x += w;
         }
-        flow.y += ROW_H;
+        flow.y += h;
     };
-    flow.ensure(ROW_H * 3.0);
+    let head_h = row_height(head, true);
+    flow.ensure(head_h + row_height(&rows[0], false) * 2.0);
     draw_row(flow, head, true, Some(Rgb::RULE));
     for (i, r) in rows.iter().enumerate() {
-        if flow.y + ROW_H > BOTTOM {
+        if flow.y + row_height(r, false) > BOTTOM {
             flow.new_page();
             draw_row(flow, head, true, Some(Rgb::RULE));
         }
@@ -568,4 +673,196 @@ fn methodology(ctx: &Context, flow: &mut Flow) {
         flow.paragraph(&facts.join(" · "), 8.0, Rgb::MUTED);
         flow.y += 8.0;
     }
+}
+
+fn money(v: f64) -> String {
+    value(Some(v), "GBP")
+}
+
+fn social_value(ctx: &Context, flow: &mut Flow) {
+    let Some(g) = ctx.value.filter(|g| !g.lines.is_empty()) else {
+        flow.paragraph(&format!("No outcomes with a financial proxy were recorded for {} in this period.", ctx.subject_name), BODY, Rgb::MUTED);
+        return;
+    };
+    let pv = g.present_value();
+    let tiles: Vec<(String, String, String)> = vec![
+        (money(pv), "Social value (present value)".into(), String::new()),
+        (g.investment.map_or("–".into(), money), "Investment in the period".into(), String::new()),
+        (g.ratio().map_or("–".into(), |r| format!("£{r:.2}")), "Social value per £1 invested (SROI)".into(), String::new()),
+        (g.npv().map_or("–".into(), money), "Net present value".into(), String::new()),
+        (g.payback_months().map_or("–".into(), |m| format!("{m:.0}")), "Payback period".into(), "months".into()),
+        (money(g.lines.iter().map(|l| l.gross()).sum()), "Gross value before adjustments".into(), String::new()),
+    ];
+    tile_grid(flow, &tiles);
+    let rate = g.rate * 100.0;
+    let mut text = format!(
+        "Values use {} outcome(s) with financial proxies, adjusted for deadweight, attribution and displacement, lasting each outcome's duration with drop-off, and discounted at {rate:.1}% a year{}.",
+        g.lines.len(),
+        if (g.rate - crate::value::assumptions::GREEN_BOOK_RATE).abs() < 1e-12 { " (HM Treasury Green Book)" } else { "" }
+    );
+    if g.investment.is_none() {
+        text.push_str(" No investment is recorded for this subject, so there is no ratio: give a programmes table or [investment] in the assumptions file.");
+    } else {
+        text.push_str(" Investment is the programme's funding spread evenly over its dates, for the share falling in this period.");
+    }
+    flow.paragraph(&text, 8.5, Rgb::MUTED);
+    flow.y += 6.0;
+}
+
+/// Tiles: (big value, label, unit word).
+fn tile_grid(flow: &mut Flow, tiles: &[(String, String, String)]) {
+    const PER_ROW: usize = 3;
+    const GAP: f32 = 10.0;
+    const H: f32 = 64.0;
+    let w = (CONTENT_W - GAP * (PER_ROW as f32 - 1.0)) / PER_ROW as f32;
+    for chunk in tiles.chunks(PER_ROW) {
+        flow.ensure(H + GAP);
+        let y = flow.y;
+        for (k, (big, label, unit)) in chunk.iter().enumerate() {
+            let x = MARGIN + k as f32 * (w + GAP);
+            let page = flow.page();
+            page.push(Cmd::Rect { x, y, w, h: H, fill: Some(Rgb::TINT), stroke: None });
+            page.push(Cmd::Rect { x, y, w: 3.0, h: H, fill: Some(Rgb::ACCENT), stroke: None });
+            let big = fit(big, 18.0, true, w - 20.0);
+            page.push(Cmd::Text { x: x + 12.0, y: y + 26.0, size: 18.0, bold: true, colour: Rgb::ACCENT, text: big.clone() });
+            if !unit.is_empty() {
+                page.push(Cmd::Text { x: x + 16.0 + text_width(&big, 18.0, true), y: y + 26.0, size: 8.5, bold: false, colour: Rgb::MUTED, text: unit.clone() });
+            }
+            for (l, line) in wrap(label, 8.5, false, w - 20.0).into_iter().take(2).enumerate() {
+                page.push(Cmd::Text { x: x + 12.0, y: y + 43.0 + l as f32 * 11.0, size: 8.5, bold: false, colour: Rgb::TEXT, text: line });
+            }
+        }
+        flow.y += H + GAP;
+    }
+}
+
+fn impact_map(ctx: &Context, flow: &mut Flow) {
+    let Some(g) = ctx.value.filter(|g| !g.lines.is_empty()) else {
+        flow.paragraph("No outcomes with a financial proxy in this period.", BODY, Rgb::MUTED);
+        return;
+    };
+    let pct = |v: f64| format!("{:.0}%", v * 100.0);
+    let head: Vec<String> = ["Stakeholder", "Outcome", "Quantity", "Proxy", "Dead-wt", "Attrib.", "Displ.", "Drop-off", "Years", "Present value"]
+        .iter()
+        .map(|s| s.to_string())
+        .collect();
+    let rows: Vec<Vec<String>> = g
+        .lines
+        .iter()
+        .map(|l| {
+            let p = &l.params;
+            vec![
+                l.stakeholder.clone(),
+                l.outcome.clone(),
+                value(Some(l.quantity), &l.unit),
+                money(p.value),
+                pct(p.deadweight),
+                pct(p.attribution),
+                pct(p.displacement),
+                pct(p.drop_off),
+                p.duration_years.to_string(),
+                money(l.present_value(g.rate)),
+            ]
+        })
+        .collect();
+    let numeric = [false, false, true, true, true, true, true, true, true, true];
+    table(flow, &head, &rows, &numeric);
+    flow.paragraph("Dead-wt: deadweight; Attrib.: attribution; Displ.: displacement. Proxy sources are listed in the methodology appendix. Quantity × proxy = gross value; × (1 − deadweight) × (1 − attribution) × (1 − displacement) = first-year impact; later years fall by the drop-off; each year is discounted.", 8.0, Rgb::MUTED);
+    flow.y += 6.0;
+}
+
+fn tornado_data(ctx: &Context) -> Option<(ChartData, Vec<String>)> {
+    let g = ctx.value.filter(|g| !g.lines.is_empty())?;
+    let base = g.ratio()?;
+    let rows = crate::value::sensitivity::analyse(g, ctx.assumptions);
+    let label = |p: &str| match p {
+        "value" => "Proxy values",
+        "deadweight" => "Deadweight",
+        "attribution" => "Attribution",
+        "displacement" => "Displacement",
+        "drop_off" => "Drop-off",
+        "duration_years" => "Duration",
+        "discount_rate" => "Discount rate",
+        other => other,
+    }
+    .to_string();
+    let data = ChartData {
+        kind: ChartKind::Tornado,
+        categories: rows.iter().map(|r| format!("{} ×{}–×{}", label(r.parameter), r.low, r.high)).collect(),
+        series: vec![
+            Series { name: "SROI at the low multiplier".into(), values: rows.iter().map(|r| Some(r.sroi_low)).collect(), outline: false },
+            Series { name: "SROI at the high multiplier".into(), values: rows.iter().map(|r| Some(r.sroi_high)).collect(), outline: false },
+        ],
+        unit: String::new(),
+        base: Some(base),
+    };
+    let mut notes = vec![format!("The line is the SROI ratio with every assumption as stated: £{base:.2} per £1.")];
+    let breaks: Vec<String> = rows
+        .iter()
+        .filter_map(|r| r.break_even.map(|m| format!("{} ×{m:.2}", label(r.parameter).to_lowercase())))
+        .collect();
+    notes.push(if breaks.is_empty() {
+        "No single assumption, varied alone, brings the ratio to £1 per £1.".into()
+    } else {
+        format!("The ratio reaches £1 per £1 (break-even) at: {}.", breaks.join("; "))
+    });
+    Some((data, notes))
+}
+
+/// The commitments table; returns the chart of % delivered when there is anything to show.
+fn commitments(ctx: &Context, flow: &mut Flow) -> Option<ChartData> {
+    if ctx.commitments.is_empty() {
+        flow.paragraph(&format!("No community benefit commitments for {}.", ctx.subject_name), BODY, Rgb::MUTED);
+        return None;
+    }
+    let head: Vec<String> = ["Contract", "Supplier", "Commitment", "Committed", "Delivered", "%", "Status", "Due"].iter().map(|s| s.to_string()).collect();
+    let unit_of = |id: &str| ctx.library.get(id).map_or(String::new(), |i| i.unit.clone());
+    let rows: Vec<Vec<String>> = ctx
+        .commitments
+        .iter()
+        .map(|p| {
+            let c = &p.commitment;
+            let unit = unit_of(&c.indicator);
+            vec![
+                c.contract.clone(),
+                name_of(ctx, &c.supplier).to_string(),
+                ctx.library.get(&c.indicator).map_or(c.indicator.clone(), |i| i.name.clone()),
+                value(Some(c.committed), &unit),
+                value(Some(p.delivered), &unit),
+                p.pct_delivered().map_or("–".into(), |v| format!("{v:.0}%")),
+                p.status.label().to_string(),
+                c.due.format("%-d %b %Y").to_string(),
+            ]
+        })
+        .collect();
+    table(flow, &head, &rows, &[false, false, false, true, true, true, false, true]);
+    let mut contracts: Vec<&str> = ctx.commitments.iter().map(|p| p.commitment.contract.as_str()).collect();
+    contracts.dedup();
+    let summary: Vec<String> = contracts
+        .iter()
+        .map(|c| {
+            let mine: Vec<&crate::commitments::Progress> = ctx.commitments.iter().filter(|p| p.commitment.contract == *c).collect();
+            let sv: f64 = mine.iter().filter_map(|p| p.social_value).sum::<f64>() + 0.0;
+            let cv = mine.first().map_or(0.0, |p| p.commitment.contract_value);
+            format!("{c}: social value delivered {} ({:.1}% of the contract's {})", money(sv), if cv > 0.0 { sv / cv * 100.0 } else { 0.0 }, money(cv))
+        })
+        .collect();
+    flow.paragraph(&summary.join("; "), 8.5, Rgb::MUTED);
+    flow.paragraph(
+        "Status: met when delivered; missed when due and not delivered; otherwise on track when delivery is at least 90% of the commitment's pro-rata share for the time elapsed, and at risk when it is not. Social value here is delivered quantity × proxy, before SROI adjustments.",
+        8.0,
+        Rgb::MUTED,
+    );
+    flow.y += 8.0;
+    Some(ChartData {
+        kind: ChartKind::Bars,
+        categories: ctx
+            .commitments
+            .iter()
+            .map(|p| format!("{} · {}", p.commitment.contract, ctx.library.get(&p.commitment.indicator).map_or(p.commitment.indicator.as_str(), |i| i.name.as_str())))
+            .collect(),
+        series: vec![Series { name: "% delivered".into(), values: ctx.commitments.iter().map(|p| p.pct_delivered()).collect(), outline: false }],
+        unit: "%".into(),
+        base: None,
+    })
 }

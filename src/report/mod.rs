@@ -17,7 +17,9 @@ use std::time::Instant;
 
 use rayon::prelude::*;
 
-use crate::aggregate::Targets;
+use crate::aggregate::{Filters, Targets};
+use crate::commitments;
+use crate::value::{self, Assumptions, GroupBy, GroupValue};
 use crate::data::{self, CheckOptions, ColumnMap};
 use crate::error::{Error, Result};
 use crate::indicator::Library;
@@ -31,6 +33,12 @@ pub struct Options {
     pub targets: Option<PathBuf>,
     /// Name tables (id/code, name): organisations, programmes, areas.
     pub names: Vec<PathBuf>,
+    /// Programmes table with `investment` (and `start`, `end`): SROI investment.
+    pub programmes: Option<PathBuf>,
+    /// Assumptions file for social value sections.
+    pub assumptions: Option<PathBuf>,
+    /// Commitments table for the commitments section.
+    pub commitments: Option<PathBuf>,
     /// One report about this subject (an organisation or programme id).
     pub subject: Option<String>,
     /// One report per subject of this kind.
@@ -92,6 +100,24 @@ pub fn run(opts: &Options, library: &Library) -> Result<Summary> {
     };
     let targets = opts.targets.as_deref().map(|p| Targets::load(p, library)).transpose()?;
     let names = load_names(&opts.names)?;
+    let assumptions = match &opts.assumptions {
+        Some(p) => Assumptions::load(p, library)?,
+        None => Assumptions::default(),
+    };
+    let values = if spec.sections.iter().any(spec::Section::needs_value) {
+        social_values(opts, &spec, &window, &dataset.records, library, &assumptions)?
+    } else {
+        HashMap::new()
+    };
+    let progress = if spec.sections.iter().any(|s| matches!(s, spec::Section::Commitments { .. })) {
+        let path = opts.commitments.as_deref().ok_or_else(|| {
+            Error::usage(format!("{} has a commitments section", opts.spec.display())).with_hint("give --commitments FILE (e.g. samples/commitments.csv)")
+        })?;
+        let list = commitments::load(path, library)?;
+        commitments::track(&list, &dataset.records, library, &assumptions, window.to)?
+    } else {
+        Vec::new()
+    };
     let input_hash = hash_inputs(opts, library_files(library)?)?;
 
     // Aggregate once for every subject.
@@ -123,7 +149,28 @@ pub fn run(opts: &Options, library: &Library) -> Result<Summary> {
             SubjectKind::All if opts.subject.is_none() => "All organisations".to_string(),
             _ => names.get(subject).cloned().unwrap_or_else(|| subject.clone()),
         };
-        let ctx = layout::Context { spec: &spec, window: &window, library, figures: &figures, subject: key, subject_name: subject_name.clone(), names: &names, footer: footer.clone() };
+        let mine: Vec<commitments::Progress> = progress
+            .iter()
+            .filter(|p| match kind {
+                SubjectKind::All => true,
+                SubjectKind::Organisation => p.commitment.supplier == *subject,
+                SubjectKind::Programme => p.commitment.programme.as_deref() == Some(subject.as_str()),
+            })
+            .cloned()
+            .collect();
+        let ctx = layout::Context {
+            spec: &spec,
+            window: &window,
+            library,
+            figures: &figures,
+            subject: key,
+            subject_name: subject_name.clone(),
+            names: &names,
+            footer: footer.clone(),
+            value: values.get(key),
+            assumptions: &assumptions,
+            commitments: &mine,
+        };
         let built = layout::build(&ctx).map_err(|e| e.to_string())?;
         let meta = pdf::DocMeta {
             title: format!("{} — {}", spec.title, subject_name),
@@ -226,9 +273,55 @@ fn hash_inputs(opts: &Options, library: Vec<PathBuf>) -> Result<String> {
         .chain(&opts.map)
         .chain(&opts.targets)
         .chain(&opts.names)
+        .chain(&opts.programmes)
+        .chain(&opts.assumptions)
+        .chain(&opts.commitments)
         .chain(&library);
     for f in files {
         h.add_file(f).map_err(|e| Error::io(f, e))?;
     }
     Ok(h.short())
+}
+
+/// Social value per subject over the report period (one computation for every subject).
+fn social_values(
+    opts: &Options,
+    spec: &Spec,
+    window: &spec::Window,
+    records: &polars::prelude::DataFrame,
+    library: &Library,
+    assumptions: &Assumptions,
+) -> Result<HashMap<String, GroupValue>> {
+    let mut investments = match &opts.programmes {
+        Some(p) if has_column(p, "investment")? => value::investments_from(p)?,
+        _ => HashMap::new(),
+    };
+    investments.extend(assumptions.investment.iter().map(|(k, v)| (k.clone(), value::Investment { amount: *v, start: None, end: None })));
+    let filters = Filters { from: Some(window.from), to: Some(window.to), ..Filters::default() };
+    let by = match spec.subject {
+        SubjectKind::Organisation => GroupBy::Organisation,
+        SubjectKind::Programme | SubjectKind::All => GroupBy::Programme,
+    };
+    let groups = if library.iter().any(|i| i.proxy.is_some()) {
+        value::value(records, library, assumptions, by, filters, &investments)?
+    } else {
+        Vec::new()
+    };
+    if spec.subject != SubjectKind::All {
+        return Ok(groups.into_iter().map(|g| (g.group.clone(), g)).collect());
+    }
+    // Everything together: all programmes' outcomes against all their investment.
+    let investment = groups.iter().map(|g| g.investment).try_fold(0.0, |acc, i| i.map(|i| acc + i));
+    let merged = GroupValue {
+        group: figures::ALL.to_string(),
+        lines: groups.iter().flat_map(|g| g.lines.clone()).collect(),
+        investment: investment.filter(|_| !groups.is_empty()),
+        rate: assumptions.discount_rate,
+    };
+    Ok(HashMap::from([(figures::ALL.to_string(), merged)]))
+}
+
+fn has_column(path: &Path, name: &str) -> Result<bool> {
+    let df = data::read::read_table(path, None)?.df;
+    Ok(df.get_column_names().iter().any(|h| data::schema::normalise_heading(h) == name))
 }

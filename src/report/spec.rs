@@ -58,12 +58,30 @@ pub struct Period {
     #[serde(default)]
     pub financial_year: Option<String>,
     #[serde(default)]
-    pub from: Option<NaiveDate>,
+    pub from: Option<DateInput>,
     #[serde(default)]
-    pub to: Option<NaiveDate>,
+    pub to: Option<DateInput>,
     /// How the period is written in the report (default: the financial year, or "from – to").
     #[serde(default)]
     pub label: Option<String>,
+}
+
+/// A date written as a TOML date (`2024-04-01`) or as text (`"2024-04-01"`).
+#[derive(Debug, Clone, Deserialize)]
+#[serde(untagged)]
+pub enum DateInput {
+    Toml(toml::value::Datetime),
+    Text(String),
+}
+
+impl DateInput {
+    fn date(&self) -> Option<NaiveDate> {
+        let text = match self {
+            DateInput::Toml(d) => d.to_string(),
+            DateInput::Text(s) => s.clone(),
+        };
+        NaiveDate::parse_from_str(text.get(..10)?, "%Y-%m-%d").ok()
+    }
 }
 
 /// The period resolved to dates and a label.
@@ -124,6 +142,27 @@ pub enum Section {
         title: Option<String>,
     },
     Methodology {
+        #[serde(default)]
+        title: Option<String>,
+    },
+    /// Present value, investment, SROI ratio, NPV and payback (needs --programmes or
+    /// [investment] in --assumptions for the ratio).
+    SocialValue {
+        #[serde(default)]
+        title: Option<String>,
+    },
+    /// The SROI impact map: stakeholder, outcome, quantity, proxy, adjustments, value.
+    ImpactMap {
+        #[serde(default)]
+        title: Option<String>,
+    },
+    /// Sensitivity of the SROI ratio to each assumption, as a tornado chart.
+    Tornado {
+        #[serde(default)]
+        title: Option<String>,
+    },
+    /// Community Benefit Clause commitments against delivery (needs --commitments).
+    Commitments {
         #[serde(default)]
         title: Option<String>,
     },
@@ -222,7 +261,13 @@ impl Spec {
             let to = NaiveDate::from_ymd_opt(start + 1, 3, 31).ok_or_else(|| bad(fy.clone()))?;
             return Ok(Window { from, to, label: p.label.clone().unwrap_or_else(|| fy.clone()), financial_year: Some(fy.clone()) });
         }
-        match (p.from, p.to) {
+        let date = |d: &Option<DateInput>, key: &str| -> Result<Option<NaiveDate>> {
+            match d {
+                None => Ok(None),
+                Some(d) => d.date().map(Some).ok_or_else(|| bad(format!("`{key}` is not a date such as 2024-04-01"))),
+            }
+        };
+        match (date(&p.from, "from")?, date(&p.to, "to")?) {
             (Some(from), Some(to)) if from <= to => Ok(Window {
                 from,
                 to,
@@ -244,8 +289,17 @@ impl Section {
             Section::Table { .. } => "table",
             Section::DataQuality { .. } => "data_quality",
             Section::Methodology { .. } => "methodology",
+            Section::SocialValue { .. } => "social_value",
+            Section::ImpactMap { .. } => "impact_map",
+            Section::Tornado { .. } => "tornado",
+            Section::Commitments { .. } => "commitments",
             Section::PageBreak => "page_break",
         }
+    }
+
+    /// Sections that need the social value computation.
+    pub fn needs_value(&self) -> bool {
+        matches!(self, Section::SocialValue { .. } | Section::ImpactMap { .. } | Section::Tornado { .. })
     }
 
     pub fn indicator_ids(&self) -> Vec<&str> {

@@ -130,15 +130,16 @@ impl GroupBy {
 }
 
 /// Value every proxied outcome in `records`, per programme or organisation.
-/// `investments`: group id → money invested over the same period.
+/// `investments`: group id → investment; the share falling in the filters' dates is used.
 pub fn value(
     records: &DataFrame,
     library: &Library,
     assumptions: &Assumptions,
     by: GroupBy,
     filters: Filters,
-    investments: &std::collections::HashMap<String, f64>,
+    investments: &std::collections::HashMap<String, Investment>,
 ) -> Result<Vec<GroupValue>> {
+    let (from, to) = (filters.from, filters.to);
     let proxied: Vec<String> = library.iter().filter(|i| i.proxy.is_some()).map(|i| i.id.clone()).collect();
     if proxied.is_empty() {
         return Err(Error::usage("no indicator in the library has a financial proxy").with_hint("add [indicator.proxy] entries to indicators/*.toml"));
@@ -173,7 +174,7 @@ pub fn value(
             None => out.push(GroupValue {
                 group: group.to_string(),
                 lines: vec![line],
-                investment: investments.get(group).copied(),
+                investment: investments.get(group).map(|i| i.share(from, to)),
                 rate: assumptions.discount_rate,
             }),
         }
@@ -181,22 +182,54 @@ pub fn value(
     Ok(out)
 }
 
-/// Investment per id from a table with `id` and `investment` columns (programmes.csv).
-pub fn investments_from(path: &std::path::Path) -> Result<std::collections::HashMap<String, f64>> {
+/// Money invested in a programme (or organisation), optionally over known dates.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct Investment {
+    pub amount: f64,
+    pub start: Option<chrono::NaiveDate>,
+    pub end: Option<chrono::NaiveDate>,
+}
+
+impl Investment {
+    /// The share of the investment falling in [from, to], spreading it evenly over
+    /// its start–end dates (all of it when the dates or the window are unknown).
+    pub fn share(&self, from: Option<chrono::NaiveDate>, to: Option<chrono::NaiveDate>) -> f64 {
+        let (Some(start), Some(end)) = (self.start, self.end) else { return self.amount };
+        let from = from.unwrap_or(start).max(start);
+        let to = to.unwrap_or(end).min(end);
+        let total = (end - start).num_days() + 1;
+        let overlap = ((to - from).num_days() + 1).max(0);
+        if total <= 0 {
+            return self.amount;
+        }
+        self.amount * overlap as f64 / total as f64
+    }
+}
+
+/// Investments from a table with `id` and `investment` columns and optional `start`
+/// and `end` dates (programmes.csv).
+pub fn investments_from(path: &std::path::Path) -> Result<std::collections::HashMap<String, Investment>> {
     let df = crate::data::read::read_table(path, None)?.df;
     let find = |w: &str| df.get_column_names().into_iter().find(|h| crate::data::schema::normalise_heading(h) == w).cloned();
     let (Some(id), Some(inv)) = (find("id"), find("investment")) else {
         return Err(Error::read(path, "an investments table needs `id` and `investment` columns"));
     };
-    let ids = df.column(&id)?.cast(&DataType::String)?;
-    let invs = df.column(&inv)?.cast(&DataType::String)?;
+    let text = |c: Option<PlSmallStr>| -> Result<Vec<Option<String>>> {
+        Ok(match c {
+            Some(c) => df.column(&c)?.cast(&DataType::String)?.str()?.iter().map(|v| v.map(|s| s.trim().to_string())).collect(),
+            None => vec![None; df.height()],
+        })
+    };
+    let (ids, invs, starts, ends) = (text(Some(id))?, text(Some(inv))?, text(find("start"))?, text(find("end"))?);
     let rows = df.column(crate::data::schema::ROW)?.i64()?.clone();
     let mut out = std::collections::HashMap::new();
-    for ((i, v), r) in ids.str()?.iter().zip(invs.str()?.iter()).zip(rows.iter()) {
-        let (Some(i), Some(v)) = (i, v) else { continue };
+    for i in 0..df.height() {
+        let (Some(id), Some(v)) = (&ids[i], &invs[i]) else { continue };
+        let row = rows.get(i).unwrap_or(0);
         let amount = crate::data::parse::parse_amount(v)
-            .ok_or_else(|| Error::read(path, format!("row {}, column `investment`: \"{v}\" is not an amount", r.unwrap_or(0))))?;
-        out.insert(i.trim().to_string(), amount);
+            .ok_or_else(|| Error::read(path, format!("row {row}, column `investment`: \"{v}\" is not an amount")))?;
+        let date = |t: &Option<String>| t.as_deref().and_then(|t| crate::data::parse::parse_date(t, None).ok());
+        out.insert(id.clone(), Investment { amount, start: date(&starts[i]), end: date(&ends[i]) });
     }
     Ok(out)
 }
@@ -323,6 +356,17 @@ mod tests {
     /// Investment £9,000; yearly impact £6,840 then £5,130. After year 1, £2,160 is still
     /// to recover from year 2's £5,130 (£427.50 a month): 2,160 ÷ 427.5 = 5.0526 months,
     /// so payback is 17.05 months.
+    #[test]
+    fn investment_is_shared_over_its_dates() {
+        let d = |y, m, d| chrono::NaiveDate::from_ymd_opt(y, m, d);
+        // £3,000 over 3 years (2022-04-01 to 2025-03-31, 1,096 days); 2024-25 has 365 of them.
+        let inv = Investment { amount: 3000.0, start: d(2022, 4, 1), end: d(2025, 3, 31) };
+        assert!((inv.share(d(2024, 4, 1), d(2025, 3, 31)) - 3000.0 * 365.0 / 1096.0).abs() < 1e-9);
+        assert_eq!(inv.share(None, None), 3000.0);
+        assert_eq!(inv.share(d(2030, 1, 1), d(2030, 12, 31)), 0.0);
+        assert_eq!(Investment { amount: 5.0, start: None, end: None }.share(d(2024, 1, 1), None), 5.0);
+    }
+
     #[test]
     fn partial_year_payback() {
         let m = payback_months(&[6840.0, 5130.0], 9000.0).unwrap();

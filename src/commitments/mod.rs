@@ -1,0 +1,270 @@
+//! Community Benefit Clauses: what each supplier committed in a contract against
+//! what it delivered, with a status by due date and pro-rata progress, and the
+//! social value delivered as a share of the contract's value.
+
+use std::path::Path;
+
+use chrono::NaiveDate;
+use polars::prelude::*;
+
+use crate::aggregate::{aggregate, Filters, Request};
+use crate::data::parse::{parse_amount, parse_date};
+use crate::data::read::read_table;
+use crate::data::schema::{normalise_heading, ROW};
+use crate::error::{Error, Result};
+use crate::indicator::Library;
+use crate::value::Assumptions;
+
+/// Delivery within this share of the pro-rata expectation still counts as on track.
+pub const ON_TRACK_TOLERANCE: f64 = 0.9;
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct Commitment {
+    pub contract: String,
+    pub supplier: String,
+    pub programme: Option<String>,
+    pub indicator: String,
+    pub committed: f64,
+    pub start: NaiveDate,
+    pub due: NaiveDate,
+    pub contract_value: f64,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+pub enum Status {
+    Met,
+    OnTrack,
+    AtRisk,
+    Missed,
+}
+
+impl Status {
+    pub fn label(self) -> &'static str {
+        match self {
+            Status::Met => "met",
+            Status::OnTrack => "on track",
+            Status::AtRisk => "at risk",
+            Status::Missed => "missed",
+        }
+    }
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct Progress {
+    pub commitment: Commitment,
+    pub delivered: f64,
+    /// What pro-rata progress would have delivered by the as-of date.
+    pub expected: f64,
+    pub status: Status,
+    /// Delivered × the indicator's proxy (report-year prices, before SROI adjustments).
+    pub social_value: Option<f64>,
+}
+
+impl Progress {
+    pub fn pct_delivered(&self) -> Option<f64> {
+        (self.commitment.committed > 0.0).then(|| self.delivered / self.commitment.committed * 100.0)
+    }
+}
+
+/// Met if delivered; missed if due and not; otherwise on track when delivery is at
+/// least 90% of the pro-rata share of the commitment for the time elapsed.
+pub fn status(c: &Commitment, delivered: f64, as_of: NaiveDate) -> (Status, f64) {
+    let span = (c.due - c.start).num_days().max(1) as f64;
+    let elapsed = ((as_of - c.start).num_days() as f64 / span).clamp(0.0, 1.0);
+    let expected = c.committed * elapsed;
+    let s = if delivered >= c.committed {
+        Status::Met
+    } else if as_of > c.due {
+        Status::Missed
+    } else if delivered >= ON_TRACK_TOLERANCE * expected {
+        Status::OnTrack
+    } else {
+        Status::AtRisk
+    };
+    (s, expected)
+}
+
+pub fn load(path: &Path, library: &Library) -> Result<Vec<Commitment>> {
+    let df = read_table(path, None)?.df;
+    let headings: Vec<String> = df.get_column_names().iter().map(|h| h.to_string()).filter(|h| h != ROW).collect();
+    let col_of = |name: &str| headings.iter().find(|h| normalise_heading(h) == name).cloned();
+    for required in ["contract", "supplier", "indicator", "committed", "due", "contract_value"] {
+        if col_of(required).is_none() {
+            return Err(Error::read(path, format!("missing column `{required}`; the columns found are: {}", headings.join(", ")))
+                .with_hint("a commitments table has contract, supplier, indicator, committed, due, contract_value and optional programme, start"));
+        }
+    }
+    let text = |name: &str| -> Result<Vec<Option<String>>> {
+        Ok(match col_of(name) {
+            Some(h) => df.column(&h)?.cast(&DataType::String)?.str()?.iter().map(|v| v.map(|s| s.trim().to_string()).filter(|s| !s.is_empty())).collect(),
+            None => vec![None; df.height()],
+        })
+    };
+    let rows: Vec<i64> = df.column(ROW)?.i64()?.iter().map(|r| r.unwrap_or(0)).collect();
+    let (contract, supplier, programme, indicator) = (text("contract")?, text("supplier")?, text("programme")?, text("indicator")?);
+    let (committed, start, due, value) = (text("committed")?, text("start")?, text("due")?, text("contract_value")?);
+    let mut out = Vec::new();
+    for i in 0..rows.len() {
+        let at = |col: &str, msg: String| Error::read(path, format!("row {}, column `{col}`: {msg}", rows[i]));
+        let need = |v: &Option<String>, col: &str| v.clone().ok_or_else(|| at(col, "no value given".into()));
+        let number = |v: &Option<String>, col: &str| -> Result<f64> {
+            let t = need(v, col)?;
+            parse_amount(&t).filter(|n| *n >= 0.0).ok_or_else(|| at(col, format!("\"{t}\" is not a non-negative number")))
+        };
+        let date = |v: &Option<String>, col: &str| -> Result<NaiveDate> {
+            let t = need(v, col)?;
+            parse_date(&t, Some("%d/%m/%Y")).map_err(|_| at(col, format!("\"{t}\" is not a date (YYYY-MM-DD)")))
+        };
+        let id = need(&indicator[i], "indicator")?;
+        if library.get(&id).is_none() {
+            let err = at("indicator", format!("unknown indicator `{id}`"));
+            return Err(match library.nearest(&id) {
+                Some(n) => err.with_hint(format!("did you mean `{n}`?")),
+                None => err,
+            });
+        }
+        let due_date = date(&due[i], "due")?;
+        let start_date = match &start[i] {
+            Some(_) => date(&start[i], "start")?,
+            None => NaiveDate::from_ymd_opt(1990, 1, 1).unwrap_or(due_date),
+        };
+        if start_date > due_date {
+            return Err(at("start", format!("{start_date} is after the due date {due_date}")));
+        }
+        out.push(Commitment {
+            contract: need(&contract[i], "contract")?,
+            supplier: need(&supplier[i], "supplier")?,
+            programme: programme[i].clone(),
+            indicator: id,
+            committed: number(&committed[i], "committed")?,
+            start: start_date,
+            due: due_date,
+            contract_value: number(&value[i], "contract_value")?,
+        });
+    }
+    Ok(out)
+}
+
+/// Progress of every commitment as of a date, from the supplier's records between
+/// the contract start and the earlier of the due date and `as_of`.
+pub fn track(commitments: &[Commitment], records: &DataFrame, library: &Library, assumptions: &Assumptions, as_of: NaiveDate) -> Result<Vec<Progress>> {
+    let mut out = Vec::new();
+    for c in commitments {
+        let filters = Filters {
+            from: Some(c.start),
+            to: Some(as_of.min(c.due)),
+            organisations: vec![c.supplier.clone()],
+            programmes: c.programme.iter().cloned().collect(),
+            indicators: vec![c.indicator.clone()],
+            ..Filters::default()
+        };
+        let figures = aggregate(records, library, &Request { by: vec![], filters })?;
+        // No records at all gives no figure row: nothing delivered.
+        let values = figures.column("value")?.f64()?.clone();
+        let delivered = if values.is_empty() { 0.0 } else { values.get(0).unwrap_or(0.0) };
+        let (status, expected) = status(c, delivered, as_of);
+        let social_value = match library.get(&c.indicator).and_then(|i| i.proxy.as_ref()) {
+            Some(p) => Some(delivered * p.value * assumptions.price_factor(p.price_year, &c.indicator).map_err(Error::usage)?),
+            None => None,
+        };
+        out.push(Progress { commitment: c.clone(), delivered, expected, status, social_value });
+    }
+    Ok(out)
+}
+
+/// One row per commitment and a `total` row per contract (social value as a share
+/// of contract value).
+pub fn to_frame(progress: &[Progress]) -> Result<DataFrame> {
+    let round = |v: f64| (v * 100.0).round() / 100.0;
+    let mut rows: Vec<(String, String, String, Option<f64>, Option<f64>, Option<f64>, Option<f64>, String, String, Option<f64>, Option<f64>, Option<f64>)> = Vec::new();
+    let mut contracts: Vec<&str> = progress.iter().map(|p| p.commitment.contract.as_str()).collect();
+    contracts.dedup();
+    for contract in contracts {
+        let mine: Vec<&Progress> = progress.iter().filter(|p| p.commitment.contract == contract).collect();
+        for p in &mine {
+            let c = &p.commitment;
+            rows.push((
+                c.contract.clone(),
+                c.supplier.clone(),
+                c.indicator.clone(),
+                Some(c.committed),
+                Some(round(p.delivered)),
+                p.pct_delivered().map(|v| (v * 10.0).round() / 10.0),
+                Some(round(p.expected)),
+                p.status.label().to_string(),
+                c.due.to_string(),
+                p.social_value.map(round),
+                None,
+                None,
+            ));
+        }
+        // `+ 0.0` turns the -0.0 that an empty f64 sum gives into 0.
+        let value: f64 = mine.iter().filter_map(|p| p.social_value).sum::<f64>() + 0.0;
+        let contract_value = mine.first().map_or(0.0, |p| p.commitment.contract_value);
+        let suppliers: Vec<&str> = mine.iter().map(|p| p.commitment.supplier.as_str()).collect();
+        rows.push((
+            contract.to_string(),
+            suppliers.first().map_or(String::new(), |s| s.to_string()),
+            "total".into(),
+            None,
+            None,
+            None,
+            None,
+            String::new(),
+            String::new(),
+            Some(round(value)),
+            Some(contract_value),
+            (contract_value > 0.0).then(|| (value / contract_value * 1000.0).round() / 10.0),
+        ));
+    }
+    Ok(df!(
+        "contract" => rows.iter().map(|r| r.0.clone()).collect::<Vec<_>>(),
+        "supplier" => rows.iter().map(|r| r.1.clone()).collect::<Vec<_>>(),
+        "indicator" => rows.iter().map(|r| r.2.clone()).collect::<Vec<_>>(),
+        "committed" => rows.iter().map(|r| r.3).collect::<Vec<_>>(),
+        "delivered" => rows.iter().map(|r| r.4).collect::<Vec<_>>(),
+        "pct_delivered" => rows.iter().map(|r| r.5).collect::<Vec<_>>(),
+        "expected_to_date" => rows.iter().map(|r| r.6).collect::<Vec<_>>(),
+        "status" => rows.iter().map(|r| r.7.clone()).collect::<Vec<_>>(),
+        "due" => rows.iter().map(|r| r.8.clone()).collect::<Vec<_>>(),
+        "social_value" => rows.iter().map(|r| r.9).collect::<Vec<_>>(),
+        "contract_value" => rows.iter().map(|r| r.10).collect::<Vec<_>>(),
+        "social_value_pct" => rows.iter().map(|r| r.11).collect::<Vec<_>>()
+    )?)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn c(committed: f64) -> Commitment {
+        Commitment {
+            contract: "C".into(),
+            supplier: "S".into(),
+            programme: None,
+            indicator: "x".into(),
+            committed,
+            start: NaiveDate::from_ymd_opt(2024, 1, 1).unwrap(),
+            due: NaiveDate::from_ymd_opt(2024, 12, 31).unwrap(),
+            contract_value: 1000.0,
+        }
+    }
+
+    fn day(m: u32, d: u32) -> NaiveDate {
+        NaiveDate::from_ymd_opt(2024, m, d).unwrap()
+    }
+
+    #[test]
+    fn statuses_by_due_date_and_pro_rata_progress() {
+        // 2024 has 366 days; the contract spans 365 of them (1 Jan to 31 Dec).
+        // On 1 July, 182 of 365 days have passed: 100 × 182/365 = 49.86 expected.
+        let (s, expected) = status(&c(100.0), 45.0, day(7, 1));
+        assert!((expected - 100.0 * 182.0 / 365.0).abs() < 1e-9);
+        assert_eq!(s, Status::OnTrack, "45 ≥ 90% of 49.86 = 44.88");
+        assert_eq!(status(&c(100.0), 44.0, day(7, 1)).0, Status::AtRisk, "44 < 44.88");
+        assert_eq!(status(&c(100.0), 100.0, day(3, 1)).0, Status::Met);
+        let after = NaiveDate::from_ymd_opt(2025, 1, 1).unwrap();
+        assert_eq!(status(&c(100.0), 99.0, after).0, Status::Missed);
+        assert_eq!(status(&c(100.0), 120.0, after).0, Status::Met);
+    }
+}

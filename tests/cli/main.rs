@@ -10,3 +10,4 @@ mod properties;
 mod report;
 mod samples;
 mod validate;
+mod value;

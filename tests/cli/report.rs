@@ -126,16 +126,26 @@ fn funder_report_and_svg_charts() {
     impact(&[
         "report", "reports/funder.toml", "--data", "samples/outcomes.csv", "--targets", "samples/targets.csv",
         "--organisations", "samples/organisations.csv", "--programmes", "samples/programmes.csv",
-        "--subject", "EMP-FWD", "--out", s(&out), "--charts-dir", s(&charts),
+        "--assumptions", "samples/assumptions.toml", "--subject", "EMP-FWD", "--out", s(&out), "--charts-dir", s(&charts),
     ])
     .ok();
     let t = text(&pdf(&out));
     // Partners by name, and the programme's 2024-25 job target (220) from samples/targets.csv.
-    for expected in ["Fair Start Forward employability programme", "Clyde Reuse Hub", "Target 220", "Outcomes by delivery partner"] {
+    for expected in ["Fair Start Forward employability programme", "Clyde Reuse Hub", "Target 220", "Outcomes by delivery partner", "Impact map", "How sensitive is the SROI ratio?"] {
         assert!(t.contains(expected), "missing {expected:?} in\n{t}");
     }
+    // The SROI tile equals `impact value` for the same programme, period and assumptions.
+    let csv = impact(&[
+        "value", "samples/outcomes.csv", "--programmes", "samples/programmes.csv", "--assumptions", "samples/assumptions.toml",
+        "--from", "2024-04-01", "--to", "2025-03-31", "--format", "csv",
+    ])
+    .ok()
+    .stdout;
+    let total = csv.lines().find(|l| l.starts_with("EMP-FWD,total,")).expect("total row");
+    let sroi: f64 = total.split(',').nth(8).and_then(|v| v.parse().ok()).expect("sroi");
+    assert!(t.contains(&format!("£{sroi:.2}")), "SROI £{sroi:.2} in\n{t}");
     let svgs = listing(&charts);
-    assert_eq!(svgs.len(), 4, "{svgs:?}");
+    assert_eq!(svgs.len(), 5, "four charts and the tornado: {svgs:?}");
     let svg = std::fs::read_to_string(charts.join(&svgs[0])).unwrap();
     assert!(svg.starts_with("<svg"), "{}", &svg[..60]);
 }

@@ -1,0 +1,164 @@
+//! `impact value` and `impact commitments` on small data worked out by hand.
+
+use crate::util::{impact, s, write};
+
+fn rows(csv: &str) -> Vec<Vec<String>> {
+    crate::util::csv_rows(csv)
+}
+
+fn cell(rows: &[Vec<String>], first: &[&str], column: &str) -> String {
+    let at = rows[0].iter().position(|h| h == column).unwrap_or_else(|| panic!("{column} in {:?}", rows[0]));
+    rows.iter().find(|r| r.iter().zip(first).all(|(a, b)| a == b)).unwrap_or_else(|| panic!("{first:?} in {rows:?}"))[at].clone()
+}
+
+fn fixture(dir: &std::path::Path) -> (std::path::PathBuf, std::path::PathBuf) {
+    let mut data = String::from("record_id,organisation,programme,indicator,date,value,participant\n");
+    for i in 0..10 {
+        data.push_str(&format!("J{i},ORG_A,P1,jobs_created,2024-0{}-10,1,p{i}\n", 4 + i % 5));
+    }
+    let data = write(dir, "d.csv", &data);
+    let programmes = write(dir, "programmes.csv", "id,name,investment\nP1,Programme one,\"£100,000\"\n");
+    (data, programmes)
+}
+
+/// The library's jobs_created proxy: £12,000, deadweight 25%, attribution 20%,
+/// displacement 10%, drop-off 30%, 2 years. 10 job starts:
+///   gross 120,000; year 1: 120,000 × 0.75 × 0.8 × 0.9 = 64,800; year 2: × 0.7 = 45,360.
+///   PV = 64,800 ÷ 1.035 + 45,360 ÷ 1.035² = 62,608.70 + 42,344.05 = 104,952.74
+///   SROI = 104,952.74 ÷ 100,000 = 1.05; NPV = 4,952.74
+///   payback: 35,200 left after year 1, at 45,360 ÷ 12 = 3,780 a month → 9.31 months → 21.3.
+#[test]
+fn library_defaults_to_the_penny() {
+    let dir = tempfile::tempdir().unwrap();
+    let (data, programmes) = fixture(dir.path());
+    let out = impact(&["value", s(&data), "--programmes", s(&programmes), "--format", "csv"]).ok().stdout;
+    let r = rows(&out);
+    assert_eq!(cell(&r, &["P1", "jobs_created"], "gross_value"), "120000.0");
+    assert_eq!(cell(&r, &["P1", "jobs_created"], "impact_year1"), "64800.0");
+    assert_eq!(cell(&r, &["P1", "total"], "present_value"), "104952.74");
+    assert_eq!(cell(&r, &["P1", "total"], "sroi"), "1.05");
+    assert_eq!(cell(&r, &["P1", "total"], "npv"), "4952.74");
+    assert_eq!(cell(&r, &["P1", "total"], "payback_months"), "21.3");
+}
+
+/// An override: proxy £1,000, deadweight 20%, attribution 10%, displacement 5%,
+/// drop-off 25% over 5 years (the unit test's case): year 1 6,840 then 5,130,
+/// 3,847.50, 2,885.63, 2,164.22; PV at 3.5% = 19,204.70 for 10 jobs.
+/// Against £8,000: SROI 2.40; payback 12 + 1,160 ÷ 427.50 = 14.7 months.
+#[test]
+fn overrides_drop_off_and_five_years_of_discounting() {
+    let dir = tempfile::tempdir().unwrap();
+    let (data, _) = fixture(dir.path());
+    let programmes = write(dir.path(), "p.csv", "id,investment\nP1,8000\n");
+    let assumptions = write(
+        dir.path(),
+        "a.toml",
+        "[[override]]\nindicator = \"jobs_created\"\nvalue = 1000\ndeadweight = 0.2\nattribution = 0.1\ndisplacement = 0.05\ndrop_off = 0.25\nduration_years = 5\n",
+    );
+    let out = impact(&["value", s(&data), "--programmes", s(&programmes), "--assumptions", s(&assumptions), "--format", "csv"]).ok().stdout;
+    let r = rows(&out);
+    assert_eq!(cell(&r, &["P1", "total"], "present_value"), "19204.7");
+    assert_eq!(cell(&r, &["P1", "total"], "sroi"), "2.4");
+    assert_eq!(cell(&r, &["P1", "total"], "payback_months"), "14.7");
+    // Break-even proxy: SROI scales with the proxy, so × 1 ÷ 2.4006 = 0.417.
+    let sens = impact(&["value", s(&data), "--programmes", s(&programmes), "--assumptions", s(&assumptions), "--sensitivity", "--format", "csv"]).ok().stdout;
+    let r = rows(&sens);
+    assert_eq!(cell(&r, &["P1", "value"], "break_even_multiplier"), "0.417");
+    // ±50% of the proxy: SROI 1.2 and 3.6.
+    assert_eq!(cell(&r, &["P1", "value"], "sroi_low"), "1.2");
+    assert_eq!(cell(&r, &["P1", "value"], "sroi_high"), "3.601");
+}
+
+#[test]
+fn a_price_index_moves_proxies_to_the_report_year() {
+    let dir = tempfile::tempdir().unwrap();
+    let (data, programmes) = fixture(dir.path());
+    // Report in 2025 prices with index 2024 = 100, 2025 = 103: the £12,000 proxy becomes £12,360.
+    let a = write(dir.path(), "a.toml", "report_year = 2025\n[index]\n2024 = 100\n2025 = 103\n");
+    let out = impact(&["value", s(&data), "--programmes", s(&programmes), "--assumptions", s(&a), "--format", "csv"]).ok().stdout;
+    assert_eq!(cell(&rows(&out), &["P1", "jobs_created"], "proxy_value"), "12360.0");
+    let missing = write(dir.path(), "m.toml", "report_year = 2025\n");
+    let run = impact(&["value", s(&data), "--assumptions", s(&missing)]).expect_code(2);
+    assert!(run.stderr.contains("in 2024 prices but the report is in 2025 prices"), "{}", run.stderr);
+}
+
+#[test]
+fn invalid_assumptions_are_clear_errors() {
+    let dir = tempfile::tempdir().unwrap();
+    let (data, _) = fixture(dir.path());
+    for (text, message) in [
+        ("[[override]]\nindicator = \"jobs_created\"\ndeadweight = 25\n", "override 1: deadweight = 25 is outside 0–1 (write 25% as 0.25)"),
+        ("[[override]]\nduration_years = -2\n", "override 1: duration_years = -2 must be at least 1"),
+        ("discount_rate = 3.5\n", "discount_rate = 3.5 is outside 0–1"),
+        ("[[override]]\nindicator = \"jobs_creatd\"\n", "unknown indicator `jobs_creatd` (did you mean `jobs_created`?)"),
+        ("[sensitivity]\nvalue = { low = 2, high = 1 }\n", "must be multipliers with 0 ≤ low ≤ high"),
+        ("[[overide]]\n", "unknown field `overide`"),
+    ] {
+        let a = write(dir.path(), "a.toml", text);
+        let run = impact(&["value", s(&data), "--assumptions", s(&a)]).expect_code(1);
+        assert!(run.stderr.contains(message), "{text}: {}", run.stderr);
+    }
+}
+
+#[test]
+fn no_investment_means_no_ratio_and_says_so() {
+    let dir = tempfile::tempdir().unwrap();
+    let (data, _) = fixture(dir.path());
+    let run = impact(&["value", s(&data)]).ok();
+    assert!(run.stdout.contains("note: no investment for P1"), "{}", run.stdout);
+}
+
+/// Commitments on 2024-07-01 (as of), contracts 2024-01-01 to 2024-12-31 (365 days, 182 elapsed):
+///   A: 10 of 10 jobs → met; B: 4 of 10 → expected 10 × 182/365 = 4.99, 90% = 4.49 → at risk;
+///   C: 5 of 10 → on track; D (due 2024-06-30, passed) 3 of 10 → missed.
+#[test]
+fn commitment_statuses_by_hand() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut data = String::from("organisation,programme,indicator,date,value\n");
+    for (org, n) in [("SA", 10), ("SB", 4), ("SC", 5), ("SD", 3)] {
+        for i in 0..n {
+            data.push_str(&format!("{org},CBC,jobs_created,2024-0{}-15,1\n", 1 + i % 5));
+        }
+    }
+    let data = write(dir.path(), "d.csv", &data);
+    let c = write(
+        dir.path(),
+        "c.csv",
+        "contract,supplier,programme,indicator,committed,start,due,contract_value\n\
+         K1,SA,CBC,jobs_created,10,2024-01-01,2024-12-31,\"£1,000,000\"\n\
+         K2,SB,CBC,jobs_created,10,2024-01-01,2024-12-31,500000\n\
+         K3,SC,CBC,jobs_created,10,2024-01-01,2024-12-31,500000\n\
+         K4,SD,CBC,jobs_created,10,2024-01-01,2024-06-30,500000\n",
+    );
+    let out = impact(&["commitments", "--commitments", s(&c), s(&data), "--as-of", "2024-07-01", "--format", "csv"]).ok().stdout;
+    let r = rows(&out);
+    assert_eq!(cell(&r, &["K1", "SA", "jobs_created"], "status"), "met");
+    assert_eq!(cell(&r, &["K2", "SB", "jobs_created"], "status"), "at risk");
+    assert_eq!(cell(&r, &["K2", "SB", "jobs_created"], "expected_to_date"), "4.99");
+    assert_eq!(cell(&r, &["K3", "SC", "jobs_created"], "status"), "on track");
+    assert_eq!(cell(&r, &["K4", "SD", "jobs_created"], "status"), "missed");
+    assert_eq!(cell(&r, &["K4", "SD", "jobs_created"], "pct_delivered"), "30.0");
+    // Social value: 10 jobs × £12,000 = £120,000 = 12% of K1's £1,000,000.
+    assert_eq!(cell(&r, &["K1", "SA", "total"], "social_value"), "120000.0");
+    assert_eq!(cell(&r, &["K1", "SA", "total"], "social_value_pct"), "12.0");
+}
+
+#[test]
+fn the_cbc_register_report() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = dir.path().join("cbc.pdf");
+    impact(&[
+        "report", "reports/cbc.toml", "--data", "samples/outcomes.csv", "--commitments", "samples/commitments.csv",
+        "--organisations", "samples/organisations.csv", "--out", s(&out),
+    ])
+    .ok();
+    let doc = lopdf::Document::load(&out).unwrap();
+    let pages: Vec<u32> = doc.get_pages().keys().copied().collect();
+    let t = doc.extract_text(&pages).unwrap();
+    for expected in ["Community benefit register", "Commitments and delivery", "Lanark Road", "CBC-CIVIC-04", "met", "at risk", "on track", "of the contract's £3,200,000"] {
+        assert!(t.contains(expected), "missing {expected:?} in\n{t}");
+    }
+    // Without --commitments the spec cannot be rendered.
+    let run = impact(&["report", "reports/cbc.toml", "--data", "samples/outcomes.csv", "--out", s(&out)]).expect_code(2);
+    assert!(run.stderr.contains("hint: give --commitments FILE"), "{}", run.stderr);
+}

@@ -5,6 +5,7 @@
 
 pub mod aggregate;
 pub mod cli;
+pub mod compare;
 pub mod commitments;
 pub mod data;
 pub mod error;

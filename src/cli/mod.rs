@@ -2,6 +2,7 @@
 
 mod aggregate;
 mod commitments;
+mod compare;
 mod indicators;
 mod report;
 mod samples;
@@ -39,6 +40,8 @@ pub enum Command {
     Value(Box<value::ValueArgs>),
     /// Community Benefit Clauses: committed vs delivered per contract, status, social value.
     Commitments(Box<commitments::CommitmentsArgs>),
+    /// Compare programmes or organisations per £10k invested and per participant.
+    Compare(Box<compare::CompareArgs>),
     /// Board and funder PDFs from a report spec, one per subject in parallel with --each.
     Report(Box<report::ReportArgs>),
     /// Synthetic sample data.
@@ -66,6 +69,7 @@ pub fn run(cli: Cli) -> Result<Outcome> {
         Command::Aggregate(args) => aggregate::run(args, &load_library(&cli.indicators)?),
         Command::Value(args) => value::run(*args, &load_library(&cli.indicators)?),
         Command::Commitments(args) => commitments::run(*args, &load_library(&cli.indicators)?),
+        Command::Compare(args) => compare::run(*args, &load_library(&cli.indicators)?),
         Command::Report(args) => report::run(*args, &load_library(&cli.indicators)?),
         Command::Samples(cmd) => samples::run(cmd, &load_library(&cli.indicators)?),
     }

@@ -5,6 +5,7 @@
 mod util;
 
 mod aggregate;
+mod compare;
 mod indicators;
 mod properties;
 mod report;

@@ -1,0 +1,292 @@
+//! Programme and organisation comparison: outcomes normalised per £10k invested and
+//! per participant, cost per outcome, reach into priority groups, year-on-year
+//! change, rank and quartile within the peer set, and flags where a comparison is weak.
+
+use std::collections::HashMap;
+
+use polars::prelude::*;
+
+use crate::aggregate::{aggregate, Dimension, Filters, Grain, Request};
+use crate::error::{Error, Result};
+use crate::indicator::{Aggregation, Direction, Library, RollUp};
+use crate::value::Investment;
+
+/// Named beneficiary groups counted as priority groups unless told otherwise.
+pub const DEFAULT_PRIORITY_GROUPS: [&str; 6] =
+    ["long_term_unemployed", "care_experienced", "disabled", "ex_offender", "lone_parent", "young_person"];
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Per {
+    Investment,
+    Participant,
+}
+
+#[derive(Debug, Clone)]
+pub struct Options {
+    pub by: &'static str,
+    pub per: Per,
+    pub indicators: Vec<String>,
+    pub filters: Filters,
+    /// Records in a group below which a comparison is flagged as weak.
+    pub min_records: i64,
+    pub priority_groups: Vec<String>,
+    /// SIMD deciles up to this count as priority (most deprived 20%: 2).
+    pub priority_simd: i32,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct Row {
+    pub group: String,
+    pub indicator: String,
+    pub value: Option<f64>,
+    pub records: i64,
+    pub investment: Option<f64>,
+    pub participants: Option<f64>,
+    pub per_10k: Option<f64>,
+    pub per_participant: Option<f64>,
+    pub cost_per_outcome: Option<f64>,
+    pub priority_share: Option<f64>,
+    pub yoy_change: Option<f64>,
+    pub rank: Option<usize>,
+    pub quartile: Option<usize>,
+    pub flags: Vec<String>,
+}
+
+/// Indicators worth comparing by default: counts and sums of outcomes (not ratios,
+/// means or stocks, which do not scale with money or people).
+pub fn default_indicators(library: &Library) -> Vec<String> {
+    library
+        .iter()
+        .filter(|i| matches!(i.roll_up(), RollUp::Flow(Aggregation::Sum | Aggregation::Count) | RollUp::Distinct))
+        .map(|i| i.id.clone())
+        .collect()
+}
+
+fn lookup(df: &DataFrame, key_cols: &[&str]) -> Result<HashMap<Vec<String>, (Option<f64>, i64)>> {
+    let keys: Vec<StringChunked> = key_cols.iter().map(|c| Ok(df.column(c)?.cast(&DataType::String)?.str()?.clone())).collect::<Result<_>>()?;
+    let values = df.column("value")?.f64()?.clone();
+    let records = df.column("records")?.i64()?.clone();
+    let mut out = HashMap::new();
+    for i in 0..df.height() {
+        let k: Vec<String> = keys.iter().map(|c| c.get(i).unwrap_or("").to_string()).collect();
+        out.insert(k, (values.get(i), records.get(i).unwrap_or(0)));
+    }
+    Ok(out)
+}
+
+pub fn compare(records: &DataFrame, library: &Library, investments: &HashMap<String, Investment>, opts: &Options) -> Result<Vec<Row>> {
+    let ids = if opts.indicators.is_empty() { default_indicators(library) } else { opts.indicators.clone() };
+    for id in &ids {
+        library.require(id)?;
+    }
+    let by = Dimension::Field(opts.by);
+    let base = Filters { indicators: ids.clone(), ..opts.filters.clone() };
+    let all = aggregate(records, library, &Request { by: vec![by], filters: base.clone() })?;
+    let all = lookup(&all, &[opts.by, "indicator"])?;
+
+    // Priority reach: the same roll-up over the records that reach priority groups.
+    let mut priority = col("simd_decile").lt_eq(lit(opts.priority_simd)).fill_null(lit(false));
+    for g in &opts.priority_groups {
+        priority = priority.or(col("beneficiary_group").eq(lit(g.as_str())).fill_null(lit(false)));
+    }
+    let reaching = records.clone().lazy().filter(priority).collect()?;
+    let reach = lookup(&aggregate(&reaching, library, &Request { by: vec![by], filters: base.clone() })?, &[opts.by, "indicator"])?;
+
+    // Year on year: the last two financial years in the data.
+    let yearly = aggregate(records, library, &Request { by: vec![by, Dimension::Period(Grain::FinancialYear)], filters: base.clone() })?;
+    let mut years: Vec<String> = yearly.column("financial_year")?.str()?.iter().flatten().map(str::to_string).collect();
+    years.sort();
+    years.dedup();
+    let yearly = lookup(&yearly, &[opts.by, "financial_year", "indicator"])?;
+    let last_two = (years.len() >= 2).then(|| (years[years.len() - 2].clone(), years[years.len() - 1].clone()));
+
+    // Distinct participants per group, across every outcome in the period.
+    let mut people = records.clone().lazy();
+    if let Some(f) = opts.filters.from {
+        people = people.filter(col("date").gt_eq(lit(crate::data::parse::epoch_days(f)).cast(DataType::Date)));
+    }
+    if let Some(t) = opts.filters.to {
+        people = people.filter(col("date").lt_eq(lit(crate::data::parse::epoch_days(t)).cast(DataType::Date)));
+    }
+    let people = people
+        .group_by([col(opts.by).cast(DataType::String)])
+        .agg([col("participant").drop_nulls().n_unique().cast(DataType::Float64).alias("people")])
+        .collect()?;
+    let mut participants: HashMap<String, f64> = HashMap::new();
+    for (g, n) in people.column(opts.by)?.str()?.iter().zip(people.column("people")?.f64()?.iter()) {
+        if let (Some(g), Some(n)) = (g, n) {
+            participants.insert(g.to_string(), n);
+        }
+    }
+
+    let mut rows: Vec<Row> = Vec::new();
+    let mut keys: Vec<&Vec<String>> = all.keys().collect();
+    keys.sort();
+    for key in keys {
+        let (group, indicator) = (&key[0], &key[1]);
+        let (value, recs) = all[key];
+        let investment = investments.get(group).map(|i| i.share(opts.filters.from, opts.filters.to)).filter(|i| *i > 0.0);
+        let people = participants.get(group).copied().filter(|p| *p > 0.0);
+        let per_10k = match (value, investment) {
+            (Some(v), Some(i)) => Some(v / i * 10_000.0),
+            _ => None,
+        };
+        let per_participant = match (value, people) {
+            (Some(v), Some(p)) => Some(v / p),
+            _ => None,
+        };
+        let cost_per_outcome = match (value, investment) {
+            (Some(v), Some(i)) if v > 0.0 => Some(i / v),
+            _ => None,
+        };
+        let priority_share = match (value, reach.get(key).and_then(|r| r.0)) {
+            (Some(v), Some(p)) if v > 0.0 => Some(p / v * 100.0),
+            (Some(v), None) if v > 0.0 => Some(0.0),
+            _ => None,
+        };
+        let yoy_change = last_two.as_ref().and_then(|(prev, last)| {
+            let get = |y: &str| yearly.get(&vec![group.clone(), y.to_string(), indicator.clone()]).and_then(|r| r.0);
+            match (get(prev), get(last)) {
+                (Some(a), Some(b)) if a > 0.0 => Some((b - a) / a * 100.0),
+                _ => None,
+            }
+        });
+        let mut flags = Vec::new();
+        if recs < opts.min_records {
+            flags.push(format!("few records ({recs})"));
+        }
+        match opts.per {
+            Per::Investment if investment.is_none() => flags.push("no investment".into()),
+            Per::Participant if people.is_none() => flags.push("no participant ids".into()),
+            _ => {}
+        }
+        rows.push(Row {
+            group: group.clone(),
+            indicator: indicator.clone(),
+            value,
+            records: recs,
+            investment,
+            participants: people,
+            per_10k,
+            per_participant,
+            cost_per_outcome,
+            priority_share,
+            yoy_change,
+            rank: None,
+            quartile: None,
+            flags,
+        });
+    }
+    rank_rows(&mut rows, library, opts.per);
+    Ok(rows)
+}
+
+/// Rank groups within each indicator on the normalised measure (best first, by the
+/// indicator's direction). Ties share a rank (1, 2, 2, 4). Quartile from the share of
+/// peers ranked above: ⌊4 × (rank − 1) ÷ n⌋ + 1, so the best is always in quartile 1.
+pub fn rank_rows(rows: &mut [Row], library: &Library, per: Per) {
+    let measure = |r: &Row| match per {
+        Per::Investment => r.per_10k,
+        Per::Participant => r.per_participant,
+    };
+    let mut indicators: Vec<String> = rows.iter().map(|r| r.indicator.clone()).collect();
+    indicators.sort();
+    indicators.dedup();
+    for id in indicators {
+        let lower_better = library.get(&id).is_some_and(|i| i.direction == Direction::Lower);
+        let mut scored: Vec<(usize, f64)> = rows.iter().enumerate().filter(|(_, r)| r.indicator == id).filter_map(|(i, r)| measure(r).map(|m| (i, m))).collect();
+        let n = scored.len();
+        scored.sort_by(|a, b| if lower_better { a.1.total_cmp(&b.1) } else { b.1.total_cmp(&a.1) });
+        let mut rank = 0;
+        let mut previous: Option<f64> = None;
+        for (position, (i, m)) in scored.iter().enumerate() {
+            if previous != Some(*m) {
+                rank = position + 1;
+                previous = Some(*m);
+            }
+            rows[*i].rank = Some(rank);
+            rows[*i].quartile = Some((4 * (rank - 1) / n + 1).clamp(1, 4));
+            if n < 2 {
+                rows[*i].flags.push("no peers".into());
+            }
+        }
+    }
+}
+
+pub fn to_frame(rows: &[Row], by: &str) -> Result<DataFrame> {
+    let r2 = |v: Option<f64>| v.map(|v| (v * 100.0).round() / 100.0);
+    Ok(df!(
+        by => rows.iter().map(|r| r.group.clone()).collect::<Vec<_>>(),
+        "indicator" => rows.iter().map(|r| r.indicator.clone()).collect::<Vec<_>>(),
+        "value" => rows.iter().map(|r| r2(r.value)).collect::<Vec<_>>(),
+        "records" => rows.iter().map(|r| r.records).collect::<Vec<_>>(),
+        "investment" => rows.iter().map(|r| r2(r.investment)).collect::<Vec<_>>(),
+        "participants" => rows.iter().map(|r| r.participants).collect::<Vec<_>>(),
+        "per_10k" => rows.iter().map(|r| r2(r.per_10k)).collect::<Vec<_>>(),
+        "per_participant" => rows.iter().map(|r| r.per_participant.map(|v| (v * 1000.0).round() / 1000.0)).collect::<Vec<_>>(),
+        "cost_per_outcome" => rows.iter().map(|r| r2(r.cost_per_outcome)).collect::<Vec<_>>(),
+        "priority_share" => rows.iter().map(|r| r2(r.priority_share)).collect::<Vec<_>>(),
+        "yoy_change" => rows.iter().map(|r| r2(r.yoy_change)).collect::<Vec<_>>(),
+        "rank" => rows.iter().map(|r| r.rank.map(|v| v as u32)).collect::<Vec<_>>(),
+        "quartile" => rows.iter().map(|r| r.quartile.map(|v| v as u32)).collect::<Vec<_>>(),
+        "flags" => rows.iter().map(|r| r.flags.join("; ")).collect::<Vec<_>>()
+    )?)
+}
+
+/// A usage error if `--per investment` has nothing to divide by.
+pub fn check_investments(per: Per, investments: &HashMap<String, Investment>) -> Result<()> {
+    if per == Per::Investment && investments.is_empty() {
+        return Err(Error::usage("--per investment needs investments").with_hint("give --programmes samples/programmes.csv (or [investment] in --assumptions for organisations)"));
+    }
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn row(group: &str, per_10k: Option<f64>) -> Row {
+        Row {
+            group: group.into(),
+            indicator: "jobs_created".into(),
+            value: Some(1.0),
+            records: 100,
+            investment: Some(1.0),
+            participants: Some(1.0),
+            per_10k,
+            per_participant: None,
+            cost_per_outcome: None,
+            priority_share: None,
+            yoy_change: None,
+            rank: None,
+            quartile: None,
+            flags: vec![],
+        }
+    }
+
+    /// Five peers with 9, 7, 7, 4, 1 outcomes per £10k: ranks 1, 2, 2, 4, 5 (ties share a
+    /// rank and the next rank is skipped); quartiles ⌊4(r−1)/5⌋+1 = 1, 1, 1, 3, 4. A peer
+    /// with no investment is not ranked.
+    #[test]
+    fn ranks_with_ties_and_quartiles() {
+        let lib = crate::indicator::Library::load(std::path::Path::new(concat!(env!("CARGO_MANIFEST_DIR"), "/indicators"))).unwrap();
+        let mut rows = vec![row("E", Some(1.0)), row("B", Some(7.0)), row("A", Some(9.0)), row("C", Some(7.0)), row("D", Some(4.0)), row("F", None)];
+        rank_rows(&mut rows, &lib, Per::Investment);
+        let got: Vec<(&str, Option<usize>, Option<usize>)> = rows.iter().map(|r| (r.group.as_str(), r.rank, r.quartile)).collect();
+        assert_eq!(
+            got,
+            vec![("E", Some(5), Some(4)), ("B", Some(2), Some(1)), ("A", Some(1), Some(1)), ("C", Some(2), Some(1)), ("D", Some(4), Some(3)), ("F", None, None)]
+        );
+    }
+
+    #[test]
+    fn lower_is_better_ranks_ascending() {
+        let lib = crate::indicator::Library::load(std::path::Path::new(concat!(env!("CARGO_MANIFEST_DIR"), "/indicators"))).unwrap();
+        let mut rows = vec![row("A", Some(30.0)), row("B", Some(10.0))];
+        for r in &mut rows {
+            r.indicator = "reconvicted_within_12m".into();
+        }
+        rank_rows(&mut rows, &lib, Per::Investment);
+        assert_eq!((rows[0].rank, rows[1].rank), (Some(2), Some(1)));
+    }
+}

@@ -9,9 +9,10 @@ use polars::prelude::*;
 
 use crate::error::{Error, Result};
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, clap::ValueEnum)]
 pub enum TableFormat {
     Table,
+    #[default]
     Csv,
     Json,
     Parquet,

@@ -58,6 +58,12 @@ pub struct ReportArgs {
     /// Also write every chart as SVG here.
     #[arg(long, value_name = "DIR")]
     pub charts_dir: Option<PathBuf>,
+    /// Also write the table behind every section and chart here, for analysts.
+    #[arg(long, value_name = "DIR")]
+    pub figures_dir: Option<PathBuf>,
+    /// Format of --figures-dir tables.
+    #[arg(long, value_enum, default_value_t = crate::output::TableFormat::Csv)]
+    pub figures_format: crate::output::TableFormat,
     /// Date printed on the report and stored in the PDF (default: the period's last day,
     /// so the same inputs give byte-identical PDFs).
     #[arg(long, value_name = "YYYY-MM-DD")]
@@ -92,6 +98,8 @@ pub fn run(args: ReportArgs, library: &Library) -> Result<Outcome> {
         out: args.out,
         out_dir: args.out_dir,
         charts_dir: args.charts_dir,
+        figures_dir: args.figures_dir,
+        figures_format: args.figures_format,
         date: args.date.as_deref().map(|d| parse_day(d, "--date")).transpose()?,
         skip_invalid: args.skip_invalid,
         check,

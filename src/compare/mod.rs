@@ -92,8 +92,10 @@ pub fn compare(records: &DataFrame, library: &Library, investments: &HashMap<Str
     let reaching = records.clone().lazy().filter(priority).collect()?;
     let reach = lookup(&aggregate(&reaching, library, &Request { by: vec![by], filters: base.clone() })?, &[opts.by, "indicator"])?;
 
-    // Year on year: the last two financial years in the data.
-    let yearly = aggregate(records, library, &Request { by: vec![by, Dimension::Period(Grain::FinancialYear)], filters: base.clone() })?;
+    // Year on year: the last two financial years up to the period's end (the year before
+    // a one-year period is still compared, so no `from` here).
+    let to_date = Filters { from: None, ..base.clone() };
+    let yearly = aggregate(records, library, &Request { by: vec![by, Dimension::Period(Grain::FinancialYear)], filters: to_date })?;
     let mut years: Vec<String> = yearly.column("financial_year")?.str()?.iter().flatten().map(str::to_string).collect();
     years.sort();
     years.dedup();

@@ -26,10 +26,13 @@ pub struct Series {
     pub outline: bool,
 }
 
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, Default, PartialEq)]
 pub enum ChartKind {
     /// Horizontal bars, one per category (long names fit on the left).
+    #[default]
     Bars,
+    /// A dot per category on a horizontal scale (Cleveland dot plot).
+    Dots,
     /// Vertical bars stacked by series.
     Stacked,
     /// Vertical bars side by side per category (actual vs target).
@@ -40,7 +43,7 @@ pub enum ChartKind {
     Tornado,
 }
 
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, Default, PartialEq)]
 pub struct ChartData {
     pub kind: ChartKind,
     pub categories: Vec<String>,
@@ -49,6 +52,8 @@ pub struct ChartData {
     pub unit: String,
     /// Tornado: the central value the bars grow from.
     pub base: Option<f64>,
+    /// A fixed top of the value axis (small multiples share one scale).
+    pub y_max: Option<f64>,
 }
 
 /// A chart drawn as commands in points, relative to its top-left corner.
@@ -96,8 +101,12 @@ pub fn compact(v: f64, unit: &str) -> String {
         format!("{:.1}k", v / 1e3)
     } else if a.fract() == 0.0 || a >= 100.0 {
         format!("{v:.0}")
-    } else {
+    } else if a >= 1.0 {
         format!("{v:.1}")
+    } else if a >= 0.1 {
+        format!("{v:.2}")
+    } else {
+        format!("{v:.3}")
     };
     let body = body.replace(".0k", "k").replace(".0m", "m");
     match unit {
@@ -118,7 +127,7 @@ fn draw<DB: DrawingBackend>(root: &DrawingArea<DB, Shift>, data: &ChartData, s: 
         return Ok(());
     }
     match data.kind {
-        ChartKind::Bars => horizontal_bars(&plot, data, s)?,
+        ChartKind::Bars | ChartKind::Dots => horizontal_bars(&plot, data, s)?,
         ChartKind::Tornado => tornado(&plot, data, s)?,
         ChartKind::Stacked | ChartKind::Grouped | ChartKind::Lines => vertical(&plot, data, s)?,
     }
@@ -141,6 +150,9 @@ fn max_value(data: &ChartData) -> f64 {
         if data.kind == ChartKind::Stacked { vals.sum::<f64>() } else { vals.fold(0.0, f64::max) }
     });
     let m = per_category.fold(0.0, f64::max);
+    if let Some(fixed) = data.y_max {
+        return fixed.max(m);
+    }
     if m <= 0.0 { 1.0 } else { m * 1.12 }
 }
 
@@ -179,7 +191,12 @@ fn horizontal_bars<DB: DrawingBackend>(area: &DrawingArea<DB, Shift>, data: &Cha
         let name = super::fonts::fit(name, 8.0, false, (label_w - 10.0) as f32);
         chart.plotting_area().draw(&(EmptyElement::at((0.0, row + 0.5)) + Text::new(name, (-(5.0 * s) as i32, 0), name_style.clone())))?;
         let Some(v) = data.series[0].values.get(i).copied().flatten() else { continue };
-        chart.draw_series(std::iter::once(Rectangle::new([(0.0, row + 0.2), (v, row + 0.8)], colour.filled())))?;
+        if data.kind == ChartKind::Dots {
+            chart.draw_series(std::iter::once(PathElement::new(vec![(0.0, row + 0.5), (v, row + 0.5)], ShapeStyle::from(&rgb(Rgb::RULE)).stroke_width((0.8 * s) as u32))))?;
+            chart.draw_series(std::iter::once(Circle::new((v, row + 0.5), (3.2 * s) as i32, colour.filled())))?;
+        } else {
+            chart.draw_series(std::iter::once(Rectangle::new([(0.0, row + 0.2), (v, row + 0.8)], colour.filled())))?;
+        }
         let at = EmptyElement::at((v, row + 0.5)) + Text::new(compact(v, &data.unit), ((3.0 * s) as i32, 0), value_style.clone());
         chart.plotting_area().draw(&at)?;
     }
@@ -246,7 +263,7 @@ fn vertical<DB: DrawingBackend>(area: &DrawingArea<DB, Shift>, data: &ChartData,
                 }
             }
         }
-        ChartKind::Lines | ChartKind::Bars | ChartKind::Tornado => {
+        ChartKind::Lines | ChartKind::Bars | ChartKind::Dots | ChartKind::Tornado => {
             for (k, series) in data.series.iter().enumerate() {
                 let colour = rgb(series_colour(k));
                 let points: Vec<(f64, f64)> =
@@ -493,12 +510,13 @@ mod tests {
             ],
             unit: "jobs".into(),
             base: Some(15.0),
+            y_max: None,
         }
     }
 
     #[test]
     fn charts_are_vector_commands_with_labels() {
-        for kind in [ChartKind::Bars, ChartKind::Stacked, ChartKind::Grouped, ChartKind::Lines, ChartKind::Tornado] {
+        for kind in [ChartKind::Bars, ChartKind::Dots, ChartKind::Stacked, ChartKind::Grouped, ChartKind::Lines, ChartKind::Tornado] {
             let drawn = draw_vector(&data(kind.clone()), 480.0, 220.0).unwrap();
             let texts: Vec<&str> = drawn.cmds.iter().filter_map(|c| if let Cmd::Text { text, .. } = c { Some(text.as_str()) } else { None }).collect();
             assert!(texts.contains(&"2022-23"), "{kind:?}: {texts:?}");
@@ -525,5 +543,7 @@ mod tests {
         assert_eq!(compact(2_500_000.0, "GBP"), "£2.5m");
         assert_eq!(compact(12.5, "%"), "12.5%");
         assert_eq!(compact(40.0, ""), "40");
+        assert_eq!(compact(0.081, ""), "0.081");
+        assert_eq!(compact(0.25, ""), "0.25");
     }
 }

@@ -97,6 +97,10 @@ pub fn needs(spec: &Spec, window: &Window) -> BTreeMap<Need, Vec<String>> {
                 add(Need { dims, span }, ids);
             }
             Section::Table { by, indicators, .. } => add(Need { dims: by.clone(), span: SpanKey::Period }, indicators.clone()),
+            Section::SmallMultiples { indicator, by, grain, span, .. } => {
+                let span = if *span == Span::ToDate { SpanKey::ToDate } else { SpanKey::Period };
+                add(Need { dims: vec![by.clone(), grain.clone()], span }, vec![indicator.clone()]);
+            }
             _ => {}
         }
     }

@@ -38,6 +38,8 @@ pub struct Context<'a> {
     pub assumptions: &'a crate::value::Assumptions,
     /// The subject's Community Benefit Clause commitments.
     pub commitments: &'a [crate::commitments::Progress],
+    /// Peer comparisons by (programme|organisation, per): computed once for the batch.
+    pub comparisons: &'a HashMap<(String, super::spec::PerKind), Vec<crate::compare::Row>>,
 }
 
 /// A chart as drawn in the report, kept for `--charts-dir`.
@@ -51,6 +53,8 @@ pub struct ChartOut {
 pub struct Built {
     pub pages: Vec<Vec<Cmd>>,
     pub charts: Vec<ChartOut>,
+    /// The tables behind the report's sections (charts' data is in `charts`), for `--figures-dir`.
+    pub tables: Vec<(String, polars::prelude::DataFrame)>,
 }
 
 struct Flow {
@@ -104,9 +108,13 @@ impl Flow {
 pub fn build(ctx: &Context) -> Result<Built> {
     let mut flow = Flow { pages: Vec::new(), y: TOP };
     let mut charts = Vec::new();
+    let mut tables: Vec<(String, polars::prelude::DataFrame)> = Vec::new();
     cover(ctx, &mut flow);
     flow.new_page();
     for (n, section) in ctx.spec.sections.iter().enumerate() {
+        if let Some(frame) = section_table(ctx, section)? {
+            tables.push((format!("{:02}-{}", n + 1, section.kind_name().replace('_', "-")), frame));
+        }
         match section {
             Section::Kpis { title, indicators } => {
                 flow.heading(title.as_deref().unwrap_or("At a glance"));
@@ -206,6 +214,66 @@ pub fn build(ctx: &Context) -> Result<Built> {
                     charts.push(ChartOut { slug: format!("{:02}-{}", n + 1, slug(title)), data, width: CONTENT_W, height });
                 }
             }
+            Section::Ranking { title, indicator, per, by } => {
+                let name = ctx.library.get(indicator).map_or(indicator.clone(), |i| i.name.clone());
+                let measure = if *per == super::spec::PerKind::Investment { "per £10k invested" } else { "per participant" };
+                let title = title.clone().unwrap_or_else(|| format!("{name} {measure}"));
+                let rows = ranked(ctx, indicator, by, *per);
+                if rows.is_empty() {
+                    flow.heading(&title);
+                    flow.paragraph("No peers to compare in this period.", BODY, Rgb::MUTED);
+                    continue;
+                }
+                let data = ChartData {
+                    kind: ChartKind::Bars,
+                    categories: rows.iter().map(|r| name_of(ctx, &r.group).to_string()).collect(),
+                    series: vec![Series { name: measure.into(), values: rows.iter().map(|r| if *per == super::spec::PerKind::Investment { r.per_10k } else { r.per_participant }).collect(), outline: false }],
+                    ..Default::default()
+                };
+                let height = (data.categories.len() as f32 * 20.0 + 40.0).clamp(120.0, 420.0);
+                flow.ensure(height + 60.0);
+                flow.heading(&title);
+                let drawn = chart::draw_vector(&data, CONTENT_W, height)?;
+                let (x, y) = (MARGIN, flow.y);
+                flow.page().extend(drawn.cmds.iter().map(|c| c.shifted(x, y)));
+                flow.y += height + 8.0;
+                charts.push(ChartOut { slug: format!("{:02}-{}", n + 1, slug(&title)), data, width: CONTENT_W, height });
+                ranking_table(ctx, &mut flow, &rows, *per);
+            }
+            Section::CostPerOutcome { title, indicator, by } => {
+                let name = ctx.library.get(indicator).map_or(indicator.clone(), |i| i.name.to_lowercase());
+                let title = title.clone().unwrap_or_else(|| format!("Cost per outcome: {name}"));
+                let mut rows: Vec<&crate::compare::Row> = ranked(ctx, indicator, by, super::spec::PerKind::Investment).into_iter().filter(|r| r.cost_per_outcome.is_some()).collect();
+                rows.sort_by(|a, b| a.cost_per_outcome.unwrap_or(0.0).total_cmp(&b.cost_per_outcome.unwrap_or(0.0)).then(a.group.cmp(&b.group)));
+                if rows.is_empty() {
+                    flow.heading(&title);
+                    flow.paragraph("No peer has both outcomes and an investment in this period.", BODY, Rgb::MUTED);
+                    continue;
+                }
+                let data = ChartData {
+                    kind: ChartKind::Dots,
+                    categories: rows.iter().map(|r| name_of(ctx, &r.group).to_string()).collect(),
+                    series: vec![Series { name: "£ per outcome".into(), values: rows.iter().map(|r| r.cost_per_outcome).collect(), outline: false }],
+                    unit: "GBP".into(),
+                    ..Default::default()
+                };
+                let height = (data.categories.len() as f32 * 20.0 + 40.0).clamp(120.0, 420.0);
+                flow.ensure(height + 60.0);
+                flow.heading(&title);
+                let drawn = chart::draw_vector(&data, CONTENT_W, height)?;
+                let (x, y) = (MARGIN, flow.y);
+                flow.page().extend(drawn.cmds.iter().map(|c| c.shifted(x, y)));
+                flow.y += height + 4.0;
+                flow.paragraph("Investment in the period divided by the outcomes it bought. Cheapest first; a low cost is only good if the outcomes are comparable.", 8.0, Rgb::MUTED);
+                flow.y += 10.0;
+                charts.push(ChartOut { slug: format!("{:02}-{}", n + 1, slug(&title)), data, width: CONTENT_W, height });
+            }
+            Section::SmallMultiples { title, indicator, by, grain, span } => {
+                let name = ctx.library.get(indicator).map_or(indicator.clone(), |i| i.name.clone());
+                let title = title.clone().unwrap_or_else(|| format!("{name}: trend for each {}", by.replace('_', " ")));
+                flow.heading(&title);
+                small_multiples(ctx, &mut flow, &mut charts, n, indicator, by, grain, *span)?;
+            }
             Section::PageBreak => flow.new_page(),
         }
     }
@@ -217,7 +285,7 @@ pub fn build(ctx: &Context) -> Result<Built> {
     for (i, page) in flow.pages.iter_mut().enumerate() {
         furniture(ctx, page, i + 1, total);
     }
-    Ok(Built { pages: flow.pages, charts })
+    Ok(Built { pages: flow.pages, charts, tables })
 }
 
 fn slug(s: &str) -> String {
@@ -400,7 +468,7 @@ fn chart_data(ctx: &Context, kind: ChartType, ids: &[&str], by: Option<&str>, st
                 categories: pairs.iter().map(|p| label(&p.0)).collect(),
                 series: vec![Series { name: ind_name(id), values: pairs.iter().map(|p| Some(p.1)).collect(), outline: false }],
                 unit,
-                base: None,
+                ..Default::default()
             }
         }
         ChartType::StackedBar => {
@@ -420,7 +488,7 @@ fn chart_data(ctx: &Context, kind: ChartType, ids: &[&str], by: Option<&str>, st
                     outline: false,
                 })
                 .collect();
-            ChartData { kind: ChartKind::Stacked, categories: cats.iter().map(|c| label(c)).collect(), series, unit, base: None }
+            ChartData { kind: ChartKind::Stacked, categories: cats.iter().map(|c| label(c)).collect(), series, unit, ..Default::default() }
         }
         ChartType::Line => {
             let mut cats: Vec<String> = rows.iter().filter(|r| ids.contains(&r.indicator.as_str())).map(|r| r.keys[0].clone()).collect();
@@ -434,7 +502,7 @@ fn chart_data(ctx: &Context, kind: ChartType, ids: &[&str], by: Option<&str>, st
                     outline: false,
                 })
                 .collect();
-            ChartData { kind: ChartKind::Lines, categories: cats, series, unit, base: None }
+            ChartData { kind: ChartKind::Lines, categories: cats, series, unit, ..Default::default() }
         }
         ChartType::TargetVsActual => {
             let (cats, actual, target): (Vec<String>, Vec<Option<f64>>, Vec<Option<f64>>) = if ids.len() == 1 {
@@ -455,7 +523,7 @@ fn chart_data(ctx: &Context, kind: ChartType, ids: &[&str], by: Option<&str>, st
                     Series { name: "Target".into(), values: target, outline: true },
                 ],
                 unit,
-                base: None,
+                ..Default::default()
             }
         }
     };
@@ -795,6 +863,7 @@ fn tornado_data(ctx: &Context) -> Option<(ChartData, Vec<String>)> {
         ],
         unit: String::new(),
         base: Some(base),
+        y_max: None,
     };
     let mut notes = vec![format!("The line is the SROI ratio with every assumption as stated: £{base:.2} per £1.")];
     let breaks: Vec<String> = rows
@@ -863,6 +932,167 @@ fn commitments(ctx: &Context, flow: &mut Flow) -> Option<ChartData> {
             .collect(),
         series: vec![Series { name: "% delivered".into(), values: ctx.commitments.iter().map(|p| p.pct_delivered()).collect(), outline: false }],
         unit: "%".into(),
-        base: None,
+        ..Default::default()
     })
+}
+
+/// The comparison rows for one indicator, best rank first.
+fn ranked<'a>(ctx: &'a Context, indicator: &str, by: &str, per: super::spec::PerKind) -> Vec<&'a crate::compare::Row> {
+    let Some(rows) = ctx.comparisons.get(&(by.to_string(), per)) else { return Vec::new() };
+    let mut mine: Vec<&crate::compare::Row> = rows.iter().filter(|r| r.indicator == indicator).collect();
+    mine.sort_by(|a, b| a.rank.unwrap_or(usize::MAX).cmp(&b.rank.unwrap_or(usize::MAX)).then(a.group.cmp(&b.group)));
+    mine
+}
+
+fn ranking_table(ctx: &Context, flow: &mut Flow, rows: &[&crate::compare::Row], per: super::spec::PerKind) {
+    let per_label = if per == super::spec::PerKind::Investment { "Per £10k" } else { "Per person" };
+    let head: Vec<String> = ["Peer", "Outcomes", per_label, "£ per outcome", "Priority reach", "Year on year", "Rank", "Quartile", "Caution"].iter().map(|s| s.to_string()).collect();
+    let num = |v: Option<f64>, d: usize| v.map_or("–".to_string(), |v| format!("{v:.d$}"));
+    let body: Vec<Vec<String>> = rows
+        .iter()
+        .map(|r| {
+            vec![
+                name_of(ctx, &r.group).to_string(),
+                value(r.value, ""),
+                if per == super::spec::PerKind::Investment { num(r.per_10k, 2) } else { num(r.per_participant, 3) },
+                r.cost_per_outcome.map_or("–".into(), |c| value(Some(c), "GBP")),
+                r.priority_share.map_or("–".into(), |p| format!("{p:.0}%")),
+                r.yoy_change.map_or("–".into(), |c| format!("{c:+.0}%")),
+                r.rank.map_or("–".into(), |v| v.to_string()),
+                r.quartile.map_or("–".into(), |q| format!("Q{q}")),
+                r.flags.join("; "),
+            ]
+        })
+        .collect();
+    table(flow, &head, &body, &[false, true, true, true, true, true, true, true, false]);
+    flow.paragraph(
+        "Rank 1 is best (by the indicator's direction); peers with equal figures share a rank. Quartile 1 is the best quarter of peers. Priority reach: share of outcomes for people in SIMD deciles 1–2 or named priority groups. Year on year compares the last two financial years in the data.",
+        8.0,
+        Rgb::MUTED,
+    );
+    flow.y += 8.0;
+}
+
+#[allow(clippy::too_many_arguments)]
+fn small_multiples(ctx: &Context, flow: &mut Flow, charts: &mut Vec<ChartOut>, n: usize, indicator: &str, by: &str, grain: &str, span: Span) -> Result<()> {
+    const PER_ROW: usize = 3;
+    const GAP: f32 = 10.0;
+    const H: f32 = 110.0;
+    let span = if span == Span::ToDate { SpanKey::ToDate } else { SpanKey::Period };
+    let rows = ctx.figures.rows(&Need { dims: vec![by.to_string(), grain.to_string()], span }, ctx.subject);
+    let mine: Vec<&Row> = rows.iter().filter(|r| r.indicator == indicator).collect();
+    let mut periods: Vec<String> = mine.iter().map(|r| r.keys[1].clone()).collect();
+    periods.sort();
+    periods.dedup();
+    let mut peers: Vec<(String, String)> = mine.iter().map(|r| (name_of(ctx, &r.keys[0]).to_string(), r.keys[0].clone())).collect();
+    peers.sort();
+    peers.dedup();
+    if peers.is_empty() {
+        flow.paragraph("No records in this period.", BODY, Rgb::MUTED);
+        return Ok(());
+    }
+    // One scale for all, so the panels can be compared at a glance.
+    let top = mine.iter().filter_map(|r| r.value).fold(0.0, f64::max).max(1.0) * 1.12;
+    let unit = ctx.library.get(indicator).map_or(String::new(), |i| i.unit.clone());
+    let w = (CONTENT_W - GAP * (PER_ROW as f32 - 1.0)) / PER_ROW as f32;
+    // Short period labels in small panels: "Q2 24" rather than "2024-Q2".
+    let short = |p: &str| match p.split_once("-Q") {
+        Some((y, q)) => format!("Q{q} {}", y.get(2..).unwrap_or(y)),
+        None => p.to_string(),
+    };
+    for chunk in peers.chunks(PER_ROW) {
+        flow.ensure(H + 18.0);
+        let y = flow.y;
+        for (k, (name, id)) in chunk.iter().enumerate() {
+            let x = MARGIN + k as f32 * (w + GAP);
+            let data = ChartData {
+                kind: ChartKind::Lines,
+                categories: periods.iter().map(|p| short(p)).collect(),
+                series: vec![Series {
+                    name: name.clone(),
+                    values: periods.iter().map(|p| mine.iter().find(|r| &r.keys[0] == id && &r.keys[1] == p).and_then(|r| r.value)).collect(),
+                    outline: false,
+                }],
+                unit: unit.clone(),
+                y_max: Some(top),
+                ..Default::default()
+            };
+            let page = flow.page();
+            page.push(Cmd::Text { x, y: y + 9.0, size: 8.5, bold: true, colour: Rgb::TEXT, text: fit(name, 8.5, true, w) });
+            let drawn = chart::draw_vector(&data, w, H)?;
+            page.extend(drawn.cmds.iter().map(|c| c.shifted(x, y + 14.0)));
+            charts.push(ChartOut { slug: format!("{:02}-{}-{}", n + 1, slug(indicator), slug(id)), data, width: w, height: H });
+        }
+        flow.y += H + 22.0;
+    }
+    Ok(())
+}
+
+/// The figures behind a section as a table, for analysts (`--figures-dir`). Charts are
+/// exported from their data instead; text and page breaks have none.
+fn section_table(ctx: &Context, section: &Section) -> Result<Option<polars::prelude::DataFrame>> {
+    use polars::prelude::*;
+    let frame_of_rows = |rows: &[&Row], dims: &[String]| -> Result<DataFrame> {
+        let mut cols: Vec<Column> = dims
+            .iter()
+            .enumerate()
+            .map(|(k, d)| Column::new(d.as_str().into(), rows.iter().map(|r| r.keys[k].clone()).collect::<Vec<_>>()))
+            .collect();
+        cols.push(Column::new("indicator".into(), rows.iter().map(|r| r.indicator.clone()).collect::<Vec<_>>()));
+        cols.push(Column::new("value".into(), rows.iter().map(|r| r.value).collect::<Vec<_>>()));
+        cols.push(Column::new("unit".into(), rows.iter().map(|r| ctx.library.get(&r.indicator).map_or(String::new(), |i| i.unit.clone())).collect::<Vec<_>>()));
+        cols.push(Column::new("records".into(), rows.iter().map(|r| r.records).collect::<Vec<_>>()));
+        cols.push(Column::new("target".into(), rows.iter().map(|r| r.target).collect::<Vec<_>>()));
+        Ok(DataFrame::new(rows.len(), cols)?)
+    };
+    let by_kind = || match ctx.spec.subject {
+        super::spec::SubjectKind::Organisation => crate::value::GroupBy::Organisation,
+        _ => crate::value::GroupBy::Programme,
+    };
+    Ok(match section {
+        Section::Kpis { indicators, .. } => {
+            let rows: Vec<&Row> = indicators.iter().filter_map(|id| total(ctx, id)).collect();
+            Some(frame_of_rows(&rows, &[])?)
+        }
+        Section::Table { by, indicators, .. } => {
+            let need = Need { dims: by.clone(), span: SpanKey::Period };
+            let rows: Vec<&Row> = ctx.figures.rows(&need, ctx.subject).iter().filter(|r| indicators.contains(&r.indicator)).collect();
+            Some(frame_of_rows(&rows, by)?)
+        }
+        Section::SocialValue { .. } | Section::ImpactMap { .. } => match ctx.value {
+            Some(g) => Some(crate::value::to_frame(std::slice::from_ref(g), by_kind())?),
+            None => None,
+        },
+        Section::Tornado { .. } => match ctx.value.filter(|g| g.ratio().is_some()) {
+            Some(g) => Some(crate::value::sensitivity_frame(std::slice::from_ref(g), ctx.assumptions, by_kind())?),
+            None => None,
+        },
+        Section::Commitments { .. } if !ctx.commitments.is_empty() => Some(crate::commitments::to_frame(ctx.commitments)?),
+        Section::Ranking { indicator, per, by, .. } => {
+            let rows: Vec<crate::compare::Row> = ranked(ctx, indicator, by, *per).into_iter().cloned().collect();
+            Some(crate::compare::to_frame(&rows, if by == "organisation" { "organisation" } else { "programme" })?)
+        }
+        Section::DataQuality { .. } => {
+            let q = ctx.figures.quality(ctx.subject);
+            let mut measure = vec!["records".to_string(), "rejected".to_string()];
+            let mut value = vec![q.records as f64, q.rejected as f64];
+            for (f, share) in &q.completeness {
+                measure.push(format!("{f}_filled_share"));
+                value.push(*share);
+            }
+            Some(df!("measure" => measure, "value" => value)?)
+        }
+        _ => None,
+    })
+}
+
+/// A chart's data as a table: one row per category, one column per series.
+pub fn chart_frame(d: &ChartData) -> Result<polars::prelude::DataFrame> {
+    use polars::prelude::*;
+    let mut cols = vec![Column::new("category".into(), d.categories.clone())];
+    for s in &d.series {
+        cols.push(Column::new(s.name.as_str().into(), s.values.clone()));
+    }
+    cols.push(Column::new("unit".into(), vec![d.unit.clone(); d.categories.len()]));
+    Ok(DataFrame::new(d.categories.len(), cols)?)
 }

@@ -46,6 +46,9 @@ pub struct Options {
     pub out: Option<PathBuf>,
     pub out_dir: Option<PathBuf>,
     pub charts_dir: Option<PathBuf>,
+    /// Also write the table behind every section and chart here.
+    pub figures_dir: Option<PathBuf>,
+    pub figures_format: crate::output::TableFormat,
     /// The date printed and stored in the PDF (default: the period's last day).
     pub date: Option<chrono::NaiveDate>,
     /// Leave out invalid records (counted as rejected) instead of refusing the data.
@@ -109,6 +112,7 @@ pub fn run(opts: &Options, library: &Library) -> Result<Summary> {
     } else {
         HashMap::new()
     };
+    let comparisons = peer_comparisons(opts, &spec, &window, &dataset.records, library, &assumptions)?;
     let progress = if spec.sections.iter().any(|s| matches!(s, spec::Section::Commitments { .. })) {
         let path = opts.commitments.as_deref().ok_or_else(|| {
             Error::usage(format!("{} has a commitments section", opts.spec.display())).with_hint("give --commitments FILE (e.g. samples/commitments.csv)")
@@ -170,6 +174,7 @@ pub fn run(opts: &Options, library: &Library) -> Result<Summary> {
             value: values.get(key),
             assumptions: &assumptions,
             commitments: &mine,
+            comparisons: &comparisons,
         };
         let built = layout::build(&ctx).map_err(|e| e.to_string())?;
         let meta = pdf::DocMeta {
@@ -186,6 +191,20 @@ pub fn run(opts: &Options, library: &Library) -> Result<Summary> {
             _ => opts.out.clone().unwrap_or_else(|| PathBuf::from("report.pdf")),
         };
         crate::output::write_atomic(&path, &bytes).map_err(|e| e.to_string())?;
+        if let Some(dir) = &opts.figures_dir {
+            let ext = match opts.figures_format {
+                crate::output::TableFormat::Json => "json",
+                crate::output::TableFormat::Parquet => "parquet",
+                crate::output::TableFormat::Table => "txt",
+                crate::output::TableFormat::Csv => "csv",
+            };
+            let chart_tables = built.charts.iter().map(|c| layout::chart_frame(&c.data).map(|f| (format!("{}-chart", c.slug), f)));
+            for item in chart_tables.chain(built.tables.iter().map(|(n, f)| Ok((n.clone(), f.clone())))) {
+                let (name, frame) = item.map_err(|e| e.to_string())?;
+                let bytes = crate::output::render(&frame, opts.figures_format).map_err(|e| e.to_string())?;
+                crate::output::write_atomic(&dir.join(format!("{}-{name}.{ext}", file_stem(subject))), &bytes).map_err(|e| e.to_string())?;
+            }
+        }
         if let Some(dir) = &opts.charts_dir {
             for c in &built.charts {
                 let svg = chart::draw_svg(&c.data, c.width, c.height).map_err(|e| e.to_string())?;
@@ -324,4 +343,50 @@ fn social_values(
 fn has_column(path: &Path, name: &str) -> Result<bool> {
     let df = data::read::read_table(path, None)?.df;
     Ok(df.get_column_names().iter().any(|h| data::schema::normalise_heading(h) == name))
+}
+
+/// Peer comparisons for ranking and cost-per-outcome sections, one per (by, per).
+fn peer_comparisons(
+    opts: &Options,
+    spec: &Spec,
+    window: &spec::Window,
+    records: &polars::prelude::DataFrame,
+    library: &Library,
+    assumptions: &Assumptions,
+) -> Result<HashMap<(String, spec::PerKind), Vec<crate::compare::Row>>> {
+    let mut wanted: std::collections::BTreeMap<(String, spec::PerKind), Vec<String>> = std::collections::BTreeMap::new();
+    for s in &spec.sections {
+        match s {
+            spec::Section::Ranking { indicator, per, by, .. } => wanted.entry((by.clone(), *per)).or_default().push(indicator.clone()),
+            spec::Section::CostPerOutcome { indicator, by, .. } => wanted.entry((by.clone(), spec::PerKind::Investment)).or_default().push(indicator.clone()),
+            _ => {}
+        }
+    }
+    let mut out = HashMap::new();
+    if wanted.is_empty() {
+        return Ok(out);
+    }
+    let mut investments = match &opts.programmes {
+        Some(p) if has_column(p, "investment")? => value::investments_from(p)?,
+        _ => HashMap::new(),
+    };
+    investments.extend(assumptions.investment.iter().map(|(k, v)| (k.clone(), value::Investment { amount: *v, start: None, end: None })));
+    for ((by, per), mut ids) in wanted {
+        ids.sort();
+        ids.dedup();
+        let options = crate::compare::Options {
+            by: if by == "organisation" { "organisation" } else { "programme" },
+            per: match per {
+                spec::PerKind::Investment => crate::compare::Per::Investment,
+                spec::PerKind::Participant => crate::compare::Per::Participant,
+            },
+            indicators: ids,
+            filters: Filters { from: Some(window.from), to: Some(window.to), ..Filters::default() },
+            min_records: 30,
+            priority_groups: crate::compare::DEFAULT_PRIORITY_GROUPS.iter().map(|s| s.to_string()).collect(),
+            priority_simd: 2,
+        };
+        out.insert((by, per), crate::compare::compare(records, library, &investments, &options)?);
+    }
+    Ok(out)
 }

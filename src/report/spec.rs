@@ -166,7 +166,54 @@ pub enum Section {
         #[serde(default)]
         title: Option<String>,
     },
+    /// Peers ranked on an indicator per £10k invested or per participant: a ranked
+    /// bar chart and a table with cost per outcome, priority reach, rank and quartile.
+    Ranking {
+        #[serde(default)]
+        title: Option<String>,
+        indicator: String,
+        #[serde(default)]
+        per: PerKind,
+        #[serde(default = "programme")]
+        by: String,
+    },
+    /// Cost per outcome for each peer, as a dot plot (cheapest first).
+    CostPerOutcome {
+        #[serde(default)]
+        title: Option<String>,
+        indicator: String,
+        #[serde(default = "programme")]
+        by: String,
+    },
+    /// One small trend chart per peer, all on the same scale.
+    SmallMultiples {
+        #[serde(default)]
+        title: Option<String>,
+        indicator: String,
+        #[serde(default = "programme")]
+        by: String,
+        #[serde(default = "quarter")]
+        grain: String,
+        #[serde(default)]
+        span: Span,
+    },
     PageBreak,
+}
+
+fn programme() -> String {
+    "programme".into()
+}
+
+fn quarter() -> String {
+    "quarter".into()
+}
+
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Hash, PartialOrd, Ord, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum PerKind {
+    #[default]
+    Investment,
+    Participant,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
@@ -241,6 +288,17 @@ impl Spec {
                 Section::Table { by, .. } => {
                     Dimension::parse_list(&by.join(",")).map_err(|e| Error::config(path, format!("{place}: {e}")))?;
                 }
+                Section::Ranking { by, .. } | Section::CostPerOutcome { by, .. } if by != "programme" && by != "organisation" => {
+                    return Err(Error::config(path, format!("{place}: `by` is programme or organisation, not `{by}`")));
+                }
+                Section::SmallMultiples { by, grain, .. } => {
+                    for d in [by, grain] {
+                        Dimension::parse_list(d).map_err(|e| Error::config(path, format!("{place}: {e}")))?;
+                    }
+                    if crate::aggregate::Grain::parse(grain).is_none() {
+                        return Err(Error::config(path, format!("{place}: `grain` is year, quarter, month or financial_year")));
+                    }
+                }
                 _ => {}
             }
         }
@@ -293,6 +351,9 @@ impl Section {
             Section::ImpactMap { .. } => "impact_map",
             Section::Tornado { .. } => "tornado",
             Section::Commitments { .. } => "commitments",
+            Section::Ranking { .. } => "ranking",
+            Section::CostPerOutcome { .. } => "cost_per_outcome",
+            Section::SmallMultiples { .. } => "small_multiples",
             Section::PageBreak => "page_break",
         }
     }
@@ -306,6 +367,9 @@ impl Section {
         match self {
             Section::Kpis { indicators, .. } | Section::Table { indicators, .. } => indicators.iter().map(String::as_str).collect(),
             Section::Chart { indicator, indicators, .. } => indicator.iter().chain(indicators).map(String::as_str).collect(),
+            Section::Ranking { indicator, .. } | Section::CostPerOutcome { indicator, .. } | Section::SmallMultiples { indicator, .. } => {
+                vec![indicator.as_str()]
+            }
             Section::Text { text, .. } => placeholders(text).into_iter().filter_map(|p| p.split_once('.').map(|(id, _)| id)).collect(),
             _ => Vec::new(),
         }

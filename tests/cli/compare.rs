@@ -68,3 +68,37 @@ fn per_participant_ranking_and_weak_flags() {
     let run = impact(&["compare", s(&data), "--indicator", "jobs_created"]).expect_code(2);
     assert!(run.stderr.contains("--per investment needs investments"), "{}", run.stderr);
 }
+
+#[test]
+fn comparison_report_and_figures_export() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = dir.path().join("compare.pdf");
+    let figures = dir.path().join("figures");
+    impact(&[
+        "report", "reports/compare.toml", "--data", "samples/outcomes.csv", "--programmes", "samples/programmes.csv",
+        "--organisations", "samples/organisations.csv", "--out", s(&out), "--figures-dir", s(&figures), "--figures-format", "json",
+    ])
+    .ok();
+    let doc = lopdf::Document::load(&out).unwrap();
+    let pages: Vec<u32> = doc.get_pages().keys().copied().collect();
+    let t = doc.extract_text(&pages).unwrap();
+    for expected in ["Participants starting paid work per £10k invested", "Cost per outcome", "trend for each organisation", "Quartile", "Aberdeen Second Chance"] {
+        assert!(t.contains(expected), "missing {expected:?} in\n{t}");
+    }
+    // The ranking table behind the PDF is exported, and agrees with `impact compare`.
+    let files = crate::util::listing(&figures);
+    let name = files.iter().find(|f| f.ends_with("-02-ranking.json")).unwrap_or_else(|| panic!("{files:?}"));
+    let json: serde_json::Value = serde_json::from_str(&std::fs::read_to_string(figures.join(name)).unwrap()).unwrap();
+    let emp = json.as_array().unwrap().iter().find(|r| r["programme"] == "EMP-FWD").expect("EMP-FWD");
+    let cli = impact(&[
+        "compare", "samples/outcomes.csv", "--programmes", "samples/programmes.csv", "--indicator", "jobs_created",
+        "--from", "2024-04-01", "--to", "2025-03-31", "--format", "json",
+    ])
+    .ok()
+    .stdout;
+    let cli: serde_json::Value = serde_json::from_str(&cli).unwrap();
+    let cli_emp = cli.as_array().unwrap().iter().find(|r| r["programme"] == "EMP-FWD").unwrap();
+    assert_eq!(emp["per_10k"], cli_emp["per_10k"]);
+    assert_eq!(emp["rank"], cli_emp["rank"]);
+    assert!(files.iter().any(|f| f.ends_with("-chart.json")), "{files:?}");
+}

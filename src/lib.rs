@@ -11,6 +11,7 @@ pub mod data;
 pub mod error;
 pub mod indicator;
 pub mod output;
+pub mod privacy;
 pub mod report;
 pub mod samples;
 pub mod suggest;

@@ -83,6 +83,8 @@ pub struct Filters {
 pub struct Request {
     pub by: Vec<Dimension>,
     pub filters: Filters,
+    /// Withhold counts of people under this (see `privacy`); None publishes everything.
+    pub suppress_below: Option<u32>,
 }
 
 /// Figures: the `by` columns in order, then indicator, value, unit, records.
@@ -95,8 +97,13 @@ pub fn aggregate(records: &DataFrame, library: &Library, req: &Request) -> Resul
     let meta = meta_frame(library)?;
     let lf = lf.join(meta.clone().lazy(), [col("indicator")], [col("indicator")], JoinArgs::new(JoinType::Inner));
 
-    let base = concat([flows(lf.clone(), &dims), stocks(lf.clone(), &dims), distinct(lf, &dims)], UnionArgs::default())?
+    let mut base = concat([flows(lf.clone(), &dims), stocks(lf.clone(), &dims), distinct(lf, &dims)], UnionArgs::default())?
         .collect()?;
+    let withheld = match req.suppress_below {
+        Some(t) => crate::privacy::flags(&base, &dims, &crate::privacy::people_indicators(library), t)?,
+        None => vec![false; base.height()],
+    };
+    base.with_column(Column::new("suppressed".into(), withheld))?;
     let ratios = ratios(&base, library, &dims)?;
     let mut all = concat([base.lazy(), ratios], UnionArgs::default())?;
     if !req.filters.indicators.is_empty() {
@@ -108,7 +115,17 @@ pub fn aggregate(records: &DataFrame, library: &Library, req: &Request) -> Resul
     // Six decimals: enough for any unit here, and it keeps float noise from
     // summing decimals (67.46000000000001) out of published figures.
     let value = col("value").round(6, RoundMode::HalfAwayFromZero);
-    out_cols.extend([col("indicator"), value, col("unit"), col("records")]);
+    let hidden = col("suppressed");
+    let withhold = |e: Expr, dtype: DataType| when(hidden.clone()).then(lit(NULL).cast(dtype)).otherwise(e);
+    out_cols.extend([
+        col("indicator"),
+        withhold(value, DataType::Float64).alias("value"),
+        col("unit"),
+        withhold(col("records"), DataType::Int64).alias("records"),
+    ]);
+    if req.suppress_below.is_some() {
+        out_cols.push(col("suppressed"));
+    }
     let figures = all
         .join(meta.lazy().select([col("indicator"), col("unit")]), [col("indicator")], [col("indicator")], JoinArgs::new(JoinType::Left))
         .select(out_cols)
@@ -304,6 +321,7 @@ fn ratios(base: &DataFrame, library: &Library, dims: &[&str]) -> Result<LazyFram
         let mut cols = keys(dims, &["__ratio", "__scale"]);
         cols.push(col("value").alias(value));
         cols.push(col("records").alias(n));
+        cols.push(col("suppressed").alias(format!("{n}_s")));
         base.clone()
             .lazy()
             .join(rmeta.clone().lazy(), [col("indicator")], [col(key)], JoinArgs::new(JoinType::Inner))
@@ -311,7 +329,7 @@ fn ratios(base: &DataFrame, library: &Library, dims: &[&str]) -> Result<LazyFram
     };
     let num = part("__num", "__num_v", "__num_n").select({
         let mut c = keys(dims, &["__ratio"]);
-        c.extend([col("__num_v"), col("__num_n")]);
+        c.extend([col("__num_v"), col("__num_n"), col("__num_n_s")]);
         c
     });
     let den = part("__den", "__den_v", "__den_n");
@@ -326,5 +344,7 @@ fn ratios(base: &DataFrame, library: &Library, dims: &[&str]) -> Result<LazyFram
             .alias("value"),
     );
     out.push((col("__den_n") + col("__num_n").fill_null(lit(0))).cast(DataType::Int64).alias("records"));
+    // A rate built on a withheld count could give it away: withhold the rate too.
+    out.push(col("__den_n_s").or(col("__num_n_s").fill_null(lit(false))).alias("suppressed"));
     Ok(joined.select(out))
 }

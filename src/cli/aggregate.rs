@@ -2,7 +2,7 @@ use std::path::PathBuf;
 
 use clap::Args;
 
-use super::validate::{parse_day, DataArgs};
+use super::validate::{parse_day, DataArgs, PrivacyArgs};
 use super::Outcome;
 use crate::aggregate::{self, Dimension, Filters, Request, Targets};
 use crate::data;
@@ -43,6 +43,8 @@ pub struct AggregateArgs {
     /// Targets and baselines (CSV/XLSX: indicator, target, baseline, and organisation/programme/period keys).
     #[arg(long, value_name = "FILE")]
     pub targets: Option<PathBuf>,
+    #[command(flatten)]
+    pub privacy: PrivacyArgs,
     /// Output format (default: from --out's extension, else table).
     #[arg(long, value_enum)]
     pub format: Option<TableFormat>,
@@ -70,7 +72,7 @@ pub fn run(args: AggregateArgs, library: &Library) -> Result<Outcome> {
     let targets = args.targets.as_deref().map(|p| Targets::load(p, library)).transpose()?;
     let map = args.data.map(library)?;
     let dataset = data::load_valid(&args.data.data, library, map.as_ref(), &args.data.options()?)?;
-    let request = Request { by, filters };
+    let request = Request { by, filters, suppress_below: args.privacy.threshold() };
     let mut figures = aggregate::aggregate(&dataset.records, library, &request)?;
     if let Some(t) = &targets {
         figures = t.join(&figures, &request.by, library)?;

@@ -2,7 +2,7 @@ use std::path::PathBuf;
 
 use clap::{Args, ValueEnum};
 
-use super::validate::parse_day;
+use super::validate::{parse_day, PrivacyArgs};
 use super::Outcome;
 use crate::data::CheckOptions;
 use crate::error::{Error, Result};
@@ -71,6 +71,8 @@ pub struct ReportArgs {
     /// Leave out invalid records (reported, and counted as rejected) instead of refusing the data.
     #[arg(long)]
     pub skip_invalid: bool,
+    #[command(flatten)]
+    pub privacy: PrivacyArgs,
     /// Treat dates after this day as in the future (default: today).
     #[arg(long, value_name = "YYYY-MM-DD")]
     pub today: Option<String>,
@@ -102,6 +104,7 @@ pub fn run(args: ReportArgs, library: &Library) -> Result<Outcome> {
         figures_format: args.figures_format,
         date: args.date.as_deref().map(|d| parse_day(d, "--date")).transpose()?,
         skip_invalid: args.skip_invalid,
+        suppress_below: args.privacy.threshold(),
         check,
         progress: true,
     };

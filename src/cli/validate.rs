@@ -44,6 +44,23 @@ impl DataArgs {
     }
 }
 
+/// Small-number suppression for outputs that get published.
+#[derive(Debug, Args)]
+pub struct PrivacyArgs {
+    /// Withhold counts of people under this (and any cell that would reveal them).
+    #[arg(long, default_value_t = crate::privacy::DEFAULT_THRESHOLD, value_name = "N")]
+    pub suppress_below: u32,
+    /// Publish every count, however small (internal use only).
+    #[arg(long)]
+    pub no_suppress: bool,
+}
+
+impl PrivacyArgs {
+    pub fn threshold(&self) -> Option<u32> {
+        (!self.no_suppress && self.suppress_below > 0).then_some(self.suppress_below)
+    }
+}
+
 pub fn parse_day(text: &str, flag: &str) -> Result<chrono::NaiveDate> {
     chrono::NaiveDate::parse_from_str(text, "%Y-%m-%d")
         .map_err(|_| Error::usage(format!("{flag} {text}: expected a date as YYYY-MM-DD")))

@@ -21,6 +21,8 @@ pub struct Row {
     pub value: Option<f64>,
     pub records: i64,
     pub target: Option<f64>,
+    /// Withheld to protect privacy (value is None).
+    pub suppressed: bool,
 }
 
 /// What a section asks for: a grouping and a time span.
@@ -51,6 +53,8 @@ pub struct Figures {
     tables: HashMap<Need, HashMap<String, Vec<Row>>>,
     quality: HashMap<String, Quality>,
     pub subjects: Vec<String>,
+    /// The small-number threshold in force, for "<5" in place of withheld figures.
+    pub suppress_below: Option<u32>,
 }
 
 const QUALITY_FIELDS: [&str; 6] = ["participant", "beneficiary_group", "area", "simd_decile", "age_band", "evidence"];
@@ -120,6 +124,7 @@ pub fn compute(
     rejected: Option<&DataFrame>,
     library: &Library,
     targets: Option<&Targets>,
+    suppress_below: Option<u32>,
 ) -> Result<Figures> {
     let subject_col = spec.subject.column();
     let mut tables = HashMap::new();
@@ -132,7 +137,7 @@ pub fn compute(
             indicators: ids,
             ..Filters::default()
         };
-        let request = Request { by: by.clone(), filters };
+        let request = Request { by: by.clone(), filters, suppress_below };
         let mut df = aggregate(records, library, &request)?;
         if let Some(t) = targets {
             df = t.join(&df, &by, library)?;
@@ -157,7 +162,7 @@ pub fn compute(
         None => vec![ALL.to_string()],
     };
     subjects.retain(|s| !s.is_empty());
-    Ok(Figures { tables, quality, subjects })
+    Ok(Figures { tables, quality, subjects, suppress_below })
 }
 
 fn split_rows(df: &DataFrame, subject_col: Option<&str>, dims: &[String]) -> Result<HashMap<String, Vec<Row>>> {
@@ -177,6 +182,10 @@ fn split_rows(df: &DataFrame, subject_col: Option<&str>, dims: &[String]) -> Res
         Ok(c) => c.f64()?.iter().collect(),
         Err(_) => vec![None; n],
     };
+    let suppressed: Vec<bool> = match df.column("suppressed") {
+        Ok(c) => c.bool()?.iter().map(|b| b.unwrap_or(false)).collect(),
+        Err(_) => vec![false; n],
+    };
     let mut out: HashMap<String, Vec<Row>> = HashMap::new();
     for i in 0..n {
         let subject = subjects[i].clone().unwrap_or_default();
@@ -186,6 +195,7 @@ fn split_rows(df: &DataFrame, subject_col: Option<&str>, dims: &[String]) -> Res
             value: values[i],
             records: records[i].unwrap_or(0),
             target: targets[i],
+            suppressed: suppressed[i],
         });
     }
     Ok(out)

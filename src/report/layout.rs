@@ -347,6 +347,14 @@ fn furniture(ctx: &Context, page: &mut Vec<Cmd>, n: usize, total: usize) {
     page.push(Cmd::Text { x: MARGIN + CONTENT_W - w, y: fy, size: 7.5, bold: false, colour: Rgb::MUTED, text: label });
 }
 
+/// A figure as printed: withheld counts of people show as "<5", never their value.
+fn shown(ctx: &Context, row: &Row, unit: &str) -> String {
+    match (row.suppressed, ctx.figures.suppress_below) {
+        (true, Some(t)) => format!("<{t}"),
+        _ => value(row.value, unit),
+    }
+}
+
 fn name_of<'a>(ctx: &'a Context, id: &'a str) -> &'a str {
     ctx.names.get(id).map_or(id, String::as_str)
 }
@@ -376,7 +384,7 @@ fn kpis(ctx: &Context, flow: &mut Flow, ids: &[String]) {
             let page = flow.page();
             page.push(Cmd::Rect { x, y, w, h: H, fill: Some(Rgb::TINT), stroke: None });
             page.push(Cmd::Rect { x, y, w: 3.0, h: H, fill: Some(Rgb::ACCENT), stroke: None });
-            let big = fit(&value(row.and_then(|r| r.value), &ind.unit), 20.0, true, w - 20.0);
+            let big = fit(&row.map_or("–".to_string(), |r| shown(ctx, r, &ind.unit)), 20.0, true, w - 20.0);
             page.push(Cmd::Text { x: x + 12.0, y: y + 28.0, size: 20.0, bold: true, colour: Rgb::ACCENT, text: big.clone() });
             let unit = unit_word(&ind.unit);
             if !unit.is_empty() {
@@ -414,7 +422,7 @@ pub fn fill_placeholders(ctx: &Context, text: &str) -> String {
                 let unit = ctx.library.get(id).map_or("", |i| i.unit.as_str());
                 let row = total(ctx, id);
                 match field {
-                    "total" => value(row.and_then(|r| r.value).or(Some(0.0)), unit),
+                    "total" => row.map_or_else(|| value(Some(0.0), unit), |r| shown(ctx, r, unit)),
                     "records" => crate::output::format_figure(row.map_or(0, |r| r.records) as f64),
                     "target" => row.and_then(|r| r.target).map_or("no target".into(), |t| value(Some(t), unit)),
                     "pct_of_target" => row.and_then(|r| pct_of_target(ctx, r)).map_or("n/a".into(), |p| format!("{p:.0}%")),
@@ -546,10 +554,10 @@ fn table_rows(ctx: &Context, by: &[String], ids: &[String]) -> (Vec<String>, Vec
     let mut numeric = vec![false; by.len() + 1];
     numeric.extend(vec![true; head.len() - by.len() - 1]);
     let mut out = Vec::new();
-    let shown = |r: &Row| -> Vec<String> {
+    let shown_keys = |r: &Row| -> Vec<String> {
         r.keys.iter().zip(by).map(|(k, d)| if crate::aggregate::Grain::parse(d).is_some() { k.clone() } else { name_of(ctx, k).to_string() }).collect()
     };
-    let mut sorted: Vec<(Vec<String>, &Row)> = rows.iter().filter(|r| ids.contains(&r.indicator)).map(|r| (shown(r), r)).collect();
+    let mut sorted: Vec<(Vec<String>, &Row)> = rows.iter().filter(|r| ids.contains(&r.indicator)).map(|r| (shown_keys(r), r)).collect();
     let order = |id: &str| ids.iter().position(|i| i == id).unwrap_or(usize::MAX);
     // Rows in the order a reader looks for them: by the names shown, then the spec's indicator order.
     sorted.sort_by(|a, b| a.0.cmp(&b.0).then(order(&a.1.indicator).cmp(&order(&b.1.indicator))));
@@ -557,8 +565,8 @@ fn table_rows(ctx: &Context, by: &[String], ids: &[String]) -> (Vec<String>, Vec
         let Some(ind) = ctx.library.get(&r.indicator) else { continue };
         let unit = unit_word(&ind.unit);
         cells.push(if unit.is_empty() { ind.name.clone() } else { format!("{} ({unit})", ind.name) });
-        cells.push(value(r.value, &ind.unit));
-        cells.push(crate::output::format_figure(r.records as f64));
+        cells.push(shown(ctx, r, &ind.unit));
+        cells.push(if r.suppressed { "–".into() } else { crate::output::format_figure(r.records as f64) });
         if has_targets {
             cells.push(if r.target.is_some() { value(r.target, &ind.unit) } else { "–".into() });
             cells.push(pct_of_target(ctx, r).map_or("–".into(), |p| format!("{p:.0}%")));
@@ -711,6 +719,14 @@ fn methodology(ctx: &Context, flow: &mut Flow) {
         BODY,
         Rgb::TEXT,
     );
+    if let Some(t) = ctx.figures.suppress_below {
+        flow.y += 4.0;
+        flow.paragraph(
+            &format!("To protect the people counted, counts of people from 1 to {} are shown as <{t}, with enough neighbouring figures withheld that none can be worked out from a total; rates built on them are withheld too.", t - 1),
+            BODY,
+            Rgb::TEXT,
+        );
+    }
     flow.y += 8.0;
     let mut ids: Vec<&str> = ctx.spec.indicators.iter().map(String::as_str).collect();
     for s in &ctx.spec.sections {

@@ -53,6 +53,8 @@ pub struct Options {
     pub date: Option<chrono::NaiveDate>,
     /// Leave out invalid records (counted as rejected) instead of refusing the data.
     pub skip_invalid: bool,
+    /// Withhold counts of people under this in every figure (None: publish all).
+    pub suppress_below: Option<u32>,
     pub check: CheckOptions,
     /// Show a progress bar (when standard error is a terminal).
     pub progress: bool,
@@ -125,7 +127,7 @@ pub fn run(opts: &Options, library: &Library) -> Result<Summary> {
     let input_hash = hash_inputs(opts, library_files(library)?)?;
 
     // Aggregate once for every subject.
-    let figures = figures::compute(&spec, &window, &dataset.records, Some(&rejected), library, targets.as_ref())?;
+    let figures = figures::compute(&spec, &window, &dataset.records, Some(&rejected), library, targets.as_ref(), opts.suppress_below)?;
     let subjects: Vec<String> = match (&opts.subject, opts.each) {
         (Some(s), None) => {
             if kind != SubjectKind::All && !figures.subjects.contains(s) {

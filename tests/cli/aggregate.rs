@@ -33,7 +33,8 @@ fn fixture(dir: &std::path::Path) -> std::path::PathBuf {
 fn figures(args: &[&str]) -> Vec<Vec<String>> {
     let mut all = vec!["aggregate"];
     all.extend_from_slice(args);
-    all.extend_from_slice(&["--format", "csv", "--today", "2026-01-01"]);
+    // Arithmetic is checked on unsuppressed figures; suppression has its own tests.
+    all.extend_from_slice(&["--format", "csv", "--today", "2026-01-01", "--no-suppress"]);
     csv_rows(&impact(&all).ok().stdout)
 }
 
@@ -128,7 +129,7 @@ fn targets_join_with_percent_achieved() {
 fn output_formats_and_atomic_file() {
     let dir = tempfile::tempdir().unwrap();
     let data = fixture(dir.path());
-    let json = impact(&["aggregate", s(&data), "--by", "organisation", "--format", "json"]).ok().stdout;
+    let json = impact(&["aggregate", s(&data), "--by", "organisation", "--format", "json", "--no-suppress"]).ok().stdout;
     let v: serde_json::Value = serde_json::from_str(&json).expect("json");
     assert!(v.as_array().is_some_and(|a| a.iter().any(|r| r["organisation"] == "ORG_A" && r["indicator"] == "jobs_created" && r["value"] == 2.0)), "{json}");
     let out = dir.path().join("figures.parquet");

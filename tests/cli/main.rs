@@ -10,5 +10,6 @@ mod indicators;
 mod properties;
 mod report;
 mod samples;
+mod trust;
 mod validate;
 mod value;

@@ -27,8 +27,14 @@ pub fn repo() -> PathBuf {
 
 /// Run `impact ARGS…` from the repository root (so `indicators/` and `samples/` resolve).
 pub fn impact(args: &[&str]) -> Run {
+    impact_env(args, &[])
+}
+
+/// `impact` with extra environment variables (e.g. thread counts).
+pub fn impact_env(args: &[&str], env: &[(&str, &str)]) -> Run {
     let out = Command::new(env!("CARGO_BIN_EXE_impact"))
         .args(args)
+        .envs(env.iter().copied())
         .current_dir(repo())
         .output()
         .expect("run impact");

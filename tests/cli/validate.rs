@@ -111,7 +111,7 @@ fn semicolons_bom_and_crlf_are_read() {
     let data = write(dir.path(), "d.csv", &text);
     let run = impact(&["validate", s(&data)]).ok();
     assert!(run.stdout.contains("2 record(s) read, 2 valid: 0 error(s)"), "{}", run.stdout);
-    let run = impact(&["aggregate", s(&data), "--format", "csv", "--indicator", "spend_local_suppliers"]).ok();
+    let run = impact(&["aggregate", s(&data), "--format", "csv", "--indicator", "spend_local_suppliers", "--no-suppress"]).ok();
     assert!(run.stdout.contains("spend_local_suppliers,1200.5,GBP,1"), "{}", run.stdout);
 }
 
@@ -127,7 +127,7 @@ fn json_array_and_ndjson_are_read() {
     let run = impact(&["validate", s(&arr)]).expect_code(1);
     assert!(run.stdout.contains(&format!("{}, row 2, column \"value\": \"x\" is not a number", s(&arr))), "{}", run.stdout);
     let nd = write(dir.path(), "b.ndjson", "{\"organisation\":\"ORG1\",\"indicator\":\"jobs_created\",\"date\":\"2024-05-01\",\"value\":2}\n\n{\"organisation\":\"ORG2\",\"indicator\":\"jobs_created\",\"date\":\"2024-05-01\",\"value\":3}\n");
-    let run = impact(&["aggregate", s(&nd), "--format", "csv"]).ok();
+    let run = impact(&["aggregate", s(&nd), "--format", "csv", "--no-suppress"]).ok();
     assert!(run.stdout.contains("jobs_created,5.0,jobs,2"), "{}", run.stdout);
 }
 
@@ -199,7 +199,7 @@ fn a_wide_csv_with_a_map_aggregates_to_long_figures() {
     let run = impact(&["validate", s(&data), "--map", s(&map)]).ok();
     // Four filled cells (2 jobs cells, 2 spend cells); the blank, blank-row and total cells are not records.
     assert!(run.stdout.contains("4 record(s) read, 4 valid: 0 error(s)"), "{}", run.stdout);
-    let out = impact(&["aggregate", s(&data), "--map", s(&map), "--by", "programme", "--format", "csv"]).ok().stdout;
+    let out = impact(&["aggregate", s(&data), "--map", s(&map), "--by", "programme", "--format", "csv", "--no-suppress"]).ok().stdout;
     assert!(out.contains("P1,jobs_created,3.0,jobs,2"), "{out}");
     // £1,200 + £300.50 = £1,500.50
     assert!(out.contains("P1,spend_local_suppliers,1500.5,GBP,2"), "{out}");

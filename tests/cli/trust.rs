@@ -1,0 +1,123 @@
+//! Privacy, determinism and safe outputs.
+
+use crate::util::{csv_rows, impact, impact_env, listing, s, write};
+
+fn small_counts(dir: &std::path::Path) -> std::path::PathBuf {
+    let mut d = String::from("organisation,programme,indicator,date,value,participant\n");
+    for (org, n) in [("A", 3), ("B", 10), ("C", 20)] {
+        for i in 0..n {
+            d.push_str(&format!("{org},P1,jobs_created,2024-05-01,1,{org}{i}\n"));
+            d.push_str(&format!("{org},P1,employability_participants,2024-05-01,1,{org}{i}\n"));
+        }
+    }
+    write(dir, "d.csv", &d)
+}
+
+/// A has 3 job starts (under 5): withheld. Alone it could be recovered from the total
+/// (33 − 10 − 20), so the next smallest, B's 10, is withheld too. C's 20 stands. The
+/// rate built on A's withheld counts is withheld; the records count goes with the value.
+#[test]
+fn small_counts_are_withheld_with_secondary_suppression() {
+    let dir = tempfile::tempdir().unwrap();
+    let data = small_counts(dir.path());
+    let out = impact(&["aggregate", s(&data), "--by", "organisation", "--format", "csv"]).ok().stdout;
+    let rows = csv_rows(&out);
+    let get = |org: &str, ind: &str| rows.iter().find(|r| r[0] == org && r[1] == ind).cloned().unwrap_or_else(|| panic!("{org} {ind}: {rows:?}"));
+    assert_eq!(rows[0], ["organisation", "indicator", "value", "unit", "records", "suppressed"]);
+    assert_eq!(get("A", "jobs_created")[2..], ["", "jobs", "", "true"]);
+    assert_eq!(get("B", "jobs_created")[2..], ["", "jobs", "", "true"]);
+    assert_eq!(get("C", "jobs_created")[2..], ["20.0", "jobs", "20", "false"]);
+    assert_eq!(get("A", "job_outcome_rate")[2], "", "rate on withheld counts");
+    assert_eq!(get("C", "job_outcome_rate")[2], "100.0");
+    // The threshold is configurable, and internal runs can see everything.
+    let out = impact(&["aggregate", s(&data), "--by", "organisation", "--format", "csv", "--suppress-below", "25"]).ok().stdout;
+    assert!(csv_rows(&out).iter().filter(|r| r[1] == "jobs_created").all(|r| r[2].is_empty()), "{out}");
+    let out = impact(&["aggregate", s(&data), "--by", "organisation", "--format", "csv", "--no-suppress"]).ok().stdout;
+    assert!(out.contains("A,jobs_created,3.0,jobs,3"), "{out}");
+}
+
+#[test]
+fn reports_show_withheld_counts_as_under_the_threshold() {
+    let dir = tempfile::tempdir().unwrap();
+    let data = small_counts(dir.path());
+    let spec = write(
+        dir.path(),
+        "s.toml",
+        "title = \"T\"\naudience = \"A\"\nsubject = \"organisation\"\nperiod = { financial_year = \"2024-25\" }\nindicators = [\"jobs_created\"]\n\
+         [[section]]\nkind = \"kpis\"\nindicators = [\"jobs_created\"]\n[[section]]\nkind = \"methodology\"\n",
+    );
+    let out = dir.path().join("a.pdf");
+    impact(&["report", s(&spec), "--data", s(&data), "--subject", "A", "--out", s(&out)]).ok();
+    let doc = lopdf::Document::load(&out).unwrap();
+    let t = doc.extract_text(&doc.get_pages().keys().copied().collect::<Vec<_>>()).unwrap();
+    assert!(t.contains("<5"), "{t}");
+    assert!(t.contains("shown as <5"), "{t}");
+    assert!(!t.contains("\n3\n") && !t.contains("3 jobs"), "the withheld 3 must not appear: {t}");
+}
+
+/// Participant ids (e.g. ORG01-00324) never reach an output.
+#[test]
+fn participant_ids_never_appear_in_outputs() {
+    let dir = tempfile::tempdir().unwrap();
+    let ids: Vec<String> = std::fs::read_to_string(crate::util::repo().join("samples/outcomes.csv"))
+        .unwrap()
+        .lines()
+        .skip(1)
+        .take(200)
+        .filter_map(|l| l.split(',').nth(6).filter(|p| !p.is_empty()).map(str::to_string))
+        .collect();
+    let mut outputs = vec![
+        impact(&["aggregate", "samples/outcomes.csv", "--by", "organisation,programme,area,beneficiary_group,quarter", "--format", "json"]).ok().stdout,
+        impact(&["compare", "samples/outcomes.csv", "--by", "organisation", "--per", "participant", "--format", "csv"]).ok().stdout,
+        impact(&["value", "samples/outcomes.csv", "--by", "organisation", "--format", "csv"]).ok().stdout,
+    ];
+    let pdf = dir.path().join("b.pdf");
+    impact(&["report", "reports/board.toml", "--data", "samples/outcomes.csv", "--subject", "ORG01", "--out", s(&pdf), "--figures-dir", s(&dir.path().join("f"))]).ok();
+    let doc = lopdf::Document::load(&pdf).unwrap();
+    outputs.push(doc.extract_text(&doc.get_pages().keys().copied().collect::<Vec<_>>()).unwrap());
+    for f in listing(&dir.path().join("f")) {
+        outputs.push(std::fs::read_to_string(dir.path().join("f").join(f)).unwrap());
+    }
+    for out in &outputs {
+        for id in &ids {
+            assert!(!out.contains(id.as_str()), "participant id {id} in an output");
+        }
+    }
+}
+
+#[test]
+fn outputs_are_identical_whatever_the_thread_count() {
+    let dir = tempfile::tempdir().unwrap();
+    let args = ["aggregate", "samples/outcomes.csv", "--by", "organisation,quarter", "--format", "csv"];
+    let one = impact_env(&args, &[("POLARS_MAX_THREADS", "1"), ("RAYON_NUM_THREADS", "1")]).ok().stdout;
+    let many = impact_env(&args, &[("POLARS_MAX_THREADS", "4"), ("RAYON_NUM_THREADS", "4")]).ok().stdout;
+    assert_eq!(one, many);
+    let json = ["aggregate", "samples/outcomes.csv", "--by", "programme,financial_year", "--format", "json"];
+    assert_eq!(impact_env(&json, &[("POLARS_MAX_THREADS", "1")]).ok().stdout, impact_env(&json, &[("POLARS_MAX_THREADS", "3")]).ok().stdout);
+    let (a, b) = (dir.path().join("a"), dir.path().join("b"));
+    for (out, threads) in [(&a, "1"), (&b, "4")] {
+        impact_env(
+            &["report", "reports/board.toml", "--data", "samples/outcomes.csv", "--targets", "samples/targets.csv", "--each", "organisation", "--out-dir", s(out)],
+            &[("POLARS_MAX_THREADS", threads), ("RAYON_NUM_THREADS", threads)],
+        )
+        .ok();
+    }
+    for f in listing(&a) {
+        assert!(std::fs::read(a.join(&f)).unwrap() == std::fs::read(b.join(&f)).unwrap(), "{f} differs by thread count");
+    }
+}
+
+/// In a batch, one subject that cannot be written is reported; the others are written
+/// and the exit code says something failed. No temporary files are left behind.
+#[test]
+fn one_failing_subject_does_not_stop_the_batch() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = dir.path().join("board");
+    std::fs::create_dir_all(out.join("ORG03.pdf")).unwrap(); // a folder where a PDF should go
+    let run = impact(&["report", "reports/board.toml", "--data", "samples/outcomes.csv", "--each", "organisation", "--out-dir", s(&out)]).expect_code(1);
+    assert!(run.stdout.contains("failed: ORG03"), "{}", run.stdout);
+    assert!(run.stdout.contains("wrote 11 PDF(s)") && run.stdout.contains("1 failed"), "{}", run.stdout);
+    let files = listing(&out);
+    assert_eq!(files.len(), 12, "11 PDFs and the blocking folder: {files:?}");
+    assert!(files.iter().all(|f| !f.contains(".tmp")), "{files:?}");
+}

@@ -189,7 +189,7 @@ impl Report {
 
 pub fn severity_of(check: Check) -> Severity {
     match check {
-        Check::EmptyFile | Check::OtherSheets => Severity::Warning,
+        Check::OtherSheets => Severity::Warning,
         _ => Severity::Error,
     }
 }

@@ -43,18 +43,14 @@ pub fn to_canonical(raw: RawTable, map: Option<&ColumnMap>) -> Result<Canonical>
     };
 
     let mut diagnostics = raw.warnings;
-    let mut missing = |column: String, hint: String| {
-        diagnostics.push(Diagnostic {
-            severity: Severity::Error,
-            check: Check::MissingColumn,
-            file: file.clone(),
-            row: None,
-            column: None,
-            value: None,
-            message: format!("missing column {column}; the columns found are: {}", found.join(", ")),
-            hint: Some(hint),
-        })
+    // One heading holding separators means the file was split on the wrong character.
+    let wrong_separator = match found.as_slice() {
+        [only] => [';', '\t', '|', ','].into_iter().find(|c| only.contains(*c)),
+        _ => None,
     };
+    // Every missing column goes into one message, with the hints that apply.
+    let mut absent: Vec<(String, String)> = Vec::new();
+    let mut missing = |column: String, hint: String| absent.push((column, hint));
 
     let wide = !map.wide.is_empty();
     let height = df.height();
@@ -94,7 +90,7 @@ pub fn to_canonical(raw: RawTable, map: Option<&ColumnMap>) -> Result<Canonical>
                         format!("`{}`", field.name),
                         match near {
                             Some(n) => format!("is \"{n}\" the {} column? map it with --map: [columns] {} = \"{n}\"", field.name, field.name),
-                            None => format!("add a `{}` column, or map one of yours with --map ([columns] {} = \"Your heading\")", field.name, field.name),
+                            None => String::new(),
                         },
                     );
                 }
@@ -104,6 +100,7 @@ pub fn to_canonical(raw: RawTable, map: Option<&ColumnMap>) -> Result<Canonical>
     }
     columns.push(df.column(ROW)?.clone());
     let base = DataFrame::new(height, columns)?;
+    let wide_absent = |heading: &str, id: &str| (format!("\"{heading}\" (the wide column for `{id}`)"), "fix the [wide] heading in the column map".to_string());
 
     let mut wide_headings = HashMap::new();
     let df = if wide {
@@ -111,7 +108,7 @@ pub fn to_canonical(raw: RawTable, map: Option<&ColumnMap>) -> Result<Canonical>
         for (heading, id) in &map.wide {
             let Some(source) = find(heading) else {
                 usable = false;
-                missing(format!("\"{heading}\" (the wide column for `{id}`)"), "fix the [wide] heading in the column map".into());
+                absent.push(wide_absent(heading, id));
                 continue;
             };
             wide_headings.insert(id.clone(), display(&source));
@@ -143,6 +140,43 @@ pub fn to_canonical(raw: RawTable, map: Option<&ColumnMap>) -> Result<Canonical>
     } else {
         base
     };
+    if !absent.is_empty() {
+        let names: Vec<&str> = absent.iter().map(|(c, _)| c.as_str()).collect();
+        let mut hints: Vec<&str> = absent.iter().map(|(_, h)| h.as_str()).filter(|h| !h.is_empty()).collect();
+        hints.dedup();
+        // Columns with no likely heading get one shared suggestion.
+        let unmatched: Vec<&str> = absent.iter().filter(|(_, h)| h.is_empty()).map(|(c, _)| c.as_str()).collect();
+        let shared = match unmatched.as_slice() {
+            [] => None,
+            [one] => Some(format!("add a {one} column, or map one of your headings to it with --map ([columns] {} = \"Your heading\")", one.trim_matches('`'))),
+            many => Some(format!("add columns {}, or map your headings to them with --map (see \"Column maps\" in the README)", many.join(", "))),
+        };
+        hints.extend(shared.as_deref());
+        // Mostly unnamed columns: the heading row read was a title or a blank row.
+        let unnamed = found.iter().filter(|h| h.starts_with("column ")).count();
+        let title_row = unnamed * 2 > found.len();
+        let hint = match wrong_separator {
+            None if title_row => format!(
+                "row {} looks like a title, not headings: set `header_row` under [source] in a column map to the row that holds them",
+                map.header_row()
+            ),
+            Some(c) => format!(
+                "the heading row is one column containing `{}`: the file seems to use that separator; set `delimiter` under [source] in a column map",
+                if c == '\t' { "tab".to_string() } else { c.to_string() }
+            ),
+            None => hints.join("; "),
+        };
+        diagnostics.push(Diagnostic {
+            severity: Severity::Error,
+            check: Check::MissingColumn,
+            file: file.clone(),
+            row: None,
+            column: None,
+            value: None,
+            message: format!("missing column{} {}; the columns found are: {}", if names.len() > 1 { "s" } else { "" }, names.join(", "), found.join(", ")),
+            hint: Some(hint),
+        });
+    }
     Ok(Canonical { file, df, headings, wide_headings, diagnostics, usable })
 }
 

@@ -77,7 +77,7 @@ fn read_csv(path: &Path, map: &ColumnMap) -> Result<RawTable> {
         .with_row_index(Some(RowIndex { name: ROW.into(), offset: 0 }))
         .finish()
         .and_then(|lf| lf.collect())
-        .map_err(|e| csv_error(path, separator, e))?;
+        .map_err(|e| csv_error(path, separator, header_row, e))?;
     // Row index counts data rows from 0; the first data row sits just under the headings.
     let first_data_row = header_row + 1;
     let df = df
@@ -88,15 +88,76 @@ fn read_csv(path: &Path, map: &ColumnMap) -> Result<RawTable> {
     Ok(RawTable { path: path.to_path_buf(), df, letters, warnings: Vec::new() })
 }
 
-fn csv_error(path: &Path, separator: u8, e: PolarsError) -> Error {
+fn csv_error(path: &Path, separator: u8, header_row: u64, e: PolarsError) -> Error {
     let text = e.to_string();
-    let err = Error::read(path, format!("not readable as CSV (separator `{}`): {}", separator as char, first_line(&text)));
     if text.contains("utf-8") || text.contains("utf8") || text.contains("invalid utf") {
-        err.with_hint("the file is not UTF-8: in Excel use Save As → \"CSV UTF-8\"")
-    } else if text.contains("quote") || text.contains("fields") {
-        err.with_hint("check for an unclosed quote or a row with more cells than the heading row")
-    } else {
-        err
+        let place = std::fs::read(path).ok().and_then(|b| first_non_utf8_row(&b)).map(|r| format!("row {r}: ")).unwrap_or_default();
+        return Error::read(path, format!("{place}the file is not UTF-8 text"))
+            .with_hint("in Excel use Save As → \"CSV UTF-8\"; from other tools, export as UTF-8");
+    }
+    // The engine's messages do not say where; find the row ourselves.
+    match std::fs::read(path).ok().and_then(|b| locate_csv_problem(&b, separator, header_row)) {
+        Some(problem) => Error::read(path, problem)
+            .with_hint("fix that row in a spreadsheet program, or export the sheet again"),
+        None => Error::read(path, format!("not readable as CSV (separator `{}`): {}", separator as char, first_line(&text)))
+            .with_hint("check for an unclosed quote or a row with more cells than the heading row"),
+    }
+}
+
+/// The spreadsheet row holding the first byte that is not UTF-8.
+fn first_non_utf8_row(bytes: &[u8]) -> Option<u64> {
+    let e = std::str::from_utf8(bytes).err()?;
+    Some(bytes[..e.valid_up_to()].iter().filter(|b| **b == b'\n').count() as u64 + 1)
+}
+
+/// Walk the CSV (quote-aware) and describe the first structural problem: a row with
+/// more cells than the heading row, or a quote that is never closed.
+pub fn locate_csv_problem(bytes: &[u8], separator: u8, header_row: u64) -> Option<String> {
+    let bytes = bytes.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(bytes);
+    let mut line = 1u64;
+    let mut record_start = 1u64;
+    let mut quoted = false;
+    let mut cells = 1usize;
+    let mut expected: Option<usize> = None;
+    let mut blank = true;
+    let mut i = 0;
+    while i < bytes.len() {
+        let b = bytes[i];
+        match b {
+            b'"' if quoted && bytes.get(i + 1) == Some(&b'"') => i += 1, // escaped quote
+            b'"' => quoted = !quoted,
+            b'\n' => {
+                line += 1;
+                if !quoted {
+                    if record_start >= header_row && !blank {
+                        match expected {
+                            None => expected = Some(cells),
+                            Some(n) if cells > n => {
+                                return Some(format!("row {record_start} has {cells} cells but the heading row has {n}"));
+                            }
+                            _ => {}
+                        }
+                    }
+                    record_start = line;
+                    cells = 1;
+                    blank = true;
+                }
+            }
+            b'\r' => {}
+            c if c == separator && !quoted => {
+                cells += 1;
+                blank = false;
+            }
+            _ => blank = false,
+        }
+        i += 1;
+    }
+    if quoted {
+        return Some(format!("a quote opened on row {record_start} is never closed"));
+    }
+    match expected {
+        Some(n) if !blank && cells > n && record_start > header_row => Some(format!("row {record_start} has {cells} cells but the heading row has {n}")),
+        _ => None,
     }
 }
 
@@ -286,7 +347,7 @@ fn read_json(path: &Path) -> Result<RawTable> {
         .with_hint("each record is an object such as {\"organisation\": \"…\", \"indicator\": \"…\", …}");
     if trimmed.starts_with('[') {
         let values: Vec<serde_json::Value> = serde_json::from_str(trimmed)
-            .map_err(|e| Error::read(path, format!("not valid JSON: {e}")))?;
+            .map_err(|e| Error::read(path, format!("line {}, column {}: not valid JSON: {}", e.line(), e.column(), json_reason(&e))))?;
         for (i, v) in values.into_iter().enumerate() {
             let n = i as i64 + 1;
             match v {
@@ -304,7 +365,7 @@ fn read_json(path: &Path) -> Result<RawTable> {
             match serde_json::from_str(line) {
                 Ok(serde_json::Value::Object(o)) => records.push((n, o)),
                 Ok(_) => return Err(not_object(n, "line")),
-                Err(e) => return Err(Error::read(path, format!("line {n}: not valid JSON: {e}"))),
+                Err(e) => return Err(Error::read(path, format!("line {n}, column {}: not valid JSON: {}", e.column(), json_reason(&e)))),
             }
         }
     }
@@ -328,6 +389,15 @@ fn read_json(path: &Path) -> Result<RawTable> {
     Ok(RawTable { path: path.to_path_buf(), df, letters: HashMap::new(), warnings: Vec::new() })
 }
 
+/// serde_json's message without its own " at line X column Y" (we say where ourselves).
+fn json_reason(e: &serde_json::Error) -> String {
+    let text = e.to_string();
+    match text.rfind(" at line ") {
+        Some(at) => text[..at].to_string(),
+        None => text,
+    }
+}
+
 fn json_text(v: &serde_json::Value) -> Option<String> {
     match v {
         serde_json::Value::Null => None,
@@ -348,6 +418,17 @@ mod tests {
         assert_eq!(sniff_delimiter("a;b;\"c,d,e\""), b';');
         assert_eq!(sniff_delimiter("a\tb\tc"), b'\t');
         assert_eq!(sniff_delimiter("single"), b',');
+    }
+
+    #[test]
+    fn csv_problems_are_located() {
+        let q = b"a,b,c\n1,\"x,3\n4,5,6\n";
+        assert_eq!(locate_csv_problem(q, b',', 1).as_deref(), Some("a quote opened on row 2 is never closed"));
+        let r = b"a,b,c\n1,2,3\n4,5,6,7\n";
+        assert_eq!(locate_csv_problem(r, b',', 1).as_deref(), Some("row 3 has 4 cells but the heading row has 3"));
+        let ok = b"a,b,c\r\n1,\"x,\"\"y\"\"\",3\r\n";
+        assert_eq!(locate_csv_problem(ok, b',', 1), None);
+        assert_eq!(first_non_utf8_row(b"a\nb\n\xa3c\n"), Some(3));
     }
 
     #[test]

@@ -93,14 +93,14 @@ pub fn check_file(c: &Canonical, file_index: u32, library: &Library, opts: &Chec
     sink.report.records_read = height as u64;
     if height == 0 && c.usable {
         sink.report.push(Diagnostic {
-            severity: Severity::Warning,
+            severity: Severity::Error,
             check: Check::EmptyFile,
             file: c.file.clone(),
             row: None,
             column: None,
             value: None,
             message: "the file has headings but no data rows".into(),
-            hint: None,
+            hint: Some("export the sheet again with its rows, or leave this file out".into()),
         });
     }
     if !c.usable {

@@ -146,7 +146,9 @@ pub fn toml_error(path: &Path, e: &toml::de::Error) -> Error {
         })
         .unwrap_or_default();
     let message = e.message().to_string();
-    let hint = unknown_key_hint(&message);
+    let hint = unknown_key_hint(&message).or_else(|| {
+        message.contains("duplicate key").then(|| "a key appears twice in the same table; keep one (each heading or column is named once)".to_string())
+    });
     Error::Config { path: path.to_path_buf(), message: format!("{position}{message}"), hint }
 }
 

@@ -417,7 +417,7 @@ fn section_error(path: &Path, e: &toml::de::Error) -> Error {
             if let Some(n) = crate::suggest::nearest(word, choices.iter().copied()) {
                 return err.with_hint(format!("did you mean `{n}`? kinds: {}", choices.join(", ")));
             }
-            return err.with_hint(format!("one of: {}", choices.join(", ")));
+            return err.with_hint("see \"Report specs\" in the README for what each kind does");
         }
     }
     err

@@ -6,6 +6,7 @@ mod util;
 
 mod aggregate;
 mod compare;
+mod corpus;
 mod indicators;
 mod properties;
 mod report;

@@ -233,5 +233,6 @@ fn a_workbook_with_several_sheets_says_which_it_read() {
     let run = impact(&["validate", s(&copy)]).expect_code(1);
     assert!(run.stdout.contains("warning: ") && run.stdout.contains("the workbook has 2 sheets; reading the first, \"Q4 return\""), "{}", run.stdout);
     assert!(run.stdout.contains("\"Guidance\""), "{}", run.stdout);
-    assert!(run.stdout.contains("missing column `organisation`"), "{}", run.stdout);
+    assert!(run.stdout.contains("missing columns `organisation`, `indicator`, `date`, `value`"), "{}", run.stdout);
+    assert!(run.stdout.contains("row 1 looks like a title"), "{}", run.stdout);
 }

@@ -7,6 +7,7 @@ mod util;
 mod aggregate;
 mod compare;
 mod corpus;
+mod fuzz;
 mod indicators;
 mod properties;
 mod report;

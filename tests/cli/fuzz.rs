@@ -1,0 +1,129 @@
+//! Fuzzing the parsers that take user files: CSV ingest with column maps, and report
+//! specs. Inputs are random mixes of the awkward things real files contain; the
+//! property is that every input gives a result or a typed error, never a panic.
+//! `FUZZ_CASES` sets the length of the run (default 64, the short run CI keeps).
+
+use std::path::Path;
+
+use impactkit::data::{self, CheckOptions, ColumnMap};
+use impactkit::indicator::Library;
+use impactkit::report::Spec;
+use proptest::prelude::*;
+
+fn library() -> Library {
+    Library::load(&crate::util::repo().join("indicators")).expect("library")
+}
+
+const HEADINGS: &[&str] = &[
+    "record_id", "organisation", "programme", "indicator", "date", "value", "participant", "simd_decile",
+    "evidence", "Partner", "Date of outcome", "Jobs", "", " value ", "ORGANISATION", "x\"y", "£", "é",
+];
+
+const CELLS: &[&str] = &[
+    "", " ", "ORG1", "jobs_created", "employability_participants", "people_in_work", "job_outcome_rate",
+    "2024-05-01", "31/02/2024", "2024-13-01", "01/05/2024", "2099-01-01", "0001-01-01", "1", "-1", "2.5",
+    "£1,200", "1,2,3", "N/A", "NaN", "inf", "1e308", "-0", "99999999999999999999", "\"", "\"\"", "a\"b",
+    "multi\nline", "tab\there", "semi;colon", "comma,inside", "ünïcödé", "🙂", "\u{feff}", "0", "11",
+];
+
+fn csv_text() -> impl Strategy<Value = Vec<u8>> {
+    let heading = proptest::sample::select(HEADINGS.to_vec());
+    let cell = proptest::sample::select(CELLS.to_vec());
+    let sep = proptest::sample::select(vec![",", ";", "\t", "|"]);
+    let eol = proptest::sample::select(vec!["\n", "\r\n"]);
+    (
+        proptest::collection::vec(heading, 0..8),
+        proptest::collection::vec(proptest::collection::vec((cell, any::<bool>()), 0..9), 0..12),
+        sep,
+        eol,
+        any::<bool>(),
+        proptest::collection::vec(any::<u8>(), 0..4),
+    )
+        .prop_map(|(head, rows, sep, eol, bom, noise)| {
+            let mut out = String::new();
+            if bom {
+                out.push('\u{feff}');
+            }
+            out.push_str(&head.join(sep));
+            for r in rows {
+                out.push_str(eol);
+                let cells: Vec<String> = r.into_iter().map(|(c, quote)| if quote { format!("\"{}\"", c.replace('"', "\"\"")) } else { c.to_string() }).collect();
+                out.push_str(&cells.join(sep));
+            }
+            let mut bytes = out.into_bytes();
+            bytes.extend(noise); // sometimes not UTF-8 at the end
+            bytes
+        })
+}
+
+const MAP_LINES: &[&str] = &[
+    "[source]", "header_row = 1", "header_row = 2", "header_row = 0", "header_row = 99", "delimiter = \";\"", "delimiter = \"x\"",
+    "date_format = \"%d/%m/%Y\"", "date_format = \"%Y\"", "skip_rows_starting_with = [\"Total\"]", "sheet = \"S\"",
+    "[columns]", "organisation = \"Partner\"", "date = \"Date of outcome\"", "value = \"Jobs\"", "organisaton = \"x\"",
+    "area = \"Partner\"", "[constants]", "programme = \"P1\"", "indicator = \"jobs_created\"", "[wide]",
+    "\"Jobs\" = \"jobs_created\"", "\"Jobs\" = \"nope\"", "x = ", "[[wide]]", "= 1", "\"",
+];
+
+const SPEC_LINES: &[&str] = &[
+    "title = \"T\"", "audience = \"A\"", "subject = \"organisation\"", "subject = \"all\"", "subject = \"nobody\"",
+    "period = { financial_year = \"2024-25\" }", "period = { financial_year = \"2024\" }", "period = { from = 2024-04-01, to = 2024-01-01 }",
+    "period = { from = \"2024-04-01\", to = \"2025-03-31\" }", "indicators = [\"jobs_created\"]", "indicators = [\"x\"]", "indicators = []",
+    "[[section]]", "kind = \"kpis\"", "kind = \"text\"", "kind = \"chart\"", "kind = \"table\"", "kind = \"ranking\"", "kind = \"small_multiples\"",
+    "kind = \"nonsense\"", "text = \"{period} {jobs_created.total} {x.y} {\"", "chart = \"bar\"", "chart = \"pie\"", "indicator = \"jobs_created\"",
+    "by = \"programme\"", "by = \"quarter\"", "by = [\"programme\"]", "stack = \"beneficiary_group\"", "grain = \"week\"", "per = \"participant\"",
+    "title = 3", "[section]", "=", "\"",
+];
+
+fn toml_text(lines: &'static [&'static str]) -> impl Strategy<Value = String> {
+    proptest::collection::vec(proptest::sample::select(lines.to_vec()), 0..16).prop_map(|l| l.join("\n") + "\n")
+}
+
+fn cases() -> u32 {
+    std::env::var("FUZZ_CASES").ok().and_then(|v| v.parse().ok()).unwrap_or(64)
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig::with_cases(cases()))]
+
+    /// Any CSV, with or without any map: a dataset with a report, or an error. No panic.
+    #[test]
+    fn csv_and_column_map_ingest_never_panic(csv in csv_text(), map in proptest::option::of(toml_text(MAP_LINES))) {
+        let lib = library();
+        let dir = tempfile::tempdir().unwrap();
+        let data = dir.path().join("d.csv");
+        std::fs::write(&data, &csv).unwrap();
+        let map = match map {
+            Some(text) => {
+                let p = dir.path().join("m.toml");
+                std::fs::write(&p, text).unwrap();
+                match ColumnMap::load(&p, &lib) {
+                    Ok(m) => Some(m),
+                    Err(_) => None,
+                }
+            }
+            None => None,
+        };
+        let opts = CheckOptions { today: chrono::NaiveDate::from_ymd_opt(2026, 1, 1).unwrap(), ..CheckOptions::default() };
+        if let Ok(ds) = data::load(&[data.clone()], &lib, map.as_ref(), &opts) {
+            // Whatever was read, the counts agree with the listing.
+            prop_assert!(ds.report.records_valid <= ds.report.records_read);
+            if ds.report.is_ok() {
+                let req = impactkit::aggregate::Request::default();
+                let (valid, _) = data::split_valid(ds).unwrap();
+                prop_assert!(impactkit::aggregate::aggregate(&valid.records, &lib, &req).is_ok());
+            }
+        }
+    }
+
+    /// Any spec text: a checked spec or an error. No panic.
+    #[test]
+    fn spec_parsing_never_panics(text in toml_text(SPEC_LINES)) {
+        let lib = library();
+        let dir = tempfile::tempdir().unwrap();
+        let p = dir.path().join("s.toml");
+        std::fs::write(&p, text).unwrap();
+        if let Ok(spec) = Spec::load(Path::new(&p), &lib) {
+            prop_assert!(spec.window().is_ok());
+        }
+    }
+}

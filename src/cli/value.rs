@@ -37,8 +37,11 @@ pub struct ValueArgs {
     #[arg(long, value_name = "DATE")]
     pub to: Option<String>,
     /// Print the sensitivity table (SROI with each assumption varied, and break-even) instead.
-    #[arg(long)]
+    #[arg(long, conflicts_with = "impact_map")]
     pub sensitivity: bool,
+    /// Print the impact map (stakeholder, outcome, quantity, proxy, adjustments, value) instead.
+    #[arg(long)]
+    pub impact_map: bool,
     #[arg(long, value_enum)]
     pub format: Option<TableFormat>,
     #[arg(long, value_name = "FILE")]
@@ -72,13 +75,15 @@ pub fn run(args: ValueArgs, library: &Library) -> Result<Outcome> {
     }
     let frame = if args.sensitivity {
         value::sensitivity_frame(&groups, &assumptions, by)?
+    } else if args.impact_map {
+        value::impact_map_frame(&groups, by)?
     } else {
         value::to_frame(&groups, by)?
     };
     let format = args.format.or_else(|| args.out.as_deref().and_then(TableFormat::from_extension)).unwrap_or(TableFormat::Table);
     let bytes = output::render(&frame, format)?;
     let mut note = String::new();
-    if format == TableFormat::Table && !args.sensitivity {
+    if format == TableFormat::Table && !args.sensitivity && !args.impact_map {
         let missing: Vec<&str> = groups.iter().filter(|g| g.investment.is_none()).map(|g| g.group.as_str()).collect();
         if !missing.is_empty() {
             note = format!("note: no investment for {}: no SROI ratio (give --programmes, or [investment] in --assumptions)\n", missing.join(", "));

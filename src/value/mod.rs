@@ -261,6 +261,29 @@ pub fn sensitivity_frame(groups: &[GroupValue], assumptions: &Assumptions, by: G
     )?)
 }
 
+/// The SROI Guide's impact map: stakeholder → outcome → indicator → quantity → proxy →
+/// deadweight, attribution, displacement, drop-off, duration → value.
+pub fn impact_map_frame(groups: &[GroupValue], by: GroupBy) -> Result<DataFrame> {
+    let lines: Vec<(&GroupValue, &Line)> = groups.iter().flat_map(|g| g.lines.iter().map(move |l| (g, l))).collect();
+    let r2 = |v: f64| (v * 100.0).round() / 100.0;
+    Ok(df!(
+        by.column() => lines.iter().map(|(g, _)| g.group.clone()).collect::<Vec<_>>(),
+        "stakeholder" => lines.iter().map(|(_, l)| l.stakeholder.clone()).collect::<Vec<_>>(),
+        "outcome" => lines.iter().map(|(_, l)| l.outcome.clone()).collect::<Vec<_>>(),
+        "indicator" => lines.iter().map(|(_, l)| l.indicator.clone()).collect::<Vec<_>>(),
+        "quantity" => lines.iter().map(|(_, l)| l.quantity).collect::<Vec<_>>(),
+        "unit" => lines.iter().map(|(_, l)| l.unit.clone()).collect::<Vec<_>>(),
+        "proxy_value" => lines.iter().map(|(_, l)| r2(l.params.value)).collect::<Vec<_>>(),
+        "deadweight" => lines.iter().map(|(_, l)| l.params.deadweight).collect::<Vec<_>>(),
+        "attribution" => lines.iter().map(|(_, l)| l.params.attribution).collect::<Vec<_>>(),
+        "displacement" => lines.iter().map(|(_, l)| l.params.displacement).collect::<Vec<_>>(),
+        "drop_off" => lines.iter().map(|(_, l)| l.params.drop_off).collect::<Vec<_>>(),
+        "duration_years" => lines.iter().map(|(_, l)| l.params.duration_years).collect::<Vec<_>>(),
+        "present_value" => lines.iter().map(|(g, l)| r2(l.present_value(g.rate))).collect::<Vec<_>>(),
+        "proxy_source" => lines.iter().map(|(_, l)| l.source.clone()).collect::<Vec<_>>()
+    )?)
+}
+
 /// The value table: one row per outcome and a `total` row per group.
 pub fn to_frame(groups: &[GroupValue], by: GroupBy) -> Result<DataFrame> {
     let mut group = Vec::new();

@@ -39,6 +39,10 @@ fn library_defaults_to_the_penny() {
     assert_eq!(cell(&r, &["P1", "total"], "sroi"), "1.05");
     assert_eq!(cell(&r, &["P1", "total"], "npv"), "4952.74");
     assert_eq!(cell(&r, &["P1", "total"], "payback_months"), "21.3");
+    let map = rows(&impact(&["value", s(&data), "--impact-map", "--format", "csv"]).ok().stdout);
+    assert_eq!(map[0][..5], ["programme", "stakeholder", "outcome", "indicator", "quantity"].map(String::from));
+    assert_eq!(cell(&map, &["P1", "participants"], "deadweight"), "0.25");
+    assert_eq!(cell(&map, &["P1", "participants"], "present_value"), "104952.74");
 }
 
 /// An override: proxy £1,000, deadweight 20%, attribution 10%, displacement 5%,

@@ -128,6 +128,24 @@ impl Report {
         self.not_listed += other.not_listed;
     }
 
+    /// Add a slice's row checks to this file's report, keeping at most `max_listed`
+    /// listed problems of each kind (the rest are counted, not listed).
+    pub fn merge_rows(&mut self, other: Report, max_listed: usize) {
+        self.records_valid += other.records_valid;
+        for (k, v) in other.counts {
+            *self.counts.entry(k).or_default() += v;
+        }
+        self.not_listed += other.not_listed;
+        for d in other.diagnostics {
+            let listed = self.diagnostics.iter().filter(|x| x.check == d.check && x.row.is_some()).count();
+            if listed < max_listed {
+                self.diagnostics.push(d);
+            } else {
+                self.not_listed += 1;
+            }
+        }
+    }
+
     /// Order problems by file, then row, so output reads like the spreadsheet.
     pub fn sort(&mut self) {
         self.diagnostics.sort_by(|a, b| {

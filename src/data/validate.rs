@@ -5,6 +5,7 @@ use std::collections::HashMap;
 
 use chrono::{Datelike, NaiveDate};
 use polars::prelude::*;
+use rayon::prelude::*;
 
 use super::diagnostics::{Check, Diagnostic, Report, Severity};
 use super::mapping::Canonical;
@@ -108,6 +109,39 @@ pub fn check_file(c: &Canonical, file_index: u32, library: &Library, opts: &Chec
         return Ok((DataFrame::empty(), sink.report));
     }
 
+    // Big files without a wide layout are checked in slices, one per thread; a wide
+    // sheet repeats rows across indicators, so it is checked whole (and is small).
+    let slices = rayon::current_num_threads().max(1);
+    if height < PARALLEL_FROM || slices == 1 || !c.wide_headings.is_empty() {
+        let (typed, report) = check_slice(c, df, file_index, library, opts)?;
+        sink.report.merge_rows(report, opts.max_listed);
+        return Ok((typed, sink.report));
+    }
+    let step = height.div_ceil(slices);
+    let parts: Vec<Result<(DataFrame, Report)>> = (0..slices)
+        .into_par_iter()
+        .map(|k| check_slice(c, &df.slice((k * step) as i64, step), file_index, library, opts))
+        .collect();
+    let mut typed = DataFrame::empty();
+    for part in parts {
+        let (frame, report) = part?;
+        sink.report.merge_rows(report, opts.max_listed);
+        if typed.width() == 0 {
+            typed = frame;
+        } else {
+            typed.vstack_mut(&frame)?;
+        }
+    }
+    Ok((typed, sink.report))
+}
+
+/// Rows from this many on are checked in parallel slices.
+const PARALLEL_FROM: usize = 200_000;
+
+/// Check a slice of a file's rows (all of them, or one thread's share).
+fn check_slice(c: &Canonical, df: &DataFrame, file_index: u32, library: &Library, opts: &CheckOptions) -> Result<(DataFrame, Report)> {
+    let mut sink = Sink { file: &c.file, max_listed: opts.max_listed, listed: HashMap::new(), seen: Default::default(), flagged: false, report: Report::default() };
+    let height = df.height();
     let heading = |name: &str| c.headings.get(name).cloned().unwrap_or_else(|| format!("`{name}`"));
     let h_org = heading("organisation");
     let h_ind = heading("indicator");

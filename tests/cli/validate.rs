@@ -236,3 +236,29 @@ fn a_workbook_with_several_sheets_says_which_it_read() {
     assert!(run.stdout.contains("missing columns `organisation`, `indicator`, `date`, `value`"), "{}", run.stdout);
     assert!(run.stdout.contains("row 1 looks like a title"), "{}", run.stdout);
 }
+
+/// Large files are checked in parallel slices; the report is the same as one thread's.
+#[test]
+fn parallel_checking_reports_like_serial() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("big.csv");
+    impact(&["samples", "generate", "--rows", "300000", "--seed", "3", "--out", s(&path)]).ok();
+    let text = std::fs::read_to_string(&path).unwrap();
+    let mut lines: Vec<String> = text.lines().map(str::to_string).collect();
+    // Spoil the value of 30 rows near the start and 30 near the end (the last slice).
+    let n = lines.len();
+    for i in (2..32).chain(n - 30..n) {
+        let mut cells: Vec<String> = lines[i].split(',').map(str::to_string).collect();
+        cells[5] = "x".into();
+        lines[i] = cells.join(",");
+    }
+    std::fs::write(&path, lines.join("\n") + "\n").unwrap();
+    let args = ["validate", s(&path), "--max-problems", "40"];
+    let many = crate::util::impact_env(&args, &[("RAYON_NUM_THREADS", "2")]).expect_code(1);
+    let one = crate::util::impact_env(&args, &[("RAYON_NUM_THREADS", "1")]).expect_code(1);
+    assert_eq!(many.stdout, one.stdout);
+    assert_eq!(many.stdout.matches("is not a number").count(), 40);
+    assert!(many.stdout.contains("… and 20 more problem(s)"), "{}", many.stdout);
+    assert!(many.stdout.contains("300000 record(s) read, 299940 valid: 60 error(s)"), "{}", many.stdout);
+    assert!(many.stdout.contains(", row 3, column F \"value\""), "first spoiled line is row 3");
+}

@@ -1,0 +1,198 @@
+//! End-to-end benchmark of the `impact` binary (release build):
+//!
+//!   cargo bench --bench pipeline
+//!
+//! Generates data with `impact samples generate` (kept in target/bench-data between
+//! runs), then times, as the median of several runs, with each run's peak memory:
+//! polars alone reading the CSV (the floor), aggregating 10M rows from CSV and from
+//! Parquet by organisation × indicator × financial year, validating 10M rows, and
+//! rendering 1,000 organisation board packs with `--each organisation`. Prints a table
+//! and writes it to target/bench-data/results.md.
+//!
+//! Environment: BENCH_ROWS (default 10,000,000), BENCH_RUNS (3), BENCH_ORGS (1,000),
+//! BENCH_50M=1 to add the 50M-row Parquet aggregate (needs a lot of memory today).
+
+use std::fmt::Write as _;
+use std::path::{Path, PathBuf};
+use std::process::Command;
+use std::time::{Duration, Instant};
+
+use polars::prelude::*;
+
+const IMPACT: &str = env!("CARGO_BIN_EXE_impact");
+
+fn env_num(name: &str, default: u64) -> u64 {
+    std::env::var(name).ok().and_then(|v| v.replace('_', "").parse().ok()).unwrap_or(default)
+}
+
+/// Wall time and peak resident memory (VmHWM, polled) of one child process.
+fn measure(args: &[&str]) -> (Duration, u64) {
+    let started = Instant::now();
+    let mut child = Command::new(IMPACT)
+        .args(args)
+        .current_dir(env!("CARGO_MANIFEST_DIR"))
+        .stdout(std::process::Stdio::null())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .expect("spawn impact");
+    let status_file = format!("/proc/{}/status", child.id());
+    let mut peak_kb = 0u64;
+    loop {
+        if let Ok(text) = std::fs::read_to_string(&status_file) {
+            if let Some(kb) = text.lines().find(|l| l.starts_with("VmHWM:")).and_then(|l| l.split_whitespace().nth(1)).and_then(|v| v.parse().ok()) {
+                peak_kb = peak_kb.max(kb);
+            }
+        }
+        if let Ok(Some(status)) = child.try_wait() {
+            assert!(status.success(), "impact {args:?} failed");
+            break;
+        }
+        std::thread::sleep(Duration::from_millis(5));
+    }
+    (started.elapsed(), peak_kb * 1024)
+}
+
+fn median(mut v: Vec<Duration>) -> Duration {
+    v.sort();
+    v[v.len() / 2]
+}
+
+struct Row {
+    what: String,
+    median: Duration,
+    runs: Vec<Duration>,
+    peak: Option<u64>,
+    note: String,
+}
+
+fn repeat(runs: u64, f: impl Fn() -> (Duration, u64)) -> (Duration, Vec<Duration>, u64) {
+    let mut times = Vec::new();
+    let mut peak = 0;
+    for _ in 0..runs {
+        let (t, m) = f();
+        times.push(t);
+        peak = peak.max(m);
+    }
+    (median(times.clone()), times, peak)
+}
+
+fn generate(rows: u64, out: &Path, extra: &[&str]) {
+    if out.exists() {
+        return;
+    }
+    let rows_s = rows.to_string();
+    let mut args = vec!["samples", "generate", "--rows", &rows_s, "--seed", "7", "--out", out.to_str().unwrap()];
+    args.extend_from_slice(extra);
+    let (t, _) = measure(&args);
+    eprintln!("generated {} in {:.1}s", out.display(), t.as_secs_f64());
+}
+
+/// Organisations and programmes tables with `n` organisations spread over the programmes.
+fn big_scenario(dir: &Path, n: usize) -> (PathBuf, PathBuf) {
+    let orgs = dir.join(format!("organisations-{n}.csv"));
+    let progs = dir.join(format!("programmes-{n}.csv"));
+    let mut o = String::from("id,name,kind,area\n");
+    for i in 0..n {
+        o.push_str(&format!("B{i:04},Benchmark Enterprise {i},social enterprise,S12000049\n"));
+    }
+    std::fs::write(&orgs, o).unwrap();
+    let ids: Vec<String> = (0..n).map(|i| format!("B{i:04}")).collect();
+    let p = format!(
+        "id,name,funder,start,end,investment,themes,partners,groups\n\
+         EMP,Employability,Council,2022-04-01,2025-03-31,2400000,employment;skills,{},long_term_unemployed;disabled;young_person\n\
+         VOL,Volunteering,Trust,2022-04-01,2025-03-31,900000,volunteering;community,{},young_person;carer\n",
+        ids.join(";"),
+        ids.join(";")
+    );
+    std::fs::write(&progs, p).unwrap();
+    (orgs, progs)
+}
+
+fn main() {
+    // `cargo bench` passes --bench; any other argument is a filter we do not use.
+    let rows = env_num("BENCH_ROWS", 10_000_000);
+    let runs = env_num("BENCH_RUNS", 3);
+    let orgs = env_num("BENCH_ORGS", 1000) as usize;
+    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("target/bench-data");
+    std::fs::create_dir_all(&dir).unwrap();
+    let csv = dir.join(format!("outcomes-{rows}.csv"));
+    let pq = dir.join(format!("outcomes-{rows}.parquet"));
+    generate(rows, &csv, &[]);
+    generate(rows, &pq, &[]);
+    let mut table: Vec<Row> = Vec::new();
+
+    // The floor: polars alone reading the same CSV (types inferred), in this process.
+    let (floor, floor_runs, _) = repeat(runs, || {
+        let t = Instant::now();
+        let df = LazyCsvReader::new(PlRefPath::try_from_path(&csv).unwrap()).with_has_header(true).finish().unwrap().collect().unwrap();
+        assert_eq!(df.height() as u64, rows);
+        (t.elapsed(), 0)
+    });
+    table.push(Row { what: format!("polars alone: read {rows} rows of CSV"), median: floor, runs: floor_runs, peak: None, note: "the floor".into() });
+
+    let out = dir.join("figures.csv");
+    let agg = |data: &Path| {
+        let (d, o) = (data.to_str().unwrap().to_string(), out.to_str().unwrap().to_string());
+        repeat(runs, move || measure(&["aggregate", &d, "--by", "organisation,financial_year", "--out", &o]))
+    };
+    let (t_csv, r_csv, m_csv) = agg(&csv);
+    table.push(Row {
+        what: format!("aggregate {rows} rows from CSV"),
+        median: t_csv,
+        runs: r_csv,
+        peak: Some(m_csv),
+        note: format!("{:.2}× the floor (target ≤ 1.5×)", t_csv.as_secs_f64() / floor.as_secs_f64()),
+    });
+    let (t_pq, r_pq, m_pq) = agg(&pq);
+    table.push(Row {
+        what: format!("aggregate {rows} rows from Parquet"),
+        median: t_pq,
+        runs: r_pq,
+        peak: Some(m_pq),
+        note: format!("{:.2}× faster than CSV (target ≥ 3×)", t_csv.as_secs_f64() / t_pq.as_secs_f64()),
+    });
+    let (t_val, r_val, m_val) = {
+        let d = csv.to_str().unwrap().to_string();
+        repeat(runs, move || measure(&["validate", &d]))
+    };
+    table.push(Row { what: format!("validate {rows} rows of CSV"), median: t_val, runs: r_val, peak: Some(m_val), note: String::new() });
+
+    // 1,000 board packs: a dataset with that many organisations, 300 records each.
+    let (o, p) = big_scenario(&dir, orgs);
+    let report_data = dir.join(format!("outcomes-{orgs}-orgs.csv"));
+    generate(orgs as u64 * 300, &report_data, &["--organisations", o.to_str().unwrap(), "--programmes", p.to_str().unwrap()]);
+    let pdfs = dir.join("board");
+    let (t_pdf, r_pdf, m_pdf) = {
+        let (d, out, o) = (report_data.to_str().unwrap().to_string(), pdfs.to_str().unwrap().to_string(), o.to_str().unwrap().to_string());
+        repeat(runs, move || measure(&["report", "reports/board.toml", "--data", &d, "--organisations", &o, "--each", "organisation", "--out-dir", &out]))
+    };
+    let sizes: Vec<u64> = std::fs::read_dir(&pdfs).unwrap().filter_map(|e| e.ok()).map(|e| e.metadata().map(|m| m.len()).unwrap_or(0)).collect();
+    let max_kb = sizes.iter().max().copied().unwrap_or(0) / 1024;
+    let mean_kb = sizes.iter().sum::<u64>() / sizes.len().max(1) as u64 / 1024;
+    table.push(Row {
+        what: format!("render {} board PDFs (--each organisation)", sizes.len()),
+        median: t_pdf,
+        runs: r_pdf,
+        peak: Some(m_pdf),
+        note: format!("{mean_kb} KB mean, {max_kb} KB largest (targets ≤ 10 s, ≤ 150 KB)"),
+    });
+
+    if std::env::var("BENCH_50M").is_ok() {
+        let big = dir.join("outcomes-50000000.parquet");
+        generate(50_000_000, &big, &[]);
+        let (t, m) = measure(&["aggregate", big.to_str().unwrap(), "--by", "organisation,financial_year", "--out", out.to_str().unwrap()]);
+        table.push(Row { what: "aggregate 50M rows from Parquet".into(), median: t, runs: vec![t], peak: Some(m), note: "target peak ≤ 2 GB".into() });
+    }
+
+    let cpus = std::thread::available_parallelism().map(|n| n.get()).unwrap_or(1);
+    let mut md = format!("Machine: {cpus} cores; medians of {runs} run(s); peak = resident memory high-water mark of the `impact` process.\n\n");
+    md.push_str("| what | median | runs | peak memory | note |\n|---|---:|---|---:|---|\n");
+    for r in &table {
+        let runs: Vec<String> = r.runs.iter().map(|d| format!("{:.2}", d.as_secs_f64())).collect();
+        let peak = r.peak.map_or("–".to_string(), |b| format!("{:.0} MB", b as f64 / 1e6));
+        let _ = writeln!(md, "| {} | {:.2} s | {} | {} | {} |", r.what, r.median.as_secs_f64(), runs.join(", "), peak, r.note);
+    }
+    println!("{md}");
+    std::fs::write(dir.join("results.md"), &md).unwrap();
+    eprintln!("written to {}", dir.join("results.md").display());
+}

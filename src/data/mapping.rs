@@ -194,6 +194,18 @@ fn drop_blank_and_note_rows(df: DataFrame, prefixes: &[String]) -> Result<DataFr
     }
     // Typed columns come from Parquet, which has no blank or notes rows to drop.
     let has_typed = text_cols.len() + 1 < df.width();
+    if prefixes.is_empty() {
+        if has_typed {
+            return Ok(df);
+        }
+        // Only blank rows to drop: a vectorised test, no per-row work when there are none.
+        let blank = all_horizontal(text_cols.iter().map(|c| c.clone().is_null()).collect::<Vec<_>>())?;
+        let blanks = df.clone().lazy().select([blank.clone().sum().alias("n")]).collect()?;
+        if blanks.column("n")?.cast(&DataType::UInt64)?.u64()?.get(0).unwrap_or(0) == 0 {
+            return Ok(df);
+        }
+        return Ok(df.lazy().filter(blank.not()).collect()?);
+    }
     let first_text = df.clone().lazy().select([coalesce(&text_cols).alias("first")]).collect()?;
     let lowered: Vec<String> = prefixes.iter().map(|p| p.to_lowercase()).collect();
     let keep: BooleanChunked = first_text

@@ -15,6 +15,7 @@ pub mod privacy;
 pub mod report;
 pub mod samples;
 pub mod suggest;
+pub mod timing;
 pub mod value;
 
 pub use error::{Error, Result};

@@ -95,10 +95,15 @@ pub fn aggregate(records: &DataFrame, library: &Library, req: &Request) -> Resul
     let dims: Vec<&str> = req.by.iter().map(|d| d.name()).collect();
     let lf = prepare(records.clone().lazy(), &req.by, &req.filters);
     let meta = meta_frame(library)?;
-    let lf = lf.join(meta.clone().lazy(), [col("indicator")], [col("indicator")], JoinArgs::new(JoinType::Inner));
-
-    let mut base = concat([flows(lf.clone(), &dims), stocks(lf.clone(), &dims), distinct(lf, &dims)], UnionArgs::default())?
-        .collect()?;
+    let of_mode = |mode: RollUpMode| -> Vec<String> { library.iter().filter(|i| mode.matches(i.roll_up())).map(|i| i.id.clone()).collect() };
+    // Per-row work stays on cheap columns: indicator rules are joined onto the small
+    // grouped results, never onto every record.
+    let parts = [
+        flows(lf.clone(), &dims, &meta),
+        stocks(lf.clone().filter(any_of("indicator", &of_mode(RollUpMode::Stock))), &dims, &meta),
+        distinct(lf.filter(any_of("indicator", &of_mode(RollUpMode::Distinct))), &dims),
+    ];
+    let mut base = concat(parts, UnionArgs::default())?.collect()?;
     let withheld = match req.suppress_below {
         Some(t) => crate::privacy::flags(&base, &dims, &crate::privacy::people_indicators(library), t)?,
         None => vec![false; base.height()],
@@ -126,12 +131,33 @@ pub fn aggregate(records: &DataFrame, library: &Library, req: &Request) -> Resul
     if req.suppress_below.is_some() {
         out_cols.push(col("suppressed"));
     }
-    let figures = all
-        .join(meta.lazy().select([col("indicator"), col("unit")]), [col("indicator")], [col("indicator")], JoinArgs::new(JoinType::Left))
-        .select(out_cols)
-        .sort(order, SortMultipleOptions::default())
-        .collect()?;
+    // Period keys become labels (2024-25) only now, on the few grouped rows.
+    let labels: Vec<Expr> = req
+        .by
+        .iter()
+        .filter_map(|d| match d {
+            Dimension::Period(g) => Some(g.label_of_key(col(g.name())).alias(g.name())),
+            Dimension::Field(_) => None,
+        })
+        .collect();
+    let mut all = all.join(meta.lazy().select([col("indicator"), col("unit")]), [col("indicator")], [col("indicator")], JoinArgs::new(JoinType::Left));
+    if !labels.is_empty() {
+        all = all.with_columns(labels);
+    }
+    let figures = all.select(out_cols).sort(order, SortMultipleOptions::default()).collect()?;
     Ok(figures)
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum RollUpMode {
+    Stock,
+    Distinct,
+}
+
+impl RollUpMode {
+    fn matches(self, r: RollUp) -> bool {
+        matches!((self, r), (RollUpMode::Stock, RollUp::Stock { .. }) | (RollUpMode::Distinct, RollUp::Distinct))
+    }
 }
 
 /// Apply filters and add one text column per dimension (blanks shown as NOT_RECORDED).
@@ -152,7 +178,7 @@ fn prepare(lf: LazyFrame, by: &[Dimension], f: &Filters) -> LazyFrame {
         .iter()
         .map(|d| match d {
             Dimension::Field(name) => col(*name).cast(DataType::String).fill_null(lit(NOT_RECORDED)).alias(*name),
-            Dimension::Period(g) => g.label(col("date")).alias(g.name()),
+            Dimension::Period(g) => g.key(col("date")).alias(g.name()),
         })
         .collect();
     if dim_cols.is_empty() {
@@ -162,12 +188,13 @@ fn prepare(lf: LazyFrame, by: &[Dimension], f: &Filters) -> LazyFrame {
     }
 }
 
+/// True where `column` is one of `values` (false for none: an empty set matches nothing).
 fn any_of(column: &str, values: &[String]) -> Expr {
     values
         .iter()
         .map(|v| col(column).eq(lit(v.as_str())))
         .reduce(|a, b| a.or(b))
-        .unwrap_or(lit(true))
+        .unwrap_or(lit(false))
 }
 
 /// One row per indicator: how it rolls up, in columns the query can branch on.
@@ -250,29 +277,30 @@ fn figure_columns(dims: &[&str]) -> Vec<Expr> {
 }
 
 /// Flows: one pass over records.
-fn flows(lf: LazyFrame, dims: &[&str]) -> LazyFrame {
+fn flows(lf: LazyFrame, dims: &[&str], meta: &DataFrame) -> LazyFrame {
     let mut stats = four_stats("value").to_vec();
     stats.push(len().alias("records"));
-    lf.filter(col("__mode").eq(lit("flow")))
-        .group_by(keys(dims, &["indicator", "__agg"]))
+    lf.group_by(keys(dims, &["indicator"]))
         .agg(stats)
+        .join(meta.clone().lazy().filter(col("__mode").eq(lit("flow"))), [col("indicator")], [col("indicator")], JoinArgs::new(JoinType::Inner))
         .with_column(pick("__agg", col("records")).alias("value"))
         .select(figure_columns(dims))
 }
 
 /// Stocks: snapshot per unit per date (summing any breakdown rows of that date),
 /// then across dates per unit, then across units.
-fn stocks(lf: LazyFrame, dims: &[&str]) -> LazyFrame {
+fn stocks(lf: LazyFrame, dims: &[&str], meta: &DataFrame) -> LazyFrame {
     let unit: Vec<&str> = ["organisation", "programme"].into_iter().filter(|u| !dims.contains(u)).collect();
-    let mut per_date: Vec<&str> = vec!["indicator", "__agg", "__time"];
+    let mut per_date: Vec<&str> = vec!["indicator"];
     per_date.extend(&unit);
-    let per_unit = per_date.clone();
+    let mut per_unit = per_date.clone();
+    per_unit.extend(["__agg", "__time"]);
     per_date.push("date");
 
     let snapshots = lf
-        .filter(col("__mode").eq(lit("stock")))
         .group_by(keys(dims, &per_date))
-        .agg([col("value").sum().alias("__snap"), len().alias("__n")]);
+        .agg([col("value").sum().alias("__snap"), len().alias("__n")])
+        .join(meta.clone().lazy(), [col("indicator")], [col("indicator")], JoinArgs::new(JoinType::Inner));
     let mut over_time = four_stats("__snap").to_vec();
     over_time.push(col("__snap").sort_by([col("date")], SortMultipleOptions::default()).last().alias("__last"));
     over_time.push(col("__n").sum().alias("records"));
@@ -298,8 +326,7 @@ fn stocks(lf: LazyFrame, dims: &[&str]) -> LazyFrame {
 
 /// Distinct people: participant ids counted once per group.
 fn distinct(lf: LazyFrame, dims: &[&str]) -> LazyFrame {
-    lf.filter(col("__mode").eq(lit("distinct")))
-        .group_by(keys(dims, &["indicator"]))
+    lf.group_by(keys(dims, &["indicator"]))
         .agg([col("participant").drop_nulls().n_unique().alias("value"), len().alias("records")])
         .select(figure_columns(dims))
 }

@@ -73,7 +73,9 @@ pub fn run(args: AggregateArgs, library: &Library) -> Result<Outcome> {
     let map = args.data.map(library)?;
     let dataset = data::load_valid(&args.data.data, library, map.as_ref(), &args.data.options()?)?;
     let request = Request { by, filters, suppress_below: args.privacy.threshold() };
+    let t = crate::timing::start();
     let mut figures = aggregate::aggregate(&dataset.records, library, &request)?;
+    crate::timing::lap(&t, "aggregate");
     if let Some(t) = &targets {
         figures = t.join(&figures, &request.by, library)?;
     }

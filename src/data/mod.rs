@@ -46,13 +46,18 @@ pub fn load(paths: &[PathBuf], library: &Library, map: Option<&ColumnMap>, opts:
         .par_iter()
         .enumerate()
         .map(|(i, path)| {
+            let t = crate::timing::start();
             let raw = read::read_table(path, map)?;
+            crate::timing::lap(&t, "read");
             let canonical = mapping::to_canonical(raw, map)?;
+            crate::timing::lap(&t, "map to canonical columns");
             let id_heading = canonical.headings.get("record_id").cloned().unwrap_or_else(|| "\"record_id\"".into());
             let (df, report) = validate::check_file(&canonical, i as u32, library, &opts)?;
+            crate::timing::lap(&t, "check rows");
             Ok((df, report, id_heading))
         })
         .collect::<Result<_>>()?;
+    let t = crate::timing::start();
     let mut report = Report::default();
     let mut frames = Vec::new();
     let mut id_headings = Vec::new();
@@ -73,7 +78,7 @@ pub fn load(paths: &[PathBuf], library: &Library, map: Option<&ColumnMap>, opts:
             all
         }
     };
-    records.rechunk_mut_par();
+    crate::timing::lap(&t, "combine files");
     let files: Vec<String> = paths.iter().map(|p| p.display().to_string()).collect();
     let repeats = check_duplicate_ids(&records, &files, &id_headings, opts.max_listed, &mut report)?;
     report.records_valid = report.records_valid.saturating_sub(repeats.iter().filter(|r| r.2).count() as u64);
@@ -81,6 +86,7 @@ pub fn load(paths: &[PathBuf], library: &Library, map: Option<&ColumnMap>, opts:
         mark_not_ok(&mut records, &repeats)?;
     }
     report.sort();
+    crate::timing::lap(&t, "duplicate ids");
     Ok(Dataset { records, report, files })
 }
 
@@ -139,6 +145,10 @@ fn empty_records() -> Result<DataFrame> {
     Ok(DataFrame::new(0, cols)?)
 }
 
+fn col_name(name: &str) -> PlSmallStr {
+    PlSmallStr::from(name)
+}
+
 /// A record_id seen more than once (in any file) is an error at every repeat.
 /// Returns the repeats as (file, row, passed every other check).
 fn check_duplicate_ids(
@@ -151,12 +161,35 @@ fn check_duplicate_ids(
     if records.height() == 0 || records.column("record_id")?.null_count() == records.height() {
         return Ok(Vec::new());
     }
-    let id = col("record_id");
-    let dups = records
-        .clone()
+    let ids_all = records.column("record_id")?.str()?.clone();
+    // Usually every id is different: polars' parallel distinct count shows it quickly.
+    let filled = ids_all.len() - ids_all.null_count();
+    let distinct = ids_all.n_unique()? - usize::from(ids_all.null_count() > 0);
+    if distinct == filled {
+        return Ok(Vec::new());
+    }
+    // Otherwise a pass on 64-bit hashes finds the few rows to compare as text.
+    let hash = |s: &str| {
+        use std::hash::{BuildHasher, BuildHasherDefault};
+        BuildHasherDefault::<std::collections::hash_map::DefaultHasher>::default().hash_one(s)
+    };
+    let mut seen_hashes: std::collections::HashSet<u64> = std::collections::HashSet::with_capacity(ids_all.len());
+    let mut repeated: std::collections::HashSet<u64> = std::collections::HashSet::new();
+    for id in ids_all.iter().flatten() {
+        let h = hash(id);
+        if !seen_hashes.insert(h) {
+            repeated.insert(h);
+        }
+    }
+    drop(seen_hashes);
+    if repeated.is_empty() {
+        return Ok(Vec::new());
+    }
+    let mask: BooleanChunked = ids_all.iter().map(|id| Some(id.is_some_and(|id| repeated.contains(&hash(id))))).collect();
+    let candidates = records.select([col_name("record_id"), col_name(schema::FILE), col_name(schema::ROW), col_name(schema::OK)])?.filter(&mask)?;
+    let dups = candidates
         .lazy()
-        .filter(id.clone().is_not_null().and(id.is_duplicated()))
-        .select([col("record_id"), col(schema::FILE), col(schema::ROW), col(schema::OK)])
+        .filter(col("record_id").is_duplicated())
         .collect()?;
     let mut seen: BTreeMap<&str, Vec<(u32, i64, bool)>> = BTreeMap::new();
     let ids = dups.column("record_id")?.str()?;

@@ -186,7 +186,15 @@ fn check_slice(c: &Canonical, df: &DataFrame, file_index: u32, library: &Library
         DataType::Date | DataType::Datetime(_, _) => Some(date_col.cast(&DataType::Date)?.date()?.physical().clone()),
         _ => Some(date_col.cast(&DataType::Int32)?.i32()?.clone()),
     };
-    let simd = text(df, "simd_decile")?;
+    // SIMD deciles typed as numbers (Parquet) are checked as numbers, not via text.
+    let simd_col = df.column("simd_decile")?;
+    let simd_typed = simd_col.dtype().is_primitive_numeric().then(|| simd_col.cast(&DataType::Float64)).transpose()?;
+    let simd = if simd_typed.is_some() { StringChunked::full_null("simd_decile".into(), height) } else { text(df, "simd_decile")? };
+    let simd_nums: Vec<Option<f64>> = match &simd_typed {
+        Some(c) => c.f64()?.iter().collect(),
+        None => Vec::new(),
+    };
+    let mut simd_num_it = simd_nums.iter();
 
     let mut values: Vec<Option<f64>> = Vec::with_capacity(height);
     let mut dates: Vec<Option<i32>> = Vec::with_capacity(height);
@@ -310,10 +318,18 @@ fn check_slice(c: &Canonical, df: &DataFrame, file_index: u32, library: &Library
         });
         dates.push(date);
 
-        let decile = simd.map(|raw| match parse_amount(raw) {
+        let typed_decile = simd_num_it.next().copied().flatten();
+        let parsed = match (simd, typed_decile) {
+            (Some(raw), _) => Some(parse_amount(raw)),
+            (None, Some(d)) => Some(Some(d)),
+            (None, None) => None,
+        };
+        let decile = parsed.map(|parsed| match parsed {
             Some(d) if d.fract() == 0.0 && (1.0..=10.0).contains(&d) => Some(d as i32),
             _ => {
-                sink.problem(Check::BadDecile, row, &h_simd, Some(raw), format!("\"{raw}\" is not a SIMD decile"), Some("SIMD deciles are whole numbers from 1 (most deprived) to 10".into()));
+                // Only a bad cell pays for formatting its value.
+                let shown = simd.map_or_else(|| typed_decile.map(crate::data::read::format_number).unwrap_or_default(), str::to_string);
+                sink.problem(Check::BadDecile, row, &h_simd, Some(&shown), format!("\"{shown}\" is not a SIMD decile"), Some("SIMD deciles are whole numbers from 1 (most deprived) to 10".into()));
                 None
             }
         });

@@ -143,6 +143,17 @@ pub fn build(ctx: &Context) -> Result<Built> {
                     ChartKind::Bars => (data.categories.len() as f32 * 20.0 + 40.0).clamp(120.0, 420.0),
                     _ => 230.0,
                 };
+                let withheld = data.series.iter().flat_map(|s| &s.values).any(Option::is_none)
+                    && ctx.figures.suppress_below.is_some()
+                    && ids.iter().any(|id| ctx.library.get(id).is_some_and(|i| i.counts_people || i.aggregation == crate::indicator::Aggregation::Distinct));
+                let note = match (note, withheld) {
+                    (Some(n), _) => Some(n),
+                    (None, true) => Some(format!(
+                        "Counts of fewer than {} people (and figures that would reveal them) are withheld, so some bars or points are missing.",
+                        ctx.figures.suppress_below.unwrap_or(0)
+                    )),
+                    (None, false) => None,
+                };
                 flow.ensure(height + 60.0);
                 flow.heading(title);
                 let drawn = chart::draw_vector(&data, CONTENT_W, height)?;

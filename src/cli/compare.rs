@@ -67,14 +67,12 @@ pub fn run(args: CompareArgs, library: &Library) -> Result<Outcome> {
         CompareBy::Programme => "programme",
         CompareBy::Organisation => "organisation",
     };
-    let mut investments = match (&args.programmes, args.by) {
-        (Some(p), CompareBy::Programme) => value::investments_from(p)?,
-        _ => Default::default(),
+    let assumptions = match &args.assumptions {
+        Some(p) => Assumptions::load(p, library)?,
+        None => Assumptions::default(),
     };
-    if let Some(p) = &args.assumptions {
-        let a = Assumptions::load(p, library)?;
-        investments.extend(a.investment.iter().map(|(k, v)| (k.clone(), value::Investment { amount: *v, start: None, end: None })));
-    }
+    let programmes = args.programmes.as_deref().filter(|_| args.by == CompareBy::Programme);
+    let investments = value::gather_investments(programmes, &assumptions)?;
     compare::check_investments(per, &investments)?;
     let opts = compare::Options {
         by,

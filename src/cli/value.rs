@@ -53,11 +53,9 @@ pub fn run(args: ValueArgs, library: &Library) -> Result<Outcome> {
         Some(p) => Assumptions::load(p, library)?,
         None => Assumptions::default(),
     };
-    let mut investments = match &args.programmes {
-        Some(p) if args.by == ValueBy::Programme => value::investments_from(p)?,
-        _ => Default::default(),
-    };
-    investments.extend(assumptions.investment.iter().map(|(k, v)| (k.clone(), value::Investment { amount: *v, start: None, end: None })));
+    // Programmes' investment applies when grouping by programme; organisations' comes from the assumptions.
+    let programmes = args.programmes.as_deref().filter(|_| args.by == ValueBy::Programme);
+    let investments = value::gather_investments(programmes, &assumptions)?;
     let by = match args.by {
         ValueBy::Programme => GroupBy::Programme,
         ValueBy::Organisation => GroupBy::Organisation,

@@ -313,11 +313,7 @@ fn social_values(
     library: &Library,
     assumptions: &Assumptions,
 ) -> Result<HashMap<String, GroupValue>> {
-    let mut investments = match &opts.programmes {
-        Some(p) if has_column(p, "investment")? => value::investments_from(p)?,
-        _ => HashMap::new(),
-    };
-    investments.extend(assumptions.investment.iter().map(|(k, v)| (k.clone(), value::Investment { amount: *v, start: None, end: None })));
+    let investments = value::gather_investments(opts.programmes.as_deref(), assumptions)?;
     let filters = Filters { from: Some(window.from), to: Some(window.to), ..Filters::default() };
     let by = match spec.subject {
         SubjectKind::Organisation => GroupBy::Organisation,
@@ -342,11 +338,6 @@ fn social_values(
     Ok(HashMap::from([(figures::ALL.to_string(), merged)]))
 }
 
-fn has_column(path: &Path, name: &str) -> Result<bool> {
-    let df = data::read::read_table(path, None)?.df;
-    Ok(df.get_column_names().iter().any(|h| data::schema::normalise_heading(h) == name))
-}
-
 /// Peer comparisons for ranking and cost-per-outcome sections, one per (by, per).
 fn peer_comparisons(
     opts: &Options,
@@ -368,11 +359,7 @@ fn peer_comparisons(
     if wanted.is_empty() {
         return Ok(out);
     }
-    let mut investments = match &opts.programmes {
-        Some(p) if has_column(p, "investment")? => value::investments_from(p)?,
-        _ => HashMap::new(),
-    };
-    investments.extend(assumptions.investment.iter().map(|(k, v)| (k.clone(), value::Investment { amount: *v, start: None, end: None })));
+    let investments = value::gather_investments(opts.programmes.as_deref(), assumptions)?;
     for ((by, per), mut ids) in wanted {
         ids.sort();
         ids.dedup();

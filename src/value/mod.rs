@@ -234,6 +234,21 @@ pub fn investments_from(path: &std::path::Path) -> Result<std::collections::Hash
     Ok(out)
 }
 
+/// Every investment known: the programmes table's (when given and it has an
+/// `investment` column) and the assumptions file's `[investment]`, which wins.
+pub fn gather_investments(programmes: Option<&std::path::Path>, assumptions: &Assumptions) -> Result<std::collections::HashMap<String, Investment>> {
+    let mut out = match programmes {
+        Some(p) => {
+            let df = crate::data::read::read_table(p, None)?.df;
+            let has = df.get_column_names().iter().any(|h| crate::data::schema::normalise_heading(h) == "investment");
+            if has { investments_from(p)? } else { std::collections::HashMap::new() }
+        }
+        None => std::collections::HashMap::new(),
+    };
+    out.extend(assumptions.investment.iter().map(|(k, v)| (k.clone(), Investment { amount: *v, start: None, end: None })));
+    Ok(out)
+}
+
 /// The sensitivity table for every group.
 pub fn sensitivity_frame(groups: &[GroupValue], assumptions: &Assumptions, by: GroupBy) -> Result<DataFrame> {
     let (mut group, mut parameter, mut low, mut high, mut sroi_low, mut sroi_high, mut be) =

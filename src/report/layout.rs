@@ -763,7 +763,7 @@ fn methodology(ctx: &Context, flow: &mut Flow) {
             facts.push(format!("Frameworks: {}", codes.join(", ")));
         }
         if let Some(p) = &ind.proxy {
-            facts.push(format!("Financial proxy: {} per unit ({} prices); source: {}", value(Some(p.value), &p.currency.replace("GBP", "GBP")), p.price_year, p.source));
+            facts.push(format!("Financial proxy: {} per unit ({} prices); source: {}", value(Some(p.value), &p.currency), p.price_year, p.source));
         }
         flow.paragraph(&facts.join(" · "), 8.0, Rgb::MUTED);
         flow.y += 8.0;

@@ -109,6 +109,15 @@ impl Flow {
         }
     }
 
+    /// Draw a chart the full content width at the current position and move past it.
+    fn chart(&mut self, data: &ChartData, height: f32) -> Result<()> {
+        let drawn = chart::draw_vector(data, CONTENT_W, height)?;
+        let (x, y) = (MARGIN, self.y);
+        self.page().extend(drawn.cmds.iter().map(|c| c.shifted(x, y)));
+        self.y += height;
+        Ok(())
+    }
+
     fn heading(&mut self, title: &str) {
         // Keep a heading with at least a few lines of what follows.
         self.ensure(80.0);
@@ -153,7 +162,7 @@ pub fn build(ctx: &Context) -> Result<Built> {
                     continue;
                 }
                 let height = match data.kind {
-                    ChartKind::Bars => (data.categories.len() as f32 * 20.0 + 40.0).clamp(120.0, 420.0),
+                    ChartKind::Bars => bar_chart_height(data.categories.len()),
                     _ => 230.0,
                 };
                 let withheld = data.series.iter().flat_map(|s| &s.values).any(Option::is_none)
@@ -169,10 +178,8 @@ pub fn build(ctx: &Context) -> Result<Built> {
                 };
                 flow.ensure(height + 60.0);
                 flow.heading(title);
-                let drawn = chart::draw_vector(&data, CONTENT_W, height)?;
-                let (x, y) = (MARGIN, flow.y);
-                flow.page().extend(drawn.cmds.iter().map(|c| c.shifted(x, y)));
-                flow.y += height + 4.0;
+                flow.chart(&data, height)?;
+                flow.y += 4.0;
                 for line in [note, caption.clone()].into_iter().flatten() {
                     flow.paragraph(&line, 8.0, Rgb::MUTED);
                 }
@@ -211,10 +218,8 @@ pub fn build(ctx: &Context) -> Result<Built> {
                         let height = (data.categories.len() as f32 * 22.0 + 56.0).clamp(140.0, 320.0);
                         flow.ensure(height + 80.0);
                         flow.heading(title);
-                        let drawn = chart::draw_vector(&data, CONTENT_W, height)?;
-                        let (x, y) = (MARGIN, flow.y);
-                        flow.page().extend(drawn.cmds.iter().map(|c| c.shifted(x, y)));
-                        flow.y += height + 4.0;
+                        flow.chart(&data, height)?;
+                        flow.y += 4.0;
                         for line in notes {
                             flow.paragraph(&line, 8.0, Rgb::MUTED);
                         }
@@ -227,14 +232,12 @@ pub fn build(ctx: &Context) -> Result<Built> {
                 let title = title.as_deref().unwrap_or("Community benefit commitments");
                 flow.heading(title);
                 if let Some(data) = commitments(ctx, &mut flow) {
-                    let height = (data.categories.len() as f32 * 20.0 + 40.0).clamp(120.0, 420.0);
+                    let height = bar_chart_height(data.categories.len());
                     flow.ensure(height + 30.0);
                     flow.text(MARGIN, 10.0, true, Rgb::TEXT, "Share of each commitment delivered");
                     flow.y += 16.0;
-                    let drawn = chart::draw_vector(&data, CONTENT_W, height)?;
-                    let (x, y) = (MARGIN, flow.y);
-                    flow.page().extend(drawn.cmds.iter().map(|c| c.shifted(x, y)));
-                    flow.y += height + 10.0;
+                    flow.chart(&data, height)?;
+                    flow.y += 10.0;
                     charts.push(ChartOut { slug: format!("{:02}-{}", n + 1, slug(title)), data, width: CONTENT_W, height });
                 }
             }
@@ -254,13 +257,11 @@ pub fn build(ctx: &Context) -> Result<Built> {
                     series: vec![Series { name: measure.into(), values: rows.iter().map(|r| if *per == super::spec::PerKind::Investment { r.per_10k } else { r.per_participant }).collect(), outline: false }],
                     ..Default::default()
                 };
-                let height = (data.categories.len() as f32 * 20.0 + 40.0).clamp(120.0, 420.0);
+                let height = bar_chart_height(data.categories.len());
                 flow.ensure(height + 60.0);
                 flow.heading(&title);
-                let drawn = chart::draw_vector(&data, CONTENT_W, height)?;
-                let (x, y) = (MARGIN, flow.y);
-                flow.page().extend(drawn.cmds.iter().map(|c| c.shifted(x, y)));
-                flow.y += height + 8.0;
+                flow.chart(&data, height)?;
+                flow.y += 8.0;
                 charts.push(ChartOut { slug: format!("{:02}-{}", n + 1, slug(&title)), data, width: CONTENT_W, height });
                 ranking_table(ctx, &mut flow, &rows, *per);
             }
@@ -281,13 +282,11 @@ pub fn build(ctx: &Context) -> Result<Built> {
                     unit: "GBP".into(),
                     ..Default::default()
                 };
-                let height = (data.categories.len() as f32 * 20.0 + 40.0).clamp(120.0, 420.0);
+                let height = bar_chart_height(data.categories.len());
                 flow.ensure(height + 60.0);
                 flow.heading(&title);
-                let drawn = chart::draw_vector(&data, CONTENT_W, height)?;
-                let (x, y) = (MARGIN, flow.y);
-                flow.page().extend(drawn.cmds.iter().map(|c| c.shifted(x, y)));
-                flow.y += height + 4.0;
+                flow.chart(&data, height)?;
+                flow.y += 4.0;
                 flow.paragraph("Investment in the period divided by the outcomes it bought. Cheapest first; a low cost is only good if the outcomes are comparable.", 8.0, Rgb::MUTED);
                 flow.y += 10.0;
                 charts.push(ChartOut { slug: format!("{:02}-{}", n + 1, slug(&title)), data, width: CONTENT_W, height });
@@ -310,6 +309,11 @@ pub fn build(ctx: &Context) -> Result<Built> {
         furniture(ctx, page, i + 1, total);
     }
     Ok(Built { pages: flow.pages, charts, tables })
+}
+
+/// Height of a horizontal bar chart: 20 pt a category, within sensible bounds.
+fn bar_chart_height(categories: usize) -> f32 {
+    (categories as f32 * 20.0 + 40.0).clamp(120.0, 420.0)
 }
 
 fn slug(s: &str) -> String {

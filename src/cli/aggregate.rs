@@ -8,7 +8,7 @@ use crate::aggregate::{self, Dimension, Filters, Request, Targets};
 use crate::data;
 use crate::error::{Error, Result};
 use crate::indicator::Library;
-use crate::output::{self, TableFormat};
+use crate::output::TableFormat;
 
 #[derive(Debug, Args)]
 pub struct AggregateArgs {
@@ -79,19 +79,6 @@ pub fn run(args: AggregateArgs, library: &Library) -> Result<Outcome> {
     if let Some(t) = &targets {
         figures = t.join(&figures, &request.by, library)?;
     }
-    let format = args
-        .format
-        .or_else(|| args.out.as_deref().and_then(TableFormat::from_extension))
-        .unwrap_or(TableFormat::Table);
-    let bytes = output::render(&figures, format)?;
-    match &args.out {
-        Some(path) => {
-            output::write_atomic(path, &bytes)?;
-            Ok(Outcome::ok(format!("wrote {} figure row(s) to {}\n", figures.height(), path.display())))
-        }
-        None if format == TableFormat::Parquet => {
-            Err(Error::usage("Parquet is binary; give --out FILE.parquet"))
-        }
-        None => Ok(Outcome::ok(bytes)),
-    }
+    let format = super::table_format(args.format, args.out.as_deref());
+    super::emit(&figures, format, args.out.as_deref(), "figure row(s)", "", "", "")
 }

@@ -9,7 +9,7 @@ use crate::commitments;
 use crate::data;
 use crate::error::{Error, Result};
 use crate::indicator::Library;
-use crate::output::{self, TableFormat};
+use crate::output::TableFormat;
 use crate::value::Assumptions;
 
 #[derive(Debug, Args)]
@@ -46,17 +46,10 @@ pub fn run(args: CommitmentsArgs, library: &Library) -> Result<Outcome> {
     };
     let progress = commitments::track(&list, &dataset.records, library, &assumptions, as_of)?;
     let frame = commitments::to_frame(&progress)?;
-    let format = args.format.or_else(|| args.out.as_deref().and_then(TableFormat::from_extension)).unwrap_or(TableFormat::Table);
-    let bytes = output::render(&frame, format)?;
-    match &args.out {
-        Some(path) => {
-            output::write_atomic(path, &bytes)?;
-            Ok(Outcome { stdout: format!("wrote {} row(s) to {} (as of {as_of})\n", frame.height(), path.display()).into_bytes(), exit_code: 0 })
-        }
-        None if format == TableFormat::Parquet => Err(Error::usage("Parquet is binary; give --out FILE.parquet")),
-        None if format == TableFormat::Table => Ok(Outcome { stdout: [format!("as of {as_of}\n").into_bytes(), bytes].concat(), exit_code: 0 }),
-        None => Ok(Outcome { stdout: bytes, exit_code: 0 }),
-    }
+    let format = super::table_format(args.format, args.out.as_deref());
+    // The date goes above a text table; machine formats stay pure.
+    let header = if format == TableFormat::Table { format!("as of {as_of}\n") } else { String::new() };
+    super::emit(&frame, format, args.out.as_deref(), "row(s)", &format!(" (as of {as_of})"), &header, "")
 }
 
 /// The last outcome date in the records.

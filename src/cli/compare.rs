@@ -7,9 +7,9 @@ use super::Outcome;
 use crate::aggregate::Filters;
 use crate::compare::{self, Per};
 use crate::data;
-use crate::error::{Error, Result};
+use crate::error::Result;
 use crate::indicator::Library;
-use crate::output::{self, TableFormat};
+use crate::output::TableFormat;
 use crate::value::{self, Assumptions};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
@@ -95,14 +95,6 @@ pub fn run(args: CompareArgs, library: &Library) -> Result<Outcome> {
     let dataset = data::load_valid(&args.data.data, library, map.as_ref(), &args.data.options()?)?;
     let rows = compare::compare(&dataset.records, library, &investments, &opts)?;
     let frame = compare::to_frame(&rows, by)?;
-    let format = args.format.or_else(|| args.out.as_deref().and_then(TableFormat::from_extension)).unwrap_or(TableFormat::Table);
-    let bytes = output::render(&frame, format)?;
-    match &args.out {
-        Some(path) => {
-            output::write_atomic(path, &bytes)?;
-            Ok(Outcome { stdout: format!("wrote {} row(s) to {}\n", frame.height(), path.display()).into_bytes(), exit_code: 0 })
-        }
-        None if format == TableFormat::Parquet => Err(Error::usage("Parquet is binary; give --out FILE.parquet")),
-        None => Ok(Outcome { stdout: bytes, exit_code: 0 }),
-    }
+    let format = super::table_format(args.format, args.out.as_deref());
+    super::emit(&frame, format, args.out.as_deref(), "row(s)", "", "", "")
 }

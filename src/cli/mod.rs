@@ -62,6 +62,37 @@ impl Outcome {
     }
 }
 
+/// The format asked for, else the one `--out`'s extension implies, else a text table.
+fn table_format(format: Option<crate::output::TableFormat>, out: Option<&std::path::Path>) -> crate::output::TableFormat {
+    use crate::output::TableFormat;
+    format.or_else(|| out.and_then(TableFormat::from_extension)).unwrap_or(TableFormat::Table)
+}
+
+/// Send a result table to `--out` (written whole or not at all, with a one-line
+/// summary) or to standard output. `header` goes before the table on standard output,
+/// `context` after the summary's path, `note` after either.
+fn emit(
+    frame: &polars::prelude::DataFrame,
+    format: crate::output::TableFormat,
+    out: Option<&std::path::Path>,
+    rows_word: &str,
+    context: &str,
+    header: &str,
+    note: &str,
+) -> Result<Outcome> {
+    let bytes = crate::output::render(frame, format)?;
+    match out {
+        Some(path) => {
+            crate::output::write_atomic(path, &bytes)?;
+            Ok(Outcome::ok(format!("wrote {} {rows_word} to {}{context}\n{note}", frame.height(), path.display())))
+        }
+        None if format == crate::output::TableFormat::Parquet => {
+            Err(crate::error::Error::usage("Parquet is binary; give --out FILE.parquet"))
+        }
+        None => Ok(Outcome::ok([header.as_bytes(), &bytes, note.as_bytes()].concat())),
+    }
+}
+
 pub fn run(cli: Cli) -> Result<Outcome> {
     match cli.command {
         Command::Indicators(cmd) => indicators::run(cmd, &cli.indicators),

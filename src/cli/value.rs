@@ -8,7 +8,7 @@ use crate::aggregate::Filters;
 use crate::data;
 use crate::error::{Error, Result};
 use crate::indicator::Library;
-use crate::output::{self, TableFormat};
+use crate::output::TableFormat;
 use crate::value::{self, Assumptions, GroupBy};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
@@ -78,8 +78,7 @@ pub fn run(args: ValueArgs, library: &Library) -> Result<Outcome> {
     } else {
         value::to_frame(&groups, by)?
     };
-    let format = args.format.or_else(|| args.out.as_deref().and_then(TableFormat::from_extension)).unwrap_or(TableFormat::Table);
-    let bytes = output::render(&frame, format)?;
+    let format = super::table_format(args.format, args.out.as_deref());
     let mut note = String::new();
     if format == TableFormat::Table && !args.sensitivity && !args.impact_map {
         let missing: Vec<&str> = groups.iter().filter(|g| g.investment.is_none()).map(|g| g.group.as_str()).collect();
@@ -87,12 +86,5 @@ pub fn run(args: ValueArgs, library: &Library) -> Result<Outcome> {
             note = format!("note: no investment for {}: no SROI ratio (give --programmes, or [investment] in --assumptions)\n", missing.join(", "));
         }
     }
-    match &args.out {
-        Some(path) => {
-            output::write_atomic(path, &bytes)?;
-            Ok(Outcome { stdout: format!("wrote {} row(s) to {}\n{note}", frame.height(), path.display()).into_bytes(), exit_code: 0 })
-        }
-        None if format == TableFormat::Parquet => Err(Error::usage("Parquet is binary; give --out FILE.parquet")),
-        None => Ok(Outcome { stdout: [bytes, note.into_bytes()].concat(), exit_code: 0 }),
-    }
+    super::emit(&frame, format, args.out.as_deref(), "row(s)", "", "", &note)
 }

@@ -109,12 +109,14 @@ pub fn run(opts: &Options, library: &Library) -> Result<Summary> {
         Some(p) => Assumptions::load(p, library)?,
         None => Assumptions::default(),
     };
+    // Read once for the social value and comparison sections.
+    let investments = value::gather_investments(opts.programmes.as_deref(), &assumptions)?;
     let values = if spec.sections.iter().any(spec::Section::needs_value) {
-        social_values(opts, &spec, &window, &dataset.records, library, &assumptions)?
+        social_values(&spec, &window, &dataset.records, library, &assumptions, &investments)?
     } else {
         HashMap::new()
     };
-    let comparisons = peer_comparisons(opts, &spec, &window, &dataset.records, library, &assumptions)?;
+    let comparisons = peer_comparisons(&spec, &window, &dataset.records, library, &investments)?;
     let progress = if spec.sections.iter().any(|s| matches!(s, spec::Section::Commitments { .. })) {
         let path = opts.commitments.as_deref().ok_or_else(|| {
             Error::usage(format!("{} has a commitments section", opts.spec.display())).with_hint("give --commitments FILE (e.g. samples/commitments.csv)")
@@ -306,21 +308,20 @@ fn hash_inputs(opts: &Options, library: Vec<PathBuf>) -> Result<String> {
 
 /// Social value per subject over the report period (one computation for every subject).
 fn social_values(
-    opts: &Options,
     spec: &Spec,
     window: &spec::Window,
     records: &polars::prelude::DataFrame,
     library: &Library,
     assumptions: &Assumptions,
+    investments: &HashMap<String, value::Investment>,
 ) -> Result<HashMap<String, GroupValue>> {
-    let investments = value::gather_investments(opts.programmes.as_deref(), assumptions)?;
     let filters = Filters { from: Some(window.from), to: Some(window.to), ..Filters::default() };
     let by = match spec.subject {
         SubjectKind::Organisation => GroupBy::Organisation,
         SubjectKind::Programme | SubjectKind::All => GroupBy::Programme,
     };
     let groups = if library.iter().any(|i| i.proxy.is_some()) {
-        value::value(records, library, assumptions, by, filters, &investments)?
+        value::value(records, library, assumptions, by, filters, investments)?
     } else {
         Vec::new()
     };
@@ -340,12 +341,11 @@ fn social_values(
 
 /// Peer comparisons for ranking and cost-per-outcome sections, one per (by, per).
 fn peer_comparisons(
-    opts: &Options,
     spec: &Spec,
     window: &spec::Window,
     records: &polars::prelude::DataFrame,
     library: &Library,
-    assumptions: &Assumptions,
+    investments: &HashMap<String, value::Investment>,
 ) -> Result<HashMap<(String, spec::PerKind), Vec<crate::compare::Row>>> {
     let mut wanted: std::collections::BTreeMap<(String, spec::PerKind), Vec<String>> = std::collections::BTreeMap::new();
     for s in &spec.sections {
@@ -359,7 +359,6 @@ fn peer_comparisons(
     if wanted.is_empty() {
         return Ok(out);
     }
-    let investments = value::gather_investments(opts.programmes.as_deref(), assumptions)?;
     for ((by, per), mut ids) in wanted {
         ids.sort();
         ids.dedup();
@@ -375,7 +374,7 @@ fn peer_comparisons(
             priority_groups: crate::compare::DEFAULT_PRIORITY_GROUPS.iter().map(|s| s.to_string()).collect(),
             priority_simd: 2,
         };
-        out.insert((by, per), crate::compare::compare(records, library, &investments, &options)?);
+        out.insert((by, per), crate::compare::compare(records, library, investments, &options)?);
     }
     Ok(out)
 }

@@ -207,12 +207,13 @@ impl Investment {
 }
 
 /// Investments from a table with `id` and `investment` columns and optional `start`
-/// and `end` dates (programmes.csv).
-pub fn investments_from(path: &std::path::Path) -> Result<std::collections::HashMap<String, Investment>> {
+/// and `end` dates (programmes.csv); none when the table has no `investment` column.
+fn investments_from(path: &std::path::Path) -> Result<std::collections::HashMap<String, Investment>> {
     let df = crate::data::read::read_table(path, None)?.df;
     let find = |w: &str| df.get_column_names().into_iter().find(|h| crate::data::schema::normalise_heading(h) == w).cloned();
-    let (Some(id), Some(inv)) = (find("id"), find("investment")) else {
-        return Err(Error::read(path, "an investments table needs `id` and `investment` columns"));
+    let Some(inv) = find("investment") else { return Ok(std::collections::HashMap::new()) };
+    let Some(id) = find("id") else {
+        return Err(Error::read(path, "an investments table needs an `id` column beside `investment`"));
     };
     let text = |c: Option<PlSmallStr>| -> Result<Vec<Option<String>>> {
         Ok(match c {
@@ -238,11 +239,7 @@ pub fn investments_from(path: &std::path::Path) -> Result<std::collections::Hash
 /// `investment` column) and the assumptions file's `[investment]`, which wins.
 pub fn gather_investments(programmes: Option<&std::path::Path>, assumptions: &Assumptions) -> Result<std::collections::HashMap<String, Investment>> {
     let mut out = match programmes {
-        Some(p) => {
-            let df = crate::data::read::read_table(p, None)?.df;
-            let has = df.get_column_names().iter().any(|h| crate::data::schema::normalise_heading(h) == "investment");
-            if has { investments_from(p)? } else { std::collections::HashMap::new() }
-        }
+        Some(p) => investments_from(p)?,
         None => std::collections::HashMap::new(),
     };
     out.extend(assumptions.investment.iter().map(|(k, v)| (k.clone(), Investment { amount: *v, start: None, end: None })));

@@ -6,6 +6,7 @@ pub mod diagnostics;
 pub mod mapping;
 pub mod parse;
 pub mod read;
+pub mod scan;
 pub mod schema;
 pub mod validate;
 
@@ -13,10 +14,10 @@ use std::collections::BTreeMap;
 use std::path::PathBuf;
 
 use polars::prelude::*;
-use rayon::prelude::*;
 
 pub use colmap::ColumnMap;
 pub use diagnostics::{Check, Diagnostic, Report, Severity};
+pub use scan::{Discard, Records};
 pub use validate::CheckOptions;
 
 use crate::error::{Error, Result};
@@ -32,43 +33,12 @@ pub struct Dataset {
     pub files: Vec<String>,
 }
 
-/// Read, map and check every file (in parallel), then check record ids across
-/// all of them. Problems are in the report; only unreadable files are errors.
+/// Read, map and check every file into one frame. Problems are in the report;
+/// only unreadable files are errors.
 pub fn load(paths: &[PathBuf], library: &Library, map: Option<&ColumnMap>, opts: &CheckOptions) -> Result<Dataset> {
-    if paths.is_empty() {
-        return Err(Error::usage("no data files given").with_hint("pass one or more files, e.g. samples/outcomes.csv"));
-    }
-    let mut opts = opts.clone();
-    if let Some(fmt) = map.and_then(|m| m.source.date_format.clone()) {
-        opts.date_format = Some(fmt);
-    }
-    let per_file: Vec<(DataFrame, Report, String)> = paths
-        .par_iter()
-        .enumerate()
-        .map(|(i, path)| {
-            let t = crate::timing::start();
-            let raw = read::read_table(path, map)?;
-            crate::timing::lap(&t, "read");
-            let canonical = mapping::to_canonical(raw, map)?;
-            crate::timing::lap(&t, "map to canonical columns");
-            let id_heading = canonical.headings.get("record_id").cloned().unwrap_or_else(|| "\"record_id\"".into());
-            let (df, report) = validate::check_file(&canonical, i as u32, library, &opts)?;
-            crate::timing::lap(&t, "check rows");
-            Ok((df, report, id_heading))
-        })
-        .collect::<Result<_>>()?;
-    let t = crate::timing::start();
-    let mut report = Report::default();
-    let mut frames = Vec::new();
-    let mut id_headings = Vec::new();
-    for (df, r, id_heading) in per_file {
-        id_headings.push(id_heading);
-        report.merge(r);
-        if df.width() > 0 {
-            frames.push(df);
-        }
-    }
-    let mut records = match frames.split_first() {
+    let mut collected = Collect::default();
+    let scanned = scan::scan(paths, library, map, opts, None, &mut collected)?;
+    let mut records = match collected.frames.split_first() {
         None => empty_records()?,
         Some((first, rest)) => {
             let mut all = first.clone();
@@ -78,16 +48,47 @@ pub fn load(paths: &[PathBuf], library: &Library, map: Option<&ColumnMap>, opts:
             all
         }
     };
-    crate::timing::lap(&t, "combine files");
-    let files: Vec<String> = paths.iter().map(|p| p.display().to_string()).collect();
-    let repeats = check_duplicate_ids(&records, &files, &id_headings, opts.max_listed, &mut report)?;
-    report.records_valid = report.records_valid.saturating_sub(repeats.iter().filter(|r| r.2).count() as u64);
-    if !repeats.is_empty() {
-        mark_not_ok(&mut records, &repeats)?;
+    let mut report = scanned.report;
+    if scanned.ids_may_repeat {
+        let t = crate::timing::start();
+        let repeats = check_duplicate_ids(&records, &scanned.files, &scanned.id_headings, opts.max_listed, &mut report)?;
+        report.records_valid = report.records_valid.saturating_sub(repeats.iter().filter(|r| r.2).count() as u64);
+        if !repeats.is_empty() {
+            mark_not_ok(&mut records, &repeats)?;
+        }
+        crate::timing::lap(&t, "duplicate ids (exact)");
     }
     report.sort();
-    crate::timing::lap(&t, "duplicate ids");
-    Ok(Dataset { records, report, files })
+    Ok(Dataset { records, report, files: scanned.files })
+}
+
+/// Check the files, handing their batches to `sink` without keeping them, and
+/// return the report: the same report `load` gives, in bounded memory. Only when
+/// two record ids share a hash are the files read again, whole, to list the repeats.
+pub fn checked(paths: &[PathBuf], library: &Library, map: Option<&ColumnMap>, opts: &CheckOptions, wanted: Option<&[&str]>, sink: &mut dyn Records) -> Result<Report> {
+    let scanned = scan::scan(paths, library, map, opts, wanted, sink)?;
+    if scanned.ids_may_repeat {
+        return Ok(load(paths, library, map, opts)?.report);
+    }
+    let mut report = scanned.report;
+    report.sort();
+    Ok(report)
+}
+
+/// Batches kept in order, for `load`.
+#[derive(Default)]
+struct Collect {
+    frames: Vec<DataFrame>,
+}
+
+impl Records for Collect {
+    fn batch(&mut self, records: DataFrame) -> Result<()> {
+        self.frames.push(records);
+        Ok(())
+    }
+    fn restart(&mut self) {
+        self.frames.clear();
+    }
 }
 
 /// Like `load`, but data with any error is refused with the full report.
@@ -169,10 +170,7 @@ fn check_duplicate_ids(
         return Ok(Vec::new());
     }
     // Otherwise a pass on 64-bit hashes finds the few rows to compare as text.
-    let hash = |s: &str| {
-        use std::hash::{BuildHasher, BuildHasherDefault};
-        BuildHasherDefault::<std::collections::hash_map::DefaultHasher>::default().hash_one(s)
-    };
+    let hash = scan::id_hash;
     let mut seen_hashes: std::collections::HashSet<u64> = std::collections::HashSet::with_capacity(ids_all.len());
     let mut repeated: std::collections::HashSet<u64> = std::collections::HashSet::new();
     for id in ids_all.iter().flatten() {

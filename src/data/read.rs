@@ -10,11 +10,11 @@ use polars::prelude::*;
 
 use super::colmap::ColumnMap;
 use super::diagnostics::{Check, Diagnostic, Severity};
-use super::schema::{column_letter, ROW};
+use super::schema::{column_letter, normalise_heading, ROW};
 use crate::error::{Error, Result};
 
 /// One file's table before mapping.
-#[derive(Debug)]
+#[derive(Debug, Clone)]
 pub struct RawTable {
     pub path: PathBuf,
     /// Columns as headed in the file, plus `__row` (Int64).
@@ -47,22 +47,157 @@ impl Format {
     }
 }
 
-pub fn read_table(path: &Path, map: Option<&ColumnMap>) -> Result<RawTable> {
+/// Where a file's rows come from: polars' streaming engine (CSV, Parquet: any
+/// size, in batches) or a table read whole (Excel, JSON, and wide column maps).
+pub enum Source {
+    Stream(Stream),
+    Whole(RawTable),
+}
+
+/// A file read in batches. `empty` has the file's columns and no rows, so its
+/// headings can be checked before any row is read.
+pub struct Stream {
+    pub path: PathBuf,
+    pub empty: RawTable,
+    lf: LazyFrame,
+    /// Columns were left unread (see `open`).
+    pub projected: bool,
+    on_error: Box<dyn Fn(PolarsError) -> Error + Send + Sync>,
+}
+
+/// Open a data file. With `wanted` (canonical column names) and no column map, a
+/// CSV or Parquet file is read for those columns only: polars then skips turning the
+/// other cells into values.
+pub fn open(path: &Path, map: Option<&ColumnMap>, wanted: Option<&[&str]>) -> Result<Source> {
     let meta = std::fs::metadata(path).map_err(|e| Error::io(path, e))?;
     if meta.len() == 0 {
         return Err(Error::read(path, "the file is empty (0 bytes)").with_hint("export the sheet again; a data file needs a heading row and data rows"));
     }
     let default_map = ColumnMap::default();
+    let whole = map.is_some_and(|m| !m.wide.is_empty());
+    let wanted = if map.is_some() { None } else { wanted };
     let map = map.unwrap_or(&default_map);
     match Format::of(path)? {
-        Format::Csv => read_csv(path, map),
-        Format::Excel => read_excel(path, map),
-        Format::Parquet => read_parquet(path),
-        Format::Json => read_json(path),
+        Format::Csv if !whole => csv_stream(path, map, wanted).map(Source::Stream),
+        Format::Parquet if !whole => parquet_stream(path, wanted).map(Source::Stream),
+        Format::Csv => read_csv(path, map).map(Source::Whole),
+        Format::Parquet => read_parquet(path).map(Source::Whole),
+        Format::Excel => read_excel(path, map).map(Source::Whole),
+        Format::Json => read_json(path).map(Source::Whole),
     }
 }
 
-// ---------------------------------------------------------------- CSV
+/// Read a whole file as one table.
+pub fn read_table(path: &Path, map: Option<&ColumnMap>) -> Result<RawTable> {
+    match open(path, map, None)? {
+        Source::Whole(t) => Ok(t),
+        Source::Stream(s) => {
+            let mut parts = Vec::new();
+            s.for_each(1 << 20, |b| {
+                parts.push(b);
+                Ok(())
+            })?;
+            let mut df = s.empty.df.clone();
+            for p in &parts {
+                df.vstack_mut(p)?;
+            }
+            Ok(RawTable { path: s.path, df, letters: s.empty.letters, warnings: Vec::new() })
+        }
+    }
+}
+
+impl Stream {
+    /// Hand the rows to `each` in file order, `batch_rows` at a time, while polars
+    /// reads ahead on its own threads. Stops at the first error from either side.
+    pub fn for_each(&self, batch_rows: usize, mut each: impl FnMut(DataFrame) -> Result<()>) -> Result<()> {
+        let (send, receive) = std::sync::mpsc::sync_channel::<DataFrame>(1);
+        let sink = PlanCallback::new(move |df: DataFrame| Ok(send.send(df).is_err()));
+        let query = self.lf.clone().sink_batches(sink, true, std::num::NonZeroUsize::new(batch_rows)).map_err(|e| (self.on_error)(e))?;
+        std::thread::scope(|scope| {
+            let reader = scope.spawn(move || query.collect_with_engine(Engine::Streaming).map(|_| ()));
+            let mut result = Ok(());
+            for batch in receive.iter() {
+                if let Err(e) = each(batch) {
+                    result = Err(e);
+                    break; // dropping the receiver stops the reader
+                }
+            }
+            drop(receive);
+            let read = match reader.join() {
+                Ok(r) => r.map_err(|e| (self.on_error)(e)),
+                Err(_) => Err(Error::read(&self.path, "the reader stopped unexpectedly")),
+            };
+            result.and(read)
+        })
+    }
+}
+
+fn csv_stream(path: &Path, map: &ColumnMap, wanted: Option<&[&str]>) -> Result<Stream> {
+    let header_row = map.header_row();
+    let heading_line = nth_line(path, header_row)?;
+    let separator = map.delimiter().unwrap_or_else(|| sniff_delimiter(&heading_line));
+    let on_error = {
+        let path = path.to_path_buf();
+        move |e: PolarsError| csv_error(&path, separator, header_row, e)
+    };
+    let pl_path = PlRefPath::try_from_path(path)?;
+    let mut lf = LazyCsvReader::new(pl_path)
+        .with_has_header(true)
+        .with_separator(separator)
+        .with_skip_rows(usize::try_from(header_row - 1).unwrap_or(0))
+        .with_infer_schema_length(Some(0)) // every column as text; we parse and report ourselves
+        .with_row_index(Some(RowIndex { name: ROW.into(), offset: 0 }))
+        .finish()
+        .map_err(&on_error)?;
+    let schema = lf.collect_schema().map_err(&on_error)?;
+    let names: Vec<String> = schema.iter_names().filter(|n| n.as_str() != ROW).map(|n| n.to_string()).collect();
+    let letters = names.iter().enumerate().map(|(i, n)| (n.clone(), column_letter(i))).collect();
+    // Row index counts data rows from 0; the first data row sits just under the headings.
+    let first_data_row = (header_row + 1) as i64;
+    let (lf, projected) = project(lf, &names, wanted);
+    let lf = lf.with_column((col(ROW).cast(DataType::Int64) + lit(first_data_row)).alias(ROW));
+    let empty = empty_table(path, &lf, letters)?;
+    Ok(Stream { path: path.to_path_buf(), empty, lf, projected, on_error: Box::new(on_error) })
+}
+
+fn parquet_stream(path: &Path, wanted: Option<&[&str]>) -> Result<Stream> {
+    let on_error = {
+        let path = path.to_path_buf();
+        move |e: PolarsError| {
+            Error::read(&path, format!("not a readable Parquet file: {}", first_line(&e.to_string())))
+                .with_hint("the file may be truncated or not Parquet; write it again")
+        }
+    };
+    let pl_path = PlRefPath::try_from_path(path)?;
+    let mut lf = LazyFrame::scan_parquet(pl_path, ScanArgsParquet::default()).map_err(&on_error)?;
+    let schema = lf.collect_schema().map_err(&on_error)?;
+    let names: Vec<String> = schema.iter_names().map(|n| n.to_string()).collect();
+    let (lf, projected) = project(lf, &names, wanted);
+    let lf = lf.with_row_index(ROW, Some(1)).with_column(col(ROW).cast(DataType::Int64));
+    let empty = empty_table(path, &lf, HashMap::new())?;
+    Ok(Stream { path: path.to_path_buf(), empty, lf, projected, on_error: Box::new(on_error) })
+}
+
+/// Keep only the columns whose headings are among `wanted` (canonical names).
+fn project(lf: LazyFrame, names: &[String], wanted: Option<&[&str]>) -> (LazyFrame, bool) {
+    let Some(wanted) = wanted else { return (lf, false) };
+    let keep: Vec<Expr> = names
+        .iter()
+        .filter(|n| wanted.contains(&normalise_heading(n).as_str()))
+        .map(|n| col(n.as_str()))
+        .chain(std::iter::once(col(ROW)))
+        .collect();
+    let projected = keep.len() < names.len() + 1;
+    (lf.select(keep), projected)
+}
+
+fn empty_table(path: &Path, lf: &LazyFrame, letters: HashMap<String, String>) -> Result<RawTable> {
+    let schema = lf.clone().collect_schema()?;
+    let df = DataFrame::empty_with_schema(&schema);
+    Ok(RawTable { path: path.to_path_buf(), df, letters, warnings: Vec::new() })
+}
+
+// ---------------------------------------------------------------- CSV (whole)
 
 fn read_csv(path: &Path, map: &ColumnMap) -> Result<RawTable> {
     let header_row = map.header_row();
@@ -73,17 +208,11 @@ fn read_csv(path: &Path, map: &ColumnMap) -> Result<RawTable> {
         .with_has_header(true)
         .with_separator(separator)
         .with_skip_rows(usize::try_from(header_row - 1).unwrap_or(0))
-        .with_infer_schema_length(Some(0)) // every column as text; we parse and report ourselves
+        .with_infer_schema_length(Some(0))
         .with_row_index(Some(RowIndex { name: ROW.into(), offset: 0 }))
         .finish()
-        .and_then(|lf| lf.collect())
+        .and_then(|lf| lf.with_column((col(ROW).cast(DataType::Int64) + lit((header_row + 1) as i64)).alias(ROW)).collect())
         .map_err(|e| csv_error(path, separator, header_row, e))?;
-    // Row index counts data rows from 0; the first data row sits just under the headings.
-    let first_data_row = header_row + 1;
-    let df = df
-        .lazy()
-        .with_column((col(ROW).cast(DataType::Int64) + lit(first_data_row as i64)).alias(ROW))
-        .collect()?;
     let letters = letters_of(&df);
     Ok(RawTable { path: path.to_path_buf(), df, letters, warnings: Vec::new() })
 }

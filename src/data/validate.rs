@@ -3,7 +3,7 @@
 
 use std::collections::HashMap;
 
-use chrono::{Datelike, NaiveDate};
+use chrono::NaiveDate;
 use polars::prelude::*;
 use rayon::prelude::*;
 
@@ -80,42 +80,20 @@ impl Sink<'_> {
     }
 }
 
-/// Check one file's canonical rows. Returns the typed frame (canonical columns,
-/// `__file`, `__row`) and the report. Rows with problems are still in the frame;
-/// callers refuse the data when the report has errors.
-pub fn check_file(c: &Canonical, file_index: u32, library: &Library, opts: &CheckOptions) -> Result<(DataFrame, Report)> {
-    let mut sink = Sink { file: &c.file, max_listed: opts.max_listed, listed: HashMap::new(), seen: Default::default(), flagged: false, report: Report::default() };
-    sink.report.files = 1;
-    for d in &c.diagnostics {
-        sink.report.push(d.clone());
-    }
+/// Check canonical rows (a whole file or one batch of it). Returns the typed frame
+/// (canonical columns, `__file`, `__row`, `__ok`) and the row problems; rows with
+/// problems stay in the frame, flagged, and callers refuse the data.
+pub fn check_rows(c: &Canonical, file_index: u32, library: &Library, opts: &CheckOptions) -> Result<(DataFrame, Report)> {
     let df = &c.df;
     let height = df.height();
-    sink.report.records_read = height as u64;
-    if height == 0 && c.usable {
-        sink.report.push(Diagnostic {
-            severity: Severity::Error,
-            check: Check::EmptyFile,
-            file: c.file.clone(),
-            row: None,
-            column: None,
-            value: None,
-            message: "the file has headings but no data rows".into(),
-            hint: Some("export the sheet again with its rows, or leave this file out".into()),
-        });
-    }
-    if !c.usable {
-        // Without the required columns no row can be checked; the missing-column error says why.
-        return Ok((DataFrame::empty(), sink.report));
-    }
-
-    // Big files without a wide layout are checked in slices, one per thread; a wide
+    let mut report = Report::default();
+    // Big batches without a wide layout are checked in slices, one per thread; a wide
     // sheet repeats rows across indicators, so it is checked whole (and is small).
     let slices = rayon::current_num_threads().max(1);
     if height < PARALLEL_FROM || slices == 1 || !c.wide_headings.is_empty() {
-        let (typed, report) = check_slice(c, df, file_index, library, opts)?;
-        sink.report.merge_rows(report, opts.max_listed);
-        return Ok((typed, sink.report));
+        let (typed, rows) = check_slice(c, df, file_index, library, opts)?;
+        report.merge_rows(rows, opts.max_listed);
+        return Ok((typed, report));
     }
     let step = height.div_ceil(slices);
     let parts: Vec<Result<(DataFrame, Report)>> = (0..slices)
@@ -124,15 +102,15 @@ pub fn check_file(c: &Canonical, file_index: u32, library: &Library, opts: &Chec
         .collect();
     let mut typed = DataFrame::empty();
     for part in parts {
-        let (frame, report) = part?;
-        sink.report.merge_rows(report, opts.max_listed);
+        let (frame, rows) = part?;
+        report.merge_rows(rows, opts.max_listed);
         if typed.width() == 0 {
             typed = frame;
         } else {
             typed.vstack_mut(&frame)?;
         }
     }
-    Ok((typed, sink.report))
+    Ok((typed, report))
 }
 
 /// Rows from this many on are checked in parallel slices.
@@ -148,11 +126,16 @@ fn check_slice(c: &Canonical, df: &DataFrame, file_index: u32, library: &Library
     let h_date = heading("date");
     let h_part = heading("participant");
     let h_simd = heading("simd_decile");
-    let value_heading = |indicator: Option<&str>| -> String {
-        indicator.and_then(|i| c.wide_headings.get(i).cloned()).unwrap_or_else(|| heading("value"))
+    let h_value = heading("value");
+    // Headings are looked up per row only for wide sheets; never allocated per row.
+    let value_heading = |indicator: Option<&str>| -> &str {
+        match indicator.and_then(|i| c.wide_headings.get(i)) {
+            Some(h) => h.as_str(),
+            None => h_value.as_str(),
+        }
     };
 
-    let rules: HashMap<&str, Rule> = library
+    let rules: PlHashMap<&str, Rule> = library
         .iter()
         .map(|i| {
             (
@@ -200,6 +183,7 @@ fn check_slice(c: &Canonical, df: &DataFrame, file_index: u32, library: &Library
     let mut dates: Vec<Option<i32>> = Vec::with_capacity(height);
     let mut deciles: Vec<Option<i32>> = Vec::with_capacity(height);
     let today_days = epoch_days(opts.today);
+    let earliest_days = epoch_days(NaiveDate::from_ymd_opt(EARLIEST_YEAR, 1, 1).unwrap_or_default());
     let fmt = opts.date_format.as_deref();
     let fmt_word = fmt.map_or("YYYY-MM-DD".to_string(), human_format);
 
@@ -245,7 +229,7 @@ fn check_slice(c: &Canonical, df: &DataFrame, file_index: u32, library: &Library
         };
 
         // Value: number as typed, checked against the indicator's range.
-        let v_heading = value_heading(ind);
+        let v_heading = if c.wide_headings.is_empty() { h_value.as_str() } else { value_heading(ind) };
         let (value, raw_value): (Option<f64>, Option<&str>) = match (&mut vt_it, &mut vn_it) {
             (Some(it), _) => {
                 let raw = it.next().flatten().filter(|s| !s.trim().is_empty());
@@ -255,18 +239,18 @@ fn check_slice(c: &Canonical, df: &DataFrame, file_index: u32, library: &Library
             (None, None) => (None, None),
         };
         match (value, raw_value) {
-            (None, None) => sink.problem(Check::MissingValue, row, &v_heading, None, "no value given".into(), None),
+            (None, None) => sink.problem(Check::MissingValue, row, v_heading, None, "no value given".into(), None),
             (None, Some(raw)) => sink.problem(
                 Check::NotANumber,
                 row,
-                &v_heading,
+                v_heading,
                 Some(raw),
                 format!("\"{raw}\" is not a number"),
                 Some("write a number such as 12, 1200.50 or £1,200; leave the cell blank only if nothing was recorded".into()),
             ),
             (Some(v), _) => {
                 if let Some(rule) = rule {
-                    check_value(&mut sink, rule, v, row, &v_heading);
+                    check_value(&mut sink, rule, v, row, v_heading);
                 }
             }
         }
@@ -280,7 +264,7 @@ fn check_slice(c: &Canonical, df: &DataFrame, file_index: u32, library: &Library
                     None
                 }
                 Some(raw) => match parse_date(raw, fmt) {
-                    Ok(d) => Some((epoch_days(d), raw.to_string())),
+                    Ok(d) => Some((epoch_days(d), Some(raw))),
                     Err(DateProblem::Impossible) => {
                         sink.problem(Check::BadDate, row, &h_date, Some(raw), format!("\"{raw}\" is not a real date"), Some(format!("dates are read as {fmt_word}; check the day and month")));
                         None
@@ -301,15 +285,19 @@ fn check_slice(c: &Canonical, df: &DataFrame, file_index: u32, library: &Library
                     sink.problem(Check::MissingValue, row, &h_date, None, "no date given".into(), None);
                     None
                 }
-                Some(days) => Some((days, super::parse::from_epoch_days(days).to_string())),
+                Some(days) => Some((days, None)),
             },
             (None, None) => None,
         };
-        let date = date.and_then(|(days, shown)| {
+        let date = date.and_then(|(days, raw)| {
+            // Only a bad date pays for formatting its value.
+            let shown = || raw.map_or_else(|| super::parse::from_epoch_days(days).to_string(), str::to_string);
             if days > today_days {
+                let shown = shown();
                 sink.problem(Check::FutureDate, row, &h_date, Some(&shown), format!("\"{shown}\" is in the future (today is {})", opts.today), Some("outcomes are recorded once they have happened; check the year".into()));
                 None
-            } else if super::parse::from_epoch_days(days).year() < EARLIEST_YEAR {
+            } else if days < earliest_days {
+                let shown = shown();
                 sink.problem(Check::BadDate, row, &h_date, Some(&shown), format!("\"{shown}\" is before {EARLIEST_YEAR}"), Some("check the year".into()));
                 None
             } else {
@@ -358,6 +346,12 @@ fn check_slice(c: &Canonical, df: &DataFrame, file_index: u32, library: &Library
 }
 
 fn check_value(sink: &mut Sink, rule: &Rule, v: f64, row: i64, heading: &str) {
+    let below = rule.min.is_some_and(|m| v < m);
+    let above = rule.max.is_some_and(|m| v > m);
+    let fractional = rule.integer && v.fract() != 0.0;
+    if !(below || above || fractional) {
+        return; // the usual case: no formatting
+    }
     let shown = crate::data::read::format_number(v);
     if let Some(min) = rule.min.filter(|m| v < *m) {
         sink.problem(

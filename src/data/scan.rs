@@ -1,0 +1,205 @@
+//! Files → checked records, batch by batch, in bounded memory.
+//!
+//! Every command reads data through `scan`: each file is read (CSV and Parquet by
+//! polars' streaming engine, the rest whole), mapped to canonical columns, checked,
+//! and handed on as typed batches in file order. Record ids are kept only as 64-bit
+//! hashes, so the duplicate check costs 8 bytes a record; when two hashes meet, the
+//! caller re-reads for the exact places (see `data::checked`).
+
+use polars::prelude::*;
+use rayon::prelude::*;
+
+use super::colmap::ColumnMap;
+use super::diagnostics::{Check, Diagnostic, Report, Severity};
+use super::mapping::{self, Canonical};
+use super::read::{self, RawTable, Source};
+use super::validate::{self, CheckOptions};
+use crate::error::{Error, Result};
+use crate::indicator::Library;
+
+/// Where checked batches go: collected into one frame, folded into figures, or nowhere.
+pub trait Records {
+    /// One batch of typed records (canonical columns, `__file`, `__row`, `__ok`).
+    fn batch(&mut self, records: DataFrame) -> Result<()>;
+    /// Forget every batch: the scan starts again (see `Scan::projected`).
+    fn restart(&mut self);
+}
+
+/// Records that are only checked, not kept (`validate`).
+pub struct Discard;
+
+impl Records for Discard {
+    fn batch(&mut self, _: DataFrame) -> Result<()> {
+        Ok(())
+    }
+    fn restart(&mut self) {}
+}
+
+/// What a scan found.
+#[derive(Debug)]
+pub struct Scanned {
+    pub report: Report,
+    pub files: Vec<String>,
+    /// Per file, how to name its record_id column in messages.
+    pub id_headings: Vec<String>,
+    /// Two record ids share a hash: almost surely a repeated id (exact check needed).
+    pub ids_may_repeat: bool,
+}
+
+/// Rows per batch: big enough for polars to read ahead efficiently and for the checks
+/// to run in parallel slices, small enough that a batch is tens of megabytes.
+/// `IMPACT_BATCH_ROWS` overrides it (tests use tiny batches to cross batch edges).
+pub fn batch_rows() -> usize {
+    std::env::var("IMPACT_BATCH_ROWS").ok().and_then(|v| v.parse().ok()).filter(|n| *n > 0).unwrap_or(500_000)
+}
+
+/// Read, map and check every file, handing checked batches to `sink`. With `wanted`
+/// (canonical columns the caller uses), CSV and Parquet files are read for those
+/// columns and the ones checked; if that read meets a row blank in every column read
+/// (which might not be blank in the columns left out), the scan starts again reading
+/// everything, so the report never depends on `wanted`.
+pub fn scan(paths: &[std::path::PathBuf], library: &Library, map: Option<&ColumnMap>, opts: &CheckOptions, wanted: Option<&[&str]>, sink: &mut dyn Records) -> Result<Scanned> {
+    if paths.is_empty() {
+        return Err(Error::usage("no data files given").with_hint("pass one or more files, e.g. samples/outcomes.csv"));
+    }
+    let mut opts = opts.clone();
+    if let Some(fmt) = map.and_then(|m| m.source.date_format.clone()) {
+        opts.date_format = Some(fmt);
+    }
+    let columns: Option<Vec<&str>> = wanted.map(|w| CHECKED.iter().chain(w).copied().collect());
+    match scan_once(paths, library, map, &opts, columns.as_deref(), sink)? {
+        Some(done) => Ok(done),
+        None => {
+            sink.restart();
+            scan_once(paths, library, map, &opts, None, sink)?.ok_or_else(|| Error::usage("internal: a full read asked to be repeated"))
+        }
+    }
+}
+
+/// Columns every scan reads, because the checks look at them.
+const CHECKED: [&str; 8] = ["record_id", "organisation", "programme", "indicator", "date", "value", "participant", "simd_decile"];
+
+/// One pass over the files; None when a projected read met a blank row.
+fn scan_once(paths: &[std::path::PathBuf], library: &Library, map: Option<&ColumnMap>, opts: &CheckOptions, wanted: Option<&[&str]>, sink: &mut dyn Records) -> Result<Option<Scanned>> {
+    let mut report = Report::default();
+    let mut id_headings = Vec::new();
+    let mut hashes: Vec<u64> = Vec::new();
+    for (i, path) in paths.iter().enumerate() {
+        let t = crate::timing::start();
+        let Some((file_report, id_heading)) = scan_file(path, i as u32, library, map, opts, wanted, sink, &mut hashes)? else {
+            return Ok(None);
+        };
+        crate::timing::lap(&t, "read and check");
+        report.merge(file_report);
+        id_headings.push(id_heading);
+    }
+    let t = crate::timing::start();
+    hashes.par_sort_unstable();
+    let ids_may_repeat = hashes.windows(2).any(|w| w[0] == w[1]);
+    crate::timing::lap(&t, "duplicate ids (hashes)");
+    let files = paths.iter().map(|p| p.display().to_string()).collect();
+    Ok(Some(Scanned { report, files, id_headings, ids_may_repeat }))
+}
+
+/// One file: its report and its record_id heading; None to restart unprojected.
+#[allow(clippy::too_many_arguments)]
+fn scan_file(
+    path: &std::path::Path,
+    index: u32,
+    library: &Library,
+    map: Option<&ColumnMap>,
+    opts: &CheckOptions,
+    wanted: Option<&[&str]>,
+    sink: &mut dyn Records,
+    hashes: &mut Vec<u64>,
+) -> Result<Option<(Report, String)>> {
+    let mut report = Report { files: 1, ..Report::default() };
+    let per_batch = |c: Canonical, report: &mut Report, sink: &mut dyn Records, hashes: &mut Vec<u64>| -> Result<()> {
+        report.records_read += c.df.height() as u64;
+        if !c.usable || c.df.height() == 0 {
+            return Ok(());
+        }
+        let (typed, rows) = validate::check_rows(&c, index, library, opts)?;
+        report.merge_rows(rows, opts.max_listed);
+        hash_ids(&typed, hashes)?;
+        sink.batch(typed)
+    };
+    let (head, stream) = match read::open(path, map, wanted)? {
+        Source::Whole(raw) => {
+            let c = mapping::to_canonical(raw, map)?;
+            let head = Head::of(&c);
+            per_batch(c, &mut report, sink, hashes)?;
+            (head, None)
+        }
+        Source::Stream(s) => {
+            let head = Head::of(&mapping::to_canonical(s.empty.clone(), map)?);
+            (head, Some(s))
+        }
+    };
+    for d in &head.diagnostics {
+        report.push(d.clone());
+    }
+    if let Some(s) = stream {
+        let mut blank_in_projection = false;
+        let letters = s.empty.letters.clone();
+        let result = s.for_each(batch_rows(), |df| {
+            let height = df.height();
+            let raw = RawTable { path: s.path.clone(), df, letters: letters.clone(), warnings: Vec::new() };
+            let c = mapping::to_canonical(raw, map)?;
+            if s.projected && c.df.height() < height {
+                blank_in_projection = true;
+                return Err(Error::usage("restart"));
+            }
+            per_batch(c, &mut report, sink, hashes)
+        });
+        if blank_in_projection {
+            return Ok(None);
+        }
+        result?;
+    }
+    if report.records_read == 0 && head.usable {
+        report.push(Diagnostic {
+            severity: Severity::Error,
+            check: Check::EmptyFile,
+            file: path.display().to_string(),
+            row: None,
+            column: None,
+            value: None,
+            message: "the file has headings but no data rows".into(),
+            hint: Some("export the sheet again with its rows, or leave this file out".into()),
+        });
+    }
+    Ok(Some((report, head.id_heading)))
+}
+
+/// What a file's headings tell before any row is checked.
+struct Head {
+    diagnostics: Vec<Diagnostic>,
+    usable: bool,
+    id_heading: String,
+}
+
+impl Head {
+    fn of(c: &Canonical) -> Head {
+        Head {
+            diagnostics: c.diagnostics.clone(),
+            usable: c.usable,
+            id_heading: c.headings.get("record_id").cloned().unwrap_or_else(|| "\"record_id\"".into()),
+        }
+    }
+}
+
+/// The 64-bit hash of each record id (xxh3: fast, well spread, the same on every run).
+pub fn id_hash(id: &str) -> u64 {
+    xxhash_rust::xxh3::xxh3_64(id.as_bytes())
+}
+
+fn hash_ids(typed: &DataFrame, hashes: &mut Vec<u64>) -> Result<()> {
+    let ids = typed.column("record_id")?.str()?;
+    if ids.null_count() == ids.len() {
+        return Ok(());
+    }
+    hashes.reserve(ids.len() - ids.null_count());
+    hashes.extend(ids.iter().flatten().map(id_hash));
+    Ok(())
+}

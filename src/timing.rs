@@ -16,3 +16,32 @@ pub fn lap(t: &Timer, what: &str) {
         cell.set(now);
     }
 }
+
+/// Time summed over many short spans (e.g. per batch), printed by `report`.
+#[derive(Default)]
+pub struct Total(Option<std::time::Duration>);
+
+impl Total {
+    pub fn new() -> Total {
+        Total(std::env::var_os("IMPACT_TIMING").map(|_| std::time::Duration::ZERO))
+    }
+
+    /// Run `f`, adding its time to the total.
+    pub fn time<T>(&mut self, f: impl FnOnce() -> T) -> T {
+        match &mut self.0 {
+            None => f(),
+            Some(total) => {
+                let t = Instant::now();
+                let out = f();
+                *total += t.elapsed();
+                out
+            }
+        }
+    }
+
+    pub fn report(&self, what: &str) {
+        if let Some(total) = self.0 {
+            eprintln!("timing: {what} (summed): {:.3}s", total.as_secs_f64());
+        }
+    }
+}

@@ -5,16 +5,17 @@
 //! snapshot across periods and then combine units; distinct-people indicators
 //! count participant ids; ratios are recomputed from their summed parts.
 
+pub mod fold;
 pub mod period;
 pub mod targets;
 
 use chrono::NaiveDate;
 use polars::prelude::*;
 
+pub use fold::{Cells, Fold};
 pub use period::Grain;
 pub use targets::Targets;
 
-use crate::data::parse::epoch_days;
 use crate::error::{Error, Result};
 use crate::indicator::{Aggregation, Library, RollUp, TimeAggregation};
 
@@ -89,19 +90,31 @@ pub struct Request {
 
 /// Figures: the `by` columns in order, then indicator, value, unit, records.
 pub fn aggregate(records: &DataFrame, library: &Library, req: &Request) -> Result<DataFrame> {
+    check_request(library, req)?;
+    let mut fold = Fold::new(library, &req.by, &req.filters);
+    fold.add(records)?;
+    figures(fold.finish()?, library, req)
+}
+
+/// Refuse a request naming an unknown indicator before any data is read.
+pub fn check_request(library: &Library, req: &Request) -> Result<()> {
     for id in &req.filters.indicators {
         library.require(id)?;
     }
+    Ok(())
+}
+
+/// Figures from folded records (see `fold`): each indicator's roll-up rule runs on
+/// the cells, then small-number suppression, ratios, units and period labels.
+pub fn figures(cells: Cells, library: &Library, req: &Request) -> Result<DataFrame> {
+    check_request(library, req)?;
     let dims: Vec<&str> = req.by.iter().map(|d| d.name()).collect();
-    let lf = prepare(records.clone().lazy(), &req.by, &req.filters);
     let meta = meta_frame(library)?;
-    let of_mode = |mode: RollUpMode| -> Vec<String> { library.iter().filter(|i| mode.matches(i.roll_up())).map(|i| i.id.clone()).collect() };
-    // Per-row work stays on cheap columns: indicator rules are joined onto the small
-    // grouped results, never onto every record.
+    // Indicator rules are joined onto the cells, never onto every record.
     let parts = [
-        flows(lf.clone(), &dims, &meta),
-        stocks(lf.clone().filter(any_of("indicator", &of_mode(RollUpMode::Stock))), &dims, &meta),
-        distinct(lf.filter(any_of("indicator", &of_mode(RollUpMode::Distinct))), &dims),
+        flows(cells.flows.lazy(), &dims, &meta),
+        stocks(cells.stocks.lazy(), &dims, &meta),
+        distinct(cells.distinct.lazy(), &dims),
     ];
     let mut base = concat(parts, UnionArgs::default())?.collect()?;
     let withheld = match req.suppress_below {
@@ -146,46 +159,6 @@ pub fn aggregate(records: &DataFrame, library: &Library, req: &Request) -> Resul
     }
     let figures = all.select(out_cols).sort(order, SortMultipleOptions::default()).collect()?;
     Ok(figures)
-}
-
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-enum RollUpMode {
-    Stock,
-    Distinct,
-}
-
-impl RollUpMode {
-    fn matches(self, r: RollUp) -> bool {
-        matches!((self, r), (RollUpMode::Stock, RollUp::Stock { .. }) | (RollUpMode::Distinct, RollUp::Distinct))
-    }
-}
-
-/// Apply filters and add one text column per dimension (blanks shown as NOT_RECORDED).
-fn prepare(lf: LazyFrame, by: &[Dimension], f: &Filters) -> LazyFrame {
-    let mut lf = lf;
-    if let Some(from) = f.from {
-        lf = lf.filter(col("date").gt_eq(lit(epoch_days(from)).cast(DataType::Date)));
-    }
-    if let Some(to) = f.to {
-        lf = lf.filter(col("date").lt_eq(lit(epoch_days(to)).cast(DataType::Date)));
-    }
-    for (column, wanted) in [("organisation", &f.organisations), ("programme", &f.programmes), ("area", &f.areas), ("beneficiary_group", &f.groups)] {
-        if !wanted.is_empty() {
-            lf = lf.filter(any_of(column, wanted));
-        }
-    }
-    let dim_cols: Vec<Expr> = by
-        .iter()
-        .map(|d| match d {
-            Dimension::Field(name) => col(*name).cast(DataType::String).fill_null(lit(NOT_RECORDED)).alias(*name),
-            Dimension::Period(g) => g.key(col("date")).alias(g.name()),
-        })
-        .collect();
-    if dim_cols.is_empty() {
-        lf
-    } else {
-        lf.with_columns(dim_cols)
-    }
 }
 
 /// True where `column` is one of `values` (false for none: an empty set matches nothing).
@@ -276,30 +249,23 @@ fn figure_columns(dims: &[&str]) -> Vec<Expr> {
     out
 }
 
-/// Flows: one pass over records.
-fn flows(lf: LazyFrame, dims: &[&str], meta: &DataFrame) -> LazyFrame {
-    let mut stats = four_stats("value").to_vec();
-    stats.push(len().alias("records"));
-    lf.group_by(keys(dims, &["indicator"]))
-        .agg(stats)
+/// Flows: the cells' sum, mean, min, max or count.
+fn flows(cells: LazyFrame, dims: &[&str], meta: &DataFrame) -> LazyFrame {
+    cells
         .join(meta.clone().lazy().filter(col("__mode").eq(lit("flow"))), [col("indicator")], [col("indicator")], JoinArgs::new(JoinType::Inner))
         .with_column(pick("__agg", col("records")).alias("value"))
         .select(figure_columns(dims))
 }
 
-/// Stocks: snapshot per unit per date (summing any breakdown rows of that date),
-/// then across dates per unit, then across units.
-fn stocks(lf: LazyFrame, dims: &[&str], meta: &DataFrame) -> LazyFrame {
+/// Stocks: the cells are snapshots per unit per date (any breakdown rows of that
+/// date summed); combine them across dates per unit, then across units.
+fn stocks(cells: LazyFrame, dims: &[&str], meta: &DataFrame) -> LazyFrame {
     let unit: Vec<&str> = ["organisation", "programme"].into_iter().filter(|u| !dims.contains(u)).collect();
-    let mut per_date: Vec<&str> = vec!["indicator"];
-    per_date.extend(&unit);
-    let mut per_unit = per_date.clone();
+    let mut per_unit: Vec<&str> = vec!["indicator"];
+    per_unit.extend(&unit);
     per_unit.extend(["__agg", "__time"]);
-    per_date.push("date");
 
-    let snapshots = lf
-        .group_by(keys(dims, &per_date))
-        .agg([col("value").sum().alias("__snap"), len().alias("__n")])
+    let snapshots = cells
         .join(meta.clone().lazy(), [col("indicator")], [col("indicator")], JoinArgs::new(JoinType::Inner));
     let mut over_time = four_stats("__snap").to_vec();
     over_time.push(col("__snap").sort_by([col("date")], SortMultipleOptions::default()).last().alias("__last"));
@@ -324,11 +290,9 @@ fn stocks(lf: LazyFrame, dims: &[&str], meta: &DataFrame) -> LazyFrame {
         .select(figure_columns(dims))
 }
 
-/// Distinct people: participant ids counted once per group.
-fn distinct(lf: LazyFrame, dims: &[&str]) -> LazyFrame {
-    lf.group_by(keys(dims, &["indicator"]))
-        .agg([col("participant").drop_nulls().n_unique().alias("value"), len().alias("records")])
-        .select(figure_columns(dims))
+/// Distinct people: the cells count participant ids once per group.
+fn distinct(cells: LazyFrame, dims: &[&str]) -> LazyFrame {
+    cells.select(figure_columns(dims))
 }
 
 /// Ratios from the base figures: Σnumerator ÷ Σdenominator × scale per group.

@@ -71,14 +71,32 @@ pub fn run(args: AggregateArgs, library: &Library) -> Result<Outcome> {
     }
     let targets = args.targets.as_deref().map(|p| Targets::load(p, library)).transpose()?;
     let map = args.data.map(library)?;
-    let dataset = data::load_valid(&args.data.data, library, map.as_ref(), &args.data.options()?)?;
     let request = Request { by, filters, suppress_below: args.privacy.threshold() };
+    aggregate::check_request(library, &request)?;
+    // Records are folded batch by batch as they are checked: memory stays bounded
+    // whatever the size of the data, and nothing is written unless every check passes.
+    let mut fold = aggregate::Fold::new(library, &request.by, &request.filters);
+    let report = data::checked(&args.data.data, library, map.as_ref(), &args.data.options()?, Some(&columns_used(&request)), &mut fold)?;
+    if !report.is_ok() {
+        return Err(Error::Invalid { report: Box::new(report) });
+    }
     let t = crate::timing::start();
-    let mut figures = aggregate::aggregate(&dataset.records, library, &request)?;
-    crate::timing::lap(&t, "aggregate");
+    let mut figures = aggregate::figures(fold.finish()?, library, &request)?;
+    crate::timing::lap(&t, "roll up");
     if let Some(t) = &targets {
         figures = t.join(&figures, &request.by, library)?;
     }
     let format = super::table_format(args.format, args.out.as_deref());
     super::emit(&figures, format, args.out.as_deref(), "figure row(s)", "", "", "")
+}
+
+/// Optional record columns this request reads (beyond the ones every check reads).
+fn columns_used(request: &Request) -> Vec<&'static str> {
+    let f = &request.filters;
+    let mut used: Vec<&'static str> = request.by.iter().filter_map(|d| match d {
+        Dimension::Field(name) => Some(*name),
+        Dimension::Period(_) => None,
+    }).collect();
+    used.extend([("area", &f.areas), ("beneficiary_group", &f.groups)].into_iter().filter(|(_, v)| !v.is_empty()).map(|(c, _)| c));
+    used
 }

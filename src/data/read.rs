@@ -154,9 +154,12 @@ fn csv_stream(path: &Path, map: &ColumnMap, wanted: Option<&[&str]>) -> Result<S
     let letters = names.iter().enumerate().map(|(i, n)| (n.clone(), column_letter(i))).collect();
     // Row index counts data rows from 0; the first data row sits just under the headings.
     let first_data_row = (header_row + 1) as i64;
-    let (lf, projected) = project(lf, &names, wanted);
     let lf = lf.with_column((col(ROW).cast(DataType::Int64) + lit(first_data_row)).alias(ROW));
+    // Every column is read: polars' CSV reader, when told to skip columns, also skips
+    // the check that a row has no more cells than headings.
+    let _ = wanted;
     let empty = empty_table(path, &lf, letters)?;
+    let projected = false;
     Ok(Stream { path: path.to_path_buf(), empty, lf, projected, on_error: Box::new(on_error) })
 }
 
@@ -172,9 +175,9 @@ fn parquet_stream(path: &Path, wanted: Option<&[&str]>) -> Result<Stream> {
     let mut lf = LazyFrame::scan_parquet(pl_path, ScanArgsParquet::default()).map_err(&on_error)?;
     let schema = lf.collect_schema().map_err(&on_error)?;
     let names: Vec<String> = schema.iter_names().map(|n| n.to_string()).collect();
-    let (lf, projected) = project(lf, &names, wanted);
     let lf = lf.with_row_index(ROW, Some(1)).with_column(col(ROW).cast(DataType::Int64));
     let empty = empty_table(path, &lf, HashMap::new())?;
+    let (lf, projected) = project(lf, &names, wanted);
     Ok(Stream { path: path.to_path_buf(), empty, lf, projected, on_error: Box::new(on_error) })
 }
 

@@ -114,15 +114,16 @@ fn scan_file(
     hashes: &mut Vec<u64>,
 ) -> Result<Option<(Report, String)>> {
     let mut report = Report { files: 1, ..Report::default() };
-    let per_batch = |c: Canonical, report: &mut Report, sink: &mut dyn Records, hashes: &mut Vec<u64>| -> Result<()> {
+    let (mut checking, mut handing_on) = (crate::timing::Total::new(), crate::timing::Total::new());
+    let mut per_batch = |c: Canonical, report: &mut Report, sink: &mut dyn Records, hashes: &mut Vec<u64>| -> Result<()> {
         report.records_read += c.df.height() as u64;
         if !c.usable || c.df.height() == 0 {
             return Ok(());
         }
-        let (typed, rows) = validate::check_rows(&c, index, library, opts)?;
+        let (typed, rows) = checking.time(|| validate::check_rows(&c, index, library, opts))?;
         report.merge_rows(rows, opts.max_listed);
-        hash_ids(&typed, hashes)?;
-        sink.batch(typed)
+        checking.time(|| hash_ids(&typed, hashes))?;
+        handing_on.time(|| sink.batch(typed))
     };
     let (head, stream) = match read::open(path, map, wanted)? {
         Source::Whole(raw) => {
@@ -157,6 +158,8 @@ fn scan_file(
         }
         result?;
     }
+    checking.report("check rows");
+    handing_on.report("hand on (fold or keep)");
     if report.records_read == 0 && head.usable {
         report.push(Diagnostic {
             severity: Severity::Error,

@@ -12,6 +12,7 @@ mod indicators;
 mod properties;
 mod report;
 mod samples;
+mod streaming;
 mod trust;
 mod validate;
 mod value;

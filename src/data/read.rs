@@ -59,10 +59,20 @@ pub enum Source {
 pub struct Stream {
     pub path: PathBuf,
     pub empty: RawTable,
-    lf: LazyFrame,
+    feed: Feed,
     /// Columns were left unread (see `open`).
     pub projected: bool,
     on_error: Box<dyn Fn(PolarsError) -> Error + Send + Sync>,
+}
+
+enum Feed {
+    /// polars' streaming engine (CSV: parsing is spread over every core while the
+    /// checks run).
+    Lazy(LazyFrame),
+    /// Parquet, one row group at a time (each decoded by polars in parallel): polars'
+    /// streaming engine decodes several row groups ahead and held 1–4 GB for a 50M-row
+    /// file here, this holds one. `columns`: the ones to read (None: all).
+    RowGroups { columns: Option<Vec<String>> },
 }
 
 /// Open a data file. With `wanted` (canonical column names) and no column map, a
@@ -110,9 +120,13 @@ impl Stream {
     /// Hand the rows to `each` in file order, `batch_rows` at a time, while polars
     /// reads ahead on its own threads. Stops at the first error from either side.
     pub fn for_each(&self, batch_rows: usize, mut each: impl FnMut(DataFrame) -> Result<()>) -> Result<()> {
+        let lf = match &self.feed {
+            Feed::Lazy(lf) => lf,
+            Feed::RowGroups { columns } => return self.row_groups(columns, each),
+        };
         let (send, receive) = std::sync::mpsc::sync_channel::<DataFrame>(1);
         let sink = PlanCallback::new(move |df: DataFrame| Ok(send.send(df).is_err()));
-        let query = self.lf.clone().sink_batches(sink, true, std::num::NonZeroUsize::new(batch_rows)).map_err(|e| (self.on_error)(e))?;
+        let query = lf.clone().sink_batches(sink, true, std::num::NonZeroUsize::new(batch_rows)).map_err(|e| (self.on_error)(e))?;
         std::thread::scope(|scope| {
             let reader = scope.spawn(move || query.collect_with_engine(Engine::Streaming).map(|_| ()));
             let mut result = Ok(());
@@ -129,6 +143,25 @@ impl Stream {
             };
             result.and(read)
         })
+    }
+}
+
+impl Stream {
+    fn row_groups(&self, columns: &Option<Vec<String>>, mut each: impl FnMut(DataFrame) -> Result<()>) -> Result<()> {
+        let open = || std::fs::File::open(&self.path).map_err(|e| Error::io(&self.path, e));
+        let metadata = ParquetReader::new(open()?).get_metadata().map_err(|e| (self.on_error)(e))?.clone();
+        let mut offset = 0usize;
+        for group in &metadata.row_groups {
+            let rows = group.num_rows();
+            let mut reader = ParquetReader::new(open()?).with_columns(columns.clone()).with_slice(Some((offset, rows)));
+            reader.set_metadata(metadata.clone());
+            let mut df = reader.finish().map_err(|e| (self.on_error)(e))?;
+            let first = offset as i64 + 1;
+            df.with_column(Column::new(ROW.into(), (first..first + rows as i64).collect::<Vec<i64>>()))?;
+            each(df)?;
+            offset += rows;
+        }
+        Ok(())
     }
 }
 
@@ -160,7 +193,7 @@ fn csv_stream(path: &Path, map: &ColumnMap, wanted: Option<&[&str]>) -> Result<S
     let _ = wanted;
     let empty = empty_table(path, &lf, letters)?;
     let projected = false;
-    Ok(Stream { path: path.to_path_buf(), empty, lf, projected, on_error: Box::new(on_error) })
+    Ok(Stream { path: path.to_path_buf(), empty, feed: Feed::Lazy(lf), projected, on_error: Box::new(on_error) })
 }
 
 fn parquet_stream(path: &Path, wanted: Option<&[&str]>) -> Result<Stream> {
@@ -177,21 +210,9 @@ fn parquet_stream(path: &Path, wanted: Option<&[&str]>) -> Result<Stream> {
     let names: Vec<String> = schema.iter_names().map(|n| n.to_string()).collect();
     let lf = lf.with_row_index(ROW, Some(1)).with_column(col(ROW).cast(DataType::Int64));
     let empty = empty_table(path, &lf, HashMap::new())?;
-    let (lf, projected) = project(lf, &names, wanted);
-    Ok(Stream { path: path.to_path_buf(), empty, lf, projected, on_error: Box::new(on_error) })
-}
-
-/// Keep only the columns whose headings are among `wanted` (canonical names).
-fn project(lf: LazyFrame, names: &[String], wanted: Option<&[&str]>) -> (LazyFrame, bool) {
-    let Some(wanted) = wanted else { return (lf, false) };
-    let keep: Vec<Expr> = names
-        .iter()
-        .filter(|n| wanted.contains(&normalise_heading(n).as_str()))
-        .map(|n| col(n.as_str()))
-        .chain(std::iter::once(col(ROW)))
-        .collect();
-    let projected = keep.len() < names.len() + 1;
-    (lf.select(keep), projected)
+    let columns = wanted.map(|w| names.iter().filter(|n| w.contains(&normalise_heading(n).as_str())).cloned().collect::<Vec<String>>());
+    let projected = columns.as_ref().is_some_and(|c| c.len() < names.len());
+    Ok(Stream { path: path.to_path_buf(), empty, feed: Feed::RowGroups { columns }, projected, on_error: Box::new(on_error) })
 }
 
 fn empty_table(path: &Path, lf: &LazyFrame, letters: HashMap<String, String>) -> Result<RawTable> {

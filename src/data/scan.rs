@@ -83,7 +83,7 @@ const CHECKED: [&str; 8] = ["record_id", "organisation", "programme", "indicator
 fn scan_once(paths: &[std::path::PathBuf], library: &Library, map: Option<&ColumnMap>, opts: &CheckOptions, wanted: Option<&[&str]>, sink: &mut dyn Records) -> Result<Option<Scanned>> {
     let mut report = Report::default();
     let mut id_headings = Vec::new();
-    let mut hashes: Vec<u64> = Vec::new();
+    let mut hashes = IdHashes::default();
     for (i, path) in paths.iter().enumerate() {
         let t = crate::timing::start();
         let Some((file_report, id_heading)) = scan_file(path, i as u32, library, map, opts, wanted, sink, &mut hashes)? else {
@@ -94,8 +94,7 @@ fn scan_once(paths: &[std::path::PathBuf], library: &Library, map: Option<&Colum
         id_headings.push(id_heading);
     }
     let t = crate::timing::start();
-    hashes.par_sort_unstable();
-    let ids_may_repeat = hashes.windows(2).any(|w| w[0] == w[1]);
+    let ids_may_repeat = hashes.any_repeat();
     crate::timing::lap(&t, "duplicate ids (hashes)");
     let files = paths.iter().map(|p| p.display().to_string()).collect();
     Ok(Some(Scanned { report, files, id_headings, ids_may_repeat }))
@@ -111,11 +110,11 @@ fn scan_file(
     opts: &CheckOptions,
     wanted: Option<&[&str]>,
     sink: &mut dyn Records,
-    hashes: &mut Vec<u64>,
+    hashes: &mut IdHashes,
 ) -> Result<Option<(Report, String)>> {
     let mut report = Report { files: 1, ..Report::default() };
     let (mut checking, mut handing_on) = (crate::timing::Total::new(), crate::timing::Total::new());
-    let mut per_batch = |c: Canonical, report: &mut Report, sink: &mut dyn Records, hashes: &mut Vec<u64>| -> Result<()> {
+    let mut per_batch = |c: Canonical, report: &mut Report, sink: &mut dyn Records, hashes: &mut IdHashes| -> Result<()> {
         report.records_read += c.df.height() as u64;
         if !c.usable || c.df.height() == 0 {
             return Ok(());
@@ -197,12 +196,35 @@ pub fn id_hash(id: &str) -> u64 {
     xxhash_rust::xxh3::xxh3_64(id.as_bytes())
 }
 
-fn hash_ids(typed: &DataFrame, hashes: &mut Vec<u64>) -> Result<()> {
+fn hash_ids(typed: &DataFrame, hashes: &mut IdHashes) -> Result<()> {
     let ids = typed.column("record_id")?.str()?;
     if ids.null_count() == ids.len() {
         return Ok(());
     }
-    hashes.reserve(ids.len() - ids.null_count());
-    hashes.extend(ids.iter().flatten().map(id_hash));
+    for h in ids.iter().flatten().map(id_hash) {
+        hashes.buckets[(h >> 56) as usize].push(h);
+    }
     Ok(())
+}
+
+/// Record id hashes in 256 buckets by their top byte: each bucket grows on its own,
+/// so there is never a moment holding the whole list twice (one vector doubling from
+/// 32M to 64M entries would), and the buckets sort in parallel.
+struct IdHashes {
+    buckets: Vec<Vec<u64>>,
+}
+
+impl Default for IdHashes {
+    fn default() -> Self {
+        IdHashes { buckets: vec![Vec::new(); 256] }
+    }
+}
+
+impl IdHashes {
+    fn any_repeat(&mut self) -> bool {
+        self.buckets.par_iter_mut().any(|b| {
+            b.sort_unstable();
+            b.windows(2).any(|w| w[0] == w[1])
+        })
+    }
 }

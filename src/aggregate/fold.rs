@@ -11,6 +11,7 @@ use polars::prelude::*;
 
 use super::{Dimension, Filters, Grain, NOT_RECORDED};
 use crate::data::parse::epoch_days;
+use crate::data::validate::text;
 use crate::data::Records;
 use crate::error::Result;
 use crate::indicator::{Library, RollUp};
@@ -93,65 +94,35 @@ impl Codes {
 pub struct Fold<'a> {
     dims: Vec<Dimension>,
     filters: Filters,
-    indicators: PlHashMap<&'a str, (u32, Kind)>,
+    /// Indicator id → its number (the index into `ids` and `kinds`).
+    indicators: PlHashMap<&'a str, u32>,
     ids: Vec<&'a str>,
+    kinds: Vec<Kind>,
     /// One coder per key slot that holds text (dimensions, stock units).
     codes: Vec<Codes>,
-    /// Flow and distinct cells (a few thousand, so they stay in cache) and stock
-    /// cells (one per unit and date), apart.
-    cells: CellMap,
-    stock_cells: CellMap,
-}
-
-type CellMap = std::collections::HashMap<Key, Cell, std::hash::BuildHasherDefault<KeyHasher>>;
-
-/// A multiply-rotate hash (as in rustc's FxHash) for keys of small whole numbers:
-/// a few cycles a key, where a general string hash spends tens.
-#[derive(Default)]
-struct KeyHasher(u64);
-
-impl std::hash::Hasher for KeyHasher {
-    fn write(&mut self, bytes: &[u8]) {
-        for chunk in bytes.chunks(8) {
-            let mut word = [0u8; 8];
-            word[..chunk.len()].copy_from_slice(chunk);
-            self.0 = (self.0.rotate_left(5) ^ u64::from_le_bytes(word)).wrapping_mul(0x51_7c_c1_b7_27_22_0a_95);
-        }
-    }
-
-    fn write_usize(&mut self, n: usize) {
-        self.0 = (self.0.rotate_left(5) ^ n as u64).wrapping_mul(0x51_7c_c1_b7_27_22_0a_95);
-    }
-
-    fn finish(&self) -> u64 {
-        self.0
-    }
+    cells: PlHashMap<Key, Cell>,
 }
 
 impl<'a> Fold<'a> {
     pub fn new(library: &'a Library, dims: &[Dimension], filters: &Filters) -> Fold<'a> {
-        let mut indicators = PlHashMap::default();
-        let mut ids = Vec::new();
-        for (i, ind) in library.iter().enumerate() {
-            let kind = match ind.roll_up() {
+        let ids: Vec<&str> = library.iter().map(|i| i.id.as_str()).collect();
+        let indicators = ids.iter().enumerate().map(|(n, id)| (*id, n as u32)).collect();
+        let kinds = library
+            .iter()
+            .map(|i| match i.roll_up() {
                 RollUp::Flow(_) => Kind::Flow,
                 RollUp::Stock { .. } => Kind::Stock,
                 RollUp::Distinct => Kind::Distinct,
                 RollUp::Ratio => Kind::Ratio,
-            };
-            indicators.insert(ind.id.as_str(), (i as u32, kind));
-            ids.push(ind.id.as_str());
-        }
+            })
+            .collect();
         let codes = (0..MAX_DIMS + 4).map(|_| Codes::default()).collect();
-        Fold { dims: dims.to_vec(), filters: filters.clone(), indicators, ids, codes, cells: CellMap::default(), stock_cells: CellMap::default() }
+        Fold { dims: dims.to_vec(), filters: filters.clone(), indicators, ids, kinds, codes, cells: PlHashMap::default() }
     }
 
     /// Add a batch of typed records (canonical columns).
     pub fn add(&mut self, records: &DataFrame) -> Result<()> {
-        let text = |name: &str| -> Result<StringChunked> {
-            let c = records.column(name)?;
-            Ok(if c.dtype() == &DataType::String { c.str()?.clone() } else { c.cast(&DataType::String)?.str()?.clone() })
-        };
+        let text = |name: &str| text(records, name);
         let indicator = text("indicator")?;
         let organisation = text("organisation")?;
         let programme = text("programme")?;
@@ -187,7 +158,8 @@ impl<'a> Fold<'a> {
             .into_iter()
             .zip(date.iter())
             .map(|(ind, day)| {
-                let (ind, kind) = ind?;
+                let ind = ind?;
+                let kind = self.kinds[ind as usize];
                 let day = day?;
                 let in_range = kind != Kind::Ratio && from.is_none_or(|f| day >= f) && to.is_none_or(|t| day <= t);
                 in_range.then_some((ind, kind, day))
@@ -216,10 +188,7 @@ impl<'a> Fold<'a> {
         let orgs = code_texts(&organisation, |v| orgs.code(v));
         let progs = &mut self.codes[PROG];
         let progs = code_texts(&programme, |v| progs.code(v));
-        let values: Vec<Option<f64>> = value.iter().collect();
-        let mut people = participant.iter();
-        for (i, row) in rows.iter().enumerate() {
-            let person = people.next().flatten();
+        for ((i, row), (v, person)) in rows.iter().enumerate().zip(value.iter().zip(participant.iter())) {
             let Some((ind, kind, day)) = *row else { continue };
             let mut key: Key = [0; MAX_DIMS + 4];
             for (slot, d) in dim_cols.iter().enumerate() {
@@ -235,10 +204,9 @@ impl<'a> Fold<'a> {
                 key[PROG] = progs[i];
                 key[DATE] = day as u32;
             }
-            let cells = if kind == Kind::Stock { &mut self.stock_cells } else { &mut self.cells };
-            let cell = cells.entry(key).or_insert_with(|| Cell { min: f64::INFINITY, max: f64::NEG_INFINITY, ..Cell::default() });
+            let cell = self.cells.entry(key).or_insert_with(|| Cell { min: f64::INFINITY, max: f64::NEG_INFINITY, ..Cell::default() });
             cell.records += 1;
-            if let Some(v) = values[i] {
+            if let Some(v) = v {
                 cell.sum.add(v);
                 cell.values += 1;
                 cell.min = cell.min.min(v);
@@ -260,13 +228,12 @@ impl<'a> Fold<'a> {
     /// distinct: `value records`.
     pub fn finish(self) -> Result<Cells> {
         let mut parts: [Vec<(&Key, &Cell)>; 3] = Default::default();
-        for (key, cell) in self.cells.iter().chain(&self.stock_cells) {
-            let kind = self.indicators.get(self.ids[key[IND] as usize]).map(|k| k.1);
-            match kind {
-                Some(Kind::Flow) => parts[0].push((key, cell)),
-                Some(Kind::Stock) => parts[1].push((key, cell)),
-                Some(Kind::Distinct) => parts[2].push((key, cell)),
-                _ => {}
+        for (key, cell) in &self.cells {
+            match self.kinds[key[IND] as usize] {
+                Kind::Flow => parts[0].push((key, cell)),
+                Kind::Stock => parts[1].push((key, cell)),
+                Kind::Distinct => parts[2].push((key, cell)),
+                Kind::Ratio => {}
             }
         }
         let keys = |cells: &[(&Key, &Cell)]| -> Result<Vec<Column>> {
@@ -288,17 +255,17 @@ impl<'a> Fold<'a> {
             cols.push(Column::new("indicator".into(), cells.iter().map(|(k, _)| self.ids[k[IND] as usize]).collect::<Vec<&str>>()));
             Ok(cols)
         };
-        let height = |cells: &[(&Key, &Cell)]| cells.len();
-        let nan_if_empty = |c: &Cell, v: f64| if c.values == 0 { None } else { Some(v) };
+        // A group whose records all lack a value has no mean, minimum or maximum.
+        let if_any_values = |c: &Cell, v: f64| (c.values > 0).then_some(v);
 
         let f = &parts[0];
         let mut cols = keys(f)?;
         cols.push(Column::new("__sum".into(), f.iter().map(|(_, c)| c.sum.value()).collect::<Vec<f64>>()));
-        cols.push(Column::new("__mean".into(), f.iter().map(|(_, c)| nan_if_empty(c, c.sum.value() / c.values as f64)).collect::<Vec<Option<f64>>>()));
-        cols.push(Column::new("__min".into(), f.iter().map(|(_, c)| nan_if_empty(c, c.min)).collect::<Vec<Option<f64>>>()));
-        cols.push(Column::new("__max".into(), f.iter().map(|(_, c)| nan_if_empty(c, c.max)).collect::<Vec<Option<f64>>>()));
+        cols.push(Column::new("__mean".into(), f.iter().map(|(_, c)| if_any_values(c, c.sum.value() / c.values as f64)).collect::<Vec<Option<f64>>>()));
+        cols.push(Column::new("__min".into(), f.iter().map(|(_, c)| if_any_values(c, c.min)).collect::<Vec<Option<f64>>>()));
+        cols.push(Column::new("__max".into(), f.iter().map(|(_, c)| if_any_values(c, c.max)).collect::<Vec<Option<f64>>>()));
         cols.push(Column::new("records".into(), f.iter().map(|(_, c)| c.records).collect::<Vec<u64>>()));
-        let flows = DataFrame::new(height(f), cols)?;
+        let flows = DataFrame::new(f.len(), cols)?;
 
         let s = &parts[1];
         let mut cols = keys(s)?;
@@ -311,13 +278,13 @@ impl<'a> Fold<'a> {
         cols.push(Column::new("date".into(), s.iter().map(|(k, _)| k[DATE] as i32).collect::<Vec<i32>>()).cast(&DataType::Date)?);
         cols.push(Column::new("__snap".into(), s.iter().map(|(_, c)| c.sum.value()).collect::<Vec<f64>>()));
         cols.push(Column::new("__n".into(), s.iter().map(|(_, c)| c.records).collect::<Vec<u64>>()));
-        let stocks = DataFrame::new(height(s), cols)?;
+        let stocks = DataFrame::new(s.len(), cols)?;
 
         let d = &parts[2];
         let mut cols = keys(d)?;
         cols.push(Column::new("value".into(), d.iter().map(|(_, c)| c.people.as_ref().map_or(0, PlHashSet::len) as u32).collect::<Vec<u32>>()));
         cols.push(Column::new("records".into(), d.iter().map(|(_, c)| c.records).collect::<Vec<u64>>()));
-        let distinct = DataFrame::new(height(d), cols)?;
+        let distinct = DataFrame::new(d.len(), cols)?;
         Ok(Cells { flows, stocks, distinct })
     }
 }
@@ -328,7 +295,6 @@ impl Records for Fold<'_> {
     }
     fn restart(&mut self) {
         self.cells.clear();
-        self.stock_cells.clear();
         self.codes.iter_mut().for_each(|c| *c = Codes::default());
     }
 }

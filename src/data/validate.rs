@@ -381,7 +381,8 @@ fn human_format(fmt: &str) -> String {
     fmt.replace("%d", "DD").replace("%m", "MM").replace("%Y", "YYYY").replace("%y", "YY")
 }
 
-fn text(df: &DataFrame, name: &str) -> Result<StringChunked> {
+/// A column as text, whatever its type (Parquet may store text columns as numbers).
+pub(crate) fn text(df: &DataFrame, name: &str) -> Result<StringChunked> {
     let c = df.column(name)?;
     Ok(match c.dtype() {
         DataType::String => c.str()?.clone(),

@@ -229,7 +229,7 @@ fn check_slice(c: &Canonical, df: &DataFrame, file_index: u32, library: &Library
         };
 
         // Value: number as typed, checked against the indicator's range.
-        let v_heading = if c.wide_headings.is_empty() { h_value.as_str() } else { value_heading(ind) };
+        let v_heading = value_heading(ind);
         let (value, raw_value): (Option<f64>, Option<&str>) = match (&mut vt_it, &mut vn_it) {
             (Some(it), _) => {
                 let raw = it.next().flatten().filter(|s| !s.trim().is_empty());

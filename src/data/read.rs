@@ -47,8 +47,8 @@ impl Format {
     }
 }
 
-/// Where a file's rows come from: polars' streaming engine (CSV, Parquet: any
-/// size, in batches) or a table read whole (Excel, JSON, and wide column maps).
+/// Where a file's rows come from: batches (CSV and Parquet, any size) or a table
+/// read whole (Excel, JSON, and wide column maps).
 pub enum Source {
     Stream(Stream),
     Whole(RawTable),
@@ -76,24 +76,29 @@ enum Feed {
 }
 
 /// Open a data file. With `wanted` (canonical column names) and no column map, a
-/// CSV or Parquet file is read for those columns only: polars then skips turning the
-/// other cells into values.
+/// Parquet file is read for those columns only. CSV is always read whole-width:
+/// polars' CSV reader, when told to skip columns, also stops noticing a row with more
+/// cells than headings, which must be refused.
 pub fn open(path: &Path, map: Option<&ColumnMap>, wanted: Option<&[&str]>) -> Result<Source> {
     let meta = std::fs::metadata(path).map_err(|e| Error::io(path, e))?;
     if meta.len() == 0 {
         return Err(Error::read(path, "the file is empty (0 bytes)").with_hint("export the sheet again; a data file needs a heading row and data rows"));
     }
     let default_map = ColumnMap::default();
+    // A wide sheet melts each row into several records, so it is checked whole.
     let whole = map.is_some_and(|m| !m.wide.is_empty());
     let wanted = if map.is_some() { None } else { wanted };
     let map = map.unwrap_or(&default_map);
-    match Format::of(path)? {
-        Format::Csv if !whole => csv_stream(path, map, wanted).map(Source::Stream),
-        Format::Parquet if !whole => parquet_stream(path, wanted).map(Source::Stream),
-        Format::Csv => read_csv(path, map).map(Source::Whole),
-        Format::Parquet => read_parquet(path).map(Source::Whole),
-        Format::Excel => read_excel(path, map).map(Source::Whole),
-        Format::Json => read_json(path).map(Source::Whole),
+    let stream = match Format::of(path)? {
+        Format::Csv => csv_stream(path, map)?,
+        Format::Parquet => parquet_stream(path, wanted)?,
+        Format::Excel => return read_excel(path, map).map(Source::Whole),
+        Format::Json => return read_json(path).map(Source::Whole),
+    };
+    if whole {
+        stream.into_table().map(Source::Whole)
+    } else {
+        Ok(Source::Stream(stream))
     }
 }
 
@@ -101,22 +106,18 @@ pub fn open(path: &Path, map: Option<&ColumnMap>, wanted: Option<&[&str]>) -> Re
 pub fn read_table(path: &Path, map: Option<&ColumnMap>) -> Result<RawTable> {
     match open(path, map, None)? {
         Source::Whole(t) => Ok(t),
-        Source::Stream(s) => {
-            let mut parts = Vec::new();
-            s.for_each(1 << 20, |b| {
-                parts.push(b);
-                Ok(())
-            })?;
-            let mut df = s.empty.df.clone();
-            for p in &parts {
-                df.vstack_mut(p)?;
-            }
-            Ok(RawTable { path: s.path, df, letters: s.empty.letters, warnings: Vec::new() })
-        }
+        Source::Stream(s) => s.into_table(),
     }
 }
 
 impl Stream {
+    /// Every batch, in one table.
+    pub fn into_table(self) -> Result<RawTable> {
+        let mut df = self.empty.df.clone();
+        self.for_each(1 << 20, |batch| Ok(df.vstack_mut(&batch).map(|_| ())?))?;
+        Ok(RawTable { path: self.path, df, letters: self.empty.letters, warnings: Vec::new() })
+    }
+
     /// Hand the rows to `each` in file order, `batch_rows` at a time, while polars
     /// reads ahead on its own threads. Stops at the first error from either side.
     pub fn for_each(&self, batch_rows: usize, mut each: impl FnMut(DataFrame) -> Result<()>) -> Result<()> {
@@ -144,9 +145,7 @@ impl Stream {
             result.and(read)
         })
     }
-}
 
-impl Stream {
     fn row_groups(&self, columns: &Option<Vec<String>>, mut each: impl FnMut(DataFrame) -> Result<()>) -> Result<()> {
         let open = || std::fs::File::open(&self.path).map_err(|e| Error::io(&self.path, e));
         let metadata = ParquetReader::new(open()?).get_metadata().map_err(|e| (self.on_error)(e))?.clone();
@@ -165,7 +164,7 @@ impl Stream {
     }
 }
 
-fn csv_stream(path: &Path, map: &ColumnMap, wanted: Option<&[&str]>) -> Result<Stream> {
+fn csv_stream(path: &Path, map: &ColumnMap) -> Result<Stream> {
     let header_row = map.header_row();
     let heading_line = nth_line(path, header_row)?;
     let separator = map.delimiter().unwrap_or_else(|| sniff_delimiter(&heading_line));
@@ -188,12 +187,8 @@ fn csv_stream(path: &Path, map: &ColumnMap, wanted: Option<&[&str]>) -> Result<S
     // Row index counts data rows from 0; the first data row sits just under the headings.
     let first_data_row = (header_row + 1) as i64;
     let lf = lf.with_column((col(ROW).cast(DataType::Int64) + lit(first_data_row)).alias(ROW));
-    // Every column is read: polars' CSV reader, when told to skip columns, also skips
-    // the check that a row has no more cells than headings.
-    let _ = wanted;
     let empty = empty_table(path, &lf, letters)?;
-    let projected = false;
-    Ok(Stream { path: path.to_path_buf(), empty, feed: Feed::Lazy(lf), projected, on_error: Box::new(on_error) })
+    Ok(Stream { path: path.to_path_buf(), empty, feed: Feed::Lazy(lf), projected: false, on_error: Box::new(on_error) })
 }
 
 fn parquet_stream(path: &Path, wanted: Option<&[&str]>) -> Result<Stream> {
@@ -218,26 +213,6 @@ fn parquet_stream(path: &Path, wanted: Option<&[&str]>) -> Result<Stream> {
 fn empty_table(path: &Path, lf: &LazyFrame, letters: HashMap<String, String>) -> Result<RawTable> {
     let schema = lf.clone().collect_schema()?;
     let df = DataFrame::empty_with_schema(&schema);
-    Ok(RawTable { path: path.to_path_buf(), df, letters, warnings: Vec::new() })
-}
-
-// ---------------------------------------------------------------- CSV (whole)
-
-fn read_csv(path: &Path, map: &ColumnMap) -> Result<RawTable> {
-    let header_row = map.header_row();
-    let heading_line = nth_line(path, header_row)?;
-    let separator = map.delimiter().unwrap_or_else(|| sniff_delimiter(&heading_line));
-    let pl_path = PlRefPath::try_from_path(path)?;
-    let df = LazyCsvReader::new(pl_path)
-        .with_has_header(true)
-        .with_separator(separator)
-        .with_skip_rows(usize::try_from(header_row - 1).unwrap_or(0))
-        .with_infer_schema_length(Some(0))
-        .with_row_index(Some(RowIndex { name: ROW.into(), offset: 0 }))
-        .finish()
-        .and_then(|lf| lf.with_column((col(ROW).cast(DataType::Int64) + lit((header_row + 1) as i64)).alias(ROW)).collect())
-        .map_err(|e| csv_error(path, separator, header_row, e))?;
-    let letters = letters_of(&df);
     Ok(RawTable { path: path.to_path_buf(), df, letters, warnings: Vec::new() })
 }
 
@@ -344,15 +319,6 @@ pub fn sniff_delimiter(line: &str) -> u8 {
         }
     }
     counts.iter().max_by_key(|(_, n)| *n).filter(|(_, n)| *n > 0).map_or(b',', |(d, _)| *d)
-}
-
-fn letters_of(df: &DataFrame) -> HashMap<String, String> {
-    df.get_column_names()
-        .into_iter()
-        .filter(|n| n.as_str() != ROW)
-        .enumerate()
-        .map(|(i, n)| (n.to_string(), column_letter(i)))
-        .collect()
 }
 
 fn first_line(s: &str) -> &str {
@@ -470,20 +436,6 @@ pub fn format_number(f: f64) -> String {
 
 fn quoted_list(names: &[String]) -> String {
     names.iter().map(|s| format!("\"{s}\"")).collect::<Vec<_>>().join(", ")
-}
-
-// ---------------------------------------------------------------- Parquet
-
-fn read_parquet(path: &Path) -> Result<RawTable> {
-    let pl_path = PlRefPath::try_from_path(path)?;
-    let df = LazyFrame::scan_parquet(pl_path, ScanArgsParquet::default())
-        .and_then(|lf| lf.with_row_index(ROW, Some(1)).collect())
-        .map_err(|e| {
-            Error::read(path, format!("not a readable Parquet file: {}", first_line(&e.to_string())))
-                .with_hint("the file may be truncated or not Parquet; write it again")
-        })?;
-    let df = df.lazy().with_column(col(ROW).cast(DataType::Int64)).collect()?;
-    Ok(RawTable { path: path.to_path_buf(), df, letters: HashMap::new(), warnings: Vec::new() })
 }
 
 // ---------------------------------------------------------------- JSON

@@ -1,8 +1,8 @@
 //! Files → checked records, batch by batch, in bounded memory.
 //!
-//! Every command reads data through `scan`: each file is read (CSV and Parquet by
-//! polars' streaming engine, the rest whole), mapped to canonical columns, checked,
-//! and handed on as typed batches in file order. Record ids are kept only as 64-bit
+//! Every command reads data through `scan`: each file is read (CSV through polars'
+//! streaming engine, Parquet one row group at a time, the rest whole), mapped to
+//! canonical columns, checked, and handed on as typed batches in file order. Record ids are kept only as 64-bit
 //! hashes, so the duplicate check costs 8 bytes a record; when two hashes meet, the
 //! caller re-reads for the exact places (see `data::checked`).
 
@@ -21,7 +21,7 @@ use crate::indicator::Library;
 pub trait Records {
     /// One batch of typed records (canonical columns, `__file`, `__row`, `__ok`).
     fn batch(&mut self, records: DataFrame) -> Result<()>;
-    /// Forget every batch: the scan starts again (see `Scan::projected`).
+    /// Forget every batch: the scan starts again (see `read::Stream::projected`).
     fn restart(&mut self);
 }
 

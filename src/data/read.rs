@@ -150,16 +150,21 @@ impl Stream {
         let open = || std::fs::File::open(&self.path).map_err(|e| Error::io(&self.path, e));
         let metadata = ParquetReader::new(open()?).get_metadata().map_err(|e| (self.on_error)(e))?.clone();
         let mut offset = 0usize;
+        let mut reading = crate::timing::Total::new();
         for group in &metadata.row_groups {
             let rows = group.num_rows();
-            let mut reader = ParquetReader::new(open()?).with_columns(columns.clone()).with_slice(Some((offset, rows)));
+            let mut reader = ParquetReader::new(open()?).with_columns(columns.clone()).with_slice(Some((offset, rows)))
+                // Polars would decode over row groups, as the file has more than
+                // threads, so one row group on one thread: split by column instead.
+                .read_parallel(ParallelStrategy::Columns);
             reader.set_metadata(metadata.clone());
-            let mut df = reader.finish().map_err(|e| (self.on_error)(e))?;
+            let mut df = reading.time(|| reader.finish()).map_err(|e| (self.on_error)(e))?;
             let first = offset as i64 + 1;
             df.with_column(Column::new(ROW.into(), (first..first + rows as i64).collect::<Vec<i64>>()))?;
             each(df)?;
             offset += rows;
         }
+        reading.report(&format!("read Parquet row groups ({})", metadata.row_groups.len()));
         Ok(())
     }
 }

@@ -75,8 +75,10 @@ pub fn run(args: AggregateArgs, library: &Library) -> Result<Outcome> {
     aggregate::check_request(library, &request)?;
     // Records are folded batch by batch as they are checked: memory stays bounded
     // whatever the size of the data, and nothing is written unless every check passes.
+    // The fold runs on its own thread, beside the reading and checking of the next batch.
     let mut fold = aggregate::Fold::new(library, &request.by, &request.filters);
-    let report = data::checked(&args.data.data, library, map.as_ref(), &args.data.options()?, Some(&columns_used(&request)), &mut fold)?;
+    let options = args.data.options()?;
+    let report = data::scan::sink_on_own_thread(&mut fold, |sink| data::checked(&args.data.data, library, map.as_ref(), &options, Some(&columns_used(&request)), sink))?;
     if !report.is_ok() {
         return Err(Error::Invalid { report: Box::new(report) });
     }

@@ -35,6 +35,50 @@ impl Records for Discard {
     fn restart(&mut self) {}
 }
 
+/// Run `scan` (through `run`) with `sink` on a thread of its own, so that the checks of
+/// batch k+1 overlap the sink's work on batch k. Batches reach the sink in file order,
+/// so a fold adds every record in the same order, and to the same sums, as without it.
+pub fn sink_on_own_thread<R: Records + Send, T>(sink: &mut R, run: impl FnOnce(&mut dyn Records) -> Result<T>) -> Result<T> {
+    let (send, receive) = std::sync::mpsc::sync_channel::<ToSink>(1);
+    std::thread::scope(|scope| {
+        let worker = scope.spawn(move || -> Result<()> {
+            let mut busy = crate::timing::Total::new();
+            for message in receive {
+                match message {
+                    ToSink::Batch(records) => busy.time(|| sink.batch(records))?,
+                    ToSink::Restart => sink.restart(),
+                }
+            }
+            busy.report("records taken (on their own thread)");
+            Ok(())
+        });
+        let mut forward = Forward(send);
+        let out = run(&mut forward);
+        drop(forward); // ends the worker's loop
+        let worked = worker.join().unwrap_or_else(|_| Err(Error::usage("internal: the thread taking records stopped unexpectedly")));
+        // A sink's error comes first: it is why forwarding to it failed.
+        worked.and(out)
+    })
+}
+
+enum ToSink {
+    Batch(DataFrame),
+    Restart,
+}
+
+/// The scan's side of `sink_on_own_thread`.
+struct Forward(std::sync::mpsc::SyncSender<ToSink>);
+
+impl Records for Forward {
+    fn batch(&mut self, records: DataFrame) -> Result<()> {
+        // Fails only when the sink has stopped on an error, which is then reported.
+        self.0.send(ToSink::Batch(records)).map_err(|_| Error::usage("internal: records sent after the sink stopped"))
+    }
+    fn restart(&mut self) {
+        let _ = self.0.send(ToSink::Restart);
+    }
+}
+
 /// What a scan found.
 #[derive(Debug)]
 pub struct Scanned {
@@ -113,7 +157,7 @@ fn scan_file(
     hashes: &mut IdHashes,
 ) -> Result<Option<(Report, String)>> {
     let mut report = Report { files: 1, ..Report::default() };
-    let (mut checking, mut handing_on) = (crate::timing::Total::new(), crate::timing::Total::new());
+    let (mut checking, mut hashing, mut handing_on) = (crate::timing::Total::new(), crate::timing::Total::new(), crate::timing::Total::new());
     let mut per_batch = |c: Canonical, report: &mut Report, sink: &mut dyn Records, hashes: &mut IdHashes| -> Result<()> {
         report.records_read += c.df.height() as u64;
         if !c.usable || c.df.height() == 0 {
@@ -121,7 +165,7 @@ fn scan_file(
         }
         let (typed, rows) = checking.time(|| validate::check_rows(&c, index, library, opts))?;
         report.merge_rows(rows, opts.max_listed);
-        checking.time(|| hash_ids(&typed, hashes))?;
+        hashing.time(|| hash_ids(&typed, hashes))?;
         handing_on.time(|| sink.batch(typed))
     };
     let (head, stream) = match read::open(path, map, wanted)? {
@@ -141,11 +185,12 @@ fn scan_file(
     }
     if let Some(s) = stream {
         let mut blank_in_projection = false;
+        let mut mapping_time = crate::timing::Total::new();
         let letters = s.empty.letters.clone();
         let result = s.for_each(batch_rows(), |df| {
             let height = df.height();
             let raw = RawTable { path: s.path.clone(), df, letters: letters.clone(), warnings: Vec::new() };
-            let c = mapping::to_canonical(raw, map)?;
+            let c = mapping_time.time(|| mapping::to_canonical(raw, map))?;
             if s.projected && c.df.height() < height {
                 blank_in_projection = true;
                 return Err(Error::usage("restart"));
@@ -156,8 +201,10 @@ fn scan_file(
             return Ok(None);
         }
         result?;
+        mapping_time.report("canonical columns");
     }
     checking.report("check rows");
+    hashing.report("record id hashes");
     handing_on.report("hand on (fold or keep)");
     if report.records_read == 0 && head.usable {
         report.push(Diagnostic {
@@ -226,5 +273,68 @@ impl IdHashes {
             b.sort_unstable();
             b.windows(2).any(|w| w[0] == w[1])
         })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Keeps the heights of the batches it takes; fails on the batch numbered `fail_at`.
+    #[derive(Default)]
+    struct Heights {
+        taken: Vec<usize>,
+        restarts: usize,
+        fail_at: Option<usize>,
+    }
+
+    impl Records for Heights {
+        fn batch(&mut self, records: DataFrame) -> Result<()> {
+            if Some(self.taken.len()) == self.fail_at {
+                return Err(Error::usage("the sink failed"));
+            }
+            self.taken.push(records.height());
+            Ok(())
+        }
+        fn restart(&mut self) {
+            self.taken.clear();
+            self.restarts += 1;
+        }
+    }
+
+    fn rows(n: usize) -> DataFrame {
+        DataFrame::new(n, vec![Column::new("x".into(), vec![0i32; n])]).unwrap()
+    }
+
+    #[test]
+    fn a_sink_on_its_own_thread_takes_batches_in_order() {
+        let mut sink = Heights::default();
+        let out = sink_on_own_thread(&mut sink, |s| {
+            for n in [3, 1, 4] {
+                s.batch(rows(n))?;
+            }
+            s.restart();
+            for n in 1..=20 {
+                s.batch(rows(n))?;
+            }
+            Ok("done")
+        });
+        assert_eq!(out.unwrap(), "done");
+        assert_eq!(sink.restarts, 1);
+        assert_eq!(sink.taken, (1..=20).collect::<Vec<_>>());
+    }
+
+    #[test]
+    fn a_sinks_error_is_the_one_reported() {
+        let mut sink = Heights { fail_at: Some(2), ..Heights::default() };
+        let out = sink_on_own_thread(&mut sink, |s| {
+            for n in 1..=50 {
+                s.batch(rows(n))?;
+            }
+            Ok(())
+        });
+        let message = out.unwrap_err().to_string();
+        assert!(message.contains("the sink failed"), "{message}");
+        assert_eq!(sink.taken, [1, 2]);
     }
 }

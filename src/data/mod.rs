@@ -9,6 +9,7 @@ pub mod read;
 pub mod scan;
 pub mod schema;
 pub mod validate;
+pub mod views;
 
 use std::collections::BTreeMap;
 use std::path::PathBuf;

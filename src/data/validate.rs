@@ -188,6 +188,9 @@ fn check_slice(c: &Canonical, df: &DataFrame, file_index: u32, library: &Library
     let fmt_word = fmt.map_or("YYYY-MM-DD".to_string(), human_format);
 
     let mut org_it = org.iter();
+    // Each row's rule, looked up once per distinct id (see `views`).
+    let ind_rules = super::views::code_texts(&ind, |id| id.map(str::trim).and_then(|id| rules.get(id)));
+    let mut rule_it = ind_rules.into_iter();
     let mut ind_it = ind.iter();
     let mut part_it = part.iter();
     let mut simd_it = simd.iter();
@@ -201,38 +204,40 @@ fn check_slice(c: &Canonical, df: &DataFrame, file_index: u32, library: &Library
     for row in rows.iter() {
         let row = row.unwrap_or(0);
         sink.flagged = false;
-        let org = org_it.next().flatten().filter(|s| !s.trim().is_empty());
-        let ind = ind_it.next().flatten().map(str::trim).filter(|s| !s.is_empty());
-        let participant = part_it.next().flatten().filter(|s| !s.trim().is_empty());
-        let simd = simd_it.next().flatten().filter(|s| !s.trim().is_empty());
+        let org = org_it.next().flatten().filter(|s| !is_blank(s));
+        let ind = ind_it.next().flatten();
+        // Only distinct-people indicators look at the participant (below).
+        let participant = part_it.next().flatten();
+        let simd = simd_it.next().flatten().filter(|s| !is_blank(s));
+        let ind_rule = rule_it.next().flatten();
 
         if org.is_none() {
             sink.problem(Check::MissingValue, row, &h_org, None, "no organisation given".into(), Some("every record needs the organisation that delivered it".into()));
         }
-        let rule = match ind {
+        // A known id needs no more looking at; others are trimmed for the message.
+        let rule = match ind_rule {
+            Some(rule) => Some(rule),
             None => {
-                sink.problem(Check::MissingValue, row, &h_ind, None, "no indicator given".into(), None);
+                match ind.map(str::trim).filter(|s| !s.is_empty()) {
+                    None => sink.problem(Check::MissingValue, row, &h_ind, None, "no indicator given".into(), None),
+                    Some(id) => {
+                        let near = suggestions.entry(id.to_string()).or_insert_with(|| library.nearest(id).map(str::to_string));
+                        let hint = match near {
+                            Some(n) => format!("did you mean `{n}`? (`impact indicators list` shows every id)"),
+                            None => "`impact indicators list` shows every id; add new ones to indicators/".into(),
+                        };
+                        sink.problem(Check::UnknownIndicator, row, &h_ind, Some(id), format!("unknown indicator `{id}`"), Some(hint));
+                    }
+                }
                 None
             }
-            Some(id) => match rules.get(id) {
-                Some(rule) => Some(rule),
-                None => {
-                    let near = suggestions.entry(id.to_string()).or_insert_with(|| library.nearest(id).map(str::to_string));
-                    let hint = match near {
-                        Some(n) => format!("did you mean `{n}`? (`impact indicators list` shows every id)"),
-                        None => "`impact indicators list` shows every id; add new ones to indicators/".into(),
-                    };
-                    sink.problem(Check::UnknownIndicator, row, &h_ind, Some(id), format!("unknown indicator `{id}`"), Some(hint));
-                    None
-                }
-            },
         };
 
         // Value: number as typed, checked against the indicator's range.
-        let v_heading = value_heading(ind);
+        let v_heading = value_heading(rule.map(|r| r.id).or_else(|| ind.map(str::trim)));
         let (value, raw_value): (Option<f64>, Option<&str>) = match (&mut vt_it, &mut vn_it) {
             (Some(it), _) => {
-                let raw = it.next().flatten().filter(|s| !s.trim().is_empty());
+                let raw = it.next().flatten().filter(|s| !is_blank(s));
                 (raw.and_then(parse_amount), raw)
             }
             (None, Some(it)) => (it.next().flatten(), None),
@@ -258,7 +263,7 @@ fn check_slice(c: &Canonical, df: &DataFrame, file_index: u32, library: &Library
 
         // Date: real, not in the future, not implausibly old.
         let date = match (&mut dt_it, &mut dp_it) {
-            (Some(it), _) => match it.next().flatten().filter(|s| !s.trim().is_empty()) {
+            (Some(it), _) => match it.next().flatten().filter(|s| !is_blank(s)) {
                 None => {
                     sink.problem(Check::MissingValue, row, &h_date, None, "no date given".into(), None);
                     None
@@ -324,7 +329,7 @@ fn check_slice(c: &Canonical, df: &DataFrame, file_index: u32, library: &Library
         deciles.push(decile.flatten());
 
         if let Some(rule) = rule {
-            if rule.needs_participant && participant.is_none() {
+            if rule.needs_participant && participant.is_none_or(is_blank) {
                 sink.problem(
                     Check::MissingParticipant,
                     row,
@@ -343,6 +348,15 @@ fn check_slice(c: &Canonical, df: &DataFrame, file_index: u32, library: &Library
     sink.report.records_valid = valid;
     let typed = typed_frame(df, file_index, values, dates, deciles, ok_flags)?;
     Ok((typed, sink.report))
+}
+
+/// A cell holding nothing but white space. Most cells start with a visible ASCII
+/// character, which settles it without trimming.
+fn is_blank(s: &str) -> bool {
+    match s.as_bytes().first() {
+        Some(b) if b.is_ascii_graphic() => false,
+        _ => s.trim().is_empty(),
+    }
 }
 
 fn check_value(sink: &mut Sink, rule: &Rule, v: f64, row: i64, heading: &str) {
@@ -390,6 +404,16 @@ pub(crate) fn text(df: &DataFrame, name: &str) -> Result<StringChunked> {
     })
 }
 
+/// A column of numbers; without gaps (the usual case) straight from a vector.
+fn numbers<T: PolarsNumericType>(name: &str, values: &[Option<T::Native>]) -> Column {
+    let array: ChunkedArray<T> = if values.iter().all(Option::is_some) {
+        ChunkedArray::from_vec(name.into(), values.iter().flatten().copied().collect())
+    } else {
+        ChunkedArray::from_iter_options(name.into(), values.iter().copied())
+    };
+    array.into_series().into_column()
+}
+
 fn typed_frame(
     df: &DataFrame,
     file_index: u32,
@@ -407,9 +431,9 @@ fn typed_frame(
                 c.rename(f.name.into());
                 c
             }
-            Kind::Number => Column::new(f.name.into(), &values),
-            Kind::Date => Column::new(f.name.into(), &dates).cast(&DataType::Date)?,
-            Kind::Decile => Column::new(f.name.into(), &deciles),
+            Kind::Number => numbers::<Float64Type>(f.name, &values),
+            Kind::Date => numbers::<Int32Type>(f.name, &dates).cast(&DataType::Date)?,
+            Kind::Decile => numbers::<Int32Type>(f.name, &deciles),
         };
         cols.push(c);
     }

@@ -1,0 +1,88 @@
+//! Looking up every text of a column without hashing or comparing strings per row.
+//!
+//! Arrow keeps each text of a string column as a 16-byte view: a text of up to 12
+//! bytes is stored inside its view; a longer one is its length, first four bytes and
+//! place (buffer and offset) in the column's buffers. So two equal short views are
+//! equal texts anywhere, and two equal long views are equal texts within one chunk.
+//! Readers that decode a dictionary (Parquet) give every repeat of a text the same
+//! view; a CSV reader gives each long text its own place, so long views are cached
+//! only while the cache stays small, and otherwise looked up as before.
+
+use polars::prelude::*;
+
+/// Long views cached per chunk at most: past this the column is not dictionary-like.
+const LONG_VIEWS_CACHED: usize = 4096;
+
+/// `lookup` of every text of `texts`, in row order, each distinct view once per
+/// chunk. `lookup` must give the same answer for the same text.
+pub fn code_texts<T: Copy>(texts: &StringChunked, mut lookup: impl FnMut(Option<&str>) -> T) -> Vec<T> {
+    let mut short: PlHashMap<u128, T> = PlHashMap::default();
+    let mut out = Vec::with_capacity(texts.len());
+    if texts.null_count() > 0 {
+        // Columns with gaps (rare in big files) take the plain path.
+        out.extend(texts.iter().map(&mut lookup));
+        return out;
+    }
+    for arr in texts.downcast_iter() {
+        let mut long: PlHashMap<u128, T> = PlHashMap::default();
+        for (i, view) in arr.views().iter().enumerate() {
+            let key = view.as_u128();
+            let coded = if view.length <= 12 {
+                *short.entry(key).or_insert_with(|| lookup(Some(arr.value(i))))
+            } else if let Some(t) = long.get(&key) {
+                *t
+            } else {
+                let t = lookup(Some(arr.value(i)));
+                if long.len() < LONG_VIEWS_CACHED {
+                    long.insert(key, t);
+                }
+                t
+            };
+            out.push(coded);
+        }
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn plain<T>(texts: &StringChunked, lookup: impl FnMut(Option<&str>) -> T) -> Vec<T> {
+        texts.iter().map(lookup).collect()
+    }
+
+    #[test]
+    fn views_code_as_the_texts_do() {
+        // Short (inline) and long texts, repeated, in two chunks; a column with gaps;
+        // and a column read from Parquet, whose long texts share views.
+        let mut a = StringChunked::from_slice("t".into(), &["ORG1", "a-much-longer-organisation-name", "ORG1", "ORG2"]);
+        a.append(&StringChunked::from_slice("t".into(), &["ORG2", "a-much-longer-organisation-name", "ORG1", "another-long-text-here"])).unwrap();
+        let gaps = StringChunked::from_iter_options("t".into(), [Some("x"), None, Some("a-much-longer-organisation-name"), None].into_iter());
+        let mut df = df!("t" => ["jobs_sustained_26_weeks", "volunteer_hours_given", "jobs_sustained_26_weeks", "x"].repeat(50)).unwrap();
+        let mut buffer = Vec::new();
+        ParquetWriter::new(&mut buffer).finish(&mut df).unwrap();
+        let parquet = ParquetReader::new(std::io::Cursor::new(buffer)).finish().unwrap();
+        let parquet = parquet.column("t").unwrap().str().unwrap().clone();
+        for texts in [a, gaps, parquet] {
+            let number = |t: Option<&str>| t.map(|t| t.len() * 1000 + t.bytes().map(usize::from).sum::<usize>());
+            assert_eq!(code_texts(&texts, number), plain(&texts, number));
+        }
+    }
+
+    #[test]
+    fn a_column_of_distinct_long_texts_is_coded_past_the_cache_limit() {
+        let texts: Vec<String> = (0..LONG_VIEWS_CACHED * 2).map(|i| format!("participant-number-{i:08}")).collect();
+        let texts = StringChunked::from_iter_values("t".into(), texts.iter().map(String::as_str));
+        let number = |t: Option<&str>| t.and_then(|t| t["participant-number-".len()..].parse::<u32>().ok());
+        let mut calls = 0;
+        let coded = code_texts(&texts, |t| {
+            calls += 1;
+            number(t)
+        });
+        assert_eq!(coded, plain(&texts, number));
+        assert_eq!(coded[LONG_VIEWS_CACHED * 2 - 1], Some(LONG_VIEWS_CACHED as u32 * 2 - 1));
+        // Every text is distinct, so each is looked up once, whether cached or not.
+        assert_eq!(calls, texts.len());
+    }
+}

@@ -103,8 +103,9 @@ impl People {
     fn add(&mut self, hash: u128) {
         self.hashes.push(hash);
         // Compacting when the list has doubled keeps memory within twice the distinct
-        // people (plus a little) and the work per hash logarithmic.
-        if self.hashes.len() >= 2 * self.distinct + 1024 {
+        // people (plus 64 hashes, so a cell of few people stays small however many
+        // records it takes) and the work per hash logarithmic.
+        if self.hashes.len() >= 2 * self.distinct + 64 {
             self.compact();
         }
     }
@@ -433,7 +434,7 @@ impl Dense {
             for (place, v) in places.iter_mut().zip(values) {
                 *place = place.wrapping_add(v.wrapping_sub(low).wrapping_mul(size as u32));
             }
-            size *= span;
+            size = size.saturating_mul(span);
             if size > limit {
                 return None;
             }
@@ -542,7 +543,7 @@ mod tests {
     #[test]
     fn people_are_counted_once_across_compactions() {
         // 30,000 additions of 7,000 people, in an order that repeats people both
-        // within and across compactions (which start at 1,024 hashes).
+        // within and across compactions (the first at 64 hashes).
         let mut people = People::default();
         let mut plain = std::collections::HashSet::new();
         for i in 0..30_000u128 {
@@ -554,7 +555,13 @@ mod tests {
         assert_eq!(people.count(), 7_000);
         assert_eq!(people.count(), plain.len());
         // Memory stays within twice the people plus the slack.
-        assert!(people.hashes.capacity() <= 4 * 7_000 + 2_048, "{}", people.hashes.capacity());
+        assert!(people.hashes.capacity() <= 4 * 7_000 + 128, "{}", people.hashes.capacity());
+        // A cell of three people that takes 10,000 records holds at most 70 hashes.
+        let mut few = People::default();
+        (0..10_000u128).for_each(|i| few.add(i % 3));
+        assert!(few.hashes.len() <= 70, "{}", few.hashes.len());
+        few.settle();
+        assert_eq!(few.count(), 3);
     }
 
     #[test]

@@ -123,7 +123,7 @@ impl Stream {
     pub fn for_each(&self, batch_rows: usize, mut each: impl FnMut(DataFrame) -> Result<()>) -> Result<()> {
         let lf = match &self.feed {
             Feed::Lazy(lf) => lf,
-            Feed::RowGroups { columns } => return self.row_groups(columns, each),
+            Feed::RowGroups { columns } => return self.row_groups(columns, batch_rows, each),
         };
         let (send, receive) = std::sync::mpsc::sync_channel::<DataFrame>(1);
         let sink = PlanCallback::new(move |df: DataFrame| Ok(send.send(df).is_err()));
@@ -146,26 +146,50 @@ impl Stream {
         })
     }
 
-    fn row_groups(&self, columns: &Option<Vec<String>>, mut each: impl FnMut(DataFrame) -> Result<()>) -> Result<()> {
+    /// Parquet one row group at a time, the next decoded on a thread of its own while
+    /// this one is checked (one ahead only: polars' streaming reader decodes up to 16
+    /// ahead, 2.5 GB for 50M rows), and handed on in batches of `batch_rows`.
+    fn row_groups(&self, columns: &Option<Vec<String>>, batch_rows: usize, mut each: impl FnMut(DataFrame) -> Result<()>) -> Result<()> {
         let open = || std::fs::File::open(&self.path).map_err(|e| Error::io(&self.path, e));
         let metadata = ParquetReader::new(open()?).get_metadata().map_err(|e| (self.on_error)(e))?.clone();
-        let mut offset = 0usize;
-        let mut reading = crate::timing::Total::new();
-        for group in &metadata.row_groups {
-            let rows = group.num_rows();
-            let mut reader = ParquetReader::new(open()?).with_columns(columns.clone()).with_slice(Some((offset, rows)))
-                // Polars would decode over row groups, as the file has more than
-                // threads, so one row group on one thread: split by column instead.
-                .read_parallel(ParallelStrategy::Columns);
-            reader.set_metadata(metadata.clone());
-            let mut df = reading.time(|| reader.finish()).map_err(|e| (self.on_error)(e))?;
-            let first = offset as i64 + 1;
-            df.with_column(Column::new(ROW.into(), (first..first + rows as i64).collect::<Vec<i64>>()))?;
-            each(df)?;
-            offset += rows;
-        }
-        reading.report(&format!("read Parquet row groups ({})", metadata.row_groups.len()));
-        Ok(())
+        let (send, receive) = std::sync::mpsc::sync_channel::<Result<DataFrame>>(0);
+        std::thread::scope(|scope| {
+            scope.spawn(move || {
+                let mut offset = 0usize;
+                let mut reading = crate::timing::Total::new();
+                for group in &metadata.row_groups {
+                    let rows = group.num_rows();
+                    let mut read = || -> Result<DataFrame> {
+                        let mut reader = ParquetReader::new(open()?).with_columns(columns.clone()).with_slice(Some((offset, rows)))
+                            // Polars would decode over row groups, as the file has more
+                            // than threads, so one row group on one thread: split by column.
+                            .read_parallel(ParallelStrategy::Columns);
+                        reader.set_metadata(metadata.clone());
+                        let mut df = reading.time(|| reader.finish()).map_err(|e| (self.on_error)(e))?;
+                        let first = offset as i64 + 1;
+                        df.with_column(Column::new(ROW.into(), (first..first + rows as i64).collect::<Vec<i64>>()))?;
+                        Ok(df)
+                    };
+                    let df = read();
+                    let failed = df.is_err();
+                    // A closed channel means the taker stopped on an error of its own.
+                    if send.send(df).is_err() || failed {
+                        return;
+                    }
+                    offset += rows;
+                }
+                reading.report(&format!("read Parquet row groups ({}, on their own thread)", metadata.row_groups.len()));
+            });
+            for df in receive {
+                let df = df?;
+                // Slices share the row group's memory; smaller batches let the fold of
+                // one overlap the checks of the next sooner.
+                for start in (0..df.height()).step_by(batch_rows.max(1)) {
+                    each(df.slice(start as i64, batch_rows))?;
+                }
+            }
+            Ok(())
+        })
     }
 }
 

@@ -22,6 +22,24 @@ fn figures_do_not_depend_on_batch_size() {
 }
 
 #[test]
+fn parquet_figures_do_not_depend_on_row_groups_or_batches() {
+    // The same records as Parquet in row groups of 3,000, each handed on in batches of
+    // 997 (and read one row group ahead): the figures are the CSV's.
+    let dir = tempfile::tempdir().unwrap();
+    let mut records = CsvReadOptions::default().try_into_reader_with_file_path(Some("samples/outcomes.csv".into())).unwrap().finish().unwrap();
+    let data = dir.path().join("outcomes.parquet");
+    ParquetWriter::new(std::fs::File::create(&data).unwrap()).with_row_group_size(Some(3_000)).finish(&mut records).unwrap();
+    for by in ["organisation,financial_year", "simd_decile,area", ""] {
+        let from_csv = impact(&["aggregate", "samples/outcomes.csv", "--by", by, "--format", "csv", "--no-suppress"]).ok();
+        let args = ["aggregate", s(&data), "--by", by, "--format", "csv", "--no-suppress"];
+        let whole = impact(&args).ok();
+        let batched = impact_env(&args, &[("IMPACT_BATCH_ROWS", "997")]).ok();
+        assert_eq!(from_csv.stdout, whole.stdout, "--by {by}");
+        assert_eq!(whole.stdout, batched.stdout, "--by {by}");
+    }
+}
+
+#[test]
 fn the_report_does_not_depend_on_batch_size() {
     // 60 bad rows of three kinds, listed up to 50 per kind across batch edges.
     let dir = tempfile::tempdir().unwrap();

@@ -69,9 +69,8 @@ enum Feed {
     /// polars' streaming engine (CSV: parsing is spread over every core while the
     /// checks run).
     Lazy(LazyFrame),
-    /// Parquet, one row group at a time (each decoded by polars in parallel): polars'
-    /// streaming engine decodes several row groups ahead and held 1–4 GB for a 50M-row
-    /// file here, this holds one. `columns`: the ones to read (None: all).
+    /// Parquet, a row group at a time (see `Stream::row_groups`). `columns`: the ones
+    /// to read (None: all).
     RowGroups { columns: Option<Vec<String>> },
 }
 

@@ -360,14 +360,10 @@ fn is_blank(s: &str) -> bool {
 }
 
 fn check_value(sink: &mut Sink, rule: &Rule, v: f64, row: i64, heading: &str) {
-    let below = rule.min.is_some_and(|m| v < m);
-    let above = rule.max.is_some_and(|m| v > m);
-    let fractional = rule.integer && v.fract() != 0.0;
-    if !(below || above || fractional) {
-        return; // the usual case: no formatting
-    }
-    let shown = crate::data::read::format_number(v);
+    // Only a value with a problem pays for formatting (most have none).
+    let shown = || crate::data::read::format_number(v);
     if let Some(min) = rule.min.filter(|m| v < *m) {
+        let shown = shown();
         sink.problem(
             Check::OutOfRange,
             row,
@@ -377,6 +373,7 @@ fn check_value(sink: &mut Sink, rule: &Rule, v: f64, row: i64, heading: &str) {
             Some("a negative count is usually a correction: record the corrected figure instead".into()).filter(|_| min == 0.0),
         );
     } else if let Some(max) = rule.max.filter(|m| v > *m) {
+        let shown = shown();
         sink.problem(
             Check::OutOfRange,
             row,
@@ -386,6 +383,7 @@ fn check_value(sink: &mut Sink, rule: &Rule, v: f64, row: i64, heading: &str) {
             None,
         );
     } else if rule.integer && v.fract() != 0.0 {
+        let shown = shown();
         sink.problem(Check::NotWholeNumber, row, heading, Some(&shown), format!("{shown} is not a whole number of {}", rule.unit), None);
     }
 }

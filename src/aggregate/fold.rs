@@ -499,6 +499,7 @@ fn period_key(grain: Grain, day: i32) -> i32 {
         Grain::Quarter => year * 10 + (month as i32 - 1) / 3 + 1,
         Grain::Month => year * 100 + month as i32,
         Grain::FinancialYear => year - i32::from(month < 4),
+        Grain::FinancialQuarter => (year - i32::from(month < 4)) * 10 + (month as i32 + 8) % 12 / 3 + 1,
     }
 }
 
@@ -536,6 +537,8 @@ mod tests {
         assert_eq!(period_key(Grain::FinancialYear, day(2025, 3, 31)), 2024);
         assert_eq!(period_key(Grain::FinancialYear, day(2025, 4, 1)), 2025);
         assert_eq!(period_key(Grain::Quarter, day(2024, 5, 9)), 20242);
+        assert_eq!(period_key(Grain::FinancialQuarter, day(2024, 5, 9)), 20241);
+        assert_eq!(period_key(Grain::FinancialQuarter, day(2025, 2, 9)), 20244);
         assert_eq!(period_key(Grain::Month, day(2024, 12, 1)), 202412);
         assert_eq!(period_key(Grain::Year, day(2024, 12, 31)), 2024);
     }

@@ -18,6 +18,7 @@ pub use targets::Targets;
 
 use crate::error::{Error, Result};
 use crate::indicator::{Aggregation, Library, RollUp, TimeAggregation};
+use crate::privacy::Withheld;
 
 /// Record columns that can be grouped by.
 pub const RECORD_DIMS: [&str; 7] =
@@ -62,7 +63,7 @@ impl Dimension {
             dims.push(dim);
         }
         if dims.iter().filter(|d| matches!(d, Dimension::Period(_))).count() > 1 {
-            return Err(Error::usage("--by takes at most one period grain (year, quarter, month or financial_year)"));
+            return Err(Error::usage("--by takes at most one period grain (year, quarter, month, financial_year or financial_quarter)"));
         }
         Ok(dims)
     }
@@ -86,6 +87,9 @@ pub struct Request {
     pub filters: Filters,
     /// Withhold counts of people under this (see `privacy`); None publishes everything.
     pub suppress_below: Option<u32>,
+    /// Dimensions (among `by`) whose values are published in separate documents, e.g.
+    /// the subject of a batch of reports: each part is protected on its own.
+    pub publish_apart: Vec<&'static str>,
 }
 
 /// Figures: the `by` columns in order, then indicator, value, unit, records.
@@ -116,11 +120,14 @@ pub fn figures(cells: Cells, library: &Library, req: &Request) -> Result<DataFra
         distinct(cells.distinct.lazy(), &dims),
     ];
     let mut base = concat(parts, UnionArgs::default())?.collect()?;
-    let withheld = match req.suppress_below {
-        Some(t) => crate::privacy::flags(&base, &dims, &crate::privacy::people_indicators(library), t)?,
-        None => vec![false; base.height()],
+    let withheld: Vec<i32> = match req.suppress_below {
+        Some(t) => crate::privacy::flags(&base, &dims, &req.publish_apart, &crate::privacy::people_indicators(library), t)?
+            .into_iter()
+            .map(Withheld::code)
+            .collect(),
+        None => vec![0; base.height()],
     };
-    base.with_column(Column::new("suppressed".into(), withheld))?;
+    base.with_column(Column::new("__withheld".into(), withheld))?;
     let ratios = ratios(&base, library, &dims)?;
     let mut all = concat([base.lazy(), ratios], UnionArgs::default())?;
     if !req.filters.indicators.is_empty() {
@@ -132,7 +139,7 @@ pub fn figures(cells: Cells, library: &Library, req: &Request) -> Result<DataFra
     // Six decimals: enough for any unit here, and it keeps float noise from
     // summing decimals (67.46000000000001) out of published figures.
     let value = col("value").round(6, RoundMode::HalfAwayFromZero);
-    let hidden = col("suppressed");
+    let hidden = col("__withheld").gt(lit(0));
     let withhold = |e: Expr, dtype: DataType| when(hidden.clone()).then(lit(NULL).cast(dtype)).otherwise(e);
     out_cols.extend([
         col("indicator"),
@@ -141,7 +148,19 @@ pub fn figures(cells: Cells, library: &Library, req: &Request) -> Result<DataFra
         withhold(col("records"), DataType::Int64).alias("records"),
     ]);
     if req.suppress_below.is_some() {
-        out_cols.push(col("suppressed"));
+        // Why each figure is withheld, in words (empty where it is published).
+        let word = |w: Withheld| w.word().unwrap_or_default();
+        let code = col("__withheld");
+        out_cols.push(
+            when(code.clone().eq(lit(Withheld::Small.code())))
+                .then(lit(word(Withheld::Small)))
+                .when(code.clone().eq(lit(Withheld::Secondary.code())))
+                .then(lit(word(Withheld::Secondary)))
+                .when(code.eq(lit(Withheld::Rate.code())))
+                .then(lit(word(Withheld::Rate)))
+                .otherwise(lit(NULL).cast(DataType::String))
+                .alias("withheld"),
+        );
     }
     // Period keys become labels (2024-25) only now, on the few grouped rows.
     let labels: Vec<Expr> = req
@@ -297,21 +316,22 @@ fn distinct(cells: LazyFrame, dims: &[&str]) -> LazyFrame {
 /// Ratios from the base figures: Σnumerator ÷ Σdenominator × scale per group.
 /// A group with no denominator (or zero) has no ratio: dividing by nothing is not 0%.
 fn ratios(base: &DataFrame, library: &Library, dims: &[&str]) -> Result<LazyFrame> {
-    let (mut ids, mut nums, mut dens, mut scales) = (Vec::new(), Vec::new(), Vec::new(), Vec::new());
+    let (mut ids, mut nums, mut dens, mut scales, mut zero) = (Vec::new(), Vec::new(), Vec::new(), Vec::new(), Vec::new());
     for ind in library.iter().filter(|i| i.roll_up() == RollUp::Ratio) {
         if let (Some(n), Some(d)) = (&ind.numerator, &ind.denominator) {
             ids.push(ind.id.as_str());
             nums.push(n.as_str());
             dens.push(d.as_str());
             scales.push(ind.scale.unwrap_or(1.0));
+            zero.push(ind.missing_numerator_is_zero);
         }
     }
-    let rmeta = df!("__ratio" => ids, "__num" => nums, "__den" => dens, "__scale" => scales)?;
+    let rmeta = df!("__ratio" => ids, "__num" => nums, "__den" => dens, "__scale" => scales, "__zero" => zero)?;
     let part = |key: &str, value: &str, n: &str| {
-        let mut cols = keys(dims, &["__ratio", "__scale"]);
+        let mut cols = keys(dims, &["__ratio", "__scale", "__zero"]);
         cols.push(col("value").alias(value));
         cols.push(col("records").alias(n));
-        cols.push(col("suppressed").alias(format!("{n}_s")));
+        cols.push(col("__withheld").gt(lit(0)).alias(format!("{n}_s")));
         base.clone()
             .lazy()
             .join(rmeta.clone().lazy(), [col("indicator")], [col(key)], JoinArgs::new(JoinType::Inner))
@@ -329,12 +349,18 @@ fn ratios(base: &DataFrame, library: &Library, dims: &[&str]) -> Result<LazyFram
     out.push(col("__ratio").alias("indicator"));
     out.push(
         when(col("__den_v").gt(lit(0.0)))
-            .then(col("__num_v").fill_null(lit(0.0)) / col("__den_v") * col("__scale"))
+            // No numerator records: "not recorded", unless the library says that means 0.
+            .then(when(col("__num_v").is_null().and(col("__zero"))).then(lit(0.0)).otherwise(col("__num_v")) / col("__den_v") * col("__scale"))
             .otherwise(lit(NULL).cast(DataType::Float64))
             .alias("value"),
     );
     out.push((col("__den_n") + col("__num_n").fill_null(lit(0))).cast(DataType::Int64).alias("records"));
     // A rate built on a withheld count could give it away: withhold the rate too.
-    out.push(col("__den_n_s").or(col("__num_n_s").fill_null(lit(false))).alias("suppressed"));
+    out.push(
+        when(col("__den_n_s").or(col("__num_n_s").fill_null(lit(false))))
+            .then(lit(Withheld::Rate.code()))
+            .otherwise(lit(Withheld::No.code()))
+            .alias("__withheld"),
+    );
     Ok(joined.select(out))
 }

@@ -1,5 +1,5 @@
-//! Period grains and their labels: 2024, 2024-Q2, 2024-05, and the UK
-//! financial year (April–March) shown as 2024-25.
+//! Period grains and their labels: 2024, 2024-Q2, 2024-05, the UK financial year
+//! (April–March) shown as 2024-25, and its quarters (April–June is 2024-25 Q1).
 
 use polars::prelude::*;
 
@@ -9,10 +9,12 @@ pub enum Grain {
     Quarter,
     Month,
     FinancialYear,
+    /// Quarters of the financial year: Q1 is April–June.
+    FinancialQuarter,
 }
 
 impl Grain {
-    pub const ALL: [Grain; 4] = [Grain::Year, Grain::Quarter, Grain::Month, Grain::FinancialYear];
+    pub const ALL: [Grain; 5] = [Grain::Year, Grain::Quarter, Grain::Month, Grain::FinancialYear, Grain::FinancialQuarter];
 
     pub fn name(self) -> &'static str {
         match self {
@@ -20,6 +22,7 @@ impl Grain {
             Grain::Quarter => "quarter",
             Grain::Month => "month",
             Grain::FinancialYear => "financial_year",
+            Grain::FinancialQuarter => "financial_quarter",
         }
     }
 
@@ -36,6 +39,12 @@ impl Grain {
             Grain::Quarter => year * lit(10) + date.dt().quarter().cast(DataType::Int32),
             Grain::Month => year * lit(100) + date.dt().month().cast(DataType::Int32),
             Grain::FinancialYear => year - when(date.dt().month().lt(lit(4))).then(lit(1)).otherwise(lit(0)),
+            Grain::FinancialQuarter => {
+                let month = date.dt().month().cast(DataType::Int32);
+                let start = year - when(month.clone().lt(lit(4))).then(lit(1)).otherwise(lit(0));
+                // April–June 1, …, January–March 4.
+                start * lit(10) + ((month + lit(8)) % lit(12)) / lit(3) + lit(1)
+            }
         }
     }
 
@@ -49,6 +58,11 @@ impl Grain {
             Grain::FinancialYear => {
                 let end = ((key.clone() + lit(1)) % lit(100)).cast(DataType::String).str().zfill(lit(2));
                 concat_str([text(key), lit("-"), end], "", true)
+            }
+            Grain::FinancialQuarter => {
+                let start = key.clone() / lit(10);
+                let end = ((start.clone() + lit(1)) % lit(100)).cast(DataType::String).str().zfill(lit(2));
+                concat_str([text(start), lit("-"), end, lit(" Q"), text(key % lit(10))], "", true)
             }
         }
     }
@@ -70,6 +84,7 @@ impl Grain {
                 let end = ((start.clone() + lit(1)) % lit(100)).cast(DataType::String).str().zfill(lit(2));
                 concat_str([start.cast(DataType::String), lit("-"), end], "", true)
             }
+            Grain::FinancialQuarter => Grain::FinancialQuarter.label_of_key(Grain::FinancialQuarter.key(date)),
         }
     }
 }
@@ -128,5 +143,11 @@ mod tests {
         assert_eq!(labels(Grain::Quarter, &[(2024, 1, 1), (2024, 6, 30), (2024, 12, 31)]), ["2024-Q1", "2024-Q2", "2024-Q4"]);
         assert_eq!(labels(Grain::Month, &[(2024, 2, 29)]), ["2024-02"]);
         assert_eq!(labels(Grain::Year, &[(2024, 2, 29)]), ["2024"]);
+    }
+
+    #[test]
+    fn financial_quarters_start_in_april() {
+        let got = labels(Grain::FinancialQuarter, &[(2024, 4, 1), (2024, 6, 30), (2024, 7, 1), (2024, 12, 31), (2025, 1, 1), (2025, 3, 31), (2009, 10, 5)]);
+        assert_eq!(got, ["2024-25 Q1", "2024-25 Q1", "2024-25 Q2", "2024-25 Q3", "2024-25 Q4", "2024-25 Q4", "2009-10 Q3"]);
     }
 }

@@ -16,7 +16,8 @@ pub struct AggregateArgs {
     pub data: DataArgs,
     /// Group by these, in order: organisation, programme, area, beneficiary_group,
     /// gender, age_band, simd_decile, and at most one of year, quarter, month,
-    /// financial_year (April–March, shown as 2024-25). Empty: one total per indicator.
+    /// financial_year (April–March, shown as 2024-25) or financial_quarter (2024-25 Q1
+    /// is April–June). Empty: one total per indicator.
     #[arg(long, default_value = "", value_name = "DIMS")]
     pub by: String,
     /// First day to include (YYYY-MM-DD).
@@ -71,7 +72,7 @@ pub fn run(args: AggregateArgs, library: &Library) -> Result<Outcome> {
     }
     let targets = args.targets.as_deref().map(|p| Targets::load(p, library)).transpose()?;
     let map = args.data.map(library)?;
-    let request = Request { by, filters, suppress_below: args.privacy.threshold() };
+    let request = Request { by, filters, suppress_below: args.privacy.threshold(), publish_apart: Vec::new() };
     aggregate::check_request(library, &request)?;
     // Records are folded batch by batch as they are checked: memory stays bounded
     // whatever the size of the data, and nothing is written unless every check passes.

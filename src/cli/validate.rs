@@ -47,8 +47,10 @@ impl DataArgs {
 /// Small-number suppression for outputs that get published.
 #[derive(Debug, Args)]
 pub struct PrivacyArgs {
-    /// Withhold counts of people under this (and any cell that would reveal them).
-    #[arg(long, default_value_t = crate::privacy::DEFAULT_THRESHOLD, value_name = "N")]
+    /// Withhold counts of people under N, 2 or more (and any cell that would reveal
+    /// them). A threshold of 1 would withhold nothing: use --no-suppress for that.
+    #[arg(long, default_value_t = crate::privacy::DEFAULT_THRESHOLD, value_name = "N",
+          value_parser = clap::value_parser!(u32).range(2..))]
     pub suppress_below: u32,
     /// Publish every count, however small (internal use only).
     #[arg(long)]
@@ -57,7 +59,7 @@ pub struct PrivacyArgs {
 
 impl PrivacyArgs {
     pub fn threshold(&self) -> Option<u32> {
-        (!self.no_suppress && self.suppress_below > 0).then_some(self.suppress_below)
+        (!self.no_suppress).then_some(self.suppress_below)
     }
 }
 

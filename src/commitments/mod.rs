@@ -158,7 +158,7 @@ pub fn track(commitments: &[Commitment], records: &DataFrame, library: &Library,
             indicators: vec![c.indicator.clone()],
             ..Filters::default()
         };
-        let figures = aggregate(records, library, &Request { by: vec![], filters, suppress_below: None })?;
+        let figures = aggregate(records, library, &Request { by: vec![], filters, suppress_below: None, publish_apart: Vec::new() })?;
         // No records at all gives no figure row: nothing delivered.
         let values = figures.column("value")?.f64()?.clone();
         let delivered = if values.is_empty() { 0.0 } else { values.get(0).unwrap_or(0.0) };

@@ -81,7 +81,7 @@ pub fn compare(records: &DataFrame, library: &Library, investments: &HashMap<Str
     }
     let by = Dimension::Field(opts.by);
     let base = Filters { indicators: ids.clone(), ..opts.filters.clone() };
-    let all = aggregate(records, library, &Request { by: vec![by], filters: base.clone(), suppress_below: None })?;
+    let all = aggregate(records, library, &Request { by: vec![by], filters: base.clone(), suppress_below: None, publish_apart: Vec::new() })?;
     let all = lookup(&all, &[opts.by, "indicator"])?;
 
     // Priority reach: the same roll-up over the records that reach priority groups.
@@ -90,12 +90,12 @@ pub fn compare(records: &DataFrame, library: &Library, investments: &HashMap<Str
         priority = priority.or(col("beneficiary_group").eq(lit(g.as_str())).fill_null(lit(false)));
     }
     let reaching = records.clone().lazy().filter(priority).collect()?;
-    let reach = lookup(&aggregate(&reaching, library, &Request { by: vec![by], filters: base.clone(), suppress_below: None })?, &[opts.by, "indicator"])?;
+    let reach = lookup(&aggregate(&reaching, library, &Request { by: vec![by], filters: base.clone(), suppress_below: None, publish_apart: Vec::new() })?, &[opts.by, "indicator"])?;
 
     // Year on year: the last two financial years up to the period's end (the year before
     // a one-year period is still compared, so no `from` here).
     let to_date = Filters { from: None, ..base.clone() };
-    let yearly = aggregate(records, library, &Request { by: vec![by, Dimension::Period(Grain::FinancialYear)], filters: to_date, suppress_below: None })?;
+    let yearly = aggregate(records, library, &Request { by: vec![by, Dimension::Period(Grain::FinancialYear)], filters: to_date, suppress_below: None, publish_apart: Vec::new() })?;
     let mut years: Vec<String> = yearly.column("financial_year")?.str()?.iter().flatten().map(str::to_string).collect();
     years.sort();
     years.dedup();

@@ -177,6 +177,7 @@ mod tests {
             numerator: None,
             denominator: None,
             scale: None,
+            missing_numerator_is_zero: false,
             frameworks: Frameworks::default(),
             proxy: None,
             stakeholder: None,

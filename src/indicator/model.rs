@@ -114,6 +114,11 @@ pub struct Indicator {
     /// Multiplier for ratios (100 for a percentage).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub scale: Option<f64>,
+    /// Ratios: a group with a denominator but no numerator records reads 0 (e.g. no
+    /// reconviction recorded means none happened). Otherwise it is "not recorded":
+    /// missing records are not zero.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub missing_numerator_is_zero: bool,
     #[serde(default)]
     pub frameworks: Frameworks,
     #[serde(default, skip_serializing_if = "Option::is_none")]

@@ -3,6 +3,11 @@
 //! group of sibling cells with exactly one withheld cell has its smallest other cell
 //! withheld too (secondary suppression), so no withheld value can be recovered by
 //! subtracting the others from a total. Rates built on a withheld count are withheld.
+//!
+//! Dimensions named as `apart` split the table into parts published in separate
+//! documents (one board pack per organisation): each part is protected on its own,
+//! and no cell is withheld to protect a cell of another part, which the reader of
+//! this part never sees.
 
 use std::collections::{BTreeMap, HashSet};
 
@@ -14,13 +19,97 @@ use crate::indicator::{Aggregation, Library};
 /// The default threshold: counts of people under 5 are not published.
 pub const DEFAULT_THRESHOLD: u32 = 5;
 
+/// Why a figure is not published. Each reason has its own mark, so a mark never
+/// says more than is true: "<5" only ever stands on a count of 1 to 4 people.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Default)]
+pub enum Withheld {
+    /// Published.
+    #[default]
+    No,
+    /// A count of people under the threshold (primary suppression).
+    Small,
+    /// Withheld so that a small count beside it cannot be worked out from a total
+    /// (secondary suppression); its own value may be large.
+    Secondary,
+    /// A rate whose numerator or denominator is withheld.
+    Rate,
+}
+
+impl Withheld {
+    pub fn is_withheld(self) -> bool {
+        self != Withheld::No
+    }
+
+    /// A small number for a table column (0 published, 1 small, 2 secondary, 3 rate).
+    pub fn code(self) -> i32 {
+        self as i32
+    }
+
+    pub fn from_code(code: i32) -> Withheld {
+        match code {
+            1 => Withheld::Small,
+            2 => Withheld::Secondary,
+            3 => Withheld::Rate,
+            _ => Withheld::No,
+        }
+    }
+
+    /// The word written in the `withheld` column of figure tables.
+    pub fn word(self) -> Option<&'static str> {
+        match self {
+            Withheld::No => None,
+            Withheld::Small => Some("small"),
+            Withheld::Secondary => Some("secondary"),
+            Withheld::Rate => Some("rate"),
+        }
+    }
+
+    pub fn from_word(word: &str) -> Withheld {
+        match word {
+            "small" => Withheld::Small,
+            "secondary" => Withheld::Secondary,
+            "rate" => Withheld::Rate,
+            _ => Withheld::No,
+        }
+    }
+
+    /// The mark printed in place of the figure.
+    pub fn mark(self, threshold: u32) -> String {
+        match self {
+            Withheld::No => String::new(),
+            Withheld::Small => format!("<{threshold}"),
+            Withheld::Secondary => SECONDARY_MARK.to_string(),
+            Withheld::Rate => RATE_MARK.to_string(),
+        }
+    }
+}
+
+/// Printed for a figure withheld to protect another.
+pub const SECONDARY_MARK: &str = "[c]";
+/// Printed for a rate withheld because a count it is built from is withheld.
+pub const RATE_MARK: &str = "[r]";
+
+/// One line explaining each mark, for the page or file where the marks appear.
+pub fn explain(mark: Withheld, threshold: u32) -> String {
+    match mark {
+        Withheld::No => String::new(),
+        Withheld::Small => format!("<{threshold}: a count of 1 to {} people, withheld to protect them.", threshold - 1),
+        Withheld::Secondary => format!(
+            "{SECONDARY_MARK}: withheld (its value may be large) so that a count under {threshold} cannot be worked out by subtraction."
+        ),
+        Withheld::Rate => format!("{RATE_MARK}: a rate withheld because a count it is built from is withheld."),
+    }
+}
+
 /// Indicators whose values are counts of people.
 pub fn people_indicators(library: &Library) -> HashSet<String> {
     library.iter().filter(|i| i.counts_people || i.aggregation == Aggregation::Distinct).map(|i| i.id.clone()).collect()
 }
 
-/// Which rows of a figures table (dims…, indicator, value) to withhold.
-pub fn flags(df: &DataFrame, dims: &[&str], people: &HashSet<String>, threshold: u32) -> Result<Vec<bool>> {
+/// Which rows of a figures table (dims…, indicator, value) to withhold, and why.
+/// `apart` names dimensions (among `dims`) whose values are published separately;
+/// a threshold under 2 withholds nothing (no count of people is under 1).
+pub fn flags(df: &DataFrame, dims: &[&str], apart: &[&str], people: &HashSet<String>, threshold: u32) -> Result<Vec<Withheld>> {
     let n = df.height();
     let keys: Vec<Vec<String>> = {
         let cols: Vec<StringChunked> = dims.iter().map(|d| Ok(df.column(d)?.cast(&DataType::String)?.str()?.clone())).collect::<Result<_>>()?;
@@ -30,30 +119,37 @@ pub fn flags(df: &DataFrame, dims: &[&str], people: &HashSet<String>, threshold:
     let value: Vec<f64> = df.column("value")?.cast(&DataType::Float64)?.f64()?.iter().map(|v| v.unwrap_or(0.0)).collect();
     let limit = f64::from(threshold);
     let is_people: Vec<bool> = indicator.iter().map(|i| people.contains(i)).collect();
-    let mut withheld: Vec<bool> = (0..n).map(|i| is_people[i] && value[i] > 0.0 && value[i] < limit).collect();
-    if dims.is_empty() {
+    let mut withheld: Vec<Withheld> = (0..n)
+        .map(|i| if is_people[i] && value[i] > 0.0 && value[i] < limit { Withheld::Small } else { Withheld::No })
+        .collect();
+    // Secondary suppression along every dimension that is published together,
+    // repeated until no group has a lone withheld cell.
+    let along: Vec<usize> = (0..dims.len()).filter(|d| !apart.contains(&dims[*d])).collect();
+    if along.is_empty() {
         return Ok(withheld);
     }
-    // Secondary suppression, repeated until no group has a lone withheld cell.
     loop {
         let mut changed = false;
-        for d in 0..dims.len() {
-            let mut groups: BTreeMap<(String, Vec<String>), Vec<usize>> = BTreeMap::new();
+        for &d in &along {
+            let mut groups: BTreeMap<(&str, Vec<&str>), Vec<usize>> = BTreeMap::new();
             for i in (0..n).filter(|i| is_people[*i]) {
-                let mut rest = keys[i].clone();
-                rest.remove(d);
-                groups.entry((indicator[i].clone(), rest)).or_default().push(i);
+                let rest: Vec<&str> = keys[i].iter().enumerate().filter(|(k, _)| *k != d).map(|(_, s)| s.as_str()).collect();
+                groups.entry((indicator[i].as_str(), rest)).or_default().push(i);
             }
             for members in groups.values() {
-                let hidden = members.iter().filter(|i| withheld[**i]).count();
+                let hidden = members.iter().filter(|i| withheld[**i].is_withheld()).count();
                 if hidden != 1 || members.len() < 2 {
                     continue;
                 }
                 // The smallest other cell keeps the lone one safe. Ties go by the cells'
                 // keys, not table order (which the engine does not fix), so the same data
                 // always withholds the same cells.
-                if let Some(&pick) = members.iter().filter(|i| !withheld[**i]).min_by(|a, b| value[**a].total_cmp(&value[**b]).then(keys[**a].cmp(&keys[**b]))) {
-                    withheld[pick] = true;
+                if let Some(&pick) = members
+                    .iter()
+                    .filter(|i| !withheld[**i].is_withheld())
+                    .min_by(|a, b| value[**a].total_cmp(&value[**b]).then(keys[**a].cmp(&keys[**b])))
+                {
+                    withheld[pick] = Withheld::Secondary;
                     changed = true;
                 }
             }
@@ -77,6 +173,10 @@ mod tests {
         .unwrap()
     }
 
+    fn marks(f: Vec<Withheld>) -> Vec<bool> {
+        f.into_iter().map(Withheld::is_withheld).collect()
+    }
+
     fn people() -> HashSet<String> {
         HashSet::from(["jobs_created".to_string()])
     }
@@ -86,23 +186,23 @@ mod tests {
         // 3 is under 5; alone it could be recovered from the total (3 + 10 + 20 = 33),
         // so the next smallest (10) is withheld too; 20 and 0 stay.
         let df = table(&["A", "B", "C", "D"], &[3.0, 10.0, 20.0, 0.0]);
-        let f = flags(&df, &["organisation"], &people(), 5).unwrap();
+        let f = marks(flags(&df, &["organisation"], &[], &people(), 5).unwrap());
         assert_eq!(f, vec![true, false, false, true]);
     }
 
     #[test]
     fn two_small_counts_protect_each_other() {
         let df = table(&["A", "B", "C"], &[3.0, 4.0, 20.0]);
-        assert_eq!(flags(&df, &["organisation"], &people(), 5).unwrap(), vec![true, true, false]);
+        assert_eq!(marks(flags(&df, &["organisation"], &[], &people(), 5).unwrap()), vec![true, true, false]);
     }
 
     #[test]
     fn other_indicators_and_large_counts_are_untouched() {
         let mut df = table(&["A", "B"], &[3.0, 50.0]);
         df.with_column(Column::new("indicator".into(), ["volunteer_hours", "volunteer_hours"])).unwrap();
-        assert_eq!(flags(&df, &["organisation"], &people(), 5).unwrap(), vec![false, false]);
+        assert_eq!(marks(flags(&df, &["organisation"], &[], &people(), 5).unwrap()), vec![false, false]);
         let df = table(&["A", "B"], &[30.0, 50.0]);
-        assert_eq!(flags(&df, &["organisation"], &people(), 5).unwrap(), vec![false, false]);
+        assert_eq!(marks(flags(&df, &["organisation"], &[], &people(), 5).unwrap()), vec![false, false]);
     }
 
     #[test]
@@ -119,7 +219,46 @@ mod tests {
             "value" => [2.0, 30.0, 40.0, 50.0]
         )
         .unwrap();
-        let f = flags(&df, &["organisation", "year"], &people(), 5).unwrap();
+        let f = marks(flags(&df, &["organisation", "year"], &[], &people(), 5).unwrap());
         assert_eq!(f, vec![true, true, true, true]);
+    }
+
+    #[test]
+    fn marks_say_why_a_figure_is_withheld() {
+        // 3 is small (<5); 40 is withheld only to protect it, so it must not print "<5".
+        let df = table(&["A", "B", "C"], &[3.0, 40.0, 60.0]);
+        let f = flags(&df, &["organisation"], &[], &people(), 5).unwrap();
+        assert_eq!(f, vec![Withheld::Small, Withheld::Secondary, Withheld::No]);
+        assert_eq!(f[0].mark(5), "<5");
+        assert_eq!(f[1].mark(5), SECONDARY_MARK);
+        for w in [Withheld::No, Withheld::Small, Withheld::Secondary, Withheld::Rate] {
+            assert_eq!(Withheld::from_code(w.code()), w);
+            assert_eq!(w.word().map_or(Withheld::No, Withheld::from_word), w);
+        }
+    }
+
+    #[test]
+    fn parts_published_apart_are_protected_each_on_its_own() {
+        // Organisation × group, each organisation in its own document. A's small 2
+        // takes A's next cell (10) with it, inside A's table; B's 24 is not withheld
+        // to protect a cell of A's document, which B's reader never sees.
+        let df = df!(
+            "organisation" => ["A", "A", "A", "B", "B"],
+            "group" => ["x", "y", "z", "x", "y"],
+            "indicator" => ["jobs_created"; 5],
+            "value" => [2.0, 10.0, 30.0, 24.0, 48.0]
+        )
+        .unwrap();
+        let apart = flags(&df, &["organisation", "group"], &["organisation"], &people(), 5).unwrap();
+        assert_eq!(apart, vec![Withheld::Small, Withheld::Secondary, Withheld::No, Withheld::No, Withheld::No]);
+        // Published together, the group x column (2, 24) needs B's 24 withheld too.
+        let together = flags(&df, &["organisation", "group"], &[], &people(), 5).unwrap();
+        assert_eq!(together[3], Withheld::Secondary);
+    }
+
+    #[test]
+    fn a_threshold_of_one_withholds_nothing() {
+        let df = table(&["A", "B"], &[1.0, 3.0]);
+        assert_eq!(marks(flags(&df, &["organisation"], &[], &people(), 1).unwrap()), vec![false, false]);
     }
 }

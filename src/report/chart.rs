@@ -54,6 +54,28 @@ pub struct ChartData {
     pub base: Option<f64>,
     /// A fixed top of the value axis (small multiples share one scale).
     pub y_max: Option<f64>,
+    /// Figures withheld for privacy: (series, category, mark). They are not drawn;
+    /// the chart marks where they are, so a bar or line never silently loses them.
+    pub withheld: Vec<(usize, usize, String)>,
+    /// Palette place of each series, when a series' colour must not depend on which
+    /// other series a chart has (a category keeps its colour across a batch);
+    /// empty: series take the palette in order.
+    pub colours: Vec<usize>,
+}
+
+impl ChartData {
+    /// The colour of series `k`.
+    pub fn colour(&self, k: usize) -> Rgb {
+        series_colour(self.colours.get(k).copied().unwrap_or(k))
+    }
+
+    /// The marks of the figures withheld in category `i`, e.g. "<5 [c]" (empty if none).
+    pub fn marks_at(&self, i: usize) -> String {
+        let mut marks: Vec<&str> = self.withheld.iter().filter(|w| w.1 == i).map(|w| w.2.as_str()).collect();
+        marks.sort_unstable();
+        marks.dedup();
+        marks.join(" ")
+    }
 }
 
 /// A chart drawn as commands in points, relative to its top-left corner.
@@ -156,6 +178,20 @@ fn max_value(data: &ChartData) -> f64 {
     if m <= 0.0 { 1.0 } else { m * 1.12 }
 }
 
+/// A category name beside a horizontal bar: on one line when it fits, else on two
+/// (only a name longer than two lines is shortened), with each line's offset in points.
+fn category_lines(name: &str, width: f64) -> Vec<(String, f64)> {
+    let lines = super::fonts::wrap(name, 8.0, false, width as f32);
+    match lines.as_slice() {
+        [] => Vec::new(),
+        [one] => vec![(super::fonts::fit(one, 8.0, false, width as f32), 0.0)],
+        [first, rest @ ..] => {
+            let second = super::fonts::fit(&rest.join(" "), 8.0, false, width as f32);
+            vec![(super::fonts::fit(first, 8.0, false, width as f32), -4.5), (second, 4.5)]
+        }
+    }
+}
+
 fn horizontal_bars<DB: DrawingBackend>(area: &DrawingArea<DB, Shift>, data: &ChartData, s: f64) -> DrawResult<DB> {
     let n = data.categories.len();
     let width_pt = area.dim_in_pixel().0 as f64 / s;
@@ -188,9 +224,17 @@ fn horizontal_bars<DB: DrawingBackend>(area: &DrawingArea<DB, Shift>, data: &Cha
     for (i, name) in data.categories.iter().enumerate() {
         // The first category at the top.
         let row = (n - 1 - i) as f64;
-        let name = super::fonts::fit(name, 8.0, false, (label_w - 10.0) as f32);
-        chart.plotting_area().draw(&(EmptyElement::at((0.0, row + 0.5)) + Text::new(name, (-(5.0 * s) as i32, 0), name_style.clone())))?;
-        let Some(v) = data.series[0].values.get(i).copied().flatten() else { continue };
+        for (name, dy) in category_lines(name, label_w - 10.0) {
+            chart.plotting_area().draw(&(EmptyElement::at((0.0, row + 0.5)) + Text::new(name, (-(5.0 * s) as i32, (dy * s) as i32), name_style.clone())))?;
+        }
+        let Some(v) = data.series[0].values.get(i).copied().flatten() else {
+            let marks = data.marks_at(i);
+            if !marks.is_empty() {
+                let at = EmptyElement::at((0.0, row + 0.5)) + Text::new(format!("{marks} withheld"), ((3.0 * s) as i32, 0), value_style.clone());
+                chart.plotting_area().draw(&at)?;
+            }
+            continue;
+        };
         if data.kind == ChartKind::Dots {
             chart.draw_series(std::iter::once(PathElement::new(vec![(0.0, row + 0.5), (v, row + 0.5)], ShapeStyle::from(&rgb(Rgb::RULE)).stroke_width((0.8 * s) as u32))))?;
             chart.draw_series(std::iter::once(Circle::new((v, row + 0.5), (3.2 * s) as i32, colour.filled())))?;
@@ -235,11 +279,14 @@ fn vertical<DB: DrawingBackend>(area: &DrawingArea<DB, Shift>, data: &ChartData,
     for (i, c) in data.categories.iter().enumerate().filter(|(i, _)| i % stride == 0) {
         chart.plotting_area().draw(&(EmptyElement::at((i as f64 + 0.5, 0.0)) + Text::new(c.clone(), (0, (4.0 * s) as i32), label_style.clone())))?;
     }
+    // Withheld figures are marked where they would stand: above a stacked bar (as
+    // an outlined cap), at the foot of a line's point or a grouped bar.
+    let mark_style = label_font(s).color(&TEXT).pos(Pos::new(HPos::Center, VPos::Bottom));
     match data.kind {
         ChartKind::Stacked => {
             let mut base = vec![0.0; n];
             for (k, series) in data.series.iter().enumerate() {
-                let colour = rgb(series_colour(k));
+                let colour = rgb(data.colour(k));
                 for (i, v) in series.values.iter().enumerate() {
                     let Some(v) = v.filter(|v| *v > 0.0) else { continue };
                     let (y0, y1) = (base[i], base[i] + v);
@@ -248,16 +295,33 @@ fn vertical<DB: DrawingBackend>(area: &DrawingArea<DB, Shift>, data: &ChartData,
                     chart.draw_series(std::iter::once(Rectangle::new([(x + 0.22, y0), (x + 0.78, y1)], colour.filled())))?;
                 }
             }
+            for (i, top) in base.iter().enumerate() {
+                let marks = data.marks_at(i);
+                if marks.is_empty() {
+                    continue;
+                }
+                let (x, cap) = (i as f64, max * 0.05);
+                let outline = ShapeStyle::from(&MUTED).stroke_width((0.8 * s) as u32);
+                chart.draw_series(std::iter::once(Rectangle::new([(x + 0.22, *top), (x + 0.78, top + cap)], outline)))?;
+                let label = EmptyElement::at((x + 0.5, top + cap)) + Text::new(format!("+ withheld {marks}"), (0, -(2.0 * s) as i32), mark_style.clone());
+                chart.plotting_area().draw(&label)?;
+            }
         }
         ChartKind::Grouped => {
             let k_count = data.series.len().max(1) as f64;
             let (pad, gap) = (0.18, 0.04);
             let bar_w = (1.0 - 2.0 * pad - gap * (k_count - 1.0)) / k_count;
             for (k, series) in data.series.iter().enumerate() {
-                let colour = rgb(if series.outline { Rgb::MUTED } else { series_colour(k) });
+                let colour = rgb(if series.outline { Rgb::MUTED } else { data.colour(k) });
                 for (i, v) in series.values.iter().enumerate() {
-                    let Some(v) = v else { continue };
                     let x0 = i as f64 + pad + k as f64 * (bar_w + gap);
+                    let Some(v) = v else {
+                        if let Some(w) = data.withheld.iter().find(|w| w.0 == k && w.1 == i) {
+                            let label = EmptyElement::at((x0 + bar_w / 2.0, 0.0)) + Text::new(w.2.clone(), (0, -(2.0 * s) as i32), mark_style.clone());
+                            chart.plotting_area().draw(&label)?;
+                        }
+                        continue;
+                    };
                     let style = if series.outline { ShapeStyle::from(&colour).stroke_width((1.2 * s) as u32) } else { colour.filled() };
                     chart.draw_series(std::iter::once(Rectangle::new([(x0, 0.0), (x0 + bar_w, *v)], style)))?;
                 }
@@ -265,11 +329,28 @@ fn vertical<DB: DrawingBackend>(area: &DrawingArea<DB, Shift>, data: &ChartData,
         }
         ChartKind::Lines | ChartKind::Bars | ChartKind::Dots | ChartKind::Tornado => {
             for (k, series) in data.series.iter().enumerate() {
-                let colour = rgb(series_colour(k));
-                let points: Vec<(f64, f64)> =
-                    series.values.iter().enumerate().filter_map(|(i, v)| v.map(|v| (i as f64 + 0.5, v))).collect();
-                chart.draw_series(LineSeries::new(points.clone(), ShapeStyle::from(&colour).stroke_width((1.6 * s) as u32)))?;
-                chart.draw_series(points.into_iter().map(|p| Circle::new(p, (2.2 * s) as i32, colour.filled())))?;
+                let colour = rgb(data.colour(k));
+                // A line breaks where a figure is missing: joining across a gap would
+                // draw a trend through values nobody published.
+                let mut run: Vec<(f64, f64)> = Vec::new();
+                for (i, v) in series.values.iter().enumerate() {
+                    match v {
+                        Some(v) => run.push((i as f64 + 0.5, *v)),
+                        None => {
+                            chart.draw_series(LineSeries::new(std::mem::take(&mut run), ShapeStyle::from(&colour).stroke_width((1.6 * s) as u32)))?;
+                        }
+                    }
+                }
+                chart.draw_series(LineSeries::new(run, ShapeStyle::from(&colour).stroke_width((1.6 * s) as u32)))?;
+                let points = series.values.iter().enumerate().filter_map(|(i, v)| v.map(|v| (i as f64 + 0.5, v)));
+                chart.draw_series(points.map(|p| Circle::new(p, (2.2 * s) as i32, colour.filled())))?;
+            }
+            for i in 0..n {
+                let marks = data.marks_at(i);
+                if !marks.is_empty() {
+                    let label = EmptyElement::at((i as f64 + 0.5, 0.0)) + Text::new(marks, (0, -(2.0 * s) as i32), mark_style.clone());
+                    chart.plotting_area().draw(&label)?;
+                }
             }
         }
     }
@@ -309,12 +390,13 @@ fn tornado<DB: DrawingBackend>(area: &DrawingArea<DB, Shift>, data: &ChartData, 
     let name_style = label_font(s).color(&TEXT).pos(Pos::new(HPos::Right, VPos::Center));
     for (i, name) in data.categories.iter().enumerate() {
         let row = (n - 1 - i) as f64;
-        let name = super::fonts::fit(name, 8.0, false, (label_w - 10.0) as f32);
-        chart.plotting_area().draw(&(EmptyElement::at((lo, row + 0.5)) + Text::new(name, (-(5.0 * s) as i32, 0), name_style.clone())))?;
+        for (name, dy) in category_lines(name, label_w - 10.0) {
+            chart.plotting_area().draw(&(EmptyElement::at((lo, row + 0.5)) + Text::new(name, (-(5.0 * s) as i32, (dy * s) as i32), name_style.clone())))?;
+        }
         for (k, series) in data.series.iter().enumerate() {
             let Some(v) = series.values.get(i).copied().flatten() else { continue };
             let (a, b) = if v < base { (v, base) } else { (base, v) };
-            chart.draw_series(std::iter::once(Rectangle::new([(a, row + 0.2), (b, row + 0.8)], rgb(series_colour(k)).filled())))?;
+            chart.draw_series(std::iter::once(Rectangle::new([(a, row + 0.2), (b, row + 0.8)], rgb(data.colour(k)).filled())))?;
         }
     }
     chart.draw_series(std::iter::once(PathElement::new(vec![(base, 0.0), (base, n as f64)], ShapeStyle::from(&TEXT).stroke_width((1.0 * s) as u32))))?;
@@ -344,7 +426,7 @@ fn draw_legend<DB: DrawingBackend>(area: &DrawingArea<DB, Shift>, data: &ChartDa
             x = 38.0 * s;
             y += 14.0 * s;
         }
-        let colour = rgb(if series.outline { Rgb::MUTED } else { series_colour(k) });
+        let colour = rgb(if series.outline { Rgb::MUTED } else { data.colour(k) });
         let swatch = [(x as i32, y as i32), ((x + 9.0 * s) as i32, (y + 9.0 * s) as i32)];
         if series.outline {
             area.draw(&Rectangle::new(swatch, ShapeStyle::from(&colour).stroke_width((1.2 * s) as u32)))?;
@@ -510,7 +592,7 @@ mod tests {
             ],
             unit: "jobs".into(),
             base: Some(15.0),
-            y_max: None,
+            ..Default::default()
         }
     }
 

@@ -13,6 +13,8 @@ impl Rgb {
     pub const TINT: Rgb = Rgb(0xf1, 0xf3, 0xf5);
     pub const WHITE: Rgb = Rgb(0xff, 0xff, 0xff);
     pub const ACCENT: Rgb = Rgb(0x00, 0x72, 0xB2);
+    /// For markings a reader must not miss (internal, not for publication).
+    pub const WARNING: Rgb = Rgb(0xB0, 0x1E, 0x1E);
 }
 
 /// Okabe–Ito: distinguishable with the common colour-vision deficiencies. The order

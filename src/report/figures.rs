@@ -5,13 +5,17 @@ use std::collections::{BTreeMap, HashMap};
 
 use polars::prelude::*;
 
-use super::spec::{dimension, ChartType, Section, Span, Spec, Window};
+use super::spec::{dimension, Section, Span, Spec, Window};
 use crate::aggregate::{aggregate, Dimension, Filters, Grain, Request, Targets};
 use crate::error::Result;
 use crate::indicator::Library;
+use crate::privacy::Withheld;
 
 /// The subject key used when a report covers everything.
 pub const ALL: &str = "(all)";
+
+/// The quality key of rejected records that name no subject.
+const UNATTRIBUTED: &str = "";
 
 #[derive(Debug, Clone, PartialEq)]
 pub struct Row {
@@ -21,8 +25,8 @@ pub struct Row {
     pub value: Option<f64>,
     pub records: i64,
     pub target: Option<f64>,
-    /// Withheld to protect privacy (value is None).
-    pub suppressed: bool,
+    /// Withheld to protect privacy, and why (value is None when withheld).
+    pub withheld: Withheld,
 }
 
 /// What a section asks for: a grouping and a time span.
@@ -53,6 +57,8 @@ pub struct Figures {
     tables: HashMap<Need, HashMap<String, Vec<Row>>>,
     quality: HashMap<String, Quality>,
     pub subjects: Vec<String>,
+    /// Records rejected by validation in the whole run, whatever their subject or date.
+    pub rejected_total: u64,
     /// The small-number threshold in force, for "<5" in place of withheld figures.
     pub suppress_below: Option<u32>,
 }
@@ -64,8 +70,28 @@ impl Figures {
         self.tables.get(need).and_then(|t| t.get(subject)).map_or(&[], Vec::as_slice)
     }
 
+    /// Every value of a need's key at `position`, over all subjects of the batch,
+    /// sorted: so a category takes the same place (and colour) in every report.
+    pub fn batch_keys(&self, need: &Need, position: usize) -> Vec<String> {
+        let mut keys: Vec<String> = self
+            .tables
+            .get(need)
+            .into_iter()
+            .flat_map(|t| t.values().flatten())
+            .filter_map(|r| r.keys.get(position).cloned())
+            .collect();
+        keys.sort();
+        keys.dedup();
+        keys
+    }
+
     pub fn quality(&self, subject: &str) -> Quality {
         self.quality.get(subject).cloned().unwrap_or_default()
+    }
+
+    /// Rejected records in the period that name no subject, so belong to no report.
+    pub fn rejected_unattributed(&self) -> u64 {
+        self.quality.get(UNATTRIBUTED).map_or(0, |q| q.rejected)
     }
 }
 
@@ -87,12 +113,7 @@ pub fn needs(spec: &Spec, window: &Window) -> BTreeMap<Need, Vec<String>> {
             Section::Text { .. } => totals.extend(s.indicator_ids().into_iter().map(str::to_string)),
             Section::Chart { chart, indicator, indicators, by, stack, span, .. } => {
                 let ids: Vec<String> = indicator.iter().chain(indicators).cloned().collect();
-                let default_by = match chart {
-                    ChartType::Line => "quarter",
-                    ChartType::TargetVsActual => "financial_year",
-                    _ => "programme",
-                };
-                let mut dims = vec![by.clone().unwrap_or_else(|| default_by.to_string())];
+                let mut dims = vec![by.clone().unwrap_or_else(|| chart.default_by().to_string())];
                 dims.extend(stack.iter().cloned());
                 let span = match span {
                     Span::Period => SpanKey::Period,
@@ -130,14 +151,18 @@ pub fn compute(
     let mut tables = HashMap::new();
     for (need, ids) in needs(spec, window) {
         let mut by: Vec<Dimension> = subject_col.map(Dimension::Field).into_iter().collect();
-        by.extend(need.dims.iter().map(|d| dimension(d)));
+        // A section grouped by the subject's own column (a table by organisation in an
+        // organisation's report) has one group: the subject column already gives it.
+        by.extend(need.dims.iter().filter(|d| Some(d.as_str()) != subject_col).map(|d| dimension(d)));
         let filters = Filters {
             from: (need.span == SpanKey::Period).then_some(window.from),
             to: Some(window.to),
             indicators: ids,
             ..Filters::default()
         };
-        let request = Request { by: by.clone(), filters, suppress_below };
+        // Each subject's document is protected on its own: a cell is never withheld to
+        // protect a cell of another subject's report, which its reader never sees.
+        let request = Request { by: by.clone(), filters, suppress_below, publish_apart: subject_col.into_iter().collect() };
         let mut df = aggregate(records, library, &request)?;
         if let Some(t) = targets {
             df = t.join(&df, &by, library)?;
@@ -162,7 +187,8 @@ pub fn compute(
         None => vec![ALL.to_string()],
     };
     subjects.retain(|s| !s.is_empty());
-    Ok(Figures { tables, quality, subjects, suppress_below })
+    let rejected_total = rejected.map_or(0, |r| r.height() as u64);
+    Ok(Figures { tables, quality, subjects, rejected_total, suppress_below })
 }
 
 fn split_rows(df: &DataFrame, subject_col: Option<&str>, dims: &[String]) -> Result<HashMap<String, Vec<Row>>> {
@@ -182,9 +208,9 @@ fn split_rows(df: &DataFrame, subject_col: Option<&str>, dims: &[String]) -> Res
         Ok(c) => c.f64()?.iter().collect(),
         Err(_) => vec![None; n],
     };
-    let suppressed: Vec<bool> = match df.column("suppressed") {
-        Ok(c) => c.bool()?.iter().map(|b| b.unwrap_or(false)).collect(),
-        Err(_) => vec![false; n],
+    let withheld: Vec<Withheld> = match df.column("withheld") {
+        Ok(c) => c.str()?.iter().map(|w| w.map_or(Withheld::No, Withheld::from_word)).collect(),
+        Err(_) => vec![Withheld::No; n],
     };
     let mut out: HashMap<String, Vec<Row>> = HashMap::new();
     for i in 0..n {
@@ -195,7 +221,7 @@ fn split_rows(df: &DataFrame, subject_col: Option<&str>, dims: &[String]) -> Res
             value: values[i],
             records: records[i].unwrap_or(0),
             target: targets[i],
-            suppressed: suppressed[i],
+            withheld: withheld[i],
         });
     }
     Ok(out)
@@ -229,9 +255,10 @@ fn quality(records: &DataFrame, rejected: Option<&DataFrame>, subject_col: Optio
         let s = counts.column("__subject")?.str()?.clone();
         let c = counts.column("__n")?.cast(&DataType::UInt64)?;
         for i in 0..counts.height() {
-            if let Some(subject) = s.get(i) {
-                out.entry(subject.to_string()).or_default().rejected = c.u64()?.get(i).unwrap_or(0);
-            }
+            // Records with no subject (no organisation given, say) are kept under
+            // UNATTRIBUTED, so the reports can say they exist.
+            let subject = s.get(i).filter(|s| !s.is_empty()).unwrap_or(UNATTRIBUTED);
+            out.entry(subject.to_string()).or_default().rejected += c.u64()?.get(i).unwrap_or(0);
         }
     }
     Ok(out)

@@ -2,19 +2,20 @@
 
 use crate::output::format_figure;
 
-/// A value with its unit's symbol where it has one (£, %); other units are left to the label.
+/// A value with its unit's symbol where it has one (£, %); other units are left to the
+/// label. Precision follows the unit: pence only under £100 (and then always two
+/// digits), shares to one decimal, people and hours whole, other units whole from 100.
 pub fn value(v: Option<f64>, unit: &str) -> String {
     let Some(v) = v.filter(|v| v.is_finite()) else { return "–".into() };
     match unit {
         "GBP" => {
-            // Pence only matter on small sums.
-            let body = if v.abs() >= 1000.0 { format_figure(v.round()) } else { format_figure(v) };
-            match body.strip_prefix('-') {
-                Some(pos) => format!("-£{pos}"),
-                None => format!("£{body}"),
-            }
+            let body = if v.abs() >= 100.0 { format_figure(v.abs().round()) } else { format!("{:.2}", v.abs()) };
+            let sign = if v < 0.0 && body != "0.00" { "-" } else { "" };
+            format!("{sign}£{body}")
         }
         "%" => format!("{}%", format_figure((v * 10.0).round() / 10.0)),
+        "people" | "hours" => format_figure(v.round()),
+        _ if v.abs() >= 100.0 => format_figure(v.round()),
         _ => format_figure(v),
     }
 }
@@ -41,7 +42,13 @@ mod tests {
     #[test]
     fn values_with_units() {
         assert_eq!(value(Some(1234567.4), "GBP"), "£1,234,567");
-        assert_eq!(value(Some(12.5), "GBP"), "£12.5");
+        assert_eq!(value(Some(12.5), "GBP"), "£12.50");
+        assert_eq!(value(Some(-7.0), "GBP"), "-£7.00");
+        assert_eq!(value(Some(150.4), "GBP"), "£150");
+        assert_eq!(value(Some(174.06), "hours"), "174");
+        assert_eq!(value(Some(3.6), "people"), "4");
+        assert_eq!(value(Some(23.45), "tCO2e"), "23.45");
+        assert_eq!(value(Some(123.45), "tCO2e"), "123");
         assert_eq!(value(Some(-1500.0), "GBP"), "-£1,500");
         assert_eq!(value(Some(45.26), "%"), "45.3%");
         assert_eq!(value(Some(1234.0), "jobs"), "1,234");

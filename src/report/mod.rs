@@ -73,6 +73,7 @@ pub struct Summary {
 pub fn run(opts: &Options, library: &Library) -> Result<Summary> {
     let started = Instant::now();
     let mut spec = Spec::load(&opts.spec, library)?;
+    check_subject_choice(&spec, opts)?;
     if let Some(kind) = opts.each {
         if kind == SubjectKind::All {
             return Err(Error::usage("--each takes organisation or programme"));
@@ -144,10 +145,15 @@ pub fn run(opts: &Options, library: &Library) -> Result<Summary> {
         }
         _ => figures.subjects.clone(),
     };
-    let date = opts.date.unwrap_or(window.to);
-    let footer = match opts.date {
-        Some(d) => format!("Produced {} · inputs {}", d.format("%-d %B %Y"), input_hash),
-        None => format!("Data to {} · inputs {}", window.to.format("%-d %B %Y"), input_hash),
+    // The date a report states is when its data end: the subject's latest record in
+    // the period, not the period's last day (data to June say so in a March report).
+    let dated = |key: &str| -> (chrono::NaiveDate, String) {
+        let last = figures.quality(key).last.and_then(|d| chrono::NaiveDate::parse_from_str(&d, "%Y-%m-%d").ok());
+        match (opts.date, last) {
+            (Some(d), _) => (d, format!("Produced {} · inputs fingerprint {}", d.format("%-d %B %Y"), input_hash)),
+            (None, Some(l)) => (l, format!("Latest record {} · inputs fingerprint {}", l.format("%-d %B %Y"), input_hash)),
+            (None, None) => (window.to, format!("No records in the period · inputs fingerprint {input_hash}")),
+        }
     };
 
     let bar = progress_bar(opts.progress && subjects.len() > 1, subjects.len());
@@ -166,6 +172,7 @@ pub fn run(opts: &Options, library: &Library) -> Result<Summary> {
             })
             .cloned()
             .collect();
+        let (date, footer) = dated(key);
         let ctx = layout::Context {
             spec: &spec,
             window: &window,
@@ -174,7 +181,7 @@ pub fn run(opts: &Options, library: &Library) -> Result<Summary> {
             subject: key,
             subject_name: subject_name.clone(),
             names: &names,
-            footer: footer.clone(),
+            footer,
             value: values.get(key),
             assumptions: &assumptions,
             commitments: &mine,
@@ -239,6 +246,22 @@ pub fn run(opts: &Options, library: &Library) -> Result<Summary> {
     }
     summary.seconds = started.elapsed().as_secs_f64();
     Ok(summary)
+}
+
+/// Refuse a subject choice the spec cannot honour, rather than print a report whose
+/// cover names one subject over a body about another (or about everyone).
+fn check_subject_choice(spec: &Spec, opts: &Options) -> Result<()> {
+    let name = opts.spec.display();
+    let peers = spec.sections.iter().any(|s| matches!(s, spec::Section::Ranking { .. } | spec::Section::CostPerOutcome { .. } | spec::Section::SmallMultiples { .. }));
+    if peers && (opts.each.is_some() || opts.subject.is_some()) {
+        return Err(Error::usage(format!("{name} compares organisations or programmes with each other: it is one report about all of them"))
+            .with_hint("leave out --each and --subject, and give --out FILE"));
+    }
+    if spec.subject == SubjectKind::All && opts.each.is_none() && opts.subject.is_some() {
+        return Err(Error::usage(format!("{name} is one report about everything (subject = \"all\"): --subject has nothing to choose"))
+            .with_hint("leave out --subject, or use --each organisation (or programme) --out-dir DIR for one report per subject"));
+    }
+    Ok(())
 }
 
 fn progress_bar(show: bool, n: usize) -> Option<indicatif::ProgressBar> {

@@ -25,6 +25,11 @@ pub struct Spec {
     pub indicators: Vec<String>,
     #[serde(default)]
     pub author: Option<String>,
+    /// Leave out a chart or table section the subject has no records for, instead of
+    /// printing its title over "No records" (one spec then fits subjects that record
+    /// different outcomes).
+    #[serde(default)]
+    pub omit_empty: bool,
     #[serde(rename = "section")]
     pub sections: Vec<Section>,
     #[serde(skip)]
@@ -102,6 +107,13 @@ pub enum Section {
         #[serde(default)]
         title: Option<String>,
         indicators: Vec<String>,
+        /// Show only the listed indicators the subject has records for, in the listed
+        /// order, so one spec fits subjects that record different outcomes.
+        #[serde(default)]
+        only_recorded: bool,
+        /// At most this many tiles (with `only_recorded`: the first recorded ones).
+        #[serde(default)]
+        max: Option<usize>,
     },
     /// Narrative with placeholders such as `{jobs_created.total}`.
     Text {
@@ -225,6 +237,18 @@ pub enum ChartType {
     TargetVsActual,
 }
 
+impl ChartType {
+    /// The categories of a chart whose spec names no `by` (one place, read by the
+    /// figures a chart needs and by the chart itself).
+    pub fn default_by(self) -> &'static str {
+        match self {
+            ChartType::Line => "quarter",
+            ChartType::TargetVsActual => "financial_year",
+            ChartType::Bar | ChartType::StackedBar => "programme",
+        }
+    }
+}
+
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum Span {
@@ -296,7 +320,7 @@ impl Spec {
                         Dimension::parse_list(d).map_err(|e| Error::config(path, format!("{place}: {e}")))?;
                     }
                     if crate::aggregate::Grain::parse(grain).is_none() {
-                        return Err(Error::config(path, format!("{place}: `grain` is year, quarter, month or financial_year")));
+                        return Err(Error::config(path, format!("{place}: `grain` is year, quarter, month, financial_year or financial_quarter")));
                     }
                 }
                 _ => {}

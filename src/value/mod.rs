@@ -144,7 +144,7 @@ pub fn value(
     if proxied.is_empty() {
         return Err(Error::usage("no indicator in the library has a financial proxy").with_hint("add [indicator.proxy] entries to indicators/*.toml"));
     }
-    let request = Request { by: vec![Dimension::Field(by.column())], filters: Filters { indicators: proxied, ..filters }, suppress_below: None };
+    let request = Request { by: vec![Dimension::Field(by.column())], filters: Filters { indicators: proxied, ..filters }, suppress_below: None, publish_apart: Vec::new() };
     let figures = aggregate(records, library, &request)?;
     let groups = figures.column(by.column())?.str()?.clone();
     let ids = figures.column("indicator")?.str()?.clone();

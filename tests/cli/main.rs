@@ -14,5 +14,6 @@ mod report;
 mod samples;
 mod streaming;
 mod trust;
+mod truth;
 mod validate;
 mod value;

@@ -159,7 +159,9 @@ fn the_date_flag_changes_the_footer_only_when_given() {
     assert!(t.contains("Produced 30 June 2025"), "{t}");
     let plain = dir.path().join("plain.pdf");
     board(&["--subject", "ORG01", "--out", s(&plain)]).ok();
-    assert!(text(&pdf(&plain)).contains("Data to 31 March 2025"));
+    // Without --date, the footer gives the subject's latest record in the period.
+    let t = text(&pdf(&plain));
+    assert!(t.contains("Latest record 30 March 2025"), "ORG01's last record in 2024-25 is dated 2025-03-30: {t}");
 }
 
 #[test]

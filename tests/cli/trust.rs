@@ -23,11 +23,12 @@ fn small_counts_are_withheld_with_secondary_suppression() {
     let out = impact(&["aggregate", s(&data), "--by", "organisation", "--format", "csv"]).ok().stdout;
     let rows = csv_rows(&out);
     let get = |org: &str, ind: &str| rows.iter().find(|r| r[0] == org && r[1] == ind).cloned().unwrap_or_else(|| panic!("{org} {ind}: {rows:?}"));
-    assert_eq!(rows[0], ["organisation", "indicator", "value", "unit", "records", "suppressed"]);
-    assert_eq!(get("A", "jobs_created")[2..], ["", "jobs", "", "true"]);
-    assert_eq!(get("B", "jobs_created")[2..], ["", "jobs", "", "true"]);
-    assert_eq!(get("C", "jobs_created")[2..], ["20.0", "jobs", "20", "false"]);
-    assert_eq!(get("A", "job_outcome_rate")[2], "", "rate on withheld counts");
+    assert_eq!(rows[0], ["organisation", "indicator", "value", "unit", "records", "withheld"]);
+    // Each withheld figure says why: A's 3 is small; B's 10 is not, it protects A's.
+    assert_eq!(get("A", "jobs_created")[2..], ["", "jobs", "", "small"]);
+    assert_eq!(get("B", "jobs_created")[2..], ["", "jobs", "", "secondary"]);
+    assert_eq!(get("C", "jobs_created")[2..], ["20.0", "jobs", "20", ""]);
+    assert_eq!(get("A", "job_outcome_rate")[2..], ["", "%", "", "rate"], "rate on withheld counts");
     assert_eq!(get("C", "job_outcome_rate")[2], "100.0");
     // The threshold is configurable, and internal runs can see everything.
     let out = impact(&["aggregate", s(&data), "--by", "organisation", "--format", "csv", "--suppress-below", "25"]).ok().stdout;
@@ -51,7 +52,8 @@ fn reports_show_withheld_counts_as_under_the_threshold() {
     let doc = lopdf::Document::load(&out).unwrap();
     let t = doc.extract_text(&doc.get_pages().keys().copied().collect::<Vec<_>>()).unwrap();
     assert!(t.contains("<5"), "{t}");
-    assert!(t.contains("shown as <5"), "{t}");
+    assert!(t.contains("is shown as <5"), "{t}");
+    assert!(t.contains("a count of 1 to 4 people, withheld"), "the mark is explained on its page: {t}");
     assert!(!t.contains("\n3\n") && !t.contains("3 jobs"), "the withheld 3 must not appear: {t}");
 }
 

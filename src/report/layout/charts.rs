@@ -5,35 +5,36 @@ use super::*;
 
 /// Build a chart's data from the figures. Returns a note when something is missing.
 pub(super) fn chart_data(ctx: &Context, kind: ChartType, ids: &[&str], by: Option<&str>, stack: Option<&str>, span: Span) -> (ChartData, Option<String>) {
-    let default_by = match kind {
-        ChartType::Line => "quarter",
-        ChartType::TargetVsActual => "financial_year",
-        _ => "programme",
-    };
-    let by = by.unwrap_or(default_by);
+    let by = by.unwrap_or(kind.default_by());
     let mut dims = vec![by.to_string()];
     dims.extend(stack.map(str::to_string));
     let span = if span == Span::ToDate { SpanKey::ToDate } else { SpanKey::Period };
-    let rows = ctx.figures.rows(&Need { dims, span }, ctx.subject);
+    let need = Need { dims, span };
+    let rows = ctx.figures.rows(&need, ctx.subject);
     let unit = ids.first().and_then(|id| ctx.library.get(id)).map_or(String::new(), |i| i.unit.clone());
     let is_period = crate::aggregate::Grain::parse(by).is_some();
     let label = |k: &str| -> String { if is_period { k.to_string() } else { name_of(ctx, k).to_string() } };
     let ind_name = |id: &str| ctx.library.get(id).map_or(id.to_string(), |i| i.name.clone());
     let mut note = None;
-    let data = match kind {
+    // The mark of a withheld figure, to draw where it would stand.
+    let mark = |r: &Row| ctx.figures.suppress_below.filter(|_| r.withheld.is_withheld()).map(|t| r.withheld.mark(t));
+    let mut data = match kind {
         ChartType::Bar => {
             let id = ids[0];
-            let mut pairs: Vec<(String, f64)> = rows.iter().filter(|r| r.indicator == id).filter_map(|r| r.value.map(|v| (r.keys[0].clone(), v))).collect();
+            // Withheld figures keep their place (after the drawn ones), marked.
+            let mut pairs: Vec<(String, Option<f64>, Option<String>)> =
+                rows.iter().filter(|r| r.indicator == id && (r.value.is_some() || mark(r).is_some())).map(|r| (r.keys[0].clone(), r.value, mark(r))).collect();
             if is_period {
                 pairs.sort_by(|a, b| a.0.cmp(&b.0));
             } else {
                 // Largest first; ties by name, so output is stable.
-                pairs.sort_by(|a, b| b.1.total_cmp(&a.1).then(a.0.cmp(&b.0)));
+                pairs.sort_by(|a, b| b.1.unwrap_or(f64::NEG_INFINITY).total_cmp(&a.1.unwrap_or(f64::NEG_INFINITY)).then(a.0.cmp(&b.0)));
             }
             ChartData {
                 kind: ChartKind::Bars,
                 categories: pairs.iter().map(|p| label(&p.0)).collect(),
-                series: vec![Series { name: ind_name(id), values: pairs.iter().map(|p| Some(p.1)).collect(), outline: false }],
+                series: vec![Series { name: ind_name(id), values: pairs.iter().map(|p| p.1).collect(), outline: false }],
+                withheld: pairs.iter().enumerate().filter_map(|(i, p)| p.2.clone().map(|m| (0, i, m))).collect(),
                 unit,
                 ..Default::default()
             }
@@ -47,38 +48,51 @@ pub(super) fn chart_data(ctx: &Context, kind: ChartType, ids: &[&str], by: Optio
             let mut stacks: Vec<String> = mine.iter().map(|r| r.keys[1].clone()).collect();
             stacks.sort_by_key(|s| (s == NOT_RECORDED, s.clone()));
             stacks.dedup();
+            let cell = |c: &String, s: &String| mine.iter().find(|r| &r.keys[0] == c && &r.keys[1] == s).copied();
             let series = stacks
                 .iter()
-                .map(|s| Series {
-                    name: s.replace('_', " "),
-                    values: cats.iter().map(|c| mine.iter().find(|r| &r.keys[0] == c && &r.keys[1] == s).and_then(|r| r.value)).collect(),
-                    outline: false,
-                })
+                .map(|s| Series { name: s.replace('_', " "), values: cats.iter().map(|c| cell(c, s).and_then(|r| r.value)).collect(), outline: false })
                 .collect();
-            ChartData { kind: ChartKind::Stacked, categories: cats.iter().map(|c| label(c)).collect(), series, unit, ..Default::default() }
+            let withheld = stacks
+                .iter()
+                .enumerate()
+                .flat_map(|(k, s)| cats.iter().enumerate().filter_map(move |(i, c)| cell(c, s).and_then(mark).map(|m| (k, i, m))))
+                .collect();
+            // Each group's colour is its place among the batch's groups, not this chart's.
+            let batch = ctx.figures.batch_keys(&need, 1);
+            let colours = stacks.iter().map(|s| batch.iter().position(|b| b == s).unwrap_or(0)).collect();
+            ChartData { kind: ChartKind::Stacked, categories: cats.iter().map(|c| label(c)).collect(), series, unit, withheld, colours, ..Default::default() }
         }
         ChartType::Line => {
             let mut cats: Vec<String> = rows.iter().filter(|r| ids.contains(&r.indicator.as_str())).map(|r| r.keys[0].clone()).collect();
             cats.sort();
             cats.dedup();
+            let cell = |id: &str, c: &String| rows.iter().find(|r| r.indicator == id && &r.keys[0] == c);
             let series = ids
                 .iter()
-                .map(|id| Series {
-                    name: ind_name(id),
-                    values: cats.iter().map(|c| rows.iter().find(|r| r.indicator == *id && &r.keys[0] == c).and_then(|r| r.value)).collect(),
-                    outline: false,
-                })
+                .map(|id| Series { name: ind_name(id), values: cats.iter().map(|c| cell(id, c).and_then(|r| r.value)).collect(), outline: false })
                 .collect();
-            ChartData { kind: ChartKind::Lines, categories: cats, series, unit, ..Default::default() }
+            let withheld = ids
+                .iter()
+                .enumerate()
+                .flat_map(|(k, id)| cats.iter().enumerate().filter_map(move |(i, c)| cell(id, c).and_then(mark).map(|m| (k, i, m))))
+                .collect();
+            ChartData { kind: ChartKind::Lines, categories: cats, series, unit, withheld, ..Default::default() }
         }
         ChartType::TargetVsActual => {
-            let (cats, actual, target): (Vec<String>, Vec<Option<f64>>, Vec<Option<f64>>) = if ids.len() == 1 {
-                let mine: Vec<&Row> = rows.iter().filter(|r| r.indicator == ids[0]).collect();
-                (mine.iter().map(|r| r.keys[0].clone()).collect(), mine.iter().map(|r| r.value).collect(), mine.iter().map(|r| r.target).collect())
+            let mine: Vec<Option<&Row>> = if ids.len() == 1 {
+                rows.iter().filter(|r| r.indicator == ids[0]).map(Some).collect()
             } else {
-                let pick = |id: &str| rows.iter().find(|r| r.indicator == id);
-                (ids.iter().map(|id| ind_name(id)).collect(), ids.iter().map(|id| pick(id).and_then(|r| r.value)).collect(), ids.iter().map(|id| pick(id).and_then(|r| r.target)).collect())
+                ids.iter().map(|id| rows.iter().find(|r| r.indicator == *id)).collect()
             };
+            let cats: Vec<String> = if ids.len() == 1 {
+                mine.iter().flatten().map(|r| r.keys[0].clone()).collect()
+            } else {
+                ids.iter().map(|id| ind_name(id)).collect()
+            };
+            let actual: Vec<Option<f64>> = mine.iter().map(|r| r.and_then(|r| r.value)).collect();
+            let target: Vec<Option<f64>> = mine.iter().map(|r| r.and_then(|r| r.target)).collect();
+            let withheld = mine.iter().enumerate().filter_map(|(i, r)| r.and_then(mark).map(|m| (0, i, m))).collect();
             if target.iter().all(Option::is_none) {
                 note = Some(format!("No targets are set for {} in this period: only actual figures are shown.", ctx.subject_name));
             }
@@ -90,6 +104,7 @@ pub(super) fn chart_data(ctx: &Context, kind: ChartType, ids: &[&str], by: Optio
                     Series { name: "Target".into(), values: target, outline: true },
                 ],
                 unit,
+                withheld,
                 ..Default::default()
             }
         }
@@ -97,5 +112,6 @@ pub(super) fn chart_data(ctx: &Context, kind: ChartType, ids: &[&str], by: Optio
     if data.categories.is_empty() {
         note = Some(format!("No records for {} in this period.", ctx.subject_name));
     }
+    data.withheld.sort();
     (data, note)
 }

@@ -37,8 +37,18 @@ pub(super) fn ranking_table(ctx: &Context, flow: &mut Flow, rows: &[&crate::comp
         8.0,
         Rgb::MUTED,
     );
+    if rows.len() < MIN_PEERS_FOR_RANKS {
+        flow.paragraph(
+            &format!("Caution: only {} peer(s) here. With fewer than {MIN_PEERS_FOR_RANKS}, ranks and quartiles say little about who does better.", rows.len()),
+            8.0,
+            Rgb::WARNING,
+        );
+    }
     flow.y += 8.0;
 }
+
+/// Fewer peers than this and a ranking carries a caution.
+const MIN_PEERS_FOR_RANKS: usize = 4;
 
 #[allow(clippy::too_many_arguments)]
 pub(super) fn small_multiples(ctx: &Context, flow: &mut Flow, charts: &mut Vec<ChartOut>, n: usize, indicator: &str, by: &str, grain: &str, span: Span) -> Result<()> {
@@ -63,25 +73,33 @@ pub(super) fn small_multiples(ctx: &Context, flow: &mut Flow, charts: &mut Vec<C
     let unit = ctx.library.get(indicator).map_or(String::new(), |i| i.unit.clone());
     let w = (CONTENT_W - GAP * (PER_ROW as f32 - 1.0)) / PER_ROW as f32;
     // Short period labels in small panels: "Q2 24" rather than "2024-Q2".
-    let short = |p: &str| match p.split_once("-Q") {
-        Some((y, q)) => format!("Q{q} {}", y.get(2..).unwrap_or(y)),
-        None => p.to_string(),
+    // Financial-year quarters: "Q1 24-25" rather than "2024-25 Q1".
+    let short = |p: &str| match (p.split_once("-Q"), p.split_once(" Q")) {
+        (Some((y, q)), _) => format!("Q{q} {}", y.get(2..).unwrap_or(y)),
+        (None, Some((fy, q))) => format!("Q{q} {}", fy.get(2..).unwrap_or(fy)),
+        (None, None) => p.to_string(),
     };
     for chunk in peers.chunks(PER_ROW) {
         flow.ensure(H + 18.0);
         let y = flow.y;
         for (k, (name, id)) in chunk.iter().enumerate() {
             let x = MARGIN + k as f32 * (w + GAP);
+            let cell = |p: &String| mine.iter().find(|r| &r.keys[0] == id && &r.keys[1] == p);
             let data = ChartData {
                 kind: ChartKind::Lines,
                 categories: periods.iter().map(|p| short(p)).collect(),
-                series: vec![Series {
-                    name: name.clone(),
-                    values: periods.iter().map(|p| mine.iter().find(|r| &r.keys[0] == id && &r.keys[1] == p).and_then(|r| r.value)).collect(),
-                    outline: false,
-                }],
+                series: vec![Series { name: name.clone(), values: periods.iter().map(|p| cell(p).and_then(|r| r.value)).collect(), outline: false }],
                 unit: unit.clone(),
                 y_max: Some(top),
+                // Withheld points are marked on the panel, not left as an unexplained gap.
+                withheld: periods
+                    .iter()
+                    .enumerate()
+                    .filter_map(|(i, p)| {
+                        let r = cell(p)?;
+                        ctx.figures.suppress_below.filter(|_| r.withheld.is_withheld()).map(|t| (0, i, r.withheld.mark(t)))
+                    })
+                    .collect(),
                 ..Default::default()
             };
             let page = flow.page();

@@ -16,8 +16,12 @@ pub(super) fn section_table(ctx: &Context, section: &Section) -> Result<Option<p
         cols.push(Column::new("indicator".into(), rows.iter().map(|r| r.indicator.clone()).collect::<Vec<_>>()));
         cols.push(Column::new("value".into(), rows.iter().map(|r| r.value).collect::<Vec<_>>()));
         cols.push(Column::new("unit".into(), rows.iter().map(|r| ctx.library.get(&r.indicator).map_or(String::new(), |i| i.unit.clone())).collect::<Vec<_>>()));
-        cols.push(Column::new("records".into(), rows.iter().map(|r| r.records).collect::<Vec<_>>()));
+        // A withheld figure's record count is withheld with it: it can give the count back.
+        cols.push(Column::new("records".into(), rows.iter().map(|r| (!r.withheld.is_withheld()).then_some(r.records)).collect::<Vec<_>>()));
         cols.push(Column::new("target".into(), rows.iter().map(|r| r.target).collect::<Vec<_>>()));
+        if ctx.figures.suppress_below.is_some() {
+            cols.push(Column::new("withheld".into(), rows.iter().map(|r| r.withheld.word()).collect::<Vec<_>>()));
+        }
         Ok(DataFrame::new(rows.len(), cols)?)
     };
     let by_kind = || match ctx.spec.subject {
@@ -25,8 +29,8 @@ pub(super) fn section_table(ctx: &Context, section: &Section) -> Result<Option<p
         _ => crate::value::GroupBy::Programme,
     };
     Ok(match section {
-        Section::Kpis { indicators, .. } => {
-            let rows: Vec<&Row> = indicators.iter().filter_map(|id| total(ctx, id)).collect();
+        Section::Kpis { .. } => {
+            let rows: Vec<&Row> = kpi_indicators(ctx, section).iter().filter_map(|id| total(ctx, id)).collect();
             Some(frame_of_rows(&rows, &[])?)
         }
         Section::Table { by, indicators, .. } => {
@@ -69,5 +73,10 @@ pub fn chart_frame(d: &ChartData) -> Result<polars::prelude::DataFrame> {
         cols.push(Column::new(s.name.as_str().into(), s.values.clone()));
     }
     cols.push(Column::new("unit".into(), vec![d.unit.clone(); d.categories.len()]));
+    if !d.withheld.is_empty() {
+        // The marks of withheld figures per category, as printed on the chart.
+        let marks: Vec<Option<String>> = (0..d.categories.len()).map(|i| Some(d.marks_at(i)).filter(|m| !m.is_empty())).collect();
+        cols.push(Column::new("withheld".into(), marks));
+    }
     Ok(DataFrame::new(d.categories.len(), cols)?)
 }

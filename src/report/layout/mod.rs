@@ -14,6 +14,7 @@ use super::spec::{placeholders, ChartType, Section, Span, Spec, Window};
 use crate::aggregate::NOT_RECORDED;
 use crate::error::Result;
 use crate::indicator::{Direction, Library};
+use crate::privacy::Withheld;
 
 mod charts;
 mod compare;
@@ -31,7 +32,11 @@ use value::*;
 const MARGIN: f32 = 50.0;
 const CONTENT_W: f32 = PAGE_W - 2.0 * MARGIN;
 const TOP: f32 = 70.0;
-const BOTTOM: f32 = PAGE_H - 64.0;
+/// The last line of content; below it, the page's notes on marks, then the footer.
+const BOTTOM: f32 = PAGE_H - 110.0;
+/// Where the first line of notes on marks stands (lines 8.5 pt apart, at most five).
+const NOTES_TOP: f32 = PAGE_H - 98.0;
+const NOTE_LINES: usize = 5;
 const BODY: f32 = 10.0;
 
 /// Everything one subject's report is built from.
@@ -138,16 +143,24 @@ pub fn build(ctx: &Context) -> Result<Built> {
             tables.push((format!("{:02}-{}", n + 1, section.kind_name().replace('_', "-")), frame));
         }
         match section {
-            Section::Kpis { title, indicators } => {
+            Section::Kpis { title, .. } => {
                 flow.heading(title.as_deref().unwrap_or("At a glance"));
-                kpis(ctx, &mut flow, indicators);
+                let shown = kpi_indicators(ctx, section);
+                if shown.is_empty() {
+                    flow.paragraph(&format!("{} has no records in this period for the headline indicators.", ctx.subject_name), BODY, Rgb::MUTED);
+                }
+                kpis(ctx, &mut flow, &shown);
             }
             Section::Text { title, text } => {
                 if let Some(t) = title {
                     flow.heading(t);
                 }
-                for para in fill_placeholders(ctx, text).split("\n\n") {
-                    flow.paragraph(para.trim(), BODY, Rgb::TEXT);
+                let filled = fill_placeholders(ctx, text);
+                if filled.is_empty() {
+                    flow.paragraph(&format!("{} has no records in this period for the figures this text is about.", ctx.subject_name), BODY, Rgb::MUTED);
+                }
+                for para in filled.split("\n\n").filter(|p| !p.is_empty()) {
+                    flow.paragraph(para, BODY, Rgb::TEXT);
                     flow.y += 6.0;
                 }
             }
@@ -155,6 +168,9 @@ pub fn build(ctx: &Context) -> Result<Built> {
                 let ids: Vec<&str> = indicator.iter().chain(indicators).map(String::as_str).collect();
                 let (data, note) = chart_data(ctx, *chart, &ids, by.as_deref(), stack.as_deref(), *span);
                 if data.categories.is_empty() {
+                    if ctx.spec.omit_empty {
+                        continue;
+                    }
                     // Nothing to draw: say so rather than print an empty frame.
                     flow.heading(title);
                     flow.paragraph(&note.unwrap_or_default(), BODY, Rgb::MUTED);
@@ -165,16 +181,10 @@ pub fn build(ctx: &Context) -> Result<Built> {
                     ChartKind::Bars => bar_chart_height(data.categories.len()),
                     _ => 230.0,
                 };
-                let withheld = data.series.iter().flat_map(|s| &s.values).any(Option::is_none)
-                    && ctx.figures.suppress_below.is_some()
-                    && ids.iter().any(|id| ctx.library.get(id).is_some_and(|i| i.counts_people || i.aggregation == crate::indicator::Aggregation::Distinct));
-                let note = match (note, withheld) {
+                let note = match (note, data.withheld.is_empty()) {
                     (Some(n), _) => Some(n),
-                    (None, true) => Some(format!(
-                        "Counts of fewer than {} people (and figures that would reveal them) are withheld, so some bars or points are missing.",
-                        ctx.figures.suppress_below.unwrap_or(0)
-                    )),
-                    (None, false) => None,
+                    (None, false) => Some("Some figures are withheld to protect small numbers of people: they are marked where they would stand, not drawn (the marks are explained at the foot of the page).".to_string()),
+                    (None, true) => None,
                 };
                 flow.ensure(height + 60.0);
                 flow.heading(title);
@@ -187,8 +197,15 @@ pub fn build(ctx: &Context) -> Result<Built> {
                 charts.push(ChartOut { slug: format!("{:02}-{}", n + 1, slug(title)), data, width: CONTENT_W, height });
             }
             Section::Table { title, by, indicators } => {
-                flow.heading(title);
                 let (head, rows, numeric) = table_rows(ctx, by, indicators);
+                if rows.is_empty() && ctx.spec.omit_empty {
+                    continue;
+                }
+                flow.heading(title);
+                if rows.is_empty() {
+                    flow.paragraph(&format!("No records for {} in this period.", ctx.subject_name), BODY, Rgb::MUTED);
+                    continue;
+                }
                 table(&mut flow, &head, &rows, &numeric);
             }
             Section::DataQuality { title } => {
@@ -306,6 +323,10 @@ pub fn build(ctx: &Context) -> Result<Built> {
     }
     let total = flow.pages.len();
     for (i, page) in flow.pages.iter_mut().enumerate() {
+        let lines: Vec<String> = page_notes(ctx, page).iter().flat_map(|n| wrap(n, 7.0, false, CONTENT_W)).take(NOTE_LINES).collect();
+        for (k, text) in lines.into_iter().enumerate() {
+            page.push(Cmd::Text { x: MARGIN, y: NOTES_TOP + k as f32 * 8.5, size: 7.0, bold: false, colour: Rgb::MUTED, text });
+        }
         furniture(ctx, page, i + 1, total);
     }
     Ok(Built { pages: flow.pages, charts, tables })
@@ -354,8 +375,33 @@ fn cover(ctx: &Context, flow: &mut Flow) {
     }
 }
 
+/// One line for each kind of mark on the page, saying what it means, so a reader
+/// never has to look elsewhere to know why a figure is missing or flagged.
+fn page_notes(ctx: &Context, page: &[Cmd]) -> Vec<String> {
+    let texts: Vec<&str> = page.iter().filter_map(|c| if let Cmd::Text { text, .. } = c { Some(text.as_str()) } else { None }).collect();
+    let on_page = |needle: &str| texts.iter().any(|t| t.contains(needle));
+    let mut notes = Vec::new();
+    if let Some(t) = ctx.figures.suppress_below {
+        for w in [Withheld::Small, Withheld::Secondary, Withheld::Rate] {
+            if on_page(&w.mark(t)) {
+                notes.push(crate::privacy::explain(w, t));
+            }
+        }
+    }
+    if on_page(&format!("%{OUT_OF_RANGE_MARK}")) {
+        notes.push(format!(
+            "{OUT_OF_RANGE_MARK} Outside 0–100%: this rate's numerator and denominator are counted separately within the period and need not be the same people (a follow-up this year may be of someone who started last year), so it is not a share."
+        ));
+    }
+    notes
+}
+
 /// Header (pages after the cover) and footer (every page).
 fn furniture(ctx: &Context, page: &mut Vec<Cmd>, n: usize, total: usize) {
+    if ctx.figures.suppress_below.is_none() {
+        let colour = if n == 1 { Rgb::WHITE } else { Rgb::WARNING };
+        page.push(Cmd::Text { x: MARGIN, y: 26.0, size: 8.5, bold: true, colour, text: INTERNAL_MARKING.to_string() });
+    }
     if n > 1 {
         let title = fit(&ctx.spec.title, 8.5, false, CONTENT_W * 0.55);
         page.push(Cmd::Text { x: MARGIN, y: 40.0, size: 8.5, bold: false, colour: Rgb::MUTED, text: title });
@@ -375,12 +421,28 @@ fn furniture(ctx: &Context, page: &mut Vec<Cmd>, n: usize, total: usize) {
     page.push(Cmd::Text { x: MARGIN + CONTENT_W - w, y: fy, size: 7.5, bold: false, colour: Rgb::MUTED, text: label });
 }
 
-/// A figure as printed: withheld counts of people show as "<5", never their value.
+/// Marks a share outside 0–100%: printed beside it, and explained on its page.
+pub const OUT_OF_RANGE_MARK: &str = "*";
+
+/// A figure as printed: a withheld figure prints its mark (see `privacy::Withheld`),
+/// never its value; a share outside 0–100% is flagged, never shown as a plain share.
 fn shown(ctx: &Context, row: &Row, unit: &str) -> String {
-    match (row.suppressed, ctx.figures.suppress_below) {
-        (true, Some(t)) => format!("<{t}"),
-        _ => value(row.value, unit),
+    if let (true, Some(t)) = (row.withheld.is_withheld(), ctx.figures.suppress_below) {
+        return row.withheld.mark(t);
     }
+    let text = value(row.value, unit);
+    if share_out_of_range(unit, row.value) { format!("{text}{OUT_OF_RANGE_MARK}") } else { text }
+}
+
+/// A share (unit %) above 100 or below 0 is not a share of the same people.
+pub fn share_out_of_range(unit: &str, v: Option<f64>) -> bool {
+    unit == "%" && v.is_some_and(|v| !(0.0..=100.0).contains(&((v * 10.0).round() / 10.0)))
+}
+
+/// The subject has records for this indicator in the period (a withheld figure has
+/// records; a rate with no denominator has none to show).
+fn recorded(row: Option<&Row>) -> bool {
+    row.is_some_and(|r| r.withheld.is_withheld() || r.value.is_some())
 }
 
 fn name_of<'a>(ctx: &'a Context, id: &'a str) -> &'a str {
@@ -395,6 +457,17 @@ fn total<'a>(ctx: &'a Context, id: &str) -> Option<&'a Row> {
 fn pct_of_target(ctx: &Context, row: &Row) -> Option<f64> {
     let lower = ctx.library.get(&row.indicator).is_some_and(|i| i.direction == Direction::Lower);
     if lower { percent(row.target, row.value) } else { percent(row.value, row.target) }
+}
+
+/// The indicators a KPI section shows for this subject.
+pub(super) fn kpi_indicators(ctx: &Context, section: &Section) -> Vec<String> {
+    let Section::Kpis { indicators, only_recorded, max, .. } = section else { return Vec::new() };
+    indicators
+        .iter()
+        .filter(|id| !*only_recorded || recorded(total(ctx, id)))
+        .take(max.unwrap_or(usize::MAX))
+        .cloned()
+        .collect()
 }
 
 fn kpis(ctx: &Context, flow: &mut Flow, ids: &[String]) {
@@ -412,10 +485,15 @@ fn kpis(ctx: &Context, flow: &mut Flow, ids: &[String]) {
             let page = flow.page();
             page.push(Cmd::Rect { x, y, w, h: H, fill: Some(Rgb::TINT), stroke: None });
             page.push(Cmd::Rect { x, y, w: 3.0, h: H, fill: Some(Rgb::ACCENT), stroke: None });
-            let big = fit(&row.map_or("–".to_string(), |r| shown(ctx, r, &ind.unit)), 20.0, true, w - 20.0);
-            page.push(Cmd::Text { x: x + 12.0, y: y + 28.0, size: 20.0, bold: true, colour: Rgb::ACCENT, text: big.clone() });
+            // No records is said in words: a dash or a 0 would read as a figure.
+            let (big, size, colour) = match row.filter(|r| recorded(Some(r))) {
+                Some(r) => (shown(ctx, r, &ind.unit), 20.0, Rgb::ACCENT),
+                None => (NOT_RECORDED_WORDS.to_string(), 14.0, Rgb::MUTED),
+            };
+            let big = fit(&big, size, true, w - 20.0);
+            page.push(Cmd::Text { x: x + 12.0, y: y + 28.0, size, bold: true, colour, text: big.clone() });
             let unit = unit_word(&ind.unit);
-            if !unit.is_empty() {
+            if !unit.is_empty() && recorded(row) && row.is_some_and(|r| !r.withheld.is_withheld()) {
                 let ux = x + 16.0 + text_width(&big, 20.0, true);
                 if ux + text_width(unit, 8.5, false) < x + w - 6.0 {
                     page.push(Cmd::Text { x: ux, y: y + 28.0, size: 8.5, bold: false, colour: Rgb::MUTED, text: unit.to_string() });
@@ -435,7 +513,58 @@ fn kpis(ctx: &Context, flow: &mut Flow, ids: &[String]) {
     flow.y += 4.0;
 }
 
+/// On every page of a report made with small numbers not withheld (`--no-suppress`).
+pub const INTERNAL_MARKING: &str = "Internal: small numbers not withheld. Not for publication.";
+
+/// Said where a subject has no records for an indicator.
+const NOT_RECORDED_WORDS: &str = "Not recorded";
+
+/// A text section with its placeholders filled. A sentence about an indicator the
+/// subject has no records for is left out (it would otherwise say "0 job starts"
+/// about an organisation that does not record them); a paragraph left with no
+/// sentence goes too.
 pub fn fill_placeholders(ctx: &Context, text: &str) -> String {
+    let paragraphs = text.split("\n\n").map(|para| {
+        sentences(para)
+            .into_iter()
+            .filter(|s| placeholders(s).iter().all(|p| p.split_once('.').is_none_or(|(id, _)| recorded(total(ctx, id)))))
+            .map(|s| fill_sentence(ctx, s))
+            .collect::<String>()
+    });
+    paragraphs.map(|p| p.trim().to_string()).filter(|p| !p.is_empty()).collect::<Vec<_>>().join("\n\n")
+}
+
+/// A paragraph's sentences, each with its closing punctuation and the space after it.
+/// A full stop inside a placeholder (`{jobs_created.total}`) does not end a sentence.
+fn sentences(para: &str) -> Vec<&str> {
+    let mut out = Vec::new();
+    let (mut start, mut depth) = (0, 0usize);
+    let bytes = para.as_bytes();
+    for (i, c) in para.char_indices() {
+        match c {
+            '{' => depth += 1,
+            '}' => depth = depth.saturating_sub(1),
+            '.' | '!' | '?' if depth == 0 => {
+                let next = bytes.get(i + 1).copied();
+                if next.is_none_or(|b| b.is_ascii_whitespace()) {
+                    let mut end = i + 1;
+                    while bytes.get(end).is_some_and(u8::is_ascii_whitespace) {
+                        end += 1;
+                    }
+                    out.push(&para[start..end]);
+                    start = end;
+                }
+            }
+            _ => {}
+        }
+    }
+    if start < para.len() {
+        out.push(&para[start..]);
+    }
+    out
+}
+
+fn fill_sentence(ctx: &Context, text: &str) -> String {
     let mut out = text.to_string();
     for p in placeholders(text) {
         let replacement = match p.split_once('.') {
@@ -450,8 +579,12 @@ pub fn fill_placeholders(ctx: &Context, text: &str) -> String {
                 let unit = ctx.library.get(id).map_or("", |i| i.unit.as_str());
                 let row = total(ctx, id);
                 match field {
-                    "total" => row.map_or_else(|| value(Some(0.0), unit), |r| shown(ctx, r, unit)),
-                    "records" => crate::output::format_figure(row.map_or(0, |r| r.records) as f64),
+                    "total" => row.map_or_else(|| NOT_RECORDED_WORDS.to_lowercase(), |r| shown(ctx, r, unit)),
+                    "records" => match row {
+                        Some(r) if !r.withheld.is_withheld() => crate::output::format_figure(r.records as f64),
+                        Some(r) => r.withheld.mark(ctx.figures.suppress_below.unwrap_or(0)),
+                        None => NOT_RECORDED_WORDS.to_lowercase(),
+                    },
                     "target" => row.and_then(|r| r.target).map_or("no target".into(), |t| value(Some(t), unit)),
                     "pct_of_target" => row.and_then(|r| pct_of_target(ctx, r)).map_or("n/a".into(), |p| format!("{p:.0}%")),
                     // A phrase that reads well with or without a target.

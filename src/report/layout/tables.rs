@@ -28,7 +28,7 @@ pub(super) fn table_rows(ctx: &Context, by: &[String], ids: &[String]) -> (Vec<S
         let unit = unit_word(&ind.unit);
         cells.push(if unit.is_empty() { ind.name.clone() } else { format!("{} ({unit})", ind.name) });
         cells.push(shown(ctx, r, &ind.unit));
-        cells.push(if r.suppressed { "–".into() } else { crate::output::format_figure(r.records as f64) });
+        cells.push(if r.withheld.is_withheld() { "–".into() } else { crate::output::format_figure(r.records as f64) });
         if has_targets {
             cells.push(if r.target.is_some() { value(r.target, &ind.unit) } else { "–".into() });
             cells.push(pct_of_target(ctx, r).map_or("–".into(), |p| format!("{p:.0}%")));
@@ -172,6 +172,18 @@ pub(super) fn data_quality(ctx: &Context, flow: &mut Flow) {
         8.5,
         Rgb::MUTED,
     );
+    // The run's rejected records, so the reports of a batch add up to what the command said.
+    let total = ctx.figures.rejected_total;
+    if total > 0 {
+        let unattributed = ctx.figures.rejected_unattributed();
+        let n = |v: u64| crate::output::format_figure(v as f64);
+        let mut text = format!("In all, {} record(s) in the data were rejected: {} counted above for this report's period", n(total), n(q.rejected));
+        if unattributed > 0 && ctx.spec.subject != crate::report::spec::SubjectKind::All {
+            text.push_str(&format!(", {} in the period that name no {} and so belong to no report", n(unattributed), ctx.spec.subject.column().unwrap_or("subject")));
+        }
+        text.push_str(", and the rest belong to other reports or fall outside the period. `impact validate` lists each one.");
+        flow.paragraph(&text, 8.5, Rgb::MUTED);
+    }
     flow.y += 6.0;
 }
 
@@ -181,21 +193,39 @@ pub(super) fn methodology(ctx: &Context, flow: &mut Flow) {
         BODY,
         Rgb::TEXT,
     );
-    if let Some(t) = ctx.figures.suppress_below {
-        flow.y += 4.0;
-        flow.paragraph(
-            &format!("To protect the people counted, counts of people from 1 to {} are shown as <{t}, with enough neighbouring figures withheld that none can be worked out from a total; rates built on them are withheld too.", t - 1),
-            BODY,
-            Rgb::TEXT,
-        );
+    flow.y += 4.0;
+    flow.paragraph(
+        &format!("A rate whose parts are counted separately within the period (for example jobs sustained this year over jobs started this year) can exceed 100%: such a figure is marked {OUT_OF_RANGE_MARK} and is not a share of the same people. A rate with no records of its numerator is shown as not recorded, not 0%, unless its definition says a missing record means none. Where a subject has no records for an indicator the report says so rather than printing 0."),
+        BODY,
+        Rgb::TEXT,
+    );
+    match ctx.figures.suppress_below {
+        Some(t) => {
+            flow.y += 4.0;
+            flow.paragraph(
+                &format!(
+                    "To protect the people counted, a count of 1 to {} people is shown as <{t}. Where such a count could be worked out by subtracting the other figures of a table from its total, the smallest of those figures is withheld too and shown as {}: its value may be large. A rate built on a withheld count is shown as {}. Each table of this report is protected on its own, and only against the figures of this report's subject: figures of different tables (for example a year and its quarters) are not yet protected against each other.",
+                    t - 1,
+                    crate::privacy::SECONDARY_MARK,
+                    crate::privacy::RATE_MARK
+                ),
+                BODY,
+                Rgb::TEXT,
+            );
+        }
+        None => {
+            flow.y += 4.0;
+            flow.paragraph(&format!("{INTERNAL_MARKING} Counts of people are shown however small: do not share this report outside the organisation."), BODY, Rgb::WARNING);
+        }
     }
     flow.y += 8.0;
     let mut ids: Vec<&str> = ctx.spec.indicators.iter().map(String::as_str).collect();
-    for s in &ctx.spec.sections {
-        for id in s.indicator_ids() {
-            if !ids.contains(&id) {
-                ids.push(id);
-            }
+    // Every valued outcome is described, with its proxy's source, whether or not the
+    // spec lists its indicator.
+    let valued = ctx.value.map(|v| v.lines.iter().map(|l| l.indicator.as_str()).collect::<Vec<_>>()).unwrap_or_default();
+    for id in ctx.spec.sections.iter().flat_map(|s| s.indicator_ids()).chain(valued) {
+        if !ids.contains(&id) {
+            ids.push(id);
         }
     }
     for id in ids {
@@ -213,8 +243,12 @@ pub(super) fn methodology(ctx: &Context, flow: &mut Flow) {
         if !codes.is_empty() {
             facts.push(format!("Frameworks: {}", codes.join(", ")));
         }
-        if let Some(p) = &ind.proxy {
-            facts.push(format!("Financial proxy: {} per unit ({} prices); source: {}", value(Some(p.value), &p.currency), p.price_year, p.source));
+        // The proxy as used (assumptions may override the library's), else the library's.
+        let used = ctx.value.and_then(|v| v.lines.iter().find(|l| l.indicator == ind.id));
+        match (used, &ind.proxy) {
+            (Some(l), _) => facts.push(format!("Financial proxy used: {} per unit (report-year prices); source: {}", value(Some(l.params.value), ind.proxy.as_ref().map_or("GBP", |p| p.currency.as_str())), l.source)),
+            (None, Some(p)) => facts.push(format!("Financial proxy: {} per unit ({} prices); source: {}", value(Some(p.value), &p.currency), p.price_year, p.source)),
+            (None, None) => {}
         }
         flow.paragraph(&facts.join(" · "), 8.0, Rgb::MUTED);
         flow.y += 8.0;

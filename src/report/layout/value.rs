@@ -19,7 +19,7 @@ pub(super) fn social_value(ctx: &Context, flow: &mut Flow) {
         (g.ratio().map_or("–".into(), |r| format!("£{r:.2}")), "Social value per £1 invested (SROI)".into(), String::new()),
         (g.npv().map_or("–".into(), money), "Net present value".into(), String::new()),
         (g.payback_months().map_or("–".into(), |m| format!("{m:.0}")), "Payback period".into(), "months".into()),
-        (money(g.lines.iter().map(|l| l.gross()).sum()), "Gross value before adjustments".into(), String::new()),
+        (money(g.lines.iter().map(|l| l.gross()).sum()), "Gross value in the first year, before adjustments".into(), String::new()),
     ];
     tile_grid(flow, &tiles);
     let rate = g.rate * 100.0;
@@ -28,6 +28,18 @@ pub(super) fn social_value(ctx: &Context, flow: &mut Flow) {
         g.lines.len(),
         if (g.rate - crate::value::assumptions::GREEN_BOOK_RATE).abs() < 1e-12 { " (HM Treasury Green Book)" } else { "" }
     );
+    // The headline ratio never stands without the range the sensitivity tests give it.
+    if let Some(ratio) = g.ratio() {
+        let tests = crate::value::sensitivity::analyse(g, ctx.assumptions);
+        let all = tests.iter().flat_map(|t| [t.sroi_low, t.sroi_high]).chain([ratio]);
+        let (lo, hi) = all.fold((f64::INFINITY, f64::NEG_INFINITY), |(a, b), v| (a.min(v), b.max(v)));
+        if !tests.is_empty() {
+            text.push_str(&format!(
+                " The SROI ratio of £{ratio:.2} per £1 ranges from £{lo:.2} to £{hi:.2} when each assumption is varied on its own ({}).",
+                tests.iter().map(|t| format!("{} ×{}–×{}", t.parameter.replace('_', " "), t.low, t.high)).collect::<Vec<_>>().join(", ")
+            ));
+        }
+    }
     if g.investment.is_none() {
         text.push_str(" No investment is recorded for this subject, so there is no ratio: give a programmes table or [investment] in the assumptions file.");
     } else {
@@ -43,6 +55,8 @@ pub(super) fn tile_grid(flow: &mut Flow, tiles: &[(String, String, String)]) {
     const GAP: f32 = 10.0;
     const H: f32 = 64.0;
     let w = (CONTENT_W - GAP * (PER_ROW as f32 - 1.0)) / PER_ROW as f32;
+    // The tiles read as one set: never split across pages.
+    flow.ensure(tiles.len().div_ceil(PER_ROW) as f32 * (H + GAP));
     for chunk in tiles.chunks(PER_ROW) {
         flow.ensure(H + GAP);
         let y = flow.y;
@@ -123,7 +137,7 @@ pub(super) fn tornado_data(ctx: &Context) -> Option<(ChartData, Vec<String>)> {
         ],
         unit: String::new(),
         base: Some(base),
-        y_max: None,
+        ..Default::default()
     };
     let mut notes = vec![format!("The line is the SROI ratio with every assumption as stated: £{base:.2} per £1.")];
     let breaks: Vec<String> = rows
@@ -155,7 +169,11 @@ pub(super) fn commitments(ctx: &Context, flow: &mut Flow) -> Option<ChartData> {
             vec![
                 c.contract.clone(),
                 name_of(ctx, &c.supplier).to_string(),
-                ctx.library.get(&c.indicator).map_or(c.indicator.clone(), |i| i.name.clone()),
+                // The unit in words beside the name, as in other tables ("£" and "%" carry their own).
+                ctx.library.get(&c.indicator).map_or(c.indicator.clone(), |i| match unit_word(&i.unit) {
+                    "" => i.name.clone(),
+                    u => format!("{} ({u})", i.name),
+                }),
                 value(Some(c.committed), &unit),
                 value(Some(p.delivered), &unit),
                 p.pct_delivered().map_or("–".into(), |v| format!("{v:.0}%")),
@@ -183,12 +201,18 @@ pub(super) fn commitments(ctx: &Context, flow: &mut Flow) -> Option<ChartData> {
         Rgb::MUTED,
     );
     flow.y += 8.0;
+    // Bar labels stay short enough to read whole: the contract is named only when the
+    // chart has more than one (the table above has every full label).
+    let one_contract = contracts.len() == 1;
     Some(ChartData {
         kind: ChartKind::Bars,
         categories: ctx
             .commitments
             .iter()
-            .map(|p| format!("{} · {}", p.commitment.contract, ctx.library.get(&p.commitment.indicator).map_or(p.commitment.indicator.as_str(), |i| i.name.as_str())))
+            .map(|p| {
+                let name = ctx.library.get(&p.commitment.indicator).map_or(p.commitment.indicator.as_str(), |i| i.name.as_str());
+                if one_contract { name.to_string() } else { format!("{name} ({})", p.commitment.contract) }
+            })
             .collect(),
         series: vec![Series { name: "% delivered".into(), values: ctx.commitments.iter().map(|p| p.pct_delivered()).collect(), outline: false }],
         unit: "%".into(),

@@ -178,6 +178,7 @@ mod tests {
             denominator: None,
             scale: None,
             missing_numerator_is_zero: false,
+            chain: None,
             frameworks: Frameworks::default(),
             proxy: None,
             stakeholder: None,

@@ -123,6 +123,11 @@ pub struct Indicator {
     pub frameworks: Frameworks,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub proxy: Option<Proxy>,
+    /// The causal chain this outcome is a step of, for the same people (job start →
+    /// job sustained → benefit claim ended are steps of "into_work"): a social value
+    /// that adds more than one step of a chain warns of double counting.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub chain: Option<String>,
     /// Who experiences the outcome (for the SROI impact map), e.g. "participants".
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub stakeholder: Option<String>,

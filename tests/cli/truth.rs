@@ -225,6 +225,16 @@ fn every_valued_outcome_has_its_proxy_source_in_the_appendix() {
         checked += 1;
     }
     assert!(checked >= 6, "only {checked} valued outcomes checked");
+    // EMP-FWD values job starts, jobs sustained and benefit claims ended: three steps
+    // of the library's "into_work" chain for the same people, so the report warns.
+    let emp = &r.texts["EMP-FWD"];
+    let warning = &emp[emp.find("Possible double counting:").expect("a double-counting warning")..];
+    let warning = &warning[..warning.find("for the same people").expect("says why")];
+    for step in ["Participants starting paid work", "Jobs sustained 26 weeks", "Out-of-work benefit claims ended"] {
+        assert!(warning.contains(step), "{step} not named in: {warning}");
+    }
+    assert!(emp.contains("Gross value in the first year"), "gross value says it is one year's");
+    assert!(emp.contains("ranges from £"), "the SROI ratio carries its sensitivity range");
 }
 
 #[test]

@@ -46,7 +46,41 @@ pub(super) fn social_value(ctx: &Context, flow: &mut Flow) {
         text.push_str(" Investment is the programme's funding spread evenly over its dates, for the share falling in this period.");
     }
     flow.paragraph(&text, 8.5, Rgb::MUTED);
+    for warning in double_counting(ctx, g) {
+        flow.y += 4.0;
+        flow.paragraph(&warning, 8.5, Rgb::WARNING);
+    }
     flow.y += 6.0;
+}
+
+/// A warning for each chain of outcomes (library `chain`) with more than one valued
+/// step: the steps happen to the same people, so adding their values counts twice.
+fn double_counting(ctx: &Context, g: &crate::value::GroupValue) -> Vec<String> {
+    let mut chains: std::collections::BTreeMap<&str, Vec<&str>> = std::collections::BTreeMap::new();
+    for line in &g.lines {
+        if let Some(ind) = ctx.library.get(&line.indicator) {
+            if let Some(chain) = &ind.chain {
+                let steps = chains.entry(chain.as_str()).or_default();
+                if !steps.contains(&ind.name.as_str()) {
+                    steps.push(ind.name.as_str());
+                }
+            }
+        }
+    }
+    chains
+        .into_iter()
+        .filter(|(_, steps)| steps.len() > 1)
+        .map(|(chain, steps)| {
+            format!(
+                "Possible double counting: {} are steps of one chain of outcomes (\"{}\") for the same people, and the social value above adds all of them. Value the chain once (for example its last step only) before publishing this total.",
+                match steps.split_last() {
+                    Some((last, rest)) if !rest.is_empty() => format!("{} and {last}", rest.join(", ")),
+                    _ => steps.join(""),
+                },
+                chain.replace('_', " ")
+            )
+        })
+        .collect()
 }
 
 /// Tiles: (big value, label, unit word).

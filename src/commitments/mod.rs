@@ -58,6 +58,9 @@ pub struct Progress {
     pub status: Status,
     /// Delivered × the indicator's proxy (report-year prices, before SROI adjustments).
     pub social_value: Option<f64>,
+    /// Records behind `delivered`: none means nothing was reported, which a report says
+    /// in words rather than as a delivery of 0.
+    pub records: i64,
 }
 
 impl Progress {
@@ -162,12 +165,13 @@ pub fn track(commitments: &[Commitment], records: &DataFrame, library: &Library,
         // No records at all gives no figure row: nothing delivered.
         let values = figures.column("value")?.f64()?.clone();
         let delivered = if values.is_empty() { 0.0 } else { values.get(0).unwrap_or(0.0) };
+        let records = figures.column("records")?.i64()?.iter().next().flatten().unwrap_or(0);
         let (status, expected) = status(c, delivered, as_of);
         let social_value = match library.get(&c.indicator).and_then(|i| i.proxy.as_ref()) {
             Some(p) => Some(delivered * p.value * assumptions.price_factor(p.price_year, &c.indicator).map_err(Error::usage)?),
             None => None,
         };
-        out.push(Progress { commitment: c.clone(), delivered, expected, status, social_value });
+        out.push(Progress { commitment: c.clone(), delivered, expected, status, social_value, records });
     }
     Ok(out)
 }

@@ -347,9 +347,17 @@ fn vertical<DB: DrawingBackend>(area: &DrawingArea<DB, Shift>, data: &ChartData,
             }
             for i in 0..n {
                 let marks = data.marks_at(i);
-                if !marks.is_empty() {
+                if marks.is_empty() {
+                    continue;
+                }
+                // The mark where there is room for it; in a narrow panel an open circle
+                // on the axis (the caller's caption says what it means), never marks
+                // printed over each other.
+                if f64::from(text_width(&marks, 8.0, false)) + 2.0 <= segment_pt {
                     let label = EmptyElement::at((i as f64 + 0.5, 0.0)) + Text::new(marks, (0, -(2.0 * s) as i32), mark_style.clone());
                     chart.plotting_area().draw(&label)?;
+                } else {
+                    chart.draw_series(std::iter::once(Circle::new((i as f64 + 0.5, 0.0), (2.2 * s) as i32, ShapeStyle::from(&MUTED).stroke_width((0.8 * s) as u32))))?;
                 }
             }
         }

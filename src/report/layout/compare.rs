@@ -79,6 +79,7 @@ pub(super) fn small_multiples(ctx: &Context, flow: &mut Flow, charts: &mut Vec<C
         (None, Some((fy, q))) => format!("Q{q} {}", fy.get(2..).unwrap_or(fy)),
         (None, None) => p.to_string(),
     };
+    let mut marks_seen: std::collections::BTreeSet<String> = std::collections::BTreeSet::new();
     for chunk in peers.chunks(PER_ROW) {
         flow.ensure(H + 18.0);
         let y = flow.y;
@@ -102,6 +103,7 @@ pub(super) fn small_multiples(ctx: &Context, flow: &mut Flow, charts: &mut Vec<C
                     .collect(),
                 ..Default::default()
             };
+            marks_seen.extend(data.withheld.iter().map(|w| w.2.clone()));
             let page = flow.page();
             page.push(Cmd::Text { x, y: y + 9.0, size: 8.5, bold: true, colour: Rgb::TEXT, text: fit(name, 8.5, true, w) });
             let drawn = chart::draw_vector(&data, w, H)?;
@@ -109,6 +111,14 @@ pub(super) fn small_multiples(ctx: &Context, flow: &mut Flow, charts: &mut Vec<C
             charts.push(ChartOut { slug: format!("{:02}-{}-{}", n + 1, slug(indicator), slug(id)), data, width: w, height: H });
         }
         flow.y += H + 22.0;
+    }
+    if !marks_seen.is_empty() {
+        let marks: Vec<String> = marks_seen.into_iter().collect();
+        flow.paragraph(
+            &format!("Gaps are withheld figures, marked on the axis ({}) or, where a panel has no room for the mark, by an open circle.", marks.join(", ")),
+            8.0,
+            Rgb::MUTED,
+        );
     }
     Ok(())
 }

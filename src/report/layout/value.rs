@@ -209,8 +209,8 @@ pub(super) fn commitments(ctx: &Context, flow: &mut Flow) -> Option<ChartData> {
                     u => format!("{} ({u})", i.name),
                 }),
                 value(Some(c.committed), &unit),
-                value(Some(p.delivered), &unit),
-                p.pct_delivered().map_or("–".into(), |v| format!("{v:.0}%")),
+                if p.records == 0 { "none recorded".to_string() } else { value(Some(p.delivered), &unit) },
+                p.pct_delivered().filter(|_| p.records > 0).map_or("–".into(), |v| format!("{v:.0}%")),
                 p.status.label().to_string(),
                 c.due.format("%-d %b %Y").to_string(),
             ]
@@ -223,9 +223,16 @@ pub(super) fn commitments(ctx: &Context, flow: &mut Flow) -> Option<ChartData> {
         .iter()
         .map(|c| {
             let mine: Vec<&crate::commitments::Progress> = ctx.commitments.iter().filter(|p| p.commitment.contract == *c).collect();
-            let sv: f64 = mine.iter().filter_map(|p| p.social_value).sum::<f64>() + 0.0;
             let cv = mine.first().map_or(0.0, |p| p.commitment.contract_value);
-            format!("{c}: social value delivered {} ({:.1}% of the contract's {})", money(sv), if cv > 0.0 { sv / cv * 100.0 } else { 0.0 }, money(cv))
+            // Only outcomes with a financial proxy have a social value: with none, say so
+            // rather than print £0.00 as if the delivery were worth nothing.
+            let valued: Vec<f64> = mine.iter().filter_map(|p| p.social_value).collect();
+            if valued.is_empty() {
+                return format!("{c}: no committed outcome has a financial proxy, so no social value is given");
+            }
+            let sv: f64 = valued.iter().sum::<f64>() + 0.0;
+            let share = if cv > 0.0 { format!("{:.1}% of the contract's {}", sv / cv * 100.0, money(cv)) } else { "no contract value given".to_string() };
+            format!("{c}: social value delivered {} ({share})", money(sv))
         })
         .collect();
     flow.paragraph(&summary.join("; "), 8.5, Rgb::MUTED);
@@ -248,7 +255,7 @@ pub(super) fn commitments(ctx: &Context, flow: &mut Flow) -> Option<ChartData> {
                 if one_contract { name.to_string() } else { format!("{name} ({})", p.commitment.contract) }
             })
             .collect(),
-        series: vec![Series { name: "% delivered".into(), values: ctx.commitments.iter().map(|p| p.pct_delivered()).collect(), outline: false }],
+        series: vec![Series { name: "% delivered".into(), values: ctx.commitments.iter().map(|p| p.pct_delivered().filter(|_| p.records > 0)).collect(), outline: false }],
         unit: "%".into(),
         ..Default::default()
     })

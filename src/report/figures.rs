@@ -1,11 +1,11 @@
 //! Every figure a batch of reports needs, computed once for all subjects (one
 //! aggregation per distinct grouping), then split by subject.
 
-use std::collections::{BTreeMap, HashMap};
+use std::collections::HashMap;
 
 use polars::prelude::*;
 
-use super::spec::{dimension, Section, Span, Spec, Window};
+use super::spec::{dimension, Spec, Window};
 use crate::aggregate::{aggregate, Dimension, Filters, Grain, Request, Targets};
 use crate::error::Result;
 use crate::indicator::Library;
@@ -95,48 +95,6 @@ impl Figures {
     }
 }
 
-/// The KPI grouping: the period's financial year when it is one (so targets keyed by
-/// it join), otherwise none.
-pub fn kpi_need(window: &Window) -> Need {
-    Need { dims: window.financial_year.iter().map(|_| "financial_year".to_string()).collect(), span: SpanKey::Period }
-}
-
-/// The groupings each section needs.
-pub fn needs(spec: &Spec, window: &Window) -> BTreeMap<Need, Vec<String>> {
-    let mut out: BTreeMap<Need, Vec<String>> = BTreeMap::new();
-    let mut add = |need: Need, ids: Vec<String>| out.entry(need).or_default().extend(ids);
-    // Totals for the indicator set and every placeholder: one KPI grouping.
-    let mut totals: Vec<String> = spec.indicators.clone();
-    for s in &spec.sections {
-        match s {
-            Section::Kpis { indicators, .. } => totals.extend(indicators.iter().cloned()),
-            Section::Text { .. } => totals.extend(s.indicator_ids().into_iter().map(str::to_string)),
-            Section::Chart { chart, indicator, indicators, by, stack, span, .. } => {
-                let ids: Vec<String> = indicator.iter().chain(indicators).cloned().collect();
-                let mut dims = vec![by.clone().unwrap_or_else(|| chart.default_by().to_string())];
-                dims.extend(stack.iter().cloned());
-                let span = match span {
-                    Span::Period => SpanKey::Period,
-                    Span::ToDate => SpanKey::ToDate,
-                };
-                add(Need { dims, span }, ids);
-            }
-            Section::Table { by, indicators, .. } => add(Need { dims: by.clone(), span: SpanKey::Period }, indicators.clone()),
-            Section::SmallMultiples { indicator, by, grain, span, .. } => {
-                let span = if *span == Span::ToDate { SpanKey::ToDate } else { SpanKey::Period };
-                add(Need { dims: vec![by.clone(), grain.clone()], span }, vec![indicator.clone()]);
-            }
-            _ => {}
-        }
-    }
-    add(kpi_need(window), totals);
-    for ids in out.values_mut() {
-        ids.sort();
-        ids.dedup();
-    }
-    out
-}
-
 /// Compute every needed table once, for all subjects at the same time.
 pub fn compute(
     spec: &Spec,
@@ -149,7 +107,7 @@ pub fn compute(
 ) -> Result<Figures> {
     let subject_col = spec.subject.column();
     let mut tables = HashMap::new();
-    for (need, ids) in needs(spec, window) {
+    for (need, ids) in super::plan::needs(spec, window) {
         let mut by: Vec<Dimension> = subject_col.map(Dimension::Field).into_iter().collect();
         // A section grouped by the subject's own column (a table by organisation in an
         // organisation's report) has one group: the subject column already gives it.

@@ -1,6 +1,7 @@
 //! The report builder: a spec and the data → one PDF, or one PDF per subject
 //! (organisation or programme) in parallel, from figures aggregated once.
 
+pub mod blocks;
 pub mod chart;
 pub mod draw;
 pub mod figures;
@@ -9,6 +10,8 @@ pub mod format;
 pub mod hash;
 pub mod layout;
 pub mod pdf;
+pub mod plan;
+pub mod sections;
 pub mod spec;
 
 use std::collections::HashMap;
@@ -112,13 +115,13 @@ pub fn run(opts: &Options, library: &Library) -> Result<Summary> {
     };
     // Read once for the social value and comparison sections.
     let investments = value::gather_investments(opts.programmes.as_deref(), &assumptions)?;
-    let values = if spec.sections.iter().any(spec::Section::needs_value) {
+    let values = if plan::needs_value(&spec) {
         social_values(&spec, &window, &dataset.records, library, &assumptions, &investments)?
     } else {
         HashMap::new()
     };
     let comparisons = peer_comparisons(&spec, &window, &dataset.records, library, &investments)?;
-    let progress = if spec.sections.iter().any(|s| matches!(s, spec::Section::Commitments { .. })) {
+    let progress = if plan::needs_commitments(&spec) {
         let path = opts.commitments.as_deref().ok_or_else(|| {
             Error::usage(format!("{} has a commitments section", opts.spec.display())).with_hint("give --commitments FILE (e.g. samples/commitments.csv)")
         })?;
@@ -173,7 +176,7 @@ pub fn run(opts: &Options, library: &Library) -> Result<Summary> {
             .cloned()
             .collect();
         let (date, footer) = dated(key);
-        let ctx = layout::Context {
+        let ctx = sections::Context {
             spec: &spec,
             window: &window,
             library,
@@ -187,7 +190,8 @@ pub fn run(opts: &Options, library: &Library) -> Result<Summary> {
             commitments: &mine,
             comparisons: &comparisons,
         };
-        let built = layout::build(&ctx).map_err(|e| e.to_string())?;
+        let (document, tables) = sections::document(&ctx).map_err(|e| e.to_string())?;
+        let built = layout::build(&document).map_err(|e| e.to_string())?;
         let meta = pdf::DocMeta {
             title: format!("{} — {}", spec.title, subject_name),
             subject: format!("{} · {}", spec.audience, window.label),
@@ -209,8 +213,8 @@ pub fn run(opts: &Options, library: &Library) -> Result<Summary> {
                 crate::output::TableFormat::Table => "txt",
                 crate::output::TableFormat::Csv => "csv",
             };
-            let chart_tables = built.charts.iter().map(|c| layout::chart_frame(&c.data).map(|f| (format!("{}-chart", c.slug), f)));
-            for item in chart_tables.chain(built.tables.iter().map(|(n, f)| Ok((n.clone(), f.clone())))) {
+            let chart_tables = built.charts.iter().map(|c| sections::chart_frame(&c.data).map(|f| (format!("{}-chart", c.slug), f)));
+            for item in chart_tables.chain(tables.iter().map(|(n, f)| Ok((n.clone(), f.clone())))) {
                 let (name, frame) = item.map_err(|e| e.to_string())?;
                 let bytes = crate::output::render(&frame, opts.figures_format).map_err(|e| e.to_string())?;
                 crate::output::write_atomic(&dir.join(format!("{}-{name}.{ext}", file_stem(subject))), &bytes).map_err(|e| e.to_string())?;
@@ -252,8 +256,7 @@ pub fn run(opts: &Options, library: &Library) -> Result<Summary> {
 /// cover names one subject over a body about another (or about everyone).
 fn check_subject_choice(spec: &Spec, opts: &Options) -> Result<()> {
     let name = opts.spec.display();
-    let peers = spec.sections.iter().any(|s| matches!(s, spec::Section::Ranking { .. } | spec::Section::CostPerOutcome { .. } | spec::Section::SmallMultiples { .. }));
-    if peers && (opts.each.is_some() || opts.subject.is_some()) {
+    if plan::compares_peers(spec) && (opts.each.is_some() || opts.subject.is_some()) {
         return Err(Error::usage(format!("{name} compares organisations or programmes with each other: it is one report about all of them"))
             .with_hint("leave out --each and --subject, and give --out FILE"));
     }
@@ -370,21 +373,12 @@ fn peer_comparisons(
     library: &Library,
     investments: &HashMap<String, value::Investment>,
 ) -> Result<HashMap<(String, spec::PerKind), Vec<crate::compare::Row>>> {
-    let mut wanted: std::collections::BTreeMap<(String, spec::PerKind), Vec<String>> = std::collections::BTreeMap::new();
-    for s in &spec.sections {
-        match s {
-            spec::Section::Ranking { indicator, per, by, .. } => wanted.entry((by.clone(), *per)).or_default().push(indicator.clone()),
-            spec::Section::CostPerOutcome { indicator, by, .. } => wanted.entry((by.clone(), spec::PerKind::Investment)).or_default().push(indicator.clone()),
-            _ => {}
-        }
-    }
+    let wanted = plan::peer_needs(spec);
     let mut out = HashMap::new();
     if wanted.is_empty() {
         return Ok(out);
     }
-    for ((by, per), mut ids) in wanted {
-        ids.sort();
-        ids.dedup();
+    for ((by, per), ids) in wanted {
         let options = crate::compare::Options {
             by: if by == "organisation" { "organisation" } else { "programme" },
             per: match per {

@@ -382,11 +382,6 @@ impl Section {
         }
     }
 
-    /// Sections that need the social value computation.
-    pub fn needs_value(&self) -> bool {
-        matches!(self, Section::SocialValue { .. } | Section::ImpactMap { .. } | Section::Tornado { .. })
-    }
-
     pub fn indicator_ids(&self) -> Vec<&str> {
         match self {
             Section::Kpis { indicators, .. } | Section::Table { indicators, .. } => indicators.iter().map(String::as_str).collect(),

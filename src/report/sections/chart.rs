@@ -1,10 +1,57 @@
-//! Chart data for chart sections, from the figures.
+//! Chart sections: bar, stacked bar, line and target-vs-actual charts of the figures,
+//! with withheld figures marked where they would stand.
 
-#[allow(unused_imports)]
+use super::super::chart::{ChartKind, Series};
+use super::super::figures::{Need, SpanKey};
+use super::super::spec::{ChartType, Span};
 use super::*;
+use crate::aggregate::NOT_RECORDED;
+
+#[allow(clippy::too_many_arguments)]
+pub(super) fn blocks(
+    ctx: &Context,
+    n: usize,
+    title: &str,
+    kind: ChartType,
+    ids: &[&str],
+    by: Option<&str>,
+    stack: Option<&str>,
+    span: Span,
+    caption: Option<&str>,
+    out: &mut Blocks,
+) {
+    let (data, note) = chart_data(ctx, kind, ids, by, stack, span);
+    if data.categories.is_empty() {
+        if ctx.spec.omit_empty {
+            return;
+        }
+        // Nothing to draw: say so rather than print an empty frame.
+        out.heading(title);
+        out.paragraph(&note.unwrap_or_default(), BODY, Rgb::MUTED);
+        out.space(10.0);
+        return;
+    }
+    let height = match data.kind {
+        ChartKind::Bars => bar_chart_height(data.categories.len()),
+        _ => 230.0,
+    };
+    let note = match (note, data.withheld.is_empty()) {
+        (Some(n), _) => Some(n),
+        (None, false) => Some("Some figures are withheld to protect small numbers of people: they are marked where they would stand, not drawn (the marks are explained at the foot of the page).".to_string()),
+        (None, true) => None,
+    };
+    out.keep_together(height + 60.0);
+    out.heading(title);
+    out.chart(data, height, slug(n, title));
+    out.space(4.0);
+    for line in [note.as_deref(), caption].into_iter().flatten() {
+        out.paragraph(line, 8.0, Rgb::MUTED);
+    }
+    out.space(10.0);
+}
 
 /// Build a chart's data from the figures. Returns a note when something is missing.
-pub(super) fn chart_data(ctx: &Context, kind: ChartType, ids: &[&str], by: Option<&str>, stack: Option<&str>, span: Span) -> (ChartData, Option<String>) {
+fn chart_data(ctx: &Context, kind: ChartType, ids: &[&str], by: Option<&str>, stack: Option<&str>, span: Span) -> (ChartData, Option<String>) {
     let by = by.unwrap_or(kind.default_by());
     let mut dims = vec![by.to_string()];
     dims.extend(stack.map(str::to_string));
@@ -16,8 +63,7 @@ pub(super) fn chart_data(ctx: &Context, kind: ChartType, ids: &[&str], by: Optio
     let label = |k: &str| -> String { if is_period { k.to_string() } else { name_of(ctx, k).to_string() } };
     let ind_name = |id: &str| ctx.library.get(id).map_or(id.to_string(), |i| i.name.clone());
     let mut note = None;
-    // The mark of a withheld figure, to draw where it would stand.
-    let mark = |r: &Row| ctx.figures.suppress_below.filter(|_| r.withheld.is_withheld()).map(|t| r.withheld.mark(t));
+    let mark = |r: &Row| mark(ctx, r);
     let mut data = match kind {
         ChartType::Bar => {
             let id = ids[0];
@@ -114,4 +160,20 @@ pub(super) fn chart_data(ctx: &Context, kind: ChartType, ids: &[&str], by: Optio
     }
     data.withheld.sort();
     (data, note)
+}
+
+/// A chart's data as a table: one row per category, one column per series.
+pub fn chart_frame(d: &ChartData) -> Result<DataFrame> {
+    use polars::prelude::*;
+    let mut cols = vec![Column::new("category".into(), d.categories.clone())];
+    for s in &d.series {
+        cols.push(Column::new(s.name.as_str().into(), s.values.clone()));
+    }
+    cols.push(Column::new("unit".into(), vec![d.unit.clone(); d.categories.len()]));
+    if !d.withheld.is_empty() {
+        // The marks of withheld figures per category, as printed on the chart.
+        let marks: Vec<Option<String>> = (0..d.categories.len()).map(|i| Some(d.marks_at(i)).filter(|m| !m.is_empty())).collect();
+        cols.push(Column::new("withheld".into(), marks));
+    }
+    Ok(DataFrame::new(d.categories.len(), cols)?)
 }

@@ -1,0 +1,33 @@
+//! Cost-per-outcome sections: a dot plot of investment per outcome, cheapest first.
+
+use super::super::chart::{ChartKind, Series};
+use super::super::spec::PerKind;
+use super::ranking::ranked;
+use super::*;
+
+pub(super) fn blocks(ctx: &Context, n: usize, title: Option<&str>, indicator: &str, by: &str, out: &mut Blocks) {
+    let name = ctx.library.get(indicator).map_or(indicator.to_string(), |i| i.name.to_lowercase());
+    let title = title.map_or_else(|| format!("Cost per outcome: {name}"), str::to_string);
+    let mut rows: Vec<&crate::compare::Row> = ranked(ctx, indicator, by, PerKind::Investment).into_iter().filter(|r| r.cost_per_outcome.is_some()).collect();
+    rows.sort_by(|a, b| a.cost_per_outcome.unwrap_or(0.0).total_cmp(&b.cost_per_outcome.unwrap_or(0.0)).then(a.group.cmp(&b.group)));
+    if rows.is_empty() {
+        out.heading(&title);
+        out.paragraph("No peer has both outcomes and an investment in this period.", BODY, Rgb::MUTED);
+        return;
+    }
+    let data = ChartData {
+        kind: ChartKind::Dots,
+        categories: rows.iter().map(|r| name_of(ctx, &r.group).to_string()).collect(),
+        series: vec![Series { name: "£ per outcome".into(), values: rows.iter().map(|r| r.cost_per_outcome).collect(), outline: false }],
+        unit: "GBP".into(),
+        ..Default::default()
+    };
+    let height = bar_chart_height(data.categories.len());
+    out.keep_together(height + 60.0);
+    out.heading(&title);
+    out.chart(data, height, slug(n, &title));
+    out.space(4.0);
+    out.paragraph("Investment in the period divided by the outcomes it bought. Cheapest first; a low cost is only good if the outcomes are comparable.", 8.0, Rgb::MUTED);
+    out.space(10.0);
+}
+

@@ -1,0 +1,53 @@
+//! The data-quality section: records used and rejected, dates, completeness.
+
+use super::*;
+
+pub(super) fn blocks(ctx: &Context, title: Option<&str>, out: &mut Blocks) {
+    out.heading(title.unwrap_or("Data quality"));
+    let q = ctx.figures.quality(ctx.subject);
+    let pct = |share: f64| format!("{:.0}%", share * 100.0);
+    let mut rows = vec![
+        vec!["Records used".to_string(), crate::output::format_figure(q.records as f64)],
+        vec!["Records rejected by validation".to_string(), crate::output::format_figure(q.rejected as f64)],
+        vec!["First and last outcome dates".to_string(), format!("{} to {}", q.first.clone().unwrap_or("–".into()), q.last.clone().unwrap_or("–".into()))],
+    ];
+    for (field, share) in &q.completeness {
+        let label = match field.as_str() {
+            "evidence" => "Evidence coverage (records naming their evidence)".to_string(),
+            "participant" => "Records with a participant id".to_string(),
+            f => format!("Records with {}", f.replace('_', " ")),
+        };
+        rows.push(vec![label, pct(*share)]);
+    }
+    out.table(vec!["Measure".to_string(), "Value".to_string()], rows, vec![false, true]);
+    out.paragraph(
+        "Records are checked on the way in: a record with an unknown indicator, a value that is not a number or is out of range, an impossible or future date, or a repeated record id is rejected and not counted.",
+        8.5,
+        Rgb::MUTED,
+    );
+    // The run's rejected records, so the reports of a batch add up to what the command said.
+    let total = ctx.figures.rejected_total;
+    if total > 0 {
+        let unattributed = ctx.figures.rejected_unattributed();
+        let n = |v: u64| crate::output::format_figure(v as f64);
+        let mut text = format!("In all, {} record(s) in the data were rejected: {} counted above for this report's period", n(total), n(q.rejected));
+        if unattributed > 0 && ctx.spec.subject != crate::report::spec::SubjectKind::All {
+            text.push_str(&format!(", {} in the period that name no {} and so belong to no report", n(unattributed), ctx.spec.subject.column().unwrap_or("subject")));
+        }
+        text.push_str(", and the rest belong to other reports or fall outside the period. `impact validate` lists each one.");
+        out.paragraph(&text, 8.5, Rgb::MUTED);
+    }
+    out.space(6.0);
+}
+
+/// The section's measures as a table.
+pub(super) fn table(ctx: &Context) -> Result<DataFrame> {
+    let q = ctx.figures.quality(ctx.subject);
+    let mut measure = vec!["records".to_string(), "rejected".to_string()];
+    let mut value = vec![q.records as f64, q.rejected as f64];
+    for (f, share) in &q.completeness {
+        measure.push(format!("{f}_filled_share"));
+        value.push(*share);
+    }
+    Ok(polars::prelude::df!("measure" => measure, "value" => value)?)
+}

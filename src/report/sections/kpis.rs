@@ -1,0 +1,52 @@
+//! KPI tiles: a headline figure per indicator, with its unit, name and target.
+
+use super::*;
+
+pub(super) fn blocks(ctx: &Context, section: &Section, title: Option<&str>, out: &mut Blocks) {
+    out.heading(title.unwrap_or("At a glance"));
+    let ids = indicators(ctx, section);
+    if ids.is_empty() {
+        out.paragraph(&format!("{} has no records in this period for the headline indicators.", ctx.subject_name), BODY, Rgb::MUTED);
+    }
+    let tiles = ids
+        .iter()
+        .filter_map(|id| {
+            let ind = ctx.library.get(id)?;
+            let row = total(ctx, id);
+            // No records is said in words: a dash or a 0 would read as a figure.
+            let (big, muted) = match row.filter(|r| recorded(Some(r))) {
+                Some(r) => (shown(ctx, r, &ind.unit), false),
+                None => (NOT_RECORDED_WORDS.to_string(), true),
+            };
+            // The unit stands beside a figure, never beside a mark or "Not recorded".
+            let unit = match row {
+                Some(r) if recorded(row) && !r.withheld.is_withheld() => super::super::format::unit_word(&ind.unit).to_string(),
+                _ => String::new(),
+            };
+            let footer = row.filter(|r| r.target.is_some()).map(|r| {
+                let pct = pct_of_target(ctx, r).map_or("–".to_string(), |p| format!("{p:.0}%"));
+                format!("Target {} · {} of target", value(r.target, &ind.unit), pct)
+            });
+            Some(Tile { big, muted, unit, name: ind.name.clone(), footer })
+        })
+        .collect();
+    out.tiles(TileStyle::Kpi, tiles);
+    out.space(4.0);
+}
+
+/// The indicators a KPI section shows for this subject.
+fn indicators(ctx: &Context, section: &Section) -> Vec<String> {
+    let Section::Kpis { indicators, only_recorded, max, .. } = section else { return Vec::new() };
+    indicators
+        .iter()
+        .filter(|id| !*only_recorded || recorded(total(ctx, id)))
+        .take(max.unwrap_or(usize::MAX))
+        .cloned()
+        .collect()
+}
+
+/// The tiles' figures as a table.
+pub(super) fn table(ctx: &Context, section: &Section) -> Result<DataFrame> {
+    let rows: Vec<&Row> = indicators(ctx, section).iter().filter_map(|id| total(ctx, id)).collect();
+    table::frame_of_rows(ctx, &rows, &[])
+}

@@ -1,0 +1,72 @@
+//! The methodology appendix: how figures are computed and protected, and every
+//! indicator's definition, roll-up, frameworks and financial proxy.
+
+use super::*;
+
+pub(super) fn blocks(ctx: &Context, title: Option<&str>, out: &mut Blocks) {
+    out.heading(title.unwrap_or("Methodology"));
+    out.paragraph(
+        "Each figure is computed from the outcome records by the indicator's roll-up rule below. Flows are added up; stocks take each organisation's latest figure in the period and are never added up over time; rates are recomputed from their summed parts, never averaged.",
+        BODY,
+        Rgb::TEXT,
+    );
+    out.space(4.0);
+    out.paragraph(
+        &format!("A rate whose parts are counted separately within the period (for example jobs sustained this year over jobs started this year) can exceed 100%: such a figure is marked {OUT_OF_RANGE_MARK} and is not a share of the same people. A rate with no records of its numerator is shown as not recorded, not 0%, unless its definition says a missing record means none. Where a subject has no records for an indicator the report says so rather than printing 0."),
+        BODY,
+        Rgb::TEXT,
+    );
+    match ctx.figures.suppress_below {
+        Some(t) => {
+            out.space(4.0);
+            out.paragraph(
+                &format!(
+                    "To protect the people counted, a count of 1 to {} people is shown as <{t}. Where such a count could be worked out by subtracting the other figures of a table from its total, the smallest of those figures is withheld too and shown as {}: its value may be large. A rate built on a withheld count is shown as {}. Each table of this report is protected on its own, and only against the figures of this report's subject: figures of different tables (for example a year and its quarters) are not yet protected against each other.",
+                    t - 1,
+                    crate::privacy::SECONDARY_MARK,
+                    crate::privacy::RATE_MARK
+                ),
+                BODY,
+                Rgb::TEXT,
+            );
+        }
+        None => {
+            out.space(4.0);
+            out.paragraph(&format!("{INTERNAL_MARKING} Counts of people are shown however small: do not share this report outside the organisation."), BODY, Rgb::WARNING);
+        }
+    }
+    out.space(8.0);
+    let mut ids: Vec<&str> = ctx.spec.indicators.iter().map(String::as_str).collect();
+    // Every valued outcome is described, with its proxy's source, whether or not the
+    // spec lists its indicator.
+    let valued = ctx.value.map(|v| v.lines.iter().map(|l| l.indicator.as_str()).collect::<Vec<_>>()).unwrap_or_default();
+    for id in ctx.spec.sections.iter().flat_map(|s| s.indicator_ids()).chain(valued) {
+        if !ids.contains(&id) {
+            ids.push(id);
+        }
+    }
+    for id in ids {
+        let Some(ind) = ctx.library.get(id) else { continue };
+        out.keep_together(60.0);
+        out.line(&format!("{} ({})", ind.name, ind.id), 10.0, true, 14.0);
+        out.paragraph(&ind.description, 8.5, Rgb::TEXT);
+        let mut facts = vec![format!("Unit: {}", ind.unit), format!("Roll-up: {}", ind.roll_up_text())];
+        let f = &ind.frameworks;
+        let codes: Vec<String> = [("National TOMs", &f.toms), ("IRIS+", &f.iris), ("SDG target", &f.sdg)]
+            .iter()
+            .filter_map(|(l, c)| c.as_ref().map(|c| format!("{l} {c}")))
+            .collect();
+        if !codes.is_empty() {
+            facts.push(format!("Frameworks: {}", codes.join(", ")));
+        }
+        // The proxy as used (assumptions may override the library's), else the library's.
+        let used = ctx.value.and_then(|v| v.lines.iter().find(|l| l.indicator == ind.id));
+        match (used, &ind.proxy) {
+            (Some(l), _) => facts.push(format!("Financial proxy used: {} per unit (report-year prices); source: {}", value(Some(l.params.value), ind.proxy.as_ref().map_or("GBP", |p| p.currency.as_str())), l.source)),
+            (None, Some(p)) => facts.push(format!("Financial proxy: {} per unit ({} prices); source: {}", value(Some(p.value), &p.currency), p.price_year, p.source)),
+            (None, None) => {}
+        }
+        out.paragraph(&facts.join(" · "), 8.0, Rgb::MUTED);
+        out.space(8.0);
+    }
+}

@@ -1,0 +1,66 @@
+//! Small-multiples sections: one small trend chart per peer, on one scale.
+
+use super::super::chart::{ChartKind, Series};
+use super::super::figures::{Need, SpanKey};
+use super::super::spec::Span;
+use super::*;
+
+/// One small trend chart per peer, on one scale.
+#[allow(clippy::too_many_arguments)]
+pub(super) fn blocks(ctx: &Context, n: usize, title: Option<&str>, indicator: &str, by: &str, grain: &str, span: Span, out: &mut Blocks) {
+    let name = ctx.library.get(indicator).map_or(indicator.to_string(), |i| i.name.clone());
+    let title = title.map_or_else(|| format!("{name}: trend for each {}", by.replace('_', " ")), str::to_string);
+    out.heading(&title);
+    let span = if span == Span::ToDate { SpanKey::ToDate } else { SpanKey::Period };
+    let rows = ctx.figures.rows(&Need { dims: vec![by.to_string(), grain.to_string()], span }, ctx.subject);
+    let mine: Vec<&Row> = rows.iter().filter(|r| r.indicator == indicator).collect();
+    let mut periods: Vec<String> = mine.iter().map(|r| r.keys[1].clone()).collect();
+    periods.sort();
+    periods.dedup();
+    let mut peers: Vec<(String, String)> = mine.iter().map(|r| (name_of(ctx, &r.keys[0]).to_string(), r.keys[0].clone())).collect();
+    peers.sort();
+    peers.dedup();
+    if peers.is_empty() {
+        out.paragraph("No records in this period.", BODY, Rgb::MUTED);
+        return;
+    }
+    // One scale for all, so the panels can be compared at a glance.
+    let top = mine.iter().filter_map(|r| r.value).fold(0.0, f64::max).max(1.0) * 1.12;
+    let unit = ctx.library.get(indicator).map_or(String::new(), |i| i.unit.clone());
+    // Short period labels in small panels: "Q2 24" rather than "2024-Q2";
+    // financial-year quarters: "Q1 24-25" rather than "2024-25 Q1".
+    let short = |p: &str| match (p.split_once("-Q"), p.split_once(" Q")) {
+        (Some((y, q)), _) => format!("Q{q} {}", y.get(2..).unwrap_or(y)),
+        (None, Some((fy, q))) => format!("Q{q} {}", fy.get(2..).unwrap_or(fy)),
+        (None, None) => p.to_string(),
+    };
+    let mut marks_seen: std::collections::BTreeSet<String> = std::collections::BTreeSet::new();
+    let panels: Vec<Panel> = peers
+        .iter()
+        .map(|(name, id)| {
+            let cell = |p: &String| mine.iter().find(|r| &r.keys[0] == id && &r.keys[1] == p);
+            let data = ChartData {
+                kind: ChartKind::Lines,
+                categories: periods.iter().map(|p| short(p)).collect(),
+                series: vec![Series { name: name.clone(), values: periods.iter().map(|p| cell(p).and_then(|r| r.value)).collect(), outline: false }],
+                unit: unit.clone(),
+                y_max: Some(top),
+                // Withheld points are marked on the panel, not left as an unexplained gap.
+                withheld: periods.iter().enumerate().filter_map(|(i, p)| cell(p).and_then(|r| mark(ctx, r)).map(|m| (0, i, m))).collect(),
+                ..Default::default()
+            };
+            marks_seen.extend(data.withheld.iter().map(|w| w.2.clone()));
+            Panel { title: name.clone(), data, slug: format!("{}-{}", slug(n, indicator), slug_text(id)) }
+        })
+        .collect();
+    out.panels(panels);
+    if !marks_seen.is_empty() {
+        let marks: Vec<String> = marks_seen.into_iter().collect();
+        out.paragraph(
+            &format!("Gaps are withheld figures, marked on the axis ({}) or, where a panel has no room for the mark, by an open circle.", marks.join(", ")),
+            8.0,
+            Rgb::MUTED,
+        );
+    }
+}
+

@@ -1,0 +1,83 @@
+//! The social value section: SROI summary tiles, how the values were made, the
+//! ratio's sensitivity range, and a warning where outcomes may be double counted.
+
+use super::*;
+
+pub(super) fn blocks(ctx: &Context, title: Option<&str>, out: &mut Blocks) {
+    out.heading(title.unwrap_or("Social value"));
+    let Some(g) = ctx.value.filter(|g| !g.lines.is_empty()) else {
+        out.paragraph(&format!("No outcomes with a financial proxy were recorded for {} in this period.", ctx.subject_name), BODY, Rgb::MUTED);
+        return;
+    };
+    let pv = g.present_value();
+    let tile = |big: String, name: &str, unit: &str| Tile { big, muted: false, unit: unit.to_string(), name: name.to_string(), footer: None };
+    let tiles = vec![
+        tile(money(pv), "Social value (present value)", ""),
+        tile(g.investment.map_or("–".into(), money), "Investment in the period", ""),
+        tile(g.ratio().map_or("–".into(), |r| format!("£{r:.2}")), "Social value per £1 invested (SROI)", ""),
+        tile(g.npv().map_or("–".into(), money), "Net present value", ""),
+        tile(g.payback_months().map_or("–".into(), |m| format!("{m:.0}")), "Payback period", "months"),
+        tile(money(g.lines.iter().map(|l| l.gross()).sum()), "Gross value in the first year, before adjustments", ""),
+    ];
+    out.tiles(TileStyle::Value, tiles);
+    let rate = g.rate * 100.0;
+    let mut text = format!(
+        "Values use {} outcome(s) with financial proxies, adjusted for deadweight, attribution and displacement, lasting each outcome's duration with drop-off, and discounted at {rate:.1}% a year{}.",
+        g.lines.len(),
+        if (g.rate - crate::value::assumptions::GREEN_BOOK_RATE).abs() < 1e-12 { " (HM Treasury Green Book)" } else { "" }
+    );
+    // The headline ratio never stands without the range the sensitivity tests give it.
+    if let Some(ratio) = g.ratio() {
+        let tests = crate::value::sensitivity::analyse(g, ctx.assumptions);
+        let all = tests.iter().flat_map(|t| [t.sroi_low, t.sroi_high]).chain([ratio]);
+        let (lo, hi) = all.fold((f64::INFINITY, f64::NEG_INFINITY), |(a, b), v| (a.min(v), b.max(v)));
+        if !tests.is_empty() {
+            text.push_str(&format!(
+                " The SROI ratio of £{ratio:.2} per £1 ranges from £{lo:.2} to £{hi:.2} when each assumption is varied on its own ({}).",
+                tests.iter().map(|t| format!("{} ×{}–×{}", t.parameter.replace('_', " "), t.low, t.high)).collect::<Vec<_>>().join(", ")
+            ));
+        }
+    }
+    if g.investment.is_none() {
+        text.push_str(" No investment is recorded for this subject, so there is no ratio: give a programmes table or [investment] in the assumptions file.");
+    } else {
+        text.push_str(" Investment is the programme's funding spread evenly over its dates, for the share falling in this period.");
+    }
+    out.paragraph(&text, 8.5, Rgb::MUTED);
+    for warning in double_counting(ctx, g) {
+        out.space(4.0);
+        out.paragraph(&warning, 8.5, Rgb::WARNING);
+    }
+    out.space(6.0);
+}
+
+/// A warning for each chain of outcomes (library `chain`) with more than one valued
+/// step: the steps happen to the same people, so adding their values counts twice.
+fn double_counting(ctx: &Context, g: &crate::value::GroupValue) -> Vec<String> {
+    let mut chains: std::collections::BTreeMap<&str, Vec<&str>> = std::collections::BTreeMap::new();
+    for line in &g.lines {
+        if let Some(ind) = ctx.library.get(&line.indicator) {
+            if let Some(chain) = &ind.chain {
+                let steps = chains.entry(chain.as_str()).or_default();
+                if !steps.contains(&ind.name.as_str()) {
+                    steps.push(ind.name.as_str());
+                }
+            }
+        }
+    }
+    chains
+        .into_iter()
+        .filter(|(_, steps)| steps.len() > 1)
+        .map(|(chain, steps)| {
+            format!(
+                "Possible double counting: {} are steps of one chain of outcomes (\"{}\") for the same people, and the social value above adds all of them. Value the chain once (for example its last step only) before publishing this total.",
+                match steps.split_last() {
+                    Some((last, rest)) if !rest.is_empty() => format!("{} and {last}", rest.join(", ")),
+                    _ => steps.join(""),
+                },
+                chain.replace('_', " ")
+            )
+        })
+        .collect()
+}
+

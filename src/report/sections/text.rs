@@ -1,0 +1,118 @@
+//! Narrative text with placeholders (`{jobs_created.total}`), which reads right for a
+//! subject with or without records of each indicator it names.
+
+use super::super::spec::placeholders;
+use super::*;
+
+pub(super) fn blocks(ctx: &Context, title: Option<&str>, text: &str, out: &mut Blocks) {
+    if let Some(t) = title {
+        out.heading(t);
+    }
+    let filled = fill_placeholders(ctx, text);
+    if filled.is_empty() {
+        out.paragraph(&format!("{} has no records in this period for the figures this text is about.", ctx.subject_name), BODY, Rgb::MUTED);
+    }
+    for para in filled.split("\n\n").filter(|p| !p.is_empty()) {
+        out.paragraph(para, BODY, Rgb::TEXT);
+        out.space(6.0);
+    }
+}
+
+/// A text section with its placeholders filled. A sentence about an indicator the
+/// subject has no records for is left out (it would otherwise say "0 job starts"
+/// about an organisation that does not record them); a paragraph left with no
+/// sentence goes too.
+pub fn fill_placeholders(ctx: &Context, text: &str) -> String {
+    let paragraphs = text.split("\n\n").map(|para| {
+        sentences(para)
+            .into_iter()
+            .filter(|s| placeholders(s).iter().all(|p| p.split_once('.').is_none_or(|(id, _)| recorded(total(ctx, id)))))
+            .map(|s| fill_sentence(ctx, s))
+            .collect::<String>()
+    });
+    paragraphs.map(|p| p.trim().to_string()).filter(|p| !p.is_empty()).collect::<Vec<_>>().join("\n\n")
+}
+
+/// A paragraph's sentences, each with its closing punctuation and the space after it.
+/// A full stop inside a placeholder (`{jobs_created.total}`) does not end a sentence.
+fn sentences(para: &str) -> Vec<&str> {
+    let mut out = Vec::new();
+    let (mut start, mut depth) = (0, 0usize);
+    let bytes = para.as_bytes();
+    for (i, c) in para.char_indices() {
+        match c {
+            '{' => depth += 1,
+            '}' => depth = depth.saturating_sub(1),
+            '.' | '!' | '?' if depth == 0 => {
+                let next = bytes.get(i + 1).copied();
+                if next.is_none_or(|b| b.is_ascii_whitespace()) {
+                    let mut end = i + 1;
+                    while bytes.get(end).is_some_and(u8::is_ascii_whitespace) {
+                        end += 1;
+                    }
+                    out.push(&para[start..end]);
+                    start = end;
+                }
+            }
+            _ => {}
+        }
+    }
+    if start < para.len() {
+        out.push(&para[start..]);
+    }
+    out
+}
+
+fn fill_sentence(ctx: &Context, text: &str) -> String {
+    let mut out = text.to_string();
+    for p in placeholders(text) {
+        let replacement = match p.split_once('.') {
+            None => match p {
+                "subject" => ctx.subject_name.clone(),
+                "period" => ctx.window.label.clone(),
+                "audience" => ctx.spec.audience.clone(),
+                "title" => ctx.spec.title.clone(),
+                _ => continue,
+            },
+            Some((id, field)) => {
+                let unit = ctx.library.get(id).map_or("", |i| i.unit.as_str());
+                let row = total(ctx, id);
+                match field {
+                    "total" => row.map_or_else(|| NOT_RECORDED_WORDS.to_lowercase(), |r| shown(ctx, r, unit)),
+                    "records" => match row {
+                        Some(r) if !r.withheld.is_withheld() => crate::output::format_figure(r.records as f64),
+                        Some(r) => r.withheld.mark(ctx.figures.suppress_below.unwrap_or(0)),
+                        None => NOT_RECORDED_WORDS.to_lowercase(),
+                    },
+                    "target" => row.and_then(|r| r.target).map_or("no target".into(), |t| value(Some(t), unit)),
+                    "pct_of_target" => row.and_then(|r| pct_of_target(ctx, r)).map_or("n/a".into(), |p| format!("{p:.0}%")),
+                    // A phrase that reads well with or without a target.
+                    "vs_target" => match row.and_then(|r| r.target.map(|t| (r, t))) {
+                        Some((r, t)) => format!(
+                            "{} of the target of {}",
+                            pct_of_target(ctx, r).map_or("n/a".into(), |p| format!("{p:.0}%")),
+                            value(Some(t), unit)
+                        ),
+                        None => "no target was set".into(),
+                    },
+                    _ => continue,
+                }
+            }
+        };
+        out = out.replace(&format!("{{{p}}}"), &replacement);
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::sentences;
+
+    #[test]
+    fn sentences_end_at_stops_outside_placeholders() {
+        let s = sentences("In {period}, {a.total} jobs (50%). Volunteers gave {b.total} hours! Done? tail");
+        assert_eq!(s, ["In {period}, {a.total} jobs (50%). ", "Volunteers gave {b.total} hours! ", "Done? ", "tail"]);
+        // A stop not followed by a space (3.5, e.g.) does not end a sentence.
+        assert_eq!(sentences("Rate 3.5 stays. Next."), ["Rate 3.5 stays. ", "Next."]);
+    }
+}

@@ -57,6 +57,9 @@ pub struct ChartData {
     /// Figures withheld for privacy: (series, category, mark). They are not drawn;
     /// the chart marks where they are, so a bar or line never silently loses them.
     pub withheld: Vec<(usize, usize, String)>,
+    /// What the value axis measures, with its unit ("people", "£ per outcome"): printed
+    /// at the axis so the chart reads alone. Empty: no axis title.
+    pub axis: String,
     /// Palette place of each series, when a series' colour must not depend on which
     /// other series a chart has (a category keeps its colour across a batch);
     /// empty: series take the palette in order.
@@ -192,6 +195,20 @@ fn category_lines(name: &str, width: f64) -> Vec<(String, f64)> {
     }
 }
 
+/// Room for the axis title under a horizontal chart's scale, in points.
+const AXIS_TITLE_PT: f64 = 12.0;
+
+/// The axis title of a horizontal chart, centred under its scale.
+fn horizontal_axis_title<DB: DrawingBackend>(area: &DrawingArea<DB, Shift>, data: &ChartData, label_w: f64, right: f64, s: f64) -> DrawResult<DB> {
+    if data.axis.is_empty() {
+        return Ok(());
+    }
+    let (w, h) = area.dim_in_pixel();
+    let x = (label_w * s + (f64::from(w) - label_w * s - right * s) / 2.0) as i32;
+    let style = label_font(s).pos(Pos::new(HPos::Center, VPos::Bottom));
+    area.draw(&Text::new(data.axis.clone(), (x, h as i32 - (1.0 * s) as i32), style))
+}
+
 fn horizontal_bars<DB: DrawingBackend>(area: &DrawingArea<DB, Shift>, data: &ChartData, s: f64) -> DrawResult<DB> {
     let n = data.categories.len();
     let width_pt = area.dim_in_pixel().0 as f64 / s;
@@ -199,9 +216,12 @@ fn horizontal_bars<DB: DrawingBackend>(area: &DrawingArea<DB, Shift>, data: &Cha
     let longest = data.categories.iter().map(|c| text_width(c, 8.0, false) as f64).fold(0.0, f64::max);
     let label_w = (longest + 10.0).min(width_pt / 3.0);
     let max = max_value(data);
+    let title_h = if data.axis.is_empty() { 0.0 } else { AXIS_TITLE_PT };
+    horizontal_axis_title(area, data, label_w, 44.0, s)?;
     let mut chart = ChartBuilder::on(area)
         .margin_right((44.0 * s) as i32)
         .margin_top((4.0 * s) as i32)
+        .margin_bottom((title_h * s) as i32)
         .x_label_area_size((16.0 * s) as i32)
         .y_label_area_size((label_w * s) as i32)
         .build_cartesian_2d(0.0..max, 0.0..n as f64)?;
@@ -241,7 +261,9 @@ fn horizontal_bars<DB: DrawingBackend>(area: &DrawingArea<DB, Shift>, data: &Cha
         } else {
             chart.draw_series(std::iter::once(Rectangle::new([(0.0, row + 0.2), (v, row + 0.8)], colour.filled())))?;
         }
-        let at = EmptyElement::at((v, row + 0.5)) + Text::new(compact(v, &data.unit), ((3.0 * s) as i32, 0), value_style.clone());
+        // Clear of the dot's radius (3.2 pt) on a dot plot, just past the bar's end otherwise.
+        let gap = if data.kind == ChartKind::Dots { 6.0 } else { 3.0 };
+        let at = EmptyElement::at((v, row + 0.5)) + Text::new(compact(v, &data.unit), ((gap * s) as i32, 0), value_style.clone());
         chart.plotting_area().draw(&at)?;
     }
     Ok(())
@@ -252,9 +274,15 @@ fn horizontal_bars<DB: DrawingBackend>(area: &DrawingArea<DB, Shift>, data: &Cha
 fn vertical<DB: DrawingBackend>(area: &DrawingArea<DB, Shift>, data: &ChartData, s: f64) -> DrawResult<DB> {
     let n = data.categories.len();
     let max = max_value(data);
+    // The axis title stands above the value axis, in room made for it at the top.
+    if !data.axis.is_empty() {
+        let style = label_font(s).pos(Pos::new(HPos::Left, VPos::Top));
+        area.draw(&Text::new(data.axis.clone(), ((4.0 * s) as i32, 0), style))?;
+    }
+    let top = if data.axis.is_empty() { 6.0 } else { 6.0 + AXIS_TITLE_PT };
     let mut chart = ChartBuilder::on(area)
         .margin_right((10.0 * s) as i32)
-        .margin_top((6.0 * s) as i32)
+        .margin_top((top * s) as i32)
         .x_label_area_size((18.0 * s) as i32)
         .y_label_area_size((38.0 * s) as i32)
         .build_cartesian_2d(0.0..n as f64, 0.0..max)?;
@@ -376,9 +404,12 @@ fn tornado<DB: DrawingBackend>(area: &DrawingArea<DB, Shift>, data: &ChartData, 
     let width_pt = area.dim_in_pixel().0 as f64 / s;
     let longest = data.categories.iter().map(|c| text_width(c, 8.0, false) as f64).fold(0.0, f64::max);
     let label_w = (longest + 10.0).min(width_pt / 3.0);
+    let title_h = if data.axis.is_empty() { 0.0 } else { AXIS_TITLE_PT };
+    horizontal_axis_title(area, data, label_w, 16.0, s)?;
     let mut chart = ChartBuilder::on(area)
         .margin_right((16.0 * s) as i32)
         .margin_top((4.0 * s) as i32)
+        .margin_bottom((title_h * s) as i32)
         .x_label_area_size((16.0 * s) as i32)
         .y_label_area_size((label_w * s) as i32)
         .build_cartesian_2d(lo..hi, 0.0..n as f64)?;
@@ -635,5 +666,16 @@ mod tests {
         assert_eq!(compact(40.0, ""), "40");
         assert_eq!(compact(0.081, ""), "0.081");
         assert_eq!(compact(0.25, ""), "0.25");
+    }
+
+    #[test]
+    fn the_value_axis_says_what_it_measures() {
+        for kind in [ChartKind::Bars, ChartKind::Stacked, ChartKind::Lines, ChartKind::Tornado] {
+            let mut d = data(kind.clone());
+            d.axis = "people supported".into();
+            let drawn = draw_vector(&d, 400.0, 200.0).unwrap();
+            let texts: Vec<&str> = drawn.cmds.iter().filter_map(|c| if let Cmd::Text { text, .. } = c { Some(text.as_str()) } else { None }).collect();
+            assert!(texts.contains(&"people supported"), "{kind:?}: {texts:?}");
+        }
     }
 }

@@ -311,3 +311,25 @@ fn a_threshold_under_two_is_refused_with_the_way_to_publish_everything() {
     assert!(run.stderr.contains("--suppress-below"), "{}", run.stderr);
     assert!(run.stderr.contains("2.."), "{}", run.stderr);
 }
+
+#[test]
+fn groups_spelt_two_ways_are_not_two_identical_legend_entries() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut d = String::from("organisation,programme,indicator,date,value,participant,beneficiary_group\n");
+    for (i, group) in ["long_term_unemployed", "long term unemployed", "young_person"].iter().cycle().take(60).enumerate() {
+        d.push_str(&format!("A,P1,employability_participants,2024-05-01,1,p{i},{group}\n"));
+    }
+    let data = write(dir.path(), "d.csv", &d);
+    let spec = write(
+        dir.path(),
+        "s.toml",
+        "title = \"T\"\naudience = \"A\"\nsubject = \"organisation\"\nperiod = { financial_year = \"2024-25\" }\nindicators = [\"employability_participants\"]\n\
+         [[section]]\nkind = \"chart\"\ntitle = \"By group\"\nchart = \"stacked_bar\"\nindicator = \"employability_participants\"\nby = \"financial_year\"\nstack = \"beneficiary_group\"\n",
+    );
+    let out = dir.path().join("a.pdf");
+    impact(&["report", s(&spec), "--data", s(&data), "--subject", "A", "--out", s(&out)]).ok();
+    let text = pdf_text(&out);
+    assert!(text.contains("\"long_term_unemployed\"") && text.contains("\"long term unemployed\""), "{text}");
+    assert!(text.contains("young person"), "an unambiguous group keeps its readable name: {text}");
+    assert!(text.contains("differ only in spacing or underscores"), "{text}");
+}

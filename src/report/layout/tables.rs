@@ -47,9 +47,9 @@ fn column_widths(head: &[String], rows: &[Vec<String>], numeric: &[bool], size: 
 }
 
 /// A table that splits across pages, repeating its heading row. Text cells wrap
-/// (up to three lines); a wide table steps down a font size before anything is cut.
+/// (up to four lines); a wide table steps down a font size before anything is cut.
 pub(super) fn table(flow: &mut Flow, head: &[String], rows: &[Vec<String>], numeric: &[bool]) {
-    const MAX_LINES: usize = 3;
+    const MAX_LINES: usize = 4;
     if rows.is_empty() {
         flow.paragraph("No figures for this period.", BODY, Rgb::MUTED);
         return;

@@ -7,6 +7,20 @@ use super::super::spec::{ChartType, Span};
 use super::*;
 use crate::aggregate::NOT_RECORDED;
 
+/// What a chart's value axis measures: its indicators' units ("jobs, people", "£").
+fn axis_title(ctx: &Context, ids: &[&str]) -> String {
+    let mut units: Vec<&str> = Vec::new();
+    for id in ids {
+        if let Some(ind) = ctx.library.get(id) {
+            let u = unit_symbol(&ind.unit);
+            if !units.contains(&u) {
+                units.push(u);
+            }
+        }
+    }
+    units.join(", ")
+}
+
 #[allow(clippy::too_many_arguments)]
 pub(super) fn blocks(
     ctx: &Context,
@@ -20,14 +34,14 @@ pub(super) fn blocks(
     caption: Option<&str>,
     out: &mut Blocks,
 ) {
-    let (data, note) = chart_data(ctx, kind, ids, by, stack, span);
+    let (data, mut notes) = chart_data(ctx, kind, ids, by, stack, span);
     if data.categories.is_empty() {
         if ctx.spec.omit_empty {
             return;
         }
         // Nothing to draw: say so rather than print an empty frame.
         out.heading(title);
-        out.paragraph(&note.unwrap_or_default(), BODY, Rgb::MUTED);
+        out.paragraph(&notes.join(" "), BODY, Rgb::MUTED);
         out.space(10.0);
         return;
     }
@@ -35,23 +49,22 @@ pub(super) fn blocks(
         ChartKind::Bars => bar_chart_height(data.categories.len()),
         _ => 230.0,
     };
-    let note = match (note, data.withheld.is_empty()) {
-        (Some(n), _) => Some(n),
-        (None, false) => Some("Some figures are withheld to protect small numbers of people: they are marked where they would stand, not drawn (the marks are explained at the foot of the page).".to_string()),
-        (None, true) => None,
-    };
+    if !data.withheld.is_empty() {
+        notes.push("Some figures are withheld to protect small numbers of people: they are marked where they would stand, not drawn (the marks are explained at the foot of the page).".to_string());
+    }
     out.keep_together(height + 60.0);
     out.heading(title);
     out.chart(data, height, slug(n, title));
     out.space(4.0);
-    for line in [note.as_deref(), caption].into_iter().flatten() {
+    for line in notes.iter().map(String::as_str).chain(caption) {
         out.paragraph(line, 8.0, Rgb::MUTED);
     }
     out.space(10.0);
 }
 
-/// Build a chart's data from the figures. Returns a note when something is missing.
-fn chart_data(ctx: &Context, kind: ChartType, ids: &[&str], by: Option<&str>, stack: Option<&str>, span: Span) -> (ChartData, Option<String>) {
+/// Build a chart's data from the figures, with notes on anything a reader should know
+/// (no targets, no records, labels that differ only in spelling).
+fn chart_data(ctx: &Context, kind: ChartType, ids: &[&str], by: Option<&str>, stack: Option<&str>, span: Span) -> (ChartData, Vec<String>) {
     let by = by.unwrap_or(kind.default_by());
     let mut dims = vec![by.to_string()];
     dims.extend(stack.map(str::to_string));
@@ -62,7 +75,7 @@ fn chart_data(ctx: &Context, kind: ChartType, ids: &[&str], by: Option<&str>, st
     let is_period = crate::aggregate::Grain::parse(by).is_some();
     let label = |k: &str| -> String { if is_period { k.to_string() } else { name_of(ctx, k).to_string() } };
     let ind_name = |id: &str| ctx.library.get(id).map_or(id.to_string(), |i| i.name.clone());
-    let mut note = None;
+    let mut notes = Vec::new();
     let mark = |r: &Row| mark(ctx, r);
     let mut data = match kind {
         ChartType::Bar => {
@@ -95,9 +108,21 @@ fn chart_data(ctx: &Context, kind: ChartType, ids: &[&str], by: Option<&str>, st
             stacks.sort_by_key(|s| (s == NOT_RECORDED, s.clone()));
             stacks.dedup();
             let cell = |c: &String, s: &String| mine.iter().find(|r| &r.keys[0] == c && &r.keys[1] == s).copied();
+            // Groups are shown with spaces for underscores; two labels that would then
+            // read the same (a spelling slip in the data) are shown as recorded instead.
+            let shown: Vec<String> = stacks.iter().map(|s| s.replace('_', " ")).collect();
+            let clash = |k: usize| shown.iter().filter(|d| **d == shown[k]).count() > 1;
+            if (0..stacks.len()).any(clash) {
+                notes.push("Some groups are recorded under labels that differ only in spacing or underscores; they are shown apart, in quotes as recorded. Correct the data to count them together.".to_string());
+            }
             let series = stacks
                 .iter()
-                .map(|s| Series { name: s.replace('_', " "), values: cats.iter().map(|c| cell(c, s).and_then(|r| r.value)).collect(), outline: false })
+                .enumerate()
+                .map(|(k, s)| Series {
+                    name: if clash(k) { format!("\"{s}\"") } else { shown[k].clone() },
+                    values: cats.iter().map(|c| cell(c, s).and_then(|r| r.value)).collect(),
+                    outline: false,
+                })
                 .collect();
             let withheld = stacks
                 .iter()
@@ -140,7 +165,7 @@ fn chart_data(ctx: &Context, kind: ChartType, ids: &[&str], by: Option<&str>, st
             let target: Vec<Option<f64>> = mine.iter().map(|r| r.and_then(|r| r.target)).collect();
             let withheld = mine.iter().enumerate().filter_map(|(i, r)| r.and_then(mark).map(|m| (0, i, m))).collect();
             if target.iter().all(Option::is_none) {
-                note = Some(format!("No targets are set for {} in this period: only actual figures are shown.", ctx.subject_name));
+                notes.push(format!("No targets are set for {} in this period: only actual figures are shown.", ctx.subject_name));
             }
             ChartData {
                 kind: ChartKind::Grouped,
@@ -156,10 +181,11 @@ fn chart_data(ctx: &Context, kind: ChartType, ids: &[&str], by: Option<&str>, st
         }
     };
     if data.categories.is_empty() {
-        note = Some(format!("No records for {} in this period.", ctx.subject_name));
+        notes.push(format!("No records for {} in this period.", ctx.subject_name));
     }
     data.withheld.sort();
-    (data, note)
+    data.axis = axis_title(ctx, ids);
+    (data, notes)
 }
 
 /// A chart's data as a table: one row per category, one column per series.

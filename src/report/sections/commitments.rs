@@ -88,6 +88,7 @@ fn delivered_chart(ctx: &Context, out: &mut Blocks) -> Option<ChartData> {
             .collect(),
         series: vec![Series { name: "% delivered".into(), values: ctx.commitments.iter().map(|p| p.pct_delivered().filter(|_| p.records > 0)).collect(), outline: false }],
         unit: "%".into(),
+        axis: "% of the commitment delivered".into(),
         ..Default::default()
     })
 }

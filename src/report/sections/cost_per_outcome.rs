@@ -20,6 +20,7 @@ pub(super) fn blocks(ctx: &Context, n: usize, title: Option<&str>, indicator: &s
         categories: rows.iter().map(|r| name_of(ctx, &r.group).to_string()).collect(),
         series: vec![Series { name: "£ per outcome".into(), values: rows.iter().map(|r| r.cost_per_outcome).collect(), outline: false }],
         unit: "GBP".into(),
+        axis: "£ invested per outcome".into(),
         ..Default::default()
     };
     let height = bar_chart_height(data.categories.len());

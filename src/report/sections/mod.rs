@@ -273,6 +273,14 @@ fn mark(ctx: &Context, row: &Row) -> Option<String> {
     ctx.figures.suppress_below.filter(|_| row.withheld.is_withheld()).map(|t| row.withheld.mark(t))
 }
 
+/// A unit as an axis says it: "£" for money, "%" for shares, else the unit's word.
+fn unit_symbol(unit: &str) -> &str {
+    match unit {
+        "GBP" => "£",
+        u => u,
+    }
+}
+
 fn money(v: f64) -> String {
     value(Some(v), "GBP")
 }

@@ -19,6 +19,7 @@ pub(super) fn blocks(ctx: &Context, n: usize, title: Option<&str>, indicator: &s
         kind: ChartKind::Bars,
         categories: rows.iter().map(|r| name_of(ctx, &r.group).to_string()).collect(),
         series: vec![Series { name: measure.into(), values: rows.iter().map(|r| if per == PerKind::Investment { r.per_10k } else { r.per_participant }).collect(), outline: false }],
+        axis: format!("{} {measure}", ctx.library.get(indicator).map_or("", |i| unit_symbol(&i.unit))),
         ..Default::default()
     };
     let height = bar_chart_height(data.categories.len());

@@ -47,6 +47,7 @@ fn tornado_data(ctx: &Context) -> Option<(ChartData, Vec<String>)> {
             Series { name: "SROI at the high multiplier".into(), values: rows.iter().map(|r| Some(r.sroi_high)).collect(), outline: false },
         ],
         unit: String::new(),
+        axis: "SROI ratio: £ of social value per £1 invested".into(),
         base: Some(base),
         ..Default::default()
     };

@@ -117,45 +117,53 @@ pub fn flags(df: &DataFrame, dims: &[&str], apart: &[&str], people: &HashSet<Str
     };
     let indicator: Vec<String> = df.column("indicator")?.str()?.iter().map(|s| s.unwrap_or("").to_string()).collect();
     let value: Vec<f64> = df.column("value")?.cast(&DataType::Float64)?.f64()?.iter().map(|v| v.unwrap_or(0.0)).collect();
-    let limit = f64::from(threshold);
     let is_people: Vec<bool> = indicator.iter().map(|i| people.contains(i)).collect();
-    let mut withheld: Vec<Withheld> = (0..n)
-        .map(|i| if is_people[i] && value[i] > 0.0 && value[i] < limit { Withheld::Small } else { Withheld::No })
-        .collect();
-    // Secondary suppression along every dimension that is published together,
-    // repeated until no group has a lone withheld cell.
-    let along: Vec<usize> = (0..dims.len()).filter(|d| !apart.contains(&dims[*d])).collect();
-    if along.is_empty() {
-        return Ok(withheld);
+    // Along every dimension published together: the cells that differ only in that
+    // dimension add up to a total the reader can see (or work out).
+    let mut sums: Vec<Vec<usize>> = Vec::new();
+    for d in (0..dims.len()).filter(|d| !apart.contains(&dims[*d])) {
+        let mut groups: BTreeMap<(&str, Vec<&str>), Vec<usize>> = BTreeMap::new();
+        for i in (0..n).filter(|i| is_people[*i]) {
+            let rest: Vec<&str> = keys[i].iter().enumerate().filter(|(k, _)| *k != d).map(|(_, s)| s.as_str()).collect();
+            groups.entry((indicator[i].as_str(), rest)).or_default().push(i);
+        }
+        sums.extend(groups.into_values());
+    }
+    Ok(protect(&value, &is_people, &keys, &sums, threshold))
+}
+
+/// Small-number protection over any set of published cells. `sums` are groups of
+/// cells tied by one published sum (the parts of a total, with the total itself
+/// when it is among the cells): a group with exactly one withheld member would give
+/// it away, so its smallest other member is withheld too, until no group has a lone
+/// withheld member. Ties go by `order` (the cells' keys), never by position, so the
+/// same figures always withhold the same cells. Cells that are not counts of people
+/// (`people` false) are never withheld here.
+pub fn protect(value: &[f64], people: &[bool], order: &[Vec<String>], sums: &[Vec<usize>], threshold: u32) -> Vec<Withheld> {
+    let limit = f64::from(threshold);
+    let mut withheld: Vec<Withheld> =
+        (0..value.len()).map(|i| if people[i] && value[i] > 0.0 && value[i] < limit { Withheld::Small } else { Withheld::No }).collect();
+    if sums.is_empty() {
+        return withheld;
     }
     loop {
         let mut changed = false;
-        for &d in &along {
-            let mut groups: BTreeMap<(&str, Vec<&str>), Vec<usize>> = BTreeMap::new();
-            for i in (0..n).filter(|i| is_people[*i]) {
-                let rest: Vec<&str> = keys[i].iter().enumerate().filter(|(k, _)| *k != d).map(|(_, s)| s.as_str()).collect();
-                groups.entry((indicator[i].as_str(), rest)).or_default().push(i);
+        for members in sums {
+            let hidden = members.iter().filter(|i| withheld[**i].is_withheld()).count();
+            if hidden != 1 || members.len() < 2 {
+                continue;
             }
-            for members in groups.values() {
-                let hidden = members.iter().filter(|i| withheld[**i].is_withheld()).count();
-                if hidden != 1 || members.len() < 2 {
-                    continue;
-                }
-                // The smallest other cell keeps the lone one safe. Ties go by the cells'
-                // keys, not table order (which the engine does not fix), so the same data
-                // always withholds the same cells.
-                if let Some(&pick) = members
-                    .iter()
-                    .filter(|i| !withheld[**i].is_withheld())
-                    .min_by(|a, b| value[**a].total_cmp(&value[**b]).then(keys[**a].cmp(&keys[**b])))
-                {
-                    withheld[pick] = Withheld::Secondary;
-                    changed = true;
-                }
+            if let Some(&pick) = members
+                .iter()
+                .filter(|i| people[**i] && !withheld[**i].is_withheld())
+                .min_by(|a, b| value[**a].total_cmp(&value[**b]).then(order[**a].cmp(&order[**b])))
+            {
+                withheld[pick] = Withheld::Secondary;
+                changed = true;
             }
         }
         if !changed {
-            return Ok(withheld);
+            return withheld;
         }
     }
 }

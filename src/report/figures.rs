@@ -118,14 +118,16 @@ pub fn compute(
             indicators: ids,
             ..Filters::default()
         };
-        // Each subject's document is protected on its own: a cell is never withheld to
-        // protect a cell of another subject's report, which its reader never sees.
-        let request = Request { by: by.clone(), filters, suppress_below, publish_apart: subject_col.into_iter().collect() };
+        // Figures come unsuppressed; each subject's report is then protected as a whole.
+        let request = Request { by: by.clone(), filters, suppress_below: None, publish_apart: Vec::new() };
         let mut df = aggregate(records, library, &request)?;
         if let Some(t) = targets {
             df = t.join(&df, &by, library)?;
         }
         tables.insert(need.clone(), split_rows(&df, subject_col, &need.dims)?);
+    }
+    if let Some(threshold) = suppress_below {
+        protect_each_subject(&mut tables, window, library, subject_col, threshold);
     }
     let in_period = |df: &DataFrame| -> Result<DataFrame> {
         let from = crate::data::parse::epoch_days(window.from);
@@ -147,6 +149,31 @@ pub fn compute(
     subjects.retain(|s| !s.is_empty());
     let rejected_total = rejected.map_or(0, |r| r.height() as u64);
     Ok(Figures { tables, quality, subjects, rejected_total, suppress_below })
+}
+
+/// Every subject's tables protected together (one report is one release), and each
+/// subject on its own: a cell is never withheld to protect a cell of another
+/// subject's report, which its reader never sees.
+fn protect_each_subject(tables: &mut HashMap<Need, HashMap<String, Vec<Row>>>, window: &Window, library: &Library, subject_col: Option<&str>, threshold: u32) {
+    let people = crate::privacy::people_indicators(library);
+    let mut subjects: Vec<String> = tables.values().flat_map(|t| t.keys().cloned()).collect();
+    subjects.sort();
+    subjects.dedup();
+    let mut needs: Vec<Need> = tables.keys().cloned().collect();
+    needs.sort();
+    for subject in subjects {
+        let mut release: Vec<(Need, Vec<Row>)> =
+            needs.iter().filter_map(|n| tables.get_mut(n).and_then(|t| t.remove(&subject)).map(|rows| (n.clone(), rows))).collect();
+        {
+            let mut parts: Vec<(&Need, &mut Vec<Row>)> = release.iter_mut().map(|(n, rows)| (&*n, rows)).collect();
+            super::protect::protect_release(&mut parts, window, library, &people, subject_col, threshold);
+        }
+        for (need, rows) in release {
+            if let Some(t) = tables.get_mut(&need) {
+                t.insert(subject.clone(), rows);
+            }
+        }
+    }
 }
 
 fn split_rows(df: &DataFrame, subject_col: Option<&str>, dims: &[String]) -> Result<HashMap<String, Vec<Row>>> {

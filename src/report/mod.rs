@@ -11,6 +11,7 @@ pub mod hash;
 pub mod layout;
 pub mod pdf;
 pub mod plan;
+pub mod protect;
 pub mod sections;
 pub mod spec;
 

@@ -5,6 +5,7 @@
 mod util;
 
 mod aggregate;
+mod attack;
 mod compare;
 mod corpus;
 mod fuzz;

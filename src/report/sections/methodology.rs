@@ -21,7 +21,7 @@ pub(super) fn blocks(ctx: &Context, title: Option<&str>, out: &mut Blocks) {
             out.space(4.0);
             out.paragraph(
                 &format!(
-                    "To protect the people counted, a count of 1 to {} people is shown as <{t}. Where such a count could be worked out by subtracting the other figures of a table from its total, the smallest of those figures is withheld too and shown as {}: its value may be large. A rate built on a withheld count is shown as {}. Each table of this report is protected on its own, and only against the figures of this report's subject: figures of different tables (for example a year and its quarters) are not yet protected against each other.",
+                    "To protect the people counted, a count of 1 to {} people is shown as <{t}. Where such a count could be worked out by subtracting the other figures of a table from its total, the smallest of those figures is withheld too and shown as {}: its value may be large. A rate built on a withheld count is shown as {}. The report is protected as a whole: a figure that appears in two tables is withheld in both, and the sums that tie its tables together (a year and its quarters, a total and its programmes) are protected with those inside each table, so no withheld count can be worked out from this report's figures. Comparison tables (rankings, cost per outcome), the impact map and commitments are not yet covered.",
                     t - 1,
                     crate::privacy::SECONDARY_MARK,
                     crate::privacy::RATE_MARK

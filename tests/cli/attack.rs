@@ -1,0 +1,185 @@
+//! An attacker with one published report tries to recover withheld counts by adding
+//! and subtracting its figures: a year and its financial quarters, a year's total and
+//! its programmes, a figure printed in two tables. None may be recovered.
+
+use std::collections::BTreeMap;
+use std::path::Path;
+
+use impactkit::data::{self, CheckOptions};
+use impactkit::indicator::Library;
+use impactkit::report::figures::{self, Figures, Need, SpanKey};
+use impactkit::report::Spec;
+use proptest::prelude::*;
+
+use crate::util::{impact, s, write};
+
+/// KPI totals for the year, a chart by financial quarter and one by financial year
+/// (both every record to date), and a table by programme: four linked tables.
+const SPEC: &str = r#"
+title = "T"
+audience = "A"
+subject = "organisation"
+period = { financial_year = "2024-25" }
+indicators = ["jobs_created"]
+
+[[section]]
+kind = "kpis"
+indicators = ["jobs_created"]
+
+[[section]]
+kind = "chart"
+title = "By quarter"
+chart = "line"
+indicators = ["jobs_created"]
+by = "financial_quarter"
+span = "to_date"
+
+[[section]]
+kind = "chart"
+title = "By year"
+chart = "bar"
+indicator = "jobs_created"
+by = "financial_year"
+span = "to_date"
+
+[[section]]
+kind = "table"
+title = "By programme"
+by = ["programme"]
+indicators = ["jobs_created"]
+"#;
+
+fn library() -> Library {
+    Library::load(&crate::util::repo().join("indicators")).expect("library")
+}
+
+/// (organisation, programme, date, count of job starts) → records, one per job start.
+fn csv(cells: &[(&str, &str, &str, u32)]) -> String {
+    let mut d = String::from("organisation,programme,indicator,date,value\n");
+    for (org, prog, date, n) in cells {
+        for _ in 0..*n {
+            d.push_str(&format!("{org},{prog},jobs_created,{date},1\n"));
+        }
+    }
+    d
+}
+
+fn figures_of(dir: &Path, data: &str) -> (Figures, Vec<String>) {
+    let lib = library();
+    let spec_path = write(dir, "s.toml", SPEC);
+    let spec = Spec::load(&spec_path, &lib).expect("spec");
+    let window = spec.window().unwrap();
+    let path = write(dir, "d.csv", data);
+    let opts = CheckOptions { today: chrono::NaiveDate::from_ymd_opt(2026, 1, 1).unwrap(), ..CheckOptions::default() };
+    let (valid, _) = data::split_valid(data::load(&[path], &lib, None, &opts).expect("load")).expect("valid");
+    let f = figures::compute(&spec, &window, &valid.records, None, &lib, None, Some(5)).expect("figures");
+    let subjects = f.subjects.clone();
+    (f, subjects)
+}
+
+/// A published figure: Some(value), or None where the report prints a mark.
+type Published = Option<f64>;
+
+/// Everything the report publishes about job starts for one subject, by the
+/// attacker's own reading: the year total, each year, each quarter, each programme.
+struct Release {
+    total: Published,
+    years: BTreeMap<String, Published>,
+    quarters: BTreeMap<String, Published>,
+    programmes: BTreeMap<String, Published>,
+}
+
+fn release(f: &Figures, subject: &str) -> Release {
+    let read = |dims: &[&str], span: SpanKey| -> BTreeMap<String, Published> {
+        let need = Need { dims: dims.iter().map(|d| d.to_string()).collect(), span };
+        f.rows(&need, subject).iter().filter(|r| r.indicator == "jobs_created").map(|r| (r.keys.last().cloned().unwrap_or_default(), r.value)).collect()
+    };
+    Release {
+        total: read(&["financial_year"], SpanKey::Period).into_values().next().flatten(),
+        years: read(&["financial_year"], SpanKey::ToDate),
+        quarters: read(&["financial_quarter"], SpanKey::ToDate),
+        programmes: read(&["programme"], SpanKey::Period),
+    }
+}
+
+/// The attack: in every published sum (a total and its parts) with exactly one
+/// figure withheld, that figure is the total minus (or the sum of) the rest.
+/// Returns every (what, value) it recovers.
+fn attack(r: &Release) -> Vec<(String, f64)> {
+    let mut found = Vec::new();
+    let mut solve = |what: &str, total: Published, parts: Vec<(String, Published)>| {
+        let unknown: Vec<&(String, Published)> = parts.iter().filter(|p| p.1.is_none()).collect();
+        let known: f64 = parts.iter().filter_map(|p| p.1).sum();
+        match (total, unknown.as_slice()) {
+            (Some(t), [one]) => found.push((format!("{what}: {}", one.0), t - known)),
+            (None, []) if !parts.is_empty() => found.push((format!("{what}: total"), known)),
+            _ => {}
+        }
+    };
+    // The year's total: its programmes, and its quarters.
+    solve("programmes of the year", r.total, r.programmes.iter().map(|(k, v)| (k.clone(), *v)).collect());
+    let this_year: Vec<(String, Published)> = r.quarters.iter().filter(|(k, _)| k.starts_with("2024-25")).map(|(k, v)| (k.clone(), *v)).collect();
+    solve("quarters of the year", r.total, this_year);
+    // Each year of the yearly chart: its quarters; the period's year is the KPI total.
+    for (year, value) in &r.years {
+        let quarters: Vec<(String, Published)> = r.quarters.iter().filter(|(k, _)| k.starts_with(year.as_str())).map(|(k, v)| (k.clone(), *v)).collect();
+        solve(&format!("quarters of {year}"), *value, quarters);
+        if year == "2024-25" {
+            solve("the year in two tables", *value, vec![("KPI".into(), r.total)]);
+            solve("the year in two tables", r.total, vec![("chart".into(), *value)]);
+        }
+    }
+    found
+}
+
+#[test]
+fn a_year_minus_its_visible_quarters_does_not_give_a_withheld_quarter() {
+    // The case from the issue: 25 job starts in 2024-25, quarters 10, 3, 12 and none;
+    // the year total, the yearly chart and the quarterly chart are in one report.
+    let dir = tempfile::tempdir().unwrap();
+    let data = csv(&[
+        ("A", "P1", "2024-05-01", 10),
+        ("A", "P1", "2024-08-01", 3),
+        ("A", "P2", "2024-11-01", 12),
+        ("A", "P1", "2023-06-01", 30),
+        ("A", "P2", "2023-09-01", 40),
+    ]);
+    let (f, _) = figures_of(dir.path(), &data);
+    let r = release(&f, "A");
+    assert_eq!(r.quarters.get("2024-25 Q2"), Some(&None), "the 3 is withheld");
+    let found = attack(&r);
+    assert!(found.is_empty(), "recovered: {found:?}");
+    // And through the PDF itself: the 3 is nowhere, nor derivable from the printed figures.
+    let spec = write(dir.path(), "s.toml", SPEC);
+    let d = write(dir.path(), "d.csv", &data);
+    let out = dir.path().join("a.pdf");
+    impact(&["report", s(&spec), "--data", s(&d), "--subject", "A", "--out", s(&out)]).ok();
+    let doc = lopdf::Document::load(&out).unwrap();
+    let text = doc.extract_text(&doc.get_pages().keys().copied().collect::<Vec<_>>()).unwrap();
+    assert!(text.contains("<5"), "{text}");
+}
+
+fn cell() -> impl Strategy<Value = (usize, usize, usize, u32)> {
+    // organisation, programme, quarter (0..8 over two years), job starts (mostly small)
+    (0usize..2, 0usize..3, 0usize..8, prop_oneof![3 => 1u32..5, 1 => 5u32..30])
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig { cases: std::env::var("FUZZ_CASES").ok().and_then(|v| v.parse().ok()).unwrap_or(24), ..ProptestConfig::default() })]
+
+    /// Random small datasets: no sum the report publishes has exactly one withheld figure.
+    #[test]
+    fn no_withheld_count_is_recovered_from_one_report(cells in proptest::collection::vec(cell(), 1..14)) {
+        let orgs = ["A", "B"];
+        let progs = ["P1", "P2", "P3"];
+        let dates = ["2023-05-01", "2023-08-01", "2023-11-01", "2024-02-01", "2024-05-01", "2024-08-01", "2024-11-01", "2025-02-01"];
+        let rows: Vec<(&str, &str, &str, u32)> = cells.iter().map(|(o, p, q, n)| (orgs[*o], progs[*p], dates[*q], *n)).collect();
+        let dir = tempfile::tempdir().unwrap();
+        let (f, subjects) = figures_of(dir.path(), &csv(&rows));
+        for subject in subjects {
+            let r = release(&f, &subject);
+            let found = attack(&r);
+            prop_assert!(found.is_empty(), "{subject}: recovered {found:?} from {rows:?}");
+        }
+    }
+}

@@ -143,29 +143,38 @@ pub fn protect(value: &[f64], people: &[bool], order: &[Vec<String>], sums: &[Ve
     let limit = f64::from(threshold);
     let mut withheld: Vec<Withheld> =
         (0..value.len()).map(|i| if people[i] && value[i] > 0.0 && value[i] < limit { Withheld::Small } else { Withheld::No }).collect();
-    if sums.is_empty() {
-        return withheld;
-    }
-    loop {
-        let mut changed = false;
-        for members in sums {
-            let hidden = members.iter().filter(|i| withheld[**i].is_withheld()).count();
-            if hidden != 1 || members.len() < 2 {
-                continue;
-            }
-            if let Some(&pick) = members
-                .iter()
-                .filter(|i| people[**i] && !withheld[**i].is_withheld())
-                .min_by(|a, b| value[**a].total_cmp(&value[**b]).then(order[**a].cmp(&order[**b])))
-            {
-                withheld[pick] = Withheld::Secondary;
-                changed = true;
-            }
-        }
-        if !changed {
-            return withheld;
+    // A worklist, not repeated passes: when a cell is withheld only the sums it is in
+    // are looked at again, so the work grows with the cells and sums, not their square.
+    let mut sums_of: Vec<Vec<usize>> = vec![Vec::new(); value.len()];
+    for (k, members) in sums.iter().enumerate() {
+        for &i in members {
+            sums_of[i].push(k);
         }
     }
+    let mut queued = vec![true; sums.len()];
+    let mut queue: std::collections::VecDeque<usize> = (0..sums.len()).collect();
+    while let Some(k) = queue.pop_front() {
+        queued[k] = false;
+        let members = &sums[k];
+        let hidden = members.iter().filter(|i| withheld[**i].is_withheld()).count();
+        if hidden != 1 || members.len() < 2 {
+            continue;
+        }
+        let pick = members
+            .iter()
+            .filter(|i| people[**i] && !withheld[**i].is_withheld())
+            .min_by(|a, b| value[**a].total_cmp(&value[**b]).then(order[**a].cmp(&order[**b])));
+        if let Some(&pick) = pick {
+            withheld[pick] = Withheld::Secondary;
+            for &other in &sums_of[pick] {
+                if !queued[other] {
+                    queued[other] = true;
+                    queue.push_back(other);
+                }
+            }
+        }
+    }
+    withheld
 }
 
 #[cfg(test)]

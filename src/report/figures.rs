@@ -107,7 +107,8 @@ pub fn compute(
 ) -> Result<Figures> {
     let subject_col = spec.subject.column();
     let mut tables = HashMap::new();
-    for (need, ids) in super::plan::needs(spec, window) {
+    let valued: Vec<String> = library.iter().filter(|i| i.proxy.is_some()).map(|i| i.id.clone()).collect();
+    for (need, ids) in super::plan::needs(spec, window, &valued) {
         let mut by: Vec<Dimension> = subject_col.map(Dimension::Field).into_iter().collect();
         // A section grouped by the subject's own column (a table by organisation in an
         // organisation's report) has one group: the subject column already gives it.

@@ -13,11 +13,16 @@ pub fn kpi_need(window: &Window) -> Need {
 }
 
 /// The groupings each section needs.
-pub fn needs(spec: &Spec, window: &Window) -> BTreeMap<Need, Vec<String>> {
+/// `valued`: the indicators a social value section may value, whose totals the report
+/// needs so it can tell whether a value would give a withheld count away.
+pub fn needs(spec: &Spec, window: &Window, valued: &[String]) -> BTreeMap<Need, Vec<String>> {
     let mut out: BTreeMap<Need, Vec<String>> = BTreeMap::new();
     let mut add = |need: Need, ids: Vec<String>| out.entry(need).or_default().extend(ids);
     // Totals for the indicator set and every placeholder: one KPI grouping.
     let mut totals: Vec<String> = spec.indicators.clone();
+    if needs_value(spec) {
+        totals.extend(valued.iter().cloned());
+    }
     for s in &spec.sections {
         match s {
             Section::Kpis { indicators, .. } => totals.extend(indicators.iter().cloned()),

@@ -183,3 +183,67 @@ proptest! {
         }
     }
 }
+
+#[test]
+fn rankings_and_commitments_withhold_small_counts_and_what_gives_them_back() {
+    // Programme P1 has 3 job starts, P2 40 and P3 25; each had £10,000. The ranking
+    // must not print 3, nor 3 per £10k, nor £3,333 per outcome; P3's 25 goes too, or
+    // the three peers' total would give the 3 back. A contract delivered 2 local jobs.
+    let dir = tempfile::tempdir().unwrap();
+    let data = write(dir.path(), "d.csv", &csv(&[("A", "P1", "2024-05-01", 3), ("B", "P2", "2024-06-01", 40), ("C", "P3", "2024-07-01", 25), ("A", "P1", "2024-05-02", 0)]).replace("jobs_created", "jobs_created"));
+    let progs = write(
+        dir.path(),
+        "p.csv",
+        "id,name,start,end,investment\nP1,One,2024-04-01,2025-03-31,10000\nP2,Two,2024-04-01,2025-03-31,10000\nP3,Three,2024-04-01,2025-03-31,10000\n",
+    );
+    let out = dir.path().join("c.pdf");
+    let figures = dir.path().join("fig");
+    impact(&["report", "reports/compare.toml", "--data", s(&data), "--programmes", s(&progs), "--out", s(&out), "--figures-dir", s(&figures)]).ok();
+    let doc = lopdf::Document::load(&out).unwrap();
+    let text = doc.extract_text(&doc.get_pages().keys().copied().collect::<Vec<_>>()).unwrap();
+    let words: Vec<&str> = text.split_whitespace().collect();
+    assert!(words.contains(&"<5") && words.contains(&"[c]") && words.contains(&"[r]"), "{text}");
+    assert!(!text.contains("£3,333") && !text.contains("3.00"), "a figure derived from the 3 is printed: {text}");
+    let joined = words.join(" ");
+    assert!(!joined.contains("Three 25"), "P3's 25 would give the 3 back from the peers' total: {joined}");
+    let mut rankings = 0;
+    for entry in std::fs::read_dir(&figures).unwrap() {
+        let path = entry.unwrap().path();
+        let body = std::fs::read_to_string(&path).unwrap();
+        assert!(!body.contains("3333"), "{body}");
+        if path.to_string_lossy().contains("ranking") && body.contains("jobs_created") {
+            let rows = crate::util::csv_rows(&body);
+            let value = rows[0].iter().position(|h| h == "value").expect("value column");
+            let groups = if rows[0][0] == "programme" { ["P1", "P3"] } else { ["A", "C"] };
+            for group in groups {
+                let row = rows.iter().find(|r| r[0] == group).unwrap_or_else(|| panic!("{group} in {body}"));
+                assert!(row[value].is_empty(), "{group}'s count is published in {}: {body}", path.display());
+            }
+            rankings += 1;
+        }
+    }
+    assert!(rankings > 0, "a ranking table was checked");
+
+    let commitments = write(
+        dir.path(),
+        "cbc.csv",
+        "contract,supplier,programme,indicator,committed,start,due,contract_value\nK1,A,P1,jobs_created,12,2024-04-01,2025-03-31,100000\n",
+    );
+    let out = dir.path().join("k.pdf");
+    let figures = dir.path().join("kfig");
+    impact(&["report", "reports/cbc.toml", "--data", s(&data), "--commitments", s(&commitments), "--out", s(&out), "--figures-dir", s(&figures)]).ok();
+    let doc = lopdf::Document::load(&out).unwrap();
+    let text = doc.extract_text(&doc.get_pages().keys().copied().collect::<Vec<_>>()).unwrap();
+    // 3 of 12 delivered: neither the 3 nor 25% is printed; the contract's social value
+    // (3 × the proxy) is not shown.
+    assert!(text.contains("<5") && !text.contains("25%"), "{text}");
+    assert!(text.contains("social value not shown"), "{text}");
+    for entry in std::fs::read_dir(&figures).unwrap() {
+        let path = entry.unwrap().path();
+        if path.to_string_lossy().contains("commitments") && !path.to_string_lossy().ends_with("-chart.csv") {
+            let rows = crate::util::csv_rows(&std::fs::read_to_string(&path).unwrap());
+            let delivered = rows[0].iter().position(|h| h == "delivered").unwrap();
+            assert!(rows[1..].iter().all(|r| r[delivered].is_empty()), "{rows:?}");
+        }
+    }
+}

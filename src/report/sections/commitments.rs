@@ -17,6 +17,15 @@ pub(super) fn blocks(ctx: &Context, n: usize, title: Option<&str>, out: &mut Blo
     out.space(10.0);
 }
 
+/// A delivered count of 1 to threshold − 1 people is withheld: its own figure, its
+/// share of the commitment (committed × share gives it back), its bar, and the
+/// contract's social value when the count is valued (the total less the rest).
+pub(super) fn withheld_delivery(ctx: &Context, p: &crate::commitments::Progress) -> Option<String> {
+    let t = ctx.figures.suppress_below?;
+    let counts_people = ctx.library.get(&p.commitment.indicator).is_some_and(|i| i.counts_people || i.aggregation == crate::indicator::Aggregation::Distinct);
+    (counts_people && p.records > 0 && p.delivered > 0.0 && p.delivered < f64::from(t)).then(|| Withheld::Small.mark(t))
+}
+
 /// The table and summaries; returns the chart of % delivered when there is anything to show.
 fn delivered_chart(ctx: &Context, out: &mut Blocks) -> Option<ChartData> {
     if ctx.commitments.is_empty() {
@@ -40,8 +49,15 @@ fn delivered_chart(ctx: &Context, out: &mut Blocks) -> Option<ChartData> {
                     u => format!("{} ({u})", i.name),
                 }),
                 value(Some(c.committed), &unit),
-                if p.records == 0 { "none recorded".to_string() } else { value(Some(p.delivered), &unit) },
-                p.pct_delivered().filter(|_| p.records > 0).map_or("–".into(), |v| format!("{v:.0}%")),
+                match (p.records, withheld_delivery(ctx, p)) {
+                    (0, _) => "none recorded".to_string(),
+                    (_, Some(mark)) => mark,
+                    _ => value(Some(p.delivered), &unit),
+                },
+                match withheld_delivery(ctx, p) {
+                    Some(_) => crate::privacy::RATE_MARK.to_string(),
+                    None => p.pct_delivered().filter(|_| p.records > 0).map_or("–".into(), |v| format!("{v:.0}%")),
+                },
                 p.status.label().to_string(),
                 c.due.format("%-d %b %Y").to_string(),
             ]
@@ -60,6 +76,9 @@ fn delivered_chart(ctx: &Context, out: &mut Blocks) -> Option<ChartData> {
             let valued: Vec<f64> = mine.iter().filter_map(|p| p.social_value).collect();
             if valued.is_empty() {
                 return format!("{c}: no committed outcome has a financial proxy, so no social value is given");
+            }
+            if mine.iter().any(|p| p.social_value.is_some() && withheld_delivery(ctx, p).is_some()) {
+                return format!("{c}: social value not shown, as it would give away a withheld count of people");
             }
             let sv: f64 = valued.iter().sum::<f64>() + 0.0;
             let share = if cv > 0.0 { format!("{:.1}% of the contract's {}", sv / cv * 100.0, money(cv)) } else { "no contract value given".to_string() };
@@ -86,9 +105,43 @@ fn delivered_chart(ctx: &Context, out: &mut Blocks) -> Option<ChartData> {
                 if one_contract { name.to_string() } else { format!("{name} ({})", p.commitment.contract) }
             })
             .collect(),
-        series: vec![Series { name: "% delivered".into(), values: ctx.commitments.iter().map(|p| p.pct_delivered().filter(|_| p.records > 0)).collect(), outline: false }],
+        series: vec![Series {
+            name: "% delivered".into(),
+            values: ctx.commitments.iter().map(|p| p.pct_delivered().filter(|_| p.records > 0 && withheld_delivery(ctx, p).is_none())).collect(),
+            outline: false,
+        }],
+        withheld: ctx.commitments.iter().enumerate().filter_map(|(i, p)| withheld_delivery(ctx, p).map(|_| (0, i, crate::privacy::RATE_MARK.to_string()))).collect(),
         unit: "%".into(),
         axis: "% of the commitment delivered".into(),
         ..Default::default()
     })
+}
+
+/// The commitments as a table, with withheld deliveries (and what would give them
+/// back: their share delivered, expected figure, and their contract's social value)
+/// left empty.
+pub(super) fn table(ctx: &Context) -> Result<DataFrame> {
+    use polars::prelude::*;
+    let mut frame = crate::commitments::to_frame(ctx.commitments)?;
+    let hidden: Vec<(&str, &str)> =
+        ctx.commitments.iter().filter(|p| withheld_delivery(ctx, p).is_some()).map(|p| (p.commitment.contract.as_str(), p.commitment.indicator.as_str())).collect();
+    if hidden.is_empty() {
+        return Ok(frame);
+    }
+    let contract = frame.column("contract")?.str()?.clone();
+    let indicator = frame.column("indicator")?.str()?.clone();
+    let row_hidden: Vec<bool> = (0..frame.height()).map(|i| hidden.contains(&(contract.get(i).unwrap_or(""), indicator.get(i).unwrap_or("")))).collect();
+    let contract_hidden: Vec<bool> = (0..frame.height()).map(|i| hidden.iter().any(|h| Some(h.0) == contract.get(i))).collect();
+    let blank = |frame: &mut DataFrame, name: &str, mask: &[bool]| -> Result<()> {
+        let values: Vec<Option<f64>> = frame.column(name)?.f64()?.iter().zip(mask).map(|(v, m)| if *m { None } else { v }).collect();
+        frame.with_column(Column::new(name.into(), values))?;
+        Ok(())
+    };
+    for name in ["delivered", "pct_delivered", "expected_to_date"] {
+        blank(&mut frame, name, &row_hidden)?;
+    }
+    for name in ["social_value", "social_value_pct"] {
+        blank(&mut frame, name, &contract_hidden)?;
+    }
+    Ok(frame)
 }

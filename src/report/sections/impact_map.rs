@@ -8,6 +8,11 @@ pub(super) fn blocks(ctx: &Context, title: Option<&str>, out: &mut Blocks) {
         out.paragraph("No outcomes with a financial proxy in this period.", BODY, Rgb::MUTED);
         return;
     };
+    let withheld = withheld_values(ctx);
+    if !withheld.is_empty() {
+        out.paragraph(&value_withheld_words(ctx, &withheld), BODY, Rgb::MUTED);
+        return;
+    }
     let pct = |v: f64| format!("{:.0}%", v * 100.0);
     let head: Vec<String> = ["Stakeholder", "Outcome", "Quantity", "Proxy", "Dead-wt", "Attrib.", "Displ.", "Drop-off", "Years", "Present value"]
         .iter()

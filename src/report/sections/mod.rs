@@ -158,6 +158,8 @@ fn section_table(ctx: &Context, section: &Section) -> Result<Option<DataFrame>> 
     Ok(match section {
         Section::Kpis { .. } => Some(kpis::table(ctx, section)?),
         Section::Table { by, indicators, .. } => Some(table::table(ctx, by, indicators)?),
+        // A value that would reveal a withheld count is not exported either.
+        Section::SocialValue { .. } | Section::ImpactMap { .. } | Section::Tornado { .. } if !withheld_values(ctx).is_empty() => None,
         Section::SocialValue { .. } | Section::ImpactMap { .. } => match ctx.value {
             Some(g) => Some(crate::value::to_frame(std::slice::from_ref(g), by_kind())?),
             None => None,
@@ -166,7 +168,7 @@ fn section_table(ctx: &Context, section: &Section) -> Result<Option<DataFrame>> 
             Some(g) => Some(crate::value::sensitivity_frame(std::slice::from_ref(g), ctx.assumptions, by_kind())?),
             None => None,
         },
-        Section::Commitments { .. } if !ctx.commitments.is_empty() => Some(crate::commitments::to_frame(ctx.commitments)?),
+        Section::Commitments { .. } if !ctx.commitments.is_empty() => Some(commitments::table(ctx)?),
         Section::Ranking { indicator, per, by, .. } => Some(ranking::table(ctx, indicator, by, *per)?),
         Section::DataQuality { .. } => Some(data_quality::table(ctx)?),
         _ => None,
@@ -266,6 +268,30 @@ fn total<'a>(ctx: &'a Context, id: &str) -> Option<&'a Row> {
 fn pct_of_target(ctx: &Context, row: &Row) -> Option<f64> {
     let lower = ctx.library.get(&row.indicator).is_some_and(|i| i.direction == Direction::Lower);
     if lower { percent(row.target, row.value) } else { percent(row.value, row.target) }
+}
+
+/// The valued outcomes whose quantity this report withholds (a count of people under
+/// the threshold, or withheld to protect one): any value built on them, or a total
+/// that adds them, would give the count away.
+fn withheld_values(ctx: &Context) -> Vec<String> {
+    let Some(g) = ctx.value else { return Vec::new() };
+    let mut names: Vec<String> = g
+        .lines
+        .iter()
+        .filter(|l| total(ctx, &l.indicator).is_some_and(|r| r.withheld.is_withheld()))
+        .map(|l| l.outcome.clone())
+        .collect();
+    names.dedup();
+    names
+}
+
+/// Said in place of a social value that would reveal a withheld count.
+fn value_withheld_words(ctx: &Context, names: &[String]) -> String {
+    format!(
+        "Not shown: the social value adds outcomes whose counts this report withholds to protect small numbers of people ({}); a value, ratio or total built on them would give them away. Figures withheld under a threshold of {}.",
+        names.join(", "),
+        ctx.figures.suppress_below.unwrap_or(0)
+    )
 }
 
 /// The mark of a withheld figure, to print or draw where the figure would stand.

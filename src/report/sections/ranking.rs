@@ -9,7 +9,8 @@ pub(super) fn blocks(ctx: &Context, n: usize, title: Option<&str>, indicator: &s
     let name = ctx.library.get(indicator).map_or(indicator.to_string(), |i| i.name.clone());
     let measure = if per == PerKind::Investment { "per £10k invested" } else { "per participant" };
     let title = title.map_or_else(|| format!("{name} {measure}"), str::to_string);
-    let rows = ranked(ctx, indicator, by, per);
+    let ranked = ranked(ctx, indicator, by, per);
+    let rows: Vec<&crate::compare::Row> = ranked.iter().map(|(r, _)| r).collect();
     if rows.is_empty() {
         out.heading(&title);
         out.paragraph("No peers to compare in this period.", BODY, Rgb::MUTED);
@@ -20,6 +21,7 @@ pub(super) fn blocks(ctx: &Context, n: usize, title: Option<&str>, indicator: &s
         categories: rows.iter().map(|r| name_of(ctx, &r.group).to_string()).collect(),
         series: vec![Series { name: measure.into(), values: rows.iter().map(|r| if per == PerKind::Investment { r.per_10k } else { r.per_participant }).collect(), outline: false }],
         axis: format!("{} {measure}", ctx.library.get(indicator).map_or("", |i| unit_symbol(&i.unit))),
+        withheld: withheld_marks(&ranked),
         ..Default::default()
     };
     let height = bar_chart_height(data.categories.len());
@@ -27,37 +29,81 @@ pub(super) fn blocks(ctx: &Context, n: usize, title: Option<&str>, indicator: &s
     out.heading(&title);
     out.chart(data, height, slug(n, &title));
     out.space(8.0);
-    ranking_table(ctx, out, &rows, per);
+    ranking_table(ctx, out, &ranked, per);
 }
 
 /// The ranking's rows as a table.
 pub(super) fn table(ctx: &Context, indicator: &str, by: &str, per: PerKind) -> Result<DataFrame> {
-    let rows: Vec<crate::compare::Row> = ranked(ctx, indicator, by, per).into_iter().cloned().collect();
-    crate::compare::to_frame(&rows, if by == "organisation" { "organisation" } else { "programme" })
+    use polars::prelude::*;
+    let ranked = ranked(ctx, indicator, by, per);
+    let rows: Vec<crate::compare::Row> = ranked.iter().map(|(r, _)| r.clone()).collect();
+    let mut frame = crate::compare::to_frame(&rows, if by == "organisation" { "organisation" } else { "programme" })?;
+    // A withheld count's record count goes with it.
+    let records: Vec<Option<i64>> = ranked.iter().map(|(r, w)| (!w.is_withheld()).then_some(r.records)).collect();
+    frame.with_column(Column::new("records".into(), records))?;
+    Ok(frame)
 }
 
-/// The comparison rows for one indicator, best rank first.
-pub(super) fn ranked<'a>(ctx: &'a Context, indicator: &str, by: &str, per: crate::report::spec::PerKind) -> Vec<&'a crate::compare::Row> {
+/// The comparison rows for one indicator, best rank first, as this report may publish
+/// them: a peer's count of people under the threshold is withheld (and, so that it
+/// cannot be worked out from the peers' total, the next smallest), with every figure
+/// derived from it (per £10k, per person, £ per outcome, reach, year on year).
+pub(super) fn ranked(ctx: &Context, indicator: &str, by: &str, per: PerKind) -> Vec<(crate::compare::Row, Withheld)> {
     let Some(rows) = ctx.comparisons.get(&(by.to_string(), per)) else { return Vec::new() };
     let mut mine: Vec<&crate::compare::Row> = rows.iter().filter(|r| r.indicator == indicator).collect();
     mine.sort_by(|a, b| a.rank.unwrap_or(usize::MAX).cmp(&b.rank.unwrap_or(usize::MAX)).then(a.group.cmp(&b.group)));
-    mine
+    let withheld = match ctx.figures.suppress_below {
+        Some(t) if crate::privacy::people_indicators(ctx.library).contains(indicator) => {
+            let values: Vec<f64> = mine.iter().map(|r| r.value.unwrap_or(0.0)).collect();
+            let order: Vec<Vec<String>> = mine.iter().map(|r| vec![r.group.clone()]).collect();
+            let all: Vec<usize> = (0..mine.len()).collect();
+            crate::privacy::protect(&values, &vec![true; mine.len()], &order, &[all], t)
+        }
+        _ => vec![Withheld::No; mine.len()],
+    };
+    mine.into_iter()
+        .zip(withheld)
+        .map(|(r, w)| {
+            let mut row = r.clone();
+            if w.is_withheld() {
+                row.value = None;
+                row.per_10k = None;
+                row.per_participant = None;
+                row.cost_per_outcome = None;
+                row.priority_share = None;
+                row.yoy_change = None;
+                // "few records (3)" would print the count again.
+                row.flags = row.flags.iter().map(|f| if f.starts_with("few records") { "few records".to_string() } else { f.clone() }).collect();
+            }
+            (row, w)
+        })
+        .collect()
 }
 
-fn ranking_table(ctx: &Context, out: &mut Blocks, rows: &[&crate::compare::Row], per: crate::report::spec::PerKind) {
-    let per_label = if per == crate::report::spec::PerKind::Investment { "Per £10k" } else { "Per person" };
+/// Where a peer's figure is withheld, the mark of a figure derived from it.
+pub(super) fn withheld_marks(ranked: &[(crate::compare::Row, Withheld)]) -> Vec<(usize, usize, String)> {
+    ranked.iter().enumerate().filter(|(_, (_, w))| w.is_withheld()).map(|(i, _)| (0, i, crate::privacy::RATE_MARK.to_string())).collect()
+}
+
+fn ranking_table(ctx: &Context, out: &mut Blocks, ranked: &[(crate::compare::Row, Withheld)], per: PerKind) {
+    let rows: Vec<&crate::compare::Row> = ranked.iter().map(|(r, _)| r).collect();
+    let t = ctx.figures.suppress_below.unwrap_or(0);
+    let per_label = if per == PerKind::Investment { "Per £10k" } else { "Per person" };
     let head: Vec<String> = ["Peer", "Outcomes", per_label, "£ per outcome", "Priority reach", "Year on year", "Rank", "Quartile", "Caution"].iter().map(|s| s.to_string()).collect();
     let num = |v: Option<f64>, d: usize| v.map_or("–".to_string(), |v| format!("{v:.d$}"));
-    let body: Vec<Vec<String>> = rows
+    let rate = crate::privacy::RATE_MARK;
+    let body: Vec<Vec<String>> = ranked
         .iter()
-        .map(|r| {
+        .map(|(r, w)| {
+            let hidden = w.is_withheld();
+            let or_mark = |text: String| if hidden { rate.to_string() } else { text };
             vec![
                 name_of(ctx, &r.group).to_string(),
-                value(r.value, ""),
-                if per == crate::report::spec::PerKind::Investment { num(r.per_10k, 2) } else { num(r.per_participant, 3) },
-                r.cost_per_outcome.map_or("–".into(), |c| value(Some(c), "GBP")),
-                r.priority_share.map_or("–".into(), |p| format!("{p:.0}%")),
-                r.yoy_change.map_or("–".into(), |c| format!("{c:+.0}%")),
+                if hidden { w.mark(t) } else { value(r.value, "") },
+                or_mark(if per == PerKind::Investment { num(r.per_10k, 2) } else { num(r.per_participant, 3) }),
+                or_mark(r.cost_per_outcome.map_or("–".into(), |c| value(Some(c), "GBP"))),
+                or_mark(r.priority_share.map_or("–".into(), |p| format!("{p:.0}%"))),
+                or_mark(r.yoy_change.map_or("–".into(), |c| format!("{c:+.0}%"))),
                 r.rank.map_or("–".into(), |v| v.to_string()),
                 r.quartile.map_or("–".into(), |q| format!("Q{q}")),
                 r.flags.join("; "),

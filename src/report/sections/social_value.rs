@@ -9,6 +9,11 @@ pub(super) fn blocks(ctx: &Context, title: Option<&str>, out: &mut Blocks) {
         out.paragraph(&format!("No outcomes with a financial proxy were recorded for {} in this period.", ctx.subject_name), BODY, Rgb::MUTED);
         return;
     };
+    let withheld = withheld_values(ctx);
+    if !withheld.is_empty() {
+        out.paragraph(&value_withheld_words(ctx, &withheld), BODY, Rgb::MUTED);
+        return;
+    }
     let pv = g.present_value();
     let tile = |big: String, name: &str, unit: &str| Tile { big, muted: false, unit: unit.to_string(), name: name.to_string(), footer: None };
     let tiles = vec![

@@ -5,6 +5,12 @@ use super::*;
 
 pub(super) fn blocks(ctx: &Context, n: usize, title: Option<&str>, out: &mut Blocks) {
     let title = title.unwrap_or("How sensitive is the SROI ratio?");
+    let withheld = withheld_values(ctx);
+    if !withheld.is_empty() {
+        out.heading(title);
+        out.paragraph(&value_withheld_words(ctx, &withheld), BODY, Rgb::MUTED);
+        return;
+    }
     match tornado_data(ctx) {
         None => {
             out.heading(title);

@@ -93,7 +93,7 @@ pub const RATE_MARK: &str = "[r]";
 pub fn explain(mark: Withheld, threshold: u32) -> String {
     match mark {
         Withheld::No => String::new(),
-        Withheld::Small => format!("<{threshold}: a count of 1 to {} people, withheld to protect them.", threshold - 1),
+        Withheld::Small => format!("<{threshold}: a count of 1 to {} people (or of records about them), withheld to protect them.", threshold - 1),
         Withheld::Secondary => format!(
             "{SECONDARY_MARK}: withheld (its value may be large) so that a count under {threshold} cannot be worked out by subtraction."
         ),

@@ -247,3 +247,35 @@ fn rankings_and_commitments_withhold_small_counts_and_what_gives_them_back() {
         }
     }
 }
+
+#[test]
+fn record_counts_and_shares_of_a_few_records_are_withheld() {
+    // Organisation A has 3 records in the period: "Based on 3 outcome records", and
+    // completeness shares of 3 records (33%, 67%), would tell how many people there are.
+    let dir = tempfile::tempdir().unwrap();
+    let data = write(
+        dir.path(),
+        "d.csv",
+        "organisation,programme,indicator,date,value,area\nA,P1,volunteer_hours,2024-05-01,7,S1\nA,P1,volunteer_hours,2024-06-01,8,\nA,P1,volunteer_hours,2024-07-01,9,\n",
+    );
+    let spec = write(
+        dir.path(),
+        "s.toml",
+        "title = \"T\"\naudience = \"A\"\nsubject = \"organisation\"\nperiod = { financial_year = \"2024-25\" }\nindicators = [\"volunteer_hours\"]\n\
+         [[section]]\nkind = \"table\"\ntitle = \"By programme\"\nby = [\"programme\"]\nindicators = [\"volunteer_hours\"]\n[[section]]\nkind = \"data_quality\"\n",
+    );
+    let out = dir.path().join("a.pdf");
+    let figures = dir.path().join("fig");
+    impact(&["report", s(&spec), "--data", s(&data), "--subject", "A", "--out", s(&out), "--figures-dir", s(&figures)]).ok();
+    let doc = lopdf::Document::load(&out).unwrap();
+    let text = doc.extract_text(&doc.get_pages().keys().copied().collect::<Vec<_>>()).unwrap().split_whitespace().collect::<Vec<_>>().join(" ");
+    assert!(text.contains("Based on <5 outcome records"), "{text}");
+    assert!(text.contains("Records used <5"), "{text}");
+    assert!(!text.contains("33%") && !text.contains("67%"), "{text}");
+    // The hours themselves (24) are not a count of people and stand.
+    assert!(text.contains("24"), "{text}");
+    for entry in std::fs::read_dir(&figures).unwrap() {
+        let body = std::fs::read_to_string(entry.unwrap().path()).unwrap();
+        assert!(!body.contains(",3,") && !body.contains("0.33"), "{body}");
+    }
+}

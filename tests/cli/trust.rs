@@ -53,7 +53,7 @@ fn reports_show_withheld_counts_as_under_the_threshold() {
     let t = doc.extract_text(&doc.get_pages().keys().copied().collect::<Vec<_>>()).unwrap();
     assert!(t.contains("<5"), "{t}");
     assert!(t.contains("is shown as <5"), "{t}");
-    assert!(t.contains("a count of 1 to 4 people, withheld"), "the mark is explained on its page: {t}");
+    assert!(t.contains("a count of 1 to 4 people (or of records about them), withheld"), "the mark is explained on its page: {t}");
     assert!(!t.contains("\n3\n") && !t.contains("3 jobs"), "the withheld 3 must not appear: {t}");
 }
 

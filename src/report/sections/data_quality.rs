@@ -5,9 +5,11 @@ use super::*;
 pub(super) fn blocks(ctx: &Context, title: Option<&str>, out: &mut Blocks) {
     out.heading(title.unwrap_or("Data quality"));
     let q = ctx.figures.quality(ctx.subject);
-    let pct = |share: f64| format!("{:.0}%", share * 100.0);
+    // Shares of a withheld record count are withheld with it.
+    let tiny = records_published(ctx, q.records).is_none();
+    let pct = |share: f64| if tiny { crate::privacy::RATE_MARK.to_string() } else { format!("{:.0}%", share * 100.0) };
     let mut rows = vec![
-        vec!["Records used".to_string(), crate::output::format_figure(q.records as f64)],
+        vec!["Records used".to_string(), records_shown(ctx, q.records)],
         vec!["Records rejected by validation".to_string(), crate::output::format_figure(q.rejected as f64)],
         vec!["First and last outcome dates".to_string(), format!("{} to {}", q.first.clone().unwrap_or("–".into()), q.last.clone().unwrap_or("–".into()))],
     ];
@@ -43,11 +45,12 @@ pub(super) fn blocks(ctx: &Context, title: Option<&str>, out: &mut Blocks) {
 /// The section's measures as a table.
 pub(super) fn table(ctx: &Context) -> Result<DataFrame> {
     let q = ctx.figures.quality(ctx.subject);
+    let published = records_published(ctx, q.records);
     let mut measure = vec!["records".to_string(), "rejected".to_string()];
-    let mut value = vec![q.records as f64, q.rejected as f64];
+    let mut value = vec![published.map(|n| n as f64), Some(q.rejected as f64)];
     for (f, share) in &q.completeness {
         measure.push(format!("{f}_filled_share"));
-        value.push(*share);
+        value.push(published.map(|_| *share));
     }
     Ok(polars::prelude::df!("measure" => measure, "value" => value)?)
 }

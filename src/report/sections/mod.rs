@@ -185,7 +185,7 @@ fn cover(ctx: &Context) -> Cover {
         lines: vec![
             format!("Prepared for: {}", ctx.spec.audience),
             format!("Period: {} to {}", ctx.window.from.format("%-d %B %Y"), ctx.window.to.format("%-d %B %Y")),
-            format!("Based on {} outcome records", crate::output::format_figure(q.records as f64)),
+            format!("Based on {} outcome records", records_shown(ctx, q.records)),
         ],
     }
 }
@@ -292,6 +292,23 @@ fn value_withheld_words(ctx: &Context, names: &[String]) -> String {
         names.join(", "),
         ctx.figures.suppress_below.unwrap_or(0)
     )
+}
+
+/// A count of records as published: records are often one per person, so a count of
+/// 1 to threshold − 1 prints the small-count mark, like a count of people.
+fn records_shown(ctx: &Context, n: u64) -> String {
+    match ctx.figures.suppress_below {
+        Some(t) if n > 0 && n < u64::from(t) => Withheld::Small.mark(t),
+        _ => crate::output::format_figure(n as f64),
+    }
+}
+
+/// A record count a table may publish (None where `records_shown` prints a mark).
+fn records_published(ctx: &Context, n: u64) -> Option<u64> {
+    match ctx.figures.suppress_below {
+        Some(t) if n > 0 && n < u64::from(t) => None,
+        _ => Some(n),
+    }
 }
 
 /// The mark of a withheld figure, to print or draw where the figure would stand.

@@ -35,7 +35,8 @@ pub(super) fn frame_of_rows(ctx: &Context, rows: &[&Row], dims: &[String]) -> Re
     cols.push(Column::new("value".into(), rows.iter().map(|r| r.value).collect::<Vec<_>>()));
     cols.push(Column::new("unit".into(), rows.iter().map(|r| ctx.library.get(&r.indicator).map_or(String::new(), |i| i.unit.clone())).collect::<Vec<_>>()));
     // A withheld figure's record count is withheld with it: it can give the count back.
-    cols.push(Column::new("records".into(), rows.iter().map(|r| (!r.withheld.is_withheld()).then_some(r.records)).collect::<Vec<_>>()));
+    let records = |r: &Row| if r.withheld.is_withheld() { None } else { records_published(ctx, r.records.max(0) as u64).map(|n| n as i64) };
+    cols.push(Column::new("records".into(), rows.iter().map(|r| records(r)).collect::<Vec<_>>()));
     cols.push(Column::new("target".into(), rows.iter().map(|r| r.target).collect::<Vec<_>>()));
     if ctx.figures.suppress_below.is_some() {
         cols.push(Column::new("withheld".into(), rows.iter().map(|r| r.withheld.word()).collect::<Vec<_>>()));
@@ -68,7 +69,7 @@ fn table_rows(ctx: &Context, by: &[String], ids: &[String]) -> (Vec<String>, Vec
         let unit = super::super::format::unit_word(&ind.unit);
         cells.push(if unit.is_empty() { ind.name.clone() } else { format!("{} ({unit})", ind.name) });
         cells.push(shown(ctx, r, &ind.unit));
-        cells.push(if r.withheld.is_withheld() { "–".into() } else { crate::output::format_figure(r.records as f64) });
+        cells.push(if r.withheld.is_withheld() { "–".into() } else { records_shown(ctx, r.records.max(0) as u64) });
         if has_targets {
             cells.push(if r.target.is_some() { value(r.target, &ind.unit) } else { "–".into() });
             cells.push(pct_of_target(ctx, r).map_or("–".into(), |p| format!("{p:.0}%")));

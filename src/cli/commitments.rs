@@ -3,7 +3,7 @@ use std::path::PathBuf;
 use clap::Args;
 use polars::prelude::*;
 
-use super::validate::{parse_day, DataArgs};
+use super::validate::{parse_day, DataArgs, PrivacyArgs};
 use super::Outcome;
 use crate::commitments;
 use crate::data;
@@ -26,8 +26,12 @@ pub struct CommitmentsArgs {
     /// Assumptions file (for the price index of proxy values).
     #[arg(long, value_name = "FILE")]
     pub assumptions: Option<PathBuf>,
+    #[command(flatten)]
+    pub privacy: PrivacyArgs,
+    /// Output format (default: from --out's extension, else table).
     #[arg(long, value_enum)]
     pub format: Option<TableFormat>,
+    /// Write here instead of standard output (written whole or not at all).
     #[arg(long, value_name = "FILE")]
     pub out: Option<PathBuf>,
 }
@@ -45,7 +49,10 @@ pub fn run(args: CommitmentsArgs, library: &Library) -> Result<Outcome> {
         None => latest_date(&dataset.records)?.ok_or_else(|| Error::usage("the data has no records; give --as-of"))?,
     };
     let progress = commitments::track(&list, &dataset.records, library, &assumptions, as_of)?;
-    let frame = commitments::to_frame(&progress)?;
+    let mut frame = commitments::to_frame(&progress)?;
+    if let Some(t) = args.privacy.threshold() {
+        withhold_small_deliveries(&mut frame, &progress, library, t)?;
+    }
     let format = super::table_format(args.format, args.out.as_deref());
     // The date goes above a text table; machine formats stay pure.
     let header = if format == TableFormat::Table { format!("as of {as_of}\n") } else { String::new() };
@@ -56,4 +63,31 @@ pub fn run(args: CommitmentsArgs, library: &Library) -> Result<Outcome> {
 pub fn latest_date(records: &DataFrame) -> Result<Option<chrono::NaiveDate>> {
     let days = records.column("date")?.cast(&DataType::Int32)?;
     Ok(days.i32()?.max().map(crate::data::parse::from_epoch_days))
+}
+
+/// A delivered count of 1 to t − 1 people is withheld with its share delivered and
+/// expected figure, its social value, and its contract's total social value (the
+/// total less the rest would give it back). Commitments are not parts of one sum, so
+/// nothing else is withheld to protect it.
+fn withhold_small_deliveries(frame: &mut DataFrame, progress: &[commitments::Progress], library: &Library, t: u32) -> Result<()> {
+    use crate::privacy::{derived, Withheld};
+    let people = crate::privacy::people_indicators(library);
+    let small = |p: &commitments::Progress| people.contains(&p.commitment.indicator) && p.records > 0 && p.delivered > 0.0 && p.delivered < f64::from(t);
+    let hidden: Vec<(&str, &str)> = progress.iter().filter(|p| small(p)).map(|p| (p.commitment.contract.as_str(), p.commitment.indicator.as_str())).collect();
+    let contracts = derived::texts(frame, "contract")?;
+    let indicators = derived::texts(frame, "indicator")?;
+    let why: Vec<Withheld> = contracts
+        .iter()
+        .zip(&indicators)
+        .map(|(c, i)| {
+            if hidden.contains(&(c.as_str(), i.as_str())) {
+                Withheld::Small
+            } else if i == "total" && hidden.iter().any(|h| h.0 == c) {
+                Withheld::Rate
+            } else {
+                Withheld::No
+            }
+        })
+        .collect();
+    derived::blank(frame, &why, &["delivered", "pct_delivered", "expected_to_date", "social_value", "social_value_pct"])
 }

@@ -2,7 +2,7 @@ use std::path::PathBuf;
 
 use clap::{Args, ValueEnum};
 
-use super::validate::{parse_day, DataArgs};
+use super::validate::{parse_day, DataArgs, PrivacyArgs};
 use super::Outcome;
 use crate::aggregate::Filters;
 use crate::compare::{self, Per};
@@ -42,8 +42,10 @@ pub struct CompareArgs {
     /// Indicators to compare (default: every summed, counted or distinct-people indicator).
     #[arg(long = "indicator", value_delimiter = ',', value_name = "ID")]
     pub only_indicators: Vec<String>,
+    /// First day to include (YYYY-MM-DD).
     #[arg(long, value_name = "DATE")]
     pub from: Option<String>,
+    /// Last day to include (YYYY-MM-DD).
     #[arg(long, value_name = "DATE")]
     pub to: Option<String>,
     /// Flag comparisons resting on fewer records than this.
@@ -52,8 +54,12 @@ pub struct CompareArgs {
     /// Beneficiary groups counted as priority groups (SIMD deciles 1–2 always count).
     #[arg(long, value_delimiter = ',', value_name = "GROUP")]
     pub priority_groups: Vec<String>,
+    #[command(flatten)]
+    pub privacy: PrivacyArgs,
+    /// Output format (default: from --out's extension, else table).
     #[arg(long, value_enum)]
     pub format: Option<TableFormat>,
+    /// Write here instead of standard output (written whole or not at all).
     #[arg(long, value_name = "FILE")]
     pub out: Option<PathBuf>,
 }
@@ -94,7 +100,51 @@ pub fn run(args: CompareArgs, library: &Library) -> Result<Outcome> {
     let map = args.data.map(library)?;
     let dataset = data::load_valid(&args.data.data, library, map.as_ref(), &args.data.options()?)?;
     let rows = compare::compare(&dataset.records, library, &investments, &opts)?;
-    let frame = compare::to_frame(&rows, by)?;
+    let mut frame = compare::to_frame(&rows, by)?;
+    if let Some(t) = args.privacy.threshold() {
+        withhold_small_counts(&mut frame, &rows, by, library, t)?;
+    }
     let format = super::table_format(args.format, args.out.as_deref());
     super::emit(&frame, format, args.out.as_deref(), "row(s)", "", "", "")
+}
+
+/// A peer's count of 1 to t − 1 people (or one withheld to protect it) is withheld with
+/// every figure built on it; so is a group's count of participants under t, with the
+/// figures per participant; "few records (3)" loses its count.
+fn withhold_small_counts(frame: &mut polars::prelude::DataFrame, rows: &[compare::Row], by: &str, library: &Library, t: u32) -> Result<()> {
+    use crate::privacy::{derived, Withheld};
+    use polars::prelude::*;
+    const PARTICIPANTS: &str = "participants (distinct people)";
+    let mut counts: Vec<(String, String, f64)> = rows.iter().map(|r| (r.group.clone(), r.indicator.clone(), r.value.unwrap_or(0.0))).collect();
+    let mut seen = std::collections::BTreeSet::new();
+    for r in rows {
+        if let Some(p) = r.participants.filter(|_| seen.insert(r.group.clone())) {
+            counts.push((r.group.clone(), PARTICIPANTS.to_string(), p));
+        }
+    }
+    let mut people = crate::privacy::people_indicators(library);
+    people.insert(PARTICIPANTS.to_string());
+    let withheld = derived::withheld_counts(&counts, &people, t);
+    let group_of = derived::texts(frame, by)?;
+    let indicator_of = derived::texts(frame, "indicator")?;
+    let count_why: Vec<Withheld> = group_of.iter().zip(&indicator_of).map(|(g, i)| withheld.get(&(g.clone(), i.clone())).copied().unwrap_or(Withheld::No)).collect();
+    let people_why: Vec<Withheld> = group_of.iter().map(|g| withheld.get(&(g.clone(), PARTICIPANTS.to_string())).copied().unwrap_or(Withheld::No)).collect();
+    // Flags repeat the record count: drop it where the count is withheld.
+    let flags: Vec<String> = derived::texts(frame, "flags")?
+        .iter()
+        .zip(&count_why)
+        .map(|(f, w)| if w.is_withheld() { f.split("; ").map(|p| if p.starts_with("few records") { "few records" } else { p }).collect::<Vec<_>>().join("; ") } else { f.clone() })
+        .collect();
+    frame.with_column(Column::new("flags".into(), flags))?;
+    derived::blank(frame, &people_why, &["participants", "per_participant"])?;
+    let people_column = derived::texts(frame, "withheld")?;
+    derived::blank(frame, &count_why, &["value", "records", "per_10k", "per_participant", "cost_per_outcome", "priority_share", "yoy_change"])?;
+    // One `withheld` column: the count's reason, else the participants'.
+    let merged: Vec<Option<String>> = derived::texts(frame, "withheld")?
+        .into_iter()
+        .zip(people_column)
+        .map(|(a, b)| if !a.is_empty() { Some(a) } else if !b.is_empty() { Some(format!("participants {b}")) } else { None })
+        .collect();
+    frame.with_column(Column::new("withheld".into(), merged))?;
+    Ok(())
 }

@@ -2,7 +2,7 @@ use std::path::PathBuf;
 
 use clap::{Args, ValueEnum};
 
-use super::validate::{parse_day, DataArgs};
+use super::validate::{parse_day, DataArgs, PrivacyArgs};
 use super::Outcome;
 use crate::aggregate::Filters;
 use crate::data;
@@ -42,8 +42,12 @@ pub struct ValueArgs {
     /// Print the impact map (stakeholder, outcome, quantity, proxy, adjustments, value) instead.
     #[arg(long)]
     pub impact_map: bool,
+    #[command(flatten)]
+    pub privacy: PrivacyArgs,
+    /// Output format (default: from --out's extension, else table).
     #[arg(long, value_enum)]
     pub format: Option<TableFormat>,
+    /// Write here instead of standard output (written whole or not at all).
     #[arg(long, value_name = "FILE")]
     pub out: Option<PathBuf>,
 }
@@ -71,13 +75,16 @@ pub fn run(args: ValueArgs, library: &Library) -> Result<Outcome> {
     if groups.is_empty() {
         return Err(Error::usage("no outcomes with a financial proxy in the data"));
     }
-    let frame = if args.sensitivity {
+    let mut frame = if args.sensitivity {
         value::sensitivity_frame(&groups, &assumptions, by)?
     } else if args.impact_map {
         value::impact_map_frame(&groups, by)?
     } else {
         value::to_frame(&groups, by)?
     };
+    if let Some(t) = args.privacy.threshold() {
+        withhold_small_counts(&mut frame, &groups, by, library, t, args.sensitivity)?;
+    }
     let format = super::table_format(args.format, args.out.as_deref());
     let mut note = String::new();
     if format == TableFormat::Table && !args.sensitivity && !args.impact_map {
@@ -87,4 +94,27 @@ pub fn run(args: ValueArgs, library: &Library) -> Result<Outcome> {
         }
     }
     super::emit(&frame, format, args.out.as_deref(), "row(s)", "", "", &note)
+}
+
+/// A line's quantity that is a count of 1 to t − 1 people (or protects one) is withheld
+/// with every value built on it; a group with such a line has its totals (SROI, NPV,
+/// payback, sensitivity) withheld, as they would give the count back.
+fn withhold_small_counts(frame: &mut polars::prelude::DataFrame, groups: &[value::GroupValue], by: GroupBy, library: &Library, t: u32, sensitivity: bool) -> Result<()> {
+    use crate::privacy::{derived, Withheld};
+    let counts: Vec<(String, String, f64)> = groups.iter().flat_map(|g| g.lines.iter().map(|l| (g.group.clone(), l.indicator.clone(), l.quantity))).collect();
+    let withheld = derived::withheld_counts(&counts, &crate::privacy::people_indicators(library), t);
+    let tainted: std::collections::HashSet<&str> = withheld.keys().map(|(g, _)| g.as_str()).collect();
+    let group_of = derived::texts(frame, by.column())?;
+    let line_of = if sensitivity { vec![String::new(); frame.height()] } else { derived::texts(frame, "indicator")? };
+    let why: Vec<Withheld> = group_of
+        .iter()
+        .zip(&line_of)
+        .map(|(g, line)| match withheld.get(&(g.clone(), line.clone())) {
+            Some(w) => *w,
+            None if (sensitivity || line == "total") && tainted.contains(g.as_str()) => Withheld::Rate,
+            None => Withheld::No,
+        })
+        .collect();
+    let columns = ["quantity", "gross_value", "impact_year1", "present_value", "sroi", "npv", "payback_months", "sroi_low", "sroi_high", "break_even_multiplier"];
+    derived::blank(frame, &why, &columns)
 }

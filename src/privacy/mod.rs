@@ -16,6 +16,8 @@ use polars::prelude::*;
 use crate::error::Result;
 use crate::indicator::{Aggregation, Library};
 
+pub mod derived;
+
 /// The default threshold: counts of people under 5 are not published.
 pub const DEFAULT_THRESHOLD: u32 = 5;
 

@@ -38,7 +38,7 @@ fn fixture(dir: &std::path::Path) -> (std::path::PathBuf, std::path::PathBuf) {
 fn normalised_figures_ranks_and_ties_by_hand() {
     let dir = tempfile::tempdir().unwrap();
     let (data, programmes) = fixture(dir.path());
-    let out = impact(&["compare", s(&data), "--programmes", s(&programmes), "--indicator", "jobs_created", "--min-records", "5", "--format", "csv"]).ok().stdout;
+    let out = impact(&["compare", s(&data), "--programmes", s(&programmes), "--indicator", "jobs_created", "--min-records", "5", "--format", "csv", "--no-suppress"]).ok().stdout;
     let r = csv_rows(&out);
     let get = |p: &str, c: &str| cell(&r, &[p, "jobs_created"], c);
     assert_eq!((get("P1", "per_10k"), get("P2", "per_10k"), get("P3", "per_10k")), ("10.0".into(), "10.0".into(), "6.0".into()));
@@ -57,7 +57,7 @@ fn normalised_figures_ranks_and_ties_by_hand() {
 fn per_participant_ranking_and_weak_flags() {
     let dir = tempfile::tempdir().unwrap();
     let (data, _) = fixture(dir.path());
-    let out = impact(&["compare", s(&data), "--per", "participant", "--indicator", "jobs_created", "--format", "csv"]).ok().stdout;
+    let out = impact(&["compare", s(&data), "--per", "participant", "--indicator", "jobs_created", "--format", "csv", "--no-suppress"]).ok().stdout;
     let r = csv_rows(&out);
     // 1, 2, 1 jobs per person: P2 first, P1 and P3 tie second; default --min-records 30 flags all.
     assert_eq!(cell(&r, &["P2", "jobs_created"], "rank"), "1");

@@ -123,3 +123,39 @@ fn one_failing_subject_does_not_stop_the_batch() {
     assert_eq!(files.len(), 12, "11 PDFs and the blocking folder: {files:?}");
     assert!(files.iter().all(|f| !f.contains(".tmp")), "{files:?}");
 }
+
+/// value, compare and commitments protect counts of people like aggregate does: A's
+/// 3 job starts (and B's 10, which would give it back from the total) are withheld
+/// with every figure built on them.
+#[test]
+fn value_compare_and_commitments_withhold_small_counts_by_default() {
+    let dir = tempfile::tempdir().unwrap();
+    let data = small_counts(dir.path());
+    let get = |out: &str, group: &str, indicator: &str, column: &str| -> String {
+        let rows = csv_rows(out);
+        let at = rows[0].iter().position(|h| h == column).unwrap_or_else(|| panic!("{column} in {out}"));
+        rows.iter().find(|r| r[0] == group && r[1] == indicator).unwrap_or_else(|| panic!("{group} {indicator} in {out}"))[at].clone()
+    };
+    let out = impact(&["compare", s(&data), "--by", "organisation", "--per", "participant", "--indicator", "jobs_created", "--format", "csv"]).ok().stdout;
+    assert_eq!(get(&out, "A", "jobs_created", "value"), "");
+    assert_eq!(get(&out, "A", "jobs_created", "per_participant"), "");
+    assert_eq!(get(&out, "A", "jobs_created", "withheld"), "small");
+    assert_eq!(get(&out, "B", "jobs_created", "withheld"), "secondary");
+    assert_eq!(get(&out, "C", "jobs_created", "value"), "20.0");
+    assert!(!out.contains("few records (3)"), "{out}");
+
+    let out = impact(&["value", s(&data), "--by", "organisation", "--format", "csv"]).ok().stdout;
+    assert_eq!(get(&out, "A", "jobs_created", "quantity"), "");
+    assert_eq!(get(&out, "A", "jobs_created", "present_value"), "");
+    assert_eq!(get(&out, "A", "total", "present_value"), "", "A's total adds the withheld line");
+    assert_eq!(get(&out, "C", "jobs_created", "quantity"), "20.0");
+
+    let c = write(dir.path(), "c.csv", "contract,supplier,indicator,committed,start,due,contract_value\nK1,A,jobs_created,10,2024-04-01,2025-03-31,1000\nK2,C,jobs_created,10,2024-04-01,2025-03-31,1000\n");
+    let out = impact(&["commitments", "--commitments", s(&c), s(&data), "--as-of", "2024-07-01", "--format", "csv"]).ok().stdout;
+    assert_eq!(get(&out, "K1", "A", "delivered"), "");
+    assert_eq!(get(&out, "K1", "A", "pct_delivered"), "");
+    assert_eq!(get(&out, "K2", "C", "delivered"), "20.0");
+    // Internal runs see everything.
+    let out = impact(&["commitments", "--commitments", s(&c), s(&data), "--as-of", "2024-07-01", "--format", "csv", "--no-suppress"]).ok().stdout;
+    assert_eq!(get(&out, "K1", "A", "delivered"), "3.0");
+}

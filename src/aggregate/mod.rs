@@ -121,10 +121,20 @@ pub fn figures(cells: Cells, library: &Library, req: &Request) -> Result<DataFra
     ];
     let mut base = concat(parts, UnionArgs::default())?.collect()?;
     let withheld: Vec<i32> = match req.suppress_below {
-        Some(t) => crate::privacy::flags(&base, &dims, &req.publish_apart, &crate::privacy::people_indicators(library), t)?
-            .into_iter()
-            .map(Withheld::code)
-            .collect(),
+        Some(t) => {
+            let mut flags = crate::privacy::flags(&base, &dims, &req.publish_apart, &crate::privacy::people_indicators(library), t)?;
+            // A mean, minimum or maximum over a few records describes a few people.
+            let statistics = crate::privacy::statistic_indicators(library);
+            let indicators = base.column("indicator")?.str()?.clone();
+            let records = base.column("records")?.cast(&DataType::Int64)?.i64()?.clone();
+            for (i, flag) in flags.iter_mut().enumerate() {
+                let is_statistic = indicators.get(i).is_some_and(|id| statistics.contains(id));
+                if *flag == Withheld::No && crate::privacy::too_few(is_statistic, records.get(i).unwrap_or(0), t) {
+                    *flag = Withheld::Few;
+                }
+            }
+            flags.into_iter().map(Withheld::code).collect()
+        }
         None => vec![0; base.height()],
     };
     base.with_column(Column::new("__withheld".into(), withheld))?;
@@ -156,8 +166,10 @@ pub fn figures(cells: Cells, library: &Library, req: &Request) -> Result<DataFra
                 .then(lit(word(Withheld::Small)))
                 .when(code.clone().eq(lit(Withheld::Secondary.code())))
                 .then(lit(word(Withheld::Secondary)))
-                .when(code.eq(lit(Withheld::Rate.code())))
+                .when(code.clone().eq(lit(Withheld::Rate.code())))
                 .then(lit(word(Withheld::Rate)))
+                .when(code.eq(lit(Withheld::Few.code())))
+                .then(lit(word(Withheld::Few)))
                 .otherwise(lit(NULL).cast(DataType::String))
                 .alias("withheld"),
         );

@@ -35,6 +35,9 @@ pub enum Withheld {
     Secondary,
     /// A rate whose numerator or denominator is withheld.
     Rate,
+    /// A mean, minimum or maximum over fewer records than the threshold: it could
+    /// describe one person.
+    Few,
 }
 
 impl Withheld {
@@ -52,6 +55,7 @@ impl Withheld {
             1 => Withheld::Small,
             2 => Withheld::Secondary,
             3 => Withheld::Rate,
+            4 => Withheld::Few,
             _ => Withheld::No,
         }
     }
@@ -63,6 +67,7 @@ impl Withheld {
             Withheld::Small => Some("small"),
             Withheld::Secondary => Some("secondary"),
             Withheld::Rate => Some("rate"),
+            Withheld::Few => Some("few"),
         }
     }
 
@@ -71,6 +76,7 @@ impl Withheld {
             "small" => Withheld::Small,
             "secondary" => Withheld::Secondary,
             "rate" => Withheld::Rate,
+            "few" => Withheld::Few,
             _ => Withheld::No,
         }
     }
@@ -82,6 +88,7 @@ impl Withheld {
             Withheld::Small => format!("<{threshold}"),
             Withheld::Secondary => SECONDARY_MARK.to_string(),
             Withheld::Rate => RATE_MARK.to_string(),
+            Withheld::Few => FEW_MARK.to_string(),
         }
     }
 }
@@ -90,6 +97,8 @@ impl Withheld {
 pub const SECONDARY_MARK: &str = "[c]";
 /// Printed for a rate withheld because a count it is built from is withheld.
 pub const RATE_MARK: &str = "[r]";
+/// Printed for a mean, minimum or maximum over too few records.
+pub const FEW_MARK: &str = "[p]";
 
 /// One line explaining each mark, for the page or file where the marks appear.
 pub fn explain(mark: Withheld, threshold: u32) -> String {
@@ -100,7 +109,20 @@ pub fn explain(mark: Withheld, threshold: u32) -> String {
             "{SECONDARY_MARK}: withheld (its value may be large) so that a count under {threshold} cannot be worked out by subtraction."
         ),
         Withheld::Rate => format!("{RATE_MARK}: a rate withheld because a count it is built from is withheld."),
+        Withheld::Few => format!("{FEW_MARK}: a mean, minimum or maximum over fewer than {threshold} records, withheld: it could describe one person."),
     }
+}
+
+/// Indicators whose figure is a mean, minimum or maximum of records' values: over a
+/// few records it describes the few people behind them.
+pub fn statistic_indicators(library: &Library) -> HashSet<String> {
+    use crate::indicator::RollUp;
+    library.iter().filter(|i| matches!(i.roll_up(), RollUp::Flow(Aggregation::Mean | Aggregation::Min | Aggregation::Max))).map(|i| i.id.clone()).collect()
+}
+
+/// A statistic over 1 to threshold − 1 records is withheld.
+pub fn too_few(is_statistic: bool, records: i64, threshold: u32) -> bool {
+    is_statistic && records > 0 && records < i64::from(threshold)
 }
 
 /// Indicators whose values are counts of people.
@@ -250,7 +272,7 @@ mod tests {
         assert_eq!(f, vec![Withheld::Small, Withheld::Secondary, Withheld::No]);
         assert_eq!(f[0].mark(5), "<5");
         assert_eq!(f[1].mark(5), SECONDARY_MARK);
-        for w in [Withheld::No, Withheld::Small, Withheld::Secondary, Withheld::Rate] {
+        for w in [Withheld::No, Withheld::Small, Withheld::Secondary, Withheld::Rate, Withheld::Few] {
             assert_eq!(Withheld::from_code(w.code()), w);
             assert_eq!(w.word().map_or(Withheld::No, Withheld::from_word), w);
         }

@@ -121,9 +121,14 @@ pub fn protect_release(
     let order: Vec<Vec<String>> = cells.iter().map(Key::order).collect();
     let all_people = vec![true; cells.len()];
     let withheld = protect(&values, &all_people, &order, &groups, threshold);
+    let statistics = crate::privacy::statistic_indicators(library);
     for (t, (_, rows)) in tables.iter_mut().enumerate() {
         for (r, row) in rows.iter_mut().enumerate() {
             row.withheld = at[t][r].map_or(Withheld::No, |i| withheld[i]);
+            // A mean, minimum or maximum over a few records describes a few people.
+            if row.withheld == Withheld::No && crate::privacy::too_few(statistics.contains(&row.indicator), row.records, threshold) {
+                row.withheld = Withheld::Few;
+            }
         }
         withhold_rates(rows, library);
         for row in rows.iter_mut().filter(|r| r.withheld.is_withheld()) {

@@ -159,3 +159,23 @@ fn value_compare_and_commitments_withhold_small_counts_by_default() {
     let out = impact(&["commitments", "--commitments", s(&c), s(&data), "--as-of", "2024-07-01", "--format", "csv", "--no-suppress"]).ok().stdout;
     assert_eq!(get(&out, "K1", "A", "delivered"), "3.0");
 }
+
+/// A mean over 3 people's records describes those 3: withheld, with its own mark.
+#[test]
+fn a_mean_over_a_few_records_is_withheld() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut d = String::from("organisation,indicator,date,value,participant\n");
+    for (org, n) in [("A", 3), ("B", 8)] {
+        for i in 0..n {
+            d.push_str(&format!("{org},wemwbs_change,2024-05-01,{},{org}{i}\n", i + 1));
+        }
+    }
+    let data = write(dir.path(), "d.csv", &d);
+    let out = impact(&["aggregate", s(&data), "--by", "organisation", "--format", "csv"]).ok().stdout;
+    let rows = csv_rows(&out);
+    let a = rows.iter().find(|r| r[0] == "A").unwrap();
+    let b = rows.iter().find(|r| r[0] == "B").unwrap();
+    assert_eq!(a[2..], ["", "points", "", "few"], "{out}");
+    // B's mean of 1..8 = 4.5 stands: 8 records are enough.
+    assert_eq!(b[2], "4.5", "{out}");
+}

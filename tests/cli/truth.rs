@@ -145,6 +145,7 @@ fn every_spec_reads_true_for_every_subject() {
                     ("<5", "a count of 1 to 4 people"),
                     ("[c]", "withheld (its value may be large)"),
                     ("[r]", "a rate withheld because a count"),
+                    ("[p]", "a mean, minimum or maximum over fewer than"),
                     ("%*", "Outside 0–100%"),
                 ] {
                     if text.contains(mark) {

@@ -196,7 +196,7 @@ fn cover(ctx: &Context) -> Cover {
 fn frame(ctx: &Context) -> Frame {
     let mut notes = Vec::new();
     if let Some(t) = ctx.figures.suppress_below {
-        for w in [Withheld::Small, Withheld::Secondary, Withheld::Rate] {
+        for w in [Withheld::Small, Withheld::Secondary, Withheld::Rate, Withheld::Few] {
             notes.push((w.mark(t), crate::privacy::explain(w, t)));
         }
     }

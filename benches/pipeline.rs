@@ -14,9 +14,11 @@
 //! BENCH_50M=1 to add the 50M-row Parquet aggregate (about 1.2 GB; the file is 0.6 GB),
 //! BENCH_ONLY_PDF=1 to time only the board packs.
 //!
-//! The board packs are rendered with --no-suppress: with 300 synthetic records per
-//! organisation most counts are under 5 and would be withheld, leaving charts empty;
-//! the point here is the cost of drawing full charts.
+//! The board packs are rendered twice: with --no-suppress (with 300 synthetic records
+//! per organisation most counts are under 5, so this draws full charts) and as
+//! published, with small-number protection of each report as a whole. A last row
+//! times the protection alone: a wide aggregate with and without suppression, and
+//! the number of cells it protects (BENCH_CELLS_BY sets the grouping).
 
 use std::fmt::Write as _;
 use std::path::{Path, PathBuf};
@@ -187,11 +189,54 @@ fn main() {
     let max_kb = sizes.iter().max().copied().unwrap_or(0) / 1024;
     let mean_kb = sizes.iter().sum::<u64>() / sizes.len().max(1) as u64 / 1024;
     table.push(Row {
-        what: format!("render {} board PDFs (--each organisation)", sizes.len()),
+        what: format!("render {} board PDFs (--each organisation), --no-suppress", sizes.len()),
         median: t_pdf,
         runs: r_pdf,
         peak: Some(m_pdf),
         note: format!("{mean_kb} KB mean, {max_kb} KB largest (targets ≤ 10 s, ≤ 150 KB)"),
+    });
+    let (t_pub, r_pub, m_pub) = {
+        let (d, out, o) = (report_data.to_str().unwrap().to_string(), pdfs.to_str().unwrap().to_string(), o.to_str().unwrap().to_string());
+        repeat(runs, move || measure(&["report", "reports/board.toml", "--data", &d, "--organisations", &o, "--each", "organisation", "--out-dir", &out]))
+    };
+    table.push(Row {
+        what: format!("render {} board PDFs (--each organisation), small numbers protected", sizes.len()),
+        median: t_pub,
+        runs: r_pub,
+        peak: Some(m_pub),
+        note: format!("{:.2}× the --no-suppress run (target ≤ 10 s)", t_pub.as_secs_f64() / t_pdf.as_secs_f64()),
+    });
+
+    // Small-number protection alone: the same wide aggregate with and without it, on
+    // the big Parquet file (about a million cells) unless only the PDFs are timed.
+    let by = std::env::var("BENCH_CELLS_BY").unwrap_or_else(|_| "organisation,beneficiary_group,gender,age_band,simd_decile,month".into());
+    let cells_data = if only_pdf { report_data.clone() } else { pq.clone() };
+    let cells_out = dir.join("cells.csv");
+    let wide = |extra: &[&str]| {
+        let mut args = vec!["aggregate", cells_data.to_str().unwrap(), "--by", by.as_str(), "--out", cells_out.to_str().unwrap()];
+        args.extend_from_slice(extra);
+        measure(&args)
+    };
+    let (mut plain, mut protected) = (Vec::new(), Vec::new());
+    for _ in 0..runs {
+        plain.push(wide(&["--no-suppress"]).0);
+        protected.push(wide(&[]).0);
+    }
+    let cells = std::fs::read_to_string(&cells_out).map_or(0, |t| t.lines().count().saturating_sub(1));
+    let (t_plain, t_prot) = (median(plain.clone()), median(protected.clone()));
+    table.push(Row {
+        what: format!("aggregate --by {by}: {cells} cells, --no-suppress"),
+        median: t_plain,
+        runs: plain,
+        peak: None,
+        note: String::new(),
+    });
+    table.push(Row {
+        what: format!("the same, small numbers protected ({cells} cells)"),
+        median: t_prot,
+        runs: protected,
+        peak: None,
+        note: format!("protection adds {:.2} s", t_prot.as_secs_f64() - t_plain.as_secs_f64()),
     });
 
     if std::env::var("BENCH_50M").is_ok() {

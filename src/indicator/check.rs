@@ -227,6 +227,7 @@ mod tests {
             currency: "GBP".into(),
             price_year: 2024,
             source: "s".into(),
+            licence: None,
             deadweight: 25.0,
             attribution: 0.1,
             displacement: 0.0,

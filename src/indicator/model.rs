@@ -64,6 +64,10 @@ pub struct Proxy {
     pub currency: String,
     pub price_year: i32,
     pub source: String,
+    /// The terms the value may be used and shared under (e.g. "Open Government
+    /// Licence v3.0"); printed beside the source in reports' methodology appendix.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub licence: Option<String>,
     #[serde(default)]
     pub deadweight: f64,
     #[serde(default)]

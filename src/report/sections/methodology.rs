@@ -62,11 +62,22 @@ pub(super) fn blocks(ctx: &Context, title: Option<&str>, out: &mut Blocks) {
         // The proxy as used (assumptions may override the library's), else the library's.
         let used = ctx.value.and_then(|v| v.lines.iter().find(|l| l.indicator == ind.id));
         match (used, &ind.proxy) {
-            (Some(l), _) => facts.push(format!("Financial proxy used: {} per unit (report-year prices); source: {}", value(Some(l.params.value), ind.proxy.as_ref().map_or("GBP", |p| p.currency.as_str())), l.source)),
-            (None, Some(p)) => facts.push(format!("Financial proxy: {} per unit ({} prices); source: {}", value(Some(p.value), &p.currency), p.price_year, p.source)),
+            (Some(l), _) => {
+                // The value as used, in report-year prices; the library's value and its
+                // price year beside it when the value came from the library.
+                let currency = ind.proxy.as_ref().map_or("GBP", |p| p.currency.as_str());
+                let origin = ind.proxy.as_ref().map_or(String::new(), |p| format!("; library value {} in {} prices", value(Some(p.value), &p.currency), p.price_year));
+                facts.push(format!("Financial proxy used: {} per unit in report-year prices{origin}; source: {}; licence: {}", value(Some(l.params.value), currency), l.source, licence(ind)));
+            }
+            (None, Some(p)) => facts.push(format!("Financial proxy: {} per unit ({} prices); source: {}; licence: {}", value(Some(p.value), &p.currency), p.price_year, p.source, licence(ind))),
             (None, None) => {}
         }
         out.paragraph(&facts.join(" · "), 8.0, Rgb::MUTED);
         out.space(8.0);
     }
+}
+
+/// A proxy's licence as stated in the library, or that it is not stated.
+fn licence(ind: &crate::indicator::Indicator) -> &str {
+    ind.proxy.as_ref().and_then(|p| p.licence.as_deref()).unwrap_or("not stated in the indicator library")
 }

@@ -238,7 +238,7 @@ fn every_valued_outcome_has_its_proxy_source_in_the_appendix() {
     assert!(emp.contains("ranges from £"), "the SROI ratio carries its sensitivity range");
     // Each valued outcome's proxy says its price year and its licence (or that none is stated).
     assert!(emp.matches("Financial proxy used:").count() >= 6, "{emp}");
-    assert_eq!(emp.matches("Financial proxy used:").count(), emp.matches("licence:").count().min(emp.matches("Financial proxy used:").count()));
+    assert!(emp.matches("licence:").count() >= emp.matches("Financial proxy used:").count(), "a proxy without its licence: {emp}");
     assert!(emp.contains("prices; source:") || emp.contains("prices); source:"), "{emp}");
 }
 

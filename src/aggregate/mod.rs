@@ -155,7 +155,16 @@ pub fn figures(cells: Cells, library: &Library, req: &Request) -> Result<DataFra
         col("indicator"),
         withhold(value, DataType::Float64).alias("value"),
         col("unit"),
-        withhold(col("records"), DataType::Int64).alias("records"),
+        // Records are often one per person: a count of 1 to threshold − 1 records is
+        // withheld beside any figure (3 wellbeing assessments beside a withheld count
+        // of people assessed would give it back).
+        match req.suppress_below {
+            Some(t) => {
+                let few = col("records").gt(lit(0)).and(col("records").lt(lit(i64::from(t))));
+                when(hidden.clone().or(few)).then(lit(NULL).cast(DataType::Int64)).otherwise(col("records")).alias("records")
+            }
+            None => col("records").alias("records"),
+        },
     ]);
     if req.suppress_below.is_some() {
         // Why each figure is withheld, in words (empty where it is published).

@@ -178,4 +178,9 @@ fn a_mean_over_a_few_records_is_withheld() {
     assert_eq!(a[2..], ["", "points", "", "few"], "{out}");
     // B's mean of 1..8 = 4.5 stands: 8 records are enough.
     assert_eq!(b[2], "4.5", "{out}");
+    // Hours are not people, so 2 records' 15 hours stand; the count of records (often
+    // one per person) does not.
+    let data = write(dir.path(), "h.csv", "organisation,indicator,date,value\nA,volunteer_hours,2024-05-01,7\nA,volunteer_hours,2024-05-02,8\n");
+    let out = impact(&["aggregate", s(&data), "--by", "organisation", "--format", "csv"]).ok().stdout;
+    assert!(out.lines().any(|l| l == "A,volunteer_hours,15.0,hours,,"), "{out}");
 }

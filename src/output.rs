@@ -117,9 +117,10 @@ pub fn format_figure(v: f64) -> String {
     let rounded = (v * 100.0).round() / 100.0;
     let negative = rounded < 0.0;
     let abs = rounded.abs();
-    let whole = abs.trunc() as u64;
     let cents = ((abs - abs.trunc()) * 100.0).round() as u64;
-    let digits = whole.to_string();
+    // The whole part's decimal digits, exact at any size (a cast to an integer type
+    // would saturate at 18,446,744,073,709,551,615).
+    let digits = format!("{:.0}", abs.trunc());
     let mut grouped = String::new();
     for (i, ch) in digits.chars().enumerate() {
         if i > 0 && (digits.len() - i) % 3 == 0 {
@@ -147,6 +148,8 @@ mod tests {
         assert_eq!(format_figure(-1500.25), "-1,500.25");
         assert_eq!(format_figure(0.0), "0");
         assert_eq!(format_figure(999.999), "1,000");
+        assert_eq!(format_figure(2e19), "20,000,000,000,000,000,000");
+        assert_eq!(format_figure(-3.5e20), "-350,000,000,000,000,000,000");
     }
 
     #[test]

@@ -23,12 +23,18 @@ pub fn nearest<'a>(word: &str, candidates: impl IntoIterator<Item = &'a str>) ->
     if w.is_empty() {
         return None;
     }
+    let limit = (w.chars().count() / 3).max(2);
+    let w_len = w.chars().count();
     let mut best: Option<(usize, &str)> = None;
     for c in candidates {
         let lc = c.to_lowercase();
         let d = if lc.contains(&w) || w.contains(&lc) {
             // Containment is a strong signal, but still prefer the closest such candidate.
             lc.len().abs_diff(w.len()).min(2)
+        } else if lc.chars().count().abs_diff(w_len) > limit {
+            // The distance is at least the difference in length: too far, and a long
+            // word (a 20 KB cell) need not be compared letter by letter.
+            continue;
         } else {
             edit_distance(&w, &lc)
         };
@@ -36,7 +42,6 @@ pub fn nearest<'a>(word: &str, candidates: impl IntoIterator<Item = &'a str>) ->
             best = Some((d, c));
         }
     }
-    let limit = (w.chars().count() / 3).max(2);
     best.filter(|(d, _)| *d <= limit).map(|(_, c)| c)
 }
 

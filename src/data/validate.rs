@@ -55,6 +55,19 @@ struct Sink<'a> {
     report: Report,
 }
 
+/// Cells longer than this (in bytes) are quoted back cut short.
+const CLIP_AT: usize = 80;
+
+/// A cell as quoted back in a message: a long one is cut, and its length said, so a
+/// 1 MB cell does not become a 1 MB message.
+pub fn clip(value: &str) -> String {
+    if value.len() <= CLIP_AT {
+        return value.to_string();
+    }
+    let head: String = value.chars().take(60).collect();
+    format!("{head}… ({} characters)", value.chars().count())
+}
+
 impl Sink<'_> {
     fn problem(&mut self, check: Check, row: i64, column: &str, value: Option<&str>, message: String, hint: Option<String>) {
         self.flagged = true;
@@ -67,13 +80,18 @@ impl Sink<'_> {
             return;
         }
         *n += 1;
+        // A long cell is quoted back cut short, in the value and in the message.
+        let message = match value {
+            Some(v) if v.len() > CLIP_AT => message.replace(v, &clip(v)),
+            _ => message,
+        };
         self.report.push(Diagnostic {
             severity: Severity::Error,
             check,
             file: self.file.to_string(),
             row: u64::try_from(row).ok(),
             column: Some(column.to_string()),
-            value: value.map(str::to_string),
+            value: value.map(clip),
             message,
             hint,
         });

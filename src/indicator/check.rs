@@ -102,8 +102,8 @@ fn check_proxy(ind: &Indicator, report: &mut impl FnMut(&'static str, String)) {
             report(key, format!("{rate} is outside 0–1 (write 25% as 0.25)"));
         }
     }
-    if p.duration_years == 0 {
-        report("proxy.duration_years", "must be at least 1".into());
+    if p.duration_years == 0 || p.duration_years > crate::value::MAX_DURATION_YEARS {
+        report("proxy.duration_years", format!("must be from 1 to {} years", crate::value::MAX_DURATION_YEARS));
     }
     if !(p.currency.len() == 3 && p.currency.chars().all(|c| c.is_ascii_uppercase())) {
         report("proxy.currency", format!("`{}` is not an ISO 4217 code such as GBP", p.currency));
@@ -236,6 +236,10 @@ mod tests {
         });
         let p = problems_of(vec![i]);
         assert_eq!(p, vec![("jobs".into(), "proxy.deadweight"), ("jobs".into(), "proxy.duration_years")]);
+        // A duration of a billion years would be valued year by year: refused.
+        let mut i = base("jobs");
+        i.proxy = Some(Proxy { value: 1.0, currency: "GBP".into(), price_year: 2024, source: "s".into(), licence: None, deadweight: 0.0, attribution: 0.0, displacement: 0.0, drop_off: 0.0, duration_years: 1_000_000_000 });
+        assert_eq!(problems_of(vec![i]), vec![("jobs".into(), "proxy.duration_years")]);
     }
 
     #[test]

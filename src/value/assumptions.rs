@@ -132,8 +132,8 @@ impl Assumptions {
                 }
             }
             if let Some(d) = o.duration_years {
-                if d < 1 {
-                    return Err(format!("{at}: duration_years = {d} must be at least 1"));
+                if !(1..=i64::from(super::MAX_DURATION_YEARS)).contains(&d) {
+                    return Err(format!("{at}: duration_years = {d} must be from 1 to {} years", super::MAX_DURATION_YEARS));
                 }
             }
             if o.value.is_some_and(|v| !(v.is_finite() && v >= 0.0)) {
@@ -149,8 +149,13 @@ impl Assumptions {
             if !SENSITIVE.contains(&key.as_str()) {
                 return Err(format!("sensitivity: `{key}` is not one of {}", SENSITIVE.join(", ")));
             }
-            if !(r.low >= 0.0 && r.low <= r.high && r.high.is_finite()) {
-                return Err(format!("sensitivity.{key}: low {} and high {} must be multipliers with 0 ≤ low ≤ high", r.low, r.high));
+            if !(r.low >= 0.0 && r.low <= r.high && r.high <= super::MAX_MULTIPLIER) {
+                return Err(format!(
+                    "sensitivity.{key}: low {} and high {} must be multipliers with 0 ≤ low ≤ high ≤ {}",
+                    r.low,
+                    r.high,
+                    super::MAX_MULTIPLIER
+                ));
             }
         }
         for (id, v) in &self.investment {

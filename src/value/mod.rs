@@ -11,6 +11,13 @@
 pub mod assumptions;
 pub mod sensitivity;
 
+/// The longest an outcome may be valued for: values are computed year by year, and
+/// no proxy lasts longer (a larger figure is a typo, refused with this bound named).
+pub const MAX_DURATION_YEARS: u32 = 100;
+
+/// The largest multiplier a sensitivity test may apply to an assumption.
+pub const MAX_MULTIPLIER: f64 = 10.0;
+
 use polars::prelude::*;
 
 pub use assumptions::{Assumptions, Params};

@@ -33,7 +33,7 @@ fn scaled(g: &GroupValue, parameter: &str, m: f64) -> GroupValue {
                 "attribution" => p.attribution = (p.attribution * m).clamp(0.0, 1.0),
                 "displacement" => p.displacement = (p.displacement * m).clamp(0.0, 1.0),
                 "drop_off" => p.drop_off = (p.drop_off * m).clamp(0.0, 1.0),
-                "duration_years" => p.duration_years = ((f64::from(p.duration_years) * m).round() as u32).max(1),
+                "duration_years" => p.duration_years = (f64::from(p.duration_years) * m).round().clamp(1.0, f64::from(super::MAX_DURATION_YEARS)) as u32,
                 _ => {}
             }
             l

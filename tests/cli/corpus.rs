@@ -101,6 +101,9 @@ fn cases() -> Vec<Case> {
             a
         }),
         c("assumptions_rate_out_of_range", vec![("a.toml", text("[[override]]\nattribution = 1.2\n"))], vec!["value".into(), "samples/outcomes.csv".into(), "--assumptions".into(), "{dir}/a.toml".into(), "--out".into(), "{out}".into()]),
+        c("assumptions_duration_huge", vec![("a.toml", text("[[override]]\nduration_years = 1000000000\n"))], vec!["value".into(), "samples/outcomes.csv".into(), "--assumptions".into(), "{dir}/a.toml".into(), "--out".into(), "{out}".into()]),
+        c("assumptions_duration_wraps", vec![("a.toml", text("[[override]]\nduration_years = 4294967297\n"))], vec!["value".into(), "samples/outcomes.csv".into(), "--assumptions".into(), "{dir}/a.toml".into(), "--out".into(), "{out}".into()]),
+        c("sensitivity_multiplier_huge", vec![("a.toml", text("[sensitivity]\nvalue = { low = 0.5, high = 1e12 }\n"))], vec!["value".into(), "samples/outcomes.csv".into(), "--assumptions".into(), "{dir}/a.toml".into(), "--sensitivity".into(), "--out".into(), "{out}".into()]),
         c("commitments_bad_date", vec![("c.csv", text("contract,supplier,indicator,committed,due,contract_value\nK1,ORG1,jobs_created,10,31st March,1000\n"))], vec!["commitments".into(), "--commitments".into(), "{dir}/c.csv".into(), "samples/outcomes.csv".into(), "--out".into(), "{out}".into()]),
         c("unknown_dimension", vec![("d.csv", rows(&[OK_ROW]))], vec!["aggregate".into(), "{dir}/d.csv".into(), "--by".into(), "council".into(), "--out".into(), "{out}".into()]),
     ]

@@ -262,3 +262,21 @@ fn parallel_checking_reports_like_serial() {
     assert!(many.stdout.contains("300000 record(s) read, 299940 valid: 60 error(s)"), "{}", many.stdout);
     assert!(many.stdout.contains(", row 3, column F \"value\""), "first spoiled line is row 3");
 }
+
+/// A careless or hostile file: 200 different unknown indicator ids of 20 KB each.
+/// The report comes back quickly, and quotes each id cut short.
+#[test]
+fn long_unknown_ids_are_reported_quickly_and_cut_short() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut d = String::from("organisation,indicator,date,value\n");
+    for i in 0..200 {
+        d.push_str(&format!("ORG1,{}{i},2024-05-01,1\n", "x".repeat(20_000)));
+    }
+    let data = write(dir.path(), "d.csv", &d);
+    let started = std::time::Instant::now();
+    let run = impact(&["validate", s(&data)]).expect_code(1);
+    assert!(started.elapsed().as_secs() < 20, "took {:?}", started.elapsed());
+    let all = format!("{}{}", run.stdout, run.stderr);
+    assert!(all.len() < 100_000, "{} bytes of report", all.len());
+    assert!(all.contains("(20001 characters)") || all.contains("(20002 characters)") || all.contains("(20003 characters)"), "{}", &all[..all.len().min(2000)]);
+}

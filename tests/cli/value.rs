@@ -92,7 +92,7 @@ fn invalid_assumptions_are_clear_errors() {
     let (data, _) = fixture(dir.path());
     for (text, message) in [
         ("[[override]]\nindicator = \"jobs_created\"\ndeadweight = 25\n", "override 1: deadweight = 25 is outside 0–1 (write 25% as 0.25)"),
-        ("[[override]]\nduration_years = -2\n", "override 1: duration_years = -2 must be at least 1"),
+        ("[[override]]\nduration_years = -2\n", "override 1: duration_years = -2 must be from 1 to 100 years"),
         ("discount_rate = 3.5\n", "discount_rate = 3.5 is outside 0–1"),
         ("[[override]]\nindicator = \"jobs_creatd\"\n", "unknown indicator `jobs_creatd` (did you mean `jobs_created`?)"),
         ("[sensitivity]\nvalue = { low = 2, high = 1 }\n", "must be multipliers with 0 ≤ low ≤ high"),

@@ -45,6 +45,20 @@ pub fn render(df: &DataFrame, format: TableFormat) -> Result<Vec<u8>> {
     Ok(buf)
 }
 
+/// Refuse an output path that is one of the inputs (`aggregate data.csv --out
+/// data.csv` would replace the data with its figures). Paths are compared after
+/// resolving links, so `./data.csv` and a link to it count as the same file.
+pub fn refuse_overwriting_inputs<'a>(out: &Path, inputs: impl IntoIterator<Item = &'a Path>) -> Result<()> {
+    let Ok(target) = std::fs::canonicalize(out) else { return Ok(()) };
+    for input in inputs {
+        if std::fs::canonicalize(input).is_ok_and(|p| p == target) {
+            return Err(Error::usage(format!("--out {} is one of the inputs: writing it would destroy them", out.display()))
+                .with_hint("give another output file name"));
+        }
+    }
+    Ok(())
+}
+
 /// Write `bytes` to `path` atomically: a temporary file beside it, then rename.
 pub fn write_atomic(path: &Path, bytes: &[u8]) -> Result<()> {
     write_atomic_with(path, |file| file.write_all(bytes))

@@ -55,6 +55,7 @@ pub struct AggregateArgs {
 }
 
 pub fn run(args: AggregateArgs, library: &Library) -> Result<Outcome> {
+    args.data.refuse_out_over_inputs(args.out.as_deref(), &[args.targets.as_deref()])?;
     let by = Dimension::parse_list(&args.by)?;
     let filters = Filters {
         from: args.from.as_deref().map(|d| parse_day(d, "--from")).transpose()?,

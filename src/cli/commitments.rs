@@ -37,6 +37,7 @@ pub struct CommitmentsArgs {
 }
 
 pub fn run(args: CommitmentsArgs, library: &Library) -> Result<Outcome> {
+    args.data.refuse_out_over_inputs(args.out.as_deref(), &[Some(args.commitments.as_path()), args.assumptions.as_deref()])?;
     let list = commitments::load(&args.commitments, library)?;
     let assumptions = match &args.assumptions {
         Some(p) => Assumptions::load(p, library)?,

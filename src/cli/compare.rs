@@ -65,6 +65,7 @@ pub struct CompareArgs {
 }
 
 pub fn run(args: CompareArgs, library: &Library) -> Result<Outcome> {
+    args.data.refuse_out_over_inputs(args.out.as_deref(), &[args.programmes.as_deref(), args.assumptions.as_deref()])?;
     let per = match args.per {
         PerArg::Investment => Per::Investment,
         PerArg::Participant => Per::Participant,

@@ -31,6 +31,13 @@ pub struct DataArgs {
 }
 
 impl DataArgs {
+    /// Refuse `--out` naming a data file or the map.
+    pub fn refuse_out_over_inputs(&self, out: Option<&std::path::Path>, others: &[Option<&std::path::Path>]) -> Result<()> {
+        let Some(out) = out else { return Ok(()) };
+        let inputs = self.data.iter().map(PathBuf::as_path).chain(self.map.as_deref()).chain(others.iter().flatten().copied());
+        crate::output::refuse_overwriting_inputs(out, inputs)
+    }
+
     pub fn map(&self, library: &Library) -> Result<Option<ColumnMap>> {
         self.map.as_deref().map(|p| ColumnMap::load(p, library)).transpose()
     }

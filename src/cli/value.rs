@@ -53,6 +53,7 @@ pub struct ValueArgs {
 }
 
 pub fn run(args: ValueArgs, library: &Library) -> Result<Outcome> {
+    args.data.refuse_out_over_inputs(args.out.as_deref(), &[args.programmes.as_deref(), args.assumptions.as_deref()])?;
     let assumptions = match &args.assumptions {
         Some(p) => Assumptions::load(p, library)?,
         None => Assumptions::default(),

@@ -64,6 +64,20 @@ pub struct Options {
     pub progress: bool,
 }
 
+impl Options {
+    /// Every input file but the library: spec, data, map, tables, assumptions.
+    fn input_files(&self) -> impl Iterator<Item = &PathBuf> {
+        std::iter::once(&self.spec)
+            .chain(&self.data)
+            .chain(&self.map)
+            .chain(&self.targets)
+            .chain(&self.names)
+            .chain(&self.programmes)
+            .chain(&self.assumptions)
+            .chain(&self.commitments)
+    }
+}
+
 #[derive(Debug, Default)]
 pub struct Summary {
     pub written: Vec<PathBuf>,
@@ -78,6 +92,9 @@ pub fn run(opts: &Options, library: &Library) -> Result<Summary> {
     let started = Instant::now();
     let mut spec = Spec::load(&opts.spec, library)?;
     check_subject_choice(&spec, opts)?;
+    if let Some(out) = &opts.out {
+        crate::output::refuse_overwriting_inputs(out, opts.input_files().map(PathBuf::as_path))?;
+    }
     if let Some(kind) = opts.each {
         if kind == SubjectKind::All {
             return Err(Error::usage("--each takes organisation or programme"));
@@ -318,15 +335,7 @@ fn library_files(library: &Library) -> Result<Vec<PathBuf>> {
 /// Fingerprint of every input file (spec, data, map, targets, names, library).
 fn hash_inputs(opts: &Options, library: Vec<PathBuf>) -> Result<String> {
     let mut h = hash::InputHash::default();
-    let files = std::iter::once(&opts.spec)
-        .chain(&opts.data)
-        .chain(&opts.map)
-        .chain(&opts.targets)
-        .chain(&opts.names)
-        .chain(&opts.programmes)
-        .chain(&opts.assumptions)
-        .chain(&opts.commitments)
-        .chain(&library);
+    let files = opts.input_files().chain(&library);
     for f in files {
         h.add_file(f).map_err(|e| Error::io(f, e))?;
     }

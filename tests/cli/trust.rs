@@ -184,3 +184,26 @@ fn a_mean_over_a_few_records_is_withheld() {
     let out = impact(&["aggregate", s(&data), "--by", "organisation", "--format", "csv"]).ok().stdout;
     assert!(out.lines().any(|l| l == "A,volunteer_hours,15.0,hours,,"), "{out}");
 }
+
+/// `--out` naming an input would replace the data with its own figures: refused,
+/// and the input is untouched.
+#[test]
+fn an_output_over_an_input_is_refused() {
+    let dir = tempfile::tempdir().unwrap();
+    let data = small_counts(dir.path());
+    let before = std::fs::read(&data).unwrap();
+    for args in [
+        vec!["aggregate", s(&data), "--out", s(&data)],
+        vec!["compare", s(&data), "--by", "organisation", "--per", "participant", "--out", s(&data)],
+        vec!["report", "reports/board.toml", "--data", s(&data), "--subject", "A", "--out", s(&data)],
+    ] {
+        let run = impact(&args).expect_code(2);
+        assert!(run.stderr.contains("is one of the inputs"), "{args:?}: {}", run.stderr);
+        assert_eq!(std::fs::read(&data).unwrap(), before, "{args:?} changed the data");
+    }
+    // The same file by another name (a link) is the same file.
+    let link = dir.path().join("link.csv");
+    std::os::unix::fs::symlink(&data, &link).unwrap();
+    impact(&["aggregate", s(&data), "--out", s(&link)]).expect_code(2);
+    assert_eq!(std::fs::read(&data).unwrap(), before);
+}

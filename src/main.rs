@@ -24,9 +24,10 @@ fn main() -> ExitCode {
             if let Error::Invalid { report } = &err {
                 eprint!("{}", report.to_text());
             }
-            eprintln!("error: {err}");
+            // An error can quote a file name or cell: escaped, never raw control codes.
+            eprintln!("error: {}", impactkit::output::escape_controls(&err.to_string()));
             if let Some(hint) = err.hint() {
-                eprintln!("hint: {hint}");
+                eprintln!("hint: {}", impactkit::output::escape_controls(hint));
             }
             ExitCode::from(match err {
                 Error::Usage { .. } => 2,

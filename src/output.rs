@@ -36,13 +36,48 @@ pub fn render(df: &DataFrame, format: TableFormat) -> Result<Vec<u8>> {
     let mut buf = Vec::new();
     match format {
         TableFormat::Table => buf = text_table(&df)?.into_bytes(),
-        TableFormat::Csv => CsvWriter::new(&mut buf).finish(&mut df)?,
+        TableFormat::Csv => {
+            df = neutralise_formulas(&df)?;
+            CsvWriter::new(&mut buf).finish(&mut df)?
+        }
         TableFormat::Json => JsonWriter::new(&mut buf).with_json_format(JsonFormat::Json).finish(&mut df)?,
         TableFormat::Parquet => {
             ParquetWriter::new(&mut buf).finish(&mut df)?;
         }
     }
     Ok(buf)
+}
+
+/// Text cells that a spreadsheet would run as a formula (starting `=`, `+`, `-`, `@`,
+/// tab or carriage return) get a leading `'`, the usual convention for CSV exports
+/// (OWASP "CSV injection"): an id like `=HYPERLINK(…)` from a partner's file is shown,
+/// never run. Number columns are untouched.
+pub fn neutralise_formulas(df: &DataFrame) -> Result<DataFrame> {
+    let mut out = df.clone();
+    for column in df.columns() {
+        if column.dtype() != &DataType::String {
+            continue;
+        }
+        let risky = |s: &str| s.starts_with(['=', '+', '-', '@', '\t', '\r']);
+        let cells = column.str()?;
+        if !cells.iter().flatten().any(risky) {
+            continue;
+        }
+        let safe: Vec<Option<String>> = cells.iter().map(|v| v.map(|s| if risky(s) { format!("'{s}") } else { s.to_string() })).collect();
+        out.with_column(Column::new(column.name().clone(), safe))?;
+    }
+    Ok(out)
+}
+
+/// Text from the data as a terminal shows it: control characters (escape sequences,
+/// bidirectional overrides) are written as `\u{…}` so they cannot move the cursor,
+/// recolour the screen or reverse the text around them.
+pub fn escape_controls(s: &str) -> std::borrow::Cow<'_, str> {
+    let unsafe_char = |c: char| c.is_control() || matches!(c, '\u{202A}'..='\u{202E}' | '\u{2066}'..='\u{2069}' | '\u{200E}' | '\u{200F}');
+    if !s.chars().any(unsafe_char) {
+        return std::borrow::Cow::Borrowed(s);
+    }
+    std::borrow::Cow::Owned(s.chars().map(|c| if unsafe_char(c) { c.escape_unicode().to_string() } else { c.to_string() }).collect())
 }
 
 /// Refuse an output path that is one of the inputs (`aggregate data.csv --out
@@ -95,8 +130,8 @@ pub fn text_table(df: &DataFrame) -> Result<String> {
             let v = c.get(i)?;
             col_cells.push(match v {
                 AnyValue::Null => "–".to_string(),
-                AnyValue::String(s) => s.to_string(),
-                AnyValue::StringOwned(s) => s.to_string(),
+                AnyValue::String(s) => escape_controls(s).into_owned(),
+                AnyValue::StringOwned(s) => escape_controls(&s).into_owned(),
                 other if is_num => other.extract::<f64>().map_or_else(|| other.to_string(), format_figure),
                 other => other.to_string(),
             });
@@ -164,6 +199,20 @@ mod tests {
         assert_eq!(format_figure(999.999), "1,000");
         assert_eq!(format_figure(2e19), "20,000,000,000,000,000,000");
         assert_eq!(format_figure(-3.5e20), "-350,000,000,000,000,000,000");
+    }
+
+    #[test]
+    fn formulas_are_shown_not_run_and_numbers_stay_numbers() {
+        let df = df!("id" => ["=1+2", "ok", "@SUM(A1)", "-3", "\tx"], "value" => [-1.0, 2.0, 3.0, 4.0, 5.0]).unwrap();
+        let text = String::from_utf8(render(&df, TableFormat::Csv).unwrap()).unwrap();
+        assert_eq!(text, "id,value\n'=1+2,-1.0\nok,2.0\n'@SUM(A1),3.0\n'-3,4.0\n'\tx,5.0\n");
+    }
+
+    #[test]
+    fn control_characters_are_escaped_for_the_terminal() {
+        assert_eq!(escape_controls("ORG\u{1b}[31m1"), "ORG\\u{1b}[31m1");
+        assert_eq!(escape_controls("abc\u{202E}def"), "abc\\u{202e}def");
+        assert_eq!(escape_controls("Fàilte Works"), "Fàilte Works");
     }
 
     #[test]

@@ -170,9 +170,11 @@ impl Report {
             if let Some(col) = &d.column {
                 let _ = write!(place, ", column {col}");
             }
-            let _ = writeln!(out, "{level}: {place}: {}", d.message);
+            // Messages quote cells from the data: no control character reaches a terminal raw.
+            let escape = crate::output::escape_controls;
+            let _ = writeln!(out, "{level}: {}: {}", escape(&place), escape(&d.message));
             if let Some(hint) = &d.hint {
-                let _ = writeln!(out, "  hint: {hint}");
+                let _ = writeln!(out, "  hint: {}", escape(hint));
             }
         }
         if self.not_listed > 0 {

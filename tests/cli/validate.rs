@@ -280,3 +280,18 @@ fn long_unknown_ids_are_reported_quickly_and_cut_short() {
     assert!(all.len() < 100_000, "{} bytes of report", all.len());
     assert!(all.contains("(20001 characters)") || all.contains("(20002 characters)") || all.contains("(20003 characters)"), "{}", &all[..all.len().min(2000)]);
 }
+
+/// An id carrying terminal escape codes and a right-to-left override is shown
+/// escaped, in the report and in a table, never sent to the terminal raw.
+#[test]
+fn control_characters_from_the_data_never_reach_the_terminal() {
+    let dir = tempfile::tempdir().unwrap();
+    let data = write(dir.path(), "d.csv", "organisation,indicator,date,value\nORG\u{1b}]0;pwned\u{7},jobs_creatd\u{202e},2024-05-01,1\n");
+    let run = impact(&["validate", s(&data)]).expect_code(1);
+    let all = format!("{}{}", run.stdout, run.stderr);
+    assert!(!all.contains('\u{1b}') && !all.contains('\u{202e}') && !all.contains('\u{7}'), "{all:?}");
+    assert!(all.contains("\\u{202e}"), "{all}");
+    let data = write(dir.path(), "e.csv", "organisation,indicator,date,value\nORG\u{1b}[31m,jobs_created,2024-05-01,1\n");
+    let run = impact(&["aggregate", s(&data), "--by", "organisation", "--no-suppress", "--format", "table"]).ok();
+    assert!(!run.stdout.contains('\u{1b}') && run.stdout.contains("ORG\\u{1b}[31m"), "{:?}", run.stdout);
+}

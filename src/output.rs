@@ -104,17 +104,37 @@ pub fn write_atomic(path: &Path, bytes: &[u8]) -> Result<()> {
 pub fn write_atomic_with(path: &Path, fill: impl FnOnce(&mut std::fs::File) -> std::io::Result<()>) -> Result<()> {
     let dir = path.parent().filter(|p| !p.as_os_str().is_empty()).unwrap_or(Path::new("."));
     std::fs::create_dir_all(dir).map_err(|e| Error::io(dir, e))?;
-    let name = path.file_name().and_then(|n| n.to_str()).unwrap_or("output");
-    let tmp = dir.join(format!(".{name}.{}.tmp", std::process::id()));
-    let result = std::fs::File::create(&tmp).and_then(|mut f| {
-        fill(&mut f)?;
-        f.sync_all()
-    });
-    if let Err(e) = result.and_then(|_| std::fs::rename(&tmp, path)) {
-        let _ = std::fs::remove_file(&tmp);
-        return Err(Error::io(path, e));
-    }
+    remove_stale_temporaries(dir);
+    // Created exclusively (O_EXCL) under a random name: a link planted in a shared
+    // folder is never followed, and two writers never share a temporary file. It is
+    // removed if anything fails before the rename.
+    let mut tmp = tempfile::Builder::new().prefix(TEMP_PREFIX).suffix(TEMP_SUFFIX).tempfile_in(dir).map_err(|e| Error::io(dir, e))?;
+    fill(tmp.as_file_mut()).and_then(|_| tmp.as_file().sync_all()).map_err(|e| Error::io(path, e))?;
+    tmp.persist(path).map_err(|e| Error::io(path, e.error))?;
     Ok(())
+}
+
+/// Our temporary files: `.impact-XXXXXX.tmp` beside the output.
+const TEMP_PREFIX: &str = ".impact-";
+const TEMP_SUFFIX: &str = ".tmp";
+
+/// Temporary files of ours left by a process that was killed mid-write, a day or more
+/// ago (a younger one may belong to a run still writing), are removed.
+fn remove_stale_temporaries(dir: &Path) {
+    let Ok(entries) = std::fs::read_dir(dir) else { return };
+    let day = std::time::Duration::from_secs(24 * 3600);
+    for entry in entries.flatten() {
+        let name = entry.file_name();
+        let Some(name) = name.to_str() else { continue };
+        if !(name.starts_with(TEMP_PREFIX) && name.ends_with(TEMP_SUFFIX)) {
+            continue;
+        }
+        // symlink_metadata: a link with our name is not followed, only removed.
+        let old = entry.path().symlink_metadata().and_then(|m| m.modified()).is_ok_and(|t| t.elapsed().is_ok_and(|age| age > day));
+        if old {
+            let _ = std::fs::remove_file(entry.path());
+        }
+    }
 }
 
 /// An aligned text table: numbers right-aligned with thousands separators.
@@ -199,6 +219,30 @@ mod tests {
         assert_eq!(format_figure(999.999), "1,000");
         assert_eq!(format_figure(2e19), "20,000,000,000,000,000,000");
         assert_eq!(format_figure(-3.5e20), "-350,000,000,000,000,000,000");
+    }
+
+    #[test]
+    fn writing_never_follows_a_link_and_stale_temporaries_go() {
+        let dir = tempfile::tempdir().unwrap();
+        // Another user's file, and a link to it planted where we write.
+        let victim = dir.path().join("victim.txt");
+        std::fs::write(&victim, b"precious").unwrap();
+        let out = dir.path().join("out.csv");
+        std::os::unix::fs::symlink(&victim, &out).unwrap();
+        write_atomic(&out, b"figures").unwrap();
+        assert_eq!(std::fs::read(&victim).unwrap(), b"precious", "the link was followed");
+        assert_eq!(std::fs::read(&out).unwrap(), b"figures");
+        // A temporary file of ours from a run killed two days ago is removed; a fresh
+        // one (a run still writing) and other files are left alone.
+        let stale = dir.path().join(".impact-old123.tmp");
+        let fresh = dir.path().join(".impact-new456.tmp");
+        for p in [&stale, &fresh] {
+            std::fs::write(p, b"partial").unwrap();
+        }
+        let two_days = std::time::SystemTime::now() - std::time::Duration::from_secs(2 * 24 * 3600);
+        std::fs::File::options().write(true).open(&stale).unwrap().set_modified(two_days).unwrap();
+        write_atomic(&dir.path().join("other.csv"), b"x").unwrap();
+        assert!(!stale.exists() && fresh.exists() && victim.exists());
     }
 
     #[test]

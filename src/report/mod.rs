@@ -223,7 +223,9 @@ pub fn run(opts: &Options, library: &Library) -> Result<Summary> {
             (Some(dir), Some(_)) => dir.join(format!("{}.pdf", file_stem(subject))),
             _ => opts.out.clone().unwrap_or_else(|| PathBuf::from("report.pdf")),
         };
-        crate::output::write_atomic(&path, &bytes).map_err(|e| e.to_string())?;
+        // Everything this subject publishes is made first, then written: a subject
+        // that fails leaves none of its files behind.
+        let mut files: Vec<(PathBuf, Vec<u8>)> = Vec::new();
         if let Some(dir) = &opts.figures_dir {
             let ext = match opts.figures_format {
                 crate::output::TableFormat::Json => "json",
@@ -235,20 +237,32 @@ pub fn run(opts: &Options, library: &Library) -> Result<Summary> {
             for item in chart_tables.chain(tables.iter().map(|(n, f)| Ok((n.clone(), f.clone())))) {
                 let (name, frame) = item.map_err(|e| e.to_string())?;
                 let bytes = crate::output::render(&frame, opts.figures_format).map_err(|e| e.to_string())?;
-                crate::output::write_atomic(&dir.join(format!("{}-{name}.{ext}", file_stem(subject))), &bytes).map_err(|e| e.to_string())?;
+                files.push((dir.join(format!("{}-{name}.{ext}", file_stem(subject))), bytes));
             }
         }
         if let Some(dir) = &opts.charts_dir {
             for c in &built.charts {
                 let svg = chart::draw_svg(&c.data, c.width, c.height).map_err(|e| e.to_string())?;
-                let name = format!("{}-{}.svg", file_stem(subject), c.slug);
-                crate::output::write_atomic(&dir.join(name), svg.as_bytes()).map_err(|e| e.to_string())?;
+                files.push((dir.join(format!("{}-{}.svg", file_stem(subject), c.slug)), svg.into_bytes()));
             }
+        }
+        let pages = built.pages.len();
+        let size = bytes.len() as u64;
+        files.push((path.clone(), bytes));
+        let mut written: Vec<&PathBuf> = Vec::new();
+        for (file, content) in &files {
+            if let Err(e) = crate::output::write_atomic(file, content) {
+                for done in written {
+                    let _ = std::fs::remove_file(done);
+                }
+                return Err(e.to_string());
+            }
+            written.push(file);
         }
         if let Some(b) = &bar {
             b.inc(1);
         }
-        Ok((path, built.pages.len(), bytes.len() as u64))
+        Ok((path, pages, size))
     };
     let results: Vec<(String, std::result::Result<(PathBuf, usize, u64), String>)> =
         subjects.par_iter().map(|s| (s.clone(), render(s))).collect();
@@ -298,9 +312,36 @@ fn progress_bar(show: bool, n: usize) -> Option<indicatif::ProgressBar> {
 }
 
 /// A subject id as a file name: letters, digits, - and _ kept; anything else becomes _.
+/// Letters, digits, `_` and (not first) `-` and `.` are kept; every other byte is
+/// written `%XX`, so different ids always give different names (`A/B`, `A_B` and
+/// `A.B` stay apart) and the id can be read back. A leading `-` is encoded too, so no
+/// tool reading the folder takes the file for an option. A name longer than the file
+/// system allows ends in a hash of the whole id instead (still unique).
 pub fn file_stem(id: &str) -> String {
-    let s: String = id.chars().map(|c| if c.is_alphanumeric() || c == '-' || c == '_' { c } else { '_' }).collect();
-    if s.is_empty() { "_".into() } else { s }
+    let mut s = String::new();
+    for (i, c) in id.chars().enumerate() {
+        if c.is_alphanumeric() || c == '_' || (i > 0 && (c == '-' || c == '.')) {
+            s.push(c);
+        } else {
+            let mut buf = [0u8; 4];
+            for b in c.encode_utf8(&mut buf).bytes() {
+                s.push_str(&format!("%{b:02X}"));
+            }
+        }
+    }
+    if s.is_empty() {
+        return "%".into();
+    }
+    // Room for "-NN-section-slug.ext" after the stem within a 255-byte name.
+    const MAX_STEM: usize = 150;
+    if s.len() > MAX_STEM {
+        let mut cut = 120;
+        while !s.is_char_boundary(cut) {
+            cut -= 1;
+        }
+        return format!("{}~{:016x}", &s[..cut], xxhash_rust::xxh3::xxh3_64(id.as_bytes()));
+    }
+    s
 }
 
 /// id → name from tables with an `id` (or `code`) column and a `name` column.
@@ -404,4 +445,23 @@ fn peer_comparisons(
         out.insert((by, per), crate::compare::compare(records, library, investments, &options)?);
     }
     Ok(out)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::file_stem;
+
+    #[test]
+    fn subject_file_names_are_unique_and_safe() {
+        assert_eq!(file_stem("ORG01"), "ORG01");
+        assert_eq!(file_stem("EMP-FWD"), "EMP-FWD");
+        let names = [file_stem("A/B"), file_stem("A_B"), file_stem("A.B"), file_stem("A B")];
+        assert_eq!(names, ["A%2FB", "A_B", "A.B", "A%20B"]);
+        assert_eq!(file_stem("-rf"), "%2Drf");
+        assert_eq!(file_stem(".."), "%2E.");
+        assert_eq!(file_stem("Fàilte"), "Fàilte");
+        let long_a = file_stem(&"x".repeat(300));
+        let long_b = file_stem(&format!("{}y", "x".repeat(299)));
+        assert!(long_a.len() <= 150 && long_a != long_b, "{long_a} {long_b}");
+    }
 }

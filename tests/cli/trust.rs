@@ -207,3 +207,25 @@ fn an_output_over_an_input_is_refused() {
     impact(&["aggregate", s(&data), "--out", s(&link)]).expect_code(2);
     assert_eq!(std::fs::read(&data).unwrap(), before);
 }
+
+/// Subjects whose ids differ only in punctuation get a PDF each, and a subject that
+/// fails leaves none of its files behind.
+#[test]
+fn each_subject_gets_its_own_files_or_none() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut d = String::from("organisation,indicator,date,value\n");
+    for org in ["A/B", "A_B", "A.B", "-x"] {
+        d.push_str(&format!("{org},volunteer_hours,2024-05-01,10\n"));
+    }
+    let data = write(dir.path(), "d.csv", &d);
+    let out = dir.path().join("packs");
+    impact(&["report", "reports/board.toml", "--data", s(&data), "--each", "organisation", "--out-dir", s(&out)]).ok();
+    assert_eq!(listing(&out), ["%2Dx.pdf", "A%2FB.pdf", "A.B.pdf", "A_B.pdf"]);
+    // The figures folder cannot be made (a file stands in its place): every subject
+    // fails, and no PDF is left without its figures.
+    let blocked = write(dir.path(), "blocked", "a file, not a folder");
+    let out = dir.path().join("packs2");
+    let run = impact(&["report", "reports/board.toml", "--data", s(&data), "--each", "organisation", "--out-dir", s(&out), "--figures-dir", s(&blocked)]).expect_code(1);
+    assert!(run.stderr.contains("A_B") || run.stdout.contains("A_B"), "{}{}", run.stdout, run.stderr);
+    assert!(!out.exists() || listing(&out).is_empty(), "{:?}", listing(&out));
+}

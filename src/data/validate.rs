@@ -55,6 +55,10 @@ struct Sink<'a> {
     report: Report,
 }
 
+/// No real outcome is larger than this (a thousand trillion): a bigger value, or a
+/// NaN or infinity from a typed file, would turn every total into nonsense.
+const MAX_MAGNITUDE: f64 = 1e15;
+
 /// Cells longer than this (in bytes) are quoted back cut short.
 const CLIP_AT: usize = 80;
 
@@ -177,15 +181,23 @@ fn check_slice(c: &Canonical, df: &DataFrame, file_index: u32, library: &Library
     let ind = text(df, "indicator")?;
     let part = text(df, "participant")?;
     let value_col = df.column("value")?;
+    // Typed files get the checks text gets: only a number column is read as numbers;
+    // true/false (or anything else) is read as its text and refused as not a number.
+    let value_col = &if value_col.dtype().is_primitive_numeric() { value_col.clone() } else { value_col.cast(&DataType::String)? };
     let value_text = (value_col.dtype() == &DataType::String).then(|| value_col.str().cloned()).transpose()?;
     let value_num = if value_text.is_none() { Some(value_col.cast(&DataType::Float64)?) } else { None };
     let value_num = value_num.as_ref().map(|c| c.f64()).transpose()?;
     let date_col = df.column("date")?;
+    // Only a date column is read as dates: a number (19844, days since 1970 to a
+    // program, a mystery to a person) is read as its text and refused as not a date.
+    let date_col = &match date_col.dtype() {
+        DataType::Date | DataType::Datetime(_, _) | DataType::String => date_col.clone(),
+        _ => date_col.cast(&DataType::String)?,
+    };
     let date_text = (date_col.dtype() == &DataType::String).then(|| date_col.str().cloned()).transpose()?;
     let date_phys = match date_col.dtype() {
-        DataType::String => None,
         DataType::Date | DataType::Datetime(_, _) => Some(date_col.cast(&DataType::Date)?.date()?.physical().clone()),
-        _ => Some(date_col.cast(&DataType::Int32)?.i32()?.clone()),
+        _ => None,
     };
     // SIMD deciles typed as numbers (Parquet) are checked as numbers, not via text.
     let simd_col = df.column("simd_decile")?;
@@ -271,13 +283,24 @@ fn check_slice(c: &Canonical, df: &DataFrame, file_index: u32, library: &Library
                 format!("\"{raw}\" is not a number"),
                 Some("write a number such as 12, 1200.50 or £1,200; leave the cell blank only if nothing was recorded".into()),
             ),
+            (Some(v), raw) if !v.is_finite() || v.abs() > MAX_MAGNITUDE => {
+                let shown = raw.map_or_else(|| if v.is_finite() { format!("{v:e}") } else { v.to_string() }, str::to_string);
+                sink.problem(
+                    Check::NotANumber,
+                    row,
+                    v_heading,
+                    Some(&shown),
+                    format!("\"{shown}\" is not a figure that can be counted"),
+                    Some(format!("values must be finite and at most {MAX_MAGNITUDE:e} in size")),
+                );
+            }
             (Some(v), _) => {
                 if let Some(rule) = rule {
                     check_value(&mut sink, rule, v, row, v_heading);
                 }
             }
         }
-        values.push(value);
+        values.push(value.filter(|v| v.is_finite() && v.abs() <= MAX_MAGNITUDE));
 
         // Date: real, not in the future, not implausibly old.
         let date = match (&mut dt_it, &mut dp_it) {

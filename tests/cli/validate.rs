@@ -295,3 +295,46 @@ fn control_characters_from_the_data_never_reach_the_terminal() {
     let run = impact(&["aggregate", s(&data), "--by", "organisation", "--no-suppress", "--format", "table"]).ok();
     assert!(!run.stdout.contains('\u{1b}') && run.stdout.contains("ORG\\u{1b}[31m"), "{:?}", run.stdout);
 }
+
+/// Typed files get the checks text gets: NaN, infinity, absurd sizes and true/false
+/// are not numbers; a number is not a date.
+#[test]
+fn typed_parquet_columns_are_checked_like_text() {
+    use polars::prelude::*;
+    let dir = tempfile::tempdir().unwrap();
+    let write_parquet = |name: &str, mut df: DataFrame| {
+        let path = dir.path().join(name);
+        ParquetWriter::new(std::fs::File::create(&path).unwrap()).finish(&mut df).unwrap();
+        path
+    };
+    let values = write_parquet(
+        "v.parquet",
+        df!(
+            "organisation" => ["ORG1"; 4],
+            "indicator" => ["volunteer_hours"; 4],
+            "date" => ["2024-05-01"; 4],
+            "value" => [1.0, f64::NAN, f64::INFINITY, 1e308]
+        )
+        .unwrap(),
+    );
+    let run = impact(&["validate", s(&values)]).expect_code(1);
+    // Parquet rows are counted from 1: the NaN is row 2.
+    assert!(run.stdout.contains("row 2, column \"value\": \"NaN\""), "{}", run.stdout);
+    assert!(run.stdout.contains("row 3, column \"value\": \"inf\""), "{}", run.stdout);
+    assert!(run.stdout.contains("row 4, column \"value\": \"1e308\""), "{}", run.stdout);
+    assert!(run.stdout.contains("3 error(s)"), "{}", run.stdout);
+
+    let flags = write_parquet(
+        "b.parquet",
+        df!("organisation" => ["ORG1"], "indicator" => ["jobs_created"], "date" => ["2024-05-01"], "value" => [true]).unwrap(),
+    );
+    let run = impact(&["validate", s(&flags)]).expect_code(1);
+    assert!(run.stdout.contains("\"true\" is not a number"), "{}", run.stdout);
+
+    let days = write_parquet(
+        "d.parquet",
+        df!("organisation" => ["ORG1"], "indicator" => ["jobs_created"], "date" => [19844i32], "value" => [1.0]).unwrap(),
+    );
+    let run = impact(&["validate", s(&days)]).expect_code(1);
+    assert!(run.stdout.contains("\"19844\" is not a date"), "{}", run.stdout);
+}

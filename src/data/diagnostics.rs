@@ -18,6 +18,8 @@ pub enum Severity {
 #[serde(rename_all = "snake_case")]
 pub enum Check {
     MissingColumn,
+    /// Two headings name the same column (`Organisation` and `organisation`).
+    AmbiguousColumn,
     MissingValue,
     UnknownIndicator,
     NotANumber,
@@ -36,6 +38,7 @@ impl Check {
     pub fn name(self) -> &'static str {
         match self {
             Check::MissingColumn => "missing column",
+            Check::AmbiguousColumn => "ambiguous column",
             Check::MissingValue => "missing value",
             Check::UnknownIndicator => "unknown indicator",
             Check::NotANumber => "not a number",

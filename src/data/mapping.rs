@@ -69,6 +69,21 @@ pub fn to_canonical(raw: RawTable, map: Option<&ColumnMap>) -> Result<Canonical>
             continue;
         }
         let wanted = map.heading_for(field.name);
+        // Two headings that both read as this column: which one is meant is a guess.
+        let all: Vec<&String> = found.iter().filter(|h| normalise_heading(as_headed(h)) == normalise_heading(wanted.unwrap_or(field.name))).collect();
+        if all.len() > 1 {
+            usable = false;
+            diagnostics.push(Diagnostic {
+                severity: Severity::Error,
+                check: Check::AmbiguousColumn,
+                file: file.clone(),
+                row: None,
+                column: None,
+                value: None,
+                message: format!("{} columns are headed as `{}`: {}", all.len(), field.name, all.iter().map(|h| display(h).replace(h.as_str(), as_headed(h))).collect::<Vec<_>>().join(" and ")),
+                hint: Some("keep one of them, or rename the other".into()),
+            });
+        }
         match find(wanted.unwrap_or(field.name)) {
             Some(heading) => {
                 let mut c = df.column(&heading)?.clone();
@@ -178,6 +193,15 @@ pub fn to_canonical(raw: RawTable, map: Option<&ColumnMap>) -> Result<Canonical>
         });
     }
     Ok(Canonical { file, df, headings, wide_headings, diagnostics, usable })
+}
+
+/// A heading as the file has it: the reader renames a repeated heading
+/// `NAME_duplicated_N`, which the user never wrote.
+fn as_headed(heading: &str) -> &str {
+    match heading.rsplit_once("_duplicated_") {
+        Some((base, n)) if !n.is_empty() && n.bytes().all(|b| b.is_ascii_digit()) => base,
+        _ => heading,
+    }
 }
 
 /// Drop rows with no cells at all, and notes/total rows whose first filled text

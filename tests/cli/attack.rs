@@ -11,7 +11,7 @@ use impactkit::report::figures::{self, Figures, Need, SpanKey};
 use impactkit::report::Spec;
 use proptest::prelude::*;
 
-use crate::util::{impact, s, write};
+use crate::util::{impact, pdf_text, s, write};
 
 /// KPI totals for the year, a chart by financial quarter and one by financial year
 /// (both every record to date), and a table by programme: four linked tables.
@@ -154,8 +154,7 @@ fn a_year_minus_its_visible_quarters_does_not_give_a_withheld_quarter() {
     let d = write(dir.path(), "d.csv", &data);
     let out = dir.path().join("a.pdf");
     impact(&["report", s(&spec), "--data", s(&d), "--subject", "A", "--out", s(&out)]).ok();
-    let doc = lopdf::Document::load(&out).unwrap();
-    let text = doc.extract_text(&doc.get_pages().keys().copied().collect::<Vec<_>>()).unwrap();
+    let text = pdf_text(&out);
     assert!(text.contains("<5"), "{text}");
 }
 
@@ -199,8 +198,7 @@ fn rankings_and_commitments_withhold_small_counts_and_what_gives_them_back() {
     let out = dir.path().join("c.pdf");
     let figures = dir.path().join("fig");
     impact(&["report", "reports/compare.toml", "--data", s(&data), "--programmes", s(&progs), "--out", s(&out), "--figures-dir", s(&figures)]).ok();
-    let doc = lopdf::Document::load(&out).unwrap();
-    let text = doc.extract_text(&doc.get_pages().keys().copied().collect::<Vec<_>>()).unwrap();
+    let text = pdf_text(&out);
     let words: Vec<&str> = text.split_whitespace().collect();
     assert!(words.contains(&"<5") && words.contains(&"[c]") && words.contains(&"[r]"), "{text}");
     assert!(!text.contains("£3,333") && !text.contains("3.00"), "a figure derived from the 3 is printed: {text}");
@@ -232,8 +230,7 @@ fn rankings_and_commitments_withhold_small_counts_and_what_gives_them_back() {
     let out = dir.path().join("k.pdf");
     let figures = dir.path().join("kfig");
     impact(&["report", "reports/cbc.toml", "--data", s(&data), "--commitments", s(&commitments), "--out", s(&out), "--figures-dir", s(&figures)]).ok();
-    let doc = lopdf::Document::load(&out).unwrap();
-    let text = doc.extract_text(&doc.get_pages().keys().copied().collect::<Vec<_>>()).unwrap();
+    let text = pdf_text(&out);
     // 3 of 12 delivered: neither the 3 nor 25% is printed; the contract's social value
     // (3 × the proxy) is not shown.
     assert!(text.contains("<5") && !text.contains("25%"), "{text}");
@@ -267,8 +264,7 @@ fn record_counts_and_shares_of_a_few_records_are_withheld() {
     let out = dir.path().join("a.pdf");
     let figures = dir.path().join("fig");
     impact(&["report", s(&spec), "--data", s(&data), "--subject", "A", "--out", s(&out), "--figures-dir", s(&figures)]).ok();
-    let doc = lopdf::Document::load(&out).unwrap();
-    let text = doc.extract_text(&doc.get_pages().keys().copied().collect::<Vec<_>>()).unwrap().split_whitespace().collect::<Vec<_>>().join(" ");
+    let text = pdf_text(&out).split_whitespace().collect::<Vec<_>>().join(" ");
     assert!(text.contains("Based on <5 outcome records"), "{text}");
     assert!(text.contains("Records used <5"), "{text}");
     assert!(!text.contains("33%") && !text.contains("67%"), "{text}");

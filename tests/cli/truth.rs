@@ -30,9 +30,7 @@ fn specs() -> Vec<(&'static str, Vec<&'static str>)> {
 
 /// Text of a PDF with every run of white space as one space (wrapped lines rejoined).
 fn pdf_text(path: &Path) -> String {
-    let doc = lopdf::Document::load(path).unwrap_or_else(|e| panic!("{}: {e}", path.display()));
-    let pages: Vec<u32> = doc.get_pages().keys().copied().collect();
-    doc.extract_text(&pages).expect("text").split_whitespace().collect::<Vec<_>>().join(" ")
+    crate::util::pdf_text(path).split_whitespace().collect::<Vec<_>>().join(" ")
 }
 
 struct Rendered {

@@ -81,3 +81,10 @@ pub fn value_of(rows: &[Vec<String>], key: &[&str]) -> f64 {
         .unwrap_or_else(|| panic!("no row {key:?} in\n{rows:?}"));
     row[value_at].parse().unwrap_or(f64::NAN)
 }
+
+/// Every page's text of a PDF, as lopdf extracts it (lines as the PDF draws them).
+#[track_caller]
+pub fn pdf_text(path: &Path) -> String {
+    let doc = lopdf::Document::load(path).unwrap_or_else(|e| panic!("{} does not parse as PDF: {e}", path.display()));
+    doc.extract_text(&doc.get_pages().keys().copied().collect::<Vec<_>>()).expect("text")
+}

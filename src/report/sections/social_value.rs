@@ -21,7 +21,12 @@ pub(super) fn blocks(ctx: &Context, title: Option<&str>, out: &mut Blocks) {
         tile(g.investment.map_or("–".into(), money), "Investment in the period", ""),
         tile(g.ratio().map_or("–".into(), |r| format!("£{r:.2}")), "Social value per £1 invested (SROI)", ""),
         tile(g.npv().map_or("–".into(), money), "Net present value", ""),
-        tile(g.payback_months().map_or("–".into(), |m| format!("{m:.0}")), "Payback period", "months"),
+        // No payback within the outcomes' duration is said in words, not as "– months".
+        match (g.investment, g.payback_months()) {
+            (_, Some(m)) => tile(format!("{m:.0}"), "Payback period", "months"),
+            (Some(_), None) => Tile { muted: true, ..tile("Not reached".into(), "Payback period (within the outcomes' duration)", "") },
+            (None, None) => Tile { muted: true, ..tile("No investment".into(), "Payback period", "") },
+        },
         tile(money(g.lines.iter().map(|l| l.gross()).sum()), "Gross value in the first year, before adjustments", ""),
     ];
     out.tiles(TileStyle::Value, tiles);

@@ -107,6 +107,7 @@ fn cases() -> Vec<Case> {
         c("commitments_bad_date", vec![("c.csv", text("contract,supplier,indicator,committed,due,contract_value\nK1,ORG1,jobs_created,10,31st March,1000\n"))], vec!["commitments".into(), "--commitments".into(), "{dir}/c.csv".into(), "samples/outcomes.csv".into(), "--out".into(), "{out}".into()]),
         c("heading_twice_in_two_cases", vec![("d.csv", text("organisation,Organisation,indicator,date,value\nA,B,jobs_created,2024-05-01,1\n"))], vec!["validate".into(), "{dir}/d.csv".into()]),
         c("heading_twice_exactly", vec![("d.csv", text("organisation,organisation,indicator,date,value\nA,B,jobs_created,2024-05-01,1\n"))], vec!["aggregate".into(), "{dir}/d.csv".into(), "--out".into(), "{out}".into()]),
+        c("last_row_cut_short", vec![("d.csv", text("organisation,indicator,date,value\nORG1,jobs_created,2024-05-01,1250\nORG1,jobs_created,2024-05-0"))], vec!["aggregate".into(), "{dir}/d.csv".into(), "--out".into(), "{out}".into()]),
         c("unknown_dimension", vec![("d.csv", rows(&[OK_ROW]))], vec!["aggregate".into(), "{dir}/d.csv".into(), "--by".into(), "council".into(), "--out".into(), "{out}".into()]),
     ]
 }

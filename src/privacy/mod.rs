@@ -9,7 +9,7 @@
 //! and no cell is withheld to protect a cell of another part, which the reader of
 //! this part never sees.
 
-use std::collections::{BTreeMap, HashSet};
+use std::collections::HashSet;
 
 use polars::prelude::*;
 
@@ -135,25 +135,38 @@ pub fn people_indicators(library: &Library) -> HashSet<String> {
 /// a threshold under 2 withholds nothing (no count of people is under 1).
 pub fn flags(df: &DataFrame, dims: &[&str], apart: &[&str], people: &HashSet<String>, threshold: u32) -> Result<Vec<Withheld>> {
     let n = df.height();
-    let keys: Vec<Vec<String>> = {
-        let cols: Vec<StringChunked> = dims.iter().map(|d| Ok(df.column(d)?.cast(&DataType::String)?.str()?.clone())).collect::<Result<_>>()?;
-        (0..n).map(|i| cols.iter().map(|c| c.get(i).unwrap_or("").to_string()).collect()).collect()
-    };
-    let indicator: Vec<String> = df.column("indicator")?.str()?.iter().map(|s| s.unwrap_or("").to_string()).collect();
+    // Every text as its rank among its column's sorted values: comparing ranks orders
+    // cells exactly as comparing their texts would, at the cost of integers.
+    let ranks: Vec<Vec<u32>> = dims.iter().map(|d| ranked(df.column(d)?)).collect::<Result<_>>()?;
+    let indicator = df.column("indicator")?.str()?.clone();
+    let indicator_rank = ranked(df.column("indicator")?)?;
     let value: Vec<f64> = df.column("value")?.cast(&DataType::Float64)?.f64()?.iter().map(|v| v.unwrap_or(0.0)).collect();
-    let is_people: Vec<bool> = indicator.iter().map(|i| people.contains(i)).collect();
+    let is_people: Vec<bool> = indicator.iter().map(|i| people.contains(i.unwrap_or(""))).collect();
+    let order: Vec<Vec<u32>> = (0..n).map(|i| ranks.iter().map(|r| r[i]).collect()).collect();
     // Along every dimension published together: the cells that differ only in that
-    // dimension add up to a total the reader can see (or work out).
+    // dimension add up to a total the reader can see (or work out). Groups are taken
+    // in the order of their (indicator, other dimensions) texts.
     let mut sums: Vec<Vec<usize>> = Vec::new();
     for d in (0..dims.len()).filter(|d| !apart.contains(&dims[*d])) {
-        let mut groups: BTreeMap<(&str, Vec<&str>), Vec<usize>> = BTreeMap::new();
-        for i in (0..n).filter(|i| is_people[*i]) {
-            let rest: Vec<&str> = keys[i].iter().enumerate().filter(|(k, _)| *k != d).map(|(_, s)| s.as_str()).collect();
-            groups.entry((indicator[i].as_str(), rest)).or_default().push(i);
+        let mut rows: Vec<usize> = (0..n).filter(|i| is_people[*i]).collect();
+        let key = |i: usize| std::iter::once(indicator_rank[i]).chain(ranks.iter().enumerate().filter(move |(k, _)| *k != d).map(move |(_, r)| r[i]));
+        rows.sort_unstable_by(|a, b| key(*a).cmp(key(*b)).then(a.cmp(b)));
+        for group in rows.chunk_by(|a, b| key(*a).eq(key(*b))) {
+            sums.push(group.to_vec());
         }
-        sums.extend(groups.into_values());
     }
-    Ok(protect(&value, &is_people, &keys, &sums, threshold))
+    Ok(protect(&value, &is_people, &order, &sums, threshold))
+}
+
+/// Each value's rank among the column's distinct texts in sorted order (a gap counts
+/// as the empty text, first).
+fn ranked(column: &Column) -> Result<Vec<u32>> {
+    let text = column.cast(&DataType::String)?;
+    let text = text.str()?;
+    let mut distinct: Vec<&str> = text.iter().map(|v| v.unwrap_or("")).collect::<HashSet<_>>().into_iter().collect();
+    distinct.sort_unstable();
+    let rank: std::collections::HashMap<&str, u32> = distinct.iter().enumerate().map(|(r, s)| (*s, r as u32)).collect();
+    Ok(text.iter().map(|v| rank[v.unwrap_or("")]).collect())
 }
 
 /// Small-number protection over any set of published cells. `sums` are groups of
@@ -163,7 +176,7 @@ pub fn flags(df: &DataFrame, dims: &[&str], apart: &[&str], people: &HashSet<Str
 /// withheld member. Ties go by `order` (the cells' keys), never by position, so the
 /// same figures always withhold the same cells. Cells that are not counts of people
 /// (`people` false) are never withheld here.
-pub fn protect(value: &[f64], people: &[bool], order: &[Vec<String>], sums: &[Vec<usize>], threshold: u32) -> Vec<Withheld> {
+pub fn protect<K: Ord>(value: &[f64], people: &[bool], order: &[K], sums: &[Vec<usize>], threshold: u32) -> Vec<Withheld> {
     let limit = f64::from(threshold);
     let mut withheld: Vec<Withheld> =
         (0..value.len()).map(|i| if people[i] && value[i] > 0.0 && value[i] < limit { Withheld::Small } else { Withheld::No }).collect();

@@ -209,7 +209,7 @@ fn main() {
 
     // Small-number protection alone: the same wide aggregate with and without it, on
     // the big Parquet file (about a million cells) unless only the PDFs are timed.
-    let by = std::env::var("BENCH_CELLS_BY").unwrap_or_else(|_| "organisation,beneficiary_group,gender,age_band,simd_decile,month".into());
+    let by = std::env::var("BENCH_CELLS_BY").unwrap_or_else(|_| "organisation,beneficiary_group,gender,age_band,month".into());
     let cells_data = if only_pdf { report_data.clone() } else { pq.clone() };
     let cells_out = dir.join("cells.csv");
     let wide = |extra: &[&str]| {

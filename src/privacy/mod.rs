@@ -147,12 +147,38 @@ pub fn flags(df: &DataFrame, dims: &[&str], apart: &[&str], people: &HashSet<Str
     // dimension add up to a total the reader can see (or work out). Groups are taken
     // in the order of their (indicator, other dimensions) texts.
     let mut sums: Vec<Vec<usize>> = Vec::new();
+    let cardinality = |r: &[u32]| u64::from(r.iter().copied().max().unwrap_or(0)) + 1;
+    let cards: Vec<u64> = ranks.iter().map(|r| cardinality(r)).collect();
     for d in (0..dims.len()).filter(|d| !apart.contains(&dims[*d])) {
         let mut rows: Vec<usize> = (0..n).filter(|i| is_people[*i]).collect();
-        let key = |i: usize| std::iter::once(indicator_rank[i]).chain(ranks.iter().enumerate().filter(move |(k, _)| *k != d).map(move |(_, r)| r[i]));
-        rows.sort_unstable_by(|a, b| key(*a).cmp(key(*b)).then(a.cmp(b)));
-        for group in rows.chunk_by(|a, b| key(*a).eq(key(*b))) {
-            sums.push(group.to_vec());
+        // The group key packed into one integer (mixed radix over the columns' ranks),
+        // which keeps the texts' order and sorts fast; a key too wide for 64 bits is
+        // compared rank by rank instead.
+        let packed: Option<Vec<u64>> = rows
+            .iter()
+            .map(|&i| {
+                let mut key = u64::from(indicator_rank[i]);
+                for (k, r) in ranks.iter().enumerate().filter(|(k, _)| *k != d) {
+                    key = key.checked_mul(cards[k])?.checked_add(u64::from(r[i]))?;
+                }
+                Some(key)
+            })
+            .collect();
+        match packed {
+            Some(keys) => {
+                let mut keyed: Vec<(u64, usize)> = keys.into_iter().zip(rows).collect();
+                keyed.sort_unstable();
+                for group in keyed.chunk_by(|a, b| a.0 == b.0) {
+                    sums.push(group.iter().map(|(_, i)| *i).collect());
+                }
+            }
+            None => {
+                let key = |i: usize| std::iter::once(indicator_rank[i]).chain(ranks.iter().enumerate().filter(move |(k, _)| *k != d).map(move |(_, r)| r[i]));
+                rows.sort_unstable_by(|a, b| key(*a).cmp(key(*b)).then(a.cmp(b)));
+                for group in rows.chunk_by(|a, b| key(*a).eq(key(*b))) {
+                    sums.push(group.to_vec());
+                }
+            }
         }
     }
     Ok(protect(&value, &is_people, &order, &sums, threshold))

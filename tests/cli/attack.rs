@@ -14,7 +14,8 @@ use proptest::prelude::*;
 use crate::util::{impact, pdf_text, s, write};
 
 /// KPI totals for the year, a chart by financial quarter and one by financial year
-/// (both every record to date), and a table by programme: four linked tables.
+/// (both every record to date), and tables by programme, beneficiary group and area:
+/// six linked tables.
 const SPEC: &str = r#"
 title = "T"
 audience = "A"
@@ -47,6 +48,18 @@ kind = "table"
 title = "By programme"
 by = ["programme"]
 indicators = ["jobs_created"]
+
+[[section]]
+kind = "table"
+title = "By group"
+by = ["beneficiary_group"]
+indicators = ["jobs_created"]
+
+[[section]]
+kind = "table"
+title = "By area"
+by = ["area"]
+indicators = ["jobs_created"]
 "#;
 
 fn library() -> Library {
@@ -55,10 +68,15 @@ fn library() -> Library {
 
 /// (organisation, programme, date, count of job starts) → records, one per job start.
 fn csv(cells: &[(&str, &str, &str, u32)]) -> String {
-    let mut d = String::from("organisation,programme,indicator,date,value\n");
-    for (org, prog, date, n) in cells {
+    csv_in_places(&cells.iter().map(|(o, p, d, n)| (*o, *p, *d, *n, "g1", "S1")).collect::<Vec<_>>())
+}
+
+/// The same with each cell's beneficiary group and area.
+fn csv_in_places(cells: &[(&str, &str, &str, u32, &str, &str)]) -> String {
+    let mut d = String::from("organisation,programme,indicator,date,value,beneficiary_group,area\n");
+    for (org, prog, date, n, group, area) in cells {
         for _ in 0..*n {
-            d.push_str(&format!("{org},{prog},jobs_created,{date},1\n"));
+            d.push_str(&format!("{org},{prog},jobs_created,{date},1,{group},{area}\n"));
         }
     }
     d
@@ -87,6 +105,8 @@ struct Release {
     years: BTreeMap<String, Published>,
     quarters: BTreeMap<String, Published>,
     programmes: BTreeMap<String, Published>,
+    groups: BTreeMap<String, Published>,
+    areas: BTreeMap<String, Published>,
 }
 
 fn release(f: &Figures, subject: &str) -> Release {
@@ -99,6 +119,8 @@ fn release(f: &Figures, subject: &str) -> Release {
         years: read(&["financial_year"], SpanKey::ToDate),
         quarters: read(&["financial_quarter"], SpanKey::ToDate),
         programmes: read(&["programme"], SpanKey::Period),
+        groups: read(&["beneficiary_group"], SpanKey::Period),
+        areas: read(&["area"], SpanKey::Period),
     }
 }
 
@@ -116,8 +138,10 @@ fn attack(r: &Release) -> Vec<(String, f64)> {
             _ => {}
         }
     };
-    // The year's total: its programmes, and its quarters.
+    // The year's total: its programmes, groups, areas, and its quarters.
     solve("programmes of the year", r.total, r.programmes.iter().map(|(k, v)| (k.clone(), *v)).collect());
+    solve("groups of the year", r.total, r.groups.iter().map(|(k, v)| (k.clone(), *v)).collect());
+    solve("areas of the year", r.total, r.areas.iter().map(|(k, v)| (k.clone(), *v)).collect());
     let this_year: Vec<(String, Published)> = r.quarters.iter().filter(|(k, _)| k.starts_with("2024-25")).map(|(k, v)| (k.clone(), *v)).collect();
     solve("quarters of the year", r.total, this_year);
     // Each year of the yearly chart: its quarters; the period's year is the KPI total.
@@ -149,18 +173,62 @@ fn a_year_minus_its_visible_quarters_does_not_give_a_withheld_quarter() {
     assert_eq!(r.quarters.get("2024-25 Q2"), Some(&None), "the 3 is withheld");
     let found = attack(&r);
     assert!(found.is_empty(), "recovered: {found:?}");
-    // And through the PDF itself: the 3 is nowhere, nor derivable from the printed figures.
+    // And through what the command publishes: the batch's --figures-dir files, read
+    // back as an attacker would, give nothing either, and the PDF marks the 3.
     let spec = write(dir.path(), "s.toml", SPEC);
     let d = write(dir.path(), "d.csv", &data);
-    let out = dir.path().join("a.pdf");
-    impact(&["report", s(&spec), "--data", s(&d), "--subject", "A", "--out", s(&out)]).ok();
-    let text = pdf_text(&out);
+    let out = dir.path().join("packs");
+    let figures = dir.path().join("figures");
+    impact(&["report", s(&spec), "--data", s(&d), "--each", "organisation", "--out-dir", s(&out), "--figures-dir", s(&figures)]).ok();
+    let published = release_from_files(&figures, "A");
+    assert_eq!(published.quarters.get("2024-25 Q2"), Some(&None), "the file leaves the 3 empty");
+    assert_eq!(published.total, r.total, "the files hold the figures the report computed");
+    let found = attack(&published);
+    assert!(found.is_empty(), "recovered from the published files: {found:?}");
+    let text = pdf_text(&out.join("A.pdf"));
     assert!(text.contains("<5"), "{text}");
 }
 
-fn cell() -> impl Strategy<Value = (usize, usize, usize, u32)> {
-    // organisation, programme, quarter (0..8 over two years), job starts (mostly small)
-    (0usize..2, 0usize..3, 0usize..8, prop_oneof![3 => 1u32..5, 1 => 5u32..30])
+/// The same release read back from the `--figures-dir` files a batch publishes: the
+/// KPI table, the two charts' tables and the programme table.
+fn release_from_files(dir: &Path, subject: &str) -> Release {
+    let file = |suffix: &str| -> Vec<Vec<String>> {
+        let path = std::fs::read_dir(dir)
+            .unwrap()
+            .map(|e| e.unwrap().path())
+            .find(|p| p.file_name().unwrap().to_string_lossy().starts_with(&format!("{subject}-")) && p.to_string_lossy().ends_with(suffix))
+            .unwrap_or_else(|| panic!("no {suffix} file for {subject} in {}", dir.display()));
+        crate::util::csv_rows(&std::fs::read_to_string(path).unwrap())
+    };
+    let number = |cell: &str| -> Published { cell.parse().ok() };
+    let column = |rows: &[Vec<String>], name: &str| rows[0].iter().position(|h| h == name).unwrap_or_else(|| panic!("{name} in {:?}", rows[0]));
+    // A chart's table: category, then one column per series (here the one indicator).
+    let chart = |suffix: &str| -> BTreeMap<String, Published> {
+        let rows = file(suffix);
+        rows[1..].iter().map(|r| (r[0].clone(), number(&r[1]))).collect()
+    };
+    // A table section's file: its dimension's value → the figure.
+    let table = |suffix: &str, dim: &str| -> BTreeMap<String, Published> {
+        let rows = file(suffix);
+        let (d, v) = (column(&rows, dim), column(&rows, "value"));
+        rows[1..].iter().map(|r| (r[d].clone(), number(&r[v]))).collect()
+    };
+    let kpis = file("kpis.csv");
+    let kv = column(&kpis, "value");
+    Release {
+        total: kpis[1..].iter().find(|r| r.contains(&"jobs_created".to_string())).and_then(|r| number(&r[kv])),
+        years: chart("by-year-chart.csv"),
+        quarters: chart("by-quarter-chart.csv"),
+        programmes: table("04-table.csv", "programme"),
+        groups: table("05-table.csv", "beneficiary_group"),
+        areas: table("06-table.csv", "area"),
+    }
+}
+
+fn cell() -> impl Strategy<Value = (usize, usize, usize, u32, usize, usize)> {
+    // organisation, programme, quarter (0..8 over two years), job starts (mostly
+    // small), beneficiary group, area
+    (0usize..2, 0usize..3, 0usize..8, prop_oneof![3 => 1u32..5, 1 => 5u32..30], 0usize..3, 0usize..2)
 }
 
 proptest! {
@@ -172,9 +240,11 @@ proptest! {
         let orgs = ["A", "B"];
         let progs = ["P1", "P2", "P3"];
         let dates = ["2023-05-01", "2023-08-01", "2023-11-01", "2024-02-01", "2024-05-01", "2024-08-01", "2024-11-01", "2025-02-01"];
-        let rows: Vec<(&str, &str, &str, u32)> = cells.iter().map(|(o, p, q, n)| (orgs[*o], progs[*p], dates[*q], *n)).collect();
+        let (groups, areas) = (["long_term_unemployed", "disabled", "young_person"], ["S1", "S2"]);
+        let rows: Vec<(&str, &str, &str, u32, &str, &str)> =
+            cells.iter().map(|(o, p, q, n, g, a)| (orgs[*o], progs[*p], dates[*q], *n, groups[*g], areas[*a])).collect();
         let dir = tempfile::tempdir().unwrap();
-        let (f, subjects) = figures_of(dir.path(), &csv(&rows));
+        let (f, subjects) = figures_of(dir.path(), &csv_in_places(&rows));
         for subject in subjects {
             let r = release(&f, &subject);
             let found = attack(&r);

@@ -30,6 +30,12 @@ pub enum Error {
 
     #[error("data engine: {0}")]
     Polars(#[from] polars::prelude::PolarsError),
+
+    /// Not the user's doing: a chart that cannot be drawn, a font that cannot be
+    /// subset, a worker thread that stopped. The CLI says it is a bug, with its own
+    /// exit code (3).
+    #[error("internal error (this is a bug in impactkit; please report it): {message}")]
+    Internal { message: String },
 }
 
 impl Error {
@@ -47,6 +53,10 @@ impl Error {
 
     pub fn usage(message: impl Into<String>) -> Self {
         Error::Usage { message: message.into(), hint: None }
+    }
+
+    pub fn internal(message: impl Into<String>) -> Self {
+        Error::Internal { message: message.into() }
     }
 
     /// Attach a "what to do next" line, printed by the CLI as `hint:`.

@@ -31,6 +31,7 @@ fn main() -> ExitCode {
             }
             ExitCode::from(match err {
                 Error::Usage { .. } => 2,
+                Error::Internal { .. } => 3,
                 _ => 1,
             })
         }

@@ -55,7 +55,7 @@ pub fn sink_on_own_thread<R: Records + Send, T>(sink: &mut R, run: impl FnOnce(&
         let mut forward = Forward(send);
         let out = run(&mut forward);
         drop(forward); // ends the worker's loop
-        let worked = worker.join().unwrap_or_else(|_| Err(Error::usage("internal: the thread taking records stopped unexpectedly")));
+        let worked = worker.join().unwrap_or_else(|_| Err(Error::internal("the thread taking records stopped unexpectedly")));
         // A sink's error comes first: it is why forwarding to it failed.
         worked.and(out)
     })
@@ -72,7 +72,7 @@ struct Forward(std::sync::mpsc::SyncSender<ToSink>);
 impl Records for Forward {
     fn batch(&mut self, records: DataFrame) -> Result<()> {
         // Fails only when the sink has stopped on an error, which is then reported.
-        self.0.send(ToSink::Batch(records)).map_err(|_| Error::usage("internal: records sent after the sink stopped"))
+        self.0.send(ToSink::Batch(records)).map_err(|_| Error::internal("records sent after the sink stopped"))
     }
     fn restart(&mut self) {
         let _ = self.0.send(ToSink::Restart);
@@ -115,7 +115,7 @@ pub fn scan(paths: &[std::path::PathBuf], library: &Library, map: Option<&Column
         Some(done) => Ok(done),
         None => {
             sink.restart();
-            scan_once(paths, library, map, &opts, None, sink)?.ok_or_else(|| Error::usage("internal: a full read asked to be repeated"))
+            scan_once(paths, library, map, &opts, None, sink)?.ok_or_else(|| Error::internal("a full read asked to be repeated"))
         }
     }
 }

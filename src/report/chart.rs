@@ -93,7 +93,7 @@ pub fn draw_vector(data: &ChartData, width: f32, height: f32) -> Result<Drawn> {
     let mut backend = Recorder { size: ((width as f64 * UNITS) as u32, (height as f64 * UNITS) as u32), cmds: Vec::new() };
     {
         let root = (&mut backend).into_drawing_area();
-        draw(&root, data, UNITS).map_err(|e| Error::usage(format!("chart: {e}")))?;
+        draw(&root, data, UNITS).map_err(|e| Error::internal(format!("chart: {e}")))?;
     }
     Ok(Drawn { cmds: backend.cmds, width, height })
 }
@@ -102,9 +102,9 @@ pub fn draw_svg(data: &ChartData, width: f32, height: f32) -> Result<String> {
     let mut out = String::new();
     {
         let root = SVGBackend::with_string(&mut out, (width as u32, height as u32)).into_drawing_area();
-        root.fill(&WHITE).map_err(|e| Error::usage(format!("chart: {e}")))?;
-        draw(&root, data, 1.0).map_err(|e| Error::usage(format!("chart: {e}")))?;
-        root.present().map_err(|e| Error::usage(format!("chart: {e}")))?;
+        root.fill(&WHITE).map_err(|e| Error::internal(format!("chart: {e}")))?;
+        draw(&root, data, 1.0).map_err(|e| Error::internal(format!("chart: {e}")))?;
+        root.present().map_err(|e| Error::internal(format!("chart: {e}")))?;
     }
     Ok(out)
 }

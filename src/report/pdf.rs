@@ -37,7 +37,7 @@ pub fn write_pdf(pages: &[Vec<Cmd>], meta: &DocMeta) -> Result<Vec<u8>> {
         }
     }
     let face = |bold: bool| {
-        super::fonts::subset(&used[usize::from(bold)], bold).ok_or_else(|| Error::usage("the embedded font could not be subset"))
+        super::fonts::subset(&used[usize::from(bold)], bold).ok_or_else(|| Error::internal("the embedded font could not be subset"))
     };
     let mut doc = PdfDocument::new(&meta.title);
     // Fixed resource names (not printpdf's generated ones) keep output byte-identical.

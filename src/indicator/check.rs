@@ -39,6 +39,12 @@ pub fn check_indicators(all: &[(PathBuf, Indicator)]) -> Vec<LibraryProblem> {
                 report(key, "must not be empty".into());
             }
         }
+        // A bound of nan or infinity would let every value through (or none): a typo.
+        for (key, bound) in [("min", ind.min), ("max", ind.max)] {
+            if bound.is_some_and(|b| !b.is_finite()) {
+                report(key, format!("{} is not a number a value can be checked against", bound.unwrap_or_default()));
+            }
+        }
         if let (Some(lo), Some(hi)) = (ind.min, ind.max) {
             if lo > hi {
                 report("min", format!("min {lo} is above max {hi}"));
@@ -217,6 +223,14 @@ mod tests {
             p,
             vec![("rate".into(), "denominator"), ("rate2".into(), "across_time"), ("rate2".into(), "numerator")]
         );
+    }
+
+    #[test]
+    fn bounds_that_are_not_numbers_are_rejected() {
+        let mut i = base("jobs");
+        i.min = Some(f64::NAN);
+        i.max = Some(f64::NEG_INFINITY);
+        assert_eq!(problems_of(vec![i]), vec![("jobs".into(), "min"), ("jobs".into(), "max")]);
     }
 
     #[test]

@@ -511,13 +511,12 @@ fn read_json(path: &Path) -> Result<RawTable> {
     let not_object = |n: i64, what: &str| Error::read(path, format!("{what} {n} is not an object"))
         .with_hint("each record is an object such as {\"organisation\": \"…\", \"indicator\": \"…\", …}");
     if trimmed.starts_with('[') {
-        let values: Vec<serde_json::Value> = serde_json::from_str(trimmed)
-            .map_err(|e| Error::read(path, format!("line {}, column {}: not valid JSON: {}", e.line(), e.column(), json_reason(&e))))?;
+        let values: Vec<JsonRecord> = serde_json::from_str(trimmed).map_err(|e| json_error(path, e.line(), &e))?;
         for (i, v) in values.into_iter().enumerate() {
             let n = i as i64 + 1;
             match v {
-                serde_json::Value::Object(o) => records.push((n, o)),
-                _ => return Err(not_object(n, "record")),
+                JsonRecord::Object(o) => records.push((n, o)),
+                JsonRecord::Other => return Err(not_object(n, "record")),
             }
         }
     } else {
@@ -528,9 +527,9 @@ fn read_json(path: &Path) -> Result<RawTable> {
                 continue;
             }
             match serde_json::from_str(line) {
-                Ok(serde_json::Value::Object(o)) => records.push((n, o)),
-                Ok(_) => return Err(not_object(n, "line")),
-                Err(e) => return Err(Error::read(path, format!("line {n}, column {}: not valid JSON: {}", e.column(), json_reason(&e)))),
+                Ok(JsonRecord::Object(o)) => records.push((n, o)),
+                Ok(JsonRecord::Other) => return Err(not_object(n, "line")),
+                Err(e) => return Err(json_error(path, n as usize, &e)),
             }
         }
     }
@@ -555,6 +554,65 @@ fn read_json(path: &Path) -> Result<RawTable> {
 }
 
 /// serde_json's message without its own " at line X column Y" (we say where ourselves).
+/// A JSON problem at a line: not JSON at all, or a record that gives a key twice.
+fn json_error(path: &Path, line: usize, e: &serde_json::Error) -> Error {
+    let what = if e.is_data() { "" } else { "not valid JSON: " };
+    Error::read(path, format!("line {line}, column {}: {what}{}", e.column(), json_reason(e)))
+}
+
+/// One top-level JSON value: a record (an object whose keys are all different), or
+/// anything else. A key given twice is an error: which value is meant is a guess
+/// (serde_json's own map keeps the last without a word).
+enum JsonRecord {
+    Object(serde_json::Map<String, serde_json::Value>),
+    Other,
+}
+
+impl<'de> serde::Deserialize<'de> for JsonRecord {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> std::result::Result<Self, D::Error> {
+        struct Visit;
+        impl<'de> serde::de::Visitor<'de> for Visit {
+            type Value = JsonRecord;
+            fn expecting(&self, f: &mut std::fmt::Formatter) -> std::fmt::Result {
+                f.write_str("a JSON value")
+            }
+            fn visit_map<A: serde::de::MapAccess<'de>>(self, mut map: A) -> std::result::Result<JsonRecord, A::Error> {
+                let mut out = serde_json::Map::new();
+                while let Some((key, value)) = map.next_entry::<String, serde_json::Value>()? {
+                    if out.contains_key(&key) {
+                        return Err(serde::de::Error::custom(format!("the key \"{key}\" is given twice in one record")));
+                    }
+                    out.insert(key, value);
+                }
+                Ok(JsonRecord::Object(out))
+            }
+            fn visit_seq<A: serde::de::SeqAccess<'de>>(self, mut seq: A) -> std::result::Result<JsonRecord, A::Error> {
+                while seq.next_element::<serde::de::IgnoredAny>()?.is_some() {}
+                Ok(JsonRecord::Other)
+            }
+            fn visit_bool<E>(self, _: bool) -> std::result::Result<JsonRecord, E> {
+                Ok(JsonRecord::Other)
+            }
+            fn visit_i64<E>(self, _: i64) -> std::result::Result<JsonRecord, E> {
+                Ok(JsonRecord::Other)
+            }
+            fn visit_u64<E>(self, _: u64) -> std::result::Result<JsonRecord, E> {
+                Ok(JsonRecord::Other)
+            }
+            fn visit_f64<E>(self, _: f64) -> std::result::Result<JsonRecord, E> {
+                Ok(JsonRecord::Other)
+            }
+            fn visit_str<E>(self, _: &str) -> std::result::Result<JsonRecord, E> {
+                Ok(JsonRecord::Other)
+            }
+            fn visit_unit<E>(self) -> std::result::Result<JsonRecord, E> {
+                Ok(JsonRecord::Other)
+            }
+        }
+        d.deserialize_any(Visit)
+    }
+}
+
 fn json_reason(e: &serde_json::Error) -> String {
     let text = e.to_string();
     match text.rfind(" at line ") {

@@ -97,6 +97,10 @@ impl ColumnMap {
                 return Err(bad(format!("constants.{name}"), "is also mapped in [columns]; keep one".into()));
             }
         }
+        // An empty prefix starts every row: it would skip the whole file.
+        if self.source.skip_rows_starting_with.iter().any(|p| p.trim().is_empty()) {
+            return Err(bad("source.skip_rows_starting_with".into(), "an empty prefix would skip every row; give the words notes or total rows start with, e.g. [\"Note\", \"Total\"]".into()));
+        }
         // Two canonical columns fed by one heading is almost always a slip (e.g.
         // area and organisation both = "Partner"); refuse it so nothing is silently doubled.
         let mut seen: BTreeMap<String, &str> = BTreeMap::new();

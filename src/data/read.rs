@@ -193,6 +193,7 @@ impl Stream {
 }
 
 fn csv_stream(path: &Path, map: &ColumnMap) -> Result<Stream> {
+    refuse_unreadable_text(path)?;
     let header_row = map.header_row();
     let heading_line = nth_line(path, header_row)?;
     let separator = map.delimiter().unwrap_or_else(|| sniff_delimiter(&heading_line));
@@ -316,6 +317,23 @@ pub fn locate_csv_problem(bytes: &[u8], separator: u8, header_row: u64) -> Optio
         Some(n) if !blank && cells > n && record_start > header_row => Some(format!("row {record_start} has {cells} cells but the heading row has {n}")),
         _ => None,
     }
+}
+
+/// Text the CSV reader would misread, refused with what is really wrong: UTF-16 (as
+/// Excel's "Unicode text" saves it) or lines ending in a lone carriage return (old
+/// Mac files), which read as one enormous row.
+fn refuse_unreadable_text(path: &Path) -> Result<()> {
+    let mut file = std::fs::File::open(path).map_err(|e| Error::io(path, e))?;
+    let mut head = Vec::new();
+    (&mut file).take(64 * 1024).read_to_end(&mut head).map_err(|e| Error::io(path, e))?;
+    if head.starts_with(&[0xFF, 0xFE]) || head.starts_with(&[0xFE, 0xFF]) {
+        return Err(Error::read(path, "the file is UTF-16 text, not UTF-8").with_hint("in Excel use Save As → \"CSV UTF-8\"; from other tools, export as UTF-8"));
+    }
+    if head.contains(&b'\r') && !head.contains(&b'\n') {
+        return Err(Error::read(path, "lines end in a carriage return alone (an old Mac format), so the file reads as one row")
+            .with_hint("save it again with Windows (CR LF) or Unix (LF) line endings"));
+    }
+    Ok(())
 }
 
 /// A file whose last row has fewer cells than the heading row was most likely cut

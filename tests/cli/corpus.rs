@@ -109,6 +109,9 @@ fn cases() -> Vec<Case> {
         c("heading_twice_exactly", vec![("d.csv", text("organisation,organisation,indicator,date,value\nA,B,jobs_created,2024-05-01,1\n"))], vec!["aggregate".into(), "{dir}/d.csv".into(), "--out".into(), "{out}".into()]),
         c("last_row_cut_short", vec![("d.csv", text("organisation,indicator,date,value\nORG1,jobs_created,2024-05-01,1250\nORG1,jobs_created,2024-05-0"))], vec!["aggregate".into(), "{dir}/d.csv".into(), "--out".into(), "{out}".into()]),
         c("json_key_twice", vec![("d.json", text("[{\"organisation\": \"ORG1\", \"indicator\": \"jobs_created\", \"date\": \"2024-05-01\", \"value\": 1, \"value\": 2}]"))], vec!["validate".into(), "{dir}/d.json".into()]),
+        c("utf16_file", vec![("d.csv", [vec![0xFFu8, 0xFE], "organisation,indicator\n".encode_utf16().flat_map(|u| u.to_le_bytes()).collect::<Vec<u8>>()].concat())], vec!["validate".into(), "{dir}/d.csv".into()]),
+        c("cr_only_lines", vec![("d.csv", text("organisation,indicator,date,value\rORG1,jobs_created,2024-05-01,1\r"))], vec!["validate".into(), "{dir}/d.csv".into()]),
+        c("map_empty_skip_prefix", vec![("d.csv", rows(&[OK_ROW])), ("m.toml", text("[source]\nskip_rows_starting_with = [\"\"]\n"))], vec!["validate".into(), "{dir}/d.csv".into(), "--map".into(), "{dir}/m.toml".into()]),
         c("unknown_dimension", vec![("d.csv", rows(&[OK_ROW]))], vec!["aggregate".into(), "{dir}/d.csv".into(), "--by".into(), "council".into(), "--out".into(), "{out}".into()]),
     ]
 }

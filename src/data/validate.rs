@@ -107,6 +107,19 @@ impl Sink<'_> {
 /// problems stay in the frame, flagged, and callers refuse the data.
 pub fn check_rows(c: &Canonical, file_index: u32, library: &Library, opts: &CheckOptions) -> Result<(DataFrame, Report)> {
     let df = &c.df;
+    // A column of lists, structs or bytes (from Parquet or JSON) is no cell a person
+    // wrote: name it rather than let its text (`{"ORG1",1}`) pass as an id.
+    for column in df.columns() {
+        let nested = matches!(column.dtype(), DataType::List(_) | DataType::Binary | DataType::BinaryOffset) || column.dtype().is_nested();
+        if nested && column.name().as_str() != crate::data::schema::ROW {
+            let heading = c.headings.get(column.name().as_str()).cloned().unwrap_or_else(|| format!("`{}`", column.name()));
+            return Err(crate::error::Error::Read {
+                path: std::path::PathBuf::from(&c.file),
+                message: format!("column {heading} holds {} values, not text, numbers or dates", column.dtype()),
+                hint: Some("export that column as plain values (one text, number or date per cell)".into()),
+            });
+        }
+    }
     let height = df.height();
     let mut report = Report::default();
     // Big batches without a wide layout are checked in slices, one per thread; a wide

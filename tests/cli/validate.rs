@@ -338,3 +338,24 @@ fn typed_parquet_columns_are_checked_like_text() {
     let run = impact(&["validate", s(&days)]).expect_code(1);
     assert!(run.stdout.contains("\"19844\" is not a date"), "{}", run.stdout);
 }
+
+/// A Parquet column of lists (or structs) is named as such, not read as text such as
+/// `["ORG1"]` passing for an organisation, and not left to the engine's error.
+#[test]
+fn nested_columns_are_named() {
+    use polars::prelude::*;
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("n.parquet");
+    let orgs = Series::new("organisation".into(), [Series::new("".into(), ["ORG1"]), Series::new("".into(), ["ORG2"])]);
+    let mut df = DataFrame::new(2, vec![
+        orgs.into_column(),
+        Column::new("indicator".into(), ["jobs_created", "jobs_created"]),
+        Column::new("date".into(), ["2024-05-01", "2024-05-01"]),
+        Column::new("value".into(), [1.0, 1.0]),
+    ])
+    .unwrap();
+    ParquetWriter::new(std::fs::File::create(&path).unwrap()).finish(&mut df).unwrap();
+    let run = impact(&["validate", s(&path)]).expect_code(1);
+    assert!(run.stderr.contains("holds list") && run.stderr.contains("organisation"), "{}", run.stderr);
+    assert!(!run.stderr.contains("data engine"), "{}", run.stderr);
+}

@@ -197,6 +197,7 @@ fn csv_stream(path: &Path, map: &ColumnMap) -> Result<Stream> {
     let header_row = map.header_row();
     let heading_line = nth_line(path, header_row)?;
     let separator = map.delimiter().unwrap_or_else(|| sniff_delimiter(&heading_line));
+    refuse_reserved_headings(path, heading_line.split(separator as char).map(|h| h.trim().trim_matches('"')))?;
     let on_error = {
         let path = path.to_path_buf();
         move |e: PolarsError| csv_error(&path, separator, header_row, e)
@@ -233,6 +234,7 @@ fn parquet_stream(path: &Path, wanted: Option<&[&str]>) -> Result<Stream> {
     let mut lf = LazyFrame::scan_parquet(pl_path, ScanArgsParquet::default()).map_err(&on_error)?;
     let schema = lf.collect_schema().map_err(&on_error)?;
     let names: Vec<String> = schema.iter_names().map(|n| n.to_string()).collect();
+    refuse_reserved_headings(path, names.iter().map(String::as_str))?;
     let lf = lf.with_row_index(ROW, Some(1)).with_column(col(ROW).cast(DataType::Int64));
     let empty = empty_table(path, &lf, HashMap::new())?;
     let columns = wanted.map(|w| names.iter().filter(|n| w.contains(&normalise_heading(n).as_str())).cloned().collect::<Vec<String>>());
@@ -316,6 +318,15 @@ pub fn locate_csv_problem(bytes: &[u8], separator: u8, header_row: u64) -> Optio
     match expected {
         Some(n) if !blank && cells > n && record_start > header_row => Some(format!("row {record_start} has {cells} cells but the heading row has {n}")),
         _ => None,
+    }
+}
+
+/// A heading impactkit uses itself (the row number it keeps beside each record) would
+/// clash with it: refused by name.
+fn refuse_reserved_headings<'a>(path: &Path, headings: impl IntoIterator<Item = &'a str>) -> Result<()> {
+    match headings.into_iter().find(|h| *h == ROW) {
+        Some(h) => Err(Error::read(path, format!("a column is headed `{h}`, a name impactkit keeps for its own row numbers")).with_hint("rename that column (or leave it out)")),
+        None => Ok(()),
     }
 }
 
@@ -559,6 +570,7 @@ fn read_json(path: &Path) -> Result<RawTable> {
             }
         }
     }
+    refuse_reserved_headings(path, headings.iter().map(String::as_str))?;
     let mut cols: Vec<Column> = headings
         .iter()
         .map(|h| {

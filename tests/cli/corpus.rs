@@ -112,6 +112,7 @@ fn cases() -> Vec<Case> {
         c("utf16_file", vec![("d.csv", [vec![0xFFu8, 0xFE], "organisation,indicator\n".encode_utf16().flat_map(|u| u.to_le_bytes()).collect::<Vec<u8>>()].concat())], vec!["validate".into(), "{dir}/d.csv".into()]),
         c("cr_only_lines", vec![("d.csv", text("organisation,indicator,date,value\rORG1,jobs_created,2024-05-01,1\r"))], vec!["validate".into(), "{dir}/d.csv".into()]),
         c("map_empty_skip_prefix", vec![("d.csv", rows(&[OK_ROW])), ("m.toml", text("[source]\nskip_rows_starting_with = [\"\"]\n"))], vec!["validate".into(), "{dir}/d.csv".into(), "--map".into(), "{dir}/m.toml".into()]),
+        c("reserved_heading", vec![("d.csv", text("organisation,indicator,date,value,__row\nORG1,jobs_created,2024-05-01,1,x\n"))], vec!["validate".into(), "{dir}/d.csv".into()]),
         c("unknown_dimension", vec![("d.csv", rows(&[OK_ROW]))], vec!["aggregate".into(), "{dir}/d.csv".into(), "--by".into(), "council".into(), "--out".into(), "{out}".into()]),
     ]
 }

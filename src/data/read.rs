@@ -321,6 +321,38 @@ pub fn locate_csv_problem(bytes: &[u8], separator: u8, header_row: u64) -> Optio
     }
 }
 
+/// The most cells a sheet's used range may span (rows × columns): 50 million is a
+/// 2-column sheet of 25M rows, or 100 columns of 500k rows.
+pub const MAX_SHEET_CELLS: u64 = 50_000_000;
+
+/// The sheet's filled cells, read one by one; refused, before anything is allocated
+/// for it, when they span more than `MAX_SHEET_CELLS` or number more than that.
+fn bounded_xlsx_range<R: std::io::Read + std::io::Seek>(xlsx: &mut calamine::Xlsx<R>, sheet: &str) -> std::result::Result<calamine::Range<Data>, String> {
+    let cannot = |e: calamine::XlsxError| format!("sheet \"{sheet}\" cannot be read: {e}");
+    let mut reader = xlsx.worksheet_cells_reader(sheet).map_err(cannot)?;
+    let mut cells = Vec::new();
+    let (mut top, mut bottom, mut left, mut right) = (u32::MAX, 0u32, u32::MAX, 0u32);
+    while let Some(cell) = reader.next_cell().map_err(cannot)? {
+        if matches!(cell.get_value(), calamine::DataRef::Empty) {
+            continue;
+        }
+        let (r, c) = cell.get_position();
+        (top, bottom, left, right) = (top.min(r), bottom.max(r), left.min(c), right.max(c));
+        let span = (u64::from(bottom - top) + 1) * (u64::from(right - left) + 1);
+        if span > MAX_SHEET_CELLS || cells.len() as u64 >= MAX_SHEET_CELLS {
+            return Err(format!(
+                "sheet \"{sheet}\" has cells from {}{} to {}{}, a range of {span} cells, more than the {MAX_SHEET_CELLS} that can be read",
+                column_letter(left as usize),
+                top + 1,
+                column_letter(right as usize),
+                bottom + 1
+            ));
+        }
+        cells.push(calamine::Cell::new((r, c), calamine::Data::from(cell.get_value().clone())));
+    }
+    Ok(calamine::Range::from_sparse(cells))
+}
+
 /// A heading impactkit uses itself (the row number it keeps beside each record) would
 /// clash with it: refused by name.
 fn refuse_reserved_headings<'a>(path: &Path, headings: impl IntoIterator<Item = &'a str>) -> Result<()> {
@@ -443,9 +475,12 @@ fn read_excel(path: &Path, map: &ColumnMap) -> Result<RawTable> {
             hint: Some(format!("set `sheet` under [source] in a column map to choose one of: {}", quoted_list(&sheets))),
         });
     }
-    let range = book
-        .worksheet_range(&sheet)
-        .map_err(|e| Error::read(path, format!("sheet \"{sheet}\" cannot be read: {e}")))?;
+    let range = match &mut book {
+        // .xlsx is read cell by cell, so a sheet whose cells span more than a table
+        // can hold (one stray cell at XFD1048576) is refused, not allocated.
+        calamine::Sheets::Xlsx(xlsx) => bounded_xlsx_range(xlsx, &sheet).map_err(|e| Error::read(path, e))?,
+        _ => book.worksheet_range(&sheet).map_err(|e| Error::read(path, format!("sheet \"{sheet}\" cannot be read: {e}")))?,
+    };
     let (top, left) = range.start().map_or((0, 0), |(r, c)| (r as u64, c as usize));
     let header_abs = map.header_row() - 1; // 0-based sheet row of the headings
     if range.is_empty() || header_abs < top || header_abs >= top + range.height() as u64 {

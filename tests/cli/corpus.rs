@@ -77,6 +77,7 @@ fn cases() -> Vec<Case> {
         c("merged_header_cells", vec![("d.xlsx", fixture("merged_headings.xlsx")), ("m.toml", text("[columns]\norganisation = \"Partner\"\n[wide]\n\"Outcomes\" = \"jobs_created\"\n\"Training\" = \"training_places\"\n"))], with_map("d.xlsx", "m.toml")),
         c("several_sheets_wrong_name", vec![("d.xlsx", fixture("several_sheets.xlsx")), ("m.toml", text("[source]\nsheet = \"2025-26\"\n"))], with_map("d.xlsx", "m.toml")),
         c("corrupt_xlsx", vec![("d.xlsx", fixture("corrupt.xlsx"))], aggregate("d.xlsx")),
+        c("xlsx_huge_used_range", vec![("d.xlsx", fixture("huge_range.xlsx"))], aggregate("d.xlsx")),
         c("corrupt_parquet", vec![("d.parquet", fixture("corrupt.parquet"))], aggregate("d.parquet")),
         c("json_not_objects", vec![("d.json", text("[1, 2, 3]"))], aggregate("d.json")),
         c("json_syntax", vec![("d.json", text("[{\"organisation\": \"ORG1\",}]"))], aggregate("d.json")),

@@ -8,6 +8,7 @@ use std::path::Path;
 use impactkit::data::{self, CheckOptions, ColumnMap};
 use impactkit::indicator::Library;
 use impactkit::report::Spec;
+use impactkit::value::Assumptions;
 use proptest::prelude::*;
 
 fn library() -> Library {
@@ -74,6 +75,23 @@ const SPEC_LINES: &[&str] = &[
     "title = 3", "[section]", "=", "\"",
 ];
 
+const ASSUMPTION_LINES: &[&str] = &[
+    "discount_rate = 0.035", "discount_rate = -1", "discount_rate = nan", "report_year = 2024", "report_year = 99999999999",
+    "[index]", "2023 = 97.0", "2024 = 0", "x = 1", "[[override]]", "indicator = \"jobs_created\"", "indicator = \"nope\"",
+    "duration_years = 1000000000", "duration_years = 4294967297", "duration_years = -2", "duration_years = 3", "deadweight = 0.2",
+    "deadweight = inf", "value = 1e308", "value = -5", "programme = \"P1\"", "[sensitivity]", "value = { low = 0.5, high = 1e12 }",
+    "deadweight = { low = 2, high = 1 }", "drop_off = { low = 0.5, high = 1.5 }", "[investment]", "P1 = 1000", "P2 = nan",
+];
+
+const INDICATOR_LINES: &[&str] = &[
+    "[[indicator]]", "id = \"a\"", "id = \"b\"", "name = \"A\"", "theme = \"t\"", "unit = \"people\"", "unit = \"%\"",
+    "aggregation = \"sum\"", "aggregation = \"ratio\"", "aggregation = \"distinct\"", "aggregation = \"mean\"", "direction = \"higher\"",
+    "description = \"d\"", "min = nan", "max = -inf", "min = 5", "max = 1", "numerator = \"b\"", "denominator = \"a\"",
+    "numerator = \"a\"", "scale = 100", "chain = \"c\"", "missing_numerator_is_zero = true", "counts_people = true",
+    "[indicator.proxy]", "value = 10", "currency = \"GBP\"", "price_year = 2024", "source = \"s\"", "duration_years = 1000000000",
+    "licence = \"OGL\"", "deadweight = 2",
+];
+
 fn toml_text(lines: &'static [&'static str]) -> impl Strategy<Value = String> {
     proptest::collection::vec(proptest::sample::select(lines.to_vec()), 0..16).prop_map(|l| l.join("\n") + "\n")
 }
@@ -125,5 +143,78 @@ proptest! {
         if let Ok(spec) = Spec::load(Path::new(&p), &lib) {
             prop_assert!(spec.window().is_ok());
         }
+    }
+}
+
+/// A column for a fuzzed Parquet file: each canonical column takes one of the types a
+/// Parquet file (or a JSON one read into polars) can hold, with awkward values.
+fn typed_column(name: &'static str, kind: u8, n: usize, seed: u64) -> polars::prelude::Column {
+    use polars::prelude::*;
+    let pick = |i: usize| (seed.wrapping_mul(6364136223846793005).wrapping_add(i as u64 * 1442695040888963407) >> 33) as usize;
+    let texts = ["ORG1", "jobs_created", "2024-05-01", "1", "", "NaN", "x", "volunteer_hours", "{\"a\":1}"];
+    let floats = [1.0, f64::NAN, f64::INFINITY, -1.0, 0.5, 1e308, 19844.0, -0.0];
+    match kind % 6 {
+        0 => Column::new(name.into(), (0..n).map(|i| Some(texts[pick(i) % texts.len()])).collect::<Vec<_>>()),
+        1 => Column::new(name.into(), (0..n).map(|i| Some(floats[pick(i) % floats.len()])).collect::<Vec<_>>()),
+        2 => Column::new(name.into(), (0..n).map(|i| Some((pick(i) % 30_000) as i64 - 10)).collect::<Vec<_>>()),
+        3 => Column::new(name.into(), (0..n).map(|i| Some(pick(i) % 2 == 0)).collect::<Vec<_>>()),
+        4 => Column::new(name.into(), (0..n).map(|i| (pick(i) % 3 != 0).then_some((pick(i) % 20_000) as i32)).collect::<Vec<_>>())
+            .cast(&DataType::Date)
+            .expect("date column"),
+        _ => Series::new(name.into(), (0..n).map(|i| Series::new("".into(), [texts[pick(i) % texts.len()]])).collect::<Vec<_>>()).into_column(),
+    }
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig { cases: cases(), ..ProptestConfig::default() })]
+
+    /// Parquet files whose columns have any type (text, floats with NaN and infinity,
+    /// integers, booleans, dates, lists): a result or a typed error, never a panic.
+    #[test]
+    fn typed_parquet_never_panics(kinds in proptest::collection::vec(any::<u8>(), 4), rows in 0usize..12, seed in any::<u64>()) {
+        use polars::prelude::*;
+        let lib = library();
+        let dir = tempfile::tempdir().unwrap();
+        let names = ["organisation", "indicator", "date", "value"];
+        let columns: Vec<Column> = names.iter().zip(&kinds).enumerate().map(|(k, (n, kind))| typed_column(n, *kind, rows, seed ^ k as u64)).collect();
+        let mut df = DataFrame::new(rows, columns).unwrap();
+        let path = dir.path().join("t.parquet");
+        ParquetWriter::new(std::fs::File::create(&path).unwrap()).finish(&mut df).unwrap();
+        let opts = CheckOptions { today: chrono::NaiveDate::from_ymd_opt(2026, 1, 1).unwrap(), ..CheckOptions::default() };
+        if let Ok(ds) = data::load(&[path.clone()], &lib, None, &opts) {
+            prop_assert!(ds.report.records_valid <= ds.report.records_read);
+            if ds.report.is_ok() {
+                let (valid, _) = data::split_valid(ds).unwrap();
+                let req = impactkit::aggregate::Request::default();
+                prop_assert!(impactkit::aggregate::aggregate(&valid.records, &lib, &req).is_ok());
+            }
+        }
+    }
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig { cases: cases(), ..ProptestConfig::default() })]
+
+    /// Any assumptions file: checked assumptions or an error, never a panic or an
+    /// allocation sized by a typo; the values run through the SROI arithmetic.
+    #[test]
+    fn assumptions_never_panic(text in toml_text(ASSUMPTION_LINES)) {
+        let lib = library();
+        let dir = tempfile::tempdir().unwrap();
+        let p = dir.path().join("a.toml");
+        std::fs::write(&p, text).unwrap();
+        if Assumptions::load(&p, &lib).is_ok() {
+            let run = crate::util::impact(&["value", "samples/outcomes.csv", "--assumptions", p.to_str().unwrap(), "--sensitivity", "--format", "csv"]);
+            prop_assert!(run.code == 0 || run.code == 1 || run.code == 2, "{}", run.stderr);
+        }
+    }
+
+    /// Any indicator file: a library with its problems listed, or an error; never a panic.
+    #[test]
+    fn indicator_files_never_panic(text in toml_text(INDICATOR_LINES)) {
+        let dir = tempfile::tempdir().unwrap();
+        std::fs::write(dir.path().join("x.toml"), text).unwrap();
+        let _ = Library::load_unchecked(dir.path());
+        let _ = Library::load(dir.path());
     }
 }

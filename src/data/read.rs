@@ -3,6 +3,7 @@
 
 use std::collections::HashMap;
 use std::io::Read as _;
+use std::ops::ControlFlow;
 use std::path::{Path, PathBuf};
 
 use calamine::{Data, Reader as _};
@@ -113,13 +114,17 @@ impl Stream {
     /// Every batch, in one table.
     pub fn into_table(self) -> Result<RawTable> {
         let mut df = self.empty.df.clone();
-        self.for_each(1 << 20, |batch| Ok(df.vstack_mut(&batch).map(|_| ())?))?;
+        self.for_each(1 << 20, |batch| {
+            df.vstack_mut(&batch)?;
+            Ok(ControlFlow::Continue(()))
+        })?;
         Ok(RawTable { path: self.path, df, letters: self.empty.letters, warnings: Vec::new() })
     }
 
     /// Hand the rows to `each` in file order, `batch_rows` at a time, while polars
-    /// reads ahead on its own threads. Stops at the first error from either side.
-    pub fn for_each(&self, batch_rows: usize, mut each: impl FnMut(DataFrame) -> Result<()>) -> Result<()> {
+    /// reads ahead on its own threads. Stops at the first error from either side, or
+    /// when `each` says to stop (`ControlFlow::Break`), which is not an error.
+    pub fn for_each(&self, batch_rows: usize, mut each: impl FnMut(DataFrame) -> Result<ControlFlow<()>>) -> Result<()> {
         let lf = match &self.feed {
             Feed::Lazy(lf) => lf,
             Feed::RowGroups { columns } => return self.row_groups(columns, batch_rows, each),
@@ -131,9 +136,13 @@ impl Stream {
             let reader = scope.spawn(move || query.collect_with_engine(Engine::Streaming).map(|_| ()));
             let mut result = Ok(());
             for batch in receive.iter() {
-                if let Err(e) = each(batch) {
-                    result = Err(e);
-                    break; // dropping the receiver stops the reader
+                match each(batch) {
+                    Ok(ControlFlow::Continue(())) => {}
+                    Ok(ControlFlow::Break(())) => break, // dropping the receiver stops the reader
+                    Err(e) => {
+                        result = Err(e);
+                        break;
+                    }
                 }
             }
             drop(receive);
@@ -148,7 +157,7 @@ impl Stream {
     /// Parquet one row group at a time, the next decoded on a thread of its own while
     /// this one is checked (one ahead only: polars' streaming reader decodes up to 16
     /// ahead, 2.5 GB for 50M rows), and handed on in batches of `batch_rows`.
-    fn row_groups(&self, columns: &Option<Vec<String>>, batch_rows: usize, mut each: impl FnMut(DataFrame) -> Result<()>) -> Result<()> {
+    fn row_groups(&self, columns: &Option<Vec<String>>, batch_rows: usize, mut each: impl FnMut(DataFrame) -> Result<ControlFlow<()>>) -> Result<()> {
         let open = || std::fs::File::open(&self.path).map_err(|e| Error::io(&self.path, e));
         let metadata = ParquetReader::new(open()?).get_metadata().map_err(|e| (self.on_error)(e))?.clone();
         let (send, receive) = std::sync::mpsc::sync_channel::<Result<DataFrame>>(0);
@@ -184,7 +193,10 @@ impl Stream {
                 // Slices share the row group's memory; smaller batches let the fold of
                 // one overlap the checks of the next sooner.
                 for start in (0..df.height()).step_by(batch_rows.max(1)) {
-                    each(df.slice(start as i64, batch_rows))?;
+                    // Returning drops the receiver, which stops the reading thread.
+                    if each(df.slice(start as i64, batch_rows))?.is_break() {
+                        return Ok(());
+                    }
                 }
             }
             Ok(())

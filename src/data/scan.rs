@@ -192,10 +192,11 @@ fn scan_file(
             let raw = RawTable { path: s.path.clone(), df, letters: letters.clone(), warnings: Vec::new() };
             let c = mapping_time.time(|| mapping::to_canonical(raw, map))?;
             if s.projected && c.df.height() < height {
+                // A row blank in every column read: stop, and read the file again whole.
                 blank_in_projection = true;
-                return Err(Error::usage("restart"));
+                return Ok(std::ops::ControlFlow::Break(()));
             }
-            per_batch(c, &mut report, sink, hashes)
+            per_batch(c, &mut report, sink, hashes).map(|_| std::ops::ControlFlow::Continue(()))
         });
         if blank_in_projection {
             return Ok(None);

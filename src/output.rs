@@ -119,8 +119,18 @@ const TEMP_PREFIX: &str = ".impact-";
 const TEMP_SUFFIX: &str = ".tmp";
 
 /// Temporary files of ours left by a process that was killed mid-write, a day or more
-/// ago (a younger one may belong to a run still writing), are removed.
+/// ago (a younger one may belong to a run still writing), are removed. Once per folder
+/// per run: a batch writes thousands of files into one folder, and listing it before
+/// each would make the batch quadratic.
 fn remove_stale_temporaries(dir: &Path) {
+    static SWEPT: std::sync::Mutex<Vec<std::path::PathBuf>> = std::sync::Mutex::new(Vec::new());
+    {
+        let Ok(mut swept) = SWEPT.lock() else { return };
+        if swept.iter().any(|d| d == dir) {
+            return;
+        }
+        swept.push(dir.to_path_buf());
+    }
     let Ok(entries) = std::fs::read_dir(dir) else { return };
     let day = std::time::Duration::from_secs(24 * 3600);
     for entry in entries.flatten() {
@@ -232,16 +242,19 @@ mod tests {
         write_atomic(&out, b"figures").unwrap();
         assert_eq!(std::fs::read(&victim).unwrap(), b"precious", "the link was followed");
         assert_eq!(std::fs::read(&out).unwrap(), b"figures");
-        // A temporary file of ours from a run killed two days ago is removed; a fresh
-        // one (a run still writing) and other files are left alone.
-        let stale = dir.path().join(".impact-old123.tmp");
-        let fresh = dir.path().join(".impact-new456.tmp");
+        // In a folder this run has not written to yet: a temporary file of ours from a
+        // run killed two days ago is removed; a fresh one (a run still writing) and
+        // other files are left alone.
+        let folder = dir.path().join("later");
+        std::fs::create_dir(&folder).unwrap();
+        let stale = folder.join(".impact-old123.tmp");
+        let fresh = folder.join(".impact-new456.tmp");
         for p in [&stale, &fresh] {
             std::fs::write(p, b"partial").unwrap();
         }
         let two_days = std::time::SystemTime::now() - std::time::Duration::from_secs(2 * 24 * 3600);
         std::fs::File::options().write(true).open(&stale).unwrap().set_modified(two_days).unwrap();
-        write_atomic(&dir.path().join("other.csv"), b"x").unwrap();
+        write_atomic(&folder.join("other.csv"), b"x").unwrap();
         assert!(!stale.exists() && fresh.exists() && victim.exists());
     }
 

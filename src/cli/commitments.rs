@@ -73,8 +73,7 @@ pub fn latest_date(records: &DataFrame) -> Result<Option<chrono::NaiveDate>> {
 fn withhold_small_deliveries(frame: &mut DataFrame, progress: &[commitments::Progress], library: &Library, t: u32) -> Result<()> {
     use crate::privacy::{derived, Withheld};
     let people = crate::privacy::people_indicators(library);
-    let small = |p: &commitments::Progress| people.contains(&p.commitment.indicator) && p.records > 0 && p.delivered > 0.0 && p.delivered < f64::from(t);
-    let hidden: Vec<(&str, &str)> = progress.iter().filter(|p| small(p)).map(|p| (p.commitment.contract.as_str(), p.commitment.indicator.as_str())).collect();
+    let hidden: Vec<(&str, &str)> = progress.iter().filter(|p| p.delivered_is_small(&people, t)).map(|p| (p.commitment.contract.as_str(), p.commitment.indicator.as_str())).collect();
     let contracts = derived::texts(frame, "contract")?;
     let indicators = derived::texts(frame, "indicator")?;
     let why: Vec<Withheld> = contracts

@@ -67,6 +67,12 @@ impl Progress {
     pub fn pct_delivered(&self) -> Option<f64> {
         (self.commitment.committed > 0.0).then(|| self.delivered / self.commitment.committed * 100.0)
     }
+
+    /// The delivery is a count of 1 to threshold − 1 people (`people`: see
+    /// `privacy::people_indicators`), so it is withheld wherever it is published.
+    pub fn delivered_is_small(&self, people: &std::collections::HashSet<String>, threshold: u32) -> bool {
+        people.contains(&self.commitment.indicator) && self.records > 0 && self.delivered > 0.0 && self.delivered < f64::from(threshold)
+    }
 }
 
 /// Met if delivered; missed if due and not; otherwise on track when delivery is at

@@ -124,11 +124,7 @@ fn chart_data(ctx: &Context, kind: ChartType, ids: &[&str], by: Option<&str>, st
                     outline: false,
                 })
                 .collect();
-            let withheld = stacks
-                .iter()
-                .enumerate()
-                .flat_map(|(k, s)| cats.iter().enumerate().filter_map(move |(i, c)| cell(c, s).and_then(mark).map(|m| (k, i, m))))
-                .collect();
+            let withheld = marks_of(&stacks, &cats, |s, c| cell(c, s).and_then(mark));
             // Each group's colour is its place among the batch's groups, not this chart's.
             let batch = ctx.figures.batch_keys(&need, 1);
             let colours = stacks.iter().map(|s| batch.iter().position(|b| b == s).unwrap_or(0)).collect();
@@ -143,11 +139,7 @@ fn chart_data(ctx: &Context, kind: ChartType, ids: &[&str], by: Option<&str>, st
                 .iter()
                 .map(|id| Series { name: ind_name(id), values: cats.iter().map(|c| cell(id, c).and_then(|r| r.value)).collect(), outline: false })
                 .collect();
-            let withheld = ids
-                .iter()
-                .enumerate()
-                .flat_map(|(k, id)| cats.iter().enumerate().filter_map(move |(i, c)| cell(id, c).and_then(mark).map(|m| (k, i, m))))
-                .collect();
+            let withheld = marks_of(ids, &cats, |id, c| cell(id, c).and_then(mark));
             ChartData { kind: ChartKind::Lines, categories: cats, series, unit, withheld, ..Default::default() }
         }
         ChartType::TargetVsActual => {
@@ -186,6 +178,12 @@ fn chart_data(ctx: &Context, kind: ChartType, ids: &[&str], by: Option<&str>, st
     data.withheld.sort();
     data.axis = axis_title(ctx, ids);
     (data, notes)
+}
+
+/// The withheld marks of a chart with one series per item of `series` and one point
+/// per category: (series, category, mark) where `mark_at` gives one.
+fn marks_of<S>(series: &[S], cats: &[String], mark_at: impl Fn(&S, &String) -> Option<String>) -> Vec<(usize, usize, String)> {
+    series.iter().enumerate().flat_map(|(k, s)| cats.iter().enumerate().filter_map(|(i, c)| mark_at(s, c).map(|m| (k, i, m))).collect::<Vec<_>>()).collect()
 }
 
 /// A chart's data as a table: one row per category, one column per series.

@@ -22,8 +22,7 @@ pub(super) fn blocks(ctx: &Context, n: usize, title: Option<&str>, out: &mut Blo
 /// contract's social value when the count is valued (the total less the rest).
 pub(super) fn withheld_delivery(ctx: &Context, p: &crate::commitments::Progress) -> Option<String> {
     let t = ctx.figures.suppress_below?;
-    let counts_people = ctx.library.get(&p.commitment.indicator).is_some_and(|i| i.counts_people || i.aggregation == crate::indicator::Aggregation::Distinct);
-    (counts_people && p.records > 0 && p.delivered > 0.0 && p.delivered < f64::from(t)).then(|| Withheld::Small.mark(t))
+    p.delivered_is_small(&crate::privacy::people_indicators(ctx.library), t).then(|| Withheld::Small.mark(t))
 }
 
 /// The table and summaries; returns the chart of % delivered when there is anything to show.

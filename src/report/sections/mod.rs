@@ -297,8 +297,8 @@ fn value_withheld_words(ctx: &Context, names: &[String]) -> String {
 /// A count of records as published: records are often one per person, so a count of
 /// 1 to threshold − 1 prints the small-count mark, like a count of people.
 fn records_shown(ctx: &Context, n: u64) -> String {
-    match ctx.figures.suppress_below {
-        Some(t) if n > 0 && n < u64::from(t) => Withheld::Small.mark(t),
+    match (records_published(ctx, n), ctx.figures.suppress_below) {
+        (None, Some(t)) => Withheld::Small.mark(t),
         _ => crate::output::format_figure(n as f64),
     }
 }

@@ -52,17 +52,16 @@ pub(super) fn ranked(ctx: &Context, indicator: &str, by: &str, per: PerKind) -> 
     let Some(rows) = ctx.comparisons.get(&(by.to_string(), per)) else { return Vec::new() };
     let mut mine: Vec<&crate::compare::Row> = rows.iter().filter(|r| r.indicator == indicator).collect();
     mine.sort_by(|a, b| a.rank.unwrap_or(usize::MAX).cmp(&b.rank.unwrap_or(usize::MAX)).then(a.group.cmp(&b.group)));
+    // The peers' counts are one sum, protected as the compare command protects them.
     let withheld = match ctx.figures.suppress_below {
-        Some(t) if crate::privacy::people_indicators(ctx.library).contains(indicator) => {
-            let values: Vec<f64> = mine.iter().map(|r| r.value.unwrap_or(0.0)).collect();
-            let order: Vec<Vec<String>> = mine.iter().map(|r| vec![r.group.clone()]).collect();
-            let all: Vec<usize> = (0..mine.len()).collect();
-            crate::privacy::protect(&values, &vec![true; mine.len()], &order, &[all], t)
+        Some(t) => {
+            let counts: Vec<(String, String, f64)> = mine.iter().map(|r| (r.group.clone(), r.indicator.clone(), r.value.unwrap_or(0.0))).collect();
+            crate::privacy::derived::withheld_counts(&counts, &crate::privacy::people_indicators(ctx.library), t)
         }
-        _ => vec![Withheld::No; mine.len()],
+        None => Default::default(),
     };
     mine.into_iter()
-        .zip(withheld)
+        .map(|r| (r, withheld.get(&(r.group.clone(), r.indicator.clone())).copied().unwrap_or(Withheld::No)))
         .map(|(r, w)| {
             let mut row = r.clone();
             if w.is_withheld() {

@@ -5,6 +5,7 @@ pub mod colmap;
 pub mod diagnostics;
 pub mod mapping;
 pub mod parse;
+pub(crate) mod ragged;
 pub mod read;
 pub mod scan;
 pub mod schema;

@@ -11,6 +11,7 @@ use polars::prelude::*;
 
 use super::colmap::ColumnMap;
 use super::diagnostics::{Check, Diagnostic, Severity};
+use super::ragged;
 use super::schema::{column_letter, normalise_heading, ROW};
 use crate::error::{Error, Result};
 
@@ -63,6 +64,9 @@ pub struct Stream {
     feed: Feed,
     /// Columns were left unread (see `open`).
     pub projected: bool,
+    /// A CSV file's layout and last heading: a short row shows only as an empty last
+    /// cell, and then the bytes are read again to tell (see `ragged`).
+    ragged: Option<(ragged::Shape, String)>,
     on_error: Box<dyn Fn(PolarsError) -> Error + Send + Sync>,
 }
 
@@ -129,6 +133,13 @@ impl Stream {
             Feed::Lazy(lf) => lf,
             Feed::RowGroups { columns } => return self.row_groups(columns, batch_rows, each),
         };
+        let mut last_cell_empty = false;
+        let mut each = |batch: DataFrame| {
+            if let Some((_, last)) = &self.ragged {
+                last_cell_empty |= batch.column(last).is_ok_and(|c| c.null_count() > 0);
+            }
+            each(batch)
+        };
         let (send, receive) = std::sync::mpsc::sync_channel::<DataFrame>(1);
         let sink = PlanCallback::new(move |df: DataFrame| Ok(send.send(df).is_err()));
         let query = lf.clone().sink_batches(sink, true, std::num::NonZeroUsize::new(batch_rows)).map_err(|e| (self.on_error)(e))?;
@@ -151,7 +162,11 @@ impl Stream {
                 Err(_) => Err(Error::read(&self.path, "the reader stopped unexpectedly")),
             };
             result.and(read)
-        })
+        })?;
+        match &self.ragged {
+            Some((shape, _)) if last_cell_empty => ragged::refuse_short_rows(&self.path, *shape),
+            _ => Ok(()),
+        }
     }
 
     /// Parquet one row group at a time, the next decoded on a thread of its own while
@@ -231,7 +246,9 @@ fn csv_stream(path: &Path, map: &ColumnMap) -> Result<Stream> {
     let first_data_row = (header_row + 1) as i64;
     let lf = lf.with_column((col(ROW).cast(DataType::Int64) + lit(first_data_row)).alias(ROW));
     let empty = empty_table(path, &lf, letters)?;
-    Ok(Stream { path: path.to_path_buf(), empty, feed: Feed::Lazy(lf), projected: false, on_error: Box::new(on_error) })
+    let shape = ragged::Shape { separator, header_row, headings: names.len() };
+    let ragged = names.last().map(|last| (shape, last.clone()));
+    Ok(Stream { path: path.to_path_buf(), empty, feed: Feed::Lazy(lf), projected: false, ragged, on_error: Box::new(on_error) })
 }
 
 fn parquet_stream(path: &Path, wanted: Option<&[&str]>) -> Result<Stream> {
@@ -242,6 +259,7 @@ fn parquet_stream(path: &Path, wanted: Option<&[&str]>) -> Result<Stream> {
                 .with_hint("the file may be truncated or not Parquet; write it again")
         }
     };
+    refuse_unsupported_arrow_types(path, &on_error)?;
     let pl_path = PlRefPath::try_from_path(path)?;
     let mut lf = LazyFrame::scan_parquet(pl_path, ScanArgsParquet::default()).map_err(&on_error)?;
     let schema = lf.collect_schema().map_err(&on_error)?;
@@ -251,7 +269,47 @@ fn parquet_stream(path: &Path, wanted: Option<&[&str]>) -> Result<Stream> {
     let empty = empty_table(path, &lf, HashMap::new())?;
     let columns = wanted.map(|w| names.iter().filter(|n| w.contains(&normalise_heading(n).as_str())).cloned().collect::<Vec<String>>());
     let projected = columns.as_ref().is_some_and(|c| c.len() < names.len());
-    Ok(Stream { path: path.to_path_buf(), empty, feed: Feed::RowGroups { columns }, projected, on_error: Box::new(on_error) })
+    Ok(Stream { path: path.to_path_buf(), empty, feed: Feed::RowGroups { columns }, projected, ragged: None, on_error: Box::new(on_error) })
+}
+
+/// A Parquet column of a type the engine cannot hold (half floats, 128-bit integers,
+/// intervals, unions, fixed-size lists, decimals over 38 digits, unknown time zones)
+/// would stop it with a panic, not an error: refuse it by name first. Durations have
+/// no text or number form a record could use.
+fn refuse_unsupported_arrow_types(path: &Path, on_error: &dyn Fn(PolarsError) -> Error) -> Result<()> {
+    let file = std::fs::File::open(path).map_err(|e| Error::io(path, e))?;
+    let schema = ParquetReader::new(file).schema().map_err(on_error)?;
+    for (name, field) in schema.iter() {
+        if let Some(kind) = unsupported_arrow_type(&field.dtype) {
+            return Err(Error::read(path, format!("column \"{name}\" holds {kind}, which impactkit cannot read"))
+                .with_hint("write that column as text, a whole or decimal number (up to 38 digits), or a date"));
+        }
+    }
+    Ok(())
+}
+
+/// What is wrong with a column type, in words, or None when the engine can hold it
+/// (nested types included: the checks refuse those by name later).
+fn unsupported_arrow_type(dtype: &ArrowDataType) -> Option<String> {
+    use ArrowDataType as A;
+    match dtype {
+        A::Null | A::Boolean | A::Int8 | A::Int16 | A::Int32 | A::Int64 | A::UInt8 | A::UInt16 | A::UInt32 | A::UInt64 => None,
+        A::Float32 | A::Float64 | A::Utf8 | A::LargeUtf8 | A::Utf8View | A::Binary | A::LargeBinary | A::BinaryView => None,
+        A::FixedSizeBinary(_) | A::Date32 | A::Date64 | A::Time32(_) | A::Time64(_) => None,
+        A::Timestamp(_, zone) => TimeZone::opt_try_new(zone.clone()).err().map(|_| format!("timestamps in the unknown time zone {zone:?}")),
+        A::Decimal(precision, _) | A::Decimal32(precision, _) | A::Decimal64(precision, _) | A::Decimal256(precision, _) => {
+            (*precision == 0 || *precision > 38).then(|| format!("decimal numbers of {precision} digits"))
+        }
+        A::Dictionary(_, values, _) => unsupported_arrow_type(values),
+        A::List(inner) | A::LargeList(inner) | A::Map(inner, _) => unsupported_arrow_type(&inner.dtype),
+        A::Struct(fields) => fields.iter().find_map(|f| unsupported_arrow_type(&f.dtype)),
+        A::Duration(_) => Some("durations".into()),
+        A::Float16 => Some("half-precision (16-bit) floats".into()),
+        A::Int128 | A::UInt128 => Some("128-bit integers".into()),
+        A::Interval(_) => Some("intervals".into()),
+        A::FixedSizeList(_, _) => Some("fixed-size lists".into()),
+        other => Some(format!("values of type {other:?}")),
+    }
 }
 
 fn empty_table(path: &Path, lf: &LazyFrame, letters: HashMap<String, String>) -> Result<RawTable> {
@@ -333,36 +391,56 @@ pub fn locate_csv_problem(bytes: &[u8], separator: u8, header_row: u64) -> Optio
     }
 }
 
-/// The most cells a sheet's used range may span (rows × columns): 50 million is a
-/// 2-column sheet of 25M rows, or 100 columns of 500k rows.
-pub const MAX_SHEET_CELLS: u64 = 50_000_000;
+/// The most cells a sheet's used range may span (rows × columns): 20 million is a
+/// full sheet (1,048,576 rows) of 19 columns, or 40 columns of 500k rows. A workbook
+/// is held in memory whole, about 120 bytes a cell (2.4 GB at the limit, measured);
+/// bigger tables belong in CSV or Parquet, which are read in batches.
+pub const MAX_SHEET_CELLS: u64 = 20_000_000;
+
+/// A formula cell saved without its result (written by a program that does not
+/// calculate, or saved with calculation off): its value is unknown, not empty.
+#[derive(Debug, Clone)]
+struct UnsavedFormula {
+    row: u32,
+    column: u32,
+    formula: String,
+}
 
 /// The sheet's filled cells, read one by one; refused, before anything is allocated
-/// for it, when they span more than `MAX_SHEET_CELLS` or number more than that.
-fn bounded_xlsx_range<R: std::io::Read + std::io::Seek>(xlsx: &mut calamine::Xlsx<R>, sheet: &str) -> std::result::Result<calamine::Range<Data>, String> {
+/// for it, when they span more than `MAX_SHEET_CELLS` or number more than that. Also
+/// the first formula cell with no saved value, if any.
+fn bounded_xlsx_range<R: std::io::Read + std::io::Seek>(
+    xlsx: &mut calamine::Xlsx<R>,
+    sheet: &str,
+) -> std::result::Result<(calamine::Range<Data>, Vec<UnsavedFormula>), String> {
     let cannot = |e: calamine::XlsxError| format!("sheet \"{sheet}\" cannot be read: {e}");
     let mut reader = xlsx.worksheet_cells_reader(sheet).map_err(cannot)?;
     let mut cells = Vec::new();
+    let mut unsaved = Vec::new();
     let (mut top, mut bottom, mut left, mut right) = (u32::MAX, 0u32, u32::MAX, 0u32);
-    while let Some(cell) = reader.next_cell().map_err(cannot)? {
-        if matches!(cell.get_value(), calamine::DataRef::Empty) {
+    while let Some(cell) = reader.next_cell_with_formula().map_err(cannot)? {
+        let (r, c) = cell.pos;
+        if matches!(cell.value, calamine::DataRef::Empty) {
+            if let Some(formula) = cell.formula.filter(|f| !f.trim().is_empty()) {
+                unsaved.push(UnsavedFormula { row: r, column: c, formula });
+            }
             continue;
         }
-        let (r, c) = cell.get_position();
         (top, bottom, left, right) = (top.min(r), bottom.max(r), left.min(c), right.max(c));
         let span = (u64::from(bottom - top) + 1) * (u64::from(right - left) + 1);
         if span > MAX_SHEET_CELLS || cells.len() as u64 >= MAX_SHEET_CELLS {
             return Err(format!(
-                "sheet \"{sheet}\" has cells from {}{} to {}{}, a range of {span} cells, more than the {MAX_SHEET_CELLS} that can be read",
+                "sheet \"{sheet}\" has cells from {}{} to {}{}, a range of {span} cells, more than the {} million that can be read",
                 column_letter(left as usize),
                 top + 1,
                 column_letter(right as usize),
-                bottom + 1
+                bottom + 1,
+                MAX_SHEET_CELLS / 1_000_000
             ));
         }
-        cells.push(calamine::Cell::new((r, c), calamine::Data::from(cell.get_value().clone())));
+        cells.push(calamine::Cell::new((r, c), calamine::Data::from(cell.value)));
     }
-    Ok(calamine::Range::from_sparse(cells))
+    Ok((calamine::Range::from_sparse(cells), unsaved))
 }
 
 /// A heading impactkit uses itself (the row number it keeps beside each record) would
@@ -487,14 +565,21 @@ fn read_excel(path: &Path, map: &ColumnMap) -> Result<RawTable> {
             hint: Some(format!("set `sheet` under [source] in a column map to choose one of: {}", quoted_list(&sheets))),
         });
     }
-    let range = match &mut book {
+    let (range, unsaved) = match &mut book {
         // .xlsx is read cell by cell, so a sheet whose cells span more than a table
         // can hold (one stray cell at XFD1048576) is refused, not allocated.
         calamine::Sheets::Xlsx(xlsx) => bounded_xlsx_range(xlsx, &sheet).map_err(|e| Error::read(path, e))?,
-        _ => book.worksheet_range(&sheet).map_err(|e| Error::read(path, format!("sheet \"{sheet}\" cannot be read: {e}")))?,
+        // .xls and .ods are read whole by the workbook reader: .xls holds at most
+        // 65,536 × 256 cells, and calamine stops an .ods at 100 million.
+        _ => (book.worksheet_range(&sheet).map_err(|e| Error::read(path, format!("sheet \"{sheet}\" cannot be read: {e}")))?, Vec::new()),
     };
-    let (top, left) = range.start().map_or((0, 0), |(r, c)| (r as u64, c as usize));
+    let cells = range.height() as u64 * range.width() as u64;
+    if cells > MAX_SHEET_CELLS {
+        return Err(Error::read(path, format!("sheet \"{sheet}\" spans {cells} cells, more than the {} million that can be read", MAX_SHEET_CELLS / 1_000_000)));
+    }
     let header_abs = map.header_row() - 1; // 0-based sheet row of the headings
+    let (top, left) = range.start().map_or((0, 0), |(r, c)| (r as u64, c as usize));
+    refuse_formula_trouble(path, &range, &unsaved, (top, left), header_abs)?;
     if range.is_empty() || header_abs < top || header_abs >= top + range.height() as u64 {
         return Err(Error::read(path, format!("sheet \"{sheet}\" has no heading row at row {}", header_abs + 1))
             .with_hint("set `header_row` under [source] in a column map to the row holding the headings"));
@@ -538,6 +623,43 @@ fn read_excel(path: &Path, map: &ColumnMap) -> Result<RawTable> {
     Ok(RawTable { path: path.to_path_buf(), df, letters, warnings })
 }
 
+/// Formula cells in the table (at or below the heading row) that hold no value a
+/// record could use: an error (`#NAME?`, `#DIV/0!`: the formula failed) or no saved
+/// result at all. Read as text they would become an organisation called `#NAME?` or
+/// a blank; the workbook must be put right instead.
+fn refuse_formula_trouble(path: &Path, range: &calamine::Range<Data>, unsaved: &[UnsavedFormula], (top, left): (u64, usize), header_abs: u64) -> Result<()> {
+    const LISTED: usize = 5;
+    let at = |row: u64, column: usize| format!("{}{}", column_letter(column), row + 1);
+    let errors: Vec<String> = range
+        .used_cells()
+        .filter(|(r, _, _)| top + *r as u64 >= header_abs)
+        .filter_map(|(r, c, cell)| match cell {
+            Data::Error(e) => Some(format!("{} {e}", at(top + r as u64, left + c))),
+            _ => None,
+        })
+        .collect();
+    if !errors.is_empty() {
+        let more = errors.len().saturating_sub(LISTED);
+        let more = if more > 0 { format!(" and {more} more") } else { String::new() };
+        let message = match errors.as_slice() {
+            [one] => format!("cell {one} holds a formula's error, not a value"),
+            many => format!("{} cells hold a formula's error, not a value: {}{more}", many.len(), many.iter().take(LISTED).cloned().collect::<Vec<_>>().join(", ")),
+        };
+        return Err(Error::read(path, message)
+            .with_hint("correct the formulas in the workbook (or clear those cells) and save it again"));
+    }
+    let unsaved: Vec<&UnsavedFormula> = unsaved.iter().filter(|f| u64::from(f.row) >= header_abs).collect();
+    if let Some(f) = unsaved.first() {
+        let others = if unsaved.len() > 1 { format!(" (and {} more formula cells like it)", unsaved.len() - 1) } else { String::new() };
+        return Err(Error::read(
+            path,
+            format!("cell {} holds the formula ={} with no saved result, so its value is unknown{others}", at(u64::from(f.row), f.column as usize), super::validate::clip(&f.formula)),
+        )
+        .with_hint("open the workbook in Excel (or LibreOffice), let it calculate, and save it; or paste the column as values"));
+    }
+    Ok(())
+}
+
 /// A cell as text; dates become ISO dates so they parse whatever the map's date format.
 fn cell_text(cell: &Data) -> Option<String> {
     let text = match cell {
@@ -546,13 +668,17 @@ fn cell_text(cell: &Data) -> Option<String> {
         Data::Float(f) => format_number(*f),
         Data::Int(i) => i.to_string(),
         Data::Bool(b) => b.to_string(),
-        Data::DateTime(d) => match d.as_datetime() {
+        // Excel's dates run from serial 1 (1900-01-01) to 2958465 (9999-12-31); any
+        // other serial in a date-styled cell is shown as the number it is (the date
+        // conversion would panic on some), and refused where a date is wanted.
+        Data::DateTime(d) if (0.0..2_958_466.0).contains(&d.as_f64()) => match d.as_datetime() {
             Some(dt) => dt.date().format("%Y-%m-%d").to_string(),
-            None => d.as_f64().to_string(),
+            None => format_number(d.as_f64()),
         },
+        Data::DateTime(d) => format_number(d.as_f64()),
         Data::DateTimeIso(s) => s.get(..10).unwrap_or(s).to_string(),
         Data::DurationIso(s) => s.clone(),
-        Data::Error(e) => format!("#{e:?}"),
+        Data::Error(e) => e.to_string(), // as Excel shows it: #DIV/0!, #N/A, #NAME?
     };
     if text.trim().is_empty() {
         None

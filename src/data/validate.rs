@@ -110,12 +110,22 @@ pub fn check_rows(c: &Canonical, file_index: u32, library: &Library, opts: &Chec
     // A column of lists, structs or bytes (from Parquet or JSON) is no cell a person
     // wrote: name it rather than let its text (`{"ORG1",1}`) pass as an id.
     for column in df.columns() {
+        let name = column.name().as_str();
         let nested = matches!(column.dtype(), DataType::List(_) | DataType::Binary | DataType::BinaryOffset) || column.dtype().is_nested();
-        if nested && column.name().as_str() != crate::data::schema::ROW {
-            let heading = c.headings.get(column.name().as_str()).cloned().unwrap_or_else(|| format!("`{}`", column.name()));
+        // A time, a duration or a timestamp outside the date column is no id, number
+        // or decile (and a timestamp with a zone has no text form in the engine).
+        let temporal = matches!(column.dtype(), DataType::Time | DataType::Duration(_))
+            || (matches!(column.dtype(), DataType::Datetime(_, _)) && name != "date");
+        if (nested || temporal) && name != crate::data::schema::ROW {
+            let heading = c.headings.get(name).cloned().unwrap_or_else(|| format!("`{name}`"));
+            let wanted = match name {
+                "date" => "dates",
+                "value" | "simd_decile" => "numbers",
+                _ => "text",
+            };
             return Err(crate::error::Error::Read {
                 path: std::path::PathBuf::from(&c.file),
-                message: format!("column {heading} holds {} values, not text, numbers or dates", column.dtype()),
+                message: format!("column {heading} holds {} values, not {wanted}", column.dtype()),
                 hint: Some("export that column as plain values (one text, number or date per cell)".into()),
             });
         }

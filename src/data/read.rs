@@ -280,12 +280,51 @@ fn refuse_unsupported_arrow_types(path: &Path, on_error: &dyn Fn(PolarsError) ->
     let file = std::fs::File::open(path).map_err(|e| Error::io(path, e))?;
     let schema = ParquetReader::new(file).schema().map_err(on_error)?;
     for (name, field) in schema.iter() {
+        let metadata = field.metadata.as_deref();
+        if matches!(field.dtype, ArrowDataType::Dictionary(..)) && metadata.is_some_and(|m| !polars_categories_are_sound(m)) {
+            return Err(Error::read(path, format!("column \"{name}\" is a dictionary column whose category list is malformed"))
+                .with_hint("write the file again from the program that made it, or write that column as text"));
+        }
         if let Some(kind) = unsupported_arrow_type(&field.dtype) {
             return Err(Error::read(path, format!("column \"{name}\" holds {kind}, which impactkit cannot read"))
                 .with_hint("write that column as text, a whole or decimal number (up to 38 digits), or a date"));
         }
     }
     Ok(())
+}
+
+/// polars writes an enum's or categorical's category list into the file's metadata,
+/// and on reading takes it apart with `unwrap`: a malformed list (from a damaged or
+/// hostile file) would be a panic. The same steps, checked (polars-core's
+/// `DataType::from_arrow`, 0.55).
+fn polars_categories_are_sound(metadata: &std::collections::BTreeMap<PlSmallStr, PlSmallStr>) -> bool {
+    fn take(text: &str) -> Option<(&str, &str)> {
+        let (len, rest) = text.split_once(';')?;
+        let len: usize = len.parse().ok()?;
+        (len <= rest.len() && rest.is_char_boundary(len)).then(|| rest.split_at(len))
+    }
+    let enum_values = metadata.get("_PL_ENUM_VALUES2").or_else(|| metadata.get("_PL_ENUM_VALUES"));
+    if let Some(values) = enum_values {
+        let (mut rest, mut seen) = (values.as_str(), std::collections::HashSet::new());
+        while !rest.is_empty() {
+            let Some((category, after)) = take(rest) else { return false };
+            if !seen.insert(category) {
+                return false;
+            }
+            rest = after;
+        }
+        return true;
+    }
+    if let Some(categorical) = metadata.get("_PL_CATEGORICAL2") {
+        let sound = || -> Option<()> {
+            let (_name, rest) = take(categorical.as_str())?;
+            let (_namespace, rest) = take(rest)?;
+            let (physical, _) = rest.split_once(';')?;
+            matches!(physical, "u8" | "u16" | "u32").then_some(())
+        };
+        return sound().is_some();
+    }
+    true
 }
 
 /// What is wrong with a column type, in words, or None when the engine can hold it

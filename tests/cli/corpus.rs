@@ -82,6 +82,7 @@ fn cases() -> Vec<Case> {
         c("parquet_half_floats", vec![("d.parquet", fixture("parquet_types/float16_in_value.parquet"))], aggregate("d.parquet")),
         c("parquet_decimal_too_wide", vec![("d.parquet", fixture("parquet_types/decimal256_50_2_in_value.parquet"))], aggregate("d.parquet")),
         c("parquet_timestamp_as_organisation", vec![("d.parquet", fixture("parquet_types/timestamp_tz_in_organisation.parquet"))], aggregate("d.parquet")),
+        c("parquet_category_list_malformed", vec![("d.parquet", fixture("parquet_types/enum_metadata_malformed_in_organisation.parquet"))], aggregate("d.parquet")),
         c("parquet_decimal_too_big", vec![("d.parquet", fixture("parquet_types/decimal_38_2_in_value.parquet"))], aggregate("d.parquet")),
         c("xlsx_huge_used_range", vec![("d.xlsx", fixture("huge_range.xlsx"))], aggregate("d.xlsx")),
         c("corrupt_parquet", vec![("d.parquet", fixture("corrupt.parquet"))], aggregate("d.parquet")),

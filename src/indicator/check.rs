@@ -120,6 +120,21 @@ fn check_proxy(ind: &Indicator, report: &mut impl FnMut(&'static str, String)) {
     if p.source.trim().is_empty() {
         report("proxy.source", "say where the value comes from".into());
     }
+    if p.start_year > crate::value::MAX_DURATION_YEARS {
+        report("proxy.start_year", format!("must be from 0 to {} (0: the year of the activity, 1: the year after)", crate::value::MAX_DURATION_YEARS));
+    }
+    if p.discount_rate.is_some_and(|r| !(0.0..1.0).contains(&r)) {
+        report("proxy.discount_rate", "must be from 0 to 1 (the Green Book's 1.5% is 0.015)".into());
+    }
+    for (key, bound) in [("proxy.low", p.low), ("proxy.high", p.high)] {
+        if bound.is_some_and(|b| !(b.is_finite() && b >= 0.0)) {
+            report(key, "is not a non-negative amount".into());
+        }
+    }
+    let (low, high) = (p.low.unwrap_or(p.value), p.high.unwrap_or(p.value));
+    if !(low <= p.value && p.value <= high) {
+        report("proxy.low", format!("low {low}, value {} and high {high} must run from lowest to highest", p.value));
+    }
 }
 
 fn check_frameworks(ind: &Indicator, report: &mut impl FnMut(&'static str, String)) {
@@ -247,13 +262,34 @@ mod tests {
             displacement: 0.0,
             drop_off: 0.0,
             duration_years: 0,
+            start_year: 1,
+            discount_rate: None,
+            low: None,
+            high: None,
+            disbenefit: false,
         });
         let p = problems_of(vec![i]);
         assert_eq!(p, vec![("jobs".into(), "proxy.deadweight"), ("jobs".into(), "proxy.duration_years")]);
         // A duration of a billion years would be valued year by year: refused.
         let mut i = base("jobs");
-        i.proxy = Some(Proxy { value: 1.0, currency: "GBP".into(), price_year: 2024, source: "s".into(), licence: None, deadweight: 0.0, attribution: 0.0, displacement: 0.0, drop_off: 0.0, duration_years: 1_000_000_000 });
+        i.proxy = Some(Proxy { value: 1.0, currency: "GBP".into(), price_year: 2024, source: "s".into(), licence: None, deadweight: 0.0, attribution: 0.0, displacement: 0.0, drop_off: 0.0, duration_years: 1_000_000_000, start_year: 1, discount_rate: None, low: None, high: None, disbenefit: false });
         assert_eq!(problems_of(vec![i]), vec![("jobs".into(), "proxy.duration_years")]);
+    }
+
+    #[test]
+    fn proxy_ranges_start_years_and_own_rates_are_checked() {
+        let proxy = |f: &dyn Fn(&mut Proxy)| {
+            let mut i = base("wellbeing");
+            let mut p = Proxy { value: 100.0, currency: "GBP".into(), price_year: 2019, source: "s".into(), licence: None, deadweight: 0.0, attribution: 0.0, displacement: 0.0, drop_off: 0.0, duration_years: 1, start_year: 1, discount_rate: None, low: None, high: None, disbenefit: false };
+            f(&mut p);
+            i.proxy = Some(p);
+            problems_of(vec![i]).into_iter().map(|(_, key)| key).collect::<Vec<_>>()
+        };
+        assert!(proxy(&|p| { p.low = Some(80.0); p.high = Some(120.0); p.start_year = 0; p.discount_rate = Some(0.015) }).is_empty());
+        assert_eq!(proxy(&|p| p.low = Some(150.0)), vec!["proxy.low"]);
+        assert_eq!(proxy(&|p| p.high = Some(f64::NAN)), vec!["proxy.high", "proxy.low"]);
+        assert_eq!(proxy(&|p| p.discount_rate = Some(1.5)), vec!["proxy.discount_rate"]);
+        assert_eq!(proxy(&|p| p.start_year = 1000), vec!["proxy.start_year"]);
     }
 
     #[test]

@@ -78,10 +78,33 @@ pub struct Proxy {
     pub drop_off: f64,
     #[serde(default = "one")]
     pub duration_years: u32,
+    /// The year the value starts (the SROI impact map's "period outcomes start"):
+    /// 1, the default, is the first year after the activity, discounted once; 0 is
+    /// the year of the activity itself, not discounted (Green Book Table 2's year 0);
+    /// 2 or later for an outcome that takes time to show.
+    #[serde(default = "one", skip_serializing_if = "is_one")]
+    pub start_year: u32,
+    /// A rate of this outcome's own, in place of the assumptions' (the Green Book's
+    /// 1.5% for health and wellbeing values).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub discount_rate: Option<f64>,
+    /// The lowest and highest credible values, in the same currency and price year:
+    /// the sensitivity range of `value` uses them in place of the multipliers.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub low: Option<f64>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub high: Option<f64>,
+    /// A negative outcome (a dis-benefit): its value is taken off the total.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub disbenefit: bool,
 }
 
 fn one() -> u32 {
     1
+}
+
+fn is_one(n: &u32) -> bool {
+    *n == 1
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]

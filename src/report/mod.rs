@@ -412,6 +412,7 @@ fn social_values(
         lines: groups.iter().flat_map(|g| g.lines.clone()).collect(),
         investment: investment.filter(|_| !groups.is_empty()),
         rate: assumptions.discount_rate,
+        past_years: assumptions.appraisal.past_years(),
     };
     Ok(HashMap::from([(figures::ALL.to_string(), merged)]))
 }

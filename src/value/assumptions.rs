@@ -7,11 +7,13 @@
 //! [index]                      # price index by year, to move proxies between price years
 //! 2019 = 87.0
 //! 2024 = 100.0
+//! appraisal = "forecast"       # or "evaluative": the year valued is past, not discounted
 //! [[override]]                 # applied in file order; later matches win
 //! indicator = "jobs_created"   # optional filters: indicator, programme, organisation
 //! programme = "EMP-FWD"
-//! deadweight = 0.3             # any of: value, deadweight, attribution, displacement,
-//! duration_years = 3           #         drop_off, duration_years
+//! deadweight = 0.3             # any of: value (with its price_year), low, high,
+//! duration_years = 3           #   deadweight, attribution, displacement, drop_off,
+//!                              #   duration_years, start_year, discount_rate
 //! [investment]                 # investment by organisation (programmes come from programmes.csv)
 //! ORG01 = 120000
 //! [sensitivity]                # multipliers tried on each assumption (default 0.5 and 1.5)
@@ -43,6 +45,30 @@ pub struct Assumptions {
     pub investment: BTreeMap<String, f64>,
     #[serde(default)]
     pub sensitivity: BTreeMap<String, Range>,
+    #[serde(default)]
+    pub appraisal: Appraisal,
+}
+
+/// Whether the valuation looks forward (an appraisal: every year is discounted, year
+/// 1 once) or back (an evaluation: the year valued has happened, and the Green Book
+/// says never to discount retrospectively, so it and year 0 are not discounted and
+/// later years are discounted from it).
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Appraisal {
+    #[default]
+    Forecast,
+    Evaluative,
+}
+
+impl Appraisal {
+    /// Years (from year 0) already past, which are not discounted.
+    pub fn past_years(self) -> u32 {
+        match self {
+            Appraisal::Forecast => 0,
+            Appraisal::Evaluative => 1,
+        }
+    }
 }
 
 fn green_book() -> f64 {
@@ -58,6 +84,7 @@ impl Default for Assumptions {
             overrides: Vec::new(),
             investment: BTreeMap::new(),
             sensitivity: BTreeMap::new(),
+            appraisal: Appraisal::Forecast,
         }
     }
 }
@@ -69,11 +96,18 @@ pub struct Override {
     pub programme: Option<String>,
     pub organisation: Option<String>,
     pub value: Option<f64>,
+    /// The price year of `value`, `low` and `high`: required with them, so that a
+    /// value is never taken to be in report-year prices without saying so.
+    pub price_year: Option<i32>,
+    pub low: Option<f64>,
+    pub high: Option<f64>,
     pub deadweight: Option<f64>,
     pub attribution: Option<f64>,
     pub displacement: Option<f64>,
     pub drop_off: Option<f64>,
     pub duration_years: Option<i64>,
+    pub start_year: Option<i64>,
+    pub discount_rate: Option<f64>,
 }
 
 #[derive(Debug, Clone, Copy, Deserialize, PartialEq)]
@@ -91,11 +125,36 @@ pub const SENSITIVE: [&str; 7] = ["value", "deadweight", "attribution", "displac
 pub struct Params {
     /// Proxy value per unit, in report-year prices.
     pub value: f64,
+    /// The lowest and highest credible values per unit, in report-year prices, when
+    /// the proxy states them (sensitivity uses them in place of multipliers).
+    pub value_range: Option<(f64, f64)>,
     pub deadweight: f64,
     pub attribution: f64,
     pub displacement: f64,
     pub drop_off: f64,
     pub duration_years: u32,
+    /// The year the value starts (0: the activity's own year; 1: the year after).
+    pub start_year: u32,
+    pub discount_rate: f64,
+    /// A negative outcome, taken off the total.
+    pub disbenefit: bool,
+}
+
+impl Default for Params {
+    fn default() -> Self {
+        Params {
+            value: 0.0,
+            value_range: None,
+            deadweight: 0.0,
+            attribution: 0.0,
+            displacement: 0.0,
+            drop_off: 0.0,
+            duration_years: 1,
+            start_year: 1,
+            discount_rate: GREEN_BOOK_RATE,
+            disbenefit: false,
+        }
+    }
 }
 
 impl Assumptions {
@@ -136,8 +195,24 @@ impl Assumptions {
                     return Err(format!("{at}: duration_years = {d} must be from 1 to {} years", super::MAX_DURATION_YEARS));
                 }
             }
-            if o.value.is_some_and(|v| !(v.is_finite() && v >= 0.0)) {
-                return Err(format!("{at}: value must be a non-negative amount"));
+            for (key, v) in [("value", o.value), ("low", o.low), ("high", o.high)] {
+                if v.is_some_and(|v| !(v.is_finite() && v >= 0.0)) {
+                    return Err(format!("{at}: {key} must be a non-negative amount"));
+                }
+                if v.is_some() && o.price_year.is_none() {
+                    let year = self.report_year.map_or_else(|| "the report year".to_string(), |y| y.to_string());
+                    return Err(format!(
+                        "{at}: {key} needs the price year it is stated in (price_year = {year} if it is already in report-year prices), so it can be indexed like the library's proxies"
+                    ));
+                }
+            }
+            if let Some(y) = o.start_year {
+                if !(0..=i64::from(super::MAX_DURATION_YEARS)).contains(&y) {
+                    return Err(format!("{at}: start_year = {y} must be from 0 (the activity's own year) to {}", super::MAX_DURATION_YEARS));
+                }
+            }
+            if o.discount_rate.is_some_and(|r| !(0.0..1.0).contains(&r)) {
+                return Err(format!("{at}: discount_rate must be from 0 to 1 (write 1.5% as 0.015)"));
             }
         }
         for (year, v) in &self.index {
@@ -174,15 +249,23 @@ impl Assumptions {
     /// Library defaults with every matching override applied (in file order), the
     /// proxy brought to the report year's prices.
     pub fn params(&self, indicator: &str, proxy: &Proxy, programme: Option<&str>, organisation: Option<&str>) -> std::result::Result<Params, String> {
+        // The library's amounts are indexed to the report year; the index is needed
+        // only if some library amount is still used after the overrides.
+        let library_factor = self.price_factor(proxy.price_year, indicator);
+        let factor = library_factor.clone().unwrap_or(f64::NAN);
+        let (mut value_from_library, mut range_from_library) = (true, proxy.low.is_some() || proxy.high.is_some());
         let mut p = Params {
-            value: proxy.value,
+            value: proxy.value * factor,
+            value_range: range_from_library.then(|| (proxy.low.unwrap_or(proxy.value) * factor, proxy.high.unwrap_or(proxy.value) * factor)),
             deadweight: proxy.deadweight,
             attribution: proxy.attribution,
             displacement: proxy.displacement,
             drop_off: proxy.drop_off,
             duration_years: proxy.duration_years,
+            start_year: proxy.start_year,
+            discount_rate: proxy.discount_rate.unwrap_or(self.discount_rate),
+            disbenefit: proxy.disbenefit,
         };
-        let mut value_overridden = false;
         for o in &self.overrides {
             let matches = o.indicator.as_deref().is_none_or(|i| i == indicator)
                 && o.programme.as_deref().is_none_or(|x| Some(x) == programme)
@@ -190,18 +273,33 @@ impl Assumptions {
             if !matches {
                 continue;
             }
+            // An override's amounts are indexed from the price year it states.
+            let factor = match o.price_year {
+                Some(year) if o.value.is_some() || o.low.is_some() || o.high.is_some() => self.price_factor(year, indicator)?,
+                _ => 1.0,
+            };
             if let Some(v) = o.value {
-                p.value = v;
-                value_overridden = true;
+                p.value = v * factor;
+                value_from_library = false;
+                // A new central value without a range of its own drops the library's.
+                p.value_range = None;
+                range_from_library = false;
+            }
+            if o.low.is_some() || o.high.is_some() {
+                let (low, high) = p.value_range.unwrap_or((p.value, p.value));
+                p.value_range = Some((o.low.map_or(low, |l| l * factor), o.high.map_or(high, |h| h * factor)));
+                range_from_library &= o.low.is_none() || o.high.is_none();
             }
             p.deadweight = o.deadweight.unwrap_or(p.deadweight);
             p.attribution = o.attribution.unwrap_or(p.attribution);
             p.displacement = o.displacement.unwrap_or(p.displacement);
             p.drop_off = o.drop_off.unwrap_or(p.drop_off);
             p.duration_years = o.duration_years.map_or(p.duration_years, |d| d.max(1) as u32);
+            p.start_year = o.start_year.map_or(p.start_year, |y| y.max(0) as u32);
+            p.discount_rate = o.discount_rate.unwrap_or(p.discount_rate);
         }
-        if !value_overridden {
-            p.value *= self.price_factor(proxy.price_year, indicator)?;
+        if value_from_library || range_from_library {
+            library_factor?;
         }
         Ok(p)
     }
@@ -219,5 +317,78 @@ impl Assumptions {
                 "`{indicator}`'s proxy is in {price_year} prices but the report is in {report_year} prices: add both years to [index] in the assumptions file"
             )),
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn proxy(value: f64, price_year: i32) -> Proxy {
+        Proxy {
+            value,
+            currency: "GBP".into(),
+            price_year,
+            source: "s".into(),
+            licence: None,
+            deadweight: 0.0,
+            attribution: 0.0,
+            displacement: 0.0,
+            drop_off: 0.0,
+            duration_years: 1,
+            start_year: 1,
+            discount_rate: None,
+            low: None,
+            high: None,
+            disbenefit: false,
+        }
+    }
+
+    /// Prices of 2019 at index 80, of 2024 at 100: a 2019 amount × 100 ÷ 80 = × 1.25.
+    fn indexed(overrides: &str) -> Assumptions {
+        toml::from_str(&format!("report_year = 2024\n[index]\n2019 = 80.0\n2024 = 100.0\n{overrides}")).expect("assumptions")
+    }
+
+    /// A library proxy of £13,000 (low £10,000, high £16,000) in 2019 prices is
+    /// £16,250 (£12,500 to £20,000) in 2024 prices.
+    #[test]
+    fn a_library_range_is_indexed_with_its_value() {
+        let mut p = proxy(13000.0, 2019);
+        (p.low, p.high) = (Some(10000.0), Some(16000.0));
+        let params = indexed("").params("x", &p, None, None).expect("params");
+        assert_eq!(params.value, 16250.0);
+        assert_eq!(params.value_range, Some((12500.0, 20000.0)));
+    }
+
+    /// An override's value is indexed from the price year it states: £500 in 2019
+    /// prices is £625 in 2024's. Stated in 2024 prices, it is used as it is.
+    #[test]
+    fn an_override_value_is_indexed_from_its_own_price_year() {
+        let p = proxy(1000.0, 2024);
+        let a = indexed("[[override]]\nindicator = \"x\"\nvalue = 500.0\nprice_year = 2019\n");
+        assert_eq!(a.params("x", &p, None, None).expect("params").value, 625.0);
+        let a = indexed("[[override]]\nvalue = 500.0\nprice_year = 2024\nstart_year = 0\ndiscount_rate = 0.015\n");
+        let params = a.params("x", &p, None, None).expect("params");
+        assert_eq!((params.value, params.start_year, params.discount_rate), (500.0, 0, 0.015));
+    }
+
+    /// Without its price year an override's value could be in any year's prices.
+    #[test]
+    fn an_override_value_must_state_its_price_year() {
+        let a = indexed("[[override]]\nvalue = 500.0\n");
+        let lib = crate::indicator::Library::from_indicators(Vec::new()).expect("library");
+        let message = a.check(&lib).expect_err("refused");
+        assert!(message.contains("price_year = 2024"), "{message}");
+        let a = indexed("[[override]]\nstart_year = -1\n");
+        assert!(a.check(&lib).expect_err("refused").contains("start_year"));
+    }
+
+    /// The assumptions' rate unless the proxy has its own.
+    #[test]
+    fn a_proxy_rate_wins_over_the_assumptions_rate() {
+        let mut p = proxy(1.0, 2024);
+        assert_eq!(indexed("").params("x", &p, None, None).expect("params").discount_rate, GREEN_BOOK_RATE);
+        p.discount_rate = Some(0.015);
+        assert_eq!(indexed("").params("x", &p, None, None).expect("params").discount_rate, 0.015);
     }
 }

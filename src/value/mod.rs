@@ -1,12 +1,17 @@
 //! Social value and SROI by the standard method.
 //!
-//! For each outcome with a financial proxy: gross = quantity × proxy; impact =
-//! gross × (1 − deadweight) × (1 − attribution) × (1 − displacement); the impact
-//! lasts `duration_years`, falling by `drop_off` each year after the first; present
-//! value = Σ value in year t ÷ (1 + r)^t for t = 1…duration (the SROI Guide's
-//! convention: year 1 is discounted too). SROI = total present value ÷ investment;
-//! NPV = present value − investment; payback = months until the undiscounted
-//! impact, spread evenly over each year, adds up to the investment.
+//! For each outcome with a financial proxy: gross = quantity × proxy (negative for a
+//! dis-benefit); impact = gross × (1 − deadweight) × (1 − attribution) ×
+//! (1 − displacement); the impact starts in `start_year` (1 by default: the SROI
+//! Guide's convention, year 1 discounted once; 0 for the activity's own year, not
+//! discounted, as in the Green Book's Table 2), lasts `duration_years`, and falls by
+//! `drop_off` each year after its first. Present value = Σ value in year t ÷ (1 + r)^t
+//! with the outcome's own rate r (the assumptions' unless the proxy states one); an
+//! evaluation (`appraisal = "evaluative"`) does not discount the year valued, which
+//! is past, and discounts later years from it. SROI = total present value ÷
+//! investment; NPV = present value − investment; payback = months until the
+//! undiscounted impact, spread evenly over each year (year 0's at once), adds up to
+//! the investment.
 
 pub mod assumptions;
 pub mod sensitivity;
@@ -40,8 +45,17 @@ pub struct Line {
 }
 
 impl Line {
+    /// +1, or −1 for a dis-benefit.
+    fn sign(&self) -> f64 {
+        if self.params.disbenefit {
+            -1.0
+        } else {
+            1.0
+        }
+    }
+
     pub fn gross(&self) -> f64 {
-        self.quantity * self.params.value
+        self.sign() * self.quantity * self.params.value
     }
 
     /// Impact in the first year, after deadweight, attribution and displacement.
@@ -50,30 +64,40 @@ impl Line {
         self.gross() * (1.0 - p.deadweight) * (1.0 - p.attribution) * (1.0 - p.displacement)
     }
 
-    /// Impact in each year it lasts (year 1 first), falling by drop-off after the first.
+    /// Impact in each year from year 0 to its last: nothing before `start_year`, then
+    /// the first year's impact, falling by drop-off each year after.
     pub fn yearly(&self) -> Vec<f64> {
-        let first = self.impact();
-        (0..self.params.duration_years).map(|t| first * (1.0 - self.params.drop_off).powi(t as i32)).collect()
+        let (start, first) = (self.params.start_year as usize, self.impact());
+        let mut out = vec![0.0; start];
+        out.extend((0..self.params.duration_years).map(|t| first * (1.0 - self.params.drop_off).powi(t as i32)));
+        out
     }
 
-    pub fn present_value(&self, rate: f64) -> f64 {
-        present_value(&self.yearly(), rate)
+    /// Present value at the outcome's own rate; `past_years` (from year 0) are not
+    /// discounted (see `Appraisal`).
+    pub fn present_value(&self, past_years: u32) -> f64 {
+        present_value(&self.yearly(), self.params.discount_rate, past_years)
     }
 }
 
-/// Σ value_t ÷ (1 + rate)^t, t from 1.
-pub fn present_value(yearly: &[f64], rate: f64) -> f64 {
-    yearly.iter().enumerate().map(|(t, v)| v / (1.0 + rate).powi(t as i32 + 1)).sum()
+/// Σ value_t ÷ (1 + rate)^(t − past), t from year 0, past years not discounted.
+pub fn present_value(yearly: &[f64], rate: f64, past_years: u32) -> f64 {
+    yearly.iter().enumerate().map(|(t, v)| v / (1.0 + rate).powi((t as i32 - past_years as i32).max(0))).sum()
 }
 
-/// Months until the cumulative impact (each year's spread evenly over its months)
-/// reaches the investment; None if it never does within the impact's duration.
+/// Months until the cumulative impact reaches the investment: year 0's impact counts
+/// at once, year t's (t ≥ 1) is spread evenly over months 12(t − 1) to 12t. None if
+/// it never does within the impact's duration.
 pub fn payback_months(yearly: &[f64], investment: f64) -> Option<f64> {
     if investment <= 0.0 {
         return Some(0.0);
     }
-    let mut cumulative = 0.0;
-    for (t, v) in yearly.iter().enumerate() {
+    let Some((now, later)) = yearly.split_first() else { return None };
+    let mut cumulative = *now;
+    if cumulative >= investment {
+        return Some(0.0);
+    }
+    for (t, v) in later.iter().enumerate() {
         if *v > 0.0 && cumulative + v >= investment {
             return Some(12.0 * t as f64 + (investment - cumulative) / (v / 12.0));
         }
@@ -88,17 +112,25 @@ pub struct GroupValue {
     pub group: String,
     pub lines: Vec<Line>,
     pub investment: Option<f64>,
+    /// The assumptions' discount rate (an outcome may have its own: `Params`).
     pub rate: f64,
+    /// Years from year 0 not discounted: 1 in an evaluation (see `Appraisal`).
+    pub past_years: u32,
 }
 
 impl GroupValue {
     pub fn present_value(&self) -> f64 {
-        self.lines.iter().map(|l| l.present_value(self.rate)).sum()
+        self.lines.iter().map(|l| self.line_value(l)).sum()
     }
 
-    /// Yearly impact summed over lines (for payback).
+    /// One line's present value, as this group discounts it.
+    pub fn line_value(&self, line: &Line) -> f64 {
+        line.present_value(self.past_years)
+    }
+
+    /// Yearly impact summed over lines, from year 0 (for payback).
     pub fn yearly(&self) -> Vec<f64> {
-        let years = self.lines.iter().map(|l| l.params.duration_years as usize).max().unwrap_or(0);
+        let years = self.lines.iter().map(|l| (l.params.start_year + l.params.duration_years) as usize).max().unwrap_or(0);
         let mut out = vec![0.0; years];
         for l in &self.lines {
             for (t, v) in l.yearly().into_iter().enumerate() {
@@ -183,6 +215,7 @@ pub fn value(
                 lines: vec![line],
                 investment: investments.get(group).map(|i| i.share(from, to)),
                 rate: assumptions.discount_rate,
+                past_years: assumptions.appraisal.past_years(),
             }),
         }
     }
@@ -298,7 +331,9 @@ pub fn impact_map_frame(groups: &[GroupValue], by: GroupBy) -> Result<DataFrame>
         "displacement" => lines.iter().map(|(_, l)| l.params.displacement).collect::<Vec<_>>(),
         "drop_off" => lines.iter().map(|(_, l)| l.params.drop_off).collect::<Vec<_>>(),
         "duration_years" => lines.iter().map(|(_, l)| l.params.duration_years).collect::<Vec<_>>(),
-        "present_value" => lines.iter().map(|(g, l)| r2(l.present_value(g.rate))).collect::<Vec<_>>(),
+        "start_year" => lines.iter().map(|(_, l)| l.params.start_year).collect::<Vec<_>>(),
+        "discount_rate" => lines.iter().map(|(_, l)| l.params.discount_rate).collect::<Vec<_>>(),
+        "present_value" => lines.iter().map(|(g, l)| r2(g.line_value(l))).collect::<Vec<_>>(),
         "proxy_source" => lines.iter().map(|(_, l)| l.source.clone()).collect::<Vec<_>>()
     )?)
 }
@@ -325,9 +360,9 @@ pub fn to_frame(groups: &[GroupValue], by: GroupBy) -> Result<DataFrame> {
             proxy.push(Some(round(l.params.value)));
             gross.push(Some(round(l.gross())));
             impact.push(Some(round(l.impact())));
-            pv.push(round(l.present_value(g.rate)));
+            pv.push(round(g.line_value(l)));
             investment.push(None);
-            sroi.push(g.investment.filter(|i| *i > 0.0).map(|i| round(l.present_value(g.rate) / i)));
+            sroi.push(g.investment.filter(|i| *i > 0.0).map(|i| round(g.line_value(l) / i)));
             npv.push(None);
             payback.push(None);
         }
@@ -370,7 +405,7 @@ mod tests {
             stakeholder: "s".into(),
             unit: "u".into(),
             quantity,
-            params: Params { value, deadweight: dw, attribution: at, displacement: disp, drop_off: drop, duration_years: years },
+            params: Params { value, deadweight: dw, attribution: at, displacement: disp, drop_off: drop, duration_years: years, ..Params::default() },
             source: "s".into(),
         }
     }
@@ -385,11 +420,12 @@ mod tests {
         let l = line(10.0, 1000.0, 0.2, 0.1, 0.05, 0.25, 5);
         assert!((l.impact() - 6840.0).abs() < 1e-9);
         let y = l.yearly();
-        assert_eq!(y.len(), 5);
-        for (got, want) in y.iter().zip([6840.0, 5130.0, 3847.5, 2885.625, 2164.21875]) {
+        assert_eq!(y.len(), 6, "year 0 (nothing: the value starts in year 1), then five years");
+        assert_eq!(y[0], 0.0);
+        for (got, want) in y[1..].iter().zip([6840.0, 5130.0, 3847.5, 2885.625, 2164.21875]) {
             assert!((got - want).abs() < 1e-9, "{got} vs {want}");
         }
-        let pv = l.present_value(0.035);
+        let pv = l.present_value(0);
         let by_hand = 6840.0 / 1.035 + 5130.0 / 1.035f64.powi(2) + 3847.5 / 1.035f64.powi(3) + 2885.625 / 1.035f64.powi(4) + 2164.21875 / 1.035f64.powi(5);
         assert!((pv - by_hand).abs() < 1e-9);
         assert_eq!((pv * 100.0).round() / 100.0, 19204.70);
@@ -411,16 +447,20 @@ mod tests {
 
     #[test]
     fn partial_year_payback() {
-        let m = payback_months(&[6840.0, 5130.0], 9000.0).unwrap();
+        let m = payback_months(&[0.0, 6840.0, 5130.0], 9000.0).unwrap();
         assert!((m - (12.0 + 2160.0 / 427.5)).abs() < 1e-9);
         assert_eq!((m * 100.0).round() / 100.0, 17.05);
-        assert_eq!(payback_months(&[100.0], 1000.0), None);
-        assert_eq!(payback_months(&[100.0], 0.0), Some(0.0));
+        assert_eq!(payback_months(&[0.0, 100.0], 1000.0), None);
+        assert_eq!(payback_months(&[0.0, 100.0], 0.0), Some(0.0));
+        // Year 0's £4,000 counts at once; £5,000 is then left from year 1's £6,000
+        // (£500 a month): 10 months.
+        assert!((payback_months(&[4000.0, 6000.0], 9000.0).unwrap() - 10.0).abs() < 1e-9);
+        assert_eq!(payback_months(&[9000.0, 1.0], 9000.0), Some(0.0));
     }
 
     #[test]
     fn sroi_and_npv_for_a_group() {
-        let g = GroupValue { group: "P".into(), lines: vec![line(10.0, 1000.0, 0.2, 0.1, 0.05, 0.25, 5)], investment: Some(8000.0), rate: 0.035 };
+        let g = GroupValue { group: "P".into(), lines: vec![line(10.0, 1000.0, 0.2, 0.1, 0.05, 0.25, 5)], investment: Some(8000.0), rate: 0.035, past_years: 0 };
         // The same five years as above, discounted at 3.5%.
         let pv: f64 = [6840.0, 5130.0, 3847.5, 2885.625, 2164.21875].iter().enumerate().map(|(t, v)| v / 1.035f64.powi(t as i32 + 1)).sum();
         assert!((g.ratio().unwrap() - pv / 8000.0).abs() < 1e-12, "{:?}", g.ratio());
@@ -428,5 +468,66 @@ mod tests {
         assert_eq!((g.npv().unwrap() * 100.0).round() / 100.0, 11204.70);
         // 8,000 > 6,840: 1,160 from year 2 at 427.50 a month → 12 + 2.7135 months.
         assert!((g.payback_months().unwrap() - (12.0 + 1160.0 / 427.5)).abs() < 1e-9);
+    }
+
+    /// £10,000 a year (10 × £1,000, no adjustments) for three years, at 3.5%.
+    fn ten_thousand_a_year(years: u32, start_year: u32) -> Line {
+        let mut l = line(10.0, 1000.0, 0.0, 0.0, 0.0, 0.0, years);
+        l.params.start_year = start_year;
+        l
+    }
+
+    /// An outcome that shows from year 2 (the impact map's "period outcomes start"):
+    /// 10,000 ÷ 1.035² + 10,000 ÷ 1.035³ + 10,000 ÷ 1.035⁴
+    ///   = 9,335.11 + 9,019.43 + 8,714.42 = 27,068.96.
+    #[test]
+    fn an_outcome_starting_in_year_two_is_discounted_from_there() {
+        let l = ten_thousand_a_year(3, 2);
+        assert_eq!(l.yearly(), vec![0.0, 0.0, 10000.0, 10000.0, 10000.0]);
+        assert_eq!((l.present_value(0) * 100.0).round() / 100.0, 27068.96);
+    }
+
+    /// Green Book Table 2: a benefit in year 0 is not discounted.
+    /// 10,000 + 10,000 ÷ 1.035 = 10,000 + 9,661.84 = 19,661.84.
+    #[test]
+    fn year_zero_is_not_discounted() {
+        let l = ten_thousand_a_year(2, 0);
+        assert_eq!(l.yearly(), vec![10000.0, 10000.0]);
+        assert_eq!((l.present_value(0) * 100.0).round() / 100.0, 19661.84);
+    }
+
+    /// An evaluation: year 1 has happened and is not discounted; years 2 and 3 are
+    /// discounted from it. 10,000 + 10,000 ÷ 1.035 + 10,000 ÷ 1.035² = 28,996.94
+    /// (a forecast of the same would be 28,016.37).
+    #[test]
+    fn an_evaluation_does_not_discount_the_past() {
+        let l = ten_thousand_a_year(3, 1);
+        assert_eq!((l.present_value(1) * 100.0).round() / 100.0, 28996.94);
+        let forecast = 10000.0 / 1.035 + 10000.0 / 1.035f64.powi(2) + 10000.0 / 1.035f64.powi(3);
+        assert!((l.present_value(0) - forecast).abs() < 1e-9);
+        assert_eq!((forecast * 100.0).round() / 100.0, 28016.37);
+    }
+
+    /// A health outcome at the Green Book's 1.5% beside one at 3.5%:
+    /// 10,000 ÷ 1.035 + 10,000 ÷ 1.015 = 9,661.84 + 9,852.22 = 19,514.05.
+    #[test]
+    fn each_outcome_is_discounted_at_its_own_rate() {
+        let mut health = ten_thousand_a_year(1, 1);
+        health.params.discount_rate = 0.015;
+        assert_eq!((health.present_value(0) * 100.0).round() / 100.0, 9852.22);
+        let g = GroupValue { group: "P".into(), lines: vec![ten_thousand_a_year(1, 1), health], investment: Some(10000.0), rate: 0.035, past_years: 0 };
+        assert_eq!((g.present_value() * 100.0).round() / 100.0, 19514.05);
+    }
+
+    /// A dis-benefit (2 × £1,500 of harm) is taken off: 10,000 ÷ 1.035 − 3,000 ÷ 1.035
+    /// = 6,763.29; against £5,000, SROI 1.3527.
+    #[test]
+    fn a_disbenefit_reduces_the_total() {
+        let mut harm = line(2.0, 1500.0, 0.0, 0.0, 0.0, 0.0, 1);
+        harm.params.disbenefit = true;
+        assert_eq!(harm.gross(), -3000.0);
+        let g = GroupValue { group: "P".into(), lines: vec![ten_thousand_a_year(1, 1), harm], investment: Some(5000.0), rate: 0.035, past_years: 0 };
+        assert_eq!((g.present_value() * 100.0).round() / 100.0, 6763.29);
+        assert_eq!((g.ratio().unwrap() * 10000.0).round() / 10000.0, 1.3527);
     }
 }

@@ -1,5 +1,7 @@
 //! Sensitivity: each assumption scaled by a low and a high multiplier (±50% by
-//! default), the SROI recomputed, and the break-even multiplier where SROI = 1.
+//! default), the SROI recomputed, and the break-even multiplier where SROI = 1. An
+//! outcome whose proxy states its lowest and highest credible values takes those in
+//! the value test, in place of the multipliers.
 
 use super::{Assumptions, GroupValue, Line};
 
@@ -19,7 +21,6 @@ fn scaled(g: &GroupValue, parameter: &str, m: f64) -> GroupValue {
     let mut out = g.clone();
     if parameter == "discount_rate" {
         out.rate = (g.rate * m).clamp(0.0, 0.999);
-        return out;
     }
     out.lines = g
         .lines
@@ -34,11 +35,24 @@ fn scaled(g: &GroupValue, parameter: &str, m: f64) -> GroupValue {
                 "displacement" => p.displacement = (p.displacement * m).clamp(0.0, 1.0),
                 "drop_off" => p.drop_off = (p.drop_off * m).clamp(0.0, 1.0),
                 "duration_years" => p.duration_years = (f64::from(p.duration_years) * m).round().clamp(1.0, f64::from(super::MAX_DURATION_YEARS)) as u32,
+                "discount_rate" => p.discount_rate = (p.discount_rate * m).clamp(0.0, 0.999),
                 _ => {}
             }
             l
         })
         .collect();
+    out
+}
+
+/// The value test's low or high case: each outcome at its proxy's stated lowest or
+/// highest value where it has one, else its value scaled by `m`.
+fn stated_values(g: &GroupValue, m: f64, high: bool) -> GroupValue {
+    let mut out = scaled(g, "value", m);
+    for (line, original) in out.lines.iter_mut().zip(&g.lines) {
+        if let Some((low, top)) = original.params.value_range {
+            line.params.value = if high { top } else { low };
+        }
+    }
     out
 }
 
@@ -55,7 +69,7 @@ fn search_limit(g: &GroupValue, parameter: &str) -> f64 {
         "displacement" => 1.0 / max_of(&|l| l.params.displacement).max(1e-9),
         "drop_off" => 1.0 / max_of(&|l| l.params.drop_off).max(1e-9),
         "duration_years" => 100.0,
-        "discount_rate" => 0.999 / g.rate.max(1e-9),
+        "discount_rate" => 0.999 / max_of(&|l| l.params.discount_rate).max(1e-9),
         _ => 1e6,
     }
 }
@@ -87,14 +101,8 @@ pub fn analyse(g: &GroupValue, assumptions: &Assumptions) -> Vec<Sensitivity> {
         .iter()
         .filter_map(|p| {
             let r = assumptions.range(p);
-            Some(Sensitivity {
-                parameter: p,
-                low: r.low,
-                high: r.high,
-                sroi_low: sroi(&scaled(g, p, r.low))?,
-                sroi_high: sroi(&scaled(g, p, r.high))?,
-                break_even: break_even(g, p),
-            })
+            let (low, high) = if *p == "value" { (stated_values(g, r.low, false), stated_values(g, r.high, true)) } else { (scaled(g, p, r.low), scaled(g, p, r.high)) };
+            Some(Sensitivity { parameter: p, low: r.low, high: r.high, sroi_low: sroi(&low)?, sroi_high: sroi(&high)?, break_even: break_even(g, p) })
         })
         .collect();
     out.sort_by(|a, b| {
@@ -119,11 +127,12 @@ mod tests {
                 stakeholder: "s".into(),
                 unit: "u".into(),
                 quantity: 10.0,
-                params: Params { value: 1000.0, deadweight: dw, attribution: 0.0, displacement: 0.0, drop_off: 0.0, duration_years: 1 },
+                params: Params { value: 1000.0, deadweight: dw, discount_rate: 0.0, ..Params::default() },
                 source: "s".into(),
             }],
             investment: Some(investment),
             rate: 0.0,
+            past_years: 0,
         }
     }
 
@@ -138,6 +147,17 @@ mod tests {
         // Value: SROI = 1 when the proxy is two thirds of £1,000.
         let v = break_even(&g, "value").unwrap();
         assert!((v - 2.0 / 3.0).abs() < 1e-9, "{v}");
+    }
+
+    /// A proxy stating £600 to £1,800 around £1,000: the value test uses those, not
+    /// ±50%. 10 × £600 × 0.75 = £4,500 → SROI 0.9; 10 × £1,800 × 0.75 = £13,500 → 2.7.
+    #[test]
+    fn a_stated_proxy_range_replaces_the_multipliers() {
+        let mut g = group(0.25, 5000.0);
+        g.lines[0].params.value_range = Some((600.0, 1800.0));
+        let rows = analyse(&g, &Assumptions::default());
+        let v = rows.iter().find(|r| r.parameter == "value").unwrap();
+        assert!((v.sroi_low - 0.9).abs() < 1e-12 && (v.sroi_high - 2.7).abs() < 1e-12, "{v:?}");
     }
 
     #[test]

@@ -82,6 +82,8 @@ const ASSUMPTION_LINES: &[&str] = &[
     "duration_years = 1000000000", "duration_years = 4294967297", "duration_years = -2", "duration_years = 3", "deadweight = 0.2",
     "deadweight = inf", "value = 1e308", "value = -5", "programme = \"P1\"", "[sensitivity]", "value = { low = 0.5, high = 1e12 }",
     "deadweight = { low = 2, high = 1 }", "drop_off = { low = 0.5, high = 1.5 }", "[investment]", "P1 = 1000", "P2 = nan",
+    "price_year = 2023", "price_year = 1066", "start_year = 0", "start_year = 1000", "discount_rate = 0.015", "low = 1", "high = 2",
+    "appraisal = \"evaluative\"", "appraisal = \"x\"",
 ];
 
 const INDICATOR_LINES: &[&str] = &[
@@ -90,7 +92,8 @@ const INDICATOR_LINES: &[&str] = &[
     "description = \"d\"", "min = nan", "max = -inf", "min = 5", "max = 1", "numerator = \"b\"", "denominator = \"a\"",
     "numerator = \"a\"", "scale = 100", "chain = \"c\"", "missing_numerator_is_zero = true", "counts_people = true",
     "[indicator.proxy]", "value = 10", "currency = \"GBP\"", "price_year = 2024", "source = \"s\"", "duration_years = 1000000000",
-    "licence = \"OGL\"", "deadweight = 2",
+    "licence = \"OGL\"", "deadweight = 2", "start_year = 0", "start_year = 4294967296", "discount_rate = 0.015", "discount_rate = 2",
+    "low = 5", "high = 20", "low = nan", "disbenefit = true",
 ];
 
 fn toml_text(lines: &'static [&'static str]) -> impl Strategy<Value = String> {

@@ -57,7 +57,7 @@ fn overrides_drop_off_and_five_years_of_discounting() {
     let assumptions = write(
         dir.path(),
         "a.toml",
-        "[[override]]\nindicator = \"jobs_created\"\nvalue = 1000\ndeadweight = 0.2\nattribution = 0.1\ndisplacement = 0.05\ndrop_off = 0.25\nduration_years = 5\n",
+        "[[override]]\nindicator = \"jobs_created\"\nvalue = 1000\nprice_year = 2024\ndeadweight = 0.2\nattribution = 0.1\ndisplacement = 0.05\ndrop_off = 0.25\nduration_years = 5\n",
     );
     let out = impact(&["value", s(&data), "--programmes", s(&programmes), "--assumptions", s(&assumptions), "--format", "csv"]).ok().stdout;
     let r = rows(&out);
@@ -165,4 +165,82 @@ fn the_cbc_register_report() {
     // Without --commitments the spec cannot be rendered.
     let run = impact(&["report", "reports/cbc.toml", "--data", "samples/outcomes.csv", "--out", s(&out)]).expect_code(2);
     assert!(run.stderr.contains("hint: give --commitments FILE"), "{}", run.stderr);
+}
+
+/// The SROI cases a Green Book appraisal needs, through the command, on a library of
+/// two outcomes (10 people each, in P1, with £20,000 invested):
+///   wellbeing: £13,000 a person-year in 2019 prices (low £10,000, high £16,000), the
+///     index 80 → 100 making it £16,250 (£12,500 to £20,000) in 2024 prices; from
+///     year 0 for 2 years at its own 1.5%; deadweight 50%, so 10 × 16,250 × 0.5 =
+///     81,250 a year: PV = 81,250 + 81,250 ÷ 1.015 = 81,250 + 80,049.26 = 161,299.26.
+///   harm: a dis-benefit of £1,000 a person (2024 prices), year 1, at 3.5%:
+///     −10,000 ÷ 1.035 = −9,661.84.
+///   Total 161,299.261 − 9,661.836 = 151,637.43 (from the unrounded lines); SROI
+///   151,637.43 ÷ 20,000 = 7.58.
+///   Value test: wellbeing at £12,500 and £20,000 (its stated range), harm × 0.5 and
+///   × 1.5: low = 10 × 12,500 × 0.5 × (1 + 1 ÷ 1.015) − 5,000 ÷ 1.035 = 124,076.35
+///   − 4,830.92 = 119,245.44 → 5.962; high = 10 × 20,000 × 0.5 × (1 + 1 ÷ 1.015)
+///   − 15,000 ÷ 1.035 = 198,522.17 − 14,492.75 = 184,029.41 → 9.201.
+/// As an evaluation (year 1 is past), harm is not discounted: 161,299.26 − 10,000 =
+/// 151,299.26 (the wellbeing years 0 and 1 are both past: 81,250 × 2 = 162,500, so
+/// 152,500.00).
+#[test]
+fn start_years_own_rates_ranges_disbenefits_and_evaluations_to_the_penny() {
+    let dir = tempfile::tempdir().unwrap();
+    let lib = dir.path().join("lib");
+    std::fs::create_dir(&lib).unwrap();
+    let indicator = |id: &str, proxy: &str| {
+        format!("[[indicator]]\nid = \"{id}\"\nname = \"{id}\"\ntheme = \"t\"\nunit = \"people\"\naggregation = \"sum\"\ndirection = \"higher\"\ndescription = \"d\"\nmin = 0\nstakeholder = \"participants\"\nproxy = {{ {proxy} }}\n\n")
+    };
+    let text = indicator("wellbeing", "value = 13000, low = 10000, high = 16000, currency = \"GBP\", price_year = 2019, source = \"s\", deadweight = 0.5, duration_years = 2, start_year = 0, discount_rate = 0.015")
+        + &indicator("harm", "value = 1000, currency = \"GBP\", price_year = 2024, source = \"s\", disbenefit = true");
+    std::fs::write(lib.join("t.toml"), text).unwrap();
+    let mut data = String::from("record_id,organisation,programme,indicator,date,value\n");
+    for (i, id) in ["wellbeing", "harm"].iter().enumerate() {
+        data.push_str(&format!("R{i},ORG_A,P1,{id},2024-05-01,10\n"));
+    }
+    let data = write(dir.path(), "d.csv", &data);
+    let programmes = write(dir.path(), "p.csv", "id,name,investment\nP1,Programme one,20000\n");
+    let index = "report_year = 2024\n[index]\n2019 = 80.0\n2024 = 100.0\n";
+    let forecast = write(dir.path(), "a.toml", index);
+    let run = |assumptions: &std::path::Path, extra: &[&str]| {
+        let mut args = vec!["value", s(&data), "--indicators", s(&lib), "--programmes", s(&programmes), "--assumptions", s(assumptions), "--format", "csv", "--no-suppress"];
+        args.extend_from_slice(extra);
+        rows(&impact(&args).ok().stdout)
+    };
+    let r = run(&forecast, &[]);
+    assert_eq!(cell(&r, &["P1", "wellbeing"], "proxy_value"), "16250.0");
+    assert_eq!(cell(&r, &["P1", "wellbeing"], "present_value"), "161299.26");
+    assert_eq!(cell(&r, &["P1", "harm"], "gross_value"), "-10000.0");
+    assert_eq!(cell(&r, &["P1", "harm"], "present_value"), "-9661.84");
+    assert_eq!(cell(&r, &["P1", "total"], "present_value"), "151637.43");
+    assert_eq!(cell(&r, &["P1", "total"], "sroi"), "7.58");
+    let sens = run(&forecast, &["--sensitivity"]);
+    assert_eq!(cell(&sens, &["P1", "value"], "sroi_low"), "5.962");
+    assert_eq!(cell(&sens, &["P1", "value"], "sroi_high"), "9.201");
+    let map = run(&forecast, &["--impact-map"]);
+    assert_eq!(cell(&map, &["P1", "participants", "wellbeing"], "start_year"), "0");
+    assert_eq!(cell(&map, &["P1", "participants", "wellbeing"], "discount_rate"), "0.015");
+    let evaluation = write(dir.path(), "e.toml", &format!("appraisal = \"evaluative\"\n{index}"));
+    let r = run(&evaluation, &[]);
+    assert_eq!(cell(&r, &["P1", "harm"], "present_value"), "-10000.0");
+    assert_eq!(cell(&r, &["P1", "wellbeing"], "present_value"), "162500.0");
+    assert_eq!(cell(&r, &["P1", "total"], "present_value"), "152500.0");
+
+    // The report says what a reader needs to know of each: its own rate, its first
+    // year, the dis-benefit, the evaluation, and the stated range.
+    let spec = write(dir.path(), "s.toml", "title = \"T\"\naudience = \"A\"\nsubject = \"programme\"\nperiod = { financial_year = \"2024-25\" }\nindicators = [\"wellbeing\", \"harm\"]\n[[section]]\nkind = \"social_value\"\n[[section]]\nkind = \"methodology\"\n");
+    let pdf = dir.path().join("r.pdf");
+    impact(&["report", s(&spec), "--data", s(&data), "--indicators", s(&lib), "--programmes", s(&programmes), "--assumptions", s(&evaluation), "--subject", "P1", "--no-suppress", "--out", s(&pdf)]).ok();
+    let text = crate::util::pdf_text(&pdf).split_whitespace().collect::<Vec<_>>().join(" ");
+    for words in [
+        "1.5% for wellbeing",
+        "This is an evaluation: the year valued has passed and is not discounted",
+        "wellbeing is valued from the year of the activity itself (year 0)",
+        "harm is a dis-benefit: its value is taken off the total",
+        "Credible range £12,500 to £20,000 per unit",
+        "A dis-benefit, taken off the total",
+    ] {
+        assert!(text.contains(words), "{words:?} in {text}");
+    }
 }

@@ -32,14 +32,25 @@ pub(super) fn blocks(ctx: &Context, title: Option<&str>, out: &mut Blocks) {
                 pct(p.attribution),
                 pct(p.displacement),
                 pct(p.drop_off),
-                p.duration_years.to_string(),
-                money(l.present_value(g.rate)),
+                // "2 from year 0": a start other than year 1 is said beside the duration.
+                if p.start_year == 1 { p.duration_years.to_string() } else { format!("{} from {}", p.duration_years, p.start_year) },
+                money(g.line_value(l)),
             ]
         })
         .collect();
     let numeric = vec![false, false, true, true, true, true, true, true, true, true];
     out.table(head, rows, numeric);
-    out.paragraph("Dead-wt: deadweight; Attrib.: attribution; Displ.: displacement. Proxy sources are listed in the methodology appendix. Quantity × proxy = gross value; × (1 − deadweight) × (1 − attribution) × (1 − displacement) = first-year impact; later years fall by the drop-off; each year is discounted.", 8.0, Rgb::MUTED);
+    // The last clause is true of every line shown: only the plain case says "each
+    // year is discounted".
+    let undiscounted = g.past_years > 0 || g.lines.iter().any(|l| l.params.start_year == 0);
+    let discounting = if undiscounted {
+        "each year is discounted except year 0 and, in an evaluation, the past year valued (\"2 from 0\": 2 years from year 0)"
+    } else if g.lines.iter().any(|l| l.params.start_year != 1) {
+        "each year is discounted (\"3 from 2\": 3 years from year 2)"
+    } else {
+        "each year is discounted"
+    };
+    out.paragraph(&format!("Dead-wt: deadweight; Attrib.: attribution; Displ.: displacement. Proxy sources are listed in the methodology appendix. Quantity × proxy = gross value; × (1 − deadweight) × (1 − attribution) × (1 − displacement) = first-year impact; later years fall by the drop-off; {discounting}."), 8.0, Rgb::MUTED);
     out.space(6.0);
 }
 

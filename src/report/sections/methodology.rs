@@ -68,6 +68,15 @@ pub(super) fn blocks(ctx: &Context, title: Option<&str>, out: &mut Blocks) {
                 let currency = ind.proxy.as_ref().map_or("GBP", |p| p.currency.as_str());
                 let origin = ind.proxy.as_ref().map_or(String::new(), |p| format!("; library value {} in {} prices", value(Some(p.value), &p.currency), p.price_year));
                 facts.push(format!("Financial proxy used: {} per unit in report-year prices{origin}; source: {}; licence: {}", value(Some(l.params.value), currency), l.source, licence(ind)));
+                if let Some((low, high)) = l.params.value_range {
+                    facts.push(format!("Credible range {} to {} per unit (used in the sensitivity test)", value(Some(low), currency), value(Some(high), currency)));
+                }
+                if l.params.start_year != 1 {
+                    facts.push(format!("Valued from year {}", l.params.start_year));
+                }
+                if l.params.disbenefit {
+                    facts.push("A dis-benefit, taken off the total".into());
+                }
             }
             (None, Some(p)) => facts.push(format!("Financial proxy: {} per unit ({} prices); source: {}; licence: {}", value(Some(p.value), &p.currency), p.price_year, p.source, licence(ind))),
             (None, None) => {}

@@ -32,10 +32,12 @@ pub(super) fn blocks(ctx: &Context, title: Option<&str>, out: &mut Blocks) {
     out.tiles(TileStyle::Value, tiles);
     let rate = g.rate * 100.0;
     let mut text = format!(
-        "Values use {} outcome(s) with financial proxies, adjusted for deadweight, attribution and displacement, lasting each outcome's duration with drop-off, and discounted at {rate:.1}% a year{}.",
+        "Values use {} outcome(s) with financial proxies, adjusted for deadweight, attribution and displacement, lasting each outcome's duration with drop-off, and discounted at {rate:.1}% a year{}{}.",
         g.lines.len(),
-        if (g.rate - crate::value::assumptions::GREEN_BOOK_RATE).abs() < 1e-12 { " (HM Treasury Green Book)" } else { "" }
+        if (g.rate - crate::value::assumptions::GREEN_BOOK_RATE).abs() < 1e-12 { " (HM Treasury Green Book)" } else { "" },
+        own_rates(g)
     );
+    text.push_str(&timing_words(g));
     // The headline ratio never stands without the range the sensitivity tests give it.
     if let Some(ratio) = g.ratio() {
         let tests = crate::value::sensitivity::analyse(g, ctx.assumptions);
@@ -46,6 +48,9 @@ pub(super) fn blocks(ctx: &Context, title: Option<&str>, out: &mut Blocks) {
                 " The SROI ratio of £{ratio:.2} per £1 ranges from £{lo:.2} to £{hi:.2} when each assumption is varied on its own ({}).",
                 tests.iter().map(|t| format!("{} ×{}–×{}", t.parameter.replace('_', " "), t.low, t.high)).collect::<Vec<_>>().join(", ")
             ));
+            if g.lines.iter().any(|l| l.params.value_range.is_some()) {
+                text.push_str(" An outcome whose proxy states its lowest and highest credible values is tried at those in the value test.");
+            }
         }
     }
     if g.investment.is_none() {
@@ -91,3 +96,37 @@ fn double_counting(ctx: &Context, g: &crate::value::GroupValue) -> Vec<String> {
         .collect()
 }
 
+/// ", 1.5% for Wellbeing improved" for outcomes discounted at a rate of their own.
+fn own_rates(g: &crate::value::GroupValue) -> String {
+    let own: Vec<String> = g
+        .lines
+        .iter()
+        .filter(|l| (l.params.discount_rate - g.rate).abs() > 1e-12)
+        .map(|l| format!("{:.1}% for {}", l.params.discount_rate * 100.0, l.outcome))
+        .collect();
+    if own.is_empty() {
+        String::new()
+    } else {
+        format!(", {}", own.join(", "))
+    }
+}
+
+/// Sentences for what differs from an outcome valued from year 1 in a forecast: an
+/// evaluation's past year, outcomes valued from another year, and dis-benefits.
+fn timing_words(g: &crate::value::GroupValue) -> String {
+    let mut words = String::new();
+    if g.past_years > 0 {
+        words.push_str(" This is an evaluation: the year valued has passed and is not discounted (the Green Book never discounts the past); later years are discounted from it.");
+    }
+    for l in &g.lines {
+        match l.params.start_year {
+            1 => {}
+            0 => words.push_str(&format!(" {} is valued from the year of the activity itself (year 0).", l.outcome)),
+            y => words.push_str(&format!(" {} is valued from year {y}, when the outcome is expected to show.", l.outcome)),
+        }
+        if l.params.disbenefit {
+            words.push_str(&format!(" {} is a dis-benefit: its value is taken off the total.", l.outcome));
+        }
+    }
+    words
+}

@@ -13,7 +13,7 @@ fn the_shipped_library_is_large_and_clean() {
         .and_then(|n| n.parse().ok())
         .expect("count line");
     assert!(count >= 40, "at least 40 indicators, got {count}");
-    for theme in ["employment", "skills", "volunteering", "local_economy", "community", "health_wellbeing", "justice", "environment", "public_purse"] {
+    for theme in ["employment", "skills", "volunteering", "local_economy", "community", "health_wellbeing", "justice", "environment", "public_purse", "contracts"] {
         assert!(list.stdout.contains(theme), "theme {theme} missing");
     }
 }
@@ -105,4 +105,53 @@ fn a_typo_in_a_key_names_the_line_and_the_right_key() {
     assert!(run.stderr.contains("a.toml: line 5"), "{}", run.stderr);
     assert!(run.stderr.contains("unknown field `unti`"), "{}", run.stderr);
     assert!(run.stderr.contains("hint: did you mean `unit`?"), "{}", run.stderr);
+}
+
+/// National TOMs codes say what the measure counts: a code is only on an indicator that
+/// counts the same thing. NT1 and NT3–NT6 count full-time equivalents hired on a
+/// contract (not job starts); NT9, NT10 and NT13 count weeks; NT14 is spend with
+/// VCSEs, NT18 spend in the local supply chain, NT19 with local MSMEs, NT28
+/// donations to community projects, NT29 volunteering hours.
+#[test]
+fn national_toms_codes_sit_on_measures_that_count_what_they_count() {
+    let library = impactkit::indicator::Library::load(&crate::util::repo().join("indicators")).expect("library");
+    let toms = |id: &str| library.get(id).and_then(|i| i.frameworks.toms.clone());
+    for (id, code) in [
+        ("local_jobs_on_contract", "NT1"),
+        ("fte_hired_long_term_unemployed", "NT3"),
+        ("fte_hired_neet", "NT4"),
+        ("fte_hired_ex_offenders", "NT5"),
+        ("fte_hired_disabled", "NT6"),
+        ("training_weeks", "NT9"),
+        ("apprenticeship_weeks", "NT10"),
+        ("work_placement_weeks", "NT13"),
+        ("spend_social_enterprises", "NT14"),
+        ("spend_local_suppliers", "NT18"),
+        ("spend_local_msmes", "NT19"),
+        ("community_donations", "NT28"),
+        ("staff_volunteering_hours", "NT29"),
+        ("real_living_wage_uplifts", "NT58"),
+    ] {
+        assert_eq!(toms(id).as_deref(), Some(code), "{id}");
+    }
+    // Every code on one indicator only, and each in the unit its measure counts.
+    let mut seen = std::collections::HashMap::new();
+    for ind in library.iter() {
+        let Some(code) = &ind.frameworks.toms else { continue };
+        assert!(seen.insert(code.clone(), ind.id.clone()).is_none(), "{code} on {} and {}", ind.id, seen[code]);
+        let unit = match code.as_str() {
+            "NT1" | "NT3" | "NT4" | "NT5" | "NT6" => "jobs (FTE)",
+            "NT9" | "NT10" | "NT13" => "weeks",
+            "NT14" | "NT18" | "NT19" | "NT28" => "GBP",
+            "NT29" => "hours",
+            _ => continue,
+        };
+        assert_eq!(ind.unit, unit, "{} carries {code}", ind.id);
+    }
+    // Job starts are not FTE hired: no hiring code on them, and they say where it is.
+    for id in ["jobs_long_term_unemployed", "jobs_young_people_neet", "jobs_disabled_people"] {
+        let ind = library.get(id).expect(id);
+        assert_eq!(ind.frameworks.toms, None, "{id}");
+        assert!(ind.description.contains("fte_hired_"), "{id}: {}", ind.description);
+    }
 }

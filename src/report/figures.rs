@@ -61,6 +61,9 @@ pub struct Figures {
     pub rejected_total: u64,
     /// The small-number threshold in force, for "<5" in place of withheld figures.
     pub suppress_below: Option<u32>,
+    /// The second key of each two-key need over every subject, when these figures were
+    /// made from one subject's records (see `everyone_second_keys`).
+    everyone: Option<HashMap<Need, Vec<String>>>,
 }
 
 const QUALITY_FIELDS: [&str; 6] = ["participant", "beneficiary_group", "area", "simd_decile", "age_band", "evidence"];
@@ -73,6 +76,9 @@ impl Figures {
     /// Every value of a need's key at `position`, over all subjects of the batch,
     /// sorted: so a category takes the same place (and colour) in every report.
     pub fn batch_keys(&self, need: &Need, position: usize) -> Vec<String> {
+        if let Some(keys) = self.everyone.as_ref().and_then(|e| e.get(need)).filter(|_| position == 1) {
+            return keys.clone();
+        }
         let mut keys: Vec<String> = self
             .tables
             .get(need)
@@ -149,7 +155,39 @@ pub fn compute(
     };
     subjects.retain(|s| !s.is_empty());
     let rejected_total = rejected.map_or(0, |r| r.height() as u64);
-    Ok(Figures { tables, quality, subjects, rejected_total, suppress_below })
+    Ok(Figures { tables, quality, subjects, rejected_total, suppress_below, everyone: None })
+}
+
+impl Figures {
+    /// Figures made from one subject's records, told the batch's categories (from
+    /// `everyone_second_keys`) so its charts colour them as a batch report would.
+    pub fn with_everyones_keys(mut self, keys: HashMap<Need, Vec<String>>) -> Figures {
+        self.everyone = Some(keys);
+        self
+    }
+}
+
+/// For every need of two or more keys, the sorted values of its second key over all
+/// subjects' records (what `batch_keys(need, 1)` gives when every subject is computed):
+/// a group's colour is its place among these. One grouping without the subject column
+/// per such need, much less than every subject's tables.
+pub fn everyone_second_keys(spec: &Spec, window: &Window, records: &DataFrame, library: &Library) -> Result<HashMap<Need, Vec<String>>> {
+    let valued: Vec<String> = library.iter().filter(|i| i.proxy.is_some()).map(|i| i.id.clone()).collect();
+    let mut out = HashMap::new();
+    for (need, ids) in super::plan::needs(spec, window, &valued) {
+        if need.dims.len() < 2 {
+            continue;
+        }
+        let filters = Filters { from: (need.span == SpanKey::Period).then_some(window.from), to: Some(window.to), indicators: ids, ..Filters::default() };
+        let by: Vec<Dimension> = need.dims.iter().map(|d| dimension(d)).collect();
+        let df = aggregate(records, library, &Request { by, filters, suppress_below: None, publish_apart: Vec::new() })?;
+        let name = Grain::parse(&need.dims[1]).map_or(need.dims[1].as_str(), |g| g.name());
+        let mut keys: Vec<String> = df.column(name)?.cast(&DataType::String)?.str()?.iter().map(|v| v.unwrap_or_default().to_string()).collect();
+        keys.sort();
+        keys.dedup();
+        out.insert(need, keys);
+    }
+    Ok(out)
 }
 
 /// Every subject's tables protected together (one report is one release), and each

@@ -118,6 +118,39 @@ fn reports_are_byte_identical_and_batch_equals_single() {
     }
 }
 
+/// `--subject` reads only its subject's records when no section compares peers: every
+/// subject's report and figures files must be byte for byte those the batch (which
+/// aggregates everyone) writes for it, for both subject kinds and a spec with social
+/// value, targets and suppression.
+#[test]
+fn one_subject_alone_is_the_batch_report_for_every_subject() {
+    let dir = tempfile::tempdir().unwrap();
+    let common = ["--data", "samples/outcomes.csv", "--targets", "samples/targets.csv", "--organisations", "samples/organisations.csv", "--programmes", "samples/programmes.csv", "--assumptions", "samples/assumptions.toml"];
+    for (spec, kind) in [("reports/board.toml", "organisation"), ("reports/funder.toml", "programme")] {
+        let batch = dir.path().join(format!("{kind}-batch"));
+        let batch_figures = dir.path().join(format!("{kind}-batch-figures"));
+        let mut args = vec!["report", spec];
+        args.extend(common);
+        args.extend(["--each", kind, "--out-dir", s(&batch), "--figures-dir", s(&batch_figures)]);
+        impact(&args).ok();
+        let pdfs = listing(&batch);
+        assert!(pdfs.len() >= 4, "{pdfs:?}");
+        for name in pdfs {
+            let subject = name.trim_end_matches(".pdf");
+            let one = dir.path().join(format!("{kind}-{subject}.pdf"));
+            let figures = dir.path().join(format!("{kind}-{subject}-figures"));
+            let mut args = vec!["report", spec];
+            args.extend(common);
+            args.extend(["--subject", subject, "--out", s(&one), "--figures-dir", s(&figures)]);
+            impact(&args).ok();
+            assert!(std::fs::read(batch.join(&name)).unwrap() == std::fs::read(&one).unwrap(), "{spec} {subject}: alone and in the batch differ");
+            for file in listing(&figures) {
+                assert!(std::fs::read(batch_figures.join(&file)).unwrap() == std::fs::read(figures.join(&file)).unwrap(), "{spec} {subject}: {file} differs");
+            }
+        }
+    }
+}
+
 #[test]
 fn funder_report_and_svg_charts() {
     let dir = tempfile::tempdir().unwrap();

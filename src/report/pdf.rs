@@ -65,10 +65,42 @@ pub fn write_pdf(pages: &[Vec<Cmd>], meta: &DocMeta) -> Result<Vec<u8>> {
         .collect();
     doc.with_pages(pdf_pages);
     let mut warnings = Vec::new();
-    let opts = PdfSaveOptions { optimize: true, subset_fonts: true, secure: true, image_optimization: None };
-    let mut bytes = doc.save(&opts, &mut warnings);
+    // Streams are deflated here rather than by printpdf's `optimize`, which always
+    // uses the slowest level (see `DEFLATE_LEVEL`).
+    let opts = PdfSaveOptions { optimize: false, subset_fonts: true, secure: true, image_optimization: None };
+    let mut lo = doc.to_lopdf_document(&opts, &mut warnings);
+    deflate_streams(&mut lo, deflate_level());
+    let mut bytes = Vec::new();
+    lo.save_to(&mut bytes).map_err(|e| Error::internal(format!("writing the PDF: {e}")))?;
     set_document_id(&mut bytes, &meta.id);
     Ok(bytes)
+}
+
+/// The deflate level for every stream. printpdf's own pass uses 9; on the streams of
+/// 1,000 board packs 6 gave nearly the same size for much less time (BENCHMARKS.md).
+const DEFLATE_LEVEL: u32 = 6;
+
+fn deflate_level() -> u32 {
+    // For the benchmark's comparison of levels only.
+    std::env::var("IMPACT_DEFLATE_LEVEL").ok().and_then(|v| v.parse().ok()).filter(|l| *l <= 9).unwrap_or(DEFLATE_LEVEL)
+}
+
+/// Deflate each stream that allows it and has no filter yet, keeping the plain
+/// stream when deflating would not make it smaller (as lopdf's own pass does).
+fn deflate_streams(doc: &mut lopdf::Document, level: u32) {
+    use std::io::Write as _;
+    for object in doc.objects.values_mut() {
+        let lopdf::Object::Stream(stream) = object else { continue };
+        if !stream.allows_compression || stream.dict.get(b"Filter").is_ok() {
+            continue;
+        }
+        let mut encoder = flate2::write::ZlibEncoder::new(Vec::new(), flate2::Compression::new(level));
+        let Ok(compressed) = encoder.write_all(&stream.content).and_then(|()| encoder.finish()) else { continue };
+        if compressed.len() + 19 < stream.content.len() {
+            stream.dict.set("Filter", "FlateDecode");
+            stream.set_content(compressed);
+        }
+    }
 }
 
 fn colour(c: Rgb) -> Color {

@@ -55,6 +55,8 @@ pub struct AggregateArgs {
 }
 
 pub fn run(args: AggregateArgs, library: &Library) -> Result<Outcome> {
+    // Checked first: a file name no format fits is refused before any data is read.
+    let format = super::table_format(args.format, args.out.as_deref())?;
     args.data.refuse_out_over_inputs(args.out.as_deref(), &[args.targets.as_deref()])?;
     let by = Dimension::parse_list(&args.by)?;
     let filters = Filters {
@@ -90,7 +92,6 @@ pub fn run(args: AggregateArgs, library: &Library) -> Result<Outcome> {
     if let Some(t) = &targets {
         figures = t.join(&figures, &request.by, library)?;
     }
-    let format = super::table_format(args.format, args.out.as_deref());
     super::emit(&figures, format, args.out.as_deref(), "figure row(s)", "", "", "")
 }
 

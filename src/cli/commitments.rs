@@ -37,6 +37,8 @@ pub struct CommitmentsArgs {
 }
 
 pub fn run(args: CommitmentsArgs, library: &Library) -> Result<Outcome> {
+    // Checked first: a file name no format fits is refused before any data is read.
+    let format = super::table_format(args.format, args.out.as_deref())?;
     args.data.refuse_out_over_inputs(args.out.as_deref(), &[Some(args.commitments.as_path()), args.assumptions.as_deref()])?;
     let list = commitments::load(&args.commitments, library)?;
     let assumptions = match &args.assumptions {
@@ -54,7 +56,6 @@ pub fn run(args: CommitmentsArgs, library: &Library) -> Result<Outcome> {
     if let Some(t) = args.privacy.threshold() {
         withhold_small_deliveries(&mut frame, &progress, library, t)?;
     }
-    let format = super::table_format(args.format, args.out.as_deref());
     // The date goes above a text table; machine formats stay pure.
     let header = if format == TableFormat::Table { format!("as of {as_of}\n") } else { String::new() };
     super::emit(&frame, format, args.out.as_deref(), "row(s)", &format!(" (as of {as_of})"), &header, "")

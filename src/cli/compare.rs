@@ -65,6 +65,8 @@ pub struct CompareArgs {
 }
 
 pub fn run(args: CompareArgs, library: &Library) -> Result<Outcome> {
+    // Checked first: a file name no format fits is refused before any data is read.
+    let format = super::table_format(args.format, args.out.as_deref())?;
     args.data.refuse_out_over_inputs(args.out.as_deref(), &[args.programmes.as_deref(), args.assumptions.as_deref()])?;
     let per = match args.per {
         PerArg::Investment => Per::Investment,
@@ -105,7 +107,6 @@ pub fn run(args: CompareArgs, library: &Library) -> Result<Outcome> {
     if let Some(t) = args.privacy.threshold() {
         withhold_small_counts(&mut frame, &rows, by, library, t)?;
     }
-    let format = super::table_format(args.format, args.out.as_deref());
     super::emit(&frame, format, args.out.as_deref(), "row(s)", "", "", "")
 }
 

@@ -63,9 +63,27 @@ impl Outcome {
 }
 
 /// The format asked for, else the one `--out`'s extension implies, else a text table.
-fn table_format(format: Option<crate::output::TableFormat>, out: Option<&std::path::Path>) -> crate::output::TableFormat {
+/// An `--out` whose extension names no format we write (`.xlsx`), or another format
+/// than `--format` asks for, is refused: the file would not be what its name says.
+fn table_format(format: Option<crate::output::TableFormat>, out: Option<&std::path::Path>) -> Result<crate::output::TableFormat> {
     use crate::output::TableFormat;
-    format.or_else(|| out.and_then(TableFormat::from_extension)).unwrap_or(TableFormat::Table)
+    let Some(path) = out else { return Ok(format.unwrap_or(TableFormat::Table)) };
+    let implied = TableFormat::from_extension(path);
+    match (format, implied, path.extension().and_then(|e| e.to_str())) {
+        (_, None, Some(ext)) => Err(crate::error::Error::usage(format!("cannot write a .{ext} file: --out takes .csv, .json, .parquet or .txt (a text table)"))
+            .with_hint(if ext.eq_ignore_ascii_case("xlsx") || ext.eq_ignore_ascii_case("xls") {
+                "Excel output is not built yet: write .csv, which Excel opens"
+            } else {
+                "name the file for the format you want, e.g. figures.csv"
+            })),
+        (Some(asked), Some(named), _) if asked != named => Err(crate::error::Error::usage(format!(
+            "--format {} and --out {} disagree",
+            format!("{asked:?}").to_lowercase(),
+            path.display()
+        ))
+        .with_hint("leave out --format (the extension decides), or name the file for the format")),
+        (asked, named, _) => Ok(asked.or(named).unwrap_or(TableFormat::Table)),
+    }
 }
 
 /// Send a result table to `--out` (written whole or not at all, with a one-line

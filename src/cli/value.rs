@@ -53,6 +53,8 @@ pub struct ValueArgs {
 }
 
 pub fn run(args: ValueArgs, library: &Library) -> Result<Outcome> {
+    // Checked first: a file name no format fits is refused before any data is read.
+    let format = super::table_format(args.format, args.out.as_deref())?;
     args.data.refuse_out_over_inputs(args.out.as_deref(), &[args.programmes.as_deref(), args.assumptions.as_deref()])?;
     let assumptions = match &args.assumptions {
         Some(p) => Assumptions::load(p, library)?,
@@ -86,7 +88,6 @@ pub fn run(args: ValueArgs, library: &Library) -> Result<Outcome> {
     if let Some(t) = args.privacy.threshold() {
         withhold_small_counts(&mut frame, &groups, by, library, t, args.sensitivity)?;
     }
-    let format = super::table_format(args.format, args.out.as_deref());
     let mut note = String::new();
     if format == TableFormat::Table && !args.sensitivity && !args.impact_map {
         let missing: Vec<&str> = groups.iter().filter(|g| g.investment.is_none()).map(|g| g.group.as_str()).collect();

@@ -24,10 +24,10 @@ pub enum IndicatorsCommand {
     Check { dir: Option<PathBuf> },
 }
 
-pub fn run(cmd: IndicatorsCommand, dir: &Path) -> Result<Outcome> {
+pub fn run(cmd: IndicatorsCommand, dir: &Path, proxies: Option<&Path>) -> Result<Outcome> {
     match cmd {
         IndicatorsCommand::List { theme, json } => {
-            let library = Library::load(dir)?;
+            let library = super::load_library(dir, proxies)?;
             let chosen: Vec<&Indicator> = library.iter().filter(|i| theme.as_ref().is_none_or(|t| &i.theme == t)).collect();
             if let (Some(t), true) = (&theme, chosen.is_empty()) {
                 let mut themes: Vec<&str> = library.iter().map(|i| i.theme.as_str()).collect();
@@ -43,13 +43,16 @@ pub fn run(cmd: IndicatorsCommand, dir: &Path) -> Result<Outcome> {
             Ok(Outcome::ok(list_table(&chosen)))
         }
         IndicatorsCommand::Show { id } => {
-            let library = Library::load(dir)?;
+            let library = super::load_library(dir, proxies)?;
             let ind = library.require(&id)?;
-            Ok(Outcome::ok(show(ind, library.source_of(&id))))
+            Ok(Outcome::ok(show(ind, library.source_of(&id), library.proxy_source_of(&id))))
         }
         IndicatorsCommand::Check { dir: given } => {
             let dir = given.as_deref().unwrap_or(dir);
-            let (library, problems) = Library::load_unchecked(dir)?;
+            let (library, problems) = match proxies {
+                Some(p) => Library::load_unchecked_with_proxies(dir, p)?,
+                None => Library::load_unchecked(dir)?,
+            };
             let mut out = String::new();
             for p in &problems {
                 let _ = writeln!(out, "error: {p}");
@@ -104,7 +107,7 @@ fn roll_up_short(i: &Indicator) -> String {
     }
 }
 
-fn show(i: &Indicator, source: Option<&Path>) -> String {
+fn show(i: &Indicator, source: Option<&Path>, proxy_source: Option<&Path>) -> String {
     let mut out = String::new();
     let _ = writeln!(out, "{} — {}", i.id, i.name);
     let _ = writeln!(out, "  {}", i.description);
@@ -144,9 +147,21 @@ fn show(i: &Indicator, source: Option<&Path>) -> String {
             p.drop_off * 100.0,
             p.duration_years
         );
+        if let (Some(low), Some(high)) = (p.low, p.high) {
+            let _ = writeln!(out, "             credible range {} to {}", crate::output::format_figure(low), crate::output::format_figure(high));
+        }
+        let _ = writeln!(out, "             licence: {}", p.licence.as_deref().unwrap_or("not stated"));
+        if let Some(url) = &p.url {
+            let _ = writeln!(out, "             {url}{}", p.retrieved.as_deref().map(|d| format!(" (taken {d})")).unwrap_or_default());
+        }
+    } else {
+        let _ = writeln!(out, "proxy:       none (the outcome is counted, not valued)");
     }
     if let Some(s) = source {
         let _ = writeln!(out, "defined in:  {}", s.display());
+    }
+    if let Some(s) = proxy_source {
+        let _ = writeln!(out, "proxy from:  {}", s.display());
     }
     out
 }

@@ -23,6 +23,11 @@ pub struct Cli {
     #[arg(long, global = true, default_value = crate::indicator::DEFAULT_DIR, value_name = "DIR")]
     pub indicators: PathBuf,
 
+    /// Folder of financial proxies (*.toml, [[proxy]] tables), e.g. your own licensed
+    /// set [default: proxies/ beside the indicator folder]
+    #[arg(long, global = true, value_name = "DIR")]
+    pub proxies: Option<PathBuf>,
+
     #[command(subcommand)]
     pub command: Command,
 }
@@ -113,19 +118,23 @@ fn emit(
 
 pub fn run(cli: Cli) -> Result<Outcome> {
     match cli.command {
-        Command::Indicators(cmd) => indicators::run(cmd, &cli.indicators),
-        Command::Validate(args) => validate::run(args, &load_library(&cli.indicators)?),
-        Command::Aggregate(args) => aggregate::run(args, &load_library(&cli.indicators)?),
-        Command::Value(args) => value::run(*args, &load_library(&cli.indicators)?),
-        Command::Commitments(args) => commitments::run(*args, &load_library(&cli.indicators)?),
-        Command::Compare(args) => compare::run(*args, &load_library(&cli.indicators)?),
-        Command::Report(args) => report::run(*args, &load_library(&cli.indicators)?),
-        Command::Samples(cmd) => samples::run(cmd, &load_library(&cli.indicators)?),
+        Command::Indicators(cmd) => indicators::run(cmd, &cli.indicators, cli.proxies.as_deref()),
+        Command::Validate(args) => validate::run(args, &load_library(&cli.indicators, cli.proxies.as_deref())?),
+        Command::Aggregate(args) => aggregate::run(args, &load_library(&cli.indicators, cli.proxies.as_deref())?),
+        Command::Value(args) => value::run(*args, &load_library(&cli.indicators, cli.proxies.as_deref())?),
+        Command::Commitments(args) => commitments::run(*args, &load_library(&cli.indicators, cli.proxies.as_deref())?),
+        Command::Compare(args) => compare::run(*args, &load_library(&cli.indicators, cli.proxies.as_deref())?),
+        Command::Report(args) => report::run(*args, &load_library(&cli.indicators, cli.proxies.as_deref())?),
+        Command::Samples(cmd) => samples::run(cmd, &load_library(&cli.indicators, cli.proxies.as_deref())?),
     }
 }
 
-fn load_library(dir: &std::path::Path) -> Result<Library> {
-    Library::load(dir)
+fn load_library(dir: &std::path::Path, proxies: Option<&std::path::Path>) -> Result<Library> {
+    match proxies {
+        Some(p) if !p.is_dir() => Err(crate::error::Error::config(p, "no such folder of proxies").with_hint("--proxies takes a folder of *.toml files holding [[proxy]] tables")),
+        Some(p) => Library::load_with_proxies(dir, p),
+        None => Library::load(dir),
+    }
 }
 
 #[cfg(test)]

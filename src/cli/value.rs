@@ -74,6 +74,7 @@ pub fn run(args: ValueArgs, library: &Library) -> Result<Outcome> {
     };
     let map = args.data.map(library)?;
     let dataset = data::load_valid(&args.data.data, library, map.as_ref(), &args.data.options()?)?;
+    let filters_window = (filters.from, filters.to);
     let groups = value::value(&dataset.records, library, &assumptions, by, filters, &investments)?;
     if groups.is_empty() {
         return Err(Error::usage("no outcomes with a financial proxy in the data"));
@@ -93,6 +94,13 @@ pub fn run(args: ValueArgs, library: &Library) -> Result<Outcome> {
         let missing: Vec<&str> = groups.iter().filter(|g| g.investment.is_none()).map(|g| g.group.as_str()).collect();
         if !missing.is_empty() {
             note = format!("note: no investment for {}: no SROI ratio (give --programmes, or [investment] in --assumptions)\n", missing.join(", "));
+        }
+        let unvalued = recorded_not_valued(&dataset.records, library, filters_window)?;
+        if !unvalued.is_empty() {
+            note.push_str(&format!(
+                "note: recorded but not valued (no proxy in the library, so the ratios count valued outcomes only): {}\n",
+                unvalued.join(", ")
+            ));
         }
     }
     super::emit(&frame, format, args.out.as_deref(), "row(s)", "", "", &note)
@@ -119,4 +127,26 @@ fn withhold_small_counts(frame: &mut polars::prelude::DataFrame, groups: &[value
         .collect();
     let columns = ["quantity", "gross_value", "impact_year1", "present_value", "sroi", "npv", "payback_months", "sroi_low", "sroi_high", "break_even_multiplier"];
     derived::blank(frame, &why, &columns)
+}
+
+/// Outcome indicators (counts and sums) with records in the window whose indicator
+/// carries no proxy: counted, but absent from the value table.
+fn recorded_not_valued(records: &polars::prelude::DataFrame, library: &Library, (from, to): (Option<chrono::NaiveDate>, Option<chrono::NaiveDate>)) -> Result<Vec<String>> {
+    let ids = records.column("indicator")?.cast(&polars::prelude::DataType::String)?;
+    let dates = records.column("date")?.cast(&polars::prelude::DataType::Int32)?;
+    let (from, to) = (from.map(crate::data::parse::epoch_days), to.map(crate::data::parse::epoch_days));
+    let mut out: Vec<String> = ids
+        .str()?
+        .iter()
+        .zip(dates.i32()?.iter())
+        .filter(|(_, d)| d.is_some_and(|d| from.is_none_or(|f| d >= f) && to.is_none_or(|t| d <= t)))
+        .filter_map(|(id, _)| id)
+        .filter(|id| {
+            library.get(id).is_some_and(|i| i.proxy.is_none() && matches!(i.roll_up(), crate::indicator::RollUp::Flow(_) | crate::indicator::RollUp::Distinct))
+        })
+        .map(str::to_string)
+        .collect();
+    out.sort();
+    out.dedup();
+    Ok(out)
 }

@@ -257,6 +257,8 @@ mod tests {
             price_year: 2024,
             source: "s".into(),
             licence: None,
+            url: None,
+            retrieved: None,
             deadweight: 25.0,
             attribution: 0.1,
             displacement: 0.0,
@@ -272,7 +274,7 @@ mod tests {
         assert_eq!(p, vec![("jobs".into(), "proxy.deadweight"), ("jobs".into(), "proxy.duration_years")]);
         // A duration of a billion years would be valued year by year: refused.
         let mut i = base("jobs");
-        i.proxy = Some(Proxy { value: 1.0, currency: "GBP".into(), price_year: 2024, source: "s".into(), licence: None, deadweight: 0.0, attribution: 0.0, displacement: 0.0, drop_off: 0.0, duration_years: 1_000_000_000, start_year: 1, discount_rate: None, low: None, high: None, disbenefit: false });
+        i.proxy = Some(Proxy { value: 1.0, currency: "GBP".into(), price_year: 2024, source: "s".into(), licence: None, url: None, retrieved: None, deadweight: 0.0, attribution: 0.0, displacement: 0.0, drop_off: 0.0, duration_years: 1_000_000_000, start_year: 1, discount_rate: None, low: None, high: None, disbenefit: false });
         assert_eq!(problems_of(vec![i]), vec![("jobs".into(), "proxy.duration_years")]);
     }
 
@@ -280,7 +282,7 @@ mod tests {
     fn proxy_ranges_start_years_and_own_rates_are_checked() {
         let proxy = |f: &dyn Fn(&mut Proxy)| {
             let mut i = base("wellbeing");
-            let mut p = Proxy { value: 100.0, currency: "GBP".into(), price_year: 2019, source: "s".into(), licence: None, deadweight: 0.0, attribution: 0.0, displacement: 0.0, drop_off: 0.0, duration_years: 1, start_year: 1, discount_rate: None, low: None, high: None, disbenefit: false };
+            let mut p = Proxy { value: 100.0, currency: "GBP".into(), price_year: 2019, source: "s".into(), licence: None, url: None, retrieved: None, deadweight: 0.0, attribution: 0.0, displacement: 0.0, drop_off: 0.0, duration_years: 1, start_year: 1, discount_rate: None, low: None, high: None, disbenefit: false };
             f(&mut p);
             i.proxy = Some(p);
             problems_of(vec![i]).into_iter().map(|(_, key)| key).collect::<Vec<_>>()

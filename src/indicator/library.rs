@@ -25,13 +25,22 @@ pub struct Library {
     indicators: BTreeMap<String, Indicator>,
     /// Which file each indicator came from, for messages.
     sources: BTreeMap<String, PathBuf>,
+    /// Which proxies file each proxy came from (proxies given in an indicator file
+    /// are not listed).
+    proxy_sources: BTreeMap<String, PathBuf>,
 }
 
 impl Library {
-    /// Load every `*.toml` in `dir` (sorted by name) and check the whole library.
-    /// Fails with every problem listed if any file or definition is wrong.
+    /// Load every `*.toml` in `dir` (sorted by name), with the proxies in `proxies/`
+    /// beside it, and check the whole library. Fails with every problem listed if any
+    /// file or definition is wrong.
     pub fn load(dir: &Path) -> Result<Library> {
-        let (library, problems) = Self::load_unchecked(dir)?;
+        Self::load_with_proxies(dir, &super::proxies::beside(dir))
+    }
+
+    /// As `load`, with proxies from the folder given.
+    pub fn load_with_proxies(dir: &Path, proxies: &Path) -> Result<Library> {
+        let (library, problems) = Self::load_unchecked_with_proxies(dir, proxies)?;
         if let Some(first) = problems.first() {
             let listed: Vec<String> = problems.iter().map(|p| p.to_string()).collect();
             return Err(Error::Config {
@@ -46,6 +55,11 @@ impl Library {
     /// Load without failing on semantic problems; returns them for `indicators check`.
     /// Syntax errors (a file that is not valid TOML, an unknown key) still fail.
     pub fn load_unchecked(dir: &Path) -> Result<(Library, Vec<LibraryProblem>)> {
+        Self::load_unchecked_with_proxies(dir, &super::proxies::beside(dir))
+    }
+
+    /// As `load_unchecked`, with proxies from the folder given.
+    pub fn load_unchecked_with_proxies(dir: &Path, proxies: &Path) -> Result<(Library, Vec<LibraryProblem>)> {
         let entries = std::fs::read_dir(dir).map_err(|e| Error::io(dir, e))?;
         let mut files: Vec<PathBuf> = entries
             .filter_map(|e| e.ok().map(|e| e.path()))
@@ -62,13 +76,25 @@ impl Library {
                 all.push((file.clone(), ind));
             }
         }
-        let problems = check_indicators(&all);
-        let mut library = Library::default();
+        let (proxy_sources, mut problems) = attach_proxies(&mut all, super::proxies::load(proxies)?);
+        problems.extend(check_indicators(&all).into_iter().map(|mut p| {
+            // A proxy's problem is in the proxies file it came from.
+            if let Some(file) = proxy_sources.get(&p.id).filter(|_| p.key.starts_with("proxy")) {
+                p.file = file.clone();
+            }
+            p
+        }));
+        let mut library = Library { proxy_sources, ..Library::default() };
         for (file, ind) in all {
             library.sources.entry(ind.id.clone()).or_insert(file);
             library.indicators.entry(ind.id.clone()).or_insert(ind);
         }
         Ok((library, problems))
+    }
+
+    /// The proxies file a proxy came from, when it came from one.
+    pub fn proxy_source_of(&self, id: &str) -> Option<&Path> {
+        self.proxy_sources.get(id).map(PathBuf::as_path)
     }
 
     /// Build from indicators already in memory (tests, embedding applications).
@@ -126,6 +152,35 @@ impl Library {
     }
 }
 
+/// Give each indicator its proxy from the proxies files: a proxy for an unknown
+/// indicator, or for one that already has a proxy (in its own definition or in
+/// another proxies file), is a problem naming both places.
+fn attach_proxies(all: &mut [(PathBuf, Indicator)], entries: Vec<super::proxies::Entry>) -> (BTreeMap<String, PathBuf>, Vec<LibraryProblem>) {
+    let mut sources: BTreeMap<String, PathBuf> = BTreeMap::new();
+    let mut problems = Vec::new();
+    for entry in entries {
+        let Some((file, ind)) = all.iter_mut().find(|(_, i)| i.id == entry.indicator) else {
+            let near = crate::suggest::nearest(&entry.indicator, all.iter().map(|(_, i)| i.id.as_str()));
+            let near = near.map(|n| format!(" (did you mean `{n}`?)")).unwrap_or_default();
+            problems.push(LibraryProblem { file: entry.file, id: entry.indicator, key: "proxy.indicator", message: format!("no indicator has this id{near}") });
+            continue;
+        };
+        if ind.proxy.is_some() {
+            let first = sources.get(&ind.id).unwrap_or(file).display().to_string();
+            problems.push(LibraryProblem {
+                file: entry.file,
+                id: entry.indicator,
+                key: "proxy",
+                message: format!("the indicator already has a proxy, in {first}: give each indicator one proxy"),
+            });
+            continue;
+        }
+        ind.proxy = Some(entry.proxy);
+        sources.insert(entry.indicator, entry.file);
+    }
+    (sources, problems)
+}
+
 fn parse_file(path: &Path) -> Result<Vec<Indicator>> {
     let text = std::fs::read_to_string(path).map_err(|e| Error::io(path, e))?;
     let parsed: IndicatorFile = toml::from_str(&text).map_err(|e| toml_error(path, &e))?;
@@ -152,7 +207,7 @@ pub fn toml_error(path: &Path, e: &toml::de::Error) -> Error {
     Error::Config { path: path.to_path_buf(), message: format!("{position}{message}"), hint }
 }
 
-fn unknown_key_hint(message: &str) -> Option<String> {
+pub(crate) fn unknown_key_hint(message: &str) -> Option<String> {
     let rest = message.strip_prefix("unknown field `")?;
     let (key, expected) = rest.split_once('`')?;
     let choices: Vec<&str> = expected.split('`').skip(1).step_by(2).collect();

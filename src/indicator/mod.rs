@@ -3,6 +3,7 @@
 pub mod check;
 pub mod library;
 pub mod model;
+pub mod proxies;
 
 pub use check::LibraryProblem;
 pub use library::{Library, DEFAULT_DIR};

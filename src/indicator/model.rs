@@ -68,6 +68,12 @@ pub struct Proxy {
     /// Licence v3.0"); printed beside the source in reports' methodology appendix.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub licence: Option<String>,
+    /// Where the value is published (a web address or a document reference).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub url: Option<String>,
+    /// When the value was taken from the source (YYYY-MM-DD).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub retrieved: Option<String>,
     #[serde(default)]
     pub deadweight: f64,
     #[serde(default)]

@@ -402,7 +402,12 @@ fn load_names(paths: &[PathBuf]) -> Result<HashMap<String, String>> {
 }
 
 fn library_files(library: &Library) -> Result<Vec<PathBuf>> {
-    let mut files: Vec<PathBuf> = library.ids().filter_map(|id| library.source_of(id).map(Path::to_path_buf)).collect();
+    let mut files: Vec<PathBuf> = library
+        .ids()
+        .flat_map(|id| [library.source_of(id), library.proxy_source_of(id)])
+        .flatten()
+        .map(Path::to_path_buf)
+        .collect();
     files.sort();
     files.dedup();
     Ok(files)

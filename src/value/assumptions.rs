@@ -331,6 +331,8 @@ mod tests {
             price_year,
             source: "s".into(),
             licence: None,
+            url: None,
+            retrieved: None,
             deadweight: 0.0,
             attribution: 0.0,
             displacement: 0.0,

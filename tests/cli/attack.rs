@@ -299,7 +299,7 @@ fn rankings_and_commitments_withhold_small_counts_and_what_gives_them_back() {
     );
     let out = dir.path().join("k.pdf");
     let figures = dir.path().join("kfig");
-    impact(&["report", "reports/cbc.toml", "--data", s(&data), "--commitments", s(&commitments), "--out", s(&out), "--figures-dir", s(&figures)]).ok();
+    impact(&["report", "reports/cbc.toml", "--data", s(&data), "--commitments", s(&commitments), "--out", s(&out), "--figures-dir", s(&figures), "--proxies", "tests/fixtures/proxies"]).ok();
     let text = pdf_text(&out);
     // 3 of 12 delivered: neither the 3 nor 25% is printed; the contract's social value
     // (3 × the proxy) is not shown.

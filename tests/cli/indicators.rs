@@ -27,7 +27,18 @@ fn the_library_has_stocks_distincts_and_ratios() {
     assert!(has("across_time", "last"), "a stock indicator (last across time)");
     assert!(has("aggregation", "distinct"));
     assert!(has("aggregation", "ratio"));
-    assert!(all.iter().filter(|i| i.get("proxy").is_some()).count() >= 10, "financial proxies");
+    // Only openly licensed proxies ship, each with its source, licence, address and
+    // date taken; no illustrative value remains.
+    let proxied: Vec<&serde_json::Value> = all.iter().filter(|i| i.get("proxy").is_some()).collect();
+    assert!(proxied.len() >= 2, "financial proxies");
+    for i in proxied {
+        let p = &i["proxy"];
+        for key in ["source", "licence", "url", "retrieved"] {
+            assert!(p[key].as_str().is_some_and(|v| !v.trim().is_empty()), "{} proxy lacks {key}: {p}", i["id"]);
+        }
+        assert!(p["licence"].as_str().is_some_and(|l| l.contains("Open Government Licence")), "{p}");
+        assert!(!p["source"].as_str().unwrap_or_default().to_lowercase().contains("illustrative"), "{p}");
+    }
     // Framework codes, where given, have their framework's shape.
     for i in all {
         if let Some(t) = i["frameworks"].get("toms") {
@@ -43,7 +54,15 @@ fn show_explains_the_roll_up_and_proxy() {
     assert!(out.contains("latest"), "{out}");
     let out = impact(&["indicators", "show", "job_sustainment_rate_26w"]).ok().stdout;
     assert!(out.contains("jobs_sustained_26w ÷ jobs_created × 100"), "{out}");
+    let out = impact(&["indicators", "show", "co2e_avoided"]).ok().stdout;
+    assert!(out.contains("proxy:       GBP 268.97 per tCO2e (2022 prices)"), "{out}");
+    assert!(out.contains("licence: Open Government Licence v3.0"), "{out}");
+    assert!(out.contains("proxy from:  proxies/open.toml"), "{out}");
+    // No open value for a job start: it is counted, not valued.
     let out = impact(&["indicators", "show", "jobs_created"]).ok().stdout;
+    assert!(out.contains("proxy:       none"), "{out}");
+    // A licensed user's own set replaces the shipped one.
+    let out = impact(&["indicators", "show", "jobs_created", "--proxies", "tests/fixtures/proxies"]).ok().stdout;
     assert!(out.contains("proxy:       GBP 12,000"), "{out}");
     assert!(out.contains("deadweight 25%"), "{out}");
 }
@@ -154,4 +173,27 @@ fn national_toms_codes_sit_on_measures_that_count_what_they_count() {
         assert_eq!(ind.frameworks.toms, None, "{id}");
         assert!(ind.description.contains("fte_hired_"), "{id}: {}", ind.description);
     }
+}
+
+/// Proxies files are checked like the library: a proxy for an unknown indicator, or a
+/// second proxy for an indicator that has one, names both files.
+#[test]
+fn proxies_files_are_checked_and_name_both_places() {
+    let dir = tempfile::tempdir().unwrap();
+    let proxies = dir.path().join("p");
+    std::fs::create_dir(&proxies).unwrap();
+    let entry = |id: &str| format!("[[proxy]]\nindicator = \"{id}\"\nvalue = 1\ncurrency = \"GBP\"\nprice_year = 2024\nsource = \"s\"\n");
+    std::fs::write(proxies.join("a.toml"), entry("jobs_creatd")).unwrap();
+    let run = impact(&["indicators", "check", "--proxies", s(&proxies)]).expect_code(1);
+    assert!(run.stdout.contains("a.toml: indicator `jobs_creatd`, key `proxy.indicator`: no indicator has this id (did you mean `jobs_created`?)"), "{}", run.stdout);
+    std::fs::write(proxies.join("a.toml"), entry("co2e_avoided")).unwrap();
+    std::fs::write(proxies.join("b.toml"), entry("co2e_avoided")).unwrap();
+    let run = impact(&["indicators", "check", "--proxies", s(&proxies)]).expect_code(1);
+    assert!(run.stdout.contains("b.toml: indicator `co2e_avoided`, key `proxy`: the indicator already has a proxy, in"), "{}", run.stdout);
+    assert!(run.stdout.contains("a.toml: give each indicator one proxy"), "{}", run.stdout);
+    std::fs::write(proxies.join("b.toml"), "[[proxy]]\nindicator = \"waste_diverted\"\nvalu = 1\n").unwrap();
+    let run = impact(&["indicators", "check", "--proxies", s(&proxies)]).expect_code(1);
+    assert!(run.stderr.contains("proxy 1 (`waste_diverted`): unknown field `valu`"), "{}", run.stderr);
+    let run = impact(&["indicators", "list", "--proxies", "no/such/folder"]).expect_code(1);
+    assert!(run.stderr.contains("no such folder of proxies"), "{}", run.stderr);
 }

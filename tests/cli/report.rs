@@ -160,6 +160,7 @@ fn funder_report_and_svg_charts() {
         "report", "reports/funder.toml", "--data", "samples/outcomes.csv", "--targets", "samples/targets.csv",
         "--organisations", "samples/organisations.csv", "--programmes", "samples/programmes.csv",
         "--assumptions", "samples/assumptions.toml", "--subject", "EMP-FWD", "--out", s(&out), "--charts-dir", s(&charts),
+        "--proxies", "tests/fixtures/proxies",
     ])
     .ok();
     let t = text(&pdf(&out));
@@ -170,13 +171,25 @@ fn funder_report_and_svg_charts() {
     // The SROI tile equals `impact value` for the same programme, period and assumptions.
     let csv = impact(&[
         "value", "samples/outcomes.csv", "--programmes", "samples/programmes.csv", "--assumptions", "samples/assumptions.toml",
-        "--from", "2024-04-01", "--to", "2025-03-31", "--format", "csv",
+        "--from", "2024-04-01", "--to", "2025-03-31", "--format", "csv", "--proxies", "tests/fixtures/proxies",
     ])
     .ok()
     .stdout;
     let total = csv.lines().find(|l| l.starts_with("EMP-FWD,total,")).expect("total row");
     let sroi: f64 = total.split(',').nth(8).and_then(|v| v.parse().ok()).expect("sroi");
     assert!(t.contains(&format!("£{sroi:.2}")), "SROI £{sroi:.2} in\n{t}");
+
+    // With the shipped open proxies, the employment programme has no valued outcome:
+    // its report says so and names what was counted but not valued.
+    let open = dir.path().join("open.pdf");
+    impact(&[
+        "report", "reports/funder.toml", "--data", "samples/outcomes.csv", "--programmes", "samples/programmes.csv",
+        "--assumptions", "samples/assumptions.toml", "--subject", "EMP-FWD", "--out", s(&open),
+    ])
+    .ok();
+    let t = text(&pdf(&open)).split_whitespace().collect::<Vec<_>>().join(" ");
+    assert!(t.contains("so no social value is stated"), "{t}");
+    assert!(t.contains("Recorded but not valued, as the indicator library has no openly published proxy for them: Participants starting paid work"), "{t}");
     let svgs = listing(&charts);
     assert_eq!(svgs.len(), 5, "four charts and the tornado: {svgs:?}");
     let svg = std::fs::read_to_string(charts.join(&svgs[0])).unwrap();

@@ -144,19 +144,19 @@ fn value_compare_and_commitments_withhold_small_counts_by_default() {
     assert_eq!(get(&out, "C", "jobs_created", "value"), "20.0");
     assert!(!out.contains("few records (3)"), "{out}");
 
-    let out = impact(&["value", s(&data), "--by", "organisation", "--format", "csv"]).ok().stdout;
+    let out = impact(&["value", s(&data), "--by", "organisation", "--format", "csv", "--proxies", "tests/fixtures/proxies"]).ok().stdout;
     assert_eq!(get(&out, "A", "jobs_created", "quantity"), "");
     assert_eq!(get(&out, "A", "jobs_created", "present_value"), "");
     assert_eq!(get(&out, "A", "total", "present_value"), "", "A's total adds the withheld line");
     assert_eq!(get(&out, "C", "jobs_created", "quantity"), "20.0");
 
     let c = write(dir.path(), "c.csv", "contract,supplier,indicator,committed,start,due,contract_value\nK1,A,jobs_created,10,2024-04-01,2025-03-31,1000\nK2,C,jobs_created,10,2024-04-01,2025-03-31,1000\n");
-    let out = impact(&["commitments", "--commitments", s(&c), s(&data), "--as-of", "2024-07-01", "--format", "csv"]).ok().stdout;
+    let out = impact(&["commitments", "--commitments", s(&c), s(&data), "--as-of", "2024-07-01", "--format", "csv", "--proxies", "tests/fixtures/proxies"]).ok().stdout;
     assert_eq!(get(&out, "K1", "A", "delivered"), "");
     assert_eq!(get(&out, "K1", "A", "pct_delivered"), "");
     assert_eq!(get(&out, "K2", "C", "delivered"), "20.0");
     // Internal runs see everything.
-    let out = impact(&["commitments", "--commitments", s(&c), s(&data), "--as-of", "2024-07-01", "--format", "csv", "--no-suppress"]).ok().stdout;
+    let out = impact(&["commitments", "--commitments", s(&c), s(&data), "--as-of", "2024-07-01", "--format", "csv", "--no-suppress", "--proxies", "tests/fixtures/proxies"]).ok().stdout;
     assert_eq!(get(&out, "K1", "A", "delivered"), "3.0");
 }
 

@@ -199,13 +199,15 @@ fn every_valued_outcome_has_its_proxy_source_in_the_appendix() {
     let r = render(
         dir.path(),
         "reports/funder.toml",
-        &["--targets", "samples/targets.csv", "--assumptions", "samples/assumptions.toml"],
+        // The test proxies value six outcomes, three of one chain (the shipped open set
+        // values only two, neither in a chain).
+        &["--targets", "samples/targets.csv", "--assumptions", "samples/assumptions.toml", "--proxies", "tests/fixtures/proxies"],
         Some("programme"),
     )
     .expect("funder by programme renders");
     let run = impact(&[
         "value", "samples/outcomes.csv", "--by", "programme", "--from", "2024-04-01", "--to", "2025-03-31", "--assumptions",
-        "samples/assumptions.toml", "--impact-map", "--format", "csv", "--no-suppress",
+        "samples/assumptions.toml", "--impact-map", "--format", "csv", "--no-suppress", "--proxies", "tests/fixtures/proxies",
     ])
     .ok();
     // Sources contain commas: read the CSV properly.

@@ -67,7 +67,17 @@ pub(super) fn blocks(ctx: &Context, title: Option<&str>, out: &mut Blocks) {
                 // price year beside it when the value came from the library.
                 let currency = ind.proxy.as_ref().map_or("GBP", |p| p.currency.as_str());
                 let origin = ind.proxy.as_ref().map_or(String::new(), |p| format!("; library value {} in {} prices", value(Some(p.value), &p.currency), p.price_year));
-                facts.push(format!("Financial proxy used: {} per unit in report-year prices{origin}; source: {}; licence: {}", value(Some(l.params.value), currency), l.source, licence(ind)));
+                // Without a report year nothing is indexed: the value is in its own year's prices.
+                let prices = match (ctx.assumptions.report_year, &ind.proxy) {
+                    (Some(year), _) => format!("{year} prices (the report year)"),
+                    (None, Some(p)) => format!("{} prices, not indexed (no report year given)", p.price_year),
+                    (None, None) => "the prices of its source".to_string(),
+                };
+                facts.push(format!("Financial proxy used: {} per unit in {prices}{origin}; source: {}; licence: {}", value(Some(l.params.value), currency), l.source, licence(ind)));
+                if let Some(url) = ind.proxy.as_ref().and_then(|p| p.url.as_deref()) {
+                    let taken = ind.proxy.as_ref().and_then(|p| p.retrieved.as_deref()).map(|d| format!(" (taken {d})")).unwrap_or_default();
+                    facts.push(format!("Published at {url}{taken}"));
+                }
                 if let Some((low, high)) = l.params.value_range {
                     facts.push(format!("Credible range {} to {} per unit (used in the sensitivity test)", value(Some(low), currency), value(Some(high), currency)));
                 }

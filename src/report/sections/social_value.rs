@@ -5,8 +5,13 @@ use super::*;
 
 pub(super) fn blocks(ctx: &Context, title: Option<&str>, out: &mut Blocks) {
     out.heading(title.unwrap_or("Social value"));
+    let unvalued = not_valued(ctx);
     let Some(g) = ctx.value.filter(|g| !g.lines.is_empty()) else {
-        out.paragraph(&format!("No outcomes with a financial proxy were recorded for {} in this period.", ctx.subject_name), BODY, Rgb::MUTED);
+        let mut text = format!("No outcomes with a financial proxy were recorded for {} in this period, so no social value is stated.", ctx.subject_name);
+        if !unvalued.is_empty() {
+            text.push_str(&format!(" {}", not_valued_words(&unvalued)));
+        }
+        out.paragraph(&text, BODY, Rgb::MUTED);
         return;
     };
     let withheld = withheld_values(ctx);
@@ -52,6 +57,9 @@ pub(super) fn blocks(ctx: &Context, title: Option<&str>, out: &mut Blocks) {
                 text.push_str(" An outcome whose proxy states its lowest and highest credible values is tried at those in the value test.");
             }
         }
+    }
+    if !unvalued.is_empty() {
+        text.push_str(&format!(" {} The ratio counts the valued outcomes only.", not_valued_words(&unvalued)));
     }
     if g.investment.is_none() {
         text.push_str(" No investment is recorded for this subject, so there is no ratio: give a programmes table or [investment] in the assumptions file.");
@@ -129,4 +137,25 @@ fn timing_words(g: &crate::value::GroupValue) -> String {
         }
     }
     words
+}
+
+/// The report's outcomes the subject recorded whose indicator carries no proxy: they
+/// are counted in the report but not valued (no illustrative number stands in).
+fn not_valued(ctx: &Context) -> Vec<String> {
+    ctx.spec
+        .indicators
+        .iter()
+        .filter_map(|id| {
+            let ind = ctx.library.get(id)?;
+            let outcome = matches!(ind.roll_up(), crate::indicator::RollUp::Flow(_) | crate::indicator::RollUp::Distinct);
+            (ind.proxy.is_none() && outcome && recorded(total(ctx, id))).then(|| ind.name.clone())
+        })
+        .collect()
+}
+
+fn not_valued_words(names: &[String]) -> String {
+    format!(
+        "Recorded but not valued, as the indicator library has no openly published proxy for them: {}.",
+        names.join("; ")
+    )
 }

@@ -12,7 +12,8 @@
 //!
 //! Environment: BENCH_ROWS (default 10,000,000), BENCH_RUNS (3), BENCH_ORGS (1,000),
 //! BENCH_50M=1 to add the 50M-row Parquet aggregate (about 1.2 GB; the file is 0.6 GB),
-//! BENCH_ONLY_PDF=1 to time only the board packs.
+//! BENCH_ONLY_PDF=1 to time only the board packs, BENCH_NO_PEERS=1 to leave out the
+//! peer rows (python-polars and DuckDB, run only when python3 can import both).
 //!
 //! The board packs are rendered twice: with --no-suppress (with 300 synthetic records
 //! per organisation most counts are under 5, so this draws full charts) and as
@@ -58,6 +59,39 @@ fn measure(args: &[&str]) -> (Duration, u64) {
         std::thread::sleep(Duration::from_millis(5));
     }
     (started.elapsed(), peak_kb * 1024)
+}
+
+/// Peers, when `python3` can import polars and duckdb (never in CI): the same
+/// aggregate (organisation × indicator × financial year, values summed) by
+/// python-polars and by DuckDB, bare, and python-polars reading every column as text
+/// (the reader's own cost, what impactkit's CSV path also does). Whole-process wall
+/// time, as for `impact`.
+const PEER_SCRIPTS: [(&str, &str); 3] = [
+    (
+        "python-polars, bare aggregate",
+        "import polars as pl,sys\nf=sys.argv[1]\nlf=pl.scan_parquet(f) if f.endswith('.parquet') else pl.scan_csv(f, try_parse_dates=True)\nd=pl.col('date')\nfy=pl.when(d.dt.month()>=4).then(d.dt.year()).otherwise(d.dt.year()-1)\nlf.group_by(['organisation','indicator',fy.alias('fy')]).agg(pl.col('value').cast(pl.Float64).sum()).collect()",
+    ),
+    (
+        "python-polars, read every column as text",
+        "import polars as pl,sys\nf=sys.argv[1]\nassert not f.endswith('.parquet')\npl.read_csv(f, infer_schema_length=0, row_index_name='__row')",
+    ),
+    (
+        "DuckDB, bare aggregate",
+        "import duckdb,sys\nf=sys.argv[1]\nsrc=f\"read_parquet('{f}')\" if f.endswith('.parquet') else f\"read_csv('{f}')\"\nduckdb.sql(f\"select organisation, indicator, case when month(date)>=4 then year(date) else year(date)-1 end as fy, sum(cast(value as double)) from {src} group by all\").fetchall()",
+    ),
+];
+
+fn peers_available() -> bool {
+    std::env::var_os("BENCH_NO_PEERS").is_none()
+        && Command::new("python3").args(["-c", "import polars, duckdb"]).stdout(std::process::Stdio::null()).stderr(std::process::Stdio::null()).status().is_ok_and(|s| s.success())
+}
+
+/// Wall time of one peer script on a file.
+fn peer(script: &str, file: &Path) -> Duration {
+    let started = Instant::now();
+    let status = Command::new("python3").args(["-c", script, file.to_str().unwrap()]).status().expect("python3");
+    assert!(status.success(), "peer script failed on {}", file.display());
+    started.elapsed()
 }
 
 fn median(mut v: Vec<Duration>) -> Duration {
@@ -168,6 +202,32 @@ fn main() {
         peak: Some(m_pq),
         note: format!("{:.2}× faster than CSV (target ≥ 3×); per round {}", t_csv.as_secs_f64() / t_pq.as_secs_f64(), ratios(&r_csv, &r_pq)),
     });
+    // Peers, interleaved with impactkit's own aggregate a round at a time, so each
+    // ratio compares runs made seconds apart.
+    if peers_available() {
+        for file in [&csv, &pq] {
+            let kind = if file == &pq { "Parquet" } else { "CSV" };
+            for (name, script) in PEER_SCRIPTS {
+                if kind == "Parquet" && name.contains("as text") {
+                    continue;
+                }
+                let (mut theirs, mut ours) = (Vec::new(), Vec::new());
+                for _ in 0..runs {
+                    theirs.push(peer(script, file));
+                    ours.push(aggregate(file).0);
+                }
+                let ratios = ratios(&ours, &theirs);
+                let (t_theirs, t_ours) = (median(theirs.clone()), median(ours));
+                table.push(Row {
+                    what: format!("{name}, {rows} rows of {kind}"),
+                    median: t_theirs,
+                    runs: theirs,
+                    peak: None,
+                    note: format!("impactkit {:.2}× this (medians); per round {ratios}", t_ours.as_secs_f64() / t_theirs.as_secs_f64()),
+                });
+            }
+        }
+    }
     let (t_val, r_val, m_val) = {
         let d = csv.to_str().unwrap().to_string();
         repeat(runs, move || measure(&["validate", &d]))
@@ -206,6 +266,27 @@ fn main() {
         peak: Some(m_pub),
         note: format!("{:.2}× the --no-suppress run (target ≤ 10 s)", t_pub.as_secs_f64() / t_pdf.as_secs_f64()),
     });
+
+    // One pack alone: `--subject` reads only its subject's records when no section
+    // compares peers (target ≤ 0.2 s), beside aggregating the same file, which reads
+    // and checks every record as the report must.
+    let one = dir.join("one.pdf");
+    let (t_one, r_one, m_one) = {
+        let (d, one, o) = (report_data.to_str().unwrap().to_string(), one.to_str().unwrap().to_string(), o.to_str().unwrap().to_string());
+        repeat(runs, move || measure(&["report", "reports/board.toml", "--data", &d, "--organisations", &o, "--subject", "B0500", "--out", &one]))
+    };
+    let (t_agg1k, r_agg1k, _) = {
+        let (d, out) = (report_data.to_str().unwrap().to_string(), out.to_str().unwrap().to_string());
+        repeat(runs, move || measure(&["aggregate", &d, "--out", &out]))
+    };
+    table.push(Row {
+        what: format!("one board PDF (--subject) from the {orgs}-organisation file"),
+        median: t_one,
+        runs: r_one,
+        peak: Some(m_one),
+        note: format!("target ≤ 0.2 s; aggregating the same file takes {:.2} s", t_agg1k.as_secs_f64()),
+    });
+    table.push(Row { what: format!("aggregate the {orgs}-organisation file ({} rows)", orgs * 300), median: t_agg1k, runs: r_agg1k, peak: None, note: "the read-and-check floor of one pack".into() });
 
     // Small-number protection alone: the same wide aggregate with and without it, on
     // the big Parquet file (about a million cells) unless only the PDFs are timed.

@@ -186,6 +186,8 @@ pub fn track(commitments: &[Commitment], records: &DataFrame, library: &Library,
 /// of contract value).
 pub fn to_frame(progress: &[Progress]) -> Result<DataFrame> {
     let round = |v: f64| (v * 100.0).round() / 100.0;
+    // One tuple per table row, in the columns' order below.
+    #[allow(clippy::type_complexity)]
     let mut rows: Vec<(String, String, String, Option<f64>, Option<f64>, Option<f64>, Option<f64>, String, String, Option<f64>, Option<f64>, Option<f64>)> = Vec::new();
     let mut contracts: Vec<&str> = progress.iter().map(|p| p.commitment.contract.as_str()).collect();
     contracts.dedup();

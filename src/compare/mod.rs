@@ -62,7 +62,10 @@ pub fn default_indicators(library: &Library) -> Vec<String> {
         .collect()
 }
 
-fn lookup(df: &DataFrame, key_cols: &[&str]) -> Result<HashMap<Vec<String>, (Option<f64>, i64)>> {
+/// A figure's value and record count, by its key texts.
+type Lookup = HashMap<Vec<String>, (Option<f64>, i64)>;
+
+fn lookup(df: &DataFrame, key_cols: &[&str]) -> Result<Lookup> {
     let keys: Vec<StringChunked> = key_cols.iter().map(|c| Ok(df.column(c)?.cast(&DataType::String)?.str()?.clone())).collect::<Result<_>>()?;
     let values = df.column("value")?.f64()?.clone();
     let records = df.column("records")?.i64()?.clone();

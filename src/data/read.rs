@@ -51,6 +51,8 @@ impl Format {
 
 /// Where a file's rows come from: batches (CSV and Parquet, any size) or a table
 /// read whole (Excel, JSON, and wide column maps).
+// One per file read: a Stream is large, but boxing it would gain nothing.
+#[allow(clippy::large_enum_variant)]
 pub enum Source {
     Stream(Stream),
     Whole(RawTable),
@@ -70,6 +72,7 @@ pub struct Stream {
     on_error: Box<dyn Fn(PolarsError) -> Error + Send + Sync>,
 }
 
+#[allow(clippy::large_enum_variant)] // one per stream
 enum Feed {
     /// polars' streaming engine (CSV: parsing is spread over every core while the
     /// checks run).

@@ -106,7 +106,8 @@ pub fn wrap(text: &str, size: f32, bold: bool, width: f32) -> Vec<String> {
     let mut lines = Vec::new();
     // A line's width is its words' widths added up (in whole font units, so exactly
     // what measuring the joined line gives), not the line measured again per word.
-    let (space, word_units): (u32, Box<dyn Fn(&str) -> u32>) = match fonts() {
+    type Measure<'a> = Box<dyn Fn(&str) -> u32 + 'a>;
+    let (space, word_units): (u32, Measure) = match fonts() {
         Some(f) => (f.units(" ", bold), Box::new(move |w: &str| f.units(w, bold))),
         None => (0, Box::new(|_: &str| 0)),
     };

@@ -282,7 +282,8 @@ pub fn run(opts: &Options, library: &Library) -> Result<Summary> {
         }
         Ok((path, pages, size))
     };
-    let results: Vec<(String, std::result::Result<(PathBuf, usize, u64), String>)> =
+    type Rendered = std::result::Result<(PathBuf, usize, u64), String>;
+    let results: Vec<(String, Rendered)> =
         subjects.par_iter().map(|s| (s.clone(), render(s))).collect();
     if let Some(b) = bar {
         b.finish_and_clear();

@@ -92,7 +92,7 @@ pub fn payback_months(yearly: &[f64], investment: f64) -> Option<f64> {
     if investment <= 0.0 {
         return Some(0.0);
     }
-    let Some((now, later)) = yearly.split_first() else { return None };
+    let (now, later) = yearly.split_first()?;
     let mut cumulative = *now;
     if cumulative >= investment {
         return Some(0.0);

@@ -228,7 +228,7 @@ fn spec_mistakes_are_clear_errors() {
         assert!(run.stderr.contains(hint), "case {i}: {}", run.stderr);
         assert!(!out.exists(), "no PDF on error");
     }
-    let bad_period = write(dir.path(), "p.toml", &base.replace("2024-25", "2024-26").replace("", ""));
+    let bad_period = write(dir.path(), "p.toml", &base.replace("2024-25", "2024-26"));
     let spec_text = format!("{}[[section]]\nkind = \"methodology\"\n", std::fs::read_to_string(&bad_period).unwrap());
     let bad_period = write(dir.path(), "p.toml", &spec_text);
     let run = impact(&["report", s(&bad_period), "--data", "samples/outcomes.csv", "--out", "/tmp/never.pdf"]).expect_code(1);

@@ -48,7 +48,12 @@ fn measure(args: &[&str]) -> (Duration, u64) {
     let mut peak_kb = 0u64;
     loop {
         if let Ok(text) = std::fs::read_to_string(&status_file) {
-            if let Some(kb) = text.lines().find(|l| l.starts_with("VmHWM:")).and_then(|l| l.split_whitespace().nth(1)).and_then(|v| v.parse().ok()) {
+            if let Some(kb) = text
+                .lines()
+                .find(|l| l.starts_with("VmHWM:"))
+                .and_then(|l| l.split_whitespace().nth(1))
+                .and_then(|v| v.parse().ok())
+            {
                 peak_kb = peak_kb.max(kb);
             }
         }
@@ -83,7 +88,12 @@ const PEER_SCRIPTS: [(&str, &str); 3] = [
 
 fn peers_available() -> bool {
     std::env::var_os("BENCH_NO_PEERS").is_none()
-        && Command::new("python3").args(["-c", "import polars, duckdb"]).stdout(std::process::Stdio::null()).stderr(std::process::Stdio::null()).status().is_ok_and(|s| s.success())
+        && Command::new("python3")
+            .args(["-c", "import polars, duckdb"])
+            .stdout(std::process::Stdio::null())
+            .stderr(std::process::Stdio::null())
+            .status()
+            .is_ok_and(|s| s.success())
 }
 
 /// Wall time of one peer script on a file.
@@ -162,90 +172,159 @@ fn main() {
     let mut table: Vec<Row> = Vec::new();
     let only_pdf = std::env::var("BENCH_ONLY_PDF").is_ok();
     if !only_pdf {
-    generate(rows, &csv, &[]);
-    generate(rows, &pq, &[]);
+        generate(rows, &csv, &[]);
+        generate(rows, &pq, &[]);
 
-    // The floor (polars alone reading the same CSV, types inferred, in this process)
-    // and the two aggregates are interleaved, one of each per round, so that all three
-    // see the machine in the same state: it drifts by ±30% over minutes. Each round's
-    // own ratios are shown beside the ratio of the medians.
-    let out = dir.join("figures.csv");
-    let aggregate = |data: &Path| measure(&["aggregate", data.to_str().unwrap(), "--by", "organisation,financial_year", "--out", out.to_str().unwrap()]);
-    let (mut floor_runs, mut r_csv, mut r_pq, mut m_csv, mut m_pq) = (Vec::new(), Vec::new(), Vec::new(), 0, 0);
-    for _ in 0..runs {
-        let t = Instant::now();
-        let df = LazyCsvReader::new(PlRefPath::try_from_path(&csv).unwrap()).with_has_header(true).finish().unwrap().collect().unwrap();
-        assert_eq!(df.height() as u64, rows);
-        drop(df);
-        floor_runs.push(t.elapsed());
-        let (t, m) = aggregate(&csv);
-        r_csv.push(t);
-        m_csv = m_csv.max(m);
-        let (t, m) = aggregate(&pq);
-        r_pq.push(t);
-        m_pq = m_pq.max(m);
-    }
-    let ratios = |a: &[Duration], b: &[Duration]| a.iter().zip(b).map(|(a, b)| format!("{:.2}", a.as_secs_f64() / b.as_secs_f64())).collect::<Vec<_>>().join(", ");
-    let (floor, t_csv, t_pq) = (median(floor_runs.clone()), median(r_csv.clone()), median(r_pq.clone()));
-    table.push(Row { what: format!("polars alone: read {rows} rows of CSV"), median: floor, runs: floor_runs.clone(), peak: None, note: "the floor".into() });
-    table.push(Row {
-        what: format!("aggregate {rows} rows from CSV"),
-        median: t_csv,
-        runs: r_csv.clone(),
-        peak: Some(m_csv),
-        note: format!("{:.2}× the floor (target ≤ 1.5×); per round {}", t_csv.as_secs_f64() / floor.as_secs_f64(), ratios(&r_csv, &floor_runs)),
-    });
-    table.push(Row {
-        what: format!("aggregate {rows} rows from Parquet"),
-        median: t_pq,
-        runs: r_pq.clone(),
-        peak: Some(m_pq),
-        note: format!("{:.2}× faster than CSV (target ≥ 3×); per round {}", t_csv.as_secs_f64() / t_pq.as_secs_f64(), ratios(&r_csv, &r_pq)),
-    });
-    // Peers, interleaved with impactkit's own aggregate a round at a time, so each
-    // ratio compares runs made seconds apart.
-    if peers_available() {
-        for file in [&csv, &pq] {
-            let kind = if file == &pq { "Parquet" } else { "CSV" };
-            for (name, script) in PEER_SCRIPTS {
-                if kind == "Parquet" && name.contains("as text") {
-                    continue;
+        // The floor (polars alone reading the same CSV, types inferred, in this process)
+        // and the two aggregates are interleaved, one of each per round, so that all three
+        // see the machine in the same state: it drifts by ±30% over minutes. Each round's
+        // own ratios are shown beside the ratio of the medians.
+        let out = dir.join("figures.csv");
+        let aggregate = |data: &Path| {
+            measure(&[
+                "aggregate",
+                data.to_str().unwrap(),
+                "--by",
+                "organisation,financial_year",
+                "--out",
+                out.to_str().unwrap(),
+            ])
+        };
+        let (mut floor_runs, mut r_csv, mut r_pq, mut m_csv, mut m_pq) = (Vec::new(), Vec::new(), Vec::new(), 0, 0);
+        for _ in 0..runs {
+            let t = Instant::now();
+            let df = LazyCsvReader::new(PlRefPath::try_from_path(&csv).unwrap())
+                .with_has_header(true)
+                .finish()
+                .unwrap()
+                .collect()
+                .unwrap();
+            assert_eq!(df.height() as u64, rows);
+            drop(df);
+            floor_runs.push(t.elapsed());
+            let (t, m) = aggregate(&csv);
+            r_csv.push(t);
+            m_csv = m_csv.max(m);
+            let (t, m) = aggregate(&pq);
+            r_pq.push(t);
+            m_pq = m_pq.max(m);
+        }
+        let ratios = |a: &[Duration], b: &[Duration]| {
+            a.iter()
+                .zip(b)
+                .map(|(a, b)| format!("{:.2}", a.as_secs_f64() / b.as_secs_f64()))
+                .collect::<Vec<_>>()
+                .join(", ")
+        };
+        let (floor, t_csv, t_pq) = (median(floor_runs.clone()), median(r_csv.clone()), median(r_pq.clone()));
+        table.push(Row {
+            what: format!("polars alone: read {rows} rows of CSV"),
+            median: floor,
+            runs: floor_runs.clone(),
+            peak: None,
+            note: "the floor".into(),
+        });
+        table.push(Row {
+            what: format!("aggregate {rows} rows from CSV"),
+            median: t_csv,
+            runs: r_csv.clone(),
+            peak: Some(m_csv),
+            note: format!(
+                "{:.2}× the floor (target ≤ 1.5×); per round {}",
+                t_csv.as_secs_f64() / floor.as_secs_f64(),
+                ratios(&r_csv, &floor_runs)
+            ),
+        });
+        table.push(Row {
+            what: format!("aggregate {rows} rows from Parquet"),
+            median: t_pq,
+            runs: r_pq.clone(),
+            peak: Some(m_pq),
+            note: format!(
+                "{:.2}× faster than CSV (target ≥ 3×); per round {}",
+                t_csv.as_secs_f64() / t_pq.as_secs_f64(),
+                ratios(&r_csv, &r_pq)
+            ),
+        });
+        // Peers, interleaved with impactkit's own aggregate a round at a time, so each
+        // ratio compares runs made seconds apart.
+        if peers_available() {
+            for file in [&csv, &pq] {
+                let kind = if file == &pq { "Parquet" } else { "CSV" };
+                for (name, script) in PEER_SCRIPTS {
+                    if kind == "Parquet" && name.contains("as text") {
+                        continue;
+                    }
+                    let (mut theirs, mut ours) = (Vec::new(), Vec::new());
+                    for _ in 0..runs {
+                        theirs.push(peer(script, file));
+                        ours.push(aggregate(file).0);
+                    }
+                    let ratios = ratios(&ours, &theirs);
+                    let (t_theirs, t_ours) = (median(theirs.clone()), median(ours));
+                    table.push(Row {
+                        what: format!("{name}, {rows} rows of {kind}"),
+                        median: t_theirs,
+                        runs: theirs,
+                        peak: None,
+                        note: format!(
+                            "impactkit {:.2}× this (medians); per round {ratios}",
+                            t_ours.as_secs_f64() / t_theirs.as_secs_f64()
+                        ),
+                    });
                 }
-                let (mut theirs, mut ours) = (Vec::new(), Vec::new());
-                for _ in 0..runs {
-                    theirs.push(peer(script, file));
-                    ours.push(aggregate(file).0);
-                }
-                let ratios = ratios(&ours, &theirs);
-                let (t_theirs, t_ours) = (median(theirs.clone()), median(ours));
-                table.push(Row {
-                    what: format!("{name}, {rows} rows of {kind}"),
-                    median: t_theirs,
-                    runs: theirs,
-                    peak: None,
-                    note: format!("impactkit {:.2}× this (medians); per round {ratios}", t_ours.as_secs_f64() / t_theirs.as_secs_f64()),
-                });
             }
         }
-    }
-    let (t_val, r_val, m_val) = {
-        let d = csv.to_str().unwrap().to_string();
-        repeat(runs, move || measure(&["validate", &d]))
-    };
-    table.push(Row { what: format!("validate {rows} rows of CSV"), median: t_val, runs: r_val, peak: Some(m_val), note: String::new() });
+        let (t_val, r_val, m_val) = {
+            let d = csv.to_str().unwrap().to_string();
+            repeat(runs, move || measure(&["validate", &d]))
+        };
+        table.push(Row {
+            what: format!("validate {rows} rows of CSV"),
+            median: t_val,
+            runs: r_val,
+            peak: Some(m_val),
+            note: String::new(),
+        });
     }
     let out = dir.join("figures.csv");
 
     // 1,000 board packs: a dataset with that many organisations, 300 records each.
     let (o, p) = big_scenario(&dir, orgs);
     let report_data = dir.join(format!("outcomes-{orgs}-orgs.csv"));
-    generate(orgs as u64 * 300, &report_data, &["--organisations", o.to_str().unwrap(), "--programmes", p.to_str().unwrap()]);
+    generate(
+        orgs as u64 * 300,
+        &report_data,
+        &["--organisations", o.to_str().unwrap(), "--programmes", p.to_str().unwrap()],
+    );
     let pdfs = dir.join("board");
     let (t_pdf, r_pdf, m_pdf) = {
-        let (d, out, o) = (report_data.to_str().unwrap().to_string(), pdfs.to_str().unwrap().to_string(), o.to_str().unwrap().to_string());
-        repeat(runs, move || measure(&["report", "reports/board.toml", "--data", &d, "--organisations", &o, "--each", "organisation", "--out-dir", &out, "--no-suppress"]))
+        let (d, out, o) = (
+            report_data.to_str().unwrap().to_string(),
+            pdfs.to_str().unwrap().to_string(),
+            o.to_str().unwrap().to_string(),
+        );
+        repeat(runs, move || {
+            measure(&[
+                "report",
+                "reports/board.toml",
+                "--data",
+                &d,
+                "--organisations",
+                &o,
+                "--each",
+                "organisation",
+                "--out-dir",
+                &out,
+                "--no-suppress",
+            ])
+        })
     };
-    let sizes: Vec<u64> = std::fs::read_dir(&pdfs).unwrap().filter_map(|e| e.ok()).map(|e| e.metadata().map(|m| m.len()).unwrap_or(0)).collect();
+    let sizes: Vec<u64> = std::fs::read_dir(&pdfs)
+        .unwrap()
+        .filter_map(|e| e.ok())
+        .map(|e| e.metadata().map(|m| m.len()).unwrap_or(0))
+        .collect();
     let max_kb = sizes.iter().max().copied().unwrap_or(0) / 1024;
     let mean_kb = sizes.iter().sum::<u64>() / sizes.len().max(1) as u64 / 1024;
     table.push(Row {
@@ -256,8 +335,25 @@ fn main() {
         note: format!("{mean_kb} KB mean, {max_kb} KB largest (targets ≤ 10 s, ≤ 150 KB)"),
     });
     let (t_pub, r_pub, m_pub) = {
-        let (d, out, o) = (report_data.to_str().unwrap().to_string(), pdfs.to_str().unwrap().to_string(), o.to_str().unwrap().to_string());
-        repeat(runs, move || measure(&["report", "reports/board.toml", "--data", &d, "--organisations", &o, "--each", "organisation", "--out-dir", &out]))
+        let (d, out, o) = (
+            report_data.to_str().unwrap().to_string(),
+            pdfs.to_str().unwrap().to_string(),
+            o.to_str().unwrap().to_string(),
+        );
+        repeat(runs, move || {
+            measure(&[
+                "report",
+                "reports/board.toml",
+                "--data",
+                &d,
+                "--organisations",
+                &o,
+                "--each",
+                "organisation",
+                "--out-dir",
+                &out,
+            ])
+        })
     };
     table.push(Row {
         what: format!("render {} board PDFs (--each organisation), small numbers protected", sizes.len()),
@@ -272,8 +368,25 @@ fn main() {
     // and checks every record as the report must.
     let one = dir.join("one.pdf");
     let (t_one, r_one, m_one) = {
-        let (d, one, o) = (report_data.to_str().unwrap().to_string(), one.to_str().unwrap().to_string(), o.to_str().unwrap().to_string());
-        repeat(runs, move || measure(&["report", "reports/board.toml", "--data", &d, "--organisations", &o, "--subject", "B0500", "--out", &one]))
+        let (d, one, o) = (
+            report_data.to_str().unwrap().to_string(),
+            one.to_str().unwrap().to_string(),
+            o.to_str().unwrap().to_string(),
+        );
+        repeat(runs, move || {
+            measure(&[
+                "report",
+                "reports/board.toml",
+                "--data",
+                &d,
+                "--organisations",
+                &o,
+                "--subject",
+                "B0500",
+                "--out",
+                &one,
+            ])
+        })
     };
     let (t_agg1k, r_agg1k, _) = {
         let (d, out) = (report_data.to_str().unwrap().to_string(), out.to_str().unwrap().to_string());
@@ -286,15 +399,23 @@ fn main() {
         peak: Some(m_one),
         note: format!("target ≤ 0.2 s; aggregating the same file takes {:.2} s", t_agg1k.as_secs_f64()),
     });
-    table.push(Row { what: format!("aggregate the {orgs}-organisation file ({} rows)", orgs * 300), median: t_agg1k, runs: r_agg1k, peak: None, note: "the read-and-check floor of one pack".into() });
+    table.push(Row {
+        what: format!("aggregate the {orgs}-organisation file ({} rows)", orgs * 300),
+        median: t_agg1k,
+        runs: r_agg1k,
+        peak: None,
+        note: "the read-and-check floor of one pack".into(),
+    });
 
     // Small-number protection alone: the same wide aggregate with and without it, on
     // the big Parquet file (about a million cells) unless only the PDFs are timed.
-    let by = std::env::var("BENCH_CELLS_BY").unwrap_or_else(|_| "organisation,beneficiary_group,gender,age_band,month".into());
+    let by = std::env::var("BENCH_CELLS_BY")
+        .unwrap_or_else(|_| "organisation,beneficiary_group,gender,age_band,month".into());
     let cells_data = if only_pdf { report_data.clone() } else { pq.clone() };
     let cells_out = dir.join("cells.csv");
     let wide = |extra: &[&str]| {
-        let mut args = vec!["aggregate", cells_data.to_str().unwrap(), "--by", by.as_str(), "--out", cells_out.to_str().unwrap()];
+        let mut args =
+            vec!["aggregate", cells_data.to_str().unwrap(), "--by", by.as_str(), "--out", cells_out.to_str().unwrap()];
         args.extend_from_slice(extra);
         measure(&args)
     };
@@ -323,8 +444,21 @@ fn main() {
     if std::env::var("BENCH_50M").is_ok() {
         let big = dir.join("outcomes-50000000.parquet");
         generate(50_000_000, &big, &[]);
-        let (t, m) = measure(&["aggregate", big.to_str().unwrap(), "--by", "organisation,financial_year", "--out", out.to_str().unwrap()]);
-        table.push(Row { what: "aggregate 50M rows from Parquet".into(), median: t, runs: vec![t], peak: Some(m), note: "target peak ≤ 2 GB".into() });
+        let (t, m) = measure(&[
+            "aggregate",
+            big.to_str().unwrap(),
+            "--by",
+            "organisation,financial_year",
+            "--out",
+            out.to_str().unwrap(),
+        ]);
+        table.push(Row {
+            what: "aggregate 50M rows from Parquet".into(),
+            median: t,
+            runs: vec![t],
+            peak: Some(m),
+            note: "target peak ≤ 2 GB".into(),
+        });
     }
 
     let cpus = std::thread::available_parallelism().map(|n| n.get()).unwrap_or(1);
@@ -333,7 +467,15 @@ fn main() {
     for r in &table {
         let runs: Vec<String> = r.runs.iter().map(|d| format!("{:.2}", d.as_secs_f64())).collect();
         let peak = r.peak.map_or("–".to_string(), |b| format!("{:.0} MB", b as f64 / 1e6));
-        let _ = writeln!(md, "| {} | {:.2} s | {} | {} | {} |", r.what, r.median.as_secs_f64(), runs.join(", "), peak, r.note);
+        let _ = writeln!(
+            md,
+            "| {} | {:.2} s | {} | {} | {} |",
+            r.what,
+            r.median.as_secs_f64(),
+            runs.join(", "),
+            peak,
+            r.note
+        );
     }
     println!("{md}");
     std::fs::write(dir.join("results.md"), &md).unwrap();

@@ -63,9 +63,7 @@ impl Error {
     pub fn with_hint(mut self, text: impl Into<String>) -> Self {
         let text = Some(text.into());
         match &mut self {
-            Error::Config { hint, .. } | Error::Read { hint, .. } | Error::Usage { hint, .. } => {
-                *hint = text
-            }
+            Error::Config { hint, .. } | Error::Read { hint, .. } | Error::Usage { hint, .. } => *hint = text,
             _ => {}
         }
         self
@@ -73,9 +71,7 @@ impl Error {
 
     pub fn hint(&self) -> Option<&str> {
         match self {
-            Error::Config { hint, .. } | Error::Read { hint, .. } | Error::Usage { hint, .. } => {
-                hint.as_deref()
-            }
+            Error::Config { hint, .. } | Error::Read { hint, .. } | Error::Usage { hint, .. } => hint.as_deref(),
             Error::Io { source, .. } if source.kind() == std::io::ErrorKind::NotFound => {
                 Some("check the path; run from the repository root to use samples/ and indicators/")
             }

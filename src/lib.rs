@@ -5,8 +5,8 @@
 
 pub mod aggregate;
 pub mod cli;
-pub mod compare;
 pub mod commitments;
+pub mod compare;
 pub mod data;
 pub mod error;
 pub mod indicator;

@@ -63,7 +63,8 @@ pub fn neutralise_formulas(df: &DataFrame) -> Result<DataFrame> {
         if !cells.iter().flatten().any(risky) {
             continue;
         }
-        let safe: Vec<Option<String>> = cells.iter().map(|v| v.map(|s| if risky(s) { format!("'{s}") } else { s.to_string() })).collect();
+        let safe: Vec<Option<String>> =
+            cells.iter().map(|v| v.map(|s| if risky(s) { format!("'{s}") } else { s.to_string() })).collect();
         out.with_column(Column::new(column.name().clone(), safe))?;
     }
     Ok(out)
@@ -73,11 +74,15 @@ pub fn neutralise_formulas(df: &DataFrame) -> Result<DataFrame> {
 /// bidirectional overrides) are written as `\u{…}` so they cannot move the cursor,
 /// recolour the screen or reverse the text around them.
 pub fn escape_controls(s: &str) -> std::borrow::Cow<'_, str> {
-    let unsafe_char = |c: char| c.is_control() || matches!(c, '\u{202A}'..='\u{202E}' | '\u{2066}'..='\u{2069}' | '\u{200E}' | '\u{200F}');
+    let unsafe_char = |c: char| {
+        c.is_control() || matches!(c, '\u{202A}'..='\u{202E}' | '\u{2066}'..='\u{2069}' | '\u{200E}' | '\u{200F}')
+    };
     if !s.chars().any(unsafe_char) {
         return std::borrow::Cow::Borrowed(s);
     }
-    std::borrow::Cow::Owned(s.chars().map(|c| if unsafe_char(c) { c.escape_unicode().to_string() } else { c.to_string() }).collect())
+    std::borrow::Cow::Owned(
+        s.chars().map(|c| if unsafe_char(c) { c.escape_unicode().to_string() } else { c.to_string() }).collect(),
+    )
 }
 
 /// Refuse an output path that is one of the inputs (`aggregate data.csv --out
@@ -87,8 +92,11 @@ pub fn refuse_overwriting_inputs<'a>(out: &Path, inputs: impl IntoIterator<Item 
     let Ok(target) = std::fs::canonicalize(out) else { return Ok(()) };
     for input in inputs {
         if std::fs::canonicalize(input).is_ok_and(|p| p == target) {
-            return Err(Error::usage(format!("--out {} is one of the inputs: writing it would destroy them", out.display()))
-                .with_hint("give another output file name"));
+            return Err(Error::usage(format!(
+                "--out {} is one of the inputs: writing it would destroy them",
+                out.display()
+            ))
+            .with_hint("give another output file name"));
         }
     }
     Ok(())
@@ -108,7 +116,11 @@ pub fn write_atomic_with(path: &Path, fill: impl FnOnce(&mut std::fs::File) -> s
     // Created exclusively (O_EXCL) under a random name: a link planted in a shared
     // folder is never followed, and two writers never share a temporary file. It is
     // removed if anything fails before the rename.
-    let mut tmp = tempfile::Builder::new().prefix(TEMP_PREFIX).suffix(TEMP_SUFFIX).tempfile_in(dir).map_err(|e| Error::io(dir, e))?;
+    let mut tmp = tempfile::Builder::new()
+        .prefix(TEMP_PREFIX)
+        .suffix(TEMP_SUFFIX)
+        .tempfile_in(dir)
+        .map_err(|e| Error::io(dir, e))?;
     fill(tmp.as_file_mut()).and_then(|_| tmp.as_file().sync_all()).map_err(|e| Error::io(path, e))?;
     tmp.persist(path).map_err(|e| Error::io(path, e.error))?;
     Ok(())
@@ -140,7 +152,11 @@ fn remove_stale_temporaries(dir: &Path) {
             continue;
         }
         // symlink_metadata: a link with our name is not followed, only removed.
-        let old = entry.path().symlink_metadata().and_then(|m| m.modified()).is_ok_and(|t| t.elapsed().is_ok_and(|age| age > day));
+        let old = entry
+            .path()
+            .symlink_metadata()
+            .and_then(|m| m.modified())
+            .is_ok_and(|t| t.elapsed().is_ok_and(|age| age > day));
         if old {
             let _ = std::fs::remove_file(entry.path());
         }
@@ -175,7 +191,15 @@ pub fn text_table(df: &DataFrame) -> Result<String> {
             .iter()
             .zip(&widths)
             .zip(&numeric)
-            .map(|((c, w), num)| if *num { format!("{:>w$}", c[row], w = *w) } else { format!("{:<w$}", c[row], w = *w) })
+            .map(
+                |((c, w), num)| {
+                    if *num {
+                        format!("{:>w$}", c[row], w = *w)
+                    } else {
+                        format!("{:<w$}", c[row], w = *w)
+                    }
+                },
+            )
             .collect();
         out.push_str(line.join("  ").trim_end());
         out.push('\n');

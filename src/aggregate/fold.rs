@@ -204,7 +204,17 @@ impl<'a> Fold<'a> {
             })
             .collect();
         let codes = (0..SLOTS).map(|_| Codes::default()).collect();
-        Fold { dims: dims.to_vec(), filters: filters.clone(), indicators, ids, kinds, codes, cells: Vec::new(), index: PlHashMap::default(), direct: true }
+        Fold {
+            dims: dims.to_vec(),
+            filters: filters.clone(),
+            indicators,
+            ids,
+            kinds,
+            codes,
+            cells: Vec::new(),
+            index: PlHashMap::default(),
+            direct: true,
+        }
     }
 
     /// Add a batch of typed records (canonical columns).
@@ -224,16 +234,23 @@ impl<'a> Fold<'a> {
             .map(|d| {
                 Ok(match d {
                     Dimension::Period(g) => DimColumn::Period(*g),
-                    Dimension::Field("simd_decile") => DimColumn::Decile(records.column("simd_decile")?.cast(&DataType::Int32)?.i32()?.clone()),
+                    Dimension::Field("simd_decile") => {
+                        DimColumn::Decile(records.column("simd_decile")?.cast(&DataType::Int32)?.i32()?.clone())
+                    }
                     Dimension::Field(name) => DimColumn::Text(text(name)?),
                 })
             })
             .collect::<Result<_>>()?;
-        let filter_cols: Vec<(StringChunked, &[String])> = [("organisation", &self.filters.organisations), ("programme", &self.filters.programmes), ("area", &self.filters.areas), ("beneficiary_group", &self.filters.groups)]
-            .into_iter()
-            .filter(|(_, wanted)| !wanted.is_empty())
-            .map(|(name, wanted)| Ok((text(name)?, wanted.as_slice())))
-            .collect::<Result<_>>()?;
+        let filter_cols: Vec<(StringChunked, &[String])> = [
+            ("organisation", &self.filters.organisations),
+            ("programme", &self.filters.programmes),
+            ("area", &self.filters.areas),
+            ("beneficiary_group", &self.filters.groups),
+        ]
+        .into_iter()
+        .filter(|(_, wanted)| !wanted.is_empty())
+        .map(|(name, wanted)| Ok((text(name)?, wanted.as_slice())))
+        .collect::<Result<_>>()?;
         let from = self.filters.from.map(epoch_days);
         let to = self.filters.to.map(epoch_days);
 
@@ -241,17 +258,18 @@ impl<'a> Fold<'a> {
         // the small per-row numbers.
         // Ids are matched trimmed, as the checks match them.
         let indicators = &self.indicators;
-        let mut rows: Vec<Option<(u32, Kind, i32)>> = code_texts(&indicator, |i| i.and_then(|i| indicators.get(i.trim()).copied()))
-            .into_iter()
-            .zip(date.iter())
-            .map(|(ind, day)| {
-                let ind = ind?;
-                let kind = self.kinds[ind as usize];
-                let day = day?;
-                let in_range = kind != Kind::Ratio && from.is_none_or(|f| day >= f) && to.is_none_or(|t| day <= t);
-                in_range.then_some((ind, kind, day))
-            })
-            .collect();
+        let mut rows: Vec<Option<(u32, Kind, i32)>> =
+            code_texts(&indicator, |i| i.and_then(|i| indicators.get(i.trim()).copied()))
+                .into_iter()
+                .zip(date.iter())
+                .map(|(ind, day)| {
+                    let ind = ind?;
+                    let kind = self.kinds[ind as usize];
+                    let day = day?;
+                    let in_range = kind != Kind::Ratio && from.is_none_or(|f| day >= f) && to.is_none_or(|t| day <= t);
+                    in_range.then_some((ind, kind, day))
+                })
+                .collect();
         for (c, wanted) in &filter_cols {
             for (row, v) in rows.iter_mut().zip(c.iter()) {
                 if row.is_some() && !v.is_some_and(|v| wanted.iter().any(|w| w == v)) {
@@ -294,7 +312,9 @@ impl<'a> Fold<'a> {
         for ((i, row), v) in rows.iter().enumerate().zip(value.iter()) {
             let Some((ind, kind, day)) = *row else { continue };
             let cell = match dense.as_mut().filter(|_| kind != Kind::Stock) {
-                Some(dense) => dense.cell(i, || cell_number(&mut self.index, &mut self.cells, key_of(i, ind, kind, day))),
+                Some(dense) => {
+                    dense.cell(i, || cell_number(&mut self.index, &mut self.cells, key_of(i, ind, kind, day)))
+                }
                 None => cell_number(&mut self.index, &mut self.cells, key_of(i, ind, kind, day)),
             };
             let cell = &mut self.cells[cell as usize].1;
@@ -334,19 +354,41 @@ impl<'a> Fold<'a> {
             let mut cols = Vec::new();
             for (slot, d) in self.dims.iter().enumerate() {
                 let col = match d {
-                    Dimension::Period(g) => Column::new(g.name().into(), cells.iter().map(|(k, _)| k[slot] as i32).collect::<Vec<i32>>()),
+                    Dimension::Period(g) => {
+                        Column::new(g.name().into(), cells.iter().map(|(k, _)| k[slot] as i32).collect::<Vec<i32>>())
+                    }
                     Dimension::Field("simd_decile") => Column::new(
                         "simd_decile".into(),
-                        cells.iter().map(|(k, _)| if k[slot] == 0 { NOT_RECORDED.to_string() } else { (k[slot] - 1).to_string() }).collect::<Vec<String>>(),
+                        cells
+                            .iter()
+                            .map(
+                                |(k, _)| {
+                                    if k[slot] == 0 {
+                                        NOT_RECORDED.to_string()
+                                    } else {
+                                        (k[slot] - 1).to_string()
+                                    }
+                                },
+                            )
+                            .collect::<Vec<String>>(),
                     ),
                     Dimension::Field(name) => {
                         let codes = &self.codes[slot];
-                        Column::new((*name).into(), cells.iter().map(|(k, _)| codes.name(k[slot]).unwrap_or(NOT_RECORDED)).collect::<Vec<&str>>())
+                        Column::new(
+                            (*name).into(),
+                            cells
+                                .iter()
+                                .map(|(k, _)| codes.name(k[slot]).unwrap_or(NOT_RECORDED))
+                                .collect::<Vec<&str>>(),
+                        )
                     }
                 };
                 cols.push(col);
             }
-            cols.push(Column::new("indicator".into(), cells.iter().map(|(k, _)| self.ids[k[IND] as usize]).collect::<Vec<&str>>()));
+            cols.push(Column::new(
+                "indicator".into(),
+                cells.iter().map(|(k, _)| self.ids[k[IND] as usize]).collect::<Vec<&str>>(),
+            ));
             Ok(cols)
         };
         // A group whose records all lack a value has no mean, minimum or maximum.
@@ -355,9 +397,18 @@ impl<'a> Fold<'a> {
         let f = &parts[0];
         let mut cols = keys(f)?;
         cols.push(Column::new("__sum".into(), f.iter().map(|(_, c)| c.sum.value()).collect::<Vec<f64>>()));
-        cols.push(Column::new("__mean".into(), f.iter().map(|(_, c)| if_any_values(c, c.sum.value() / c.values as f64)).collect::<Vec<Option<f64>>>()));
-        cols.push(Column::new("__min".into(), f.iter().map(|(_, c)| if_any_values(c, c.min)).collect::<Vec<Option<f64>>>()));
-        cols.push(Column::new("__max".into(), f.iter().map(|(_, c)| if_any_values(c, c.max)).collect::<Vec<Option<f64>>>()));
+        cols.push(Column::new(
+            "__mean".into(),
+            f.iter().map(|(_, c)| if_any_values(c, c.sum.value() / c.values as f64)).collect::<Vec<Option<f64>>>(),
+        ));
+        cols.push(Column::new(
+            "__min".into(),
+            f.iter().map(|(_, c)| if_any_values(c, c.min)).collect::<Vec<Option<f64>>>(),
+        ));
+        cols.push(Column::new(
+            "__max".into(),
+            f.iter().map(|(_, c)| if_any_values(c, c.max)).collect::<Vec<Option<f64>>>(),
+        ));
         cols.push(Column::new("records".into(), f.iter().map(|(_, c)| c.records).collect::<Vec<u64>>()));
         let flows = DataFrame::new(f.len(), cols)?;
 
@@ -366,10 +417,16 @@ impl<'a> Fold<'a> {
         for (slot, unit) in [(ORG, "organisation"), (PROG, "programme")] {
             if !self.dims.contains(&Dimension::Field(unit)) {
                 let codes = &self.codes[slot];
-                cols.push(Column::new(unit.into(), s.iter().map(|(k, _)| codes.name(k[slot])).collect::<Vec<Option<&str>>>()));
+                cols.push(Column::new(
+                    unit.into(),
+                    s.iter().map(|(k, _)| codes.name(k[slot])).collect::<Vec<Option<&str>>>(),
+                ));
             }
         }
-        cols.push(Column::new("date".into(), s.iter().map(|(k, _)| k[DATE] as i32).collect::<Vec<i32>>()).cast(&DataType::Date)?);
+        cols.push(
+            Column::new("date".into(), s.iter().map(|(k, _)| k[DATE] as i32).collect::<Vec<i32>>())
+                .cast(&DataType::Date)?,
+        );
         cols.push(Column::new("__snap".into(), s.iter().map(|(_, c)| c.sum.value()).collect::<Vec<f64>>()));
         cols.push(Column::new("__n".into(), s.iter().map(|(_, c)| c.records).collect::<Vec<u64>>()));
         let stocks = DataFrame::new(s.len(), cols)?;
@@ -574,8 +631,10 @@ mod tests {
         let library = Library::load(std::path::Path::new(concat!(env!("CARGO_MANIFEST_DIR"), "/indicators"))).unwrap();
         let ids: Vec<&str> = library.iter().map(|i| i.id.as_str()).collect();
         let people = ids.iter().copied().find(|id| library.get(id).unwrap().roll_up() == RollUp::Distinct).unwrap();
-        let stock = ids.iter().copied().find(|id| matches!(library.get(id).unwrap().roll_up(), RollUp::Stock { .. })).unwrap();
-        let flow = ids.iter().copied().find(|id| matches!(library.get(id).unwrap().roll_up(), RollUp::Flow(_))).unwrap();
+        let stock =
+            ids.iter().copied().find(|id| matches!(library.get(id).unwrap().roll_up(), RollUp::Stock { .. })).unwrap();
+        let flow =
+            ids.iter().copied().find(|id| matches!(library.get(id).unwrap().roll_up(), RollUp::Flow(_))).unwrap();
         let batch = |offset: i32| {
             let n = 600;
             let pick = |i: i32| [flow, stock, people][(i % 3) as usize];
@@ -590,7 +649,8 @@ mod tests {
             )
             .unwrap()
         };
-        let dims = [Dimension::Field("organisation"), Dimension::Period(Grain::Quarter), Dimension::Field("simd_decile")];
+        let dims =
+            [Dimension::Field("organisation"), Dimension::Period(Grain::Quarter), Dimension::Field("simd_decile")];
         let fold = |direct: bool| {
             let mut fold = Fold::new(&library, &dims, &Filters::default());
             fold.direct = direct;

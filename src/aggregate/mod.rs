@@ -50,7 +50,8 @@ impl Dimension {
             } else if let Some(f) = RECORD_DIMS.iter().find(|f| **f == word) {
                 Dimension::Field(f)
             } else {
-                let choices: Vec<&str> = RECORD_DIMS.iter().copied().chain(Grain::ALL.iter().map(|g| g.name())).collect();
+                let choices: Vec<&str> =
+                    RECORD_DIMS.iter().copied().chain(Grain::ALL.iter().map(|g| g.name())).collect();
                 let err = Error::usage(format!("cannot group by `{word}`"));
                 return Err(match crate::suggest::nearest(word, choices.iter().copied()) {
                     Some(n) => err.with_hint(format!("did you mean `{n}`? dimensions: {}", choices.join(", "))),
@@ -63,7 +64,9 @@ impl Dimension {
             dims.push(dim);
         }
         if dims.iter().filter(|d| matches!(d, Dimension::Period(_))).count() > 1 {
-            return Err(Error::usage("--by takes at most one period grain (year, quarter, month, financial_year or financial_quarter)"));
+            return Err(Error::usage(
+                "--by takes at most one period grain (year, quarter, month, financial_year or financial_quarter)",
+            ));
         }
         Ok(dims)
     }
@@ -122,7 +125,13 @@ pub fn figures(cells: Cells, library: &Library, req: &Request) -> Result<DataFra
     let mut base = concat(parts, UnionArgs::default())?.collect()?;
     let withheld: Vec<i32> = match req.suppress_below {
         Some(t) => {
-            let mut flags = crate::privacy::flags(&base, &dims, &req.publish_apart, &crate::privacy::people_indicators(library), t)?;
+            let mut flags = crate::privacy::flags(
+                &base,
+                &dims,
+                &req.publish_apart,
+                &crate::privacy::people_indicators(library),
+                t,
+            )?;
             // A mean, minimum or maximum over a few records describes a few people.
             let statistics = crate::privacy::statistic_indicators(library);
             let indicators = base.column("indicator")?.str()?.clone();
@@ -161,7 +170,10 @@ pub fn figures(cells: Cells, library: &Library, req: &Request) -> Result<DataFra
         match req.suppress_below {
             Some(t) => {
                 let few = col("records").gt(lit(0)).and(col("records").lt(lit(i64::from(t))));
-                when(hidden.clone().or(few)).then(lit(NULL).cast(DataType::Int64)).otherwise(col("records")).alias("records")
+                when(hidden.clone().or(few))
+                    .then(lit(NULL).cast(DataType::Int64))
+                    .otherwise(col("records"))
+                    .alias("records")
             }
             None => col("records").alias("records"),
         },
@@ -192,7 +204,12 @@ pub fn figures(cells: Cells, library: &Library, req: &Request) -> Result<DataFra
             Dimension::Field(_) => None,
         })
         .collect();
-    let mut all = all.join(meta.lazy().select([col("indicator"), col("unit")]), [col("indicator")], [col("indicator")], JoinArgs::new(JoinType::Left));
+    let mut all = all.join(
+        meta.lazy().select([col("indicator"), col("unit")]),
+        [col("indicator")],
+        [col("indicator")],
+        JoinArgs::new(JoinType::Left),
+    );
     if !labels.is_empty() {
         all = all.with_columns(labels);
     }
@@ -202,11 +219,7 @@ pub fn figures(cells: Cells, library: &Library, req: &Request) -> Result<DataFra
 
 /// True where `column` is one of `values` (false for none: an empty set matches nothing).
 fn any_of(column: &str, values: &[String]) -> Expr {
-    values
-        .iter()
-        .map(|v| col(column).eq(lit(v.as_str())))
-        .reduce(|a, b| a.or(b))
-        .unwrap_or(lit(false))
+    values.iter().map(|v| col(column).eq(lit(v.as_str()))).reduce(|a, b| a.or(b)).unwrap_or(lit(false))
 }
 
 /// One row per indicator: how it rolls up, in columns the query can branch on.
@@ -291,7 +304,12 @@ fn figure_columns(dims: &[&str]) -> Vec<Expr> {
 /// Flows: the cells' sum, mean, min, max or count.
 fn flows(cells: LazyFrame, dims: &[&str], meta: &DataFrame) -> LazyFrame {
     cells
-        .join(meta.clone().lazy().filter(col("__mode").eq(lit("flow"))), [col("indicator")], [col("indicator")], JoinArgs::new(JoinType::Inner))
+        .join(
+            meta.clone().lazy().filter(col("__mode").eq(lit("flow"))),
+            [col("indicator")],
+            [col("indicator")],
+            JoinArgs::new(JoinType::Inner),
+        )
         .with_column(pick("__agg", col("records")).alias("value"))
         .select(figure_columns(dims))
 }
@@ -304,8 +322,8 @@ fn stocks(cells: LazyFrame, dims: &[&str], meta: &DataFrame) -> LazyFrame {
     per_unit.extend(&unit);
     per_unit.extend(["__agg", "__time"]);
 
-    let snapshots = cells
-        .join(meta.clone().lazy(), [col("indicator")], [col("indicator")], JoinArgs::new(JoinType::Inner));
+    let snapshots =
+        cells.join(meta.clone().lazy(), [col("indicator")], [col("indicator")], JoinArgs::new(JoinType::Inner));
     let mut over_time = four_stats("__snap").to_vec();
     over_time.push(col("__snap").sort_by([col("date")], SortMultipleOptions::default()).last().alias("__last"));
     over_time.push(col("__n").sum().alias("records"));
@@ -337,7 +355,8 @@ fn distinct(cells: LazyFrame, dims: &[&str]) -> LazyFrame {
 /// Ratios from the base figures: Σnumerator ÷ Σdenominator × scale per group.
 /// A group with no denominator (or zero) has no ratio: dividing by nothing is not 0%.
 fn ratios(base: &DataFrame, library: &Library, dims: &[&str]) -> Result<LazyFrame> {
-    let (mut ids, mut nums, mut dens, mut scales, mut zero) = (Vec::new(), Vec::new(), Vec::new(), Vec::new(), Vec::new());
+    let (mut ids, mut nums, mut dens, mut scales, mut zero) =
+        (Vec::new(), Vec::new(), Vec::new(), Vec::new(), Vec::new());
     for ind in library.iter().filter(|i| i.roll_up() == RollUp::Ratio) {
         if let (Some(n), Some(d)) = (&ind.numerator, &ind.denominator) {
             ids.push(ind.id.as_str());
@@ -371,7 +390,11 @@ fn ratios(base: &DataFrame, library: &Library, dims: &[&str]) -> Result<LazyFram
     out.push(
         when(col("__den_v").gt(lit(0.0)))
             // No numerator records: "not recorded", unless the library says that means 0.
-            .then(when(col("__num_v").is_null().and(col("__zero"))).then(lit(0.0)).otherwise(col("__num_v")) / col("__den_v") * col("__scale"))
+            .then(
+                when(col("__num_v").is_null().and(col("__zero"))).then(lit(0.0)).otherwise(col("__num_v"))
+                    / col("__den_v")
+                    * col("__scale"),
+            )
             .otherwise(lit(NULL).cast(DataType::Float64))
             .alias("value"),
     );

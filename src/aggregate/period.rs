@@ -14,7 +14,8 @@ pub enum Grain {
 }
 
 impl Grain {
-    pub const ALL: [Grain; 5] = [Grain::Year, Grain::Quarter, Grain::Month, Grain::FinancialYear, Grain::FinancialQuarter];
+    pub const ALL: [Grain; 5] =
+        [Grain::Year, Grain::Quarter, Grain::Month, Grain::FinancialYear, Grain::FinancialQuarter];
 
     pub fn name(self) -> &'static str {
         match self {
@@ -54,7 +55,9 @@ impl Grain {
         match self {
             Grain::Year => text(key),
             Grain::Quarter => concat_str([text(key.clone() / lit(10)), lit("-Q"), text(key % lit(10))], "", true),
-            Grain::Month => concat_str([text(key.clone() / lit(100)), lit("-"), text(key % lit(100)).str().zfill(lit(2))], "", true),
+            Grain::Month => {
+                concat_str([text(key.clone() / lit(100)), lit("-"), text(key % lit(100)).str().zfill(lit(2))], "", true)
+            }
             Grain::FinancialYear => {
                 let end = ((key.clone() + lit(1)) % lit(100)).cast(DataType::String).str().zfill(lit(2));
                 concat_str([text(key), lit("-"), end], "", true)
@@ -107,11 +110,7 @@ mod tests {
             .map(|&(y, m, d)| crate::data::parse::epoch_days(NaiveDate::from_ymd_opt(y, m, d).unwrap()))
             .collect();
         let df = df!("d" => days).unwrap();
-        let out = df
-            .lazy()
-            .select([grain.label(col("d").cast(DataType::Date)).alias("p")])
-            .collect()
-            .unwrap();
+        let out = df.lazy().select([grain.label(col("d").cast(DataType::Date)).alias("p")]).collect().unwrap();
         out.column("p").unwrap().str().unwrap().iter().map(|s| s.unwrap().to_string()).collect()
     }
 
@@ -126,28 +125,38 @@ mod tests {
     fn keys_give_the_same_labels() {
         let dates = [(2024, 3, 31), (2024, 4, 1), (2025, 1, 15), (1999, 6, 1), (2024, 12, 31)];
         for g in Grain::ALL {
-            let days: Vec<i32> = dates.iter().map(|&(y, m, d)| crate::data::parse::epoch_days(NaiveDate::from_ymd_opt(y, m, d).unwrap())).collect();
+            let days: Vec<i32> = dates
+                .iter()
+                .map(|&(y, m, d)| crate::data::parse::epoch_days(NaiveDate::from_ymd_opt(y, m, d).unwrap()))
+                .collect();
             let df = df!("d" => days).unwrap();
-            let out = df
-                .lazy()
-                .select([g.label_of_key(g.key(col("d").cast(DataType::Date))).alias("p")])
-                .collect()
-                .unwrap();
-            let via_key: Vec<String> = out.column("p").unwrap().str().unwrap().iter().map(|s| s.unwrap().to_string()).collect();
+            let out =
+                df.lazy().select([g.label_of_key(g.key(col("d").cast(DataType::Date))).alias("p")]).collect().unwrap();
+            let via_key: Vec<String> =
+                out.column("p").unwrap().str().unwrap().iter().map(|s| s.unwrap().to_string()).collect();
             assert_eq!(via_key, labels(g, &dates), "{g:?}");
         }
     }
 
     #[test]
     fn quarter_month_year_labels() {
-        assert_eq!(labels(Grain::Quarter, &[(2024, 1, 1), (2024, 6, 30), (2024, 12, 31)]), ["2024-Q1", "2024-Q2", "2024-Q4"]);
+        assert_eq!(
+            labels(Grain::Quarter, &[(2024, 1, 1), (2024, 6, 30), (2024, 12, 31)]),
+            ["2024-Q1", "2024-Q2", "2024-Q4"]
+        );
         assert_eq!(labels(Grain::Month, &[(2024, 2, 29)]), ["2024-02"]);
         assert_eq!(labels(Grain::Year, &[(2024, 2, 29)]), ["2024"]);
     }
 
     #[test]
     fn financial_quarters_start_in_april() {
-        let got = labels(Grain::FinancialQuarter, &[(2024, 4, 1), (2024, 6, 30), (2024, 7, 1), (2024, 12, 31), (2025, 1, 1), (2025, 3, 31), (2009, 10, 5)]);
-        assert_eq!(got, ["2024-25 Q1", "2024-25 Q1", "2024-25 Q2", "2024-25 Q3", "2024-25 Q4", "2024-25 Q4", "2009-10 Q3"]);
+        let got = labels(
+            Grain::FinancialQuarter,
+            &[(2024, 4, 1), (2024, 6, 30), (2024, 7, 1), (2024, 12, 31), (2025, 1, 1), (2025, 3, 31), (2009, 10, 5)],
+        );
+        assert_eq!(
+            got,
+            ["2024-25 Q1", "2024-25 Q1", "2024-25 Q2", "2024-25 Q3", "2024-25 Q4", "2024-25 Q4", "2009-10 Q3"]
+        );
     }
 }

@@ -33,15 +33,27 @@ impl Targets {
         let find = |name: &str| df.get_column_names().into_iter().find(|h| normalise_heading(h) == name).cloned();
         let text_col = |name: &str| -> Result<Vec<Option<String>>> {
             Ok(match find(name) {
-                Some(h) => df.column(&h)?.cast(&DataType::String)?.str()?.iter().map(|v| v.map(|s| s.trim().to_string()).filter(|s| !s.is_empty())).collect(),
+                Some(h) => df
+                    .column(&h)?
+                    .cast(&DataType::String)?
+                    .str()?
+                    .iter()
+                    .map(|v| v.map(|s| s.trim().to_string()).filter(|s| !s.is_empty()))
+                    .collect(),
                 None => vec![None; df.height()],
             })
         };
         for required in ["indicator", "target"] {
             if find(required).is_none() {
-                let found: Vec<String> = df.get_column_names().iter().filter(|n| n.as_str() != ROW).map(|n| n.to_string()).collect();
-                return Err(Error::read(path, format!("missing column `{required}`; the columns found are: {}", found.join(", ")))
-                    .with_hint("a targets table has indicator, target, optional baseline, and organisation/programme/period keys"));
+                let found: Vec<String> =
+                    df.get_column_names().iter().filter(|n| n.as_str() != ROW).map(|n| n.to_string()).collect();
+                return Err(Error::read(
+                    path,
+                    format!("missing column `{required}`; the columns found are: {}", found.join(", ")),
+                )
+                .with_hint(
+                    "a targets table has indicator, target, optional baseline, and organisation/programme/period keys",
+                ));
             }
         }
         let rows: Vec<i64> = df.column(ROW)?.i64()?.iter().map(|r| r.unwrap_or(0)).collect();
@@ -76,8 +88,14 @@ impl Targets {
         for i in 0..rows.len() {
             let key = (&org[i], &prog[i], &period[i], &indicators[i]);
             if !seen.insert(key) {
-                return Err(Error::read(path, format!("row {}: a second target for the same organisation, programme, period and indicator", rows[i]))
-                    .with_hint("keep one target per key"));
+                return Err(Error::read(
+                    path,
+                    format!(
+                        "row {}: a second target for the same organisation, programme, period and indicator",
+                        rows[i]
+                    ),
+                )
+                .with_hint("keep one target per key"));
             }
         }
         let df = df!(
@@ -100,12 +118,10 @@ impl Targets {
                 Dimension::Field(_) => joinable = false,
             }
         }
-        let lower: Vec<&str> = library.iter().filter(|i| i.direction == Direction::Lower).map(|i| i.id.as_str()).collect();
-        let lower_is_better = lower
-            .iter()
-            .map(|id| col("indicator").eq(lit(*id)))
-            .reduce(|a, b| a.or(b))
-            .unwrap_or(lit(false));
+        let lower: Vec<&str> =
+            library.iter().filter(|i| i.direction == Direction::Lower).map(|i| i.id.as_str()).collect();
+        let lower_is_better =
+            lower.iter().map(|id| col("indicator").eq(lit(*id))).reduce(|a, b| a.or(b)).unwrap_or(lit(false));
         let mut t = self.df.clone().lazy();
         for k in KEYS {
             let used = keys.iter().any(|(tk, _)| *tk == k);

@@ -82,7 +82,9 @@ pub fn run(args: AggregateArgs, library: &Library) -> Result<Outcome> {
     // The fold runs on its own thread, beside the reading and checking of the next batch.
     let mut fold = aggregate::Fold::new(library, &request.by, &request.filters);
     let options = args.data.options()?;
-    let report = data::scan::sink_on_own_thread(&mut fold, |sink| data::checked(&args.data.data, library, map.as_ref(), &options, Some(&columns_used(&request)), sink))?;
+    let report = data::scan::sink_on_own_thread(&mut fold, |sink| {
+        data::checked(&args.data.data, library, map.as_ref(), &options, Some(&columns_used(&request)), sink)
+    })?;
     if !report.is_ok() {
         return Err(Error::Invalid { report: Box::new(report) });
     }
@@ -98,10 +100,19 @@ pub fn run(args: AggregateArgs, library: &Library) -> Result<Outcome> {
 /// Optional record columns this request reads (beyond the ones every check reads).
 fn columns_used(request: &Request) -> Vec<&'static str> {
     let f = &request.filters;
-    let mut used: Vec<&'static str> = request.by.iter().filter_map(|d| match d {
-        Dimension::Field(name) => Some(*name),
-        Dimension::Period(_) => None,
-    }).collect();
-    used.extend([("area", &f.areas), ("beneficiary_group", &f.groups)].into_iter().filter(|(_, v)| !v.is_empty()).map(|(c, _)| c));
+    let mut used: Vec<&'static str> = request
+        .by
+        .iter()
+        .filter_map(|d| match d {
+            Dimension::Field(name) => Some(*name),
+            Dimension::Period(_) => None,
+        })
+        .collect();
+    used.extend(
+        [("area", &f.areas), ("beneficiary_group", &f.groups)]
+            .into_iter()
+            .filter(|(_, v)| !v.is_empty())
+            .map(|(c, _)| c),
+    );
     used
 }

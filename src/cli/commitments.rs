@@ -39,7 +39,10 @@ pub struct CommitmentsArgs {
 pub fn run(args: CommitmentsArgs, library: &Library) -> Result<Outcome> {
     // Checked first: a file name no format fits is refused before any data is read.
     let format = super::table_format(args.format, args.out.as_deref())?;
-    args.data.refuse_out_over_inputs(args.out.as_deref(), &[Some(args.commitments.as_path()), args.assumptions.as_deref()])?;
+    args.data.refuse_out_over_inputs(
+        args.out.as_deref(),
+        &[Some(args.commitments.as_path()), args.assumptions.as_deref()],
+    )?;
     let list = commitments::load(&args.commitments, library)?;
     let assumptions = match &args.assumptions {
         Some(p) => Assumptions::load(p, library)?,
@@ -71,10 +74,19 @@ pub fn latest_date(records: &DataFrame) -> Result<Option<chrono::NaiveDate>> {
 /// expected figure, its social value, and its contract's total social value (the
 /// total less the rest would give it back). Commitments are not parts of one sum, so
 /// nothing else is withheld to protect it.
-fn withhold_small_deliveries(frame: &mut DataFrame, progress: &[commitments::Progress], library: &Library, t: u32) -> Result<()> {
+fn withhold_small_deliveries(
+    frame: &mut DataFrame,
+    progress: &[commitments::Progress],
+    library: &Library,
+    t: u32,
+) -> Result<()> {
     use crate::privacy::{derived, Withheld};
     let people = crate::privacy::people_indicators(library);
-    let hidden: Vec<(&str, &str)> = progress.iter().filter(|p| p.delivered_is_small(&people, t)).map(|p| (p.commitment.contract.as_str(), p.commitment.indicator.as_str())).collect();
+    let hidden: Vec<(&str, &str)> = progress
+        .iter()
+        .filter(|p| p.delivered_is_small(&people, t))
+        .map(|p| (p.commitment.contract.as_str(), p.commitment.indicator.as_str()))
+        .collect();
     let contracts = derived::texts(frame, "contract")?;
     let indicators = derived::texts(frame, "indicator")?;
     let why: Vec<Withheld> = contracts

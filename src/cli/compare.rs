@@ -67,7 +67,8 @@ pub struct CompareArgs {
 pub fn run(args: CompareArgs, library: &Library) -> Result<Outcome> {
     // Checked first: a file name no format fits is refused before any data is read.
     let format = super::table_format(args.format, args.out.as_deref())?;
-    args.data.refuse_out_over_inputs(args.out.as_deref(), &[args.programmes.as_deref(), args.assumptions.as_deref()])?;
+    args.data
+        .refuse_out_over_inputs(args.out.as_deref(), &[args.programmes.as_deref(), args.assumptions.as_deref()])?;
     let per = match args.per {
         PerArg::Investment => Per::Investment,
         PerArg::Participant => Per::Participant,
@@ -113,11 +114,18 @@ pub fn run(args: CompareArgs, library: &Library) -> Result<Outcome> {
 /// A peer's count of 1 to t − 1 people (or one withheld to protect it) is withheld with
 /// every figure built on it; so is a group's count of participants under t, with the
 /// figures per participant; "few records (3)" loses its count.
-fn withhold_small_counts(frame: &mut polars::prelude::DataFrame, rows: &[compare::Row], by: &str, library: &Library, t: u32) -> Result<()> {
+fn withhold_small_counts(
+    frame: &mut polars::prelude::DataFrame,
+    rows: &[compare::Row],
+    by: &str,
+    library: &Library,
+    t: u32,
+) -> Result<()> {
     use crate::privacy::{derived, Withheld};
     use polars::prelude::*;
     const PARTICIPANTS: &str = "participants (distinct people)";
-    let mut counts: Vec<(String, String, f64)> = rows.iter().map(|r| (r.group.clone(), r.indicator.clone(), r.value.unwrap_or(0.0))).collect();
+    let mut counts: Vec<(String, String, f64)> =
+        rows.iter().map(|r| (r.group.clone(), r.indicator.clone(), r.value.unwrap_or(0.0))).collect();
     let mut seen = std::collections::BTreeSet::new();
     for r in rows {
         if let Some(p) = r.participants.filter(|_| seen.insert(r.group.clone())) {
@@ -129,23 +137,51 @@ fn withhold_small_counts(frame: &mut polars::prelude::DataFrame, rows: &[compare
     let withheld = derived::withheld_counts(&counts, &people, t);
     let group_of = derived::texts(frame, by)?;
     let indicator_of = derived::texts(frame, "indicator")?;
-    let count_why: Vec<Withheld> = group_of.iter().zip(&indicator_of).map(|(g, i)| withheld.get(&(g.clone(), i.clone())).copied().unwrap_or(Withheld::No)).collect();
-    let people_why: Vec<Withheld> = group_of.iter().map(|g| withheld.get(&(g.clone(), PARTICIPANTS.to_string())).copied().unwrap_or(Withheld::No)).collect();
+    let count_why: Vec<Withheld> = group_of
+        .iter()
+        .zip(&indicator_of)
+        .map(|(g, i)| withheld.get(&(g.clone(), i.clone())).copied().unwrap_or(Withheld::No))
+        .collect();
+    let people_why: Vec<Withheld> = group_of
+        .iter()
+        .map(|g| withheld.get(&(g.clone(), PARTICIPANTS.to_string())).copied().unwrap_or(Withheld::No))
+        .collect();
     // Flags repeat the record count: drop it where the count is withheld.
     let flags: Vec<String> = derived::texts(frame, "flags")?
         .iter()
         .zip(&count_why)
-        .map(|(f, w)| if w.is_withheld() { f.split("; ").map(|p| if p.starts_with("few records") { "few records" } else { p }).collect::<Vec<_>>().join("; ") } else { f.clone() })
+        .map(|(f, w)| {
+            if w.is_withheld() {
+                f.split("; ")
+                    .map(|p| if p.starts_with("few records") { "few records" } else { p })
+                    .collect::<Vec<_>>()
+                    .join("; ")
+            } else {
+                f.clone()
+            }
+        })
         .collect();
     frame.with_column(Column::new("flags".into(), flags))?;
     derived::blank(frame, &people_why, &["participants", "per_participant"])?;
     let people_column = derived::texts(frame, "withheld")?;
-    derived::blank(frame, &count_why, &["value", "records", "per_10k", "per_participant", "cost_per_outcome", "priority_share", "yoy_change"])?;
+    derived::blank(
+        frame,
+        &count_why,
+        &["value", "records", "per_10k", "per_participant", "cost_per_outcome", "priority_share", "yoy_change"],
+    )?;
     // One `withheld` column: the count's reason, else the participants'.
     let merged: Vec<Option<String>> = derived::texts(frame, "withheld")?
         .into_iter()
         .zip(people_column)
-        .map(|(a, b)| if !a.is_empty() { Some(a) } else if !b.is_empty() { Some(format!("participants {b}")) } else { None })
+        .map(|(a, b)| {
+            if !a.is_empty() {
+                Some(a)
+            } else if !b.is_empty() {
+                Some(format!("participants {b}"))
+            } else {
+                None
+            }
+        })
         .collect();
     frame.with_column(Column::new("withheld".into(), merged))?;
     Ok(())

@@ -28,13 +28,15 @@ pub fn run(cmd: IndicatorsCommand, dir: &Path, proxies: Option<&Path>) -> Result
     match cmd {
         IndicatorsCommand::List { theme, json } => {
             let library = super::load_library(dir, proxies)?;
-            let chosen: Vec<&Indicator> = library.iter().filter(|i| theme.as_ref().is_none_or(|t| &i.theme == t)).collect();
+            let chosen: Vec<&Indicator> =
+                library.iter().filter(|i| theme.as_ref().is_none_or(|t| &i.theme == t)).collect();
             if let (Some(t), true) = (&theme, chosen.is_empty()) {
                 let mut themes: Vec<&str> = library.iter().map(|i| i.theme.as_str()).collect();
                 themes.dedup();
                 themes.sort_unstable();
                 themes.dedup();
-                return Err(Error::usage(format!("no indicators with theme `{t}`")).with_hint(format!("themes: {}", themes.join(", "))));
+                return Err(Error::usage(format!("no indicators with theme `{t}`"))
+                    .with_hint(format!("themes: {}", themes.join(", "))));
             }
             if json {
                 let text = serde_json::to_string_pretty(&chosen).map_err(|e| Error::usage(e.to_string()))?;
@@ -81,9 +83,8 @@ fn list_table(list: &[&Indicator]) -> String {
         .map(|i| [i.id.clone(), i.theme.clone(), i.unit.clone(), roll_up_short(i), i.name.clone()])
         .collect();
     let heads = ["id", "theme", "unit", "roll-up", "name"];
-    let widths: Vec<usize> = (0..5)
-        .map(|c| rows.iter().map(|r| r[c].chars().count()).chain([heads[c].len()]).max().unwrap_or(0))
-        .collect();
+    let widths: Vec<usize> =
+        (0..5).map(|c| rows.iter().map(|r| r[c].chars().count()).chain([heads[c].len()]).max().unwrap_or(0)).collect();
     let mut out = String::new();
     let line = |cells: [&str; 5]| -> String {
         let parts: Vec<String> = cells.iter().zip(&widths).map(|(c, w)| format!("{c:<w$}", w = *w)).collect();
@@ -101,7 +102,9 @@ fn roll_up_short(i: &Indicator) -> String {
     use crate::indicator::RollUp;
     match i.roll_up() {
         RollUp::Flow(a) => format!("{a:?}").to_lowercase(),
-        RollUp::Stock { time, units } => format!("{}/{}", format!("{units:?}").to_lowercase(), format!("{time:?}").to_lowercase()),
+        RollUp::Stock { time, units } => {
+            format!("{}/{}", format!("{units:?}").to_lowercase(), format!("{time:?}").to_lowercase())
+        }
         RollUp::Distinct => "distinct".into(),
         RollUp::Ratio => "ratio".into(),
     }
@@ -114,7 +117,11 @@ fn show(i: &Indicator, source: Option<&Path>, proxy_source: Option<&Path>) -> St
     let _ = writeln!(out, "theme:       {}", i.theme);
     let _ = writeln!(out, "unit:        {}", i.unit);
     let _ = writeln!(out, "roll-up:     {}", i.roll_up_text());
-    let _ = writeln!(out, "direction:   {} is better", if i.direction == crate::indicator::Direction::Higher { "higher" } else { "lower" });
+    let _ = writeln!(
+        out,
+        "direction:   {} is better",
+        if i.direction == crate::indicator::Direction::Higher { "higher" } else { "lower" }
+    );
     let range = match (i.min, i.max) {
         (Some(lo), Some(hi)) => format!("{lo} to {hi}"),
         (Some(lo), None) => format!("at least {lo}"),
@@ -148,11 +155,20 @@ fn show(i: &Indicator, source: Option<&Path>, proxy_source: Option<&Path>) -> St
             p.duration_years
         );
         if let (Some(low), Some(high)) = (p.low, p.high) {
-            let _ = writeln!(out, "             credible range {} to {}", crate::output::format_figure(low), crate::output::format_figure(high));
+            let _ = writeln!(
+                out,
+                "             credible range {} to {}",
+                crate::output::format_figure(low),
+                crate::output::format_figure(high)
+            );
         }
         let _ = writeln!(out, "             licence: {}", p.licence.as_deref().unwrap_or("not stated"));
         if let Some(url) = &p.url {
-            let _ = writeln!(out, "             {url}{}", p.retrieved.as_deref().map(|d| format!(" (taken {d})")).unwrap_or_default());
+            let _ = writeln!(
+                out,
+                "             {url}{}",
+                p.retrieved.as_deref().map(|d| format!(" (taken {d})")).unwrap_or_default()
+            );
         }
     } else {
         let _ = writeln!(out, "proxy:       none (the outcome is counted, not valued)");

@@ -17,7 +17,11 @@ use crate::error::Result;
 use crate::indicator::Library;
 
 #[derive(Debug, Parser)]
-#[command(name = "impact", version, about = "Social impact measurement: validate outcome records, aggregate them against targets, report.")]
+#[command(
+    name = "impact",
+    version,
+    about = "Social impact measurement: validate outcome records, aggregate them against targets, report."
+)]
 pub struct Cli {
     /// Folder of indicator definitions (*.toml).
     #[arg(long, global = true, default_value = crate::indicator::DEFAULT_DIR, value_name = "DIR")]
@@ -72,17 +76,22 @@ impl Outcome {
 /// The format asked for, else the one `--out`'s extension implies, else a text table.
 /// An `--out` whose extension names no format we write (`.xlsx`), or another format
 /// than `--format` asks for, is refused: the file would not be what its name says.
-fn table_format(format: Option<crate::output::TableFormat>, out: Option<&std::path::Path>) -> Result<crate::output::TableFormat> {
+fn table_format(
+    format: Option<crate::output::TableFormat>,
+    out: Option<&std::path::Path>,
+) -> Result<crate::output::TableFormat> {
     use crate::output::TableFormat;
     let Some(path) = out else { return Ok(format.unwrap_or(TableFormat::Table)) };
     let implied = TableFormat::from_extension(path);
     match (format, implied, path.extension().and_then(|e| e.to_str())) {
-        (_, None, Some(ext)) => Err(crate::error::Error::usage(format!("cannot write a .{ext} file: --out takes .csv, .json, .parquet or .txt (a text table)"))
-            .with_hint(if ext.eq_ignore_ascii_case("xlsx") || ext.eq_ignore_ascii_case("xls") {
-                "Excel output is not built yet: write .csv, which Excel opens"
-            } else {
-                "name the file for the format you want, e.g. figures.csv"
-            })),
+        (_, None, Some(ext)) => Err(crate::error::Error::usage(format!(
+            "cannot write a .{ext} file: --out takes .csv, .json, .parquet or .txt (a text table)"
+        ))
+        .with_hint(if ext.eq_ignore_ascii_case("xlsx") || ext.eq_ignore_ascii_case("xls") {
+            "Excel output is not built yet: write .csv, which Excel opens"
+        } else {
+            "name the file for the format you want, e.g. figures.csv"
+        })),
         (Some(asked), Some(named), _) if asked != named => Err(crate::error::Error::usage(format!(
             "--format {} and --out {} disagree",
             format!("{asked:?}").to_lowercase(),
@@ -133,7 +142,8 @@ pub fn run(cli: Cli) -> Result<Outcome> {
 
 fn load_library(dir: &std::path::Path, proxies: Option<&std::path::Path>) -> Result<Library> {
     match proxies {
-        Some(p) if !p.is_dir() => Err(crate::error::Error::config(p, "no such folder of proxies").with_hint("--proxies takes a folder of *.toml files holding [[proxy]] tables")),
+        Some(p) if !p.is_dir() => Err(crate::error::Error::config(p, "no such folder of proxies")
+            .with_hint("--proxies takes a folder of *.toml files holding [[proxy]] tables")),
         Some(p) => Library::load_with_proxies(dir, p),
         None => Library::load(dir),
     }

@@ -115,7 +115,13 @@ pub fn run(args: ReportArgs, library: &Library) -> Result<Outcome> {
     }
     let kb = summary.bytes as f64 / 1024.0 / summary.written.len().max(1) as f64;
     match summary.written.as_slice() {
-        [one] => out.push_str(&format!("wrote {} ({} pages, {:.0} KB) in {:.1}s\n", one.display(), summary.pages, kb, summary.seconds)),
+        [one] => out.push_str(&format!(
+            "wrote {} ({} pages, {:.0} KB) in {:.1}s\n",
+            one.display(),
+            summary.pages,
+            kb,
+            summary.seconds
+        )),
         many => out.push_str(&format!(
             "wrote {} PDF(s), {} pages, {:.0} KB each on average, in {:.1}s{}\n",
             many.len(),

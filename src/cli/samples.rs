@@ -38,7 +38,11 @@ pub fn run(cmd: SamplesCommand, library: &Library) -> Result<Outcome> {
             let scenario = Scenario::load(&organisations, &programmes)?;
             let started = std::time::Instant::now();
             generate(&scenario, library, rows, seed, &out)?;
-            Ok(Outcome::ok(format!("wrote {rows} record(s) to {} in {:.1}s\n", out.display(), started.elapsed().as_secs_f64())))
+            Ok(Outcome::ok(format!(
+                "wrote {rows} record(s) to {} in {:.1}s\n",
+                out.display(),
+                started.elapsed().as_secs_f64()
+            )))
         }
     }
 }

@@ -32,9 +32,14 @@ pub struct DataArgs {
 
 impl DataArgs {
     /// Refuse `--out` naming a data file or the map.
-    pub fn refuse_out_over_inputs(&self, out: Option<&std::path::Path>, others: &[Option<&std::path::Path>]) -> Result<()> {
+    pub fn refuse_out_over_inputs(
+        &self,
+        out: Option<&std::path::Path>,
+        others: &[Option<&std::path::Path>],
+    ) -> Result<()> {
         let Some(out) = out else { return Ok(()) };
-        let inputs = self.data.iter().map(PathBuf::as_path).chain(self.map.as_deref()).chain(others.iter().flatten().copied());
+        let inputs =
+            self.data.iter().map(PathBuf::as_path).chain(self.map.as_deref()).chain(others.iter().flatten().copied());
         crate::output::refuse_overwriting_inputs(out, inputs)
     }
 
@@ -87,7 +92,8 @@ pub struct ValidateArgs {
 pub fn run(args: ValidateArgs, library: &Library) -> Result<Outcome> {
     let map = args.data.map(library)?;
     // Only the checked columns are read, and records are not kept: any size fits.
-    let report = &data::checked(&args.data.data, library, map.as_ref(), &args.data.options()?, Some(&[]), &mut data::Discard)?;
+    let report =
+        &data::checked(&args.data.data, library, map.as_ref(), &args.data.options()?, Some(&[]), &mut data::Discard)?;
     let stdout = match args.format {
         ReportFormat::Text => report.to_text().into_bytes(),
         ReportFormat::Json => {

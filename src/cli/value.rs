@@ -55,7 +55,8 @@ pub struct ValueArgs {
 pub fn run(args: ValueArgs, library: &Library) -> Result<Outcome> {
     // Checked first: a file name no format fits is refused before any data is read.
     let format = super::table_format(args.format, args.out.as_deref())?;
-    args.data.refuse_out_over_inputs(args.out.as_deref(), &[args.programmes.as_deref(), args.assumptions.as_deref()])?;
+    args.data
+        .refuse_out_over_inputs(args.out.as_deref(), &[args.programmes.as_deref(), args.assumptions.as_deref()])?;
     let assumptions = match &args.assumptions {
         Some(p) => Assumptions::load(p, library)?,
         None => Assumptions::default(),
@@ -93,7 +94,10 @@ pub fn run(args: ValueArgs, library: &Library) -> Result<Outcome> {
     if format == TableFormat::Table && !args.sensitivity && !args.impact_map {
         let missing: Vec<&str> = groups.iter().filter(|g| g.investment.is_none()).map(|g| g.group.as_str()).collect();
         if !missing.is_empty() {
-            note = format!("note: no investment for {}: no SROI ratio (give --programmes, or [investment] in --assumptions)\n", missing.join(", "));
+            note = format!(
+                "note: no investment for {}: no SROI ratio (give --programmes, or [investment] in --assumptions)\n",
+                missing.join(", ")
+            );
         }
         let unvalued = recorded_not_valued(&dataset.records, library, filters_window)?;
         if !unvalued.is_empty() {
@@ -109,9 +113,19 @@ pub fn run(args: ValueArgs, library: &Library) -> Result<Outcome> {
 /// A line's quantity that is a count of 1 to t − 1 people (or protects one) is withheld
 /// with every value built on it; a group with such a line has its totals (SROI, NPV,
 /// payback, sensitivity) withheld, as they would give the count back.
-fn withhold_small_counts(frame: &mut polars::prelude::DataFrame, groups: &[value::GroupValue], by: GroupBy, library: &Library, t: u32, sensitivity: bool) -> Result<()> {
+fn withhold_small_counts(
+    frame: &mut polars::prelude::DataFrame,
+    groups: &[value::GroupValue],
+    by: GroupBy,
+    library: &Library,
+    t: u32,
+    sensitivity: bool,
+) -> Result<()> {
     use crate::privacy::{derived, Withheld};
-    let counts: Vec<(String, String, f64)> = groups.iter().flat_map(|g| g.lines.iter().map(|l| (g.group.clone(), l.indicator.clone(), l.quantity))).collect();
+    let counts: Vec<(String, String, f64)> = groups
+        .iter()
+        .flat_map(|g| g.lines.iter().map(|l| (g.group.clone(), l.indicator.clone(), l.quantity)))
+        .collect();
     let withheld = derived::withheld_counts(&counts, &crate::privacy::people_indicators(library), t);
     let tainted: std::collections::HashSet<&str> = withheld.keys().map(|(g, _)| g.as_str()).collect();
     let group_of = derived::texts(frame, by.column())?;
@@ -125,13 +139,28 @@ fn withhold_small_counts(frame: &mut polars::prelude::DataFrame, groups: &[value
             None => Withheld::No,
         })
         .collect();
-    let columns = ["quantity", "gross_value", "impact_year1", "present_value", "sroi", "npv", "payback_months", "sroi_low", "sroi_high", "break_even_multiplier"];
+    let columns = [
+        "quantity",
+        "gross_value",
+        "impact_year1",
+        "present_value",
+        "sroi",
+        "npv",
+        "payback_months",
+        "sroi_low",
+        "sroi_high",
+        "break_even_multiplier",
+    ];
     derived::blank(frame, &why, &columns)
 }
 
 /// Outcome indicators (counts and sums) with records in the window whose indicator
 /// carries no proxy: counted, but absent from the value table.
-fn recorded_not_valued(records: &polars::prelude::DataFrame, library: &Library, (from, to): (Option<chrono::NaiveDate>, Option<chrono::NaiveDate>)) -> Result<Vec<String>> {
+fn recorded_not_valued(
+    records: &polars::prelude::DataFrame,
+    library: &Library,
+    (from, to): (Option<chrono::NaiveDate>, Option<chrono::NaiveDate>),
+) -> Result<Vec<String>> {
     let ids = records.column("indicator")?.cast(&polars::prelude::DataType::String)?;
     let dates = records.column("date")?.cast(&polars::prelude::DataType::Int32)?;
     let (from, to) = (from.map(crate::data::parse::epoch_days), to.map(crate::data::parse::epoch_days));
@@ -142,7 +171,10 @@ fn recorded_not_valued(records: &polars::prelude::DataFrame, library: &Library, 
         .filter(|(_, d)| d.is_some_and(|d| from.is_none_or(|f| d >= f) && to.is_none_or(|t| d <= t)))
         .filter_map(|(id, _)| id)
         .filter(|id| {
-            library.get(id).is_some_and(|i| i.proxy.is_none() && matches!(i.roll_up(), crate::indicator::RollUp::Flow(_) | crate::indicator::RollUp::Distinct))
+            library.get(id).is_some_and(|i| {
+                i.proxy.is_none()
+                    && matches!(i.roll_up(), crate::indicator::RollUp::Flow(_) | crate::indicator::RollUp::Distinct)
+            })
         })
         .map(str::to_string)
         .collect();

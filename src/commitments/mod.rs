@@ -71,7 +71,10 @@ impl Progress {
     /// The delivery is a count of 1 to threshold − 1 people (`people`: see
     /// `privacy::people_indicators`), so it is withheld wherever it is published.
     pub fn delivered_is_small(&self, people: &std::collections::HashSet<String>, threshold: u32) -> bool {
-        people.contains(&self.commitment.indicator) && self.records > 0 && self.delivered > 0.0 && self.delivered < f64::from(threshold)
+        people.contains(&self.commitment.indicator)
+            && self.records > 0
+            && self.delivered > 0.0
+            && self.delivered < f64::from(threshold)
     }
 }
 
@@ -105,12 +108,19 @@ pub fn load(path: &Path, library: &Library) -> Result<Vec<Commitment>> {
     }
     let text = |name: &str| -> Result<Vec<Option<String>>> {
         Ok(match col_of(name) {
-            Some(h) => df.column(&h)?.cast(&DataType::String)?.str()?.iter().map(|v| v.map(|s| s.trim().to_string()).filter(|s| !s.is_empty())).collect(),
+            Some(h) => df
+                .column(&h)?
+                .cast(&DataType::String)?
+                .str()?
+                .iter()
+                .map(|v| v.map(|s| s.trim().to_string()).filter(|s| !s.is_empty()))
+                .collect(),
             None => vec![None; df.height()],
         })
     };
     let rows: Vec<i64> = df.column(ROW)?.i64()?.iter().map(|r| r.unwrap_or(0)).collect();
-    let (contract, supplier, programme, indicator) = (text("contract")?, text("supplier")?, text("programme")?, text("indicator")?);
+    let (contract, supplier, programme, indicator) =
+        (text("contract")?, text("supplier")?, text("programme")?, text("indicator")?);
     let (committed, start, due, value) = (text("committed")?, text("start")?, text("due")?, text("contract_value")?);
     let mut out = Vec::new();
     for i in 0..rows.len() {
@@ -118,7 +128,9 @@ pub fn load(path: &Path, library: &Library) -> Result<Vec<Commitment>> {
         let need = |v: &Option<String>, col: &str| v.clone().ok_or_else(|| at(col, "no value given".into()));
         let number = |v: &Option<String>, col: &str| -> Result<f64> {
             let t = need(v, col)?;
-            parse_amount(&t).filter(|n| *n >= 0.0).ok_or_else(|| at(col, format!("\"{t}\" is not a non-negative number")))
+            parse_amount(&t)
+                .filter(|n| *n >= 0.0)
+                .ok_or_else(|| at(col, format!("\"{t}\" is not a non-negative number")))
         };
         let date = |v: &Option<String>, col: &str| -> Result<NaiveDate> {
             let t = need(v, col)?;
@@ -156,7 +168,13 @@ pub fn load(path: &Path, library: &Library) -> Result<Vec<Commitment>> {
 
 /// Progress of every commitment as of a date, from the supplier's records between
 /// the contract start and the earlier of the due date and `as_of`.
-pub fn track(commitments: &[Commitment], records: &DataFrame, library: &Library, assumptions: &Assumptions, as_of: NaiveDate) -> Result<Vec<Progress>> {
+pub fn track(
+    commitments: &[Commitment],
+    records: &DataFrame,
+    library: &Library,
+    assumptions: &Assumptions,
+    as_of: NaiveDate,
+) -> Result<Vec<Progress>> {
     let mut out = Vec::new();
     for c in commitments {
         let filters = Filters {
@@ -167,14 +185,20 @@ pub fn track(commitments: &[Commitment], records: &DataFrame, library: &Library,
             indicators: vec![c.indicator.clone()],
             ..Filters::default()
         };
-        let figures = aggregate(records, library, &Request { by: vec![], filters, suppress_below: None, publish_apart: Vec::new() })?;
+        let figures = aggregate(
+            records,
+            library,
+            &Request { by: vec![], filters, suppress_below: None, publish_apart: Vec::new() },
+        )?;
         // No records at all gives no figure row: nothing delivered.
         let values = figures.column("value")?.f64()?.clone();
         let delivered = if values.is_empty() { 0.0 } else { values.get(0).unwrap_or(0.0) };
         let records = figures.column("records")?.i64()?.iter().next().flatten().unwrap_or(0);
         let (status, expected) = status(c, delivered, as_of);
         let social_value = match library.get(&c.indicator).and_then(|i| i.proxy.as_ref()) {
-            Some(p) => Some(delivered * p.value * assumptions.price_factor(p.price_year, &c.indicator).map_err(Error::usage)?),
+            Some(p) => {
+                Some(delivered * p.value * assumptions.price_factor(p.price_year, &c.indicator).map_err(Error::usage)?)
+            }
             None => None,
         };
         out.push(Progress { commitment: c.clone(), delivered, expected, status, social_value, records });
@@ -188,7 +212,20 @@ pub fn to_frame(progress: &[Progress]) -> Result<DataFrame> {
     let round = |v: f64| (v * 100.0).round() / 100.0;
     // One tuple per table row, in the columns' order below.
     #[allow(clippy::type_complexity)]
-    let mut rows: Vec<(String, String, String, Option<f64>, Option<f64>, Option<f64>, Option<f64>, String, String, Option<f64>, Option<f64>, Option<f64>)> = Vec::new();
+    let mut rows: Vec<(
+        String,
+        String,
+        String,
+        Option<f64>,
+        Option<f64>,
+        Option<f64>,
+        Option<f64>,
+        String,
+        String,
+        Option<f64>,
+        Option<f64>,
+        Option<f64>,
+    )> = Vec::new();
     let mut contracts: Vec<&str> = progress.iter().map(|p| p.commitment.contract.as_str()).collect();
     contracts.dedup();
     for contract in contracts {

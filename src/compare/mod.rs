@@ -66,7 +66,8 @@ pub fn default_indicators(library: &Library) -> Vec<String> {
 type Lookup = HashMap<Vec<String>, (Option<f64>, i64)>;
 
 fn lookup(df: &DataFrame, key_cols: &[&str]) -> Result<Lookup> {
-    let keys: Vec<StringChunked> = key_cols.iter().map(|c| Ok(df.column(c)?.cast(&DataType::String)?.str()?.clone())).collect::<Result<_>>()?;
+    let keys: Vec<StringChunked> =
+        key_cols.iter().map(|c| Ok(df.column(c)?.cast(&DataType::String)?.str()?.clone())).collect::<Result<_>>()?;
     let values = df.column("value")?.f64()?.clone();
     let records = df.column("records")?.i64()?.clone();
     let mut out = HashMap::new();
@@ -77,14 +78,23 @@ fn lookup(df: &DataFrame, key_cols: &[&str]) -> Result<Lookup> {
     Ok(out)
 }
 
-pub fn compare(records: &DataFrame, library: &Library, investments: &HashMap<String, Investment>, opts: &Options) -> Result<Vec<Row>> {
+pub fn compare(
+    records: &DataFrame,
+    library: &Library,
+    investments: &HashMap<String, Investment>,
+    opts: &Options,
+) -> Result<Vec<Row>> {
     let ids = if opts.indicators.is_empty() { default_indicators(library) } else { opts.indicators.clone() };
     for id in &ids {
         library.require(id)?;
     }
     let by = Dimension::Field(opts.by);
     let base = Filters { indicators: ids.clone(), ..opts.filters.clone() };
-    let all = aggregate(records, library, &Request { by: vec![by], filters: base.clone(), suppress_below: None, publish_apart: Vec::new() })?;
+    let all = aggregate(
+        records,
+        library,
+        &Request { by: vec![by], filters: base.clone(), suppress_below: None, publish_apart: Vec::new() },
+    )?;
     let all = lookup(&all, &[opts.by, "indicator"])?;
 
     // Priority reach: the same roll-up over the records that reach priority groups.
@@ -93,12 +103,28 @@ pub fn compare(records: &DataFrame, library: &Library, investments: &HashMap<Str
         priority = priority.or(col("beneficiary_group").eq(lit(g.as_str())).fill_null(lit(false)));
     }
     let reaching = records.clone().lazy().filter(priority).collect()?;
-    let reach = lookup(&aggregate(&reaching, library, &Request { by: vec![by], filters: base.clone(), suppress_below: None, publish_apart: Vec::new() })?, &[opts.by, "indicator"])?;
+    let reach = lookup(
+        &aggregate(
+            &reaching,
+            library,
+            &Request { by: vec![by], filters: base.clone(), suppress_below: None, publish_apart: Vec::new() },
+        )?,
+        &[opts.by, "indicator"],
+    )?;
 
     // Year on year: the last two financial years up to the period's end (the year before
     // a one-year period is still compared, so no `from` here).
     let to_date = Filters { from: None, ..base.clone() };
-    let yearly = aggregate(records, library, &Request { by: vec![by, Dimension::Period(Grain::FinancialYear)], filters: to_date, suppress_below: None, publish_apart: Vec::new() })?;
+    let yearly = aggregate(
+        records,
+        library,
+        &Request {
+            by: vec![by, Dimension::Period(Grain::FinancialYear)],
+            filters: to_date,
+            suppress_below: None,
+            publish_apart: Vec::new(),
+        },
+    )?;
     let mut years: Vec<String> = yearly.column("financial_year")?.str()?.iter().flatten().map(str::to_string).collect();
     years.sort();
     years.dedup();
@@ -130,7 +156,8 @@ pub fn compare(records: &DataFrame, library: &Library, investments: &HashMap<Str
     for key in keys {
         let (group, indicator) = (&key[0], &key[1]);
         let (value, recs) = all[key];
-        let investment = investments.get(group).map(|i| i.share(opts.filters.from, opts.filters.to)).filter(|i| *i > 0.0);
+        let investment =
+            investments.get(group).map(|i| i.share(opts.filters.from, opts.filters.to)).filter(|i| *i > 0.0);
         let people = participants.get(group).copied().filter(|p| *p > 0.0);
         let per_10k = match (value, investment) {
             (Some(v), Some(i)) => Some(v / i * 10_000.0),
@@ -199,7 +226,12 @@ pub fn rank_rows(rows: &mut [Row], library: &Library, per: Per) {
     indicators.dedup();
     for id in indicators {
         let lower_better = library.get(&id).is_some_and(|i| i.direction == Direction::Lower);
-        let mut scored: Vec<(usize, f64)> = rows.iter().enumerate().filter(|(_, r)| r.indicator == id).filter_map(|(i, r)| measure(r).map(|m| (i, m))).collect();
+        let mut scored: Vec<(usize, f64)> = rows
+            .iter()
+            .enumerate()
+            .filter(|(_, r)| r.indicator == id)
+            .filter_map(|(i, r)| measure(r).map(|m| (i, m)))
+            .collect();
         let n = scored.len();
         scored.sort_by(|a, b| if lower_better { a.1.total_cmp(&b.1) } else { b.1.total_cmp(&a.1) });
         let mut rank = 0;
@@ -241,7 +273,9 @@ pub fn to_frame(rows: &[Row], by: &str) -> Result<DataFrame> {
 /// A usage error if `--per investment` has nothing to divide by.
 pub fn check_investments(per: Per, investments: &HashMap<String, Investment>) -> Result<()> {
     if per == Per::Investment && investments.is_empty() {
-        return Err(Error::usage("--per investment needs investments").with_hint("give --programmes samples/programmes.csv (or [investment] in --assumptions for organisations)"));
+        return Err(Error::usage("--per investment needs investments").with_hint(
+            "give --programmes samples/programmes.csv (or [investment] in --assumptions for organisations)",
+        ));
     }
     Ok(())
 }
@@ -274,19 +308,38 @@ mod tests {
     /// with no investment is not ranked.
     #[test]
     fn ranks_with_ties_and_quartiles() {
-        let lib = crate::indicator::Library::load(std::path::Path::new(concat!(env!("CARGO_MANIFEST_DIR"), "/indicators"))).unwrap();
-        let mut rows = vec![row("E", Some(1.0)), row("B", Some(7.0)), row("A", Some(9.0)), row("C", Some(7.0)), row("D", Some(4.0)), row("F", None)];
+        let lib =
+            crate::indicator::Library::load(std::path::Path::new(concat!(env!("CARGO_MANIFEST_DIR"), "/indicators")))
+                .unwrap();
+        let mut rows = vec![
+            row("E", Some(1.0)),
+            row("B", Some(7.0)),
+            row("A", Some(9.0)),
+            row("C", Some(7.0)),
+            row("D", Some(4.0)),
+            row("F", None),
+        ];
         rank_rows(&mut rows, &lib, Per::Investment);
-        let got: Vec<(&str, Option<usize>, Option<usize>)> = rows.iter().map(|r| (r.group.as_str(), r.rank, r.quartile)).collect();
+        let got: Vec<(&str, Option<usize>, Option<usize>)> =
+            rows.iter().map(|r| (r.group.as_str(), r.rank, r.quartile)).collect();
         assert_eq!(
             got,
-            vec![("E", Some(5), Some(4)), ("B", Some(2), Some(1)), ("A", Some(1), Some(1)), ("C", Some(2), Some(1)), ("D", Some(4), Some(3)), ("F", None, None)]
+            vec![
+                ("E", Some(5), Some(4)),
+                ("B", Some(2), Some(1)),
+                ("A", Some(1), Some(1)),
+                ("C", Some(2), Some(1)),
+                ("D", Some(4), Some(3)),
+                ("F", None, None)
+            ]
         );
     }
 
     #[test]
     fn lower_is_better_ranks_ascending() {
-        let lib = crate::indicator::Library::load(std::path::Path::new(concat!(env!("CARGO_MANIFEST_DIR"), "/indicators"))).unwrap();
+        let lib =
+            crate::indicator::Library::load(std::path::Path::new(concat!(env!("CARGO_MANIFEST_DIR"), "/indicators")))
+                .unwrap();
         let mut rows = vec![row("A", Some(30.0)), row("B", Some(10.0))];
         for r in &mut rows {
             r.indicator = "reconvicted_within_12m".into();

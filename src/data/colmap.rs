@@ -57,8 +57,7 @@ pub struct SourceOptions {
 impl ColumnMap {
     pub fn load(path: &Path, library: &Library) -> Result<ColumnMap> {
         let text = std::fs::read_to_string(path).map_err(|e| Error::io(path, e))?;
-        let mut map: ColumnMap =
-            toml::from_str(&text).map_err(|e| crate::indicator::library::toml_error(path, &e))?;
+        let mut map: ColumnMap = toml::from_str(&text).map_err(|e| crate::indicator::library::toml_error(path, &e))?;
         map.path = Some(path.to_path_buf());
         map.check(path, library)?;
         Ok(map)
@@ -87,7 +86,9 @@ impl ColumnMap {
             if schema::field(name).is_none() {
                 let err = bad(name.clone(), "is not a canonical column".into());
                 return Err(match crate::suggest::nearest(name, schema::names()) {
-                    Some(near) => err.with_hint(format!("did you mean `{near}`? canonical columns: {}", canonical_list())),
+                    Some(near) => {
+                        err.with_hint(format!("did you mean `{near}`? canonical columns: {}", canonical_list()))
+                    }
                     None => err.with_hint(format!("canonical columns: {}", canonical_list())),
                 });
             }

@@ -97,11 +97,7 @@ impl Report {
     }
 
     fn count_where(&self, severity: Severity) -> u64 {
-        self.counts
-            .iter()
-            .filter(|(check, _)| severity_of(**check) == severity)
-            .map(|(_, n)| n)
-            .sum()
+        self.counts.iter().filter(|(check, _)| severity_of(**check) == severity).map(|(_, n)| n).sum()
     }
 
     pub fn is_ok(&self) -> bool {
@@ -152,8 +148,13 @@ impl Report {
     /// Order problems by file, then row, so output reads like the spreadsheet.
     pub fn sort(&mut self) {
         self.diagnostics.sort_by(|a, b| {
-            (&a.file, a.row.unwrap_or(0), a.severity, a.check, &a.column)
-                .cmp(&(&b.file, b.row.unwrap_or(0), b.severity, b.check, &b.column))
+            (&a.file, a.row.unwrap_or(0), a.severity, a.check, &a.column).cmp(&(
+                &b.file,
+                b.row.unwrap_or(0),
+                b.severity,
+                b.check,
+                &b.column,
+            ))
         });
     }
 
@@ -197,12 +198,8 @@ impl Report {
             self.error_count(),
             self.warning_count()
         );
-        let parts: Vec<String> = self
-            .counts
-            .iter()
-            .filter(|(_, n)| **n > 0)
-            .map(|(c, n)| format!("{} {}", n, c.name()))
-            .collect();
+        let parts: Vec<String> =
+            self.counts.iter().filter(|(_, n)| **n > 0).map(|(c, n)| format!("{} {}", n, c.name())).collect();
         if !parts.is_empty() {
             let _ = write!(s, " ({})", parts.join(", "));
         }

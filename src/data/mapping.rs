@@ -32,7 +32,8 @@ pub fn to_canonical(raw: RawTable, map: Option<&ColumnMap>) -> Result<Canonical>
     let map = map.unwrap_or(&default_map);
     let file = raw.path.display().to_string();
     let df = drop_blank_and_note_rows(raw.df, &map.source.skip_rows_starting_with)?;
-    let found: Vec<String> = df.get_column_names().iter().filter(|n| n.as_str() != ROW).map(|n| n.to_string()).collect();
+    let found: Vec<String> =
+        df.get_column_names().iter().filter(|n| n.as_str() != ROW).map(|n| n.to_string()).collect();
     let display = |heading: &str| match raw.letters.get(heading) {
         Some(letter) => format!("{letter} \"{heading}\""),
         None => format!("\"{heading}\""),
@@ -70,7 +71,10 @@ pub fn to_canonical(raw: RawTable, map: Option<&ColumnMap>) -> Result<Canonical>
         }
         let wanted = map.heading_for(field.name);
         // Two headings that both read as this column: which one is meant is a guess.
-        let all: Vec<&String> = found.iter().filter(|h| normalise_heading(as_headed(h)) == normalise_heading(wanted.unwrap_or(field.name))).collect();
+        let all: Vec<&String> = found
+            .iter()
+            .filter(|h| normalise_heading(as_headed(h)) == normalise_heading(wanted.unwrap_or(field.name)))
+            .collect();
         if all.len() > 1 {
             usable = false;
             diagnostics.push(Diagnostic {
@@ -80,7 +84,12 @@ pub fn to_canonical(raw: RawTable, map: Option<&ColumnMap>) -> Result<Canonical>
                 row: None,
                 column: None,
                 value: None,
-                message: format!("{} columns are headed as `{}`: {}", all.len(), field.name, all.iter().map(|h| display(h).replace(h.as_str(), as_headed(h))).collect::<Vec<_>>().join(" and ")),
+                message: format!(
+                    "{} columns are headed as `{}`: {}",
+                    all.len(),
+                    field.name,
+                    all.iter().map(|h| display(h).replace(h.as_str(), as_headed(h))).collect::<Vec<_>>().join(" and ")
+                ),
                 hint: Some("keep one of them, or rename the other".into()),
             });
         }
@@ -104,7 +113,10 @@ pub fn to_canonical(raw: RawTable, map: Option<&ColumnMap>) -> Result<Canonical>
                     missing(
                         format!("`{}`", field.name),
                         match near {
-                            Some(n) => format!("is \"{n}\" the {} column? map it with --map: [columns] {} = \"{n}\"", field.name, field.name),
+                            Some(n) => format!(
+                                "is \"{n}\" the {} column? map it with --map: [columns] {} = \"{n}\"",
+                                field.name, field.name
+                            ),
                             None => String::new(),
                         },
                     );
@@ -115,7 +127,9 @@ pub fn to_canonical(raw: RawTable, map: Option<&ColumnMap>) -> Result<Canonical>
     }
     columns.push(df.column(ROW)?.clone());
     let base = DataFrame::new(height, columns)?;
-    let wide_absent = |heading: &str, id: &str| (format!("\"{heading}\" (the wide column for `{id}`)"), "fix the [wide] heading in the column map".to_string());
+    let wide_absent = |heading: &str, id: &str| {
+        (format!("\"{heading}\" (the wide column for `{id}`)"), "fix the [wide] heading in the column map".to_string())
+    };
 
     let mut wide_headings = HashMap::new();
     let df = if wide {
@@ -129,7 +143,8 @@ pub fn to_canonical(raw: RawTable, map: Option<&ColumnMap>) -> Result<Canonical>
             wide_headings.insert(id.clone(), display(&source));
             let values = df.column(&source)?.cast(&DataType::String)?;
             // A blank cell in a wide sheet means nothing was recorded for that indicator.
-            let recorded = values.str()?.iter().map(|v| v.is_some_and(|s| !s.trim().is_empty())).collect::<BooleanChunked>();
+            let recorded =
+                values.str()?.iter().map(|v| v.is_some_and(|s| !s.trim().is_empty())).collect::<BooleanChunked>();
             let mut part = base.clone();
             part.with_column(Series::new("indicator".into(), [id.as_str()]).new_from_index(0, height).into_column())?;
             let mut v = values;
@@ -163,8 +178,14 @@ pub fn to_canonical(raw: RawTable, map: Option<&ColumnMap>) -> Result<Canonical>
         let unmatched: Vec<&str> = absent.iter().filter(|(_, h)| h.is_empty()).map(|(c, _)| c.as_str()).collect();
         let shared = match unmatched.as_slice() {
             [] => None,
-            [one] => Some(format!("add a {one} column, or map one of your headings to it with --map ([columns] {} = \"Your heading\")", one.trim_matches('`'))),
-            many => Some(format!("add columns {}, or map your headings to them with --map (see \"Column maps\" in the README)", many.join(", "))),
+            [one] => Some(format!(
+                "add a {one} column, or map one of your headings to it with --map ([columns] {} = \"Your heading\")",
+                one.trim_matches('`')
+            )),
+            many => Some(format!(
+                "add columns {}, or map your headings to them with --map (see \"Column maps\" in the README)",
+                many.join(", ")
+            )),
         };
         hints.extend(shared.as_deref());
         // Mostly unnamed columns: the heading row read was a title or a blank row.
@@ -188,7 +209,12 @@ pub fn to_canonical(raw: RawTable, map: Option<&ColumnMap>) -> Result<Canonical>
             row: None,
             column: None,
             value: None,
-            message: format!("missing column{} {}; the columns found are: {}", if names.len() > 1 { "s" } else { "" }, names.join(", "), found.join(", ")),
+            message: format!(
+                "missing column{} {}; the columns found are: {}",
+                if names.len() > 1 { "s" } else { "" },
+                names.join(", "),
+                found.join(", ")
+            ),
             hint: Some(hint),
         });
     }

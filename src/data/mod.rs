@@ -53,7 +53,8 @@ pub fn load(paths: &[PathBuf], library: &Library, map: Option<&ColumnMap>, opts:
     let mut report = scanned.report;
     if scanned.ids_may_repeat {
         let t = crate::timing::start();
-        let repeats = check_duplicate_ids(&records, &scanned.files, &scanned.id_headings, opts.max_listed, &mut report)?;
+        let repeats =
+            check_duplicate_ids(&records, &scanned.files, &scanned.id_headings, opts.max_listed, &mut report)?;
         report.records_valid = report.records_valid.saturating_sub(repeats.iter().filter(|r| r.2).count() as u64);
         if !repeats.is_empty() {
             mark_not_ok(&mut records, &repeats)?;
@@ -67,7 +68,14 @@ pub fn load(paths: &[PathBuf], library: &Library, map: Option<&ColumnMap>, opts:
 /// Check the files, handing their batches to `sink` without keeping them, and
 /// return the report: the same report `load` gives, in bounded memory. Only when
 /// two record ids share a hash are the files read again, whole, to list the repeats.
-pub fn checked(paths: &[PathBuf], library: &Library, map: Option<&ColumnMap>, opts: &CheckOptions, wanted: Option<&[&str]>, sink: &mut dyn Records) -> Result<Report> {
+pub fn checked(
+    paths: &[PathBuf],
+    library: &Library,
+    map: Option<&ColumnMap>,
+    opts: &CheckOptions,
+    wanted: Option<&[&str]>,
+    sink: &mut dyn Records,
+) -> Result<Report> {
     let scanned = scan::scan(paths, library, map, opts, wanted, sink)?;
     if scanned.ids_may_repeat {
         return Ok(load(paths, library, map, opts)?.report);
@@ -94,7 +102,12 @@ impl Records for Collect {
 }
 
 /// Like `load`, but data with any error is refused with the full report.
-pub fn load_valid(paths: &[PathBuf], library: &Library, map: Option<&ColumnMap>, opts: &CheckOptions) -> Result<Dataset> {
+pub fn load_valid(
+    paths: &[PathBuf],
+    library: &Library,
+    map: Option<&ColumnMap>,
+    opts: &CheckOptions,
+) -> Result<Dataset> {
     let mut data = load(paths, library, map, opts)?;
     if data.report.is_ok() {
         data.records = data.records.drop(schema::OK)?;
@@ -185,12 +198,12 @@ fn check_duplicate_ids(
     if repeated.is_empty() {
         return Ok(Vec::new());
     }
-    let mask: BooleanChunked = ids_all.iter().map(|id| Some(id.is_some_and(|id| repeated.contains(&hash(id))))).collect();
-    let candidates = records.select([col_name("record_id"), col_name(schema::FILE), col_name(schema::ROW), col_name(schema::OK)])?.filter(&mask)?;
-    let dups = candidates
-        .lazy()
-        .filter(col("record_id").is_duplicated())
-        .collect()?;
+    let mask: BooleanChunked =
+        ids_all.iter().map(|id| Some(id.is_some_and(|id| repeated.contains(&hash(id))))).collect();
+    let candidates = records
+        .select([col_name("record_id"), col_name(schema::FILE), col_name(schema::ROW), col_name(schema::OK)])?
+        .filter(&mask)?;
+    let dups = candidates.lazy().filter(col("record_id").is_duplicated()).collect()?;
     let mut seen: BTreeMap<&str, Vec<(u32, i64, bool)>> = BTreeMap::new();
     let ids = dups.column("record_id")?.str()?;
     let fs = dups.column(schema::FILE)?.u32()?;
@@ -220,7 +233,10 @@ fn check_duplicate_ids(
                 row: u64::try_from(r).ok(),
                 column: id_headings.get(f as usize).cloned(),
                 value: Some(id.to_string()),
-                message: format!("record_id \"{id}\" already used at {}, row {r0}", files.get(f0 as usize).map_or("?", String::as_str)),
+                message: format!(
+                    "record_id \"{id}\" already used at {}, row {r0}",
+                    files.get(f0 as usize).map_or("?", String::as_str)
+                ),
                 hint: Some("each record needs its own id; remove the repeated row or give it a new id".into()),
             });
         }

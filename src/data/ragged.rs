@@ -46,7 +46,12 @@ pub fn refuse_short_rows(path: &Path, shape: Shape) -> Result<()> {
             let listed: Vec<String> = first.iter().map(|(row, cells)| format!("row {row} has {cells}")).collect();
             let more = short.count - first.len() as u64;
             let more = if more > 0 { format!(" and {more} more") } else { String::new() };
-            format!("{} rows have fewer cells than the heading row's {}: {}{more}", short.count, shape.headings, listed.join(", "))
+            format!(
+                "{} rows have fewer cells than the heading row's {}: {}{more}",
+                short.count,
+                shape.headings,
+                listed.join(", ")
+            )
         }
     };
     Err(Error::read(path, message)

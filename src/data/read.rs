@@ -89,7 +89,8 @@ enum Feed {
 pub fn open(path: &Path, map: Option<&ColumnMap>, wanted: Option<&[&str]>) -> Result<Source> {
     let meta = std::fs::metadata(path).map_err(|e| Error::io(path, e))?;
     if meta.len() == 0 {
-        return Err(Error::read(path, "the file is empty (0 bytes)").with_hint("export the sheet again; a data file needs a heading row and data rows"));
+        return Err(Error::read(path, "the file is empty (0 bytes)")
+            .with_hint("export the sheet again; a data file needs a heading row and data rows"));
     }
     let default_map = ColumnMap::default();
     // A wide sheet melts each row into several records, so it is checked whole.
@@ -131,7 +132,11 @@ impl Stream {
     /// Hand the rows to `each` in file order, `batch_rows` at a time, while polars
     /// reads ahead on its own threads. Stops at the first error from either side, or
     /// when `each` says to stop (`ControlFlow::Break`), which is not an error.
-    pub fn for_each(&self, batch_rows: usize, mut each: impl FnMut(DataFrame) -> Result<ControlFlow<()>>) -> Result<()> {
+    pub fn for_each(
+        &self,
+        batch_rows: usize,
+        mut each: impl FnMut(DataFrame) -> Result<ControlFlow<()>>,
+    ) -> Result<()> {
         let lf = match &self.feed {
             Feed::Lazy(lf) => lf,
             Feed::RowGroups { columns } => return self.row_groups(columns, batch_rows, each),
@@ -145,7 +150,10 @@ impl Stream {
         };
         let (send, receive) = std::sync::mpsc::sync_channel::<DataFrame>(1);
         let sink = PlanCallback::new(move |df: DataFrame| Ok(send.send(df).is_err()));
-        let query = lf.clone().sink_batches(sink, true, std::num::NonZeroUsize::new(batch_rows)).map_err(|e| (self.on_error)(e))?;
+        let query = lf
+            .clone()
+            .sink_batches(sink, true, std::num::NonZeroUsize::new(batch_rows))
+            .map_err(|e| (self.on_error)(e))?;
         std::thread::scope(|scope| {
             let reader = scope.spawn(move || query.collect_with_engine(Engine::Streaming).map(|_| ()));
             let mut result = Ok(());
@@ -175,7 +183,12 @@ impl Stream {
     /// Parquet one row group at a time, the next decoded on a thread of its own while
     /// this one is checked (one ahead only: polars' streaming reader decodes up to 16
     /// ahead, 2.5 GB for 50M rows), and handed on in batches of `batch_rows`.
-    fn row_groups(&self, columns: &Option<Vec<String>>, batch_rows: usize, mut each: impl FnMut(DataFrame) -> Result<ControlFlow<()>>) -> Result<()> {
+    fn row_groups(
+        &self,
+        columns: &Option<Vec<String>>,
+        batch_rows: usize,
+        mut each: impl FnMut(DataFrame) -> Result<ControlFlow<()>>,
+    ) -> Result<()> {
         let open = || std::fs::File::open(&self.path).map_err(|e| Error::io(&self.path, e));
         let metadata = ParquetReader::new(open()?).get_metadata().map_err(|e| (self.on_error)(e))?.clone();
         let (send, receive) = std::sync::mpsc::sync_channel::<Result<DataFrame>>(0);
@@ -186,7 +199,9 @@ impl Stream {
                 for group in &metadata.row_groups {
                     let rows = group.num_rows();
                     let mut read = || -> Result<DataFrame> {
-                        let mut reader = ParquetReader::new(open()?).with_columns(columns.clone()).with_slice(Some((offset, rows)))
+                        let mut reader = ParquetReader::new(open()?)
+                            .with_columns(columns.clone())
+                            .with_slice(Some((offset, rows)))
                             // Polars would decode over row groups, as the file has more
                             // than threads, so one row group on one thread: split by column.
                             .read_parallel(ParallelStrategy::Columns);
@@ -204,7 +219,8 @@ impl Stream {
                     }
                     offset += rows;
                 }
-                reading.report(&format!("read Parquet row groups ({}, on their own thread)", metadata.row_groups.len()));
+                reading
+                    .report(&format!("read Parquet row groups ({}, on their own thread)", metadata.row_groups.len()));
             });
             for df in receive {
                 let df = df?;
@@ -251,7 +267,14 @@ fn csv_stream(path: &Path, map: &ColumnMap) -> Result<Stream> {
     let empty = empty_table(path, &lf, letters)?;
     let shape = ragged::Shape { separator, header_row, headings: names.len() };
     let ragged = names.last().map(|last| (shape, last.clone()));
-    Ok(Stream { path: path.to_path_buf(), empty, feed: Feed::Lazy(lf), projected: false, ragged, on_error: Box::new(on_error) })
+    Ok(Stream {
+        path: path.to_path_buf(),
+        empty,
+        feed: Feed::Lazy(lf),
+        projected: false,
+        ragged,
+        on_error: Box::new(on_error),
+    })
 }
 
 fn parquet_stream(path: &Path, wanted: Option<&[&str]>) -> Result<Stream> {
@@ -270,9 +293,17 @@ fn parquet_stream(path: &Path, wanted: Option<&[&str]>) -> Result<Stream> {
     refuse_reserved_headings(path, names.iter().map(String::as_str))?;
     let lf = lf.with_row_index(ROW, Some(1)).with_column(col(ROW).cast(DataType::Int64));
     let empty = empty_table(path, &lf, HashMap::new())?;
-    let columns = wanted.map(|w| names.iter().filter(|n| w.contains(&normalise_heading(n).as_str())).cloned().collect::<Vec<String>>());
+    let columns = wanted
+        .map(|w| names.iter().filter(|n| w.contains(&normalise_heading(n).as_str())).cloned().collect::<Vec<String>>());
     let projected = columns.as_ref().is_some_and(|c| c.len() < names.len());
-    Ok(Stream { path: path.to_path_buf(), empty, feed: Feed::RowGroups { columns }, projected, ragged: None, on_error: Box::new(on_error) })
+    Ok(Stream {
+        path: path.to_path_buf(),
+        empty,
+        feed: Feed::RowGroups { columns },
+        projected,
+        ragged: None,
+        on_error: Box::new(on_error),
+    })
 }
 
 /// A Parquet column of a type the engine cannot hold (half floats, 128-bit integers,
@@ -284,9 +315,14 @@ fn refuse_unsupported_arrow_types(path: &Path, on_error: &dyn Fn(PolarsError) ->
     let schema = ParquetReader::new(file).schema().map_err(on_error)?;
     for (name, field) in schema.iter() {
         let metadata = field.metadata.as_deref();
-        if matches!(field.dtype, ArrowDataType::Dictionary(..)) && metadata.is_some_and(|m| !polars_categories_are_sound(m)) {
-            return Err(Error::read(path, format!("column \"{name}\" is a dictionary column whose category list is malformed"))
-                .with_hint("write the file again from the program that made it, or write that column as text"));
+        if matches!(field.dtype, ArrowDataType::Dictionary(..))
+            && metadata.is_some_and(|m| !polars_categories_are_sound(m))
+        {
+            return Err(Error::read(
+                path,
+                format!("column \"{name}\" is a dictionary column whose category list is malformed"),
+            )
+            .with_hint("write the file again from the program that made it, or write that column as text"));
         }
         if let Some(kind) = unsupported_arrow_type(&field.dtype) {
             return Err(Error::read(path, format!("column \"{name}\" holds {kind}, which impactkit cannot read"))
@@ -335,11 +371,27 @@ fn polars_categories_are_sound(metadata: &std::collections::BTreeMap<PlSmallStr,
 fn unsupported_arrow_type(dtype: &ArrowDataType) -> Option<String> {
     use ArrowDataType as A;
     match dtype {
-        A::Null | A::Boolean | A::Int8 | A::Int16 | A::Int32 | A::Int64 | A::UInt8 | A::UInt16 | A::UInt32 | A::UInt64 => None,
-        A::Float32 | A::Float64 | A::Utf8 | A::LargeUtf8 | A::Utf8View | A::Binary | A::LargeBinary | A::BinaryView => None,
+        A::Null
+        | A::Boolean
+        | A::Int8
+        | A::Int16
+        | A::Int32
+        | A::Int64
+        | A::UInt8
+        | A::UInt16
+        | A::UInt32
+        | A::UInt64 => None,
+        A::Float32 | A::Float64 | A::Utf8 | A::LargeUtf8 | A::Utf8View | A::Binary | A::LargeBinary | A::BinaryView => {
+            None
+        }
         A::FixedSizeBinary(_) | A::Date32 | A::Date64 | A::Time32(_) | A::Time64(_) => None,
-        A::Timestamp(_, zone) => TimeZone::opt_try_new(zone.clone()).err().map(|_| format!("timestamps in the unknown time zone {zone:?}")),
-        A::Decimal(precision, _) | A::Decimal32(precision, _) | A::Decimal64(precision, _) | A::Decimal256(precision, _) => {
+        A::Timestamp(_, zone) => {
+            TimeZone::opt_try_new(zone.clone()).err().map(|_| format!("timestamps in the unknown time zone {zone:?}"))
+        }
+        A::Decimal(precision, _)
+        | A::Decimal32(precision, _)
+        | A::Decimal64(precision, _)
+        | A::Decimal256(precision, _) => {
             (*precision == 0 || *precision > 38).then(|| format!("decimal numbers of {precision} digits"))
         }
         A::Dictionary(_, values, _) => unsupported_arrow_type(values),
@@ -363,16 +415,23 @@ fn empty_table(path: &Path, lf: &LazyFrame, letters: HashMap<String, String>) ->
 fn csv_error(path: &Path, separator: u8, header_row: u64, e: PolarsError) -> Error {
     let text = e.to_string();
     if text.contains("utf-8") || text.contains("utf8") || text.contains("invalid utf") {
-        let place = std::fs::read(path).ok().and_then(|b| first_non_utf8_row(&b)).map(|r| format!("row {r}: ")).unwrap_or_default();
+        let place = std::fs::read(path)
+            .ok()
+            .and_then(|b| first_non_utf8_row(&b))
+            .map(|r| format!("row {r}: "))
+            .unwrap_or_default();
         return Error::read(path, format!("{place}the file is not UTF-8 text"))
             .with_hint("in Excel use Save As → \"CSV UTF-8\"; from other tools, export as UTF-8");
     }
     // The engine's messages do not say where; find the row ourselves.
     match std::fs::read(path).ok().and_then(|b| locate_csv_problem(&b, separator, header_row)) {
-        Some(problem) => Error::read(path, problem)
-            .with_hint("fix that row in a spreadsheet program, or export the sheet again"),
-        None => Error::read(path, format!("not readable as CSV (separator `{}`): {}", separator as char, first_line(&text)))
-            .with_hint("check for an unclosed quote or a row with more cells than the heading row"),
+        Some(problem) => {
+            Error::read(path, problem).with_hint("fix that row in a spreadsheet program, or export the sheet again")
+        }
+        None => {
+            Error::read(path, format!("not readable as CSV (separator `{}`): {}", separator as char, first_line(&text)))
+                .with_hint("check for an unclosed quote or a row with more cells than the heading row")
+        }
     }
 }
 
@@ -405,7 +464,9 @@ pub fn locate_csv_problem(bytes: &[u8], separator: u8, header_row: u64) -> Optio
                         match expected {
                             None => expected = Some(cells),
                             Some(n) if cells > n => {
-                                return Some(format!("row {record_start} has {cells} cells but the heading row has {n}"));
+                                return Some(format!(
+                                    "row {record_start} has {cells} cells but the heading row has {n}"
+                                ));
                             }
                             _ => {}
                         }
@@ -428,7 +489,9 @@ pub fn locate_csv_problem(bytes: &[u8], separator: u8, header_row: u64) -> Optio
         return Some(format!("a quote opened on row {record_start} is never closed"));
     }
     match expected {
-        Some(n) if !blank && cells > n && record_start > header_row => Some(format!("row {record_start} has {cells} cells but the heading row has {n}")),
+        Some(n) if !blank && cells > n && record_start > header_row => {
+            Some(format!("row {record_start} has {cells} cells but the heading row has {n}"))
+        }
         _ => None,
     }
 }
@@ -489,7 +552,10 @@ fn bounded_xlsx_range<R: std::io::Read + std::io::Seek>(
 /// clash with it: refused by name.
 fn refuse_reserved_headings<'a>(path: &Path, headings: impl IntoIterator<Item = &'a str>) -> Result<()> {
     match headings.into_iter().find(|h| *h == ROW) {
-        Some(h) => Err(Error::read(path, format!("a column is headed `{h}`, a name impactkit keeps for its own row numbers")).with_hint("rename that column (or leave it out)")),
+        Some(h) => {
+            Err(Error::read(path, format!("a column is headed `{h}`, a name impactkit keeps for its own row numbers"))
+                .with_hint("rename that column (or leave it out)"))
+        }
         None => Ok(()),
     }
 }
@@ -502,11 +568,15 @@ fn refuse_unreadable_text(path: &Path) -> Result<()> {
     let mut head = Vec::new();
     (&mut file).take(64 * 1024).read_to_end(&mut head).map_err(|e| Error::io(path, e))?;
     if head.starts_with(&[0xFF, 0xFE]) || head.starts_with(&[0xFE, 0xFF]) {
-        return Err(Error::read(path, "the file is UTF-16 text, not UTF-8").with_hint("in Excel use Save As → \"CSV UTF-8\"; from other tools, export as UTF-8"));
+        return Err(Error::read(path, "the file is UTF-16 text, not UTF-8")
+            .with_hint("in Excel use Save As → \"CSV UTF-8\"; from other tools, export as UTF-8"));
     }
     if head.contains(&b'\r') && !head.contains(&b'\n') {
-        return Err(Error::read(path, "lines end in a carriage return alone (an old Mac format), so the file reads as one row")
-            .with_hint("save it again with Windows (CR LF) or Unix (LF) line endings"));
+        return Err(Error::read(
+            path,
+            "lines end in a carriage return alone (an old Mac format), so the file reads as one row",
+        )
+        .with_hint("save it again with Windows (CR LF) or Unix (LF) line endings"));
     }
     Ok(())
 }
@@ -538,8 +608,15 @@ fn refuse_cut_short(path: &Path, separator: u8, header_row: u64, headings: usize
     if row <= header_row {
         return Ok(());
     }
-    Err(Error::read(path, format!("row {row}, the last, has {cells} cell(s) but the heading row has {headings}: the file looks cut short"))
-        .with_hint("copy or export the file again in full; if the row is meant to be short, end it with the missing separators"))
+    Err(Error::read(
+        path,
+        format!(
+            "row {row}, the last, has {cells} cell(s) but the heading row has {headings}: the file looks cut short"
+        ),
+    )
+    .with_hint(
+        "copy or export the file again in full; if the row is meant to be short, end it with the missing separators",
+    ))
 }
 
 /// The `n`th line (1-based) of a file, without BOM or line ending.
@@ -581,8 +658,10 @@ fn first_line(s: &str) -> &str {
 // ---------------------------------------------------------------- Excel
 
 fn read_excel(path: &Path, map: &ColumnMap) -> Result<RawTable> {
-    let mut book = calamine::open_workbook_auto(path)
-        .map_err(|e| Error::read(path, format!("not a readable workbook: {e}")).with_hint("open it in Excel and save it again as .xlsx"))?;
+    let mut book = calamine::open_workbook_auto(path).map_err(|e| {
+        Error::read(path, format!("not a readable workbook: {e}"))
+            .with_hint("open it in Excel and save it again as .xlsx")
+    })?;
     let sheets = book.sheet_names().to_vec();
     let Some(first) = sheets.first().cloned() else {
         return Err(Error::read(path, "the workbook has no sheets"));
@@ -604,7 +683,10 @@ fn read_excel(path: &Path, map: &ColumnMap) -> Result<RawTable> {
             column: None,
             value: None,
             message: format!("the workbook has {} sheets; reading the first, \"{sheet}\"", sheets.len()),
-            hint: Some(format!("set `sheet` under [source] in a column map to choose one of: {}", quoted_list(&sheets))),
+            hint: Some(format!(
+                "set `sheet` under [source] in a column map to choose one of: {}",
+                quoted_list(&sheets)
+            )),
         });
     }
     let (range, unsaved) = match &mut book {
@@ -613,11 +695,21 @@ fn read_excel(path: &Path, map: &ColumnMap) -> Result<RawTable> {
         calamine::Sheets::Xlsx(xlsx) => bounded_xlsx_range(xlsx, &sheet).map_err(|e| Error::read(path, e))?,
         // .xls and .ods are read whole by the workbook reader: .xls holds at most
         // 65,536 × 256 cells, and calamine stops an .ods at 100 million.
-        _ => (book.worksheet_range(&sheet).map_err(|e| Error::read(path, format!("sheet \"{sheet}\" cannot be read: {e}")))?, Vec::new()),
+        _ => (
+            book.worksheet_range(&sheet)
+                .map_err(|e| Error::read(path, format!("sheet \"{sheet}\" cannot be read: {e}")))?,
+            Vec::new(),
+        ),
     };
     let cells = range.height() as u64 * range.width() as u64;
     if cells > MAX_SHEET_CELLS {
-        return Err(Error::read(path, format!("sheet \"{sheet}\" spans {cells} cells, more than the {} million that can be read", MAX_SHEET_CELLS / 1_000_000)));
+        return Err(Error::read(
+            path,
+            format!(
+                "sheet \"{sheet}\" spans {cells} cells, more than the {} million that can be read",
+                MAX_SHEET_CELLS / 1_000_000
+            ),
+        ));
     }
     let header_abs = map.header_row() - 1; // 0-based sheet row of the headings
     let (top, left) = range.start().map_or((0, 0), |(r, c)| (r as u64, c as usize));
@@ -655,11 +747,8 @@ fn read_excel(path: &Path, map: &ColumnMap) -> Result<RawTable> {
         }
         rows.push((top + r as u64 + 1) as i64);
     }
-    let mut cols: Vec<Column> = headings
-        .iter()
-        .zip(columns)
-        .map(|(name, values)| Column::new(name.as_str().into(), values))
-        .collect();
+    let mut cols: Vec<Column> =
+        headings.iter().zip(columns).map(|(name, values)| Column::new(name.as_str().into(), values)).collect();
     cols.push(Column::new(ROW.into(), rows));
     let df = DataFrame::new_infer_height(cols)?;
     Ok(RawTable { path: path.to_path_buf(), df, letters, warnings })
@@ -669,7 +758,13 @@ fn read_excel(path: &Path, map: &ColumnMap) -> Result<RawTable> {
 /// record could use: an error (`#NAME?`, `#DIV/0!`: the formula failed) or no saved
 /// result at all. Read as text they would become an organisation called `#NAME?` or
 /// a blank; the workbook must be put right instead.
-fn refuse_formula_trouble(path: &Path, range: &calamine::Range<Data>, unsaved: &[UnsavedFormula], (top, left): (u64, usize), header_abs: u64) -> Result<()> {
+fn refuse_formula_trouble(
+    path: &Path,
+    range: &calamine::Range<Data>,
+    unsaved: &[UnsavedFormula],
+    (top, left): (u64, usize),
+    header_abs: u64,
+) -> Result<()> {
     const LISTED: usize = 5;
     let at = |row: u64, column: usize| format!("{}{}", column_letter(column), row + 1);
     let errors: Vec<String> = range
@@ -685,19 +780,33 @@ fn refuse_formula_trouble(path: &Path, range: &calamine::Range<Data>, unsaved: &
         let more = if more > 0 { format!(" and {more} more") } else { String::new() };
         let message = match errors.as_slice() {
             [one] => format!("cell {one} holds a formula's error, not a value"),
-            many => format!("{} cells hold a formula's error, not a value: {}{more}", many.len(), many.iter().take(LISTED).cloned().collect::<Vec<_>>().join(", ")),
+            many => format!(
+                "{} cells hold a formula's error, not a value: {}{more}",
+                many.len(),
+                many.iter().take(LISTED).cloned().collect::<Vec<_>>().join(", ")
+            ),
         };
         return Err(Error::read(path, message)
             .with_hint("correct the formulas in the workbook (or clear those cells) and save it again"));
     }
     let unsaved: Vec<&UnsavedFormula> = unsaved.iter().filter(|f| u64::from(f.row) >= header_abs).collect();
     if let Some(f) = unsaved.first() {
-        let others = if unsaved.len() > 1 { format!(" (and {} more formula cells like it)", unsaved.len() - 1) } else { String::new() };
+        let others = if unsaved.len() > 1 {
+            format!(" (and {} more formula cells like it)", unsaved.len() - 1)
+        } else {
+            String::new()
+        };
         return Err(Error::read(
             path,
-            format!("cell {} holds the formula ={} with no saved result, so its value is unknown{others}", at(u64::from(f.row), f.column as usize), super::validate::clip(&f.formula)),
+            format!(
+                "cell {} holds the formula ={} with no saved result, so its value is unknown{others}",
+                at(u64::from(f.row), f.column as usize),
+                super::validate::clip(&f.formula)
+            ),
         )
-        .with_hint("open the workbook in Excel (or LibreOffice), let it calculate, and save it; or paste the column as values"));
+        .with_hint(
+            "open the workbook in Excel (or LibreOffice), let it calculate, and save it; or paste the column as values",
+        ));
     }
     Ok(())
 }
@@ -752,8 +861,10 @@ fn read_json(path: &Path) -> Result<RawTable> {
     let trimmed = text.trim_start_matches('\u{feff}').trim_start();
     // (record number or line, object)
     let mut records: Vec<(i64, serde_json::Map<String, serde_json::Value>)> = Vec::new();
-    let not_object = |n: i64, what: &str| Error::read(path, format!("{what} {n} is not an object"))
-        .with_hint("each record is an object such as {\"organisation\": \"…\", \"indicator\": \"…\", …}");
+    let not_object = |n: i64, what: &str| {
+        Error::read(path, format!("{what} {n} is not an object"))
+            .with_hint("each record is an object such as {\"organisation\": \"…\", \"indicator\": \"…\", …}")
+    };
     if trimmed.starts_with('[') {
         let values: Vec<JsonRecord> = serde_json::from_str(trimmed).map_err(|e| json_error(path, e.line(), &e))?;
         for (i, v) in values.into_iter().enumerate() {
@@ -825,7 +936,9 @@ impl<'de> serde::Deserialize<'de> for JsonRecord {
                 let mut out = serde_json::Map::new();
                 while let Some((key, value)) = map.next_entry::<String, serde_json::Value>()? {
                     if out.contains_key(&key) {
-                        return Err(serde::de::Error::custom(format!("the key \"{key}\" is given twice in one record")));
+                        return Err(serde::de::Error::custom(format!(
+                            "the key \"{key}\" is given twice in one record"
+                        )));
                     }
                     out.insert(key, value);
                 }

@@ -38,7 +38,10 @@ impl Records for Discard {
 /// Run `scan` (through `run`) with `sink` on a thread of its own, so that the checks of
 /// batch k+1 overlap the sink's work on batch k. Batches reach the sink in file order,
 /// so a fold adds every record in the same order, and to the same sums, as without it.
-pub fn sink_on_own_thread<R: Records + Send, T>(sink: &mut R, run: impl FnOnce(&mut dyn Records) -> Result<T>) -> Result<T> {
+pub fn sink_on_own_thread<R: Records + Send, T>(
+    sink: &mut R,
+    run: impl FnOnce(&mut dyn Records) -> Result<T>,
+) -> Result<T> {
     let (send, receive) = std::sync::mpsc::sync_channel::<ToSink>(1);
     std::thread::scope(|scope| {
         let worker = scope.spawn(move || -> Result<()> {
@@ -55,7 +58,8 @@ pub fn sink_on_own_thread<R: Records + Send, T>(sink: &mut R, run: impl FnOnce(&
         let mut forward = Forward(send);
         let out = run(&mut forward);
         drop(forward); // ends the worker's loop
-        let worked = worker.join().unwrap_or_else(|_| Err(Error::internal("the thread taking records stopped unexpectedly")));
+        let worked =
+            worker.join().unwrap_or_else(|_| Err(Error::internal("the thread taking records stopped unexpectedly")));
         // A sink's error comes first: it is why forwarding to it failed.
         worked.and(out)
     })
@@ -102,7 +106,14 @@ pub fn batch_rows() -> usize {
 /// columns and the ones checked; if that read meets a row blank in every column read
 /// (which might not be blank in the columns left out), the scan starts again reading
 /// everything, so the report never depends on `wanted`.
-pub fn scan(paths: &[std::path::PathBuf], library: &Library, map: Option<&ColumnMap>, opts: &CheckOptions, wanted: Option<&[&str]>, sink: &mut dyn Records) -> Result<Scanned> {
+pub fn scan(
+    paths: &[std::path::PathBuf],
+    library: &Library,
+    map: Option<&ColumnMap>,
+    opts: &CheckOptions,
+    wanted: Option<&[&str]>,
+    sink: &mut dyn Records,
+) -> Result<Scanned> {
     if paths.is_empty() {
         return Err(Error::usage("no data files given").with_hint("pass one or more files, e.g. samples/outcomes.csv"));
     }
@@ -115,22 +126,32 @@ pub fn scan(paths: &[std::path::PathBuf], library: &Library, map: Option<&Column
         Some(done) => Ok(done),
         None => {
             sink.restart();
-            scan_once(paths, library, map, &opts, None, sink)?.ok_or_else(|| Error::internal("a full read asked to be repeated"))
+            scan_once(paths, library, map, &opts, None, sink)?
+                .ok_or_else(|| Error::internal("a full read asked to be repeated"))
         }
     }
 }
 
 /// Columns every scan reads, because the checks look at them.
-const CHECKED: [&str; 8] = ["record_id", "organisation", "programme", "indicator", "date", "value", "participant", "simd_decile"];
+const CHECKED: [&str; 8] =
+    ["record_id", "organisation", "programme", "indicator", "date", "value", "participant", "simd_decile"];
 
 /// One pass over the files; None when a projected read met a blank row.
-fn scan_once(paths: &[std::path::PathBuf], library: &Library, map: Option<&ColumnMap>, opts: &CheckOptions, wanted: Option<&[&str]>, sink: &mut dyn Records) -> Result<Option<Scanned>> {
+fn scan_once(
+    paths: &[std::path::PathBuf],
+    library: &Library,
+    map: Option<&ColumnMap>,
+    opts: &CheckOptions,
+    wanted: Option<&[&str]>,
+    sink: &mut dyn Records,
+) -> Result<Option<Scanned>> {
     let mut report = Report::default();
     let mut id_headings = Vec::new();
     let mut hashes = IdHashes::default();
     for (i, path) in paths.iter().enumerate() {
         let t = crate::timing::start();
-        let Some((file_report, id_heading)) = scan_file(path, i as u32, library, map, opts, wanted, sink, &mut hashes)? else {
+        let Some((file_report, id_heading)) = scan_file(path, i as u32, library, map, opts, wanted, sink, &mut hashes)?
+        else {
             return Ok(None);
         };
         crate::timing::lap(&t, "read and check");
@@ -157,17 +178,19 @@ fn scan_file(
     hashes: &mut IdHashes,
 ) -> Result<Option<(Report, String)>> {
     let mut report = Report { files: 1, ..Report::default() };
-    let (mut checking, mut hashing, mut handing_on) = (crate::timing::Total::new(), crate::timing::Total::new(), crate::timing::Total::new());
-    let mut per_batch = |c: Canonical, report: &mut Report, sink: &mut dyn Records, hashes: &mut IdHashes| -> Result<()> {
-        report.records_read += c.df.height() as u64;
-        if !c.usable || c.df.height() == 0 {
-            return Ok(());
-        }
-        let (typed, rows) = checking.time(|| validate::check_rows(&c, index, library, opts))?;
-        report.merge_rows(rows, opts.max_listed);
-        hashing.time(|| hash_ids(&typed, hashes))?;
-        handing_on.time(|| sink.batch(typed))
-    };
+    let (mut checking, mut hashing, mut handing_on) =
+        (crate::timing::Total::new(), crate::timing::Total::new(), crate::timing::Total::new());
+    let mut per_batch =
+        |c: Canonical, report: &mut Report, sink: &mut dyn Records, hashes: &mut IdHashes| -> Result<()> {
+            report.records_read += c.df.height() as u64;
+            if !c.usable || c.df.height() == 0 {
+                return Ok(());
+            }
+            let (typed, rows) = checking.time(|| validate::check_rows(&c, index, library, opts))?;
+            report.merge_rows(rows, opts.max_listed);
+            hashing.time(|| hash_ids(&typed, hashes))?;
+            handing_on.time(|| sink.batch(typed))
+        };
     let (head, stream) = match read::open(path, map, wanted)? {
         Source::Whole(raw) => {
             let c = mapping::to_canonical(raw, map)?;

@@ -30,7 +30,12 @@ pub const FIELDS: &[Field] = &[
     Field { name: "gender", required: false, kind: Kind::Text, meaning: "disaggregation" },
     Field { name: "age_band", required: false, kind: Kind::Text, meaning: "disaggregation" },
     Field { name: "area", required: false, kind: Kind::Text, meaning: "place code, e.g. a council area" },
-    Field { name: "simd_decile", required: false, kind: Kind::Decile, meaning: "SIMD decile 1–10 of the person's home" },
+    Field {
+        name: "simd_decile",
+        required: false,
+        kind: Kind::Decile,
+        meaning: "SIMD decile 1–10 of the person's home",
+    },
     Field { name: "evidence", required: false, kind: Kind::Text, meaning: "where the proof lives" },
 ];
 

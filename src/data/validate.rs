@@ -73,7 +73,15 @@ pub fn clip(value: &str) -> String {
 }
 
 impl Sink<'_> {
-    fn problem(&mut self, check: Check, row: i64, column: &str, value: Option<&str>, message: String, hint: Option<String>) {
+    fn problem(
+        &mut self,
+        check: Check,
+        row: i64,
+        column: &str,
+        value: Option<&str>,
+        message: String,
+        hint: Option<String>,
+    ) {
         self.flagged = true;
         if !self.seen.insert((row, check, column.to_string())) {
             return;
@@ -105,13 +113,19 @@ impl Sink<'_> {
 /// Check canonical rows (a whole file or one batch of it). Returns the typed frame
 /// (canonical columns, `__file`, `__row`, `__ok`) and the row problems; rows with
 /// problems stay in the frame, flagged, and callers refuse the data.
-pub fn check_rows(c: &Canonical, file_index: u32, library: &Library, opts: &CheckOptions) -> Result<(DataFrame, Report)> {
+pub fn check_rows(
+    c: &Canonical,
+    file_index: u32,
+    library: &Library,
+    opts: &CheckOptions,
+) -> Result<(DataFrame, Report)> {
     let df = &c.df;
     // A column of lists, structs or bytes (from Parquet or JSON) is no cell a person
     // wrote: name it rather than let its text (`{"ORG1",1}`) pass as an id.
     for column in df.columns() {
         let name = column.name().as_str();
-        let nested = matches!(column.dtype(), DataType::List(_) | DataType::Binary | DataType::BinaryOffset) || column.dtype().is_nested();
+        let nested = matches!(column.dtype(), DataType::List(_) | DataType::Binary | DataType::BinaryOffset)
+            || column.dtype().is_nested();
         // A time, a duration or a timestamp outside the date column is no id, number
         // or decile (and a timestamp with a zone has no text form in the engine).
         let temporal = matches!(column.dtype(), DataType::Time | DataType::Duration(_))
@@ -162,8 +176,21 @@ pub fn check_rows(c: &Canonical, file_index: u32, library: &Library, opts: &Chec
 const PARALLEL_FROM: usize = 200_000;
 
 /// Check a slice of a file's rows (all of them, or one thread's share).
-fn check_slice(c: &Canonical, df: &DataFrame, file_index: u32, library: &Library, opts: &CheckOptions) -> Result<(DataFrame, Report)> {
-    let mut sink = Sink { file: &c.file, max_listed: opts.max_listed, listed: HashMap::new(), seen: Default::default(), flagged: false, report: Report::default() };
+fn check_slice(
+    c: &Canonical,
+    df: &DataFrame,
+    file_index: u32,
+    library: &Library,
+    opts: &CheckOptions,
+) -> Result<(DataFrame, Report)> {
+    let mut sink = Sink {
+        file: &c.file,
+        max_listed: opts.max_listed,
+        listed: HashMap::new(),
+        seen: Default::default(),
+        flagged: false,
+        report: Report::default(),
+    };
     let height = df.height();
     let heading = |name: &str| c.headings.get(name).cloned().unwrap_or_else(|| format!("`{name}`"));
     let h_org = heading("organisation");
@@ -206,7 +233,11 @@ fn check_slice(c: &Canonical, df: &DataFrame, file_index: u32, library: &Library
     let value_col = df.column("value")?;
     // Typed files get the checks text gets: only a number column is read as numbers;
     // true/false (or anything else) is read as its text and refused as not a number.
-    let value_col = &if value_col.dtype().is_primitive_numeric() { value_col.clone() } else { value_col.cast(&DataType::String)? };
+    let value_col = &if value_col.dtype().is_primitive_numeric() {
+        value_col.clone()
+    } else {
+        value_col.cast(&DataType::String)?
+    };
     let value_text = (value_col.dtype() == &DataType::String).then(|| value_col.str().cloned()).transpose()?;
     let value_num = if value_text.is_none() { Some(value_col.cast(&DataType::Float64)?) } else { None };
     let value_num = value_num.as_ref().map(|c| c.f64()).transpose()?;
@@ -225,7 +256,11 @@ fn check_slice(c: &Canonical, df: &DataFrame, file_index: u32, library: &Library
     // SIMD deciles typed as numbers (Parquet) are checked as numbers, not via text.
     let simd_col = df.column("simd_decile")?;
     let simd_typed = simd_col.dtype().is_primitive_numeric().then(|| simd_col.cast(&DataType::Float64)).transpose()?;
-    let simd = if simd_typed.is_some() { StringChunked::full_null("simd_decile".into(), height) } else { text(df, "simd_decile")? };
+    let simd = if simd_typed.is_some() {
+        StringChunked::full_null("simd_decile".into(), height)
+    } else {
+        text(df, "simd_decile")?
+    };
     let simd_nums: Vec<Option<f64>> = match &simd_typed {
         Some(c) => c.f64()?.iter().collect(),
         None => Vec::new(),
@@ -265,7 +300,14 @@ fn check_slice(c: &Canonical, df: &DataFrame, file_index: u32, library: &Library
         let ind_rule = rule_it.next().flatten();
 
         if org.is_none() {
-            sink.problem(Check::MissingValue, row, &h_org, None, "no organisation given".into(), Some("every record needs the organisation that delivered it".into()));
+            sink.problem(
+                Check::MissingValue,
+                row,
+                &h_org,
+                None,
+                "no organisation given".into(),
+                Some("every record needs the organisation that delivered it".into()),
+            );
         }
         // A known id needs no more looking at; others are trimmed for the message.
         let rule = match ind_rule {
@@ -274,12 +316,21 @@ fn check_slice(c: &Canonical, df: &DataFrame, file_index: u32, library: &Library
                 match ind.map(str::trim).filter(|s| !s.is_empty()) {
                     None => sink.problem(Check::MissingValue, row, &h_ind, None, "no indicator given".into(), None),
                     Some(id) => {
-                        let near = suggestions.entry(id.to_string()).or_insert_with(|| library.nearest(id).map(str::to_string));
+                        let near = suggestions
+                            .entry(id.to_string())
+                            .or_insert_with(|| library.nearest(id).map(str::to_string));
                         let hint = match near {
                             Some(n) => format!("did you mean `{n}`? (`impact indicators list` shows every id)"),
                             None => "`impact indicators list` shows every id; add new ones to indicators/".into(),
                         };
-                        sink.problem(Check::UnknownIndicator, row, &h_ind, Some(id), format!("unknown indicator `{id}`"), Some(hint));
+                        sink.problem(
+                            Check::UnknownIndicator,
+                            row,
+                            &h_ind,
+                            Some(id),
+                            format!("unknown indicator `{id}`"),
+                            Some(hint),
+                        );
                     }
                 }
                 None
@@ -304,10 +355,14 @@ fn check_slice(c: &Canonical, df: &DataFrame, file_index: u32, library: &Library
                 v_heading,
                 Some(raw),
                 format!("\"{raw}\" is not a number"),
-                Some("write a number such as 12, 1200.50 or £1,200; leave the cell blank only if nothing was recorded".into()),
+                Some(
+                    "write a number such as 12, 1200.50 or £1,200; leave the cell blank only if nothing was recorded"
+                        .into(),
+                ),
             ),
             (Some(v), raw) if !v.is_finite() || v.abs() > MAX_MAGNITUDE => {
-                let shown = raw.map_or_else(|| if v.is_finite() { format!("{v:e}") } else { v.to_string() }, str::to_string);
+                let shown =
+                    raw.map_or_else(|| if v.is_finite() { format!("{v:e}") } else { v.to_string() }, str::to_string);
                 sink.problem(
                     Check::NotANumber,
                     row,
@@ -335,16 +390,31 @@ fn check_slice(c: &Canonical, df: &DataFrame, file_index: u32, library: &Library
                 Some(raw) => match parse_date(raw, fmt) {
                     Ok(d) => Some((epoch_days(d), Some(raw))),
                     Err(DateProblem::Impossible) => {
-                        sink.problem(Check::BadDate, row, &h_date, Some(raw), format!("\"{raw}\" is not a real date"), Some(format!("dates are read as {fmt_word}; check the day and month")));
+                        sink.problem(
+                            Check::BadDate,
+                            row,
+                            &h_date,
+                            Some(raw),
+                            format!("\"{raw}\" is not a real date"),
+                            Some(format!("dates are read as {fmt_word}; check the day and month")),
+                        );
                         None
                     }
                     Err(DateProblem::Format) => {
                         let hint = if fmt.is_none() && raw.contains('/') {
-                            "for dd/mm/yyyy dates, use a column map with [source] date_format = \"%d/%m/%Y\"".to_string()
+                            "for dd/mm/yyyy dates, use a column map with [source] date_format = \"%d/%m/%Y\""
+                                .to_string()
                         } else {
                             format!("write dates as {fmt_word}")
                         };
-                        sink.problem(Check::BadDate, row, &h_date, Some(raw), format!("\"{raw}\" is not a date in the form {fmt_word}"), Some(hint));
+                        sink.problem(
+                            Check::BadDate,
+                            row,
+                            &h_date,
+                            Some(raw),
+                            format!("\"{raw}\" is not a date in the form {fmt_word}"),
+                            Some(hint),
+                        );
                         None
                     }
                 },
@@ -363,11 +433,25 @@ fn check_slice(c: &Canonical, df: &DataFrame, file_index: u32, library: &Library
             let shown = || raw.map_or_else(|| super::parse::from_epoch_days(days).to_string(), str::to_string);
             if days > today_days {
                 let shown = shown();
-                sink.problem(Check::FutureDate, row, &h_date, Some(&shown), format!("\"{shown}\" is in the future (today is {})", opts.today), Some("outcomes are recorded once they have happened; check the year".into()));
+                sink.problem(
+                    Check::FutureDate,
+                    row,
+                    &h_date,
+                    Some(&shown),
+                    format!("\"{shown}\" is in the future (today is {})", opts.today),
+                    Some("outcomes are recorded once they have happened; check the year".into()),
+                );
                 None
             } else if days < earliest_days {
                 let shown = shown();
-                sink.problem(Check::BadDate, row, &h_date, Some(&shown), format!("\"{shown}\" is before {EARLIEST_YEAR}"), Some("check the year".into()));
+                sink.problem(
+                    Check::BadDate,
+                    row,
+                    &h_date,
+                    Some(&shown),
+                    format!("\"{shown}\" is before {EARLIEST_YEAR}"),
+                    Some("check the year".into()),
+                );
                 None
             } else {
                 Some(days)
@@ -385,8 +469,18 @@ fn check_slice(c: &Canonical, df: &DataFrame, file_index: u32, library: &Library
             Some(d) if d.fract() == 0.0 && (1.0..=10.0).contains(&d) => Some(d as i32),
             _ => {
                 // Only a bad cell pays for formatting its value.
-                let shown = simd.map_or_else(|| typed_decile.map(crate::data::read::format_number).unwrap_or_default(), str::to_string);
-                sink.problem(Check::BadDecile, row, &h_simd, Some(&shown), format!("\"{shown}\" is not a SIMD decile"), Some("SIMD deciles are whole numbers from 1 (most deprived) to 10".into()));
+                let shown = simd.map_or_else(
+                    || typed_decile.map(crate::data::read::format_number).unwrap_or_default(),
+                    str::to_string,
+                );
+                sink.problem(
+                    Check::BadDecile,
+                    row,
+                    &h_simd,
+                    Some(&shown),
+                    format!("\"{shown}\" is not a SIMD decile"),
+                    Some("SIMD deciles are whole numbers from 1 (most deprived) to 10".into()),
+                );
                 None
             }
         });
@@ -433,8 +527,14 @@ fn check_value(sink: &mut Sink, rule: &Rule, v: f64, row: i64, heading: &str) {
             row,
             heading,
             Some(&shown),
-            format!("{shown} is below the minimum {} for `{}` ({})", crate::data::read::format_number(min), rule.id, rule.unit),
-            Some("a negative count is usually a correction: record the corrected figure instead".into()).filter(|_| min == 0.0),
+            format!(
+                "{shown} is below the minimum {} for `{}` ({})",
+                crate::data::read::format_number(min),
+                rule.id,
+                rule.unit
+            ),
+            Some("a negative count is usually a correction: record the corrected figure instead".into())
+                .filter(|_| min == 0.0),
         );
     } else if let Some(max) = rule.max.filter(|m| v > *m) {
         let shown = shown();
@@ -443,12 +543,24 @@ fn check_value(sink: &mut Sink, rule: &Rule, v: f64, row: i64, heading: &str) {
             row,
             heading,
             Some(&shown),
-            format!("{shown} is above the maximum {} for `{}` ({})", crate::data::read::format_number(max), rule.id, rule.unit),
+            format!(
+                "{shown} is above the maximum {} for `{}` ({})",
+                crate::data::read::format_number(max),
+                rule.id,
+                rule.unit
+            ),
             None,
         );
     } else if rule.integer && v.fract() != 0.0 {
         let shown = shown();
-        sink.problem(Check::NotWholeNumber, row, heading, Some(&shown), format!("{shown} is not a whole number of {}", rule.unit), None);
+        sink.problem(
+            Check::NotWholeNumber,
+            row,
+            heading,
+            Some(&shown),
+            format!("{shown} is not a whole number of {}", rule.unit),
+            None,
+        );
     }
 }
 

@@ -67,9 +67,18 @@ mod tests {
         // Short (inline) and long texts, repeated, in two chunks; a column with gaps;
         // and a column read from Parquet, whose long texts share views.
         let mut a = StringChunked::from_slice("t".into(), &["ORG1", "a-much-longer-organisation-name", "ORG1", "ORG2"]);
-        a.append(&StringChunked::from_slice("t".into(), &["ORG2", "a-much-longer-organisation-name", "ORG1", "another-long-text-here"])).unwrap();
-        let gaps = StringChunked::from_iter_options("t".into(), [Some("x"), None, Some("a-much-longer-organisation-name"), None].into_iter());
-        let mut df = df!("t" => ["jobs_sustained_26_weeks", "volunteer_hours_given", "jobs_sustained_26_weeks", "x"].repeat(50)).unwrap();
+        a.append(&StringChunked::from_slice(
+            "t".into(),
+            &["ORG2", "a-much-longer-organisation-name", "ORG1", "another-long-text-here"],
+        ))
+        .unwrap();
+        let gaps = StringChunked::from_iter_options(
+            "t".into(),
+            [Some("x"), None, Some("a-much-longer-organisation-name"), None].into_iter(),
+        );
+        let mut df =
+            df!("t" => ["jobs_sustained_26_weeks", "volunteer_hours_given", "jobs_sustained_26_weeks", "x"].repeat(50))
+                .unwrap();
         let mut buffer = Vec::new();
         ParquetWriter::new(&mut buffer).finish(&mut df).unwrap();
         let parquet = ParquetReader::new(std::io::Cursor::new(buffer)).finish().unwrap();

@@ -34,7 +34,9 @@ pub fn check_indicators(all: &[(PathBuf, Indicator)]) -> Vec<LibraryProblem> {
         if !is_identifier(&ind.id) {
             report("id", "must be lower_snake_case: a–z, 0–9 and _ starting with a letter".into());
         }
-        for (key, value) in [("name", &ind.name), ("theme", &ind.theme), ("unit", &ind.unit), ("description", &ind.description)] {
+        for (key, value) in
+            [("name", &ind.name), ("theme", &ind.theme), ("unit", &ind.unit), ("description", &ind.description)]
+        {
             if value.trim().is_empty() {
                 report(key, "must not be empty".into());
             }
@@ -69,7 +71,11 @@ fn check_roll_up(ind: &Indicator, by_id: &HashMap<&str, &Indicator>, report: &mu
         report("across_time", "is implied for distinct and ratio indicators; remove it".into());
     }
     if !is_ratio {
-        for (key, present) in [("numerator", ind.numerator.is_some()), ("denominator", ind.denominator.is_some()), ("scale", ind.scale.is_some())] {
+        for (key, present) in [
+            ("numerator", ind.numerator.is_some()),
+            ("denominator", ind.denominator.is_some()),
+            ("scale", ind.scale.is_some()),
+        ] {
             if present {
                 report(key, "only ratio indicators take a numerator, denominator or scale".into());
             }
@@ -121,7 +127,13 @@ fn check_proxy(ind: &Indicator, report: &mut impl FnMut(&'static str, String)) {
         report("proxy.source", "say where the value comes from".into());
     }
     if p.start_year > crate::value::MAX_DURATION_YEARS {
-        report("proxy.start_year", format!("must be from 0 to {} (0: the year of the activity, 1: the year after)", crate::value::MAX_DURATION_YEARS));
+        report(
+            "proxy.start_year",
+            format!(
+                "must be from 0 to {} (0: the year of the activity, 1: the year after)",
+                crate::value::MAX_DURATION_YEARS
+            ),
+        );
     }
     if p.discount_rate.is_some_and(|r| !(0.0..1.0).contains(&r)) {
         report("proxy.discount_rate", "must be from 0 to 1 (the Green Book's 1.5% is 0.015)".into());
@@ -274,7 +286,25 @@ mod tests {
         assert_eq!(p, vec![("jobs".into(), "proxy.deadweight"), ("jobs".into(), "proxy.duration_years")]);
         // A duration of a billion years would be valued year by year: refused.
         let mut i = base("jobs");
-        i.proxy = Some(Proxy { value: 1.0, currency: "GBP".into(), price_year: 2024, source: "s".into(), licence: None, url: None, retrieved: None, deadweight: 0.0, attribution: 0.0, displacement: 0.0, drop_off: 0.0, duration_years: 1_000_000_000, start_year: 1, discount_rate: None, low: None, high: None, disbenefit: false });
+        i.proxy = Some(Proxy {
+            value: 1.0,
+            currency: "GBP".into(),
+            price_year: 2024,
+            source: "s".into(),
+            licence: None,
+            url: None,
+            retrieved: None,
+            deadweight: 0.0,
+            attribution: 0.0,
+            displacement: 0.0,
+            drop_off: 0.0,
+            duration_years: 1_000_000_000,
+            start_year: 1,
+            discount_rate: None,
+            low: None,
+            high: None,
+            disbenefit: false,
+        });
         assert_eq!(problems_of(vec![i]), vec![("jobs".into(), "proxy.duration_years")]);
     }
 
@@ -282,12 +312,36 @@ mod tests {
     fn proxy_ranges_start_years_and_own_rates_are_checked() {
         let proxy = |f: &dyn Fn(&mut Proxy)| {
             let mut i = base("wellbeing");
-            let mut p = Proxy { value: 100.0, currency: "GBP".into(), price_year: 2019, source: "s".into(), licence: None, url: None, retrieved: None, deadweight: 0.0, attribution: 0.0, displacement: 0.0, drop_off: 0.0, duration_years: 1, start_year: 1, discount_rate: None, low: None, high: None, disbenefit: false };
+            let mut p = Proxy {
+                value: 100.0,
+                currency: "GBP".into(),
+                price_year: 2019,
+                source: "s".into(),
+                licence: None,
+                url: None,
+                retrieved: None,
+                deadweight: 0.0,
+                attribution: 0.0,
+                displacement: 0.0,
+                drop_off: 0.0,
+                duration_years: 1,
+                start_year: 1,
+                discount_rate: None,
+                low: None,
+                high: None,
+                disbenefit: false,
+            };
             f(&mut p);
             i.proxy = Some(p);
             problems_of(vec![i]).into_iter().map(|(_, key)| key).collect::<Vec<_>>()
         };
-        assert!(proxy(&|p| { p.low = Some(80.0); p.high = Some(120.0); p.start_year = 0; p.discount_rate = Some(0.015) }).is_empty());
+        assert!(proxy(&|p| {
+            p.low = Some(80.0);
+            p.high = Some(120.0);
+            p.start_year = 0;
+            p.discount_rate = Some(0.015)
+        })
+        .is_empty());
         assert_eq!(proxy(&|p| p.low = Some(150.0)), vec!["proxy.low"]);
         assert_eq!(proxy(&|p| p.high = Some(f64::NAN)), vec!["proxy.high", "proxy.low"]);
         assert_eq!(proxy(&|p| p.discount_rate = Some(1.5)), vec!["proxy.discount_rate"]);

@@ -121,7 +121,9 @@ impl Library {
         self.get(id).ok_or_else(|| {
             let err = Error::usage(format!("unknown indicator `{id}`"));
             match self.nearest(id) {
-                Some(near) => err.with_hint(format!("did you mean `{near}`? (`impact indicators list` shows them all)")),
+                Some(near) => {
+                    err.with_hint(format!("did you mean `{near}`? (`impact indicators list` shows them all)"))
+                }
                 None => err.with_hint("`impact indicators list` shows every indicator id"),
             }
         })
@@ -155,14 +157,22 @@ impl Library {
 /// Give each indicator its proxy from the proxies files: a proxy for an unknown
 /// indicator, or for one that already has a proxy (in its own definition or in
 /// another proxies file), is a problem naming both places.
-fn attach_proxies(all: &mut [(PathBuf, Indicator)], entries: Vec<super::proxies::Entry>) -> (BTreeMap<String, PathBuf>, Vec<LibraryProblem>) {
+fn attach_proxies(
+    all: &mut [(PathBuf, Indicator)],
+    entries: Vec<super::proxies::Entry>,
+) -> (BTreeMap<String, PathBuf>, Vec<LibraryProblem>) {
     let mut sources: BTreeMap<String, PathBuf> = BTreeMap::new();
     let mut problems = Vec::new();
     for entry in entries {
         let Some((file, ind)) = all.iter_mut().find(|(_, i)| i.id == entry.indicator) else {
             let near = crate::suggest::nearest(&entry.indicator, all.iter().map(|(_, i)| i.id.as_str()));
             let near = near.map(|n| format!(" (did you mean `{n}`?)")).unwrap_or_default();
-            problems.push(LibraryProblem { file: entry.file, id: entry.indicator, key: "proxy.indicator", message: format!("no indicator has this id{near}") });
+            problems.push(LibraryProblem {
+                file: entry.file,
+                id: entry.indicator,
+                key: "proxy.indicator",
+                message: format!("no indicator has this id{near}"),
+            });
             continue;
         };
         if ind.proxy.is_some() {
@@ -202,7 +212,9 @@ pub fn toml_error(path: &Path, e: &toml::de::Error) -> Error {
         .unwrap_or_default();
     let message = e.message().to_string();
     let hint = unknown_key_hint(&message).or_else(|| {
-        message.contains("duplicate key").then(|| "a key appears twice in the same table; keep one (each heading or column is named once)".to_string())
+        message.contains("duplicate key").then(|| {
+            "a key appears twice in the same table; keep one (each heading or column is named once)".to_string()
+        })
     });
     Error::Config { path: path.to_path_buf(), message: format!("{position}{message}"), hint }
 }

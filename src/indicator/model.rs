@@ -172,7 +172,10 @@ pub enum RollUp {
     /// One pass over records: sum, count, mean, min or max of the values.
     Flow(Aggregation),
     /// Snapshot per unit per date; `time` across dates, then `units` across units.
-    Stock { time: TimeAggregation, units: Aggregation },
+    Stock {
+        time: TimeAggregation,
+        units: Aggregation,
+    },
     Distinct,
     Ratio,
 }

@@ -13,7 +13,11 @@ use crate::error::Result;
 
 /// Which (group, indicator) counts to withhold: for each people indicator, its
 /// groups' counts are one sum (the groups add up to a total a reader can get).
-pub fn withheld_counts(counts: &[(String, String, f64)], people: &HashSet<String>, threshold: u32) -> BTreeMap<(String, String), Withheld> {
+pub fn withheld_counts(
+    counts: &[(String, String, f64)],
+    people: &HashSet<String>,
+    threshold: u32,
+) -> BTreeMap<(String, String), Withheld> {
     let mut by_indicator: BTreeMap<&str, Vec<usize>> = BTreeMap::new();
     for (i, (_, indicator, _)) in counts.iter().enumerate() {
         if people.contains(indicator) {
@@ -40,7 +44,13 @@ pub fn withheld_counts(counts: &[(String, String, f64)], people: &HashSet<String
 pub fn blank(frame: &mut DataFrame, why: &[Withheld], columns: &[&str]) -> Result<()> {
     for name in columns {
         let Ok(column) = frame.column(name) else { continue };
-        let values: Vec<Option<f64>> = column.cast(&DataType::Float64)?.f64()?.iter().zip(why).map(|(v, w)| if w.is_withheld() { None } else { v }).collect();
+        let values: Vec<Option<f64>> = column
+            .cast(&DataType::Float64)?
+            .f64()?
+            .iter()
+            .zip(why)
+            .map(|(v, w)| if w.is_withheld() { None } else { v })
+            .collect();
         frame.with_column(Column::new((*name).into(), values))?;
     }
     frame.with_column(Column::new("withheld".into(), why.iter().map(|w| w.word()).collect::<Vec<_>>()))?;

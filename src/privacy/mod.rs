@@ -117,7 +117,11 @@ pub fn explain(mark: Withheld, threshold: u32) -> String {
 /// few records it describes the few people behind them.
 pub fn statistic_indicators(library: &Library) -> HashSet<String> {
     use crate::indicator::RollUp;
-    library.iter().filter(|i| matches!(i.roll_up(), RollUp::Flow(Aggregation::Mean | Aggregation::Min | Aggregation::Max))).map(|i| i.id.clone()).collect()
+    library
+        .iter()
+        .filter(|i| matches!(i.roll_up(), RollUp::Flow(Aggregation::Mean | Aggregation::Min | Aggregation::Max)))
+        .map(|i| i.id.clone())
+        .collect()
 }
 
 /// A statistic over 1 to threshold − 1 records is withheld.
@@ -133,14 +137,21 @@ pub fn people_indicators(library: &Library) -> HashSet<String> {
 /// Which rows of a figures table (dims…, indicator, value) to withhold, and why.
 /// `apart` names dimensions (among `dims`) whose values are published separately;
 /// a threshold under 2 withholds nothing (no count of people is under 1).
-pub fn flags(df: &DataFrame, dims: &[&str], apart: &[&str], people: &HashSet<String>, threshold: u32) -> Result<Vec<Withheld>> {
+pub fn flags(
+    df: &DataFrame,
+    dims: &[&str],
+    apart: &[&str],
+    people: &HashSet<String>,
+    threshold: u32,
+) -> Result<Vec<Withheld>> {
     let n = df.height();
     // Every text as its rank among its column's sorted values: comparing ranks orders
     // cells exactly as comparing their texts would, at the cost of integers.
     let ranks: Vec<Vec<u32>> = dims.iter().map(|d| ranked(df.column(d)?)).collect::<Result<_>>()?;
     let indicator = df.column("indicator")?.str()?.clone();
     let indicator_rank = ranked(df.column("indicator")?)?;
-    let value: Vec<f64> = df.column("value")?.cast(&DataType::Float64)?.f64()?.iter().map(|v| v.unwrap_or(0.0)).collect();
+    let value: Vec<f64> =
+        df.column("value")?.cast(&DataType::Float64)?.f64()?.iter().map(|v| v.unwrap_or(0.0)).collect();
     let is_people: Vec<bool> = indicator.iter().map(|i| people.contains(i.unwrap_or(""))).collect();
     let order: Vec<Vec<u32>> = (0..n).map(|i| ranks.iter().map(|r| r[i]).collect()).collect();
     // Along every dimension published together: the cells that differ only in that
@@ -173,7 +184,10 @@ pub fn flags(df: &DataFrame, dims: &[&str], apart: &[&str], people: &HashSet<Str
                 }
             }
             None => {
-                let key = |i: usize| std::iter::once(indicator_rank[i]).chain(ranks.iter().enumerate().filter(move |(k, _)| *k != d).map(move |(_, r)| r[i]));
+                let key = |i: usize| {
+                    std::iter::once(indicator_rank[i])
+                        .chain(ranks.iter().enumerate().filter(move |(k, _)| *k != d).map(move |(_, r)| r[i]))
+                };
                 rows.sort_unstable_by(|a, b| key(*a).cmp(key(*b)).then(a.cmp(b)));
                 for group in rows.chunk_by(|a, b| key(*a).eq(key(*b))) {
                     sums.push(group.to_vec());
@@ -202,10 +216,17 @@ fn ranked(column: &Column) -> Result<Vec<u32>> {
 /// withheld member. Ties go by `order` (the cells' keys), never by position, so the
 /// same figures always withhold the same cells. Cells that are not counts of people
 /// (`people` false) are never withheld here.
-pub fn protect<K: Ord>(value: &[f64], people: &[bool], order: &[K], sums: &[Vec<usize>], threshold: u32) -> Vec<Withheld> {
+pub fn protect<K: Ord>(
+    value: &[f64],
+    people: &[bool],
+    order: &[K],
+    sums: &[Vec<usize>],
+    threshold: u32,
+) -> Vec<Withheld> {
     let limit = f64::from(threshold);
-    let mut withheld: Vec<Withheld> =
-        (0..value.len()).map(|i| if people[i] && value[i] > 0.0 && value[i] < limit { Withheld::Small } else { Withheld::No }).collect();
+    let mut withheld: Vec<Withheld> = (0..value.len())
+        .map(|i| if people[i] && value[i] > 0.0 && value[i] < limit { Withheld::Small } else { Withheld::No })
+        .collect();
     // A worklist, not repeated passes: when a cell is withheld only the sums it is in
     // are looked at again, so the work grows with the cells and sums, not their square.
     let mut sums_of: Vec<Vec<usize>> = vec![Vec::new(); value.len()];

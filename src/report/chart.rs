@@ -4,10 +4,10 @@
 
 use plotters::coord::Shift;
 use plotters::prelude::*;
+use plotters_backend::text_anchor::{HPos, Pos, VPos};
 use plotters_backend::{
     BackendColor, BackendCoord, BackendStyle, BackendTextStyle, DrawingBackend, DrawingErrorKind, FontStyle,
 };
-use plotters_backend::text_anchor::{HPos, Pos, VPos};
 
 use super::draw::{series_colour, Cmd, Rgb};
 use super::fonts::text_width;
@@ -90,7 +90,8 @@ pub struct Drawn {
 }
 
 pub fn draw_vector(data: &ChartData, width: f32, height: f32) -> Result<Drawn> {
-    let mut backend = Recorder { size: ((width as f64 * UNITS) as u32, (height as f64 * UNITS) as u32), cmds: Vec::new() };
+    let mut backend =
+        Recorder { size: ((width as f64 * UNITS) as u32, (height as f64 * UNITS) as u32), cmds: Vec::new() };
     {
         let root = (&mut backend).into_drawing_area();
         draw(&root, data, UNITS).map_err(|e| Error::internal(format!("chart: {e}")))?;
@@ -148,7 +149,11 @@ fn draw<DB: DrawingBackend>(root: &DrawingArea<DB, Shift>, data: &ChartData, s: 
     let (plot, legend) = root.split_vertically((h_total - legend_h) as i32);
     if data.categories.is_empty() || data.series.is_empty() {
         let style = label_font(s).pos(Pos::new(HPos::Center, VPos::Center));
-        plot.draw(&Text::new("No figures to chart".to_string(), ((w_total / 2.0) as i32, ((h_total - legend_h) / 2.0) as i32), style))?;
+        plot.draw(&Text::new(
+            "No figures to chart".to_string(),
+            ((w_total / 2.0) as i32, ((h_total - legend_h) / 2.0) as i32),
+            style,
+        ))?;
         return Ok(());
     }
     match data.kind {
@@ -172,13 +177,21 @@ fn label_font<'a>(s: f64) -> TextStyle<'a> {
 fn max_value(data: &ChartData) -> f64 {
     let per_category = (0..data.categories.len()).map(|i| {
         let vals = data.series.iter().filter_map(|s| s.values.get(i).copied().flatten());
-        if data.kind == ChartKind::Stacked { vals.sum::<f64>() } else { vals.fold(0.0, f64::max) }
+        if data.kind == ChartKind::Stacked {
+            vals.sum::<f64>()
+        } else {
+            vals.fold(0.0, f64::max)
+        }
     });
     let m = per_category.fold(0.0, f64::max);
     if let Some(fixed) = data.y_max {
         return fixed.max(m);
     }
-    if m <= 0.0 { 1.0 } else { m * 1.12 }
+    if m <= 0.0 {
+        1.0
+    } else {
+        m * 1.12
+    }
 }
 
 /// A category name beside a horizontal bar: on one line when it fits, else on two
@@ -199,7 +212,13 @@ fn category_lines(name: &str, width: f64) -> Vec<(String, f64)> {
 const AXIS_TITLE_PT: f64 = 12.0;
 
 /// The axis title of a horizontal chart, centred under its scale.
-fn horizontal_axis_title<DB: DrawingBackend>(area: &DrawingArea<DB, Shift>, data: &ChartData, label_w: f64, right: f64, s: f64) -> DrawResult<DB> {
+fn horizontal_axis_title<DB: DrawingBackend>(
+    area: &DrawingArea<DB, Shift>,
+    data: &ChartData,
+    label_w: f64,
+    right: f64,
+    s: f64,
+) -> DrawResult<DB> {
     if data.axis.is_empty() {
         return Ok(());
     }
@@ -245,25 +264,33 @@ fn horizontal_bars<DB: DrawingBackend>(area: &DrawingArea<DB, Shift>, data: &Cha
         // The first category at the top.
         let row = (n - 1 - i) as f64;
         for (name, dy) in category_lines(name, label_w - 10.0) {
-            chart.plotting_area().draw(&(EmptyElement::at((0.0, row + 0.5)) + Text::new(name, (-(5.0 * s) as i32, (dy * s) as i32), name_style.clone())))?;
+            chart.plotting_area().draw(
+                &(EmptyElement::at((0.0, row + 0.5))
+                    + Text::new(name, (-(5.0 * s) as i32, (dy * s) as i32), name_style.clone())),
+            )?;
         }
         let Some(v) = data.series[0].values.get(i).copied().flatten() else {
             let marks = data.marks_at(i);
             if !marks.is_empty() {
-                let at = EmptyElement::at((0.0, row + 0.5)) + Text::new(format!("{marks} withheld"), ((3.0 * s) as i32, 0), value_style.clone());
+                let at = EmptyElement::at((0.0, row + 0.5))
+                    + Text::new(format!("{marks} withheld"), ((3.0 * s) as i32, 0), value_style.clone());
                 chart.plotting_area().draw(&at)?;
             }
             continue;
         };
         if data.kind == ChartKind::Dots {
-            chart.draw_series(std::iter::once(PathElement::new(vec![(0.0, row + 0.5), (v, row + 0.5)], ShapeStyle::from(&rgb(Rgb::RULE)).stroke_width((0.8 * s) as u32))))?;
+            chart.draw_series(std::iter::once(PathElement::new(
+                vec![(0.0, row + 0.5), (v, row + 0.5)],
+                ShapeStyle::from(&rgb(Rgb::RULE)).stroke_width((0.8 * s) as u32),
+            )))?;
             chart.draw_series(std::iter::once(Circle::new((v, row + 0.5), (3.2 * s) as i32, colour.filled())))?;
         } else {
             chart.draw_series(std::iter::once(Rectangle::new([(0.0, row + 0.2), (v, row + 0.8)], colour.filled())))?;
         }
         // Clear of the dot's radius (3.2 pt) on a dot plot, just past the bar's end otherwise.
         let gap = if data.kind == ChartKind::Dots { 6.0 } else { 3.0 };
-        let at = EmptyElement::at((v, row + 0.5)) + Text::new(compact(v, &data.unit), ((gap * s) as i32, 0), value_style.clone());
+        let at = EmptyElement::at((v, row + 0.5))
+            + Text::new(compact(v, &data.unit), ((gap * s) as i32, 0), value_style.clone());
         chart.plotting_area().draw(&at)?;
     }
     Ok(())
@@ -305,7 +332,10 @@ fn vertical<DB: DrawingBackend>(area: &DrawingArea<DB, Shift>, data: &ChartData,
     let stride = ((widest + 6.0) / segment_pt).ceil().max(1.0) as usize;
     let label_style = label_font(s).pos(Pos::new(HPos::Center, VPos::Top));
     for (i, c) in data.categories.iter().enumerate().filter(|(i, _)| i % stride == 0) {
-        chart.plotting_area().draw(&(EmptyElement::at((i as f64 + 0.5, 0.0)) + Text::new(c.clone(), (0, (4.0 * s) as i32), label_style.clone())))?;
+        chart.plotting_area().draw(
+            &(EmptyElement::at((i as f64 + 0.5, 0.0))
+                + Text::new(c.clone(), (0, (4.0 * s) as i32), label_style.clone())),
+        )?;
     }
     // Withheld figures are marked where they would stand: above a stacked bar (as
     // an outlined cap), at the foot of a line's point or a grouped bar.
@@ -320,7 +350,10 @@ fn vertical<DB: DrawingBackend>(area: &DrawingArea<DB, Shift>, data: &ChartData,
                     let (y0, y1) = (base[i], base[i] + v);
                     base[i] = y1;
                     let x = i as f64;
-                    chart.draw_series(std::iter::once(Rectangle::new([(x + 0.22, y0), (x + 0.78, y1)], colour.filled())))?;
+                    chart.draw_series(std::iter::once(Rectangle::new(
+                        [(x + 0.22, y0), (x + 0.78, y1)],
+                        colour.filled(),
+                    )))?;
                 }
             }
             for (i, top) in base.iter().enumerate() {
@@ -330,8 +363,10 @@ fn vertical<DB: DrawingBackend>(area: &DrawingArea<DB, Shift>, data: &ChartData,
                 }
                 let (x, cap) = (i as f64, max * 0.05);
                 let outline = ShapeStyle::from(&MUTED).stroke_width((0.8 * s) as u32);
-                chart.draw_series(std::iter::once(Rectangle::new([(x + 0.22, *top), (x + 0.78, top + cap)], outline)))?;
-                let label = EmptyElement::at((x + 0.5, top + cap)) + Text::new(format!("+ withheld {marks}"), (0, -(2.0 * s) as i32), mark_style.clone());
+                chart
+                    .draw_series(std::iter::once(Rectangle::new([(x + 0.22, *top), (x + 0.78, top + cap)], outline)))?;
+                let label = EmptyElement::at((x + 0.5, top + cap))
+                    + Text::new(format!("+ withheld {marks}"), (0, -(2.0 * s) as i32), mark_style.clone());
                 chart.plotting_area().draw(&label)?;
             }
         }
@@ -345,12 +380,17 @@ fn vertical<DB: DrawingBackend>(area: &DrawingArea<DB, Shift>, data: &ChartData,
                     let x0 = i as f64 + pad + k as f64 * (bar_w + gap);
                     let Some(v) = v else {
                         if let Some(w) = data.withheld.iter().find(|w| w.0 == k && w.1 == i) {
-                            let label = EmptyElement::at((x0 + bar_w / 2.0, 0.0)) + Text::new(w.2.clone(), (0, -(2.0 * s) as i32), mark_style.clone());
+                            let label = EmptyElement::at((x0 + bar_w / 2.0, 0.0))
+                                + Text::new(w.2.clone(), (0, -(2.0 * s) as i32), mark_style.clone());
                             chart.plotting_area().draw(&label)?;
                         }
                         continue;
                     };
-                    let style = if series.outline { ShapeStyle::from(&colour).stroke_width((1.2 * s) as u32) } else { colour.filled() };
+                    let style = if series.outline {
+                        ShapeStyle::from(&colour).stroke_width((1.2 * s) as u32)
+                    } else {
+                        colour.filled()
+                    };
                     chart.draw_series(std::iter::once(Rectangle::new([(x0, 0.0), (x0 + bar_w, *v)], style)))?;
                 }
             }
@@ -365,7 +405,10 @@ fn vertical<DB: DrawingBackend>(area: &DrawingArea<DB, Shift>, data: &ChartData,
                     match v {
                         Some(v) => run.push((i as f64 + 0.5, *v)),
                         None => {
-                            chart.draw_series(LineSeries::new(std::mem::take(&mut run), ShapeStyle::from(&colour).stroke_width((1.6 * s) as u32)))?;
+                            chart.draw_series(LineSeries::new(
+                                std::mem::take(&mut run),
+                                ShapeStyle::from(&colour).stroke_width((1.6 * s) as u32),
+                            ))?;
                         }
                     }
                 }
@@ -382,10 +425,15 @@ fn vertical<DB: DrawingBackend>(area: &DrawingArea<DB, Shift>, data: &ChartData,
                 // on the axis (the caller's caption says what it means), never marks
                 // printed over each other.
                 if f64::from(text_width(&marks, 8.0, false)) + 2.0 <= segment_pt {
-                    let label = EmptyElement::at((i as f64 + 0.5, 0.0)) + Text::new(marks, (0, -(2.0 * s) as i32), mark_style.clone());
+                    let label = EmptyElement::at((i as f64 + 0.5, 0.0))
+                        + Text::new(marks, (0, -(2.0 * s) as i32), mark_style.clone());
                     chart.plotting_area().draw(&label)?;
                 } else {
-                    chart.draw_series(std::iter::once(Circle::new((i as f64 + 0.5, 0.0), (2.2 * s) as i32, ShapeStyle::from(&MUTED).stroke_width((0.8 * s) as u32))))?;
+                    chart.draw_series(std::iter::once(Circle::new(
+                        (i as f64 + 0.5, 0.0),
+                        (2.2 * s) as i32,
+                        ShapeStyle::from(&MUTED).stroke_width((0.8 * s) as u32),
+                    )))?;
                 }
             }
         }
@@ -430,15 +478,24 @@ fn tornado<DB: DrawingBackend>(area: &DrawingArea<DB, Shift>, data: &ChartData, 
     for (i, name) in data.categories.iter().enumerate() {
         let row = (n - 1 - i) as f64;
         for (name, dy) in category_lines(name, label_w - 10.0) {
-            chart.plotting_area().draw(&(EmptyElement::at((lo, row + 0.5)) + Text::new(name, (-(5.0 * s) as i32, (dy * s) as i32), name_style.clone())))?;
+            chart.plotting_area().draw(
+                &(EmptyElement::at((lo, row + 0.5))
+                    + Text::new(name, (-(5.0 * s) as i32, (dy * s) as i32), name_style.clone())),
+            )?;
         }
         for (k, series) in data.series.iter().enumerate() {
             let Some(v) = series.values.get(i).copied().flatten() else { continue };
             let (a, b) = if v < base { (v, base) } else { (base, v) };
-            chart.draw_series(std::iter::once(Rectangle::new([(a, row + 0.2), (b, row + 0.8)], rgb(data.colour(k)).filled())))?;
+            chart.draw_series(std::iter::once(Rectangle::new(
+                [(a, row + 0.2), (b, row + 0.8)],
+                rgb(data.colour(k)).filled(),
+            )))?;
         }
     }
-    chart.draw_series(std::iter::once(PathElement::new(vec![(base, 0.0), (base, n as f64)], ShapeStyle::from(&TEXT).stroke_width((1.0 * s) as u32))))?;
+    chart.draw_series(std::iter::once(PathElement::new(
+        vec![(base, 0.0), (base, n as f64)],
+        ShapeStyle::from(&TEXT).stroke_width((1.0 * s) as u32),
+    )))?;
     Ok(())
 }
 
@@ -457,7 +514,12 @@ fn legend_rows(data: &ChartData, width_pt: f64) -> usize {
     rows
 }
 
-fn draw_legend<DB: DrawingBackend>(area: &DrawingArea<DB, Shift>, data: &ChartData, s: f64, width: f64) -> DrawResult<DB> {
+fn draw_legend<DB: DrawingBackend>(
+    area: &DrawingArea<DB, Shift>,
+    data: &ChartData,
+    s: f64,
+    width: f64,
+) -> DrawResult<DB> {
     let (mut x, mut y) = (38.0 * s, 4.0 * s);
     for (k, series) in data.series.iter().enumerate() {
         let w = (14.0 + text_width(&series.name, 8.0, false) as f64 + 12.0) * s;
@@ -528,7 +590,11 @@ impl DrawingBackend for &mut Recorder {
         Ok(())
     }
 
-    fn draw_pixel(&mut self, point: BackendCoord, color: BackendColor) -> std::result::Result<(), DrawingErrorKind<NoError>> {
+    fn draw_pixel(
+        &mut self,
+        point: BackendCoord,
+        color: BackendColor,
+    ) -> std::result::Result<(), DrawingErrorKind<NoError>> {
         if color.alpha > 0.0 {
             let (x, y) = pt(point);
             self.cmds.push(Cmd::Rect { x, y, w: 0.1, h: 0.1, fill: Some(solid(color)), stroke: None });
@@ -536,25 +602,51 @@ impl DrawingBackend for &mut Recorder {
         Ok(())
     }
 
-    fn draw_line<S: BackendStyle>(&mut self, from: BackendCoord, to: BackendCoord, style: &S) -> std::result::Result<(), DrawingErrorKind<NoError>> {
+    fn draw_line<S: BackendStyle>(
+        &mut self,
+        from: BackendCoord,
+        to: BackendCoord,
+        style: &S,
+    ) -> std::result::Result<(), DrawingErrorKind<NoError>> {
         if style.color().alpha > 0.0 {
-            self.cmds.push(Cmd::Path { points: vec![pt(from), pt(to)], colour: solid(style.color()), width: stroke_pt(style) });
+            self.cmds.push(Cmd::Path {
+                points: vec![pt(from), pt(to)],
+                colour: solid(style.color()),
+                width: stroke_pt(style),
+            });
         }
         Ok(())
     }
 
-    fn draw_rect<S: BackendStyle>(&mut self, ul: BackendCoord, br: BackendCoord, style: &S, fill: bool) -> std::result::Result<(), DrawingErrorKind<NoError>> {
+    fn draw_rect<S: BackendStyle>(
+        &mut self,
+        ul: BackendCoord,
+        br: BackendCoord,
+        style: &S,
+        fill: bool,
+    ) -> std::result::Result<(), DrawingErrorKind<NoError>> {
         if style.color().alpha == 0.0 {
             return Ok(());
         }
         let ((x0, y0), (x1, y1)) = (pt(ul), pt(br));
         let colour = solid(style.color());
         let (fill, stroke) = if fill { (Some(colour), None) } else { (None, Some((colour, stroke_pt(style)))) };
-        self.cmds.push(Cmd::Rect { x: x0.min(x1), y: y0.min(y1), w: (x1 - x0).abs(), h: (y1 - y0).abs(), fill, stroke });
+        self.cmds.push(Cmd::Rect {
+            x: x0.min(x1),
+            y: y0.min(y1),
+            w: (x1 - x0).abs(),
+            h: (y1 - y0).abs(),
+            fill,
+            stroke,
+        });
         Ok(())
     }
 
-    fn draw_path<S: BackendStyle, I: IntoIterator<Item = BackendCoord>>(&mut self, path: I, style: &S) -> std::result::Result<(), DrawingErrorKind<NoError>> {
+    fn draw_path<S: BackendStyle, I: IntoIterator<Item = BackendCoord>>(
+        &mut self,
+        path: I,
+        style: &S,
+    ) -> std::result::Result<(), DrawingErrorKind<NoError>> {
         if style.color().alpha > 0.0 {
             let points: Vec<(f32, f32)> = path.into_iter().map(pt).collect();
             self.cmds.push(Cmd::Path { points, colour: solid(style.color()), width: stroke_pt(style) });
@@ -562,7 +654,13 @@ impl DrawingBackend for &mut Recorder {
         Ok(())
     }
 
-    fn draw_circle<S: BackendStyle>(&mut self, center: BackendCoord, radius: u32, style: &S, fill: bool) -> std::result::Result<(), DrawingErrorKind<NoError>> {
+    fn draw_circle<S: BackendStyle>(
+        &mut self,
+        center: BackendCoord,
+        radius: u32,
+        style: &S,
+        fill: bool,
+    ) -> std::result::Result<(), DrawingErrorKind<NoError>> {
         if style.color().alpha == 0.0 {
             return Ok(());
         }
@@ -575,18 +673,31 @@ impl DrawingBackend for &mut Recorder {
             })
             .collect();
         let colour = solid(style.color());
-        self.cmds.push(if fill { Cmd::Polygon { points, fill: colour } } else { Cmd::Path { points, colour, width: stroke_pt(style) } });
+        self.cmds.push(if fill {
+            Cmd::Polygon { points, fill: colour }
+        } else {
+            Cmd::Path { points, colour, width: stroke_pt(style) }
+        });
         Ok(())
     }
 
-    fn fill_polygon<S: BackendStyle, I: IntoIterator<Item = BackendCoord>>(&mut self, vert: I, style: &S) -> std::result::Result<(), DrawingErrorKind<NoError>> {
+    fn fill_polygon<S: BackendStyle, I: IntoIterator<Item = BackendCoord>>(
+        &mut self,
+        vert: I,
+        style: &S,
+    ) -> std::result::Result<(), DrawingErrorKind<NoError>> {
         if style.color().alpha > 0.0 {
             self.cmds.push(Cmd::Polygon { points: vert.into_iter().map(pt).collect(), fill: solid(style.color()) });
         }
         Ok(())
     }
 
-    fn draw_text<T: BackendTextStyle>(&mut self, text: &str, style: &T, pos: BackendCoord) -> std::result::Result<(), DrawingErrorKind<NoError>> {
+    fn draw_text<T: BackendTextStyle>(
+        &mut self,
+        text: &str,
+        style: &T,
+        pos: BackendCoord,
+    ) -> std::result::Result<(), DrawingErrorKind<NoError>> {
         if text.is_empty() || style.color().alpha == 0.0 {
             return Ok(());
         }
@@ -610,7 +721,11 @@ impl DrawingBackend for &mut Recorder {
         Ok(())
     }
 
-    fn estimate_text_size<T: BackendTextStyle>(&self, text: &str, style: &T) -> std::result::Result<(u32, u32), DrawingErrorKind<NoError>> {
+    fn estimate_text_size<T: BackendTextStyle>(
+        &self,
+        text: &str,
+        style: &T,
+    ) -> std::result::Result<(u32, u32), DrawingErrorKind<NoError>> {
         let size = (style.size() / UNITS) as f32;
         let w = text_width(text, size, matches!(style.style(), FontStyle::Bold));
         Ok(((f64::from(w) * UNITS) as u32, style.size() as u32))
@@ -637,9 +752,20 @@ mod tests {
 
     #[test]
     fn charts_are_vector_commands_with_labels() {
-        for kind in [ChartKind::Bars, ChartKind::Dots, ChartKind::Stacked, ChartKind::Grouped, ChartKind::Lines, ChartKind::Tornado] {
+        for kind in [
+            ChartKind::Bars,
+            ChartKind::Dots,
+            ChartKind::Stacked,
+            ChartKind::Grouped,
+            ChartKind::Lines,
+            ChartKind::Tornado,
+        ] {
             let drawn = draw_vector(&data(kind.clone()), 480.0, 220.0).unwrap();
-            let texts: Vec<&str> = drawn.cmds.iter().filter_map(|c| if let Cmd::Text { text, .. } = c { Some(text.as_str()) } else { None }).collect();
+            let texts: Vec<&str> = drawn
+                .cmds
+                .iter()
+                .filter_map(|c| if let Cmd::Text { text, .. } = c { Some(text.as_str()) } else { None })
+                .collect();
             assert!(texts.contains(&"2022-23"), "{kind:?}: {texts:?}");
             assert!(drawn.cmds.iter().any(|c| matches!(c, Cmd::Rect { .. } | Cmd::Path { .. })));
             // Everything stays inside the chart's box.
@@ -674,7 +800,11 @@ mod tests {
             let mut d = data(kind.clone());
             d.axis = "people supported".into();
             let drawn = draw_vector(&d, 400.0, 200.0).unwrap();
-            let texts: Vec<&str> = drawn.cmds.iter().filter_map(|c| if let Cmd::Text { text, .. } = c { Some(text.as_str()) } else { None }).collect();
+            let texts: Vec<&str> = drawn
+                .cmds
+                .iter()
+                .filter_map(|c| if let Cmd::Text { text, .. } = c { Some(text.as_str()) } else { None })
+                .collect();
             assert!(texts.contains(&"people supported"), "{kind:?}: {texts:?}");
         }
     }

@@ -36,10 +36,31 @@ pub fn series_colour(i: usize) -> Rgb {
 #[derive(Debug, Clone, PartialEq)]
 pub enum Cmd {
     /// Text with its baseline at `y`.
-    Text { x: f32, y: f32, size: f32, bold: bool, colour: Rgb, text: String },
-    Rect { x: f32, y: f32, w: f32, h: f32, fill: Option<Rgb>, stroke: Option<(Rgb, f32)> },
-    Path { points: Vec<(f32, f32)>, colour: Rgb, width: f32 },
-    Polygon { points: Vec<(f32, f32)>, fill: Rgb },
+    Text {
+        x: f32,
+        y: f32,
+        size: f32,
+        bold: bool,
+        colour: Rgb,
+        text: String,
+    },
+    Rect {
+        x: f32,
+        y: f32,
+        w: f32,
+        h: f32,
+        fill: Option<Rgb>,
+        stroke: Option<(Rgb, f32)>,
+    },
+    Path {
+        points: Vec<(f32, f32)>,
+        colour: Rgb,
+        width: f32,
+    },
+    Polygon {
+        points: Vec<(f32, f32)>,
+        fill: Rgb,
+    },
 }
 
 impl Cmd {
@@ -50,7 +71,9 @@ impl Cmd {
             Cmd::Text { x, y, size, bold, colour, text } => {
                 Cmd::Text { x: x + dx, y: y + dy, size: *size, bold: *bold, colour: *colour, text: text.clone() }
             }
-            Cmd::Rect { x, y, w, h, fill, stroke } => Cmd::Rect { x: x + dx, y: y + dy, w: *w, h: *h, fill: *fill, stroke: *stroke },
+            Cmd::Rect { x, y, w, h, fill, stroke } => {
+                Cmd::Rect { x: x + dx, y: y + dy, w: *w, h: *h, fill: *fill, stroke: *stroke }
+            }
             Cmd::Path { points, colour, width } => Cmd::Path { points: mv(points), colour: *colour, width: *width },
             Cmd::Polygon { points, fill } => Cmd::Polygon { points: mv(points), fill: *fill },
         }

@@ -171,18 +171,35 @@ impl Figures {
 /// subjects' records (what `batch_keys(need, 1)` gives when every subject is computed):
 /// a group's colour is its place among these. One grouping without the subject column
 /// per such need, much less than every subject's tables.
-pub fn everyone_second_keys(spec: &Spec, window: &Window, records: &DataFrame, library: &Library) -> Result<HashMap<Need, Vec<String>>> {
+pub fn everyone_second_keys(
+    spec: &Spec,
+    window: &Window,
+    records: &DataFrame,
+    library: &Library,
+) -> Result<HashMap<Need, Vec<String>>> {
     let valued: Vec<String> = library.iter().filter(|i| i.proxy.is_some()).map(|i| i.id.clone()).collect();
     let mut out = HashMap::new();
     for (need, ids) in super::plan::needs(spec, window, &valued) {
         if need.dims.len() < 2 {
             continue;
         }
-        let filters = Filters { from: (need.span == SpanKey::Period).then_some(window.from), to: Some(window.to), indicators: ids, ..Filters::default() };
+        let filters = Filters {
+            from: (need.span == SpanKey::Period).then_some(window.from),
+            to: Some(window.to),
+            indicators: ids,
+            ..Filters::default()
+        };
         let by: Vec<Dimension> = need.dims.iter().map(|d| dimension(d)).collect();
-        let df = aggregate(records, library, &Request { by, filters, suppress_below: None, publish_apart: Vec::new() })?;
+        let df =
+            aggregate(records, library, &Request { by, filters, suppress_below: None, publish_apart: Vec::new() })?;
         let name = Grain::parse(&need.dims[1]).map_or(need.dims[1].as_str(), |g| g.name());
-        let mut keys: Vec<String> = df.column(name)?.cast(&DataType::String)?.str()?.iter().map(|v| v.unwrap_or_default().to_string()).collect();
+        let mut keys: Vec<String> = df
+            .column(name)?
+            .cast(&DataType::String)?
+            .str()?
+            .iter()
+            .map(|v| v.unwrap_or_default().to_string())
+            .collect();
         keys.sort();
         keys.dedup();
         out.insert(need, keys);
@@ -193,7 +210,13 @@ pub fn everyone_second_keys(spec: &Spec, window: &Window, records: &DataFrame, l
 /// Every subject's tables protected together (one report is one release), and each
 /// subject on its own: a cell is never withheld to protect a cell of another
 /// subject's report, which its reader never sees.
-fn protect_each_subject(tables: &mut HashMap<Need, HashMap<String, Vec<Row>>>, window: &Window, library: &Library, subject_col: Option<&str>, threshold: u32) {
+fn protect_each_subject(
+    tables: &mut HashMap<Need, HashMap<String, Vec<Row>>>,
+    window: &Window,
+    library: &Library,
+    subject_col: Option<&str>,
+    threshold: u32,
+) {
     let people = crate::privacy::people_indicators(library);
     let mut subjects: Vec<String> = tables.values().flat_map(|t| t.keys().cloned()).collect();
     subjects.sort();
@@ -201,8 +224,10 @@ fn protect_each_subject(tables: &mut HashMap<Need, HashMap<String, Vec<Row>>>, w
     let mut needs: Vec<Need> = tables.keys().cloned().collect();
     needs.sort();
     for subject in subjects {
-        let mut release: Vec<(Need, Vec<Row>)> =
-            needs.iter().filter_map(|n| tables.get_mut(n).and_then(|t| t.remove(&subject)).map(|rows| (n.clone(), rows))).collect();
+        let mut release: Vec<(Need, Vec<Row>)> = needs
+            .iter()
+            .filter_map(|n| tables.get_mut(n).and_then(|t| t.remove(&subject)).map(|rows| (n.clone(), rows)))
+            .collect();
         {
             let mut parts: Vec<(&Need, &mut Vec<Row>)> = release.iter_mut().map(|(n, rows)| (&*n, rows)).collect();
             super::protect::protect_release(&mut parts, window, library, &people, subject_col, threshold);
@@ -224,7 +249,8 @@ fn split_rows(df: &DataFrame, subject_col: Option<&str>, dims: &[String]) -> Res
         Some(c) => text(c)?,
         None => vec![Some(ALL.to_string()); n],
     };
-    let keys: Vec<Vec<Option<String>>> = dims.iter().map(|d| text(Grain::parse(d).map_or(d.as_str(), |g| g.name()))).collect::<Result<_>>()?;
+    let keys: Vec<Vec<Option<String>>> =
+        dims.iter().map(|d| text(Grain::parse(d).map_or(d.as_str(), |g| g.name()))).collect::<Result<_>>()?;
     let indicators = text("indicator")?;
     let values: Vec<Option<f64>> = df.column("value")?.f64()?.iter().collect();
     let records: Vec<Option<i64>> = df.column("records")?.i64()?.iter().collect();
@@ -251,9 +277,17 @@ fn split_rows(df: &DataFrame, subject_col: Option<&str>, dims: &[String]) -> Res
     Ok(out)
 }
 
-fn quality(records: &DataFrame, rejected: Option<&DataFrame>, subject_col: Option<&str>) -> Result<HashMap<String, Quality>> {
+fn quality(
+    records: &DataFrame,
+    rejected: Option<&DataFrame>,
+    subject_col: Option<&str>,
+) -> Result<HashMap<String, Quality>> {
     let key = subject_col.map_or(lit(ALL).alias("__subject"), |c| col(c).cast(DataType::String).alias("__subject"));
-    let mut aggs = vec![len().alias("__n"), col("date").min().cast(DataType::String).alias("__first"), col("date").max().cast(DataType::String).alias("__last")];
+    let mut aggs = vec![
+        len().alias("__n"),
+        col("date").min().cast(DataType::String).alias("__first"),
+        col("date").max().cast(DataType::String).alias("__last"),
+    ];
     aggs.extend(QUALITY_FIELDS.iter().map(|f| col(*f).is_not_null().sum().alias(*f)));
     let df = records.clone().lazy().with_column(key.clone()).group_by([col("__subject")]).agg(aggs).collect()?;
     let mut out = HashMap::new();
@@ -271,11 +305,18 @@ fn quality(records: &DataFrame, rejected: Option<&DataFrame>, subject_col: Optio
         }
         out.insert(
             subject.to_string(),
-            Quality { records: total, rejected: 0, completeness, first: first.get(i).map(str::to_string), last: last.get(i).map(str::to_string) },
+            Quality {
+                records: total,
+                rejected: 0,
+                completeness,
+                first: first.get(i).map(str::to_string),
+                last: last.get(i).map(str::to_string),
+            },
         );
     }
     if let Some(rej) = rejected.filter(|r| r.height() > 0) {
-        let counts = rej.clone().lazy().with_column(key).group_by([col("__subject")]).agg([len().alias("__n")]).collect()?;
+        let counts =
+            rej.clone().lazy().with_column(key).group_by([col("__subject")]).agg([len().alias("__n")]).collect()?;
         let s = counts.column("__subject")?.str()?.clone();
         let c = counts.column("__n")?.cast(&DataType::UInt64)?;
         for i in 0..counts.height() {

@@ -64,7 +64,8 @@ pub fn subset(chars: &std::collections::BTreeSet<char>, bold: bool) -> Option<Pa
     use allsorts::subset::{subset as cut, CmapTarget, SubsetProfile};
     let f = fonts()?;
     let (face, bytes) = if bold { (&f.bold, dejavu::sans::bold()) } else { (&f.regular, dejavu::sans::regular()) };
-    let mut ids: Vec<u16> = chars.iter().filter_map(|c| face.lookup_glyph_index(*c as u32)).filter(|g| *g != 0).collect();
+    let mut ids: Vec<u16> =
+        chars.iter().filter_map(|c| face.lookup_glyph_index(*c as u32)).filter(|g| *g != 0).collect();
     ids.sort_unstable();
     ids.dedup();
     ids.insert(0, 0);

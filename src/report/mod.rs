@@ -23,10 +23,10 @@ use rayon::prelude::*;
 
 use crate::aggregate::{Filters, Targets};
 use crate::commitments;
-use crate::value::{self, Assumptions, GroupBy, GroupValue};
 use crate::data::{self, CheckOptions, ColumnMap};
 use crate::error::{Error, Result};
 use crate::indicator::Library;
+use crate::value::{self, Assumptions, GroupBy, GroupValue};
 pub use spec::{Spec, SubjectKind};
 
 #[derive(Debug, Clone, Default)]
@@ -110,8 +110,9 @@ pub fn run(opts: &Options, library: &Library) -> Result<Summary> {
     }
     if opts.each.is_none() && opts.subject.is_none() && kind != SubjectKind::All {
         let what = kind.column().unwrap_or("subject");
-        return Err(Error::usage(format!("{} is a report about one {what}", opts.spec.display()))
-            .with_hint(format!("give --subject ID for one report, or --each {what} --out-dir DIR for one per {what}")));
+        return Err(Error::usage(format!("{} is a report about one {what}", opts.spec.display())).with_hint(format!(
+            "give --subject ID for one report, or --each {what} --out-dir DIR for one per {what}"
+        )));
     }
 
     let map = opts.map.as_deref().map(|p| ColumnMap::load(p, library)).transpose()?;
@@ -120,7 +121,10 @@ pub fn run(opts: &Options, library: &Library) -> Result<Summary> {
         data::split_valid(loaded)?
     } else if opts.skip_invalid {
         eprint!("{}", loaded.report.to_text());
-        eprintln!("warning: --skip-invalid: {} invalid record(s) left out and counted as rejected", loaded.report.records_read - loaded.report.records_valid);
+        eprintln!(
+            "warning: --skip-invalid: {} invalid record(s) left out and counted as rejected",
+            loaded.report.records_read - loaded.report.records_valid
+        );
         data::split_valid(loaded)?
     } else {
         return Err(Error::Invalid { report: Box::new(loaded.report) });
@@ -145,7 +149,13 @@ pub fn run(opts: &Options, library: &Library) -> Result<Summary> {
     }
     let subject_records = match only_subject {
         Some((column, subject)) => std::borrow::Cow::Owned(
-            polars::prelude::IntoLazy::lazy(dataset.records.clone()).filter(polars::prelude::col(column).cast(polars::prelude::DataType::String).eq(polars::prelude::lit(subject))).collect()?,
+            polars::prelude::IntoLazy::lazy(dataset.records.clone())
+                .filter(
+                    polars::prelude::col(column)
+                        .cast(polars::prelude::DataType::String)
+                        .eq(polars::prelude::lit(subject)),
+                )
+                .collect()?,
         ),
         None => std::borrow::Cow::Borrowed(&dataset.records),
     };
@@ -160,7 +170,8 @@ pub fn run(opts: &Options, library: &Library) -> Result<Summary> {
     let comparisons = peer_comparisons(&spec, &window, records, library, &investments)?;
     let progress = if plan::needs_commitments(&spec) {
         let path = opts.commitments.as_deref().ok_or_else(|| {
-            Error::usage(format!("{} has a commitments section", opts.spec.display())).with_hint("give --commitments FILE (e.g. samples/commitments.csv)")
+            Error::usage(format!("{} has a commitments section", opts.spec.display()))
+                .with_hint("give --commitments FILE (e.g. samples/commitments.csv)")
         })?;
         let list = commitments::load(path, library)?;
         commitments::track(&list, &dataset.records, library, &assumptions, window.to)?
@@ -171,9 +182,11 @@ pub fn run(opts: &Options, library: &Library) -> Result<Summary> {
 
     crate::timing::lap(&timer, "social values, peers and commitments");
     // Aggregate once for every subject (or for the one).
-    let mut figures = figures::compute(&spec, &window, records, Some(&rejected), library, targets.as_ref(), opts.suppress_below)?;
+    let mut figures =
+        figures::compute(&spec, &window, records, Some(&rejected), library, targets.as_ref(), opts.suppress_below)?;
     if only_subject.is_some() {
-        figures = figures.with_everyones_keys(figures::everyone_second_keys(&spec, &window, &dataset.records, library)?);
+        figures =
+            figures.with_everyones_keys(figures::everyone_second_keys(&spec, &window, &dataset.records, library)?);
     }
     crate::timing::lap(&timer, "figures");
     let subjects: Vec<String> = match (&opts.subject, opts.each, kind.column()) {
@@ -190,7 +203,9 @@ pub fn run(opts: &Options, library: &Library) -> Result<Summary> {
         let last = figures.quality(key).last.and_then(|d| chrono::NaiveDate::parse_from_str(&d, "%Y-%m-%d").ok());
         match (opts.date, last) {
             (Some(d), _) => (d, format!("Produced {} · inputs fingerprint {}", d.format("%-d %B %Y"), input_hash)),
-            (None, Some(l)) => (l, format!("Latest record {} · inputs fingerprint {}", l.format("%-d %B %Y"), input_hash)),
+            (None, Some(l)) => {
+                (l, format!("Latest record {} · inputs fingerprint {}", l.format("%-d %B %Y"), input_hash))
+            }
             (None, None) => (window.to, format!("No records in the period · inputs fingerprint {input_hash}")),
         }
     };
@@ -251,7 +266,8 @@ pub fn run(opts: &Options, library: &Library) -> Result<Summary> {
                 crate::output::TableFormat::Table => "txt",
                 crate::output::TableFormat::Csv => "csv",
             };
-            let chart_tables = built.charts.iter().map(|c| sections::chart_frame(&c.data).map(|f| (format!("{}-chart", c.slug), f)));
+            let chart_tables =
+                built.charts.iter().map(|c| sections::chart_frame(&c.data).map(|f| (format!("{}-chart", c.slug), f)));
             for item in chart_tables.chain(tables.iter().map(|(n, f)| Ok((n.clone(), f.clone())))) {
                 let (name, frame) = item.map_err(|e| e.to_string())?;
                 let bytes = crate::output::render(&frame, opts.figures_format).map_err(|e| e.to_string())?;
@@ -283,8 +299,7 @@ pub fn run(opts: &Options, library: &Library) -> Result<Summary> {
         Ok((path, pages, size))
     };
     type Rendered = std::result::Result<(PathBuf, usize, u64), String>;
-    let results: Vec<(String, Rendered)> =
-        subjects.par_iter().map(|s| (s.clone(), render(s))).collect();
+    let results: Vec<(String, Rendered)> = subjects.par_iter().map(|s| (s.clone(), render(s))).collect();
     if let Some(b) = bar {
         b.finish_and_clear();
     }
@@ -325,12 +340,18 @@ fn refuse_unknown_subject(records: &polars::prelude::DataFrame, column: &str, su
 fn check_subject_choice(spec: &Spec, opts: &Options) -> Result<()> {
     let name = opts.spec.display();
     if plan::compares_peers(spec) && (opts.each.is_some() || opts.subject.is_some()) {
-        return Err(Error::usage(format!("{name} compares organisations or programmes with each other: it is one report about all of them"))
-            .with_hint("leave out --each and --subject, and give --out FILE"));
+        return Err(Error::usage(format!(
+            "{name} compares organisations or programmes with each other: it is one report about all of them"
+        ))
+        .with_hint("leave out --each and --subject, and give --out FILE"));
     }
     if spec.subject == SubjectKind::All && opts.each.is_none() && opts.subject.is_some() {
-        return Err(Error::usage(format!("{name} is one report about everything (subject = \"all\"): --subject has nothing to choose"))
-            .with_hint("leave out --subject, or use --each organisation (or programme) --out-dir DIR for one report per subject"));
+        return Err(Error::usage(format!(
+            "{name} is one report about everything (subject = \"all\"): --subject has nothing to choose"
+        ))
+        .with_hint(
+            "leave out --subject, or use --each organisation (or programme) --out-dir DIR for one report per subject",
+        ));
     }
     Ok(())
 }
@@ -386,7 +407,10 @@ fn load_names(paths: &[PathBuf]) -> Result<HashMap<String, String>> {
     for path in paths {
         let df = data::read::read_table(path, None)?.df;
         let find = |wanted: &[&str]| {
-            df.get_column_names().into_iter().find(|h| wanted.contains(&data::schema::normalise_heading(h).as_str())).cloned()
+            df.get_column_names()
+                .into_iter()
+                .find(|h| wanted.contains(&data::schema::normalise_heading(h).as_str()))
+                .cloned()
         };
         let (Some(id), Some(name)) = (find(&["id", "code"]), find(&["name"])) else {
             return Err(Error::read(path, "a names table needs an `id` (or `code`) column and a `name` column"));

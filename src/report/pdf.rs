@@ -37,7 +37,8 @@ pub fn write_pdf(pages: &[Vec<Cmd>], meta: &DocMeta) -> Result<Vec<u8>> {
         }
     }
     let face = |bold: bool| {
-        super::fonts::subset(&used[usize::from(bold)], bold).ok_or_else(|| Error::internal("the embedded font could not be subset"))
+        super::fonts::subset(&used[usize::from(bold)], bold)
+            .ok_or_else(|| Error::internal("the embedded font could not be subset"))
     };
     let mut doc = PdfDocument::new(&meta.title);
     // Fixed resource names (not printpdf's generated ones) keep output byte-identical.
@@ -182,7 +183,11 @@ fn to_ops(cmds: &[Cmd]) -> Vec<Op> {
 /// from the inputs (same length, so no offsets move).
 fn set_document_id(bytes: &mut [u8], seed: &str) {
     let Some(at) = find_last(bytes, b"/ID") else { return };
-    let hex = format!("{:016x}{:016x}", super::hash::fnv1a(seed.as_bytes()), super::hash::fnv1a(format!("{seed}#").as_bytes()));
+    let hex = format!(
+        "{:016x}{:016x}",
+        super::hash::fnv1a(seed.as_bytes()),
+        super::hash::fnv1a(format!("{seed}#").as_bytes())
+    );
     let mut i = at + 3;
     for _ in 0..2 {
         let Some(open) = bytes[i..].iter().position(|b| *b == b'(').map(|p| p + i) else { return };

@@ -37,7 +37,9 @@ pub fn needs(spec: &Spec, window: &Window, valued: &[String]) -> BTreeMap<Need, 
                 };
                 add(Need { dims, span }, ids);
             }
-            Section::Table { by, indicators, .. } => add(Need { dims: by.clone(), span: SpanKey::Period }, indicators.clone()),
+            Section::Table { by, indicators, .. } => {
+                add(Need { dims: by.clone(), span: SpanKey::Period }, indicators.clone())
+            }
             Section::SmallMultiples { indicator, by, grain, span, .. } => {
                 let span = if *span == Span::ToDate { SpanKey::ToDate } else { SpanKey::Period };
                 add(Need { dims: vec![by.clone(), grain.clone()], span }, vec![indicator.clone()]);
@@ -59,8 +61,12 @@ pub fn peer_needs(spec: &Spec) -> BTreeMap<(String, PerKind), Vec<String>> {
     let mut wanted: BTreeMap<(String, PerKind), Vec<String>> = BTreeMap::new();
     for s in &spec.sections {
         match s {
-            Section::Ranking { indicator, per, by, .. } => wanted.entry((by.clone(), *per)).or_default().push(indicator.clone()),
-            Section::CostPerOutcome { indicator, by, .. } => wanted.entry((by.clone(), PerKind::Investment)).or_default().push(indicator.clone()),
+            Section::Ranking { indicator, per, by, .. } => {
+                wanted.entry((by.clone(), *per)).or_default().push(indicator.clone())
+            }
+            Section::CostPerOutcome { indicator, by, .. } => {
+                wanted.entry((by.clone(), PerKind::Investment)).or_default().push(indicator.clone())
+            }
             _ => {}
         }
     }
@@ -73,7 +79,9 @@ pub fn peer_needs(spec: &Spec) -> BTreeMap<(String, PerKind), Vec<String>> {
 
 /// Sections that read the social value computation.
 pub fn needs_value(spec: &Spec) -> bool {
-    spec.sections.iter().any(|s| matches!(s, Section::SocialValue { .. } | Section::ImpactMap { .. } | Section::Tornado { .. }))
+    spec.sections
+        .iter()
+        .any(|s| matches!(s, Section::SocialValue { .. } | Section::ImpactMap { .. } | Section::Tornado { .. }))
 }
 
 /// Sections that read the commitments table.
@@ -83,5 +91,7 @@ pub fn needs_commitments(spec: &Spec) -> bool {
 
 /// Sections that compare subjects with each other (one report about all of them).
 pub fn compares_peers(spec: &Spec) -> bool {
-    spec.sections.iter().any(|s| matches!(s, Section::Ranking { .. } | Section::CostPerOutcome { .. } | Section::SmallMultiples { .. }))
+    spec.sections
+        .iter()
+        .any(|s| matches!(s, Section::Ranking { .. } | Section::CostPerOutcome { .. } | Section::SmallMultiples { .. }))
 }

@@ -126,7 +126,9 @@ pub fn protect_release(
         for (r, row) in rows.iter_mut().enumerate() {
             row.withheld = at[t][r].map_or(Withheld::No, |i| withheld[i]);
             // A mean, minimum or maximum over a few records describes a few people.
-            if row.withheld == Withheld::No && crate::privacy::too_few(statistics.contains(&row.indicator), row.records, threshold) {
+            if row.withheld == Withheld::No
+                && crate::privacy::too_few(statistics.contains(&row.indicator), row.records, threshold)
+            {
                 row.withheld = Withheld::Few;
             }
         }
@@ -143,7 +145,10 @@ fn withhold_rates(rows: &mut [Row], library: &Library) {
         rows.iter().filter(|r| r.withheld.is_withheld()).map(|r| (r.keys.clone(), r.indicator.clone())).collect();
     for row in rows.iter_mut() {
         let Some(ind) = library.get(&row.indicator).filter(|i| i.roll_up() == RollUp::Ratio) else { continue };
-        let part_hidden = [&ind.numerator, &ind.denominator].into_iter().flatten().any(|p| hidden.contains(&(row.keys.clone(), p.clone())));
+        let part_hidden = [&ind.numerator, &ind.denominator]
+            .into_iter()
+            .flatten()
+            .any(|p| hidden.contains(&(row.keys.clone(), p.clone())));
         if part_hidden {
             row.withheld = Withheld::Rate;
         }
@@ -206,7 +211,14 @@ mod tests {
     use chrono::NaiveDate;
 
     fn row(keys: &[&str], indicator: &str, value: f64) -> Row {
-        Row { keys: keys.iter().map(|k| k.to_string()).collect(), indicator: indicator.into(), value: Some(value), records: value as i64, target: None, withheld: Withheld::No }
+        Row {
+            keys: keys.iter().map(|k| k.to_string()).collect(),
+            indicator: indicator.into(),
+            value: Some(value),
+            records: value as i64,
+            target: None,
+            withheld: Withheld::No,
+        }
     }
 
     fn window() -> Window {
@@ -232,9 +244,20 @@ mod tests {
         let kpi = Need { dims: vec!["financial_year".into()], span: SpanKey::Period };
         let quarters = Need { dims: vec!["financial_quarter".into()], span: SpanKey::ToDate };
         let mut kpi_rows = vec![row(&["2024-25"], "jobs_created", 25.0)];
-        let mut q_rows = vec![row(&["2024-25 Q1"], "jobs_created", 3.0), row(&["2024-25 Q2"], "jobs_created", 22.0), row(&["2023-24 Q4"], "jobs_created", 40.0)];
+        let mut q_rows = vec![
+            row(&["2024-25 Q1"], "jobs_created", 3.0),
+            row(&["2024-25 Q2"], "jobs_created", 22.0),
+            row(&["2023-24 Q4"], "jobs_created", 40.0),
+        ];
         let library = crate::indicator::Library::from_indicators(Vec::new()).unwrap();
-        protect_release(&mut [(&kpi, &mut kpi_rows), (&quarters, &mut q_rows)], &window(), &library, &people(), None, 5);
+        protect_release(
+            &mut [(&kpi, &mut kpi_rows), (&quarters, &mut q_rows)],
+            &window(),
+            &library,
+            &people(),
+            None,
+            5,
+        );
         assert_eq!(q_rows[0].withheld, Withheld::Small);
         // 25 (the year) = 3 + 22: one more of the year's three cells must go.
         let year_hidden = [kpi_rows[0].withheld, q_rows[1].withheld].iter().filter(|w| w.is_withheld()).count();
@@ -248,8 +271,16 @@ mod tests {
         // date): P1's 2024-25 figure is one cell in both.
         let by_prog = Need { dims: vec!["programme".into()], span: SpanKey::Period };
         let by_prog_year = Need { dims: vec!["programme".into(), "financial_year".into()], span: SpanKey::ToDate };
-        let mut a = vec![row(&["P1"], "jobs_created", 2.0), row(&["P2"], "jobs_created", 30.0), row(&["P3"], "jobs_created", 9.0)];
-        let mut b = vec![row(&["P1", "2024-25"], "jobs_created", 2.0), row(&["P1", "2023-24"], "jobs_created", 7.0), row(&["P3", "2024-25"], "jobs_created", 9.0)];
+        let mut a = vec![
+            row(&["P1"], "jobs_created", 2.0),
+            row(&["P2"], "jobs_created", 30.0),
+            row(&["P3"], "jobs_created", 9.0),
+        ];
+        let mut b = vec![
+            row(&["P1", "2024-25"], "jobs_created", 2.0),
+            row(&["P1", "2023-24"], "jobs_created", 7.0),
+            row(&["P3", "2024-25"], "jobs_created", 9.0),
+        ];
         let library = crate::indicator::Library::from_indicators(Vec::new()).unwrap();
         protect_release(&mut [(&by_prog, &mut a), (&by_prog_year, &mut b)], &window(), &library, &people(), None, 5);
         let hidden = |rows: &[Row], keys: &[&str]| rows.iter().find(|r| r.keys == keys).unwrap().withheld.is_withheld();

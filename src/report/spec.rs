@@ -293,7 +293,9 @@ impl Spec {
                 library.get(id).ok_or_else(|| unknown(id, place.clone()))?;
             }
             match section {
-                Section::Text { text, .. } => check_placeholders(text, library).map_err(|m| Error::config(path, format!("{place}: {m}")))?,
+                Section::Text { text, .. } => {
+                    check_placeholders(text, library).map_err(|m| Error::config(path, format!("{place}: {m}")))?
+                }
                 Section::Chart { chart, indicator, indicators, by, stack, .. } => {
                     let needs_one = matches!(chart, ChartType::Bar | ChartType::StackedBar);
                     if needs_one && indicator.is_none() {
@@ -306,13 +308,18 @@ impl Spec {
                         Dimension::parse_list(d).map_err(|e| Error::config(path, format!("{place}: {e}")))?;
                     }
                     if *chart == ChartType::StackedBar && stack.is_none() {
-                        return Err(Error::config(path, format!("{place}: a stacked_bar needs `stack`, e.g. \"beneficiary_group\"")));
+                        return Err(Error::config(
+                            path,
+                            format!("{place}: a stacked_bar needs `stack`, e.g. \"beneficiary_group\""),
+                        ));
                     }
                 }
                 Section::Table { by, .. } => {
                     Dimension::parse_list(&by.join(",")).map_err(|e| Error::config(path, format!("{place}: {e}")))?;
                 }
-                Section::Ranking { by, .. } | Section::CostPerOutcome { by, .. } if by != "programme" && by != "organisation" => {
+                Section::Ranking { by, .. } | Section::CostPerOutcome { by, .. }
+                    if by != "programme" && by != "organisation" =>
+                {
                     return Err(Error::config(path, format!("{place}: `by` is programme or organisation, not `{by}`")));
                 }
                 Section::SmallMultiples { by, grain, .. } => {
@@ -320,7 +327,10 @@ impl Spec {
                         Dimension::parse_list(d).map_err(|e| Error::config(path, format!("{place}: {e}")))?;
                     }
                     if crate::aggregate::Grain::parse(grain).is_none() {
-                        return Err(Error::config(path, format!("{place}: `grain` is year, quarter, month, financial_year or financial_quarter")));
+                        return Err(Error::config(
+                            path,
+                            format!("{place}: `grain` is year, quarter, month, financial_year or financial_quarter"),
+                        ));
                     }
                 }
                 _ => {}
@@ -337,11 +347,18 @@ impl Spec {
             let start: i32 = fy
                 .get(..4)
                 .and_then(|y| y.parse().ok())
-                .filter(|y: &i32| fy.len() == 7 && fy.as_bytes()[4] == b'-' && fy[5..] == format!("{:02}", (y + 1) % 100))
+                .filter(|y: &i32| {
+                    fy.len() == 7 && fy.as_bytes()[4] == b'-' && fy[5..] == format!("{:02}", (y + 1) % 100)
+                })
                 .ok_or_else(|| bad(format!("`{fy}` is not a financial year such as 2024-25")))?;
             let from = NaiveDate::from_ymd_opt(start, 4, 1).ok_or_else(|| bad(fy.clone()))?;
             let to = NaiveDate::from_ymd_opt(start + 1, 3, 31).ok_or_else(|| bad(fy.clone()))?;
-            return Ok(Window { from, to, label: p.label.clone().unwrap_or_else(|| fy.clone()), financial_year: Some(fy.clone()) });
+            return Ok(Window {
+                from,
+                to,
+                label: p.label.clone().unwrap_or_else(|| fy.clone()),
+                financial_year: Some(fy.clone()),
+            });
         }
         let date = |d: &Option<DateInput>, key: &str| -> Result<Option<NaiveDate>> {
             match d {
@@ -353,7 +370,10 @@ impl Spec {
             (Some(from), Some(to)) if from <= to => Ok(Window {
                 from,
                 to,
-                label: p.label.clone().unwrap_or_else(|| format!("{} – {}", from.format("%-d %B %Y"), to.format("%-d %B %Y"))),
+                label: p
+                    .label
+                    .clone()
+                    .unwrap_or_else(|| format!("{} – {}", from.format("%-d %B %Y"), to.format("%-d %B %Y"))),
                 financial_year: None,
             }),
             (Some(_), Some(_)) => Err(bad("`from` is after `to`".into())),
@@ -384,12 +404,20 @@ impl Section {
 
     pub fn indicator_ids(&self) -> Vec<&str> {
         match self {
-            Section::Kpis { indicators, .. } | Section::Table { indicators, .. } => indicators.iter().map(String::as_str).collect(),
-            Section::Chart { indicator, indicators, .. } => indicator.iter().chain(indicators).map(String::as_str).collect(),
-            Section::Ranking { indicator, .. } | Section::CostPerOutcome { indicator, .. } | Section::SmallMultiples { indicator, .. } => {
+            Section::Kpis { indicators, .. } | Section::Table { indicators, .. } => {
+                indicators.iter().map(String::as_str).collect()
+            }
+            Section::Chart { indicator, indicators, .. } => {
+                indicator.iter().chain(indicators).map(String::as_str).collect()
+            }
+            Section::Ranking { indicator, .. }
+            | Section::CostPerOutcome { indicator, .. }
+            | Section::SmallMultiples { indicator, .. } => {
                 vec![indicator.as_str()]
             }
-            Section::Text { text, .. } => placeholders(text).into_iter().filter_map(|p| p.split_once('.').map(|(id, _)| id)).collect(),
+            Section::Text { text, .. } => {
+                placeholders(text).into_iter().filter_map(|p| p.split_once('.').map(|(id, _)| id)).collect()
+            }
             _ => Vec::new(),
         }
     }

@@ -18,7 +18,8 @@ pub use scenario::{Organisation, Programme, Scenario};
 
 const GENDERS: [(&str, f64); 4] = [("female", 47.0), ("male", 48.0), ("non_binary", 1.0), ("not_stated", 4.0)];
 const AGE_BANDS: [(&str, f64); 5] = [("16-24", 30.0), ("25-34", 25.0), ("35-49", 25.0), ("50-64", 17.0), ("65+", 3.0)];
-const EVIDENCE: [(&str, f64); 5] = [("", 15.0), ("timesheet", 25.0), ("payslip", 20.0), ("certificate", 25.0), ("case_note", 15.0)];
+const EVIDENCE: [(&str, f64); 5] =
+    [("", 15.0), ("timesheet", 25.0), ("payslip", 20.0), ("certificate", 25.0), ("case_note", 15.0)];
 /// Programmes for people far from work reach deprived areas more: decile 1 most.
 const SIMD_WEIGHTS: [f64; 10] = [20.0, 17.0, 14.0, 11.0, 9.0, 8.0, 7.0, 6.0, 4.0, 4.0];
 
@@ -80,14 +81,25 @@ impl<'a> Generator<'a> {
                 weights.push(w);
             }
             if ids.is_empty() {
-                return Err(Error::usage(format!("programme `{}` has themes {:?} but no indicator has those themes", p.id, p.themes))
-                    .with_hint("the themes in programmes.csv must match `theme` in indicators/*.toml"));
+                return Err(Error::usage(format!(
+                    "programme `{}` has themes {:?} but no indicator has those themes",
+                    p.id, p.themes
+                ))
+                .with_hint("the themes in programmes.csv must match `theme` in indicators/*.toml"));
             }
             indicators.push((ids, weights));
         }
         let programme_weights = scenario.programmes.iter().map(|p| p.investment.max(1.0)).collect();
         let people_per_org = ((rows / 3) as usize / scenario.organisations.len().max(1)).max(20);
-        Ok(Generator { scenario, library, programme_weights, indicators, rng: Rng::new(seed), window: default_window(), people_per_org })
+        Ok(Generator {
+            scenario,
+            library,
+            programme_weights,
+            indicators,
+            rng: Rng::new(seed),
+            window: default_window(),
+            people_per_org,
+        })
     }
 
     fn record(&mut self, id: u64) -> Record<'a> {
@@ -118,7 +130,9 @@ impl<'a> Generator<'a> {
         } else {
             programme.groups[rng.below(programme.groups.len())].as_str()
         };
-        let pick = |rng: &mut Rng, table: &[(&'static str, f64)]| table[rng.weighted(&table.iter().map(|t| t.1).collect::<Vec<_>>())].0;
+        let pick = |rng: &mut Rng, table: &[(&'static str, f64)]| {
+            table[rng.weighted(&table.iter().map(|t| t.1).collect::<Vec<_>>())].0
+        };
         let gender = pick(rng, &GENDERS);
         let age_band = pick(rng, &AGE_BANDS);
         let evidence = pick(rng, &EVIDENCE);

@@ -54,7 +54,10 @@ impl<'p> SideTable<'p> {
         let headings: Vec<String> = df.get_column_names().iter().map(|n| n.to_string()).filter(|n| n != ROW).collect();
         for r in required {
             if !headings.iter().any(|h| normalise_heading(h) == *r) {
-                return Err(Error::read(path, format!("missing column `{r}`; the columns found are: {}", headings.join(", "))));
+                return Err(Error::read(
+                    path,
+                    format!("missing column `{r}`; the columns found are: {}", headings.join(", ")),
+                ));
             }
         }
         let row_numbers: Vec<i64> = df.column(ROW)?.i64()?.iter().map(|r| r.unwrap_or(0)).collect();
@@ -72,21 +75,34 @@ impl<'p> SideTable<'p> {
 
     fn text(&self, i: usize, key: &str) -> Result<String> {
         let (row, cells) = &self.rows[i];
-        cells.get(key).cloned().ok_or_else(|| Error::read(self.path, format!("row {row}, column `{key}`: no value given")))
+        cells
+            .get(key)
+            .cloned()
+            .ok_or_else(|| Error::read(self.path, format!("row {row}, column `{key}`: no value given")))
     }
 
     fn list(&self, i: usize, key: &str) -> Vec<String> {
-        self.rows[i].1.get(key).map_or_else(Vec::new, |v| v.split(';').map(|s| s.trim().to_string()).filter(|s| !s.is_empty()).collect())
+        self.rows[i]
+            .1
+            .get(key)
+            .map_or_else(Vec::new, |v| v.split(';').map(|s| s.trim().to_string()).filter(|s| !s.is_empty()).collect())
     }
 
     fn date(&self, i: usize, key: &str) -> Result<NaiveDate> {
         let t = self.text(i, key)?;
-        parse_date(&t, None).map_err(|_| Error::read(self.path, format!("row {}, column `{key}`: \"{t}\" is not a date (YYYY-MM-DD)", self.rows[i].0)))
+        parse_date(&t, None).map_err(|_| {
+            Error::read(
+                self.path,
+                format!("row {}, column `{key}`: \"{t}\" is not a date (YYYY-MM-DD)", self.rows[i].0),
+            )
+        })
     }
 
     fn number(&self, i: usize, key: &str) -> Result<f64> {
         let t = self.text(i, key)?;
-        parse_amount(&t).ok_or_else(|| Error::read(self.path, format!("row {}, column `{key}`: \"{t}\" is not a number", self.rows[i].0)))
+        parse_amount(&t).ok_or_else(|| {
+            Error::read(self.path, format!("row {}, column `{key}`: \"{t}\" is not a number", self.rows[i].0))
+        })
     }
 }
 
@@ -108,12 +124,22 @@ impl Scenario {
             let mut partners = Vec::new();
             for p in progs.list(i, "partners") {
                 let index = list.iter().position(|o| o.id == p).ok_or_else(|| {
-                    Error::read(programmes, format!("row {}, column `partners`: `{p}` is not in {}", progs.rows[i].0, organisations.display()))
+                    Error::read(
+                        programmes,
+                        format!(
+                            "row {}, column `partners`: `{p}` is not in {}",
+                            progs.rows[i].0,
+                            organisations.display()
+                        ),
+                    )
                 })?;
                 partners.push(index);
             }
             if partners.is_empty() {
-                return Err(Error::read(programmes, format!("row {}, column `partners`: no delivery partners", progs.rows[i].0)));
+                return Err(Error::read(
+                    programmes,
+                    format!("row {}, column `partners`: no delivery partners", progs.rows[i].0),
+                ));
             }
             programmes_out.push(Programme {
                 id: progs.text(i, "id")?,

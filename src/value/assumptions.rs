@@ -118,7 +118,8 @@ pub struct Range {
 }
 
 /// The assumptions tested in sensitivity analysis.
-pub const SENSITIVE: [&str; 7] = ["value", "deadweight", "attribution", "displacement", "drop_off", "duration_years", "discount_rate"];
+pub const SENSITIVE: [&str; 7] =
+    ["value", "deadweight", "attribution", "displacement", "drop_off", "duration_years", "discount_rate"];
 
 /// The parameters of one outcome's valuation after defaults, overrides and indexing.
 #[derive(Debug, Clone, Copy, PartialEq)]
@@ -175,7 +176,10 @@ impl Assumptions {
             }
         };
         if !(0.0..1.0).contains(&self.discount_rate) {
-            return Err(format!("discount_rate = {} is outside 0–1 (the Green Book rate is 0.035)", self.discount_rate));
+            return Err(format!(
+                "discount_rate = {} is outside 0–1 (the Green Book rate is 0.035)",
+                self.discount_rate
+            ));
         }
         for (n, o) in self.overrides.iter().enumerate() {
             let at = format!("override {}", n + 1);
@@ -185,14 +189,22 @@ impl Assumptions {
                     return Err(format!("{at}: unknown indicator `{id}`{near}"));
                 }
             }
-            for (key, v) in [("deadweight", o.deadweight), ("attribution", o.attribution), ("displacement", o.displacement), ("drop_off", o.drop_off)] {
+            for (key, v) in [
+                ("deadweight", o.deadweight),
+                ("attribution", o.attribution),
+                ("displacement", o.displacement),
+                ("drop_off", o.drop_off),
+            ] {
                 if let Some(v) = v {
                     rate(&format!("{at}: {key}"), v)?;
                 }
             }
             if let Some(d) = o.duration_years {
                 if !(1..=i64::from(super::MAX_DURATION_YEARS)).contains(&d) {
-                    return Err(format!("{at}: duration_years = {d} must be from 1 to {} years", super::MAX_DURATION_YEARS));
+                    return Err(format!(
+                        "{at}: duration_years = {d} must be from 1 to {} years",
+                        super::MAX_DURATION_YEARS
+                    ));
                 }
             }
             for (key, v) in [("value", o.value), ("low", o.low), ("high", o.high)] {
@@ -208,7 +220,10 @@ impl Assumptions {
             }
             if let Some(y) = o.start_year {
                 if !(0..=i64::from(super::MAX_DURATION_YEARS)).contains(&y) {
-                    return Err(format!("{at}: start_year = {y} must be from 0 (the activity's own year) to {}", super::MAX_DURATION_YEARS));
+                    return Err(format!(
+                        "{at}: start_year = {y} must be from 0 (the activity's own year) to {}",
+                        super::MAX_DURATION_YEARS
+                    ));
                 }
             }
             if o.discount_rate.is_some_and(|r| !(0.0..1.0).contains(&r)) {
@@ -248,7 +263,13 @@ impl Assumptions {
 
     /// Library defaults with every matching override applied (in file order), the
     /// proxy brought to the report year's prices.
-    pub fn params(&self, indicator: &str, proxy: &Proxy, programme: Option<&str>, organisation: Option<&str>) -> std::result::Result<Params, String> {
+    pub fn params(
+        &self,
+        indicator: &str,
+        proxy: &Proxy,
+        programme: Option<&str>,
+        organisation: Option<&str>,
+    ) -> std::result::Result<Params, String> {
         // The library's amounts are indexed to the report year; the index is needed
         // only if some library amount is still used after the overrides.
         let library_factor = self.price_factor(proxy.price_year, indicator);
@@ -256,7 +277,8 @@ impl Assumptions {
         let (mut value_from_library, mut range_from_library) = (true, proxy.low.is_some() || proxy.high.is_some());
         let mut p = Params {
             value: proxy.value * factor,
-            value_range: range_from_library.then(|| (proxy.low.unwrap_or(proxy.value) * factor, proxy.high.unwrap_or(proxy.value) * factor)),
+            value_range: range_from_library
+                .then(|| (proxy.low.unwrap_or(proxy.value) * factor, proxy.high.unwrap_or(proxy.value) * factor)),
             deadweight: proxy.deadweight,
             attribution: proxy.attribution,
             displacement: proxy.displacement,
@@ -275,7 +297,9 @@ impl Assumptions {
             }
             // An override's amounts are indexed from the price year it states.
             let factor = match o.price_year {
-                Some(year) if o.value.is_some() || o.low.is_some() || o.high.is_some() => self.price_factor(year, indicator)?,
+                Some(year) if o.value.is_some() || o.low.is_some() || o.high.is_some() => {
+                    self.price_factor(year, indicator)?
+                }
                 _ => 1.0,
             };
             if let Some(v) = o.value {
@@ -348,7 +372,8 @@ mod tests {
 
     /// Prices of 2019 at index 80, of 2024 at 100: a 2019 amount × 100 ÷ 80 = × 1.25.
     fn indexed(overrides: &str) -> Assumptions {
-        toml::from_str(&format!("report_year = 2024\n[index]\n2019 = 80.0\n2024 = 100.0\n{overrides}")).expect("assumptions")
+        toml::from_str(&format!("report_year = 2024\n[index]\n2019 = 80.0\n2024 = 100.0\n{overrides}"))
+            .expect("assumptions")
     }
 
     /// A library proxy of £13,000 (low £10,000, high £16,000) in 2019 prices is

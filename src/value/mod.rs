@@ -130,7 +130,8 @@ impl GroupValue {
 
     /// Yearly impact summed over lines, from year 0 (for payback).
     pub fn yearly(&self) -> Vec<f64> {
-        let years = self.lines.iter().map(|l| (l.params.start_year + l.params.duration_years) as usize).max().unwrap_or(0);
+        let years =
+            self.lines.iter().map(|l| (l.params.start_year + l.params.duration_years) as usize).max().unwrap_or(0);
         let mut out = vec![0.0; years];
         for l in &self.lines {
             for (t, v) in l.yearly().into_iter().enumerate() {
@@ -181,9 +182,15 @@ pub fn value(
     let (from, to) = (filters.from, filters.to);
     let proxied: Vec<String> = library.iter().filter(|i| i.proxy.is_some()).map(|i| i.id.clone()).collect();
     if proxied.is_empty() {
-        return Err(Error::usage("no indicator in the library has a financial proxy").with_hint("add [indicator.proxy] entries to indicators/*.toml"));
+        return Err(Error::usage("no indicator in the library has a financial proxy")
+            .with_hint("add [indicator.proxy] entries to indicators/*.toml"));
     }
-    let request = Request { by: vec![Dimension::Field(by.column())], filters: Filters { indicators: proxied, ..filters }, suppress_below: None, publish_apart: Vec::new() };
+    let request = Request {
+        by: vec![Dimension::Field(by.column())],
+        filters: Filters { indicators: proxied, ..filters },
+        suppress_below: None,
+        publish_apart: Vec::new(),
+    };
     let figures = aggregate(records, library, &request)?;
     let groups = figures.column(by.column())?.str()?.clone();
     let ids = figures.column("indicator")?.str()?.clone();
@@ -250,14 +257,17 @@ impl Investment {
 /// and `end` dates (programmes.csv); none when the table has no `investment` column.
 fn investments_from(path: &std::path::Path) -> Result<std::collections::HashMap<String, Investment>> {
     let df = crate::data::read::read_table(path, None)?.df;
-    let find = |w: &str| df.get_column_names().into_iter().find(|h| crate::data::schema::normalise_heading(h) == w).cloned();
+    let find =
+        |w: &str| df.get_column_names().into_iter().find(|h| crate::data::schema::normalise_heading(h) == w).cloned();
     let Some(inv) = find("investment") else { return Ok(std::collections::HashMap::new()) };
     let Some(id) = find("id") else {
         return Err(Error::read(path, "an investments table needs an `id` column beside `investment`"));
     };
     let text = |c: Option<PlSmallStr>| -> Result<Vec<Option<String>>> {
         Ok(match c {
-            Some(c) => df.column(&c)?.cast(&DataType::String)?.str()?.iter().map(|v| v.map(|s| s.trim().to_string())).collect(),
+            Some(c) => {
+                df.column(&c)?.cast(&DataType::String)?.str()?.iter().map(|v| v.map(|s| s.trim().to_string())).collect()
+            }
             None => vec![None; df.height()],
         })
     };
@@ -277,12 +287,17 @@ fn investments_from(path: &std::path::Path) -> Result<std::collections::HashMap<
 
 /// Every investment known: the programmes table's (when given and it has an
 /// `investment` column) and the assumptions file's `[investment]`, which wins.
-pub fn gather_investments(programmes: Option<&std::path::Path>, assumptions: &Assumptions) -> Result<std::collections::HashMap<String, Investment>> {
+pub fn gather_investments(
+    programmes: Option<&std::path::Path>,
+    assumptions: &Assumptions,
+) -> Result<std::collections::HashMap<String, Investment>> {
     let mut out = match programmes {
         Some(p) => investments_from(p)?,
         None => std::collections::HashMap::new(),
     };
-    out.extend(assumptions.investment.iter().map(|(k, v)| (k.clone(), Investment { amount: *v, start: None, end: None })));
+    out.extend(
+        assumptions.investment.iter().map(|(k, v)| (k.clone(), Investment { amount: *v, start: None, end: None })),
+    );
     Ok(out)
 }
 
@@ -405,7 +420,15 @@ mod tests {
             stakeholder: "s".into(),
             unit: "u".into(),
             quantity,
-            params: Params { value, deadweight: dw, attribution: at, displacement: disp, drop_off: drop, duration_years: years, ..Params::default() },
+            params: Params {
+                value,
+                deadweight: dw,
+                attribution: at,
+                displacement: disp,
+                drop_off: drop,
+                duration_years: years,
+                ..Params::default()
+            },
             source: "s".into(),
         }
     }
@@ -426,7 +449,11 @@ mod tests {
             assert!((got - want).abs() < 1e-9, "{got} vs {want}");
         }
         let pv = l.present_value(0);
-        let by_hand = 6840.0 / 1.035 + 5130.0 / 1.035f64.powi(2) + 3847.5 / 1.035f64.powi(3) + 2885.625 / 1.035f64.powi(4) + 2164.21875 / 1.035f64.powi(5);
+        let by_hand = 6840.0 / 1.035
+            + 5130.0 / 1.035f64.powi(2)
+            + 3847.5 / 1.035f64.powi(3)
+            + 2885.625 / 1.035f64.powi(4)
+            + 2164.21875 / 1.035f64.powi(5);
         assert!((pv - by_hand).abs() < 1e-9);
         assert_eq!((pv * 100.0).round() / 100.0, 19204.70);
     }
@@ -460,9 +487,19 @@ mod tests {
 
     #[test]
     fn sroi_and_npv_for_a_group() {
-        let g = GroupValue { group: "P".into(), lines: vec![line(10.0, 1000.0, 0.2, 0.1, 0.05, 0.25, 5)], investment: Some(8000.0), rate: 0.035, past_years: 0 };
+        let g = GroupValue {
+            group: "P".into(),
+            lines: vec![line(10.0, 1000.0, 0.2, 0.1, 0.05, 0.25, 5)],
+            investment: Some(8000.0),
+            rate: 0.035,
+            past_years: 0,
+        };
         // The same five years as above, discounted at 3.5%.
-        let pv: f64 = [6840.0, 5130.0, 3847.5, 2885.625, 2164.21875].iter().enumerate().map(|(t, v)| v / 1.035f64.powi(t as i32 + 1)).sum();
+        let pv: f64 = [6840.0, 5130.0, 3847.5, 2885.625, 2164.21875]
+            .iter()
+            .enumerate()
+            .map(|(t, v)| v / 1.035f64.powi(t as i32 + 1))
+            .sum();
         assert!((g.ratio().unwrap() - pv / 8000.0).abs() < 1e-12, "{:?}", g.ratio());
         assert!((g.npv().unwrap() - (pv - 8000.0)).abs() < 1e-9);
         assert_eq!((g.npv().unwrap() * 100.0).round() / 100.0, 11204.70);
@@ -515,7 +552,13 @@ mod tests {
         let mut health = ten_thousand_a_year(1, 1);
         health.params.discount_rate = 0.015;
         assert_eq!((health.present_value(0) * 100.0).round() / 100.0, 9852.22);
-        let g = GroupValue { group: "P".into(), lines: vec![ten_thousand_a_year(1, 1), health], investment: Some(10000.0), rate: 0.035, past_years: 0 };
+        let g = GroupValue {
+            group: "P".into(),
+            lines: vec![ten_thousand_a_year(1, 1), health],
+            investment: Some(10000.0),
+            rate: 0.035,
+            past_years: 0,
+        };
         assert_eq!((g.present_value() * 100.0).round() / 100.0, 19514.05);
     }
 
@@ -526,7 +569,13 @@ mod tests {
         let mut harm = line(2.0, 1500.0, 0.0, 0.0, 0.0, 0.0, 1);
         harm.params.disbenefit = true;
         assert_eq!(harm.gross(), -3000.0);
-        let g = GroupValue { group: "P".into(), lines: vec![ten_thousand_a_year(1, 1), harm], investment: Some(5000.0), rate: 0.035, past_years: 0 };
+        let g = GroupValue {
+            group: "P".into(),
+            lines: vec![ten_thousand_a_year(1, 1), harm],
+            investment: Some(5000.0),
+            rate: 0.035,
+            past_years: 0,
+        };
         assert_eq!((g.present_value() * 100.0).round() / 100.0, 6763.29);
         assert_eq!((g.ratio().unwrap() * 10000.0).round() / 10000.0, 1.3527);
     }

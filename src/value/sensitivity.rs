@@ -34,7 +34,11 @@ fn scaled(g: &GroupValue, parameter: &str, m: f64) -> GroupValue {
                 "attribution" => p.attribution = (p.attribution * m).clamp(0.0, 1.0),
                 "displacement" => p.displacement = (p.displacement * m).clamp(0.0, 1.0),
                 "drop_off" => p.drop_off = (p.drop_off * m).clamp(0.0, 1.0),
-                "duration_years" => p.duration_years = (f64::from(p.duration_years) * m).round().clamp(1.0, f64::from(super::MAX_DURATION_YEARS)) as u32,
+                "duration_years" => {
+                    p.duration_years = (f64::from(p.duration_years) * m)
+                        .round()
+                        .clamp(1.0, f64::from(super::MAX_DURATION_YEARS)) as u32
+                }
                 "discount_rate" => p.discount_rate = (p.discount_rate * m).clamp(0.0, 0.999),
                 _ => {}
             }
@@ -101,8 +105,19 @@ pub fn analyse(g: &GroupValue, assumptions: &Assumptions) -> Vec<Sensitivity> {
         .iter()
         .filter_map(|p| {
             let r = assumptions.range(p);
-            let (low, high) = if *p == "value" { (stated_values(g, r.low, false), stated_values(g, r.high, true)) } else { (scaled(g, p, r.low), scaled(g, p, r.high)) };
-            Some(Sensitivity { parameter: p, low: r.low, high: r.high, sroi_low: sroi(&low)?, sroi_high: sroi(&high)?, break_even: break_even(g, p) })
+            let (low, high) = if *p == "value" {
+                (stated_values(g, r.low, false), stated_values(g, r.high, true))
+            } else {
+                (scaled(g, p, r.low), scaled(g, p, r.high))
+            };
+            Some(Sensitivity {
+                parameter: p,
+                low: r.low,
+                high: r.high,
+                sroi_low: sroi(&low)?,
+                sroi_high: sroi(&high)?,
+                break_even: break_even(g, p),
+            })
         })
         .collect();
     out.sort_by(|a, b| {

@@ -101,7 +101,17 @@ fn filters_and_blank_dimensions() {
     let rows = figures(&[s(&data), "--by", "beneficiary_group", "--indicator", "jobs_created"]);
     assert_eq!(value_of(&rows, &["care_experienced", "jobs_created"]), 2.0);
     assert_eq!(value_of(&rows, &["(not recorded)", "jobs_created"]), 2.0);
-    let rows = figures(&[s(&data), "--organisation", "ORG_B", "--from", "2025-01-01", "--to", "2025-03-31", "--indicator", "jobs_created"]);
+    let rows = figures(&[
+        s(&data),
+        "--organisation",
+        "ORG_B",
+        "--from",
+        "2025-01-01",
+        "--to",
+        "2025-03-31",
+        "--indicator",
+        "jobs_created",
+    ]);
     assert_eq!(value_of(&rows, &["jobs_created"]), 1.0);
     assert_eq!(rows.len(), 2, "header and one figure: {rows:?}");
 }
@@ -114,7 +124,8 @@ fn targets_join_with_percent_achieved() {
     let rows = figures(&[s(&data), "--by", "programme,financial_year", "--targets", s(&targets)]);
     let header = &rows[0];
     let at = |name: &str| header.iter().position(|h| h == name).unwrap_or_else(|| panic!("{name} in {header:?}"));
-    let row = rows.iter().find(|r| r[0] == "P1" && r[1] == "2024-25" && r[2] == "jobs_created").expect("P1 2024-25 jobs");
+    let row =
+        rows.iter().find(|r| r[0] == "P1" && r[1] == "2024-25" && r[2] == "jobs_created").expect("P1 2024-25 jobs");
     // P1 in 2024-25: 3 job starts against a target of 4 = 75 %; baseline 2 → change +1.
     assert_eq!(row[at("value")], "3.0");
     assert_eq!(row[at("target")], "4.0");
@@ -129,9 +140,15 @@ fn targets_join_with_percent_achieved() {
 fn output_formats_and_atomic_file() {
     let dir = tempfile::tempdir().unwrap();
     let data = fixture(dir.path());
-    let json = impact(&["aggregate", s(&data), "--by", "organisation", "--format", "json", "--no-suppress"]).ok().stdout;
+    let json =
+        impact(&["aggregate", s(&data), "--by", "organisation", "--format", "json", "--no-suppress"]).ok().stdout;
     let v: serde_json::Value = serde_json::from_str(&json).expect("json");
-    assert!(v.as_array().is_some_and(|a| a.iter().any(|r| r["organisation"] == "ORG_A" && r["indicator"] == "jobs_created" && r["value"] == 2.0)), "{json}");
+    assert!(
+        v.as_array().is_some_and(|a| a
+            .iter()
+            .any(|r| r["organisation"] == "ORG_A" && r["indicator"] == "jobs_created" && r["value"] == 2.0)),
+        "{json}"
+    );
     let out = dir.path().join("figures.parquet");
     let run = impact(&["aggregate", s(&data), "--by", "organisation", "--out", s(&out)]).ok();
     assert!(run.stdout.contains("wrote"), "{}", run.stdout);
@@ -175,7 +192,15 @@ fn samples_cross_check_against_plain_parsing() {
 
 #[test]
 fn the_readme_main_command_runs_on_samples() {
-    let run = impact(&["aggregate", "samples/outcomes.csv", "--by", "programme,financial_year", "--targets", "samples/targets.csv"]).ok();
+    let run = impact(&[
+        "aggregate",
+        "samples/outcomes.csv",
+        "--by",
+        "programme,financial_year",
+        "--targets",
+        "samples/targets.csv",
+    ])
+    .ok();
     let first = run.stdout.lines().next().unwrap_or_default();
     for col in ["programme", "financial_year", "indicator", "value", "unit", "records", "target", "pct_achieved"] {
         assert!(first.contains(col), "{col} in {first}");

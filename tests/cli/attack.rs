@@ -112,7 +112,11 @@ struct Release {
 fn release(f: &Figures, subject: &str) -> Release {
     let read = |dims: &[&str], span: SpanKey| -> BTreeMap<String, Published> {
         let need = Need { dims: dims.iter().map(|d| d.to_string()).collect(), span };
-        f.rows(&need, subject).iter().filter(|r| r.indicator == "jobs_created").map(|r| (r.keys.last().cloned().unwrap_or_default(), r.value)).collect()
+        f.rows(&need, subject)
+            .iter()
+            .filter(|r| r.indicator == "jobs_created")
+            .map(|r| (r.keys.last().cloned().unwrap_or_default(), r.value))
+            .collect()
     };
     Release {
         total: read(&["financial_year"], SpanKey::Period).into_values().next().flatten(),
@@ -142,11 +146,13 @@ fn attack(r: &Release) -> Vec<(String, f64)> {
     solve("programmes of the year", r.total, r.programmes.iter().map(|(k, v)| (k.clone(), *v)).collect());
     solve("groups of the year", r.total, r.groups.iter().map(|(k, v)| (k.clone(), *v)).collect());
     solve("areas of the year", r.total, r.areas.iter().map(|(k, v)| (k.clone(), *v)).collect());
-    let this_year: Vec<(String, Published)> = r.quarters.iter().filter(|(k, _)| k.starts_with("2024-25")).map(|(k, v)| (k.clone(), *v)).collect();
+    let this_year: Vec<(String, Published)> =
+        r.quarters.iter().filter(|(k, _)| k.starts_with("2024-25")).map(|(k, v)| (k.clone(), *v)).collect();
     solve("quarters of the year", r.total, this_year);
     // Each year of the yearly chart: its quarters; the period's year is the KPI total.
     for (year, value) in &r.years {
-        let quarters: Vec<(String, Published)> = r.quarters.iter().filter(|(k, _)| k.starts_with(year.as_str())).map(|(k, v)| (k.clone(), *v)).collect();
+        let quarters: Vec<(String, Published)> =
+            r.quarters.iter().filter(|(k, _)| k.starts_with(year.as_str())).map(|(k, v)| (k.clone(), *v)).collect();
         solve(&format!("quarters of {year}"), *value, quarters);
         if year == "2024-25" {
             solve("the year in two tables", *value, vec![("KPI".into(), r.total)]);
@@ -179,7 +185,19 @@ fn a_year_minus_its_visible_quarters_does_not_give_a_withheld_quarter() {
     let d = write(dir.path(), "d.csv", &data);
     let out = dir.path().join("packs");
     let figures = dir.path().join("figures");
-    impact(&["report", s(&spec), "--data", s(&d), "--each", "organisation", "--out-dir", s(&out), "--figures-dir", s(&figures)]).ok();
+    impact(&[
+        "report",
+        s(&spec),
+        "--data",
+        s(&d),
+        "--each",
+        "organisation",
+        "--out-dir",
+        s(&out),
+        "--figures-dir",
+        s(&figures),
+    ])
+    .ok();
     let published = release_from_files(&figures, "A");
     assert_eq!(published.quarters.get("2024-25 Q2"), Some(&None), "the file leaves the 3 empty");
     assert_eq!(published.total, r.total, "the files hold the figures the report computed");
@@ -196,12 +214,17 @@ fn release_from_files(dir: &Path, subject: &str) -> Release {
         let path = std::fs::read_dir(dir)
             .unwrap()
             .map(|e| e.unwrap().path())
-            .find(|p| p.file_name().unwrap().to_string_lossy().starts_with(&format!("{subject}-")) && p.to_string_lossy().ends_with(suffix))
+            .find(|p| {
+                p.file_name().unwrap().to_string_lossy().starts_with(&format!("{subject}-"))
+                    && p.to_string_lossy().ends_with(suffix)
+            })
             .unwrap_or_else(|| panic!("no {suffix} file for {subject} in {}", dir.display()));
         crate::util::csv_rows(&std::fs::read_to_string(path).unwrap())
     };
     let number = |cell: &str| -> Published { cell.parse().ok() };
-    let column = |rows: &[Vec<String>], name: &str| rows[0].iter().position(|h| h == name).unwrap_or_else(|| panic!("{name} in {:?}", rows[0]));
+    let column = |rows: &[Vec<String>], name: &str| {
+        rows[0].iter().position(|h| h == name).unwrap_or_else(|| panic!("{name} in {:?}", rows[0]))
+    };
     // A chart's table: category, then one column per series (here the one indicator).
     let chart = |suffix: &str| -> BTreeMap<String, Published> {
         let rows = file(suffix);
@@ -259,7 +282,16 @@ fn rankings_and_commitments_withhold_small_counts_and_what_gives_them_back() {
     // must not print 3, nor 3 per £10k, nor £3,333 per outcome; P3's 25 goes too, or
     // the three peers' total would give the 3 back. A contract delivered 2 local jobs.
     let dir = tempfile::tempdir().unwrap();
-    let data = write(dir.path(), "d.csv", &csv(&[("A", "P1", "2024-05-01", 3), ("B", "P2", "2024-06-01", 40), ("C", "P3", "2024-07-01", 25), ("A", "P1", "2024-05-02", 0)]));
+    let data = write(
+        dir.path(),
+        "d.csv",
+        &csv(&[
+            ("A", "P1", "2024-05-01", 3),
+            ("B", "P2", "2024-06-01", 40),
+            ("C", "P3", "2024-07-01", 25),
+            ("A", "P1", "2024-05-02", 0),
+        ]),
+    );
     let progs = write(
         dir.path(),
         "p.csv",
@@ -267,7 +299,19 @@ fn rankings_and_commitments_withhold_small_counts_and_what_gives_them_back() {
     );
     let out = dir.path().join("c.pdf");
     let figures = dir.path().join("fig");
-    impact(&["report", "reports/compare.toml", "--data", s(&data), "--programmes", s(&progs), "--out", s(&out), "--figures-dir", s(&figures)]).ok();
+    impact(&[
+        "report",
+        "reports/compare.toml",
+        "--data",
+        s(&data),
+        "--programmes",
+        s(&progs),
+        "--out",
+        s(&out),
+        "--figures-dir",
+        s(&figures),
+    ])
+    .ok();
     let text = pdf_text(&out);
     let words: Vec<&str> = text.split_whitespace().collect();
     assert!(words.contains(&"<5") && words.contains(&"[c]") && words.contains(&"[r]"), "{text}");
@@ -299,7 +343,21 @@ fn rankings_and_commitments_withhold_small_counts_and_what_gives_them_back() {
     );
     let out = dir.path().join("k.pdf");
     let figures = dir.path().join("kfig");
-    impact(&["report", "reports/cbc.toml", "--data", s(&data), "--commitments", s(&commitments), "--out", s(&out), "--figures-dir", s(&figures), "--proxies", "tests/fixtures/proxies"]).ok();
+    impact(&[
+        "report",
+        "reports/cbc.toml",
+        "--data",
+        s(&data),
+        "--commitments",
+        s(&commitments),
+        "--out",
+        s(&out),
+        "--figures-dir",
+        s(&figures),
+        "--proxies",
+        "tests/fixtures/proxies",
+    ])
+    .ok();
     let text = pdf_text(&out);
     // 3 of 12 delivered: neither the 3 nor 25% is printed; the contract's social value
     // (3 × the proxy) is not shown.
@@ -333,7 +391,8 @@ fn record_counts_and_shares_of_a_few_records_are_withheld() {
     );
     let out = dir.path().join("a.pdf");
     let figures = dir.path().join("fig");
-    impact(&["report", s(&spec), "--data", s(&data), "--subject", "A", "--out", s(&out), "--figures-dir", s(&figures)]).ok();
+    impact(&["report", s(&spec), "--data", s(&data), "--subject", "A", "--out", s(&out), "--figures-dir", s(&figures)])
+        .ok();
     let text = pdf_text(&out).split_whitespace().collect::<Vec<_>>().join(" ");
     assert!(text.contains("Based on <5 outcome records"), "{text}");
     assert!(text.contains("Records used <5"), "{text}");

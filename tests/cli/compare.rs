@@ -4,7 +4,9 @@ use crate::util::{csv_rows, impact, s, write};
 
 fn cell(rows: &[Vec<String>], first: &[&str], column: &str) -> String {
     let at = rows[0].iter().position(|h| h == column).unwrap_or_else(|| panic!("{column} in {:?}", rows[0]));
-    rows.iter().find(|r| r.iter().zip(first).all(|(a, b)| a == b)).unwrap_or_else(|| panic!("{first:?} in {rows:?}"))[at].clone()
+    rows.iter().find(|r| r.iter().zip(first).all(|(a, b)| a == b)).unwrap_or_else(|| panic!("{first:?} in {rows:?}"))
+        [at]
+        .clone()
 }
 
 /// P1: 10 job starts by 10 people, £10,000 invested; 4 in 2023-24 and 6 in 2024-25.
@@ -38,12 +40,32 @@ fn fixture(dir: &std::path::Path) -> (std::path::PathBuf, std::path::PathBuf) {
 fn normalised_figures_ranks_and_ties_by_hand() {
     let dir = tempfile::tempdir().unwrap();
     let (data, programmes) = fixture(dir.path());
-    let out = impact(&["compare", s(&data), "--programmes", s(&programmes), "--indicator", "jobs_created", "--min-records", "5", "--format", "csv", "--no-suppress"]).ok().stdout;
+    let out = impact(&[
+        "compare",
+        s(&data),
+        "--programmes",
+        s(&programmes),
+        "--indicator",
+        "jobs_created",
+        "--min-records",
+        "5",
+        "--format",
+        "csv",
+        "--no-suppress",
+    ])
+    .ok()
+    .stdout;
     let r = csv_rows(&out);
     let get = |p: &str, c: &str| cell(&r, &[p, "jobs_created"], c);
-    assert_eq!((get("P1", "per_10k"), get("P2", "per_10k"), get("P3", "per_10k")), ("10.0".into(), "10.0".into(), "6.0".into()));
+    assert_eq!(
+        (get("P1", "per_10k"), get("P2", "per_10k"), get("P3", "per_10k")),
+        ("10.0".into(), "10.0".into(), "6.0".into())
+    );
     assert_eq!((get("P1", "rank"), get("P2", "rank"), get("P3", "rank")), ("1".into(), "1".into(), "3".into()));
-    assert_eq!((get("P1", "quartile"), get("P2", "quartile"), get("P3", "quartile")), ("1".into(), "1".into(), "3".into()));
+    assert_eq!(
+        (get("P1", "quartile"), get("P2", "quartile"), get("P3", "quartile")),
+        ("1".into(), "1".into(), "3".into())
+    );
     assert_eq!((get("P1", "cost_per_outcome"), get("P3", "cost_per_outcome")), ("1000.0".into(), "1666.67".into()));
     assert_eq!((get("P1", "per_participant"), get("P2", "per_participant")), ("1.0".into(), "2.0".into()));
     assert_eq!((get("P1", "priority_share"), get("P3", "priority_share")), ("50.0".into(), "33.33".into()));
@@ -57,7 +79,19 @@ fn normalised_figures_ranks_and_ties_by_hand() {
 fn per_participant_ranking_and_weak_flags() {
     let dir = tempfile::tempdir().unwrap();
     let (data, _) = fixture(dir.path());
-    let out = impact(&["compare", s(&data), "--per", "participant", "--indicator", "jobs_created", "--format", "csv", "--no-suppress"]).ok().stdout;
+    let out = impact(&[
+        "compare",
+        s(&data),
+        "--per",
+        "participant",
+        "--indicator",
+        "jobs_created",
+        "--format",
+        "csv",
+        "--no-suppress",
+    ])
+    .ok()
+    .stdout;
     let r = csv_rows(&out);
     // 1, 2, 1 jobs per person: P2 first, P1 and P3 tie second; default --min-records 30 flags all.
     assert_eq!(cell(&r, &["P2", "jobs_created"], "rank"), "1");
@@ -75,14 +109,32 @@ fn comparison_report_and_figures_export() {
     let out = dir.path().join("compare.pdf");
     let figures = dir.path().join("figures");
     impact(&[
-        "report", "reports/compare.toml", "--data", "samples/outcomes.csv", "--programmes", "samples/programmes.csv",
-        "--organisations", "samples/organisations.csv", "--out", s(&out), "--figures-dir", s(&figures), "--figures-format", "json",
+        "report",
+        "reports/compare.toml",
+        "--data",
+        "samples/outcomes.csv",
+        "--programmes",
+        "samples/programmes.csv",
+        "--organisations",
+        "samples/organisations.csv",
+        "--out",
+        s(&out),
+        "--figures-dir",
+        s(&figures),
+        "--figures-format",
+        "json",
     ])
     .ok();
     let doc = lopdf::Document::load(&out).unwrap();
     let pages: Vec<u32> = doc.get_pages().keys().copied().collect();
     let t = doc.extract_text(&pages).unwrap();
-    for expected in ["Participants starting paid work per £10k invested", "Cost per outcome", "trend for each organisation", "Quartile", "Aberdeen Second Chance"] {
+    for expected in [
+        "Participants starting paid work per £10k invested",
+        "Cost per outcome",
+        "trend for each organisation",
+        "Quartile",
+        "Aberdeen Second Chance",
+    ] {
         assert!(t.contains(expected), "missing {expected:?} in\n{t}");
     }
     // The ranking table behind the PDF is exported, and agrees with `impact compare`.
@@ -91,8 +143,18 @@ fn comparison_report_and_figures_export() {
     let json: serde_json::Value = serde_json::from_str(&std::fs::read_to_string(figures.join(name)).unwrap()).unwrap();
     let emp = json.as_array().unwrap().iter().find(|r| r["programme"] == "EMP-FWD").expect("EMP-FWD");
     let cli = impact(&[
-        "compare", "samples/outcomes.csv", "--programmes", "samples/programmes.csv", "--indicator", "jobs_created",
-        "--from", "2024-04-01", "--to", "2025-03-31", "--format", "json",
+        "compare",
+        "samples/outcomes.csv",
+        "--programmes",
+        "samples/programmes.csv",
+        "--indicator",
+        "jobs_created",
+        "--from",
+        "2024-04-01",
+        "--to",
+        "2025-03-31",
+        "--format",
+        "json",
     ])
     .ok()
     .stdout;

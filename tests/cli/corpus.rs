@@ -29,7 +29,14 @@ fn fixture(name: &str) -> Vec<u8> {
 }
 
 fn aggregate(file: &str) -> Vec<String> {
-    vec!["aggregate".into(), format!("{{dir}}/{file}"), "--by".into(), "organisation".into(), "--out".into(), "{out}".into()]
+    vec![
+        "aggregate".into(),
+        format!("{{dir}}/{file}"),
+        "--by".into(),
+        "organisation".into(),
+        "--out".into(),
+        "{out}".into(),
+    ]
 }
 
 fn with_map(file: &str, map: &str) -> Vec<String> {
@@ -39,10 +46,14 @@ fn with_map(file: &str, map: &str) -> Vec<String> {
 }
 
 fn report(spec: &str) -> Vec<String> {
-    ["report", &format!("{{dir}}/{spec}"), "--data", "samples/outcomes.csv", "--out", "{out}"].iter().map(|s| s.to_string()).collect()
+    ["report", &format!("{{dir}}/{spec}"), "--data", "samples/outcomes.csv", "--out", "{out}"]
+        .iter()
+        .map(|s| s.to_string())
+        .collect()
 }
 
-const SPEC_HEAD: &str = "title = \"T\"\naudience = \"A\"\nperiod = { financial_year = \"2024-25\" }\nindicators = [\"jobs_created\"]\n";
+const SPEC_HEAD: &str =
+    "title = \"T\"\naudience = \"A\"\nperiod = { financial_year = \"2024-25\" }\nindicators = [\"jobs_created\"]\n";
 const OK_ROW: &str = "R1,ORG1,P1,jobs_created,2024-05-01,1,p1,,,,,,";
 
 fn cases() -> Vec<Case> {
@@ -142,7 +153,11 @@ fn run_case(case: &Case, dir: &Path) -> (i32, String) {
     let refs: Vec<&str> = args.iter().map(String::as_str).collect();
     let run = impact(&refs);
     assert!(!Path::new(&out).exists(), "{}: an output was written", case.name);
-    assert!(!dir.join("out").exists() || std::fs::read_dir(dir.join("out")).unwrap().next().is_none(), "{}: partial output", case.name);
+    assert!(
+        !dir.join("out").exists() || std::fs::read_dir(dir.join("out")).unwrap().next().is_none(),
+        "{}: partial output",
+        case.name
+    );
     let shown = format!("exit: {}\n{}{}", run.code, run.stdout, run.stderr).replace(d, "<dir>");
     (run.code, shown)
 }

@@ -5,10 +5,10 @@
 
 use std::path::Path;
 
+use impactkit::aggregate::Request;
 use impactkit::data::{self, CheckOptions, ColumnMap};
 use impactkit::indicator::Library;
 use impactkit::report::Spec;
-use impactkit::aggregate::Request;
 use impactkit::value::Assumptions;
 use proptest::prelude::*;
 
@@ -17,15 +17,63 @@ fn library() -> Library {
 }
 
 const HEADINGS: &[&str] = &[
-    "record_id", "organisation", "programme", "indicator", "date", "value", "participant", "simd_decile",
-    "evidence", "Partner", "Date of outcome", "Jobs", "", " value ", "ORGANISATION", "x\"y", "£", "é",
+    "record_id",
+    "organisation",
+    "programme",
+    "indicator",
+    "date",
+    "value",
+    "participant",
+    "simd_decile",
+    "evidence",
+    "Partner",
+    "Date of outcome",
+    "Jobs",
+    "",
+    " value ",
+    "ORGANISATION",
+    "x\"y",
+    "£",
+    "é",
 ];
 
 const CELLS: &[&str] = &[
-    "", " ", "ORG1", "jobs_created", "employability_participants", "people_in_work", "job_outcome_rate",
-    "2024-05-01", "31/02/2024", "2024-13-01", "01/05/2024", "2099-01-01", "0001-01-01", "1", "-1", "2.5",
-    "£1,200", "1,2,3", "N/A", "NaN", "inf", "1e308", "-0", "99999999999999999999", "\"", "\"\"", "a\"b",
-    "multi\nline", "tab\there", "semi;colon", "comma,inside", "ünïcödé", "🙂", "\u{feff}", "0", "11",
+    "",
+    " ",
+    "ORG1",
+    "jobs_created",
+    "employability_participants",
+    "people_in_work",
+    "job_outcome_rate",
+    "2024-05-01",
+    "31/02/2024",
+    "2024-13-01",
+    "01/05/2024",
+    "2099-01-01",
+    "0001-01-01",
+    "1",
+    "-1",
+    "2.5",
+    "£1,200",
+    "1,2,3",
+    "N/A",
+    "NaN",
+    "inf",
+    "1e308",
+    "-0",
+    "99999999999999999999",
+    "\"",
+    "\"\"",
+    "a\"b",
+    "multi\nline",
+    "tab\there",
+    "semi;colon",
+    "comma,inside",
+    "ünïcödé",
+    "🙂",
+    "\u{feff}",
+    "0",
+    "11",
 ];
 
 fn csv_text() -> impl Strategy<Value = Vec<u8>> {
@@ -49,7 +97,10 @@ fn csv_text() -> impl Strategy<Value = Vec<u8>> {
             out.push_str(&head.join(sep));
             for r in rows {
                 out.push_str(eol);
-                let cells: Vec<String> = r.into_iter().map(|(c, quote)| if quote { format!("\"{}\"", c.replace('"', "\"\"")) } else { c.to_string() }).collect();
+                let cells: Vec<String> = r
+                    .into_iter()
+                    .map(|(c, quote)| if quote { format!("\"{}\"", c.replace('"', "\"\"")) } else { c.to_string() })
+                    .collect();
                 out.push_str(&cells.join(sep));
             }
             let mut bytes = out.into_bytes();
@@ -59,41 +110,153 @@ fn csv_text() -> impl Strategy<Value = Vec<u8>> {
 }
 
 const MAP_LINES: &[&str] = &[
-    "[source]", "header_row = 1", "header_row = 2", "header_row = 0", "header_row = 99", "delimiter = \";\"", "delimiter = \"x\"",
-    "date_format = \"%d/%m/%Y\"", "date_format = \"%Y\"", "skip_rows_starting_with = [\"Total\"]", "sheet = \"S\"",
-    "[columns]", "organisation = \"Partner\"", "date = \"Date of outcome\"", "value = \"Jobs\"", "organisaton = \"x\"",
-    "area = \"Partner\"", "[constants]", "programme = \"P1\"", "indicator = \"jobs_created\"", "[wide]",
-    "\"Jobs\" = \"jobs_created\"", "\"Jobs\" = \"nope\"", "x = ", "[[wide]]", "= 1", "\"",
+    "[source]",
+    "header_row = 1",
+    "header_row = 2",
+    "header_row = 0",
+    "header_row = 99",
+    "delimiter = \";\"",
+    "delimiter = \"x\"",
+    "date_format = \"%d/%m/%Y\"",
+    "date_format = \"%Y\"",
+    "skip_rows_starting_with = [\"Total\"]",
+    "sheet = \"S\"",
+    "[columns]",
+    "organisation = \"Partner\"",
+    "date = \"Date of outcome\"",
+    "value = \"Jobs\"",
+    "organisaton = \"x\"",
+    "area = \"Partner\"",
+    "[constants]",
+    "programme = \"P1\"",
+    "indicator = \"jobs_created\"",
+    "[wide]",
+    "\"Jobs\" = \"jobs_created\"",
+    "\"Jobs\" = \"nope\"",
+    "x = ",
+    "[[wide]]",
+    "= 1",
+    "\"",
 ];
 
 const SPEC_LINES: &[&str] = &[
-    "title = \"T\"", "audience = \"A\"", "subject = \"organisation\"", "subject = \"all\"", "subject = \"nobody\"",
-    "period = { financial_year = \"2024-25\" }", "period = { financial_year = \"2024\" }", "period = { from = 2024-04-01, to = 2024-01-01 }",
-    "period = { from = \"2024-04-01\", to = \"2025-03-31\" }", "indicators = [\"jobs_created\"]", "indicators = [\"x\"]", "indicators = []",
-    "[[section]]", "kind = \"kpis\"", "kind = \"text\"", "kind = \"chart\"", "kind = \"table\"", "kind = \"ranking\"", "kind = \"small_multiples\"",
-    "kind = \"nonsense\"", "text = \"{period} {jobs_created.total} {x.y} {\"", "chart = \"bar\"", "chart = \"pie\"", "indicator = \"jobs_created\"",
-    "by = \"programme\"", "by = \"quarter\"", "by = [\"programme\"]", "stack = \"beneficiary_group\"", "grain = \"week\"", "per = \"participant\"",
-    "title = 3", "[section]", "=", "\"",
+    "title = \"T\"",
+    "audience = \"A\"",
+    "subject = \"organisation\"",
+    "subject = \"all\"",
+    "subject = \"nobody\"",
+    "period = { financial_year = \"2024-25\" }",
+    "period = { financial_year = \"2024\" }",
+    "period = { from = 2024-04-01, to = 2024-01-01 }",
+    "period = { from = \"2024-04-01\", to = \"2025-03-31\" }",
+    "indicators = [\"jobs_created\"]",
+    "indicators = [\"x\"]",
+    "indicators = []",
+    "[[section]]",
+    "kind = \"kpis\"",
+    "kind = \"text\"",
+    "kind = \"chart\"",
+    "kind = \"table\"",
+    "kind = \"ranking\"",
+    "kind = \"small_multiples\"",
+    "kind = \"nonsense\"",
+    "text = \"{period} {jobs_created.total} {x.y} {\"",
+    "chart = \"bar\"",
+    "chart = \"pie\"",
+    "indicator = \"jobs_created\"",
+    "by = \"programme\"",
+    "by = \"quarter\"",
+    "by = [\"programme\"]",
+    "stack = \"beneficiary_group\"",
+    "grain = \"week\"",
+    "per = \"participant\"",
+    "title = 3",
+    "[section]",
+    "=",
+    "\"",
 ];
 
 const ASSUMPTION_LINES: &[&str] = &[
-    "discount_rate = 0.035", "discount_rate = -1", "discount_rate = nan", "report_year = 2024", "report_year = 99999999999",
-    "[index]", "2023 = 97.0", "2024 = 0", "x = 1", "[[override]]", "indicator = \"jobs_created\"", "indicator = \"nope\"",
-    "duration_years = 1000000000", "duration_years = 4294967297", "duration_years = -2", "duration_years = 3", "deadweight = 0.2",
-    "deadweight = inf", "value = 1e308", "value = -5", "programme = \"P1\"", "[sensitivity]", "value = { low = 0.5, high = 1e12 }",
-    "deadweight = { low = 2, high = 1 }", "drop_off = { low = 0.5, high = 1.5 }", "[investment]", "P1 = 1000", "P2 = nan",
-    "price_year = 2023", "price_year = 1066", "start_year = 0", "start_year = 1000", "discount_rate = 0.015", "low = 1", "high = 2",
-    "appraisal = \"evaluative\"", "appraisal = \"x\"",
+    "discount_rate = 0.035",
+    "discount_rate = -1",
+    "discount_rate = nan",
+    "report_year = 2024",
+    "report_year = 99999999999",
+    "[index]",
+    "2023 = 97.0",
+    "2024 = 0",
+    "x = 1",
+    "[[override]]",
+    "indicator = \"jobs_created\"",
+    "indicator = \"nope\"",
+    "duration_years = 1000000000",
+    "duration_years = 4294967297",
+    "duration_years = -2",
+    "duration_years = 3",
+    "deadweight = 0.2",
+    "deadweight = inf",
+    "value = 1e308",
+    "value = -5",
+    "programme = \"P1\"",
+    "[sensitivity]",
+    "value = { low = 0.5, high = 1e12 }",
+    "deadweight = { low = 2, high = 1 }",
+    "drop_off = { low = 0.5, high = 1.5 }",
+    "[investment]",
+    "P1 = 1000",
+    "P2 = nan",
+    "price_year = 2023",
+    "price_year = 1066",
+    "start_year = 0",
+    "start_year = 1000",
+    "discount_rate = 0.015",
+    "low = 1",
+    "high = 2",
+    "appraisal = \"evaluative\"",
+    "appraisal = \"x\"",
 ];
 
 const INDICATOR_LINES: &[&str] = &[
-    "[[indicator]]", "id = \"a\"", "id = \"b\"", "name = \"A\"", "theme = \"t\"", "unit = \"people\"", "unit = \"%\"",
-    "aggregation = \"sum\"", "aggregation = \"ratio\"", "aggregation = \"distinct\"", "aggregation = \"mean\"", "direction = \"higher\"",
-    "description = \"d\"", "min = nan", "max = -inf", "min = 5", "max = 1", "numerator = \"b\"", "denominator = \"a\"",
-    "numerator = \"a\"", "scale = 100", "chain = \"c\"", "missing_numerator_is_zero = true", "counts_people = true",
-    "[indicator.proxy]", "value = 10", "currency = \"GBP\"", "price_year = 2024", "source = \"s\"", "duration_years = 1000000000",
-    "licence = \"OGL\"", "deadweight = 2", "start_year = 0", "start_year = 4294967296", "discount_rate = 0.015", "discount_rate = 2",
-    "low = 5", "high = 20", "low = nan", "disbenefit = true",
+    "[[indicator]]",
+    "id = \"a\"",
+    "id = \"b\"",
+    "name = \"A\"",
+    "theme = \"t\"",
+    "unit = \"people\"",
+    "unit = \"%\"",
+    "aggregation = \"sum\"",
+    "aggregation = \"ratio\"",
+    "aggregation = \"distinct\"",
+    "aggregation = \"mean\"",
+    "direction = \"higher\"",
+    "description = \"d\"",
+    "min = nan",
+    "max = -inf",
+    "min = 5",
+    "max = 1",
+    "numerator = \"b\"",
+    "denominator = \"a\"",
+    "numerator = \"a\"",
+    "scale = 100",
+    "chain = \"c\"",
+    "missing_numerator_is_zero = true",
+    "counts_people = true",
+    "[indicator.proxy]",
+    "value = 10",
+    "currency = \"GBP\"",
+    "price_year = 2024",
+    "source = \"s\"",
+    "duration_years = 1000000000",
+    "licence = \"OGL\"",
+    "deadweight = 2",
+    "start_year = 0",
+    "start_year = 4294967296",
+    "discount_rate = 0.015",
+    "discount_rate = 2",
+    "low = 5",
+    "high = 20",
+    "low = nan",
+    "disbenefit = true",
 ];
 
 fn toml_text(lines: &'static [&'static str]) -> impl Strategy<Value = String> {
@@ -151,7 +314,8 @@ proptest! {
 /// Parquet file (or a JSON one read into polars) can hold, with awkward values.
 fn typed_column(name: &'static str, kind: u8, n: usize, seed: u64) -> polars::prelude::Column {
     use polars::prelude::*;
-    let pick = |i: usize| (seed.wrapping_mul(6364136223846793005).wrapping_add(i as u64 * 1442695040888963407) >> 33) as usize;
+    let pick =
+        |i: usize| (seed.wrapping_mul(6364136223846793005).wrapping_add(i as u64 * 1442695040888963407) >> 33) as usize;
     let texts = ["ORG1", "jobs_created", "2024-05-01", "1", "", "NaN", "x", "volunteer_hours", "{\"a\":1}"];
     let floats = [1.0, f64::NAN, f64::INFINITY, -1.0, 0.5, 1e308, 19844.0, -0.0];
     let finite = [1.0, 12.5, -3.25, 0.0, 1e14, 999_999_999_999_999.99];
@@ -160,14 +324,24 @@ fn typed_column(name: &'static str, kind: u8, n: usize, seed: u64) -> polars::pr
         1 => Column::new(name.into(), (0..n).map(|i| Some(floats[pick(i) % floats.len()])).collect::<Vec<_>>()),
         2 => Column::new(name.into(), (0..n).map(|i| Some((pick(i) % 30_000) as i64 - 10)).collect::<Vec<_>>()),
         3 => Column::new(name.into(), (0..n).map(|i| Some(pick(i) % 2 == 0)).collect::<Vec<_>>()),
-        4 => Column::new(name.into(), (0..n).map(|i| (pick(i) % 3 != 0).then_some((pick(i) % 20_000) as i32)).collect::<Vec<_>>())
-            .cast(&DataType::Date)
-            .expect("date column"),
+        4 => Column::new(
+            name.into(),
+            (0..n).map(|i| (pick(i) % 3 != 0).then_some((pick(i) % 20_000) as i32)).collect::<Vec<_>>(),
+        )
+        .cast(&DataType::Date)
+        .expect("date column"),
         // decimal(38,2), as SQL and Spark exports write money and counts
-        5 => Column::new(name.into(), (0..n).map(|i| (pick(i) % 4 != 0).then_some(finite[pick(i) % finite.len()])).collect::<Vec<_>>())
-            .cast(&DataType::Decimal(38, 2))
-            .expect("decimal column"),
-        _ => Series::new(name.into(), (0..n).map(|i| Series::new("".into(), [texts[pick(i) % texts.len()]])).collect::<Vec<_>>()).into_column(),
+        5 => Column::new(
+            name.into(),
+            (0..n).map(|i| (pick(i) % 4 != 0).then_some(finite[pick(i) % finite.len()])).collect::<Vec<_>>(),
+        )
+        .cast(&DataType::Decimal(38, 2))
+        .expect("decimal column"),
+        _ => Series::new(
+            name.into(),
+            (0..n).map(|i| Series::new("".into(), [texts[pick(i) % texts.len()]])).collect::<Vec<_>>(),
+        )
+        .into_column(),
     }
 }
 
@@ -248,10 +422,27 @@ enum XCell {
 }
 
 const XLSX_VALUES: &[&str] = &[
-    "1", "-1", "0", "2.5", "1e308", "1e309", "-1e309", "NaN", "inf", "abc", "", "45413", "2958466", "-0.5", "1E+15", "4294967297",
+    "1",
+    "-1",
+    "0",
+    "2.5",
+    "1e308",
+    "1e309",
+    "-1e309",
+    "NaN",
+    "inf",
+    "abc",
+    "",
+    "45413",
+    "2958466",
+    "-0.5",
+    "1E+15",
+    "4294967297",
 ];
-const XLSX_TEXTS: &[&str] = &["ORG1", "jobs_created", "volunteer_hours", "2024-05-01", "1", "", " ", "#NAME?", "<&>", "é🙂"];
-const XLSX_ERRORS: &[&str] = &["#NAME?", "#DIV/0!", "#N/A", "#VALUE!", "#REF!", "#NUM!", "#NULL!", "#GETTING_DATA", "nonsense"];
+const XLSX_TEXTS: &[&str] =
+    &["ORG1", "jobs_created", "volunteer_hours", "2024-05-01", "1", "", " ", "#NAME?", "<&>", "é🙂"];
+const XLSX_ERRORS: &[&str] =
+    &["#NAME?", "#DIV/0!", "#N/A", "#VALUE!", "#REF!", "#NUM!", "#NULL!", "#GETTING_DATA", "nonsense"];
 const XLSX_DATES: &[&str] = &["2024-05-01", "2024-05-01T10:00:00", "2024-13-45", "x", "", "9999-12-31T23:59:59"];
 const XLSX_SHARED: &[&str] = &["organisation", "indicator", "date", "value", "ORG1", "jobs_created", "2024-05-01"];
 
@@ -280,7 +471,9 @@ fn xml_escape(s: &str) -> String {
 /// strings and a date style), so a cell can hold what Excel's own writer never would.
 fn xlsx_bytes(rows: &[Vec<XCell>], headings: &[&str]) -> Vec<u8> {
     use std::io::Write;
-    let mut sheet = String::from(r#"<?xml version="1.0" encoding="UTF-8"?><worksheet xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main"><sheetData>"#);
+    let mut sheet = String::from(
+        r#"<?xml version="1.0" encoding="UTF-8"?><worksheet xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main"><sheetData>"#,
+    );
     let letter = |c: usize| ((b'A' + c as u8) as char).to_string();
     sheet.push_str(r#"<row r="1">"#);
     for (c, h) in headings.iter().enumerate() {
@@ -369,7 +562,12 @@ fn every_arrow_type_gives_a_result_or_an_error() {
         assert!(matches!(run.code, 0..=2), "{}: exit {}\n{}", file.display(), run.code, run.stderr);
         assert!(!run.stderr.contains("panicked"), "{}: {}", file.display(), run.stderr);
         if run.code != 0 {
-            assert!(run.stderr.contains(file.file_name().unwrap().to_str().unwrap()), "{}: the message names the file: {}", file.display(), run.stderr);
+            assert!(
+                run.stderr.contains(file.file_name().unwrap().to_str().unwrap()),
+                "{}: the message names the file: {}",
+                file.display(),
+                run.stderr
+            );
         }
     }
 }

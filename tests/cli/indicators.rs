@@ -13,7 +13,18 @@ fn the_shipped_library_is_large_and_clean() {
         .and_then(|n| n.parse().ok())
         .expect("count line");
     assert!(count >= 40, "at least 40 indicators, got {count}");
-    for theme in ["employment", "skills", "volunteering", "local_economy", "community", "health_wellbeing", "justice", "environment", "public_purse", "contracts"] {
+    for theme in [
+        "employment",
+        "skills",
+        "volunteering",
+        "local_economy",
+        "community",
+        "health_wellbeing",
+        "justice",
+        "environment",
+        "public_purse",
+        "contracts",
+    ] {
         assert!(list.stdout.contains(theme), "theme {theme} missing");
     }
 }
@@ -107,7 +118,12 @@ proxy = { value = 10, currency = "GBP", price_year = 2024, source = "s", deadwei
     );
     write(dir.path(), "b.toml", "[[indicator]]\nid = \"jobs\"\nname = \"Again\"\ntheme = \"t\"\nunit = \"u\"\naggregation = \"sum\"\ndirection = \"higher\"\ndescription = \"d\"\n");
     let run = impact(&["indicators", "check", s(dir.path())]).expect_code(1);
-    for expected in ["`jobs`, key `min`: min 5 is above max 1", "key `denominator`: `nothing` is not in the library", "key `proxy.deadweight`", "duplicate id"] {
+    for expected in [
+        "`jobs`, key `min`: min 5 is above max 1",
+        "key `denominator`: `nothing` is not in the library",
+        "key `proxy.deadweight`",
+        "duplicate id",
+    ] {
         assert!(run.stdout.contains(expected), "missing {expected:?} in\n{}", run.stdout);
     }
     assert!(run.stdout.contains("4 problem(s)"), "{}", run.stdout);
@@ -182,14 +198,20 @@ fn proxies_files_are_checked_and_name_both_places() {
     let dir = tempfile::tempdir().unwrap();
     let proxies = dir.path().join("p");
     std::fs::create_dir(&proxies).unwrap();
-    let entry = |id: &str| format!("[[proxy]]\nindicator = \"{id}\"\nvalue = 1\ncurrency = \"GBP\"\nprice_year = 2024\nsource = \"s\"\n");
+    let entry = |id: &str| {
+        format!("[[proxy]]\nindicator = \"{id}\"\nvalue = 1\ncurrency = \"GBP\"\nprice_year = 2024\nsource = \"s\"\n")
+    };
     std::fs::write(proxies.join("a.toml"), entry("jobs_creatd")).unwrap();
     let run = impact(&["indicators", "check", "--proxies", s(&proxies)]).expect_code(1);
     assert!(run.stdout.contains("a.toml: indicator `jobs_creatd`, key `proxy.indicator`: no indicator has this id (did you mean `jobs_created`?)"), "{}", run.stdout);
     std::fs::write(proxies.join("a.toml"), entry("co2e_avoided")).unwrap();
     std::fs::write(proxies.join("b.toml"), entry("co2e_avoided")).unwrap();
     let run = impact(&["indicators", "check", "--proxies", s(&proxies)]).expect_code(1);
-    assert!(run.stdout.contains("b.toml: indicator `co2e_avoided`, key `proxy`: the indicator already has a proxy, in"), "{}", run.stdout);
+    assert!(
+        run.stdout.contains("b.toml: indicator `co2e_avoided`, key `proxy`: the indicator already has a proxy, in"),
+        "{}",
+        run.stdout
+    );
     assert!(run.stdout.contains("a.toml: give each indicator one proxy"), "{}", run.stdout);
     std::fs::write(proxies.join("b.toml"), "[[proxy]]\nindicator = \"waste_diverted\"\nvalu = 1\n").unwrap();
     let run = impact(&["indicators", "check", "--proxies", s(&proxies)]).expect_code(1);

@@ -43,7 +43,8 @@ fn assert_fonts_embedded_and_subset(doc: &lopdf::Document) {
             continue;
         }
         fonts += 1;
-        let name = String::from_utf8_lossy(dict.get(b"FontName").and_then(|n| n.as_name()).expect("FontName")).into_owned();
+        let name =
+            String::from_utf8_lossy(dict.get(b"FontName").and_then(|n| n.as_name()).expect("FontName")).into_owned();
         assert!(name.len() > 7 && name.as_bytes()[6] == b'+' && name.contains("DejaVuSans"), "subset name: {name}");
         let file = dict.get(b"FontFile2").expect("embedded TrueType program").as_reference().expect("reference");
         let stream = doc.get_object(file).and_then(|o| o.as_stream()).expect("font stream");
@@ -56,7 +57,11 @@ fn assert_fonts_embedded_and_subset(doc: &lopdf::Document) {
 fn assert_vector_only(doc: &lopdf::Document) -> usize {
     for (_, obj) in doc.objects.iter() {
         if let Ok(stream) = obj.as_stream() {
-            assert_ne!(stream.dict.get(b"Subtype").and_then(|t| t.as_name()).ok(), Some(&b"Image"[..]), "an image in the PDF");
+            assert_ne!(
+                stream.dict.get(b"Subtype").and_then(|t| t.as_name()).ok(),
+                Some(&b"Image"[..]),
+                "an image in the PDF"
+            );
         }
     }
     let mut path_ops = 0;
@@ -77,18 +82,43 @@ fn board_pack_for_one_organisation() {
     let pages = doc.get_pages().len();
     assert!(pages >= 4, "a multi-page pack: {pages}");
     let t = text(&doc);
-    for expected in ["Board pack", "Fàilte Works", "At a glance", &format!("Page 1 of {pages}"), &format!("Page {pages} of {pages}"), "Data quality", "Methodology", "2024-25"] {
+    for expected in [
+        "Board pack",
+        "Fàilte Works",
+        "At a glance",
+        &format!("Page 1 of {pages}"),
+        &format!("Page {pages} of {pages}"),
+        "Data quality",
+        "Methodology",
+        "2024-25",
+    ] {
         assert!(t.contains(expected), "missing {expected:?} in\n{t}");
     }
     // The job-starts tile shows the same figure `impact aggregate` gives for the subject and period.
-    let fig = impact(&["aggregate", "samples/outcomes.csv", "--organisation", "ORG02", "--from", "2024-04-01", "--to", "2025-03-31", "--indicator", "jobs_created", "--format", "csv"]).ok().stdout;
+    let fig = impact(&[
+        "aggregate",
+        "samples/outcomes.csv",
+        "--organisation",
+        "ORG02",
+        "--from",
+        "2024-04-01",
+        "--to",
+        "2025-03-31",
+        "--indicator",
+        "jobs_created",
+        "--format",
+        "csv",
+    ])
+    .ok()
+    .stdout;
     let jobs: f64 = fig.lines().nth(1).and_then(|l| l.split(',').nth(1)).and_then(|v| v.parse().ok()).expect("figure");
     assert!(t.contains(&format!("{jobs:.0} jobs")) || t.contains(&format!("{jobs:.0}\njobs")), "KPI {jobs} in\n{t}");
     // ORG02's 2024-25 job target in samples/targets.csv is 51: the narrative quotes it.
     assert!(t.contains("(55% of the target of 51)"), "28 of 51 is 54.9%: {t}");
     assert_fonts_embedded_and_subset(&doc);
     assert!(assert_vector_only(&doc) > 200, "charts drawn as vector paths");
-    let info = doc.trailer.get(b"Info").and_then(|r| r.as_reference()).and_then(|r| doc.get_dictionary(r)).expect("info");
+    let info =
+        doc.trailer.get(b"Info").and_then(|r| r.as_reference()).and_then(|r| doc.get_dictionary(r)).expect("info");
     let title = info.get(b"Title").expect("title");
     let title = lopdf::decode_text_string(title).expect("title text");
     assert_eq!(title, "Board pack — Fàilte Works");
@@ -125,7 +155,18 @@ fn reports_are_byte_identical_and_batch_equals_single() {
 #[test]
 fn one_subject_alone_is_the_batch_report_for_every_subject() {
     let dir = tempfile::tempdir().unwrap();
-    let common = ["--data", "samples/outcomes.csv", "--targets", "samples/targets.csv", "--organisations", "samples/organisations.csv", "--programmes", "samples/programmes.csv", "--assumptions", "samples/assumptions.toml"];
+    let common = [
+        "--data",
+        "samples/outcomes.csv",
+        "--targets",
+        "samples/targets.csv",
+        "--organisations",
+        "samples/organisations.csv",
+        "--programmes",
+        "samples/programmes.csv",
+        "--assumptions",
+        "samples/assumptions.toml",
+    ];
     for (spec, kind) in [("reports/board.toml", "organisation"), ("reports/funder.toml", "programme")] {
         let batch = dir.path().join(format!("{kind}-batch"));
         let batch_figures = dir.path().join(format!("{kind}-batch-figures"));
@@ -143,9 +184,15 @@ fn one_subject_alone_is_the_batch_report_for_every_subject() {
             args.extend(common);
             args.extend(["--subject", subject, "--out", s(&one), "--figures-dir", s(&figures)]);
             impact(&args).ok();
-            assert!(std::fs::read(batch.join(&name)).unwrap() == std::fs::read(&one).unwrap(), "{spec} {subject}: alone and in the batch differ");
+            assert!(
+                std::fs::read(batch.join(&name)).unwrap() == std::fs::read(&one).unwrap(),
+                "{spec} {subject}: alone and in the batch differ"
+            );
             for file in listing(&figures) {
-                assert!(std::fs::read(batch_figures.join(&file)).unwrap() == std::fs::read(figures.join(&file)).unwrap(), "{spec} {subject}: {file} differs");
+                assert!(
+                    std::fs::read(batch_figures.join(&file)).unwrap() == std::fs::read(figures.join(&file)).unwrap(),
+                    "{spec} {subject}: {file} differs"
+                );
             }
         }
     }
@@ -157,21 +204,56 @@ fn funder_report_and_svg_charts() {
     let out = dir.path().join("funder.pdf");
     let charts = dir.path().join("charts");
     impact(&[
-        "report", "reports/funder.toml", "--data", "samples/outcomes.csv", "--targets", "samples/targets.csv",
-        "--organisations", "samples/organisations.csv", "--programmes", "samples/programmes.csv",
-        "--assumptions", "samples/assumptions.toml", "--subject", "EMP-FWD", "--out", s(&out), "--charts-dir", s(&charts),
-        "--proxies", "tests/fixtures/proxies",
+        "report",
+        "reports/funder.toml",
+        "--data",
+        "samples/outcomes.csv",
+        "--targets",
+        "samples/targets.csv",
+        "--organisations",
+        "samples/organisations.csv",
+        "--programmes",
+        "samples/programmes.csv",
+        "--assumptions",
+        "samples/assumptions.toml",
+        "--subject",
+        "EMP-FWD",
+        "--out",
+        s(&out),
+        "--charts-dir",
+        s(&charts),
+        "--proxies",
+        "tests/fixtures/proxies",
     ])
     .ok();
     let t = text(&pdf(&out));
     // Partners by name, and the programme's 2024-25 job target (220) from samples/targets.csv.
-    for expected in ["Fair Start Forward employability programme", "Clyde Reuse Hub", "Target 220", "Outcomes by delivery partner", "Impact map", "How sensitive is the SROI ratio?"] {
+    for expected in [
+        "Fair Start Forward employability programme",
+        "Clyde Reuse Hub",
+        "Target 220",
+        "Outcomes by delivery partner",
+        "Impact map",
+        "How sensitive is the SROI ratio?",
+    ] {
         assert!(t.contains(expected), "missing {expected:?} in\n{t}");
     }
     // The SROI tile equals `impact value` for the same programme, period and assumptions.
     let csv = impact(&[
-        "value", "samples/outcomes.csv", "--programmes", "samples/programmes.csv", "--assumptions", "samples/assumptions.toml",
-        "--from", "2024-04-01", "--to", "2025-03-31", "--format", "csv", "--proxies", "tests/fixtures/proxies",
+        "value",
+        "samples/outcomes.csv",
+        "--programmes",
+        "samples/programmes.csv",
+        "--assumptions",
+        "samples/assumptions.toml",
+        "--from",
+        "2024-04-01",
+        "--to",
+        "2025-03-31",
+        "--format",
+        "csv",
+        "--proxies",
+        "tests/fixtures/proxies",
     ])
     .ok()
     .stdout;
@@ -183,8 +265,18 @@ fn funder_report_and_svg_charts() {
     // its report says so and names what was counted but not valued.
     let open = dir.path().join("open.pdf");
     impact(&[
-        "report", "reports/funder.toml", "--data", "samples/outcomes.csv", "--programmes", "samples/programmes.csv",
-        "--assumptions", "samples/assumptions.toml", "--subject", "EMP-FWD", "--out", s(&open),
+        "report",
+        "reports/funder.toml",
+        "--data",
+        "samples/outcomes.csv",
+        "--programmes",
+        "samples/programmes.csv",
+        "--assumptions",
+        "samples/assumptions.toml",
+        "--subject",
+        "EMP-FWD",
+        "--out",
+        s(&open),
     ])
     .ok();
     let t = text(&pdf(&open)).split_whitespace().collect::<Vec<_>>().join(" ");
@@ -213,7 +305,8 @@ fn the_date_flag_changes_the_footer_only_when_given() {
 #[test]
 fn spec_mistakes_are_clear_errors() {
     let dir = tempfile::tempdir().unwrap();
-    let base = "title = \"T\"\naudience = \"A\"\nperiod = { financial_year = \"2024-25\" }\nindicators = [\"jobs_created\"]\n";
+    let base =
+        "title = \"T\"\naudience = \"A\"\nperiod = { financial_year = \"2024-25\" }\nindicators = [\"jobs_created\"]\n";
     let cases = [
         ("[[section]]\nkind = \"kpi\"\nindicators = [\"jobs_created\"]\n", "unknown variant `kpi`", "did you mean `kpis`?"),
         ("[[section]]\nkind = \"kpis\"\nindicators = [\"jobs_creatd\"]\n", "section 1 (kpis): unknown indicator `jobs_creatd`", "did you mean `jobs_created`?"),
@@ -231,7 +324,8 @@ fn spec_mistakes_are_clear_errors() {
     let bad_period = write(dir.path(), "p.toml", &base.replace("2024-25", "2024-26"));
     let spec_text = format!("{}[[section]]\nkind = \"methodology\"\n", std::fs::read_to_string(&bad_period).unwrap());
     let bad_period = write(dir.path(), "p.toml", &spec_text);
-    let run = impact(&["report", s(&bad_period), "--data", "samples/outcomes.csv", "--out", "/tmp/never.pdf"]).expect_code(1);
+    let run =
+        impact(&["report", s(&bad_period), "--data", "samples/outcomes.csv", "--out", "/tmp/never.pdf"]).expect_code(1);
     assert!(run.stderr.contains("`2024-26` is not a financial year"), "{}", run.stderr);
 }
 

@@ -26,11 +26,19 @@ fn parquet_figures_do_not_depend_on_row_groups_or_batches() {
     // The same records as Parquet in row groups of 3,000, each handed on in batches of
     // 997 (and read one row group ahead): the figures are the CSV's.
     let dir = tempfile::tempdir().unwrap();
-    let mut records = CsvReadOptions::default().try_into_reader_with_file_path(Some("samples/outcomes.csv".into())).unwrap().finish().unwrap();
+    let mut records = CsvReadOptions::default()
+        .try_into_reader_with_file_path(Some("samples/outcomes.csv".into()))
+        .unwrap()
+        .finish()
+        .unwrap();
     let data = dir.path().join("outcomes.parquet");
-    ParquetWriter::new(std::fs::File::create(&data).unwrap()).with_row_group_size(Some(3_000)).finish(&mut records).unwrap();
+    ParquetWriter::new(std::fs::File::create(&data).unwrap())
+        .with_row_group_size(Some(3_000))
+        .finish(&mut records)
+        .unwrap();
     for by in ["organisation,financial_year", "simd_decile,area", ""] {
-        let from_csv = impact(&["aggregate", "samples/outcomes.csv", "--by", by, "--format", "csv", "--no-suppress"]).ok();
+        let from_csv =
+            impact(&["aggregate", "samples/outcomes.csv", "--by", by, "--format", "csv", "--no-suppress"]).ok();
         let args = ["aggregate", s(&data), "--by", by, "--format", "csv", "--no-suppress"];
         let whole = impact(&args).ok();
         let batched = impact_env(&args, &[("IMPACT_BATCH_ROWS", "997")]).ok();
@@ -51,11 +59,16 @@ fn the_report_does_not_depend_on_batch_size() {
     }
     let data = write(dir.path(), "d.csv", &text);
     let whole = impact(&["validate", s(&data), "--today", "2026-01-01"]).expect_code(1);
-    let batched = impact_env(&["validate", s(&data), "--today", "2026-01-01"], &[("IMPACT_BATCH_ROWS", "7")]).expect_code(1);
+    let batched =
+        impact_env(&["validate", s(&data), "--today", "2026-01-01"], &[("IMPACT_BATCH_ROWS", "7")]).expect_code(1);
     assert_eq!(whole.stdout, batched.stdout);
     // 59 negative values (R0 has 0), 60 impossible dates, 60 repeated ids.
     assert!(whole.stdout.contains("180 record(s) read, 1 valid: 179 error(s)"), "{}", whole.stdout);
-    assert!(whole.stdout.contains("row 4, column A \"record_id\": record_id \"R0\" already used at"), "{}", whole.stdout);
+    assert!(
+        whole.stdout.contains("row 4, column A \"record_id\": record_id \"R0\" already used at"),
+        "{}",
+        whole.stdout
+    );
 }
 
 #[test]
@@ -89,11 +102,29 @@ fn a_row_blank_in_the_checked_columns_is_still_reported() {
     // (as when every column is read) rather than skipped as blank.
     let dir = tempfile::tempdir().unwrap();
     let data = dir.path().join("d.parquet");
-    let good = [Some("R1"), Some("ORG1"), Some("P1"), Some("jobs_created"), Some("2024-05-01"), Some("1"), Some("p1"), None, None, None, None, None, None];
+    let good = [
+        Some("R1"),
+        Some("ORG1"),
+        Some("P1"),
+        Some("jobs_created"),
+        Some("2024-05-01"),
+        Some("1"),
+        Some("p1"),
+        None,
+        None,
+        None,
+        None,
+        None,
+        None,
+    ];
     let mut noted = [None; 13];
     noted[12] = Some("see folder");
     text_parquet(&data, &[good, noted, [None; 13]]);
     let run = impact(&["validate", s(&data), "--today", "2026-01-01"]).expect_code(1);
     assert!(run.stdout.contains("2 record(s) read, 1 valid"), "{}", run.stdout);
-    assert!(run.stdout.contains(&format!("{}, row 2, column \"organisation\": no organisation given", s(&data))), "{}", run.stdout);
+    assert!(
+        run.stdout.contains(&format!("{}, row 2, column \"organisation\": no organisation given", s(&data))),
+        "{}",
+        run.stdout
+    );
 }

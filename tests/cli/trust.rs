@@ -22,7 +22,9 @@ fn small_counts_are_withheld_with_secondary_suppression() {
     let data = small_counts(dir.path());
     let out = impact(&["aggregate", s(&data), "--by", "organisation", "--format", "csv"]).ok().stdout;
     let rows = csv_rows(&out);
-    let get = |org: &str, ind: &str| rows.iter().find(|r| r[0] == org && r[1] == ind).cloned().unwrap_or_else(|| panic!("{org} {ind}: {rows:?}"));
+    let get = |org: &str, ind: &str| {
+        rows.iter().find(|r| r[0] == org && r[1] == ind).cloned().unwrap_or_else(|| panic!("{org} {ind}: {rows:?}"))
+    };
     assert_eq!(rows[0], ["organisation", "indicator", "value", "unit", "records", "withheld"]);
     // Each withheld figure says why: A's 3 is small; B's 10 is not, it protects A's.
     assert_eq!(get("A", "jobs_created")[2..], ["", "jobs", "", "small"]);
@@ -31,7 +33,9 @@ fn small_counts_are_withheld_with_secondary_suppression() {
     assert_eq!(get("A", "job_outcome_rate")[2..], ["", "%", "", "rate"], "rate on withheld counts");
     assert_eq!(get("C", "job_outcome_rate")[2], "100.0");
     // The threshold is configurable, and internal runs can see everything.
-    let out = impact(&["aggregate", s(&data), "--by", "organisation", "--format", "csv", "--suppress-below", "25"]).ok().stdout;
+    let out = impact(&["aggregate", s(&data), "--by", "organisation", "--format", "csv", "--suppress-below", "25"])
+        .ok()
+        .stdout;
     assert!(csv_rows(&out).iter().filter(|r| r[1] == "jobs_created").all(|r| r[2].is_empty()), "{out}");
     let out = impact(&["aggregate", s(&data), "--by", "organisation", "--format", "csv", "--no-suppress"]).ok().stdout;
     assert!(out.contains("A,jobs_created,3.0,jobs,3"), "{out}");
@@ -53,7 +57,10 @@ fn reports_show_withheld_counts_as_under_the_threshold() {
     let t = doc.extract_text(&doc.get_pages().keys().copied().collect::<Vec<_>>()).unwrap();
     assert!(t.contains("<5"), "{t}");
     assert!(t.contains("is shown as <5"), "{t}");
-    assert!(t.contains("a count of 1 to 4 people (or of records about them), withheld"), "the mark is explained on its page: {t}");
+    assert!(
+        t.contains("a count of 1 to 4 people (or of records about them), withheld"),
+        "the mark is explained on its page: {t}"
+    );
     assert!(!t.contains("\n3\n") && !t.contains("3 jobs"), "the withheld 3 must not appear: {t}");
 }
 
@@ -69,12 +76,35 @@ fn participant_ids_never_appear_in_outputs() {
         .filter_map(|l| l.split(',').nth(6).filter(|p| !p.is_empty()).map(str::to_string))
         .collect();
     let mut outputs = vec![
-        impact(&["aggregate", "samples/outcomes.csv", "--by", "organisation,programme,area,beneficiary_group,quarter", "--format", "json"]).ok().stdout,
-        impact(&["compare", "samples/outcomes.csv", "--by", "organisation", "--per", "participant", "--format", "csv"]).ok().stdout,
+        impact(&[
+            "aggregate",
+            "samples/outcomes.csv",
+            "--by",
+            "organisation,programme,area,beneficiary_group,quarter",
+            "--format",
+            "json",
+        ])
+        .ok()
+        .stdout,
+        impact(&["compare", "samples/outcomes.csv", "--by", "organisation", "--per", "participant", "--format", "csv"])
+            .ok()
+            .stdout,
         impact(&["value", "samples/outcomes.csv", "--by", "organisation", "--format", "csv"]).ok().stdout,
     ];
     let pdf = dir.path().join("b.pdf");
-    impact(&["report", "reports/board.toml", "--data", "samples/outcomes.csv", "--subject", "ORG01", "--out", s(&pdf), "--figures-dir", s(&dir.path().join("f"))]).ok();
+    impact(&[
+        "report",
+        "reports/board.toml",
+        "--data",
+        "samples/outcomes.csv",
+        "--subject",
+        "ORG01",
+        "--out",
+        s(&pdf),
+        "--figures-dir",
+        s(&dir.path().join("f")),
+    ])
+    .ok();
     let doc = lopdf::Document::load(&pdf).unwrap();
     outputs.push(doc.extract_text(&doc.get_pages().keys().copied().collect::<Vec<_>>()).unwrap());
     for f in listing(&dir.path().join("f")) {
@@ -95,17 +125,34 @@ fn outputs_are_identical_whatever_the_thread_count() {
     let many = impact_env(&args, &[("POLARS_MAX_THREADS", "4"), ("RAYON_NUM_THREADS", "4")]).ok().stdout;
     assert_eq!(one, many);
     let json = ["aggregate", "samples/outcomes.csv", "--by", "programme,financial_year", "--format", "json"];
-    assert_eq!(impact_env(&json, &[("POLARS_MAX_THREADS", "1")]).ok().stdout, impact_env(&json, &[("POLARS_MAX_THREADS", "3")]).ok().stdout);
+    assert_eq!(
+        impact_env(&json, &[("POLARS_MAX_THREADS", "1")]).ok().stdout,
+        impact_env(&json, &[("POLARS_MAX_THREADS", "3")]).ok().stdout
+    );
     let (a, b) = (dir.path().join("a"), dir.path().join("b"));
     for (out, threads) in [(&a, "1"), (&b, "4")] {
         impact_env(
-            &["report", "reports/board.toml", "--data", "samples/outcomes.csv", "--targets", "samples/targets.csv", "--each", "organisation", "--out-dir", s(out)],
+            &[
+                "report",
+                "reports/board.toml",
+                "--data",
+                "samples/outcomes.csv",
+                "--targets",
+                "samples/targets.csv",
+                "--each",
+                "organisation",
+                "--out-dir",
+                s(out),
+            ],
             &[("POLARS_MAX_THREADS", threads), ("RAYON_NUM_THREADS", threads)],
         )
         .ok();
     }
     for f in listing(&a) {
-        assert!(std::fs::read(a.join(&f)).unwrap() == std::fs::read(b.join(&f)).unwrap(), "{f} differs by thread count");
+        assert!(
+            std::fs::read(a.join(&f)).unwrap() == std::fs::read(b.join(&f)).unwrap(),
+            "{f} differs by thread count"
+        );
     }
 }
 
@@ -116,7 +163,17 @@ fn one_failing_subject_does_not_stop_the_batch() {
     let dir = tempfile::tempdir().unwrap();
     let out = dir.path().join("board");
     std::fs::create_dir_all(out.join("ORG03.pdf")).unwrap(); // a folder where a PDF should go
-    let run = impact(&["report", "reports/board.toml", "--data", "samples/outcomes.csv", "--each", "organisation", "--out-dir", s(&out)]).expect_code(1);
+    let run = impact(&[
+        "report",
+        "reports/board.toml",
+        "--data",
+        "samples/outcomes.csv",
+        "--each",
+        "organisation",
+        "--out-dir",
+        s(&out),
+    ])
+    .expect_code(1);
     assert!(run.stdout.contains("failed: ORG03"), "{}", run.stdout);
     assert!(run.stdout.contains("wrote 11 PDF(s)") && run.stdout.contains("1 failed"), "{}", run.stdout);
     let files = listing(&out);
@@ -134,9 +191,25 @@ fn value_compare_and_commitments_withhold_small_counts_by_default() {
     let get = |out: &str, group: &str, indicator: &str, column: &str| -> String {
         let rows = csv_rows(out);
         let at = rows[0].iter().position(|h| h == column).unwrap_or_else(|| panic!("{column} in {out}"));
-        rows.iter().find(|r| r[0] == group && r[1] == indicator).unwrap_or_else(|| panic!("{group} {indicator} in {out}"))[at].clone()
+        rows.iter()
+            .find(|r| r[0] == group && r[1] == indicator)
+            .unwrap_or_else(|| panic!("{group} {indicator} in {out}"))[at]
+            .clone()
     };
-    let out = impact(&["compare", s(&data), "--by", "organisation", "--per", "participant", "--indicator", "jobs_created", "--format", "csv"]).ok().stdout;
+    let out = impact(&[
+        "compare",
+        s(&data),
+        "--by",
+        "organisation",
+        "--per",
+        "participant",
+        "--indicator",
+        "jobs_created",
+        "--format",
+        "csv",
+    ])
+    .ok()
+    .stdout;
     assert_eq!(get(&out, "A", "jobs_created", "value"), "");
     assert_eq!(get(&out, "A", "jobs_created", "per_participant"), "");
     assert_eq!(get(&out, "A", "jobs_created", "withheld"), "small");
@@ -144,19 +217,49 @@ fn value_compare_and_commitments_withhold_small_counts_by_default() {
     assert_eq!(get(&out, "C", "jobs_created", "value"), "20.0");
     assert!(!out.contains("few records (3)"), "{out}");
 
-    let out = impact(&["value", s(&data), "--by", "organisation", "--format", "csv", "--proxies", "tests/fixtures/proxies"]).ok().stdout;
+    let out =
+        impact(&["value", s(&data), "--by", "organisation", "--format", "csv", "--proxies", "tests/fixtures/proxies"])
+            .ok()
+            .stdout;
     assert_eq!(get(&out, "A", "jobs_created", "quantity"), "");
     assert_eq!(get(&out, "A", "jobs_created", "present_value"), "");
     assert_eq!(get(&out, "A", "total", "present_value"), "", "A's total adds the withheld line");
     assert_eq!(get(&out, "C", "jobs_created", "quantity"), "20.0");
 
     let c = write(dir.path(), "c.csv", "contract,supplier,indicator,committed,start,due,contract_value\nK1,A,jobs_created,10,2024-04-01,2025-03-31,1000\nK2,C,jobs_created,10,2024-04-01,2025-03-31,1000\n");
-    let out = impact(&["commitments", "--commitments", s(&c), s(&data), "--as-of", "2024-07-01", "--format", "csv", "--proxies", "tests/fixtures/proxies"]).ok().stdout;
+    let out = impact(&[
+        "commitments",
+        "--commitments",
+        s(&c),
+        s(&data),
+        "--as-of",
+        "2024-07-01",
+        "--format",
+        "csv",
+        "--proxies",
+        "tests/fixtures/proxies",
+    ])
+    .ok()
+    .stdout;
     assert_eq!(get(&out, "K1", "A", "delivered"), "");
     assert_eq!(get(&out, "K1", "A", "pct_delivered"), "");
     assert_eq!(get(&out, "K2", "C", "delivered"), "20.0");
     // Internal runs see everything.
-    let out = impact(&["commitments", "--commitments", s(&c), s(&data), "--as-of", "2024-07-01", "--format", "csv", "--no-suppress", "--proxies", "tests/fixtures/proxies"]).ok().stdout;
+    let out = impact(&[
+        "commitments",
+        "--commitments",
+        s(&c),
+        s(&data),
+        "--as-of",
+        "2024-07-01",
+        "--format",
+        "csv",
+        "--no-suppress",
+        "--proxies",
+        "tests/fixtures/proxies",
+    ])
+    .ok()
+    .stdout;
     assert_eq!(get(&out, "K1", "A", "delivered"), "3.0");
 }
 
@@ -180,7 +283,11 @@ fn a_mean_over_a_few_records_is_withheld() {
     assert_eq!(b[2], "4.5", "{out}");
     // Hours are not people, so 2 records' 15 hours stand; the count of records (often
     // one per person) does not.
-    let data = write(dir.path(), "h.csv", "organisation,indicator,date,value\nA,volunteer_hours,2024-05-01,7\nA,volunteer_hours,2024-05-02,8\n");
+    let data = write(
+        dir.path(),
+        "h.csv",
+        "organisation,indicator,date,value\nA,volunteer_hours,2024-05-01,7\nA,volunteer_hours,2024-05-02,8\n",
+    );
     let out = impact(&["aggregate", s(&data), "--by", "organisation", "--format", "csv"]).ok().stdout;
     assert!(out.lines().any(|l| l == "A,volunteer_hours,15.0,hours,,"), "{out}");
 }
@@ -225,7 +332,19 @@ fn each_subject_gets_its_own_files_or_none() {
     // fails, and no PDF is left without its figures.
     let blocked = write(dir.path(), "blocked", "a file, not a folder");
     let out = dir.path().join("packs2");
-    let run = impact(&["report", "reports/board.toml", "--data", s(&data), "--each", "organisation", "--out-dir", s(&out), "--figures-dir", s(&blocked)]).expect_code(1);
+    let run = impact(&[
+        "report",
+        "reports/board.toml",
+        "--data",
+        s(&data),
+        "--each",
+        "organisation",
+        "--out-dir",
+        s(&out),
+        "--figures-dir",
+        s(&blocked),
+    ])
+    .expect_code(1);
     assert!(run.stderr.contains("A_B") || run.stdout.contains("A_B"), "{}{}", run.stdout, run.stderr);
     assert!(!out.exists() || listing(&out).is_empty(), "{:?}", listing(&out));
 }

@@ -7,8 +7,14 @@ use std::path::Path;
 
 use crate::util::{csv_rows, impact, s, write};
 
-const NAMES: [&str; 6] =
-    ["--organisations", "samples/organisations.csv", "--programmes", "samples/programmes.csv", "--areas", "samples/areas.csv"];
+const NAMES: [&str; 6] = [
+    "--organisations",
+    "samples/organisations.csv",
+    "--programmes",
+    "samples/programmes.csv",
+    "--areas",
+    "samples/areas.csv",
+];
 
 /// Every shipped spec with the inputs its sections need.
 fn specs() -> Vec<(&'static str, Vec<&'static str>)> {
@@ -58,7 +64,11 @@ fn render(dir: &Path, spec: &str, extra: &[&str], each: Option<&str>) -> Option<
     if run.code != 0 {
         // A pairing that cannot work is refused in words, never an engine error.
         assert_eq!(run.code, 2, "{spec} --each {each:?}: {}", run.stderr);
-        assert!(run.stderr.starts_with("error: ") && !run.stderr.contains("data engine"), "{spec} --each {each:?}: {}", run.stderr);
+        assert!(
+            run.stderr.starts_with("error: ") && !run.stderr.contains("data engine"),
+            "{spec} --each {each:?}: {}",
+            run.stderr
+        );
         assert!(run.stderr.contains("hint:"), "{}", run.stderr);
         return None;
     }
@@ -76,16 +86,22 @@ fn render(dir: &Path, spec: &str, extra: &[&str], each: Option<&str>) -> Option<
 /// (subject, indicator) → value, for every subject with records.
 fn period_figures(by: &str) -> BTreeMap<(String, String), f64> {
     let run = impact(&[
-        "aggregate", "samples/outcomes.csv", "--by", by, "--from", "2024-04-01", "--to", "2025-03-31", "--format", "csv",
+        "aggregate",
+        "samples/outcomes.csv",
+        "--by",
+        by,
+        "--from",
+        "2024-04-01",
+        "--to",
+        "2025-03-31",
+        "--format",
+        "csv",
         "--no-suppress",
     ])
     .ok();
     let rows = csv_rows(&run.stdout);
     let value_at = rows[0].iter().position(|h| h == "value").expect("value column");
-    rows[1..]
-        .iter()
-        .filter_map(|r| r[value_at].parse().ok().map(|v| ((r[0].clone(), r[1].clone()), v)))
-        .collect()
+    rows[1..].iter().filter_map(|r| r[value_at].parse().ok().map(|v| ((r[0].clone(), r[1].clone()), v))).collect()
 }
 
 /// Indicators whose unit is a percentage (shares), from the library.
@@ -97,7 +113,11 @@ fn share_indicators() -> BTreeSet<String> {
 /// A share as the report prints it: one decimal, dropped when whole.
 fn as_printed(v: f64) -> String {
     let r = (v * 10.0).round() / 10.0;
-    if r.fract() == 0.0 { format!("{r:.0}%") } else { format!("{r:.1}%") }
+    if r.fract() == 0.0 {
+        format!("{r:.0}%")
+    } else {
+        format!("{r:.1}%")
+    }
 }
 
 /// Literal text that follows `{id.total}` in the spec's text sections, up to the next
@@ -125,7 +145,9 @@ fn every_spec_reads_true_for_every_subject() {
     let dir = tempfile::tempdir().unwrap();
     let shares = share_indicators();
     let by_kind: BTreeMap<&str, BTreeMap<(String, String), f64>> =
-        [("organisation", period_figures("organisation")), ("programme", period_figures("programme"))].into_iter().collect();
+        [("organisation", period_figures("organisation")), ("programme", period_figures("programme"))]
+            .into_iter()
+            .collect();
     let mut flagged = 0;
     let mut rendered = 0;
     let mut refused = 0;
@@ -180,7 +202,10 @@ fn every_spec_reads_true_for_every_subject() {
                     let Some(col) = rows[0].iter().position(|h| h == "withheld") else { continue };
                     for mark in rows[1..].iter().map(|r| &r[col]).filter(|m| !m.is_empty()) {
                         for m in mark.split(' ') {
-                            assert!(text.contains(m), "{what}: chart {name} withholds `{m}` but the PDF does not show it");
+                            assert!(
+                                text.contains(m),
+                                "{what}: chart {name} withholds `{m}` but the PDF does not show it"
+                            );
                         }
                     }
                 }
@@ -201,13 +226,34 @@ fn every_valued_outcome_has_its_proxy_source_in_the_appendix() {
         "reports/funder.toml",
         // The test proxies value six outcomes, three of one chain (the shipped open set
         // values only two, neither in a chain).
-        &["--targets", "samples/targets.csv", "--assumptions", "samples/assumptions.toml", "--proxies", "tests/fixtures/proxies"],
+        &[
+            "--targets",
+            "samples/targets.csv",
+            "--assumptions",
+            "samples/assumptions.toml",
+            "--proxies",
+            "tests/fixtures/proxies",
+        ],
         Some("programme"),
     )
     .expect("funder by programme renders");
     let run = impact(&[
-        "value", "samples/outcomes.csv", "--by", "programme", "--from", "2024-04-01", "--to", "2025-03-31", "--assumptions",
-        "samples/assumptions.toml", "--impact-map", "--format", "csv", "--no-suppress", "--proxies", "tests/fixtures/proxies",
+        "value",
+        "samples/outcomes.csv",
+        "--by",
+        "programme",
+        "--from",
+        "2024-04-01",
+        "--to",
+        "2025-03-31",
+        "--assumptions",
+        "samples/assumptions.toml",
+        "--impact-map",
+        "--format",
+        "csv",
+        "--no-suppress",
+        "--proxies",
+        "tests/fixtures/proxies",
     ])
     .ok();
     // Sources contain commas: read the CSV properly.
@@ -238,7 +284,10 @@ fn every_valued_outcome_has_its_proxy_source_in_the_appendix() {
     assert!(emp.contains("ranges from £"), "the SROI ratio carries its sensitivity range");
     // Each valued outcome's proxy says its price year and its licence (or that none is stated).
     assert!(emp.matches("Financial proxy used:").count() >= 6, "{emp}");
-    assert!(emp.matches("licence:").count() >= emp.matches("Financial proxy used:").count(), "a proxy without its licence: {emp}");
+    assert!(
+        emp.matches("licence:").count() >= emp.matches("Financial proxy used:").count(),
+        "a proxy without its licence: {emp}"
+    );
     assert!(emp.contains("prices; source:") || emp.contains("prices); source:"), "{emp}");
 }
 
@@ -253,11 +302,23 @@ fn rejected_records_are_accounted_for_in_every_pack() {
     text.push_str("X3,ORG02,EMP-FWD,jobs_created,2022-07-01,many,,,,,,,\n");
     let data = write(dir.path(), "bad.csv", &text);
     let out = dir.path().join("packs");
-    let run = impact(&["report", "reports/board.toml", "--data", s(&data), "--each", "organisation", "--out-dir", s(&out), "--skip-invalid"]).ok();
+    let run = impact(&[
+        "report",
+        "reports/board.toml",
+        "--data",
+        s(&data),
+        "--each",
+        "organisation",
+        "--out-dir",
+        s(&out),
+        "--skip-invalid",
+    ])
+    .ok();
     assert!(run.stderr.contains("3 invalid record(s) left out"), "{}", run.stderr);
     for (stem, rejected_here) in [("ORG02", "1"), ("ORG04", "0")] {
         let t = pdf_text(&out.join(format!("{stem}.pdf")));
-        let after = &t[t.find("Records rejected by validation").expect("data quality") + "Records rejected by validation".len()..];
+        let after = &t[t.find("Records rejected by validation").expect("data quality")
+            + "Records rejected by validation".len()..];
         assert_eq!(after.split_whitespace().next(), Some(rejected_here), "{stem}: {after}");
         assert!(t.contains("In all, 3 record(s) in the data were rejected"), "{stem}: {t}");
         assert!(t.contains("1 in the period that name no organisation and so belong to no report"), "{stem}: {t}");
@@ -271,7 +332,18 @@ fn withheld_figures_are_marked_not_dropped() {
     let dir = tempfile::tempdir().unwrap();
     let out = dir.path().join("org02.pdf");
     let figures = dir.path().join("figures");
-    let mut args = vec!["report", "reports/board.toml", "--data", "samples/outcomes.csv", "--subject", "ORG02", "--out", s(&out), "--figures-dir", s(&figures)];
+    let mut args = vec![
+        "report",
+        "reports/board.toml",
+        "--data",
+        "samples/outcomes.csv",
+        "--subject",
+        "ORG02",
+        "--out",
+        s(&out),
+        "--figures-dir",
+        s(&figures),
+    ];
     args.extend_from_slice(&NAMES);
     impact(&args).ok();
     let text = pdf_text(&out);
@@ -281,7 +353,11 @@ fn withheld_figures_are_marked_not_dropped() {
     for entry in std::fs::read_dir(&figures).unwrap() {
         let path = entry.unwrap().path();
         let rows = csv_rows(&std::fs::read_to_string(&path).unwrap_or_default());
-        let (Some(w), Some(v)) = (rows[0].iter().position(|h| h == "withheld"), rows[0].iter().position(|h| h == "value")) else { continue };
+        let (Some(w), Some(v)) =
+            (rows[0].iter().position(|h| h == "withheld"), rows[0].iter().position(|h| h == "value"))
+        else {
+            continue;
+        };
         if rows[0].iter().any(|h| h == "category") {
             continue;
         }
@@ -289,7 +365,11 @@ fn withheld_figures_are_marked_not_dropped() {
             if !r[w].is_empty() {
                 assert!(r[v].is_empty(), "{}: a withheld figure's value is published: {r:?}", path.display());
                 let records = rows[0].iter().position(|h| h == "records").unwrap();
-                assert!(r[records].is_empty(), "{}: a withheld figure's record count is published: {r:?}", path.display());
+                assert!(
+                    r[records].is_empty(),
+                    "{}: a withheld figure's record count is published: {r:?}",
+                    path.display()
+                );
             }
             secondary += usize::from(r[w] == "secondary");
         }
@@ -300,7 +380,17 @@ fn withheld_figures_are_marked_not_dropped() {
     // The internal marking only appears when small numbers are not withheld.
     assert!(!text.contains("Internal: small numbers not withheld"));
     let internal = dir.path().join("internal.pdf");
-    let mut args = vec!["report", "reports/board.toml", "--data", "samples/outcomes.csv", "--subject", "ORG02", "--out", s(&internal), "--no-suppress"];
+    let mut args = vec![
+        "report",
+        "reports/board.toml",
+        "--data",
+        "samples/outcomes.csv",
+        "--subject",
+        "ORG02",
+        "--out",
+        s(&internal),
+        "--no-suppress",
+    ];
     args.extend_from_slice(&NAMES);
     impact(&args).ok();
     let doc = lopdf::Document::load(&internal).unwrap();
@@ -321,7 +411,9 @@ fn a_threshold_under_two_is_refused_with_the_way_to_publish_everything() {
 fn groups_spelt_two_ways_are_not_two_identical_legend_entries() {
     let dir = tempfile::tempdir().unwrap();
     let mut d = String::from("organisation,programme,indicator,date,value,participant,beneficiary_group\n");
-    for (i, group) in ["long_term_unemployed", "long term unemployed", "young_person"].iter().cycle().take(60).enumerate() {
+    for (i, group) in
+        ["long_term_unemployed", "long term unemployed", "young_person"].iter().cycle().take(60).enumerate()
+    {
         d.push_str(&format!("A,P1,employability_participants,2024-05-01,1,p{i},{group}\n"));
     }
     let data = write(dir.path(), "d.csv", &d);

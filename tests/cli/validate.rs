@@ -15,12 +15,17 @@ fn csv(rows: &[&str]) -> String {
 #[test]
 fn the_shipped_samples_are_valid() {
     let run = impact(&["validate", "samples/outcomes.csv"]).ok();
-    assert!(run.stdout.contains("1 file(s), 20000 record(s) read, 20000 valid: 0 error(s), 0 warning(s)"), "{}", run.stdout);
+    assert!(
+        run.stdout.contains("1 file(s), 20000 record(s) read, 20000 valid: 0 error(s), 0 warning(s)"),
+        "{}",
+        run.stdout
+    );
 }
 
 #[test]
 fn the_messy_workbook_gets_precise_problems() {
-    let run = impact(&["validate", "samples/messy/partner_return.xlsx", "--map", "samples/messy/map.toml"]).expect_code(1);
+    let run =
+        impact(&["validate", "samples/messy/partner_return.xlsx", "--map", "samples/messy/map.toml"]).expect_code(1);
     let out = &run.stdout;
     let file = "samples/messy/partner_return.xlsx";
     for expected in [
@@ -101,7 +106,15 @@ fn duplicate_ids_are_found_across_files() {
     let a = write(dir.path(), "a.csv", &csv(&["X1,ORG1,P1,jobs_created,2024-05-01,1,p1,,,,,,"]));
     let b = write(dir.path(), "b.csv", &csv(&["X1,ORG2,P1,jobs_created,2024-05-02,1,p2,,,,,,"]));
     let run = impact(&["validate", s(&a), s(&b)]).expect_code(1);
-    assert!(run.stdout.contains(&format!("{}, row 2, column A \"record_id\": record_id \"X1\" already used at {}, row 2", s(&b), s(&a))), "{}", run.stdout);
+    assert!(
+        run.stdout.contains(&format!(
+            "{}, row 2, column A \"record_id\": record_id \"X1\" already used at {}, row 2",
+            s(&b),
+            s(&a)
+        )),
+        "{}",
+        run.stdout
+    );
 }
 
 #[test]
@@ -111,7 +124,9 @@ fn semicolons_bom_and_crlf_are_read() {
     let data = write(dir.path(), "d.csv", &text);
     let run = impact(&["validate", s(&data)]).ok();
     assert!(run.stdout.contains("2 record(s) read, 2 valid: 0 error(s)"), "{}", run.stdout);
-    let run = impact(&["aggregate", s(&data), "--format", "csv", "--indicator", "spend_local_suppliers", "--no-suppress"]).ok();
+    let run =
+        impact(&["aggregate", s(&data), "--format", "csv", "--indicator", "spend_local_suppliers", "--no-suppress"])
+            .ok();
     assert!(run.stdout.contains("spend_local_suppliers,1200.5,GBP,1"), "{}", run.stdout);
 }
 
@@ -125,7 +140,11 @@ fn json_array_and_ndjson_are_read() {
             {"organisation":"ORG1","indicator":"jobs_created","date":"2024-06-01","value":"x"}]"#,
     );
     let run = impact(&["validate", s(&arr)]).expect_code(1);
-    assert!(run.stdout.contains(&format!("{}, row 2, column \"value\": \"x\" is not a number", s(&arr))), "{}", run.stdout);
+    assert!(
+        run.stdout.contains(&format!("{}, row 2, column \"value\": \"x\" is not a number", s(&arr))),
+        "{}",
+        run.stdout
+    );
     let nd = write(dir.path(), "b.ndjson", "{\"organisation\":\"ORG1\",\"indicator\":\"jobs_created\",\"date\":\"2024-05-01\",\"value\":2}\n\n{\"organisation\":\"ORG2\",\"indicator\":\"jobs_created\",\"date\":\"2024-05-01\",\"value\":3}\n");
     let run = impact(&["aggregate", s(&nd), "--format", "csv", "--no-suppress"]).ok();
     assert!(run.stdout.contains("jobs_created,5.0,jobs,2"), "{}", run.stdout);
@@ -134,7 +153,11 @@ fn json_array_and_ndjson_are_read() {
 #[test]
 fn json_report_counts_every_class() {
     let dir = tempfile::tempdir().unwrap();
-    let data = write(dir.path(), "d.csv", &csv(&["R1,ORG1,P1,nope,2024-05-01,1,p1,,,,,,", "R2,ORG1,P1,jobs_created,2024-05-01,x,p1,,,,,,"]));
+    let data = write(
+        dir.path(),
+        "d.csv",
+        &csv(&["R1,ORG1,P1,nope,2024-05-01,1,p1,,,,,,", "R2,ORG1,P1,jobs_created,2024-05-01,x,p1,,,,,,"]),
+    );
     let run = impact(&["validate", s(&data), "--format", "json"]).expect_code(1);
     let v: serde_json::Value = serde_json::from_str(&run.stdout).expect("json report");
     assert_eq!(v["counts"]["unknown_indicator"], 1);
@@ -199,7 +222,10 @@ fn a_wide_csv_with_a_map_aggregates_to_long_figures() {
     let run = impact(&["validate", s(&data), "--map", s(&map)]).ok();
     // Four filled cells (2 jobs cells, 2 spend cells); the blank, blank-row and total cells are not records.
     assert!(run.stdout.contains("4 record(s) read, 4 valid: 0 error(s)"), "{}", run.stdout);
-    let out = impact(&["aggregate", s(&data), "--map", s(&map), "--by", "programme", "--format", "csv", "--no-suppress"]).ok().stdout;
+    let out =
+        impact(&["aggregate", s(&data), "--map", s(&map), "--by", "programme", "--format", "csv", "--no-suppress"])
+            .ok()
+            .stdout;
     assert!(out.contains("P1,jobs_created,3.0,jobs,2"), "{out}");
     // £1,200 + £300.50 = £1,500.50
     assert!(out.contains("P1,spend_local_suppliers,1500.5,GBP,2"), "{out}");
@@ -215,7 +241,11 @@ fn a_map_with_mistakes_is_refused_with_a_suggestion() {
     assert!(run.stderr.contains("hint: did you mean `organisation`?"), "{}", run.stderr);
     let map = write(dir.path(), "m2.toml", "[columns]\norganisation = \"a\"\narea = \"A\"\n");
     let run = impact(&["validate", s(&data), "--map", s(&map)]).expect_code(1);
-    assert!(run.stderr.contains("key `columns.organisation`: heading \"a\" is already mapped to `area`"), "{}", run.stderr);
+    assert!(
+        run.stderr.contains("key `columns.organisation`: heading \"a\" is already mapped to `area`"),
+        "{}",
+        run.stderr
+    );
     let map = write(dir.path(), "m3.toml", "[wide]\n\"a\" = \"jobs_creatd\"\n");
     let run = impact(&["validate", s(&data), "--map", s(&map)]).expect_code(1);
     assert!(run.stderr.contains("did you mean `jobs_created`?"), "{}", run.stderr);
@@ -231,7 +261,12 @@ fn a_workbook_with_several_sheets_says_which_it_read() {
     let copy = dir.path().join("book.xlsx");
     std::fs::copy(&book, &copy).unwrap();
     let run = impact(&["validate", s(&copy)]).expect_code(1);
-    assert!(run.stdout.contains("warning: ") && run.stdout.contains("the workbook has 2 sheets; reading the first, \"Q4 return\""), "{}", run.stdout);
+    assert!(
+        run.stdout.contains("warning: ")
+            && run.stdout.contains("the workbook has 2 sheets; reading the first, \"Q4 return\""),
+        "{}",
+        run.stdout
+    );
     assert!(run.stdout.contains("\"Guidance\""), "{}", run.stdout);
     assert!(run.stdout.contains("missing columns `organisation`, `indicator`, `date`, `value`"), "{}", run.stdout);
     assert!(run.stdout.contains("row 1 looks like a title"), "{}", run.stdout);
@@ -278,7 +313,11 @@ fn long_unknown_ids_are_reported_quickly_and_cut_short() {
     assert!(started.elapsed().as_secs() < 20, "took {:?}", started.elapsed());
     let all = format!("{}{}", run.stdout, run.stderr);
     assert!(all.len() < 100_000, "{} bytes of report", all.len());
-    assert!(all.contains("(20001 characters)") || all.contains("(20002 characters)") || all.contains("(20003 characters)"), "{}", &all[..all.len().min(2000)]);
+    assert!(
+        all.contains("(20001 characters)") || all.contains("(20002 characters)") || all.contains("(20003 characters)"),
+        "{}",
+        &all[..all.len().min(2000)]
+    );
 }
 
 /// An id carrying terminal escape codes and a right-to-left override is shown
@@ -286,12 +325,17 @@ fn long_unknown_ids_are_reported_quickly_and_cut_short() {
 #[test]
 fn control_characters_from_the_data_never_reach_the_terminal() {
     let dir = tempfile::tempdir().unwrap();
-    let data = write(dir.path(), "d.csv", "organisation,indicator,date,value\nORG\u{1b}]0;pwned\u{7},jobs_creatd\u{202e},2024-05-01,1\n");
+    let data = write(
+        dir.path(),
+        "d.csv",
+        "organisation,indicator,date,value\nORG\u{1b}]0;pwned\u{7},jobs_creatd\u{202e},2024-05-01,1\n",
+    );
     let run = impact(&["validate", s(&data)]).expect_code(1);
     let all = format!("{}{}", run.stdout, run.stderr);
     assert!(!all.contains('\u{1b}') && !all.contains('\u{202e}') && !all.contains('\u{7}'), "{all:?}");
     assert!(all.contains("\\u{202e}"), "{all}");
-    let data = write(dir.path(), "e.csv", "organisation,indicator,date,value\nORG\u{1b}[31m,jobs_created,2024-05-01,1\n");
+    let data =
+        write(dir.path(), "e.csv", "organisation,indicator,date,value\nORG\u{1b}[31m,jobs_created,2024-05-01,1\n");
     let run = impact(&["aggregate", s(&data), "--by", "organisation", "--no-suppress", "--format", "table"]).ok();
     assert!(!run.stdout.contains('\u{1b}') && run.stdout.contains("ORG\\u{1b}[31m"), "{:?}", run.stdout);
 }
@@ -326,14 +370,16 @@ fn typed_parquet_columns_are_checked_like_text() {
 
     let flags = write_parquet(
         "b.parquet",
-        df!("organisation" => ["ORG1"], "indicator" => ["jobs_created"], "date" => ["2024-05-01"], "value" => [true]).unwrap(),
+        df!("organisation" => ["ORG1"], "indicator" => ["jobs_created"], "date" => ["2024-05-01"], "value" => [true])
+            .unwrap(),
     );
     let run = impact(&["validate", s(&flags)]).expect_code(1);
     assert!(run.stdout.contains("\"true\" is not a number"), "{}", run.stdout);
 
     let days = write_parquet(
         "d.parquet",
-        df!("organisation" => ["ORG1"], "indicator" => ["jobs_created"], "date" => [19844i32], "value" => [1.0]).unwrap(),
+        df!("organisation" => ["ORG1"], "indicator" => ["jobs_created"], "date" => [19844i32], "value" => [1.0])
+            .unwrap(),
     );
     let run = impact(&["validate", s(&days)]).expect_code(1);
     assert!(run.stdout.contains("\"19844\" is not a date"), "{}", run.stdout);
@@ -347,12 +393,15 @@ fn nested_columns_are_named() {
     let dir = tempfile::tempdir().unwrap();
     let path = dir.path().join("n.parquet");
     let orgs = Series::new("organisation".into(), [Series::new("".into(), ["ORG1"]), Series::new("".into(), ["ORG2"])]);
-    let mut df = DataFrame::new(2, vec![
-        orgs.into_column(),
-        Column::new("indicator".into(), ["jobs_created", "jobs_created"]),
-        Column::new("date".into(), ["2024-05-01", "2024-05-01"]),
-        Column::new("value".into(), [1.0, 1.0]),
-    ])
+    let mut df = DataFrame::new(
+        2,
+        vec![
+            orgs.into_column(),
+            Column::new("indicator".into(), ["jobs_created", "jobs_created"]),
+            Column::new("date".into(), ["2024-05-01", "2024-05-01"]),
+            Column::new("value".into(), [1.0, 1.0]),
+        ],
+    )
     .unwrap();
     ParquetWriter::new(std::fs::File::create(&path).unwrap()).finish(&mut df).unwrap();
     let run = impact(&["validate", s(&path)]).expect_code(1);

@@ -16,7 +16,9 @@ fn rows(csv: &str) -> Vec<Vec<String>> {
 
 fn cell(rows: &[Vec<String>], first: &[&str], column: &str) -> String {
     let at = rows[0].iter().position(|h| h == column).unwrap_or_else(|| panic!("{column} in {:?}", rows[0]));
-    rows.iter().find(|r| r.iter().zip(first).all(|(a, b)| a == b)).unwrap_or_else(|| panic!("{first:?} in {rows:?}"))[at].clone()
+    rows.iter().find(|r| r.iter().zip(first).all(|(a, b)| a == b)).unwrap_or_else(|| panic!("{first:?} in {rows:?}"))
+        [at]
+        .clone()
 }
 
 fn fixture(dir: &std::path::Path) -> (std::path::PathBuf, std::path::PathBuf) {
@@ -67,13 +69,36 @@ fn overrides_drop_off_and_five_years_of_discounting() {
         "a.toml",
         "[[override]]\nindicator = \"jobs_created\"\nvalue = 1000\nprice_year = 2024\ndeadweight = 0.2\nattribution = 0.1\ndisplacement = 0.05\ndrop_off = 0.25\nduration_years = 5\n",
     );
-    let out = impact(&["value", s(&data), "--programmes", s(&programmes), "--assumptions", s(&assumptions), "--format", "csv"]).ok().stdout;
+    let out = impact(&[
+        "value",
+        s(&data),
+        "--programmes",
+        s(&programmes),
+        "--assumptions",
+        s(&assumptions),
+        "--format",
+        "csv",
+    ])
+    .ok()
+    .stdout;
     let r = rows(&out);
     assert_eq!(cell(&r, &["P1", "total"], "present_value"), "19204.7");
     assert_eq!(cell(&r, &["P1", "total"], "sroi"), "2.4");
     assert_eq!(cell(&r, &["P1", "total"], "payback_months"), "14.7");
     // Break-even proxy: SROI scales with the proxy, so × 1 ÷ 2.4006 = 0.417.
-    let sens = impact(&["value", s(&data), "--programmes", s(&programmes), "--assumptions", s(&assumptions), "--sensitivity", "--format", "csv"]).ok().stdout;
+    let sens = impact(&[
+        "value",
+        s(&data),
+        "--programmes",
+        s(&programmes),
+        "--assumptions",
+        s(&assumptions),
+        "--sensitivity",
+        "--format",
+        "csv",
+    ])
+    .ok()
+    .stdout;
     let r = rows(&sens);
     assert_eq!(cell(&r, &["P1", "value"], "break_even_multiplier"), "0.417");
     // ±50% of the proxy: SROI 1.2 and 3.6.
@@ -87,7 +112,9 @@ fn a_price_index_moves_proxies_to_the_report_year() {
     let (data, programmes) = fixture(dir.path());
     // Report in 2025 prices with index 2024 = 100, 2025 = 103: the £12,000 proxy becomes £12,360.
     let a = write(dir.path(), "a.toml", "report_year = 2025\n[index]\n2024 = 100\n2025 = 103\n");
-    let out = impact(&["value", s(&data), "--programmes", s(&programmes), "--assumptions", s(&a), "--format", "csv"]).ok().stdout;
+    let out = impact(&["value", s(&data), "--programmes", s(&programmes), "--assumptions", s(&a), "--format", "csv"])
+        .ok()
+        .stdout;
     assert_eq!(cell(&rows(&out), &["P1", "jobs_created"], "proxy_value"), "12360.0");
     let missing = write(dir.path(), "m.toml", "report_year = 2025\n");
     let run = impact(&["value", s(&data), "--assumptions", s(&missing)]).expect_code(2);
@@ -99,10 +126,16 @@ fn invalid_assumptions_are_clear_errors() {
     let dir = tempfile::tempdir().unwrap();
     let (data, _) = fixture(dir.path());
     for (text, message) in [
-        ("[[override]]\nindicator = \"jobs_created\"\ndeadweight = 25\n", "override 1: deadweight = 25 is outside 0–1 (write 25% as 0.25)"),
+        (
+            "[[override]]\nindicator = \"jobs_created\"\ndeadweight = 25\n",
+            "override 1: deadweight = 25 is outside 0–1 (write 25% as 0.25)",
+        ),
         ("[[override]]\nduration_years = -2\n", "override 1: duration_years = -2 must be from 1 to 100 years"),
         ("discount_rate = 3.5\n", "discount_rate = 3.5 is outside 0–1"),
-        ("[[override]]\nindicator = \"jobs_creatd\"\n", "unknown indicator `jobs_creatd` (did you mean `jobs_created`?)"),
+        (
+            "[[override]]\nindicator = \"jobs_creatd\"\n",
+            "unknown indicator `jobs_creatd` (did you mean `jobs_created`?)",
+        ),
         ("[sensitivity]\nvalue = { low = 2, high = 1 }\n", "must be multipliers with 0 ≤ low ≤ high"),
         ("[[overide]]\n", "unknown field `overide`"),
     ] {
@@ -142,7 +175,19 @@ fn commitment_statuses_by_hand() {
          K3,SC,CBC,jobs_created,10,2024-01-01,2024-12-31,500000\n\
          K4,SD,CBC,jobs_created,10,2024-01-01,2024-06-30,500000\n",
     );
-    let out = impact(&["commitments", "--commitments", s(&c), s(&data), "--as-of", "2024-07-01", "--format", "csv", "--no-suppress"]).ok().stdout;
+    let out = impact(&[
+        "commitments",
+        "--commitments",
+        s(&c),
+        s(&data),
+        "--as-of",
+        "2024-07-01",
+        "--format",
+        "csv",
+        "--no-suppress",
+    ])
+    .ok()
+    .stdout;
     let r = rows(&out);
     assert_eq!(cell(&r, &["K1", "SA", "jobs_created"], "status"), "met");
     assert_eq!(cell(&r, &["K2", "SB", "jobs_created"], "status"), "at risk");
@@ -160,18 +205,36 @@ fn the_cbc_register_report() {
     let dir = tempfile::tempdir().unwrap();
     let out = dir.path().join("cbc.pdf");
     impact(&[
-        "report", "reports/cbc.toml", "--data", "samples/outcomes.csv", "--commitments", "samples/commitments.csv",
-        "--organisations", "samples/organisations.csv", "--out", s(&out),
+        "report",
+        "reports/cbc.toml",
+        "--data",
+        "samples/outcomes.csv",
+        "--commitments",
+        "samples/commitments.csv",
+        "--organisations",
+        "samples/organisations.csv",
+        "--out",
+        s(&out),
     ])
     .ok();
     let doc = lopdf::Document::load(&out).unwrap();
     let pages: Vec<u32> = doc.get_pages().keys().copied().collect();
     let t = doc.extract_text(&pages).unwrap();
-    for expected in ["Community benefit register", "Commitments and delivery", "Lanark Road", "CBC-CIVIC-04", "met", "at risk", "on track", "of the contract's £3,200,000"] {
+    for expected in [
+        "Community benefit register",
+        "Commitments and delivery",
+        "Lanark Road",
+        "CBC-CIVIC-04",
+        "met",
+        "at risk",
+        "on track",
+        "of the contract's £3,200,000",
+    ] {
         assert!(t.contains(expected), "missing {expected:?} in\n{t}");
     }
     // Without --commitments the spec cannot be rendered.
-    let run = impact(&["report", "reports/cbc.toml", "--data", "samples/outcomes.csv", "--out", s(&out)]).expect_code(2);
+    let run =
+        impact(&["report", "reports/cbc.toml", "--data", "samples/outcomes.csv", "--out", s(&out)]).expect_code(2);
     assert!(run.stderr.contains("hint: give --commitments FILE"), "{}", run.stderr);
 }
 
@@ -212,7 +275,19 @@ fn start_years_own_rates_ranges_disbenefits_and_evaluations_to_the_penny() {
     let index = "report_year = 2024\n[index]\n2019 = 80.0\n2024 = 100.0\n";
     let forecast = write(dir.path(), "a.toml", index);
     let run = |assumptions: &std::path::Path, extra: &[&str]| {
-        let mut args = vec!["value", s(&data), "--indicators", s(&lib), "--programmes", s(&programmes), "--assumptions", s(assumptions), "--format", "csv", "--no-suppress"];
+        let mut args = vec![
+            "value",
+            s(&data),
+            "--indicators",
+            s(&lib),
+            "--programmes",
+            s(&programmes),
+            "--assumptions",
+            s(assumptions),
+            "--format",
+            "csv",
+            "--no-suppress",
+        ];
         args.extend_from_slice(extra);
         rows(&crate::util::impact(&args).ok().stdout)
     };
@@ -239,7 +314,24 @@ fn start_years_own_rates_ranges_disbenefits_and_evaluations_to_the_penny() {
     // year, the dis-benefit, the evaluation, and the stated range.
     let spec = write(dir.path(), "s.toml", "title = \"T\"\naudience = \"A\"\nsubject = \"programme\"\nperiod = { financial_year = \"2024-25\" }\nindicators = [\"wellbeing\", \"harm\"]\n[[section]]\nkind = \"social_value\"\n[[section]]\nkind = \"methodology\"\n");
     let pdf = dir.path().join("r.pdf");
-    crate::util::impact(&["report", s(&spec), "--data", s(&data), "--indicators", s(&lib), "--programmes", s(&programmes), "--assumptions", s(&evaluation), "--subject", "P1", "--no-suppress", "--out", s(&pdf)]).ok();
+    crate::util::impact(&[
+        "report",
+        s(&spec),
+        "--data",
+        s(&data),
+        "--indicators",
+        s(&lib),
+        "--programmes",
+        s(&programmes),
+        "--assumptions",
+        s(&evaluation),
+        "--subject",
+        "P1",
+        "--no-suppress",
+        "--out",
+        s(&pdf),
+    ])
+    .ok();
     let text = crate::util::pdf_text(&pdf).split_whitespace().collect::<Vec<_>>().join(" ");
     for words in [
         "1.5% for wellbeing",

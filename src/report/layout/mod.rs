@@ -125,9 +125,17 @@ pub fn build(doc: &Document) -> Result<Built> {
     }
     let total = flow.pages.len();
     for (i, page) in flow.pages.iter_mut().enumerate() {
-        let lines: Vec<String> = page_notes(&doc.frame, page).iter().flat_map(|n| wrap(n, 7.0, false, CONTENT_W)).take(NOTE_LINES).collect();
+        let lines: Vec<String> =
+            page_notes(&doc.frame, page).iter().flat_map(|n| wrap(n, 7.0, false, CONTENT_W)).take(NOTE_LINES).collect();
         for (k, text) in lines.into_iter().enumerate() {
-            page.push(Cmd::Text { x: MARGIN, y: NOTES_TOP + k as f32 * 8.5, size: 7.0, bold: false, colour: Rgb::MUTED, text });
+            page.push(Cmd::Text {
+                x: MARGIN,
+                y: NOTES_TOP + k as f32 * 8.5,
+                size: 7.0,
+                bold: false,
+                colour: Rgb::MUTED,
+                text,
+            });
         }
         furniture(&doc.frame, page, i + 1, total);
     }
@@ -143,7 +151,14 @@ fn cover(c: &Cover, flow: &mut Flow) {
         y += 36.0;
     }
     if let Some(sub) = &c.subtitle {
-        page.push(Cmd::Text { x: MARGIN, y: y + 4.0, size: 14.0, bold: false, colour: Rgb::WHITE, text: fit(sub, 14.0, false, CONTENT_W) });
+        page.push(Cmd::Text {
+            x: MARGIN,
+            y: y + 4.0,
+            size: 14.0,
+            bold: false,
+            colour: Rgb::WHITE,
+            text: fit(sub, 14.0, false, CONTENT_W),
+        });
     }
     let mut y = 320.0;
     for line in wrap(&c.subject, 22.0, true, CONTENT_W) {
@@ -160,8 +175,14 @@ fn cover(c: &Cover, flow: &mut Flow) {
 
 /// The notes whose needle (a mark) stands in the page's text.
 fn page_notes(frame: &Frame, page: &[Cmd]) -> Vec<String> {
-    let texts: Vec<&str> = page.iter().filter_map(|c| if let Cmd::Text { text, .. } = c { Some(text.as_str()) } else { None }).collect();
-    frame.notes.iter().filter(|(needle, _)| texts.iter().any(|t| t.contains(needle.as_str()))).map(|(_, note)| note.clone()).collect()
+    let texts: Vec<&str> =
+        page.iter().filter_map(|c| if let Cmd::Text { text, .. } = c { Some(text.as_str()) } else { None }).collect();
+    frame
+        .notes
+        .iter()
+        .filter(|(needle, _)| texts.iter().any(|t| t.contains(needle.as_str())))
+        .map(|(_, note)| note.clone())
+        .collect()
 }
 
 /// Marking (when there is one), header (pages after the cover) and footer (every page).
@@ -178,11 +199,26 @@ fn furniture(frame: &Frame, page: &mut Vec<Cmd>, n: usize, total: usize) {
         let name = fit(&frame.subject, 8.5, false, CONTENT_W * 0.43 - text_width(&period, 8.5, false));
         let right = format!("{name}{period}");
         let w = text_width(&right, 8.5, false);
-        page.push(Cmd::Text { x: MARGIN + CONTENT_W - w, y: 40.0, size: 8.5, bold: false, colour: Rgb::MUTED, text: right });
-        page.push(Cmd::Path { points: vec![(MARGIN, 48.0), (MARGIN + CONTENT_W, 48.0)], colour: Rgb::RULE, width: 0.5 });
+        page.push(Cmd::Text {
+            x: MARGIN + CONTENT_W - w,
+            y: 40.0,
+            size: 8.5,
+            bold: false,
+            colour: Rgb::MUTED,
+            text: right,
+        });
+        page.push(Cmd::Path {
+            points: vec![(MARGIN, 48.0), (MARGIN + CONTENT_W, 48.0)],
+            colour: Rgb::RULE,
+            width: 0.5,
+        });
     }
     let fy = PAGE_H - 36.0;
-    page.push(Cmd::Path { points: vec![(MARGIN, fy - 12.0), (MARGIN + CONTENT_W, fy - 12.0)], colour: Rgb::RULE, width: 0.5 });
+    page.push(Cmd::Path {
+        points: vec![(MARGIN, fy - 12.0), (MARGIN + CONTENT_W, fy - 12.0)],
+        colour: Rgb::RULE,
+        width: 0.5,
+    });
     page.push(Cmd::Text { x: MARGIN, y: fy, size: 7.5, bold: false, colour: Rgb::MUTED, text: frame.footer.clone() });
     let label = format!("Page {n} of {total}");
     let w = text_width(&label, 7.5, false);
@@ -217,15 +253,36 @@ fn tile_grid(flow: &mut Flow, style: TileStyle, tiles: &[Tile]) {
                 let ux = x + 16.0 + text_width(&big, size, true);
                 let fits = style == TileStyle::Value || ux + text_width(&tile.unit, 8.5, false) < x + w - 6.0;
                 if fits {
-                    page.push(Cmd::Text { x: ux, y: y + big_y, size: 8.5, bold: false, colour: Rgb::MUTED, text: tile.unit.clone() });
+                    page.push(Cmd::Text {
+                        x: ux,
+                        y: y + big_y,
+                        size: 8.5,
+                        bold: false,
+                        colour: Rgb::MUTED,
+                        text: tile.unit.clone(),
+                    });
                 }
             }
             for (l, line) in wrap(&tile.name, 8.5, false, w - 20.0).into_iter().take(2).enumerate() {
-                page.push(Cmd::Text { x: x + 12.0, y: y + name_y + l as f32 * 11.0, size: 8.5, bold: false, colour: Rgb::TEXT, text: line });
+                page.push(Cmd::Text {
+                    x: x + 12.0,
+                    y: y + name_y + l as f32 * 11.0,
+                    size: 8.5,
+                    bold: false,
+                    colour: Rgb::TEXT,
+                    text: line,
+                });
             }
             if let Some(footer) = &tile.footer {
                 let line = fit(footer, 7.5, false, w - 20.0);
-                page.push(Cmd::Text { x: x + 12.0, y: y + h - 7.0, size: 7.5, bold: false, colour: Rgb::MUTED, text: line });
+                page.push(Cmd::Text {
+                    x: x + 12.0,
+                    y: y + h - 7.0,
+                    size: 7.5,
+                    bold: false,
+                    colour: Rgb::MUTED,
+                    text: line,
+                });
             }
         }
         flow.y += h + GAP;
@@ -244,7 +301,14 @@ fn panel_grid(flow: &mut Flow, panels: &[Panel], charts: &mut Vec<ChartOut>) -> 
         for (k, panel) in chunk.iter().enumerate() {
             let x = MARGIN + k as f32 * (w + GAP);
             let page = flow.page();
-            page.push(Cmd::Text { x, y: y + 9.0, size: 8.5, bold: true, colour: Rgb::TEXT, text: fit(&panel.title, 8.5, true, w) });
+            page.push(Cmd::Text {
+                x,
+                y: y + 9.0,
+                size: 8.5,
+                bold: true,
+                colour: Rgb::TEXT,
+                text: fit(&panel.title, 8.5, true, w),
+            });
             let drawn = chart::draw_vector(&panel.data, w, H)?;
             page.extend(drawn.cmds.iter().map(|c| c.shifted(x, y + 14.0)));
             charts.push(ChartOut { slug: panel.slug.clone(), data: panel.data.clone(), width: w, height: H });

@@ -9,10 +9,18 @@ fn column_widths(head: &[String], rows: &[Vec<String>], numeric: &[bool], size: 
     let cols = head.len();
     let content = |c: usize| rows.iter().map(|r| text_width(&r[c], size, false)).fold(0.0, f32::max);
     let widest_word = |c: usize| head[c].split_whitespace().map(|w| text_width(w, size, true)).fold(0.0, f32::max);
-    let longest_word = |c: usize| rows.iter().flat_map(|r| r[c].split_whitespace()).map(|w| text_width(w, size, false)).fold(widest_word(c), f32::max).min(120.0) + 8.0;
+    let longest_word = |c: usize| {
+        rows.iter()
+            .flat_map(|r| r[c].split_whitespace())
+            .map(|w| text_width(w, size, false))
+            .fold(widest_word(c), f32::max)
+            .min(120.0)
+            + 8.0
+    };
     let natural: Vec<f32> = (0..cols).map(|c| content(c).max(text_width(&head[c], size, true)) + 8.0).collect();
     // Numbers keep their width (headings wrap onto two lines to let them).
-    let minimum: Vec<f32> = (0..cols).map(|c| if numeric[c] { content(c).max(widest_word(c)) + 8.0 } else { longest_word(c) }).collect();
+    let minimum: Vec<f32> =
+        (0..cols).map(|c| if numeric[c] { content(c).max(widest_word(c)) + 8.0 } else { longest_word(c) }).collect();
     let mut widths: Vec<f32> = (0..cols).map(|c| if numeric[c] { minimum[c] } else { natural[c] }).collect();
     let fixed: f32 = (0..cols).filter(|c| numeric[*c]).map(|c| widths[c]).sum();
     let flexible: f32 = (0..cols).filter(|c| !numeric[*c]).map(|c| widths[c]).sum();
@@ -90,7 +98,14 @@ pub(super) fn table(flow: &mut Flow, head: &[String], rows: &[Vec<String>], nume
             let w = widths[c];
             for (l, text) in lines_of(cell, c, bold).into_iter().enumerate() {
                 let tx = if numeric[c] { x + w - 3.5 - text_width(&text, size, bold) } else { x + 3.5 };
-                page.push(Cmd::Text { x: tx, y: y + size * 1.18 + l as f32 * line, size, bold, colour: Rgb::TEXT, text });
+                page.push(Cmd::Text {
+                    x: tx,
+                    y: y + size * 1.18 + l as f32 * line,
+                    size,
+                    bold,
+                    colour: Rgb::TEXT,
+                    text,
+                });
             }
             x += w;
         }

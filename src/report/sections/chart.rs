@@ -64,7 +64,14 @@ pub(super) fn blocks(
 
 /// Build a chart's data from the figures, with notes on anything a reader should know
 /// (no targets, no records, labels that differ only in spelling).
-fn chart_data(ctx: &Context, kind: ChartType, ids: &[&str], by: Option<&str>, stack: Option<&str>, span: Span) -> (ChartData, Vec<String>) {
+fn chart_data(
+    ctx: &Context,
+    kind: ChartType,
+    ids: &[&str],
+    by: Option<&str>,
+    stack: Option<&str>,
+    span: Span,
+) -> (ChartData, Vec<String>) {
     let by = by.unwrap_or(kind.default_by());
     let mut dims = vec![by.to_string()];
     dims.extend(stack.map(str::to_string));
@@ -73,7 +80,13 @@ fn chart_data(ctx: &Context, kind: ChartType, ids: &[&str], by: Option<&str>, st
     let rows = ctx.figures.rows(&need, ctx.subject);
     let unit = ids.first().and_then(|id| ctx.library.get(id)).map_or(String::new(), |i| i.unit.clone());
     let is_period = crate::aggregate::Grain::parse(by).is_some();
-    let label = |k: &str| -> String { if is_period { k.to_string() } else { name_of(ctx, k).to_string() } };
+    let label = |k: &str| -> String {
+        if is_period {
+            k.to_string()
+        } else {
+            name_of(ctx, k).to_string()
+        }
+    };
     let ind_name = |id: &str| ctx.library.get(id).map_or(id.to_string(), |i| i.name.clone());
     let mut notes = Vec::new();
     let mark = |r: &Row| mark(ctx, r);
@@ -81,18 +94,27 @@ fn chart_data(ctx: &Context, kind: ChartType, ids: &[&str], by: Option<&str>, st
         ChartType::Bar => {
             let id = ids[0];
             // Withheld figures keep their place (after the drawn ones), marked.
-            let mut pairs: Vec<(String, Option<f64>, Option<String>)> =
-                rows.iter().filter(|r| r.indicator == id && (r.value.is_some() || mark(r).is_some())).map(|r| (r.keys[0].clone(), r.value, mark(r))).collect();
+            let mut pairs: Vec<(String, Option<f64>, Option<String>)> = rows
+                .iter()
+                .filter(|r| r.indicator == id && (r.value.is_some() || mark(r).is_some()))
+                .map(|r| (r.keys[0].clone(), r.value, mark(r)))
+                .collect();
             if is_period {
                 pairs.sort_by(|a, b| a.0.cmp(&b.0));
             } else {
                 // Largest first; ties by name, so output is stable.
-                pairs.sort_by(|a, b| b.1.unwrap_or(f64::NEG_INFINITY).total_cmp(&a.1.unwrap_or(f64::NEG_INFINITY)).then(a.0.cmp(&b.0)));
+                pairs.sort_by(|a, b| {
+                    b.1.unwrap_or(f64::NEG_INFINITY).total_cmp(&a.1.unwrap_or(f64::NEG_INFINITY)).then(a.0.cmp(&b.0))
+                });
             }
             ChartData {
                 kind: ChartKind::Bars,
                 categories: pairs.iter().map(|p| label(&p.0)).collect(),
-                series: vec![Series { name: ind_name(id), values: pairs.iter().map(|p| p.1).collect(), outline: false }],
+                series: vec![Series {
+                    name: ind_name(id),
+                    values: pairs.iter().map(|p| p.1).collect(),
+                    outline: false,
+                }],
                 withheld: pairs.iter().enumerate().filter_map(|(i, p)| p.2.clone().map(|m| (0, i, m))).collect(),
                 unit,
                 ..Default::default()
@@ -128,16 +150,29 @@ fn chart_data(ctx: &Context, kind: ChartType, ids: &[&str], by: Option<&str>, st
             // Each group's colour is its place among the batch's groups, not this chart's.
             let batch = ctx.figures.batch_keys(&need, 1);
             let colours = stacks.iter().map(|s| batch.iter().position(|b| b == s).unwrap_or(0)).collect();
-            ChartData { kind: ChartKind::Stacked, categories: cats.iter().map(|c| label(c)).collect(), series, unit, withheld, colours, ..Default::default() }
+            ChartData {
+                kind: ChartKind::Stacked,
+                categories: cats.iter().map(|c| label(c)).collect(),
+                series,
+                unit,
+                withheld,
+                colours,
+                ..Default::default()
+            }
         }
         ChartType::Line => {
-            let mut cats: Vec<String> = rows.iter().filter(|r| ids.contains(&r.indicator.as_str())).map(|r| r.keys[0].clone()).collect();
+            let mut cats: Vec<String> =
+                rows.iter().filter(|r| ids.contains(&r.indicator.as_str())).map(|r| r.keys[0].clone()).collect();
             cats.sort();
             cats.dedup();
             let cell = |id: &str, c: &String| rows.iter().find(|r| r.indicator == id && &r.keys[0] == c);
             let series = ids
                 .iter()
-                .map(|id| Series { name: ind_name(id), values: cats.iter().map(|c| cell(id, c).and_then(|r| r.value)).collect(), outline: false })
+                .map(|id| Series {
+                    name: ind_name(id),
+                    values: cats.iter().map(|c| cell(id, c).and_then(|r| r.value)).collect(),
+                    outline: false,
+                })
                 .collect();
             let withheld = marks_of(ids, &cats, |id, c| cell(id, c).and_then(mark));
             ChartData { kind: ChartKind::Lines, categories: cats, series, unit, withheld, ..Default::default() }
@@ -157,7 +192,10 @@ fn chart_data(ctx: &Context, kind: ChartType, ids: &[&str], by: Option<&str>, st
             let target: Vec<Option<f64>> = mine.iter().map(|r| r.and_then(|r| r.target)).collect();
             let withheld = mine.iter().enumerate().filter_map(|(i, r)| r.and_then(mark).map(|m| (0, i, m))).collect();
             if target.iter().all(Option::is_none) {
-                notes.push(format!("No targets are set for {} in this period: only actual figures are shown.", ctx.subject_name));
+                notes.push(format!(
+                    "No targets are set for {} in this period: only actual figures are shown.",
+                    ctx.subject_name
+                ));
             }
             ChartData {
                 kind: ChartKind::Grouped,
@@ -182,8 +220,18 @@ fn chart_data(ctx: &Context, kind: ChartType, ids: &[&str], by: Option<&str>, st
 
 /// The withheld marks of a chart with one series per item of `series` and one point
 /// per category: (series, category, mark) where `mark_at` gives one.
-fn marks_of<S>(series: &[S], cats: &[String], mark_at: impl Fn(&S, &String) -> Option<String>) -> Vec<(usize, usize, String)> {
-    series.iter().enumerate().flat_map(|(k, s)| cats.iter().enumerate().filter_map(|(i, c)| mark_at(s, c).map(|m| (k, i, m))).collect::<Vec<_>>()).collect()
+fn marks_of<S>(
+    series: &[S],
+    cats: &[String],
+    mark_at: impl Fn(&S, &String) -> Option<String>,
+) -> Vec<(usize, usize, String)> {
+    series
+        .iter()
+        .enumerate()
+        .flat_map(|(k, s)| {
+            cats.iter().enumerate().filter_map(|(i, c)| mark_at(s, c).map(|m| (k, i, m))).collect::<Vec<_>>()
+        })
+        .collect()
 }
 
 /// A chart's data as a table: one row per category, one column per series.
@@ -196,7 +244,8 @@ pub fn chart_frame(d: &ChartData) -> Result<DataFrame> {
     cols.push(Column::new("unit".into(), vec![d.unit.clone(); d.categories.len()]));
     if !d.withheld.is_empty() {
         // The marks of withheld figures per category, as printed on the chart.
-        let marks: Vec<Option<String>> = (0..d.categories.len()).map(|i| Some(d.marks_at(i)).filter(|m| !m.is_empty())).collect();
+        let marks: Vec<Option<String>> =
+            (0..d.categories.len()).map(|i| Some(d.marks_at(i)).filter(|m| !m.is_empty())).collect();
         cols.push(Column::new("withheld".into(), marks));
     }
     Ok(DataFrame::new(d.categories.len(), cols)?)

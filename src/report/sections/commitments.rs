@@ -31,7 +31,10 @@ fn delivered_chart(ctx: &Context, out: &mut Blocks) -> Option<ChartData> {
         out.paragraph(&format!("No community benefit commitments for {}.", ctx.subject_name), BODY, Rgb::MUTED);
         return None;
     }
-    let head: Vec<String> = ["Contract", "Supplier", "Commitment", "Committed", "Delivered", "%", "Status", "Due"].iter().map(|s| s.to_string()).collect();
+    let head: Vec<String> = ["Contract", "Supplier", "Commitment", "Committed", "Delivered", "%", "Status", "Due"]
+        .iter()
+        .map(|s| s.to_string())
+        .collect();
     let unit_of = |id: &str| ctx.library.get(id).map_or(String::new(), |i| i.unit.clone());
     let rows: Vec<Vec<String>> = ctx
         .commitments
@@ -68,7 +71,8 @@ fn delivered_chart(ctx: &Context, out: &mut Blocks) -> Option<ChartData> {
     let summary: Vec<String> = contracts
         .iter()
         .map(|c| {
-            let mine: Vec<&crate::commitments::Progress> = ctx.commitments.iter().filter(|p| p.commitment.contract == *c).collect();
+            let mine: Vec<&crate::commitments::Progress> =
+                ctx.commitments.iter().filter(|p| p.commitment.contract == *c).collect();
             let cv = mine.first().map_or(0.0, |p| p.commitment.contract_value);
             // Only outcomes with a financial proxy have a social value: with none, say so
             // rather than print £0.00 as if the delivery were worth nothing.
@@ -80,7 +84,11 @@ fn delivered_chart(ctx: &Context, out: &mut Blocks) -> Option<ChartData> {
                 return format!("{c}: social value not shown, as it would give away a withheld count of people");
             }
             let sv: f64 = valued.iter().sum::<f64>() + 0.0;
-            let share = if cv > 0.0 { format!("{:.1}% of the contract's {}", sv / cv * 100.0, money(cv)) } else { "no contract value given".to_string() };
+            let share = if cv > 0.0 {
+                format!("{:.1}% of the contract's {}", sv / cv * 100.0, money(cv))
+            } else {
+                "no contract value given".to_string()
+            };
             format!("{c}: social value delivered {} ({share})", money(sv))
         })
         .collect();
@@ -100,16 +108,32 @@ fn delivered_chart(ctx: &Context, out: &mut Blocks) -> Option<ChartData> {
             .commitments
             .iter()
             .map(|p| {
-                let name = ctx.library.get(&p.commitment.indicator).map_or(p.commitment.indicator.as_str(), |i| i.name.as_str());
-                if one_contract { name.to_string() } else { format!("{name} ({})", p.commitment.contract) }
+                let name = ctx
+                    .library
+                    .get(&p.commitment.indicator)
+                    .map_or(p.commitment.indicator.as_str(), |i| i.name.as_str());
+                if one_contract {
+                    name.to_string()
+                } else {
+                    format!("{name} ({})", p.commitment.contract)
+                }
             })
             .collect(),
         series: vec![Series {
             name: "% delivered".into(),
-            values: ctx.commitments.iter().map(|p| p.pct_delivered().filter(|_| p.records > 0 && withheld_delivery(ctx, p).is_none())).collect(),
+            values: ctx
+                .commitments
+                .iter()
+                .map(|p| p.pct_delivered().filter(|_| p.records > 0 && withheld_delivery(ctx, p).is_none()))
+                .collect(),
             outline: false,
         }],
-        withheld: ctx.commitments.iter().enumerate().filter_map(|(i, p)| withheld_delivery(ctx, p).map(|_| (0, i, crate::privacy::RATE_MARK.to_string()))).collect(),
+        withheld: ctx
+            .commitments
+            .iter()
+            .enumerate()
+            .filter_map(|(i, p)| withheld_delivery(ctx, p).map(|_| (0, i, crate::privacy::RATE_MARK.to_string())))
+            .collect(),
         unit: "%".into(),
         axis: "% of the commitment delivered".into(),
         ..Default::default()
@@ -122,17 +146,25 @@ fn delivered_chart(ctx: &Context, out: &mut Blocks) -> Option<ChartData> {
 pub(super) fn table(ctx: &Context) -> Result<DataFrame> {
     use polars::prelude::*;
     let mut frame = crate::commitments::to_frame(ctx.commitments)?;
-    let hidden: Vec<(&str, &str)> =
-        ctx.commitments.iter().filter(|p| withheld_delivery(ctx, p).is_some()).map(|p| (p.commitment.contract.as_str(), p.commitment.indicator.as_str())).collect();
+    let hidden: Vec<(&str, &str)> = ctx
+        .commitments
+        .iter()
+        .filter(|p| withheld_delivery(ctx, p).is_some())
+        .map(|p| (p.commitment.contract.as_str(), p.commitment.indicator.as_str()))
+        .collect();
     if hidden.is_empty() {
         return Ok(frame);
     }
     let contract = frame.column("contract")?.str()?.clone();
     let indicator = frame.column("indicator")?.str()?.clone();
-    let row_hidden: Vec<bool> = (0..frame.height()).map(|i| hidden.contains(&(contract.get(i).unwrap_or(""), indicator.get(i).unwrap_or("")))).collect();
-    let contract_hidden: Vec<bool> = (0..frame.height()).map(|i| hidden.iter().any(|h| Some(h.0) == contract.get(i))).collect();
+    let row_hidden: Vec<bool> = (0..frame.height())
+        .map(|i| hidden.contains(&(contract.get(i).unwrap_or(""), indicator.get(i).unwrap_or(""))))
+        .collect();
+    let contract_hidden: Vec<bool> =
+        (0..frame.height()).map(|i| hidden.iter().any(|h| Some(h.0) == contract.get(i))).collect();
     let blank = |frame: &mut DataFrame, name: &str, mask: &[bool]| -> Result<()> {
-        let values: Vec<Option<f64>> = frame.column(name)?.f64()?.iter().zip(mask).map(|(v, m)| if *m { None } else { v }).collect();
+        let values: Vec<Option<f64>> =
+            frame.column(name)?.f64()?.iter().zip(mask).map(|(v, m)| if *m { None } else { v }).collect();
         frame.with_column(Column::new(name.into(), values))?;
         Ok(())
     };

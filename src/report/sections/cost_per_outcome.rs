@@ -9,9 +9,16 @@ pub(super) fn blocks(ctx: &Context, n: usize, title: Option<&str>, indicator: &s
     let name = ctx.library.get(indicator).map_or(indicator.to_string(), |i| i.name.to_lowercase());
     let title = title.map_or_else(|| format!("Cost per outcome: {name}"), str::to_string);
     // Peers with a cost (or one withheld, marked), cheapest first, withheld last.
-    let mut rows: Vec<(crate::compare::Row, Withheld)> =
-        ranked(ctx, indicator, by, PerKind::Investment).into_iter().filter(|(r, w)| r.cost_per_outcome.is_some() || (w.is_withheld() && r.investment.is_some())).collect();
-    rows.sort_by(|(a, _), (b, _)| a.cost_per_outcome.unwrap_or(f64::INFINITY).total_cmp(&b.cost_per_outcome.unwrap_or(f64::INFINITY)).then(a.group.cmp(&b.group)));
+    let mut rows: Vec<(crate::compare::Row, Withheld)> = ranked(ctx, indicator, by, PerKind::Investment)
+        .into_iter()
+        .filter(|(r, w)| r.cost_per_outcome.is_some() || (w.is_withheld() && r.investment.is_some()))
+        .collect();
+    rows.sort_by(|(a, _), (b, _)| {
+        a.cost_per_outcome
+            .unwrap_or(f64::INFINITY)
+            .total_cmp(&b.cost_per_outcome.unwrap_or(f64::INFINITY))
+            .then(a.group.cmp(&b.group))
+    });
     if rows.is_empty() {
         out.heading(&title);
         out.paragraph("No peer has both outcomes and an investment in this period.", BODY, Rgb::MUTED);
@@ -20,7 +27,11 @@ pub(super) fn blocks(ctx: &Context, n: usize, title: Option<&str>, indicator: &s
     let data = ChartData {
         kind: ChartKind::Dots,
         categories: rows.iter().map(|(r, _)| name_of(ctx, &r.group).to_string()).collect(),
-        series: vec![Series { name: "£ per outcome".into(), values: rows.iter().map(|(r, _)| r.cost_per_outcome).collect(), outline: false }],
+        series: vec![Series {
+            name: "£ per outcome".into(),
+            values: rows.iter().map(|(r, _)| r.cost_per_outcome).collect(),
+            outline: false,
+        }],
         unit: "GBP".into(),
         axis: "£ invested per outcome".into(),
         withheld: super::ranking::withheld_marks(&rows),
@@ -34,4 +45,3 @@ pub(super) fn blocks(ctx: &Context, n: usize, title: Option<&str>, indicator: &s
     out.paragraph("Investment in the period divided by the outcomes it bought. Cheapest first; a low cost is only good if the outcomes are comparable.", 8.0, Rgb::MUTED);
     out.space(10.0);
 }
-

@@ -11,7 +11,10 @@ pub(super) fn blocks(ctx: &Context, title: Option<&str>, out: &mut Blocks) {
     let mut rows = vec![
         vec!["Records used".to_string(), records_shown(ctx, q.records)],
         vec!["Records rejected by validation".to_string(), crate::output::format_figure(q.rejected as f64)],
-        vec!["First and last outcome dates".to_string(), format!("{} to {}", q.first.clone().unwrap_or("–".into()), q.last.clone().unwrap_or("–".into()))],
+        vec![
+            "First and last outcome dates".to_string(),
+            format!("{} to {}", q.first.clone().unwrap_or("–".into()), q.last.clone().unwrap_or("–".into())),
+        ],
     ];
     for (field, share) in &q.completeness {
         let label = match field.as_str() {
@@ -32,11 +35,21 @@ pub(super) fn blocks(ctx: &Context, title: Option<&str>, out: &mut Blocks) {
     if total > 0 {
         let unattributed = ctx.figures.rejected_unattributed();
         let n = |v: u64| crate::output::format_figure(v as f64);
-        let mut text = format!("In all, {} record(s) in the data were rejected: {} counted above for this report's period", n(total), n(q.rejected));
+        let mut text = format!(
+            "In all, {} record(s) in the data were rejected: {} counted above for this report's period",
+            n(total),
+            n(q.rejected)
+        );
         if unattributed > 0 && ctx.spec.subject != crate::report::spec::SubjectKind::All {
-            text.push_str(&format!(", {} in the period that name no {} and so belong to no report", n(unattributed), ctx.spec.subject.column().unwrap_or("subject")));
+            text.push_str(&format!(
+                ", {} in the period that name no {} and so belong to no report",
+                n(unattributed),
+                ctx.spec.subject.column().unwrap_or("subject")
+            ));
         }
-        text.push_str(", and the rest belong to other reports or fall outside the period. `impact validate` lists each one.");
+        text.push_str(
+            ", and the rest belong to other reports or fall outside the period. `impact validate` lists each one.",
+        );
         out.paragraph(&text, 8.5, Rgb::MUTED);
     }
     out.space(6.0);

@@ -14,10 +14,21 @@ pub(super) fn blocks(ctx: &Context, title: Option<&str>, out: &mut Blocks) {
         return;
     }
     let pct = |v: f64| format!("{:.0}%", v * 100.0);
-    let head: Vec<String> = ["Stakeholder", "Outcome", "Quantity", "Proxy", "Dead-wt", "Attrib.", "Displ.", "Drop-off", "Years", "Present value"]
-        .iter()
-        .map(|s| s.to_string())
-        .collect();
+    let head: Vec<String> = [
+        "Stakeholder",
+        "Outcome",
+        "Quantity",
+        "Proxy",
+        "Dead-wt",
+        "Attrib.",
+        "Displ.",
+        "Drop-off",
+        "Years",
+        "Present value",
+    ]
+    .iter()
+    .map(|s| s.to_string())
+    .collect();
     let rows: Vec<Vec<String>> = g
         .lines
         .iter()
@@ -33,7 +44,11 @@ pub(super) fn blocks(ctx: &Context, title: Option<&str>, out: &mut Blocks) {
                 pct(p.displacement),
                 pct(p.drop_off),
                 // "2 from year 0": a start other than year 1 is said beside the duration.
-                if p.start_year == 1 { p.duration_years.to_string() } else { format!("{} from {}", p.duration_years, p.start_year) },
+                if p.start_year == 1 {
+                    p.duration_years.to_string()
+                } else {
+                    format!("{} from {}", p.duration_years, p.start_year)
+                },
                 money(g.line_value(l)),
             ]
         })
@@ -53,4 +68,3 @@ pub(super) fn blocks(ctx: &Context, title: Option<&str>, out: &mut Blocks) {
     out.paragraph(&format!("Dead-wt: deadweight; Attrib.: attribution; Displ.: displacement. Proxy sources are listed in the methodology appendix. Quantity × proxy = gross value; × (1 − deadweight) × (1 − attribution) × (1 − displacement) = first-year impact; later years fall by the drop-off; {discounting}."), 8.0, Rgb::MUTED);
     out.space(6.0);
 }
-

@@ -6,7 +6,11 @@ pub(super) fn blocks(ctx: &Context, section: &Section, title: Option<&str>, out:
     out.heading(title.unwrap_or("At a glance"));
     let ids = indicators(ctx, section);
     if ids.is_empty() {
-        out.paragraph(&format!("{} has no records in this period for the headline indicators.", ctx.subject_name), BODY, Rgb::MUTED);
+        out.paragraph(
+            &format!("{} has no records in this period for the headline indicators.", ctx.subject_name),
+            BODY,
+            Rgb::MUTED,
+        );
     }
     let tiles = ids
         .iter()
@@ -20,7 +24,9 @@ pub(super) fn blocks(ctx: &Context, section: &Section, title: Option<&str>, out:
             };
             // The unit stands beside a figure, never beside a mark or "Not recorded".
             let unit = match row {
-                Some(r) if recorded(row) && !r.withheld.is_withheld() => super::super::format::unit_word(&ind.unit).to_string(),
+                Some(r) if recorded(row) && !r.withheld.is_withheld() => {
+                    super::super::format::unit_word(&ind.unit).to_string()
+                }
                 _ => String::new(),
             };
             let footer = row.filter(|r| r.target.is_some()).map(|r| {

@@ -39,7 +39,8 @@ pub(super) fn blocks(ctx: &Context, title: Option<&str>, out: &mut Blocks) {
     let mut ids: Vec<&str> = ctx.spec.indicators.iter().map(String::as_str).collect();
     // Every valued outcome is described, with its proxy's source, whether or not the
     // spec lists its indicator.
-    let valued = ctx.value.map(|v| v.lines.iter().map(|l| l.indicator.as_str()).collect::<Vec<_>>()).unwrap_or_default();
+    let valued =
+        ctx.value.map(|v| v.lines.iter().map(|l| l.indicator.as_str()).collect::<Vec<_>>()).unwrap_or_default();
     for id in ctx.spec.sections.iter().flat_map(|s| s.indicator_ids()).chain(valued) {
         if !ids.contains(&id) {
             ids.push(id);
@@ -66,20 +67,36 @@ pub(super) fn blocks(ctx: &Context, title: Option<&str>, out: &mut Blocks) {
                 // The value as used, in report-year prices; the library's value and its
                 // price year beside it when the value came from the library.
                 let currency = ind.proxy.as_ref().map_or("GBP", |p| p.currency.as_str());
-                let origin = ind.proxy.as_ref().map_or(String::new(), |p| format!("; library value {} in {} prices", value(Some(p.value), &p.currency), p.price_year));
+                let origin = ind.proxy.as_ref().map_or(String::new(), |p| {
+                    format!("; library value {} in {} prices", value(Some(p.value), &p.currency), p.price_year)
+                });
                 // Without a report year nothing is indexed: the value is in its own year's prices.
                 let prices = match (ctx.assumptions.report_year, &ind.proxy) {
                     (Some(year), _) => format!("{year} prices (the report year)"),
                     (None, Some(p)) => format!("{} prices, not indexed (no report year given)", p.price_year),
                     (None, None) => "the prices of its source".to_string(),
                 };
-                facts.push(format!("Financial proxy used: {} per unit in {prices}{origin}; source: {}; licence: {}", value(Some(l.params.value), currency), l.source, licence(ind)));
+                facts.push(format!(
+                    "Financial proxy used: {} per unit in {prices}{origin}; source: {}; licence: {}",
+                    value(Some(l.params.value), currency),
+                    l.source,
+                    licence(ind)
+                ));
                 if let Some(url) = ind.proxy.as_ref().and_then(|p| p.url.as_deref()) {
-                    let taken = ind.proxy.as_ref().and_then(|p| p.retrieved.as_deref()).map(|d| format!(" (taken {d})")).unwrap_or_default();
+                    let taken = ind
+                        .proxy
+                        .as_ref()
+                        .and_then(|p| p.retrieved.as_deref())
+                        .map(|d| format!(" (taken {d})"))
+                        .unwrap_or_default();
                     facts.push(format!("Published at {url}{taken}"));
                 }
                 if let Some((low, high)) = l.params.value_range {
-                    facts.push(format!("Credible range {} to {} per unit (used in the sensitivity test)", value(Some(low), currency), value(Some(high), currency)));
+                    facts.push(format!(
+                        "Credible range {} to {} per unit (used in the sensitivity test)",
+                        value(Some(low), currency),
+                        value(Some(high), currency)
+                    ));
                 }
                 if l.params.start_year != 1 {
                     facts.push(format!("Valued from year {}", l.params.start_year));
@@ -88,7 +105,13 @@ pub(super) fn blocks(ctx: &Context, title: Option<&str>, out: &mut Blocks) {
                     facts.push("A dis-benefit, taken off the total".into());
                 }
             }
-            (None, Some(p)) => facts.push(format!("Financial proxy: {} per unit ({} prices); source: {}; licence: {}", value(Some(p.value), &p.currency), p.price_year, p.source, licence(ind))),
+            (None, Some(p)) => facts.push(format!(
+                "Financial proxy: {} per unit ({} prices); source: {}; licence: {}",
+                value(Some(p.value), &p.currency),
+                p.price_year,
+                p.source,
+                licence(ind)
+            )),
             (None, None) => {}
         }
         out.paragraph(&facts.join(" · "), 8.0, Rgb::MUTED);

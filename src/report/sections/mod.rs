@@ -138,8 +138,12 @@ fn section_blocks(ctx: &Context, n: usize, section: &Section, out: &mut Blocks) 
         Section::ImpactMap { title } => impact_map::blocks(ctx, title.as_deref(), out),
         Section::Tornado { title } => tornado::blocks(ctx, n, title.as_deref(), out),
         Section::Commitments { title } => commitments::blocks(ctx, n, title.as_deref(), out),
-        Section::Ranking { title, indicator, per, by } => ranking::blocks(ctx, n, title.as_deref(), indicator, *per, by, out),
-        Section::CostPerOutcome { title, indicator, by } => cost_per_outcome::blocks(ctx, n, title.as_deref(), indicator, by, out),
+        Section::Ranking { title, indicator, per, by } => {
+            ranking::blocks(ctx, n, title.as_deref(), indicator, *per, by, out)
+        }
+        Section::CostPerOutcome { title, indicator, by } => {
+            cost_per_outcome::blocks(ctx, n, title.as_deref(), indicator, by, out)
+        }
         Section::SmallMultiples { title, indicator, by, grain, span } => {
             small_multiples::blocks(ctx, n, title.as_deref(), indicator, by, grain, *span, out);
         }
@@ -159,7 +163,11 @@ fn section_table(ctx: &Context, section: &Section) -> Result<Option<DataFrame>> 
         Section::Kpis { .. } => Some(kpis::table(ctx, section)?),
         Section::Table { by, indicators, .. } => Some(table::table(ctx, by, indicators)?),
         // A value that would reveal a withheld count is not exported either.
-        Section::SocialValue { .. } | Section::ImpactMap { .. } | Section::Tornado { .. } if !withheld_values(ctx).is_empty() => None,
+        Section::SocialValue { .. } | Section::ImpactMap { .. } | Section::Tornado { .. }
+            if !withheld_values(ctx).is_empty() =>
+        {
+            None
+        }
         Section::SocialValue { .. } | Section::ImpactMap { .. } => match ctx.value {
             Some(g) => Some(crate::value::to_frame(std::slice::from_ref(g), by_kind())?),
             None => None,
@@ -242,7 +250,11 @@ fn shown(ctx: &Context, row: &Row, unit: &str) -> String {
         return row.withheld.mark(t);
     }
     let text = value(row.value, unit);
-    if share_out_of_range(unit, row.value) { format!("{text}{OUT_OF_RANGE_MARK}") } else { text }
+    if share_out_of_range(unit, row.value) {
+        format!("{text}{OUT_OF_RANGE_MARK}")
+    } else {
+        text
+    }
 }
 
 /// A share (unit %) above 100 or below 0 is not a share of the same people.
@@ -267,7 +279,11 @@ fn total<'a>(ctx: &'a Context, id: &str) -> Option<&'a Row> {
 
 fn pct_of_target(ctx: &Context, row: &Row) -> Option<f64> {
     let lower = ctx.library.get(&row.indicator).is_some_and(|i| i.direction == Direction::Lower);
-    if lower { percent(row.target, row.value) } else { percent(row.value, row.target) }
+    if lower {
+        percent(row.target, row.value)
+    } else {
+        percent(row.value, row.target)
+    }
 }
 
 /// The valued outcomes whose quantity this report withholds (a count of people under

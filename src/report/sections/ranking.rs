@@ -5,7 +5,15 @@ use super::super::chart::{ChartKind, Series};
 use super::super::spec::PerKind;
 use super::*;
 
-pub(super) fn blocks(ctx: &Context, n: usize, title: Option<&str>, indicator: &str, per: PerKind, by: &str, out: &mut Blocks) {
+pub(super) fn blocks(
+    ctx: &Context,
+    n: usize,
+    title: Option<&str>,
+    indicator: &str,
+    per: PerKind,
+    by: &str,
+    out: &mut Blocks,
+) {
     let name = ctx.library.get(indicator).map_or(indicator.to_string(), |i| i.name.clone());
     let measure = if per == PerKind::Investment { "per £10k invested" } else { "per participant" };
     let title = title.map_or_else(|| format!("{name} {measure}"), str::to_string);
@@ -19,7 +27,14 @@ pub(super) fn blocks(ctx: &Context, n: usize, title: Option<&str>, indicator: &s
     let data = ChartData {
         kind: ChartKind::Bars,
         categories: rows.iter().map(|r| name_of(ctx, &r.group).to_string()).collect(),
-        series: vec![Series { name: measure.into(), values: rows.iter().map(|r| if per == PerKind::Investment { r.per_10k } else { r.per_participant }).collect(), outline: false }],
+        series: vec![Series {
+            name: measure.into(),
+            values: rows
+                .iter()
+                .map(|r| if per == PerKind::Investment { r.per_10k } else { r.per_participant })
+                .collect(),
+            outline: false,
+        }],
         axis: format!("{} {measure}", ctx.library.get(indicator).map_or("", |i| unit_symbol(&i.unit))),
         withheld: withheld_marks(&ranked),
         ..Default::default()
@@ -55,7 +70,8 @@ pub(super) fn ranked(ctx: &Context, indicator: &str, by: &str, per: PerKind) -> 
     // The peers' counts are one sum, protected as the compare command protects them.
     let withheld = match ctx.figures.suppress_below {
         Some(t) => {
-            let counts: Vec<(String, String, f64)> = mine.iter().map(|r| (r.group.clone(), r.indicator.clone(), r.value.unwrap_or(0.0))).collect();
+            let counts: Vec<(String, String, f64)> =
+                mine.iter().map(|r| (r.group.clone(), r.indicator.clone(), r.value.unwrap_or(0.0))).collect();
             crate::privacy::derived::withheld_counts(&counts, &crate::privacy::people_indicators(ctx.library), t)
         }
         None => Default::default(),
@@ -72,7 +88,11 @@ pub(super) fn ranked(ctx: &Context, indicator: &str, by: &str, per: PerKind) -> 
                 row.priority_share = None;
                 row.yoy_change = None;
                 // "few records (3)" would print the count again.
-                row.flags = row.flags.iter().map(|f| if f.starts_with("few records") { "few records".to_string() } else { f.clone() }).collect();
+                row.flags = row
+                    .flags
+                    .iter()
+                    .map(|f| if f.starts_with("few records") { "few records".to_string() } else { f.clone() })
+                    .collect();
             }
             (row, w)
         })
@@ -81,14 +101,32 @@ pub(super) fn ranked(ctx: &Context, indicator: &str, by: &str, per: PerKind) -> 
 
 /// Where a peer's figure is withheld, the mark of a figure derived from it.
 pub(super) fn withheld_marks(ranked: &[(crate::compare::Row, Withheld)]) -> Vec<(usize, usize, String)> {
-    ranked.iter().enumerate().filter(|(_, (_, w))| w.is_withheld()).map(|(i, _)| (0, i, crate::privacy::RATE_MARK.to_string())).collect()
+    ranked
+        .iter()
+        .enumerate()
+        .filter(|(_, (_, w))| w.is_withheld())
+        .map(|(i, _)| (0, i, crate::privacy::RATE_MARK.to_string()))
+        .collect()
 }
 
 fn ranking_table(ctx: &Context, out: &mut Blocks, ranked: &[(crate::compare::Row, Withheld)], per: PerKind) {
     let rows: Vec<&crate::compare::Row> = ranked.iter().map(|(r, _)| r).collect();
     let t = ctx.figures.suppress_below.unwrap_or(0);
     let per_label = if per == PerKind::Investment { "Per £10k" } else { "Per person" };
-    let head: Vec<String> = ["Peer", "Outcomes", per_label, "£ per outcome", "Priority reach", "Year on year", "Rank", "Quartile", "Caution"].iter().map(|s| s.to_string()).collect();
+    let head: Vec<String> = [
+        "Peer",
+        "Outcomes",
+        per_label,
+        "£ per outcome",
+        "Priority reach",
+        "Year on year",
+        "Rank",
+        "Quartile",
+        "Caution",
+    ]
+    .iter()
+    .map(|s| s.to_string())
+    .collect();
     let num = |v: Option<f64>, d: usize| v.map_or("–".to_string(), |v| format!("{v:.d$}"));
     let rate = crate::privacy::RATE_MARK;
     let body: Vec<Vec<String>> = ranked
@@ -127,5 +165,3 @@ fn ranking_table(ctx: &Context, out: &mut Blocks, ranked: &[(crate::compare::Row
 
 /// Fewer peers than this and a ranking carries a caution.
 const MIN_PEERS_FOR_RANKS: usize = 4;
-
-

@@ -7,7 +7,16 @@ use super::*;
 
 /// One small trend chart per peer, on one scale.
 #[allow(clippy::too_many_arguments)]
-pub(super) fn blocks(ctx: &Context, n: usize, title: Option<&str>, indicator: &str, by: &str, grain: &str, span: Span, out: &mut Blocks) {
+pub(super) fn blocks(
+    ctx: &Context,
+    n: usize,
+    title: Option<&str>,
+    indicator: &str,
+    by: &str,
+    grain: &str,
+    span: Span,
+    out: &mut Blocks,
+) {
     let name = ctx.library.get(indicator).map_or(indicator.to_string(), |i| i.name.clone());
     let title = title.map_or_else(|| format!("{name}: trend for each {}", by.replace('_', " ")), str::to_string);
     out.heading(&title);
@@ -17,7 +26,8 @@ pub(super) fn blocks(ctx: &Context, n: usize, title: Option<&str>, indicator: &s
     let mut periods: Vec<String> = mine.iter().map(|r| r.keys[1].clone()).collect();
     periods.sort();
     periods.dedup();
-    let mut peers: Vec<(String, String)> = mine.iter().map(|r| (name_of(ctx, &r.keys[0]).to_string(), r.keys[0].clone())).collect();
+    let mut peers: Vec<(String, String)> =
+        mine.iter().map(|r| (name_of(ctx, &r.keys[0]).to_string(), r.keys[0].clone())).collect();
     peers.sort();
     peers.dedup();
     if peers.is_empty() {
@@ -42,11 +52,19 @@ pub(super) fn blocks(ctx: &Context, n: usize, title: Option<&str>, indicator: &s
             let data = ChartData {
                 kind: ChartKind::Lines,
                 categories: periods.iter().map(|p| short(p)).collect(),
-                series: vec![Series { name: name.clone(), values: periods.iter().map(|p| cell(p).and_then(|r| r.value)).collect(), outline: false }],
+                series: vec![Series {
+                    name: name.clone(),
+                    values: periods.iter().map(|p| cell(p).and_then(|r| r.value)).collect(),
+                    outline: false,
+                }],
                 unit: unit.clone(),
                 y_max: Some(top),
                 // Withheld points are marked on the panel, not left as an unexplained gap.
-                withheld: periods.iter().enumerate().filter_map(|(i, p)| cell(p).and_then(|r| mark(ctx, r)).map(|m| (0, i, m))).collect(),
+                withheld: periods
+                    .iter()
+                    .enumerate()
+                    .filter_map(|(i, p)| cell(p).and_then(|r| mark(ctx, r)).map(|m| (0, i, m)))
+                    .collect(),
                 ..Default::default()
             };
             marks_seen.extend(data.withheld.iter().map(|w| w.2.clone()));
@@ -63,4 +81,3 @@ pub(super) fn blocks(ctx: &Context, n: usize, title: Option<&str>, indicator: &s
         );
     }
 }
-

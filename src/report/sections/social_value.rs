@@ -7,7 +7,10 @@ pub(super) fn blocks(ctx: &Context, title: Option<&str>, out: &mut Blocks) {
     out.heading(title.unwrap_or("Social value"));
     let unvalued = not_valued(ctx);
     let Some(g) = ctx.value.filter(|g| !g.lines.is_empty()) else {
-        let mut text = format!("No outcomes with a financial proxy were recorded for {} in this period, so no social value is stated.", ctx.subject_name);
+        let mut text = format!(
+            "No outcomes with a financial proxy were recorded for {} in this period, so no social value is stated.",
+            ctx.subject_name
+        );
         if !unvalued.is_empty() {
             text.push_str(&format!(" {}", not_valued_words(&unvalued)));
         }
@@ -20,7 +23,13 @@ pub(super) fn blocks(ctx: &Context, title: Option<&str>, out: &mut Blocks) {
         return;
     }
     let pv = g.present_value();
-    let tile = |big: String, name: &str, unit: &str| Tile { big, muted: false, unit: unit.to_string(), name: name.to_string(), footer: None };
+    let tile = |big: String, name: &str, unit: &str| Tile {
+        big,
+        muted: false,
+        unit: unit.to_string(),
+        name: name.to_string(),
+        footer: None,
+    };
     let tiles = vec![
         tile(money(pv), "Social value (present value)", ""),
         tile(g.investment.map_or("–".into(), money), "Investment in the period", ""),
@@ -29,7 +38,9 @@ pub(super) fn blocks(ctx: &Context, title: Option<&str>, out: &mut Blocks) {
         // No payback within the outcomes' duration is said in words, not as "– months".
         match (g.investment, g.payback_months()) {
             (_, Some(m)) => tile(format!("{m:.0}"), "Payback period", "months"),
-            (Some(_), None) => Tile { muted: true, ..tile("Not reached".into(), "Payback period (within the outcomes' duration)", "") },
+            (Some(_), None) => {
+                Tile { muted: true, ..tile("Not reached".into(), "Payback period (within the outcomes' duration)", "") }
+            }
             (None, None) => Tile { muted: true, ..tile("No investment".into(), "Payback period", "") },
         },
         tile(money(g.lines.iter().map(|l| l.gross()).sum()), "Gross value in the first year, before adjustments", ""),
@@ -130,7 +141,8 @@ fn timing_words(g: &crate::value::GroupValue) -> String {
         match l.params.start_year {
             1 => {}
             0 => words.push_str(&format!(" {} is valued from the year of the activity itself (year 0).", l.outcome)),
-            y => words.push_str(&format!(" {} is valued from year {y}, when the outcome is expected to show.", l.outcome)),
+            y => words
+                .push_str(&format!(" {} is valued from year {y}, when the outcome is expected to show.", l.outcome)),
         }
         if l.params.disbenefit {
             words.push_str(&format!(" {} is a dis-benefit: its value is taken off the total.", l.outcome));
@@ -147,7 +159,8 @@ fn not_valued(ctx: &Context) -> Vec<String> {
         .iter()
         .filter_map(|id| {
             let ind = ctx.library.get(id)?;
-            let outcome = matches!(ind.roll_up(), crate::indicator::RollUp::Flow(_) | crate::indicator::RollUp::Distinct);
+            let outcome =
+                matches!(ind.roll_up(), crate::indicator::RollUp::Flow(_) | crate::indicator::RollUp::Distinct);
             (ind.proxy.is_none() && outcome && recorded(total(ctx, id))).then(|| ind.name.clone())
         })
         .collect()

@@ -19,7 +19,8 @@ pub(super) fn blocks(ctx: &Context, title: &str, by: &[String], indicators: &[St
 /// The section's figures as a table.
 pub(super) fn table(ctx: &Context, by: &[String], indicators: &[String]) -> Result<DataFrame> {
     let need = Need { dims: by.to_vec(), span: SpanKey::Period };
-    let rows: Vec<&Row> = ctx.figures.rows(&need, ctx.subject).iter().filter(|r| indicators.contains(&r.indicator)).collect();
+    let rows: Vec<&Row> =
+        ctx.figures.rows(&need, ctx.subject).iter().filter(|r| indicators.contains(&r.indicator)).collect();
     frame_of_rows(ctx, &rows, by)
 }
 
@@ -33,9 +34,20 @@ pub(super) fn frame_of_rows(ctx: &Context, rows: &[&Row], dims: &[String]) -> Re
         .collect();
     cols.push(Column::new("indicator".into(), rows.iter().map(|r| r.indicator.clone()).collect::<Vec<_>>()));
     cols.push(Column::new("value".into(), rows.iter().map(|r| r.value).collect::<Vec<_>>()));
-    cols.push(Column::new("unit".into(), rows.iter().map(|r| ctx.library.get(&r.indicator).map_or(String::new(), |i| i.unit.clone())).collect::<Vec<_>>()));
+    cols.push(Column::new(
+        "unit".into(),
+        rows.iter()
+            .map(|r| ctx.library.get(&r.indicator).map_or(String::new(), |i| i.unit.clone()))
+            .collect::<Vec<_>>(),
+    ));
     // A withheld figure's record count is withheld with it: it can give the count back.
-    let records = |r: &Row| if r.withheld.is_withheld() { None } else { records_published(ctx, r.records.max(0) as u64).map(|n| n as i64) };
+    let records = |r: &Row| {
+        if r.withheld.is_withheld() {
+            None
+        } else {
+            records_published(ctx, r.records.max(0) as u64).map(|n| n as i64)
+        }
+    };
     cols.push(Column::new("records".into(), rows.iter().map(|r| records(r)).collect::<Vec<_>>()));
     cols.push(Column::new("target".into(), rows.iter().map(|r| r.target).collect::<Vec<_>>()));
     if ctx.figures.suppress_below.is_some() {
@@ -58,9 +70,22 @@ fn table_rows(ctx: &Context, by: &[String], ids: &[String]) -> (Vec<String>, Vec
     numeric.extend(vec![true; head.len() - by.len() - 1]);
     let mut out = Vec::new();
     let shown_keys = |r: &Row| -> Vec<String> {
-        r.keys.iter().zip(by).map(|(k, d)| if crate::aggregate::Grain::parse(d).is_some() { k.clone() } else { name_of(ctx, k).to_string() }).collect()
+        r.keys
+            .iter()
+            .zip(by)
+            .map(
+                |(k, d)| {
+                    if crate::aggregate::Grain::parse(d).is_some() {
+                        k.clone()
+                    } else {
+                        name_of(ctx, k).to_string()
+                    }
+                },
+            )
+            .collect()
     };
-    let mut sorted: Vec<(Vec<String>, &Row)> = rows.iter().filter(|r| ids.contains(&r.indicator)).map(|r| (shown_keys(r), r)).collect();
+    let mut sorted: Vec<(Vec<String>, &Row)> =
+        rows.iter().filter(|r| ids.contains(&r.indicator)).map(|r| (shown_keys(r), r)).collect();
     let order = |id: &str| ids.iter().position(|i| i == id).unwrap_or(usize::MAX);
     // Rows in the order a reader looks for them: by the names shown, then the spec's indicator order.
     sorted.sort_by(|a, b| a.0.cmp(&b.0).then(order(&a.1.indicator).cmp(&order(&b.1.indicator))));
@@ -84,4 +109,3 @@ fn title_case(s: &str) -> String {
     let mut c = s.chars();
     c.next().map_or(String::new(), |f| f.to_uppercase().collect::<String>() + c.as_str())
 }
-

@@ -10,7 +10,11 @@ pub(super) fn blocks(ctx: &Context, title: Option<&str>, text: &str, out: &mut B
     }
     let filled = fill_placeholders(ctx, text);
     if filled.is_empty() {
-        out.paragraph(&format!("{} has no records in this period for the figures this text is about.", ctx.subject_name), BODY, Rgb::MUTED);
+        out.paragraph(
+            &format!("{} has no records in this period for the figures this text is about.", ctx.subject_name),
+            BODY,
+            Rgb::MUTED,
+        );
     }
     for para in filled.split("\n\n").filter(|p| !p.is_empty()) {
         out.paragraph(para, BODY, Rgb::TEXT);
@@ -26,7 +30,9 @@ pub fn fill_placeholders(ctx: &Context, text: &str) -> String {
     let paragraphs = text.split("\n\n").map(|para| {
         sentences(para)
             .into_iter()
-            .filter(|s| placeholders(s).iter().all(|p| p.split_once('.').is_none_or(|(id, _)| recorded(total(ctx, id)))))
+            .filter(|s| {
+                placeholders(s).iter().all(|p| p.split_once('.').is_none_or(|(id, _)| recorded(total(ctx, id))))
+            })
             .map(|s| fill_sentence(ctx, s))
             .collect::<String>()
     });
@@ -85,7 +91,9 @@ fn fill_sentence(ctx: &Context, text: &str) -> String {
                         None => NOT_RECORDED_WORDS.to_lowercase(),
                     },
                     "target" => row.and_then(|r| r.target).map_or("no target".into(), |t| value(Some(t), unit)),
-                    "pct_of_target" => row.and_then(|r| pct_of_target(ctx, r)).map_or("n/a".into(), |p| format!("{p:.0}%")),
+                    "pct_of_target" => {
+                        row.and_then(|r| pct_of_target(ctx, r)).map_or("n/a".into(), |p| format!("{p:.0}%"))
+                    }
                     // A phrase that reads well with or without a target.
                     "vs_target" => match row.and_then(|r| r.target.map(|t| (r, t))) {
                         Some((r, t)) => format!(

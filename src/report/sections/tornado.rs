@@ -14,7 +14,11 @@ pub(super) fn blocks(ctx: &Context, n: usize, title: Option<&str>, out: &mut Blo
     match tornado_data(ctx) {
         None => {
             out.heading(title);
-            out.paragraph("No SROI ratio to test: it needs outcomes with financial proxies and an investment.", BODY, Rgb::MUTED);
+            out.paragraph(
+                "No SROI ratio to test: it needs outcomes with financial proxies and an investment.",
+                BODY,
+                Rgb::MUTED,
+            );
         }
         Some((data, notes)) => {
             let height = (data.categories.len() as f32 * 22.0 + 56.0).clamp(140.0, 320.0);
@@ -34,23 +38,33 @@ fn tornado_data(ctx: &Context) -> Option<(ChartData, Vec<String>)> {
     let g = ctx.value.filter(|g| !g.lines.is_empty())?;
     let base = g.ratio()?;
     let rows = crate::value::sensitivity::analyse(g, ctx.assumptions);
-    let label = |p: &str| match p {
-        "value" => "Proxy values",
-        "deadweight" => "Deadweight",
-        "attribution" => "Attribution",
-        "displacement" => "Displacement",
-        "drop_off" => "Drop-off",
-        "duration_years" => "Duration",
-        "discount_rate" => "Discount rate",
-        other => other,
-    }
-    .to_string();
+    let label = |p: &str| {
+        match p {
+            "value" => "Proxy values",
+            "deadweight" => "Deadweight",
+            "attribution" => "Attribution",
+            "displacement" => "Displacement",
+            "drop_off" => "Drop-off",
+            "duration_years" => "Duration",
+            "discount_rate" => "Discount rate",
+            other => other,
+        }
+        .to_string()
+    };
     let data = ChartData {
         kind: ChartKind::Tornado,
         categories: rows.iter().map(|r| format!("{} ×{}–×{}", label(r.parameter), r.low, r.high)).collect(),
         series: vec![
-            Series { name: "SROI at the low multiplier".into(), values: rows.iter().map(|r| Some(r.sroi_low)).collect(), outline: false },
-            Series { name: "SROI at the high multiplier".into(), values: rows.iter().map(|r| Some(r.sroi_high)).collect(), outline: false },
+            Series {
+                name: "SROI at the low multiplier".into(),
+                values: rows.iter().map(|r| Some(r.sroi_low)).collect(),
+                outline: false,
+            },
+            Series {
+                name: "SROI at the high multiplier".into(),
+                values: rows.iter().map(|r| Some(r.sroi_high)).collect(),
+                outline: false,
+            },
         ],
         unit: String::new(),
         axis: "SROI ratio: £ of social value per £1 invested".into(),
@@ -69,5 +83,3 @@ fn tornado_data(ctx: &Context) -> Option<(ChartData, Vec<String>)> {
     });
     Some((data, notes))
 }
-
-

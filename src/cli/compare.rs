@@ -28,6 +28,7 @@ pub enum PerArg {
 pub struct CompareArgs {
     #[command(flatten)]
     pub data: DataArgs,
+    /// Compare programmes or organisations (the peers ranked against each other).
     #[arg(long, value_enum, default_value_t = CompareBy::Programme)]
     pub by: CompareBy,
     /// Rank on outcomes per £10k invested or per participant.

@@ -28,8 +28,10 @@ pub fn run(cmd: IndicatorsCommand, dir: &Path, proxies: Option<&Path>) -> Result
     match cmd {
         IndicatorsCommand::List { theme, json } => {
             let library = super::load_library(dir, proxies)?;
-            let chosen: Vec<&Indicator> =
-                library.iter().filter(|i| theme.as_ref().is_none_or(|t| &i.theme == t)).collect();
+            let chosen: Vec<&Indicator> = library
+                .iter()
+                .filter(|i| theme.as_ref().is_none_or(|t| i.theme.eq_ignore_ascii_case(t.trim())))
+                .collect();
             if let (Some(t), true) = (&theme, chosen.is_empty()) {
                 let mut themes: Vec<&str> = library.iter().map(|i| i.theme.as_str()).collect();
                 themes.dedup();

@@ -18,7 +18,10 @@ pub enum Each {
 #[derive(Debug, Args)]
 pub struct ReportArgs {
     /// Report spec (TOML), e.g. reports/board.toml.
-    pub spec: PathBuf,
+    // Optional to clap: `--data a.csv spec.toml` hands the spec to --data, which takes
+    // several files; `run` takes it back from there (see `spec_and_data`).
+    #[arg(value_name = "SPEC")]
+    pub spec: Option<PathBuf>,
     /// Outcome record files.
     #[arg(long, required = true, num_args = 1.., value_name = "DATA")]
     pub data: Vec<PathBuf>,
@@ -78,14 +81,33 @@ pub struct ReportArgs {
     pub today: Option<String>,
 }
 
+/// The spec and the data files: a spec written after `--data`'s files was taken in
+/// as one of them; a last `--data` value ending in .toml is the spec.
+fn spec_and_data(spec: Option<PathBuf>, mut data: Vec<PathBuf>) -> Result<(PathBuf, Vec<PathBuf>)> {
+    if let Some(spec) = spec {
+        return Ok((spec, data));
+    }
+    let is_spec = |p: &PathBuf| p.extension().is_some_and(|e| e.eq_ignore_ascii_case("toml"));
+    match data.last() {
+        Some(last) if is_spec(last) && data.len() > 1 => {
+            let spec = data.pop().unwrap_or_default();
+            Ok((spec, data))
+        }
+        _ => {
+            Err(Error::usage("no report spec given").with_hint("name a spec such as reports/board.toml before --data"))
+        }
+    }
+}
+
 pub fn run(args: ReportArgs, library: &Library) -> Result<Outcome> {
+    let (spec, data) = spec_and_data(args.spec, args.data)?;
     let mut check = CheckOptions::default();
     if let Some(t) = &args.today {
         check.today = parse_day(t, "--today")?;
     }
     let opts = report::Options {
-        spec: args.spec,
-        data: args.data,
+        spec,
+        data,
         map: args.map,
         targets: args.targets,
         names: [args.organisations, args.programmes.clone(), args.areas].into_iter().flatten().collect(),

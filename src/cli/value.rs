@@ -28,6 +28,8 @@ pub struct ValueArgs {
     /// Assumptions (TOML): discount rate, price index, overrides, investment, sensitivity ranges.
     #[arg(long, value_name = "FILE")]
     pub assumptions: Option<PathBuf>,
+    /// Value per programme (its investment from --programmes) or per organisation (its
+    /// investment from [investment] in --assumptions).
     #[arg(long, value_enum, default_value_t = ValueBy::Programme)]
     pub by: ValueBy,
     /// First day of outcomes to value (YYYY-MM-DD).

@@ -219,3 +219,22 @@ fn proxies_files_are_checked_and_name_both_places() {
     let run = impact(&["indicators", "list", "--proxies", "no/such/folder"]).expect_code(1);
     assert!(run.stderr.contains("no such folder of proxies"), "{}", run.stderr);
 }
+
+#[test]
+fn a_theme_is_found_whatever_its_case() {
+    let lower = impact(&["indicators", "list", "--theme", "justice"]).ok().stdout;
+    let upper = impact(&["indicators", "list", "--theme", "Justice"]).ok().stdout;
+    assert_eq!(lower, upper);
+    assert!(lower.contains("reconviction_rate"), "{lower}");
+    // Every flag of the table commands says what it does in --help.
+    for command in ["value", "compare", "commitments", "aggregate"] {
+        let help = impact(&[command, "--help"]).ok().stdout;
+        // A flag's line is indented six spaces; wrapped descriptions are indented more.
+        for line in help.lines().filter(|l| l.trim_start().starts_with("--") && l.len() - l.trim_start().len() <= 6) {
+            // clap sets the description two or more spaces after the flag.
+            let described =
+                line.trim().split_once("  ").is_some_and(|(_, d)| !d.trim().is_empty() && !d.trim().starts_with('['));
+            assert!(described, "{command}: `{}` has no description", line.trim());
+        }
+    }
+}

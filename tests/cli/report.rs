@@ -368,3 +368,27 @@ fn invalid_data_is_refused_or_counted_as_rejected() {
 fn text_of(path: &Path) -> String {
     text(&pdf(path))
 }
+
+/// `report --data a.csv spec.toml`: --data takes several files, so the spec written
+/// after them was read as data; it is taken back. No spec at all is a usage error.
+#[test]
+fn a_spec_written_after_the_data_files_is_still_the_spec() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = dir.path().join("r.pdf");
+    let run = impact(&[
+        "report",
+        "--data",
+        "samples/outcomes.csv",
+        "reports/board.toml",
+        "--subject",
+        "ORG04",
+        "--out",
+        s(&out),
+    ])
+    .ok();
+    assert!(run.stdout.contains("wrote"), "{}", run.stdout);
+    assert!(text(&pdf(&out)).contains("ORG04"));
+    let run =
+        impact(&["report", "--data", "samples/outcomes.csv", "--subject", "ORG04", "--out", s(&out)]).expect_code(2);
+    assert!(run.stderr.contains("no report spec given"), "{}", run.stderr);
+}

@@ -73,7 +73,7 @@ impl Error {
         match self {
             Error::Config { hint, .. } | Error::Read { hint, .. } | Error::Usage { hint, .. } => hint.as_deref(),
             Error::Io { source, .. } if source.kind() == std::io::ErrorKind::NotFound => {
-                Some("check the path; run from the repository root to use samples/ and indicators/")
+                Some("check the path (relative paths are read from the folder impact runs in)")
             }
             Error::Invalid { .. } => Some("run `impact validate` on the same files to see every problem"),
             _ => None,

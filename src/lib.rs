@@ -4,6 +4,7 @@
 //! records (polars) → aggregate → figures → outputs. Each stage is a module.
 
 pub mod aggregate;
+pub mod builtin;
 pub mod cli;
 pub mod commitments;
 pub mod compare;

@@ -23,9 +23,10 @@ use crate::indicator::Library;
     about = "Social impact measurement: validate outcome records, aggregate them against targets, report."
 )]
 pub struct Cli {
-    /// Folder of indicator definitions (*.toml).
-    #[arg(long, global = true, default_value = crate::indicator::DEFAULT_DIR, value_name = "DIR")]
-    pub indicators: PathBuf,
+    /// Folder of indicator definitions (*.toml) [default: indicators/ in the working
+    /// folder if there is one, else the standard library built into impact]
+    #[arg(long, global = true, value_name = "DIR")]
+    pub indicators: Option<PathBuf>,
 
     /// Folder of financial proxies (*.toml, [[proxy]] tables), e.g. your own licensed
     /// set [default: proxies/ beside the indicator folder]
@@ -129,14 +130,41 @@ fn emit(
 
 pub fn run(cli: Cli) -> Result<Outcome> {
     match cli.command {
-        Command::Indicators(cmd) => indicators::run(cmd, &cli.indicators, cli.proxies.as_deref()),
-        Command::Validate(args) => validate::run(args, &load_library(&cli.indicators, cli.proxies.as_deref())?),
-        Command::Aggregate(args) => aggregate::run(args, &load_library(&cli.indicators, cli.proxies.as_deref())?),
-        Command::Value(args) => value::run(*args, &load_library(&cli.indicators, cli.proxies.as_deref())?),
-        Command::Commitments(args) => commitments::run(*args, &load_library(&cli.indicators, cli.proxies.as_deref())?),
-        Command::Compare(args) => compare::run(*args, &load_library(&cli.indicators, cli.proxies.as_deref())?),
-        Command::Report(args) => report::run(*args, &load_library(&cli.indicators, cli.proxies.as_deref())?),
-        Command::Samples(cmd) => samples::run(cmd, &load_library(&cli.indicators, cli.proxies.as_deref())?),
+        Command::Indicators(cmd) => {
+            indicators::run(cmd, &library_dir(cli.indicators.as_deref()), cli.proxies.as_deref())
+        }
+        Command::Validate(args) => {
+            validate::run(args, &load_library(&library_dir(cli.indicators.as_deref()), cli.proxies.as_deref())?)
+        }
+        Command::Aggregate(args) => {
+            aggregate::run(args, &load_library(&library_dir(cli.indicators.as_deref()), cli.proxies.as_deref())?)
+        }
+        Command::Value(args) => {
+            value::run(*args, &load_library(&library_dir(cli.indicators.as_deref()), cli.proxies.as_deref())?)
+        }
+        Command::Commitments(args) => {
+            commitments::run(*args, &load_library(&library_dir(cli.indicators.as_deref()), cli.proxies.as_deref())?)
+        }
+        Command::Compare(args) => {
+            compare::run(*args, &load_library(&library_dir(cli.indicators.as_deref()), cli.proxies.as_deref())?)
+        }
+        Command::Report(args) => {
+            report::run(*args, &load_library(&library_dir(cli.indicators.as_deref()), cli.proxies.as_deref())?)
+        }
+        Command::Samples(cmd) => {
+            samples::run(cmd, &load_library(&library_dir(cli.indicators.as_deref()), cli.proxies.as_deref())?)
+        }
+    }
+}
+
+/// The library folder: the one given, else `indicators/` here, else the built-in one.
+fn library_dir(given: Option<&std::path::Path>) -> PathBuf {
+    match given {
+        Some(dir) => dir.to_path_buf(),
+        None if std::path::Path::new(crate::indicator::DEFAULT_DIR).is_dir() => {
+            PathBuf::from(crate::indicator::DEFAULT_DIR)
+        }
+        None => crate::builtin::folder(crate::indicator::DEFAULT_DIR),
     }
 }
 

@@ -17,7 +17,8 @@ pub enum Each {
 
 #[derive(Debug, Args)]
 pub struct ReportArgs {
-    /// Report spec (TOML), e.g. reports/board.toml.
+    /// Report spec (TOML), e.g. reports/board.toml, or the name of a built-in one:
+    /// board, funder, cbc, compare.
     // Optional to clap: `--data a.csv spec.toml` hands the spec to --data, which takes
     // several files; `run` takes it back from there (see `spec_and_data`).
     #[arg(value_name = "SPEC")]
@@ -85,6 +86,16 @@ pub struct ReportArgs {
 /// as one of them; a last `--data` value ending in .toml is the spec.
 fn spec_and_data(spec: Option<PathBuf>, mut data: Vec<PathBuf>) -> Result<(PathBuf, Vec<PathBuf>)> {
     if let Some(spec) = spec {
+        // `board` (or `reports/board.toml` from another folder) names a built-in spec.
+        if let Some(built_in) = crate::builtin::spec(&spec) {
+            return Ok((built_in, data));
+        }
+        if !spec.exists() {
+            return Err(Error::usage(format!("no report spec {}", spec.display())).with_hint(format!(
+                "give a spec file, or a built-in spec: {}",
+                crate::builtin::spec_names().join(", ")
+            )));
+        }
         return Ok((spec, data));
     }
     let is_spec = |p: &PathBuf| p.extension().is_some_and(|e| e.eq_ignore_ascii_case("toml"));

@@ -60,11 +60,14 @@ impl Library {
 
     /// As `load_unchecked`, with proxies from the folder given.
     pub fn load_unchecked_with_proxies(dir: &Path, proxies: &Path) -> Result<(Library, Vec<LibraryProblem>)> {
-        let entries = std::fs::read_dir(dir).map_err(|e| Error::io(dir, e))?;
-        let mut files: Vec<PathBuf> = entries
-            .filter_map(|e| e.ok().map(|e| e.path()))
-            .filter(|p| p.extension().is_some_and(|x| x == "toml"))
-            .collect();
+        let mut files: Vec<PathBuf> = match crate::builtin::files_in(dir) {
+            Some(built_in) => built_in.iter().map(|(name, _)| dir.join(name)).collect(),
+            None => std::fs::read_dir(dir)
+                .map_err(|e| Error::io(dir, e))?
+                .filter_map(|e| e.ok().map(|e| e.path()))
+                .filter(|p| p.extension().is_some_and(|x| x == "toml"))
+                .collect(),
+        };
         files.sort();
         if files.is_empty() {
             return Err(Error::config(dir, "no indicator files (*.toml) in this folder")
@@ -192,7 +195,7 @@ fn attach_proxies(
 }
 
 fn parse_file(path: &Path) -> Result<Vec<Indicator>> {
-    let text = std::fs::read_to_string(path).map_err(|e| Error::io(path, e))?;
+    let text = crate::builtin::read_to_string(path).map_err(|e| Error::io(path, e))?;
     let parsed: IndicatorFile = toml::from_str(&text).map_err(|e| toml_error(path, &e))?;
     Ok(parsed.indicator)
 }
@@ -203,7 +206,7 @@ pub fn toml_error(path: &Path, e: &toml::de::Error) -> Error {
     let position = e
         .span()
         .and_then(|span| {
-            let text = std::fs::read_to_string(path).ok()?;
+            let text = crate::builtin::read_to_string(path).ok()?;
             let before = text.get(..span.start)?;
             let line = before.matches('\n').count() + 1;
             let col = before.rsplit('\n').next().map_or(0, |l| l.chars().count()) + 1;

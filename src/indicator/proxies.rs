@@ -47,6 +47,13 @@ pub struct Entry {
 /// Every `[[proxy]]` in the folder's `*.toml` files, sorted by file name; an absent
 /// folder holds none.
 pub fn load(dir: &Path) -> Result<Vec<Entry>> {
+    if let Some(built_in) = crate::builtin::files_in(dir) {
+        let mut out = Vec::new();
+        for (name, _) in built_in {
+            out.extend(parse_file(&dir.join(name))?);
+        }
+        return Ok(out);
+    }
     let entries = match std::fs::read_dir(dir) {
         Ok(e) => e,
         Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(Vec::new()),
@@ -65,7 +72,7 @@ pub fn load(dir: &Path) -> Result<Vec<Entry>> {
 }
 
 fn parse_file(path: &Path) -> Result<Vec<Entry>> {
-    let text = std::fs::read_to_string(path).map_err(|e| Error::io(path, e))?;
+    let text = crate::builtin::read_to_string(path).map_err(|e| Error::io(path, e))?;
     let mut table: toml::Table = toml::from_str(&text).map_err(|e| toml_error(path, &e))?;
     let list = match table.remove("proxy") {
         None => Vec::new(),

@@ -36,6 +36,10 @@ impl InputHash {
     }
 
     pub fn add_file(&mut self, path: &Path) -> std::io::Result<()> {
+        if let Some(text) = crate::builtin::text_of(path) {
+            self.add_bytes(text.as_bytes());
+            return Ok(());
+        }
         let mut f = std::fs::File::open(path)?;
         let mut buf = vec![0u8; 1 << 16];
         loop {

@@ -264,7 +264,7 @@ pub const PLACEHOLDER_WORDS: [&str; 4] = ["subject", "period", "audience", "titl
 
 impl Spec {
     pub fn load(path: &Path, library: &Library) -> Result<Spec> {
-        let text = std::fs::read_to_string(path).map_err(|e| Error::io(path, e))?;
+        let text = crate::builtin::read_to_string(path).map_err(|e| Error::io(path, e))?;
         let mut spec: Spec = toml::from_str(&text).map_err(|e| section_error(path, &e))?;
         spec.path = path.to_path_buf();
         spec.check(library)?;

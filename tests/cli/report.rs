@@ -392,3 +392,54 @@ fn a_spec_written_after_the_data_files_is_still_the_spec() {
         impact(&["report", "--data", "samples/outcomes.csv", "--subject", "ORG04", "--out", s(&out)]).expect_code(2);
     assert!(run.stderr.contains("no report spec given"), "{}", run.stderr);
 }
+
+/// From a folder that is not the repository (no `indicators/`, `proxies/` or
+/// `reports/` in it), every command uses the library, proxies and specs built into the
+/// binary: a new user's session with their own file.
+#[test]
+fn a_session_in_any_folder_uses_the_built_in_library_and_specs() {
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::copy(crate::util::repo().join("samples/outcomes.csv"), dir.path().join("returns.csv")).unwrap();
+    let run = |args: &[&str]| {
+        let out = std::process::Command::new(env!("CARGO_BIN_EXE_impact"))
+            .args(args)
+            .current_dir(dir.path())
+            .output()
+            .expect("run impact");
+        let text = |b: &[u8]| String::from_utf8_lossy(b).into_owned();
+        assert!(out.status.success(), "{args:?}: {}{}", text(&out.stdout), text(&out.stderr));
+        text(&out.stdout)
+    };
+    assert!(run(&["indicators", "list"]).contains("70 indicator(s)"));
+    assert!(run(&["indicators", "show", "co2e_avoided"]).contains("proxy from:  <built-in>/proxies/open.toml"));
+    assert!(run(&["validate", "returns.csv"]).contains("20000 valid: 0 error(s)"));
+    assert!(run(&["aggregate", "returns.csv", "--by", "programme"]).contains("EMP-FWD"));
+    let out = run(&["report", "board", "--data", "returns.csv", "--each", "organisation", "--out-dir", "packs"]);
+    assert!(out.contains("wrote 12 PDF(s)"), "{out}");
+    run(&["report", "funder", "--data", "returns.csv", "--subject", "HB-WELL", "--out", "hb.pdf"]);
+    let t = text(&pdf(&dir.path().join("hb.pdf"))).split_whitespace().collect::<Vec<_>>().join(" ");
+    assert!(t.contains("Office for National Statistics, Annual Survey of Hours and Earnings 2024"), "{t}");
+    // The footer's fingerprint covers the built-in files' contents: the same report
+    // made in the repository from its folders prints the same fingerprint.
+    impact(&[
+        "report",
+        "reports/funder.toml",
+        "--data",
+        "samples/outcomes.csv",
+        "--subject",
+        "HB-WELL",
+        "--out",
+        s(&dir.path().join("repo.pdf")),
+    ])
+    .ok();
+    let fingerprint = |t: &str| {
+        t.split("inputs fingerprint ").nth(1).map(|r| r.split_whitespace().next().unwrap_or_default().to_string())
+    };
+    let repo = text(&pdf(&dir.path().join("repo.pdf")));
+    assert!(
+        fingerprint(&t).is_some() && fingerprint(&t) == fingerprint(&repo),
+        "{:?} vs {:?}",
+        fingerprint(&t),
+        fingerprint(&repo)
+    );
+}

@@ -259,6 +259,33 @@ const INDICATOR_LINES: &[&str] = &[
     "disbenefit = true",
 ];
 
+const PROXY_LINES: &[&str] = &[
+    "[[proxy]]",
+    "indicator = \"co2e_avoided\"",
+    "indicator = \"a\"",
+    "indicator = \"nope\"",
+    "indicator = 3",
+    "value = 1",
+    "value = -1",
+    "value = nan",
+    "low = 5",
+    "high = 0.5",
+    "currency = \"GBP\"",
+    "price_year = 2022",
+    "source = \"s\"",
+    "licence = \"OGL\"",
+    "url = \"x\"",
+    "retrieved = \"2026-01-01\"",
+    "start_year = 0",
+    "discount_rate = 2",
+    "disbenefit = true",
+    "[proxy]",
+    "proxy = 1",
+    "valu = 1",
+    "=",
+    "\"",
+];
+
 fn toml_text(lines: &'static [&'static str]) -> impl Strategy<Value = String> {
     proptest::collection::vec(proptest::sample::select(lines.to_vec()), 0..16).prop_map(|l| l.join("\n") + "\n")
 }
@@ -389,13 +416,19 @@ proptest! {
         }
     }
 
-    /// Any indicator file: a library with its problems listed, or an error; never a panic.
+    /// Any indicator file, with any proxies file beside it: a library with its problems
+    /// listed, or an error; never a panic.
     #[test]
-    fn indicator_files_never_panic(text in toml_text(INDICATOR_LINES)) {
+    fn indicator_files_never_panic(text in toml_text(INDICATOR_LINES), proxies in toml_text(PROXY_LINES)) {
         let dir = tempfile::tempdir().unwrap();
-        std::fs::write(dir.path().join("x.toml"), text).unwrap();
-        let _ = Library::load_unchecked(dir.path());
-        let _ = Library::load(dir.path());
+        let (lib, prox) = (dir.path().join("lib"), dir.path().join("proxies"));
+        std::fs::create_dir_all(&lib).unwrap();
+        std::fs::create_dir_all(&prox).unwrap();
+        std::fs::write(lib.join("x.toml"), text).unwrap();
+        std::fs::write(prox.join("p.toml"), proxies).unwrap();
+        let _ = Library::load_unchecked(&lib);
+        let _ = Library::load(&lib);
+        let _ = Library::load_unchecked_with_proxies(&crate::util::repo().join("indicators"), &prox);
     }
 }
 

@@ -15,13 +15,29 @@ use std::path::Path;
 use crate::error::{Error, Result};
 
 /// How a CSV file is laid out: what a record must hold.
-#[derive(Debug, Clone, Copy)]
+#[derive(Debug, Clone)]
 pub struct Shape {
     pub separator: u8,
     /// The line (1-based) that holds the headings; lines above it are a title block.
     pub header_row: u64,
     /// Cells in the heading row.
     pub headings: usize,
+    /// The column map's `skip_rows_starting_with`, lowercased: a notes or total row the
+    /// map drops may be as short as it likes.
+    pub note_prefixes: Vec<String>,
+}
+
+/// A row the column map drops as a note or total: its first non-empty cell starts
+/// with one of the prefixes (as `mapping` decides, ignoring case).
+pub fn is_note_row(text: &[u8], separator: u8, prefixes: &[String]) -> bool {
+    if prefixes.is_empty() {
+        return false;
+    }
+    let first = text
+        .split(|b| *b == separator)
+        .map(|c| String::from_utf8_lossy(c).trim().trim_matches('"').trim().to_lowercase())
+        .find(|c| !c.is_empty());
+    first.is_some_and(|c| prefixes.iter().any(|p| c.starts_with(p.as_str())))
 }
 
 /// Rows with too few cells: the first few (row number as messages number rows, and
@@ -36,7 +52,7 @@ const LISTED: usize = 5;
 const BLOCK: usize = 1 << 20;
 
 /// Refuse a file in which some row has fewer cells than the headings.
-pub fn refuse_short_rows(path: &Path, shape: Shape) -> Result<()> {
+pub fn refuse_short_rows(path: &Path, shape: &Shape) -> Result<()> {
     let Some(short) = short_rows(path, shape)? else { return Ok(()) };
     let message = match short.first.as_slice() {
         [(row, cells)] if short.count == 1 => {
@@ -59,7 +75,7 @@ pub fn refuse_short_rows(path: &Path, shape: Shape) -> Result<()> {
 }
 
 /// The short rows of a file, if any.
-pub fn short_rows(path: &Path, shape: Shape) -> Result<Option<ShortRows>> {
+pub fn short_rows(path: &Path, shape: &Shape) -> Result<Option<ShortRows>> {
     let open = || std::fs::File::open(path).map_err(|e| Error::io(path, e));
     let mut reader = BufReader::with_capacity(BLOCK, open()?);
     skip_lines(&mut reader, shape.header_row).map_err(|e| Error::io(path, e))?;
@@ -140,11 +156,12 @@ fn tally(reader: &mut impl Read, separator: u8) -> std::io::Result<Tally> {
 /// Record by record: cells counted outside quotes (a quoted cell may hold separators
 /// and line ends). A blank line is no short row; the reader skips it but still counts
 /// it in its row numbers, and so does this.
-fn walk(mut reader: impl BufRead, shape: Shape) -> std::io::Result<Option<ShortRows>> {
+fn walk(mut reader: impl BufRead, shape: &Shape) -> std::io::Result<Option<ShortRows>> {
     let mut short = ShortRows { first: Vec::new(), count: 0 };
     let mut line = Vec::new();
     let mut record: u64 = 0;
     let (mut cells, mut in_quotes, mut started) = (1usize, false, false);
+    let mut first_line_of_record = Vec::new();
     loop {
         line.clear();
         if reader.read_until(b'\n', &mut line)? == 0 {
@@ -155,6 +172,10 @@ fn walk(mut reader: impl BufRead, shape: Shape) -> std::io::Result<Option<ShortR
         if !started && !in_quotes && text.is_empty() {
             record += 1;
             continue;
+        }
+        if !started {
+            first_line_of_record.clear();
+            first_line_of_record.extend_from_slice(text);
         }
         started = true;
         for &b in text {
@@ -167,7 +188,7 @@ fn walk(mut reader: impl BufRead, shape: Shape) -> std::io::Result<Option<ShortR
         if in_quotes {
             continue; // the record goes on over the next line
         }
-        if cells < shape.headings {
+        if cells < shape.headings && !is_note_row(&first_line_of_record, shape.separator, &shape.note_prefixes) {
             short.count += 1;
             if short.first.len() < LISTED {
                 short.first.push((shape.header_row + 1 + record, cells));
@@ -184,14 +205,14 @@ mod tests {
     use super::*;
 
     fn shape(headings: usize) -> Shape {
-        Shape { separator: b',', header_row: 1, headings }
+        Shape { separator: b',', header_row: 1, headings, note_prefixes: Vec::new() }
     }
 
     fn find(text: &str, headings: usize) -> Option<ShortRows> {
         let dir = tempfile::tempdir().expect("temp dir");
         let path = dir.path().join("a.csv");
         std::fs::write(&path, text).expect("write");
-        short_rows(&path, shape(headings)).expect("read")
+        short_rows(&path, &shape(headings)).expect("read")
     }
 
     #[test]
@@ -217,6 +238,17 @@ mod tests {
         // Two commas in quotes cannot make up for a missing cell.
         let found = find("a,b,c\n\"1,,\",2\n4,5,6\n", 3).expect("short");
         assert_eq!(found.first, vec![(2, 2)]);
+    }
+
+    /// A notes or total row that the column map drops may be short.
+    #[test]
+    fn rows_the_map_drops_as_notes_may_be_short() {
+        let dir = tempfile::tempdir().expect("temp dir");
+        let path = dir.path().join("a.csv");
+        std::fs::write(&path, "a,b,c\n1,2,3\nTotal,5\n\"Note: provisional\"\n4,5,6\n").expect("write");
+        let notes = Shape { note_prefixes: vec!["total".into(), "note".into()], ..shape(3) };
+        assert_eq!(short_rows(&path, &notes).expect("read"), None);
+        assert_eq!(short_rows(&path, &shape(3)).expect("read").map(|s| s.count), Some(2));
     }
 
     #[test]

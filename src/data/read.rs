@@ -175,7 +175,7 @@ impl Stream {
             result.and(read)
         })?;
         match &self.ragged {
-            Some((shape, _)) if last_cell_empty => ragged::refuse_short_rows(&self.path, *shape),
+            Some((shape, _)) if last_cell_empty => ragged::refuse_short_rows(&self.path, shape),
             _ => Ok(()),
         }
     }
@@ -259,13 +259,15 @@ fn csv_stream(path: &Path, map: &ColumnMap) -> Result<Stream> {
         .map_err(&on_error)?;
     let schema = lf.collect_schema().map_err(&on_error)?;
     let names: Vec<String> = schema.iter_names().filter(|n| n.as_str() != ROW).map(|n| n.to_string()).collect();
-    refuse_cut_short(path, separator, header_row, names.len())?;
+    let note_prefixes: Vec<String> =
+        map.source.skip_rows_starting_with.iter().map(|p| p.trim().to_lowercase()).collect();
+    refuse_cut_short(path, separator, header_row, names.len(), &note_prefixes)?;
     let letters = names.iter().enumerate().map(|(i, n)| (n.clone(), column_letter(i))).collect();
     // Row index counts data rows from 0; the first data row sits just under the headings.
     let first_data_row = (header_row + 1) as i64;
     let lf = lf.with_column((col(ROW).cast(DataType::Int64) + lit(first_data_row)).alias(ROW));
     let empty = empty_table(path, &lf, letters)?;
-    let shape = ragged::Shape { separator, header_row, headings: names.len() };
+    let shape = ragged::Shape { separator, header_row, headings: names.len(), note_prefixes };
     let ragged = names.last().map(|last| (shape, last.clone()));
     Ok(Stream {
         path: path.to_path_buf(),
@@ -584,7 +586,13 @@ fn refuse_unreadable_text(path: &Path) -> Result<()> {
 /// A file whose last row has fewer cells than the heading row was most likely cut
 /// short mid-row (a copy or download that stopped): `1250` cut to `12` would be read
 /// as 12. Only the end of the file is read; the row is numbered only when it is wrong.
-fn refuse_cut_short(path: &Path, separator: u8, header_row: u64, headings: usize) -> Result<()> {
+fn refuse_cut_short(
+    path: &Path,
+    separator: u8,
+    header_row: u64,
+    headings: usize,
+    note_prefixes: &[String],
+) -> Result<()> {
     use std::io::{Seek, SeekFrom};
     const TAIL: u64 = 64 * 1024;
     let mut file = std::fs::File::open(path).map_err(|e| Error::io(path, e))?;
@@ -597,6 +605,10 @@ fn refuse_cut_short(path: &Path, separator: u8, header_row: u64, headings: usize
     let last = body.rsplit(|b| *b == b'\n').next().unwrap_or_default();
     // A quote in the last line may hide a multi-line cell: leave that to the reader.
     if last.is_empty() || last.contains(&b'"') || (len <= TAIL && !body.contains(&b'\n')) {
+        return Ok(());
+    }
+    // A notes or total row the map drops may be short.
+    if ragged::is_note_row(last, separator, note_prefixes) {
         return Ok(());
     }
     let cells = last.iter().filter(|b| **b == separator).count() + 1;

@@ -408,3 +408,20 @@ fn nested_columns_are_named() {
     assert!(run.stderr.contains("holds list") && run.stderr.contains("organisation"), "{}", run.stderr);
     assert!(!run.stderr.contains("data engine"), "{}", run.stderr);
 }
+
+/// A notes or total row that the column map drops may be short, in the middle or at
+/// the end; without the map, the same rows are short rows and refused.
+#[test]
+fn rows_dropped_as_notes_may_be_short() {
+    let dir = tempfile::tempdir().unwrap();
+    let data = write(
+        dir.path(),
+        "d.csv",
+        "organisation,programme,indicator,date,value\nORG1,P1,jobs_created,2024-05-01,1\nTotal,1\nORG1,P1,jobs_created,2024-05-02,1\nNote: provisional figures\n",
+    );
+    let map = write(dir.path(), "m.toml", "[source]\nskip_rows_starting_with = [\"Total\", \"Note\"]\n");
+    let run = impact(&["validate", s(&data), "--map", s(&map)]).ok();
+    assert!(run.stdout.contains("2 record(s) read, 2 valid"), "{}", run.stdout);
+    let run = impact(&["validate", s(&data)]).expect_code(1);
+    assert!(run.stderr.contains("looks cut short"), "{}", run.stderr);
+}

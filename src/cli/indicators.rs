@@ -24,10 +24,10 @@ pub enum IndicatorsCommand {
     Check { dir: Option<PathBuf> },
 }
 
-pub fn run(cmd: IndicatorsCommand, dir: &Path, proxies: Option<&Path>) -> Result<Outcome> {
+pub fn run(cmd: IndicatorsCommand, dir: &Path, proxies: Option<&Path>, added: Option<&Path>) -> Result<Outcome> {
     match cmd {
         IndicatorsCommand::List { theme, json } => {
-            let library = super::load_library(dir, proxies)?;
+            let library = super::load_library(dir, proxies, added)?;
             let chosen: Vec<&Indicator> = library
                 .iter()
                 .filter(|i| theme.as_ref().is_none_or(|t| i.theme.eq_ignore_ascii_case(t.trim())))
@@ -47,16 +47,15 @@ pub fn run(cmd: IndicatorsCommand, dir: &Path, proxies: Option<&Path>) -> Result
             Ok(Outcome::ok(list_table(&chosen)))
         }
         IndicatorsCommand::Show { id } => {
-            let library = super::load_library(dir, proxies)?;
+            let library = super::load_library(dir, proxies, added)?;
             let ind = library.require(&id)?;
             Ok(Outcome::ok(show(ind, library.source_of(&id), library.proxy_source_of(&id))))
         }
         IndicatorsCommand::Check { dir: given } => {
             let dir = given.as_deref().unwrap_or(dir);
-            let (library, problems) = match proxies {
-                Some(p) => Library::load_unchecked_with_proxies(dir, p)?,
-                None => Library::load_unchecked(dir)?,
-            };
+            let proxies = proxies.map_or_else(|| crate::indicator::proxies::beside(dir), Path::to_path_buf);
+            let dirs: Vec<&Path> = std::iter::once(dir).chain(added).collect();
+            let (library, problems) = Library::load_unchecked_from(&dirs, &proxies)?;
             let mut out = String::new();
             for p in &problems {
                 let _ = writeln!(out, "error: {p}");

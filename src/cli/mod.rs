@@ -33,6 +33,12 @@ pub struct Cli {
     #[arg(long, global = true, value_name = "DIR")]
     pub proxies: Option<PathBuf>,
 
+    /// Folder of your own indicator definitions (*.toml) added to the library: an id
+    /// already in it is an error naming both files, unless the definition says
+    /// `replaces = true`
+    #[arg(long, global = true, value_name = "DIR")]
+    pub add_indicators: Option<PathBuf>,
+
     #[command(subcommand)]
     pub command: Command,
 }
@@ -129,31 +135,18 @@ fn emit(
 }
 
 pub fn run(cli: Cli) -> Result<Outcome> {
+    let dir = library_dir(cli.indicators.as_deref());
+    let (proxies, added) = (cli.proxies.as_deref(), cli.add_indicators.as_deref());
+    let library = || load_library(&dir, proxies, added);
     match cli.command {
-        Command::Indicators(cmd) => {
-            indicators::run(cmd, &library_dir(cli.indicators.as_deref()), cli.proxies.as_deref())
-        }
-        Command::Validate(args) => {
-            validate::run(args, &load_library(&library_dir(cli.indicators.as_deref()), cli.proxies.as_deref())?)
-        }
-        Command::Aggregate(args) => {
-            aggregate::run(args, &load_library(&library_dir(cli.indicators.as_deref()), cli.proxies.as_deref())?)
-        }
-        Command::Value(args) => {
-            value::run(*args, &load_library(&library_dir(cli.indicators.as_deref()), cli.proxies.as_deref())?)
-        }
-        Command::Commitments(args) => {
-            commitments::run(*args, &load_library(&library_dir(cli.indicators.as_deref()), cli.proxies.as_deref())?)
-        }
-        Command::Compare(args) => {
-            compare::run(*args, &load_library(&library_dir(cli.indicators.as_deref()), cli.proxies.as_deref())?)
-        }
-        Command::Report(args) => {
-            report::run(*args, &load_library(&library_dir(cli.indicators.as_deref()), cli.proxies.as_deref())?)
-        }
-        Command::Samples(cmd) => {
-            samples::run(cmd, &load_library(&library_dir(cli.indicators.as_deref()), cli.proxies.as_deref())?)
-        }
+        Command::Indicators(cmd) => indicators::run(cmd, &dir, proxies, added),
+        Command::Validate(args) => validate::run(args, &library()?),
+        Command::Aggregate(args) => aggregate::run(args, &library()?),
+        Command::Value(args) => value::run(*args, &library()?),
+        Command::Commitments(args) => commitments::run(*args, &library()?),
+        Command::Compare(args) => compare::run(*args, &library()?),
+        Command::Report(args) => report::run(*args, &library()?),
+        Command::Samples(cmd) => samples::run(cmd, &library()?),
     }
 }
 
@@ -168,12 +161,19 @@ fn library_dir(given: Option<&std::path::Path>) -> PathBuf {
     }
 }
 
-fn load_library(dir: &std::path::Path, proxies: Option<&std::path::Path>) -> Result<Library> {
-    match proxies {
-        Some(p) if !p.is_dir() => Err(crate::error::Error::config(p, "no such folder of proxies")
-            .with_hint("--proxies takes a folder of *.toml files holding [[proxy]] tables")),
-        Some(p) => Library::load_with_proxies(dir, p),
-        None => Library::load(dir),
+fn load_library(
+    dir: &std::path::Path,
+    proxies: Option<&std::path::Path>,
+    added: Option<&std::path::Path>,
+) -> Result<Library> {
+    if let Some(p) = proxies.filter(|p| !p.is_dir()) {
+        return Err(crate::error::Error::config(p, "no such folder of proxies")
+            .with_hint("--proxies takes a folder of *.toml files holding [[proxy]] tables"));
+    }
+    let proxies = proxies.map_or_else(|| crate::indicator::proxies::beside(dir), std::path::Path::to_path_buf);
+    match added {
+        Some(extra) => Library::load_added(&[dir, extra], &proxies),
+        None => Library::load_with_proxies(dir, &proxies),
     }
 }
 

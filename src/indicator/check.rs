@@ -212,6 +212,7 @@ mod tests {
             scale: None,
             missing_numerator_is_zero: false,
             chain: None,
+            replaces: false,
             frameworks: Frameworks::default(),
             proxy: None,
             stakeholder: None,

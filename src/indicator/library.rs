@@ -60,6 +60,51 @@ impl Library {
 
     /// As `load_unchecked`, with proxies from the folder given.
     pub fn load_unchecked_with_proxies(dir: &Path, proxies: &Path) -> Result<(Library, Vec<LibraryProblem>)> {
+        Self::load_unchecked_from(&[dir], proxies)
+    }
+
+    /// The library of `dirs[0]` with the folders after it added (a user's own
+    /// indicators beside the standard set), then checked.
+    pub fn load_added(dirs: &[&Path], proxies: &Path) -> Result<Library> {
+        let (library, problems) = Self::load_unchecked_from(dirs, proxies)?;
+        if let Some(first) = problems.first() {
+            let listed: Vec<String> = problems.iter().map(|p| p.to_string()).collect();
+            return Err(Error::Config {
+                path: first.file.clone(),
+                message: format!("indicator library has {} problem(s):\n  {}", problems.len(), listed.join("\n  ")),
+                hint: Some("give each added indicator an id of its own, or `replaces = true` to take the place of the standard one".into()),
+            });
+        }
+        Ok(library)
+    }
+
+    /// Every folder's indicators, in order; a definition marked `replaces` takes the
+    /// place of an earlier one with its id (and must have one to replace).
+    pub fn load_unchecked_from(dirs: &[&Path], proxies: &Path) -> Result<(Library, Vec<LibraryProblem>)> {
+        let mut all: Vec<(PathBuf, Indicator)> = Vec::new();
+        let mut problems = Vec::new();
+        for dir in dirs {
+            for (file, ind) in Self::read_folder(dir)? {
+                if ind.replaces {
+                    let before = all.len();
+                    all.retain(|(_, earlier)| earlier.id != ind.id);
+                    if all.len() == before {
+                        problems.push(LibraryProblem {
+                            file: file.clone(),
+                            id: ind.id.clone(),
+                            key: "replaces",
+                            message: "no earlier definition has this id to replace".into(),
+                        });
+                    }
+                }
+                all.push((file, ind));
+            }
+        }
+        Self::finish(all, problems, proxies)
+    }
+
+    /// One folder's definitions, file by file in name order.
+    fn read_folder(dir: &Path) -> Result<Vec<(PathBuf, Indicator)>> {
         let mut files: Vec<PathBuf> = match crate::builtin::files_in(dir) {
             Some(built_in) => built_in.iter().map(|(name, _)| dir.join(name)).collect(),
             None => std::fs::read_dir(dir)
@@ -79,7 +124,16 @@ impl Library {
                 all.push((file.clone(), ind));
             }
         }
-        let (proxy_sources, mut problems) = attach_proxies(&mut all, super::proxies::load(proxies)?);
+        Ok(all)
+    }
+
+    fn finish(
+        mut all: Vec<(PathBuf, Indicator)>,
+        mut problems: Vec<LibraryProblem>,
+        proxies: &Path,
+    ) -> Result<(Library, Vec<LibraryProblem>)> {
+        let (proxy_sources, proxy_problems) = attach_proxies(&mut all, super::proxies::load(proxies)?);
+        problems.extend(proxy_problems);
         problems.extend(check_indicators(&all).into_iter().map(|mut p| {
             // A proxy's problem is in the proxies file it came from.
             if let Some(file) = proxy_sources.get(&p.id).filter(|_| p.key.starts_with("proxy")) {

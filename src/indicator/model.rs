@@ -161,6 +161,11 @@ pub struct Indicator {
     /// that adds more than one step of a chain warns of double counting.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub chain: Option<String>,
+    /// In a folder added to the standard library (`--add-indicators`): this definition
+    /// takes the place of the standard one with the same id, on purpose. Without it, a
+    /// repeated id is an error naming both files.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub replaces: bool,
     /// Who experiences the outcome (for the SROI impact map), e.g. "participants".
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub stakeholder: Option<String>,

@@ -238,3 +238,43 @@ fn a_theme_is_found_whatever_its_case() {
         }
     }
 }
+
+/// A user's own indicators beside the standard set (`--add-indicators`): a new id adds
+/// to it; a repeated id is an error naming both files unless it says `replaces = true`.
+#[test]
+fn own_indicators_extend_the_standard_set() {
+    let dir = tempfile::tempdir().unwrap();
+    let own = dir.path().join("own");
+    std::fs::create_dir(&own).unwrap();
+    let define = |id: &str, extra: &str| {
+        format!("[[indicator]]\nid = \"{id}\"\nname = \"Our {id}\"\ntheme = \"ours\"\nunit = \"people\"\naggregation = \"sum\"\ndirection = \"higher\"\ndescription = \"d\"\nmin = 0\n{extra}\n")
+    };
+    std::fs::write(own.join("ours.toml"), define("bikes_gifted", "")).unwrap();
+    let data = write(
+        dir.path(),
+        "d.csv",
+        "organisation,indicator,date,value\nORG1,bikes_gifted,2024-05-01,7\nORG1,jobs_created,2024-05-01,5\n",
+    );
+    let out =
+        impact(&["aggregate", s(&data), "--add-indicators", s(&own), "--format", "csv", "--no-suppress"]).ok().stdout;
+    assert!(out.contains("bikes_gifted,7.0,people"), "{out}");
+    assert!(out.contains("jobs_created,5.0"), "the standard set is still there: {out}");
+    // The same id as a standard indicator, by accident.
+    std::fs::write(own.join("ours.toml"), define("jobs_created", "")).unwrap();
+    let run = impact(&["indicators", "check", "--add-indicators", s(&own)]).expect_code(1);
+    assert!(
+        run.stdout.contains(
+            "ours.toml: indicator `jobs_created`, key `id`: duplicate id (also defined in indicators/employment.toml)"
+        ),
+        "{}",
+        run.stdout
+    );
+    // On purpose.
+    std::fs::write(own.join("ours.toml"), define("jobs_created", "replaces = true")).unwrap();
+    let shown = impact(&["indicators", "show", "jobs_created", "--add-indicators", s(&own)]).ok().stdout;
+    assert!(shown.contains("Our jobs_created") && shown.contains("ours.toml"), "{shown}");
+    // Replacing what is not there.
+    std::fs::write(own.join("ours.toml"), define("bikes_gifted", "replaces = true")).unwrap();
+    let run = impact(&["indicators", "check", "--add-indicators", s(&own)]).expect_code(1);
+    assert!(run.stdout.contains("key `replaces`: no earlier definition has this id to replace"), "{}", run.stdout);
+}

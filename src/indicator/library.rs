@@ -41,14 +41,7 @@ impl Library {
     /// As `load`, with proxies from the folder given.
     pub fn load_with_proxies(dir: &Path, proxies: &Path) -> Result<Library> {
         let (library, problems) = Self::load_unchecked_with_proxies(dir, proxies)?;
-        if let Some(first) = problems.first() {
-            let listed: Vec<String> = problems.iter().map(|p| p.to_string()).collect();
-            return Err(Error::Config {
-                path: first.file.clone(),
-                message: format!("indicator library has {} problem(s):\n  {}", problems.len(), listed.join("\n  ")),
-                hint: Some(format!("run `impact indicators check {}` for the full list", dir.display())),
-            });
-        }
+        refuse_problems(&problems, format!("run `impact indicators check {}` for the full list", dir.display()))?;
         Ok(library)
     }
 
@@ -67,14 +60,11 @@ impl Library {
     /// indicators beside the standard set), then checked.
     pub fn load_added(dirs: &[&Path], proxies: &Path) -> Result<Library> {
         let (library, problems) = Self::load_unchecked_from(dirs, proxies)?;
-        if let Some(first) = problems.first() {
-            let listed: Vec<String> = problems.iter().map(|p| p.to_string()).collect();
-            return Err(Error::Config {
-                path: first.file.clone(),
-                message: format!("indicator library has {} problem(s):\n  {}", problems.len(), listed.join("\n  ")),
-                hint: Some("give each added indicator an id of its own, or `replaces = true` to take the place of the standard one".into()),
-            });
-        }
+        refuse_problems(
+            &problems,
+            "give each added indicator an id of its own, or `replaces = true` to take the place of the standard one"
+                .into(),
+        )?;
         Ok(library)
     }
 
@@ -209,6 +199,17 @@ impl Library {
     pub fn source_of(&self, id: &str) -> Option<&Path> {
         self.sources.get(id).map(PathBuf::as_path)
     }
+}
+
+/// Every problem in one error, at the first problem's file.
+fn refuse_problems(problems: &[LibraryProblem], hint: String) -> Result<()> {
+    let Some(first) = problems.first() else { return Ok(()) };
+    let listed: Vec<String> = problems.iter().map(|p| p.to_string()).collect();
+    Err(Error::Config {
+        path: first.file.clone(),
+        message: format!("indicator library has {} problem(s):\n  {}", problems.len(), listed.join("\n  ")),
+        hint: Some(hint),
+    })
 }
 
 /// Give each indicator its proxy from the proxies files: a proxy for an unknown

@@ -6,7 +6,6 @@ use polars::prelude::*;
 use super::validate::{parse_day, DataArgs, PrivacyArgs};
 use super::Outcome;
 use crate::commitments;
-use crate::data;
 use crate::error::{Error, Result};
 use crate::indicator::Library;
 use crate::output::TableFormat;
@@ -19,6 +18,9 @@ pub struct CommitmentsArgs {
     pub commitments: PathBuf,
     #[command(flatten)]
     pub data: DataArgs,
+    /// Leave out invalid records (their problems are printed) instead of refusing the data.
+    #[arg(long)]
+    pub skip_invalid: bool,
     /// Judge progress as of this day (default: the latest outcome date in the data,
     /// so the same data gives the same statuses).
     #[arg(long, value_name = "YYYY-MM-DD")]
@@ -48,8 +50,7 @@ pub fn run(args: CommitmentsArgs, library: &Library) -> Result<Outcome> {
         Some(p) => Assumptions::load(p, library)?,
         None => Assumptions::default(),
     };
-    let map = args.data.map(library)?;
-    let dataset = data::load_valid(&args.data.data, library, map.as_ref(), &args.data.options()?)?;
+    let dataset = args.data.load_valid(library, args.skip_invalid)?;
     let as_of = match &args.as_of {
         Some(d) => parse_day(d, "--as-of")?,
         None => latest_date(&dataset.records)?.ok_or_else(|| Error::usage("the data has no records; give --as-of"))?,

@@ -6,7 +6,6 @@ use super::validate::{parse_day, DataArgs, PrivacyArgs};
 use super::Outcome;
 use crate::aggregate::Filters;
 use crate::compare::{self, Per};
-use crate::data;
 use crate::error::Result;
 use crate::indicator::Library;
 use crate::output::TableFormat;
@@ -28,6 +27,9 @@ pub enum PerArg {
 pub struct CompareArgs {
     #[command(flatten)]
     pub data: DataArgs,
+    /// Leave out invalid records (their problems are printed) instead of refusing the data.
+    #[arg(long)]
+    pub skip_invalid: bool,
     /// Compare programmes or organisations (the peers ranked against each other).
     #[arg(long, value_enum, default_value_t = CompareBy::Programme)]
     pub by: CompareBy,
@@ -102,8 +104,7 @@ pub fn run(args: CompareArgs, library: &Library) -> Result<Outcome> {
         },
         priority_simd: 2,
     };
-    let map = args.data.map(library)?;
-    let dataset = data::load_valid(&args.data.data, library, map.as_ref(), &args.data.options()?)?;
+    let dataset = args.data.load_valid(library, args.skip_invalid)?;
     let rows = compare::compare(&dataset.records, library, &investments, &opts)?;
     let mut frame = compare::to_frame(&rows, by)?;
     if let Some(t) = args.privacy.threshold() {

@@ -47,6 +47,26 @@ impl DataArgs {
         self.map.as_deref().map(|p| ColumnMap::load(p, library)).transpose()
     }
 
+    /// The valid records, with the map applied. Invalid data is refused, or with
+    /// `skip_invalid` its problems are printed, the invalid records left out, and the
+    /// rest used.
+    pub fn load_valid(&self, library: &Library, skip_invalid: bool) -> Result<data::Dataset> {
+        let map = self.map(library)?;
+        let loaded = data::load(&self.data, library, map.as_ref(), &self.options()?)?;
+        if loaded.report.is_ok() {
+            return Ok(data::split_valid(loaded)?.0);
+        }
+        if !skip_invalid {
+            return Err(Error::Invalid { report: Box::new(loaded.report) });
+        }
+        eprint!("{}", loaded.report.to_text());
+        eprintln!(
+            "warning: --skip-invalid: {} invalid record(s) left out",
+            loaded.report.records_read - loaded.report.records_valid
+        );
+        Ok(data::split_valid(loaded)?.0)
+    }
+
     pub fn options(&self) -> Result<CheckOptions> {
         let mut opts = CheckOptions { max_listed: self.max_problems, ..CheckOptions::default() };
         if let Some(t) = &self.today {

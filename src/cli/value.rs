@@ -5,7 +5,6 @@ use clap::{Args, ValueEnum};
 use super::validate::{parse_day, DataArgs, PrivacyArgs};
 use super::Outcome;
 use crate::aggregate::Filters;
-use crate::data;
 use crate::error::{Error, Result};
 use crate::indicator::Library;
 use crate::output::TableFormat;
@@ -21,6 +20,9 @@ pub enum ValueBy {
 pub struct ValueArgs {
     #[command(flatten)]
     pub data: DataArgs,
+    /// Leave out invalid records (their problems are printed) instead of refusing the data.
+    #[arg(long)]
+    pub skip_invalid: bool,
     /// Programmes table: its `investment` column is each programme's investment, spread
     /// evenly over its `start`–`end` dates when --from/--to take part of it.
     #[arg(long, value_name = "FILE")]
@@ -75,8 +77,7 @@ pub fn run(args: ValueArgs, library: &Library) -> Result<Outcome> {
         to: args.to.as_deref().map(|d| parse_day(d, "--to")).transpose()?,
         ..Filters::default()
     };
-    let map = args.data.map(library)?;
-    let dataset = data::load_valid(&args.data.data, library, map.as_ref(), &args.data.options()?)?;
+    let dataset = args.data.load_valid(library, args.skip_invalid)?;
     let filters_window = (filters.from, filters.to);
     let groups = value::value(&dataset.records, library, &assumptions, by, filters, &investments)?;
     if groups.is_empty() {

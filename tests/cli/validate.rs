@@ -425,3 +425,53 @@ fn rows_dropped_as_notes_may_be_short() {
     let run = impact(&["validate", s(&data)]).expect_code(1);
     assert!(run.stderr.contains("looks cut short"), "{}", run.stderr);
 }
+
+/// `--skip-invalid` on value, compare and commitments: the invalid record is listed
+/// and left out, the valid ones are used; without it, nothing is written.
+#[test]
+fn skip_invalid_leaves_out_bad_records_in_every_command_that_loads_them() {
+    let dir = tempfile::tempdir().unwrap();
+    let data = write(
+        dir.path(),
+        "d.csv",
+        "record_id,organisation,programme,indicator,date,value\nR1,ORG1,P1,jobs_created,2024-05-01,6\nR2,ORG1,P1,jobs_created,2024-05-0X,4\n",
+    );
+    let c = write(dir.path(), "c.csv", "contract,supplier,programme,indicator,committed,start,due,contract_value\nK,ORG1,P1,jobs_created,10,2024-04-01,2025-03-31,1000\n");
+    // Each command's line for the valid record alone (6 job starts, not 6 + 4).
+    let runs: [(Vec<&str>, &str); 3] = [
+        (
+            vec!["value", s(&data), "--proxies", "tests/fixtures/proxies", "--format", "csv", "--no-suppress"],
+            "P1,jobs_created,6.0,",
+        ),
+        (
+            vec!["compare", s(&data), "--per", "participant", "--format", "csv", "--no-suppress"],
+            "P1,jobs_created,6.0,1,",
+        ),
+        (
+            vec![
+                "commitments",
+                "--commitments",
+                s(&c),
+                s(&data),
+                "--as-of",
+                "2024-07-01",
+                "--format",
+                "csv",
+                "--no-suppress",
+            ],
+            "K,ORG1,jobs_created,10.0,6.0,60.0,",
+        ),
+    ];
+    for (args, line) in runs {
+        impact(&args).expect_code(1);
+        let mut skipping = args.clone();
+        skipping.push("--skip-invalid");
+        let run = impact(&skipping).ok();
+        assert!(
+            run.stderr.contains("not a real date") && run.stderr.contains("1 invalid record(s) left out"),
+            "{args:?}: {}",
+            run.stderr
+        );
+        assert!(run.stdout.contains(line), "{args:?}: {}", run.stdout);
+    }
+}

@@ -20,6 +20,18 @@ pub fn value(v: Option<f64>, unit: &str) -> String {
     }
 }
 
+/// A unit price as stated (a financial proxy): pence kept whenever it has any, so
+/// £268.97 is not shown as £269; whole pounds as £12,000. Other currencies as `value`.
+pub fn price(v: f64, currency: &str) -> String {
+    if currency != "GBP" || !v.is_finite() {
+        return value(Some(v), currency);
+    }
+    let pence = (v.abs() * 100.0).round();
+    let pounds = format_figure((pence / 100.0).trunc());
+    let body = if pence % 100.0 == 0.0 { pounds } else { format!("{pounds}.{:02}", (pence % 100.0) as u32) };
+    format!("{}£{body}", if v < 0.0 && pence > 0.0 { "-" } else { "" })
+}
+
 /// The unit as a word to print beside a number ("" where the number carries it).
 pub fn unit_word(unit: &str) -> &str {
     match unit {
@@ -38,6 +50,15 @@ pub fn percent(part: Option<f64>, whole: Option<f64>) -> Option<f64> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn prices_keep_their_pence() {
+        assert_eq!(price(268.97, "GBP"), "£268.97");
+        assert_eq!(price(12000.0, "GBP"), "£12,000");
+        assert_eq!(price(0.2, "GBP"), "£0.20");
+        assert_eq!(price(16250.5, "GBP"), "£16,250.50");
+        assert_eq!(price(-3.1, "GBP"), "-£3.10");
+    }
 
     #[test]
     fn values_with_units() {

@@ -38,7 +38,7 @@ pub(super) fn blocks(ctx: &Context, title: Option<&str>, out: &mut Blocks) {
                 l.stakeholder.clone(),
                 l.outcome.clone(),
                 value(Some(l.quantity), &l.unit),
-                money(p.value),
+                price(p.value, "GBP"),
                 pct(p.deadweight),
                 pct(p.attribution),
                 pct(p.displacement),

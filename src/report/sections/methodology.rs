@@ -68,7 +68,7 @@ pub(super) fn blocks(ctx: &Context, title: Option<&str>, out: &mut Blocks) {
                 // price year beside it when the value came from the library.
                 let currency = ind.proxy.as_ref().map_or("GBP", |p| p.currency.as_str());
                 let origin = ind.proxy.as_ref().map_or(String::new(), |p| {
-                    format!("; library value {} in {} prices", value(Some(p.value), &p.currency), p.price_year)
+                    format!("; library value {} in {} prices", price(p.value, &p.currency), p.price_year)
                 });
                 // Without a report year nothing is indexed: the value is in its own year's prices.
                 let prices = match (ctx.assumptions.report_year, &ind.proxy) {
@@ -78,7 +78,7 @@ pub(super) fn blocks(ctx: &Context, title: Option<&str>, out: &mut Blocks) {
                 };
                 facts.push(format!(
                     "Financial proxy used: {} per unit in {prices}{origin}; source: {}; licence: {}",
-                    value(Some(l.params.value), currency),
+                    price(l.params.value, currency),
                     l.source,
                     licence(ind)
                 ));
@@ -94,8 +94,8 @@ pub(super) fn blocks(ctx: &Context, title: Option<&str>, out: &mut Blocks) {
                 if let Some((low, high)) = l.params.value_range {
                     facts.push(format!(
                         "Credible range {} to {} per unit (used in the sensitivity test)",
-                        value(Some(low), currency),
-                        value(Some(high), currency)
+                        price(low, currency),
+                        price(high, currency)
                     ));
                 }
                 if l.params.start_year != 1 {
@@ -107,7 +107,7 @@ pub(super) fn blocks(ctx: &Context, title: Option<&str>, out: &mut Blocks) {
             }
             (None, Some(p)) => facts.push(format!(
                 "Financial proxy: {} per unit ({} prices); source: {}; licence: {}",
-                value(Some(p.value), &p.currency),
+                price(p.value, &p.currency),
                 p.price_year,
                 p.source,
                 licence(ind)

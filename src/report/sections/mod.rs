@@ -11,7 +11,7 @@ use super::blocks::{Block, Cover, Document, Frame, Panel, Tile, TileStyle};
 use super::chart::ChartData;
 use super::draw::Rgb;
 use super::figures::{Figures, Row};
-use super::format::{percent, value};
+use super::format::{percent, price, value};
 use super::plan::kpi_need;
 use super::spec::{Section, Spec, Window};
 use crate::error::Result;

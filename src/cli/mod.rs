@@ -65,6 +65,13 @@ pub enum Command {
     /// Synthetic sample data.
     #[command(subcommand)]
     Samples(samples::SamplesCommand),
+    /// Print tab completion for a shell, e.g. `impact completions bash >
+    /// ~/.local/share/bash-completion/completions/impact`.
+    Completions {
+        /// bash, zsh, fish, powershell or elvish.
+        #[arg(value_enum, ignore_case = true)]
+        shell: clap_complete::Shell,
+    },
 }
 
 /// What a command produced: text for stdout and whether the run succeeded.
@@ -147,6 +154,11 @@ pub fn run(cli: Cli) -> Result<Outcome> {
         Command::Compare(args) => compare::run(*args, &library()?),
         Command::Report(args) => report::run(*args, &library()?),
         Command::Samples(cmd) => samples::run(cmd, &library()?),
+        Command::Completions { shell } => {
+            let mut out = Vec::new();
+            clap_complete::generate(shell, &mut <Cli as clap::CommandFactory>::command(), "impact", &mut out);
+            Ok(Outcome::ok(out))
+        }
     }
 }
 

@@ -278,3 +278,19 @@ fn own_indicators_extend_the_standard_set() {
     let run = impact(&["indicators", "check", "--add-indicators", s(&own)]).expect_code(1);
     assert!(run.stdout.contains("key `replaces`: no earlier definition has this id to replace"), "{}", run.stdout);
 }
+
+/// Tab completion for each shell names the commands and their flags; the bash script
+/// is valid bash.
+#[test]
+fn completions_for_every_shell() {
+    for shell in ["bash", "zsh", "fish", "powershell", "elvish", "Bash"] {
+        let out = impact(&["completions", shell]).ok().stdout;
+        for word in ["aggregate", "report", "add-indicators", "skip-invalid"] {
+            assert!(out.contains(word), "{shell}: {word} missing");
+        }
+    }
+    let dir = tempfile::tempdir().unwrap();
+    let script = write(dir.path(), "impact.bash", &impact(&["completions", "bash"]).ok().stdout);
+    let check = std::process::Command::new("bash").args(["-n", s(&script)]).status().expect("bash");
+    assert!(check.success(), "the bash completion script does not parse");
+}

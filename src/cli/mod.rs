@@ -137,7 +137,26 @@ fn emit(
         None if format == crate::output::TableFormat::Parquet => {
             Err(crate::error::Error::usage("Parquet is binary; give --out FILE.parquet"))
         }
-        None => Ok(Outcome::ok([header.as_bytes(), &bytes, note.as_bytes()].concat())),
+        None => {
+            if format == crate::output::TableFormat::Table {
+                warn_if_wider_than_terminal(&bytes);
+            }
+            Ok(Outcome::ok([header.as_bytes(), &bytes, note.as_bytes()].concat()))
+        }
+    }
+}
+
+/// A text table wider than the terminal wraps into something unreadable (the impact
+/// map is over 400 columns): say so on standard error, with what to do instead. The
+/// width is `COLUMNS` when the shell exports it, else 120.
+fn warn_if_wider_than_terminal(table: &[u8]) {
+    let limit =
+        std::env::var("COLUMNS").ok().and_then(|c| c.trim().parse::<usize>().ok()).filter(|c| *c > 0).unwrap_or(120);
+    let widest = String::from_utf8_lossy(table).lines().map(|l| l.chars().count()).max().unwrap_or(0);
+    if widest > limit {
+        eprintln!(
+            "note: the table is {widest} characters wide, wider than the terminal's {limit}: use --format csv (or --out FILE.csv) to open it in a spreadsheet"
+        );
     }
 }
 

@@ -294,3 +294,13 @@ fn completions_for_every_shell() {
     let check = std::process::Command::new("bash").args(["-n", s(&script)]).status().expect("bash");
     assert!(check.success(), "the bash completion script does not parse");
 }
+
+/// A text table wider than the terminal (COLUMNS, else 120) comes with a note on
+/// standard error saying to use CSV; one that fits does not.
+#[test]
+fn tables_wider_than_the_terminal_say_so() {
+    let run = crate::util::impact_env(&["value", "samples/outcomes.csv", "--impact-map"], &[("COLUMNS", "120")]).ok();
+    assert!(run.stderr.contains("wider than the terminal's 120: use --format csv"), "{}", run.stderr);
+    let run = crate::util::impact_env(&["aggregate", "samples/outcomes.csv"], &[("COLUMNS", "200")]).ok();
+    assert!(!run.stderr.contains("wider than the terminal"), "{}", run.stderr);
+}

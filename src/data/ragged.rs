@@ -29,7 +29,7 @@ pub struct Shape {
 
 /// A row the column map drops as a note or total: its first non-empty cell starts
 /// with one of the prefixes (as `mapping` decides, ignoring case).
-pub fn is_note_row(text: &[u8], separator: u8, prefixes: &[String]) -> bool {
+fn is_note_row(text: &[u8], separator: u8, prefixes: &[String]) -> bool {
     if prefixes.is_empty() {
         return false;
     }
@@ -46,6 +46,9 @@ pub fn is_note_row(text: &[u8], separator: u8, prefixes: &[String]) -> bool {
 pub struct ShortRows {
     pub first: Vec<(u64, usize)>,
     pub count: u64,
+    /// The file's last record, when it is one of them: a copy or download that
+    /// stopped mid-row, said as such whatever other rows are short.
+    pub last: Option<(u64, usize)>,
 }
 
 const LISTED: usize = 5;
@@ -55,6 +58,15 @@ const BLOCK: usize = 1 << 20;
 pub fn refuse_short_rows(path: &Path, shape: &Shape) -> Result<()> {
     let Some(short) = short_rows(path, shape)? else { return Ok(()) };
     let message = match short.first.as_slice() {
+        // The last row cut mid-row: the file itself is cut short (`1250` cut to `12`).
+        _ if short.last.is_some() => {
+            let (row, cells) = short.last.unwrap_or_default();
+            return Err(Error::read(
+                path,
+                format!("row {row}, the last, has {cells} cell(s) but the heading row has {}: the file looks cut short", shape.headings),
+            )
+            .with_hint("copy or export the file again in full; if the row is meant to be short, end it with the missing separators"));
+        }
         [(row, cells)] if short.count == 1 => {
             format!("row {row} has {cells} cell(s) but the heading row has {}: the row looks cut short", shape.headings)
         }
@@ -157,7 +169,7 @@ fn tally(reader: &mut impl Read, separator: u8) -> std::io::Result<Tally> {
 /// and line ends). A blank line is no short row; the reader skips it but still counts
 /// it in its row numbers, and so does this.
 fn walk(mut reader: impl BufRead, shape: &Shape) -> std::io::Result<Option<ShortRows>> {
-    let mut short = ShortRows { first: Vec::new(), count: 0 };
+    let mut short = ShortRows { first: Vec::new(), count: 0, last: None };
     let mut line = Vec::new();
     let mut record: u64 = 0;
     let (mut cells, mut in_quotes, mut started) = (1usize, false, false);
@@ -188,10 +200,15 @@ fn walk(mut reader: impl BufRead, shape: &Shape) -> std::io::Result<Option<Short
         if in_quotes {
             continue; // the record goes on over the next line
         }
-        if cells < shape.headings && !is_note_row(&first_line_of_record, shape.separator, &shape.note_prefixes) {
+        let row = (shape.header_row + 1 + record, cells);
+        let is_short =
+            cells < shape.headings && !is_note_row(&first_line_of_record, shape.separator, &shape.note_prefixes);
+        // Whether the record read last was short, once the file ends.
+        short.last = is_short.then_some(row);
+        if is_short {
             short.count += 1;
             if short.first.len() < LISTED {
-                short.first.push((shape.header_row + 1 + record, cells));
+                short.first.push(row);
             }
         }
         record += 1;
@@ -228,7 +245,7 @@ mod tests {
     fn a_short_row_in_the_middle_is_found_and_numbered() {
         // Row 1 holds headings; rows 2 and 4 are whole; row 3 lost its last cell.
         let found = find("a,b,c\n1,2,3\n12,5\n7,8,9\n", 3).expect("short");
-        assert_eq!(found, ShortRows { first: vec![(3, 2)], count: 1 });
+        assert_eq!(found, ShortRows { first: vec![(3, 2)], count: 1, last: None });
     }
 
     #[test]

@@ -261,7 +261,6 @@ fn csv_stream(path: &Path, map: &ColumnMap) -> Result<Stream> {
     let names: Vec<String> = schema.iter_names().filter(|n| n.as_str() != ROW).map(|n| n.to_string()).collect();
     let note_prefixes: Vec<String> =
         map.source.skip_rows_starting_with.iter().map(|p| p.trim().to_lowercase()).collect();
-    refuse_cut_short(path, separator, header_row, names.len(), &note_prefixes)?;
     let letters = names.iter().enumerate().map(|(i, n)| (n.clone(), column_letter(i))).collect();
     // Row index counts data rows from 0; the first data row sits just under the headings.
     let first_data_row = (header_row + 1) as i64;
@@ -581,54 +580,6 @@ fn refuse_unreadable_text(path: &Path) -> Result<()> {
         .with_hint("save it again with Windows (CR LF) or Unix (LF) line endings"));
     }
     Ok(())
-}
-
-/// A file whose last row has fewer cells than the heading row was most likely cut
-/// short mid-row (a copy or download that stopped): `1250` cut to `12` would be read
-/// as 12. Only the end of the file is read; the row is numbered only when it is wrong.
-fn refuse_cut_short(
-    path: &Path,
-    separator: u8,
-    header_row: u64,
-    headings: usize,
-    note_prefixes: &[String],
-) -> Result<()> {
-    use std::io::{Seek, SeekFrom};
-    const TAIL: u64 = 64 * 1024;
-    let mut file = std::fs::File::open(path).map_err(|e| Error::io(path, e))?;
-    let len = file.metadata().map_err(|e| Error::io(path, e))?.len();
-    file.seek(SeekFrom::Start(len.saturating_sub(TAIL))).map_err(|e| Error::io(path, e))?;
-    let mut tail = Vec::new();
-    file.read_to_end(&mut tail).map_err(|e| Error::io(path, e))?;
-    let body = tail.strip_suffix(b"\n").unwrap_or(&tail);
-    let body = body.strip_suffix(b"\r").unwrap_or(body);
-    let last = body.rsplit(|b| *b == b'\n').next().unwrap_or_default();
-    // A quote in the last line may hide a multi-line cell: leave that to the reader.
-    if last.is_empty() || last.contains(&b'"') || (len <= TAIL && !body.contains(&b'\n')) {
-        return Ok(());
-    }
-    // A notes or total row the map drops may be short.
-    if ragged::is_note_row(last, separator, note_prefixes) {
-        return Ok(());
-    }
-    let cells = last.iter().filter(|b| **b == separator).count() + 1;
-    if cells >= headings {
-        return Ok(());
-    }
-    let all = std::fs::read(path).map_err(|e| Error::io(path, e))?;
-    let row = all.strip_suffix(b"\n").unwrap_or(&all).iter().filter(|b| **b == b'\n').count() as u64 + 1;
-    if row <= header_row {
-        return Ok(());
-    }
-    Err(Error::read(
-        path,
-        format!(
-            "row {row}, the last, has {cells} cell(s) but the heading row has {headings}: the file looks cut short"
-        ),
-    )
-    .with_hint(
-        "copy or export the file again in full; if the row is meant to be short, end it with the missing separators",
-    ))
 }
 
 /// The `n`th line (1-based) of a file, without BOM or line ending.

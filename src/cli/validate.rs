@@ -53,18 +53,14 @@ impl DataArgs {
     pub fn load_valid(&self, library: &Library, skip_invalid: bool) -> Result<data::Dataset> {
         let map = self.map(library)?;
         let loaded = data::load(&self.data, library, map.as_ref(), &self.options()?)?;
-        if loaded.report.is_ok() {
-            return Ok(data::split_valid(loaded)?.0);
+        if !loaded.report.is_ok() && skip_invalid {
+            eprint!("{}", loaded.report.to_text());
+            eprintln!(
+                "warning: --skip-invalid: {} invalid record(s) left out",
+                loaded.report.records_read - loaded.report.records_valid
+            );
         }
-        if !skip_invalid {
-            return Err(Error::Invalid { report: Box::new(loaded.report) });
-        }
-        eprint!("{}", loaded.report.to_text());
-        eprintln!(
-            "warning: --skip-invalid: {} invalid record(s) left out",
-            loaded.report.records_read - loaded.report.records_valid
-        );
-        Ok(data::split_valid(loaded)?.0)
+        Ok(data::keep_valid(loaded, skip_invalid)?.0)
     }
 
     pub fn options(&self) -> Result<CheckOptions> {

@@ -108,10 +108,15 @@ pub fn load_valid(
     map: Option<&ColumnMap>,
     opts: &CheckOptions,
 ) -> Result<Dataset> {
-    let mut data = load(paths, library, map, opts)?;
-    if data.report.is_ok() {
-        data.records = data.records.drop(schema::OK)?;
-        Ok(data)
+    Ok(keep_valid(load(paths, library, map, opts)?, false)?.0)
+}
+
+/// The records that passed every check, and those that did not (see `split_valid`).
+/// Data with any error is refused with the full report, unless `skip_invalid`: then
+/// the invalid records are left out (the caller says so, with the report).
+pub fn keep_valid(data: Dataset, skip_invalid: bool) -> Result<(Dataset, DataFrame)> {
+    if data.report.is_ok() || skip_invalid {
+        split_valid(data)
     } else {
         Err(Error::Invalid { report: Box::new(data.report) })
     }

@@ -117,18 +117,14 @@ pub fn run(opts: &Options, library: &Library) -> Result<Summary> {
 
     let map = opts.map.as_deref().map(|p| ColumnMap::load(p, library)).transpose()?;
     let loaded = data::load(&opts.data, library, map.as_ref(), &opts.check)?;
-    let (dataset, rejected) = if loaded.report.is_ok() {
-        data::split_valid(loaded)?
-    } else if opts.skip_invalid {
+    if !loaded.report.is_ok() && opts.skip_invalid {
         eprint!("{}", loaded.report.to_text());
         eprintln!(
             "warning: --skip-invalid: {} invalid record(s) left out and counted as rejected",
             loaded.report.records_read - loaded.report.records_valid
         );
-        data::split_valid(loaded)?
-    } else {
-        return Err(Error::Invalid { report: Box::new(loaded.report) });
-    };
+    }
+    let (dataset, rejected) = data::keep_valid(loaded, opts.skip_invalid)?;
     let targets = opts.targets.as_deref().map(|p| Targets::load(p, library)).transpose()?;
     let names = load_names(&opts.names)?;
     let assumptions = match &opts.assumptions {
@@ -144,7 +140,8 @@ pub fn run(opts: &Options, library: &Library) -> Result<Summary> {
         (Some(subject), None, Some(column)) if !plan::compares_peers(&spec) => Some((column, subject.as_str())),
         _ => None,
     };
-    if let Some((column, subject)) = only_subject {
+    // `--subject` must name someone in the data, checked once, on every record.
+    if let (Some(subject), None, Some(column)) = (&opts.subject, opts.each, kind.column()) {
         refuse_unknown_subject(&dataset.records, column, subject)?;
     }
     let subject_records = match only_subject {
@@ -189,12 +186,8 @@ pub fn run(opts: &Options, library: &Library) -> Result<Summary> {
             figures.with_everyones_keys(figures::everyone_second_keys(&spec, &window, &dataset.records, library)?);
     }
     crate::timing::lap(&timer, "figures");
-    let subjects: Vec<String> = match (&opts.subject, opts.each, kind.column()) {
-        (Some(s), None, Some(column)) => {
-            refuse_unknown_subject(records, column, s)?;
-            vec![s.clone()]
-        }
-        (Some(s), None, None) => vec![s.clone()],
+    let subjects: Vec<String> = match (&opts.subject, opts.each) {
+        (Some(s), None) => vec![s.clone()],
         _ => figures.subjects.clone(),
     };
     // The date a report states is when its data end: the subject's latest record in

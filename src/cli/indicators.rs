@@ -53,7 +53,7 @@ pub fn run(cmd: IndicatorsCommand, dir: &Path, proxies: Option<&Path>, added: Op
         }
         IndicatorsCommand::Check { dir: given } => {
             let dir = given.as_deref().unwrap_or(dir);
-            let proxies = proxies.map_or_else(|| crate::indicator::proxies::beside(dir), Path::to_path_buf);
+            let proxies = super::proxies_dir(dir, proxies)?;
             let dirs: Vec<&Path> = std::iter::once(dir).chain(added).collect();
             let (library, problems) = Library::load_unchecked_from(&dirs, &proxies)?;
             let mut out = String::new();

@@ -192,16 +192,23 @@ fn library_dir(given: Option<&std::path::Path>) -> PathBuf {
     }
 }
 
+/// The proxies folder: the one given (which must exist), else `proxies/` beside the
+/// indicator folder (which may not).
+fn proxies_dir(dir: &std::path::Path, given: Option<&std::path::Path>) -> Result<PathBuf> {
+    match given {
+        Some(p) if !p.is_dir() => Err(crate::error::Error::config(p, "no such folder of proxies")
+            .with_hint("--proxies takes a folder of *.toml files holding [[proxy]] tables")),
+        Some(p) => Ok(p.to_path_buf()),
+        None => Ok(crate::indicator::proxies::beside(dir)),
+    }
+}
+
 fn load_library(
     dir: &std::path::Path,
     proxies: Option<&std::path::Path>,
     added: Option<&std::path::Path>,
 ) -> Result<Library> {
-    if let Some(p) = proxies.filter(|p| !p.is_dir()) {
-        return Err(crate::error::Error::config(p, "no such folder of proxies")
-            .with_hint("--proxies takes a folder of *.toml files holding [[proxy]] tables"));
-    }
-    let proxies = proxies.map_or_else(|| crate::indicator::proxies::beside(dir), std::path::Path::to_path_buf);
+    let proxies = proxies_dir(dir, proxies)?;
     match added {
         Some(extra) => Library::load_added(&[dir, extra], &proxies),
         None => Library::load_with_proxies(dir, &proxies),

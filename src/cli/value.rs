@@ -173,12 +173,7 @@ fn recorded_not_valued(
         .zip(dates.i32()?.iter())
         .filter(|(_, d)| d.is_some_and(|d| from.is_none_or(|f| d >= f) && to.is_none_or(|t| d <= t)))
         .filter_map(|(id, _)| id)
-        .filter(|id| {
-            library.get(id).is_some_and(|i| {
-                i.proxy.is_none()
-                    && matches!(i.roll_up(), crate::indicator::RollUp::Flow(_) | crate::indicator::RollUp::Distinct)
-            })
-        })
+        .filter(|id| library.get(id).is_some_and(crate::indicator::Indicator::is_unvalued_outcome))
         .map(str::to_string)
         .collect();
     out.sort();

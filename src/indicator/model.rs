@@ -186,6 +186,12 @@ pub enum RollUp {
 }
 
 impl Indicator {
+    /// An outcome counted or summed (not a ratio or a stock) that has no financial
+    /// proxy: reports and `value` say it was recorded but not valued.
+    pub fn is_unvalued_outcome(&self) -> bool {
+        self.proxy.is_none() && matches!(self.roll_up(), RollUp::Flow(_) | RollUp::Distinct)
+    }
+
     pub fn roll_up(&self) -> RollUp {
         match (self.aggregation, self.across_time) {
             (Aggregation::Distinct, _) => RollUp::Distinct,

@@ -107,12 +107,10 @@ pub fn wrap(text: &str, size: f32, bold: bool, width: f32) -> Vec<String> {
     let mut lines = Vec::new();
     // A line's width is its words' widths added up (in whole font units, so exactly
     // what measuring the joined line gives), not the line measured again per word.
-    type Measure<'a> = Box<dyn Fn(&str) -> u32 + 'a>;
-    let (space, word_units): (u32, Measure) = match fonts() {
-        Some(f) => (f.units(" ", bold), Box::new(move |w: &str| f.units(w, bold))),
-        None => (0, Box::new(|_: &str| 0)),
-    };
-    let fits = |units: u32, text: &str| match fonts() {
+    let f = fonts();
+    let word_units = |w: &str| f.map_or(0, |f| f.units(w, bold));
+    let space = word_units(" ");
+    let fits = |units: u32, text: &str| match f {
         Some(f) => points(f, units, size, bold) <= width,
         None => text_width(text, size, bold) <= width,
     };

@@ -159,9 +159,7 @@ fn not_valued(ctx: &Context) -> Vec<String> {
         .iter()
         .filter_map(|id| {
             let ind = ctx.library.get(id)?;
-            let outcome =
-                matches!(ind.roll_up(), crate::indicator::RollUp::Flow(_) | crate::indicator::RollUp::Distinct);
-            (ind.proxy.is_none() && outcome && recorded(total(ctx, id))).then(|| ind.name.clone())
+            (ind.is_unvalued_outcome() && recorded(total(ctx, id))).then(|| ind.name.clone())
         })
         .collect()
 }

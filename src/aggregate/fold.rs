@@ -17,7 +17,7 @@ use crate::data::validate::text;
 use crate::data::views::code_texts;
 use crate::data::Records;
 use crate::error::Result;
-use crate::indicator::{Library, RollUp};
+use crate::indicator::{CohortPart, Library, RollUp, COHORT_PARTS};
 
 /// Dimension slots in a key; the record columns plus one period grain.
 const MAX_DIMS: usize = 8;
@@ -73,6 +73,8 @@ enum Kind {
     Distinct,
     /// Ratios are computed from their parts' figures, not from records.
     Ratio,
+    /// Cohort rates: cells hold the cohort's members, found through their event's records.
+    Cohort,
 }
 
 /// One group's running totals.
@@ -86,6 +88,8 @@ struct Cell {
     /// 128-bit hashes of participant ids (distinct-people indicators only): two
     /// different ids share one with probability about n²/2¹²⁹, nil in practice.
     people: People,
+    /// Cohort cells: (participant hash, day of a cohort event), one per event record.
+    members: Vec<(u128, i32)>,
 }
 
 /// Distinct participants as hashes, appended as they come and sorted and deduplicated
@@ -188,6 +192,87 @@ pub struct Fold<'a> {
     index: PlHashMap<Key, u32>,
     /// Find cells through `Dense` where it fits (off only to test it against keys).
     direct: bool,
+    cohorts: CohortRules,
+}
+
+/// What the library's cohort indicators need from the records.
+#[derive(Default)]
+struct CohortRules {
+    /// Per indicator number: the cohort indicators whose cohort event it is.
+    cohort_of: Vec<Vec<u32>>,
+    /// Per indicator number: its place in `events` if it is some cohort's outcome.
+    outcome_slot: Vec<Option<usize>>,
+    /// Per cohort indicator number: (its outcome's place in `events`, window in days).
+    rule: Vec<Option<(usize, i32)>>,
+    /// Per outcome: (participant hash, day) of every record, whatever its date: a
+    /// follow-up of someone who started in the period may fall after it.
+    events: Vec<Vec<(u128, i32)>>,
+    /// The latest day of any record read: a window still open then is not yet due.
+    latest_day: Option<i32>,
+}
+
+impl CohortRules {
+    fn new(library: &Library, numbers: &PlHashMap<&str, u32>) -> CohortRules {
+        let n = numbers.len();
+        let mut rules = CohortRules {
+            cohort_of: vec![Vec::new(); n],
+            outcome_slot: vec![None; n],
+            rule: vec![None; n],
+            ..Default::default()
+        };
+        for (c, ind) in library.iter().enumerate() {
+            let (Some(start), Some(end), Some(days)) = (&ind.cohort, &ind.outcome, ind.within_days) else { continue };
+            let (Some(&start), Some(&end)) = (numbers.get(start.as_str()), numbers.get(end.as_str())) else { continue };
+            if ind.roll_up() != RollUp::Cohort {
+                continue;
+            }
+            rules.cohort_of[start as usize].push(c as u32);
+            let slot = *rules.outcome_slot[end as usize].get_or_insert_with(|| {
+                rules.events.push(Vec::new());
+                rules.events.len() - 1
+            });
+            rules.rule[c] = Some((slot, days as i32));
+        }
+        rules
+    }
+
+    fn any(&self) -> bool {
+        !self.events.is_empty()
+    }
+}
+
+/// A cohort cell's members by what became of them.
+#[derive(Default, Clone, Copy, Debug, PartialEq, Eq)]
+struct CohortCounts {
+    achieved: u64,
+    not_achieved: u64,
+    pending: u64,
+}
+
+/// Each participant's earliest event in `members` (sorted and deduplicated here).
+/// A member whose window [day, day + window] runs past `latest` (the data's latest
+/// day) is pending, whether or not the outcome has come yet: counting early successes
+/// of open windows but not their failures would lift the rate. Of the rest, achieved
+/// if `events` (sorted) holds one of theirs inside the window, else not achieved.
+fn follow_up(members: &mut Vec<(u128, i32)>, events: &[(u128, i32)], window: i32, latest: i32) -> CohortCounts {
+    members.sort_unstable();
+    members.dedup_by_key(|m| m.0);
+    let mut counts = CohortCounts::default();
+    for &(person, day) in members.iter() {
+        let closes = day.saturating_add(window);
+        if closes > latest {
+            counts.pending += 1;
+            continue;
+        }
+        // The first event of this person on or after the day.
+        let at = events.partition_point(|e| *e < (person, day));
+        if events.get(at).is_some_and(|&(p, d)| p == person && d <= closes) {
+            counts.achieved += 1;
+        } else {
+            counts.not_achieved += 1;
+        }
+    }
+    counts
 }
 
 impl<'a> Fold<'a> {
@@ -201,10 +286,13 @@ impl<'a> Fold<'a> {
                 RollUp::Stock { .. } => Kind::Stock,
                 RollUp::Distinct => Kind::Distinct,
                 RollUp::Ratio => Kind::Ratio,
+                RollUp::Cohort => Kind::Cohort,
             })
             .collect();
         let codes = (0..SLOTS).map(|_| Codes::default()).collect();
+        let cohorts = CohortRules::new(library, &indicators);
         Fold {
+            cohorts,
             dims: dims.to_vec(),
             filters: filters.clone(),
             indicators,
@@ -258,6 +346,9 @@ impl<'a> Fold<'a> {
         // the small per-row numbers.
         // Ids are matched trimmed, as the checks match them.
         let indicators = &self.indicators;
+        let in_period = |day: i32| from.is_none_or(|f| day >= f) && to.is_none_or(|t| day <= t);
+        // A cohort's outcome events are read whatever their date (see `CohortRules`).
+        let outcome_slot = &self.cohorts.outcome_slot;
         let mut rows: Vec<Option<(u32, Kind, i32)>> =
             code_texts(&indicator, |i| i.and_then(|i| indicators.get(i.trim()).copied()))
                 .into_iter()
@@ -266,14 +357,30 @@ impl<'a> Fold<'a> {
                     let ind = ind?;
                     let kind = self.kinds[ind as usize];
                     let day = day?;
-                    let in_range = kind != Kind::Ratio && from.is_none_or(|f| day >= f) && to.is_none_or(|t| day <= t);
-                    in_range.then_some((ind, kind, day))
+                    let computed = matches!(kind, Kind::Ratio | Kind::Cohort);
+                    let wanted = in_period(day) || outcome_slot.get(ind as usize).is_some_and(Option::is_some);
+                    (!computed && wanted).then_some((ind, kind, day))
                 })
                 .collect();
         for (c, wanted) in &filter_cols {
             for (row, v) in rows.iter_mut().zip(c.iter()) {
                 if row.is_some() && !v.is_some_and(|v| wanted.iter().any(|w| w == v)) {
                     *row = None;
+                }
+            }
+        }
+        if self.cohorts.any() {
+            let latest = date.max().into_iter().chain(self.cohorts.latest_day).max();
+            self.cohorts.latest_day = latest;
+            for (i, row) in rows.iter_mut().enumerate() {
+                let Some((ind, _, day)) = *row else { continue };
+                if let Some(slot) = self.cohorts.outcome_slot[ind as usize] {
+                    if let Some(p) = participant.get(i) {
+                        self.cohorts.events[slot].push((person_hash(p), day));
+                    }
+                    if !in_period(day) {
+                        *row = None;
+                    }
                 }
             }
         }
@@ -327,8 +434,15 @@ impl<'a> Fold<'a> {
             }
             if kind == Kind::Distinct {
                 if let Some(p) = participant.get(i) {
-                    cell.people.add(xxhash_rust::xxh3::xxh3_128(p.as_bytes()));
+                    cell.people.add(person_hash(p));
                 }
+            }
+            // A cohort event puts its participant in each cohort it starts, in the same
+            // groups (records without a participant id cannot be followed up).
+            for &c in self.cohorts.cohort_of.get(ind as usize).map_or(&[][..], Vec::as_slice) {
+                let Some(p) = participant.get(i) else { break };
+                let cell = cell_number(&mut self.index, &mut self.cells, key_of(i, c, Kind::Cohort, day));
+                self.cells[cell as usize].1.members.push((person_hash(p), day));
             }
         }
         Ok(())
@@ -341,45 +455,47 @@ impl<'a> Fold<'a> {
     /// distinct: `value records`.
     pub fn finish(mut self) -> Result<Cells> {
         self.cells.par_iter_mut().for_each(|(_, cell)| cell.people.settle());
+        self.cohorts.events.par_iter_mut().for_each(|events| events.sort_unstable());
+        let latest = self.filters.as_at.map(epoch_days).or(self.cohorts.latest_day).unwrap_or(i32::MIN);
+        let (rules, events) = (&self.cohorts.rule, &self.cohorts.events);
+        let followed: Vec<Option<CohortCounts>> = self
+            .cells
+            .par_iter_mut()
+            .map(|(key, cell)| {
+                let (slot, window) = rules.get(key[IND] as usize).copied().flatten()?;
+                Some(follow_up(&mut cell.members, &events[slot], window, latest))
+            })
+            .collect();
         let mut parts: [Vec<(&Key, &Cell)>; 3] = Default::default();
-        for (key, cell) in &self.cells {
+        let mut cohorts: Vec<(&Key, CohortCounts)> = Vec::new();
+        for ((key, cell), counts) in self.cells.iter().zip(&followed) {
             match self.kinds[key[IND] as usize] {
                 Kind::Flow => parts[0].push((key, cell)),
                 Kind::Stock => parts[1].push((key, cell)),
                 Kind::Distinct => parts[2].push((key, cell)),
+                Kind::Cohort => cohorts.extend(counts.map(|c| (key, c))),
                 Kind::Ratio => {}
             }
         }
-        let keys = |cells: &[(&Key, &Cell)]| -> Result<Vec<Column>> {
+        let keys = |cells: &[&Key]| -> Result<Vec<Column>> {
             let mut cols = Vec::new();
             for (slot, d) in self.dims.iter().enumerate() {
                 let col = match d {
                     Dimension::Period(g) => {
-                        Column::new(g.name().into(), cells.iter().map(|(k, _)| k[slot] as i32).collect::<Vec<i32>>())
+                        Column::new(g.name().into(), cells.iter().map(|k| k[slot] as i32).collect::<Vec<i32>>())
                     }
                     Dimension::Field("simd_decile") => Column::new(
                         "simd_decile".into(),
                         cells
                             .iter()
-                            .map(
-                                |(k, _)| {
-                                    if k[slot] == 0 {
-                                        NOT_RECORDED.to_string()
-                                    } else {
-                                        (k[slot] - 1).to_string()
-                                    }
-                                },
-                            )
+                            .map(|k| if k[slot] == 0 { NOT_RECORDED.to_string() } else { (k[slot] - 1).to_string() })
                             .collect::<Vec<String>>(),
                     ),
                     Dimension::Field(name) => {
                         let codes = &self.codes[slot];
                         Column::new(
                             (*name).into(),
-                            cells
-                                .iter()
-                                .map(|(k, _)| codes.name(k[slot]).unwrap_or(NOT_RECORDED))
-                                .collect::<Vec<&str>>(),
+                            cells.iter().map(|k| codes.name(k[slot]).unwrap_or(NOT_RECORDED)).collect::<Vec<&str>>(),
                         )
                     }
                 };
@@ -387,7 +503,7 @@ impl<'a> Fold<'a> {
             }
             cols.push(Column::new(
                 "indicator".into(),
-                cells.iter().map(|(k, _)| self.ids[k[IND] as usize]).collect::<Vec<&str>>(),
+                cells.iter().map(|k| self.ids[k[IND] as usize]).collect::<Vec<&str>>(),
             ));
             Ok(cols)
         };
@@ -395,7 +511,7 @@ impl<'a> Fold<'a> {
         let if_any_values = |c: &Cell, v: f64| (c.values > 0).then_some(v);
 
         let f = &parts[0];
-        let mut cols = keys(f)?;
+        let mut cols = keys(&key_list(f))?;
         cols.push(Column::new("__sum".into(), f.iter().map(|(_, c)| c.sum.value()).collect::<Vec<f64>>()));
         cols.push(Column::new(
             "__mean".into(),
@@ -413,7 +529,7 @@ impl<'a> Fold<'a> {
         let flows = DataFrame::new(f.len(), cols)?;
 
         let s = &parts[1];
-        let mut cols = keys(s)?;
+        let mut cols = keys(&key_list(s))?;
         for (slot, unit) in [(ORG, "organisation"), (PROG, "programme")] {
             if !self.dims.contains(&Dimension::Field(unit)) {
                 let codes = &self.codes[slot];
@@ -432,11 +548,28 @@ impl<'a> Fold<'a> {
         let stocks = DataFrame::new(s.len(), cols)?;
 
         let d = &parts[2];
-        let mut cols = keys(d)?;
+        let mut cols = keys(&key_list(d))?;
         cols.push(Column::new("value".into(), d.iter().map(|(_, c)| c.people.count() as u32).collect::<Vec<u32>>()));
         cols.push(Column::new("records".into(), d.iter().map(|(_, c)| c.records).collect::<Vec<u64>>()));
         let distinct = DataFrame::new(d.len(), cols)?;
-        Ok(Cells { flows, stocks, distinct })
+
+        // Cohorts: each cell's members by what became of them, one row per part.
+        let part_keys: Vec<&Key> =
+            cohorts.iter().flat_map(|(k, _)| std::iter::repeat_n(*k, COHORT_PARTS.len())).collect();
+        let mut cols = keys(&part_keys)?;
+        cols.push(Column::new(
+            "__part".into(),
+            cohorts.iter().flat_map(|_| COHORT_PARTS.map(|(_, suffix)| suffix)).collect::<Vec<&str>>(),
+        ));
+        cols.push(Column::new(
+            "value".into(),
+            cohorts
+                .iter()
+                .flat_map(|(_, c)| COHORT_PARTS.map(|(part, _)| count_of(part, c) as f64))
+                .collect::<Vec<f64>>(),
+        ));
+        let cohorts = DataFrame::new(part_keys.len(), cols)?;
+        Ok(Cells { flows, stocks, distinct, cohorts })
     }
 }
 
@@ -445,10 +578,20 @@ impl Records for Fold<'_> {
         self.add(&records)
     }
     fn restart(&mut self) {
+        self.cohorts.events.iter_mut().for_each(Vec::clear);
+        self.cohorts.latest_day = None;
         self.cells.clear();
         self.index.clear();
         self.codes.iter_mut().for_each(|c| *c = Codes::default());
     }
+}
+
+fn key_list<'k>(cells: &[(&'k Key, &Cell)]) -> Vec<&'k Key> {
+    cells.iter().map(|(k, _)| *k).collect()
+}
+
+fn person_hash(participant: &str) -> u128 {
+    xxhash_rust::xxh3::xxh3_128(participant.as_bytes())
 }
 
 /// The number of `key`'s cell, made if new.
@@ -540,6 +683,17 @@ pub struct Cells {
     pub flows: DataFrame,
     pub stocks: DataFrame,
     pub distinct: DataFrame,
+    /// Cohort indicators: the `by` columns, `indicator` (the cohort indicator),
+    /// `__part` (a suffix of `COHORT_PARTS`) and `value`, the people in that part.
+    pub cohorts: DataFrame,
+}
+
+fn count_of(part: CohortPart, c: &CohortCounts) -> u64 {
+    match part {
+        CohortPart::Achieved => c.achieved,
+        CohortPart::NotAchieved => c.not_achieved,
+        CohortPart::Pending => c.pending,
+    }
 }
 
 enum DimColumn {
@@ -669,6 +823,25 @@ mod tests {
             assert!(a.height() > 10, "{a}");
             assert!(a.equals_missing(b), "{a}\n{b}");
         }
+    }
+
+    #[test]
+    fn cohort_members_are_followed_by_person_within_the_window() {
+        // Window 10 days, data up to day 100. Person 1: events on days 5 and 40 (the
+        // earliest counts), outcome on day 12: achieved. Person 2: day 20, outcome on
+        // day 31 (one day late) and day 15 (before the start): not achieved. Person 3:
+        // day 95, window closes on day 105 after the data's end: pending, although its
+        // outcome came on day 96 (counting early successes of open windows but not
+        // their failures would lift the rate). Person 4: day 90, closes on day 100, no
+        // outcome: not achieved.
+        let mut members = vec![(1, 40), (2, 20), (1, 5), (3, 95), (4, 90)];
+        let mut events = vec![(1, 12), (2, 31), (2, 15), (3, 96), (9, 1)];
+        events.sort_unstable();
+        let counts = follow_up(&mut members, &events, 10, 100);
+        assert_eq!(counts, CohortCounts { achieved: 1, not_achieved: 2, pending: 1 });
+        // An outcome on the window's last day counts.
+        let counts = follow_up(&mut vec![(7, 0)], &[(7, 10)], 10, 100);
+        assert_eq!(counts.achieved, 1);
     }
 
     #[test]

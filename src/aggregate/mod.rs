@@ -5,6 +5,7 @@
 //! snapshot across periods and then combine units; distinct-people indicators
 //! count participant ids; ratios are recomputed from their summed parts.
 
+pub mod consistency;
 pub mod fold;
 pub mod period;
 pub mod targets;
@@ -17,7 +18,7 @@ pub use period::Grain;
 pub use targets::Targets;
 
 use crate::error::{Error, Result};
-use crate::indicator::{Aggregation, Library, RollUp, TimeAggregation};
+use crate::indicator::{Aggregation, CohortPart, Library, RollUp, TimeAggregation};
 use crate::privacy::Withheld;
 
 /// Record columns that can be grouped by.
@@ -82,6 +83,9 @@ pub struct Filters {
     pub groups: Vec<String>,
     /// Only these indicators in the output (ratio parts are still computed).
     pub indicators: Vec<String>,
+    /// The date the data runs to, for cohort rates: a follow-up window still open
+    /// then is not yet due. None: the latest date of the records folded.
+    pub as_at: Option<NaiveDate>,
 }
 
 #[derive(Debug, Clone, Default)]
@@ -121,6 +125,7 @@ pub fn figures(cells: Cells, library: &Library, req: &Request) -> Result<DataFra
         flows(cells.flows.lazy(), &dims, &meta),
         stocks(cells.stocks.lazy(), &dims, &meta),
         distinct(cells.distinct.lazy(), &dims),
+        cohort_parts(cells.cohorts.lazy(), &dims),
     ];
     let mut base = concat(parts, UnionArgs::default())?.collect()?;
     let withheld: Vec<i32> = match req.suppress_below {
@@ -130,6 +135,7 @@ pub fn figures(cells: Cells, library: &Library, req: &Request) -> Result<DataFra
                 &dims,
                 &req.publish_apart,
                 &crate::privacy::people_indicators(library),
+                &crate::privacy::held_together(library),
                 t,
             )?;
             // A mean, minimum or maximum over a few records describes a few people.
@@ -148,9 +154,15 @@ pub fn figures(cells: Cells, library: &Library, req: &Request) -> Result<DataFra
     };
     base.with_column(Column::new("__withheld".into(), withheld))?;
     let ratios = ratios(&base, library, &dims)?;
-    let mut all = concat([base.lazy(), ratios], UnionArgs::default())?;
+    let cohort_rates = cohort_rates(&base, library, &dims)?;
+    let mut all = concat([base.lazy(), ratios, cohort_rates], UnionArgs::default())?;
     if !req.filters.indicators.is_empty() {
-        all = all.filter(any_of("indicator", &req.filters.indicators));
+        // A cohort rate comes with its parts: the people not yet due are part of the answer.
+        let mut wanted = req.filters.indicators.clone();
+        for id in &req.filters.indicators {
+            wanted.extend(library.get(id).into_iter().flat_map(|i| i.cohort_parts()).map(|(part, _)| part));
+        }
+        all = all.filter(any_of("indicator", &wanted));
     }
     let mut order: Vec<PlSmallStr> = dims.iter().map(|d| PlSmallStr::from(*d)).collect();
     order.push("indicator".into());
@@ -235,12 +247,20 @@ fn meta_frame(library: &Library) -> Result<DataFrame> {
             RollUp::Stock { time, units } => ("stock", agg_code(units), time_code(time)),
             RollUp::Distinct => ("distinct", "distinct", "distinct"),
             RollUp::Ratio => ("ratio", "ratio", "ratio"),
+            RollUp::Cohort => ("cohort", "cohort", "cohort"),
         };
-        ids.push(ind.id.as_str());
+        ids.push(ind.id.clone());
         modes.push(mode);
         aggs.push(agg);
         times.push(time);
         units.push(ind.unit.as_str());
+        for (part, _) in ind.cohort_parts() {
+            ids.push(part);
+            modes.push("cohort_part");
+            aggs.push("sum");
+            times.push("sum");
+            units.push(COHORT_PART_UNIT);
+        }
     }
     Ok(df!("indicator" => ids, "__mode" => modes, "__agg" => aggs, "__time" => times, "unit" => units)?)
 }
@@ -254,8 +274,12 @@ fn agg_code(a: Aggregation) -> &'static str {
         Aggregation::Min => "min",
         Aggregation::Max => "max",
         Aggregation::Ratio => "ratio",
+        Aggregation::Cohort => "cohort",
     }
 }
+
+/// The unit of a cohort's parts: they count participants.
+pub const COHORT_PART_UNIT: &str = "people";
 
 fn time_code(t: TimeAggregation) -> &'static str {
     match t {
@@ -350,6 +374,60 @@ fn stocks(cells: LazyFrame, dims: &[&str], meta: &DataFrame) -> LazyFrame {
 /// Distinct people: the cells count participant ids once per group.
 fn distinct(cells: LazyFrame, dims: &[&str]) -> LazyFrame {
     cells.select(figure_columns(dims))
+}
+
+/// A cohort's parts as base figures: people achieved, not achieved and not yet due.
+fn cohort_parts(cells: LazyFrame, dims: &[&str]) -> LazyFrame {
+    let mut out = keys(dims, &[]);
+    out.push(concat_str([col("indicator"), col("__part")], "", false).alias("indicator"));
+    out.push(col("value").cast(DataType::Float64));
+    out.push(col("value").cast(DataType::Int64).alias("records"));
+    cells.select(out)
+}
+
+/// Cohort rates from their parts: achieved ÷ (achieved + not achieved) × scale per
+/// group; people not yet due are in neither. No one due: no rate, not 0%. Withheld
+/// when either part is (a rate near 100% of a few people gives the few away).
+fn cohort_rates(base: &DataFrame, library: &Library, dims: &[&str]) -> Result<LazyFrame> {
+    let (mut parts, mut cohorts, mut kinds, mut scales) = (Vec::new(), Vec::new(), Vec::new(), Vec::new());
+    for ind in library.iter() {
+        for (part, kind) in ind.cohort_parts() {
+            parts.push(part);
+            cohorts.push(ind.id.as_str());
+            kinds.push(kind as i32);
+            scales.push(ind.scale.unwrap_or(1.0));
+        }
+    }
+    let meta = df!("__part" => parts, "__cohort" => cohorts, "__kind" => kinds, "__scale" => scales)?;
+    let of = |kind: CohortPart| col("value").filter(col("__kind").eq(lit(kind as i32))).sum();
+    let (achieved, not_achieved) = (col("__achieved"), col("__not_achieved"));
+    let due = achieved.clone() + not_achieved.clone();
+    let mut out = keys(dims, &[]);
+    out.extend([
+        col("__cohort").alias("indicator"),
+        when(due.clone().gt(lit(0.0)))
+            .then(achieved / due * col("__scale"))
+            .otherwise(lit(NULL).cast(DataType::Float64))
+            .alias("value"),
+        col("records"),
+        when(col("__hidden")).then(lit(Withheld::Rate.code())).otherwise(lit(Withheld::No.code())).alias("__withheld"),
+    ]);
+    Ok(base
+        .clone()
+        .lazy()
+        .join(meta.lazy(), [col("indicator")], [col("__part")], JoinArgs::new(JoinType::Inner))
+        .group_by(keys(dims, &["__cohort", "__scale"]))
+        .agg([
+            of(CohortPart::Achieved).alias("__achieved"),
+            of(CohortPart::NotAchieved).alias("__not_achieved"),
+            col("value").sum().cast(DataType::Int64).alias("records"),
+            col("__withheld")
+                .gt(lit(0))
+                .and(col("__kind").neq(lit(CohortPart::Pending as i32)))
+                .any(true)
+                .alias("__hidden"),
+        ])
+        .select(out))
 }
 
 /// Ratios from the base figures: Σnumerator ÷ Σdenominator × scale per group.

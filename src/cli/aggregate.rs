@@ -26,6 +26,10 @@ pub struct AggregateArgs {
     /// Last day to include (YYYY-MM-DD).
     #[arg(long, value_name = "DATE")]
     pub to: Option<String>,
+    /// Cohort rates: the date the data is complete to; a follow-up window still open
+    /// then is "not yet due" (default: the latest record date in the data).
+    #[arg(long, value_name = "DATE")]
+    pub as_at: Option<String>,
     /// Only these organisations (repeat or comma-separate).
     #[arg(long = "organisation", value_delimiter = ',', value_name = "ID")]
     pub organisations: Vec<String>,
@@ -67,6 +71,7 @@ pub fn run(args: AggregateArgs, library: &Library) -> Result<Outcome> {
         areas: args.areas,
         groups: args.groups,
         indicators: args.only_indicators,
+        as_at: args.as_at.as_deref().map(|d| parse_day(d, "--as-at")).transpose()?,
     };
     if let (Some(f), Some(t)) = (filters.from, filters.to) {
         if f > t {

@@ -108,6 +108,7 @@ fn roll_up_short(i: &Indicator) -> String {
         }
         RollUp::Distinct => "distinct".into(),
         RollUp::Ratio => "ratio".into(),
+        RollUp::Cohort => "cohort".into(),
     }
 }
 

@@ -108,8 +108,21 @@ pub struct ValidateArgs {
 pub fn run(args: ValidateArgs, library: &Library) -> Result<Outcome> {
     let map = args.data.map(library)?;
     // Only the checked columns are read, and records are not kept: any size fits.
-    let report =
-        &data::checked(&args.data.data, library, map.as_ref(), &args.data.options()?, Some(&[]), &mut data::Discard)?;
+    // Where the library has `within` rules, records are folded by organisation,
+    // programme and financial year to check them.
+    let options = args.data.options()?;
+    let check = |sink: &mut dyn data::Records| {
+        data::checked(&args.data.data, library, map.as_ref(), &options, Some(&["programme"]), sink)
+    };
+    let report = &match crate::aggregate::consistency::WithinCheck::new(library) {
+        Some(mut within) => {
+            let mut report = data::scan::sink_on_own_thread(&mut within, check)?;
+            let files: Vec<String> = args.data.data.iter().map(|p| p.display().to_string()).collect();
+            within.finish(&mut report, &files.join(", "), options.max_listed)?;
+            report
+        }
+        None => check(&mut data::Discard)?,
+    };
     let stdout = match args.format {
         ReportFormat::Text => report.to_text().into_bytes(),
         ReportFormat::Json => {

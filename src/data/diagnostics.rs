@@ -32,6 +32,8 @@ pub enum Check {
     DuplicateRecordId,
     EmptyFile,
     OtherSheets,
+    /// A sub-count above its whole for one group (a library `within` rule).
+    PartExceedsWhole,
 }
 
 impl Check {
@@ -51,6 +53,7 @@ impl Check {
             Check::DuplicateRecordId => "duplicate record_id",
             Check::EmptyFile => "no data rows",
             Check::OtherSheets => "other sheets ignored",
+            Check::PartExceedsWhole => "part exceeds its whole",
         }
     }
 }
@@ -209,7 +212,7 @@ impl Report {
 
 pub fn severity_of(check: Check) -> Severity {
     match check {
-        Check::OtherSheets => Severity::Warning,
+        Check::OtherSheets | Check::PartExceedsWhole => Severity::Warning,
         _ => Severity::Error,
     }
 }

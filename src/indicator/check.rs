@@ -4,7 +4,7 @@ use std::collections::HashMap;
 use std::fmt;
 use std::path::PathBuf;
 
-use super::model::{Aggregation, Indicator};
+use super::model::{Aggregation, Indicator, RollUp};
 
 #[derive(Debug, Clone, PartialEq)]
 pub struct LibraryProblem {
@@ -67,35 +67,101 @@ pub fn check_indicators(all: &[(PathBuf, Indicator)]) -> Vec<LibraryProblem> {
 
 fn check_roll_up(ind: &Indicator, by_id: &HashMap<&str, &Indicator>, report: &mut impl FnMut(&'static str, String)) {
     let is_ratio = ind.aggregation == Aggregation::Ratio;
-    if matches!(ind.aggregation, Aggregation::Ratio | Aggregation::Distinct) && ind.across_time.is_some() {
-        report("across_time", "is implied for distinct and ratio indicators; remove it".into());
+    let is_cohort = ind.aggregation == Aggregation::Cohort;
+    if matches!(ind.aggregation, Aggregation::Ratio | Aggregation::Distinct | Aggregation::Cohort)
+        && ind.across_time.is_some()
+    {
+        report("across_time", "is implied for distinct, ratio and cohort indicators; remove it".into());
     }
-    if !is_ratio {
-        for (key, present) in [
-            ("numerator", ind.numerator.is_some()),
-            ("denominator", ind.denominator.is_some()),
-            ("scale", ind.scale.is_some()),
-        ] {
-            if present {
-                report(key, "only ratio indicators take a numerator, denominator or scale".into());
-            }
+    check_within(ind, by_id, report);
+    for (key, present) in [("numerator", ind.numerator.is_some()), ("denominator", ind.denominator.is_some())] {
+        if present && !is_ratio {
+            report(key, "only ratio indicators take a numerator or denominator".into());
         }
-        return;
     }
-    for (key, part) in [("numerator", &ind.numerator), ("denominator", &ind.denominator)] {
+    for (key, present) in [
+        ("cohort", ind.cohort.is_some()),
+        ("outcome", ind.outcome.is_some()),
+        ("within_days", ind.within_days.is_some()),
+    ] {
+        if present && !is_cohort {
+            report(
+                key,
+                "only cohort indicators (aggregation = \"cohort\") take a cohort, outcome or within_days".into(),
+            );
+        }
+    }
+    if ind.scale.is_some() && !(is_ratio || is_cohort) {
+        report("scale", "only ratio and cohort indicators take a scale".into());
+    }
+    if ind.scale.is_some_and(|s| !(s.is_finite() && s > 0.0)) {
+        report("scale", "must be a positive number".into());
+    }
+    let parts: &[(&'static str, &Option<String>)] = if is_ratio {
+        &[("numerator", &ind.numerator), ("denominator", &ind.denominator)]
+    } else if is_cohort {
+        &[("cohort", &ind.cohort), ("outcome", &ind.outcome)]
+    } else {
+        &[]
+    };
+    for (key, part) in parts {
         match part.as_deref() {
-            None => report(key, "a ratio indicator needs one".into()),
+            None => report(key, format!("a {} indicator needs one", if is_ratio { "ratio" } else { "cohort" })),
             Some(id) => match by_id.get(id) {
                 None => report(key, format!("`{id}` is not in the library")),
-                Some(p) if p.aggregation == Aggregation::Ratio => {
-                    report(key, format!("`{id}` is itself a ratio; ratios are built from base indicators"))
+                Some(p) if p.is_computed() => report(
+                    key,
+                    format!("`{id}` is itself computed (a ratio or cohort rate); build from recorded indicators"),
+                ),
+                Some(p) if is_cohort && !matches!(p.roll_up(), RollUp::Flow(_) | RollUp::Distinct) => {
+                    report(key, format!("`{id}` is a stock; a cohort follows events (flows or distinct people)"))
                 }
                 Some(_) => {}
             },
         }
     }
-    if ind.scale.is_some_and(|s| !(s.is_finite() && s > 0.0)) {
-        report("scale", "must be a positive number".into());
+    if is_cohort {
+        if ind.cohort.is_some() && ind.cohort == ind.outcome {
+            report("outcome", "must differ from the cohort event".into());
+        }
+        match ind.within_days {
+            None => report("within_days", "a cohort indicator needs the follow-up window in days".into()),
+            Some(d) if !(1..=MAX_WITHIN_DAYS).contains(&d) => {
+                report("within_days", format!("must be from 1 to {MAX_WITHIN_DAYS} days"))
+            }
+            Some(_) => {}
+        }
+    }
+}
+
+/// The longest follow-up window a cohort indicator may name (ten years).
+pub const MAX_WITHIN_DAYS: u32 = 3653;
+
+/// `within`: the larger indicator exists, is recorded, counts in the same unit, and
+/// no chain of `within` comes back to where it started.
+fn check_within(ind: &Indicator, by_id: &HashMap<&str, &Indicator>, report: &mut impl FnMut(&'static str, String)) {
+    let Some(outer) = ind.within.as_deref() else { return };
+    let Some(o) = by_id.get(outer) else {
+        report("within", format!("`{outer}` is not in the library"));
+        return;
+    };
+    if ind.is_computed() || o.is_computed() {
+        report("within", "compares recorded indicators only, not ratios or cohort rates".into());
+    } else if o.unit != ind.unit {
+        report(
+            "within",
+            format!("`{outer}` counts {}, this counts {}: a part must be in its whole's unit", o.unit, ind.unit),
+        );
+    }
+    let mut seen = vec![ind.id.as_str()];
+    let mut next = Some(outer);
+    while let Some(id) = next {
+        if seen.contains(&id) {
+            report("within", format!("goes round in a circle: {} → {id}", seen.join(" → ")));
+            return;
+        }
+        seen.push(id);
+        next = by_id.get(id).and_then(|i| i.within.as_deref());
     }
 }
 
@@ -211,6 +277,10 @@ mod tests {
             denominator: None,
             scale: None,
             missing_numerator_is_zero: false,
+            cohort: None,
+            outcome: None,
+            within_days: None,
+            within: None,
             chain: None,
             replaces: false,
             frameworks: Frameworks::default(),
@@ -250,6 +320,79 @@ mod tests {
         assert_eq!(
             p,
             vec![("rate".into(), "denominator"), ("rate2".into(), "across_time"), ("rate2".into(), "numerator")]
+        );
+    }
+
+    #[test]
+    fn cohort_rules_name_recorded_events_and_a_window() {
+        let cohort = |id: &str, start: Option<&str>, end: Option<&str>, days: Option<u32>| {
+            let mut c = base(id);
+            c.aggregation = Aggregation::Cohort;
+            c.cohort = start.map(str::to_string);
+            c.outcome = end.map(str::to_string);
+            c.within_days = days;
+            c
+        };
+        let mut stock = base("in_work");
+        stock.across_time = Some(TimeAggregation::Last);
+        let mut not_cohort = base("plain");
+        not_cohort.within_days = Some(10);
+        let p = problems_of(vec![
+            base("jobs"),
+            base("sustained"),
+            stock,
+            not_cohort,
+            cohort("good", Some("jobs"), Some("sustained"), Some(200)),
+            cohort("unknown", Some("jobz"), Some("sustained"), Some(200)),
+            cohort("of_a_rate", Some("good"), Some("sustained"), Some(200)),
+            cohort("of_a_stock", Some("jobs"), Some("in_work"), Some(200)),
+            cohort("same", Some("jobs"), Some("jobs"), Some(200)),
+            cohort("no_window", Some("jobs"), Some("sustained"), None),
+            cohort("long_window", Some("jobs"), Some("sustained"), Some(MAX_WITHIN_DAYS + 1)),
+            cohort("no_outcome", Some("jobs"), None, Some(30)),
+        ]);
+        assert_eq!(
+            p,
+            vec![
+                ("plain".into(), "within_days"),
+                ("unknown".into(), "cohort"),
+                ("of_a_rate".into(), "cohort"),
+                ("of_a_stock".into(), "outcome"),
+                ("same".into(), "outcome"),
+                ("no_window".into(), "within_days"),
+                ("long_window".into(), "within_days"),
+                ("no_outcome".into(), "outcome"),
+            ]
+        );
+    }
+
+    #[test]
+    fn within_rules_name_a_whole_in_the_same_unit_without_circles() {
+        let part = |id: &str, of: &str| {
+            let mut i = base(id);
+            i.within = Some(of.into());
+            i
+        };
+        let mut money = part("spend", "jobs");
+        money.unit = "£".into();
+        let p = problems_of(vec![
+            base("jobs"),
+            part("ltu", "jobs"),
+            part("nowhere", "jobz"),
+            money,
+            part("a", "b"),
+            part("b", "a"),
+            part("me", "me"),
+        ]);
+        assert_eq!(
+            p,
+            vec![
+                ("nowhere".into(), "within"),
+                ("spend".into(), "within"),
+                ("a".into(), "within"),
+                ("b".into(), "within"),
+                ("me".into(), "within"),
+            ]
         );
     }
 

@@ -7,4 +7,6 @@ pub mod proxies;
 
 pub use check::LibraryProblem;
 pub use library::{Library, DEFAULT_DIR};
-pub use model::{Aggregation, Direction, Frameworks, Indicator, Proxy, RollUp, TimeAggregation};
+pub use model::{
+    Aggregation, CohortPart, Direction, Frameworks, Indicator, Proxy, RollUp, TimeAggregation, COHORT_PARTS,
+};

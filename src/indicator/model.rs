@@ -18,6 +18,9 @@ pub enum Aggregation {
     Max,
     /// numerator ÷ denominator × scale, recomputed from the summed parts.
     Ratio,
+    /// A follow-up rate: of the participants with a `cohort` event in the period, the
+    /// share with an `outcome` event within `within_days` of it (× scale).
+    Cohort,
 }
 
 /// How values combine across periods. `sum` is a flow (jobs created); the others
@@ -152,6 +155,22 @@ pub struct Indicator {
     /// missing records are not zero.
     #[serde(default, skip_serializing_if = "std::ops::Not::not")]
     pub missing_numerator_is_zero: bool,
+    /// Cohort indicators: the event that puts a participant in the cohort (a job start).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub cohort: Option<String>,
+    /// Cohort indicators: the follow-up event that counts as achieved (still in work
+    /// at 26 weeks), for the same participant id.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub outcome: Option<String>,
+    /// Cohort indicators: days after the cohort event within which the outcome counts.
+    /// A member whose window has not closed by the data's latest date is "not yet due".
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub within_days: Option<u32>,
+    /// A sub-count of another indicator (jobs for long-term unemployed people are some
+    /// of the jobs created): its figure can not exceed that one's for the same group,
+    /// and `validate` warns where it does.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub within: Option<String>,
     #[serde(default)]
     pub frameworks: Frameworks,
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -171,6 +190,26 @@ pub struct Indicator {
     pub stakeholder: Option<String>,
 }
 
+/// What became of a cohort's members. Each part is published as a count of people
+/// under the cohort indicator's id with the part's suffix (`jobs_sustained_26w_rate.pending`).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum CohortPart {
+    /// The window has closed, and the outcome came within it.
+    Achieved,
+    /// The window has closed without the outcome.
+    NotAchieved,
+    /// The window had not closed by the data's latest date: not yet due (whether or
+    /// not the outcome has come yet, so that the rate is not lifted by early successes).
+    Pending,
+}
+
+/// The parts in the order they are published, with their id suffixes.
+pub const COHORT_PARTS: [(CohortPart, &str); 3] = [
+    (CohortPart::Achieved, ".achieved"),
+    (CohortPart::NotAchieved, ".not_achieved"),
+    (CohortPart::Pending, ".pending"),
+];
+
 /// The roll-up rule of an indicator, resolved from `aggregation` + `across_time`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum RollUp {
@@ -183,6 +222,8 @@ pub enum RollUp {
     },
     Distinct,
     Ratio,
+    /// Follow-up rate of a cohort, from participants linked across records.
+    Cohort,
 }
 
 impl Indicator {
@@ -196,6 +237,7 @@ impl Indicator {
         match (self.aggregation, self.across_time) {
             (Aggregation::Distinct, _) => RollUp::Distinct,
             (Aggregation::Ratio, _) => RollUp::Ratio,
+            (Aggregation::Cohort, _) => RollUp::Cohort,
             (agg, None | Some(TimeAggregation::Sum)) => RollUp::Flow(agg),
             (agg, Some(time)) => RollUp::Stock { time, units: agg },
         }
@@ -222,7 +264,46 @@ impl Indicator {
                     _ => String::new(),
                 }
             ),
+            RollUp::Cohort => format!(
+                "a cohort rate: of the participants with {} in the period, the share with {} within {} days \
+                 of it (followed by participant id, past the period's end; people whose {} days have not \
+                 passed by the latest date in the data are not yet due and are left out of the rate)",
+                self.cohort.as_deref().unwrap_or("?"),
+                self.outcome.as_deref().unwrap_or("?"),
+                self.within_days.unwrap_or(0),
+                self.within_days.unwrap_or(0),
+            ),
         }
+    }
+
+    /// A cohort indicator's published parts: (figure id, part).
+    pub fn cohort_parts(&self) -> Vec<(String, CohortPart)> {
+        if self.roll_up() != RollUp::Cohort {
+            return Vec::new();
+        }
+        COHORT_PARTS.iter().map(|(part, suffix)| (format!("{}{suffix}", self.id), *part)).collect()
+    }
+
+    /// The counts a computed rate is built from, in the same group: a ratio's numerator
+    /// and denominator, a cohort's achieved and not-achieved people. A rate is withheld
+    /// with any of them.
+    pub fn rate_parts(&self) -> Vec<String> {
+        match self.roll_up() {
+            RollUp::Ratio => self.numerator.iter().chain(&self.denominator).cloned().collect(),
+            RollUp::Cohort => self
+                .cohort_parts()
+                .into_iter()
+                .filter(|(_, part)| *part != CohortPart::Pending)
+                .map(|(id, _)| id)
+                .collect(),
+            _ => Vec::new(),
+        }
+    }
+
+    /// Whether this indicator is computed from others (a ratio or a cohort rate)
+    /// rather than recorded.
+    pub fn is_computed(&self) -> bool {
+        matches!(self.roll_up(), RollUp::Ratio | RollUp::Cohort)
     }
 }
 
@@ -235,6 +316,7 @@ fn agg_word(a: Aggregation) -> &'static str {
         Aggregation::Min => "minimum",
         Aggregation::Max => "maximum",
         Aggregation::Ratio => "ratio",
+        Aggregation::Cohort => "cohort rate",
     }
 }
 

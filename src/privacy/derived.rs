@@ -29,7 +29,9 @@ pub fn withheld_counts(
         let values: Vec<f64> = members.iter().map(|i| counts[*i].2).collect();
         let order: Vec<Vec<String>> = members.iter().map(|i| vec![counts[*i].0.clone()]).collect();
         let all: Vec<usize> = (0..members.len()).collect();
-        for (k, w) in protect(&values, &vec![true; members.len()], &order, &[all], threshold).into_iter().enumerate() {
+        for (k, w) in
+            protect(&values, &vec![true; members.len()], &order, &[all], &[], threshold).into_iter().enumerate()
+        {
             if w.is_withheld() {
                 let (group, indicator, _) = &counts[members[k]];
                 out.insert((group.clone(), indicator.clone()), w);

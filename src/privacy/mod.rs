@@ -131,17 +131,37 @@ pub fn too_few(is_statistic: bool, records: i64, threshold: u32) -> bool {
 
 /// Indicators whose values are counts of people.
 pub fn people_indicators(library: &Library) -> HashSet<String> {
-    library.iter().filter(|i| i.counts_people || i.aggregation == Aggregation::Distinct).map(|i| i.id.clone()).collect()
+    let mut people: HashSet<String> = library
+        .iter()
+        .filter(|i| i.counts_people || i.aggregation == Aggregation::Distinct)
+        .map(|i| i.id.clone())
+        .collect();
+    // A cohort's parts count its participants.
+    people.extend(library.iter().flat_map(|i| i.cohort_parts()).map(|(id, _)| id));
+    people
+}
+
+/// Indicators whose figures in one cell are withheld together: each cohort's parts.
+/// The cohort's size is about its event's count (people starting work), published
+/// beside it, so one withheld part could be worked out from the other two.
+pub fn held_together(library: &Library) -> Vec<Vec<String>> {
+    library
+        .iter()
+        .map(|i| i.cohort_parts().into_iter().map(|(id, _)| id).collect::<Vec<_>>())
+        .filter(|parts| !parts.is_empty())
+        .collect()
 }
 
 /// Which rows of a figures table (dims…, indicator, value) to withhold, and why.
 /// `apart` names dimensions (among `dims`) whose values are published separately;
+/// `together` lists indicators withheld as one within a cell (see `held_together`);
 /// a threshold under 2 withholds nothing (no count of people is under 1).
 pub fn flags(
     df: &DataFrame,
     dims: &[&str],
     apart: &[&str],
     people: &HashSet<String>,
+    together: &[Vec<String>],
     threshold: u32,
 ) -> Result<Vec<Withheld>> {
     let n = df.height();
@@ -195,7 +215,16 @@ pub fn flags(
             }
         }
     }
-    Ok(protect(&value, &is_people, &order, &sums, threshold))
+    let group_of: std::collections::HashMap<&str, usize> =
+        together.iter().enumerate().flat_map(|(g, ids)| ids.iter().map(move |id| (id.as_str(), g))).collect();
+    let mut held: std::collections::BTreeMap<(&[u32], usize), Vec<usize>> = Default::default();
+    for (i, (id, key)) in indicator.iter().zip(&order).enumerate() {
+        if let Some(&g) = id.and_then(|id| group_of.get(id)) {
+            held.entry((key.as_slice(), g)).or_default().push(i);
+        }
+    }
+    let held: Vec<Vec<usize>> = held.into_values().collect();
+    Ok(protect(&value, &is_people, &order, &sums, &held, threshold))
 }
 
 /// Each value's rank among the column's distinct texts in sorted order (a gap counts
@@ -213,14 +242,17 @@ fn ranked(column: &Column) -> Result<Vec<u32>> {
 /// cells tied by one published sum (the parts of a total, with the total itself
 /// when it is among the cells): a group with exactly one withheld member would give
 /// it away, so its smallest other member is withheld too, until no group has a lone
-/// withheld member. Ties go by `order` (the cells' keys), never by position, so the
-/// same figures always withhold the same cells. Cells that are not counts of people
-/// (`people` false) are never withheld here.
+/// withheld member. `together` are groups published or withheld as one (a cohort's
+/// parts, whose size its event count gives away): one withheld withholds them all.
+/// Ties go by `order` (the cells' keys), never by position, so the same figures
+/// always withhold the same cells. Cells that are not counts of people (`people`
+/// false) are never withheld here.
 pub fn protect<K: Ord>(
     value: &[f64],
     people: &[bool],
     order: &[K],
     sums: &[Vec<usize>],
+    together: &[Vec<usize>],
     threshold: u32,
 ) -> Vec<Withheld> {
     let limit = f64::from(threshold);
@@ -235,10 +267,35 @@ pub fn protect<K: Ord>(
             sums_of[i].push(k);
         }
     }
-    let mut queued = vec![true; sums.len()];
-    let mut queue: std::collections::VecDeque<usize> = (0..sums.len()).collect();
-    while let Some(k) = queue.pop_front() {
-        queued[k] = false;
+    let mut together_of: Vec<Vec<usize>> = vec![Vec::new(); value.len()];
+    for (k, members) in together.iter().enumerate() {
+        for &i in members {
+            together_of[i].push(k);
+        }
+    }
+    let mut work = Work { queued: vec![true; sums.len()], queue: (0..sums.len()).collect() };
+    // Withhold `first` (when it is not already) and everything held together with it,
+    // queueing the sums they are in.
+    let withhold_with = |first: usize, withheld: &mut [Withheld], work: &mut Work| {
+        let mut stack = vec![first];
+        while let Some(i) = stack.pop() {
+            if !withheld[i].is_withheld() {
+                withheld[i] = Withheld::Secondary;
+            }
+            for &k in &sums_of[i] {
+                work.push(k);
+            }
+            for &g in &together_of[i] {
+                stack.extend(together[g].iter().copied().filter(|j| people[*j] && !withheld[*j].is_withheld()));
+            }
+        }
+    };
+    for i in 0..value.len() {
+        if withheld[i].is_withheld() && !together_of[i].is_empty() {
+            withhold_with(i, &mut withheld, &mut work);
+        }
+    }
+    while let Some(k) = work.pop() {
         let members = &sums[k];
         let hidden = members.iter().filter(|i| withheld[**i].is_withheld()).count();
         if hidden != 1 || members.len() < 2 {
@@ -249,16 +306,31 @@ pub fn protect<K: Ord>(
             .filter(|i| people[**i] && !withheld[**i].is_withheld())
             .min_by(|a, b| value[**a].total_cmp(&value[**b]).then(order[**a].cmp(&order[**b])));
         if let Some(&pick) = pick {
-            withheld[pick] = Withheld::Secondary;
-            for &other in &sums_of[pick] {
-                if !queued[other] {
-                    queued[other] = true;
-                    queue.push_back(other);
-                }
-            }
+            withhold_with(pick, &mut withheld, &mut work);
         }
     }
     withheld
+}
+
+/// The sums still to look at, each queued at most once at a time.
+struct Work {
+    queued: Vec<bool>,
+    queue: std::collections::VecDeque<usize>,
+}
+
+impl Work {
+    fn push(&mut self, k: usize) {
+        if !self.queued[k] {
+            self.queued[k] = true;
+            self.queue.push_back(k);
+        }
+    }
+
+    fn pop(&mut self) -> Option<usize> {
+        let k = self.queue.pop_front()?;
+        self.queued[k] = false;
+        Some(k)
+    }
 }
 
 #[cfg(test)]
@@ -287,23 +359,44 @@ mod tests {
         // 3 is under 5; alone it could be recovered from the total (3 + 10 + 20 = 33),
         // so the next smallest (10) is withheld too; 20 and 0 stay.
         let df = table(&["A", "B", "C", "D"], &[3.0, 10.0, 20.0, 0.0]);
-        let f = marks(flags(&df, &["organisation"], &[], &people(), 5).unwrap());
+        let f = marks(flags(&df, &["organisation"], &[], &people(), &[], 5).unwrap());
         assert_eq!(f, vec![true, false, false, true]);
+    }
+
+    #[test]
+    fn cells_held_together_are_withheld_as_one() {
+        // One cohort, by organisation: A's parts 20 / 2 / 0, B's 30 / 10 / 6. A's 2 is
+        // small: all of A's parts go with it. Then each part, across organisations,
+        // has a lone withheld cell (A's), so B's goes too, and with it all of B's.
+        let df = df!(
+            "organisation" => ["A", "A", "A", "B", "B", "B"],
+            "indicator" => ["c.achieved", "c.not_achieved", "c.pending", "c.achieved", "c.not_achieved", "c.pending"],
+            "value" => [20.0, 2.0, 0.0, 30.0, 10.0, 6.0]
+        )
+        .unwrap();
+        let people: HashSet<String> = ["c.achieved", "c.not_achieved", "c.pending"].map(String::from).into();
+        let together = vec![vec!["c.achieved".to_string(), "c.not_achieved".to_string(), "c.pending".to_string()]];
+        let f = flags(&df, &["organisation"], &[], &people, &together, 5).unwrap();
+        assert_eq!(f[1], Withheld::Small);
+        assert!(f.iter().all(|w| w.is_withheld()), "{f:?}");
+        // Apart (one document per organisation), B's cohort stands.
+        let f = flags(&df, &["organisation"], &["organisation"], &people, &together, 5).unwrap();
+        assert_eq!(marks(f), vec![true, true, true, false, false, false]);
     }
 
     #[test]
     fn two_small_counts_protect_each_other() {
         let df = table(&["A", "B", "C"], &[3.0, 4.0, 20.0]);
-        assert_eq!(marks(flags(&df, &["organisation"], &[], &people(), 5).unwrap()), vec![true, true, false]);
+        assert_eq!(marks(flags(&df, &["organisation"], &[], &people(), &[], 5).unwrap()), vec![true, true, false]);
     }
 
     #[test]
     fn other_indicators_and_large_counts_are_untouched() {
         let mut df = table(&["A", "B"], &[3.0, 50.0]);
         df.with_column(Column::new("indicator".into(), ["volunteer_hours", "volunteer_hours"])).unwrap();
-        assert_eq!(marks(flags(&df, &["organisation"], &[], &people(), 5).unwrap()), vec![false, false]);
+        assert_eq!(marks(flags(&df, &["organisation"], &[], &people(), &[], 5).unwrap()), vec![false, false]);
         let df = table(&["A", "B"], &[30.0, 50.0]);
-        assert_eq!(marks(flags(&df, &["organisation"], &[], &people(), 5).unwrap()), vec![false, false]);
+        assert_eq!(marks(flags(&df, &["organisation"], &[], &people(), &[], 5).unwrap()), vec![false, false]);
     }
 
     #[test]
@@ -320,7 +413,7 @@ mod tests {
             "value" => [2.0, 30.0, 40.0, 50.0]
         )
         .unwrap();
-        let f = marks(flags(&df, &["organisation", "year"], &[], &people(), 5).unwrap());
+        let f = marks(flags(&df, &["organisation", "year"], &[], &people(), &[], 5).unwrap());
         assert_eq!(f, vec![true, true, true, true]);
     }
 
@@ -328,7 +421,7 @@ mod tests {
     fn marks_say_why_a_figure_is_withheld() {
         // 3 is small (<5); 40 is withheld only to protect it, so it must not print "<5".
         let df = table(&["A", "B", "C"], &[3.0, 40.0, 60.0]);
-        let f = flags(&df, &["organisation"], &[], &people(), 5).unwrap();
+        let f = flags(&df, &["organisation"], &[], &people(), &[], 5).unwrap();
         assert_eq!(f, vec![Withheld::Small, Withheld::Secondary, Withheld::No]);
         assert_eq!(f[0].mark(5), "<5");
         assert_eq!(f[1].mark(5), SECONDARY_MARK);
@@ -350,16 +443,16 @@ mod tests {
             "value" => [2.0, 10.0, 30.0, 24.0, 48.0]
         )
         .unwrap();
-        let apart = flags(&df, &["organisation", "group"], &["organisation"], &people(), 5).unwrap();
+        let apart = flags(&df, &["organisation", "group"], &["organisation"], &people(), &[], 5).unwrap();
         assert_eq!(apart, vec![Withheld::Small, Withheld::Secondary, Withheld::No, Withheld::No, Withheld::No]);
         // Published together, the group x column (2, 24) needs B's 24 withheld too.
-        let together = flags(&df, &["organisation", "group"], &[], &people(), 5).unwrap();
+        let together = flags(&df, &["organisation", "group"], &[], &people(), &[], 5).unwrap();
         assert_eq!(together[3], Withheld::Secondary);
     }
 
     #[test]
     fn a_threshold_of_one_withholds_nothing() {
         let df = table(&["A", "B"], &[1.0, 3.0]);
-        assert_eq!(marks(flags(&df, &["organisation"], &[], &people(), 1).unwrap()), vec![false, false]);
+        assert_eq!(marks(flags(&df, &["organisation"], &[], &people(), &[], 1).unwrap()), vec![false, false]);
     }
 }

@@ -123,6 +123,7 @@ pub fn compute(
             from: (need.span == SpanKey::Period).then_some(window.from),
             to: Some(window.to),
             indicators: ids,
+            as_at: window.data_until,
             ..Filters::default()
         };
         // Figures come unsuppressed; each subject's report is then protected as a whole.
@@ -187,6 +188,7 @@ pub fn everyone_second_keys(
             from: (need.span == SpanKey::Period).then_some(window.from),
             to: Some(window.to),
             indicators: ids,
+            as_at: window.data_until,
             ..Filters::default()
         };
         let by: Vec<Dimension> = need.dims.iter().map(|d| dimension(d)).collect();

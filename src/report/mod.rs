@@ -125,6 +125,8 @@ pub fn run(opts: &Options, library: &Library) -> Result<Summary> {
         );
     }
     let (dataset, rejected) = data::keep_valid(loaded, opts.skip_invalid)?;
+    let mut window = window;
+    window.data_until = latest_date(&dataset.records)?;
     let targets = opts.targets.as_deref().map(|p| Targets::load(p, library)).transpose()?;
     let names = load_names(&opts.names)?;
     let assumptions = match &opts.assumptions {
@@ -504,6 +506,13 @@ fn peer_comparisons(
         out.insert((by, per), crate::compare::compare(records, library, investments, &options)?);
     }
     Ok(out)
+}
+
+/// The latest record date of a dataset (None for no records).
+fn latest_date(records: &polars::prelude::DataFrame) -> Result<Option<chrono::NaiveDate>> {
+    use polars::prelude::ChunkAgg;
+    let days = records.column("date")?.cast(&polars::prelude::DataType::Int32)?;
+    Ok(days.i32()?.max().map(crate::data::parse::from_epoch_days))
 }
 
 #[cfg(test)]

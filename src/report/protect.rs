@@ -12,7 +12,7 @@ use std::collections::{BTreeMap, HashMap, HashSet};
 use super::figures::{Need, Row, SpanKey};
 use super::spec::Window;
 use crate::aggregate::Grain;
-use crate::indicator::{Library, RollUp};
+use crate::indicator::Library;
 use crate::privacy::{protect, Withheld};
 
 /// When a cell's figure applies: a period of some grain, the report's period, or
@@ -120,7 +120,21 @@ pub fn protect_release(
         .collect();
     let order: Vec<Vec<String>> = cells.iter().map(Key::order).collect();
     let all_people = vec![true; cells.len()];
-    let withheld = protect(&values, &all_people, &order, &groups, threshold);
+    // A cohort's parts in one cell are withheld as one (see `privacy::held_together`).
+    let part_of: HashMap<String, usize> = crate::privacy::held_together(library)
+        .into_iter()
+        .enumerate()
+        .flat_map(|(g, ids)| ids.into_iter().map(move |id| (id, g)))
+        .collect();
+    // Keyed by the cell (its key with the cohort's number in place of the part's id).
+    let mut held: BTreeMap<Key, Vec<usize>> = BTreeMap::new();
+    for (i, key) in cells.iter().enumerate() {
+        if let Some(&g) = part_of.get(&key.indicator) {
+            held.entry(Key { indicator: g.to_string(), ..key.clone() }).or_default().push(i);
+        }
+    }
+    let held: Vec<Vec<usize>> = held.into_values().collect();
+    let withheld = protect(&values, &all_people, &order, &groups, &held, threshold);
     let statistics = crate::privacy::statistic_indicators(library);
     for (t, (_, rows)) in tables.iter_mut().enumerate() {
         for (r, row) in rows.iter_mut().enumerate() {
@@ -139,16 +153,14 @@ pub fn protect_release(
     }
 }
 
-/// A rate is withheld when its numerator or denominator in the same group is.
+/// A rate is withheld when a count it is built from in the same group is (a ratio's
+/// numerator or denominator, a cohort's achieved or not achieved).
 fn withhold_rates(rows: &mut [Row], library: &Library) {
     let hidden: HashSet<(Vec<String>, String)> =
         rows.iter().filter(|r| r.withheld.is_withheld()).map(|r| (r.keys.clone(), r.indicator.clone())).collect();
     for row in rows.iter_mut() {
-        let Some(ind) = library.get(&row.indicator).filter(|i| i.roll_up() == RollUp::Ratio) else { continue };
-        let part_hidden = [&ind.numerator, &ind.denominator]
-            .into_iter()
-            .flatten()
-            .any(|p| hidden.contains(&(row.keys.clone(), p.clone())));
+        let Some(ind) = library.get(&row.indicator) else { continue };
+        let part_hidden = ind.rate_parts().into_iter().any(|p| hidden.contains(&(row.keys.clone(), p)));
         if part_hidden {
             row.withheld = Withheld::Rate;
         }
@@ -227,6 +239,7 @@ mod tests {
             to: NaiveDate::from_ymd_opt(2025, 3, 31).unwrap(),
             label: "2024-25".into(),
             financial_year: Some("2024-25".into()),
+            data_until: None,
         }
     }
 

@@ -35,7 +35,10 @@ pub enum SampleFormat {
 }
 
 /// One generated record, borrowing names from the scenario.
+#[derive(Clone)]
 struct Record<'a> {
+    /// The programme's place in the scenario (not written).
+    programme_index: usize,
     id: u64,
     organisation: &'a str,
     programme: &'a str,
@@ -51,13 +54,34 @@ struct Record<'a> {
     evidence: &'a str,
 }
 
+/// A record that follows from another for the same person, read from the library:
+/// a cohort's outcome follows its event within the window (a job start is followed by
+/// a 26-week sustainment), a part (`within`) comes with its whole (a job for someone
+/// long-term unemployed is one of the jobs created). Generated this way, sub-counts
+/// never exceed their totals and follow-ups follow an earlier event of the same person.
+struct Spawn<'a> {
+    child: &'a str,
+    chance: f64,
+    /// Days after the parent: None for a part (the same day).
+    window_days: Option<u32>,
+}
+
+/// The share of parents that get a part (`within`) record.
+const PART_SHARE: f64 = 0.3;
+/// Without a `typical` rate on the cohort indicator, the share followed by the outcome.
+const FOLLOW_UP_SHARE: f64 = 0.5;
+
 /// A prepared generator: per programme, the indicators it reports and their weights.
 pub struct Generator<'a> {
     scenario: &'a Scenario,
     library: &'a Library,
     programme_weights: Vec<f64>,
-    /// Per programme: (indicator ids, weights).
+    /// Per programme: (indicator ids drawn directly, weights).
     indicators: Vec<(Vec<&'a str>, Vec<f64>)>,
+    /// Parent indicator id → the records that follow from it.
+    spawns: std::collections::HashMap<&'a str, Vec<Spawn<'a>>>,
+    /// Records that followed from earlier ones, written next.
+    queue: std::collections::VecDeque<Record<'a>>,
     rng: Rng,
     window: (NaiveDate, NaiveDate),
     /// How many distinct people each organisation's participant ids are drawn from.
@@ -66,13 +90,21 @@ pub struct Generator<'a> {
 
 impl<'a> Generator<'a> {
     pub fn new(scenario: &'a Scenario, library: &'a Library, rows: u64, seed: u64) -> Result<Generator<'a>> {
+        let spawns = spawns(library);
         let mut indicators = Vec::new();
         for p in &scenario.programmes {
             let mut ids = Vec::new();
             let mut weights = Vec::new();
-            for ind in library.iter().filter(|i| p.themes.iter().any(|t| t == &i.theme)) {
+            let reports = |id: &str| library.get(id).is_some_and(|i| p.themes.iter().any(|t| t == &i.theme));
+            for ind in library.iter().filter(|i| reports(&i.id)) {
+                // A record that follows from another the programme reports is made with it.
+                let follows =
+                    spawns.iter().any(|(parent, list)| reports(parent) && list.iter().any(|s| s.child == ind.id));
+                if follows {
+                    continue;
+                }
                 let w = match ind.roll_up() {
-                    RollUp::Ratio => continue, // computed, never recorded
+                    RollUp::Ratio | RollUp::Cohort => continue, // computed, never recorded
                     RollUp::Stock { .. } => 1.0,
                     RollUp::Distinct => 8.0,
                     RollUp::Flow(_) => 4.0,
@@ -96,10 +128,62 @@ impl<'a> Generator<'a> {
             library,
             programme_weights,
             indicators,
+            spawns,
+            queue: std::collections::VecDeque::new(),
             rng: Rng::new(seed),
             window: default_window(),
             people_per_org,
         })
+    }
+
+    /// The next record: one that follows from an earlier record, else a new one
+    /// (whose own follow-ups are queued).
+    fn next(&mut self, id: u64) -> Record<'a> {
+        let mut record = match self.queue.pop_front() {
+            Some(r) => r,
+            None => {
+                let r = self.record(id);
+                self.spawn_from(&r);
+                r
+            }
+        };
+        record.id = id;
+        record
+    }
+
+    /// Queue what follows from `parent` (and from that, in turn), in library order.
+    fn spawn_from(&mut self, parent: &Record<'a>) {
+        let programme = &self.scenario.programmes[parent.programme_index];
+        let last_day = programme.end.min(self.window.1);
+        let Some(list) = self.spawns.get(parent.indicator) else { return };
+        let mut children = Vec::new();
+        for spawn in list {
+            let Some(ind) = self.library.get(spawn.child) else { continue };
+            if !programme.themes.iter().any(|t| t == &ind.theme) || !self.rng.chance(spawn.chance) {
+                continue;
+            }
+            let date = match spawn.window_days {
+                // In the second half of the window.
+                Some(days) => {
+                    let earliest = (days / 2) as usize;
+                    parent.date
+                        + chrono::Duration::days((earliest + self.rng.below(days as usize - earliest + 1)) as i64)
+                }
+                None => parent.date,
+            };
+            if date > last_day {
+                continue; // not happened yet when the data ends
+            }
+            let value = match (spawn.window_days, ind.integer) {
+                (Some(_), _) | (None, true) => parent.value,
+                (None, false) => (parent.value * (0.1 + 0.5 * self.rng.unit()) * 100.0).round() / 100.0,
+            };
+            children.push(Record { indicator: spawn.child, date, value, ..parent.clone() });
+        }
+        for child in children {
+            self.queue.push_back(child.clone());
+            self.spawn_from(&child);
+        }
     }
 
     fn record(&mut self, id: u64) -> Record<'a> {
@@ -144,6 +228,7 @@ impl<'a> Generator<'a> {
         };
         let simd = rng.weighted(&SIMD_WEIGHTS) as u8 + 1;
         Record {
+            programme_index: p_index,
             id,
             organisation: &organisation.id,
             programme: &programme.id,
@@ -159,6 +244,31 @@ impl<'a> Generator<'a> {
             evidence,
         }
     }
+}
+
+/// What follows from what, from the library's cohort and `within` rules.
+fn spawns(library: &Library) -> std::collections::HashMap<&str, Vec<Spawn<'_>>> {
+    let mut out: std::collections::HashMap<&str, Vec<Spawn>> = std::collections::HashMap::new();
+    for ind in library.iter() {
+        if let (RollUp::Cohort, Some(event), Some(outcome), Some(days)) =
+            (ind.roll_up(), &ind.cohort, &ind.outcome, ind.within_days)
+        {
+            let scale = ind.scale.unwrap_or(1.0);
+            let chance = ind.typical.map_or(FOLLOW_UP_SHARE, |[lo, hi]| ((lo + hi) / 2.0 / scale).clamp(0.0, 1.0));
+            let list = out.entry(event.as_str()).or_default();
+            if !list.iter().any(|s| s.child == outcome.as_str()) {
+                list.push(Spawn { child: outcome.as_str(), chance, window_days: Some(days) });
+            }
+        }
+        if let Some(whole) = &ind.within {
+            out.entry(whole.as_str()).or_default().push(Spawn {
+                child: ind.id.as_str(),
+                chance: PART_SHARE,
+                window_days: None,
+            });
+        }
+    }
+    out
 }
 
 pub const HEADER: &str = "record_id,organisation,programme,indicator,date,value,participant,beneficiary_group,gender,age_band,area,simd_decile,evidence";
@@ -184,7 +294,7 @@ pub fn generate(scenario: &Scenario, library: &Library, rows: u64, seed: u64, ou
 fn write_csv(g: &mut Generator, rows: u64, w: &mut impl Write) -> std::io::Result<()> {
     writeln!(w, "{HEADER}")?;
     for i in 1..=rows {
-        let r = g.record(i);
+        let r = g.next(i);
         writeln!(
             w,
             "R{:08},{},{},{},{},{},{},{},{},{},{},{},{}",
@@ -214,7 +324,7 @@ fn write_parquet(g: &mut Generator, rows: u64, w: &mut impl Write) -> std::io::R
     let mut next = 1u64;
     while next <= rows {
         let n = CHUNK.min(rows - next + 1);
-        let batch: Vec<Record> = (next..next + n).map(|i| g.record(i)).collect();
+        let batch: Vec<Record> = (next..next + n).map(|i| g.next(i)).collect();
         next += n;
         let days: Vec<i32> = batch.iter().map(|r| r.date.num_days_from_ce() - 719_163).collect();
         let df = df!(

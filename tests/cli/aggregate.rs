@@ -10,7 +10,7 @@ fn fixture(dir: &std::path::Path) -> std::path::PathBuf {
          J2,ORG_A,P1,jobs_created,2024-05-10,1,p2,\n\
          J3,ORG_B,P1,jobs_created,2025-01-10,1,p3,care_experienced\n\
          J4,ORG_B,P2,jobs_created,2025-04-02,1,p4,\n\
-         S1,ORG_A,P1,jobs_sustained_26w,2024-11-01,1,p1,\n\
+         S1,ORG_A,P1,jobs_sustained_26w,2024-10-09,1,p1,\n\
          E1,ORG_A,P1,employability_participants,2024-04-01,1,p1,\n\
          E2,ORG_A,P1,employability_participants,2024-06-01,1,p1,\n\
          E3,ORG_A,P1,employability_participants,2024-06-01,1,p2,\n\
@@ -50,11 +50,22 @@ fn totals_match_hand_calculation() {
     assert_eq!(value_of(&rows, &["people_in_work"]), 24.0);
     // Distinct: p1 (three records, two organisations' worth of contact) counts once: {p1, p2, p3} = 3.
     assert_eq!(value_of(&rows, &["employability_participants"]), 3.0);
-    // Ratio from summed parts: 4 jobs / 3 people × 100 = 133.33…
-    // (figures carry six decimals: 133.333333)
-    assert!((value_of(&rows, &["job_outcome_rate"]) - 400.0 / 3.0).abs() < 1e-6);
-    // Ratio: sustained 1 / started 4 × 100 = 25.
-    assert_eq!(value_of(&rows, &["job_sustainment_rate_26w"]), 25.0);
+    // Cohort rates are "as at" the latest date in the data, W5's 2025-06-30.
+    // Job outcome rate (people supported → a job start within 365 days): p1 first
+    // supported 2024-04-01 (window closes 2025-04-01, due), job 2024-04-10: achieved;
+    // p2 from 2024-06-01 (closes 2025-06-01, due), job 2024-05-10 came before the
+    // support: not achieved; p3 from 2024-07-01 closes 2025-07-01, after 2025-06-30:
+    // not yet due. 1 achieved ÷ 2 due × 100 = 50, never 4 jobs ÷ 3 people = 133%.
+    assert_eq!(value_of(&rows, &["job_outcome_rate"]), 50.0);
+    assert_eq!(value_of(&rows, &["job_outcome_rate.achieved"]), 1.0);
+    assert_eq!(value_of(&rows, &["job_outcome_rate.not_achieved"]), 1.0);
+    assert_eq!(value_of(&rows, &["job_outcome_rate.pending"]), 1.0);
+    // 26-week sustainment (job start → sustained within 200 days): p1 started
+    // 2024-04-10 (closes 2024-10-27), sustained 2024-10-09: achieved; p2 started
+    // 2024-05-10 (closes 2024-11-26), none: not achieved; p3 (2025-01-10, closes
+    // 2025-07-29) and p4 (2025-04-02) are not yet due. 1 ÷ 2 × 100 = 50.
+    assert_eq!(value_of(&rows, &["job_sustainment_rate_26w"]), 50.0);
+    assert_eq!(value_of(&rows, &["job_sustainment_rate_26w.pending"]), 2.0);
     // Mean over records: (4 + 8 − 3 + 6) / 4 = 3.75.
     assert_eq!(value_of(&rows, &["wemwbs_change"]), 3.75);
     // £ and thousands separators parsed: 1,200.50 / (4,000 + 1,000) × 100 = 24.01 %.
@@ -67,10 +78,13 @@ fn by_organisation_ratios_are_not_averaged() {
     let data = fixture(dir.path());
     let rows = figures(&[s(&data), "--by", "organisation"]);
     assert_eq!(rows[0][..2], ["organisation".to_string(), "indicator".to_string()]);
-    // ORG_A: 2 jobs / 2 people = 100 %; ORG_B: 2 jobs / 1 person = 200 %.
-    assert_eq!(value_of(&rows, &["ORG_A", "job_outcome_rate"]), 100.0);
-    assert_eq!(value_of(&rows, &["ORG_B", "job_outcome_rate"]), 200.0);
-    // The mean of those (150 %) is not the total rate (133.33 %), which comes from summed parts.
+    // Job outcome rate: ORG_A's p1 achieved, p2 not: 50 %. ORG_B's one person (p3)
+    // is not yet due: no rate (not 0 %), one pending.
+    assert_eq!(value_of(&rows, &["ORG_A", "job_outcome_rate"]), 50.0);
+    assert!(value_of(&rows, &["ORG_B", "job_outcome_rate"]).is_nan(), "no rate: {rows:?}");
+    assert_eq!(value_of(&rows, &["ORG_B", "job_outcome_rate.pending"]), 1.0);
+    // Ratios come from summed parts: ORG_A spends 1,200.50 of 4,000 locally = 30.0125 %.
+    assert!((value_of(&rows, &["ORG_A", "local_spend_share"]) - 30.0125).abs() < 1e-9);
     assert_eq!(value_of(&rows, &["ORG_A", "people_in_work"]), 15.0);
     assert_eq!(value_of(&rows, &["ORG_B", "people_in_work"]), 9.0);
     // Mean per organisation: ORG_A (4 + 8 − 3) / 3 = 3; ORG_B 6.
@@ -92,6 +106,42 @@ fn financial_years_run_april_to_march() {
     let rows = figures(&[s(&data), "--by", "quarter", "--indicator", "jobs_created"]);
     assert_eq!(value_of(&rows, &["2024-Q2", "jobs_created"]), 2.0);
     assert_eq!(value_of(&rows, &["2025-Q1", "jobs_created"]), 1.0);
+}
+
+#[test]
+fn cohort_follow_ups_are_counted_past_the_period() {
+    let dir = tempfile::tempdir().unwrap();
+    let data = fixture(dir.path());
+    // The period ends 2024-06-30: the cohort is the job starts in it (p1 2024-04-10, p2
+    // 2024-05-10). p1's sustainment on 2024-10-09 falls after the period and still
+    // counts; p2 has none. 1 ÷ 2 × 100 = 50; no one is pending (windows closed by 2025-06-30).
+    let rows = figures(&[s(&data), "--to", "2024-06-30", "--indicator", "job_sustainment_rate_26w"]);
+    assert_eq!(value_of(&rows, &["job_sustainment_rate_26w"]), 50.0);
+    assert_eq!(value_of(&rows, &["job_sustainment_rate_26w.achieved"]), 1.0);
+    assert_eq!(value_of(&rows, &["job_sustainment_rate_26w.not_achieved"]), 1.0);
+    assert_eq!(value_of(&rows, &["job_sustainment_rate_26w.pending"]), 0.0);
+    // The rate comes with its parts and nothing else.
+    assert_eq!(rows.len(), 5, "{rows:?}");
+    // A sustainment before the start does not count, and a rate never exceeds 100 %:
+    // three sustainment records for one person who started once are one success.
+    let many = write(
+        dir.path(),
+        "many.csv",
+        "organisation,indicator,date,value,participant\n\
+         ORG_A,jobs_sustained_26w,2024-01-01,1,p1\n\
+         ORG_A,jobs_created,2024-02-01,1,p1\n\
+         ORG_A,jobs_sustained_26w,2024-08-01,1,p1\n\
+         ORG_A,jobs_sustained_26w,2024-08-02,1,p1\n\
+         ORG_A,jobs_sustained_26w,2024-08-03,1,p1\n\
+         ORG_A,jobs_created,2024-02-01,1,p2\n\
+         ORG_A,jobs_sustained_26w,2023-12-01,1,p2\n\
+         ORG_A,jobs_created,2025-12-01,1,p3\n",
+    );
+    let rows = figures(&[s(&many), "--indicator", "job_sustainment_rate_26w"]);
+    // p1 achieved; p2's only sustainment predates the start: not achieved; p3 started
+    // on the latest day: pending. 1 ÷ 2 × 100 = 50.
+    assert_eq!(value_of(&rows, &["job_sustainment_rate_26w"]), 50.0);
+    assert_eq!(value_of(&rows, &["job_sustainment_rate_26w.pending"]), 1.0);
 }
 
 #[test]

@@ -64,7 +64,12 @@ fn show_explains_the_roll_up_and_proxy() {
     assert!(out.contains("a stock"), "{out}");
     assert!(out.contains("latest"), "{out}");
     let out = impact(&["indicators", "show", "job_sustainment_rate_26w"]).ok().stdout;
-    assert!(out.contains("jobs_sustained_26w ÷ jobs_created × 100"), "{out}");
+    assert!(
+        out.contains("a cohort rate: of the participants with jobs_created in the period, the share with jobs_sustained_26w within 200 days"),
+        "{out}"
+    );
+    let out = impact(&["indicators", "show", "local_spend_share"]).ok().stdout;
+    assert!(out.contains("spend_local_suppliers ÷ supplier_spend_total × 100"), "{out}");
     let out = impact(&["indicators", "show", "co2e_avoided"]).ok().stdout;
     assert!(out.contains("proxy:       GBP 268.97 per tCO2e (2022 prices)"), "{out}");
     assert!(out.contains("licence: Open Government Licence v3.0"), "{out}");
@@ -247,7 +252,9 @@ fn own_indicators_extend_the_standard_set() {
     let own = dir.path().join("own");
     std::fs::create_dir(&own).unwrap();
     let define = |id: &str, extra: &str| {
-        format!("[[indicator]]\nid = \"{id}\"\nname = \"Our {id}\"\ntheme = \"ours\"\nunit = \"people\"\naggregation = \"sum\"\ndirection = \"higher\"\ndescription = \"d\"\nmin = 0\n{extra}\n")
+        // Job starts are counted in jobs: the standard sub-counts of them (`within`) need the same unit.
+        let unit = if id == "jobs_created" { "jobs" } else { "people" };
+        format!("[[indicator]]\nid = \"{id}\"\nname = \"Our {id}\"\ntheme = \"ours\"\nunit = \"{unit}\"\naggregation = \"sum\"\ndirection = \"higher\"\ndescription = \"d\"\nmin = 0\n{extra}\n")
     };
     std::fs::write(own.join("ours.toml"), define("bikes_gifted", "")).unwrap();
     let data = write(

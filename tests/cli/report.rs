@@ -114,7 +114,7 @@ fn board_pack_for_one_organisation() {
     let jobs: f64 = fig.lines().nth(1).and_then(|l| l.split(',').nth(1)).and_then(|v| v.parse().ok()).expect("figure");
     assert!(t.contains(&format!("{jobs:.0} jobs")) || t.contains(&format!("{jobs:.0}\njobs")), "KPI {jobs} in\n{t}");
     // ORG02's 2024-25 job target in samples/targets.csv is 51: the narrative quotes it.
-    assert!(t.contains("(55% of the target of 51)"), "28 of 51 is 54.9%: {t}");
+    assert!(t.contains("(78% of the target of 51)"), "40 of 51 is 78.4%: {t}");
     assert_fonts_embedded_and_subset(&doc);
     assert!(assert_vector_only(&doc) > 200, "charts drawn as vector paths");
     let info =
@@ -292,14 +292,14 @@ fn funder_report_and_svg_charts() {
 fn the_date_flag_changes_the_footer_only_when_given() {
     let dir = tempfile::tempdir().unwrap();
     let out = dir.path().join("dated.pdf");
-    board(&["--subject", "ORG01", "--out", s(&out), "--date", "2025-06-30"]).ok();
+    board(&["--subject", "ORG10", "--out", s(&out), "--date", "2025-06-30"]).ok();
     let t = text(&pdf(&out));
     assert!(t.contains("Produced 30 June 2025"), "{t}");
     let plain = dir.path().join("plain.pdf");
-    board(&["--subject", "ORG01", "--out", s(&plain)]).ok();
+    board(&["--subject", "ORG10", "--out", s(&plain)]).ok();
     // Without --date, the footer gives the subject's latest record in the period.
     let t = text(&pdf(&plain));
-    assert!(t.contains("Latest record 30 March 2025"), "ORG01's last record in 2024-25 is dated 2025-03-30: {t}");
+    assert!(t.contains("Latest record 30 March 2025"), "ORG10's last record in 2024-25 is dated 2025-03-30: {t}");
 }
 
 #[test]
@@ -410,7 +410,7 @@ fn a_session_in_any_folder_uses_the_built_in_library_and_specs() {
         assert!(out.status.success(), "{args:?}: {}{}", text(&out.stdout), text(&out.stderr));
         text(&out.stdout)
     };
-    assert!(run(&["indicators", "list"]).contains("70 indicator(s)"));
+    assert!(run(&["indicators", "list"]).contains("72 indicator(s)"));
     assert!(run(&["indicators", "show", "co2e_avoided"]).contains("proxy from:  <built-in>/proxies/open.toml"));
     assert!(run(&["validate", "returns.csv"]).contains("20000 valid: 0 error(s)"));
     assert!(run(&["aggregate", "returns.csv", "--by", "programme"]).contains("EMP-FWD"));

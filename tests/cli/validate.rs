@@ -475,3 +475,38 @@ fn skip_invalid_leaves_out_bad_records_in_every_command_that_loads_them() {
         assert!(run.stdout.contains(line), "{args:?}: {}", run.stdout);
     }
 }
+
+/// A sub-count (`within` in the library) above its whole for one organisation,
+/// programme and financial year is a warning naming the group and both figures.
+#[test]
+fn parts_above_their_whole_are_warned_of_by_group() {
+    let dir = tempfile::tempdir().unwrap();
+    let data = write(
+        dir.path(),
+        "d.csv",
+        &[
+            "organisation,programme,indicator,date,value,participant",
+            // ORG_A P1 2024-25: 1 job start, 2 of them for long-term unemployed people.
+            "ORG_A,P1,jobs_created,2024-05-01,1,a1",
+            "ORG_A,P1,jobs_long_term_unemployed,2024-05-01,1,a1",
+            "ORG_A,P1,jobs_long_term_unemployed,2024-06-01,1,a2",
+            // ORG_A P1 2025-26: 1 of 1, fine; ORG_B: a part with no whole at all.
+            "ORG_A,P1,jobs_created,2025-05-01,1,a3",
+            "ORG_A,P1,jobs_long_term_unemployed,2025-05-01,1,a3",
+            "ORG_B,P1,wellbeing_improved,2024-05-01,1,b1\n",
+        ]
+        .join("\n"),
+    );
+    let run = impact(&["validate", s(&data), "--today", "2026-01-01"]).ok();
+    let out = &run.stdout;
+    assert!(
+        out.contains("organisation ORG_A, programme P1, 2024-25: jobs_long_term_unemployed (2) is more than jobs_created (1), which it is part of"),
+        "{out}"
+    );
+    assert!(
+        out.contains("organisation ORG_B, programme P1, 2024-25: wellbeing_improved (1) is more than wellbeing_assessed (no records)"),
+        "{out}"
+    );
+    assert!(!out.contains("2025-26"), "{out}");
+    assert!(out.contains("0 error(s), 2 warning(s) (2 part exceeds its whole)"), "{out}");
+}

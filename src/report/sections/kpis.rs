@@ -18,8 +18,8 @@ pub(super) fn blocks(ctx: &Context, section: &Section, title: Option<&str>, out:
             let ind = ctx.library.get(id)?;
             let row = total(ctx, id);
             // No records is said in words: a dash or a 0 would read as a figure.
-            let (big, muted) = match row.filter(|r| recorded(Some(r))) {
-                Some(r) => (shown(ctx, r, &ind.unit), false),
+            let (big, muted) = match row.filter(|r| recorded(Some(r)) || not_yet_due(ctx, r)) {
+                Some(r) => (shown(ctx, r, &ind.unit), not_yet_due(ctx, r)),
                 None => (NOT_RECORDED_WORDS.to_string(), true),
             };
             // The unit stands beside a figure, never beside a mark or "Not recorded".
@@ -29,10 +29,15 @@ pub(super) fn blocks(ctx: &Context, section: &Section, title: Option<&str>, out:
                 }
                 _ => String::new(),
             };
-            let footer = row.filter(|r| r.target.is_some()).map(|r| {
+            let target = row.filter(|r| r.target.is_some()).map(|r| {
                 let pct = pct_of_target(ctx, r).map_or("–".to_string(), |p| format!("{p:.0}%"));
                 format!("Target {} · {} of target", value(r.target, &ind.unit), pct)
             });
+            // A cohort rate says how many of its people are still inside their window.
+            let footer = match (target, pending_words(ctx, id)) {
+                (Some(t), Some(p)) => Some(format!("{t} · {p}")),
+                (t, p) => t.or(p),
+            };
             Some(Tile { big, muted, unit, name: ind.name.clone(), footer })
         })
         .collect();
@@ -45,7 +50,7 @@ fn indicators(ctx: &Context, section: &Section) -> Vec<String> {
     let Section::Kpis { indicators, only_recorded, max, .. } = section else { return Vec::new() };
     indicators
         .iter()
-        .filter(|id| !*only_recorded || recorded(total(ctx, id)))
+        .filter(|id| !*only_recorded || total(ctx, id).is_some_and(|r| recorded(Some(r)) || not_yet_due(ctx, r)))
         .take(max.unwrap_or(usize::MAX))
         .cloned()
         .collect()

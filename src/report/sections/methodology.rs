@@ -12,7 +12,13 @@ pub(super) fn blocks(ctx: &Context, title: Option<&str>, out: &mut Blocks) {
     );
     out.space(4.0);
     out.paragraph(
-        &format!("A rate whose parts are counted separately within the period (for example jobs sustained this year over jobs started this year) can exceed 100%: such a figure is marked {OUT_OF_RANGE_MARK} and is not a share of the same people. A rate with no records of its numerator is shown as not recorded, not 0%, unless its definition says a missing record means none. Where a subject has no records for an indicator the report says so rather than printing 0."),
+        "Follow-up rates are cohort rates: of the people with a starting event in the period (a job start, say), the share with the follow-up event (still in work at 26 weeks) within the stated number of days, linked by their participant id, including follow-ups after the period's end. People whose window had not closed by the latest date in the data are not yet due: they are counted apart, not as failures, and the rate is of the people who are due, so it never exceeds 100%. People recorded without a participant id cannot be followed and are not in a cohort.",
+        BODY,
+        Rgb::TEXT,
+    );
+    out.space(4.0);
+    out.paragraph(
+        &format!("Other rates are recomputed from their parts' totals in the same group (local spend ÷ all supplier spend). Where data give a part larger than its whole such a rate exceeds 100%: it is marked {OUT_OF_RANGE_MARK} and is not a share. A rate with no records of its numerator is shown as not recorded, not 0%, unless its definition says a missing record means none. Where a subject has no records for an indicator the report says so rather than printing 0."),
         BODY,
         Rgb::TEXT,
     );

@@ -15,6 +15,7 @@ use super::format::{percent, price, value};
 use super::plan::kpi_need;
 use super::spec::{Section, Spec, Window};
 use crate::error::Result;
+use crate::indicator::{CohortPart, RollUp};
 use crate::indicator::{Direction, Library};
 use crate::privacy::Withheld;
 
@@ -66,6 +67,8 @@ pub const INTERNAL_MARKING: &str = "Internal: small numbers not withheld. Not fo
 
 /// Said where a subject has no records for an indicator.
 const NOT_RECORDED_WORDS: &str = "Not recorded";
+/// A cohort rate whose members are all still inside their follow-up window.
+const NOT_YET_DUE_WORDS: &str = "Not yet due";
 
 /// A section's blocks as they are said, in order.
 #[derive(Default)]
@@ -211,7 +214,7 @@ fn frame(ctx: &Context) -> Frame {
     notes.push((
         format!("%{OUT_OF_RANGE_MARK}"),
         format!(
-            "{OUT_OF_RANGE_MARK} Outside 0–100%: this rate's numerator and denominator are counted separately within the period and need not be the same people (a follow-up this year may be of someone who started last year), so it is not a share."
+            "{OUT_OF_RANGE_MARK} Outside 0–100%: this rate's numerator and denominator are counted separately and here the part exceeds its whole (`impact validate` lists such groups), so it is not a share."
         ),
     ));
     Frame {
@@ -249,6 +252,9 @@ fn shown(ctx: &Context, row: &Row, unit: &str) -> String {
     if let (true, Some(t)) = (row.withheld.is_withheld(), ctx.figures.suppress_below) {
         return row.withheld.mark(t);
     }
+    if not_yet_due(ctx, row) {
+        return NOT_YET_DUE_WORDS.to_string();
+    }
     let text = value(row.value, unit);
     if share_out_of_range(unit, row.value) {
         format!("{text}{OUT_OF_RANGE_MARK}")
@@ -266,6 +272,26 @@ pub fn share_out_of_range(unit: &str, v: Option<f64>) -> bool {
 /// records; a rate with no denominator has none to show).
 fn recorded(row: Option<&Row>) -> bool {
     row.is_some_and(|r| r.withheld.is_withheld() || r.value.is_some())
+}
+
+/// A cohort rate with members but no one yet past the follow-up window: there is no
+/// rate yet, and that is not the same as no records.
+fn not_yet_due(ctx: &Context, row: &Row) -> bool {
+    !row.withheld.is_withheld()
+        && row.value.is_none()
+        && row.records > 0
+        && ctx.library.get(&row.indicator).is_some_and(|i| i.roll_up() == RollUp::Cohort)
+}
+
+/// The people of a cohort rate still inside their follow-up window, as printed (a
+/// mark when withheld), when there are any.
+fn pending_words(ctx: &Context, id: &str) -> Option<String> {
+    let (part, _) = ctx.library.get(id)?.cohort_parts().into_iter().find(|(_, p)| *p == CohortPart::Pending)?;
+    let row = total(ctx, &part)?;
+    if row.value == Some(0.0) {
+        return None;
+    }
+    Some(format!("{} people not yet due", shown(ctx, row, "people")))
 }
 
 fn name_of<'a>(ctx: &'a Context, id: &'a str) -> &'a str {

@@ -88,8 +88,8 @@ struct Cell {
     /// 128-bit hashes of participant ids (distinct-people indicators only): two
     /// different ids share one with probability about n²/2¹²⁹, nil in practice.
     people: People,
-    /// Cohort cells: (participant hash, day of a cohort event), one per event record.
-    members: Vec<(u128, i32)>,
+    /// Cohort cells: a `visit` (participant, day) per cohort event record.
+    members: Vec<u128>,
 }
 
 /// Distinct participants as hashes, appended as they come and sorted and deduplicated
@@ -193,6 +193,9 @@ pub struct Fold<'a> {
     /// Find cells through `Dense` where it fits (off only to test it against keys).
     direct: bool,
     cohorts: CohortRules,
+    /// Cell number × `cohorts.width` + k → the cell of the k-th cohort its event
+    /// starts, with the same groups (NO_CELL until first needed).
+    cohort_cells: Vec<u32>,
 }
 
 /// What the library's cohort indicators need from the records.
@@ -204,15 +207,19 @@ struct CohortRules {
     outcome_slot: Vec<Option<usize>>,
     /// Per cohort indicator number: (its outcome's place in `events`, window in days).
     rule: Vec<Option<(usize, i32)>>,
-    /// Per outcome: (participant hash, day) of every record, whatever its date: a
-    /// follow-up of someone who started in the period may fall after it.
-    events: Vec<Vec<(u128, i32)>>,
+    /// Per outcome: a `visit` (participant, day) for every record, whatever its date:
+    /// a follow-up of someone who started in the period may fall after it.
+    events: Vec<Vec<u128>>,
+    /// The most cohorts one event starts (the width of `Fold::cohort_cells`).
+    width: usize,
     /// The latest day of any record read: a window still open then is not yet due.
     latest_day: Option<i32>,
 }
 
 impl CohortRules {
-    fn new(library: &Library, numbers: &PlHashMap<&str, u32>) -> CohortRules {
+    /// The rules of the cohort indicators among `wanted` (all when it is empty): a
+    /// request without cohort rates folds no members or events.
+    fn new(library: &Library, numbers: &PlHashMap<&str, u32>, wanted: &[String]) -> CohortRules {
         let n = numbers.len();
         let mut rules = CohortRules {
             cohort_of: vec![Vec::new(); n],
@@ -223,10 +230,11 @@ impl CohortRules {
         for (c, ind) in library.iter().enumerate() {
             let (Some(start), Some(end), Some(days)) = (&ind.cohort, &ind.outcome, ind.within_days) else { continue };
             let (Some(&start), Some(&end)) = (numbers.get(start.as_str()), numbers.get(end.as_str())) else { continue };
-            if ind.roll_up() != RollUp::Cohort {
+            if ind.roll_up() != RollUp::Cohort || !(wanted.is_empty() || wanted.contains(&ind.id)) {
                 continue;
             }
             rules.cohort_of[start as usize].push(c as u32);
+            rules.width = rules.width.max(rules.cohort_of[start as usize].len());
             let slot = *rules.outcome_slot[end as usize].get_or_insert_with(|| {
                 rules.events.push(Vec::new());
                 rules.events.len() - 1
@@ -249,24 +257,40 @@ struct CohortCounts {
     pending: u64,
 }
 
+/// A participant's record on a day, packed in one number that sorts by participant,
+/// then day: 64 bits of the participant id's hash (two of ten million people share
+/// one with probability about 3 in a million), then the day, offset to sort as signed.
+fn visit(person: u64, day: i32) -> u128 {
+    u128::from(person) << 32 | u128::from((day as u32) ^ 0x8000_0000)
+}
+
+fn person_of(visit: u128) -> u64 {
+    (visit >> 32) as u64
+}
+
+fn day_of(visit: u128) -> i32 {
+    ((visit as u32) ^ 0x8000_0000) as i32
+}
+
 /// Each participant's earliest event in `members` (sorted and deduplicated here).
 /// A member whose window [day, day + window] runs past `latest` (the data's latest
 /// day) is pending, whether or not the outcome has come yet: counting early successes
 /// of open windows but not their failures would lift the rate. Of the rest, achieved
 /// if `events` (sorted) holds one of theirs inside the window, else not achieved.
-fn follow_up(members: &mut Vec<(u128, i32)>, events: &[(u128, i32)], window: i32, latest: i32) -> CohortCounts {
+fn follow_up(members: &mut Vec<u128>, events: &[u128], window: i32, latest: i32) -> CohortCounts {
     members.sort_unstable();
-    members.dedup_by_key(|m| m.0);
+    members.dedup_by_key(|m| person_of(*m));
     let mut counts = CohortCounts::default();
-    for &(person, day) in members.iter() {
+    for &member in members.iter() {
+        let (person, day) = (person_of(member), day_of(member));
         let closes = day.saturating_add(window);
         if closes > latest {
             counts.pending += 1;
             continue;
         }
         // The first event of this person on or after the day.
-        let at = events.partition_point(|e| *e < (person, day));
-        if events.get(at).is_some_and(|&(p, d)| p == person && d <= closes) {
+        let at = events.partition_point(|e| *e < member);
+        if events.get(at).is_some_and(|&e| person_of(e) == person && day_of(e) <= closes) {
             counts.achieved += 1;
         } else {
             counts.not_achieved += 1;
@@ -290,9 +314,10 @@ impl<'a> Fold<'a> {
             })
             .collect();
         let codes = (0..SLOTS).map(|_| Codes::default()).collect();
-        let cohorts = CohortRules::new(library, &indicators);
+        let cohorts = CohortRules::new(library, &indicators, &filters.indicators);
         Fold {
             cohorts,
+            cohort_cells: Vec::new(),
             dims: dims.to_vec(),
             filters: filters.clone(),
             indicators,
@@ -376,7 +401,7 @@ impl<'a> Fold<'a> {
                 let Some((ind, _, day)) = *row else { continue };
                 if let Some(slot) = self.cohorts.outcome_slot[ind as usize] {
                     if let Some(p) = participant.get(i) {
-                        self.cohorts.events[slot].push((person_hash(p), day));
+                        self.cohorts.events[slot].push(visit(person_hash64(p), day));
                     }
                     if !in_period(day) {
                         *row = None;
@@ -424,6 +449,7 @@ impl<'a> Fold<'a> {
                 }
                 None => cell_number(&mut self.index, &mut self.cells, key_of(i, ind, kind, day)),
             };
+            let own_cell = cell;
             let cell = &mut self.cells[cell as usize].1;
             cell.records += 1;
             if let Some(v) = v {
@@ -439,10 +465,22 @@ impl<'a> Fold<'a> {
             }
             // A cohort event puts its participant in each cohort it starts, in the same
             // groups (records without a participant id cannot be followed up).
-            for &c in self.cohorts.cohort_of.get(ind as usize).map_or(&[][..], Vec::as_slice) {
-                let Some(p) = participant.get(i) else { break };
-                let cell = cell_number(&mut self.index, &mut self.cells, key_of(i, c, Kind::Cohort, day));
-                self.cells[cell as usize].1.members.push((person_hash(p), day));
+            // Its cohort cells have the row's own cell's groups: found once per cell.
+            let starts = self.cohorts.cohort_of.get(ind as usize).map_or(&[][..], Vec::as_slice);
+            if let (false, Some(p)) = (starts.is_empty(), participant.get(i)) {
+                let member = visit(person_hash64(p), day);
+                let width = self.cohorts.width;
+                for (k, &c) in starts.iter().enumerate() {
+                    let at = own_cell as usize * width + k;
+                    if self.cohort_cells.len() <= at {
+                        self.cohort_cells.resize((at + 1).max(self.cohort_cells.len() * 2), NO_CELL);
+                    }
+                    if self.cohort_cells[at] == NO_CELL {
+                        self.cohort_cells[at] =
+                            cell_number(&mut self.index, &mut self.cells, key_of(i, c, Kind::Cohort, day));
+                    }
+                    self.cells[self.cohort_cells[at] as usize].1.members.push(member);
+                }
             }
         }
         Ok(())
@@ -580,6 +618,7 @@ impl Records for Fold<'_> {
     fn restart(&mut self) {
         self.cohorts.events.iter_mut().for_each(Vec::clear);
         self.cohorts.latest_day = None;
+        self.cohort_cells.clear();
         self.cells.clear();
         self.index.clear();
         self.codes.iter_mut().for_each(|c| *c = Codes::default());
@@ -592,6 +631,10 @@ fn key_list<'k>(cells: &[(&'k Key, &Cell)]) -> Vec<&'k Key> {
 
 fn person_hash(participant: &str) -> u128 {
     xxhash_rust::xxh3::xxh3_128(participant.as_bytes())
+}
+
+fn person_hash64(participant: &str) -> u64 {
+    xxhash_rust::xxh3::xxh3_64(participant.as_bytes())
 }
 
 /// The number of `key`'s cell, made if new.
@@ -834,14 +877,17 @@ mod tests {
         // outcome came on day 96 (counting early successes of open windows but not
         // their failures would lift the rate). Person 4: day 90, closes on day 100, no
         // outcome: not achieved.
-        let mut members = vec![(1, 40), (2, 20), (1, 5), (3, 95), (4, 90)];
-        let mut events = vec![(1, 12), (2, 31), (2, 15), (3, 96), (9, 1)];
+        let visits = |list: &[(u64, i32)]| list.iter().map(|&(p, d)| visit(p, d)).collect::<Vec<u128>>();
+        let mut members = visits(&[(1, 40), (2, 20), (1, 5), (3, 95), (4, 90)]);
+        let mut events = visits(&[(1, 12), (2, 31), (2, 15), (3, 96), (9, 1)]);
         events.sort_unstable();
         let counts = follow_up(&mut members, &events, 10, 100);
         assert_eq!(counts, CohortCounts { achieved: 1, not_achieved: 2, pending: 1 });
-        // An outcome on the window's last day counts.
-        let counts = follow_up(&mut vec![(7, 0)], &[(7, 10)], 10, 100);
+        // An outcome on the window's last day counts; days before 1970 sort as days.
+        let counts = follow_up(&mut visits(&[(7, -30)]), &visits(&[(7, -20)]), 10, 100);
         assert_eq!(counts.achieved, 1);
+        assert_eq!(day_of(visit(u64::MAX, -5)), -5);
+        assert!(visit(3, -1) < visit(3, 0) && visit(3, 1_000) < visit(4, -1_000));
     }
 
     #[test]

@@ -94,7 +94,9 @@ pub fn run(args: AggregateArgs, library: &Library) -> Result<Outcome> {
         return Err(Error::Invalid { report: Box::new(report) });
     }
     let t = crate::timing::start();
-    let mut figures = aggregate::figures(fold.finish()?, library, &request)?;
+    let cells = fold.finish()?;
+    crate::timing::lap(&t, "finish the fold");
+    let mut figures = aggregate::figures(cells, library, &request)?;
     crate::timing::lap(&t, "roll up");
     if let Some(t) = &targets {
         figures = t.join(&figures, &request.by, library)?;

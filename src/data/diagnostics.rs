@@ -22,6 +22,8 @@ pub enum Check {
     AmbiguousColumn,
     MissingValue,
     UnknownIndicator,
+    /// A record of a ratio or cohort rate, which are computed from other records.
+    ComputedIndicator,
     NotANumber,
     OutOfRange,
     NotWholeNumber,
@@ -43,6 +45,7 @@ impl Check {
             Check::AmbiguousColumn => "ambiguous column",
             Check::MissingValue => "missing value",
             Check::UnknownIndicator => "unknown indicator",
+            Check::ComputedIndicator => "computed indicator recorded",
             Check::NotANumber => "not a number",
             Check::OutOfRange => "out of range",
             Check::NotWholeNumber => "not a whole number",

@@ -40,6 +40,8 @@ struct Rule<'a> {
     max: Option<f64>,
     integer: bool,
     needs_participant: bool,
+    /// A ratio or cohort rate: computed from these, never recorded.
+    computed_from: Option<String>,
 }
 
 /// Collects diagnostics for one file, listing up to `max_listed` of each kind.
@@ -219,6 +221,14 @@ fn check_slice(
                     max: i.max,
                     integer: i.integer,
                     needs_participant: i.aggregation == Aggregation::Distinct,
+                    computed_from: i.is_computed().then(|| {
+                        [&i.numerator, &i.denominator, &i.cohort, &i.outcome]
+                            .into_iter()
+                            .flatten()
+                            .map(|p| format!("`{p}`"))
+                            .collect::<Vec<_>>()
+                            .join(" and ")
+                    }),
                 },
             )
         })
@@ -311,6 +321,18 @@ fn check_slice(
         }
         // A known id needs no more looking at; others are trimmed for the message.
         let rule = match ind_rule {
+            Some(rule) if rule.computed_from.is_some() => {
+                let parts = rule.computed_from.as_deref().unwrap_or_default();
+                sink.problem(
+                    Check::ComputedIndicator,
+                    row,
+                    &h_ind,
+                    Some(rule.id),
+                    format!("`{}` is computed from {parts}, not recorded", rule.id),
+                    Some(format!("record {parts} instead; impactkit works the rate out from them")),
+                );
+                None
+            }
             Some(rule) => Some(rule),
             None => {
                 match ind.map(str::trim).filter(|s| !s.is_empty()) {

@@ -311,3 +311,32 @@ fn tables_wider_than_the_terminal_say_so() {
     let run = crate::util::impact_env(&["aggregate", "samples/outcomes.csv"], &[("COLUMNS", "200")]).ok();
     assert!(!run.stderr.contains("wider than the terminal"), "{}", run.stderr);
 }
+
+/// `indicators check` refuses cohort and `within` rules that cannot work.
+#[test]
+fn check_names_broken_cohort_and_within_rules() {
+    let dir = tempfile::tempdir().unwrap();
+    let lib = dir.path().join("lib");
+    std::fs::create_dir(&lib).unwrap();
+    let head = |id: &str, unit: &str, agg: &str| {
+        format!("[[indicator]]\nid = \"{id}\"\nname = \"n\"\ntheme = \"t\"\nunit = \"{unit}\"\naggregation = \"{agg}\"\ndirection = \"higher\"\ndescription = \"d\"\n")
+    };
+    let text = [
+        head("starts", "people", "sum"),
+        head("rate", "%", "cohort") + "cohort = \"starts\"\noutcome = \"stayed\"\nwithin_days = 0\n",
+        head("part", "£", "sum") + "within = \"starts\"\n",
+        head("a", "people", "sum") + "within = \"b\"\n",
+        head("b", "people", "sum") + "within = \"a\"\n",
+    ]
+    .join("\n");
+    std::fs::write(lib.join("t.toml"), text).unwrap();
+    let run = impact(&["indicators", "check", s(&lib)]).expect_code(1);
+    for expected in [
+        "indicator `rate`, key `outcome`: `stayed` is not in the library",
+        "indicator `rate`, key `within_days`: must be from 1 to 3653 days",
+        "indicator `part`, key `within`: `starts` counts people, this counts £: a part must be in its whole's unit",
+        "indicator `a`, key `within`: goes round in a circle: a → b → a",
+    ] {
+        assert!(run.stdout.contains(expected), "{expected} in {}", run.stdout);
+    }
+}

@@ -510,3 +510,27 @@ fn parts_above_their_whole_are_warned_of_by_group() {
     assert!(!out.contains("2025-26"), "{out}");
     assert!(out.contains("0 error(s), 2 warning(s) (2 part exceeds its whole)"), "{out}");
 }
+
+/// A rate is computed from its parts: a record of one (a return with "job outcome
+/// rate 45%") is refused, not silently left out of the figures.
+#[test]
+fn records_of_computed_rates_are_refused() {
+    let dir = tempfile::tempdir().unwrap();
+    let data = write(
+        dir.path(),
+        "d.csv",
+        "organisation,indicator,date,value,participant\nORG_A,job_outcome_rate,2024-05-01,45,\nORG_A,local_spend_share,2024-05-01,30,\n",
+    );
+    let run = impact(&["validate", s(&data)]).expect_code(1);
+    assert!(
+        run.stdout.contains("row 2, column B \"indicator\": `job_outcome_rate` is computed from `employability_participants` and `jobs_created`, not recorded"),
+        "{}",
+        run.stdout
+    );
+    assert!(
+        run.stdout.contains("`local_spend_share` is computed from `spend_local_suppliers` and `supplier_spend_total`"),
+        "{}",
+        run.stdout
+    );
+    assert!(run.stdout.contains("2 computed indicator recorded"), "{}", run.stdout);
+}

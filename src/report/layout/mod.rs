@@ -85,9 +85,10 @@ impl Flow {
         Ok(())
     }
 
-    fn heading(&mut self, title: &str) {
-        // Keep a heading with at least a few lines of what follows.
-        self.ensure(80.0);
+    /// A heading, kept on one page with the first `lead` points of what follows it
+    /// (at least a few lines), so no heading is left alone at a page's foot.
+    fn heading(&mut self, title: &str, lead: f32) {
+        self.ensure((28.0 + lead).max(80.0));
         self.y += 6.0;
         self.text(MARGIN, 14.0, true, Rgb::TEXT, title);
         self.y += 22.0;
@@ -99,10 +100,10 @@ pub fn build(doc: &Document) -> Result<Built> {
     let mut charts = Vec::new();
     cover(&doc.cover, &mut flow);
     flow.new_page();
-    for block in &doc.blocks {
+    for (i, block) in doc.blocks.iter().enumerate() {
         match block {
             Block::KeepTogether(h) => flow.ensure(*h),
-            Block::Heading(title) => flow.heading(title),
+            Block::Heading(title) => flow.heading(title, lead_height(&doc.blocks[i + 1..])),
             Block::Paragraph { text, size, colour } => flow.paragraph(text, *size, *colour),
             Block::Line { text, size, bold, advance } => {
                 flow.text(MARGIN, *size, *bold, Rgb::TEXT, &fit(text, *size, *bold, CONTENT_W));
@@ -140,6 +141,30 @@ pub fn build(doc: &Document) -> Result<Built> {
         furniture(&doc.frame, page, i + 1, total);
     }
     Ok(Built { pages: flow.pages, charts })
+}
+
+/// How much of the blocks after a heading must stand on its page: what cannot be split
+/// (a chart, a set of value tiles) whole, else its first row or lines.
+fn lead_height(next: &[Block]) -> f32 {
+    let mut space = 0.0;
+    for block in next {
+        let h = match block {
+            Block::Space(h) => {
+                space += h;
+                continue;
+            }
+            Block::KeepTogether(h) => *h,
+            Block::Chart { height, .. } => *height,
+            Block::Tiles { style: TileStyle::Value, tiles } => tiles.len().div_ceil(3) as f32 * 74.0,
+            Block::Tiles { style: TileStyle::Kpi, .. } => 88.0,
+            Block::Panels(_) => 128.0,
+            Block::Table { .. } => 60.0,
+            Block::Paragraph { size, .. } => size * 1.4 * 3.0,
+            _ => 0.0,
+        };
+        return space + h;
+    }
+    space
 }
 
 fn cover(c: &Cover, flow: &mut Flow) {
@@ -316,4 +341,43 @@ fn panel_grid(flow: &mut Flow, panels: &[Panel], charts: &mut Vec<ChartOut>) -> 
         flow.y += H + 22.0;
     }
     Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::report::blocks::{Cover, Frame, Tile};
+
+    /// A heading near a page's foot, followed by value tiles that must stay together,
+    /// moves to the next page with them instead of standing alone.
+    #[test]
+    fn a_heading_stays_with_what_follows_it() {
+        let tile = || Tile { big: "£1".into(), muted: false, unit: String::new(), name: "n".into(), footer: None };
+        // Lines filling most of the first page, then the heading and six value tiles
+        // (two rows, 148 pt) that do not fit below it.
+        let mut blocks: Vec<Block> =
+            (0..50).map(|_| Block::Line { text: "x".into(), size: 10.0, bold: false, advance: 11.4 }).collect();
+        blocks.push(Block::Heading("Social return on investment".into()));
+        blocks.push(Block::Tiles { style: TileStyle::Value, tiles: (0..6).map(|_| tile()).collect() });
+        let doc = Document {
+            cover: Cover { title: "T".into(), subtitle: None, subject: "S".into(), period: "P".into(), lines: vec![] },
+            frame: Frame {
+                title: "T".into(),
+                subject: "S".into(),
+                period: "P".into(),
+                footer: "F".into(),
+                marking: None,
+                notes: vec![],
+            },
+            blocks,
+        };
+        let built = build(&doc).unwrap();
+        let page_of = |text: &str| {
+            built.pages.iter().position(|p| p.iter().any(|c| matches!(c, Cmd::Text { text: t, .. } if t == text)))
+        };
+        let heading = page_of("Social return on investment").expect("heading drawn");
+        let tiles = page_of("£1").expect("tiles drawn");
+        assert_eq!(heading, tiles, "the heading is on page {heading}, its tiles on page {tiles}");
+        assert!(page_of("x") < Some(heading), "the lines come first");
+    }
 }

@@ -12,6 +12,7 @@ pub mod data;
 pub mod error;
 pub mod indicator;
 pub mod output;
+pub mod pipeline;
 pub mod privacy;
 pub mod report;
 pub mod samples;

@@ -4,11 +4,11 @@ use clap::Args;
 
 use super::validate::{parse_day, DataArgs, PrivacyArgs};
 use super::Outcome;
-use crate::aggregate::{self, Dimension, Filters, Request, Targets};
-use crate::data;
+use crate::aggregate::{Dimension, Filters, Request, Targets};
 use crate::error::{Error, Result};
 use crate::indicator::Library;
 use crate::output::TableFormat;
+use crate::pipeline::{self, Input};
 
 #[derive(Debug, Args)]
 pub struct AggregateArgs {
@@ -81,45 +81,12 @@ pub fn run(args: AggregateArgs, library: &Library) -> Result<Outcome> {
     let targets = args.targets.as_deref().map(|p| Targets::load(p, library)).transpose()?;
     let map = args.data.map(library)?;
     let request = Request { by, filters, suppress_below: args.privacy.threshold(), publish_apart: Vec::new() };
-    aggregate::check_request(library, &request)?;
-    // Records are folded batch by batch as they are checked: memory stays bounded
-    // whatever the size of the data, and nothing is written unless every check passes.
-    // The fold runs on its own thread, beside the reading and checking of the next batch.
-    let mut fold = aggregate::Fold::new(library, &request.by, &request.filters);
-    let options = args.data.options()?;
-    let report = data::scan::sink_on_own_thread(&mut fold, |sink| {
-        data::checked(&args.data.data, library, map.as_ref(), &options, Some(&columns_used(&request)), sink)
-    })?;
-    if !report.is_ok() {
-        return Err(Error::Invalid { report: Box::new(report) });
-    }
-    let t = crate::timing::start();
-    let cells = fold.finish()?;
-    crate::timing::lap(&t, "finish the fold");
-    let mut figures = aggregate::figures(cells, library, &request)?;
-    crate::timing::lap(&t, "roll up");
+    // One streaming pass: memory stays bounded whatever the size of the data, and
+    // nothing is written unless every check passes.
+    let input = Input { paths: &args.data.data, map: map.as_ref(), options: args.data.options()? };
+    let mut figures = pipeline::run(&input, library, std::slice::from_ref(&request))?.figures.remove(0);
     if let Some(t) = &targets {
         figures = t.join(&figures, &request.by, library)?;
     }
     super::emit(&figures, format, args.out.as_deref(), "figure row(s)", "", "", "")
-}
-
-/// Optional record columns this request reads (beyond the ones every check reads).
-fn columns_used(request: &Request) -> Vec<&'static str> {
-    let f = &request.filters;
-    let mut used: Vec<&'static str> = request
-        .by
-        .iter()
-        .filter_map(|d| match d {
-            Dimension::Field(name) => Some(*name),
-            Dimension::Period(_) => None,
-        })
-        .collect();
-    used.extend(
-        [("area", &f.areas), ("beneficiary_group", &f.groups)]
-            .into_iter()
-            .filter(|(_, v)| !v.is_empty())
-            .map(|(c, _)| c),
-    );
-    used
 }

@@ -9,6 +9,7 @@ use crate::commitments;
 use crate::error::{Error, Result};
 use crate::indicator::Library;
 use crate::output::TableFormat;
+use crate::pipeline::{self, Input};
 use crate::value::Assumptions;
 
 #[derive(Debug, Args)]
@@ -50,12 +51,23 @@ pub fn run(args: CommitmentsArgs, library: &Library) -> Result<Outcome> {
         Some(p) => Assumptions::load(p, library)?,
         None => Assumptions::default(),
     };
-    let dataset = args.data.load_valid(library, args.skip_invalid)?;
-    let as_of = match &args.as_of {
-        Some(d) => parse_day(d, "--as-of")?,
-        None => latest_date(&dataset.records)?.ok_or_else(|| Error::usage("the data has no records; give --as-of"))?,
+    let as_of = args.as_of.as_deref().map(|d| parse_day(d, "--as-of")).transpose()?;
+    // One pass, one request per commitment.
+    let requests = commitments::requests(&list, as_of);
+    let out = if args.skip_invalid {
+        // Leaving records out needs them all in hand (a repeated id is known only at the end).
+        let dataset = args.data.load_valid(library, true)?;
+        pipeline::from_records(&dataset.records, library, &requests)?
+    } else {
+        let map = args.data.map(library)?;
+        let input = Input { paths: &args.data.data, map: map.as_ref(), options: args.data.options()? };
+        pipeline::run(&input, library, &requests)?
     };
-    let progress = commitments::track(&list, &dataset.records, library, &assumptions, as_of)?;
+    let as_of = match as_of.or(out.latest) {
+        Some(d) => d,
+        None => return Err(Error::usage("the data has no records; give --as-of")),
+    };
+    let progress = commitments::from_figures(&list, &out.figures, library, &assumptions, as_of)?;
     let mut frame = commitments::to_frame(&progress)?;
     if let Some(t) = args.privacy.threshold() {
         withhold_small_deliveries(&mut frame, &progress, library, t)?;
@@ -66,11 +78,6 @@ pub fn run(args: CommitmentsArgs, library: &Library) -> Result<Outcome> {
 }
 
 /// The last outcome date in the records.
-pub fn latest_date(records: &DataFrame) -> Result<Option<chrono::NaiveDate>> {
-    let days = records.column("date")?.cast(&DataType::Int32)?;
-    Ok(days.i32()?.max().map(crate::data::parse::from_epoch_days))
-}
-
 /// A delivered count of 1 to t − 1 people is withheld with its share delivered and
 /// expected figure, its social value, and its contract's total social value (the
 /// total less the rest would give it back). Commitments are not parts of one sum, so

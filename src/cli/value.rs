@@ -4,10 +4,11 @@ use clap::{Args, ValueEnum};
 
 use super::validate::{parse_day, DataArgs, PrivacyArgs};
 use super::Outcome;
-use crate::aggregate::Filters;
+use crate::aggregate::{Filters, Request};
 use crate::error::{Error, Result};
 use crate::indicator::Library;
 use crate::output::TableFormat;
+use crate::pipeline::{self, Input};
 use crate::value::{self, Assumptions, GroupBy};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
@@ -77,9 +78,23 @@ pub fn run(args: ValueArgs, library: &Library) -> Result<Outcome> {
         to: args.to.as_deref().map(|d| parse_day(d, "--to")).transpose()?,
         ..Filters::default()
     };
-    let dataset = args.data.load_valid(library, args.skip_invalid)?;
-    let filters_window = (filters.from, filters.to);
-    let groups = value::value(&dataset.records, library, &assumptions, by, filters, &investments)?;
+    let window = (filters.from, filters.to);
+    // One pass for two requests: the valued quantities per group, and every
+    // indicator's total in the window (to say which recorded outcomes were not valued).
+    let requests = [
+        value::request(library, by, filters.clone())?,
+        Request { filters: Filters { from: window.0, to: window.1, ..Filters::default() }, ..Request::default() },
+    ];
+    let figures = if args.skip_invalid {
+        // Leaving records out needs them all in hand (a repeated id is known only at the end).
+        let dataset = args.data.load_valid(library, true)?;
+        pipeline::from_records(&dataset.records, library, &requests)?.figures
+    } else {
+        let map = args.data.map(library)?;
+        let input = Input { paths: &args.data.data, map: map.as_ref(), options: args.data.options()? };
+        pipeline::run(&input, library, &requests)?.figures
+    };
+    let groups = value::from_figures(&figures[0], library, &assumptions, by, window, &investments)?;
     if groups.is_empty() {
         return Err(Error::usage("no outcomes with a financial proxy in the data"));
     }
@@ -102,7 +117,7 @@ pub fn run(args: ValueArgs, library: &Library) -> Result<Outcome> {
                 missing.join(", ")
             );
         }
-        let unvalued = recorded_not_valued(&dataset.records, library, filters_window)?;
+        let unvalued = recorded_not_valued(&figures[1], library)?;
         if !unvalued.is_empty() {
             note.push_str(&format!(
                 "note: recorded but not valued (no proxy in the library, so the ratios count valued outcomes only): {}\n",
@@ -158,20 +173,15 @@ fn withhold_small_counts(
 }
 
 /// Outcome indicators (counts and sums) with records in the window whose indicator
-/// carries no proxy: counted, but absent from the value table.
-fn recorded_not_valued(
-    records: &polars::prelude::DataFrame,
-    library: &Library,
-    (from, to): (Option<chrono::NaiveDate>, Option<chrono::NaiveDate>),
-) -> Result<Vec<String>> {
-    let ids = records.column("indicator")?.cast(&polars::prelude::DataType::String)?;
-    let dates = records.column("date")?.cast(&polars::prelude::DataType::Int32)?;
-    let (from, to) = (from.map(crate::data::parse::epoch_days), to.map(crate::data::parse::epoch_days));
+/// carries no proxy: counted, but absent from the value table. `totals`: every
+/// indicator's figure in the window.
+fn recorded_not_valued(totals: &polars::prelude::DataFrame, library: &Library) -> Result<Vec<String>> {
+    let ids = totals.column("indicator")?.str()?.clone();
+    let records = totals.column("records")?.cast(&polars::prelude::DataType::Int64)?;
     let mut out: Vec<String> = ids
-        .str()?
         .iter()
-        .zip(dates.i32()?.iter())
-        .filter(|(_, d)| d.is_some_and(|d| from.is_none_or(|f| d >= f) && to.is_none_or(|t| d <= t)))
+        .zip(records.i64()?.iter())
+        .filter(|(_, n)| n.is_some_and(|n| n > 0))
         .filter_map(|(id, _)| id)
         .filter(|id| library.get(id).is_some_and(crate::indicator::Indicator::is_unvalued_outcome))
         .map(str::to_string)

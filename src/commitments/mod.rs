@@ -7,7 +7,7 @@ use std::path::Path;
 use chrono::NaiveDate;
 use polars::prelude::*;
 
-use crate::aggregate::{aggregate, Filters, Request};
+use crate::aggregate::{Filters, Request};
 use crate::data::parse::{parse_amount, parse_date};
 use crate::data::read::read_table;
 use crate::data::schema::{normalise_heading, ROW};
@@ -175,21 +175,41 @@ pub fn track(
     assumptions: &Assumptions,
     as_of: NaiveDate,
 ) -> Result<Vec<Progress>> {
+    let figures = crate::pipeline::from_records(records, library, &requests(commitments, Some(as_of)))?.figures;
+    from_figures(commitments, &figures, library, assumptions, as_of)
+}
+
+/// One request per commitment: the supplier's records of its indicator from the
+/// contract's start to its due date, or `as_of` when that is earlier. Without
+/// `as_of` (the latest record date, known only after reading), the due date alone:
+/// no record falls after the latest.
+pub fn requests(commitments: &[Commitment], as_of: Option<NaiveDate>) -> Vec<Request> {
+    commitments
+        .iter()
+        .map(|c| Request {
+            filters: Filters {
+                from: Some(c.start),
+                to: Some(as_of.map_or(c.due, |a| a.min(c.due))),
+                organisations: vec![c.supplier.clone()],
+                programmes: c.programme.iter().cloned().collect(),
+                indicators: vec![c.indicator.clone()],
+                ..Filters::default()
+            },
+            ..Request::default()
+        })
+        .collect()
+}
+
+/// Progress from the figures of `requests` (one frame per commitment, in order).
+pub fn from_figures(
+    commitments: &[Commitment],
+    figures: &[DataFrame],
+    library: &Library,
+    assumptions: &Assumptions,
+    as_of: NaiveDate,
+) -> Result<Vec<Progress>> {
     let mut out = Vec::new();
-    for c in commitments {
-        let filters = Filters {
-            from: Some(c.start),
-            to: Some(as_of.min(c.due)),
-            organisations: vec![c.supplier.clone()],
-            programmes: c.programme.iter().cloned().collect(),
-            indicators: vec![c.indicator.clone()],
-            ..Filters::default()
-        };
-        let figures = aggregate(
-            records,
-            library,
-            &Request { by: vec![], filters, suppress_below: None, publish_apart: Vec::new() },
-        )?;
+    for (c, figures) in commitments.iter().zip(figures) {
         // No records at all gives no figure row: nothing delivered.
         let values = figures.column("value")?.f64()?.clone();
         let delivered = if values.is_empty() { 0.0 } else { values.get(0).unwrap_or(0.0) };

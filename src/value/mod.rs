@@ -27,7 +27,7 @@ use polars::prelude::*;
 
 pub use assumptions::{Assumptions, Params};
 
-use crate::aggregate::{aggregate, Dimension, Filters, Request};
+use crate::aggregate::{Dimension, Filters, Request};
 use crate::error::{Error, Result};
 use crate::indicator::Library;
 
@@ -179,19 +179,37 @@ pub fn value(
     filters: Filters,
     investments: &std::collections::HashMap<String, Investment>,
 ) -> Result<Vec<GroupValue>> {
-    let (from, to) = (filters.from, filters.to);
+    let window = (filters.from, filters.to);
+    let request = request(library, by, filters)?;
+    let figures = crate::pipeline::from_records(records, library, std::slice::from_ref(&request))?.figures;
+    from_figures(&figures[0], library, assumptions, by, window, investments)
+}
+
+/// The figures valuing needs: every proxied indicator's quantity per group.
+pub fn request(library: &Library, by: GroupBy, filters: Filters) -> Result<Request> {
     let proxied: Vec<String> = library.iter().filter(|i| i.proxy.is_some()).map(|i| i.id.clone()).collect();
     if proxied.is_empty() {
         return Err(Error::usage("no indicator in the library has a financial proxy")
             .with_hint("add [indicator.proxy] entries to indicators/*.toml"));
     }
-    let request = Request {
+    Ok(Request {
         by: vec![Dimension::Field(by.column())],
         filters: Filters { indicators: proxied, ..filters },
         suppress_below: None,
         publish_apart: Vec::new(),
-    };
-    let figures = aggregate(records, library, &request)?;
+    })
+}
+
+/// Value the figures of `request` (quantities per group); `window` is the period
+/// valued, for the share of each investment that falls in it.
+pub fn from_figures(
+    figures: &DataFrame,
+    library: &Library,
+    assumptions: &Assumptions,
+    by: GroupBy,
+    (from, to): (Option<chrono::NaiveDate>, Option<chrono::NaiveDate>),
+    investments: &std::collections::HashMap<String, Investment>,
+) -> Result<Vec<GroupValue>> {
     let groups = figures.column(by.column())?.str()?.clone();
     let ids = figures.column("indicator")?.str()?.clone();
     let values = figures.column("value")?.f64()?.clone();

@@ -1,0 +1,142 @@
+//! One streaming pass over the data for any number of requests: the files are read,
+//! mapped and checked once, batch by batch, and every batch is folded into each
+//! request's cells (see `aggregate::fold`), so memory depends on the groups, not on
+//! the records. The columns read are the ones the requests use. `aggregate`, `value`
+//! and `commitments` are calls to it; a library user reaches the same path:
+//!
+//! ```no_run
+//! use impactkit::aggregate::{Dimension, Request};
+//! use impactkit::indicator::Library;
+//! use impactkit::pipeline::{self, Input};
+//!
+//! let library = Library::load(std::path::Path::new("indicators"))?;
+//! let files = [std::path::PathBuf::from("samples/outcomes.csv")];
+//! let by_organisation = Request { by: vec![Dimension::Field("organisation")], ..Request::default() };
+//! let out = pipeline::run(&Input::files(&files), &library, &[by_organisation])?;
+//! println!("{}", out.figures[0]);
+//! # Ok::<(), impactkit::Error>(())
+//! ```
+
+use std::path::PathBuf;
+
+use chrono::NaiveDate;
+use polars::prelude::*;
+use rayon::prelude::*;
+
+use crate::aggregate::{self, Dimension, Fold, Request};
+use crate::data::{self, CheckOptions, ColumnMap, Records, Report};
+use crate::error::{Error, Result};
+use crate::indicator::Library;
+
+/// The data a pass reads: files, the column map that fits them, the check options.
+pub struct Input<'a> {
+    pub paths: &'a [PathBuf],
+    pub map: Option<&'a ColumnMap>,
+    pub options: CheckOptions,
+}
+
+impl<'a> Input<'a> {
+    /// Files in the canonical layout, checked with the default options.
+    pub fn files(paths: &'a [PathBuf]) -> Input<'a> {
+        Input { paths, map: None, options: CheckOptions::default() }
+    }
+}
+
+/// What a pass gives: each request's figures (in the requests' order), the
+/// validation report, and the latest record date read (None for no records).
+pub struct Output {
+    pub figures: Vec<DataFrame>,
+    pub report: Report,
+    pub latest: Option<NaiveDate>,
+}
+
+/// Read and check `input` once, folding every batch into each request. Data with any
+/// error is refused with the whole report (`Error::Invalid`), as `validate` gives it.
+pub fn run(input: &Input, library: &Library, requests: &[Request]) -> Result<Output> {
+    for request in requests {
+        aggregate::check_request(library, request)?;
+    }
+    let mut pass = Pass::new(library, requests);
+    let columns = columns_used(requests);
+    // The folds run on their own thread, beside the reading and checking of the next batch.
+    let report = data::scan::sink_on_own_thread(&mut pass, |sink| {
+        data::checked(input.paths, library, input.map, &input.options, Some(&columns), sink)
+    })?;
+    if !report.is_ok() {
+        return Err(Error::Invalid { report: Box::new(report) });
+    }
+    let latest = pass.latest;
+    Ok(Output { figures: pass.finish(library, requests)?, report, latest })
+}
+
+/// The same figures from records already in memory (checked, valid ones: `report`
+/// needs every record for its data-quality section; `--skip-invalid` leaves some out).
+pub fn from_records(records: &DataFrame, library: &Library, requests: &[Request]) -> Result<Output> {
+    for request in requests {
+        aggregate::check_request(library, request)?;
+    }
+    let mut pass = Pass::new(library, requests);
+    pass.batch(records.clone())?;
+    let latest = pass.latest;
+    Ok(Output { figures: pass.finish(library, requests)?, report: Report::default(), latest })
+}
+
+/// Every request's fold, fed the same batches.
+struct Pass<'a> {
+    folds: Vec<Fold<'a>>,
+    latest: Option<NaiveDate>,
+}
+
+impl<'a> Pass<'a> {
+    fn new(library: &'a Library, requests: &[Request]) -> Pass<'a> {
+        Pass { folds: requests.iter().map(|r| Fold::new(library, &r.by, &r.filters)).collect(), latest: None }
+    }
+
+    fn finish(self, library: &Library, requests: &[Request]) -> Result<Vec<DataFrame>> {
+        let t = crate::timing::start();
+        let cells = self.folds.into_iter().map(Fold::finish).collect::<Result<Vec<_>>>()?;
+        crate::timing::lap(&t, "finish the folds");
+        let figures = cells.into_iter().zip(requests).map(|(c, r)| aggregate::figures(c, library, r)).collect();
+        crate::timing::lap(&t, "roll up");
+        figures
+    }
+}
+
+impl Records for Pass<'_> {
+    fn batch(&mut self, records: DataFrame) -> Result<()> {
+        let days = records.column("date")?.cast(&DataType::Date)?;
+        let latest = days.date()?.physical().max().map(crate::data::parse::from_epoch_days);
+        self.latest = self.latest.max(latest);
+        match self.folds.as_mut_slice() {
+            [one] => one.add(&records),
+            many => many.par_iter_mut().try_for_each(|f| f.add(&records)),
+        }
+    }
+
+    fn restart(&mut self) {
+        self.latest = None;
+        self.folds.iter_mut().for_each(Records::restart);
+    }
+}
+
+/// Optional record columns the requests read (beyond the ones every check reads).
+fn columns_used(requests: &[Request]) -> Vec<&'static str> {
+    let mut used: Vec<&'static str> = Vec::new();
+    for request in requests {
+        let f = &request.filters;
+        let fields = request.by.iter().filter_map(|d| match d {
+            Dimension::Field(name) => Some(*name),
+            Dimension::Period(_) => None,
+        });
+        let filtered = [("area", &f.areas), ("beneficiary_group", &f.groups)]
+            .into_iter()
+            .filter(|(_, v)| !v.is_empty())
+            .map(|(c, _)| c);
+        for c in fields.chain(filtered) {
+            if !used.contains(&c) {
+                used.push(c);
+            }
+        }
+    }
+    used
+}

@@ -53,10 +53,22 @@ pub struct Output {
 /// Read and check `input` once, folding every batch into each request. Data with any
 /// error is refused with the whole report (`Error::Invalid`), as `validate` gives it.
 pub fn run(input: &Input, library: &Library, requests: &[Request]) -> Result<Output> {
+    run_with(input, library, requests, Vec::new())
+}
+
+/// `run`, also handing every checked batch to each of `sinks` (folds of other kinds,
+/// such as `aggregate::PeopleFold`), whose results the caller takes from them after.
+pub fn run_with(
+    input: &Input,
+    library: &Library,
+    requests: &[Request],
+    sinks: Vec<&mut (dyn Records + Send)>,
+) -> Result<Output> {
     for request in requests {
         aggregate::check_request(library, request)?;
     }
     let mut pass = Pass::new(library, requests);
+    pass.sinks = sinks;
     let columns = columns_used(requests);
     // The folds run on their own thread, beside the reading and checking of the next batch.
     let report = data::scan::sink_on_own_thread(&mut pass, |sink| {
@@ -72,24 +84,40 @@ pub fn run(input: &Input, library: &Library, requests: &[Request]) -> Result<Out
 /// The same figures from records already in memory (checked, valid ones: `report`
 /// needs every record for its data-quality section; `--skip-invalid` leaves some out).
 pub fn from_records(records: &DataFrame, library: &Library, requests: &[Request]) -> Result<Output> {
+    from_records_with(records, library, requests, Vec::new())
+}
+
+/// `from_records`, also handing the records to each of `sinks` (see `run_with`).
+pub fn from_records_with(
+    records: &DataFrame,
+    library: &Library,
+    requests: &[Request],
+    sinks: Vec<&mut (dyn Records + Send)>,
+) -> Result<Output> {
     for request in requests {
         aggregate::check_request(library, request)?;
     }
     let mut pass = Pass::new(library, requests);
+    pass.sinks = sinks;
     pass.batch(records.clone())?;
     let latest = pass.latest;
     Ok(Output { figures: pass.finish(library, requests)?, report: Report::default(), latest })
 }
 
-/// Every request's fold, fed the same batches.
-struct Pass<'a> {
+/// Every request's fold, and the caller's other sinks, fed the same batches.
+struct Pass<'a, 's> {
     folds: Vec<Fold<'a>>,
+    sinks: Vec<&'s mut (dyn Records + Send)>,
     latest: Option<NaiveDate>,
 }
 
-impl<'a> Pass<'a> {
-    fn new(library: &'a Library, requests: &[Request]) -> Pass<'a> {
-        Pass { folds: requests.iter().map(|r| Fold::new(library, &r.by, &r.filters)).collect(), latest: None }
+impl<'a, 's> Pass<'a, 's> {
+    fn new(library: &'a Library, requests: &[Request]) -> Pass<'a, 's> {
+        Pass {
+            folds: requests.iter().map(|r| Fold::new(library, &r.by, &r.filters)).collect(),
+            sinks: Vec::new(),
+            latest: None,
+        }
     }
 
     fn finish(self, library: &Library, requests: &[Request]) -> Result<Vec<DataFrame>> {
@@ -102,11 +130,14 @@ impl<'a> Pass<'a> {
     }
 }
 
-impl Records for Pass<'_> {
+impl Records for Pass<'_, '_> {
     fn batch(&mut self, records: DataFrame) -> Result<()> {
         let days = records.column("date")?.cast(&DataType::Date)?;
         let latest = days.date()?.physical().max().map(crate::data::parse::from_epoch_days);
         self.latest = self.latest.max(latest);
+        for sink in self.sinks.iter_mut() {
+            sink.batch(records.clone())?;
+        }
         match self.folds.as_mut_slice() {
             [one] => one.add(&records),
             many => many.par_iter_mut().try_for_each(|f| f.add(&records)),
@@ -116,6 +147,7 @@ impl Records for Pass<'_> {
     fn restart(&mut self) {
         self.latest = None;
         self.folds.iter_mut().for_each(Records::restart);
+        self.sinks.iter_mut().for_each(|s| s.restart());
     }
 }
 
@@ -128,9 +160,10 @@ fn columns_used(requests: &[Request]) -> Vec<&'static str> {
             Dimension::Field(name) => Some(*name),
             Dimension::Period(_) => None,
         });
-        let filtered = [("area", &f.areas), ("beneficiary_group", &f.groups)]
+        let priority = f.priority.is_some();
+        let filtered = [("area", !f.areas.is_empty()), ("beneficiary_group", !f.groups.is_empty() || priority)]
             .into_iter()
-            .filter(|(_, v)| !v.is_empty())
+            .filter(|(_, used)| *used)
             .map(|(c, _)| c);
         for c in fields.chain(filtered) {
             if !used.contains(&c) {

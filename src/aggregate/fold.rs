@@ -394,6 +394,13 @@ impl<'a> Fold<'a> {
                 }
             }
         }
+        if let Some(priority) = &self.filters.priority {
+            for (row, reaches) in rows.iter_mut().zip(reaches_priority(records, priority)?) {
+                if !reaches {
+                    *row = None;
+                }
+            }
+        }
         if self.cohorts.any() {
             let latest = date.max().into_iter().chain(self.cohorts.latest_day).max();
             self.cohorts.latest_day = latest;
@@ -622,6 +629,78 @@ impl Records for Fold<'_> {
         self.cells.clear();
         self.index.clear();
         self.codes.iter_mut().for_each(|c| *c = Codes::default());
+    }
+}
+
+/// Per record: whether it reaches a priority group (see `Priority`).
+fn reaches_priority(records: &DataFrame, priority: &super::Priority) -> Result<Vec<bool>> {
+    let simd = records.column("simd_decile")?.cast(&DataType::Int32)?;
+    let group = text(records, "beneficiary_group")?;
+    Ok(simd
+        .i32()?
+        .iter()
+        .zip(group.iter())
+        .map(|(d, g)| {
+            d.is_some_and(|d| d <= priority.simd_max) || g.is_some_and(|g| priority.groups.iter().any(|p| p == g))
+        })
+        .collect())
+}
+
+/// Distinct participants per group over every record in a window, whatever its
+/// indicator (the people an organisation worked with, for outcomes per participant).
+pub struct PeopleFold {
+    column: &'static str,
+    from: Option<i32>,
+    to: Option<i32>,
+    groups: Codes,
+    /// Per group code − 1.
+    people: Vec<People>,
+}
+
+impl PeopleFold {
+    pub fn new(column: &'static str, from: Option<chrono::NaiveDate>, to: Option<chrono::NaiveDate>) -> PeopleFold {
+        PeopleFold {
+            column,
+            from: from.map(epoch_days),
+            to: to.map(epoch_days),
+            groups: Codes::default(),
+            people: Vec::new(),
+        }
+    }
+
+    pub fn add(&mut self, records: &DataFrame) -> Result<()> {
+        let group = text(records, self.column)?;
+        let participant = text(records, "participant")?;
+        let date = records.column("date")?.cast(&DataType::Date)?;
+        let date = date.date()?.physical().clone();
+        for ((g, p), d) in group.iter().zip(participant.iter()).zip(date.iter()) {
+            let (Some(g), Some(p), Some(d)) = (g, p, d) else { continue };
+            if self.from.is_some_and(|f| d < f) || self.to.is_some_and(|t| d > t) {
+                continue;
+            }
+            let code = self.groups.code(Some(g)) as usize;
+            if self.people.len() < code {
+                self.people.resize_with(code, People::default);
+            }
+            self.people[code - 1].add(person_hash(p));
+        }
+        Ok(())
+    }
+
+    /// Each group (with a participant in the window) and its distinct participants.
+    pub fn finish(mut self) -> Vec<(String, usize)> {
+        self.people.iter_mut().for_each(People::settle);
+        self.groups.names.into_iter().zip(self.people.iter().map(People::count)).collect()
+    }
+}
+
+impl Records for PeopleFold {
+    fn batch(&mut self, records: DataFrame) -> Result<()> {
+        self.add(&records)
+    }
+    fn restart(&mut self) {
+        self.groups = Codes::default();
+        self.people.clear();
     }
 }
 

@@ -13,7 +13,7 @@ pub mod targets;
 use chrono::NaiveDate;
 use polars::prelude::*;
 
-pub use fold::{Cells, Fold};
+pub use fold::{Cells, Fold, PeopleFold};
 pub use period::Grain;
 pub use targets::Targets;
 
@@ -86,6 +86,16 @@ pub struct Filters {
     /// The date the data runs to, for cohort rates: a follow-up window still open
     /// then is not yet due. None: the latest date of the records folded.
     pub as_at: Option<NaiveDate>,
+    /// Only records that reach priority groups (see `Priority`).
+    pub priority: Option<Priority>,
+}
+
+/// Records reaching priority groups: a SIMD decile up to `simd_max` (1 is the most
+/// deprived tenth), or one of the named beneficiary groups.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct Priority {
+    pub simd_max: i32,
+    pub groups: Vec<String>,
 }
 
 #[derive(Debug, Clone, Default)]

@@ -72,6 +72,7 @@ pub fn run(args: AggregateArgs, library: &Library) -> Result<Outcome> {
         groups: args.groups,
         indicators: args.only_indicators,
         as_at: args.as_at.as_deref().map(|d| parse_day(d, "--as-at")).transpose()?,
+        priority: None,
     };
     if let (Some(f), Some(t)) = (filters.from, filters.to) {
         if f > t {

@@ -6,7 +6,7 @@ use std::collections::HashMap;
 
 use polars::prelude::*;
 
-use crate::aggregate::{aggregate, Dimension, Filters, Grain, Request};
+use crate::aggregate::{Dimension, Filters, Grain, PeopleFold, Priority, Request};
 use crate::error::{Error, Result};
 use crate::indicator::{Aggregation, Direction, Library, RollUp};
 use crate::value::Investment;
@@ -78,77 +78,59 @@ fn lookup(df: &DataFrame, key_cols: &[&str]) -> Result<Lookup> {
     Ok(out)
 }
 
+/// Compare groups on their records (see `requests` and `from_figures`).
 pub fn compare(
     records: &DataFrame,
     library: &Library,
     investments: &HashMap<String, Investment>,
     opts: &Options,
 ) -> Result<Vec<Row>> {
+    let (requests, mut people) = requests(library, opts)?;
+    let figures = crate::pipeline::from_records_with(records, library, &requests, vec![&mut people])?.figures;
+    from_figures(&figures, people, library, investments, opts)
+}
+
+/// What a comparison reads, in one pass: the figures by group; the same over the
+/// records that reach priority groups; by group and financial year up to the
+/// period's end; and the distinct participants of each group in the period.
+pub fn requests(library: &Library, opts: &Options) -> Result<(Vec<Request>, PeopleFold)> {
     let ids = if opts.indicators.is_empty() { default_indicators(library) } else { opts.indicators.clone() };
     for id in &ids {
         library.require(id)?;
     }
     let by = Dimension::Field(opts.by);
-    let base = Filters { indicators: ids.clone(), ..opts.filters.clone() };
-    let all = aggregate(
-        records,
-        library,
-        &Request { by: vec![by], filters: base.clone(), suppress_below: None, publish_apart: Vec::new() },
-    )?;
-    let all = lookup(&all, &[opts.by, "indicator"])?;
+    let base = Filters { indicators: ids, ..opts.filters.clone() };
+    let priority = Priority { simd_max: opts.priority_simd, groups: opts.priority_groups.clone() };
+    let request = |by: Vec<Dimension>, filters: Filters| Request { by, filters, ..Request::default() };
+    let requests = vec![
+        request(vec![by], base.clone()),
+        request(vec![by], Filters { priority: Some(priority), ..base.clone() }),
+        // Year on year: the last two financial years up to the period's end (the year
+        // before a one-year period is still compared, so no `from` here).
+        request(vec![by, Dimension::Period(Grain::FinancialYear)], Filters { from: None, ..base }),
+    ];
+    Ok((requests, PeopleFold::new(opts.by, opts.filters.from, opts.filters.to)))
+}
 
-    // Priority reach: the same roll-up over the records that reach priority groups.
-    let mut priority = col("simd_decile").lt_eq(lit(opts.priority_simd)).fill_null(lit(false));
-    for g in &opts.priority_groups {
-        priority = priority.or(col("beneficiary_group").eq(lit(g.as_str())).fill_null(lit(false)));
-    }
-    let reaching = records.clone().lazy().filter(priority).collect()?;
-    let reach = lookup(
-        &aggregate(
-            &reaching,
-            library,
-            &Request { by: vec![by], filters: base.clone(), suppress_below: None, publish_apart: Vec::new() },
-        )?,
-        &[opts.by, "indicator"],
-    )?;
-
-    // Year on year: the last two financial years up to the period's end (the year before
-    // a one-year period is still compared, so no `from` here).
-    let to_date = Filters { from: None, ..base.clone() };
-    let yearly = aggregate(
-        records,
-        library,
-        &Request {
-            by: vec![by, Dimension::Period(Grain::FinancialYear)],
-            filters: to_date,
-            suppress_below: None,
-            publish_apart: Vec::new(),
-        },
-    )?;
+/// The comparison rows from the figures of `requests` and the people counted.
+pub fn from_figures(
+    figures: &[DataFrame],
+    people: PeopleFold,
+    library: &Library,
+    investments: &HashMap<String, Investment>,
+    opts: &Options,
+) -> Result<Vec<Row>> {
+    let [all, reach, yearly] = figures else {
+        return Err(Error::internal("a comparison needs the figures of its three requests"));
+    };
+    let all = lookup(all, &[opts.by, "indicator"])?;
+    let reach = lookup(reach, &[opts.by, "indicator"])?;
     let mut years: Vec<String> = yearly.column("financial_year")?.str()?.iter().flatten().map(str::to_string).collect();
     years.sort();
     years.dedup();
-    let yearly = lookup(&yearly, &[opts.by, "financial_year", "indicator"])?;
+    let yearly = lookup(yearly, &[opts.by, "financial_year", "indicator"])?;
     let last_two = (years.len() >= 2).then(|| (years[years.len() - 2].clone(), years[years.len() - 1].clone()));
-
-    // Distinct participants per group, across every outcome in the period.
-    let mut people = records.clone().lazy();
-    if let Some(f) = opts.filters.from {
-        people = people.filter(col("date").gt_eq(lit(crate::data::parse::epoch_days(f)).cast(DataType::Date)));
-    }
-    if let Some(t) = opts.filters.to {
-        people = people.filter(col("date").lt_eq(lit(crate::data::parse::epoch_days(t)).cast(DataType::Date)));
-    }
-    let people = people
-        .group_by([col(opts.by).cast(DataType::String)])
-        .agg([col("participant").drop_nulls().n_unique().cast(DataType::Float64).alias("people")])
-        .collect()?;
-    let mut participants: HashMap<String, f64> = HashMap::new();
-    for (g, n) in people.column(opts.by)?.str()?.iter().zip(people.column("people")?.f64()?.iter()) {
-        if let (Some(g), Some(n)) = (g, n) {
-            participants.insert(g.to_string(), n);
-        }
-    }
+    let participants: HashMap<String, f64> = people.finish().into_iter().map(|(g, n)| (g, n as f64)).collect();
 
     let mut rows: Vec<Row> = Vec::new();
     let mut keys: Vec<&Vec<String>> = all.keys().collect();

@@ -33,12 +33,15 @@ pub struct Input<'a> {
     pub paths: &'a [PathBuf],
     pub map: Option<&'a ColumnMap>,
     pub options: CheckOptions,
+    /// Leave invalid records out (the report still lists them) instead of refusing
+    /// the data.
+    pub skip_invalid: bool,
 }
 
 impl<'a> Input<'a> {
     /// Files in the canonical layout, checked with the default options.
     pub fn files(paths: &'a [PathBuf]) -> Input<'a> {
-        Input { paths, map: None, options: CheckOptions::default() }
+        Input { paths, map: None, options: CheckOptions::default(), skip_invalid: false }
     }
 }
 
@@ -69,13 +72,22 @@ pub fn run_with(
     }
     let mut pass = Pass::new(library, requests);
     pass.sinks = sinks;
+    pass.skip_invalid = input.skip_invalid;
     let columns = columns_used(requests);
     // The folds run on their own thread, beside the reading and checking of the next batch.
     let report = data::scan::sink_on_own_thread(&mut pass, |sink| {
         data::checked(input.paths, library, input.map, &input.options, Some(&columns), sink)
     })?;
-    if !report.is_ok() {
+    if !report.is_ok() && !input.skip_invalid {
         return Err(Error::Invalid { report: Box::new(report) });
+    }
+    // A repeated record id is known only once every id has been read, after both
+    // records were folded: to leave them out, read the data again whole.
+    if report.counts.get(&data::Check::DuplicateRecordId).is_some_and(|n| *n > 0) {
+        let loaded = data::load(input.paths, library, input.map, &input.options)?;
+        let (valid, _) = data::keep_valid(loaded, true)?;
+        pass.restart();
+        pass.batch(valid.records)?;
     }
     let latest = pass.latest;
     Ok(Output { figures: pass.finish(library, requests)?, report, latest })
@@ -109,6 +121,8 @@ struct Pass<'a, 's> {
     folds: Vec<Fold<'a>>,
     sinks: Vec<&'s mut (dyn Records + Send)>,
     latest: Option<NaiveDate>,
+    /// Fold only the records that passed every check.
+    skip_invalid: bool,
 }
 
 impl<'a, 's> Pass<'a, 's> {
@@ -117,6 +131,7 @@ impl<'a, 's> Pass<'a, 's> {
             folds: requests.iter().map(|r| Fold::new(library, &r.by, &r.filters)).collect(),
             sinks: Vec::new(),
             latest: None,
+            skip_invalid: false,
         }
     }
 
@@ -132,6 +147,13 @@ impl<'a, 's> Pass<'a, 's> {
 
 impl Records for Pass<'_, '_> {
     fn batch(&mut self, records: DataFrame) -> Result<()> {
+        let records = match records.column(data::schema::OK) {
+            Ok(ok) if self.skip_invalid => {
+                let ok = ok.bool()?.clone();
+                records.filter(&ok)?
+            }
+            _ => records,
+        };
         let days = records.column("date")?.cast(&DataType::Date)?;
         let latest = days.date()?.physical().max().map(crate::data::parse::from_epoch_days);
         self.latest = self.latest.max(latest);

@@ -8,7 +8,6 @@ use crate::aggregate::{Dimension, Filters, Request, Targets};
 use crate::error::{Error, Result};
 use crate::indicator::Library;
 use crate::output::TableFormat;
-use crate::pipeline::{self, Input};
 
 #[derive(Debug, Args)]
 pub struct AggregateArgs {
@@ -30,6 +29,9 @@ pub struct AggregateArgs {
     /// then is "not yet due" (default: the latest record date in the data).
     #[arg(long, value_name = "DATE")]
     pub as_at: Option<String>,
+    /// Leave out invalid records (their problems are printed) instead of refusing the data.
+    #[arg(long)]
+    pub skip_invalid: bool,
     /// Only these organisations (repeat or comma-separate).
     #[arg(long = "organisation", value_delimiter = ',', value_name = "ID")]
     pub organisations: Vec<String>,
@@ -80,12 +82,11 @@ pub fn run(args: AggregateArgs, library: &Library) -> Result<Outcome> {
         }
     }
     let targets = args.targets.as_deref().map(|p| Targets::load(p, library)).transpose()?;
-    let map = args.data.map(library)?;
     let request = Request { by, filters, suppress_below: args.privacy.threshold(), publish_apart: Vec::new() };
     // One streaming pass: memory stays bounded whatever the size of the data, and
-    // nothing is written unless every check passes.
-    let input = Input { paths: &args.data.data, map: map.as_ref(), options: args.data.options()? };
-    let mut figures = pipeline::run(&input, library, std::slice::from_ref(&request))?.figures.remove(0);
+    // nothing is written unless every check passes (or --skip-invalid leaves it out).
+    let mut figures =
+        args.data.pass(library, std::slice::from_ref(&request), Vec::new(), args.skip_invalid)?.figures.remove(0);
     if let Some(t) = &targets {
         figures = t.join(&figures, &request.by, library)?;
     }

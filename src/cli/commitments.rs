@@ -9,7 +9,6 @@ use crate::commitments;
 use crate::error::{Error, Result};
 use crate::indicator::Library;
 use crate::output::TableFormat;
-use crate::pipeline::{self, Input};
 use crate::value::Assumptions;
 
 #[derive(Debug, Args)]
@@ -54,15 +53,7 @@ pub fn run(args: CommitmentsArgs, library: &Library) -> Result<Outcome> {
     let as_of = args.as_of.as_deref().map(|d| parse_day(d, "--as-of")).transpose()?;
     // One pass, one request per commitment.
     let requests = commitments::requests(&list, as_of);
-    let out = if args.skip_invalid {
-        // Leaving records out needs them all in hand (a repeated id is known only at the end).
-        let dataset = args.data.load_valid(library, true)?;
-        pipeline::from_records(&dataset.records, library, &requests)?
-    } else {
-        let map = args.data.map(library)?;
-        let input = Input { paths: &args.data.data, map: map.as_ref(), options: args.data.options()? };
-        pipeline::run(&input, library, &requests)?
-    };
+    let out = args.data.pass(library, &requests, Vec::new(), args.skip_invalid)?;
     let as_of = match as_of.or(out.latest) {
         Some(d) => d,
         None => return Err(Error::usage("the data has no records; give --as-of")),

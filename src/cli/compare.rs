@@ -9,7 +9,6 @@ use crate::compare::{self, Per};
 use crate::error::Result;
 use crate::indicator::Library;
 use crate::output::TableFormat;
-use crate::pipeline::{self, Input};
 use crate::value::{self, Assumptions};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
@@ -105,18 +104,10 @@ pub fn run(args: CompareArgs, library: &Library) -> Result<Outcome> {
         },
         priority_simd: 2,
     };
-    let rows = if args.skip_invalid {
-        // Leaving records out needs them all in hand (a repeated id is known only at the end).
-        let dataset = args.data.load_valid(library, true)?;
-        compare::compare(&dataset.records, library, &investments, &opts)?
-    } else {
-        // One streaming pass for the comparison's requests and its count of people.
-        let (requests, mut people) = compare::requests(library, &opts)?;
-        let map = args.data.map(library)?;
-        let input = Input { paths: &args.data.data, map: map.as_ref(), options: args.data.options()? };
-        let figures = pipeline::run_with(&input, library, &requests, vec![&mut people])?.figures;
-        compare::from_figures(&figures, people, library, &investments, &opts)?
-    };
+    // One streaming pass for the comparison's requests and its count of people.
+    let (requests, mut people) = compare::requests(library, &opts)?;
+    let figures = args.data.pass(library, &requests, vec![&mut people], args.skip_invalid)?.figures;
+    let rows = compare::from_figures(&figures, people, library, &investments, &opts)?;
     let mut frame = compare::to_frame(&rows, by)?;
     if let Some(t) = args.privacy.threshold() {
         withhold_small_counts(&mut frame, &rows, by, library, t)?;

@@ -47,20 +47,28 @@ impl DataArgs {
         self.map.as_deref().map(|p| ColumnMap::load(p, library)).transpose()
     }
 
-    /// The valid records, with the map applied. Invalid data is refused, or with
-    /// `skip_invalid` its problems are printed, the invalid records left out, and the
-    /// rest used.
-    pub fn load_valid(&self, library: &Library, skip_invalid: bool) -> Result<data::Dataset> {
+    /// One streaming pass over the data for `requests` (and `sinks`, see
+    /// `pipeline::run_with`). With `skip_invalid` the problems are printed and the
+    /// invalid records left out.
+    pub fn pass(
+        &self,
+        library: &Library,
+        requests: &[crate::aggregate::Request],
+        sinks: Vec<&mut (dyn data::Records + Send)>,
+        skip_invalid: bool,
+    ) -> Result<crate::pipeline::Output> {
         let map = self.map(library)?;
-        let loaded = data::load(&self.data, library, map.as_ref(), &self.options()?)?;
-        if !loaded.report.is_ok() && skip_invalid {
-            eprint!("{}", loaded.report.to_text());
+        let input =
+            crate::pipeline::Input { paths: &self.data, map: map.as_ref(), options: self.options()?, skip_invalid };
+        let out = crate::pipeline::run_with(&input, library, requests, sinks)?;
+        if !out.report.is_ok() {
+            eprint!("{}", out.report.to_text());
             eprintln!(
                 "warning: --skip-invalid: {} invalid record(s) left out",
-                loaded.report.records_read - loaded.report.records_valid
+                out.report.records_read - out.report.records_valid
             );
         }
-        Ok(data::keep_valid(loaded, skip_invalid)?.0)
+        Ok(out)
     }
 
     pub fn options(&self) -> Result<CheckOptions> {

@@ -8,7 +8,6 @@ use crate::aggregate::{Filters, Request};
 use crate::error::{Error, Result};
 use crate::indicator::Library;
 use crate::output::TableFormat;
-use crate::pipeline::{self, Input};
 use crate::value::{self, Assumptions, GroupBy};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
@@ -85,15 +84,7 @@ pub fn run(args: ValueArgs, library: &Library) -> Result<Outcome> {
         value::request(library, by, filters.clone())?,
         Request { filters: Filters { from: window.0, to: window.1, ..Filters::default() }, ..Request::default() },
     ];
-    let figures = if args.skip_invalid {
-        // Leaving records out needs them all in hand (a repeated id is known only at the end).
-        let dataset = args.data.load_valid(library, true)?;
-        pipeline::from_records(&dataset.records, library, &requests)?.figures
-    } else {
-        let map = args.data.map(library)?;
-        let input = Input { paths: &args.data.data, map: map.as_ref(), options: args.data.options()? };
-        pipeline::run(&input, library, &requests)?.figures
-    };
+    let figures = args.data.pass(library, &requests, Vec::new(), args.skip_invalid)?.figures;
     let groups = value::from_figures(&figures[0], library, &assumptions, by, window, &investments)?;
     if groups.is_empty() {
         return Err(Error::usage("no outcomes with a financial proxy in the data"));

@@ -101,16 +101,6 @@ impl Records for Collect {
     }
 }
 
-/// Like `load`, but data with any error is refused with the full report.
-pub fn load_valid(
-    paths: &[PathBuf],
-    library: &Library,
-    map: Option<&ColumnMap>,
-    opts: &CheckOptions,
-) -> Result<Dataset> {
-    Ok(keep_valid(load(paths, library, map, opts)?, false)?.0)
-}
-
 /// The records that passed every check, and those that did not (see `split_valid`).
 /// Data with any error is refused with the full report, unless `skip_invalid`: then
 /// the invalid records are left out (the caller says so, with the report).

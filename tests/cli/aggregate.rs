@@ -257,3 +257,31 @@ fn the_readme_main_command_runs_on_samples() {
     }
     assert!(run.stdout.contains("EMP-FWD") && run.stdout.contains("2024-25"), "{}", run.stdout);
 }
+
+/// `--skip-invalid` leaves invalid records out of a streaming aggregate, a repeated
+/// record id too (its second use is the invalid one, known only after every id is read).
+#[test]
+fn skip_invalid_leaves_out_bad_and_repeated_records() {
+    let dir = tempfile::tempdir().unwrap();
+    let data = write(
+        dir.path(),
+        "d.csv",
+        "record_id,organisation,indicator,date,value\n\
+         R1,ORG_A,jobs_created,2024-05-01,1\n\
+         R2,ORG_A,jobs_created,2024-05-01,two\n\
+         R3,ORG_A,jobs_created,2024-05-02,1\n\
+         R3,ORG_B,jobs_created,2024-05-03,1\n\
+         R4,ORG_B,jobs_created,2024-05-03,1\n",
+    );
+    let refused = impact(&["aggregate", s(&data), "--by", "organisation", "--no-suppress"]).expect_code(1);
+    assert!(refused.stdout.is_empty(), "{}", refused.stdout);
+    let run =
+        impact(&["aggregate", s(&data), "--by", "organisation", "--no-suppress", "--format", "csv", "--skip-invalid"])
+            .ok();
+    let rows = csv_rows(&run.stdout);
+    // ORG_A: R1 + R3 = 2 (R2's "two" is left out); ORG_B: R4 = 1 (the second R3 is left out).
+    assert_eq!(value_of(&rows, &["ORG_A", "jobs_created"]), 2.0);
+    assert_eq!(value_of(&rows, &["ORG_B", "jobs_created"]), 1.0);
+    assert!(run.stderr.contains("warning: --skip-invalid: 2 invalid record(s) left out"), "{}", run.stderr);
+    assert!(run.stderr.contains("record_id \"R3\" already used"), "{}", run.stderr);
+}

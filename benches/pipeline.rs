@@ -286,6 +286,46 @@ fn main() {
             peak: Some(m_val),
             note: String::new(),
         });
+        // The other figure commands are pipeline passes too: their peak memory should
+        // follow the groups, not the records (#13: within 1.5 GB at 10M rows).
+        let root = Path::new(env!("CARGO_MANIFEST_DIR"));
+        let programmes = root.join("samples/programmes.csv").to_str().unwrap().to_string();
+        let commitments = root.join("samples/commitments.csv").to_str().unwrap().to_string();
+        let d = pq.to_str().unwrap().to_string();
+        let o = out.to_str().unwrap().to_string();
+        let passes: [(&str, Vec<String>); 3] = [
+            (
+                "value",
+                vec!["value".into(), d.clone(), "--programmes".into(), programmes.clone(), "--out".into(), o.clone()],
+            ),
+            (
+                "compare",
+                vec![
+                    "compare".into(),
+                    d.clone(),
+                    "--by".into(),
+                    "programme".into(),
+                    "--programmes".into(),
+                    programmes,
+                    "--out".into(),
+                    o.clone(),
+                ],
+            ),
+            (
+                "commitments",
+                vec!["commitments".into(), "--commitments".into(), commitments, d.clone(), "--out".into(), o.clone()],
+            ),
+        ];
+        for (name, args) in passes {
+            let (t, r, m) = repeat(runs, move || measure(&args.iter().map(String::as_str).collect::<Vec<_>>()));
+            table.push(Row {
+                what: format!("{name} {rows} rows of Parquet"),
+                median: t,
+                runs: r,
+                peak: Some(m),
+                note: "one streaming pass (target ≤ 1.5 GB peak)".into(),
+            });
+        }
     }
     let out = dir.join("figures.csv");
 

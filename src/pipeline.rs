@@ -36,12 +36,15 @@ pub struct Input<'a> {
     /// Leave invalid records out (the report still lists them) instead of refusing
     /// the data.
     pub skip_invalid: bool,
+    /// Record columns to read beyond the ones the requests and the checks use (for
+    /// the caller's sinks).
+    pub extra_columns: &'a [&'static str],
 }
 
 impl<'a> Input<'a> {
     /// Files in the canonical layout, checked with the default options.
     pub fn files(paths: &'a [PathBuf]) -> Input<'a> {
-        Input { paths, map: None, options: CheckOptions::default(), skip_invalid: false }
+        Input { paths, map: None, options: CheckOptions::default(), skip_invalid: false, extra_columns: &[] }
     }
 }
 
@@ -73,7 +76,8 @@ pub fn run_with(
     let mut pass = Pass::new(library, requests);
     pass.sinks = sinks;
     pass.skip_invalid = input.skip_invalid;
-    let columns = columns_used(requests);
+    let mut columns = columns_used(requests);
+    columns.extend(input.extra_columns.iter().filter(|c| !columns.contains(c)).collect::<Vec<_>>());
     // The folds run on their own thread, beside the reading and checking of the next batch.
     let report = data::scan::sink_on_own_thread(&mut pass, |sink| {
         data::checked(input.paths, library, input.map, &input.options, Some(&columns), sink)
@@ -85,9 +89,8 @@ pub fn run_with(
     // records were folded: to leave them out, read the data again whole.
     if report.counts.get(&data::Check::DuplicateRecordId).is_some_and(|n| *n > 0) {
         let loaded = data::load(input.paths, library, input.map, &input.options)?;
-        let (valid, _) = data::keep_valid(loaded, true)?;
         pass.restart();
-        pass.batch(valid.records)?;
+        pass.batch(loaded.records)?;
     }
     let latest = pass.latest;
     Ok(Output { figures: pass.finish(library, requests)?, report, latest })
@@ -147,6 +150,11 @@ impl<'a, 's> Pass<'a, 's> {
 
 impl Records for Pass<'_, '_> {
     fn batch(&mut self, records: DataFrame) -> Result<()> {
+        // The caller's sinks see every checked record, `__ok` saying which passed (a
+        // report counts the rejected ones); the folds, only those that passed.
+        for sink in self.sinks.iter_mut() {
+            sink.batch(records.clone())?;
+        }
         let records = match records.column(data::schema::OK) {
             Ok(ok) if self.skip_invalid => {
                 let ok = ok.bool()?.clone();
@@ -157,9 +165,6 @@ impl Records for Pass<'_, '_> {
         let days = records.column("date")?.cast(&DataType::Date)?;
         let latest = days.date()?.physical().max().map(crate::data::parse::from_epoch_days);
         self.latest = self.latest.max(latest);
-        for sink in self.sinks.iter_mut() {
-            sink.batch(records.clone())?;
-        }
         match self.folds.as_mut_slice() {
             [one] => one.add(&records),
             many => many.par_iter_mut().try_for_each(|f| f.add(&records)),

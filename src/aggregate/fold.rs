@@ -196,6 +196,8 @@ pub struct Fold<'a> {
     /// Cell number × `cohorts.width` + k → the cell of the k-th cohort its event
     /// starts, with the same groups (NO_CELL until first needed).
     cohort_cells: Vec<u32>,
+    /// Per indicator number: whether the request needs its records (see `needed`).
+    needed: Vec<bool>,
 }
 
 /// What the library's cohort indicators need from the records.
@@ -315,9 +317,11 @@ impl<'a> Fold<'a> {
             .collect();
         let codes = (0..SLOTS).map(|_| Codes::default()).collect();
         let cohorts = CohortRules::new(library, &indicators, &filters.indicators);
+        let needed = needed(library, &filters.indicators);
         Fold {
             cohorts,
             cohort_cells: Vec::new(),
+            needed,
             dims: dims.to_vec(),
             filters: filters.clone(),
             indicators,
@@ -371,22 +375,24 @@ impl<'a> Fold<'a> {
         // the small per-row numbers.
         // Ids are matched trimmed, as the checks match them.
         let indicators = &self.indicators;
+        let needed = &self.needed;
         let in_period = |day: i32| from.is_none_or(|f| day >= f) && to.is_none_or(|t| day <= t);
         // A cohort's outcome events are read whatever their date (see `CohortRules`).
         let outcome_slot = &self.cohorts.outcome_slot;
-        let mut rows: Vec<Option<(u32, Kind, i32)>> =
-            code_texts(&indicator, |i| i.and_then(|i| indicators.get(i.trim()).copied()))
-                .into_iter()
-                .zip(date.iter())
-                .map(|(ind, day)| {
-                    let ind = ind?;
-                    let kind = self.kinds[ind as usize];
-                    let day = day?;
-                    let computed = matches!(kind, Kind::Ratio | Kind::Cohort);
-                    let wanted = in_period(day) || outcome_slot.get(ind as usize).is_some_and(Option::is_some);
-                    (!computed && wanted).then_some((ind, kind, day))
-                })
-                .collect();
+        let mut rows: Vec<Option<(u32, Kind, i32)>> = code_texts(&indicator, |i| {
+            i.and_then(|i| indicators.get(i.trim()).copied()).filter(|n| needed[*n as usize])
+        })
+        .into_iter()
+        .zip(date.iter())
+        .map(|(ind, day)| {
+            let ind = ind?;
+            let kind = self.kinds[ind as usize];
+            let day = day?;
+            let computed = matches!(kind, Kind::Ratio | Kind::Cohort);
+            let wanted = in_period(day) || outcome_slot.get(ind as usize).is_some_and(Option::is_some);
+            (!computed && wanted).then_some((ind, kind, day))
+        })
+        .collect();
         for (c, wanted) in &filter_cols {
             for (row, v) in rows.iter_mut().zip(c.iter()) {
                 if row.is_some() && !v.is_some_and(|v| wanted.iter().any(|w| w == v)) {
@@ -632,6 +638,24 @@ impl Records for Fold<'_> {
     }
 }
 
+/// Per indicator (in library order): whether a request for `wanted` (all when empty)
+/// reads its records: the indicators asked for, and the parts of the ratios and the
+/// events of the cohorts among them. The rest are not folded at all.
+fn needed(library: &Library, wanted: &[String]) -> Vec<bool> {
+    if wanted.is_empty() {
+        return vec![true; library.iter().count()];
+    }
+    let mut ids: Vec<&str> = wanted.iter().map(String::as_str).collect();
+    for id in wanted {
+        if let Some(ind) = library.get(id) {
+            ids.extend(
+                [&ind.numerator, &ind.denominator, &ind.cohort, &ind.outcome].into_iter().flatten().map(String::as_str),
+            );
+        }
+    }
+    library.iter().map(|i| ids.contains(&i.id.as_str())).collect()
+}
+
 /// Per record: whether it reaches a priority group (see `Priority`).
 fn reaches_priority(records: &DataFrame, priority: &super::Priority) -> Result<Vec<bool>> {
     let simd = records.column("simd_decile")?.cast(&DataType::Int32)?;
@@ -668,13 +692,18 @@ impl PeopleFold {
         }
     }
 
+    /// Add a batch; records that failed a check (`__ok` false) are left out.
     pub fn add(&mut self, records: &DataFrame) -> Result<()> {
         let group = text(records, self.column)?;
         let participant = text(records, "participant")?;
         let date = records.column("date")?.cast(&DataType::Date)?;
         let date = date.date()?.physical().clone();
-        for ((g, p), d) in group.iter().zip(participant.iter()).zip(date.iter()) {
-            let (Some(g), Some(p), Some(d)) = (g, p, d) else { continue };
+        let ok: Vec<bool> = match records.column(crate::data::schema::OK) {
+            Ok(c) => c.bool()?.iter().map(|v| v.unwrap_or(false)).collect(),
+            Err(_) => vec![true; records.height()],
+        };
+        for (((g, p), d), ok) in group.iter().zip(participant.iter()).zip(date.iter()).zip(ok) {
+            let (Some(g), Some(p), Some(d), true) = (g, p, d, ok) else { continue };
             if self.from.is_some_and(|f| d < f) || self.to.is_some_and(|t| d > t) {
                 continue;
             }

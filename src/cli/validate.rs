@@ -58,8 +58,13 @@ impl DataArgs {
         skip_invalid: bool,
     ) -> Result<crate::pipeline::Output> {
         let map = self.map(library)?;
-        let input =
-            crate::pipeline::Input { paths: &self.data, map: map.as_ref(), options: self.options()?, skip_invalid };
+        let input = crate::pipeline::Input {
+            paths: &self.data,
+            map: map.as_ref(),
+            options: self.options()?,
+            skip_invalid,
+            extra_columns: &[],
+        };
         let out = crate::pipeline::run_with(&input, library, requests, sinks)?;
         if !out.report.is_ok() {
             eprint!("{}", out.report.to_text());

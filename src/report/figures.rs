@@ -6,7 +6,7 @@ use std::collections::HashMap;
 use polars::prelude::*;
 
 use super::spec::{dimension, Spec, Window};
-use crate::aggregate::{aggregate, Dimension, Filters, Grain, Request, Targets};
+use crate::aggregate::{Dimension, Filters, Grain, Request, Targets};
 use crate::error::Result;
 use crate::indicator::Library;
 use crate::privacy::Withheld;
@@ -66,7 +66,8 @@ pub struct Figures {
     everyone: Option<HashMap<Need, Vec<String>>>,
 }
 
-const QUALITY_FIELDS: [&str; 6] = ["participant", "beneficiary_group", "area", "simd_decile", "age_band", "evidence"];
+pub const QUALITY_FIELDS: [&str; 6] =
+    ["participant", "beneficiary_group", "area", "simd_decile", "age_band", "evidence"];
 
 impl Figures {
     pub fn rows(&self, need: &Need, subject: &str) -> &[Row] {
@@ -101,7 +102,106 @@ impl Figures {
     }
 }
 
-/// Compute every needed table once, for all subjects at the same time.
+/// The figure requests of a batch of reports (one per need, grouped by the subject's
+/// column and the need's dimensions, for every subject at once), read in one pass of
+/// the pipeline with the other sections' requests. For one subject's report alone
+/// (`only`: its column and id) the requests read its records only; with `everyone`,
+/// also each two-key need over all subjects, so its charts colour groups as a batch
+/// report would.
+pub struct Plan {
+    needs: Vec<(Need, Vec<Dimension>)>,
+    second_keys: Vec<Need>,
+}
+
+impl Plan {
+    pub fn new(
+        spec: &Spec,
+        window: &Window,
+        library: &Library,
+        only: Option<(&str, &str)>,
+        everyone: bool,
+        requests: &mut Vec<Request>,
+    ) -> Plan {
+        let subject_col = spec.subject.column();
+        let valued: Vec<String> = library.iter().filter(|i| i.proxy.is_some()).map(|i| i.id.clone()).collect();
+        let (mut needs, mut second_keys) = (Vec::new(), Vec::new());
+        let all_needs = super::plan::needs(spec, window, &valued);
+        for (need, ids) in &all_needs {
+            let mut by: Vec<Dimension> = subject_col.map(Dimension::Field).into_iter().collect();
+            // A section grouped by the subject's own column (a table by organisation in an
+            // organisation's report) has one group: the subject column already gives it.
+            by.extend(need.dims.iter().filter(|d| Some(d.as_str()) != subject_col).map(|d| dimension(d)));
+            // Figures come unsuppressed; each subject's report is then protected as a whole.
+            let filters = subject_filter(need_filters(need, ids, window), only);
+            requests.push(Request { by: by.clone(), filters, ..Request::default() });
+            needs.push((need.clone(), by));
+        }
+        if everyone {
+            for (need, ids) in all_needs.into_iter().filter(|(n, _)| n.dims.len() >= 2) {
+                let by: Vec<Dimension> = need.dims.iter().map(|d| dimension(d)).collect();
+                requests.push(Request { by, filters: need_filters(&need, &ids, window), ..Request::default() });
+                second_keys.push(need);
+            }
+        }
+        Plan { needs, second_keys }
+    }
+
+    /// How many requests `new` added.
+    pub fn requests(&self) -> usize {
+        self.needs.len() + self.second_keys.len()
+    }
+
+    /// The figures of every subject from the figures of this plan's requests (in the
+    /// order `new` added them) and the data-quality counts.
+    #[allow(clippy::too_many_arguments)]
+    pub fn assemble(
+        &self,
+        figures: &[DataFrame],
+        quality: QualitySink,
+        spec: &Spec,
+        window: &Window,
+        library: &Library,
+        targets: Option<&Targets>,
+        suppress_below: Option<u32>,
+    ) -> Result<Figures> {
+        let subject_col = spec.subject.column();
+        let mut tables = HashMap::new();
+        for ((need, by), df) in self.needs.iter().zip(figures) {
+            let df = match targets {
+                Some(t) => t.join(df, by, library)?,
+                None => df.clone(),
+            };
+            tables.insert(need.clone(), split_rows(&df, subject_col, &need.dims)?);
+        }
+        if let Some(threshold) = suppress_below {
+            protect_each_subject(&mut tables, window, library, subject_col, threshold);
+        }
+        let everyone = if self.second_keys.is_empty() {
+            None
+        } else {
+            let mut out = HashMap::new();
+            for (need, df) in self.second_keys.iter().zip(&figures[self.needs.len()..]) {
+                let name = Grain::parse(&need.dims[1]).map_or(need.dims[1].as_str(), |g| g.name());
+                let mut keys: Vec<String> = df
+                    .column(name)?
+                    .cast(&DataType::String)?
+                    .str()?
+                    .iter()
+                    .map(|v| v.unwrap_or_default().to_string())
+                    .collect();
+                keys.sort();
+                keys.dedup();
+                out.insert(need.clone(), keys);
+            }
+            Some(out)
+        };
+        let (quality, subjects, rejected_total) = quality.finish();
+        Ok(Figures { tables, quality, subjects, rejected_total, suppress_below, everyone })
+    }
+}
+
+/// Every subject's figures from records in memory (the valid ones, and optionally the
+/// rejected ones for the data-quality counts): what a report run gets from its pass.
 pub fn compute(
     spec: &Spec,
     window: &Window,
@@ -111,102 +211,214 @@ pub fn compute(
     targets: Option<&Targets>,
     suppress_below: Option<u32>,
 ) -> Result<Figures> {
-    let subject_col = spec.subject.column();
-    let mut tables = HashMap::new();
-    let valued: Vec<String> = library.iter().filter(|i| i.proxy.is_some()).map(|i| i.id.clone()).collect();
-    for (need, ids) in super::plan::needs(spec, window, &valued) {
-        let mut by: Vec<Dimension> = subject_col.map(Dimension::Field).into_iter().collect();
-        // A section grouped by the subject's own column (a table by organisation in an
-        // organisation's report) has one group: the subject column already gives it.
-        by.extend(need.dims.iter().filter(|d| Some(d.as_str()) != subject_col).map(|d| dimension(d)));
-        let filters = Filters {
-            from: (need.span == SpanKey::Period).then_some(window.from),
-            to: Some(window.to),
-            indicators: ids,
-            as_at: window.data_until,
-            ..Filters::default()
-        };
-        // Figures come unsuppressed; each subject's report is then protected as a whole.
-        let request = Request { by: by.clone(), filters, suppress_below: None, publish_apart: Vec::new() };
-        let mut df = aggregate(records, library, &request)?;
-        if let Some(t) = targets {
-            df = t.join(&df, &by, library)?;
-        }
-        tables.insert(need.clone(), split_rows(&df, subject_col, &need.dims)?);
+    use crate::data::Records;
+    let mut requests = Vec::new();
+    let plan = Plan::new(spec, window, library, None, false, &mut requests);
+    let mut quality = QualitySink::new(spec.subject.column(), None, window);
+    if let Some(rejected) = rejected {
+        quality.batch(rejected.clone())?;
     }
-    if let Some(threshold) = suppress_below {
-        protect_each_subject(&mut tables, window, library, subject_col, threshold);
-    }
-    let in_period = |df: &DataFrame| -> Result<DataFrame> {
-        let from = crate::data::parse::epoch_days(window.from);
-        let to = crate::data::parse::epoch_days(window.to);
-        let date = col("date").cast(DataType::Int32);
-        Ok(df.clone().lazy().filter(date.clone().gt_eq(lit(from)).and(date.lt_eq(lit(to)))).collect()?)
-    };
-    let quality = quality(&in_period(records)?, rejected.map(in_period).transpose()?.as_ref(), subject_col)?;
-    let mut subjects: Vec<String> = match subject_col {
-        Some(c) => {
-            let s = records.column(c)?.cast(&DataType::String)?;
-            let mut v: Vec<String> = s.str()?.iter().flatten().map(str::to_string).collect();
-            v.sort();
-            v.dedup();
-            v
-        }
-        None => vec![ALL.to_string()],
-    };
-    subjects.retain(|s| !s.is_empty());
-    let rejected_total = rejected.map_or(0, |r| r.height() as u64);
-    Ok(Figures { tables, quality, subjects, rejected_total, suppress_below, everyone: None })
+    let out = crate::pipeline::from_records_with(records, library, &requests, vec![&mut quality])?;
+    plan.assemble(&out.figures, quality, spec, window, library, targets, suppress_below)
 }
 
-impl Figures {
-    /// Figures made from one subject's records, told the batch's categories (from
-    /// `everyone_second_keys`) so its charts colour them as a batch report would.
-    pub fn with_everyones_keys(mut self, keys: HashMap<Need, Vec<String>>) -> Figures {
-        self.everyone = Some(keys);
-        self
+fn need_filters(need: &Need, ids: &[String], window: &Window) -> Filters {
+    Filters {
+        from: (need.span == SpanKey::Period).then_some(window.from),
+        to: Some(window.to),
+        indicators: ids.to_vec(),
+        ..Filters::default()
     }
 }
 
-/// For every need of two or more keys, the sorted values of its second key over all
-/// subjects' records (what `batch_keys(need, 1)` gives when every subject is computed):
-/// a group's colour is its place among these. One grouping without the subject column
-/// per such need, much less than every subject's tables.
-pub fn everyone_second_keys(
-    spec: &Spec,
-    window: &Window,
-    records: &DataFrame,
-    library: &Library,
-) -> Result<HashMap<Need, Vec<String>>> {
-    let valued: Vec<String> = library.iter().filter(|i| i.proxy.is_some()).map(|i| i.id.clone()).collect();
-    let mut out = HashMap::new();
-    for (need, ids) in super::plan::needs(spec, window, &valued) {
-        if need.dims.len() < 2 {
-            continue;
+/// `filters` narrowed to one subject's records (its column and id), when given.
+pub fn subject_filter(mut filters: Filters, only: Option<(&str, &str)>) -> Filters {
+    match only {
+        Some(("organisation", id)) => filters.organisations = vec![id.to_string()],
+        Some(("programme", id)) => filters.programmes = vec![id.to_string()],
+        _ => {}
+    }
+    filters
+}
+
+/// Data-quality counts per subject, folded from every checked batch (the records
+/// that failed a check included, which are counted as rejected).
+pub struct QualitySink {
+    subject_col: Option<&'static str>,
+    /// One subject's report alone: quality is kept for it only.
+    only: Option<String>,
+    from: i32,
+    to: i32,
+    stats: HashMap<String, Stats>,
+    rejected: HashMap<String, u64>,
+    rejected_total: u64,
+    /// Every subject with a valid record, whatever its date.
+    subjects: std::collections::BTreeSet<String>,
+}
+
+#[derive(Default)]
+struct Stats {
+    records: u64,
+    first: i32,
+    last: i32,
+    filled: [u64; QUALITY_FIELDS.len()],
+}
+
+impl QualitySink {
+    pub fn new(subject_col: Option<&'static str>, only: Option<&str>, window: &Window) -> QualitySink {
+        QualitySink {
+            subject_col,
+            only: only.map(str::to_string),
+            from: crate::data::parse::epoch_days(window.from),
+            to: crate::data::parse::epoch_days(window.to),
+            stats: HashMap::new(),
+            rejected: HashMap::new(),
+            rejected_total: 0,
+            subjects: Default::default(),
         }
-        let filters = Filters {
-            from: (need.span == SpanKey::Period).then_some(window.from),
-            to: Some(window.to),
-            indicators: ids,
-            as_at: window.data_until,
-            ..Filters::default()
-        };
-        let by: Vec<Dimension> = need.dims.iter().map(|d| dimension(d)).collect();
-        let df =
-            aggregate(records, library, &Request { by, filters, suppress_below: None, publish_apart: Vec::new() })?;
-        let name = Grain::parse(&need.dims[1]).map_or(need.dims[1].as_str(), |g| g.name());
-        let mut keys: Vec<String> = df
-            .column(name)?
-            .cast(&DataType::String)?
-            .str()?
-            .iter()
-            .map(|v| v.unwrap_or_default().to_string())
+    }
+
+    /// Whether a valid record names `subject` (for `--subject`'s check).
+    pub fn knows(&self, subject: &str) -> bool {
+        self.subjects.contains(subject)
+    }
+
+    /// Every subject with a valid record, sorted.
+    pub fn subjects(&self) -> impl Iterator<Item = &str> {
+        self.subjects.iter().map(String::as_str)
+    }
+
+    /// Quality per subject, the subjects to report on, and the rejected records.
+    fn finish(self) -> (HashMap<String, Quality>, Vec<String>, u64) {
+        let day = |d: i32| crate::data::parse::from_epoch_days(d).to_string();
+        let mut quality: HashMap<String, Quality> = self
+            .stats
+            .into_iter()
+            .map(|(subject, s)| {
+                let completeness = QUALITY_FIELDS
+                    .iter()
+                    .zip(s.filled)
+                    .map(|(f, n)| (f.to_string(), if s.records > 0 { n as f64 / s.records as f64 } else { 0.0 }))
+                    .collect();
+                let q = Quality {
+                    records: s.records,
+                    rejected: 0,
+                    completeness,
+                    first: Some(day(s.first)),
+                    last: Some(day(s.last)),
+                };
+                (subject, q)
+            })
             .collect();
-        keys.sort();
-        keys.dedup();
-        out.insert(need, keys);
+        for (subject, n) in self.rejected {
+            quality.entry(subject).or_default().rejected += n;
+        }
+        let subjects = match (self.subject_col, self.only) {
+            (None, _) => vec![ALL.to_string()],
+            (Some(_), Some(only)) => self.subjects.contains(&only).then_some(only).into_iter().collect(),
+            (Some(_), None) => self.subjects.into_iter().filter(|s| !s.is_empty()).collect(),
+        };
+        (quality, subjects, self.rejected_total)
     }
-    Ok(out)
+}
+
+impl crate::data::Records for QualitySink {
+    fn batch(&mut self, records: DataFrame) -> Result<()> {
+        let n = records.height();
+        // Subjects are coded per batch (a few distinct texts over many rows).
+        let mut names: Vec<Option<String>> = Vec::new();
+        let mut numbers: HashMap<Option<String>, u32> = HashMap::new();
+        let subject: Vec<u32> = match self.subject_col {
+            Some(c) => {
+                let texts = records.column(c)?.cast(&DataType::String)?;
+                crate::data::views::code_texts(texts.str()?, |t| {
+                    let key = t.map(str::to_string);
+                    *numbers.entry(key.clone()).or_insert_with(|| {
+                        names.push(key);
+                        (names.len() - 1) as u32
+                    })
+                })
+            }
+            None => {
+                names.push(Some(ALL.to_string()));
+                vec![0; n]
+            }
+        };
+        let date = records.column("date")?.cast(&DataType::Date)?;
+        let date: Vec<Option<i32>> = date.date()?.physical().iter().collect();
+        let ok: Vec<bool> = match records.column(crate::data::schema::OK) {
+            Ok(c) => c.bool()?.iter().map(|v| v.unwrap_or(false)).collect(),
+            Err(_) => vec![true; n],
+        };
+        let filled: Vec<Vec<bool>> = QUALITY_FIELDS
+            .iter()
+            .map(|f| Ok(records.column(f)?.is_not_null().iter().map(|v| v.unwrap_or(false)).collect()))
+            .collect::<Result<_>>()?;
+        // Per code: its stats this batch (merged into the totals below).
+        let mut batch: Vec<Option<Stats>> = (0..names.len()).map(|_| None).collect();
+        let mut rejected: Vec<u64> = vec![0; names.len()];
+        let mut valid: Vec<bool> = vec![false; names.len()];
+        for i in 0..n {
+            let in_period = date[i].is_some_and(|d| d >= self.from && d <= self.to);
+            let code = subject[i] as usize;
+            if !ok[i] {
+                self.rejected_total += 1;
+                if in_period {
+                    rejected[code] += 1;
+                }
+                continue;
+            }
+            valid[code] = true;
+            if !in_period {
+                continue;
+            }
+            let d = date[i].unwrap_or_default();
+            let s = batch[code].get_or_insert_with(|| Stats { first: d, last: d, ..Stats::default() });
+            s.records += 1;
+            s.first = s.first.min(d);
+            s.last = s.last.max(d);
+            for (k, f) in filled.iter().enumerate() {
+                s.filled[k] += u64::from(f[i]);
+            }
+        }
+        for (code, name) in names.into_iter().enumerate() {
+            if rejected[code] > 0 {
+                // Records with no subject (no organisation given, say) are kept under
+                // UNATTRIBUTED, so the reports can say they exist.
+                let key = name.as_deref().filter(|s| !s.is_empty()).unwrap_or(UNATTRIBUTED);
+                *self.rejected.entry(key.to_string()).or_default() += rejected[code];
+            }
+            let Some(name) = name else { continue };
+            if valid[code] && !self.subjects.contains(&name) {
+                self.subjects.insert(name.clone());
+            }
+            let Some(b) = batch[code].take() else { continue };
+            if self.only.as_deref().is_some_and(|o| o != name) {
+                continue;
+            }
+            match self.stats.get_mut(&name) {
+                Some(s) => {
+                    s.records += b.records;
+                    s.first = s.first.min(b.first);
+                    s.last = s.last.max(b.last);
+                    for (t, add) in s.filled.iter_mut().zip(b.filled) {
+                        *t += add;
+                    }
+                }
+                None => {
+                    self.stats.insert(name, b);
+                }
+            }
+        }
+        Ok(())
+    }
+
+    fn restart(&mut self) {
+        self.stats.clear();
+        self.rejected.clear();
+        self.rejected_total = 0;
+        self.subjects.clear();
+    }
 }
 
 /// Every subject's tables protected together (one report is one release), and each
@@ -275,58 +487,6 @@ fn split_rows(df: &DataFrame, subject_col: Option<&str>, dims: &[String]) -> Res
             target: targets[i],
             withheld: withheld[i],
         });
-    }
-    Ok(out)
-}
-
-fn quality(
-    records: &DataFrame,
-    rejected: Option<&DataFrame>,
-    subject_col: Option<&str>,
-) -> Result<HashMap<String, Quality>> {
-    let key = subject_col.map_or(lit(ALL).alias("__subject"), |c| col(c).cast(DataType::String).alias("__subject"));
-    let mut aggs = vec![
-        len().alias("__n"),
-        col("date").min().cast(DataType::String).alias("__first"),
-        col("date").max().cast(DataType::String).alias("__last"),
-    ];
-    aggs.extend(QUALITY_FIELDS.iter().map(|f| col(*f).is_not_null().sum().alias(*f)));
-    let df = records.clone().lazy().with_column(key.clone()).group_by([col("__subject")]).agg(aggs).collect()?;
-    let mut out = HashMap::new();
-    let subjects = df.column("__subject")?.str()?.clone();
-    let n = df.column("__n")?.cast(&DataType::UInt64)?;
-    let first = df.column("__first")?.str()?.clone();
-    let last = df.column("__last")?.str()?.clone();
-    for i in 0..df.height() {
-        let Some(subject) = subjects.get(i) else { continue };
-        let total = n.u64()?.get(i).unwrap_or(0);
-        let mut completeness = Vec::new();
-        for f in QUALITY_FIELDS {
-            let filled = df.column(f)?.cast(&DataType::UInt64)?.u64()?.get(i).unwrap_or(0);
-            completeness.push((f.to_string(), if total > 0 { filled as f64 / total as f64 } else { 0.0 }));
-        }
-        out.insert(
-            subject.to_string(),
-            Quality {
-                records: total,
-                rejected: 0,
-                completeness,
-                first: first.get(i).map(str::to_string),
-                last: last.get(i).map(str::to_string),
-            },
-        );
-    }
-    if let Some(rej) = rejected.filter(|r| r.height() > 0) {
-        let counts =
-            rej.clone().lazy().with_column(key).group_by([col("__subject")]).agg([len().alias("__n")]).collect()?;
-        let s = counts.column("__subject")?.str()?.clone();
-        let c = counts.column("__n")?.cast(&DataType::UInt64)?;
-        for i in 0..counts.height() {
-            // Records with no subject (no organisation given, say) are kept under
-            // UNATTRIBUTED, so the reports can say they exist.
-            let subject = s.get(i).filter(|s| !s.is_empty()).unwrap_or(UNATTRIBUTED);
-            out.entry(subject.to_string()).or_default().rejected += c.u64()?.get(i).unwrap_or(0);
-        }
     }
     Ok(out)
 }

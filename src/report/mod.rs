@@ -116,24 +116,6 @@ pub fn run(opts: &Options, library: &Library) -> Result<Summary> {
     }
 
     let map = opts.map.as_deref().map(|p| ColumnMap::load(p, library)).transpose()?;
-    let loaded = data::load(&opts.data, library, map.as_ref(), &opts.check)?;
-    if !loaded.report.is_ok() && opts.skip_invalid {
-        eprint!("{}", loaded.report.to_text());
-        eprintln!(
-            "warning: --skip-invalid: {} invalid record(s) left out and counted as rejected",
-            loaded.report.records_read - loaded.report.records_valid
-        );
-    }
-    let (dataset, rejected) = data::keep_valid(loaded, opts.skip_invalid)?;
-    let mut window = window;
-    window.data_until = latest_date(&dataset.records)?;
-    let targets = opts.targets.as_deref().map(|p| Targets::load(p, library)).transpose()?;
-    let names = load_names(&opts.names)?;
-    let assumptions = match &opts.assumptions {
-        Some(p) => Assumptions::load(p, library)?,
-        None => Assumptions::default(),
-    };
-    let timer = crate::timing::start();
     // One report about one subject needs no other subject's records, unless a section
     // compares it with its peers: every figure of a report is grouped by its subject
     // (and protected per subject), so the subject's records alone give the same PDF,
@@ -142,51 +124,105 @@ pub fn run(opts: &Options, library: &Library) -> Result<Summary> {
         (Some(subject), None, Some(column)) if !plan::compares_peers(&spec) => Some((column, subject.as_str())),
         _ => None,
     };
-    // `--subject` must name someone in the data, checked once, on every record.
-    if let (Some(subject), None, Some(column)) = (&opts.subject, opts.each, kind.column()) {
-        refuse_unknown_subject(&dataset.records, column, subject)?;
-    }
-    let subject_records = match only_subject {
-        Some((column, subject)) => std::borrow::Cow::Owned(
-            polars::prelude::IntoLazy::lazy(dataset.records.clone())
-                .filter(
-                    polars::prelude::col(column)
-                        .cast(polars::prelude::DataType::String)
-                        .eq(polars::prelude::lit(subject)),
-                )
-                .collect()?,
-        ),
-        None => std::borrow::Cow::Borrowed(&dataset.records),
-    };
-    let records = subject_records.as_ref();
-    // Read once for the social value and comparison sections.
-    let investments = value::gather_investments(opts.programmes.as_deref(), &assumptions)?;
-    let values = if plan::needs_value(&spec) {
-        social_values(&spec, &window, records, library, &assumptions, &investments)?
-    } else {
-        HashMap::new()
-    };
-    let comparisons = peer_comparisons(&spec, &window, records, library, &investments)?;
-    let progress = if plan::needs_commitments(&spec) {
+    let commitment_list = if plan::needs_commitments(&spec) {
         let path = opts.commitments.as_deref().ok_or_else(|| {
             Error::usage(format!("{} has a commitments section", opts.spec.display()))
                 .with_hint("give --commitments FILE (e.g. samples/commitments.csv)")
         })?;
-        let list = commitments::load(path, library)?;
-        commitments::track(&list, &dataset.records, library, &assumptions, window.to)?
+        Some(commitments::load(path, library)?)
     } else {
-        Vec::new()
+        None
+    };
+
+    // Everything the report reads from the data, in one streaming pass of the
+    // pipeline: the sections' figures, the social value's quantities, the peer
+    // comparisons, the commitments' deliveries and the data-quality counts.
+    let timer = crate::timing::start();
+    let mut requests = Vec::new();
+    let figure_plan = figures::Plan::new(&spec, &window, library, only_subject, only_subject.is_some(), &mut requests);
+    let value_by = match spec.subject {
+        SubjectKind::Organisation => GroupBy::Organisation,
+        SubjectKind::Programme | SubjectKind::All => GroupBy::Programme,
+    };
+    let period = Filters { from: Some(window.from), to: Some(window.to), ..Filters::default() };
+    let value_at = (plan::needs_value(&spec) && library.iter().any(|i| i.proxy.is_some())).then_some(requests.len());
+    if value_at.is_some() {
+        requests.push(value::request(library, value_by, figures::subject_filter(period.clone(), only_subject))?);
+    }
+    let peer_options = peer_options(&spec, &window);
+    let mut peer_people = Vec::new();
+    let peers_at = requests.len();
+    for (_, options) in &peer_options {
+        let (asked, people) = crate::compare::requests(library, options)?;
+        requests.extend(asked);
+        peer_people.push(people);
+    }
+    let commitments_at = requests.len();
+    if let Some(list) = &commitment_list {
+        requests.extend(commitments::requests(list, Some(window.to)));
+    }
+    let mut quality = figures::QualitySink::new(kind.column(), only_subject.map(|(_, s)| s), &window);
+    let mut sinks: Vec<&mut (dyn data::Records + Send)> = vec![&mut quality];
+    sinks.extend(peer_people.iter_mut().map(|p| p as &mut (dyn data::Records + Send)));
+    let input = crate::pipeline::Input {
+        paths: &opts.data,
+        map: map.as_ref(),
+        options: opts.check.clone(),
+        skip_invalid: opts.skip_invalid,
+        extra_columns: &figures::QUALITY_FIELDS,
+    };
+    let out = crate::pipeline::run_with(&input, library, &requests, sinks)?;
+    if !out.report.is_ok() {
+        eprint!("{}", out.report.to_text());
+        eprintln!(
+            "warning: --skip-invalid: {} invalid record(s) left out and counted as rejected",
+            out.report.records_read - out.report.records_valid
+        );
+    }
+    crate::timing::lap(&timer, "read, check and fold");
+    let targets = opts.targets.as_deref().map(|p| Targets::load(p, library)).transpose()?;
+    let names = load_names(&opts.names)?;
+    let assumptions = match &opts.assumptions {
+        Some(p) => Assumptions::load(p, library)?,
+        None => Assumptions::default(),
+    };
+    // `--subject` must name someone in the data, checked on every valid record.
+    if let (Some(subject), None, Some(column)) = (&opts.subject, opts.each, kind.column()) {
+        refuse_unknown_subject(&quality, column, subject)?;
+    }
+    let investments = value::gather_investments(opts.programmes.as_deref(), &assumptions)?;
+    let values = match value_at {
+        Some(at) => {
+            let window_dates = (Some(window.from), Some(window.to));
+            let groups =
+                value::from_figures(&out.figures[at], library, &assumptions, value_by, window_dates, &investments)?;
+            social_values(&spec, groups, &assumptions)
+        }
+        None => HashMap::new(),
+    };
+    let mut comparisons = HashMap::new();
+    for (k, ((key, options), people)) in peer_options.into_iter().zip(peer_people).enumerate() {
+        let figures = &out.figures[peers_at + 3 * k..peers_at + 3 * k + 3];
+        comparisons.insert(key, crate::compare::from_figures(figures, people, library, &investments, &options)?);
+    }
+    let progress = match &commitment_list {
+        Some(list) => {
+            commitments::from_figures(list, &out.figures[commitments_at..], library, &assumptions, window.to)?
+        }
+        None => Vec::new(),
     };
     let input_hash = hash_inputs(opts, library_files(library)?)?;
-
     crate::timing::lap(&timer, "social values, peers and commitments");
-    // Aggregate once for every subject (or for the one).
-    let mut figures =
-        figures::compute(&spec, &window, records, Some(&rejected), library, targets.as_ref(), opts.suppress_below)?;
-    if only_subject.is_some() {
-        figures =
-            figures.with_everyones_keys(figures::everyone_second_keys(&spec, &window, &dataset.records, library)?);
-    }
+    // Every subject's figures (or the one's) from the pass.
+    let figures = figure_plan.assemble(
+        &out.figures[..figure_plan.requests()],
+        quality,
+        &spec,
+        &window,
+        library,
+        targets.as_ref(),
+        opts.suppress_below,
+    )?;
     crate::timing::lap(&timer, "figures");
     let subjects: Vec<String> = match (&opts.subject, opts.each) {
         (Some(s), None) => vec![s.clone()],
@@ -298,7 +334,7 @@ pub fn run(opts: &Options, library: &Library) -> Result<Summary> {
     if let Some(b) = bar {
         b.finish_and_clear();
     }
-    let mut summary = Summary { rejected: rejected.height() as u64, ..Summary::default() };
+    let mut summary = Summary { rejected: figures.rejected_total, ..Summary::default() };
     for (subject, r) in results {
         match r {
             Ok((path, pages, bytes)) => {
@@ -314,17 +350,12 @@ pub fn run(opts: &Options, library: &Library) -> Result<Summary> {
 }
 
 /// `--subject` naming no one in the data: an error with the nearest id.
-fn refuse_unknown_subject(records: &polars::prelude::DataFrame, column: &str, subject: &str) -> Result<()> {
-    let ids = records.column(column)?.cast(&polars::prelude::DataType::String)?;
-    let ids = ids.str()?;
-    if ids.iter().flatten().any(|id| id == subject) {
+fn refuse_unknown_subject(quality: &figures::QualitySink, column: &str, subject: &str) -> Result<()> {
+    if quality.knows(subject) {
         return Ok(());
     }
-    let mut known: Vec<&str> = ids.iter().flatten().filter(|id| !id.is_empty()).collect();
-    known.sort_unstable();
-    known.dedup();
     let err = Error::usage(format!("no records for {column} `{subject}`"));
-    Err(match crate::suggest::nearest(subject, known.iter().copied()) {
+    Err(match crate::suggest::nearest(subject, quality.subjects().filter(|id| !id.is_empty())) {
         Some(n) => err.with_hint(format!("did you mean `{n}`?")),
         None => err,
     })
@@ -443,29 +474,12 @@ fn hash_inputs(opts: &Options, library: Vec<PathBuf>) -> Result<String> {
     Ok(h.short())
 }
 
-/// Social value per subject over the report period (one computation for every subject).
-fn social_values(
-    spec: &Spec,
-    window: &spec::Window,
-    records: &polars::prelude::DataFrame,
-    library: &Library,
-    assumptions: &Assumptions,
-    investments: &HashMap<String, value::Investment>,
-) -> Result<HashMap<String, GroupValue>> {
-    let filters = Filters { from: Some(window.from), to: Some(window.to), ..Filters::default() };
-    let by = match spec.subject {
-        SubjectKind::Organisation => GroupBy::Organisation,
-        SubjectKind::Programme | SubjectKind::All => GroupBy::Programme,
-    };
-    let groups = if library.iter().any(|i| i.proxy.is_some()) {
-        value::value(records, library, assumptions, by, filters, investments)?
-    } else {
-        Vec::new()
-    };
+/// The social value of each subject (or of everything together, all programmes'
+/// outcomes against all their investment).
+fn social_values(spec: &Spec, groups: Vec<GroupValue>, assumptions: &Assumptions) -> HashMap<String, GroupValue> {
     if spec.subject != SubjectKind::All {
-        return Ok(groups.into_iter().map(|g| (g.group.clone(), g)).collect());
+        return groups.into_iter().map(|g| (g.group.clone(), g)).collect();
     }
-    // Everything together: all programmes' outcomes against all their investment.
     let investment = groups.iter().map(|g| g.investment).try_fold(0.0, |acc, i| i.map(|i| acc + i));
     let merged = GroupValue {
         group: figures::ALL.to_string(),
@@ -474,45 +488,29 @@ fn social_values(
         rate: assumptions.discount_rate,
         past_years: assumptions.appraisal.past_years(),
     };
-    Ok(HashMap::from([(figures::ALL.to_string(), merged)]))
+    HashMap::from([(figures::ALL.to_string(), merged)])
 }
 
-/// Peer comparisons for ranking and cost-per-outcome sections, one per (by, per).
-fn peer_comparisons(
-    spec: &Spec,
-    window: &spec::Window,
-    records: &polars::prelude::DataFrame,
-    library: &Library,
-    investments: &HashMap<String, value::Investment>,
-) -> Result<HashMap<(String, spec::PerKind), Vec<crate::compare::Row>>> {
-    let wanted = plan::peer_needs(spec);
-    let mut out = HashMap::new();
-    if wanted.is_empty() {
-        return Ok(out);
-    }
-    for ((by, per), ids) in wanted {
-        let options = crate::compare::Options {
-            by: if by == "organisation" { "organisation" } else { "programme" },
-            per: match per {
-                spec::PerKind::Investment => crate::compare::Per::Investment,
-                spec::PerKind::Participant => crate::compare::Per::Participant,
-            },
-            indicators: ids,
-            filters: Filters { from: Some(window.from), to: Some(window.to), ..Filters::default() },
-            min_records: 30,
-            priority_groups: crate::compare::DEFAULT_PRIORITY_GROUPS.iter().map(|s| s.to_string()).collect(),
-            priority_simd: 2,
-        };
-        out.insert((by, per), crate::compare::compare(records, library, investments, &options)?);
-    }
-    Ok(out)
-}
-
-/// The latest record date of a dataset (None for no records).
-fn latest_date(records: &polars::prelude::DataFrame) -> Result<Option<chrono::NaiveDate>> {
-    use polars::prelude::ChunkAgg;
-    let days = records.column("date")?.cast(&polars::prelude::DataType::Int32)?;
-    Ok(days.i32()?.max().map(crate::data::parse::from_epoch_days))
+/// The peer comparisons ranking and cost-per-outcome sections read, one per (by, per).
+fn peer_options(spec: &Spec, window: &spec::Window) -> Vec<((String, spec::PerKind), crate::compare::Options)> {
+    plan::peer_needs(spec)
+        .into_iter()
+        .map(|((by, per), ids)| {
+            let options = crate::compare::Options {
+                by: if by == "organisation" { "organisation" } else { "programme" },
+                per: match per {
+                    spec::PerKind::Investment => crate::compare::Per::Investment,
+                    spec::PerKind::Participant => crate::compare::Per::Participant,
+                },
+                indicators: ids,
+                filters: Filters { from: Some(window.from), to: Some(window.to), ..Filters::default() },
+                min_records: 30,
+                priority_groups: crate::compare::DEFAULT_PRIORITY_GROUPS.iter().map(|s| s.to_string()).collect(),
+                priority_simd: 2,
+            };
+            ((by, per), options)
+        })
+        .collect()
 }
 
 #[cfg(test)]

@@ -3,7 +3,7 @@
 
 use std::path::{Path, PathBuf};
 
-use crate::data::diagnostics::Report;
+use crate::diagnostics::Report;
 
 pub type Result<T, E = Error> = std::result::Result<T, E>;
 

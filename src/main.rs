@@ -1,5 +1,7 @@
 //! `impact`: parse arguments, call the library, print errors, set the exit code.
 
+#![forbid(unsafe_code)]
+
 use std::io::Write;
 use std::process::ExitCode;
 

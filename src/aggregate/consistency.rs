@@ -8,8 +8,8 @@ use std::collections::HashMap;
 use polars::prelude::*;
 
 use super::{figures, Dimension, Filters, Fold, Grain, Request};
-use crate::data::diagnostics::{Check, Diagnostic, Report, Severity};
 use crate::data::Records;
+use crate::diagnostics::{Check, Diagnostic, Report, Severity};
 use crate::error::Result;
 use crate::indicator::Library;
 

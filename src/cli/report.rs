@@ -142,6 +142,13 @@ pub fn run(args: ReportArgs, library: &Library) -> Result<Outcome> {
         progress: true,
     };
     let summary = report::run(&opts, library)?;
+    if let Some(problems) = &summary.skipped {
+        eprint!("{}", problems.to_text());
+        eprintln!(
+            "warning: --skip-invalid: {} invalid record(s) left out and counted as rejected",
+            problems.records_read - problems.records_valid
+        );
+    }
     let mut out = String::new();
     for (subject, err) in &summary.failed {
         out.push_str(&format!("failed: {subject}: {err}\n"));

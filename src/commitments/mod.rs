@@ -216,9 +216,11 @@ pub fn from_figures(
         let records = figures.column("records")?.i64()?.iter().next().flatten().unwrap_or(0);
         let (status, expected) = status(c, delivered, as_of);
         let social_value = match library.get(&c.indicator).and_then(|i| i.proxy.as_ref()) {
-            Some(p) => {
-                Some(delivered * p.value * assumptions.price_factor(p.price_year, &c.indicator).map_err(Error::usage)?)
-            }
+            Some(p) => Some(
+                delivered
+                    * p.value
+                    * assumptions.price_factor(p.price_year, &c.indicator).map_err(|m| assumptions.error(m))?,
+            ),
             None => None,
         };
         out.push(Progress { commitment: c.clone(), delivered, expected, status, social_value, records });

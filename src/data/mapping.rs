@@ -6,9 +6,9 @@ use std::collections::HashMap;
 use polars::prelude::*;
 
 use super::colmap::ColumnMap;
-use super::diagnostics::{Check, Diagnostic, Severity};
 use super::read::RawTable;
 use super::schema::{normalise_heading, FIELDS, ROW};
+use crate::diagnostics::{Check, Diagnostic, Severity};
 use crate::error::Result;
 
 /// One file in canonical columns (still text where the file had text).

@@ -2,7 +2,7 @@
 //! column map → checked records in the canonical schema.
 
 pub mod colmap;
-pub mod diagnostics;
+pub use crate::diagnostics;
 pub mod mapping;
 pub mod parse;
 pub(crate) mod ragged;

@@ -10,9 +10,9 @@ use calamine::{Data, Reader as _};
 use polars::prelude::*;
 
 use super::colmap::ColumnMap;
-use super::diagnostics::{Check, Diagnostic, Severity};
 use super::ragged;
 use super::schema::{column_letter, normalise_heading, ROW};
+use crate::diagnostics::{Check, Diagnostic, Severity};
 use crate::error::{Error, Result};
 
 /// One file's table before mapping.

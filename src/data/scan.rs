@@ -10,10 +10,10 @@ use polars::prelude::*;
 use rayon::prelude::*;
 
 use super::colmap::ColumnMap;
-use super::diagnostics::{Check, Diagnostic, Report, Severity};
 use super::mapping::{self, Canonical};
 use super::read::{self, RawTable, Source};
 use super::validate::{self, CheckOptions};
+use crate::diagnostics::{Check, Diagnostic, Report, Severity};
 use crate::error::{Error, Result};
 use crate::indicator::Library;
 

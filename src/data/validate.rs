@@ -7,10 +7,10 @@ use chrono::NaiveDate;
 use polars::prelude::*;
 use rayon::prelude::*;
 
-use super::diagnostics::{Check, Diagnostic, Report, Severity};
 use super::mapping::Canonical;
 use super::parse::{epoch_days, parse_amount, parse_date, DateProblem};
 use super::schema::{Kind, FIELDS, FILE, OK, ROW};
+use crate::diagnostics::{Check, Diagnostic, Report, Severity};
 use crate::error::Result;
 use crate::indicator::{Aggregation, Library};
 

@@ -86,6 +86,8 @@ pub struct Summary {
     pub bytes: u64,
     pub seconds: f64,
     pub rejected: u64,
+    /// With `skip_invalid`, the problems of the records left out (None when all were valid).
+    pub skipped: Option<crate::diagnostics::Report>,
 }
 
 pub fn run(opts: &Options, library: &Library) -> Result<Summary> {
@@ -172,13 +174,9 @@ pub fn run(opts: &Options, library: &Library) -> Result<Summary> {
         extra_columns: &figures::QUALITY_FIELDS,
     };
     let out = crate::pipeline::run_with(&input, library, &requests, sinks)?;
-    if !out.report.is_ok() {
-        eprint!("{}", out.report.to_text());
-        eprintln!(
-            "warning: --skip-invalid: {} invalid record(s) left out and counted as rejected",
-            out.report.records_read - out.report.records_valid
-        );
-    }
+    // With --skip-invalid the problems go back to the caller to print (the library
+    // does not print).
+    let skipped = (!out.report.is_ok()).then(|| out.report.clone());
     crate::timing::lap(&timer, "read, check and fold");
     let targets = opts.targets.as_deref().map(|p| Targets::load(p, library)).transpose()?;
     let names = load_names(&opts.names)?;
@@ -334,7 +332,7 @@ pub fn run(opts: &Options, library: &Library) -> Result<Summary> {
     if let Some(b) = bar {
         b.finish_and_clear();
     }
-    let mut summary = Summary { rejected: figures.rejected_total, ..Summary::default() };
+    let mut summary = Summary { rejected: figures.rejected_total, skipped, ..Summary::default() };
     for (subject, r) in results {
         match r {
             Ok((path, pages, bytes)) => {

@@ -47,6 +47,9 @@ pub struct Assumptions {
     pub sensitivity: BTreeMap<String, Range>,
     #[serde(default)]
     pub appraisal: Appraisal,
+    /// The file these were read from (None for the defaults): its errors name it.
+    #[serde(skip)]
+    pub source: Option<std::path::PathBuf>,
 }
 
 /// Whether the valuation looks forward (an appraisal: every year is discounted, year
@@ -85,6 +88,7 @@ impl Default for Assumptions {
             investment: BTreeMap::new(),
             sensitivity: BTreeMap::new(),
             appraisal: Appraisal::Forecast,
+            source: None,
         }
     }
 }
@@ -161,9 +165,19 @@ impl Default for Params {
 impl Assumptions {
     pub fn load(path: &Path, library: &Library) -> Result<Assumptions> {
         let text = std::fs::read_to_string(path).map_err(|e| Error::io(path, e))?;
-        let a: Assumptions = toml::from_str(&text).map_err(|e| crate::indicator::library::toml_error(path, &e))?;
+        let mut a: Assumptions = toml::from_str(&text).map_err(|e| crate::indicator::library::toml_error(path, &e))?;
         a.check(library).map_err(|m| Error::config(path, m))?;
+        a.source = Some(path.to_path_buf());
         Ok(a)
+    }
+
+    /// An error in applying these assumptions, naming their file (a usage error for
+    /// the defaults, which have none).
+    pub fn error(&self, message: String) -> Error {
+        match &self.source {
+            Some(path) => Error::config(path, message),
+            None => Error::usage(message),
+        }
     }
 
     /// Rates in 0–1, durations of a year or more, known indicators, sane index.

@@ -222,7 +222,7 @@ pub fn from_figures(
             GroupBy::Programme => (Some(group), None),
             GroupBy::Organisation => (None, Some(group)),
         };
-        let params = assumptions.params(id, proxy, programme, organisation).map_err(Error::usage)?;
+        let params = assumptions.params(id, proxy, programme, organisation).map_err(|m| assumptions.error(m))?;
         let line = Line {
             group: group.to_string(),
             indicator: id.to_string(),

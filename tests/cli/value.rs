@@ -117,8 +117,13 @@ fn a_price_index_moves_proxies_to_the_report_year() {
         .stdout;
     assert_eq!(cell(&rows(&out), &["P1", "jobs_created"], "proxy_value"), "12360.0");
     let missing = write(dir.path(), "m.toml", "report_year = 2025\n");
-    let run = impact(&["value", s(&data), "--assumptions", s(&missing)]).expect_code(2);
-    assert!(run.stderr.contains("in 2024 prices but the report is in 2025 prices"), "{}", run.stderr);
+    // An error in the assumptions file, like its other errors: it names the file, exit 1.
+    let run = impact(&["value", s(&data), "--assumptions", s(&missing)]).expect_code(1);
+    assert!(
+        run.stderr.contains("m.toml: `jobs_created`'s proxy is in 2024 prices but the report is in 2025 prices"),
+        "{}",
+        run.stderr
+    );
 }
 
 #[test]

@@ -1,6 +1,10 @@
 //! `impact`: parse arguments, call the library, print errors, set the exit code.
 
-#![forbid(unsafe_code)]
+// Unsafe only in the counting allocator, which passes every call to the system's.
+#![deny(unsafe_code)]
+
+#[allow(unsafe_code)]
+mod alloc_stats;
 
 use std::io::Write;
 use std::process::ExitCode;
@@ -9,7 +13,16 @@ use clap::Parser;
 use impactkit::cli::{run, Cli};
 use impactkit::Error;
 
+#[global_allocator]
+static ALLOCATOR: alloc_stats::Counting = alloc_stats::Counting;
+
 fn main() -> ExitCode {
+    let code = run_cli();
+    alloc_stats::report();
+    code
+}
+
+fn run_cli() -> ExitCode {
     let cli = Cli::parse();
     match run(cli) {
         Ok(outcome) => {

@@ -1,6 +1,6 @@
 //! All integration tests in one binary (one link, not one per file): each module
 //! runs the real `impact` binary from the repository root, on samples/ or on
-//! small files written to a temporary folder.
+//! small files written to a temporary folder (`library` uses the crate itself).
 
 mod util;
 
@@ -10,6 +10,7 @@ mod compare;
 mod corpus;
 mod fuzz;
 mod indicators;
+mod library;
 mod properties;
 mod report;
 mod samples;

@@ -72,12 +72,7 @@ pub fn run_with(
     requests: &[Request],
     sinks: Vec<&mut (dyn Records + Send)>,
 ) -> Result<Output> {
-    for request in requests {
-        aggregate::check_request(library, request)?;
-    }
-    let mut pass = Pass::new(library, requests);
-    pass.sinks = sinks;
-    pass.skip_invalid = input.skip_invalid;
+    let mut pass = Pass::new(library, requests, sinks, input.skip_invalid)?;
     let mut columns = columns_used(requests);
     columns.extend(input.extra_columns.iter().filter(|c| !columns.contains(c)).collect::<Vec<_>>());
     // The folds run on their own thread, beside the reading and checking of the next batch.
@@ -94,8 +89,7 @@ pub fn run_with(
         pass.restart();
         pass.batch(loaded.records)?;
     }
-    let latest = pass.latest;
-    Ok(Output { figures: pass.finish(library, requests)?, report, latest })
+    pass.finish(library, requests, report)
 }
 
 /// The same figures from records already in memory (checked, valid ones: `report`
@@ -111,14 +105,9 @@ pub fn from_records_with(
     requests: &[Request],
     sinks: Vec<&mut (dyn Records + Send)>,
 ) -> Result<Output> {
-    for request in requests {
-        aggregate::check_request(library, request)?;
-    }
-    let mut pass = Pass::new(library, requests);
-    pass.sinks = sinks;
+    let mut pass = Pass::new(library, requests, sinks, false)?;
     pass.batch(records.clone())?;
-    let latest = pass.latest;
-    Ok(Output { figures: pass.finish(library, requests)?, report: Report::default(), latest })
+    pass.finish(library, requests, Report::default())
 }
 
 /// Every request's fold, and the caller's other sinks, fed the same batches.
@@ -131,22 +120,30 @@ struct Pass<'a, 's> {
 }
 
 impl<'a, 's> Pass<'a, 's> {
-    fn new(library: &'a Library, requests: &[Request]) -> Pass<'a, 's> {
-        Pass {
-            folds: requests.iter().map(|r| Fold::new(library, &r.by, &r.filters)).collect(),
-            sinks: Vec::new(),
-            latest: None,
-            skip_invalid: false,
+    /// A fold per request (each checked first: an unknown indicator is refused before
+    /// any data is read) and the caller's sinks.
+    fn new(
+        library: &'a Library,
+        requests: &[Request],
+        sinks: Vec<&'s mut (dyn Records + Send)>,
+        skip_invalid: bool,
+    ) -> Result<Pass<'a, 's>> {
+        for request in requests {
+            aggregate::check_request(library, request)?;
         }
+        let folds = requests.iter().map(|r| Fold::new(library, &r.by, &r.filters)).collect();
+        Ok(Pass { folds, sinks, latest: None, skip_invalid })
     }
 
-    fn finish(self, library: &Library, requests: &[Request]) -> Result<Vec<DataFrame>> {
+    fn finish(self, library: &Library, requests: &[Request], report: Report) -> Result<Output> {
         let t = crate::timing::start();
+        let latest = self.latest;
         let cells = self.folds.into_iter().map(Fold::finish).collect::<Result<Vec<_>>>()?;
         crate::timing::lap(&t, "finish the folds");
-        let figures = cells.into_iter().zip(requests).map(|(c, r)| aggregate::figures(c, library, r)).collect();
+        let figures: Result<Vec<DataFrame>> =
+            cells.into_iter().zip(requests).map(|(c, r)| aggregate::figures(c, library, r)).collect();
         crate::timing::lap(&t, "roll up");
-        figures
+        Ok(Output { figures: figures?, report, latest })
     }
 }
 

@@ -370,37 +370,19 @@ fn a_cohort_rate_is_withheld_with_a_small_part() {
         }
     }
     let data = write(dir.path(), "d.csv", &d);
-    let out = impact(&[
-        "aggregate",
-        s(&data),
-        "--indicator",
-        "job_sustainment_rate_26w",
-        "--as-at",
-        "2025-01-01",
-        "--format",
-        "csv",
-    ])
-    .ok()
-    .stdout;
-    let rows = csv_rows(&out);
+    let rate = |extra: &[&str]| {
+        let mut args = vec!["aggregate", s(&data), "--indicator", "job_sustainment_rate_26w", "--as-at", "2025-01-01"];
+        args.extend_from_slice(&["--format", "csv"]);
+        args.extend_from_slice(extra);
+        impact(&args).ok().stdout
+    };
+    let rows = csv_rows(&rate(&[]));
     let get = |ind: &str| rows.iter().find(|r| r[0] == ind).cloned().unwrap_or_else(|| panic!("{ind}: {rows:?}"));
     assert_eq!(get("job_sustainment_rate_26w.not_achieved")[1..], ["", "people", "", "small"]);
     assert_eq!(get("job_sustainment_rate_26w")[1..], ["", "%", "", "rate"]);
     assert_eq!(get("job_sustainment_rate_26w.achieved")[1..], ["", "people", "", "secondary"]);
     assert_eq!(get("job_sustainment_rate_26w.pending")[1..], ["", "people", "", "secondary"]);
     // Unprotected, the arithmetic: 20 ÷ (20 + 2) × 100 = 90.909091 (six decimals).
-    let out = impact(&[
-        "aggregate",
-        s(&data),
-        "--indicator",
-        "job_sustainment_rate_26w",
-        "--as-at",
-        "2025-01-01",
-        "--format",
-        "csv",
-        "--no-suppress",
-    ])
-    .ok()
-    .stdout;
+    let out = rate(&["--no-suppress"]);
     assert!(out.contains("job_sustainment_rate_26w,90.909091,%,22"), "{out}");
 }

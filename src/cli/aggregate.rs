@@ -2,12 +2,11 @@ use std::path::PathBuf;
 
 use clap::Args;
 
-use super::validate::{parse_day, DataArgs, PrivacyArgs};
+use super::args::{parse_day, DataArgs, Period, PrivacyArgs, TableOut};
 use super::Outcome;
 use crate::aggregate::{Dimension, Filters, Request, Targets};
-use crate::error::{Error, Result};
+use crate::error::Result;
 use crate::indicator::Library;
-use crate::output::TableFormat;
 
 #[derive(Debug, Args)]
 pub struct AggregateArgs {
@@ -19,12 +18,6 @@ pub struct AggregateArgs {
     /// is April–June). Empty: one total per indicator.
     #[arg(long, default_value = "", value_name = "DIMS")]
     pub by: String,
-    /// First day to include (YYYY-MM-DD).
-    #[arg(long, value_name = "DATE")]
-    pub from: Option<String>,
-    /// Last day to include (YYYY-MM-DD).
-    #[arg(long, value_name = "DATE")]
-    pub to: Option<String>,
     /// Cohort rates: the date the data is complete to; a follow-up window still open
     /// then is "not yet due" (default: the latest record date in the data).
     #[arg(long, value_name = "DATE")]
@@ -51,23 +44,22 @@ pub struct AggregateArgs {
     #[arg(long, value_name = "FILE")]
     pub targets: Option<PathBuf>,
     #[command(flatten)]
+    pub period: Period,
+    #[command(flatten)]
     pub privacy: PrivacyArgs,
-    /// Output format (default: from --out's extension, else table).
-    #[arg(long, value_enum)]
-    pub format: Option<TableFormat>,
-    /// Write here instead of standard output (written whole or not at all).
-    #[arg(long, value_name = "FILE")]
-    pub out: Option<PathBuf>,
+    #[command(flatten)]
+    pub output: TableOut,
 }
 
 pub fn run(args: AggregateArgs, library: &Library) -> Result<Outcome> {
     // Checked first: a file name no format fits is refused before any data is read.
-    let format = super::table_format(args.format, args.out.as_deref())?;
-    args.data.refuse_out_over_inputs(args.out.as_deref(), &[args.targets.as_deref()])?;
+    let format = args.output.format()?;
+    let (from, to) = args.period.days()?;
+    args.data.refuse_out_over_inputs(args.output.out.as_deref(), &[args.targets.as_deref()])?;
     let by = Dimension::parse_list(&args.by)?;
     let filters = Filters {
-        from: args.from.as_deref().map(|d| parse_day(d, "--from")).transpose()?,
-        to: args.to.as_deref().map(|d| parse_day(d, "--to")).transpose()?,
+        from,
+        to,
         organisations: args.organisations,
         programmes: args.programmes,
         areas: args.areas,
@@ -76,11 +68,6 @@ pub fn run(args: AggregateArgs, library: &Library) -> Result<Outcome> {
         as_at: args.as_at.as_deref().map(|d| parse_day(d, "--as-at")).transpose()?,
         priority: None,
     };
-    if let (Some(f), Some(t)) = (filters.from, filters.to) {
-        if f > t {
-            return Err(Error::usage(format!("--from {f} is after --to {t}")));
-        }
-    }
     let targets = args.targets.as_deref().map(|p| Targets::load(p, library)).transpose()?;
     let request = Request { by, filters, suppress_below: args.privacy.threshold(), publish_apart: Vec::new() };
     // One streaming pass: memory stays bounded whatever the size of the data, and
@@ -90,5 +77,5 @@ pub fn run(args: AggregateArgs, library: &Library) -> Result<Outcome> {
     if let Some(t) = &targets {
         figures = t.join(&figures, &request.by, library)?;
     }
-    super::emit(&figures, format, args.out.as_deref(), "figure row(s)", "", "", "")
+    super::emit(&figures, format, args.output.out.as_deref(), "figure row(s)", "", "", "")
 }

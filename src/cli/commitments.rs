@@ -3,7 +3,7 @@ use std::path::PathBuf;
 use clap::Args;
 use polars::prelude::*;
 
-use super::validate::{parse_day, DataArgs, PrivacyArgs};
+use super::args::{parse_day, DataArgs, PrivacyArgs, TableOut};
 use super::Outcome;
 use crate::commitments;
 use crate::error::{Error, Result};
@@ -30,19 +30,15 @@ pub struct CommitmentsArgs {
     pub assumptions: Option<PathBuf>,
     #[command(flatten)]
     pub privacy: PrivacyArgs,
-    /// Output format (default: from --out's extension, else table).
-    #[arg(long, value_enum)]
-    pub format: Option<TableFormat>,
-    /// Write here instead of standard output (written whole or not at all).
-    #[arg(long, value_name = "FILE")]
-    pub out: Option<PathBuf>,
+    #[command(flatten)]
+    pub output: TableOut,
 }
 
 pub fn run(args: CommitmentsArgs, library: &Library) -> Result<Outcome> {
     // Checked first: a file name no format fits is refused before any data is read.
-    let format = super::table_format(args.format, args.out.as_deref())?;
+    let format = args.output.format()?;
     args.data.refuse_out_over_inputs(
-        args.out.as_deref(),
+        args.output.out.as_deref(),
         &[Some(args.commitments.as_path()), args.assumptions.as_deref()],
     )?;
     let list = commitments::load(&args.commitments, library)?;
@@ -65,7 +61,7 @@ pub fn run(args: CommitmentsArgs, library: &Library) -> Result<Outcome> {
     }
     // The date goes above a text table; machine formats stay pure.
     let header = if format == TableFormat::Table { format!("as of {as_of}\n") } else { String::new() };
-    super::emit(&frame, format, args.out.as_deref(), "row(s)", &format!(" (as of {as_of})"), &header, "")
+    super::emit(&frame, format, args.output.out.as_deref(), "row(s)", &format!(" (as of {as_of})"), &header, "")
 }
 
 /// The last outcome date in the records.

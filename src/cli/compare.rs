@@ -2,13 +2,12 @@ use std::path::PathBuf;
 
 use clap::{Args, ValueEnum};
 
-use super::validate::{parse_day, DataArgs, PrivacyArgs};
+use super::args::{DataArgs, Period, PrivacyArgs, TableOut};
 use super::Outcome;
 use crate::aggregate::Filters;
 use crate::compare::{self, Per};
 use crate::error::Result;
 use crate::indicator::Library;
-use crate::output::TableFormat;
 use crate::value::{self, Assumptions};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
@@ -45,12 +44,6 @@ pub struct CompareArgs {
     /// Indicators to compare (default: every summed, counted or distinct-people indicator).
     #[arg(long = "indicator", value_delimiter = ',', value_name = "ID")]
     pub only_indicators: Vec<String>,
-    /// First day to include (YYYY-MM-DD).
-    #[arg(long, value_name = "DATE")]
-    pub from: Option<String>,
-    /// Last day to include (YYYY-MM-DD).
-    #[arg(long, value_name = "DATE")]
-    pub to: Option<String>,
     /// Flag comparisons resting on fewer records than this.
     #[arg(long, default_value_t = 30, value_name = "N")]
     pub min_records: i64,
@@ -58,20 +51,21 @@ pub struct CompareArgs {
     #[arg(long, value_delimiter = ',', value_name = "GROUP")]
     pub priority_groups: Vec<String>,
     #[command(flatten)]
+    pub period: Period,
+    #[command(flatten)]
     pub privacy: PrivacyArgs,
-    /// Output format (default: from --out's extension, else table).
-    #[arg(long, value_enum)]
-    pub format: Option<TableFormat>,
-    /// Write here instead of standard output (written whole or not at all).
-    #[arg(long, value_name = "FILE")]
-    pub out: Option<PathBuf>,
+    #[command(flatten)]
+    pub output: TableOut,
 }
 
 pub fn run(args: CompareArgs, library: &Library) -> Result<Outcome> {
     // Checked first: a file name no format fits is refused before any data is read.
-    let format = super::table_format(args.format, args.out.as_deref())?;
-    args.data
-        .refuse_out_over_inputs(args.out.as_deref(), &[args.programmes.as_deref(), args.assumptions.as_deref()])?;
+    let format = args.output.format()?;
+    let (from, to) = args.period.days()?;
+    args.data.refuse_out_over_inputs(
+        args.output.out.as_deref(),
+        &[args.programmes.as_deref(), args.assumptions.as_deref()],
+    )?;
     let per = match args.per {
         PerArg::Investment => Per::Investment,
         PerArg::Participant => Per::Participant,
@@ -91,11 +85,7 @@ pub fn run(args: CompareArgs, library: &Library) -> Result<Outcome> {
         by,
         per,
         indicators: args.only_indicators,
-        filters: Filters {
-            from: args.from.as_deref().map(|d| parse_day(d, "--from")).transpose()?,
-            to: args.to.as_deref().map(|d| parse_day(d, "--to")).transpose()?,
-            ..Filters::default()
-        },
+        filters: Filters { from, to, ..Filters::default() },
         min_records: args.min_records,
         priority_groups: if args.priority_groups.is_empty() {
             compare::DEFAULT_PRIORITY_GROUPS.iter().map(|s| s.to_string()).collect()
@@ -112,7 +102,7 @@ pub fn run(args: CompareArgs, library: &Library) -> Result<Outcome> {
     if let Some(t) = args.privacy.threshold() {
         withhold_small_counts(&mut frame, &rows, by, library, t)?;
     }
-    super::emit(&frame, format, args.out.as_deref(), "row(s)", "", "", "")
+    super::emit(&frame, format, args.output.out.as_deref(), "row(s)", "", "", "")
 }
 
 /// A peer's count of 1 to t − 1 people (or one withheld to protect it) is withheld with

@@ -1,6 +1,7 @@
 //! The `impact` command line: clap definitions, one file per subcommand.
 
 mod aggregate;
+mod args;
 mod commitments;
 mod compare;
 mod indicators;

@@ -2,7 +2,7 @@ use std::path::PathBuf;
 
 use clap::{Args, ValueEnum};
 
-use super::validate::{parse_day, PrivacyArgs};
+use super::args::{parse_day, PrivacyArgs};
 use super::Outcome;
 use crate::data::CheckOptions;
 use crate::error::{Error, Result};

@@ -2,7 +2,7 @@ use std::path::PathBuf;
 
 use clap::{Args, ValueEnum};
 
-use super::validate::{parse_day, DataArgs, PrivacyArgs};
+use super::args::{DataArgs, Period, PrivacyArgs, TableOut};
 use super::Outcome;
 use crate::aggregate::{Filters, Request};
 use crate::error::{Error, Result};
@@ -34,12 +34,6 @@ pub struct ValueArgs {
     /// investment from [investment] in --assumptions).
     #[arg(long, value_enum, default_value_t = ValueBy::Programme)]
     pub by: ValueBy,
-    /// First day of outcomes to value (YYYY-MM-DD).
-    #[arg(long, value_name = "DATE")]
-    pub from: Option<String>,
-    /// Last day of outcomes to value.
-    #[arg(long, value_name = "DATE")]
-    pub to: Option<String>,
     /// Print the sensitivity table (SROI with each assumption varied, and break-even) instead.
     #[arg(long, conflicts_with = "impact_map")]
     pub sensitivity: bool,
@@ -47,20 +41,21 @@ pub struct ValueArgs {
     #[arg(long)]
     pub impact_map: bool,
     #[command(flatten)]
+    pub period: Period,
+    #[command(flatten)]
     pub privacy: PrivacyArgs,
-    /// Output format (default: from --out's extension, else table).
-    #[arg(long, value_enum)]
-    pub format: Option<TableFormat>,
-    /// Write here instead of standard output (written whole or not at all).
-    #[arg(long, value_name = "FILE")]
-    pub out: Option<PathBuf>,
+    #[command(flatten)]
+    pub output: TableOut,
 }
 
 pub fn run(args: ValueArgs, library: &Library) -> Result<Outcome> {
     // Checked first: a file name no format fits is refused before any data is read.
-    let format = super::table_format(args.format, args.out.as_deref())?;
-    args.data
-        .refuse_out_over_inputs(args.out.as_deref(), &[args.programmes.as_deref(), args.assumptions.as_deref()])?;
+    let format = args.output.format()?;
+    let (from, to) = args.period.days()?;
+    args.data.refuse_out_over_inputs(
+        args.output.out.as_deref(),
+        &[args.programmes.as_deref(), args.assumptions.as_deref()],
+    )?;
     let assumptions = match &args.assumptions {
         Some(p) => Assumptions::load(p, library)?,
         None => Assumptions::default(),
@@ -72,11 +67,7 @@ pub fn run(args: ValueArgs, library: &Library) -> Result<Outcome> {
         ValueBy::Programme => GroupBy::Programme,
         ValueBy::Organisation => GroupBy::Organisation,
     };
-    let filters = Filters {
-        from: args.from.as_deref().map(|d| parse_day(d, "--from")).transpose()?,
-        to: args.to.as_deref().map(|d| parse_day(d, "--to")).transpose()?,
-        ..Filters::default()
-    };
+    let filters = Filters { from, to, ..Filters::default() };
     let window = (filters.from, filters.to);
     // One pass for two requests: the valued quantities per group, and every
     // indicator's total in the window (to say which recorded outcomes were not valued).
@@ -116,7 +107,7 @@ pub fn run(args: ValueArgs, library: &Library) -> Result<Outcome> {
             ));
         }
     }
-    super::emit(&frame, format, args.out.as_deref(), "row(s)", "", "", &note)
+    super::emit(&frame, format, args.output.out.as_deref(), "row(s)", "", "", &note)
 }
 
 /// A line's quantity that is a count of 1 to t − 1 people (or protects one) is withheld

@@ -1,0 +1,150 @@
+//! Arguments shared by several commands, each defined and documented once.
+
+use std::path::PathBuf;
+
+use clap::Args;
+
+use crate::data::{self, CheckOptions, ColumnMap};
+use crate::error::{Error, Result};
+use crate::indicator::Library;
+use crate::output::TableFormat;
+
+/// Options shared by every command that reads outcome records.
+#[derive(Debug, Args)]
+pub struct DataArgs {
+    /// Outcome record files: .csv, .xlsx, .parquet, .json or .ndjson.
+    #[arg(required = true, value_name = "DATA")]
+    pub data: Vec<PathBuf>,
+    /// Column map (TOML) for files that use their own headings or a wide layout.
+    #[arg(long, value_name = "FILE")]
+    pub map: Option<PathBuf>,
+    /// List at most this many problems of each kind per file (all are counted).
+    #[arg(long, default_value_t = 50, value_name = "N")]
+    pub max_problems: usize,
+    /// Treat dates after this day as in the future (default: today).
+    #[arg(long, value_name = "YYYY-MM-DD")]
+    pub today: Option<String>,
+}
+
+impl DataArgs {
+    /// Refuse `--out` naming a data file or the map.
+    pub fn refuse_out_over_inputs(
+        &self,
+        out: Option<&std::path::Path>,
+        others: &[Option<&std::path::Path>],
+    ) -> Result<()> {
+        let Some(out) = out else { return Ok(()) };
+        let inputs =
+            self.data.iter().map(PathBuf::as_path).chain(self.map.as_deref()).chain(others.iter().flatten().copied());
+        crate::output::refuse_overwriting_inputs(out, inputs)
+    }
+
+    pub fn map(&self, library: &Library) -> Result<Option<ColumnMap>> {
+        self.map.as_deref().map(|p| ColumnMap::load(p, library)).transpose()
+    }
+
+    /// One streaming pass over the data for `requests` (and `sinks`, see
+    /// `pipeline::run_with`). With `skip_invalid` the problems are printed and the
+    /// invalid records left out.
+    pub fn pass(
+        &self,
+        library: &Library,
+        requests: &[crate::aggregate::Request],
+        sinks: Vec<&mut (dyn data::Records + Send)>,
+        skip_invalid: bool,
+    ) -> Result<crate::pipeline::Output> {
+        let map = self.map(library)?;
+        let input = crate::pipeline::Input {
+            paths: &self.data,
+            map: map.as_ref(),
+            options: self.options()?,
+            skip_invalid,
+            extra_columns: &[],
+        };
+        let out = crate::pipeline::run_with(&input, library, requests, sinks)?;
+        if !out.report.is_ok() {
+            eprint!("{}", out.report.to_text());
+            eprintln!(
+                "warning: --skip-invalid: {} invalid record(s) left out",
+                out.report.records_read - out.report.records_valid
+            );
+        }
+        Ok(out)
+    }
+
+    pub fn options(&self) -> Result<CheckOptions> {
+        let mut opts = CheckOptions { max_listed: self.max_problems, ..CheckOptions::default() };
+        if let Some(t) = &self.today {
+            opts.today = parse_day(t, "--today")?;
+        }
+        Ok(opts)
+    }
+}
+
+/// Small-number suppression for outputs that get published.
+#[derive(Debug, Args)]
+pub struct PrivacyArgs {
+    /// Withhold counts of people under N, 2 or more (and any cell that would reveal
+    /// them). A threshold of 1 would withhold nothing: use --no-suppress for that.
+    #[arg(long, default_value_t = crate::privacy::DEFAULT_THRESHOLD, value_name = "N",
+          value_parser = clap::value_parser!(u32).range(2..))]
+    pub suppress_below: u32,
+    /// Publish every count, however small (internal use only).
+    #[arg(long)]
+    pub no_suppress: bool,
+}
+
+impl PrivacyArgs {
+    pub fn threshold(&self) -> Option<u32> {
+        (!self.no_suppress).then_some(self.suppress_below)
+    }
+}
+
+pub fn parse_day(text: &str, flag: &str) -> Result<chrono::NaiveDate> {
+    chrono::NaiveDate::parse_from_str(text, "%Y-%m-%d")
+        .map_err(|_| Error::usage(format!("{flag} {text}: expected a date as YYYY-MM-DD")))
+}
+
+/// `--from` and `--to`: the period of outcomes a command reads.
+#[derive(Debug, Args)]
+pub struct Period {
+    /// First day to include (YYYY-MM-DD).
+    #[arg(long, value_name = "DATE")]
+    pub from: Option<String>,
+    /// Last day to include (YYYY-MM-DD).
+    #[arg(long, value_name = "DATE")]
+    pub to: Option<String>,
+}
+
+impl Period {
+    /// The two days, each optional; a `--from` after the `--to` is refused.
+    pub fn days(&self) -> Result<(Option<chrono::NaiveDate>, Option<chrono::NaiveDate>)> {
+        let from = self.from.as_deref().map(|d| parse_day(d, "--from")).transpose()?;
+        let to = self.to.as_deref().map(|d| parse_day(d, "--to")).transpose()?;
+        if let (Some(f), Some(t)) = (from, to) {
+            if f > t {
+                return Err(Error::usage(format!("--from {f} is after --to {t}")));
+            }
+        }
+        Ok((from, to))
+    }
+}
+
+/// `--format` and `--out` of a command that writes a table.
+#[derive(Debug, Args)]
+pub struct TableOut {
+    /// Output format (default: from --out's extension, else table).
+    #[arg(long, value_enum)]
+    pub format: Option<TableFormat>,
+    /// Write here instead of standard output (written whole or not at all).
+    #[arg(long, value_name = "FILE")]
+    pub out: Option<PathBuf>,
+}
+
+impl TableOut {
+    /// The format to write: checked before any data is read, so a file name no format
+    /// fits is refused at once.
+    pub fn format(&self) -> Result<TableFormat> {
+        super::table_format(self.format, self.out.as_deref())
+    }
+}

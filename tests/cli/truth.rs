@@ -467,3 +467,42 @@ fn a_share_above_100_is_flagged_where_it_stands() {
     let v = impact(&["validate", s(&data)]).ok().stdout;
     assert!(v.contains("wellbeing_improved (6) is more than wellbeing_assessed (5)"), "{v}");
 }
+
+/// A cohort rate whose people are all inside their follow-up window has no rate yet:
+/// its tile says "Not yet due" (not "Not recorded", not 0%) and how many people wait;
+/// with some people due, the rate is of them and the tile still counts the rest.
+#[test]
+fn a_cohort_rate_not_yet_due_says_so() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut d = String::from("organisation,indicator,date,value,participant\n");
+    for i in 0..6 {
+        d.push_str(&format!("A,jobs_created,2025-01-10,1,p{i}\n"));
+    }
+    let data = write(dir.path(), "d.csv", &d);
+    let spec = write(
+        dir.path(),
+        "s.toml",
+        "title = \"T\"\naudience = \"A\"\nsubject = \"organisation\"\nperiod = { financial_year = \"2024-25\" }\n\
+         indicators = [\"job_sustainment_rate_26w\"]\n[[section]]\nkind = \"kpis\"\nindicators = [\"job_sustainment_rate_26w\"]\n",
+    );
+    let out = dir.path().join("a.pdf");
+    impact(&["report", s(&spec), "--data", s(&data), "--subject", "A", "--out", s(&out)]).ok();
+    let t = pdf_text(&out);
+    // Six job starts on 2025-01-10, the latest date in the data: every 200-day window is open.
+    assert!(t.contains("Not yet due"), "{t}");
+    assert!(t.contains("6 people not yet due"), "{t}");
+    assert!(!t.contains("Not recorded") && !t.contains("0%"), "{t}");
+    // Five more who started in April 2024 (windows closed by 2025-01-10), three of them
+    // sustained: 3 ÷ 5 × 100 = 60%, with the six still not yet due.
+    for i in 0..5 {
+        d.push_str(&format!("A,jobs_created,2024-04-02,1,q{i}\n"));
+        if i < 3 {
+            d.push_str(&format!("A,jobs_sustained_26w,2024-10-01,1,q{i}\n"));
+        }
+    }
+    let data = write(dir.path(), "d.csv", &d);
+    impact(&["report", s(&spec), "--data", s(&data), "--subject", "A", "--out", s(&out), "--no-suppress"]).ok();
+    let t = pdf_text(&out);
+    assert!(t.contains("60%"), "{t}");
+    assert!(t.contains("6 people not yet due"), "{t}");
+}

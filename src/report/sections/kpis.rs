@@ -31,12 +31,15 @@ pub(super) fn blocks(ctx: &Context, section: &Section, title: Option<&str>, out:
             };
             let target = row.filter(|r| r.target.is_some()).map(|r| {
                 let pct = pct_of_target(ctx, r).map_or("–".to_string(), |p| format!("{p:.0}%"));
-                format!("Target {} · {} of target", value(r.target, &ind.unit), pct)
+                (value(r.target, &ind.unit), pct)
             });
-            // A cohort rate says how many of its people are still inside their window.
+            // A cohort rate says how many of its people are still inside their window
+            // (shorter beside a target, so that the line fits the tile).
             let footer = match (target, pending_words(ctx, id)) {
-                (Some(t), Some(p)) => Some(format!("{t} · {p}")),
-                (t, p) => t.or(p),
+                (Some((t, pct)), Some(n)) => Some(format!("Target {t} ({pct}) · {n} not yet due")),
+                (Some((t, pct)), None) => Some(format!("Target {t} · {pct} of target")),
+                (None, Some(n)) => Some(format!("{n} people not yet due")),
+                (None, None) => None,
             };
             Some(Tile { big, muted, unit, name: ind.name.clone(), footer })
         })

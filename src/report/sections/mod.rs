@@ -283,15 +283,15 @@ fn not_yet_due(ctx: &Context, row: &Row) -> bool {
         && ctx.library.get(&row.indicator).is_some_and(|i| i.roll_up() == RollUp::Cohort)
 }
 
-/// The people of a cohort rate still inside their follow-up window, as printed (a
-/// mark when withheld), when there are any.
+/// How many people of a cohort rate are still inside their follow-up window, as
+/// printed (a mark when withheld), when there are any.
 fn pending_words(ctx: &Context, id: &str) -> Option<String> {
     let (part, _) = ctx.library.get(id)?.cohort_parts().into_iter().find(|(_, p)| *p == CohortPart::Pending)?;
     let row = total(ctx, &part)?;
     if row.value == Some(0.0) {
         return None;
     }
-    Some(format!("{} people not yet due", shown(ctx, row, "people")))
+    Some(shown(ctx, row, "people"))
 }
 
 fn name_of<'a>(ctx: &'a Context, id: &'a str) -> &'a str {

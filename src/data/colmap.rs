@@ -5,6 +5,7 @@
 //! sheet = "Returns"            # xlsx: which sheet (default: the first)
 //! header_row = 3               # the row holding the headings (default 1)
 //! date_format = "%d/%m/%Y"     # how dates are written (default ISO %Y-%m-%d)
+//! century_start = 1950         # with %y: two-digit years run 1950–2049 (the default)
 //! delimiter = ";"              # CSV only (default: sniffed from the heading row)
 //! skip_rows_starting_with = ["Note"]   # drop notes/total rows by their first cell
 //!
@@ -49,6 +50,8 @@ pub struct SourceOptions {
     pub sheet: Option<String>,
     pub header_row: Option<u64>,
     pub date_format: Option<String>,
+    /// Two-digit years (%y in `date_format`) are this year to 99 after it.
+    pub century_start: Option<i32>,
     pub delimiter: Option<String>,
     #[serde(default)]
     pub skip_rows_starting_with: Vec<String>,
@@ -143,6 +146,11 @@ impl ColumnMap {
         if let Some(fmt) = &self.source.date_format {
             if !["%d", "%e", "%j"].iter().any(|day| fmt.contains(day)) {
                 return Err(bad("source.date_format".into(), format!("`{fmt}` has no day (%d)")));
+            }
+        }
+        if let Some(c) = self.source.century_start {
+            if !(1900..=2100).contains(&c) {
+                return Err(bad("source.century_start".into(), format!("{c} is not a year from 1900 to 2100")));
             }
         }
         Ok(())

@@ -1,6 +1,6 @@
 //! Parsing the cells people actually type: "£1,200.50", " 12 ", "31/03/2025".
 
-use chrono::NaiveDate;
+use chrono::{Datelike, NaiveDate};
 
 /// A number as written in a spreadsheet: optional £, thousands separators
 /// (properly grouped), surrounding spaces. "N/A", "", "1,2,3" are not numbers.
@@ -39,11 +39,37 @@ pub enum DateProblem {
     Impossible,
     /// Not in the expected format at all.
     Format,
+    /// A two-digit year ("13/05/24") where the format wants four (%Y): chrono would
+    /// read it as the year 24.
+    ShortYear,
 }
+
+/// Two-digit years (%y) fall in the hundred years from this one, unless a column map
+/// says otherwise (`[source] century_start`).
+pub const DEFAULT_CENTURY_START: i32 = 1950;
 
 /// A date in `format` (e.g. "%d/%m/%Y"), or ISO YYYY-MM-DD, which is always
 /// accepted (Excel date cells arrive as ISO). A time part after the ISO date is ignored.
 pub fn parse_date(text: &str, format: Option<&str>) -> Result<NaiveDate, DateProblem> {
+    parse_date_in(text, format, DEFAULT_CENTURY_START)
+}
+
+/// `parse_date`, with two-digit years (%y in `format`) read as the years from
+/// `century_start` to 99 years after it.
+pub fn parse_date_in(text: &str, format: Option<&str>, century_start: i32) -> Result<NaiveDate, DateProblem> {
+    let d = parse_any_date(text, format)?;
+    let Some(fmt) = format else { return Ok(d) };
+    if fmt.contains("%Y") && d.year() < 100 && text.trim().get(..10).is_none_or(|t| iso_date(t).is_none()) {
+        return Err(DateProblem::ShortYear);
+    }
+    if fmt.contains("%y") && text.trim().get(..10).is_none_or(|t| iso_date(t).is_none()) {
+        let offset = (d.year() - century_start).rem_euclid(100);
+        return NaiveDate::from_ymd_opt(century_start + offset, d.month(), d.day()).ok_or(DateProblem::Impossible);
+    }
+    Ok(d)
+}
+
+fn parse_any_date(text: &str, format: Option<&str>) -> Result<NaiveDate, DateProblem> {
     let t = text.trim();
     // Fast path for ISO dates (most files), when ISO is the format tried first.
     if format.is_none_or(|f| f == "%Y-%m-%d") {
@@ -129,6 +155,24 @@ mod tests {
         assert_eq!(parse_date("31/02/2025", Some("%d/%m/%Y")), Err(DateProblem::Impossible));
         assert_eq!(parse_date("31/03/2025", None), Err(DateProblem::Format));
         assert_eq!(parse_date("March 2025", None), Err(DateProblem::Format));
+    }
+
+    #[test]
+    fn two_digit_years_by_a_stated_century() {
+        let d = |y, m, day| NaiveDate::from_ymd_opt(y, m, day).unwrap();
+        // With %Y a two-digit year is not the year 24.
+        assert_eq!(parse_date("13/05/24", Some("%d/%m/%Y")), Err(DateProblem::ShortYear));
+        assert_eq!(parse_date("13/05/2024", Some("%d/%m/%Y")), Ok(d(2024, 5, 13)));
+        // With %y, from 1950 to 2049 unless told otherwise.
+        assert_eq!(parse_date("13/05/24", Some("%d/%m/%y")), Ok(d(2024, 5, 13)));
+        assert_eq!(parse_date("13/05/49", Some("%d/%m/%y")), Ok(d(2049, 5, 13)));
+        assert_eq!(parse_date("13/05/50", Some("%d/%m/%y")), Ok(d(1950, 5, 13)));
+        assert_eq!(parse_date_in("13/05/50", Some("%d/%m/%y"), 2000), Ok(d(2050, 5, 13)));
+        assert_eq!(parse_date_in("13/05/99", Some("%d/%m/%y"), 2000), Ok(d(2099, 5, 13)));
+        // 29 February of a leap year read into a year that is not one is no date.
+        assert_eq!(parse_date_in("29/02/00", Some("%d/%m/%y"), 2001), Err(DateProblem::Impossible));
+        // ISO (an Excel date cell) is taken as it is.
+        assert_eq!(parse_date("2024-05-13", Some("%d/%m/%y")), Ok(d(2024, 5, 13)));
     }
 
     #[test]

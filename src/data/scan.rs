@@ -118,6 +118,9 @@ pub fn scan(
         return Err(Error::usage("no data files given").with_hint("pass one or more files, e.g. samples/outcomes.csv"));
     }
     let mut opts = opts.clone();
+    if let Some(c) = map.and_then(|m| m.source.century_start) {
+        opts.century_start = c;
+    }
     if let Some(fmt) = map.and_then(|m| m.source.date_format.clone()) {
         opts.date_format = Some(fmt);
     }

@@ -8,7 +8,7 @@ use polars::prelude::*;
 use rayon::prelude::*;
 
 use super::mapping::Canonical;
-use super::parse::{epoch_days, parse_amount, parse_date, DateProblem};
+use super::parse::{epoch_days, parse_amount, parse_date_in, DateProblem};
 use super::schema::{Kind, FIELDS, FILE, OK, ROW};
 use crate::diagnostics::{Check, Diagnostic, Report, Severity};
 use crate::error::Result;
@@ -22,12 +22,52 @@ pub struct CheckOptions {
     pub date_format: Option<String>,
     /// How many problems of each kind to list per file; the rest are counted.
     pub max_listed: usize,
+    /// Two-digit years (%y in `date_format`) are read as this year to 99 after it.
+    pub century_start: i32,
 }
 
 impl Default for CheckOptions {
     fn default() -> Self {
-        CheckOptions { today: chrono::Local::now().date_naive(), date_format: None, max_listed: 50 }
+        CheckOptions {
+            today: chrono::Local::now().date_naive(),
+            date_format: None,
+            max_listed: 50,
+            century_start: super::parse::DEFAULT_CENTURY_START,
+        }
     }
+}
+
+/// The first two numbers of a date written as 5/6/2024 or 05-06-24 (day and month, in
+/// some order), when the text has that shape.
+fn day_and_month(text: &str) -> Option<(u32, u32)> {
+    let parts: Vec<&str> = text.trim().split(['/', '-', '.']).collect();
+    let [a, b, y] = parts.as_slice() else { return None };
+    let digits =
+        |s: &str, n: std::ops::RangeInclusive<usize>| n.contains(&s.len()) && s.bytes().all(|c| c.is_ascii_digit());
+    if !(digits(a, 1..=2) && digits(b, 1..=2) && (digits(y, 2..=2) || digits(y, 4..=4))) {
+        return None;
+    }
+    Some((a.parse().ok()?, b.parse().ok()?))
+}
+
+/// "5 June 2024" for day 5, month 6 of `text`'s year (as written).
+fn spelled(day: u32, month: u32, text: &str) -> String {
+    const MONTHS: [&str; 12] = [
+        "January",
+        "February",
+        "March",
+        "April",
+        "May",
+        "June",
+        "July",
+        "August",
+        "September",
+        "October",
+        "November",
+        "December",
+    ];
+    let year = text.trim().rsplit(['/', '-', '.']).next().unwrap_or("");
+    format!("{day} {} {year}", MONTHS[(month as usize).clamp(1, 12) - 1])
 }
 
 /// Earliest plausible outcome date: anything before is a typo'd year.
@@ -409,7 +449,7 @@ fn check_slice(
                     sink.problem(Check::MissingValue, row, &h_date, None, "no date given".into(), None);
                     None
                 }
-                Some(raw) => match parse_date(raw, fmt) {
+                Some(raw) => match parse_date_in(raw, fmt, opts.century_start) {
                     Ok(d) => Some((epoch_days(d), Some(raw))),
                     Err(DateProblem::Impossible) => {
                         sink.problem(
@@ -422,21 +462,44 @@ fn check_slice(
                         );
                         None
                     }
-                    Err(DateProblem::Format) => {
-                        let hint = if fmt.is_none() && raw.contains('/') {
-                            "for dd/mm/yyyy dates, use a column map with [source] date_format = \"%d/%m/%Y\""
-                                .to_string()
-                        } else {
-                            format!("write dates as {fmt_word}")
-                        };
+                    Err(DateProblem::ShortYear) => {
                         sink.problem(
                             Check::BadDate,
                             row,
                             &h_date,
                             Some(raw),
-                            format!("\"{raw}\" is not a date in the form {fmt_word}"),
-                            Some(hint),
+                            format!("\"{raw}\" has a two-digit year, but dates are read as {fmt_word}"),
+                            Some(format!(
+                                "write the year in full, or read two-digit years with %y in the column map's date_format (they are taken as {}–{}; [source] century_start moves them)",
+                                opts.century_start,
+                                opts.century_start + 99
+                            )),
                         );
+                        None
+                    }
+                    Err(DateProblem::Format) => {
+                        // The year as written: four digits (%Y) or two (%y).
+                        let y = if raw.trim().rsplit(['/', '-', '.']).next().is_some_and(|y| y.len() == 2) {
+                            "%y"
+                        } else {
+                            "%Y"
+                        };
+                        let (message, hint) = match (fmt, day_and_month(raw)) {
+                            (None, Some((a, b))) if a <= 12 && b <= 12 && a != b => (
+                                format!("\"{raw}\" could be {} or {}", spelled(a, b, raw), spelled(b, a, raw)),
+                                format!("say which in a column map: [source] date_format = \"%d/%m/{y}\" (day first, as in the UK) or \"%m/%d/{y}\" (month first)"),
+                            ),
+                            (None, Some((_, b))) if b > 12 => (
+                                format!("\"{raw}\" is not a date in the form {fmt_word}"),
+                                format!("for month-first dates, use a column map with [source] date_format = \"%m/%d/{y}\""),
+                            ),
+                            (None, Some(_)) => (
+                                format!("\"{raw}\" is not a date in the form {fmt_word}"),
+                                format!("for day-first dates, use a column map with [source] date_format = \"%d/%m/{y}\""),
+                            ),
+                            _ => (format!("\"{raw}\" is not a date in the form {fmt_word}"), format!("write dates as {fmt_word}")),
+                        };
+                        sink.problem(Check::BadDate, row, &h_date, Some(raw), message, Some(hint));
                         None
                     }
                 },

@@ -72,6 +72,9 @@ fn cases() -> Vec<Case> {
         c("fractional_people", vec![("d.csv", rows(&["R1,ORG1,P1,jobs_created,2024-05-01,2.5,p1,,,,,,"]))], aggregate("d.csv")),
         c("uk_date_without_map", vec![("d.csv", rows(&["R1,ORG1,P1,jobs_created,01/05/2024,1,p1,,,,,,"]))], aggregate("d.csv")),
         c("us_date_with_uk_map", vec![("d.csv", rows(&["R1,ORG1,P1,jobs_created,05/31/2024,1,p1,,,,,,"])), ("m.toml", text("[source]\ndate_format = \"%d/%m/%Y\"\n"))], with_map("d.csv", "m.toml")),
+        c("two_digit_year_four_digit_map", vec![("d.csv", rows(&["R1,ORG1,P1,jobs_created,13/05/24,1,p1,,,,,,"])), ("m.toml", text("[source]\ndate_format = \"%d/%m/%Y\"\n"))], with_map("d.csv", "m.toml")),
+        c("ambiguous_day_and_month", vec![("d.csv", rows(&["R1,ORG1,P1,jobs_created,05/06/2024,1,p1,,,,,,"]))], aggregate("d.csv")),
+        c("century_start_out_of_range", vec![("d.csv", rows(&["R1,ORG1,P1,jobs_created,13/05/24,1,p1,,,,,,"])), ("m.toml", text("[source]\ndate_format = \"%d/%m/%y\"\ncentury_start = 24\n"))], with_map("d.csv", "m.toml")),
         c("written_date", vec![("d.csv", rows(&["R1,ORG1,P1,jobs_created,1 May 2024,1,p1,,,,,,"]))], aggregate("d.csv")),
         c("impossible_date", vec![("d.csv", rows(&["R1,ORG1,P1,jobs_created,2023-02-29,1,p1,,,,,,"]))], aggregate("d.csv")),
         c("future_date", vec![("d.csv", rows(&["R1,ORG1,P1,jobs_created,2099-05-01,1,p1,,,,,,"]))], {

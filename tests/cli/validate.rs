@@ -74,7 +74,7 @@ fn every_problem_is_reported_not_just_the_first() {
         format!("{f}, row 4, column F \"value\": -2 is below the minimum 0 for `jobs_created` (jobs)"),
         format!("{f}, row 5, column E \"date\": \"2024-02-30\" is not a real date"),
         format!("{f}, row 6, column E \"date\": \"2099-01-01\" is in the future"),
-        format!("{f}, row 7, column E \"date\": \"01/05/2024\" is not a date in the form YYYY-MM-DD"),
+        format!("{f}, row 7, column E \"date\": \"01/05/2024\" could be 1 May 2024 or 5 January 2024"),
         "date_format = \"%d/%m/%Y\"".to_string(),
         format!("{f}, row 8, column G \"participant\": `employability_participants` counts distinct people"),
         format!("{f}, row 9, column L \"simd_decile\": \"0\" is not a SIMD decile"),
@@ -533,4 +533,34 @@ fn records_of_computed_rates_are_refused() {
         run.stdout
     );
     assert!(run.stdout.contains("2 computed indicator recorded"), "{}", run.stdout);
+}
+
+/// Two-digit years are read by the pivot the map states (1950–2049 by default): with
+/// `%y`, 13/05/24 is 13 May 2024 (financial year 2024-25), and 31/03/50 is 1950, which
+/// is refused as before 1990; `century_start = 2000` makes it 2050, in the future.
+#[test]
+fn two_digit_years_are_read_by_the_map_s_century() {
+    let dir = tempfile::tempdir().unwrap();
+    let data = write(dir.path(), "d.csv", "organisation,indicator,date,value\nORG1,jobs_created,13/05/24,1\n");
+    let map = write(dir.path(), "m.toml", "[source]\ndate_format = \"%d/%m/%y\"\n");
+    let out = impact(&[
+        "aggregate",
+        s(&data),
+        "--map",
+        s(&map),
+        "--by",
+        "financial_year",
+        "--format",
+        "csv",
+        "--no-suppress",
+    ])
+    .ok()
+    .stdout;
+    assert!(out.contains("2024-25,jobs_created,1.0,jobs,1"), "{out}");
+    let old = write(dir.path(), "o.csv", "organisation,indicator,date,value\nORG1,jobs_created,31/03/50,1\n");
+    let run = impact(&["validate", s(&old), "--map", s(&map)]).expect_code(1);
+    assert!(run.stdout.contains("\"31/03/50\" is before 1990"), "{}", run.stdout);
+    let later = write(dir.path(), "l.toml", "[source]\ndate_format = \"%d/%m/%y\"\ncentury_start = 2000\n");
+    let run = impact(&["validate", s(&old), "--map", s(&later), "--today", "2026-01-01"]).expect_code(1);
+    assert!(run.stdout.contains("\"31/03/50\" is in the future"), "{}", run.stdout);
 }

@@ -4,6 +4,7 @@ mod aggregate;
 mod args;
 mod commitments;
 mod compare;
+mod convert;
 mod indicators;
 mod report;
 mod samples;
@@ -63,6 +64,9 @@ pub enum Command {
     Compare(Box<compare::CompareArgs>),
     /// Board and funder PDFs from a report spec, one per subject in parallel with --each.
     Report(Box<report::ReportArgs>),
+    /// Read any source through its column map and write canonical records (CSV,
+    /// JSON or Parquet): what impactkit reads, as it reads it.
+    Convert(convert::ConvertArgs),
     /// Synthetic sample data.
     #[command(subcommand)]
     Samples(samples::SamplesCommand),
@@ -172,6 +176,7 @@ pub fn run(cli: Cli) -> Result<Outcome> {
         Command::Value(args) => value::run(*args, &library()?),
         Command::Commitments(args) => commitments::run(*args, &library()?),
         Command::Compare(args) => compare::run(*args, &library()?),
+        Command::Convert(args) => convert::run(args, &library()?),
         Command::Report(args) => report::run(*args, &library()?),
         Command::Samples(cmd) => samples::run(cmd, &library()?),
         Command::Completions { shell } => {

@@ -1,0 +1,41 @@
+//! `impact convert`: any source, read through its column map, written as canonical
+//! records (CSV, JSON or Parquet), so a user can see exactly what impactkit read.
+
+use clap::Args;
+use polars::prelude::*;
+
+use super::args::{DataArgs, TableOut};
+use super::Outcome;
+use crate::data::{self, schema};
+use crate::error::Result;
+use crate::indicator::Library;
+
+#[derive(Debug, Args)]
+pub struct ConvertArgs {
+    #[command(flatten)]
+    pub data: DataArgs,
+    /// Leave out invalid records (their problems are printed) instead of refusing the data.
+    #[arg(long)]
+    pub skip_invalid: bool,
+    #[command(flatten)]
+    pub output: TableOut,
+}
+
+pub fn run(args: ConvertArgs, library: &Library) -> Result<Outcome> {
+    let format = args.output.format()?;
+    args.data.refuse_out_over_inputs(args.output.out.as_deref(), &[])?;
+    let map = args.data.map(library)?;
+    let loaded = data::load(&args.data.data, library, map.as_ref(), &args.data.options()?)?;
+    if !loaded.report.is_ok() && args.skip_invalid {
+        eprint!("{}", loaded.report.to_text());
+        eprintln!(
+            "warning: --skip-invalid: {} invalid record(s) left out",
+            loaded.report.records_read - loaded.report.records_valid
+        );
+    }
+    let (valid, _) = data::keep_valid(loaded, args.skip_invalid)?;
+    // The canonical columns in their order, typed: dates as dates, values as numbers.
+    let columns: Vec<Expr> = schema::names().map(col).collect();
+    let records = valid.records.lazy().select(columns).collect()?;
+    super::emit(&records, format, args.output.out.as_deref(), "record(s)", "", "", "")
+}

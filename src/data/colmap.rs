@@ -17,6 +17,10 @@
 //!
 //! [wide]                       # heading in the file = indicator id (melted to long form)
 //! "Jobs started" = "jobs_created"
+//!
+//! [values]                     # a word in a value cell = the count it stands for
+//! "Yes" = 1
+//! "No" = 0
 //! ```
 
 use std::collections::BTreeMap;
@@ -39,6 +43,10 @@ pub struct ColumnMap {
     pub constants: BTreeMap<String, String>,
     #[serde(default)]
     pub wide: BTreeMap<String, String>,
+    /// Words typed in value cells and the numbers they stand for ("Yes" = 1), for
+    /// indicators that count whole things.
+    #[serde(default)]
+    pub values: BTreeMap<String, f64>,
     /// Where the map was read from, for messages.
     #[serde(skip)]
     pub path: Option<PathBuf>,
@@ -146,6 +154,14 @@ impl ColumnMap {
         if let Some(fmt) = &self.source.date_format {
             if !["%d", "%e", "%j"].iter().any(|day| fmt.contains(day)) {
                 return Err(bad("source.date_format".into(), format!("`{fmt}` has no day (%d)")));
+            }
+        }
+        for (word, v) in &self.values {
+            if word.trim().is_empty() || !v.is_finite() || *v < 0.0 || v.fract() != 0.0 {
+                return Err(bad(
+                    format!("values.\"{word}\""),
+                    format!("{v} is not a count a word can stand for (a whole number, 0 or more)"),
+                ));
             }
         }
         if let Some(c) = self.source.century_start {

@@ -121,6 +121,9 @@ pub fn scan(
     if let Some(c) = map.and_then(|m| m.source.century_start) {
         opts.century_start = c;
     }
+    if let Some(m) = map {
+        opts.value_words = m.values.iter().map(|(w, v)| (w.trim().to_lowercase(), *v)).collect();
+    }
     if let Some(fmt) = map.and_then(|m| m.source.date_format.clone()) {
         opts.date_format = Some(fmt);
     }

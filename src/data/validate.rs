@@ -24,6 +24,9 @@ pub struct CheckOptions {
     pub max_listed: usize,
     /// Two-digit years (%y in `date_format`) are read as this year to 99 after it.
     pub century_start: i32,
+    /// Words in value cells and the counts they stand for (a map's `[values]`),
+    /// lower case; they apply to whole-number indicators only.
+    pub value_words: Vec<(String, f64)>,
 }
 
 impl Default for CheckOptions {
@@ -33,8 +36,14 @@ impl Default for CheckOptions {
             date_format: None,
             max_listed: 50,
             century_start: super::parse::DEFAULT_CENTURY_START,
+            value_words: Vec::new(),
         }
     }
+}
+
+/// Words people type for yes and no in a return.
+fn is_yes_or_no(text: &str) -> bool {
+    matches!(text.trim().to_lowercase().as_str(), "yes" | "no" | "y" | "n" | "✓" | "✔" | "x" | "✗" | "true" | "false")
 }
 
 /// The first two numbers of a date written as 5/6/2024 or 05-06-24 (day and month, in
@@ -404,24 +413,38 @@ fn check_slice(
         let (value, raw_value): (Option<f64>, Option<&str>) = match (&mut vt_it, &mut vn_it) {
             (Some(it), _) => {
                 let raw = it.next().flatten().filter(|s| !is_blank(s));
-                (raw.and_then(parse_amount), raw)
+                let word = |r: &str| {
+                    let r = r.trim().to_lowercase();
+                    opts.value_words.iter().find(|(w, _)| *w == r).map(|(_, v)| *v)
+                };
+                let counts = rule.is_some_and(|r| r.integer);
+                (raw.and_then(|r| parse_amount(r).or_else(|| word(r).filter(|_| counts))), raw)
             }
             (None, Some(it)) => (it.next().flatten(), None),
             (None, None) => (None, None),
         };
         match (value, raw_value) {
             (None, None) => sink.problem(Check::MissingValue, row, v_heading, None, "no value given".into(), None),
-            (None, Some(raw)) => sink.problem(
-                Check::NotANumber,
-                row,
-                v_heading,
-                Some(raw),
-                format!("\"{raw}\" is not a number"),
-                Some(
-                    "write a number such as 12, 1200.50 or £1,200; leave the cell blank only if nothing was recorded"
-                        .into(),
-                ),
-            ),
+            (None, Some(raw)) => {
+                let mapped = opts.value_words.iter().any(|(w, _)| *w == raw.trim().to_lowercase());
+                let hint = match rule {
+                    // A word the map gives a count for, on an indicator that is not a count.
+                    Some(r) if mapped => format!(
+                        "the map's [values] words stand for counts; `{}` is in {}, so give its amount as a number",
+                        r.id, r.unit
+                    ),
+                    _ if opts.value_words.is_empty() && is_yes_or_no(raw) => "write 1 or 0, or let a column map say what the word counts: [values] \"Yes\" = 1, \"No\" = 0".into(),
+                    _ => "write a number such as 12, 1200.50 or £1,200; leave the cell blank only if nothing was recorded".into(),
+                };
+                sink.problem(
+                    Check::NotANumber,
+                    row,
+                    v_heading,
+                    Some(raw),
+                    format!("\"{raw}\" is not a number"),
+                    Some(hint),
+                )
+            }
             (Some(v), raw) if !v.is_finite() || v.abs() > MAX_MAGNITUDE => {
                 let shown =
                     raw.map_or_else(|| if v.is_finite() { format!("{v:e}") } else { v.to_string() }, str::to_string);

@@ -594,3 +594,44 @@ fn convert_writes_what_was_read() {
     impact(&["convert", book, "--map", map, "--out", s(&refused)]).expect_code(1);
     assert!(!refused.exists());
 }
+
+/// Words people type in a return ("Yes", "no", "✓") count as the map's `[values]`
+/// say, for indicators that count whole things; without a map the hint says how, and
+/// a word in a money column is refused with the reason.
+#[test]
+fn yes_and_no_count_as_the_map_says() {
+    let dir = tempfile::tempdir().unwrap();
+    let data = write(
+        dir.path(),
+        "d.csv",
+        "Partner,Date,Housing on release,Job started\nORG1,2024-05-01,Yes,no\nORG1,2024-05-02,✓,YES\nORG1,2024-05-03,No,\n",
+    );
+    let map = write(
+        dir.path(),
+        "m.toml",
+        "[columns]\norganisation = \"Partner\"\ndate = \"Date\"\n[wide]\n\"Housing on release\" = \"housing_secured_on_release\"\n\"Job started\" = \"jobs_created\"\n[values]\n\"Yes\" = 1\n\"No\" = 0\n\"✓\" = 1\n",
+    );
+    let out = impact(&["aggregate", s(&data), "--map", s(&map), "--format", "csv", "--no-suppress"]).ok().stdout;
+    // Housing: Yes + ✓ + No = 1 + 1 + 0 = 2 over 3 records; jobs: no + YES = 0 + 1 = 1
+    // over 2 records (the blank cell is no record).
+    assert!(out.contains("housing_secured_on_release,2.0,people,3"), "{out}");
+    assert!(out.contains("jobs_created,1.0,jobs,2"), "{out}");
+    // Without the map's [values], the word is refused with the way to say what it counts.
+    let bare = write(
+        dir.path(),
+        "b.toml",
+        &std::fs::read_to_string(&map).unwrap().replace("[values]\n\"Yes\" = 1\n\"No\" = 0\n\"✓\" = 1\n", ""),
+    );
+    let run = impact(&["validate", s(&data), "--map", s(&bare)]).expect_code(1);
+    assert!(run.stdout.contains("\"Yes\" is not a number"), "{}", run.stdout);
+    assert!(run.stdout.contains("[values] \"Yes\" = 1, \"No\" = 0"), "{}", run.stdout);
+    // A word on an amount is not a count.
+    let money = write(dir.path(), "money.csv", "Partner,Date,Spend\nORG1,2024-05-01,Yes\n");
+    let money_map = write(
+        dir.path(),
+        "mm.toml",
+        "[columns]\norganisation = \"Partner\"\ndate = \"Date\"\n[wide]\n\"Spend\" = \"spend_local_suppliers\"\n[values]\n\"Yes\" = 1\n",
+    );
+    let run = impact(&["validate", s(&money), "--map", s(&money_map)]).expect_code(1);
+    assert!(run.stdout.contains("`spend_local_suppliers` is in GBP, so give its amount as a number"), "{}", run.stdout);
+}

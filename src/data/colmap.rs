@@ -47,6 +47,14 @@ pub struct ColumnMap {
     /// indicators that count whole things.
     #[serde(default)]
     pub values: BTreeMap<String, f64>,
+    /// Name tables: canonical column (organisation, programme) = a table (path from
+    /// the map's folder) with `id`, `name` and optional `aliases` (;-separated): a
+    /// cell holding a name or alias is read as its id.
+    #[serde(default)]
+    pub names: BTreeMap<String, PathBuf>,
+    /// The name tables read: column → (lower-case name or alias → id).
+    #[serde(skip)]
+    pub name_ids: BTreeMap<String, std::collections::HashMap<String, String>>,
     /// Where the map was read from, for messages.
     #[serde(skip)]
     pub path: Option<PathBuf>,
@@ -71,6 +79,11 @@ impl ColumnMap {
         let mut map: ColumnMap = toml::from_str(&text).map_err(|e| crate::indicator::library::toml_error(path, &e))?;
         map.path = Some(path.to_path_buf());
         map.check(path, library)?;
+        let folder = path.parent().unwrap_or(Path::new("."));
+        for (column, table) in map.names.clone() {
+            let ids = read_name_table(&folder.join(&table))?;
+            map.name_ids.insert(column, ids);
+        }
         Ok(map)
     }
 
@@ -156,6 +169,14 @@ impl ColumnMap {
                 return Err(bad("source.date_format".into(), format!("`{fmt}` has no day (%d)")));
             }
         }
+        for column in self.names.keys() {
+            if !matches!(column.as_str(), "organisation" | "programme" | "area") {
+                return Err(bad(
+                    format!("names.{column}"),
+                    "name tables are for organisation, programme or area".to_string(),
+                ));
+            }
+        }
         for (word, v) in &self.values {
             if word.trim().is_empty() || !v.is_finite() || *v < 0.0 || v.fract() != 0.0 {
                 return Err(bad(
@@ -171,6 +192,45 @@ impl ColumnMap {
         }
         Ok(())
     }
+}
+
+/// A name table: lower-case name, alias and id → id. Two ids claiming one name is an
+/// error naming the row.
+fn read_name_table(path: &Path) -> Result<std::collections::HashMap<String, String>> {
+    use polars::prelude::DataType;
+    let df = super::read::read_table(path, None)?.df;
+    let find = |wanted: &[&str]| {
+        df.get_column_names().into_iter().find(|h| wanted.contains(&schema::normalise_heading(h).as_str())).cloned()
+    };
+    let (Some(id), Some(name)) = (find(&["id", "code"]), find(&["name"])) else {
+        return Err(Error::read(path, "a name table needs an `id` (or `code`) column and a `name` column"));
+    };
+    let text = |c: &polars::prelude::PlSmallStr| -> Result<Vec<Option<String>>> {
+        Ok(df.column(c)?.cast(&DataType::String)?.str()?.iter().map(|v| v.map(|s| s.trim().to_string())).collect())
+    };
+    let ids = text(&id)?;
+    let names = text(&name)?;
+    let aliases = match find(&["aliases", "alias"]) {
+        Some(a) => text(&a)?,
+        None => vec![None; df.height()],
+    };
+    let rows = df.column(schema::ROW)?.i64()?.clone();
+    let mut out: std::collections::HashMap<String, String> = std::collections::HashMap::new();
+    for i in 0..df.height() {
+        let Some(id) = ids[i].clone().filter(|s| !s.is_empty()) else { continue };
+        let words = std::iter::once(id.clone())
+            .chain(names[i].clone())
+            .chain(aliases[i].iter().flat_map(|a| a.split(';').map(|s| s.trim().to_string()).collect::<Vec<_>>()));
+        for word in words.filter(|w| !w.is_empty()) {
+            if let Some(other) = out.insert(word.to_lowercase(), id.clone()).filter(|other| *other != id) {
+                return Err(Error::read(
+                    path,
+                    format!("row {}: \"{word}\" names both `{other}` and `{id}`", rows.get(i).unwrap_or(0)),
+                ));
+            }
+        }
+    }
+    Ok(out)
 }
 
 fn canonical_list() -> String {

@@ -125,6 +125,18 @@ pub fn to_canonical(raw: RawTable, map: Option<&ColumnMap>) -> Result<Canonical>
             }
         }
     }
+    // Names and aliases from the map's name tables read as their ids ("Fàilte Works"
+    // is ORG02); other values are kept as written.
+    for column in columns.iter_mut() {
+        let Some(ids) = map.name_ids.get(column.name().as_str()) else { continue };
+        let text = column.cast(&DataType::String)?;
+        let resolved: Vec<Option<String>> = text
+            .str()?
+            .iter()
+            .map(|v| v.map(|v| ids.get(&v.trim().to_lowercase()).cloned().unwrap_or_else(|| v.to_string())))
+            .collect();
+        *column = Column::new(column.name().clone(), resolved);
+    }
     columns.push(df.column(ROW)?.clone());
     let base = DataFrame::new(height, columns)?;
     let wide_absent = |heading: &str, id: &str| {

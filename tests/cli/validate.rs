@@ -635,3 +635,43 @@ fn yes_and_no_count_as_the_map_says() {
     let run = impact(&["validate", s(&money), "--map", s(&money_map)]).expect_code(1);
     assert!(run.stdout.contains("`spend_local_suppliers` is in GBP, so give its amount as a number"), "{}", run.stdout);
 }
+
+/// A map's name tables read names and aliases as ids: the partner return names its
+/// partners ("Fàilte Works"), which become ORG02 and so on, as organisations.csv says;
+/// an alias is matched ignoring case, and a name two ids claim is refused.
+#[test]
+fn names_in_a_return_are_read_as_their_ids() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = impact(&[
+        "convert",
+        "samples/messy/partner_return.xlsx",
+        "--map",
+        "samples/messy/map.toml",
+        "--skip-invalid",
+        "--format",
+        "csv",
+    ])
+    .ok()
+    .stdout;
+    let orgs: std::collections::BTreeSet<&str> = out.lines().skip(1).filter_map(|l| l.split(',').nth(1)).collect();
+    assert_eq!(orgs, ["ORG02", "ORG03", "ORG08", "ORG09"].into_iter().collect(), "{out}");
+    write(dir.path(), "orgs.csv", "id,name,aliases\nA1,Alpha Trust,Alpha; The Alpha\nB2,Beta Works,\n");
+    let data = write(
+        dir.path(),
+        "d.csv",
+        "Partner,indicator,date,value\nthe alpha,jobs_created,2024-05-01,1\nBeta Works,jobs_created,2024-05-01,1\nA1,jobs_created,2024-05-01,1\nGamma,jobs_created,2024-05-01,1\n",
+    );
+    let map =
+        write(dir.path(), "m.toml", "[columns]\norganisation = \"Partner\"\n[names]\norganisation = \"orgs.csv\"\n");
+    let out =
+        impact(&["aggregate", s(&data), "--map", s(&map), "--by", "organisation", "--format", "csv", "--no-suppress"])
+            .ok()
+            .stdout;
+    // "the alpha" (an alias) and A1 are A1: 2; Beta Works is B2; Gamma, in no table, stays as written.
+    assert!(out.contains("A1,jobs_created,2.0"), "{out}");
+    assert!(out.contains("B2,jobs_created,1.0"), "{out}");
+    assert!(out.contains("Gamma,jobs_created,1.0"), "{out}");
+    write(dir.path(), "orgs.csv", "id,name\nA1,Alpha Trust\nB2,alpha trust\n");
+    let run = impact(&["aggregate", s(&data), "--map", s(&map)]).expect_code(1);
+    assert!(run.stderr.contains("orgs.csv: row 3: \"alpha trust\" names both `A1` and `B2`"), "{}", run.stderr);
+}

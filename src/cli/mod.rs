@@ -93,7 +93,7 @@ impl Outcome {
 }
 
 /// The format asked for, else the one `--out`'s extension implies, else a text table.
-/// An `--out` whose extension names no format we write (`.xlsx`), or another format
+/// An `--out` whose extension names no format we write (`.xls`), or another format
 /// than `--format` asks for, is refused: the file would not be what its name says.
 fn table_format(
     format: Option<crate::output::TableFormat>,
@@ -104,10 +104,10 @@ fn table_format(
     let implied = TableFormat::from_extension(path);
     match (format, implied, path.extension().and_then(|e| e.to_str())) {
         (_, None, Some(ext)) => Err(crate::error::Error::usage(format!(
-            "cannot write a .{ext} file: --out takes .csv, .json, .parquet or .txt (a text table)"
+            "cannot write a .{ext} file: --out takes .csv, .json, .parquet, .xlsx or .txt (a text table)"
         ))
-        .with_hint(if ext.eq_ignore_ascii_case("xlsx") || ext.eq_ignore_ascii_case("xls") {
-            "Excel output is not built yet: write .csv, which Excel opens"
+        .with_hint(if ext.eq_ignore_ascii_case("xls") {
+            "write .xlsx, the Excel workbook format of today"
         } else {
             "name the file for the format you want, e.g. figures.csv"
         })),
@@ -141,6 +141,9 @@ fn emit(
         }
         None if format == crate::output::TableFormat::Parquet => {
             Err(crate::error::Error::usage("Parquet is binary; give --out FILE.parquet"))
+        }
+        None if format == crate::output::TableFormat::Xlsx => {
+            Err(crate::error::Error::usage("a workbook is binary; give --out FILE.xlsx"))
         }
         None => {
             if format == crate::output::TableFormat::Table {

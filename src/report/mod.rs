@@ -294,6 +294,7 @@ pub fn run(opts: &Options, library: &Library) -> Result<Summary> {
                 crate::output::TableFormat::Parquet => "parquet",
                 crate::output::TableFormat::Table => "txt",
                 crate::output::TableFormat::Csv => "csv",
+                crate::output::TableFormat::Xlsx => "xlsx",
             };
             let chart_tables =
                 built.charts.iter().map(|c| sections::chart_frame(&c.data).map(|f| (format!("{}-chart", c.slug), f)));

@@ -136,7 +136,7 @@ fn cases() -> Vec<Case> {
         c("cr_only_lines", vec![("d.csv", text("organisation,indicator,date,value\rORG1,jobs_created,2024-05-01,1\r"))], vec!["validate".into(), "{dir}/d.csv".into()]),
         c("map_empty_skip_prefix", vec![("d.csv", rows(&[OK_ROW])), ("m.toml", text("[source]\nskip_rows_starting_with = [\"\"]\n"))], vec!["validate".into(), "{dir}/d.csv".into(), "--map".into(), "{dir}/m.toml".into()]),
         c("reserved_heading", vec![("d.csv", text("organisation,indicator,date,value,__row\nORG1,jobs_created,2024-05-01,1,x\n"))], vec!["validate".into(), "{dir}/d.csv".into()]),
-        c("out_xlsx_not_written_as_text", vec![("d.csv", rows(&[OK_ROW]))], vec!["aggregate".into(), "{dir}/d.csv".into(), "--out".into(), "{dir}/out/result.xlsx".into()]),
+        c("out_xls_refused", vec![("d.csv", rows(&[OK_ROW]))], vec!["aggregate".into(), "{dir}/d.csv".into(), "--out".into(), "{dir}/out/result.xls".into()]),
         c("out_extension_and_format_disagree", vec![("d.csv", rows(&[OK_ROW]))], vec!["value".into(), "{dir}/d.csv".into(), "--format".into(), "csv".into(), "--out".into(), "{dir}/out/result.parquet".into()]),
         c("unknown_dimension", vec![("d.csv", rows(&[OK_ROW]))], vec!["aggregate".into(), "{dir}/d.csv".into(), "--by".into(), "council".into(), "--out".into(), "{out}".into()]),
     ]

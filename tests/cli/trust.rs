@@ -386,3 +386,40 @@ fn a_cohort_rate_is_withheld_with_a_small_part() {
     let out = rate(&["--no-suppress"]);
     assert!(out.contains("job_sustainment_rate_26w,90.909091,%,22"), "{out}");
 }
+
+/// Tables as Excel workbooks (#15): read back with calamine, numbers are numbers,
+/// dates are dates, the heading row is first, a withheld figure is an empty cell (never
+/// a 0) with its reason beside it, and the same table gives the same bytes.
+#[test]
+fn tables_as_excel_workbooks() {
+    use calamine::{Data, DataType, Reader};
+    let dir = tempfile::tempdir().unwrap();
+    let data = small_counts(dir.path());
+    let book = dir.path().join("f.xlsx");
+    impact(&["aggregate", s(&data), "--by", "organisation", "--indicator", "jobs_created", "--out", s(&book)]).ok();
+    let mut wb: calamine::Xlsx<_> = calamine::open_workbook(&book).unwrap();
+    let sheet = wb.worksheet_range("figures").unwrap();
+    let rows: Vec<Vec<Data>> = sheet.rows().map(|r| r.to_vec()).collect();
+    let head: Vec<String> = rows[0].iter().map(|c| c.to_string()).collect();
+    assert_eq!(head, ["organisation", "indicator", "value", "unit", "records", "withheld"]);
+    // A: 3 job starts, withheld (small); C: 20, published as a number.
+    let row = |org: &str| rows.iter().find(|r| r[0] == Data::String(org.into())).unwrap().clone();
+    assert_eq!(row("A")[2], Data::Empty);
+    assert_eq!(row("A")[5], Data::String("small".into()));
+    assert_eq!(row("C")[2], Data::Float(20.0));
+    assert_eq!(row("C")[4], Data::Float(20.0));
+    let again = dir.path().join("g.xlsx");
+    impact(&["aggregate", s(&data), "--by", "organisation", "--indicator", "jobs_created", "--out", s(&again)]).ok();
+    assert_eq!(std::fs::read(&book).unwrap(), std::fs::read(&again).unwrap(), "same table, same bytes");
+    // Dates are date cells.
+    let records = dir.path().join("r.xlsx");
+    impact(&["convert", s(&data), "--out", s(&records)]).ok();
+    let mut wb: calamine::Xlsx<_> = calamine::open_workbook(&records).unwrap();
+    let sheet = wb.worksheet_range("figures").unwrap();
+    let date = sheet.get((1, 4)).unwrap();
+    assert!(matches!(date, Data::DateTime(_)), "{date:?}");
+    assert_eq!(date.as_date(), chrono::NaiveDate::from_ymd_opt(2024, 5, 1));
+    // A workbook is binary: not to the terminal.
+    let run = impact(&["aggregate", s(&data), "--format", "xlsx"]).expect_code(2);
+    assert!(run.stderr.contains("give --out FILE.xlsx"), "{}", run.stderr);
+}

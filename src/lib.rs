@@ -20,6 +20,7 @@ pub mod privacy;
 pub mod report;
 pub mod samples;
 pub mod suggest;
+pub mod template;
 pub mod timing;
 pub mod value;
 

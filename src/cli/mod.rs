@@ -8,6 +8,7 @@ mod convert;
 mod indicators;
 mod report;
 mod samples;
+mod template;
 mod validate;
 mod value;
 
@@ -67,6 +68,9 @@ pub enum Command {
     /// Read any source through its column map and write canonical records (CSV,
     /// JSON or Parquet): what impactkit reads, as it reads it.
     Convert(convert::ConvertArgs),
+    /// Write the Excel return a funder sends to a programme's delivery partners: the
+    /// records' columns with drop-down lists and checks, and how to fill it in.
+    Template(template::TemplateArgs),
     /// Synthetic sample data.
     #[command(subcommand)]
     Samples(samples::SamplesCommand),
@@ -180,6 +184,7 @@ pub fn run(cli: Cli) -> Result<Outcome> {
         Command::Commitments(args) => commitments::run(*args, &library()?),
         Command::Compare(args) => compare::run(*args, &library()?),
         Command::Convert(args) => convert::run(args, &library()?),
+        Command::Template(args) => template::run(args, &library()?),
         Command::Report(args) => report::run(*args, &library()?),
         Command::Samples(cmd) => samples::run(cmd, &library()?),
         Command::Completions { shell } => {

@@ -675,3 +675,72 @@ fn names_in_a_return_are_read_as_their_ids() {
     let run = impact(&["aggregate", s(&data), "--map", s(&map)]).expect_code(1);
     assert!(run.stderr.contains("orgs.csv: row 3: \"alpha trust\" names both `A1` and `B2`"), "{}", run.stderr);
 }
+
+/// A partner return template (#15): its first sheet has the records' columns with
+/// drop-down lists and checks; filled in (here by a program) it validates with no map.
+#[test]
+fn a_filled_template_validates_with_no_map() {
+    use calamine::{Data, Reader};
+    let dir = tempfile::tempdir().unwrap();
+    let template = dir.path().join("return.xlsx");
+    let tables = [
+        "--programmes",
+        "samples/programmes.csv",
+        "--organisations",
+        "samples/organisations.csv",
+        "--areas",
+        "samples/areas.csv",
+    ];
+    let mut args = vec!["template", "--programme", "EMP-FWD", "--organisation", "ORG02", "--out", s(&template)];
+    args.extend_from_slice(&tables);
+    impact(&args).ok();
+    let mut wb: calamine::Xlsx<_> = calamine::open_workbook(&template).unwrap();
+    assert_eq!(wb.sheet_names(), ["Return", "How to fill in", "Lists"]);
+    let heads: Vec<String> =
+        wb.worksheet_range("Return").unwrap().rows().next().unwrap().iter().map(|c| c.to_string()).collect();
+    assert_eq!(heads[..6], ["record_id", "organisation", "programme", "indicator", "date", "value"]);
+    let lists = wb.worksheet_range("Lists").unwrap();
+    let listed = |col: usize| -> Vec<String> {
+        lists.rows().skip(1).filter_map(|r| r.get(col).filter(|c| **c != Data::Empty).map(|c| c.to_string())).collect()
+    };
+    assert!(listed(0).contains(&"jobs_created".to_string()), "{:?}", listed(0));
+    assert!(!listed(0).contains(&"job_outcome_rate".to_string()), "a rate is computed, never recorded");
+    assert_eq!(listed(1), ["ORG02"]);
+    // The checks are in the sheet: organisation, programme, indicator, date, value,
+    // beneficiary group, area and SIMD decile.
+    let mut zip = zip::ZipArchive::new(std::fs::File::open(&template).unwrap()).unwrap();
+    let mut xml = String::new();
+    std::io::Read::read_to_string(&mut zip.by_name("xl/worksheets/sheet1.xml").unwrap(), &mut xml).unwrap();
+    assert_eq!(xml.matches("<dataValidation ").count(), 8, "{xml}");
+    // Filled in: the same first sheet and headings, a row per outcome, dates as date cells.
+    let mut book = rust_xlsxwriter::Workbook::new();
+    let sheet = book.add_worksheet();
+    sheet.set_name("Return").unwrap();
+    for (c, h) in heads.iter().enumerate() {
+        sheet.write_string(0, c as u16, h).unwrap();
+    }
+    let date = rust_xlsxwriter::Format::new().set_num_format("yyyy-mm-dd");
+    let rows = [("jobs_created", 1.0, "long_term_unemployed"), ("employability_participants", 1.0, "disabled")];
+    for (r, (indicator, value, group)) in rows.iter().enumerate() {
+        let r = r as u32 + 1;
+        sheet.write_string(r, 1, "ORG02").unwrap();
+        sheet.write_string(r, 2, "EMP-FWD").unwrap();
+        sheet.write_string(r, 3, *indicator).unwrap();
+        let day = rust_xlsxwriter::ExcelDateTime::from_ymd(2024, 6, 3).unwrap();
+        sheet.write_datetime_with_format(r, 4, &day, &date).unwrap();
+        sheet.write_number(r, 5, *value).unwrap();
+        sheet.write_string(r, 6, format!("P{r}")).unwrap();
+        sheet.write_string(r, 7, *group).unwrap();
+        sheet.write_string(r, 10, "S12000049").unwrap();
+        sheet.write_number(r, 11, 2.0).unwrap();
+    }
+    let filled = dir.path().join("filled.xlsx");
+    book.save(&filled).unwrap();
+    let run = impact(&["validate", s(&filled), "--today", "2026-01-01"]).ok();
+    assert!(run.stdout.contains("2 record(s) read, 2 valid: 0 error(s)"), "{}", run.stdout);
+    // A programme not in the table is refused with the nearest.
+    let mut args = vec!["template", "--programme", "EMP-FWX", "--out", s(&template)];
+    args.extend_from_slice(&tables);
+    let run = impact(&args).expect_code(2);
+    assert!(run.stderr.contains("did you mean `EMP-FWD`?"), "{}", run.stderr);
+}

@@ -1,0 +1,73 @@
+//! `impact template`: the Excel return a funder sends to its delivery partners.
+
+use std::path::PathBuf;
+
+use clap::Args;
+
+use super::Outcome;
+use crate::error::{Error, Result};
+use crate::indicator::Library;
+use crate::samples::Scenario;
+use crate::template::{self, Ask};
+
+#[derive(Debug, Args)]
+pub struct TemplateArgs {
+    /// The programme the return is for (its themes give the indicators).
+    #[arg(long, value_name = "ID")]
+    pub programme: String,
+    /// One delivery partner's return (default: any of the programme's partners).
+    #[arg(long, value_name = "ID")]
+    pub organisation: Option<String>,
+    /// Programmes table (id, name, start, end, themes, partners, groups).
+    #[arg(long, value_name = "FILE")]
+    pub programmes: PathBuf,
+    /// Organisations table (id, name, area).
+    #[arg(long, value_name = "FILE")]
+    pub organisations: PathBuf,
+    /// Areas table (code, name) for the area drop-down (default: area is free text).
+    #[arg(long, value_name = "FILE")]
+    pub areas: Option<PathBuf>,
+    /// The workbook to write (.xlsx; written whole or not at all).
+    #[arg(long, value_name = "FILE")]
+    pub out: PathBuf,
+}
+
+pub fn run(args: TemplateArgs, library: &Library) -> Result<Outcome> {
+    if crate::output::TableFormat::from_extension(&args.out) != Some(crate::output::TableFormat::Xlsx) {
+        return Err(Error::usage(format!("{}: a template is an Excel workbook; name it .xlsx", args.out.display())));
+    }
+    let inputs = [Some(args.programmes.as_path()), Some(args.organisations.as_path()), args.areas.as_deref()];
+    crate::output::refuse_overwriting_inputs(&args.out, inputs.into_iter().flatten())?;
+    let scenario = Scenario::load(&args.organisations, &args.programmes)?;
+    let areas = match &args.areas {
+        Some(path) => read_areas(path)?,
+        None => Vec::new(),
+    };
+    let ask = Ask { programme: &args.programme, organisation: args.organisation.as_deref(), areas };
+    let bytes = template::workbook(&scenario, library, &ask)?;
+    crate::output::write_atomic(&args.out, &bytes)?;
+    Ok(Outcome::ok(format!("wrote a return template for {} to {}\n", args.programme, args.out.display())))
+}
+
+/// (code, name) pairs from an areas table.
+fn read_areas(path: &std::path::Path) -> Result<Vec<(String, String)>> {
+    use polars::prelude::DataType;
+    let df = crate::data::read::read_table(path, None)?.df;
+    let find = |wanted: &[&str]| {
+        df.get_column_names()
+            .into_iter()
+            .find(|h| wanted.contains(&crate::data::schema::normalise_heading(h).as_str()))
+            .cloned()
+    };
+    let (Some(code), Some(name)) = (find(&["code", "id"]), find(&["name"])) else {
+        return Err(Error::read(path, "an areas table needs a `code` (or `id`) column and a `name` column"));
+    };
+    let codes = df.column(&code)?.cast(&DataType::String)?;
+    let names = df.column(&name)?.cast(&DataType::String)?;
+    Ok(codes
+        .str()?
+        .iter()
+        .zip(names.str()?.iter())
+        .filter_map(|(c, n)| Some((c?.trim().to_string(), n.unwrap_or("").trim().to_string())))
+        .collect())
+}

@@ -36,6 +36,8 @@ pub enum Check {
     OtherSheets,
     /// A sub-count above its whole for one group (a library `within` rule).
     PartExceedsWhole,
+    /// Category labels that differ only in case, spaces or underscores.
+    NearDuplicateLabels,
 }
 
 impl Check {
@@ -57,6 +59,7 @@ impl Check {
             Check::EmptyFile => "no data rows",
             Check::OtherSheets => "other sheets ignored",
             Check::PartExceedsWhole => "part exceeds its whole",
+            Check::NearDuplicateLabels => "near-duplicate labels",
         }
     }
 }
@@ -215,7 +218,7 @@ impl Report {
 
 pub fn severity_of(check: Check) -> Severity {
     match check {
-        Check::OtherSheets | Check::PartExceedsWhole => Severity::Warning,
+        Check::OtherSheets | Check::PartExceedsWhole | Check::NearDuplicateLabels => Severity::Warning,
         _ => Severity::Error,
     }
 }

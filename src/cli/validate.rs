@@ -26,19 +26,26 @@ pub fn run(args: ValidateArgs, library: &Library) -> Result<Outcome> {
     // Only the checked columns are read, and records are not kept: any size fits.
     // Where the library has `within` rules, records are folded by organisation,
     // programme and financial year to check them.
+    // Category labels are collected to list near-duplicates.
     let options = args.data.options()?;
+    let mut columns = vec!["programme"];
+    columns.extend(data::labels::CATEGORY_COLUMNS);
     let check = |sink: &mut dyn data::Records| {
-        data::checked(&args.data.data, library, map.as_ref(), &options, Some(&["programme"]), sink)
+        data::checked(&args.data.data, library, map.as_ref(), &options, Some(&columns), sink)
     };
-    let report = &match crate::aggregate::consistency::WithinCheck::new(library) {
+    let files: Vec<String> = args.data.data.iter().map(|p| p.display().to_string()).collect();
+    let files = files.join(", ");
+    let mut labels = data::labels::LabelCheck::default();
+    let mut report = match crate::aggregate::consistency::WithinCheck::new(library) {
         Some(mut within) => {
-            let mut report = data::scan::sink_on_own_thread(&mut within, check)?;
-            let files: Vec<String> = args.data.data.iter().map(|p| p.display().to_string()).collect();
-            within.finish(&mut report, &files.join(", "), options.max_listed)?;
+            let mut report = data::scan::sink_on_own_thread(&mut data::labels::Both(&mut within, &mut labels), check)?;
+            within.finish(&mut report, &files, options.max_listed)?;
             report
         }
-        None => check(&mut data::Discard)?,
+        None => data::scan::sink_on_own_thread(&mut labels, check)?,
     };
+    labels.finish(&mut report, &files);
+    let report = &report;
     let stdout = match args.format {
         ReportFormat::Text => report.to_text().into_bytes(),
         ReportFormat::Json => {

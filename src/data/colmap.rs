@@ -18,6 +18,9 @@
 //! [wide]                       # heading in the file = indicator id (melted to long form)
 //! "Jobs started" = "jobs_created"
 //!
+//! [labels]                     # a category label read as another
+//! "long term unemployed" = "long_term_unemployed"
+//!
 //! [values]                     # a word in a value cell = the count it stands for
 //! "Yes" = 1
 //! "No" = 0
@@ -52,6 +55,10 @@ pub struct ColumnMap {
     /// cell holding a name or alias is read as its id.
     #[serde(default)]
     pub names: BTreeMap<String, PathBuf>,
+    /// Category labels read as another (`"long term unemployed" = "long_term_unemployed"`),
+    /// matched ignoring case, in the beneficiary group, gender and age band columns.
+    #[serde(default)]
+    pub labels: BTreeMap<String, String>,
     /// The name tables read: column → (lower-case name or alias → id).
     #[serde(skip)]
     pub name_ids: BTreeMap<String, std::collections::HashMap<String, String>>,

@@ -137,6 +137,22 @@ pub fn to_canonical(raw: RawTable, map: Option<&ColumnMap>) -> Result<Canonical>
             .collect();
         *column = Column::new(column.name().clone(), resolved);
     }
+    // Category labels the map reads as another.
+    if !map.labels.is_empty() {
+        let labels: HashMap<String, &str> =
+            map.labels.iter().map(|(k, v)| (k.trim().to_lowercase(), v.as_str())).collect();
+        for column in columns.iter_mut().filter(|c| super::labels::CATEGORY_COLUMNS.contains(&c.name().as_str())) {
+            let text = column.cast(&DataType::String)?;
+            let read: Vec<Option<String>> = text
+                .str()?
+                .iter()
+                .map(|v| {
+                    v.map(|v| labels.get(&v.trim().to_lowercase()).map_or_else(|| v.to_string(), |l| l.to_string()))
+                })
+                .collect();
+            *column = Column::new(column.name().clone(), read);
+        }
+    }
     columns.push(df.column(ROW)?.clone());
     let base = DataFrame::new(height, columns)?;
     let wide_absent = |heading: &str, id: &str| {

@@ -2,6 +2,7 @@
 //! column map → checked records in the canonical schema.
 
 pub mod colmap;
+pub mod labels;
 pub use crate::diagnostics;
 pub mod mapping;
 pub mod parse;

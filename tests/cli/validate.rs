@@ -744,3 +744,47 @@ fn a_filled_template_validates_with_no_map() {
     let run = impact(&args).expect_code(2);
     assert!(run.stderr.contains("did you mean `EMP-FWD`?"), "{}", run.stderr);
 }
+
+/// Category labels typed two ways are two groups: `validate` lists them, and a map's
+/// `[labels]` reads one as the other, so they count as one.
+#[test]
+fn near_duplicate_labels_are_listed_and_can_be_merged() {
+    let dir = tempfile::tempdir().unwrap();
+    let data = write(
+        dir.path(),
+        "d.csv",
+        "organisation,indicator,date,value,beneficiary_group\n\
+         ORG1,jobs_created,2024-05-01,1,long_term_unemployed\n\
+         ORG1,jobs_created,2024-05-02,1,long term unemployed\n\
+         ORG1,jobs_created,2024-05-03,1,Long-Term Unemployed\n\
+         ORG1,jobs_created,2024-05-04,1,disabled\n",
+    );
+    let run = impact(&["validate", s(&data), "--today", "2026-01-01"]).ok();
+    assert!(
+        run.stdout.contains("beneficiary_group: \"Long-Term Unemployed\" and \"long term unemployed\" and \"long_term_unemployed\" differ only in case, spaces or underscores, and are counted as 3 groups"),
+        "{}",
+        run.stdout
+    );
+    assert!(run.stdout.contains("0 error(s), 1 warning(s) (1 near-duplicate labels)"), "{}", run.stdout);
+    let map = write(
+        dir.path(),
+        "m.toml",
+        "[labels]\n\"long term unemployed\" = \"long_term_unemployed\"\n\"Long-Term Unemployed\" = \"long_term_unemployed\"\n",
+    );
+    let out = impact(&[
+        "aggregate",
+        s(&data),
+        "--map",
+        s(&map),
+        "--by",
+        "beneficiary_group",
+        "--format",
+        "csv",
+        "--no-suppress",
+    ])
+    .ok()
+    .stdout;
+    assert!(out.contains("long_term_unemployed,jobs_created,3.0"), "{out}");
+    let run = impact(&["validate", s(&data), "--map", s(&map), "--today", "2026-01-01"]).ok();
+    assert!(run.stdout.contains("0 error(s), 0 warning(s)"), "{}", run.stdout);
+}

@@ -1,0 +1,101 @@
+//! Category labels typed two ways ("long term unemployed" and "long_term_unemployed")
+//! are two groups to the figures. `validate` lists such near-duplicates, and a column
+//! map's `[labels]` reads one as the other.
+
+use std::collections::{BTreeMap, BTreeSet};
+
+use polars::prelude::*;
+
+use super::Records;
+use crate::diagnostics::{Check, Diagnostic, Report, Severity};
+use crate::error::Result;
+
+/// The category columns whose labels are compared.
+pub const CATEGORY_COLUMNS: [&str; 3] = ["beneficiary_group", "gender", "age_band"];
+
+/// Distinct labels kept per column: a column with more is not a category.
+const MAX_LABELS: usize = 10_000;
+
+/// A label as compared: trimmed, lower case, spaces and dashes as underscores.
+pub fn normalised(label: &str) -> String {
+    label.trim().to_lowercase().replace([' ', '-'], "_")
+}
+
+/// Collects each category column's distinct labels from checked batches.
+#[derive(Default)]
+pub struct LabelCheck {
+    labels: BTreeMap<&'static str, BTreeSet<String>>,
+}
+
+impl LabelCheck {
+    /// A warning for each set of labels of one column that differ only in case,
+    /// spaces, dashes or underscores.
+    pub fn finish(self, report: &mut Report, files: &str) {
+        for (column, labels) in self.labels {
+            let mut groups: BTreeMap<String, Vec<&str>> = BTreeMap::new();
+            for label in &labels {
+                groups.entry(normalised(label)).or_default().push(label);
+            }
+            for same in groups.values().filter(|g| g.len() > 1) {
+                let quoted: Vec<String> = same.iter().map(|l| format!("\"{l}\"")).collect();
+                report.push(Diagnostic {
+                    severity: Severity::Warning,
+                    check: Check::NearDuplicateLabels,
+                    file: files.to_string(),
+                    row: None,
+                    column: Some(column.to_string()),
+                    value: None,
+                    message: format!(
+                        "{column}: {} differ only in case, spaces or underscores, and are counted as {} groups",
+                        quoted.join(" and "),
+                        same.len()
+                    ),
+                    hint: Some(format!(
+                        "write them one way, or read them as one with the column map's [labels]: {} = \"{}\"",
+                        quoted[1..].join(", "),
+                        same[0]
+                    )),
+                });
+            }
+        }
+    }
+}
+
+impl Records for LabelCheck {
+    fn batch(&mut self, records: DataFrame) -> Result<()> {
+        for column in CATEGORY_COLUMNS {
+            let Ok(c) = records.column(column) else { continue };
+            let text = c.cast(&DataType::String)?;
+            let set = self.labels.entry(column).or_default();
+            if set.len() >= MAX_LABELS {
+                continue;
+            }
+            // Distinct labels of the batch first: a category column repeats a few labels.
+            let distinct: BTreeSet<&str> = text.str()?.iter().flatten().collect();
+            for label in distinct {
+                if !set.contains(label) {
+                    set.insert(label.to_string());
+                }
+            }
+        }
+        Ok(())
+    }
+
+    fn restart(&mut self) {
+        self.labels.clear();
+    }
+}
+
+/// Two sinks fed the same batches.
+pub struct Both<'a, A: Records, B: Records>(pub &'a mut A, pub &'a mut B);
+
+impl<A: Records, B: Records> Records for Both<'_, A, B> {
+    fn batch(&mut self, records: DataFrame) -> Result<()> {
+        self.0.batch(records.clone())?;
+        self.1.batch(records)
+    }
+    fn restart(&mut self) {
+        self.0.restart();
+        self.1.restart();
+    }
+}

@@ -38,6 +38,8 @@ pub enum Check {
     PartExceedsWhole,
     /// Category labels that differ only in case, spaces or underscores.
     NearDuplicateLabels,
+    /// A value of a column with a name table that the table does not name.
+    UnknownName,
 }
 
 impl Check {
@@ -60,6 +62,7 @@ impl Check {
             Check::OtherSheets => "other sheets ignored",
             Check::PartExceedsWhole => "part exceeds its whole",
             Check::NearDuplicateLabels => "near-duplicate labels",
+            Check::UnknownName => "names in no name table",
         }
     }
 }
@@ -218,7 +221,9 @@ impl Report {
 
 pub fn severity_of(check: Check) -> Severity {
     match check {
-        Check::OtherSheets | Check::PartExceedsWhole | Check::NearDuplicateLabels => Severity::Warning,
+        Check::OtherSheets | Check::PartExceedsWhole | Check::NearDuplicateLabels | Check::UnknownName => {
+            Severity::Warning
+        }
         _ => Severity::Error,
     }
 }

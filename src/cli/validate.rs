@@ -26,16 +26,16 @@ pub fn run(args: ValidateArgs, library: &Library) -> Result<Outcome> {
     // Only the checked columns are read, and records are not kept: any size fits.
     // Where the library has `within` rules, records are folded by organisation,
     // programme and financial year to check them.
-    // Category labels are collected to list near-duplicates.
+    // Category labels are collected to list near-duplicates, and names in no table.
     let options = args.data.options()?;
-    let mut columns = vec!["programme"];
+    let mut columns = vec!["programme", "area"];
     columns.extend(data::labels::CATEGORY_COLUMNS);
     let check = |sink: &mut dyn data::Records| {
         data::checked(&args.data.data, library, map.as_ref(), &options, Some(&columns), sink)
     };
     let files: Vec<String> = args.data.data.iter().map(|p| p.display().to_string()).collect();
     let files = files.join(", ");
-    let mut labels = data::labels::LabelCheck::default();
+    let mut labels = data::labels::LabelCheck::with_names(map.as_ref());
     let mut report = match crate::aggregate::consistency::WithinCheck::new(library) {
         Some(mut within) => {
             let mut report = data::scan::sink_on_own_thread(&mut data::labels::Both(&mut within, &mut labels), check)?;

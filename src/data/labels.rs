@@ -21,16 +21,49 @@ pub fn normalised(label: &str) -> String {
     label.trim().to_lowercase().replace([' ', '-'], "_")
 }
 
-/// Collects each category column's distinct labels from checked batches.
+/// Collects each category column's distinct labels from checked batches, and the
+/// values of name-table columns that no table names.
 #[derive(Default)]
 pub struct LabelCheck {
     labels: BTreeMap<&'static str, BTreeSet<String>>,
+    /// Column → the ids its name table knows (from a column map's `[names]`).
+    known: BTreeMap<String, BTreeSet<String>>,
+    /// Column → values in no name table.
+    unknown: BTreeMap<String, BTreeSet<String>>,
 }
 
 impl LabelCheck {
+    /// Also list the values of the map's name-table columns that no table names.
+    pub fn with_names(map: Option<&super::ColumnMap>) -> LabelCheck {
+        let known = map
+            .map(|m| m.name_ids.iter().map(|(c, ids)| (c.clone(), ids.values().cloned().collect())).collect())
+            .unwrap_or_default();
+        LabelCheck { known, ..LabelCheck::default() }
+    }
+
     /// A warning for each set of labels of one column that differ only in case,
-    /// spaces, dashes or underscores.
+    /// spaces, dashes or underscores, and for each value no name table names.
     pub fn finish(self, report: &mut Report, files: &str) {
+        for (column, values) in &self.unknown {
+            let quoted: Vec<String> = values.iter().take(10).map(|v| format!("\"{v}\"")).collect();
+            let more = values.len().saturating_sub(10);
+            report.push(Diagnostic {
+                severity: Severity::Warning,
+                check: Check::UnknownName,
+                file: files.to_string(),
+                row: None,
+                column: Some(column.clone()),
+                value: None,
+                message: format!(
+                    "{column}: {}{} not in the name table, so read as written, apart from the table's ids",
+                    quoted.join(", "),
+                    if more > 0 { format!(" and {more} more") } else { String::new() }
+                ),
+                hint: Some(format!(
+                    "add them to the {column} name table (as a name or an alias), or correct them in the file"
+                )),
+            });
+        }
         for (column, labels) in self.labels {
             let mut groups: BTreeMap<String, Vec<&str>> = BTreeMap::new();
             for label in &labels {
@@ -63,6 +96,14 @@ impl LabelCheck {
 
 impl Records for LabelCheck {
     fn batch(&mut self, records: DataFrame) -> Result<()> {
+        for (column, known) in &self.known {
+            let Ok(c) = records.column(column) else { continue };
+            let text = c.cast(&DataType::String)?;
+            let distinct: BTreeSet<&str> = text.str()?.iter().flatten().collect();
+            for value in distinct.into_iter().filter(|v| !known.contains(*v)) {
+                self.unknown.entry(column.clone()).or_default().insert(value.to_string());
+            }
+        }
         for column in CATEGORY_COLUMNS {
             let Ok(c) = records.column(column) else { continue };
             let text = c.cast(&DataType::String)?;
@@ -83,6 +124,7 @@ impl Records for LabelCheck {
 
     fn restart(&mut self) {
         self.labels.clear();
+        self.unknown.clear();
     }
 }
 

@@ -671,6 +671,14 @@ fn names_in_a_return_are_read_as_their_ids() {
     assert!(out.contains("A1,jobs_created,2.0"), "{out}");
     assert!(out.contains("B2,jobs_created,1.0"), "{out}");
     assert!(out.contains("Gamma,jobs_created,1.0"), "{out}");
+    // validate says so, rather than let Gamma be an organisation of its own in silence.
+    let run = impact(&["validate", s(&data), "--map", s(&map), "--today", "2026-01-01"]).ok();
+    assert!(
+        run.stdout
+            .contains("organisation: \"Gamma\" not in the name table, so read as written, apart from the table's ids"),
+        "{}",
+        run.stdout
+    );
     write(dir.path(), "orgs.csv", "id,name\nA1,Alpha Trust\nB2,alpha trust\n");
     let run = impact(&["aggregate", s(&data), "--map", s(&map)]).expect_code(1);
     assert!(run.stderr.contains("orgs.csv: row 3: \"alpha trust\" names both `A1` and `B2`"), "{}", run.stderr);

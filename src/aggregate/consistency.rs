@@ -2,6 +2,7 @@
 //! exceed its whole for the same organisation, programme and financial year (jobs for
 //! long-term unemployed people are some of the jobs created). A breach is a warning,
 //! not an error: each record may be right and the set incomplete (job starts missing).
+//! A group that records the part but not the whole at all is not warned of.
 
 use std::collections::HashMap;
 
@@ -52,8 +53,13 @@ impl<'a> WithinCheck<'a> {
         for i in 0..df.height() {
             let Some(part) = self.library.get(&ids[i]) else { continue };
             let (Some(whole), Some(v)) = (part.within.as_deref(), values[i]) else { continue };
-            let total = value_of.get(&(orgs[i].as_str(), progs[i].as_str(), years[i].as_str(), whole)).copied();
-            if v <= total.unwrap_or(0.0) + 1e-9 {
+            // A group that records the part but not its whole is incomplete, not
+            // inconsistent (a return giving local spend without all spend): no warning.
+            let Some(total) = value_of.get(&(orgs[i].as_str(), progs[i].as_str(), years[i].as_str(), whole)).copied()
+            else {
+                continue;
+            };
+            if v <= total + 1e-9 {
                 continue;
             }
             if listed >= max_listed {
@@ -68,12 +74,12 @@ impl<'a> WithinCheck<'a> {
                 file: files.to_string(),
                 row: None,
                 column: None,
-                value: Some(format!("{} {} > {} {}", part.id, number(v), whole, total.map_or("none".into(), number))),
+                value: Some(format!("{} {} > {} {}", part.id, number(v), whole, number(total))),
                 message: format!(
                     "{group}: {} ({}) is more than {whole} ({}), which it is part of",
                     part.id,
                     number(v),
-                    total.map_or("no records".into(), number)
+                    number(total)
                 ),
                 hint: Some(format!(
                     "every {} record should also be a {whole} record: look for {whole} records missing from this group, or {} records given twice",

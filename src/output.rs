@@ -9,16 +9,15 @@ use polars::prelude::*;
 
 use crate::error::{Error, Result};
 
-#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, clap::ValueEnum)]
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
 pub enum TableFormat {
     Table,
     #[default]
     Csv,
     Json,
     Parquet,
-    // An Excel workbook: typed numbers and dates, the heading row frozen, columns
-    // fitted, withheld cells shaded (a plain comment: a doc comment would become
-    // clap's help for the value and change every --help's layout).
+    /// An Excel workbook: typed numbers and dates, the heading row frozen, columns
+    /// fitted, withheld cells shaded.
     Xlsx,
 }
 

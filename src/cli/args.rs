@@ -130,12 +130,35 @@ impl Period {
     }
 }
 
+/// A table format as the command line names it (the library's `TableFormat` knows
+/// nothing of clap).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum Format {
+    Table,
+    Csv,
+    Json,
+    Parquet,
+    Xlsx,
+}
+
+impl From<Format> for TableFormat {
+    fn from(f: Format) -> TableFormat {
+        match f {
+            Format::Table => TableFormat::Table,
+            Format::Csv => TableFormat::Csv,
+            Format::Json => TableFormat::Json,
+            Format::Parquet => TableFormat::Parquet,
+            Format::Xlsx => TableFormat::Xlsx,
+        }
+    }
+}
+
 /// `--format` and `--out` of a command that writes a table.
 #[derive(Debug, Args)]
 pub struct TableOut {
     /// Output format (default: from --out's extension, else table).
     #[arg(long, value_enum)]
-    pub format: Option<TableFormat>,
+    pub format: Option<Format>,
     /// Write here instead of standard output (written whole or not at all).
     #[arg(long, value_name = "FILE")]
     pub out: Option<PathBuf>,
@@ -145,6 +168,6 @@ impl TableOut {
     /// The format to write: checked before any data is read, so a file name no format
     /// fits is refused at once.
     pub fn format(&self) -> Result<TableFormat> {
-        super::table_format(self.format, self.out.as_deref())
+        super::table_format(self.format.map(TableFormat::from), self.out.as_deref())
     }
 }

@@ -66,8 +66,8 @@ pub struct ReportArgs {
     #[arg(long, value_name = "DIR")]
     pub figures_dir: Option<PathBuf>,
     /// Format of --figures-dir tables.
-    #[arg(long, value_enum, default_value_t = crate::output::TableFormat::Csv)]
-    pub figures_format: crate::output::TableFormat,
+    #[arg(long, value_enum, default_value_t = super::args::Format::Csv)]
+    pub figures_format: super::args::Format,
     /// Date printed on the report and stored in the PDF (default: the period's last day,
     /// so the same inputs give byte-identical PDFs).
     #[arg(long, value_name = "YYYY-MM-DD")]
@@ -134,7 +134,7 @@ pub fn run(args: ReportArgs, library: &Library) -> Result<Outcome> {
         out_dir: args.out_dir,
         charts_dir: args.charts_dir,
         figures_dir: args.figures_dir,
-        figures_format: args.figures_format,
+        figures_format: args.figures_format.into(),
         date: args.date.as_deref().map(|d| parse_day(d, "--date")).transpose()?,
         skip_invalid: args.skip_invalid,
         suppress_below: args.privacy.threshold(),

@@ -1,7 +1,45 @@
 //! impactkit: social impact measurement and reporting.
 //!
 //! Data flows one way: indicator library + data files → ingest → validate →
-//! records (polars) → aggregate → figures → outputs. Each stage is a module.
+//! records (polars) → aggregate → figures → outputs. Each stage is a module; the
+//! `impact` command line is a thin layer over them. From the library to one board
+//! pack's bytes:
+//!
+//! ```
+//! use std::collections::HashMap;
+//! use std::path::{Path, PathBuf};
+//! use impactkit::{data, indicator::Library, report, value::Assumptions};
+//!
+//! let library = Library::load(Path::new("indicators"))?;
+//! let spec = report::Spec::load(Path::new("reports/board.toml"), &library)?;
+//! let window = spec.window()?;
+//! // Records, checked: the valid ones, and the rejected ones for the data-quality section.
+//! let files = [PathBuf::from("samples/outcomes.csv")];
+//! let loaded = data::load(&files, &library, None, &data::CheckOptions::default())?;
+//! let (valid, rejected) = data::keep_valid(loaded, false)?;
+//! // Figures for every subject, small numbers withheld (under 5).
+//! let figures =
+//!     report::figures::compute(&spec, &window, &valid.records, Some(&rejected), &library, None, Some(5))?;
+//! let (names, values, comparisons) = (HashMap::new(), HashMap::new(), HashMap::new());
+//! let assumptions = Assumptions::default();
+//! let inputs = report::Inputs {
+//!     spec: &spec,
+//!     window: &window,
+//!     library: &library,
+//!     figures: &figures,
+//!     names: &names,
+//!     values: &values,
+//!     assumptions: &assumptions,
+//!     commitments: &[],
+//!     comparisons: &comparisons,
+//!     date: None,
+//!     fingerprint: "example",
+//!     everything: false,
+//! };
+//! let pack = report::render(&inputs, "ORG02")?;
+//! assert!(pack.pdf.starts_with(b"%PDF") && pack.pages > 1);
+//! # Ok::<(), impactkit::Error>(())
+//! ```
 
 #![forbid(unsafe_code)]
 

@@ -226,61 +226,25 @@ pub fn run(opts: &Options, library: &Library) -> Result<Summary> {
         (Some(s), None) => vec![s.clone()],
         _ => figures.subjects.clone(),
     };
-    // The date a report states is when its data end: the subject's latest record in
-    // the period, not the period's last day (data to June say so in a March report).
-    let dated = |key: &str| -> (chrono::NaiveDate, String) {
-        let last = figures.quality(key).last.and_then(|d| chrono::NaiveDate::parse_from_str(&d, "%Y-%m-%d").ok());
-        match (opts.date, last) {
-            (Some(d), _) => (d, format!("Produced {} · inputs fingerprint {}", d.format("%-d %B %Y"), input_hash)),
-            (None, Some(l)) => {
-                (l, format!("Latest record {} · inputs fingerprint {}", l.format("%-d %B %Y"), input_hash))
-            }
-            (None, None) => (window.to, format!("No records in the period · inputs fingerprint {input_hash}")),
-        }
+    let inputs = Inputs {
+        spec: &spec,
+        window: &window,
+        library,
+        figures: &figures,
+        names: &names,
+        values: &values,
+        assumptions: &assumptions,
+        commitments: &progress,
+        comparisons: &comparisons,
+        date: opts.date,
+        fingerprint: &input_hash,
+        everything: kind == SubjectKind::All && opts.subject.is_none(),
     };
 
     let bar = progress_bar(opts.progress && subjects.len() > 1, subjects.len());
-    let render = |subject: &String| -> std::result::Result<(PathBuf, usize, u64), String> {
-        let key = if kind == SubjectKind::All && opts.subject.is_none() { figures::ALL } else { subject.as_str() };
-        let subject_name = match kind {
-            SubjectKind::All if opts.subject.is_none() => "All organisations".to_string(),
-            _ => names.get(subject).cloned().unwrap_or_else(|| subject.clone()),
-        };
-        let mine: Vec<commitments::Progress> = progress
-            .iter()
-            .filter(|p| match kind {
-                SubjectKind::All => true,
-                SubjectKind::Organisation => p.commitment.supplier == *subject,
-                SubjectKind::Programme => p.commitment.programme.as_deref() == Some(subject.as_str()),
-            })
-            .cloned()
-            .collect();
-        let (date, footer) = dated(key);
-        let ctx = sections::Context {
-            spec: &spec,
-            window: &window,
-            library,
-            figures: &figures,
-            subject: key,
-            subject_name: subject_name.clone(),
-            names: &names,
-            footer,
-            value: values.get(key),
-            assumptions: &assumptions,
-            commitments: &mine,
-            comparisons: &comparisons,
-        };
-        let (document, tables) = sections::document(&ctx).map_err(|e| e.to_string())?;
-        let built = layout::build(&document).map_err(|e| e.to_string())?;
-        let meta = pdf::DocMeta {
-            title: format!("{} — {}", spec.title, subject_name),
-            subject: format!("{} · {}", spec.audience, window.label),
-            author: spec.author.clone().unwrap_or_else(|| "impactkit".into()),
-            keywords: spec.indicators.clone(),
-            date,
-            id: format!("{input_hash}/{subject}"),
-        };
-        let bytes = pdf::write_pdf(&built.pages, &meta).map_err(|e| e.to_string())?;
+    let write_one = |subject: &String| -> std::result::Result<(PathBuf, usize, u64), String> {
+        let Rendered { pdf: bytes, pages: page_count, tables, charts } =
+            render(&inputs, subject).map_err(|e| e.to_string())?;
         let path = match (&opts.out_dir, opts.each) {
             (Some(dir), Some(_)) => dir.join(format!("{}.pdf", file_stem(subject))),
             _ => opts.out.clone().unwrap_or_else(|| PathBuf::from("report.pdf")),
@@ -297,7 +261,7 @@ pub fn run(opts: &Options, library: &Library) -> Result<Summary> {
                 crate::output::TableFormat::Xlsx => "xlsx",
             };
             let chart_tables =
-                built.charts.iter().map(|c| sections::chart_frame(&c.data).map(|f| (format!("{}-chart", c.slug), f)));
+                charts.iter().map(|c| sections::chart_frame(&c.data).map(|f| (format!("{}-chart", c.slug), f)));
             for item in chart_tables.chain(tables.iter().map(|(n, f)| Ok((n.clone(), f.clone())))) {
                 let (name, frame) = item.map_err(|e| e.to_string())?;
                 let bytes = crate::output::render(&frame, opts.figures_format).map_err(|e| e.to_string())?;
@@ -305,12 +269,12 @@ pub fn run(opts: &Options, library: &Library) -> Result<Summary> {
             }
         }
         if let Some(dir) = &opts.charts_dir {
-            for c in &built.charts {
+            for c in &charts {
                 let svg = chart::draw_svg(&c.data, c.width, c.height).map_err(|e| e.to_string())?;
                 files.push((dir.join(format!("{}-{}.svg", file_stem(subject), c.slug)), svg.into_bytes()));
             }
         }
-        let pages = built.pages.len();
+        let pages = page_count;
         let size = bytes.len() as u64;
         files.push((path.clone(), bytes));
         let mut written: Vec<&PathBuf> = Vec::new();
@@ -328,8 +292,8 @@ pub fn run(opts: &Options, library: &Library) -> Result<Summary> {
         }
         Ok((path, pages, size))
     };
-    type Rendered = std::result::Result<(PathBuf, usize, u64), String>;
-    let results: Vec<(String, Rendered)> = subjects.par_iter().map(|s| (s.clone(), render(s))).collect();
+    type Written = std::result::Result<(PathBuf, usize, u64), String>;
+    let results: Vec<(String, Written)> = subjects.par_iter().map(|s| (s.clone(), write_one(s))).collect();
     if let Some(b) = bar {
         b.finish_and_clear();
     }
@@ -346,6 +310,94 @@ pub fn run(opts: &Options, library: &Library) -> Result<Summary> {
     }
     summary.seconds = started.elapsed().as_secs_f64();
     Ok(summary)
+}
+
+/// Everything a batch of reports computed once, that each subject's report reads.
+pub struct Inputs<'a> {
+    pub spec: &'a Spec,
+    pub window: &'a spec::Window,
+    pub library: &'a Library,
+    pub figures: &'a figures::Figures,
+    /// Id → display name (organisations, programmes, areas).
+    pub names: &'a HashMap<String, String>,
+    /// Each subject's social value (`figures::ALL` for a report about everything).
+    pub values: &'a HashMap<String, GroupValue>,
+    pub assumptions: &'a Assumptions,
+    /// Every commitment's progress; each report takes its subject's.
+    pub commitments: &'a [commitments::Progress],
+    pub comparisons: &'a HashMap<(String, spec::PerKind), Vec<crate::compare::Row>>,
+    /// The date printed (None: the subject's latest record in the period).
+    pub date: Option<chrono::NaiveDate>,
+    /// A fingerprint of the inputs, printed in the footer and kept in the PDF's id.
+    pub fingerprint: &'a str,
+    /// One report about everything (a spec whose subject is `all`, no `--subject`).
+    pub everything: bool,
+}
+
+/// One subject's report, made but not written.
+pub struct Rendered {
+    pub pdf: Vec<u8>,
+    pub pages: usize,
+    /// The table behind each section (for `--figures-dir`).
+    pub tables: Vec<(String, polars::prelude::DataFrame)>,
+    /// The charts drawn (for `--charts-dir` and their tables).
+    pub charts: Vec<layout::ChartOut>,
+}
+
+/// One subject's report as PDF bytes, from the batch's inputs.
+pub fn render(inputs: &Inputs, subject: &str) -> Result<Rendered> {
+    let kind = inputs.spec.subject;
+    let key = if inputs.everything { figures::ALL } else { subject };
+    let subject_name = if inputs.everything {
+        "All organisations".to_string()
+    } else {
+        inputs.names.get(subject).cloned().unwrap_or_else(|| subject.to_string())
+    };
+    let mine: Vec<commitments::Progress> = inputs
+        .commitments
+        .iter()
+        .filter(|p| match kind {
+            SubjectKind::All => true,
+            SubjectKind::Organisation => p.commitment.supplier == subject,
+            SubjectKind::Programme => p.commitment.programme.as_deref() == Some(subject),
+        })
+        .cloned()
+        .collect();
+    // The date a report states is when its data end: the subject's latest record in
+    // the period, not the period's last day (data to June say so in a March report).
+    let last = inputs.figures.quality(key).last.and_then(|d| chrono::NaiveDate::parse_from_str(&d, "%Y-%m-%d").ok());
+    let fingerprint = inputs.fingerprint;
+    let (date, footer) = match (inputs.date, last) {
+        (Some(d), _) => (d, format!("Produced {} · inputs fingerprint {fingerprint}", d.format("%-d %B %Y"))),
+        (None, Some(l)) => (l, format!("Latest record {} · inputs fingerprint {fingerprint}", l.format("%-d %B %Y"))),
+        (None, None) => (inputs.window.to, format!("No records in the period · inputs fingerprint {fingerprint}")),
+    };
+    let ctx = sections::Context {
+        spec: inputs.spec,
+        window: inputs.window,
+        library: inputs.library,
+        figures: inputs.figures,
+        subject: key,
+        subject_name: subject_name.clone(),
+        names: inputs.names,
+        footer,
+        value: inputs.values.get(key),
+        assumptions: inputs.assumptions,
+        commitments: &mine,
+        comparisons: inputs.comparisons,
+    };
+    let (document, tables) = sections::document(&ctx)?;
+    let built = layout::build(&document)?;
+    let meta = pdf::DocMeta {
+        title: format!("{} — {}", inputs.spec.title, subject_name),
+        subject: format!("{} · {}", inputs.spec.audience, inputs.window.label),
+        author: inputs.spec.author.clone().unwrap_or_else(|| "impactkit".into()),
+        keywords: inputs.spec.indicators.clone(),
+        date,
+        id: format!("{fingerprint}/{subject}"),
+    };
+    let pdf = pdf::write_pdf(&built.pages, &meta)?;
+    Ok(Rendered { pdf, pages: built.pages.len(), tables, charts: built.charts })
 }
 
 /// `--subject` naming no one in the data: an error with the nearest id.

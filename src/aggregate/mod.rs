@@ -28,6 +28,25 @@ pub const RECORD_DIMS: [&str; 7] =
 /// Shown for a group whose records leave the dimension blank (e.g. no programme).
 pub const NOT_RECORDED: &str = "(not recorded)";
 
+/// The two kinds of delivery unit a figure can be about: who delivered it, or under
+/// which programme. One type for every "by organisation or programme" choice
+/// (social value, comparison, a batch of reports).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub enum Unit {
+    Organisation,
+    Programme,
+}
+
+impl Unit {
+    /// The record column that names the unit.
+    pub fn column(self) -> &'static str {
+        match self {
+            Unit::Organisation => "organisation",
+            Unit::Programme => "programme",
+        }
+    }
+}
+
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Dimension {
     Field(&'static str),

@@ -130,6 +130,22 @@ impl Period {
     }
 }
 
+/// "organisation" or "programme" as the command line names it (`--by`, `--each`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum UnitArg {
+    Organisation,
+    Programme,
+}
+
+impl From<UnitArg> for crate::aggregate::Unit {
+    fn from(u: UnitArg) -> crate::aggregate::Unit {
+        match u {
+            UnitArg::Organisation => crate::aggregate::Unit::Organisation,
+            UnitArg::Programme => crate::aggregate::Unit::Programme,
+        }
+    }
+}
+
 /// A table format as the command line names it (the library's `TableFormat` knows
 /// nothing of clap).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]

@@ -2,19 +2,14 @@ use std::path::PathBuf;
 
 use clap::{Args, ValueEnum};
 
-use super::args::{DataArgs, Period, PrivacyArgs, TableOut};
+use super::args::{DataArgs, Period, PrivacyArgs, TableOut, UnitArg};
 use super::Outcome;
 use crate::aggregate::Filters;
+use crate::aggregate::Unit;
 use crate::compare::{self, Per};
 use crate::error::Result;
 use crate::indicator::Library;
 use crate::value::{self, Assumptions};
-
-#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
-pub enum CompareBy {
-    Programme,
-    Organisation,
-}
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
 pub enum PerArg {
@@ -30,8 +25,8 @@ pub struct CompareArgs {
     #[arg(long)]
     pub skip_invalid: bool,
     /// Compare programmes or organisations (the peers ranked against each other).
-    #[arg(long, value_enum, default_value_t = CompareBy::Programme)]
-    pub by: CompareBy,
+    #[arg(long, value_enum, default_value_t = UnitArg::Programme)]
+    pub by: UnitArg,
     /// Rank on outcomes per £10k invested or per participant.
     #[arg(long, value_enum, default_value_t = PerArg::Investment)]
     pub per: PerArg,
@@ -70,15 +65,12 @@ pub fn run(args: CompareArgs, library: &Library) -> Result<Outcome> {
         PerArg::Investment => Per::Investment,
         PerArg::Participant => Per::Participant,
     };
-    let by = match args.by {
-        CompareBy::Programme => "programme",
-        CompareBy::Organisation => "organisation",
-    };
+    let by = Unit::from(args.by);
     let assumptions = match &args.assumptions {
         Some(p) => Assumptions::load(p, library)?,
         None => Assumptions::default(),
     };
-    let programmes = args.programmes.as_deref().filter(|_| args.by == CompareBy::Programme);
+    let programmes = args.programmes.as_deref().filter(|_| args.by == UnitArg::Programme);
     let investments = value::gather_investments(programmes, &assumptions)?;
     compare::check_investments(per, &investments)?;
     let opts = compare::Options {
@@ -98,9 +90,9 @@ pub fn run(args: CompareArgs, library: &Library) -> Result<Outcome> {
     let (requests, mut people) = compare::requests(library, &opts)?;
     let figures = args.data.pass(library, &requests, vec![&mut people], args.skip_invalid)?.figures;
     let rows = compare::from_figures(&figures, people, library, &investments, &opts)?;
-    let mut frame = compare::to_frame(&rows, by)?;
+    let mut frame = compare::to_frame(&rows, by.column())?;
     if let Some(t) = args.privacy.threshold() {
-        withhold_small_counts(&mut frame, &rows, by, library, t)?;
+        withhold_small_counts(&mut frame, &rows, by.column(), library, t)?;
     }
     super::emit(&frame, format, args.output.out.as_deref(), "row(s)", "", "", "")
 }

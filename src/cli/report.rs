@@ -1,19 +1,13 @@
 use std::path::PathBuf;
 
-use clap::{Args, ValueEnum};
+use clap::Args;
 
-use super::args::{parse_day, PrivacyArgs};
+use super::args::{parse_day, PrivacyArgs, UnitArg};
 use super::Outcome;
 use crate::data::CheckOptions;
 use crate::error::{Error, Result};
 use crate::indicator::Library;
 use crate::report::{self, SubjectKind};
-
-#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
-pub enum Each {
-    Organisation,
-    Programme,
-}
 
 #[derive(Debug, Args)]
 pub struct ReportArgs {
@@ -52,7 +46,7 @@ pub struct ReportArgs {
     pub subject: Option<String>,
     /// One PDF per organisation or programme, rendered in parallel (needs --out-dir).
     #[arg(long, value_enum)]
-    pub each: Option<Each>,
+    pub each: Option<UnitArg>,
     /// The PDF to write (one report).
     #[arg(long, value_name = "FILE")]
     pub out: Option<PathBuf>,
@@ -127,8 +121,8 @@ pub fn run(args: ReportArgs, library: &Library) -> Result<Outcome> {
         commitments: args.commitments,
         subject: args.subject,
         each: args.each.map(|e| match e {
-            Each::Organisation => SubjectKind::Organisation,
-            Each::Programme => SubjectKind::Programme,
+            UnitArg::Organisation => SubjectKind::Organisation,
+            UnitArg::Programme => SubjectKind::Programme,
         }),
         out: args.out,
         out_dir: args.out_dir,

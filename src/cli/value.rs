@@ -1,20 +1,15 @@
 use std::path::PathBuf;
 
-use clap::{Args, ValueEnum};
+use clap::Args;
 
-use super::args::{DataArgs, Period, PrivacyArgs, TableOut};
+use super::args::{DataArgs, Period, PrivacyArgs, TableOut, UnitArg};
 use super::Outcome;
+use crate::aggregate::Unit;
 use crate::aggregate::{Filters, Request};
 use crate::error::{Error, Result};
 use crate::indicator::Library;
 use crate::output::TableFormat;
-use crate::value::{self, Assumptions, GroupBy};
-
-#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
-pub enum ValueBy {
-    Programme,
-    Organisation,
-}
+use crate::value::{self, Assumptions};
 
 #[derive(Debug, Args)]
 pub struct ValueArgs {
@@ -32,8 +27,8 @@ pub struct ValueArgs {
     pub assumptions: Option<PathBuf>,
     /// Value per programme (its investment from --programmes) or per organisation (its
     /// investment from [investment] in --assumptions).
-    #[arg(long, value_enum, default_value_t = ValueBy::Programme)]
-    pub by: ValueBy,
+    #[arg(long, value_enum, default_value_t = UnitArg::Programme)]
+    pub by: UnitArg,
     /// Print the sensitivity table (SROI with each assumption varied, and break-even) instead.
     #[arg(long, conflicts_with = "impact_map")]
     pub sensitivity: bool,
@@ -61,12 +56,9 @@ pub fn run(args: ValueArgs, library: &Library) -> Result<Outcome> {
         None => Assumptions::default(),
     };
     // Programmes' investment applies when grouping by programme; organisations' comes from the assumptions.
-    let programmes = args.programmes.as_deref().filter(|_| args.by == ValueBy::Programme);
+    let programmes = args.programmes.as_deref().filter(|_| args.by == UnitArg::Programme);
     let investments = value::gather_investments(programmes, &assumptions)?;
-    let by = match args.by {
-        ValueBy::Programme => GroupBy::Programme,
-        ValueBy::Organisation => GroupBy::Organisation,
-    };
+    let by = Unit::from(args.by);
     let filters = Filters { from, to, ..Filters::default() };
     let window = (filters.from, filters.to);
     // One pass for two requests: the valued quantities per group, and every
@@ -116,7 +108,7 @@ pub fn run(args: ValueArgs, library: &Library) -> Result<Outcome> {
 fn withhold_small_counts(
     frame: &mut polars::prelude::DataFrame,
     groups: &[value::GroupValue],
-    by: GroupBy,
+    by: Unit,
     library: &Library,
     t: u32,
     sensitivity: bool,

@@ -6,7 +6,7 @@ use std::collections::HashMap;
 
 use polars::prelude::*;
 
-use crate::aggregate::{Dimension, Filters, Grain, PeopleFold, Priority, Request};
+use crate::aggregate::{Dimension, Filters, Grain, PeopleFold, Priority, Request, Unit};
 use crate::error::{Error, Result};
 use crate::indicator::{Aggregation, Direction, Library, RollUp};
 use crate::value::Investment;
@@ -15,15 +15,19 @@ use crate::value::Investment;
 pub const DEFAULT_PRIORITY_GROUPS: [&str; 6] =
     ["long_term_unemployed", "care_experienced", "disabled", "ex_offender", "lone_parent", "young_person"];
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+/// What a comparison divides outcomes by: the money invested, or the people reached.
+/// (A report spec's `per`, and `impact compare --per`.)
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Hash, PartialOrd, Ord, serde::Deserialize)]
+#[serde(rename_all = "snake_case")]
 pub enum Per {
+    #[default]
     Investment,
     Participant,
 }
 
 #[derive(Debug, Clone)]
 pub struct Options {
-    pub by: &'static str,
+    pub by: Unit,
     pub per: Per,
     pub indicators: Vec<String>,
     pub filters: Filters,
@@ -98,7 +102,7 @@ pub fn requests(library: &Library, opts: &Options) -> Result<(Vec<Request>, Peop
     for id in &ids {
         library.require(id)?;
     }
-    let by = Dimension::Field(opts.by);
+    let by = Dimension::Field(opts.by.column());
     let base = Filters { indicators: ids, ..opts.filters.clone() };
     let priority = Priority { simd_max: opts.priority_simd, groups: opts.priority_groups.clone() };
     let request = |by: Vec<Dimension>, filters: Filters| Request { by, filters, ..Request::default() };
@@ -109,7 +113,7 @@ pub fn requests(library: &Library, opts: &Options) -> Result<(Vec<Request>, Peop
         // before a one-year period is still compared, so no `from` here).
         request(vec![by, Dimension::Period(Grain::FinancialYear)], Filters { from: None, ..base }),
     ];
-    Ok((requests, PeopleFold::new(opts.by, opts.filters.from, opts.filters.to)))
+    Ok((requests, PeopleFold::new(opts.by.column(), opts.filters.from, opts.filters.to)))
 }
 
 /// The comparison rows from the figures of `requests` and the people counted.
@@ -123,12 +127,12 @@ pub fn from_figures(
     let [all, reach, yearly] = figures else {
         return Err(Error::internal("a comparison needs the figures of its three requests"));
     };
-    let all = lookup(all, &[opts.by, "indicator"])?;
-    let reach = lookup(reach, &[opts.by, "indicator"])?;
+    let all = lookup(all, &[opts.by.column(), "indicator"])?;
+    let reach = lookup(reach, &[opts.by.column(), "indicator"])?;
     let mut years: Vec<String> = yearly.column("financial_year")?.str()?.iter().flatten().map(str::to_string).collect();
     years.sort();
     years.dedup();
-    let yearly = lookup(yearly, &[opts.by, "financial_year", "indicator"])?;
+    let yearly = lookup(yearly, &[opts.by.column(), "financial_year", "indicator"])?;
     let last_two = (years.len() >= 2).then(|| (years[years.len() - 2].clone(), years[years.len() - 1].clone()));
     let participants: HashMap<String, f64> = people.finish().into_iter().map(|(g, n)| (g, n as f64)).collect();
 

@@ -21,12 +21,12 @@ use std::time::Instant;
 
 use rayon::prelude::*;
 
-use crate::aggregate::{Filters, Targets};
+use crate::aggregate::{Filters, Targets, Unit};
 use crate::commitments;
 use crate::data::{self, CheckOptions, ColumnMap};
 use crate::error::{Error, Result};
 use crate::indicator::Library;
-use crate::value::{self, Assumptions, GroupBy, GroupValue};
+use crate::value::{self, Assumptions, GroupValue};
 pub use spec::{Spec, SubjectKind};
 
 #[derive(Debug, Clone, Default)]
@@ -143,8 +143,8 @@ pub fn run(opts: &Options, library: &Library) -> Result<Summary> {
     let mut requests = Vec::new();
     let figure_plan = figures::Plan::new(&spec, &window, library, only_subject, only_subject.is_some(), &mut requests);
     let value_by = match spec.subject {
-        SubjectKind::Organisation => GroupBy::Organisation,
-        SubjectKind::Programme | SubjectKind::All => GroupBy::Programme,
+        SubjectKind::Organisation => Unit::Organisation,
+        SubjectKind::Programme | SubjectKind::All => Unit::Programme,
     };
     let period = Filters { from: Some(window.from), to: Some(window.to), ..Filters::default() };
     let value_at = (plan::needs_value(&spec) && library.iter().any(|i| i.proxy.is_some())).then_some(requests.len());
@@ -325,7 +325,7 @@ pub struct Inputs<'a> {
     pub assumptions: &'a Assumptions,
     /// Every commitment's progress; each report takes its subject's.
     pub commitments: &'a [commitments::Progress],
-    pub comparisons: &'a HashMap<(String, spec::PerKind), Vec<crate::compare::Row>>,
+    pub comparisons: &'a HashMap<(String, spec::Per), Vec<crate::compare::Row>>,
     /// The date printed (None: the subject's latest record in the period).
     pub date: Option<chrono::NaiveDate>,
     /// A fingerprint of the inputs, printed in the footer and kept in the PDF's id.
@@ -543,16 +543,13 @@ fn social_values(spec: &Spec, groups: Vec<GroupValue>, assumptions: &Assumptions
 }
 
 /// The peer comparisons ranking and cost-per-outcome sections read, one per (by, per).
-fn peer_options(spec: &Spec, window: &spec::Window) -> Vec<((String, spec::PerKind), crate::compare::Options)> {
+fn peer_options(spec: &Spec, window: &spec::Window) -> Vec<((String, spec::Per), crate::compare::Options)> {
     plan::peer_needs(spec)
         .into_iter()
         .map(|((by, per), ids)| {
             let options = crate::compare::Options {
-                by: if by == "organisation" { "organisation" } else { "programme" },
-                per: match per {
-                    spec::PerKind::Investment => crate::compare::Per::Investment,
-                    spec::PerKind::Participant => crate::compare::Per::Participant,
-                },
+                by: if by == "organisation" { Unit::Organisation } else { Unit::Programme },
+                per,
                 indicators: ids,
                 filters: Filters { from: Some(window.from), to: Some(window.to), ..Filters::default() },
                 min_records: 30,

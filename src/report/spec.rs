@@ -5,6 +5,8 @@ use std::path::{Path, PathBuf};
 use chrono::NaiveDate;
 use serde::Deserialize;
 
+pub use crate::compare::Per;
+
 use crate::aggregate::{Dimension, Grain, RECORD_DIMS};
 use crate::error::{Error, Result};
 use crate::indicator::Library;
@@ -188,7 +190,7 @@ pub enum Section {
         title: Option<String>,
         indicator: String,
         #[serde(default)]
-        per: PerKind,
+        per: Per,
         #[serde(default = "programme")]
         by: String,
     },
@@ -221,14 +223,6 @@ fn programme() -> String {
 
 fn quarter() -> String {
     "quarter".into()
-}
-
-#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Hash, PartialOrd, Ord, Deserialize)]
-#[serde(rename_all = "snake_case")]
-pub enum PerKind {
-    #[default]
-    Investment,
-    Participant,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]

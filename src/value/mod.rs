@@ -27,7 +27,7 @@ use polars::prelude::*;
 
 pub use assumptions::{Assumptions, Params};
 
-use crate::aggregate::{Dimension, Filters, Request};
+use crate::aggregate::{Dimension, Filters, Request, Unit};
 use crate::error::{Error, Result};
 use crate::indicator::Library;
 
@@ -154,28 +154,13 @@ impl GroupValue {
     }
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum GroupBy {
-    Programme,
-    Organisation,
-}
-
-impl GroupBy {
-    pub fn column(self) -> &'static str {
-        match self {
-            GroupBy::Programme => "programme",
-            GroupBy::Organisation => "organisation",
-        }
-    }
-}
-
 /// Value every proxied outcome in `records`, per programme or organisation.
 /// `investments`: group id → investment; the share falling in the filters' dates is used.
 pub fn value(
     records: &DataFrame,
     library: &Library,
     assumptions: &Assumptions,
-    by: GroupBy,
+    by: Unit,
     filters: Filters,
     investments: &std::collections::HashMap<String, Investment>,
 ) -> Result<Vec<GroupValue>> {
@@ -186,7 +171,7 @@ pub fn value(
 }
 
 /// The figures valuing needs: every proxied indicator's quantity per group.
-pub fn request(library: &Library, by: GroupBy, filters: Filters) -> Result<Request> {
+pub fn request(library: &Library, by: Unit, filters: Filters) -> Result<Request> {
     let proxied: Vec<String> = library.iter().filter(|i| i.proxy.is_some()).map(|i| i.id.clone()).collect();
     if proxied.is_empty() {
         return Err(Error::usage("no indicator in the library has a financial proxy")
@@ -206,7 +191,7 @@ pub fn from_figures(
     figures: &DataFrame,
     library: &Library,
     assumptions: &Assumptions,
-    by: GroupBy,
+    by: Unit,
     (from, to): (Option<chrono::NaiveDate>, Option<chrono::NaiveDate>),
     investments: &std::collections::HashMap<String, Investment>,
 ) -> Result<Vec<GroupValue>> {
@@ -219,8 +204,8 @@ pub fn from_figures(
         let Some(ind) = library.get(id) else { continue };
         let Some(proxy) = &ind.proxy else { continue };
         let (programme, organisation) = match by {
-            GroupBy::Programme => (Some(group), None),
-            GroupBy::Organisation => (None, Some(group)),
+            Unit::Programme => (Some(group), None),
+            Unit::Organisation => (None, Some(group)),
         };
         let params = assumptions.params(id, proxy, programme, organisation).map_err(|m| assumptions.error(m))?;
         let line = Line {
@@ -320,7 +305,7 @@ pub fn gather_investments(
 }
 
 /// The sensitivity table for every group.
-pub fn sensitivity_frame(groups: &[GroupValue], assumptions: &Assumptions, by: GroupBy) -> Result<DataFrame> {
+pub fn sensitivity_frame(groups: &[GroupValue], assumptions: &Assumptions, by: Unit) -> Result<DataFrame> {
     let (mut group, mut parameter, mut low, mut high, mut sroi_low, mut sroi_high, mut be) =
         (Vec::new(), Vec::new(), Vec::new(), Vec::new(), Vec::new(), Vec::new(), Vec::new());
     let round = |v: f64| (v * 1000.0).round() / 1000.0;
@@ -348,7 +333,7 @@ pub fn sensitivity_frame(groups: &[GroupValue], assumptions: &Assumptions, by: G
 
 /// The SROI Guide's impact map: stakeholder → outcome → indicator → quantity → proxy →
 /// deadweight, attribution, displacement, drop-off, duration → value.
-pub fn impact_map_frame(groups: &[GroupValue], by: GroupBy) -> Result<DataFrame> {
+pub fn impact_map_frame(groups: &[GroupValue], by: Unit) -> Result<DataFrame> {
     let lines: Vec<(&GroupValue, &Line)> = groups.iter().flat_map(|g| g.lines.iter().map(move |l| (g, l))).collect();
     let r2 = |v: f64| (v * 100.0).round() / 100.0;
     Ok(df!(
@@ -372,7 +357,7 @@ pub fn impact_map_frame(groups: &[GroupValue], by: GroupBy) -> Result<DataFrame>
 }
 
 /// The value table: one row per outcome and a `total` row per group.
-pub fn to_frame(groups: &[GroupValue], by: GroupBy) -> Result<DataFrame> {
+pub fn to_frame(groups: &[GroupValue], by: Unit) -> Result<DataFrame> {
     let mut group = Vec::new();
     let mut indicator = Vec::new();
     let mut quantity: Vec<Option<f64>> = Vec::new();

@@ -1,7 +1,7 @@
 //! Cost-per-outcome sections: a dot plot of investment per outcome, cheapest first.
 
 use super::super::chart::{ChartKind, Series};
-use super::super::spec::PerKind;
+use super::super::spec::Per;
 use super::ranking::ranked;
 use super::*;
 
@@ -9,7 +9,7 @@ pub(super) fn blocks(ctx: &Context, n: usize, title: Option<&str>, indicator: &s
     let name = ctx.library.get(indicator).map_or(indicator.to_string(), |i| i.name.to_lowercase());
     let title = title.map_or_else(|| format!("Cost per outcome: {name}"), str::to_string);
     // Peers with a cost (or one withheld, marked), cheapest first, withheld last.
-    let mut rows: Vec<(crate::compare::Row, Withheld)> = ranked(ctx, indicator, by, PerKind::Investment)
+    let mut rows: Vec<(crate::compare::Row, Withheld)> = ranked(ctx, indicator, by, Per::Investment)
         .into_iter()
         .filter(|(r, w)| r.cost_per_outcome.is_some() || (w.is_withheld() && r.investment.is_some()))
         .collect();

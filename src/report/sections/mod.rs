@@ -53,7 +53,7 @@ pub struct Context<'a> {
     /// The subject's Community Benefit Clause commitments.
     pub commitments: &'a [crate::commitments::Progress],
     /// Peer comparisons by (programme|organisation, per): computed once for the batch.
-    pub comparisons: &'a HashMap<(String, super::spec::PerKind), Vec<crate::compare::Row>>,
+    pub comparisons: &'a HashMap<(String, super::spec::Per), Vec<crate::compare::Row>>,
 }
 
 /// Body text size.
@@ -159,8 +159,8 @@ fn section_blocks(ctx: &Context, n: usize, section: &Section, out: &mut Blocks) 
 /// exported from their data instead; text and page breaks have none.
 fn section_table(ctx: &Context, section: &Section) -> Result<Option<DataFrame>> {
     let by_kind = || match ctx.spec.subject {
-        crate::report::spec::SubjectKind::Organisation => crate::value::GroupBy::Organisation,
-        _ => crate::value::GroupBy::Programme,
+        crate::report::spec::SubjectKind::Organisation => crate::aggregate::Unit::Organisation,
+        _ => crate::aggregate::Unit::Programme,
     };
     Ok(match section {
         Section::Kpis { .. } => Some(kpis::table(ctx, section)?),

@@ -2,7 +2,7 @@
 //! chart and a table with quartiles and cautions.
 
 use super::super::chart::{ChartKind, Series};
-use super::super::spec::PerKind;
+use super::super::spec::Per;
 use super::*;
 
 pub(super) fn blocks(
@@ -10,12 +10,12 @@ pub(super) fn blocks(
     n: usize,
     title: Option<&str>,
     indicator: &str,
-    per: PerKind,
+    per: Per,
     by: &str,
     out: &mut Blocks,
 ) {
     let name = ctx.library.get(indicator).map_or(indicator.to_string(), |i| i.name.clone());
-    let measure = if per == PerKind::Investment { "per £10k invested" } else { "per participant" };
+    let measure = if per == Per::Investment { "per £10k invested" } else { "per participant" };
     let title = title.map_or_else(|| format!("{name} {measure}"), str::to_string);
     let ranked = ranked(ctx, indicator, by, per);
     let rows: Vec<&crate::compare::Row> = ranked.iter().map(|(r, _)| r).collect();
@@ -29,10 +29,7 @@ pub(super) fn blocks(
         categories: rows.iter().map(|r| name_of(ctx, &r.group).to_string()).collect(),
         series: vec![Series {
             name: measure.into(),
-            values: rows
-                .iter()
-                .map(|r| if per == PerKind::Investment { r.per_10k } else { r.per_participant })
-                .collect(),
+            values: rows.iter().map(|r| if per == Per::Investment { r.per_10k } else { r.per_participant }).collect(),
             outline: false,
         }],
         axis: format!("{} {measure}", ctx.library.get(indicator).map_or("", |i| unit_symbol(&i.unit))),
@@ -48,7 +45,7 @@ pub(super) fn blocks(
 }
 
 /// The ranking's rows as a table.
-pub(super) fn table(ctx: &Context, indicator: &str, by: &str, per: PerKind) -> Result<DataFrame> {
+pub(super) fn table(ctx: &Context, indicator: &str, by: &str, per: Per) -> Result<DataFrame> {
     use polars::prelude::*;
     let ranked = ranked(ctx, indicator, by, per);
     let rows: Vec<crate::compare::Row> = ranked.iter().map(|(r, _)| r.clone()).collect();
@@ -63,7 +60,7 @@ pub(super) fn table(ctx: &Context, indicator: &str, by: &str, per: PerKind) -> R
 /// them: a peer's count of people under the threshold is withheld (and, so that it
 /// cannot be worked out from the peers' total, the next smallest), with every figure
 /// derived from it (per £10k, per person, £ per outcome, reach, year on year).
-pub(super) fn ranked(ctx: &Context, indicator: &str, by: &str, per: PerKind) -> Vec<(crate::compare::Row, Withheld)> {
+pub(super) fn ranked(ctx: &Context, indicator: &str, by: &str, per: Per) -> Vec<(crate::compare::Row, Withheld)> {
     let Some(rows) = ctx.comparisons.get(&(by.to_string(), per)) else { return Vec::new() };
     let mut mine: Vec<&crate::compare::Row> = rows.iter().filter(|r| r.indicator == indicator).collect();
     mine.sort_by(|a, b| a.rank.unwrap_or(usize::MAX).cmp(&b.rank.unwrap_or(usize::MAX)).then(a.group.cmp(&b.group)));
@@ -109,10 +106,10 @@ pub(super) fn withheld_marks(ranked: &[(crate::compare::Row, Withheld)]) -> Vec<
         .collect()
 }
 
-fn ranking_table(ctx: &Context, out: &mut Blocks, ranked: &[(crate::compare::Row, Withheld)], per: PerKind) {
+fn ranking_table(ctx: &Context, out: &mut Blocks, ranked: &[(crate::compare::Row, Withheld)], per: Per) {
     let rows: Vec<&crate::compare::Row> = ranked.iter().map(|(r, _)| r).collect();
     let t = ctx.figures.suppress_below.unwrap_or(0);
-    let per_label = if per == PerKind::Investment { "Per £10k" } else { "Per person" };
+    let per_label = if per == Per::Investment { "Per £10k" } else { "Per person" };
     let head: Vec<String> = [
         "Peer",
         "Outcomes",
@@ -137,7 +134,7 @@ fn ranking_table(ctx: &Context, out: &mut Blocks, ranked: &[(crate::compare::Row
             vec![
                 name_of(ctx, &r.group).to_string(),
                 if hidden { w.mark(t) } else { value(r.value, "") },
-                or_mark(if per == PerKind::Investment { num(r.per_10k, 2) } else { num(r.per_participant, 3) }),
+                or_mark(if per == Per::Investment { num(r.per_10k, 2) } else { num(r.per_participant, 3) }),
                 or_mark(r.cost_per_outcome.map_or("–".into(), |c| value(Some(c), "GBP"))),
                 or_mark(r.priority_share.map_or("–".into(), |p| format!("{p:.0}%"))),
                 or_mark(r.yoy_change.map_or("–".into(), |c| format!("{c:+.0}%"))),

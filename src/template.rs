@@ -18,23 +18,6 @@ pub const DATA_SHEET: &str = "Return";
 /// Rows prepared with validation below the heading row.
 pub const ROWS: u32 = 2000;
 
-/// The columns of a return, in order: the canonical record's (see `data::schema`).
-const COLUMNS: [&str; 13] = [
-    "record_id",
-    "organisation",
-    "programme",
-    "indicator",
-    "date",
-    "value",
-    "participant",
-    "beneficiary_group",
-    "gender",
-    "age_band",
-    "area",
-    "simd_decile",
-    "evidence",
-];
-
 /// What a template is for: one programme, optionally one of its partners.
 pub struct Ask<'a> {
     pub programme: &'a str,
@@ -105,13 +88,15 @@ fn build(
         }
     }
 
+    // The canonical record's columns, in its order (see `data::schema`).
+    let columns_of_return: Vec<&str> = crate::data::schema::names().collect();
     let mut sheet = Worksheet::new();
     sheet.set_name(DATA_SHEET)?;
-    for (c, name) in COLUMNS.iter().enumerate() {
+    for (c, name) in columns_of_return.iter().enumerate() {
         sheet.write_string_with_format(0, c as u16, *name, &bold)?;
     }
     sheet.set_freeze_panes(1, 0)?;
-    let col = |name: &str| COLUMNS.iter().position(|c| *c == name).unwrap_or(0) as u16;
+    let col = |name: &str| columns_of_return.iter().position(|c| *c == name).unwrap_or(0) as u16;
     let strict = |v: DataValidation, title: &str, message: &str| -> std::result::Result<DataValidation, XlsxError> {
         v.set_error_style(DataValidationErrorStyle::Stop).set_error_title(title)?.set_error_message(message)
     };

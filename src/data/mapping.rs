@@ -125,34 +125,7 @@ pub fn to_canonical(raw: RawTable, map: Option<&ColumnMap>) -> Result<Canonical>
             }
         }
     }
-    // Names and aliases from the map's name tables read as their ids ("Fàilte Works"
-    // is ORG02); other values are kept as written.
-    for column in columns.iter_mut() {
-        let Some(ids) = map.name_ids.get(column.name().as_str()) else { continue };
-        let text = column.cast(&DataType::String)?;
-        let resolved: Vec<Option<String>> = text
-            .str()?
-            .iter()
-            .map(|v| v.map(|v| ids.get(&v.trim().to_lowercase()).cloned().unwrap_or_else(|| v.to_string())))
-            .collect();
-        *column = Column::new(column.name().clone(), resolved);
-    }
-    // Category labels the map reads as another.
-    if !map.labels.is_empty() {
-        let labels: HashMap<String, &str> =
-            map.labels.iter().map(|(k, v)| (k.trim().to_lowercase(), v.as_str())).collect();
-        for column in columns.iter_mut().filter(|c| super::labels::CATEGORY_COLUMNS.contains(&c.name().as_str())) {
-            let text = column.cast(&DataType::String)?;
-            let read: Vec<Option<String>> = text
-                .str()?
-                .iter()
-                .map(|v| {
-                    v.map(|v| labels.get(&v.trim().to_lowercase()).map_or_else(|| v.to_string(), |l| l.to_string()))
-                })
-                .collect();
-            *column = Column::new(column.name().clone(), read);
-        }
-    }
+    read_names_and_labels(&mut columns, map)?;
     columns.push(df.column(ROW)?.clone());
     let base = DataFrame::new(height, columns)?;
     let wide_absent = |heading: &str, id: &str| {
@@ -199,54 +172,101 @@ pub fn to_canonical(raw: RawTable, map: Option<&ColumnMap>) -> Result<Canonical>
         base
     };
     if !absent.is_empty() {
-        let names: Vec<&str> = absent.iter().map(|(c, _)| c.as_str()).collect();
-        let mut hints: Vec<&str> = absent.iter().map(|(_, h)| h.as_str()).filter(|h| !h.is_empty()).collect();
-        hints.dedup();
-        // Columns with no likely heading get one shared suggestion.
-        let unmatched: Vec<&str> = absent.iter().filter(|(_, h)| h.is_empty()).map(|(c, _)| c.as_str()).collect();
-        let shared = match unmatched.as_slice() {
-            [] => None,
-            [one] => Some(format!(
-                "add a {one} column, or map one of your headings to it with --map ([columns] {} = \"Your heading\")",
-                one.trim_matches('`')
-            )),
-            many => Some(format!(
-                "add columns {}, or map your headings to them with --map (see \"Column maps\" in the README)",
-                many.join(", ")
-            )),
-        };
-        hints.extend(shared.as_deref());
-        // Mostly unnamed columns: the heading row read was a title or a blank row.
-        let unnamed = found.iter().filter(|h| h.starts_with("column ")).count();
-        let title_row = unnamed * 2 > found.len();
-        let hint = match wrong_separator {
-            None if title_row => format!(
-                "row {} looks like a title, not headings: set `header_row` under [source] in a column map to the row that holds them",
-                map.header_row()
-            ),
-            Some(c) => format!(
-                "the heading row is one column containing `{}`: the file seems to use that separator; set `delimiter` under [source] in a column map",
-                if c == '\t' { "tab".to_string() } else { c.to_string() }
-            ),
-            None => hints.join("; "),
-        };
-        diagnostics.push(Diagnostic {
-            severity: Severity::Error,
-            check: Check::MissingColumn,
-            file: file.clone(),
-            row: None,
-            column: None,
-            value: None,
-            message: format!(
-                "missing column{} {}; the columns found are: {}",
-                if names.len() > 1 { "s" } else { "" },
-                names.join(", "),
-                found.join(", ")
-            ),
-            hint: Some(hint),
-        });
+        diagnostics.push(missing_columns(&absent, &found, wrong_separator, map, &file));
     }
     Ok(Canonical { file, df, headings, wide_headings, diagnostics, usable })
+}
+
+/// Names and aliases from the map's name tables read as their ids ("Fàilte Works" is
+/// ORG02), and category labels the map reads as another; other values as written.
+fn read_names_and_labels(columns: &mut [Column], map: &ColumnMap) -> Result<()> {
+    // Names and aliases from the map's name tables read as their ids ("Fàilte Works"
+    // is ORG02); other values are kept as written.
+    for column in columns.iter_mut() {
+        let Some(ids) = map.name_ids.get(column.name().as_str()) else { continue };
+        let text = column.cast(&DataType::String)?;
+        let resolved: Vec<Option<String>> = text
+            .str()?
+            .iter()
+            .map(|v| v.map(|v| ids.get(&v.trim().to_lowercase()).cloned().unwrap_or_else(|| v.to_string())))
+            .collect();
+        *column = Column::new(column.name().clone(), resolved);
+    }
+    // Category labels the map reads as another.
+    if !map.labels.is_empty() {
+        let labels: HashMap<String, &str> =
+            map.labels.iter().map(|(k, v)| (k.trim().to_lowercase(), v.as_str())).collect();
+        for column in columns.iter_mut().filter(|c| super::labels::CATEGORY_COLUMNS.contains(&c.name().as_str())) {
+            let text = column.cast(&DataType::String)?;
+            let read: Vec<Option<String>> = text
+                .str()?
+                .iter()
+                .map(|v| {
+                    v.map(|v| labels.get(&v.trim().to_lowercase()).map_or_else(|| v.to_string(), |l| l.to_string()))
+                })
+                .collect();
+            *column = Column::new(column.name().clone(), read);
+        }
+    }
+    Ok(())
+}
+
+/// One error for every missing column, with the hints that apply: a likely heading
+/// for each, a shared suggestion for the rest, or, when the heading row itself looks
+/// wrong, the map setting that fixes it.
+fn missing_columns(
+    absent: &[(String, String)],
+    found: &[String],
+    wrong_separator: Option<char>,
+    map: &ColumnMap,
+    file: &str,
+) -> Diagnostic {
+    let names: Vec<&str> = absent.iter().map(|(c, _)| c.as_str()).collect();
+    let mut hints: Vec<&str> = absent.iter().map(|(_, h)| h.as_str()).filter(|h| !h.is_empty()).collect();
+    hints.dedup();
+    // Columns with no likely heading get one shared suggestion.
+    let unmatched: Vec<&str> = absent.iter().filter(|(_, h)| h.is_empty()).map(|(c, _)| c.as_str()).collect();
+    let shared = match unmatched.as_slice() {
+        [] => None,
+        [one] => Some(format!(
+            "add a {one} column, or map one of your headings to it with --map ([columns] {} = \"Your heading\")",
+            one.trim_matches('`')
+        )),
+        many => Some(format!(
+            "add columns {}, or map your headings to them with --map (see \"Column maps\" in the README)",
+            many.join(", ")
+        )),
+    };
+    hints.extend(shared.as_deref());
+    // Mostly unnamed columns: the heading row read was a title or a blank row.
+    let unnamed = found.iter().filter(|h| h.starts_with("column ")).count();
+    let title_row = unnamed * 2 > found.len();
+    let hint = match wrong_separator {
+        None if title_row => format!(
+            "row {} looks like a title, not headings: set `header_row` under [source] in a column map to the row that holds them",
+            map.header_row()
+        ),
+        Some(c) => format!(
+            "the heading row is one column containing `{}`: the file seems to use that separator; set `delimiter` under [source] in a column map",
+            if c == '\t' { "tab".to_string() } else { c.to_string() }
+        ),
+        None => hints.join("; "),
+    };
+    Diagnostic {
+        severity: Severity::Error,
+        check: Check::MissingColumn,
+        file: file.to_string(),
+        row: None,
+        column: None,
+        value: None,
+        message: format!(
+            "missing column{} {}; the columns found are: {}",
+            if names.len() > 1 { "s" } else { "" },
+            names.join(", "),
+            found.join(", ")
+        ),
+        hint: Some(hint),
+    }
 }
 
 /// A heading as the file has it: the reader renames a repeated heading

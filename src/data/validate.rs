@@ -41,6 +41,51 @@ impl Default for CheckOptions {
     }
 }
 
+/// What is wrong with a date that did not read, and what to do: the message and the
+/// hint. `fmt` is the map's date format (None: ISO), `fmt_word` it as a person reads it.
+fn date_problem(
+    raw: &str,
+    problem: DateProblem,
+    fmt: Option<&str>,
+    fmt_word: &str,
+    century_start: i32,
+) -> (String, String) {
+    match problem {
+        DateProblem::Impossible => (
+            format!("\"{raw}\" is not a real date"),
+            format!("dates are read as {fmt_word}; check the day and month"),
+        ),
+        DateProblem::ShortYear => (
+            format!("\"{raw}\" has a two-digit year, but dates are read as {fmt_word}"),
+            format!(
+                "write the year in full, or read two-digit years with %y in the column map's date_format (they are taken as {}–{}; [source] century_start moves them)",
+                century_start,
+                century_start + 99
+            ),
+        ),
+        DateProblem::Format => {
+            // The year as written: four digits (%Y) or two (%y).
+            let y = if raw.trim().rsplit(['/', '-', '.']).next().is_some_and(|y| y.len() == 2) { "%y" } else { "%Y" };
+            let not_in_form = format!("\"{raw}\" is not a date in the form {fmt_word}");
+            match (fmt, day_and_month(raw)) {
+                (None, Some((a, b))) if a <= 12 && b <= 12 && a != b => (
+                    format!("\"{raw}\" could be {} or {}", spelled(a, b, raw), spelled(b, a, raw)),
+                    format!("say which in a column map: [source] date_format = \"%d/%m/{y}\" (day first, as in the UK) or \"%m/%d/{y}\" (month first)"),
+                ),
+                (None, Some((_, b))) if b > 12 => (
+                    not_in_form,
+                    format!("for month-first dates, use a column map with [source] date_format = \"%m/%d/{y}\""),
+                ),
+                (None, Some(_)) => (
+                    not_in_form,
+                    format!("for day-first dates, use a column map with [source] date_format = \"%d/%m/{y}\""),
+                ),
+                _ => (not_in_form, format!("write dates as {fmt_word}")),
+            }
+        }
+    }
+}
+
 /// Words people type for yes and no in a return.
 fn is_yes_or_no(text: &str) -> bool {
     matches!(text.trim().to_lowercase().as_str(), "yes" | "no" | "y" | "n" | "✓" | "✔" | "x" | "✗" | "true" | "false")
@@ -474,54 +519,8 @@ fn check_slice(
                 }
                 Some(raw) => match parse_date_in(raw, fmt, opts.century_start) {
                     Ok(d) => Some((epoch_days(d), Some(raw))),
-                    Err(DateProblem::Impossible) => {
-                        sink.problem(
-                            Check::BadDate,
-                            row,
-                            &h_date,
-                            Some(raw),
-                            format!("\"{raw}\" is not a real date"),
-                            Some(format!("dates are read as {fmt_word}; check the day and month")),
-                        );
-                        None
-                    }
-                    Err(DateProblem::ShortYear) => {
-                        sink.problem(
-                            Check::BadDate,
-                            row,
-                            &h_date,
-                            Some(raw),
-                            format!("\"{raw}\" has a two-digit year, but dates are read as {fmt_word}"),
-                            Some(format!(
-                                "write the year in full, or read two-digit years with %y in the column map's date_format (they are taken as {}–{}; [source] century_start moves them)",
-                                opts.century_start,
-                                opts.century_start + 99
-                            )),
-                        );
-                        None
-                    }
-                    Err(DateProblem::Format) => {
-                        // The year as written: four digits (%Y) or two (%y).
-                        let y = if raw.trim().rsplit(['/', '-', '.']).next().is_some_and(|y| y.len() == 2) {
-                            "%y"
-                        } else {
-                            "%Y"
-                        };
-                        let (message, hint) = match (fmt, day_and_month(raw)) {
-                            (None, Some((a, b))) if a <= 12 && b <= 12 && a != b => (
-                                format!("\"{raw}\" could be {} or {}", spelled(a, b, raw), spelled(b, a, raw)),
-                                format!("say which in a column map: [source] date_format = \"%d/%m/{y}\" (day first, as in the UK) or \"%m/%d/{y}\" (month first)"),
-                            ),
-                            (None, Some((_, b))) if b > 12 => (
-                                format!("\"{raw}\" is not a date in the form {fmt_word}"),
-                                format!("for month-first dates, use a column map with [source] date_format = \"%m/%d/{y}\""),
-                            ),
-                            (None, Some(_)) => (
-                                format!("\"{raw}\" is not a date in the form {fmt_word}"),
-                                format!("for day-first dates, use a column map with [source] date_format = \"%d/%m/{y}\""),
-                            ),
-                            _ => (format!("\"{raw}\" is not a date in the form {fmt_word}"), format!("write dates as {fmt_word}")),
-                        };
+                    Err(problem) => {
+                        let (message, hint) = date_problem(raw, problem, fmt, &fmt_word, opts.century_start);
                         sink.problem(Check::BadDate, row, &h_date, Some(raw), message, Some(hint));
                         None
                     }

@@ -40,34 +40,13 @@ pub fn run(args: TemplateArgs, library: &Library) -> Result<Outcome> {
     crate::output::refuse_overwriting_inputs(&args.out, inputs.into_iter().flatten())?;
     let scenario = Scenario::load(&args.organisations, &args.programmes)?;
     let areas = match &args.areas {
-        Some(path) => read_areas(path)?,
+        Some(path) => {
+            crate::data::names::read_names(path)?.into_iter().map(|r| (r.id, r.name.unwrap_or_default())).collect()
+        }
         None => Vec::new(),
     };
     let ask = Ask { programme: &args.programme, organisation: args.organisation.as_deref(), areas };
     let bytes = template::workbook(&scenario, library, &ask)?;
     crate::output::write_atomic(&args.out, &bytes)?;
     Ok(Outcome::ok(format!("wrote a return template for {} to {}\n", args.programme, args.out.display())))
-}
-
-/// (code, name) pairs from an areas table.
-fn read_areas(path: &std::path::Path) -> Result<Vec<(String, String)>> {
-    use polars::prelude::DataType;
-    let df = crate::data::read::read_table(path, None)?.df;
-    let find = |wanted: &[&str]| {
-        df.get_column_names()
-            .into_iter()
-            .find(|h| wanted.contains(&crate::data::schema::normalise_heading(h).as_str()))
-            .cloned()
-    };
-    let (Some(code), Some(name)) = (find(&["code", "id"]), find(&["name"])) else {
-        return Err(Error::read(path, "an areas table needs a `code` (or `id`) column and a `name` column"));
-    };
-    let codes = df.column(&code)?.cast(&DataType::String)?;
-    let names = df.column(&name)?.cast(&DataType::String)?;
-    Ok(codes
-        .str()?
-        .iter()
-        .zip(names.str()?.iter())
-        .filter_map(|(c, n)| Some((c?.trim().to_string(), n.unwrap_or("").trim().to_string())))
-        .collect())
 }

@@ -204,35 +204,14 @@ impl ColumnMap {
 /// A name table: lower-case name, alias and id → id. Two ids claiming one name is an
 /// error naming the row.
 fn read_name_table(path: &Path) -> Result<std::collections::HashMap<String, String>> {
-    use polars::prelude::DataType;
-    let df = super::read::read_table(path, None)?.df;
-    let find = |wanted: &[&str]| {
-        df.get_column_names().into_iter().find(|h| wanted.contains(&schema::normalise_heading(h).as_str())).cloned()
-    };
-    let (Some(id), Some(name)) = (find(&["id", "code"]), find(&["name"])) else {
-        return Err(Error::read(path, "a name table needs an `id` (or `code`) column and a `name` column"));
-    };
-    let text = |c: &polars::prelude::PlSmallStr| -> Result<Vec<Option<String>>> {
-        Ok(df.column(c)?.cast(&DataType::String)?.str()?.iter().map(|v| v.map(|s| s.trim().to_string())).collect())
-    };
-    let ids = text(&id)?;
-    let names = text(&name)?;
-    let aliases = match find(&["aliases", "alias"]) {
-        Some(a) => text(&a)?,
-        None => vec![None; df.height()],
-    };
-    let rows = df.column(schema::ROW)?.i64()?.clone();
     let mut out: std::collections::HashMap<String, String> = std::collections::HashMap::new();
-    for i in 0..df.height() {
-        let Some(id) = ids[i].clone().filter(|s| !s.is_empty()) else { continue };
-        let words = std::iter::once(id.clone())
-            .chain(names[i].clone())
-            .chain(aliases[i].iter().flat_map(|a| a.split(';').map(|s| s.trim().to_string()).collect::<Vec<_>>()));
-        for word in words.filter(|w| !w.is_empty()) {
-            if let Some(other) = out.insert(word.to_lowercase(), id.clone()).filter(|other| *other != id) {
+    for r in super::names::read_names(path)? {
+        let words = std::iter::once(&r.id).chain(&r.name).chain(&r.aliases);
+        for word in words {
+            if let Some(other) = out.insert(word.to_lowercase(), r.id.clone()).filter(|other| *other != r.id) {
                 return Err(Error::read(
                     path,
-                    format!("row {}: \"{word}\" names both `{other}` and `{id}`", rows.get(i).unwrap_or(0)),
+                    format!("row {}: \"{word}\" names both `{other}` and `{}`", r.row, r.id),
                 ));
             }
         }

@@ -5,6 +5,7 @@ pub mod colmap;
 pub mod labels;
 pub use crate::diagnostics;
 pub mod mapping;
+pub mod names;
 pub mod parse;
 pub(crate) mod ragged;
 pub mod read;

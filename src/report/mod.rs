@@ -482,21 +482,9 @@ pub fn file_stem(id: &str) -> String {
 fn load_names(paths: &[PathBuf]) -> Result<HashMap<String, String>> {
     let mut names = HashMap::new();
     for path in paths {
-        let df = data::read::read_table(path, None)?.df;
-        let find = |wanted: &[&str]| {
-            df.get_column_names()
-                .into_iter()
-                .find(|h| wanted.contains(&data::schema::normalise_heading(h).as_str()))
-                .cloned()
-        };
-        let (Some(id), Some(name)) = (find(&["id", "code"]), find(&["name"])) else {
-            return Err(Error::read(path, "a names table needs an `id` (or `code`) column and a `name` column"));
-        };
-        let ids = df.column(&id)?.cast(&polars::prelude::DataType::String)?;
-        let ns = df.column(&name)?.cast(&polars::prelude::DataType::String)?;
-        for (i, n) in ids.str()?.iter().zip(ns.str()?.iter()) {
-            if let (Some(i), Some(n)) = (i, n) {
-                names.insert(i.trim().to_string(), n.trim().to_string());
+        for r in data::names::read_names(path)? {
+            if let Some(name) = r.name {
+                names.insert(r.id, name);
             }
         }
     }

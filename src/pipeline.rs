@@ -92,8 +92,8 @@ pub fn run_with(
     pass.finish(library, requests, report)
 }
 
-/// The same figures from records already in memory (checked, valid ones: `report`
-/// needs every record for its data-quality section; `--skip-invalid` leaves some out).
+/// The same figures from records already in memory (checked, valid ones), for a
+/// library user who holds them (`report::figures::compute`).
 pub fn from_records(records: &DataFrame, library: &Library, requests: &[Request]) -> Result<Output> {
     from_records_with(records, library, requests, Vec::new())
 }

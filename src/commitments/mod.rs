@@ -166,19 +166,6 @@ pub fn load(path: &Path, library: &Library) -> Result<Vec<Commitment>> {
     Ok(out)
 }
 
-/// Progress of every commitment as of a date, from the supplier's records between
-/// the contract start and the earlier of the due date and `as_of`.
-pub fn track(
-    commitments: &[Commitment],
-    records: &DataFrame,
-    library: &Library,
-    assumptions: &Assumptions,
-    as_of: NaiveDate,
-) -> Result<Vec<Progress>> {
-    let figures = crate::pipeline::from_records(records, library, &requests(commitments, Some(as_of)))?.figures;
-    from_figures(commitments, &figures, library, assumptions, as_of)
-}
-
 /// One request per commitment: the supplier's records of its indicator from the
 /// contract's start to its due date, or `as_of` when that is earlier. Without
 /// `as_of` (the latest record date, known only after reading), the due date alone:

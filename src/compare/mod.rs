@@ -82,18 +82,6 @@ fn lookup(df: &DataFrame, key_cols: &[&str]) -> Result<Lookup> {
     Ok(out)
 }
 
-/// Compare groups on their records (see `requests` and `from_figures`).
-pub fn compare(
-    records: &DataFrame,
-    library: &Library,
-    investments: &HashMap<String, Investment>,
-    opts: &Options,
-) -> Result<Vec<Row>> {
-    let (requests, mut people) = requests(library, opts)?;
-    let figures = crate::pipeline::from_records_with(records, library, &requests, vec![&mut people])?.figures;
-    from_figures(&figures, people, library, investments, opts)
-}
-
 /// What a comparison reads, in one pass: the figures by group; the same over the
 /// records that reach priority groups; by group and financial year up to the
 /// period's end; and the distinct participants of each group in the period.

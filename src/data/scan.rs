@@ -117,15 +117,12 @@ pub fn scan(
     if paths.is_empty() {
         return Err(Error::usage("no data files given").with_hint("pass one or more files, e.g. samples/outcomes.csv"));
     }
+    // What the map says of how its cells are written: dates, two-digit years, words.
     let mut opts = opts.clone();
-    if let Some(c) = map.and_then(|m| m.source.century_start) {
-        opts.century_start = c;
-    }
     if let Some(m) = map {
+        opts.date_format = m.source.date_format.clone().or(opts.date_format);
+        opts.century_start = m.source.century_start.unwrap_or(opts.century_start);
         opts.value_words = m.values.iter().map(|(w, v)| (w.trim().to_lowercase(), *v)).collect();
-    }
-    if let Some(fmt) = map.and_then(|m| m.source.date_format.clone()) {
-        opts.date_format = Some(fmt);
     }
     let columns: Option<Vec<&str>> = wanted.map(|w| CHECKED.iter().chain(w).copied().collect());
     match scan_once(paths, library, map, &opts, columns.as_deref(), sink)? {

@@ -239,7 +239,6 @@ mod tests {
             to: NaiveDate::from_ymd_opt(2025, 3, 31).unwrap(),
             label: "2024-25".into(),
             financial_year: Some("2024-25".into()),
-            data_until: None,
         }
     }
 

@@ -99,9 +99,6 @@ pub struct Window {
     pub label: String,
     /// The financial year label, when the period is one (targets are keyed by it).
     pub financial_year: Option<String>,
-    /// The latest date in the whole dataset: cohort windows still open then are not
-    /// yet due. Set from every record, so that one subject's report and a batch agree.
-    pub data_until: Option<NaiveDate>,
 }
 
 #[derive(Debug, Clone, Deserialize)]
@@ -355,7 +352,6 @@ impl Spec {
                 to,
                 label: p.label.clone().unwrap_or_else(|| fy.clone()),
                 financial_year: Some(fy.clone()),
-                data_until: None,
             });
         }
         let date = |d: &Option<DateInput>, key: &str| -> Result<Option<NaiveDate>> {
@@ -373,7 +369,6 @@ impl Spec {
                     .clone()
                     .unwrap_or_else(|| format!("{} – {}", from.format("%-d %B %Y"), to.format("%-d %B %Y"))),
                 financial_year: None,
-                data_until: None,
             }),
             (Some(_), Some(_)) => Err(bad("`from` is after `to`".into())),
             _ => Err(bad("give `financial_year = \"2024-25\"` or both `from` and `to`".into())),

@@ -154,22 +154,6 @@ impl GroupValue {
     }
 }
 
-/// Value every proxied outcome in `records`, per programme or organisation.
-/// `investments`: group id → investment; the share falling in the filters' dates is used.
-pub fn value(
-    records: &DataFrame,
-    library: &Library,
-    assumptions: &Assumptions,
-    by: Unit,
-    filters: Filters,
-    investments: &std::collections::HashMap<String, Investment>,
-) -> Result<Vec<GroupValue>> {
-    let window = (filters.from, filters.to);
-    let request = request(library, by, filters)?;
-    let figures = crate::pipeline::from_records(records, library, std::slice::from_ref(&request))?.figures;
-    from_figures(&figures[0], library, assumptions, by, window, investments)
-}
-
 /// The figures valuing needs: every proxied indicator's quantity per group.
 pub fn request(library: &Library, by: Unit, filters: Filters) -> Result<Request> {
     let proxied: Vec<String> = library.iter().filter(|i| i.proxy.is_some()).map(|i| i.id.clone()).collect();

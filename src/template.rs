@@ -120,7 +120,11 @@ fn build(
     )?;
     sheet.add_data_validation(1, col("programme"), ROWS, col("programme"), &programme_only)?;
     let (start, end) = (programme.start, programme.end);
-    let day = |d: chrono::NaiveDate| ExcelDateTime::from_ymd(d.year_u16(), d.month_u8(), d.day_u8());
+    // Programme dates are checked dates (1990 on), well inside Excel's years.
+    let day = |d: chrono::NaiveDate| {
+        use chrono::Datelike;
+        ExcelDateTime::from_ymd(d.year().clamp(1900, 9999) as u16, d.month() as u8, d.day() as u8)
+    };
     let dates = strict(
         DataValidation::new().allow_date(DataValidationRule::Between(day(start)?, day(end)?)),
         "Not a date of the programme",
@@ -193,23 +197,4 @@ fn build(
     book.push_worksheet(help);
     book.push_worksheet(lists);
     book.save_to_buffer()
-}
-
-/// Day, month and year as rust_xlsxwriter takes them.
-trait Parts {
-    fn year_u16(&self) -> u16;
-    fn month_u8(&self) -> u8;
-    fn day_u8(&self) -> u8;
-}
-
-impl Parts for chrono::NaiveDate {
-    fn year_u16(&self) -> u16 {
-        chrono::Datelike::year(self).clamp(1900, 9999) as u16
-    }
-    fn month_u8(&self) -> u8 {
-        chrono::Datelike::month(self) as u8
-    }
-    fn day_u8(&self) -> u8 {
-        chrono::Datelike::day(self) as u8
-    }
 }

@@ -38,7 +38,7 @@ pub fn run(args: ValidateArgs, library: &Library) -> Result<Outcome> {
     let mut labels = data::labels::LabelCheck::with_names(map.as_ref());
     let mut report = match crate::aggregate::consistency::WithinCheck::new(library) {
         Some(mut within) => {
-            let mut report = data::scan::sink_on_own_thread(&mut data::labels::Both(&mut within, &mut labels), check)?;
+            let mut report = data::scan::sink_on_own_thread(&mut data::scan::Both(&mut within, &mut labels), check)?;
             within.finish(&mut report, &files, options.max_listed)?;
             report
         }

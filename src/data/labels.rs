@@ -127,17 +127,3 @@ impl Records for LabelCheck {
         self.unknown.clear();
     }
 }
-
-/// Two sinks fed the same batches.
-pub struct Both<'a, A: Records, B: Records>(pub &'a mut A, pub &'a mut B);
-
-impl<A: Records, B: Records> Records for Both<'_, A, B> {
-    fn batch(&mut self, records: DataFrame) -> Result<()> {
-        self.0.batch(records.clone())?;
-        self.1.batch(records)
-    }
-    fn restart(&mut self) {
-        self.0.restart();
-        self.1.restart();
-    }
-}

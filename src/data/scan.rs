@@ -35,6 +35,20 @@ impl Records for Discard {
     fn restart(&mut self) {}
 }
 
+/// Two sinks fed the same batches.
+pub struct Both<'a, A: Records, B: Records>(pub &'a mut A, pub &'a mut B);
+
+impl<A: Records, B: Records> Records for Both<'_, A, B> {
+    fn batch(&mut self, records: DataFrame) -> Result<()> {
+        self.0.batch(records.clone())?;
+        self.1.batch(records)
+    }
+    fn restart(&mut self) {
+        self.0.restart();
+        self.1.restart();
+    }
+}
+
 /// Run `scan` (through `run`) with `sink` on a thread of its own, so that the checks of
 /// batch k+1 overlap the sink's work on batch k. Batches reach the sink in file order,
 /// so a fold adds every record in the same order, and to the same sums, as without it.

@@ -21,23 +21,37 @@ const GROUPS: [Dimension; 3] =
 /// Folds the records by `GROUPS`, to check the `within` rules at the end.
 pub struct WithinCheck<'a> {
     library: &'a Library,
+    request: Request,
     fold: Fold<'a>,
 }
 
 impl<'a> WithinCheck<'a> {
-    /// None when the library has no `within` rule (nothing to fold).
+    /// None when the library has no `within` rule (nothing to fold). Only the parts
+    /// and wholes of the rules are folded.
     pub fn new(library: &'a Library) -> Option<WithinCheck<'a>> {
-        library
+        let mut ids: Vec<String> = library
             .iter()
-            .any(|i| i.within.is_some())
-            .then(|| WithinCheck { library, fold: Fold::new(library, &GROUPS, &Filters::default()) })
+            .filter_map(|i| i.within.as_ref().map(|whole| [i.id.clone(), whole.clone()]))
+            .flatten()
+            .collect();
+        if ids.is_empty() {
+            return None;
+        }
+        ids.sort();
+        ids.dedup();
+        let request = Request {
+            by: GROUPS.to_vec(),
+            filters: Filters { indicators: ids, ..Filters::default() },
+            ..Request::default()
+        };
+        let fold = Fold::new(library, &request.by, &request.filters);
+        Some(WithinCheck { library, request, fold })
     }
 
     /// Add a warning to `report` for each group whose part exceeds its whole (listing
     /// at most `max_listed`; the rest are counted). `files` names the data read.
     pub fn finish(self, report: &mut Report, files: &str, max_listed: usize) -> Result<()> {
-        let request = Request { by: GROUPS.to_vec(), ..Request::default() };
-        let df = figures(self.fold.finish()?, self.library, &request)?;
+        let df = figures(self.fold.finish()?, self.library, &self.request)?;
         let text = |name: &str| -> Result<Vec<String>> {
             Ok(df.column(name)?.cast(&DataType::String)?.str()?.iter().map(|v| v.unwrap_or("").to_string()).collect())
         };

@@ -28,8 +28,12 @@ pub fn run(args: ValidateArgs, library: &Library) -> Result<Outcome> {
     // programme and financial year to check them.
     // Category labels are collected to list near-duplicates, and names in no table.
     let options = args.data.options()?;
-    let mut columns = vec!["programme", "area"];
+    let mut columns = vec!["programme"];
     columns.extend(data::labels::CATEGORY_COLUMNS);
+    // Area is read only to list names an area name table does not know.
+    if map.as_ref().is_some_and(|m| m.name_ids.contains_key("area")) {
+        columns.push("area");
+    }
     let check = |sink: &mut dyn data::Records| {
         data::checked(&args.data.data, library, map.as_ref(), &options, Some(&columns), sink)
     };

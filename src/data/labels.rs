@@ -98,25 +98,15 @@ impl Records for LabelCheck {
     fn batch(&mut self, records: DataFrame) -> Result<()> {
         for (column, known) in &self.known {
             let Ok(c) = records.column(column) else { continue };
-            let text = c.cast(&DataType::String)?;
-            let distinct: BTreeSet<&str> = text.str()?.iter().flatten().collect();
-            for value in distinct.into_iter().filter(|v| !known.contains(*v)) {
-                self.unknown.entry(column.clone()).or_default().insert(value.to_string());
+            for value in distinct_texts(c)?.into_iter().filter(|v| !known.contains(v)) {
+                self.unknown.entry(column.clone()).or_default().insert(value);
             }
         }
         for column in CATEGORY_COLUMNS {
             let Ok(c) = records.column(column) else { continue };
-            let text = c.cast(&DataType::String)?;
             let set = self.labels.entry(column).or_default();
-            if set.len() >= MAX_LABELS {
-                continue;
-            }
-            // Distinct labels of the batch first: a category column repeats a few labels.
-            let distinct: BTreeSet<&str> = text.str()?.iter().flatten().collect();
-            for label in distinct {
-                if !set.contains(label) {
-                    set.insert(label.to_string());
-                }
+            if set.len() < MAX_LABELS {
+                set.extend(distinct_texts(c)?);
             }
         }
         Ok(())
@@ -126,4 +116,11 @@ impl Records for LabelCheck {
         self.labels.clear();
         self.unknown.clear();
     }
+}
+
+/// The distinct texts of a column in a batch (a category column repeats a few), found
+/// by the engine's hashing rather than row by row.
+fn distinct_texts(column: &Column) -> Result<Vec<String>> {
+    let unique = column.cast(&DataType::String)?.unique()?;
+    Ok(unique.str()?.iter().flatten().map(str::to_string).collect())
 }

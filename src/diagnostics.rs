@@ -6,10 +6,13 @@ use std::fmt::Write as _;
 
 use serde::Serialize;
 
+/// How serious a problem is.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize)]
 #[serde(rename_all = "snake_case")]
 pub enum Severity {
+    /// The record (or file) cannot be used.
     Error,
+    /// Worth a look, but the data can be used.
     Warning,
 }
 
@@ -17,22 +20,35 @@ pub enum Severity {
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
 #[serde(rename_all = "snake_case")]
 pub enum Check {
+    /// A required column is missing.
     MissingColumn,
     /// Two headings name the same column (`Organisation` and `organisation`).
     AmbiguousColumn,
+    /// A required value is blank.
     MissingValue,
+    /// An indicator id not in the library.
     UnknownIndicator,
     /// A record of a ratio or cohort rate, which are computed from other records.
     ComputedIndicator,
+    /// A value that is not a number.
     NotANumber,
+    /// A value outside the indicator's range.
     OutOfRange,
+    /// A fraction where the indicator counts whole things.
     NotWholeNumber,
+    /// A date that cannot be read, or is out of the plausible range.
     BadDate,
+    /// A date after today.
     FutureDate,
+    /// A SIMD decile outside 1–10.
     BadDecile,
+    /// A distinct-people indicator's record with no participant id.
     MissingParticipant,
+    /// Two records share an id.
     DuplicateRecordId,
+    /// A file with no records.
     EmptyFile,
+    /// A workbook whose other sheets were not read.
     OtherSheets,
     /// A sub-count above its whole for one group (a library `within` rule).
     PartExceedsWhole,
@@ -43,6 +59,7 @@ pub enum Check {
 }
 
 impl Check {
+    /// The check's stable name.
     pub fn name(self) -> &'static str {
         match self {
             Check::MissingColumn => "missing column",
@@ -67,10 +84,14 @@ impl Check {
     }
 }
 
+/// One problem found: where, what and what to do.
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct Diagnostic {
+    /// Error or warning.
     pub severity: Severity,
+    /// The class of problem.
     pub check: Check,
+    /// The file, as given.
     pub file: String,
     /// Row as a spreadsheet shows it (the heading row is row 1 in a plain CSV);
     /// for JSON, the record number. None for file-level problems.
@@ -79,9 +100,12 @@ pub struct Diagnostic {
     /// The column as headed in the file, with its letter where it has one ("C Date").
     #[serde(skip_serializing_if = "Option::is_none")]
     pub column: Option<String>,
+    /// The offending value, as read.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub value: Option<String>,
+    /// What is wrong, in words.
     pub message: String,
+    /// What to do about it.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub hint: Option<String>,
 }
@@ -89,21 +113,27 @@ pub struct Diagnostic {
 /// Everything validation found, plus the totals for a summary line.
 #[derive(Debug, Clone, Default, Serialize)]
 pub struct Report {
+    /// Files read.
     pub files: usize,
+    /// Records read.
     pub records_read: u64,
+    /// Records that passed every check.
     pub records_valid: u64,
     /// Every problem counted, including those beyond the listing limit.
     pub counts: BTreeMap<Check, u64>,
+    /// Problems listed (up to a limit per check).
     pub diagnostics: Vec<Diagnostic>,
     /// Problems counted but not listed (beyond the per-check limit).
     pub not_listed: u64,
 }
 
 impl Report {
+    /// Errors counted.
     pub fn error_count(&self) -> u64 {
         self.count_where(Severity::Error)
     }
 
+    /// Warnings counted.
     pub fn warning_count(&self) -> u64 {
         self.count_where(Severity::Warning)
     }
@@ -112,6 +142,7 @@ impl Report {
         self.counts.iter().filter(|(check, _)| severity_of(**check) == severity).map(|(_, n)| n).sum()
     }
 
+    /// No errors (warnings allowed).
     pub fn is_ok(&self) -> bool {
         self.error_count() == 0
     }
@@ -128,6 +159,7 @@ impl Report {
         self.not_listed += n;
     }
 
+    /// Adds another report's files, records and problems to this one.
     pub fn merge(&mut self, other: Report) {
         self.files += other.files;
         self.records_read += other.records_read;
@@ -201,6 +233,7 @@ impl Report {
         out
     }
 
+    /// One line: files, records, valid, errors and warnings.
     pub fn summary(&self) -> String {
         let mut s = format!(
             "{} file(s), {} record(s) read, {} valid: {} error(s), {} warning(s)",
@@ -219,6 +252,7 @@ impl Report {
     }
 }
 
+/// The severity a check's problems have.
 pub fn severity_of(check: Check) -> Severity {
     match check {
         Check::OtherSheets | Check::PartExceedsWhole | Check::NearDuplicateLabels | Check::UnknownName => {

@@ -5,29 +5,60 @@ use std::path::{Path, PathBuf};
 
 use crate::diagnostics::Report;
 
+/// The library's result type.
 pub type Result<T, E = Error> = std::result::Result<T, E>;
 
+/// Everything that can go wrong, by whose doing and where.
 #[derive(Debug, thiserror::Error)]
 pub enum Error {
+    /// A file that cannot be opened, read or written.
     #[error("{}: {source}", path.display())]
-    Io { path: PathBuf, source: std::io::Error },
+    Io {
+        /// The file.
+        path: PathBuf,
+        /// What the system said.
+        source: std::io::Error,
+    },
 
     /// A TOML file (indicator library, column map) that does not parse or has a bad key.
     #[error("{}: {message}", path.display())]
-    Config { path: PathBuf, message: String, hint: Option<String> },
+    Config {
+        /// The file.
+        path: PathBuf,
+        /// What is wrong, with the line or key where known.
+        message: String,
+        /// What to do next.
+        hint: Option<String>,
+    },
 
     /// A data file that cannot be read at all (not a row-level problem).
     #[error("{}: {message}", path.display())]
-    Read { path: PathBuf, message: String, hint: Option<String> },
+    Read {
+        /// The file.
+        path: PathBuf,
+        /// What is wrong.
+        message: String,
+        /// What to do next.
+        hint: Option<String>,
+    },
 
     /// Row-level validation failed; the report holds every problem found.
     #[error("the data has {} error(s); nothing was written", report.error_count())]
-    Invalid { report: Box<Report> },
+    Invalid {
+        /// Every problem found.
+        report: Box<Report>,
+    },
 
     /// The user asked for something that cannot be done (bad flag value, unknown dimension).
     #[error("{message}")]
-    Usage { message: String, hint: Option<String> },
+    Usage {
+        /// What cannot be done.
+        message: String,
+        /// What to do instead.
+        hint: Option<String>,
+    },
 
+    /// The data engine (polars) failed on a table.
     #[error("data engine: {0}")]
     Polars(#[from] polars::prelude::PolarsError),
 
@@ -35,26 +66,34 @@ pub enum Error {
     /// subset, a worker thread that stopped. The CLI says it is a bug, with its own
     /// exit code (3).
     #[error("internal error (this is a bug in impactkit; please report it): {message}")]
-    Internal { message: String },
+    Internal {
+        /// What failed.
+        message: String,
+    },
 }
 
 impl Error {
+    /// A file error for `path`.
     pub fn io(path: &Path, source: std::io::Error) -> Self {
         Error::Io { path: path.to_path_buf(), source }
     }
 
+    /// A data file that cannot be read.
     pub fn read(path: &Path, message: impl Into<String>) -> Self {
         Error::Read { path: path.to_path_buf(), message: message.into(), hint: None }
     }
 
+    /// A configuration file with a problem.
     pub fn config(path: &Path, message: impl Into<String>) -> Self {
         Error::Config { path: path.to_path_buf(), message: message.into(), hint: None }
     }
 
+    /// A request that cannot be done.
     pub fn usage(message: impl Into<String>) -> Self {
         Error::Usage { message: message.into(), hint: None }
     }
 
+    /// A bug, not the user's doing.
     pub fn internal(message: impl Into<String>) -> Self {
         Error::Internal { message: message.into() }
     }
@@ -69,6 +108,7 @@ impl Error {
         self
     }
 
+    /// What to do next, when there is something to say.
     pub fn hint(&self) -> Option<&str> {
         match self {
             Error::Config { hint, .. } | Error::Read { hint, .. } | Error::Usage { hint, .. } => hint.as_deref(),

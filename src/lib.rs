@@ -42,9 +42,15 @@
 //! ```
 
 #![forbid(unsafe_code)]
+#![warn(missing_docs)]
 
 pub mod aggregate;
-pub mod builtin;
+pub(crate) mod builtin;
+/// The `impact` command line: argument parsing and each command's wiring (used by the
+/// binary; not part of the library's face).
+#[doc(hidden)]
+// Its doc comments are clap's `--help` text, not rustdoc.
+#[allow(missing_docs, rustdoc::broken_intra_doc_links)]
 pub mod cli;
 pub mod commitments;
 pub mod compare;
@@ -56,10 +62,10 @@ pub mod output;
 pub mod pipeline;
 pub mod privacy;
 pub mod report;
-pub mod samples;
-pub mod suggest;
+pub(crate) mod samples;
+pub(crate) mod suggest;
 pub mod template;
-pub mod timing;
+pub(crate) mod timing;
 pub mod value;
 
 pub use error::{Error, Result};

@@ -9,12 +9,17 @@ use polars::prelude::*;
 
 use crate::error::{Error, Result};
 
+/// How a table is written.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
 pub enum TableFormat {
+    /// Aligned text for a terminal.
     Table,
+    /// Comma-separated values.
     #[default]
     Csv,
+    /// A JSON array of rows.
     Json,
+    /// Apache Parquet.
     Parquet,
     /// An Excel workbook: typed numbers and dates, the heading row frozen, columns
     /// fitted, withheld cells shaded.
@@ -35,6 +40,7 @@ impl TableFormat {
     }
 }
 
+/// The table's bytes in `format`.
 pub fn render(df: &DataFrame, format: TableFormat) -> Result<Vec<u8>> {
     let mut df = df.clone();
     let mut buf = Vec::new();

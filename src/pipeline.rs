@@ -32,8 +32,11 @@ use crate::indicator::Library;
 
 /// The data a pass reads: files, the column map that fits them, the check options.
 pub struct Input<'a> {
+    /// The files.
     pub paths: &'a [PathBuf],
+    /// The column map that fits them (None: canonical layout).
     pub map: Option<&'a ColumnMap>,
+    /// How strictly records are checked.
     pub options: CheckOptions,
     /// Leave invalid records out (the report still lists them) instead of refusing
     /// the data.
@@ -53,8 +56,11 @@ impl<'a> Input<'a> {
 /// What a pass gives: each request's figures (in the requests' order), the
 /// validation report, and the latest record date read (None for no records).
 pub struct Output {
+    /// Each request's figures, in the requests' order.
     pub figures: Vec<DataFrame>,
+    /// What validation found.
     pub report: Report,
+    /// The latest record date read (None for no records).
     pub latest: Option<NaiveDate>,
 }
 

@@ -20,7 +20,9 @@ pub const ROWS: u32 = 2000;
 
 /// What a template is for: one programme, optionally one of its partners.
 pub struct Ask<'a> {
+    /// The programme whose return it is.
     pub programme: &'a str,
+    /// The partner it is for (None: any partner fills in their organisation).
     pub organisation: Option<&'a str>,
     /// Area codes and names for the area drop-down (none: the column is free text).
     pub areas: Vec<(String, String)>,

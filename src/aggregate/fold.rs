@@ -302,6 +302,7 @@ fn follow_up(members: &mut Vec<u128>, events: &[u128], window: i32, latest: i32)
 }
 
 impl<'a> Fold<'a> {
+    /// A fold of records into cells grouped by `dims`, keeping only records `filters` lets through.
     pub fn new(library: &'a Library, dims: &[Dimension], filters: &Filters) -> Fold<'a> {
         let ids: Vec<&str> = library.iter().map(|i| i.id.as_str()).collect();
         let indicators = ids.iter().enumerate().map(|(n, id)| (*id, n as u32)).collect();
@@ -682,6 +683,7 @@ pub struct PeopleFold {
 }
 
 impl PeopleFold {
+    /// Counts distinct people (by `column`) per group within the dates given.
     pub fn new(column: &'static str, from: Option<chrono::NaiveDate>, to: Option<chrono::NaiveDate>) -> PeopleFold {
         PeopleFold {
             column,
@@ -831,8 +833,11 @@ impl DayPeriods {
 
 /// A fold's result, ready for the roll-up rules.
 pub struct Cells {
+    /// Summed, counted, mean, min and max values per cell (flow indicators).
     pub flows: DataFrame,
+    /// Snapshots per reporting unit and date (stock indicators), before the roll-up over time and units.
     pub stocks: DataFrame,
+    /// Distinct participants per cell (distinct-people indicators).
     pub distinct: DataFrame,
     /// Cohort indicators: the `by` columns, `indicator` (the cohort indicator),
     /// `__part` (a suffix of `COHORT_PARTS`) and `value`, the people in that part.

@@ -5,8 +5,8 @@
 //! snapshot across periods and then combine units; distinct-people indicators
 //! count participant ids; ratios are recomputed from their summed parts.
 
-pub mod consistency;
-pub mod fold;
+pub(crate) mod consistency;
+pub(crate) mod fold;
 pub mod period;
 pub mod targets;
 
@@ -33,7 +33,9 @@ pub const NOT_RECORDED: &str = "(not recorded)";
 /// (social value, comparison, a batch of reports).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub enum Unit {
+    /// The organisation that delivered the outcome.
     Organisation,
+    /// The programme it was delivered under.
     Programme,
 }
 
@@ -47,13 +49,17 @@ impl Unit {
     }
 }
 
+/// A column figures are grouped by: a record field, or a period of its date.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Dimension {
+    /// A record field such as `programme` or `area`.
     Field(&'static str),
+    /// The period of the record's date at a grain (quarter, financial year, …).
     Period(Grain),
 }
 
 impl Dimension {
+    /// The column's name in figure tables.
     pub fn name(self) -> &'static str {
         match self {
             Dimension::Field(f) => f,
@@ -92,13 +98,20 @@ impl Dimension {
     }
 }
 
+/// Which records a request folds: dates, units, places and groups (an empty list keeps all).
 #[derive(Debug, Clone, Default)]
 pub struct Filters {
+    /// First day included.
     pub from: Option<NaiveDate>,
+    /// Last day included.
     pub to: Option<NaiveDate>,
+    /// Organisation ids kept.
     pub organisations: Vec<String>,
+    /// Programme ids kept.
     pub programmes: Vec<String>,
+    /// Area codes kept.
     pub areas: Vec<String>,
+    /// Beneficiary groups kept.
     pub groups: Vec<String>,
     /// Only these indicators in the output (ratio parts are still computed).
     pub indicators: Vec<String>,
@@ -113,13 +126,18 @@ pub struct Filters {
 /// deprived tenth), or one of the named beneficiary groups.
 #[derive(Debug, Clone, Default, PartialEq)]
 pub struct Priority {
+    /// SIMD deciles up to this count as priority.
     pub simd_max: i32,
+    /// Beneficiary groups that count as priority.
     pub groups: Vec<String>,
 }
 
+/// One table of figures asked of a pass: its grouping, its filters and its privacy rule.
 #[derive(Debug, Clone, Default)]
 pub struct Request {
+    /// Grouping columns, in order (the indicator is always the last key).
     pub by: Vec<Dimension>,
+    /// Which records are folded.
     pub filters: Filters,
     /// Withhold counts of people under this (see `privacy`); None publishes everything.
     pub suppress_below: Option<u32>,

@@ -3,20 +3,27 @@
 
 use polars::prelude::*;
 
+/// The length of the periods a date is grouped into.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Grain {
+    /// Calendar year, "2024".
     Year,
+    /// Calendar quarter, "2024-Q2".
     Quarter,
+    /// Month, "2024-05".
     Month,
+    /// UK financial year, April to March, "2024-25".
     FinancialYear,
     /// Quarters of the financial year: Q1 is April–June.
     FinancialQuarter,
 }
 
 impl Grain {
+    /// Every grain, as offered on the command line.
     pub const ALL: [Grain; 5] =
         [Grain::Year, Grain::Quarter, Grain::Month, Grain::FinancialYear, Grain::FinancialQuarter];
 
+    /// The grain's name, which is also its column in figure tables.
     pub fn name(self) -> &'static str {
         match self {
             Grain::Year => "year",
@@ -27,6 +34,7 @@ impl Grain {
         }
     }
 
+    /// The grain with this name, if any.
     pub fn parse(s: &str) -> Option<Grain> {
         Grain::ALL.into_iter().find(|g| g.name() == s)
     }

@@ -19,6 +19,7 @@ use crate::indicator::{Direction, Library};
 
 const KEYS: [&str; 3] = ["organisation", "programme", "period"];
 
+/// Targets and baselines per indicator, read from a targets table.
 #[derive(Debug, Clone)]
 pub struct Targets {
     /// organisation, programme, period (text, null when the row does not use it),
@@ -27,6 +28,7 @@ pub struct Targets {
 }
 
 impl Targets {
+    /// Reads a targets table (CSV), checking its indicators against the library.
     pub fn load(path: &Path, library: &Library) -> Result<Targets> {
         let raw = read_table(path, None)?;
         let df = raw.df;

@@ -133,7 +133,7 @@ pub fn run(args: ReportArgs, library: &Library) -> Result<Outcome> {
         skip_invalid: args.skip_invalid,
         suppress_below: args.privacy.threshold(),
         check,
-        progress: true,
+        progress: Some(progress_bar()),
     };
     let summary = report::run(&opts, library)?;
     if let Some(problems) = &summary.skipped {
@@ -169,4 +169,33 @@ pub fn run(args: ReportArgs, library: &Library) -> Result<Outcome> {
         return Err(Error::usage("no subjects had records in the period; nothing was written"));
     }
     Ok(Outcome { stdout: out.into_bytes(), exit_code: i32::from(!summary.failed.is_empty()) })
+}
+
+/// A progress bar on standard error for a batch of more than one report, drawn only
+/// when standard error is a terminal.
+fn progress_bar() -> report::OnProgress {
+    use std::io::IsTerminal;
+    use std::sync::{Arc, OnceLock};
+    let bar: OnceLock<Option<indicatif::ProgressBar>> = OnceLock::new();
+    report::OnProgress(Arc::new(move |step| match step {
+        report::Progress::Started { reports } => {
+            let _ = bar.set((reports > 1 && std::io::stderr().is_terminal()).then(|| {
+                let b = indicatif::ProgressBar::new(reports as u64);
+                if let Ok(style) = indicatif::ProgressStyle::with_template("{bar:40} {pos}/{len} reports {elapsed}") {
+                    b.set_style(style);
+                }
+                b
+            }));
+        }
+        report::Progress::Written => {
+            if let Some(Some(b)) = bar.get() {
+                b.inc(1);
+            }
+        }
+        report::Progress::Finished => {
+            if let Some(Some(b)) = bar.get() {
+                b.finish_and_clear();
+            }
+        }
+    }))
 }

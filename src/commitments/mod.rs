@@ -18,27 +18,42 @@ use crate::value::Assumptions;
 /// Delivery within this share of the pro-rata expectation still counts as on track.
 pub const ON_TRACK_TOLERANCE: f64 = 0.9;
 
+/// A Community Benefit Clause commitment: what a supplier promised under a contract, by when.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Commitment {
+    /// The contract's reference.
     pub contract: String,
+    /// The supplier who made the commitment (an organisation id).
     pub supplier: String,
+    /// The programme delivery counts under, when only one does.
     pub programme: Option<String>,
+    /// The indicator the commitment is measured by.
     pub indicator: String,
+    /// The amount committed, in the indicator's unit.
     pub committed: f64,
+    /// The first day delivery counts from.
     pub start: NaiveDate,
+    /// The day the commitment falls due.
     pub due: NaiveDate,
+    /// The contract's value in pounds (for value per £ of contract).
     pub contract_value: f64,
 }
 
+/// Where a commitment stands on the as-of date.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
 pub enum Status {
+    /// Delivered in full.
     Met,
+    /// Not yet due, and delivery is at least 90% of the pro-rata expectation.
     OnTrack,
+    /// Not yet due, and delivery is below 90% of the pro-rata expectation.
     AtRisk,
+    /// Past due and not delivered in full.
     Missed,
 }
 
 impl Status {
+    /// The status as written in tables and reports.
     pub fn label(self) -> &'static str {
         match self {
             Status::Met => "met",
@@ -49,12 +64,16 @@ impl Status {
     }
 }
 
+/// A commitment with what has been delivered against it.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Progress {
+    /// The commitment.
     pub commitment: Commitment,
+    /// Delivered so far, in the indicator's unit.
     pub delivered: f64,
     /// What pro-rata progress would have delivered by the as-of date.
     pub expected: f64,
+    /// Where it stands.
     pub status: Status,
     /// Delivered × the indicator's proxy (report-year prices, before SROI adjustments).
     pub social_value: Option<f64>,
@@ -64,6 +83,7 @@ pub struct Progress {
 }
 
 impl Progress {
+    /// Delivered as a percentage of the commitment (None when nothing was committed).
     pub fn pct_delivered(&self) -> Option<f64> {
         (self.commitment.committed > 0.0).then(|| self.delivered / self.commitment.committed * 100.0)
     }
@@ -96,6 +116,7 @@ pub fn status(c: &Commitment, delivered: f64, as_of: NaiveDate) -> (Status, f64)
     (s, expected)
 }
 
+/// Reads a commitments table (CSV), checking its indicators and dates.
 pub fn load(path: &Path, library: &Library) -> Result<Vec<Commitment>> {
     let df = read_table(path, None)?.df;
     let headings: Vec<String> = df.get_column_names().iter().map(|h| h.to_string()).filter(|h| h != ROW).collect();

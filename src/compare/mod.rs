@@ -20,39 +20,62 @@ pub const DEFAULT_PRIORITY_GROUPS: [&str; 6] =
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Hash, PartialOrd, Ord, serde::Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum Per {
+    /// Outcomes per £10,000 invested.
     #[default]
     Investment,
+    /// Outcomes per participant reached.
     Participant,
 }
 
+/// What to compare, by what, and what makes a comparison weak.
 #[derive(Debug, Clone)]
 pub struct Options {
+    /// Compare organisations or programmes.
     pub by: Unit,
+    /// Divide outcomes by money or by people.
     pub per: Per,
+    /// Indicators compared (empty: every recorded one).
     pub indicators: Vec<String>,
+    /// Which records count.
     pub filters: Filters,
     /// Records in a group below which a comparison is flagged as weak.
     pub min_records: i64,
+    /// Beneficiary groups that count as priority reach.
     pub priority_groups: Vec<String>,
     /// SIMD deciles up to this count as priority (most deprived 20%: 2).
     pub priority_simd: i32,
 }
 
+/// One peer's figures on one indicator.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Row {
+    /// The organisation or programme id.
     pub group: String,
+    /// The indicator id.
     pub indicator: String,
+    /// The indicator's value for the peer (None when withheld or not computable).
     pub value: Option<f64>,
+    /// Records behind the value.
     pub records: i64,
+    /// Money invested in the peer, when known.
     pub investment: Option<f64>,
+    /// Distinct participants reached.
     pub participants: Option<f64>,
+    /// Value per £10,000 invested.
     pub per_10k: Option<f64>,
+    /// Value per participant.
     pub per_participant: Option<f64>,
+    /// Investment ÷ value: pounds per unit of outcome.
     pub cost_per_outcome: Option<f64>,
+    /// Share of the value that reached priority groups, in percent.
     pub priority_share: Option<f64>,
+    /// Change on the previous financial year, in percent, when both have a value.
     pub yoy_change: Option<f64>,
+    /// Rank among peers (1 is best, by the indicator's direction).
     pub rank: Option<usize>,
+    /// Quartile among peers (1 is the best quarter).
     pub quartile: Option<usize>,
+    /// Cautions about the comparison, e.g. too few records.
     pub flags: Vec<String>,
 }
 
@@ -224,6 +247,7 @@ pub fn rank_rows(rows: &mut [Row], library: &Library, per: Per) {
     }
 }
 
+/// The rows as a table, the peer column named `by`.
 pub fn to_frame(rows: &[Row], by: &str) -> Result<DataFrame> {
     let r2 = |v: Option<f64>| v.map(|v| (v * 100.0).round() / 100.0);
     Ok(df!(

@@ -35,15 +35,20 @@ use super::schema;
 use crate::error::{Error, Result};
 use crate::indicator::Library;
 
+/// How a file that is not in the canonical layout is read: its headings, constants, wide columns and value words.
 #[derive(Debug, Clone, Default, Deserialize, PartialEq)]
 #[serde(deny_unknown_fields)]
 pub struct ColumnMap {
+    /// Sheet, heading row, delimiter and date format of the file.
     #[serde(default)]
     pub source: SourceOptions,
+    /// Canonical field → the file's heading.
     #[serde(default)]
     pub columns: BTreeMap<String, String>,
+    /// Canonical field → a value for every record (e.g. the organisation of a partner's return).
     #[serde(default)]
     pub constants: BTreeMap<String, String>,
+    /// The file's heading → indicator id, for a file with one column per indicator.
     #[serde(default)]
     pub wide: BTreeMap<String, String>,
     /// Words typed in value cells and the numbers they stand for ("Yes" = 1), for
@@ -81,6 +86,7 @@ pub struct SourceOptions {
 }
 
 impl ColumnMap {
+    /// Reads a column map (TOML), checking its fields and indicators against the library.
     pub fn load(path: &Path, library: &Library) -> Result<ColumnMap> {
         let text = std::fs::read_to_string(path).map_err(|e| Error::io(path, e))?;
         let mut map: ColumnMap = toml::from_str(&text).map_err(|e| crate::indicator::library::toml_error(path, &e))?;
@@ -94,6 +100,7 @@ impl ColumnMap {
         Ok(map)
     }
 
+    /// The spreadsheet row that holds the headings (1 unless the map says).
     pub fn header_row(&self) -> u64 {
         self.source.header_row.unwrap_or(1)
     }

@@ -14,6 +14,7 @@ use crate::error::Result;
 /// One file in canonical columns (still text where the file had text).
 #[derive(Debug)]
 pub struct Canonical {
+    /// The file's path, as given.
     pub file: String,
     /// Every canonical column (absent optional ones are all-null) plus `__row`.
     pub df: DataFrame,
@@ -27,6 +28,7 @@ pub struct Canonical {
     pub usable: bool,
 }
 
+/// Renames, fills and (for wide files) unpivots one file's table into the canonical columns.
 pub fn to_canonical(raw: RawTable, map: Option<&ColumnMap>) -> Result<Canonical> {
     let default_map = ColumnMap::default();
     let map = map.unwrap_or(&default_map);

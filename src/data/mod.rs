@@ -1,18 +1,18 @@
 //! Ingest and validation: data files (CSV, Excel, Parquet, JSON) plus an optional
 //! column map → checked records in the canonical schema.
 
-pub mod colmap;
+pub(crate) mod colmap;
 pub mod labels;
 pub use crate::diagnostics;
 pub mod mapping;
 pub mod names;
-pub mod parse;
+pub(crate) mod parse;
 pub(crate) mod ragged;
 pub mod read;
-pub mod scan;
+pub(crate) mod scan;
 pub mod schema;
 pub mod validate;
-pub mod views;
+pub(crate) mod views;
 
 use std::collections::BTreeMap;
 use std::path::PathBuf;
@@ -33,7 +33,9 @@ pub struct Dataset {
     /// Canonical columns (see `schema::FIELDS`) plus `__file` (index into `files`), `__row`,
     /// and, from `load`, `__ok` (the record passed every check).
     pub records: DataFrame,
+    /// What validation found.
     pub report: Report,
+    /// The files read, in order; `__file` indexes this list.
     pub files: Vec<String>,
 }
 

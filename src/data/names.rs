@@ -12,13 +12,17 @@ use crate::error::{Error, Result};
 /// One row of a name table, trimmed; rows with no id are left out.
 #[derive(Debug, Clone, PartialEq)]
 pub struct NameRow {
+    /// The id used in records.
     pub id: String,
+    /// The display name, when the table gives one.
     pub name: Option<String>,
+    /// Other ways returns write the same unit.
     pub aliases: Vec<String>,
     /// The row as a spreadsheet shows it.
     pub row: i64,
 }
 
+/// Reads a name table (CSV: id or code, name, aliases).
 pub fn read_names(path: &Path) -> Result<Vec<NameRow>> {
     let df = super::read::read_table(path, None)?.df;
     let find = |wanted: &[&str]| {

@@ -3,21 +3,30 @@
 /// A column of the canonical record.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Field {
+    /// The canonical column name.
     pub name: &'static str,
+    /// Every record must have it.
     pub required: bool,
+    /// What the column holds.
     pub kind: Kind,
+    /// What it means, for `impact template` and messages.
     pub meaning: &'static str,
 }
 
+/// The type of a canonical column.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Kind {
+    /// Text (ids, labels).
     Text,
+    /// A calendar day.
     Date,
+    /// A number.
     Number,
     /// A whole number 1–10 (SIMD decile).
     Decile,
 }
 
+/// The canonical record layout.
 pub const FIELDS: &[Field] = &[
     Field { name: "record_id", required: false, kind: Kind::Text, meaning: "unique within a dataset" },
     Field { name: "organisation", required: true, kind: Kind::Text, meaning: "who delivered it" },
@@ -41,14 +50,17 @@ pub const FIELDS: &[Field] = &[
 
 /// Internal columns carried beside the record for diagnostics.
 pub const ROW: &str = "__row";
+/// The internal column holding each record's file (an index into the files read).
 pub const FILE: &str = "__file";
 /// True when the record passed every per-file check (dropped after loading).
 pub const OK: &str = "__ok";
 
+/// The canonical field with this name, if any.
 pub fn field(name: &str) -> Option<&'static Field> {
     FIELDS.iter().find(|f| f.name == name)
 }
 
+/// Every canonical column name, in layout order.
 pub fn names() -> impl Iterator<Item = &'static str> {
     FIELDS.iter().map(|f| f.name)
 }

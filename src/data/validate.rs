@@ -14,6 +14,7 @@ use crate::diagnostics::{Check, Diagnostic, Report, Severity};
 use crate::error::Result;
 use crate::indicator::{Aggregation, Library};
 
+/// How strictly records are checked.
 #[derive(Debug, Clone)]
 pub struct CheckOptions {
     /// Dates after this are "in the future".

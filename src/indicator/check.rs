@@ -6,11 +6,16 @@ use std::path::PathBuf;
 
 use super::model::{Aggregation, Indicator, RollUp};
 
+/// A problem with an indicator definition.
 #[derive(Debug, Clone, PartialEq)]
 pub struct LibraryProblem {
+    /// The file defining the indicator.
     pub file: PathBuf,
+    /// The indicator's id.
     pub id: String,
+    /// The key at fault.
     pub key: &'static str,
+    /// What is wrong.
     pub message: String,
 }
 
@@ -20,6 +25,7 @@ impl fmt::Display for LibraryProblem {
     }
 }
 
+/// Checks definitions against each other: references, units, roll-up rules and ranges.
 pub fn check_indicators(all: &[(PathBuf, Indicator)]) -> Vec<LibraryProblem> {
     let mut problems = Vec::new();
     let mut seen: HashMap<&str, &PathBuf> = HashMap::new();

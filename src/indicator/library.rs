@@ -159,6 +159,7 @@ impl Library {
         Ok(library)
     }
 
+    /// The indicator with this id.
     pub fn get(&self, id: &str) -> Option<&Indicator> {
         self.indicators.get(id)
     }
@@ -176,26 +177,32 @@ impl Library {
         })
     }
 
+    /// The id nearest to a misspelt one, for a hint.
     pub fn nearest(&self, id: &str) -> Option<&str> {
         crate::suggest::nearest(id, self.indicators.keys().map(String::as_str))
     }
 
+    /// Every indicator, in id order.
     pub fn iter(&self) -> impl Iterator<Item = &Indicator> {
         self.indicators.values()
     }
 
+    /// Every id, in order.
     pub fn ids(&self) -> impl Iterator<Item = &str> {
         self.indicators.keys().map(String::as_str)
     }
 
+    /// How many indicators.
     pub fn len(&self) -> usize {
         self.indicators.len()
     }
 
+    /// No indicators.
     pub fn is_empty(&self) -> bool {
         self.indicators.is_empty()
     }
 
+    /// The file that defines the indicator.
     pub fn source_of(&self, id: &str) -> Option<&Path> {
         self.sources.get(id).map(PathBuf::as_path)
     }

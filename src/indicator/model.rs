@@ -14,7 +14,9 @@ pub enum Aggregation {
     Distinct,
     /// Mean of the values.
     Mean,
+    /// Smallest value.
     Min,
+    /// Largest value.
     Max,
     /// numerator ÷ denominator × scale, recomputed from the summed parts.
     Ratio,
@@ -29,17 +31,25 @@ pub enum Aggregation {
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum TimeAggregation {
+    /// A flow: periods add up.
     Sum,
+    /// A stock: the latest snapshot.
     Last,
+    /// A stock: the mean of the snapshots.
     Mean,
+    /// A stock: the lowest snapshot.
     Min,
+    /// A stock: the highest snapshot.
     Max,
 }
 
+/// Which way is better.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum Direction {
+    /// More is better.
     Higher,
+    /// Less is better.
     Lower,
 }
 
@@ -63,9 +73,13 @@ pub struct Frameworks {
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct Proxy {
+    /// Value per unit of outcome.
     pub value: f64,
+    /// Currency of the value ("GBP").
     pub currency: String,
+    /// The year whose prices the value is in.
     pub price_year: i32,
+    /// Where the value comes from.
     pub source: String,
     /// The terms the value may be used and shared under (e.g. "Open Government
     /// Licence v3.0"); printed beside the source in reports' methodology appendix.
@@ -77,14 +91,19 @@ pub struct Proxy {
     /// When the value was taken from the source (YYYY-MM-DD).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub retrieved: Option<String>,
+    /// Share that would have happened anyway (0–1).
     #[serde(default)]
     pub deadweight: f64,
+    /// Share due to others (0–1).
     #[serde(default)]
     pub attribution: f64,
+    /// Share that displaced outcomes elsewhere (0–1).
     #[serde(default)]
     pub displacement: f64,
+    /// Share of the outcome lost each year after the first (0–1).
     #[serde(default)]
     pub drop_off: f64,
+    /// Years the outcome lasts.
     #[serde(default = "one")]
     pub duration_years: u32,
     /// The year the value starts (the SROI impact map's "period outcomes start"):
@@ -101,6 +120,7 @@ pub struct Proxy {
     /// the sensitivity range of `value` uses them in place of the multipliers.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub low: Option<f64>,
+    /// Highest credible value per unit.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub high: Option<f64>,
     /// A negative outcome (a dis-benefit): its value is taken off the total.
@@ -116,17 +136,26 @@ fn is_one(n: &u32) -> bool {
     *n == 1
 }
 
+/// A standard indicator: what is measured, in what unit, how it adds up and what it is worth.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct Indicator {
+    /// Stable id used in records.
     pub id: String,
+    /// Name in reports.
     pub name: String,
+    /// Theme it belongs to (employment, environment, …).
     pub theme: String,
+    /// Unit of the value ("people", "GBP", "tonnes").
     pub unit: String,
+    /// How values combine across records and units.
     pub aggregation: Aggregation,
+    /// How values combine across periods (None: like `aggregation`, a flow).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub across_time: Option<TimeAggregation>,
+    /// Which way is better.
     pub direction: Direction,
+    /// What it measures, for the methodology appendix.
     pub description: String,
     /// Lowest allowed value of one record (e.g. 0 for counts).
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -143,8 +172,10 @@ pub struct Indicator {
     /// Typical value of one record, [low, high]: used by the synthetic data generator.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub typical: Option<[f64; 2]>,
+    /// A ratio's numerator indicator.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub numerator: Option<String>,
+    /// A ratio's denominator indicator.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub denominator: Option<String>,
     /// Multiplier for ratios (100 for a percentage).
@@ -171,8 +202,10 @@ pub struct Indicator {
     /// and `validate` warns where it does.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub within: Option<String>,
+    /// Codes in outcome frameworks (National Performance Framework, TOMs, …).
     #[serde(default)]
     pub frameworks: Frameworks,
+    /// Financial proxy, for social value.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub proxy: Option<Proxy>,
     /// The causal chain this outcome is a step of, for the same people (job start →
@@ -217,10 +250,14 @@ pub enum RollUp {
     Flow(Aggregation),
     /// Snapshot per unit per date; `time` across dates, then `units` across units.
     Stock {
+        /// How snapshots combine across dates.
         time: TimeAggregation,
+        /// How the results combine across units.
         units: Aggregation,
     },
+    /// Distinct participants.
     Distinct,
+    /// Numerator ÷ denominator, recomputed from summed parts.
     Ratio,
     /// Follow-up rate of a cohort, from participants linked across records.
     Cohort,
@@ -233,6 +270,7 @@ impl Indicator {
         self.proxy.is_none() && matches!(self.roll_up(), RollUp::Flow(_) | RollUp::Distinct)
     }
 
+    /// The indicator's roll-up rule.
     pub fn roll_up(&self) -> RollUp {
         match (self.aggregation, self.across_time) {
             (Aggregation::Distinct, _) => RollUp::Distinct,

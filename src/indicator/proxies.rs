@@ -39,8 +39,11 @@ pub fn beside(indicators: &Path) -> PathBuf {
 /// One proxy as a file gives it.
 #[derive(Debug, Clone)]
 pub struct Entry {
+    /// The proxies file that gives it.
     pub file: PathBuf,
+    /// The indicator valued.
     pub indicator: String,
+    /// The proxy.
     pub proxy: Proxy,
 }
 

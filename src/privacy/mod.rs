@@ -41,6 +41,7 @@ pub enum Withheld {
 }
 
 impl Withheld {
+    /// Anything but published.
     pub fn is_withheld(self) -> bool {
         self != Withheld::No
     }
@@ -50,6 +51,7 @@ impl Withheld {
         self as i32
     }
 
+    /// The reason with this code (see `code`); unknown codes read as published.
     pub fn from_code(code: i32) -> Withheld {
         match code {
             1 => Withheld::Small,
@@ -71,6 +73,7 @@ impl Withheld {
         }
     }
 
+    /// The reason with this word (see `word`); unknown words read as published.
     pub fn from_word(word: &str) -> Withheld {
         match word {
             "small" => Withheld::Small,

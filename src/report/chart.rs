@@ -85,8 +85,6 @@ impl ChartData {
 #[derive(Debug, Clone)]
 pub struct Drawn {
     pub cmds: Vec<Cmd>,
-    pub width: f32,
-    pub height: f32,
 }
 
 pub fn draw_vector(data: &ChartData, width: f32, height: f32) -> Result<Drawn> {
@@ -96,7 +94,7 @@ pub fn draw_vector(data: &ChartData, width: f32, height: f32) -> Result<Drawn> {
         let root = (&mut backend).into_drawing_area();
         draw(&root, data, UNITS).map_err(|e| Error::internal(format!("chart: {e}")))?;
     }
-    Ok(Drawn { cmds: backend.cmds, width, height })
+    Ok(Drawn { cmds: backend.cmds })
 }
 
 pub fn draw_svg(data: &ChartData, width: f32, height: f32) -> Result<String> {

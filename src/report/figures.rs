@@ -17,13 +17,18 @@ pub const ALL: &str = "(all)";
 /// The quality key of rejected records that name no subject.
 const UNATTRIBUTED: &str = "";
 
+/// One figure of a need: an indicator's value for one group.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Row {
     /// Values of the grouping dimensions, in order (subject excluded).
     pub keys: Vec<String>,
+    /// The indicator id.
     pub indicator: String,
+    /// The value (None when withheld or not computable).
     pub value: Option<f64>,
+    /// Records behind the value.
     pub records: i64,
+    /// The target for the group, when set.
     pub target: Option<f64>,
     /// Withheld to protect privacy, and why (value is None when withheld).
     pub withheld: Withheld,
@@ -32,30 +37,41 @@ pub struct Row {
 /// What a section asks for: a grouping and a time span.
 #[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub struct Need {
+    /// Grouping dimensions, in order.
     pub dims: Vec<String>,
+    /// Within the report's period, or everything up to its end.
     pub span: SpanKey,
 }
 
+/// The time a need covers.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub enum SpanKey {
+    /// The report's period.
     Period,
+    /// Every record up to the period's end.
     ToDate,
 }
 
 /// Data-quality figures for one subject within the period.
 #[derive(Debug, Clone, Default, PartialEq)]
 pub struct Quality {
+    /// Records in the period.
     pub records: u64,
+    /// Records rejected by validation in the period.
     pub rejected: u64,
     /// (field, share of records with it filled, 0–1)
     pub completeness: Vec<(String, f64)>,
+    /// The first record date in the period.
     pub first: Option<String>,
+    /// The last record date in the period.
     pub last: Option<String>,
 }
 
+/// Every figure a batch of reports needs, by need and subject, with data quality.
 pub struct Figures {
     tables: HashMap<Need, HashMap<String, Vec<Row>>>,
     quality: HashMap<String, Quality>,
+    /// The subjects the figures are about, sorted.
     pub subjects: Vec<String>,
     /// Records rejected by validation in the whole run, whatever their subject or date.
     pub rejected_total: u64,
@@ -66,10 +82,12 @@ pub struct Figures {
     everyone: Option<HashMap<Need, Vec<String>>>,
 }
 
+/// Fields whose completeness the data-quality section shows.
 pub const QUALITY_FIELDS: [&str; 6] =
     ["participant", "beneficiary_group", "area", "simd_decile", "age_band", "evidence"];
 
 impl Figures {
+    /// The figures of a need for one subject (empty if none).
     pub fn rows(&self, need: &Need, subject: &str) -> &[Row] {
         self.tables.get(need).and_then(|t| t.get(subject)).map_or(&[], Vec::as_slice)
     }
@@ -92,6 +110,7 @@ impl Figures {
         keys
     }
 
+    /// The data-quality figures of one subject.
     pub fn quality(&self, subject: &str) -> Quality {
         self.quality.get(subject).cloned().unwrap_or_default()
     }
@@ -114,6 +133,7 @@ pub struct Plan {
 }
 
 impl Plan {
+    /// The requests for `spec`'s needs over `window`.
     pub fn new(
         spec: &Spec,
         window: &Window,
@@ -265,6 +285,7 @@ struct Stats {
 }
 
 impl QualitySink {
+    /// Collects data-quality figures per subject (or for `only`) within the window.
     pub fn new(subject_col: Option<&'static str>, only: Option<&str>, window: &Window) -> QualitySink {
         QualitySink {
             subject_col,

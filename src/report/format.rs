@@ -40,6 +40,7 @@ pub fn unit_word(unit: &str) -> &str {
     }
 }
 
+/// Part as a percentage of whole (None when either is missing or the whole is 0).
 pub fn percent(part: Option<f64>, whole: Option<f64>) -> Option<f64> {
     match (part, whole) {
         (Some(p), Some(w)) if w > 0.0 => Some(p / w * 100.0),

@@ -1,18 +1,18 @@
 //! The report builder: a spec and the data → one PDF, or one PDF per subject
 //! (organisation or programme) in parallel, from figures aggregated once.
 
-pub mod blocks;
-pub mod chart;
-pub mod draw;
+pub(crate) mod blocks;
+pub(crate) mod chart;
+pub(crate) mod draw;
 pub mod figures;
-pub mod fonts;
+pub(crate) mod fonts;
 pub mod format;
-pub mod hash;
-pub mod layout;
-pub mod pdf;
-pub mod plan;
+pub(crate) mod hash;
+pub(crate) mod layout;
+pub(crate) mod pdf;
+pub(crate) mod plan;
 pub mod protect;
-pub mod sections;
+pub(crate) mod sections;
 pub mod spec;
 
 use std::collections::HashMap;
@@ -29,11 +29,16 @@ use crate::indicator::Library;
 use crate::value::{self, Assumptions, GroupValue};
 pub use spec::{Spec, SubjectKind};
 
+/// What a batch of reports reads and writes.
 #[derive(Debug, Clone, Default)]
 pub struct Options {
+    /// The report spec.
     pub spec: PathBuf,
+    /// Data files.
     pub data: Vec<PathBuf>,
+    /// Column map for the data files.
     pub map: Option<PathBuf>,
+    /// Targets table.
     pub targets: Option<PathBuf>,
     /// Name tables (id/code, name): organisations, programmes, areas.
     pub names: Vec<PathBuf>,
@@ -47,11 +52,15 @@ pub struct Options {
     pub subject: Option<String>,
     /// One report per subject of this kind.
     pub each: Option<SubjectKind>,
+    /// The PDF of one report.
     pub out: Option<PathBuf>,
+    /// The folder for one report per subject.
     pub out_dir: Option<PathBuf>,
+    /// Also write every chart as SVG here.
     pub charts_dir: Option<PathBuf>,
     /// Also write the table behind every section and chart here.
     pub figures_dir: Option<PathBuf>,
+    /// The format of the tables in `figures_dir`.
     pub figures_format: crate::output::TableFormat,
     /// The date printed and stored in the PDF (default: the period's last day).
     pub date: Option<chrono::NaiveDate>,
@@ -59,9 +68,35 @@ pub struct Options {
     pub skip_invalid: bool,
     /// Withhold counts of people under this in every figure (None: publish all).
     pub suppress_below: Option<u32>,
+    /// How strictly records are checked.
     pub check: CheckOptions,
-    /// Show a progress bar (when standard error is a terminal).
-    pub progress: bool,
+    /// Told as a batch starts, as each report is written and as it ends (the library
+    /// does not print; the command line draws a progress bar from these).
+    pub progress: Option<OnProgress>,
+}
+
+/// A step of a batch of reports, for a progress display.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Progress {
+    /// The batch starts; this many reports will be made.
+    Started {
+        /// Reports to make.
+        reports: usize,
+    },
+    /// One more report was written (or failed).
+    Written,
+    /// Every report is done.
+    Finished,
+}
+
+/// Receives a batch's [`Progress`]; called from several threads.
+#[derive(Clone)]
+pub struct OnProgress(pub std::sync::Arc<dyn Fn(Progress) + Send + Sync>);
+
+impl std::fmt::Debug for OnProgress {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("OnProgress")
+    }
 }
 
 impl Options {
@@ -78,18 +113,26 @@ impl Options {
     }
 }
 
+/// What a batch wrote.
 #[derive(Debug, Default)]
 pub struct Summary {
+    /// PDFs written.
     pub written: Vec<PathBuf>,
+    /// Subjects whose report failed, with the reason.
     pub failed: Vec<(String, String)>,
+    /// Pages written in all.
     pub pages: usize,
+    /// Bytes of PDF written in all.
     pub bytes: u64,
+    /// Seconds the batch took.
     pub seconds: f64,
+    /// Records rejected by validation.
     pub rejected: u64,
     /// With `skip_invalid`, the problems of the records left out (None when all were valid).
     pub skipped: Option<crate::diagnostics::Report>,
 }
 
+/// Reads the inputs, computes the figures once and writes every report of the batch (in parallel).
 pub fn run(opts: &Options, library: &Library) -> Result<Summary> {
     let started = Instant::now();
     let mut spec = Spec::load(&opts.spec, library)?;
@@ -241,7 +284,12 @@ pub fn run(opts: &Options, library: &Library) -> Result<Summary> {
         everything: kind == SubjectKind::All && opts.subject.is_none(),
     };
 
-    let bar = progress_bar(opts.progress && subjects.len() > 1, subjects.len());
+    let tell = |step: Progress| {
+        if let Some(on) = &opts.progress {
+            (on.0)(step)
+        }
+    };
+    tell(Progress::Started { reports: subjects.len() });
     let write_one = |subject: &String| -> std::result::Result<(PathBuf, usize, u64), String> {
         let Rendered { pdf: bytes, pages: page_count, tables, charts } =
             render(&inputs, subject).map_err(|e| e.to_string())?;
@@ -287,16 +335,18 @@ pub fn run(opts: &Options, library: &Library) -> Result<Summary> {
             }
             written.push(file);
         }
-        if let Some(b) = &bar {
-            b.inc(1);
-        }
         Ok((path, pages, size))
     };
     type Written = std::result::Result<(PathBuf, usize, u64), String>;
-    let results: Vec<(String, Written)> = subjects.par_iter().map(|s| (s.clone(), write_one(s))).collect();
-    if let Some(b) = bar {
-        b.finish_and_clear();
-    }
+    let results: Vec<(String, Written)> = subjects
+        .par_iter()
+        .map(|s| {
+            let written = write_one(s);
+            tell(Progress::Written);
+            (s.clone(), written)
+        })
+        .collect();
+    tell(Progress::Finished);
     let mut summary = Summary { rejected: figures.rejected_total, skipped, ..Summary::default() };
     for (subject, r) in results {
         match r {
@@ -314,17 +364,23 @@ pub fn run(opts: &Options, library: &Library) -> Result<Summary> {
 
 /// Everything a batch of reports computed once, that each subject's report reads.
 pub struct Inputs<'a> {
+    /// The report spec.
     pub spec: &'a Spec,
+    /// The period, resolved.
     pub window: &'a spec::Window,
+    /// The indicator library.
     pub library: &'a Library,
+    /// Every subject's figures.
     pub figures: &'a figures::Figures,
     /// Id → display name (organisations, programmes, areas).
     pub names: &'a HashMap<String, String>,
     /// Each subject's social value (`figures::ALL` for a report about everything).
     pub values: &'a HashMap<String, GroupValue>,
+    /// Valuation assumptions, for the methodology appendix.
     pub assumptions: &'a Assumptions,
     /// Every commitment's progress; each report takes its subject's.
     pub commitments: &'a [commitments::Progress],
+    /// Peer comparisons for ranking sections, by indicator and per.
     pub comparisons: &'a HashMap<(String, spec::Per), Vec<crate::compare::Row>>,
     /// The date printed (None: the subject's latest record in the period).
     pub date: Option<chrono::NaiveDate>,
@@ -336,7 +392,9 @@ pub struct Inputs<'a> {
 
 /// One subject's report, made but not written.
 pub struct Rendered {
+    /// The PDF's bytes.
     pub pdf: Vec<u8>,
+    /// Its page count.
     pub pages: usize,
     /// The table behind each section (for `--figures-dir`).
     pub tables: Vec<(String, polars::prelude::DataFrame)>,
@@ -431,18 +489,6 @@ fn check_subject_choice(spec: &Spec, opts: &Options) -> Result<()> {
         ));
     }
     Ok(())
-}
-
-fn progress_bar(show: bool, n: usize) -> Option<indicatif::ProgressBar> {
-    use std::io::IsTerminal;
-    if !show || !std::io::stderr().is_terminal() {
-        return None;
-    }
-    let bar = indicatif::ProgressBar::new(n as u64);
-    if let Ok(style) = indicatif::ProgressStyle::with_template("{bar:40} {pos}/{len} reports {elapsed}") {
-        bar.set_style(style);
-    }
-    Some(bar)
 }
 
 /// A subject id as a file name: letters, digits, - and _ kept; anything else becomes _.

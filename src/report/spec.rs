@@ -11,10 +11,13 @@ use crate::aggregate::{Dimension, Grain, RECORD_DIMS};
 use crate::error::{Error, Result};
 use crate::indicator::Library;
 
+/// A report spec: who a report is for, what period, and its sections in order.
 #[derive(Debug, Clone, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct Spec {
+    /// Title on the cover.
     pub title: String,
+    /// Line under the title.
     #[serde(default)]
     pub subtitle: Option<String>,
     /// Who it is for ("Board of trustees"): printed on the cover.
@@ -22,9 +25,11 @@ pub struct Spec {
     /// What one report is about; `--each` renders one per subject.
     #[serde(default)]
     pub subject: SubjectKind,
+    /// The period reported on.
     pub period: Period,
     /// The indicator set: the methodology appendix describes these.
     pub indicators: Vec<String>,
+    /// Printed on the cover.
     #[serde(default)]
     pub author: Option<String>,
     /// Leave out a chart or table section the subject has no records for, instead of
@@ -32,17 +37,23 @@ pub struct Spec {
     /// different outcomes).
     #[serde(default)]
     pub omit_empty: bool,
+    /// Sections, in order (`[[section]]` tables).
     #[serde(rename = "section")]
     pub sections: Vec<Section>,
+    /// The file the spec was read from.
     #[serde(skip)]
     pub path: PathBuf,
 }
 
+/// What one report is about.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum SubjectKind {
+    /// One organisation.
     Organisation,
+    /// One programme.
     Programme,
+    /// Everything in the data.
     #[default]
     All,
 }
@@ -58,14 +69,17 @@ impl SubjectKind {
     }
 }
 
+/// The period a spec reports on: a financial year, or dates.
 #[derive(Debug, Clone, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct Period {
     /// A UK financial year such as "2024-25" (April to March).
     #[serde(default)]
     pub financial_year: Option<String>,
+    /// First day.
     #[serde(default)]
     pub from: Option<DateInput>,
+    /// Last day.
     #[serde(default)]
     pub to: Option<DateInput>,
     /// How the period is written in the report (default: the financial year, or "from – to").
@@ -77,7 +91,9 @@ pub struct Period {
 #[derive(Debug, Clone, Deserialize)]
 #[serde(untagged)]
 pub enum DateInput {
+    /// A TOML date.
     Toml(toml::value::Datetime),
+    /// A date in text, `YYYY-MM-DD`.
     Text(String),
 }
 
@@ -94,20 +110,26 @@ impl DateInput {
 /// The period resolved to dates and a label.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Window {
+    /// First day.
     pub from: NaiveDate,
+    /// Last day.
     pub to: NaiveDate,
+    /// How the period is written.
     pub label: String,
     /// The financial year label, when the period is one (targets are keyed by it).
     pub financial_year: Option<String>,
 }
 
+/// One section of a report.
 #[derive(Debug, Clone, Deserialize)]
 #[serde(tag = "kind", rename_all = "snake_case", deny_unknown_fields)]
 pub enum Section {
     /// Headline figures as tiles.
     Kpis {
+        /// Heading (None: the section's default).
         #[serde(default)]
         title: Option<String>,
+        /// Indicators shown, in order.
         indicators: Vec<String>,
         /// Show only the listed indicators the subject has records for, in the listed
         /// order, so one spec fits subjects that record different outcomes.
@@ -119,12 +141,17 @@ pub enum Section {
     },
     /// Narrative with placeholders such as `{jobs_created.total}`.
     Text {
+        /// Heading (None: no heading).
         #[serde(default)]
         title: Option<String>,
+        /// The text, with placeholders.
         text: String,
     },
+    /// A chart of one or more indicators.
     Chart {
+        /// Heading.
         title: String,
+        /// The kind of chart.
         chart: ChartType,
         /// One indicator (bar, stacked_bar) …
         #[serde(default)]
@@ -141,76 +168,101 @@ pub enum Section {
         /// "period" (default) or "to_date": every record up to the period's end.
         #[serde(default)]
         span: Span,
+        /// Line under the chart.
         #[serde(default)]
         caption: Option<String>,
     },
+    /// A table of indicators by dimensions.
     Table {
+        /// Heading.
         title: String,
         /// Row dimensions (empty: one row per indicator).
         #[serde(default)]
         by: Vec<String>,
+        /// Indicators, one column each.
         indicators: Vec<String>,
     },
+    /// Records, rejections and completeness of fields.
     DataQuality {
+        /// Heading (None: the section's default).
         #[serde(default)]
         title: Option<String>,
     },
+    /// How each indicator is measured and valued.
     Methodology {
+        /// Heading (None: the section's default).
         #[serde(default)]
         title: Option<String>,
     },
     /// Present value, investment, SROI ratio, NPV and payback (needs --programmes or
-    /// [investment] in --assumptions for the ratio).
+    /// `[investment]` in --assumptions for the ratio).
     SocialValue {
+        /// Heading (None: the section's default).
         #[serde(default)]
         title: Option<String>,
     },
     /// The SROI impact map: stakeholder, outcome, quantity, proxy, adjustments, value.
     ImpactMap {
+        /// Heading (None: the section's default).
         #[serde(default)]
         title: Option<String>,
     },
     /// Sensitivity of the SROI ratio to each assumption, as a tornado chart.
     Tornado {
+        /// Heading (None: the section's default).
         #[serde(default)]
         title: Option<String>,
     },
     /// Community Benefit Clause commitments against delivery (needs --commitments).
     Commitments {
+        /// Heading (None: the section's default).
         #[serde(default)]
         title: Option<String>,
     },
     /// Peers ranked on an indicator per £10k invested or per participant: a ranked
     /// bar chart and a table with cost per outcome, priority reach, rank and quartile.
     Ranking {
+        /// Heading (None: the section's default).
         #[serde(default)]
         title: Option<String>,
+        /// The indicator peers are ranked on.
         indicator: String,
+        /// Per £10k invested or per participant.
         #[serde(default)]
         per: Per,
+        /// The peers: `organisation` or `programme`.
         #[serde(default = "programme")]
         by: String,
     },
     /// Cost per outcome for each peer, as a dot plot (cheapest first).
     CostPerOutcome {
+        /// Heading (None: the section's default).
         #[serde(default)]
         title: Option<String>,
+        /// The outcome costed.
         indicator: String,
+        /// The peers: `organisation` or `programme`.
         #[serde(default = "programme")]
         by: String,
     },
     /// One small trend chart per peer, all on the same scale.
     SmallMultiples {
+        /// Heading (None: the section's default).
         #[serde(default)]
         title: Option<String>,
+        /// The indicator charted.
         indicator: String,
+        /// The peers: `organisation` or `programme`.
         #[serde(default = "programme")]
         by: String,
+        /// The period of each point: `month`, `quarter`, `financial_year` or `year`.
         #[serde(default = "quarter")]
         grain: String,
+        /// The report's period, or everything up to its end.
         #[serde(default)]
         span: Span,
     },
+    /// Start a new page.
     PageBreak,
 }
 
@@ -222,12 +274,17 @@ fn quarter() -> String {
     "quarter".into()
 }
 
+/// The kinds of chart.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum ChartType {
+    /// One bar per category.
     Bar,
+    /// One bar per category, split by a second dimension.
     StackedBar,
+    /// Indicators over periods.
     Line,
+    /// Actual against target per period.
     TargetVsActual,
 }
 
@@ -243,11 +300,14 @@ impl ChartType {
     }
 }
 
+/// The time a section covers.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum Span {
+    /// The report's period.
     #[default]
     Period,
+    /// Every record up to the period's end.
     ToDate,
 }
 
@@ -257,6 +317,7 @@ pub const PLACEHOLDER_FIELDS: [&str; 5] = ["total", "records", "target", "pct_of
 pub const PLACEHOLDER_WORDS: [&str; 4] = ["subject", "period", "audience", "title"];
 
 impl Spec {
+    /// Reads a spec (TOML) and checks its indicators, dimensions and placeholders against the library.
     pub fn load(path: &Path, library: &Library) -> Result<Spec> {
         let text = crate::builtin::read_to_string(path).map_err(|e| Error::io(path, e))?;
         let mut spec: Spec = toml::from_str(&text).map_err(|e| section_error(path, &e))?;
@@ -377,6 +438,7 @@ impl Spec {
 }
 
 impl Section {
+    /// The section's kind as written in a spec (`kpis`, `chart`, …).
     pub fn kind_name(&self) -> &'static str {
         match self {
             Section::Kpis { .. } => "kpis",
@@ -396,6 +458,7 @@ impl Section {
         }
     }
 
+    /// The indicators the section uses.
     pub fn indicator_ids(&self) -> Vec<&str> {
         match self {
             Section::Kpis { indicators, .. } | Section::Table { indicators, .. } => {

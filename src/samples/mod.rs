@@ -2,8 +2,8 @@
 //! organisations and programmes tables and the indicator library (so nothing
 //! here knows a particular indicator or organisation).
 
-pub mod rng;
-pub mod scenario;
+pub(crate) mod rng;
+pub(crate) mod scenario;
 
 use std::io::Write;
 use std::path::Path;
@@ -14,7 +14,7 @@ use polars::prelude::*;
 use crate::error::{Error, Result};
 use crate::indicator::{Library, RollUp};
 use rng::Rng;
-pub use scenario::{Organisation, Programme, Scenario};
+pub use scenario::{Programme, Scenario};
 
 const GENDERS: [(&str, f64); 4] = [("female", 47.0), ("male", 48.0), ("non_binary", 1.0), ("not_stated", 4.0)];
 const AGE_BANDS: [(&str, f64); 5] = [("16-24", 30.0), ("25-34", 25.0), ("35-49", 25.0), ("50-64", 17.0), ("65+", 3.0)];

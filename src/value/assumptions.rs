@@ -28,23 +28,32 @@ use serde::Deserialize;
 use crate::error::{Error, Result};
 use crate::indicator::{Library, Proxy};
 
+/// The Green Book's standard discount rate (3.5% a year).
 pub const GREEN_BOOK_RATE: f64 = 0.035;
 
+/// Valuation assumptions: discounting, price indexing, overrides, investment and sensitivity.
 #[derive(Debug, Clone, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct Assumptions {
+    /// Yearly discount rate.
     #[serde(default = "green_book")]
     pub discount_rate: f64,
+    /// The year whose prices values are given in (None: each proxy's own price year).
     #[serde(default)]
     pub report_year: Option<i32>,
+    /// Price index by year, to move proxies to report-year prices.
     #[serde(default)]
     pub index: BTreeMap<String, f64>,
+    /// Changes to proxies and adjustments, for an indicator, programme or organisation.
     #[serde(default, rename = "override")]
     pub overrides: Vec<Override>,
+    /// Money invested by programme or organisation id.
     #[serde(default)]
     pub investment: BTreeMap<String, f64>,
+    /// Low and high values of each parameter, for sensitivity.
     #[serde(default)]
     pub sensitivity: BTreeMap<String, Range>,
+    /// Appraisal (looking forward) or evaluation (looking back).
     #[serde(default)]
     pub appraisal: Appraisal,
     /// The file these were read from (None for the defaults): its errors name it.
@@ -59,8 +68,10 @@ pub struct Assumptions {
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Deserialize)]
 #[serde(rename_all = "lowercase")]
 pub enum Appraisal {
+    /// Looking forward: every year is discounted.
     #[default]
     Forecast,
+    /// Looking back: the year valued is not discounted.
     Evaluative,
 }
 
@@ -93,31 +104,48 @@ impl Default for Assumptions {
     }
 }
 
+/// A change to one outcome's valuation; unset fields keep the library's.
 #[derive(Debug, Clone, Default, Deserialize, PartialEq)]
 #[serde(deny_unknown_fields)]
 pub struct Override {
+    /// The indicator it applies to (None: all).
     pub indicator: Option<String>,
+    /// The programme it applies to (None: all).
     pub programme: Option<String>,
+    /// The organisation it applies to (None: all).
     pub organisation: Option<String>,
+    /// Proxy value per unit.
     pub value: Option<f64>,
     /// The price year of `value`, `low` and `high`: required with them, so that a
     /// value is never taken to be in report-year prices without saying so.
     pub price_year: Option<i32>,
+    /// Lowest credible value per unit.
     pub low: Option<f64>,
+    /// Highest credible value per unit.
     pub high: Option<f64>,
+    /// Deadweight (0–1).
     pub deadweight: Option<f64>,
+    /// Attribution (0–1).
     pub attribution: Option<f64>,
+    /// Displacement (0–1).
     pub displacement: Option<f64>,
+    /// Drop-off (0–1).
     pub drop_off: Option<f64>,
+    /// Years the outcome lasts.
     pub duration_years: Option<i64>,
+    /// Year the value starts.
     pub start_year: Option<i64>,
+    /// Discount rate for this outcome.
     pub discount_rate: Option<f64>,
 }
 
+/// A low and high value of a parameter.
 #[derive(Debug, Clone, Copy, Deserialize, PartialEq)]
 #[serde(deny_unknown_fields)]
 pub struct Range {
+    /// Low.
     pub low: f64,
+    /// High.
     pub high: f64,
 }
 
@@ -133,13 +161,19 @@ pub struct Params {
     /// The lowest and highest credible values per unit, in report-year prices, when
     /// the proxy states them (sensitivity uses them in place of multipliers).
     pub value_range: Option<(f64, f64)>,
+    /// Share that would have happened anyway (0–1).
     pub deadweight: f64,
+    /// Share due to others (0–1).
     pub attribution: f64,
+    /// Share that displaced outcomes elsewhere (0–1).
     pub displacement: f64,
+    /// Share lost each year after the first (0–1).
     pub drop_off: f64,
+    /// Years the outcome lasts.
     pub duration_years: u32,
     /// The year the value starts (0: the activity's own year; 1: the year after).
     pub start_year: u32,
+    /// Yearly discount rate.
     pub discount_rate: f64,
     /// A negative outcome, taken off the total.
     pub disbenefit: bool,
@@ -163,6 +197,7 @@ impl Default for Params {
 }
 
 impl Assumptions {
+    /// Reads an assumptions file (TOML), checking its indicators and ranges.
     pub fn load(path: &Path, library: &Library) -> Result<Assumptions> {
         let text = std::fs::read_to_string(path).map_err(|e| Error::io(path, e))?;
         let mut a: Assumptions = toml::from_str(&text).map_err(|e| crate::indicator::library::toml_error(path, &e))?;

@@ -34,13 +34,21 @@ use crate::indicator::Library;
 /// One outcome line of the impact map.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Line {
+    /// The programme or organisation.
     pub group: String,
+    /// The indicator id.
     pub indicator: String,
+    /// The outcome, in words.
     pub outcome: String,
+    /// Who benefits.
     pub stakeholder: String,
+    /// Unit of the quantity.
     pub unit: String,
+    /// How much was achieved.
     pub quantity: f64,
+    /// The valuation's parameters.
     pub params: Params,
+    /// Where the proxy comes from.
     pub source: String,
 }
 
@@ -54,6 +62,7 @@ impl Line {
         }
     }
 
+    /// Quantity × proxy value, before adjustments (negative for a dis-benefit).
     pub fn gross(&self) -> f64 {
         self.sign() * self.quantity * self.params.value
     }
@@ -109,8 +118,11 @@ pub fn payback_months(yearly: &[f64], investment: f64) -> Option<f64> {
 /// A group's (programme's or organisation's) social value.
 #[derive(Debug, Clone, PartialEq)]
 pub struct GroupValue {
+    /// The programme or organisation.
     pub group: String,
+    /// Its outcome lines.
     pub lines: Vec<Line>,
+    /// Money invested, when known.
     pub investment: Option<f64>,
     /// The assumptions' discount rate (an outcome may have its own: `Params`).
     pub rate: f64,
@@ -119,6 +131,7 @@ pub struct GroupValue {
 }
 
 impl GroupValue {
+    /// Present value of every line, after adjustments and discounting.
     pub fn present_value(&self) -> f64 {
         self.lines.iter().map(|l| self.line_value(l)).sum()
     }
@@ -141,14 +154,17 @@ impl GroupValue {
         out
     }
 
+    /// Present value ÷ investment (the SROI ratio).
     pub fn ratio(&self) -> Option<f64> {
         self.investment.filter(|i| *i > 0.0).map(|i| self.present_value() / i)
     }
 
+    /// Present value − investment.
     pub fn npv(&self) -> Option<f64> {
         self.investment.map(|i| self.present_value() - i)
     }
 
+    /// Months until the yearly impact repays the investment.
     pub fn payback_months(&self) -> Option<f64> {
         self.investment.and_then(|i| payback_months(&self.yearly(), i))
     }
@@ -219,8 +235,11 @@ pub fn from_figures(
 /// Money invested in a programme (or organisation), optionally over known dates.
 #[derive(Debug, Clone, Copy, PartialEq)]
 pub struct Investment {
+    /// Pounds invested.
     pub amount: f64,
+    /// First day of the investment.
     pub start: Option<chrono::NaiveDate>,
+    /// Last day of the investment.
     pub end: Option<chrono::NaiveDate>,
 }
 

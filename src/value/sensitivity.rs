@@ -5,12 +5,18 @@
 
 use super::{Assumptions, GroupValue, Line};
 
+/// The SROI ratio at the low and high value of one parameter.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Sensitivity {
+    /// The parameter varied.
     pub parameter: &'static str,
+    /// Its low value.
     pub low: f64,
+    /// Its high value.
     pub high: f64,
+    /// The ratio at the low value.
     pub sroi_low: f64,
+    /// The ratio at the high value.
     pub sroi_high: f64,
     /// The multiplier of this assumption at which SROI = 1, if one exists in range.
     pub break_even: Option<f64>,

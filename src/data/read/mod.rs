@@ -31,6 +31,7 @@ pub use excel::{format_number, MAX_SHEET_CELLS};
 /// One file's table before mapping.
 #[derive(Debug, Clone)]
 pub struct RawTable {
+    /// The file read.
     pub path: PathBuf,
     /// Columns as headed in the file, plus `__row` (Int64).
     pub df: DataFrame,
@@ -40,15 +41,21 @@ pub struct RawTable {
     pub warnings: Vec<Diagnostic>,
 }
 
+/// A data file's format, told by its extension.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Format {
+    /// Comma-, tab- or semicolon-separated text.
     Csv,
+    /// An Excel or OpenDocument workbook.
     Excel,
+    /// Apache Parquet.
     Parquet,
+    /// A JSON array of records, or one record per line.
     Json,
 }
 
 impl Format {
+    /// The format of `path`, or an error naming the extensions understood.
     pub fn of(path: &Path) -> Result<Format> {
         let ext = path.extension().and_then(|e| e.to_str()).unwrap_or("").to_ascii_lowercase();
         match ext.as_str() {
@@ -67,14 +74,18 @@ impl Format {
 // One per file read: a Stream is large, but boxing it would gain nothing.
 #[allow(clippy::large_enum_variant)]
 pub enum Source {
+    /// Read in batches.
     Stream(Stream),
+    /// Read whole.
     Whole(RawTable),
 }
 
 /// A file read in batches. `empty` has the file's columns and no rows, so its
 /// headings can be checked before any row is read.
 pub struct Stream {
+    /// The file read.
     pub path: PathBuf,
+    /// The file's columns with no rows.
     pub empty: RawTable,
     feed: Feed,
     /// Columns were left unread (see `open`).

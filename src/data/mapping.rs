@@ -34,32 +34,77 @@ pub fn to_canonical(raw: RawTable, map: Option<&ColumnMap>) -> Result<Canonical>
     let map = map.unwrap_or(&default_map);
     let file = raw.path.display().to_string();
     let df = drop_blank_and_note_rows(raw.df, &map.source.skip_rows_starting_with)?;
-    let found: Vec<String> =
-        df.get_column_names().iter().filter(|n| n.as_str() != ROW).map(|n| n.to_string()).collect();
-    let display = |heading: &str| match raw.letters.get(heading) {
-        Some(letter) => format!("{letter} \"{heading}\""),
-        None => format!("\"{heading}\""),
+    let found = Found {
+        headings: df.get_column_names().iter().filter(|n| n.as_str() != ROW).map(|n| n.to_string()).collect(),
+        letters: &raw.letters,
     };
-    let find = |wanted: &str| -> Option<String> {
-        let w = normalise_heading(wanted);
-        found.iter().find(|h| normalise_heading(h) == w).cloned()
-    };
-
     let mut diagnostics = raw.warnings;
-    // One heading holding separators means the file was split on the wrong character.
-    let wrong_separator = match found.as_slice() {
-        [only] => [';', '\t', '|', ','].into_iter().find(|c| only.contains(*c)),
-        _ => None,
-    };
-    // Every missing column goes into one message, with the hints that apply.
-    let mut absent: Vec<(String, String)> = Vec::new();
-    let mut missing = |column: String, hint: String| absent.push((column, hint));
+    let mut missing = Missing { absent: Vec::new(), usable: true };
+    let (mut columns, headings) = rename_and_fill(&df, map, &found, &file, &mut diagnostics, &mut missing)?;
+    read_names_and_labels(&mut columns, map)?;
+    columns.push(df.column(ROW)?.clone());
+    let base = DataFrame::new(df.height(), columns)?;
+    let (df, wide_headings) =
+        if map.wide.is_empty() { (base, HashMap::new()) } else { melt_wide(base, &df, map, &found, &mut missing)? };
+    if !missing.absent.is_empty() {
+        diagnostics.push(missing_columns(&missing.absent, &found.headings, found.wrong_separator(), map, &file));
+    }
+    Ok(Canonical { file, df, headings, wide_headings, diagnostics, usable: missing.usable })
+}
 
+/// The headings a file has, and how to name them in messages.
+struct Found<'a> {
+    headings: Vec<String>,
+    /// Heading → spreadsheet column letter.
+    letters: &'a HashMap<String, String>,
+}
+
+impl Found<'_> {
+    /// A heading as a message names it: `C "Date of outcome"`.
+    fn display(&self, heading: &str) -> String {
+        match self.letters.get(heading) {
+            Some(letter) => format!("{letter} \"{heading}\""),
+            None => format!("\"{heading}\""),
+        }
+    }
+
+    /// The file's heading that reads as `wanted` (case, spaces and punctuation aside).
+    fn find(&self, wanted: &str) -> Option<String> {
+        let w = normalise_heading(wanted);
+        self.headings.iter().find(|h| normalise_heading(h) == w).cloned()
+    }
+
+    /// One heading holding separators means the file was split on the wrong character.
+    fn wrong_separator(&self) -> Option<char> {
+        match self.headings.as_slice() {
+            [only] => [';', '\t', '|', ','].into_iter().find(|c| only.contains(*c)),
+            _ => None,
+        }
+    }
+}
+
+/// Columns not found, each with its hint (said in one message), and whether the rows
+/// can still be checked.
+struct Missing {
+    absent: Vec<(String, String)>,
+    usable: bool,
+}
+
+/// Every canonical column but a wide sheet's indicator and value: the file's column
+/// under its canonical name, the map's constant, or all-null when the file has none.
+/// Returns the columns and how to name each in messages.
+fn rename_and_fill(
+    df: &DataFrame,
+    map: &ColumnMap,
+    found: &Found,
+    file: &str,
+    diagnostics: &mut Vec<Diagnostic>,
+    missing: &mut Missing,
+) -> Result<(Vec<Column>, HashMap<&'static str, String>)> {
     let wide = !map.wide.is_empty();
     let height = df.height();
     let mut headings = HashMap::new();
     let mut columns: Vec<Column> = Vec::new();
-    let mut usable = true;
     for field in FIELDS {
         let melted = wide && matches!(field.name, "indicator" | "value");
         if melted {
@@ -74,15 +119,16 @@ pub fn to_canonical(raw: RawTable, map: Option<&ColumnMap>) -> Result<Canonical>
         let wanted = map.heading_for(field.name);
         // Two headings that both read as this column: which one is meant is a guess.
         let all: Vec<&String> = found
+            .headings
             .iter()
             .filter(|h| normalise_heading(as_headed(h)) == normalise_heading(wanted.unwrap_or(field.name)))
             .collect();
         if all.len() > 1 {
-            usable = false;
+            missing.usable = false;
             diagnostics.push(Diagnostic {
                 severity: Severity::Error,
                 check: Check::AmbiguousColumn,
-                file: file.clone(),
+                file: file.to_string(),
                 row: None,
                 column: None,
                 value: None,
@@ -90,29 +136,32 @@ pub fn to_canonical(raw: RawTable, map: Option<&ColumnMap>) -> Result<Canonical>
                     "{} columns are headed as `{}`: {}",
                     all.len(),
                     field.name,
-                    all.iter().map(|h| display(h).replace(h.as_str(), as_headed(h))).collect::<Vec<_>>().join(" and ")
+                    all.iter()
+                        .map(|h| found.display(h).replace(h.as_str(), as_headed(h)))
+                        .collect::<Vec<_>>()
+                        .join(" and ")
                 ),
                 hint: Some("keep one of them, or rename the other".into()),
             });
         }
-        match find(wanted.unwrap_or(field.name)) {
+        match found.find(wanted.unwrap_or(field.name)) {
             Some(heading) => {
                 let mut c = df.column(&heading)?.clone();
                 c.rename(field.name.into());
-                headings.insert(field.name, display(&heading));
+                headings.insert(field.name, found.display(&heading));
                 columns.push(c);
             }
             None => {
                 if let Some(w) = wanted {
-                    usable &= !field.required;
-                    missing(
+                    missing.usable &= !field.required;
+                    missing.absent.push((
                         format!("\"{w}\" (mapped to `{}`)", field.name),
                         "fix the heading in the column map, or the heading in the file".into(),
-                    );
+                    ));
                 } else if field.required {
-                    usable = false;
-                    let near = crate::suggest::nearest(field.name, found.iter().map(String::as_str));
-                    missing(
+                    missing.usable = false;
+                    let near = crate::suggest::nearest(field.name, found.headings.iter().map(String::as_str));
+                    missing.absent.push((
                         format!("`{}`", field.name),
                         match near {
                             Some(n) => format!(
@@ -121,62 +170,65 @@ pub fn to_canonical(raw: RawTable, map: Option<&ColumnMap>) -> Result<Canonical>
                             ),
                             None => String::new(),
                         },
-                    );
+                    ));
                 }
                 columns.push(Column::full_null(field.name.into(), height, &DataType::String));
             }
         }
     }
-    read_names_and_labels(&mut columns, map)?;
-    columns.push(df.column(ROW)?.clone());
-    let base = DataFrame::new(height, columns)?;
-    let wide_absent = |heading: &str, id: &str| {
-        (format!("\"{heading}\" (the wide column for `{id}`)"), "fix the [wide] heading in the column map".to_string())
-    };
+    Ok((columns, headings))
+}
 
+/// A wide sheet (one column per indicator, the map's `[wide]`) as one record per
+/// non-blank cell: `base` (every other column) repeated under each indicator.
+/// Returns the records and, per indicator, the heading its values came from.
+fn melt_wide(
+    base: DataFrame,
+    df: &DataFrame,
+    map: &ColumnMap,
+    found: &Found,
+    missing: &mut Missing,
+) -> Result<(DataFrame, HashMap<String, String>)> {
+    let height = df.height();
     let mut wide_headings = HashMap::new();
-    let df = if wide {
-        let mut parts: Vec<DataFrame> = Vec::new();
-        for (heading, id) in &map.wide {
-            let Some(source) = find(heading) else {
-                usable = false;
-                absent.push(wide_absent(heading, id));
-                continue;
-            };
-            wide_headings.insert(id.clone(), display(&source));
-            let values = df.column(&source)?.cast(&DataType::String)?;
-            // A blank cell in a wide sheet means nothing was recorded for that indicator.
-            let recorded =
-                values.str()?.iter().map(|v| v.is_some_and(|s| !s.trim().is_empty())).collect::<BooleanChunked>();
-            let mut part = base.clone();
-            part.with_column(Series::new("indicator".into(), [id.as_str()]).new_from_index(0, height).into_column())?;
-            let mut v = values;
-            v.rename("value".into());
-            part.with_column(v)?;
-            parts.push(part.filter(&recorded)?);
-        }
-        let order: Vec<&str> = FIELDS.iter().map(|f| f.name).chain([ROW]).collect();
-        let mut out = DataFrame::empty();
-        for part in parts {
-            let part = part.select(order.iter().copied())?;
-            if out.width() == 0 {
-                out = part;
-            } else {
-                out.vstack_mut(&part)?;
-            }
-        }
-        if out.width() == 0 {
-            base.select(order.iter().copied().filter(|c| !matches!(*c, "indicator" | "value")))?
-        } else {
-            out
-        }
-    } else {
-        base
-    };
-    if !absent.is_empty() {
-        diagnostics.push(missing_columns(&absent, &found, wrong_separator, map, &file));
+    let mut parts: Vec<DataFrame> = Vec::new();
+    for (heading, id) in &map.wide {
+        let Some(source) = found.find(heading) else {
+            missing.usable = false;
+            missing.absent.push((
+                format!("\"{heading}\" (the wide column for `{id}`)"),
+                "fix the [wide] heading in the column map".to_string(),
+            ));
+            continue;
+        };
+        wide_headings.insert(id.clone(), found.display(&source));
+        let values = df.column(&source)?.cast(&DataType::String)?;
+        // A blank cell in a wide sheet means nothing was recorded for that indicator.
+        let recorded =
+            values.str()?.iter().map(|v| v.is_some_and(|s| !s.trim().is_empty())).collect::<BooleanChunked>();
+        let mut part = base.clone();
+        part.with_column(Series::new("indicator".into(), [id.as_str()]).new_from_index(0, height).into_column())?;
+        let mut v = values;
+        v.rename("value".into());
+        part.with_column(v)?;
+        parts.push(part.filter(&recorded)?);
     }
-    Ok(Canonical { file, df, headings, wide_headings, diagnostics, usable })
+    let order: Vec<&str> = FIELDS.iter().map(|f| f.name).chain([ROW]).collect();
+    let mut out = DataFrame::empty();
+    for part in parts {
+        let part = part.select(order.iter().copied())?;
+        if out.width() == 0 {
+            out = part;
+        } else {
+            out.vstack_mut(&part)?;
+        }
+    }
+    let out = if out.width() == 0 {
+        base.select(order.iter().copied().filter(|c| !matches!(*c, "indicator" | "value")))?
+    } else {
+        out
+    };
+    Ok((out, wide_headings))
 }
 
 /// Names and aliases from the map's name tables read as their ids ("Fàilte Works" is

@@ -135,6 +135,62 @@ pub struct Summary {
 /// Reads the inputs, computes the figures once and writes every report of the batch (in parallel).
 pub fn run(opts: &Options, library: &Library) -> Result<Summary> {
     let started = Instant::now();
+    let (spec, window) = settle_spec(opts, library)?;
+    let kind = spec.subject;
+    let made = compute(opts, &spec, &window, library)?;
+    let figures = &made.figures;
+    let subjects: Vec<String> = match (&opts.subject, opts.each) {
+        (Some(s), None) => vec![s.clone()],
+        _ => figures.subjects.clone(),
+    };
+    let inputs = Inputs {
+        spec: &spec,
+        window: &window,
+        library,
+        figures,
+        names: &made.names,
+        values: &made.values,
+        assumptions: &made.assumptions,
+        commitments: &made.commitments,
+        comparisons: &made.comparisons,
+        date: opts.date,
+        fingerprint: &made.fingerprint,
+        everything: kind == SubjectKind::All && opts.subject.is_none(),
+    };
+
+    let tell = |step: Progress| {
+        if let Some(on) = &opts.progress {
+            (on.0)(step)
+        }
+    };
+    tell(Progress::Started { reports: subjects.len() });
+    let results: Vec<(String, Written)> = subjects
+        .par_iter()
+        .map(|s| {
+            let written = write_subject(&inputs, opts, s);
+            tell(Progress::Written);
+            (s.clone(), written)
+        })
+        .collect();
+    tell(Progress::Finished);
+    let mut summary = Summary { rejected: figures.rejected_total, skipped: made.skipped, ..Summary::default() };
+    for (subject, r) in results {
+        match r {
+            Ok((path, pages, bytes)) => {
+                summary.written.push(path);
+                summary.pages += pages;
+                summary.bytes += bytes;
+            }
+            Err(e) => summary.failed.push((subject, e)),
+        }
+    }
+    summary.seconds = started.elapsed().as_secs_f64();
+    Ok(summary)
+}
+
+/// The spec, with `--each` applied, and its period: refused when the options do not
+/// fit it (one report or many, where to write them).
+fn settle_spec(opts: &Options, library: &Library) -> Result<(Spec, spec::Window)> {
     let mut spec = Spec::load(&opts.spec, library)?;
     check_subject_choice(&spec, opts)?;
     if let Some(out) = &opts.out {
@@ -160,16 +216,36 @@ pub fn run(opts: &Options, library: &Library) -> Result<Summary> {
         )));
     }
 
+    Ok((spec, window))
+}
+
+/// What a batch computes once from its inputs, for every report.
+struct Computed {
+    figures: figures::Figures,
+    names: HashMap<String, String>,
+    values: HashMap<String, GroupValue>,
+    assumptions: Assumptions,
+    commitments: Vec<commitments::Progress>,
+    comparisons: HashMap<(String, spec::Per), Vec<crate::compare::Row>>,
+    fingerprint: String,
+    /// With `skip_invalid`, the problems of the records left out.
+    skipped: Option<crate::diagnostics::Report>,
+}
+
+/// Reads the data in one streaming pass and the tables beside it, and computes every
+/// subject's figures, social values, peer comparisons and commitments.
+fn compute(opts: &Options, spec: &Spec, window: &spec::Window, library: &Library) -> Result<Computed> {
+    let kind = spec.subject;
     let map = opts.map.as_deref().map(|p| ColumnMap::load(p, library)).transpose()?;
     // One report about one subject needs no other subject's records, unless a section
     // compares it with its peers: every figure of a report is grouped by its subject
     // (and protected per subject), so the subject's records alone give the same PDF,
     // without aggregating everyone (0.9 s of 1.1 s for one pack from 1,000).
     let only_subject = match (&opts.subject, opts.each, kind.column()) {
-        (Some(subject), None, Some(column)) if !plan::compares_peers(&spec) => Some((column, subject.as_str())),
+        (Some(subject), None, Some(column)) if !plan::compares_peers(spec) => Some((column, subject.as_str())),
         _ => None,
     };
-    let commitment_list = if plan::needs_commitments(&spec) {
+    let commitment_list = if plan::needs_commitments(spec) {
         let path = opts.commitments.as_deref().ok_or_else(|| {
             Error::usage(format!("{} has a commitments section", opts.spec.display()))
                 .with_hint("give --commitments FILE (e.g. samples/commitments.csv)")
@@ -184,17 +260,17 @@ pub fn run(opts: &Options, library: &Library) -> Result<Summary> {
     // comparisons, the commitments' deliveries and the data-quality counts.
     let timer = crate::timing::start();
     let mut requests = Vec::new();
-    let figure_plan = figures::Plan::new(&spec, &window, library, only_subject, only_subject.is_some(), &mut requests);
+    let figure_plan = figures::Plan::new(spec, window, library, only_subject, only_subject.is_some(), &mut requests);
     let value_by = match spec.subject {
         SubjectKind::Organisation => Unit::Organisation,
         SubjectKind::Programme | SubjectKind::All => Unit::Programme,
     };
     let period = Filters { from: Some(window.from), to: Some(window.to), ..Filters::default() };
-    let value_at = (plan::needs_value(&spec) && library.iter().any(|i| i.proxy.is_some())).then_some(requests.len());
+    let value_at = (plan::needs_value(spec) && library.iter().any(|i| i.proxy.is_some())).then_some(requests.len());
     if value_at.is_some() {
         requests.push(value::request(library, value_by, figures::subject_filter(period.clone(), only_subject))?);
     }
-    let peer_options = peer_options(&spec, &window);
+    let peer_options = peer_options(spec, window);
     let mut peer_people = Vec::new();
     let peers_at = requests.len();
     for (_, options) in &peer_options {
@@ -206,7 +282,7 @@ pub fn run(opts: &Options, library: &Library) -> Result<Summary> {
     if let Some(list) = &commitment_list {
         requests.extend(commitments::requests(list, Some(window.to)));
     }
-    let mut quality = figures::QualitySink::new(kind.column(), only_subject.map(|(_, s)| s), &window);
+    let mut quality = figures::QualitySink::new(kind.column(), only_subject.map(|(_, s)| s), window);
     let mut sinks: Vec<&mut (dyn data::Records + Send)> = vec![&mut quality];
     sinks.extend(peer_people.iter_mut().map(|p| p as &mut (dyn data::Records + Send)));
     let input = crate::pipeline::Input {
@@ -237,7 +313,7 @@ pub fn run(opts: &Options, library: &Library) -> Result<Summary> {
             let window_dates = (Some(window.from), Some(window.to));
             let groups =
                 value::from_figures(&out.figures[at], library, &assumptions, value_by, window_dates, &investments)?;
-            social_values(&spec, groups, &assumptions)
+            social_values(spec, groups, &assumptions)
         }
         None => HashMap::new(),
     };
@@ -258,108 +334,75 @@ pub fn run(opts: &Options, library: &Library) -> Result<Summary> {
     let figures = figure_plan.assemble(
         &out.figures[..figure_plan.requests()],
         quality,
-        &spec,
-        &window,
+        spec,
+        window,
         library,
         targets.as_ref(),
         opts.suppress_below,
     )?;
     crate::timing::lap(&timer, "figures");
-    let subjects: Vec<String> = match (&opts.subject, opts.each) {
-        (Some(s), None) => vec![s.clone()],
-        _ => figures.subjects.clone(),
-    };
-    let inputs = Inputs {
-        spec: &spec,
-        window: &window,
-        library,
-        figures: &figures,
-        names: &names,
-        values: &values,
-        assumptions: &assumptions,
-        commitments: &progress,
-        comparisons: &comparisons,
-        date: opts.date,
-        fingerprint: &input_hash,
-        everything: kind == SubjectKind::All && opts.subject.is_none(),
-    };
+    Ok(Computed {
+        figures,
+        names,
+        values,
+        assumptions,
+        commitments: progress,
+        comparisons,
+        fingerprint: input_hash,
+        skipped,
+    })
+}
 
-    let tell = |step: Progress| {
-        if let Some(on) = &opts.progress {
-            (on.0)(step)
-        }
+/// A subject's PDF path, pages and bytes; or why it failed.
+type Written = std::result::Result<(PathBuf, usize, u64), String>;
+
+/// Renders one subject's report and writes it with its tables and charts (all or none).
+fn write_subject(inputs: &Inputs, opts: &Options, subject: &str) -> Written {
+    let Rendered { pdf: bytes, pages: page_count, tables, charts } =
+        render(inputs, subject).map_err(|e| e.to_string())?;
+    let path = match (&opts.out_dir, opts.each) {
+        (Some(dir), Some(_)) => dir.join(format!("{}.pdf", file_stem(subject))),
+        _ => opts.out.clone().unwrap_or_else(|| PathBuf::from("report.pdf")),
     };
-    tell(Progress::Started { reports: subjects.len() });
-    let write_one = |subject: &String| -> std::result::Result<(PathBuf, usize, u64), String> {
-        let Rendered { pdf: bytes, pages: page_count, tables, charts } =
-            render(&inputs, subject).map_err(|e| e.to_string())?;
-        let path = match (&opts.out_dir, opts.each) {
-            (Some(dir), Some(_)) => dir.join(format!("{}.pdf", file_stem(subject))),
-            _ => opts.out.clone().unwrap_or_else(|| PathBuf::from("report.pdf")),
+    // Everything this subject publishes is made first, then written: a subject
+    // that fails leaves none of its files behind.
+    let mut files: Vec<(PathBuf, Vec<u8>)> = Vec::new();
+    if let Some(dir) = &opts.figures_dir {
+        let ext = match opts.figures_format {
+            crate::output::TableFormat::Json => "json",
+            crate::output::TableFormat::Parquet => "parquet",
+            crate::output::TableFormat::Table => "txt",
+            crate::output::TableFormat::Csv => "csv",
+            crate::output::TableFormat::Xlsx => "xlsx",
         };
-        // Everything this subject publishes is made first, then written: a subject
-        // that fails leaves none of its files behind.
-        let mut files: Vec<(PathBuf, Vec<u8>)> = Vec::new();
-        if let Some(dir) = &opts.figures_dir {
-            let ext = match opts.figures_format {
-                crate::output::TableFormat::Json => "json",
-                crate::output::TableFormat::Parquet => "parquet",
-                crate::output::TableFormat::Table => "txt",
-                crate::output::TableFormat::Csv => "csv",
-                crate::output::TableFormat::Xlsx => "xlsx",
-            };
-            let chart_tables =
-                charts.iter().map(|c| sections::chart_frame(&c.data).map(|f| (format!("{}-chart", c.slug), f)));
-            for item in chart_tables.chain(tables.iter().map(|(n, f)| Ok((n.clone(), f.clone())))) {
-                let (name, frame) = item.map_err(|e| e.to_string())?;
-                let bytes = crate::output::render(&frame, opts.figures_format).map_err(|e| e.to_string())?;
-                files.push((dir.join(format!("{}-{name}.{ext}", file_stem(subject))), bytes));
-            }
-        }
-        if let Some(dir) = &opts.charts_dir {
-            for c in &charts {
-                let svg = chart::draw_svg(&c.data, c.width, c.height).map_err(|e| e.to_string())?;
-                files.push((dir.join(format!("{}-{}.svg", file_stem(subject), c.slug)), svg.into_bytes()));
-            }
-        }
-        let pages = page_count;
-        let size = bytes.len() as u64;
-        files.push((path.clone(), bytes));
-        let mut written: Vec<&PathBuf> = Vec::new();
-        for (file, content) in &files {
-            if let Err(e) = crate::output::write_atomic(file, content) {
-                for done in written {
-                    let _ = std::fs::remove_file(done);
-                }
-                return Err(e.to_string());
-            }
-            written.push(file);
-        }
-        Ok((path, pages, size))
-    };
-    type Written = std::result::Result<(PathBuf, usize, u64), String>;
-    let results: Vec<(String, Written)> = subjects
-        .par_iter()
-        .map(|s| {
-            let written = write_one(s);
-            tell(Progress::Written);
-            (s.clone(), written)
-        })
-        .collect();
-    tell(Progress::Finished);
-    let mut summary = Summary { rejected: figures.rejected_total, skipped, ..Summary::default() };
-    for (subject, r) in results {
-        match r {
-            Ok((path, pages, bytes)) => {
-                summary.written.push(path);
-                summary.pages += pages;
-                summary.bytes += bytes;
-            }
-            Err(e) => summary.failed.push((subject, e)),
+        let chart_tables =
+            charts.iter().map(|c| sections::chart_frame(&c.data).map(|f| (format!("{}-chart", c.slug), f)));
+        for item in chart_tables.chain(tables.iter().map(|(n, f)| Ok((n.clone(), f.clone())))) {
+            let (name, frame) = item.map_err(|e| e.to_string())?;
+            let bytes = crate::output::render(&frame, opts.figures_format).map_err(|e| e.to_string())?;
+            files.push((dir.join(format!("{}-{name}.{ext}", file_stem(subject))), bytes));
         }
     }
-    summary.seconds = started.elapsed().as_secs_f64();
-    Ok(summary)
+    if let Some(dir) = &opts.charts_dir {
+        for c in &charts {
+            let svg = chart::draw_svg(&c.data, c.width, c.height).map_err(|e| e.to_string())?;
+            files.push((dir.join(format!("{}-{}.svg", file_stem(subject), c.slug)), svg.into_bytes()));
+        }
+    }
+    let pages = page_count;
+    let size = bytes.len() as u64;
+    files.push((path.clone(), bytes));
+    let mut written: Vec<&PathBuf> = Vec::new();
+    for (file, content) in &files {
+        if let Err(e) = crate::output::write_atomic(file, content) {
+            for done in written {
+                let _ = std::fs::remove_file(done);
+            }
+            return Err(e.to_string());
+        }
+        written.push(file);
+    }
+    Ok((path, pages, size))
 }
 
 /// Everything a batch of reports computed once, that each subject's report reads.

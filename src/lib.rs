@@ -69,3 +69,11 @@ pub(crate) mod timing;
 pub mod value;
 
 pub use error::{Error, Result};
+
+// The entry points of each stage, for `use impactkit::…`.
+pub use aggregate::{aggregate, Dimension, Filters, Grain, Request, Unit};
+pub use data::{CheckOptions, ColumnMap, Report};
+pub use indicator::{Indicator, Library};
+pub use pipeline::{Input, Output};
+pub use report::{render, Inputs, Rendered, Spec};
+pub use value::Assumptions;

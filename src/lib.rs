@@ -61,6 +61,7 @@ pub mod indicator;
 pub mod output;
 pub mod pipeline;
 pub mod privacy;
+pub mod project;
 pub mod report;
 pub(crate) mod samples;
 pub(crate) mod suggest;

@@ -26,16 +26,15 @@ use polars::prelude::*;
 use rayon::prelude::*;
 
 use crate::aggregate::{self, Dimension, Fold, Request};
-use crate::data::{self, CheckOptions, ColumnMap, Records, Report};
+use crate::data::{self, CheckOptions, ColumnMap, DataFile, Records, Report};
 use crate::error::{Error, Result};
 use crate::indicator::Library;
 
-/// The data a pass reads: files, the column map that fits them, the check options.
+/// The data a pass reads: files, each with the column map that fits it, and the check
+/// options.
 pub struct Input<'a> {
-    /// The files.
-    pub paths: &'a [PathBuf],
-    /// The column map that fits them (None: canonical layout).
-    pub map: Option<&'a ColumnMap>,
+    /// The files and their maps.
+    pub sources: Vec<DataFile<'a>>,
     /// How strictly records are checked.
     pub options: CheckOptions,
     /// Leave invalid records out (the report still lists them) instead of refusing
@@ -49,7 +48,18 @@ pub struct Input<'a> {
 impl<'a> Input<'a> {
     /// Files in the canonical layout, checked with the default options.
     pub fn files(paths: &'a [PathBuf]) -> Input<'a> {
-        Input { paths, map: None, options: CheckOptions::default(), skip_invalid: false, extra_columns: &[] }
+        Input::mapped(paths, None)
+    }
+
+    /// Files read with one column map (None: the canonical layout), checked with the
+    /// default options.
+    pub fn mapped(paths: &'a [PathBuf], map: Option<&'a ColumnMap>) -> Input<'a> {
+        Input {
+            sources: DataFile::all(paths, map),
+            options: CheckOptions::default(),
+            skip_invalid: false,
+            extra_columns: &[],
+        }
     }
 }
 
@@ -83,7 +93,7 @@ pub fn run_with(
     columns.extend(input.extra_columns.iter().filter(|c| !columns.contains(c)).collect::<Vec<_>>());
     // The folds run on their own thread, beside the reading and checking of the next batch.
     let report = data::scan::sink_on_own_thread(&mut pass, |sink| {
-        data::checked(input.paths, library, input.map, &input.options, Some(&columns), sink)
+        data::checked(&input.sources, library, &input.options, Some(&columns), sink)
     })?;
     if !report.is_ok() && !input.skip_invalid {
         return Err(Error::Invalid { report: Box::new(report) });
@@ -91,7 +101,7 @@ pub fn run_with(
     // A repeated record id is known only once every id has been read, after both
     // records were folded: to leave them out, read the data again whole.
     if report.counts.get(&data::Check::DuplicateRecordId).is_some_and(|n| *n > 0) {
-        let loaded = data::load(input.paths, library, input.map, &input.options)?;
+        let loaded = data::load_files(&input.sources, library, &input.options)?;
         pass.restart();
         pass.batch(loaded.records)?;
     }

@@ -4,7 +4,7 @@ use std::path::PathBuf;
 
 use clap::Args;
 
-use crate::data::{self, CheckOptions, ColumnMap};
+use crate::data::{self, CheckOptions};
 use crate::error::{Error, Result};
 use crate::indicator::Library;
 use crate::output::TableFormat;
@@ -12,8 +12,9 @@ use crate::output::TableFormat;
 /// Options shared by every command that reads outcome records.
 #[derive(Debug, Args)]
 pub struct DataArgs {
-    /// Outcome record files: .csv, .xlsx, .parquet, .json or .ndjson.
-    #[arg(required = true, value_name = "DATA")]
+    /// Outcome record files: .csv, .xlsx, .parquet, .json or .ndjson [default: the
+    /// project's [[source]] files, in a folder with an impact.toml]
+    #[arg(value_name = "DATA")]
     pub data: Vec<PathBuf>,
     /// Column map (TOML) for files that use their own headings or a wide layout.
     #[arg(long, value_name = "FILE")]
@@ -24,23 +25,40 @@ pub struct DataArgs {
     /// Treat dates after this day as in the future (default: today).
     #[arg(long, value_name = "YYYY-MM-DD")]
     pub today: Option<String>,
+    /// The project's sources, each with its own map: read when no file is given.
+    #[arg(skip)]
+    pub project: Vec<data::SourcePath>,
 }
 
 impl DataArgs {
-    /// Refuse `--out` naming a data file or the map.
+    /// The files to read, each with its map: those given (with --map), else the project's.
+    pub fn sources(&self) -> Result<Vec<data::SourcePath>> {
+        if !self.data.is_empty() || self.project.is_empty() {
+            return Ok(data::SourcePath::all(&self.data, self.map.as_deref()));
+        }
+        if let Some(map) = &self.map {
+            return Err(Error::usage(format!(
+                "--map {} goes with data files named on the command line",
+                map.display()
+            ))
+            .with_hint("name the files too, or give each [[source]] in impact.toml its map = \"…\""));
+        }
+        Ok(self.project.clone())
+    }
+
+    /// Refuse `--out` naming a data file or a map.
     pub fn refuse_out_over_inputs(
         &self,
         out: Option<&std::path::Path>,
         others: &[Option<&std::path::Path>],
     ) -> Result<()> {
         let Some(out) = out else { return Ok(()) };
-        let inputs =
-            self.data.iter().map(PathBuf::as_path).chain(self.map.as_deref()).chain(others.iter().flatten().copied());
+        let sources = self.sources()?;
+        let inputs = sources
+            .iter()
+            .flat_map(|s| std::iter::once(s.path.as_path()).chain(s.map.as_deref()))
+            .chain(others.iter().flatten().copied());
         crate::output::refuse_overwriting_inputs(out, inputs)
-    }
-
-    pub fn map(&self, library: &Library) -> Result<Option<ColumnMap>> {
-        self.map.as_deref().map(|p| ColumnMap::load(p, library)).transpose()
     }
 
     /// One streaming pass over the data for `requests` (and `sinks`, see
@@ -53,10 +71,10 @@ impl DataArgs {
         sinks: Vec<&mut (dyn data::Records + Send)>,
         skip_invalid: bool,
     ) -> Result<crate::pipeline::Output> {
-        let map = self.map(library)?;
+        let sources = self.sources()?;
+        let maps = data::Maps::load(&sources, library)?;
         let input = crate::pipeline::Input {
-            paths: &self.data,
-            map: map.as_ref(),
+            sources: maps.files(&sources),
             options: self.options()?,
             skip_invalid,
             extra_columns: &[],
@@ -85,18 +103,27 @@ impl DataArgs {
 #[derive(Debug, Args)]
 pub struct PrivacyArgs {
     /// Withhold counts of people under N, 2 or more (and any cell that would reveal
-    /// them). A threshold of 1 would withhold nothing: use --no-suppress for that.
-    #[arg(long, default_value_t = crate::privacy::DEFAULT_THRESHOLD, value_name = "N",
-          value_parser = clap::value_parser!(u32).range(2..))]
-    pub suppress_below: u32,
+    /// them). A threshold of 1 would withhold nothing: use --no-suppress for that
+    /// [default: 5, or the project's suppress_below]
+    #[arg(long, value_name = "N", value_parser = clap::value_parser!(u32).range(2..))]
+    pub suppress_below: Option<u32>,
     /// Publish every count, however small (internal use only).
     #[arg(long)]
     pub no_suppress: bool,
 }
 
 impl PrivacyArgs {
+    /// The threshold in force (None: publish everything).
     pub fn threshold(&self) -> Option<u32> {
-        (!self.no_suppress).then_some(self.suppress_below)
+        (!self.no_suppress).then_some(self.suppress_below.unwrap_or(crate::privacy::DEFAULT_THRESHOLD))
+    }
+
+    /// The project's defaults, where no flag was given.
+    pub fn default_to(&mut self, defaults: &crate::project::Defaults) {
+        if self.suppress_below.is_none() && !self.no_suppress {
+            self.suppress_below = defaults.suppress_below;
+            self.no_suppress = defaults.no_suppress;
+        }
     }
 }
 

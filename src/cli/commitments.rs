@@ -13,9 +13,10 @@ use crate::value::Assumptions;
 
 #[derive(Debug, Args)]
 pub struct CommitmentsArgs {
-    /// Commitments table: contract, supplier, [programme,] indicator, committed, [start,] due, contract_value.
+    /// Commitments table: contract, supplier, [programme,] indicator, committed, [start,]
+    /// due, contract_value [default: the project's [tables] commitments]
     #[arg(long, value_name = "FILE")]
-    pub commitments: PathBuf,
+    pub commitments: Option<PathBuf>,
     #[command(flatten)]
     pub data: DataArgs,
     /// Leave out invalid records (their problems are printed) instead of refusing the data.
@@ -37,11 +38,15 @@ pub struct CommitmentsArgs {
 pub fn run(args: CommitmentsArgs, library: &Library) -> Result<Outcome> {
     // Checked first: a file name no format fits is refused before any data is read.
     let format = args.output.format()?;
+    let commitments_file = args.commitments.clone().ok_or_else(|| {
+        crate::error::Error::usage("give --commitments FILE: the contracts' commitments")
+            .with_hint("or name it in a project's impact.toml: [tables] commitments = \"commitments.csv\"")
+    })?;
     args.data.refuse_out_over_inputs(
         args.output.out.as_deref(),
-        &[Some(args.commitments.as_path()), args.assumptions.as_deref()],
+        &[Some(commitments_file.as_path()), args.assumptions.as_deref()],
     )?;
-    let list = commitments::load(&args.commitments, library)?;
+    let list = commitments::load(&commitments_file, library)?;
     let assumptions = match &args.assumptions {
         Some(p) => Assumptions::load(p, library)?,
         None => Assumptions::default(),

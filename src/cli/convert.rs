@@ -24,8 +24,9 @@ pub struct ConvertArgs {
 pub fn run(args: ConvertArgs, library: &Library) -> Result<Outcome> {
     let format = args.output.format()?;
     args.data.refuse_out_over_inputs(args.output.out.as_deref(), &[])?;
-    let map = args.data.map(library)?;
-    let loaded = data::load(&args.data.data, library, map.as_ref(), &args.data.options()?)?;
+    let sources = args.data.sources()?;
+    let maps = data::Maps::load(&sources, library)?;
+    let loaded = data::load_files(&maps.files(&sources), library, &args.data.options()?)?;
     if !loaded.report.is_ok() && args.skip_invalid {
         eprint!("{}", loaded.report.to_text());
         eprintln!(

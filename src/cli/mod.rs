@@ -6,6 +6,8 @@ mod commitments;
 mod compare;
 mod convert;
 mod indicators;
+mod init;
+mod project;
 mod report;
 mod samples;
 mod template;
@@ -42,6 +44,11 @@ pub struct Cli {
     #[arg(long, global = true, value_name = "DIR")]
     pub add_indicators: Option<PathBuf>,
 
+    /// The project file (impact.toml) or its folder [default: the nearest impact.toml
+    /// in the working folder or above]
+    #[arg(long, global = true, value_name = "PATH")]
+    pub project: Option<PathBuf>,
+
     #[command(subcommand)]
     pub command: Command,
 }
@@ -50,6 +57,9 @@ pub struct Cli {
 #[allow(clippy::large_enum_variant)]
 #[derive(Debug, Subcommand)]
 pub enum Command {
+    /// Start a project folder: impact.toml (sources, tables, defaults), an example
+    /// column map and a report spec to edit.
+    Init(init::InitArgs),
     /// List, show and check the indicator library.
     #[command(subcommand)]
     Indicators(indicators::IndicatorsCommand),
@@ -172,7 +182,13 @@ fn warn_if_wider_than_terminal(table: &[u8]) {
     }
 }
 
-pub fn run(cli: Cli) -> Result<Outcome> {
+pub fn run(mut cli: Cli) -> Result<Outcome> {
+    if let Command::Init(args) = cli.command {
+        return init::run(args);
+    }
+    if let Some(project) = project::find(cli.project.as_deref())? {
+        project::apply(&project, &mut cli)?;
+    }
     let dir = library_dir(cli.indicators.as_deref());
     let (proxies, added) = (cli.proxies.as_deref(), cli.add_indicators.as_deref());
     let library = || load_library(&dir, proxies, added);
@@ -187,6 +203,7 @@ pub fn run(cli: Cli) -> Result<Outcome> {
         Command::Template(args) => template::run(args, &library()?),
         Command::Report(args) => report::run(*args, &library()?),
         Command::Samples(cmd) => samples::run(cmd, &library()?),
+        Command::Init(args) => init::run(args),
         Command::Completions { shell } => {
             let mut out = Vec::new();
             clap_complete::generate(shell, &mut <Cli as clap::CommandFactory>::command(), "impact", &mut out);

@@ -17,8 +17,8 @@ pub struct ReportArgs {
     // several files; `run` takes it back from there (see `spec_and_data`).
     #[arg(value_name = "SPEC")]
     pub spec: Option<PathBuf>,
-    /// Outcome record files.
-    #[arg(long, required = true, num_args = 1.., value_name = "DATA")]
+    /// Outcome record files [default: the project's [[source]] files].
+    #[arg(long, num_args = 1.., value_name = "DATA")]
     pub data: Vec<PathBuf>,
     /// Column map for the data files.
     #[arg(long, value_name = "FILE")]
@@ -74,12 +74,27 @@ pub struct ReportArgs {
     /// Treat dates after this day as in the future (default: today).
     #[arg(long, value_name = "YYYY-MM-DD")]
     pub today: Option<String>,
+    /// The project's sources, each with its own map: read when --data is not given.
+    #[arg(skip)]
+    pub project: Vec<crate::data::SourcePath>,
+    /// The project's report specs folder, where a spec named like `board` is looked
+    /// for before the built-in ones.
+    #[arg(skip)]
+    pub project_specs: Option<PathBuf>,
 }
 
 /// The spec and the data files: a spec written after `--data`'s files was taken in
 /// as one of them; a last `--data` value ending in .toml is the spec.
-fn spec_and_data(spec: Option<PathBuf>, mut data: Vec<PathBuf>) -> Result<(PathBuf, Vec<PathBuf>)> {
+fn spec_and_data(
+    spec: Option<PathBuf>,
+    mut data: Vec<PathBuf>,
+    project_specs: Option<&std::path::Path>,
+) -> Result<(PathBuf, Vec<PathBuf>)> {
     if let Some(spec) = spec {
+        // `board` in a project names its own reports/board.toml, when it has one.
+        if let Some(own) = project_specs.and_then(|dir| project_spec(dir, &spec)) {
+            return Ok((own, data));
+        }
         // `board` (or `reports/board.toml` from another folder) names a built-in spec.
         if let Some(built_in) = crate::builtin::spec(&spec) {
             return Ok((built_in, data));
@@ -104,16 +119,45 @@ fn spec_and_data(spec: Option<PathBuf>, mut data: Vec<PathBuf>) -> Result<(PathB
     }
 }
 
+/// A project's spec named like `board` or `board.toml`: `DIR/board.toml`, if the name
+/// is not a file here and the project has it.
+fn project_spec(dir: &std::path::Path, name: &std::path::Path) -> Option<PathBuf> {
+    if name.exists() || name.parent().is_some_and(|p| !p.as_os_str().is_empty()) {
+        return None;
+    }
+    let path = dir.join(format!("{}.toml", name.file_stem()?.to_str()?));
+    path.is_file().then_some(path)
+}
+
 pub fn run(args: ReportArgs, library: &Library) -> Result<Outcome> {
-    let (spec, data) = spec_and_data(args.spec, args.data)?;
+    let (spec, data) = spec_and_data(args.spec, args.data, args.project_specs.as_deref())?;
+    let data = match (data.is_empty(), args.map) {
+        (true, None) => args.project,
+        (true, Some(map)) if !args.project.is_empty() => {
+            return Err(Error::usage(format!("--map {} goes with --data files", map.display()))
+                .with_hint("name the files with --data too, or give each [[source]] in impact.toml its map"));
+        }
+        (_, map) => crate::data::SourcePath::all(&data, map.as_deref()),
+    };
     let mut check = CheckOptions::default();
     if let Some(t) = &args.today {
         check.today = parse_day(t, "--today")?;
     }
+    // One report with an output folder but no file (a project's out_dir): named by
+    // the spec and the subject.
+    let out = match (&args.out, &args.out_dir, args.each) {
+        (None, Some(dir), None) => {
+            let stem = spec.file_stem().map_or("report".into(), |s| s.to_string_lossy().to_string());
+            Some(dir.join(match &args.subject {
+                Some(subject) => format!("{stem}-{}.pdf", report::file_stem(subject)),
+                None => format!("{stem}.pdf"),
+            }))
+        }
+        _ => args.out,
+    };
     let opts = report::Options {
         spec,
         data,
-        map: args.map,
         targets: args.targets,
         names: [args.organisations, args.programmes.clone(), args.areas].into_iter().flatten().collect(),
         programmes: args.programmes,
@@ -124,7 +168,7 @@ pub fn run(args: ReportArgs, library: &Library) -> Result<Outcome> {
             UnitArg::Organisation => SubjectKind::Organisation,
             UnitArg::Programme => SubjectKind::Programme,
         }),
-        out: args.out,
+        out,
         out_dir: args.out_dir,
         charts_dir: args.charts_dir,
         figures_dir: args.figures_dir,

@@ -18,12 +18,13 @@ pub struct TemplateArgs {
     /// One delivery partner's return (default: any of the programme's partners).
     #[arg(long, value_name = "ID")]
     pub organisation: Option<String>,
-    /// Programmes table (id, name, start, end, themes, partners, groups).
+    /// Programmes table (id, name, start, end, themes, partners, groups) [default: the
+    /// project's [tables] programmes]
     #[arg(long, value_name = "FILE")]
-    pub programmes: PathBuf,
-    /// Organisations table (id, name, area).
+    pub programmes: Option<PathBuf>,
+    /// Organisations table (id, name, area) [default: the project's [tables] organisations]
     #[arg(long, value_name = "FILE")]
-    pub organisations: PathBuf,
+    pub organisations: Option<PathBuf>,
     /// Areas table (code, name) for the area drop-down (default: area is free text).
     #[arg(long, value_name = "FILE")]
     pub areas: Option<PathBuf>,
@@ -36,9 +37,17 @@ pub fn run(args: TemplateArgs, library: &Library) -> Result<Outcome> {
     if crate::output::TableFormat::from_extension(&args.out) != Some(crate::output::TableFormat::Xlsx) {
         return Err(Error::usage(format!("{}: a template is an Excel workbook; name it .xlsx", args.out.display())));
     }
-    let inputs = [Some(args.programmes.as_path()), Some(args.organisations.as_path()), args.areas.as_deref()];
+    let needed = |file: &Option<PathBuf>, flag: &str| {
+        file.clone().ok_or_else(|| {
+            Error::usage(format!("give --{flag} FILE"))
+                .with_hint(format!("or name it in a project's impact.toml: [tables] {flag} = \"{flag}.csv\""))
+        })
+    };
+    let (programmes, organisations) =
+        (needed(&args.programmes, "programmes")?, needed(&args.organisations, "organisations")?);
+    let inputs = [Some(programmes.as_path()), Some(organisations.as_path()), args.areas.as_deref()];
     crate::output::refuse_overwriting_inputs(&args.out, inputs.into_iter().flatten())?;
-    let scenario = Scenario::load(&args.organisations, &args.programmes)?;
+    let scenario = Scenario::load(&organisations, &programmes)?;
     let areas = match &args.areas {
         Some(path) => {
             crate::data::names::read_names(path)?.into_iter().map(|r| (r.id, r.name.unwrap_or_default())).collect()

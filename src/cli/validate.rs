@@ -22,7 +22,11 @@ pub struct ValidateArgs {
 }
 
 pub fn run(args: ValidateArgs, library: &Library) -> Result<Outcome> {
-    let map = args.data.map(library)?;
+    let sources = args.data.sources()?;
+    let maps = data::Maps::load(&sources, library)?;
+    let files = maps.files(&sources);
+    // Names not in a table are listed for the first map with name tables.
+    let map = files.iter().find_map(|f| f.map.filter(|m| !m.name_ids.is_empty()));
     // Only the checked columns are read, and records are not kept: any size fits.
     // Where the library has `within` rules, records are folded by organisation,
     // programme and financial year to check them.
@@ -31,24 +35,22 @@ pub fn run(args: ValidateArgs, library: &Library) -> Result<Outcome> {
     let mut columns = vec!["programme"];
     columns.extend(data::labels::CATEGORY_COLUMNS);
     // Area is read only to list names an area name table does not know.
-    if map.as_ref().is_some_and(|m| m.name_ids.contains_key("area")) {
+    if files.iter().any(|f| f.map.is_some_and(|m| m.name_ids.contains_key("area"))) {
         columns.push("area");
     }
-    let check = |sink: &mut dyn data::Records| {
-        data::checked(&args.data.data, library, map.as_ref(), &options, Some(&columns), sink)
-    };
-    let files: Vec<String> = args.data.data.iter().map(|p| p.display().to_string()).collect();
-    let files = files.join(", ");
-    let mut labels = data::labels::LabelCheck::with_names(map.as_ref());
+    let check = |sink: &mut dyn data::Records| data::checked(&files, library, &options, Some(&columns), sink);
+    let names: Vec<String> = sources.iter().map(|s| s.path.display().to_string()).collect();
+    let names = names.join(", ");
+    let mut labels = data::labels::LabelCheck::with_names(map);
     let mut report = match crate::aggregate::consistency::WithinCheck::new(library) {
         Some(mut within) => {
             let mut report = data::scan::sink_on_own_thread(&mut data::scan::Both(&mut within, &mut labels), check)?;
-            within.finish(&mut report, &files, options.max_listed)?;
+            within.finish(&mut report, &names, options.max_listed)?;
             report
         }
         None => data::scan::sink_on_own_thread(&mut labels, check)?,
     };
-    labels.finish(&mut report, &files);
+    labels.finish(&mut report, &names);
     let report = &report;
     let stdout = match args.format {
         ReportFormat::Text => report.to_text().into_bytes(),

@@ -11,17 +11,19 @@ pub(crate) mod ragged;
 pub mod read;
 pub(crate) mod scan;
 pub mod schema;
+pub mod sources;
 pub mod validate;
 pub(crate) mod views;
 
 use std::collections::BTreeMap;
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 
 use polars::prelude::*;
 
 pub use colmap::ColumnMap;
 pub use diagnostics::{Check, Diagnostic, Report, Severity};
 pub use scan::{Discard, Records};
+pub use sources::{Maps, SourcePath};
 pub use validate::CheckOptions;
 
 use crate::error::{Error, Result};
@@ -39,11 +41,33 @@ pub struct Dataset {
     pub files: Vec<String>,
 }
 
+/// A data file and the column map that fits it (None: the canonical layout). Files
+/// of one run may each have their own map: a partner's return beside a canonical CSV.
+#[derive(Debug, Clone, Copy)]
+pub struct DataFile<'a> {
+    /// The file.
+    pub path: &'a Path,
+    /// Its column map.
+    pub map: Option<&'a ColumnMap>,
+}
+
+impl<'a> DataFile<'a> {
+    /// Every one of `paths`, read with the same map.
+    pub fn all(paths: &'a [PathBuf], map: Option<&'a ColumnMap>) -> Vec<DataFile<'a>> {
+        paths.iter().map(|path| DataFile { path, map }).collect()
+    }
+}
+
 /// Read, map and check every file into one frame. Problems are in the report;
 /// only unreadable files are errors.
 pub fn load(paths: &[PathBuf], library: &Library, map: Option<&ColumnMap>, opts: &CheckOptions) -> Result<Dataset> {
+    load_files(&DataFile::all(paths, map), library, opts)
+}
+
+/// `load`, each file with its own map.
+pub fn load_files(files: &[DataFile], library: &Library, opts: &CheckOptions) -> Result<Dataset> {
     let mut collected = Collect::default();
-    let scanned = scan::scan(paths, library, map, opts, None, &mut collected)?;
+    let scanned = scan::scan(files, library, opts, None, &mut collected)?;
     let mut records = match collected.frames.split_first() {
         None => empty_records()?,
         Some((first, rest)) => {
@@ -73,16 +97,15 @@ pub fn load(paths: &[PathBuf], library: &Library, map: Option<&ColumnMap>, opts:
 /// return the report: the same report `load` gives, in bounded memory. Only when
 /// two record ids share a hash are the files read again, whole, to list the repeats.
 pub fn checked(
-    paths: &[PathBuf],
+    files: &[DataFile],
     library: &Library,
-    map: Option<&ColumnMap>,
     opts: &CheckOptions,
     wanted: Option<&[&str]>,
     sink: &mut dyn Records,
 ) -> Result<Report> {
-    let scanned = scan::scan(paths, library, map, opts, wanted, sink)?;
+    let scanned = scan::scan(files, library, opts, wanted, sink)?;
     if scanned.ids_may_repeat {
-        return Ok(load(paths, library, map, opts)?.report);
+        return Ok(load_files(files, library, opts)?.report);
     }
     let mut report = scanned.report;
     report.sort();

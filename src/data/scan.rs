@@ -13,6 +13,7 @@ use super::colmap::ColumnMap;
 use super::mapping::{self, Canonical};
 use super::read::{self, RawTable, Source};
 use super::validate::{self, CheckOptions};
+use super::DataFile;
 use crate::diagnostics::{Check, Diagnostic, Report, Severity};
 use crate::error::{Error, Result};
 use crate::indicator::Library;
@@ -121,29 +122,23 @@ pub fn batch_rows() -> usize {
 /// (which might not be blank in the columns left out), the scan starts again reading
 /// everything, so the report never depends on `wanted`.
 pub fn scan(
-    paths: &[std::path::PathBuf],
+    files: &[DataFile],
     library: &Library,
-    map: Option<&ColumnMap>,
     opts: &CheckOptions,
     wanted: Option<&[&str]>,
     sink: &mut dyn Records,
 ) -> Result<Scanned> {
-    if paths.is_empty() {
-        return Err(Error::usage("no data files given").with_hint("pass one or more files, e.g. samples/outcomes.csv"));
-    }
-    // What the map says of how its cells are written: dates, two-digit years, words.
-    let mut opts = opts.clone();
-    if let Some(m) = map {
-        opts.date_format = m.source.date_format.clone().or(opts.date_format);
-        opts.century_start = m.source.century_start.unwrap_or(opts.century_start);
-        opts.value_words = m.values.iter().map(|(w, v)| (w.trim().to_lowercase(), *v)).collect();
+    if files.is_empty() {
+        return Err(Error::usage("no data files given").with_hint(
+            "pass one or more files, e.g. samples/outcomes.csv, or list them as [[source]] in a project's impact.toml (`impact init`)",
+        ));
     }
     let columns: Option<Vec<&str>> = wanted.map(|w| CHECKED.iter().chain(w).copied().collect());
-    match scan_once(paths, library, map, &opts, columns.as_deref(), sink)? {
+    match scan_once(files, library, opts, columns.as_deref(), sink)? {
         Some(done) => Ok(done),
         None => {
             sink.restart();
-            scan_once(paths, library, map, &opts, None, sink)?
+            scan_once(files, library, opts, None, sink)?
                 .ok_or_else(|| Error::internal("a full read asked to be repeated"))
         }
     }
@@ -155,9 +150,8 @@ const CHECKED: [&str; 8] =
 
 /// One pass over the files; None when a projected read met a blank row.
 fn scan_once(
-    paths: &[std::path::PathBuf],
+    files: &[DataFile],
     library: &Library,
-    map: Option<&ColumnMap>,
     opts: &CheckOptions,
     wanted: Option<&[&str]>,
     sink: &mut dyn Records,
@@ -165,9 +159,11 @@ fn scan_once(
     let mut report = Report::default();
     let mut id_headings = Vec::new();
     let mut hashes = IdHashes::default();
-    for (i, path) in paths.iter().enumerate() {
+    for (i, file) in files.iter().enumerate() {
         let t = crate::timing::start();
-        let Some((file_report, id_heading)) = scan_file(path, i as u32, library, map, opts, wanted, sink, &mut hashes)?
+        let opts = &read_as_mapped(opts, file.map);
+        let Some((file_report, id_heading)) =
+            scan_file(file.path, i as u32, library, file.map, opts, wanted, sink, &mut hashes)?
         else {
             return Ok(None);
         };
@@ -178,8 +174,20 @@ fn scan_once(
     let t = crate::timing::start();
     let ids_may_repeat = hashes.any_repeat();
     crate::timing::lap(&t, "duplicate ids (hashes)");
-    let files = paths.iter().map(|p| p.display().to_string()).collect();
+    let files = files.iter().map(|f| f.path.display().to_string()).collect();
     Ok(Some(Scanned { report, files, id_headings, ids_may_repeat }))
+}
+
+/// The check options for a file read with `map`: what the map says of how its cells
+/// are written (dates, two-digit years, words for counts).
+fn read_as_mapped(opts: &CheckOptions, map: Option<&ColumnMap>) -> CheckOptions {
+    let mut opts = opts.clone();
+    if let Some(m) = map {
+        opts.date_format = m.source.date_format.clone().or(opts.date_format);
+        opts.century_start = m.source.century_start.unwrap_or(opts.century_start);
+        opts.value_words = m.values.iter().map(|(w, v)| (w.trim().to_lowercase(), *v)).collect();
+    }
+    opts
 }
 
 /// One file: its report and its record_id heading; None to restart unprojected.

@@ -23,7 +23,7 @@ use rayon::prelude::*;
 
 use crate::aggregate::{Filters, Targets, Unit};
 use crate::commitments;
-use crate::data::{self, CheckOptions, ColumnMap};
+use crate::data::{self, CheckOptions};
 use crate::error::{Error, Result};
 use crate::indicator::Library;
 use crate::value::{self, Assumptions, GroupValue};
@@ -34,10 +34,8 @@ pub use spec::{Spec, SubjectKind};
 pub struct Options {
     /// The report spec.
     pub spec: PathBuf,
-    /// Data files.
-    pub data: Vec<PathBuf>,
-    /// Column map for the data files.
-    pub map: Option<PathBuf>,
+    /// Data files, each with its column map.
+    pub data: Vec<data::SourcePath>,
     /// Targets table.
     pub targets: Option<PathBuf>,
     /// Name tables (id/code, name): organisations, programmes, areas.
@@ -100,11 +98,17 @@ impl std::fmt::Debug for OnProgress {
 }
 
 impl Options {
-    /// Every input file but the library: spec, data, map, tables, assumptions.
+    /// Every input file but the library: spec, data, maps, tables, assumptions.
     fn input_files(&self) -> impl Iterator<Item = &PathBuf> {
+        let mut maps: Vec<&PathBuf> = Vec::new();
+        for m in self.data.iter().filter_map(|s| s.map.as_ref()) {
+            if !maps.contains(&m) {
+                maps.push(m);
+            }
+        }
         std::iter::once(&self.spec)
-            .chain(&self.data)
-            .chain(&self.map)
+            .chain(self.data.iter().map(|s| &s.path))
+            .chain(maps)
             .chain(&self.targets)
             .chain(&self.names)
             .chain(&self.programmes)
@@ -236,7 +240,7 @@ struct Computed {
 /// subject's figures, social values, peer comparisons and commitments.
 fn compute(opts: &Options, spec: &Spec, window: &spec::Window, library: &Library) -> Result<Computed> {
     let kind = spec.subject;
-    let map = opts.map.as_deref().map(|p| ColumnMap::load(p, library)).transpose()?;
+    let maps = data::Maps::load(&opts.data, library)?;
     // One report about one subject needs no other subject's records, unless a section
     // compares it with its peers: every figure of a report is grouped by its subject
     // (and protected per subject), so the subject's records alone give the same PDF,
@@ -286,8 +290,7 @@ fn compute(opts: &Options, spec: &Spec, window: &spec::Window, library: &Library
     let mut sinks: Vec<&mut (dyn data::Records + Send)> = vec![&mut quality];
     sinks.extend(peer_people.iter_mut().map(|p| p as &mut (dyn data::Records + Send)));
     let input = crate::pipeline::Input {
-        paths: &opts.data,
-        map: map.as_ref(),
+        sources: maps.files(&opts.data),
         options: opts.check.clone(),
         skip_invalid: opts.skip_invalid,
         extra_columns: &figures::QUALITY_FIELDS,

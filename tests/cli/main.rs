@@ -11,6 +11,7 @@ mod corpus;
 mod fuzz;
 mod indicators;
 mod library;
+mod project;
 mod properties;
 mod report;
 mod samples;

@@ -1,0 +1,125 @@
+//! `impact init [DIR]`: a small project folder to start from, every file commented.
+
+use std::path::{Path, PathBuf};
+
+use clap::Args;
+
+use super::Outcome;
+use crate::error::{Error, Result};
+use crate::project::FILE_NAME;
+
+#[derive(Debug, Args)]
+pub struct InitArgs {
+    /// The project folder (made if missing) [default: the working folder]
+    #[arg(value_name = "DIR", default_value = ".")]
+    pub dir: PathBuf,
+}
+
+const PROJECT: &str = r#"# impactkit project. Every `impact` command run in this folder (or a folder below
+# it) reads this file, so `impact validate`, `impact aggregate --by programme` and
+# `impact report board --each organisation` need no file names. A flag on the
+# command line always wins. Paths are relative to this file.
+
+# Outcome records: one [[source]] per file or pattern (* and ? match within a name).
+# Canonical files (the columns `impact template` and `impact convert` write) need
+# no map.
+[[source]]
+path = "data/*.csv"
+
+# A partner's return with its own headings, sheet or wide layout: give it a column
+# map (maps/return.toml is an example to edit).
+# [[source]]
+# path = "returns/*.xlsx"
+# map = "maps/return.toml"
+
+# Tables read beside the records (remove the # to use one).
+[tables]
+# organisations = "organisations.csv"   # id, name, aliases: names in reports
+# programmes = "programmes.csv"         # id, name; investment, start, end for SROI
+# areas = "areas.csv"                   # code, name
+# targets = "targets.csv"               # indicator, target, baseline, period keys
+# assumptions = "assumptions.toml"      # discounting, overrides, sensitivity
+# commitments = "commitments.csv"       # Community Benefit Clause commitments
+
+# The indicator library: the standard one is built in.
+[library]
+# add = "indicators"                    # your own definitions, added to the standard set
+
+[defaults]
+suppress_below = 5                      # withhold counts of people under 5 in what is published
+out_dir = "out"                         # where `impact report` writes
+"#;
+
+const MAP: &str = r#"# Column map for a partner's return: how its sheet maps onto impactkit's columns.
+# Edit the headings to match the file, then name this map in impact.toml:
+#   [[source]]
+#   path = "returns/*.xlsx"
+#   map = "maps/return.toml"
+# `impact convert returns/x.xlsx --map maps/return.toml` shows what is read.
+
+[source]
+# sheet = "Q4 return"              # default: the first sheet
+# header_row = 3                   # the row holding the headings (default: 1)
+date_format = "%d/%m/%Y"           # dates written as text, day first (UK)
+# skip_rows_starting_with = ["Total", "Note"]
+
+[columns]                          # impactkit column = the heading in the file
+organisation = "Partner"
+date = "Date of outcome"
+participant = "Client ref"
+indicator = "Outcome"
+value = "Number"
+
+# [constants]                      # a value for every record of the file
+# programme = "EMP-FWD"
+
+# [names]                          # names written in the file, read as their ids
+# organisation = "../organisations.csv"
+
+# [values]                         # words typed in count cells
+# "Yes" = 1
+# "No" = 0
+
+# [wide]                           # one column per indicator: heading = indicator id
+# "Jobs started" = "jobs_created"
+"#;
+
+pub fn run(args: InitArgs) -> Result<Outcome> {
+    let dir = &args.dir;
+    let project = dir.join(FILE_NAME);
+    if project.exists() {
+        return Err(Error::usage(format!("{} already exists", project.display()))
+            .with_hint("edit it, or run `impact init` in another folder"));
+    }
+    let spec = crate::builtin::text_of(&crate::builtin::folder("reports").join("board.toml"))
+        .ok_or_else(|| Error::internal("the built-in board spec is missing"))?;
+    let files: [(PathBuf, &str); 3] =
+        [(project.clone(), PROJECT), (dir.join("maps/return.toml"), MAP), (dir.join("reports/board.toml"), spec)];
+    // An example a user already has is kept, not overwritten.
+    let mut written = Vec::new();
+    for (path, text) in &files {
+        if path.exists() && path != &project {
+            continue;
+        }
+        make_parent(path)?;
+        crate::output::write_atomic(path, text.as_bytes())?;
+        written.push(path.display().to_string());
+    }
+    let data = dir.join("data");
+    std::fs::create_dir_all(&data).map_err(|e| Error::io(&data, e))?;
+    let here = if dir == Path::new(".") { String::new() } else { format!("  cd {}\n", dir.display()) };
+    Ok(Outcome::ok(format!(
+        "wrote {}\nmade {}/\n\nNext: put outcome files in {}/ (or list them in {}), then:\n{here}  impact validate\n  impact aggregate --by programme\n  impact report board --each organisation\n",
+        written.join(", "),
+        data.display(),
+        data.display(),
+        project.display(),
+    )))
+}
+
+fn make_parent(path: &Path) -> Result<()> {
+    match path.parent().filter(|p| !p.as_os_str().is_empty()) {
+        Some(parent) => std::fs::create_dir_all(parent).map_err(|e| Error::io(parent, e)),
+        None => Ok(()),
+    }
+}

@@ -1,0 +1,94 @@
+//! A project's `impact.toml` applied to the parsed command line: what a flag does not
+//! say, the project does (flags always win).
+
+use std::path::PathBuf;
+
+use super::{Cli, Command};
+use crate::error::Result;
+use crate::project::Project;
+
+/// The project a command runs in: the one `--project` names (a file or its folder),
+/// else the nearest `impact.toml` in the working folder or above; None without one.
+pub fn find(given: Option<&std::path::Path>) -> Result<Option<Project>> {
+    match given {
+        Some(path) if path.is_dir() => Project::load(&path.join(crate::project::FILE_NAME)).map(Some),
+        Some(file) => Project::load(file).map(Some),
+        None => Project::find(std::path::Path::new(".")),
+    }
+}
+
+/// Fill what the command line leaves unsaid from the project.
+pub fn apply(project: &Project, cli: &mut Cli) -> Result<()> {
+    let fill = |flag: &mut Option<PathBuf>, from: &Option<PathBuf>| {
+        if flag.is_none() {
+            flag.clone_from(from);
+        }
+    };
+    let library = &project.library;
+    fill(&mut cli.indicators, &library.indicators);
+    fill(&mut cli.add_indicators, &library.add);
+    fill(&mut cli.proxies, &library.proxies);
+    let tables = &project.tables;
+    // Sources are expanded only for a command that reads data and names no files:
+    // a source that names no file is an error then, and only then.
+    let sources = |named: &[PathBuf]| -> Result<Vec<crate::data::SourcePath>> {
+        if named.is_empty() && !project.sources.is_empty() {
+            project.source_paths()
+        } else {
+            Ok(Vec::new())
+        }
+    };
+    match &mut cli.command {
+        Command::Validate(a) => a.data.project = sources(&a.data.data)?,
+        Command::Convert(a) => a.data.project = sources(&a.data.data)?,
+        Command::Aggregate(a) => {
+            a.data.project = sources(&a.data.data)?;
+            fill(&mut a.targets, &tables.targets);
+            a.privacy.default_to(&project.defaults);
+        }
+        Command::Value(a) => {
+            a.data.project = sources(&a.data.data)?;
+            fill(&mut a.programmes, &tables.programmes);
+            fill(&mut a.assumptions, &tables.assumptions);
+            a.privacy.default_to(&project.defaults);
+        }
+        Command::Compare(a) => {
+            a.data.project = sources(&a.data.data)?;
+            fill(&mut a.programmes, &tables.programmes);
+            fill(&mut a.assumptions, &tables.assumptions);
+            a.privacy.default_to(&project.defaults);
+        }
+        Command::Commitments(a) => {
+            a.data.project = sources(&a.data.data)?;
+            fill(&mut a.commitments, &tables.commitments);
+            fill(&mut a.assumptions, &tables.assumptions);
+            a.privacy.default_to(&project.defaults);
+        }
+        Command::Template(a) => {
+            fill(&mut a.programmes, &tables.programmes);
+            fill(&mut a.organisations, &tables.organisations);
+            fill(&mut a.areas, &tables.areas);
+        }
+        Command::Report(a) => {
+            // A spec after --data's files is taken from them later: those are named files.
+            a.project = sources(&a.data)?;
+            a.project_specs = Some(project.root.join("reports"));
+            for (flag, table) in [
+                (&mut a.targets, &tables.targets),
+                (&mut a.organisations, &tables.organisations),
+                (&mut a.programmes, &tables.programmes),
+                (&mut a.areas, &tables.areas),
+                (&mut a.assumptions, &tables.assumptions),
+                (&mut a.commitments, &tables.commitments),
+            ] {
+                fill(flag, table);
+            }
+            if a.out.is_none() {
+                fill(&mut a.out_dir, &project.defaults.out_dir);
+            }
+            a.privacy.default_to(&project.defaults);
+        }
+        Command::Indicators(_) | Command::Samples(_) | Command::Completions { .. } | Command::Init(_) => {}
+    }
+    Ok(())
+}

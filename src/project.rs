@@ -1,0 +1,304 @@
+//! A project folder: `impact.toml` names the data sources (each file or pattern with
+//! its own column map), the tables beside them, the indicator library and defaults,
+//! so commands run in the folder (or below it) need no long flag lists. Found like
+//! Cargo finds `Cargo.toml`: in the working folder or the nearest one above it.
+//! Paths in the file are relative to the file's folder.
+//!
+//! ```toml
+//! [[source]]
+//! path = "data/*.csv"                     # * and ? match within a file name
+//!
+//! [[source]]
+//! path = "returns/partner_return.xlsx"
+//! map = "maps/partner_return.toml"        # this file's own headings and layout
+//!
+//! [tables]
+//! organisations = "organisations.csv"     # names, and aliases that read as ids
+//! programmes = "programmes.csv"           # names, and investment for SROI
+//! targets = "targets.csv"
+//!
+//! [defaults]
+//! suppress_below = 5                      # withhold counts of people under this
+//! out_dir = "out"                         # where reports are written
+//! ```
+
+use std::path::{Path, PathBuf};
+
+use serde::Deserialize;
+
+use crate::data::SourcePath;
+use crate::error::{Error, Result};
+
+/// The project file's name.
+pub const FILE_NAME: &str = "impact.toml";
+
+/// A project: its file, and what it names, with paths made relative to the folder a
+/// command runs in.
+#[derive(Debug, Clone)]
+pub struct Project {
+    /// The project file.
+    pub file: PathBuf,
+    /// Its folder (empty when it is the working folder), which paths are joined to.
+    pub root: PathBuf,
+    /// Data sources, in order, as written (patterns not yet expanded).
+    pub sources: Vec<Source>,
+    /// Tables read beside the data.
+    pub tables: Tables,
+    /// The indicator library.
+    pub library: LibraryDirs,
+    /// Defaults for flags not given.
+    pub defaults: Defaults,
+}
+
+/// One `[[source]]`: a file or a pattern, and the column map its files are read with.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Source {
+    /// A file, or a pattern with `*` and `?` in its file name (`data/*.csv`).
+    pub path: String,
+    /// The column map for its files (None: the canonical layout).
+    #[serde(default)]
+    pub map: Option<String>,
+}
+
+/// `[tables]`: files read beside the data (None: not given).
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Tables {
+    /// Organisations (id, name, aliases).
+    pub organisations: Option<PathBuf>,
+    /// Programmes (id, name, aliases; investment, start, end for SROI).
+    pub programmes: Option<PathBuf>,
+    /// Areas (code, name).
+    pub areas: Option<PathBuf>,
+    /// Targets and baselines.
+    pub targets: Option<PathBuf>,
+    /// Valuation assumptions (TOML).
+    pub assumptions: Option<PathBuf>,
+    /// Community Benefit Clause commitments.
+    pub commitments: Option<PathBuf>,
+}
+
+/// `[library]`: where indicator definitions and proxies come from.
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct LibraryDirs {
+    /// A whole library in place of the standard one.
+    pub indicators: Option<PathBuf>,
+    /// Your own definitions, added to the standard ones.
+    pub add: Option<PathBuf>,
+    /// Financial proxies in place of the open set.
+    pub proxies: Option<PathBuf>,
+}
+
+/// `[defaults]`: values for flags not given on the command line.
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Defaults {
+    /// Withhold counts of people under this (`--suppress-below`).
+    pub suppress_below: Option<u32>,
+    /// Publish every count (`--no-suppress`): for internal projects only.
+    #[serde(default)]
+    pub no_suppress: bool,
+    /// Where reports are written (`--out-dir`).
+    pub out_dir: Option<PathBuf>,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct ProjectFile {
+    #[serde(default, rename = "source")]
+    sources: Vec<Source>,
+    #[serde(default)]
+    tables: Tables,
+    #[serde(default)]
+    library: LibraryDirs,
+    #[serde(default)]
+    defaults: Defaults,
+}
+
+impl Project {
+    /// The project of the folder `start` (relative to the working folder, `.` for it)
+    /// or of the nearest folder above it that has an `impact.toml`; None if none has.
+    pub fn find(start: &Path) -> Result<Option<Project>> {
+        let absolute = std::path::absolute(start).map_err(|e| Error::io(start, e))?;
+        let mut up = PathBuf::new();
+        for dir in absolute.ancestors() {
+            if dir.join(FILE_NAME).is_file() {
+                let root = if start == Path::new(".") { up } else { start.join(up) };
+                return Project::load(&root.join(FILE_NAME)).map(Some);
+            }
+            up.push("..");
+        }
+        Ok(None)
+    }
+
+    /// Reads a project file; its paths are taken relative to its folder.
+    pub fn load(file: &Path) -> Result<Project> {
+        let text = std::fs::read_to_string(file).map_err(|e| Error::io(file, e))?;
+        let parsed: ProjectFile = toml::from_str(&text).map_err(|e| crate::indicator::library::toml_error(file, &e))?;
+        let root = file.parent().map(Path::to_path_buf).unwrap_or_default();
+        let at = |p: Option<PathBuf>| p.map(|p| root.join(p));
+        if let Some(n) = parsed.defaults.suppress_below.filter(|n| *n < 2) {
+            return Err(Error::config(file, format!("[defaults] suppress_below = {n}: it must be 2 or more"))
+                .with_hint("a threshold of 1 withholds nothing; say no_suppress = true to publish every count"));
+        }
+        let t = parsed.tables;
+        Ok(Project {
+            file: file.to_path_buf(),
+            sources: parsed.sources,
+            tables: Tables {
+                organisations: at(t.organisations),
+                programmes: at(t.programmes),
+                areas: at(t.areas),
+                targets: at(t.targets),
+                assumptions: at(t.assumptions),
+                commitments: at(t.commitments),
+            },
+            library: LibraryDirs {
+                indicators: at(parsed.library.indicators),
+                add: at(parsed.library.add),
+                proxies: at(parsed.library.proxies),
+            },
+            defaults: Defaults { out_dir: at(parsed.defaults.out_dir), ..parsed.defaults },
+            root,
+        })
+    }
+
+    /// Every source's files, in the order the sources are written (a pattern's files in
+    /// name order), each with its map. A source that names no file is an error: data
+    /// left out silently would make every figure wrong.
+    pub fn source_paths(&self) -> Result<Vec<SourcePath>> {
+        if self.sources.is_empty() {
+            return Err(Error::config(&self.file, "no [[source]] names the data").with_hint(
+                "add [[source]] with path = \"data/*.csv\" (and map = \"maps/….toml\" for a file with its own headings)",
+            ));
+        }
+        let mut out = Vec::new();
+        for (n, source) in self.sources.iter().enumerate() {
+            let map = source.map.as_ref().map(|m| self.root.join(m));
+            let files =
+                expand(&self.root.join(&source.path)).map_err(|e| Error::io(&self.root.join(&source.path), e))?;
+            if files.is_empty() {
+                return Err(Error::config(
+                    &self.file,
+                    format!("[[source]] {}: path = \"{}\" names no file", n + 1, source.path),
+                )
+                .with_hint(format!(
+                    "put the data files there, or change the path (relative to {})",
+                    self.file.display()
+                )));
+            }
+            out.extend(files.into_iter().map(|path| SourcePath { path, map: map.clone() }));
+        }
+        Ok(out)
+    }
+}
+
+/// The files a path names: itself, or for a pattern (`*` and `?` in its last part)
+/// the files in its folder that match, sorted by name.
+fn expand(path: &Path) -> std::io::Result<Vec<PathBuf>> {
+    let name = path.file_name().and_then(|n| n.to_str()).unwrap_or("");
+    if !name.contains(['*', '?']) {
+        return Ok(if path.is_file() { vec![path.to_path_buf()] } else { Vec::new() });
+    }
+    let dir = path.parent().filter(|d| !d.as_os_str().is_empty()).unwrap_or(Path::new("."));
+    if !dir.is_dir() {
+        return Ok(Vec::new());
+    }
+    let mut found: Vec<PathBuf> = Vec::new();
+    for entry in std::fs::read_dir(dir)? {
+        let entry = entry?;
+        let file = entry.file_name();
+        let Some(file) = file.to_str() else { continue };
+        // Lock files a spreadsheet leaves beside an open workbook are not data.
+        if file.starts_with("~$") || !entry.file_type()?.is_file() || !matches(name, file) {
+            continue;
+        }
+        found.push(path.parent().unwrap_or(Path::new("")).join(file));
+    }
+    found.sort();
+    Ok(found)
+}
+
+/// Whether `text` matches `pattern`, where `*` is any run of characters and `?` one.
+fn matches(pattern: &str, text: &str) -> bool {
+    let (p, t): (Vec<char>, Vec<char>) = (pattern.chars().collect(), text.chars().collect());
+    // Classic two-pointer wildcard match with backtracking to the last `*`.
+    let (mut i, mut j, mut star, mut mark) = (0, 0, None, 0);
+    while j < t.len() {
+        if i < p.len() && (p[i] == '?' || p[i] == t[j]) {
+            i += 1;
+            j += 1;
+        } else if i < p.len() && p[i] == '*' {
+            star = Some(i);
+            mark = j;
+            i += 1;
+        } else if let Some(s) = star {
+            i = s + 1;
+            mark += 1;
+            j = mark;
+        } else {
+            return false;
+        }
+    }
+    p[i..].iter().all(|c| *c == '*')
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn wildcards_match_within_a_name() {
+        assert!(matches("*.csv", "a.csv"));
+        assert!(matches("*.csv", ".csv"));
+        assert!(!matches("*.csv", "a.csv.bak"));
+        assert!(matches("return-??.xlsx", "return-01.xlsx"));
+        assert!(!matches("return-??.xlsx", "return-1.xlsx"));
+        assert!(matches("a*b*c", "axxbyyc"));
+        assert!(!matches("a*b*c", "axxbyy"));
+        assert!(matches("*", "anything"));
+    }
+
+    #[test]
+    fn a_project_is_found_in_the_folder_or_above_and_its_paths_are_joined() {
+        let dir = tempfile::tempdir().expect("temp dir");
+        let top = dir.path();
+        std::fs::create_dir_all(top.join("data/sub")).expect("dirs");
+        std::fs::write(top.join("data/b.csv"), "x").expect("write");
+        std::fs::write(top.join("data/a.csv"), "x").expect("write");
+        std::fs::write(top.join("data/~$a.csv"), "x").expect("write");
+        std::fs::write(
+            top.join(FILE_NAME),
+            "[[source]]\npath = \"data/*.csv\"\nmap = \"m.toml\"\n[tables]\ntargets = \"t.csv\"\n",
+        )
+        .expect("write");
+        let found = Project::find(&top.join("data/sub")).expect("read").expect("found");
+        assert_eq!(found.root, top.join("data/sub/../.."));
+        assert_eq!(found.tables.targets, Some(top.join("data/sub/../../t.csv")));
+        let files = found.source_paths().expect("sources");
+        let names: Vec<_> = files.iter().map(|s| s.path.file_name().unwrap().to_string_lossy().to_string()).collect();
+        assert_eq!(names, ["a.csv", "b.csv"], "sorted, the lock file left out");
+        assert!(files.iter().all(|s| s.map == Some(top.join("data/sub/../../m.toml"))));
+    }
+
+    #[test]
+    fn a_misspelt_key_names_the_line_and_the_nearest_key() {
+        let dir = tempfile::tempdir().expect("temp dir");
+        let file = dir.path().join(FILE_NAME);
+        std::fs::write(&file, "[tables]\norganisation = \"o.csv\"\n").expect("write");
+        let err = Project::load(&file).expect_err("refused");
+        assert!(err.to_string().contains("line 2"), "{err}");
+        assert_eq!(err.hint(), Some("did you mean `organisations`?"));
+    }
+
+    #[test]
+    fn a_source_that_names_no_file_is_refused() {
+        let dir = tempfile::tempdir().expect("temp dir");
+        let file = dir.path().join(FILE_NAME);
+        std::fs::write(&file, "[[source]]\npath = \"data/*.csv\"\n").expect("write");
+        let err = Project::load(&file).expect("read").source_paths().expect_err("refused");
+        assert!(err.to_string().contains("[[source]] 1: path = \"data/*.csv\" names no file"), "{err}");
+    }
+}

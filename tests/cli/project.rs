@@ -1,0 +1,154 @@
+//! A session in a project folder outside the repository, as a new user would have
+//! it: `impact init`, two sources (a canonical CSV and a partner's return with its
+//! own headings and column map), then validate, aggregate and a batch of reports,
+//! with no `--indicators` and no file names on the command line.
+
+use std::path::Path;
+use std::process::Command;
+
+use crate::util::{csv_rows, pdf_text, repo, value_of, write, Run};
+
+/// Run `impact ARGS…` in `dir`.
+fn impact_in(dir: &Path, args: &[&str]) -> Run {
+    let out = Command::new(env!("CARGO_BIN_EXE_impact")).args(args).current_dir(dir).output().expect("run impact");
+    Run {
+        code: out.status.code().unwrap_or(-1),
+        stdout: String::from_utf8_lossy(&out.stdout).into_owned(),
+        stderr: String::from_utf8_lossy(&out.stderr).into_owned(),
+    }
+}
+
+/// The canonical records: three jobs for ORG01 and one for ORG02, all in 2024-25.
+const CANONICAL: &str = "\
+record_id,organisation,programme,indicator,date,value,participant
+C1,ORG01,EMP-FWD,jobs_created,2024-05-01,1,P1
+C2,ORG01,EMP-FWD,jobs_created,2024-06-01,1,P2
+C3,ORG01,EMP-FWD,jobs_created,2024-07-01,1,P3
+C4,ORG02,EMP-FWD,jobs_created,2024-08-01,1,P4
+";
+
+/// A partner's return: its own headings, day-first dates, the partner by name,
+/// Yes/No for a job started.
+const RETURN: &str = "\
+Ref,Partner,Date of outcome,Client,Job started?
+R1,Fàilte Works,03/09/2024,Q1,Yes
+R2,Fàilte Works,04/10/2024,Q2,Yes
+R3,Fàilte Works,05/11/2024,Q3,No
+";
+
+const RETURN_MAP: &str = r#"
+[source]
+date_format = "%d/%m/%Y"
+
+[columns]
+record_id = "Ref"
+organisation = "Partner"
+date = "Date of outcome"
+participant = "Client"
+value = "Job started?"
+
+[constants]
+programme = "EMP-FWD"
+indicator = "jobs_created"
+
+[names]
+organisation = "../organisations.csv"
+
+[values]
+"Yes" = 1
+"No" = 0
+"#;
+
+/// A project made by `impact init`, with the two sources and the name tables.
+fn project() -> tempfile::TempDir {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let root = dir.path();
+    let init = impact_in(root, &["init", "p"]).ok();
+    assert!(init.stdout.contains("impact report board --each organisation"), "{}", init.stdout);
+    let p = root.join("p");
+    for made in ["impact.toml", "maps/return.toml", "reports/board.toml", "data"] {
+        assert!(p.join(made).exists(), "init made {made}");
+    }
+    write(&p.join("data"), "outcomes.csv", CANONICAL);
+    std::fs::create_dir(p.join("returns")).expect("dir");
+    write(&p.join("returns"), "partner.csv", RETURN);
+    write(&p.join("maps"), "partner.toml", RETURN_MAP);
+    for table in ["organisations.csv", "programmes.csv"] {
+        std::fs::copy(repo().join("samples").join(table), p.join(table)).expect("copy table");
+    }
+    let toml = std::fs::read_to_string(p.join("impact.toml")).expect("read");
+    let toml = toml
+        .replace(
+            "# [[source]]\n# path = \"returns/*.xlsx\"\n# map = \"maps/return.toml\"",
+            "[[source]]\npath = \"returns/*.csv\"\nmap = \"maps/partner.toml\"",
+        )
+        .replace("# organisations = ", "organisations = ")
+        .replace("# programmes = ", "programmes = ");
+    assert!(toml.contains("map = \"maps/partner.toml\""), "the generated project has the commented source");
+    std::fs::write(p.join("impact.toml"), toml).expect("write");
+    dir
+}
+
+#[test]
+fn a_session_in_a_project_folder_needs_no_file_names() {
+    let dir = project();
+    let p = dir.path().join("p");
+
+    let validate = impact_in(&p, &["validate"]).ok();
+    assert!(validate.stdout.contains("2 file(s), 7 record(s) read, 7 valid"), "{}", validate.stdout);
+
+    // Jobs by organisation: ORG01 3 (canonical); ORG02 1 (canonical) + 2 (the return's
+    // two "Yes", its "No" counting 0; "Fàilte Works" read as ORG02) = 3.
+    let aggregate = impact_in(&p, &["aggregate", "--by", "organisation", "--format", "csv", "--no-suppress"]).ok();
+    let rows = csv_rows(&aggregate.stdout);
+    assert_eq!(value_of(&rows, &["ORG01", "jobs_created"]), 3.0);
+    assert_eq!(value_of(&rows, &["ORG02", "jobs_created"]), 3.0);
+    assert!(!aggregate.stdout.contains("Fàilte"), "the name is read as its id");
+
+    // From a folder below the project; the project's own spec, its out_dir and its
+    // organisations table (names on the cover).
+    std::fs::create_dir(p.join("notes")).expect("dir");
+    let report = impact_in(&p.join("notes"), &["report", "board", "--each", "organisation", "--no-suppress"]).ok();
+    assert!(report.stdout.contains("wrote 2 PDF(s)"), "{}", report.stdout);
+    let text = pdf_text(&p.join("out/ORG02.pdf"));
+    assert!(text.contains("Fàilte Works"), "the organisations table names the subject");
+}
+
+#[test]
+fn flags_override_the_project() {
+    let dir = project();
+    let p = dir.path().join("p");
+    // A file named on the command line is read instead of the project's sources.
+    let one = impact_in(&p, &["validate", "data/outcomes.csv"]).ok();
+    assert!(one.stdout.contains("1 file(s), 4 record(s) read"), "{}", one.stdout);
+    // The project withholds counts under 5; --no-suppress publishes them.
+    let held = impact_in(&p, &["aggregate", "--by", "organisation", "--format", "csv"]).ok();
+    assert!(
+        held.stdout.contains("ORG01,jobs_created,,jobs,,small"),
+        "the project's threshold applies:\n{}",
+        held.stdout
+    );
+    let shown = impact_in(&p, &["aggregate", "--by", "organisation", "--format", "csv", "--no-suppress"]).ok();
+    assert!(shown.stdout.contains("ORG01,jobs_created,3.0,jobs,3"), "{}", shown.stdout);
+    // --map goes with files named on the command line, not with the project's.
+    let map = impact_in(&p, &["validate", "--map", "maps/partner.toml"]).expect_code(2);
+    assert!(map.stderr.contains("goes with data files named on the command line"), "{}", map.stderr);
+}
+
+#[test]
+fn project_file_mistakes_name_the_file_line_and_nearest_key() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    write(dir.path(), "impact.toml", "[[source]]\npath = \"data/*.csv\"\n\n[tables]\norganisation = \"o.csv\"\n");
+    let run = impact_in(dir.path(), &["validate"]).expect_code(1);
+    assert!(run.stderr.contains("impact.toml: line 5"), "{}", run.stderr);
+    assert!(run.stderr.contains("hint: did you mean `organisations`?"), "{}", run.stderr);
+
+    write(dir.path(), "impact.toml", "[[source]]\npath = \"data/*.csv\"\n");
+    let run = impact_in(dir.path(), &["validate"]).expect_code(1);
+    assert!(run.stderr.contains("path = \"data/*.csv\" names no file"), "{}", run.stderr);
+    assert!(run.stderr.contains("hint: put the data files there"), "{}", run.stderr);
+
+    // init never overwrites a project.
+    let again = impact_in(dir.path(), &["init"]).expect_code(2);
+    assert!(again.stderr.contains("already exists"), "{}", again.stderr);
+}

@@ -5,9 +5,7 @@
 //! and `commitments` are calls to it; a library user reaches the same path:
 //!
 //! ```
-//! use impactkit::aggregate::{Dimension, Request};
-//! use impactkit::indicator::Library;
-//! use impactkit::pipeline::{self, Input};
+//! use impactkit::{pipeline, Dimension, Input, Library, Request};
 //!
 //! let library = Library::load(std::path::Path::new("indicators"))?;
 //! let files = [std::path::PathBuf::from("samples/outcomes.csv")];

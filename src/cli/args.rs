@@ -28,10 +28,18 @@ pub struct DataArgs {
     /// The project's sources, each with its own map: read when no file is given.
     #[arg(skip)]
     pub project: Vec<data::SourcePath>,
+    /// The project's name tables (column, table): names in any file read as ids.
+    #[arg(skip)]
+    pub names: Vec<(String, PathBuf)>,
 }
 
 impl DataArgs {
     /// The files to read, each with its map: those given (with --map), else the project's.
+    /// The files' maps, with the project's name tables.
+    pub fn maps(&self, sources: &[data::SourcePath], library: &Library) -> Result<data::Maps> {
+        data::Maps::load_with_names(sources, &self.names, library)
+    }
+
     pub fn sources(&self) -> Result<Vec<data::SourcePath>> {
         if !self.data.is_empty() || self.project.is_empty() {
             return Ok(data::SourcePath::all(&self.data, self.map.as_deref()));
@@ -72,7 +80,7 @@ impl DataArgs {
         skip_invalid: bool,
     ) -> Result<crate::pipeline::Output> {
         let sources = self.sources()?;
-        let maps = data::Maps::load(&sources, library)?;
+        let maps = self.maps(&sources, library)?;
         let input = crate::pipeline::Input {
             sources: maps.files(&sources),
             options: self.options()?,

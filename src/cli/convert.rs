@@ -25,7 +25,7 @@ pub fn run(args: ConvertArgs, library: &Library) -> Result<Outcome> {
     let format = args.output.format()?;
     args.data.refuse_out_over_inputs(args.output.out.as_deref(), &[])?;
     let sources = args.data.sources()?;
-    let maps = data::Maps::load(&sources, library)?;
+    let maps = args.data.maps(&sources, library)?;
     let loaded = data::load_files(&maps.files(&sources), library, &args.data.options()?)?;
     if !loaded.report.is_ok() && args.skip_invalid {
         eprint!("{}", loaded.report.to_text());

@@ -38,28 +38,39 @@ pub fn apply(project: &Project, cli: &mut Cli) -> Result<()> {
             Ok(Vec::new())
         }
     };
+    // The project's name tables read names as ids in every file it reads.
+    let names: Vec<(String, PathBuf)> =
+        [("organisation", &tables.organisations), ("programme", &tables.programmes), ("area", &tables.areas)]
+            .into_iter()
+            .filter_map(|(column, table)| table.clone().map(|t| (column.to_string(), t)))
+            .collect();
+    let data = |args: &mut super::args::DataArgs| -> Result<()> {
+        args.project = sources(&args.data)?;
+        args.names.clone_from(&names);
+        Ok(())
+    };
     match &mut cli.command {
-        Command::Validate(a) => a.data.project = sources(&a.data.data)?,
-        Command::Convert(a) => a.data.project = sources(&a.data.data)?,
+        Command::Validate(a) => data(&mut a.data)?,
+        Command::Convert(a) => data(&mut a.data)?,
         Command::Aggregate(a) => {
-            a.data.project = sources(&a.data.data)?;
+            data(&mut a.data)?;
             fill(&mut a.targets, &tables.targets);
             a.privacy.default_to(&project.defaults);
         }
         Command::Value(a) => {
-            a.data.project = sources(&a.data.data)?;
+            data(&mut a.data)?;
             fill(&mut a.programmes, &tables.programmes);
             fill(&mut a.assumptions, &tables.assumptions);
             a.privacy.default_to(&project.defaults);
         }
         Command::Compare(a) => {
-            a.data.project = sources(&a.data.data)?;
+            data(&mut a.data)?;
             fill(&mut a.programmes, &tables.programmes);
             fill(&mut a.assumptions, &tables.assumptions);
             a.privacy.default_to(&project.defaults);
         }
         Command::Commitments(a) => {
-            a.data.project = sources(&a.data.data)?;
+            data(&mut a.data)?;
             fill(&mut a.commitments, &tables.commitments);
             fill(&mut a.assumptions, &tables.assumptions);
             a.privacy.default_to(&project.defaults);
@@ -72,6 +83,7 @@ pub fn apply(project: &Project, cli: &mut Cli) -> Result<()> {
         Command::Report(a) => {
             // A spec after --data's files is taken from them later: those are named files.
             a.project = sources(&a.data)?;
+            a.read_names.clone_from(&names);
             a.project_specs = Some(project.root.join("reports"));
             for (flag, table) in [
                 (&mut a.targets, &tables.targets),

@@ -81,6 +81,9 @@ pub struct ReportArgs {
     /// for before the built-in ones.
     #[arg(skip)]
     pub project_specs: Option<PathBuf>,
+    /// The project's name tables (column, table): names in any file read as ids.
+    #[arg(skip)]
+    pub read_names: Vec<(String, PathBuf)>,
 }
 
 /// The spec and the data files: a spec written after `--data`'s files was taken in
@@ -158,6 +161,7 @@ pub fn run(args: ReportArgs, library: &Library) -> Result<Outcome> {
     let opts = report::Options {
         spec,
         data,
+        read_names: args.read_names,
         targets: args.targets,
         names: [args.organisations, args.programmes.clone(), args.areas].into_iter().flatten().collect(),
         programmes: args.programmes,

@@ -23,7 +23,7 @@ pub struct ValidateArgs {
 
 pub fn run(args: ValidateArgs, library: &Library) -> Result<Outcome> {
     let sources = args.data.sources()?;
-    let maps = data::Maps::load(&sources, library)?;
+    let maps = args.data.maps(&sources, library)?;
     let files = maps.files(&sources);
     // Names not in a table are listed for the first map with name tables.
     let map = files.iter().find_map(|f| f.map.filter(|m| !m.name_ids.is_empty()));

@@ -210,7 +210,7 @@ impl ColumnMap {
 
 /// A name table: lower-case name, alias and id → id. Two ids claiming one name is an
 /// error naming the row.
-fn read_name_table(path: &Path) -> Result<std::collections::HashMap<String, String>> {
+pub(crate) fn read_name_table(path: &Path) -> Result<std::collections::HashMap<String, String>> {
     let mut out: std::collections::HashMap<String, String> = std::collections::HashMap::new();
     for r in super::names::read_names(path)? {
         let words = std::iter::once(&r.id).chain(&r.name).chain(&r.aliases);

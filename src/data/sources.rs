@@ -26,18 +26,38 @@ impl SourcePath {
 /// The column maps of a set of sources, each read once however many files share it.
 pub struct Maps {
     loaded: Vec<(PathBuf, ColumnMap)>,
+    /// For files with no map of their own, when there are shared name tables.
+    unmapped: Option<ColumnMap>,
 }
 
 impl Maps {
     /// Reads every map the sources name (checked against the library).
     pub fn load(sources: &[SourcePath], library: &Library) -> Result<Maps> {
+        Maps::load_with_names(sources, &[], library)
+    }
+
+    /// `load`, with name tables (column → table of ids, names and aliases) that read
+    /// names as ids in every source whose map has none for that column: a project's
+    /// organisations table reads "Fàilte Works" as ORG02 in any file.
+    pub fn load_with_names(sources: &[SourcePath], names: &[(String, PathBuf)], library: &Library) -> Result<Maps> {
+        let mut tables = Vec::new();
+        for (column, table) in names {
+            tables.push((column.clone(), super::colmap::read_name_table(table)?));
+        }
+        let with_tables = |mut map: ColumnMap| {
+            for (column, ids) in &tables {
+                map.name_ids.entry(column.clone()).or_insert_with(|| ids.clone());
+            }
+            map
+        };
         let mut loaded: Vec<(PathBuf, ColumnMap)> = Vec::new();
         for path in sources.iter().filter_map(|s| s.map.as_ref()) {
             if !loaded.iter().any(|(p, _)| p == path) {
-                loaded.push((path.clone(), ColumnMap::load(path, library)?));
+                loaded.push((path.clone(), with_tables(ColumnMap::load(path, library)?)));
             }
         }
-        Ok(Maps { loaded })
+        let unmapped = (!tables.is_empty()).then(|| with_tables(ColumnMap::default()));
+        Ok(Maps { loaded, unmapped })
     }
 
     /// The sources as files to read, each with its loaded map.
@@ -46,7 +66,10 @@ impl Maps {
             .iter()
             .map(|s| DataFile {
                 path: &s.path,
-                map: s.map.as_ref().and_then(|m| self.loaded.iter().find(|(p, _)| p == m).map(|(_, map)| map)),
+                map: match &s.map {
+                    Some(m) => self.loaded.iter().find(|(p, _)| p == m).map(|(_, map)| map),
+                    None => self.unmapped.as_ref(),
+                },
             })
             .collect()
     }

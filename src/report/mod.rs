@@ -36,6 +36,9 @@ pub struct Options {
     pub spec: PathBuf,
     /// Data files, each with its column map.
     pub data: Vec<data::SourcePath>,
+    /// Name tables (column, table) that read names in every data file as ids (a
+    /// project's tables), where a file's map has none for the column.
+    pub read_names: Vec<(String, PathBuf)>,
     /// Targets table.
     pub targets: Option<PathBuf>,
     /// Name tables (id/code, name): organisations, programmes, areas.
@@ -240,7 +243,7 @@ struct Computed {
 /// subject's figures, social values, peer comparisons and commitments.
 fn compute(opts: &Options, spec: &Spec, window: &spec::Window, library: &Library) -> Result<Computed> {
     let kind = spec.subject;
-    let maps = data::Maps::load(&opts.data, library)?;
+    let maps = data::Maps::load_with_names(&opts.data, &opts.read_names, library)?;
     // One report about one subject needs no other subject's records, unless a section
     // compares it with its peers: every figure of a report is grouped by its subject
     // (and protected per subject), so the subject's records alone give the same PDF,

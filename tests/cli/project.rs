@@ -18,13 +18,15 @@ fn impact_in(dir: &Path, args: &[&str]) -> Run {
     }
 }
 
-/// The canonical records: three jobs for ORG01 and one for ORG02, all in 2024-25.
+/// The canonical records: four jobs for ORG01 (one written by its name) and one for
+/// ORG02, all in 2024-25.
 const CANONICAL: &str = "\
 record_id,organisation,programme,indicator,date,value,participant
 C1,ORG01,EMP-FWD,jobs_created,2024-05-01,1,P1
 C2,ORG01,EMP-FWD,jobs_created,2024-06-01,1,P2
 C3,ORG01,EMP-FWD,jobs_created,2024-07-01,1,P3
 C4,ORG02,EMP-FWD,jobs_created,2024-08-01,1,P4
+C5,Clyde Reuse Hub,EMP-FWD,jobs_created,2024-08-02,1,P5
 ";
 
 /// A partner's return: its own headings, day-first dates, the partner by name,
@@ -51,15 +53,13 @@ value = "Job started?"
 programme = "EMP-FWD"
 indicator = "jobs_created"
 
-[names]
-organisation = "../organisations.csv"
-
 [values]
 "Yes" = 1
 "No" = 0
 "#;
 
-/// A project made by `impact init`, with the two sources and the name tables.
+/// A project made by `impact init`, with the two sources and the name tables (which
+/// read names as ids in both).
 fn project() -> tempfile::TempDir {
     let dir = tempfile::tempdir().expect("temp dir");
     let root = dir.path();
@@ -95,15 +95,16 @@ fn a_session_in_a_project_folder_needs_no_file_names() {
     let p = dir.path().join("p");
 
     let validate = impact_in(&p, &["validate"]).ok();
-    assert!(validate.stdout.contains("2 file(s), 7 record(s) read, 7 valid"), "{}", validate.stdout);
+    assert!(validate.stdout.contains("2 file(s), 8 record(s) read, 8 valid"), "{}", validate.stdout);
 
-    // Jobs by organisation: ORG01 3 (canonical); ORG02 1 (canonical) + 2 (the return's
-    // two "Yes", its "No" counting 0; "Fàilte Works" read as ORG02) = 3.
+    // Jobs by organisation, names read as ids by the project's organisations table:
+    // ORG01 3 + 1 ("Clyde Reuse Hub") = 4, all canonical; ORG02 1 (canonical) + 2 (the
+    // return's two "Yes", its "No" counting 0; "Fàilte Works" read as ORG02) = 3.
     let aggregate = impact_in(&p, &["aggregate", "--by", "organisation", "--format", "csv", "--no-suppress"]).ok();
     let rows = csv_rows(&aggregate.stdout);
-    assert_eq!(value_of(&rows, &["ORG01", "jobs_created"]), 3.0);
+    assert_eq!(value_of(&rows, &["ORG01", "jobs_created"]), 4.0);
     assert_eq!(value_of(&rows, &["ORG02", "jobs_created"]), 3.0);
-    assert!(!aggregate.stdout.contains("Fàilte"), "the name is read as its id");
+    assert!(!aggregate.stdout.contains("Fàilte") && !aggregate.stdout.contains("Clyde"), "names are read as ids");
 
     // From a folder below the project; the project's own spec, its out_dir and its
     // organisations table (names on the cover).
@@ -120,7 +121,7 @@ fn flags_override_the_project() {
     let p = dir.path().join("p");
     // A file named on the command line is read instead of the project's sources.
     let one = impact_in(&p, &["validate", "data/outcomes.csv"]).ok();
-    assert!(one.stdout.contains("1 file(s), 4 record(s) read"), "{}", one.stdout);
+    assert!(one.stdout.contains("1 file(s), 5 record(s) read"), "{}", one.stdout);
     // The project withholds counts under 5; --no-suppress publishes them.
     let held = impact_in(&p, &["aggregate", "--by", "organisation", "--format", "csv"]).ok();
     assert!(
@@ -129,7 +130,7 @@ fn flags_override_the_project() {
         held.stdout
     );
     let shown = impact_in(&p, &["aggregate", "--by", "organisation", "--format", "csv", "--no-suppress"]).ok();
-    assert!(shown.stdout.contains("ORG01,jobs_created,3.0,jobs,3"), "{}", shown.stdout);
+    assert!(shown.stdout.contains("ORG01,jobs_created,4.0,jobs,4"), "{}", shown.stdout);
     // --map goes with files named on the command line, not with the project's.
     let map = impact_in(&p, &["validate", "--map", "maps/partner.toml"]).expect_code(2);
     assert!(map.stderr.contains("goes with data files named on the command line"), "{}", map.stderr);

@@ -119,7 +119,9 @@ pub fn open(path: &Path, map: Option<&ColumnMap>, wanted: Option<&[&str]>) -> Re
     let default_map = ColumnMap::default();
     // A wide sheet melts each row into several records, so it is checked whole.
     let whole = map.is_some_and(|m| !m.wide.is_empty());
-    let wanted = if map.is_some() { None } else { wanted };
+    // Columns are read by canonical name: a map that renames them (or melts a wide
+    // sheet) is read whole-width; one that only reads names as ids is not.
+    let wanted = if map.is_some_and(|m| !m.columns.is_empty() || whole) { None } else { wanted };
     let map = map.unwrap_or(&default_map);
     let stream = match Format::of(path)? {
         Format::Csv => csv_stream(path, map)?,

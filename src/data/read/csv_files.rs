@@ -31,12 +31,18 @@ pub(super) fn csv_stream(path: &Path, map: &ColumnMap) -> Result<Stream> {
     let first_data_row = (header_row + 1) as i64;
     let lf = lf.with_column((col(ROW).cast(DataType::Int64) + lit(first_data_row)).alias(ROW));
     let empty = empty_table(path, &lf, letters)?;
+    let columns: Schema = names.iter().map(|n| Field::new(n.as_str().into(), DataType::String)).collect();
+    let chunks = super::csv_chunks::CsvChunks {
+        options: CsvParseOptions::default().with_separator(separator),
+        schema: Arc::new(columns),
+        header_row,
+    };
     let shape = ragged::Shape { separator, header_row, headings: names.len(), note_prefixes };
     let ragged = names.last().map(|last| (shape, last.clone()));
     Ok(Stream {
         path: path.to_path_buf(),
         empty,
-        feed: Feed::Lazy(lf),
+        feed: Feed::Csv(chunks),
         projected: false,
         ragged,
         on_error: Box::new(on_error),

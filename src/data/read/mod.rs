@@ -15,6 +15,7 @@ use super::schema::{column_letter, normalise_heading, ROW};
 use crate::diagnostics::{Check, Diagnostic, Severity};
 use crate::error::{Error, Result};
 
+mod csv_chunks;
 mod csv_files;
 mod excel;
 mod json_files;
@@ -98,9 +99,8 @@ pub struct Stream {
 
 #[allow(clippy::large_enum_variant)] // one per stream
 enum Feed {
-    /// polars' streaming engine (CSV: parsing is spread over every core while the
-    /// checks run).
-    Lazy(LazyFrame),
+    /// CSV, a block at a time, parsed on every core while the checks run.
+    Csv(csv_chunks::CsvChunks),
     /// Parquet, a row group at a time (see `Stream::row_groups`). `columns`: the ones
     /// to read (None: all).
     RowGroups { columns: Option<Vec<String>> },
@@ -163,43 +163,26 @@ impl Stream {
         batch_rows: usize,
         mut each: impl FnMut(DataFrame) -> Result<ControlFlow<()>>,
     ) -> Result<()> {
-        let lf = match &self.feed {
-            Feed::Lazy(lf) => lf,
+        let chunks = match &self.feed {
+            Feed::Csv(chunks) => chunks,
             Feed::RowGroups { columns } => return self.row_groups(columns, batch_rows, each),
         };
         let mut last_cell_empty = false;
-        let mut each = |batch: DataFrame| {
-            if let Some((_, last)) = &self.ragged {
-                last_cell_empty |= batch.column(last).is_ok_and(|c| c.null_count() > 0);
-            }
-            each(batch)
-        };
-        let (send, receive) = std::sync::mpsc::sync_channel::<DataFrame>(1);
-        let sink = PlanCallback::new(move |df: DataFrame| Ok(send.send(df).is_err()));
-        let query = lf
-            .clone()
-            .sink_batches(sink, true, std::num::NonZeroUsize::new(batch_rows))
-            .map_err(|e| (self.on_error)(e))?;
-        std::thread::scope(|scope| {
-            let reader = scope.spawn(move || query.collect_with_engine(Engine::Streaming).map(|_| ()));
-            let mut result = Ok(());
-            for batch in receive.iter() {
-                match each(batch) {
-                    Ok(ControlFlow::Continue(())) => {}
-                    Ok(ControlFlow::Break(())) => break, // dropping the receiver stops the reader
-                    Err(e) => {
-                        result = Err(e);
-                        break;
+        chunks.for_each(
+            &self.path,
+            |block| {
+                if let Some((_, last)) = &self.ragged {
+                    last_cell_empty |= block.column(last).is_ok_and(|c| c.null_count() > 0);
+                }
+                for start in (0..block.height()).step_by(batch_rows.max(1)) {
+                    if each(block.slice(start as i64, batch_rows))?.is_break() {
+                        return Ok(ControlFlow::Break(()));
                     }
                 }
-            }
-            drop(receive);
-            let read = match reader.join() {
-                Ok(r) => r.map_err(|e| (self.on_error)(e)),
-                Err(_) => Err(Error::read(&self.path, "the reader stopped unexpectedly")),
-            };
-            result.and(read)
-        })?;
+                Ok(ControlFlow::Continue(()))
+            },
+            &*self.on_error,
+        )?;
         match &self.ragged {
             Some((shape, _)) if last_cell_empty => ragged::refuse_short_rows(&self.path, shape),
             _ => Ok(()),

@@ -325,7 +325,7 @@ fn missing_columns(
 
 /// A heading as the file has it: the reader renames a repeated heading
 /// `NAME_duplicated_N`, which the user never wrote.
-fn as_headed(heading: &str) -> &str {
+pub(crate) fn as_headed(heading: &str) -> &str {
     match heading.rsplit_once("_duplicated_") {
         Some((base, n)) if !n.is_empty() && n.bytes().all(|b| b.is_ascii_digit()) => base,
         _ => heading,

@@ -21,11 +21,26 @@ use crate::error::{Error, Result};
 const BLOCK: usize = 32 << 20;
 
 /// Record ends (line ends outside quoted cells) in text that starts at a record's
-/// start: how many, and the offset just after the last one (0 for none).
+/// start: how many, the offset just after the last one (0 for none), whether a
+/// record had fewer or more cells than the headings, and the separators of the
+/// record left open at the end.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub(super) struct Ends {
     pub count: usize,
     pub after_last: usize,
+    pub short: bool,
+    pub long: bool,
+    pub open_separators: usize,
+}
+
+/// What a record looks like: its quote, separator and line end, and the number of
+/// separators a whole record has (one fewer than the headings).
+#[derive(Debug, Clone, Copy)]
+pub(super) struct Layout {
+    pub quote: Option<u8>,
+    pub separator: u8,
+    pub eol: u8,
+    pub separators: usize,
 }
 
 /// Each byte of a little-endian word that equals `byte` (repeated in every lane),
@@ -53,69 +68,108 @@ fn prefix_xor(mut x: u64) -> u64 {
     x
 }
 
-/// The record ends in `bytes`, which starts at a record's start: line ends (`eol`)
-/// outside quoted cells, a doubled quote counting twice (in and out again).
-pub(super) fn record_ends(bytes: &[u8], quote: Option<u8>, eol: u8) -> Ends {
+/// The record ends in `bytes`, which starts at a record's start: line ends outside
+/// quoted cells (a doubled quote counts twice, in and out again), with each whole
+/// record's separators (outside quotes) checked against the layout.
+pub(super) fn record_ends(bytes: &[u8], layout: &Layout) -> Ends {
     let lanes = |b: u8| u64::from(b) * 0x0101_0101_0101_0101;
-    let (eols, quotes) = (lanes(eol), quote.map(lanes));
+    let (eols, seps, quotes) = (lanes(layout.eol), lanes(layout.separator), layout.quote.map(lanes));
     let mut inside = 0u64; // all ones while inside quotes
-    let mut ends = Ends { count: 0, after_last: 0 };
+    let mut ends = Ends { count: 0, after_last: 0, short: false, long: false, open_separators: 0 };
+    let check = |n: usize, ends: &mut Ends| {
+        ends.short |= n < layout.separators;
+        ends.long |= n > layout.separators;
+    };
     let mut blocks = bytes.chunks_exact(64);
     let mut base = 0;
     for block in &mut blocks {
-        let (mut e, mut q) = (0u64, 0u64);
+        let (mut e, mut s, mut q) = (0u64, 0u64, 0u64);
         for (k, word) in block.chunks_exact(8).enumerate() {
             let word = u64::from_le_bytes([word[0], word[1], word[2], word[3], word[4], word[5], word[6], word[7]]);
             e |= equal_bits(word, eols) << (8 * k);
+            s |= equal_bits(word, seps) << (8 * k);
             if let Some(quotes) = quotes {
                 q |= equal_bits(word, quotes) << (8 * k);
             }
         }
         let quoted = prefix_xor(q) ^ inside;
         inside = ((quoted as i64) >> 63) as u64;
-        let outside = e & !quoted;
-        if outside != 0 {
-            ends.count += outside.count_ones() as usize;
-            ends.after_last = base + 64 - outside.leading_zeros() as usize;
+        let (mut line_ends, mut separators) = (e & !quoted, s & !quoted);
+        if line_ends != 0 {
+            ends.count += line_ends.count_ones() as usize;
+            ends.after_last = base + 64 - line_ends.leading_zeros() as usize;
+            // Each record ending here: its separators before its end.
+            while line_ends != 0 {
+                let before = (1u64 << line_ends.trailing_zeros()) - 1;
+                let n = ends.open_separators + (separators & before).count_ones() as usize;
+                check(n, &mut ends);
+                ends.open_separators = 0;
+                separators &= !before;
+                line_ends &= line_ends - 1;
+            }
         }
+        ends.open_separators += separators.count_ones() as usize;
         base += 64;
     }
     let mut in_quotes = inside != 0;
     for (i, &b) in blocks.remainder().iter().enumerate() {
-        if Some(b) == quote {
+        if Some(b) == layout.quote {
             in_quotes = !in_quotes;
-        } else if b == eol && !in_quotes {
+            continue;
+        }
+        if in_quotes {
+            continue;
+        }
+        if b == layout.eol {
             ends.count += 1;
             ends.after_last = base + i + 1;
+            check(ends.open_separators, &mut ends);
+            ends.open_separators = 0;
+        } else if b == layout.separator {
+            ends.open_separators += 1;
         }
     }
     ends
 }
 
-/// How to read a CSV file's records: polars' parse options and the file's columns
-/// (all text), and the spreadsheet row of its headings.
+/// How to read a CSV file's records: polars' parse options, the file's columns (all
+/// text) and the ones to parse (None: all), and the spreadsheet row of its headings.
 pub(super) struct CsvChunks {
     pub options: CsvParseOptions,
     pub schema: SchemaRef,
+    pub projection: Option<Vec<usize>>,
     pub header_row: u64,
 }
 
 impl CsvChunks {
-    /// Hand every record to `each` in blocks (columns as headed, plus `__row`),
-    /// reading and parsing the next block while `each` works on this one. A polars
-    /// error is returned as polars gives it (the caller says where in the file).
+    fn layout(&self) -> Layout {
+        Layout {
+            quote: self.options.quote_char,
+            separator: self.options.separator,
+            eol: self.options.eol_char,
+            separators: self.schema.len().saturating_sub(1),
+        }
+    }
+
+    /// Hand every record to `each` in blocks (the columns parsed, as headed, after
+    /// `__row`), reading and parsing the next block while `each` works on this one. A
+    /// row with more cells than the headings is a polars error, as polars gives it
+    /// (the caller says where in the file). Returns whether a row had fewer cells
+    /// than the headings (or none: a blank line), for the caller to look into.
     pub(super) fn for_each(
         &self,
         path: &Path,
         mut each: impl FnMut(DataFrame) -> Result<std::ops::ControlFlow<()>>,
         on_error: &(dyn Fn(PolarsError) -> Error + Send + Sync),
-    ) -> Result<()> {
+    ) -> Result<bool> {
         let (send, receive) = std::sync::mpsc::sync_channel::<Result<DataFrame>>(1);
-        std::thread::scope(|scope| {
-            scope.spawn(move || {
-                if let Err(e) = self.read(path, |df| send.send(Ok(df)).is_ok(), on_error) {
+        let short = std::sync::atomic::AtomicBool::new(false);
+        std::thread::scope(|scope| -> Result<()> {
+            scope.spawn(|| {
+                if let Err(e) = self.read(path, |df| send.send(Ok(df)).is_ok(), &short, on_error) {
                     let _ = send.send(Err(e));
                 }
+                drop(send);
             });
             for block in receive {
                 // Returning drops the receiver, which stops the reading thread.
@@ -124,7 +178,8 @@ impl CsvChunks {
                 }
             }
             Ok(())
-        })
+        })?;
+        Ok(short.load(std::sync::atomic::Ordering::Relaxed))
     }
 
     /// Read the file block by block, sending each block's records until `send` says
@@ -133,16 +188,19 @@ impl CsvChunks {
         &self,
         path: &Path,
         mut send: impl FnMut(DataFrame) -> bool,
+        short: &std::sync::atomic::AtomicBool,
         on_error: &(dyn Fn(PolarsError) -> Error + Send + Sync),
     ) -> Result<()> {
         let mut file = std::fs::File::open(path).map_err(|e| Error::io(path, e))?;
-        let (quote, eol) = (self.options.quote_char, self.options.eol_char);
+        let layout = self.layout();
+        let (quote, eol) = (layout.quote, layout.eol);
         let mut text: Vec<u8> = Vec::new();
         let mut eof = false;
         // The heading row (and any rows above it) are not records.
         let mut to_skip = self.header_row;
         let mut rows_before = self.header_row as i64;
         let pieces_per_block = rayon::current_num_threads().max(1) * 4;
+        let mut too_long = false;
         loop {
             if !eof {
                 let had = text.len();
@@ -168,24 +226,35 @@ impl CsvChunks {
             let piece_len = (text.len() / pieces_per_block).max(64 << 10);
             let mut pieces: Vec<(usize, usize, usize)> = Vec::new();
             let mut start = 0;
+            let mut note = |ends: &Ends| {
+                too_long |= ends.long;
+                if ends.short {
+                    short.store(true, std::sync::atomic::Ordering::Relaxed);
+                }
+            };
             while start < text.len() {
                 let end = (start + piece_len).min(text.len());
-                let ends = record_ends(&text[start..end], quote, eol);
-                if ends.count > 0 {
-                    pieces.push((start, start + ends.after_last, ends.count));
-                    start += ends.after_last;
-                } else if let Some(first) = first_record_end(&text[start..], quote, eol) {
-                    // A record longer than a piece.
-                    pieces.push((start, start + first, 1));
-                    start += first;
-                } else {
-                    break;
+                let mut ends = record_ends(&text[start..end], &layout);
+                if ends.count == 0 {
+                    // A record longer than a piece (or the rest of the text).
+                    let Some(first) = first_record_end(&text[start..], quote, eol) else { break };
+                    ends = record_ends(&text[start..start + first], &layout);
                 }
+                note(&ends);
+                pieces.push((start, start + ends.after_last, ends.count));
+                start += ends.after_last;
             }
             // At the end of the file, a last record without a line end.
             if eof && start < text.len() {
+                let open = record_ends(&text[start..], &layout);
+                let n = open.open_separators;
+                note(&Ends { short: n < layout.separators, long: n > layout.separators, ..open });
                 pieces.push((start, text.len(), 1));
                 start = text.len();
+            }
+            if too_long {
+                // polars' own words for it; the caller finds the row.
+                return Err(on_error(polars_err!(ComputeError: "found more fields than defined in 'Schema'")));
             }
             if !pieces.is_empty() {
                 let frames: Vec<PolarsResult<DataFrame>> =
@@ -222,13 +291,20 @@ impl CsvChunks {
     /// and as many rows parsed as record ends counted.
     fn parse(&self, piece: &[u8], records: usize) -> PolarsResult<DataFrame> {
         polars_ensure!(validate_utf8(piece), ComputeError: "invalid utf-8 sequence");
-        let projection: Vec<usize> = (0..self.schema.len()).collect();
+        let all: Vec<usize>;
+        let projection = match &self.projection {
+            Some(p) => p.as_slice(),
+            None => {
+                all = (0..self.schema.len()).collect();
+                &all
+            }
+        };
         let df = read_chunk(
             piece,
             &self.options,
             &self.schema,
             false,
-            &projection,
+            projection,
             0,
             records,
             None,
@@ -275,26 +351,39 @@ fn read_full(file: &mut std::fs::File, buf: &mut [u8]) -> std::io::Result<usize>
 mod tests {
     use super::*;
 
+    fn layout(quote: Option<u8>, separators: usize) -> Layout {
+        Layout { quote, separator: b',', eol: b'\n', separators }
+    }
+
     /// Byte by byte, as the definition says.
-    fn by_hand(bytes: &[u8], quote: Option<u8>, eol: u8) -> Ends {
-        let mut ends = Ends { count: 0, after_last: 0 };
+    fn by_hand(bytes: &[u8], layout: &Layout) -> Ends {
+        let mut ends = Ends { count: 0, after_last: 0, short: false, long: false, open_separators: 0 };
         let mut in_quotes = false;
         for (i, &b) in bytes.iter().enumerate() {
-            if Some(b) == quote {
+            if Some(b) == layout.quote {
                 in_quotes = !in_quotes;
-            } else if b == eol && !in_quotes {
+            } else if b == layout.eol && !in_quotes {
                 ends.count += 1;
                 ends.after_last = i + 1;
+                ends.short |= ends.open_separators < layout.separators;
+                ends.long |= ends.open_separators > layout.separators;
+                ends.open_separators = 0;
+            } else if b == layout.separator && !in_quotes {
+                ends.open_separators += 1;
             }
         }
         ends
     }
 
     #[test]
-    fn record_ends_skip_line_ends_inside_quotes() {
-        let text = b"a,b\n\"x\ny\",2\n\"\"\"q\"\"\",3\nlast";
-        assert_eq!(record_ends(text, Some(b'"'), b'\n'), Ends { count: 3, after_last: 22 });
-        assert_eq!(record_ends(text, None, b'\n').count, 4, "without quoting every line end counts");
+    fn record_ends_skip_line_ends_and_separators_inside_quotes() {
+        let text = b"a,b\n\"x\ny\",2\n\"\"\"q,\"\"\",3\nlast";
+        let ends = Ends { count: 3, after_last: 23, short: false, long: false, open_separators: 0 };
+        assert_eq!(record_ends(text, &layout(Some(b'"'), 1)), ends);
+        assert_eq!(record_ends(text, &layout(None, 1)).count, 4, "without quoting every line end counts");
+        let rows = b"a,b,c\na,b\na,b,c,d\n";
+        let ends = record_ends(rows, &layout(Some(b'"'), 2));
+        assert!(ends.short && ends.long, "{ends:?}");
     }
 
     #[test]
@@ -313,7 +402,10 @@ mod tests {
                 })
                 .collect();
             for quote in [Some(b'"'), None] {
-                assert_eq!(record_ends(&text, quote, b'\n'), by_hand(&text, quote, b'\n'), "length {len}");
+                for separators in [0, 1, 2, 5] {
+                    let layout = layout(quote, separators);
+                    assert_eq!(record_ends(&text, &layout), by_hand(&text, &layout), "length {len}");
+                }
             }
         }
     }

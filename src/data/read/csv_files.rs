@@ -3,7 +3,7 @@
 
 use super::*;
 
-pub(super) fn csv_stream(path: &Path, map: &ColumnMap) -> Result<Stream> {
+pub(super) fn csv_stream(path: &Path, map: &ColumnMap, wanted: Option<&[&str]>) -> Result<Stream> {
     refuse_unreadable_text(path)?;
     let header_row = map.header_row();
     let heading_line = nth_line(path, header_row)?;
@@ -32,19 +32,31 @@ pub(super) fn csv_stream(path: &Path, map: &ColumnMap) -> Result<Stream> {
     let lf = lf.with_column((col(ROW).cast(DataType::Int64) + lit(first_data_row)).alias(ROW));
     let empty = empty_table(path, &lf, letters)?;
     let columns: Schema = names.iter().map(|n| Field::new(n.as_str().into(), DataType::String)).collect();
+    // Only the columns wanted are parsed; every row's cells are still counted.
+    // (polars parses at least one column: a file with none wanted is read whole.)
+    let projection: Option<Vec<usize>> = wanted
+        .map(|w| {
+            // A repeated heading (`x_duplicated_0`) is read with its first, so the
+            // mapping sees both and refuses to guess.
+            let heading = |i: usize| normalise_heading(crate::data::mapping::as_headed(&names[i]));
+            (0..names.len()).filter(|&i| w.contains(&heading(i).as_str())).collect::<Vec<_>>()
+        })
+        .filter(|p| !p.is_empty());
+    let projected = projection.as_ref().is_some_and(|p| p.len() < names.len());
     let chunks = super::csv_chunks::CsvChunks {
         options: CsvParseOptions::default().with_separator(separator),
         schema: Arc::new(columns),
+        projection,
         header_row,
     };
     let shape = ragged::Shape { separator, header_row, headings: names.len(), note_prefixes };
-    let ragged = names.last().map(|last| (shape, last.clone()));
+
     Ok(Stream {
         path: path.to_path_buf(),
         empty,
         feed: Feed::Csv(chunks),
-        projected: false,
-        ragged,
+        projected,
+        ragged: Some(shape),
         on_error: Box::new(on_error),
     })
 }

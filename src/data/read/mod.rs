@@ -91,9 +91,9 @@ pub struct Stream {
     feed: Feed,
     /// Columns were left unread (see `open`).
     pub projected: bool,
-    /// A CSV file's layout and last heading: a short row shows only as an empty last
-    /// cell, and then the bytes are read again to tell (see `ragged`).
-    ragged: Option<(ragged::Shape, String)>,
+    /// A CSV file's layout: when the reader saw a row with too few cells (or a blank
+    /// line), the bytes are read again to tell which (see `ragged`).
+    ragged: Option<ragged::Shape>,
     on_error: Box<dyn Fn(PolarsError) -> Error + Send + Sync>,
 }
 
@@ -124,7 +124,7 @@ pub fn open(path: &Path, map: Option<&ColumnMap>, wanted: Option<&[&str]>) -> Re
     let wanted = if map.is_some_and(|m| !m.columns.is_empty() || whole) { None } else { wanted };
     let map = map.unwrap_or(&default_map);
     let stream = match Format::of(path)? {
-        Format::Csv => csv_stream(path, map)?,
+        Format::Csv => csv_stream(path, map, wanted)?,
         Format::Parquet => parquet_stream(path, wanted)?,
         Format::Excel => return read_excel(path, map).map(Source::Whole),
         Format::Json => return read_json(path).map(Source::Whole),
@@ -167,13 +167,9 @@ impl Stream {
             Feed::Csv(chunks) => chunks,
             Feed::RowGroups { columns } => return self.row_groups(columns, batch_rows, each),
         };
-        let mut last_cell_empty = false;
-        chunks.for_each(
+        let short = chunks.for_each(
             &self.path,
             |block| {
-                if let Some((_, last)) = &self.ragged {
-                    last_cell_empty |= block.column(last).is_ok_and(|c| c.null_count() > 0);
-                }
                 for start in (0..block.height()).step_by(batch_rows.max(1)) {
                     if each(block.slice(start as i64, batch_rows))?.is_break() {
                         return Ok(ControlFlow::Break(()));
@@ -184,7 +180,7 @@ impl Stream {
             &*self.on_error,
         )?;
         match &self.ragged {
-            Some((shape, _)) if last_cell_empty => ragged::refuse_short_rows(&self.path, shape),
+            Some(shape) if short => ragged::refuse_short_rows(&self.path, shape),
             _ => Ok(()),
         }
     }

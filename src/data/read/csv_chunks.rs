@@ -73,7 +73,9 @@ fn prefix_xor(mut x: u64) -> u64 {
 /// record's separators (outside quotes) checked against the layout.
 pub(super) fn record_ends(bytes: &[u8], layout: &Layout) -> Ends {
     let lanes = |b: u8| u64::from(b) * 0x0101_0101_0101_0101;
-    let (eols, seps, quotes) = (lanes(layout.eol), lanes(layout.separator), layout.quote.map(lanes));
+    // Text without a quote (most is) needs no quote masks: a third less work.
+    let quote = layout.quote.filter(|q| memchr::memchr(*q, bytes).is_some());
+    let (eols, seps, quotes) = (lanes(layout.eol), lanes(layout.separator), quote.map(lanes));
     let mut inside = 0u64; // all ones while inside quotes
     let mut ends = Ends { count: 0, after_last: 0, short: false, long: false, open_separators: 0 };
     let check = |n: usize, ends: &mut Ends| {
@@ -113,7 +115,7 @@ pub(super) fn record_ends(bytes: &[u8], layout: &Layout) -> Ends {
     }
     let mut in_quotes = inside != 0;
     for (i, &b) in blocks.remainder().iter().enumerate() {
-        if Some(b) == layout.quote {
+        if Some(b) == quote {
             in_quotes = !in_quotes;
             continue;
         }

@@ -108,8 +108,9 @@ fn iso_date(t: &str) -> Option<Result<NaiveDate, DateProblem>> {
 
 /// Days since 1970-01-01, polars' physical representation of a Date.
 pub fn epoch_days(d: NaiveDate) -> i32 {
-    let epoch = NaiveDate::from_ymd_opt(1970, 1, 1).unwrap_or_default();
-    (d - epoch).num_days() as i32
+    // Days from the common era's start, less 1970-01-01's (719,163): cheaper than a
+    // date difference, on every record.
+    d.num_days_from_ce() - 719_163
 }
 
 pub fn from_epoch_days(days: i32) -> NaiveDate {

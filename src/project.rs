@@ -11,6 +11,7 @@
 //! [[source]]
 //! path = "returns/partner_return.xlsx"
 //! map = "maps/partner_return.toml"        # this file's own headings and layout
+//! sheet = "Q4 return"                     # the sheet to read (default: the map's, or the first)
 //!
 //! [tables]
 //! organisations = "organisations.csv"     # names, and aliases that read as ids
@@ -59,6 +60,9 @@ pub struct Source {
     /// The column map for its files (None: the canonical layout).
     #[serde(default)]
     pub map: Option<String>,
+    /// The sheet to read in its workbooks (None: the map's, else the first).
+    #[serde(default)]
+    pub sheet: Option<String>,
 }
 
 /// `[tables]`: files read beside the data (None: not given).
@@ -189,7 +193,16 @@ impl Project {
                     self.file.display()
                 )));
             }
-            out.extend(files.into_iter().map(|path| SourcePath { path, map: map.clone() }));
+            let workbook = |p: &Path| matches!(crate::data::read::Format::of(p), Ok(crate::data::read::Format::Excel));
+            if let (Some(sheet), Some(other)) = (&source.sheet, files.iter().find(|p| !workbook(p))) {
+                return Err(Error::config(
+                    &self.file,
+                    format!("[[source]] {}: sheet = \"{sheet}\", but {} is not a workbook", n + 1, other.display()),
+                )
+                .with_hint("give sheet only for .xlsx, .xlsm, .xls or .ods files"));
+            }
+            let sheet = source.sheet.clone();
+            out.extend(files.into_iter().map(|path| SourcePath { path, map: map.clone(), sheet: sheet.clone() }));
         }
         Ok(out)
     }

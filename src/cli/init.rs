@@ -27,10 +27,11 @@ const PROJECT: &str = r#"# impactkit project. Every `impact` command run in this
 path = "data/*.csv"
 
 # A partner's return with its own headings, sheet or wide layout: give it a column
-# map (maps/return.toml is an example to edit).
+# map (maps/return.toml is an example to edit). `sheet` picks a workbook's sheet.
 # [[source]]
 # path = "returns/*.xlsx"
 # map = "maps/return.toml"
+# sheet = "Q4 return"
 
 # Tables read beside the records (remove the # to use one).
 [tables]

@@ -14,20 +14,27 @@ pub struct SourcePath {
     pub path: PathBuf,
     /// Its column map.
     pub map: Option<PathBuf>,
+    /// The workbook sheet to read, in place of the map's (None: the map's, else the
+    /// first sheet).
+    pub sheet: Option<String>,
 }
 
 impl SourcePath {
     /// Every one of `paths`, with the same map.
     pub fn all(paths: &[PathBuf], map: Option<&Path>) -> Vec<SourcePath> {
-        paths.iter().map(|p| SourcePath { path: p.clone(), map: map.map(Path::to_path_buf) }).collect()
+        paths.iter().map(|p| SourcePath { path: p.clone(), map: map.map(Path::to_path_buf), sheet: None }).collect()
     }
 }
 
-/// The column maps of a set of sources, each read once however many files share it.
+/// A source's way of reading: its map file and its sheet.
+type Reading = (Option<PathBuf>, Option<String>);
+
+/// The column maps of a set of sources, each read once however many files share it,
+/// with each source's sheet and the shared name tables applied.
 pub struct Maps {
-    loaded: Vec<(PathBuf, ColumnMap)>,
-    /// For files with no map of their own, when there are shared name tables.
-    unmapped: Option<ColumnMap>,
+    /// (map file, sheet) → the map read with them; (None, None) is the map of files
+    /// with neither, present only when there are name tables.
+    loaded: Vec<(Reading, ColumnMap)>,
 }
 
 impl Maps {
@@ -44,32 +51,46 @@ impl Maps {
         for (column, table) in names {
             tables.push((column.clone(), super::colmap::read_name_table(table)?));
         }
-        let with_tables = |mut map: ColumnMap| {
+        let mut loaded: Vec<(Reading, ColumnMap)> = Vec::new();
+        let mut read: Vec<(PathBuf, ColumnMap)> = Vec::new();
+        for source in sources {
+            let key = (source.map.clone(), source.sheet.clone());
+            if loaded.iter().any(|(k, _)| *k == key) || (key == (None, None) && tables.is_empty()) {
+                continue;
+            }
+            let mut map = match &source.map {
+                Some(path) => match read.iter().find(|(p, _)| p == path) {
+                    Some((_, map)) => map.clone(),
+                    None => {
+                        let map = ColumnMap::load(path, library)?;
+                        read.push((path.clone(), map.clone()));
+                        map
+                    }
+                },
+                None => ColumnMap::default(),
+            };
+            if let Some(sheet) = &source.sheet {
+                map.source.sheet = Some(sheet.clone());
+            }
             for (column, ids) in &tables {
                 map.name_ids.entry(column.clone()).or_insert_with(|| ids.clone());
             }
-            map
-        };
-        let mut loaded: Vec<(PathBuf, ColumnMap)> = Vec::new();
-        for path in sources.iter().filter_map(|s| s.map.as_ref()) {
-            if !loaded.iter().any(|(p, _)| p == path) {
-                loaded.push((path.clone(), with_tables(ColumnMap::load(path, library)?)));
-            }
+            loaded.push((key, map));
         }
-        let unmapped = (!tables.is_empty()).then(|| with_tables(ColumnMap::default()));
-        Ok(Maps { loaded, unmapped })
+        Ok(Maps { loaded })
     }
 
-    /// The sources as files to read, each with its loaded map.
+    /// The sources as files to read, each with its map.
     pub fn files<'a>(&'a self, sources: &'a [SourcePath]) -> Vec<DataFile<'a>> {
         sources
             .iter()
             .map(|s| DataFile {
                 path: &s.path,
-                map: match &s.map {
-                    Some(m) => self.loaded.iter().find(|(p, _)| p == m).map(|(_, map)| map),
-                    None => self.unmapped.as_ref(),
-                },
+                map: self
+                    .loaded
+                    .iter()
+                    .find(|((map, sheet), _)| *map == s.map && *sheet == s.sheet)
+                    .map(|(_, map)| map),
             })
             .collect()
     }

@@ -58,8 +58,31 @@ indicator = "jobs_created"
 "No" = 0
 "#;
 
-/// A project made by `impact init`, with the two sources and the name tables (which
-/// read names as ids in both).
+/// A workbook whose records are on its second sheet, in the canonical layout, one
+/// job start for "Fàilte Works" (ORG02 by the project's organisations table).
+fn tallies(path: &Path) {
+    let mut book = rust_xlsxwriter::Workbook::new();
+    book.add_worksheet().set_name("Notes").unwrap().write_string(0, 0, "Tallies from the Q2 events").unwrap();
+    let sheet = book.add_worksheet().set_name("Records").unwrap();
+    for (c, h) in
+        ["record_id", "organisation", "programme", "indicator", "date", "value", "participant"].iter().enumerate()
+    {
+        sheet.write_string(0, c as u16, *h).unwrap();
+    }
+    for (c, v) in ["T1", "Fàilte Works", "EMP-FWD", "jobs_created"].iter().enumerate() {
+        sheet.write_string(1, c as u16, *v).unwrap();
+    }
+    let date = rust_xlsxwriter::Format::new().set_num_format("yyyy-mm-dd");
+    let day = rust_xlsxwriter::ExcelDateTime::from_ymd(2024, 9, 15).unwrap();
+    sheet.write_datetime_with_format(1, 4, &day, &date).unwrap();
+    sheet.write_number(1, 5, 1.0).unwrap();
+    sheet.write_string(1, 6, "P9").unwrap();
+    book.save(path).unwrap();
+}
+
+/// A project made by `impact init`, with three sources (a canonical CSV, a return with
+/// its own map, a workbook's second sheet) and the name tables (which read names as
+/// ids in all of them).
 fn project() -> tempfile::TempDir {
     let dir = tempfile::tempdir().expect("temp dir");
     let root = dir.path();
@@ -73,6 +96,7 @@ fn project() -> tempfile::TempDir {
     std::fs::create_dir(p.join("returns")).expect("dir");
     write(&p.join("returns"), "partner.csv", RETURN);
     write(&p.join("maps"), "partner.toml", RETURN_MAP);
+    tallies(&p.join("returns/tallies.xlsx"));
     for table in ["organisations.csv", "programmes.csv"] {
         std::fs::copy(repo().join("samples").join(table), p.join(table)).expect("copy table");
     }
@@ -80,7 +104,7 @@ fn project() -> tempfile::TempDir {
     let toml = toml
         .replace(
             "# [[source]]\n# path = \"returns/*.xlsx\"\n# map = \"maps/return.toml\"",
-            "[[source]]\npath = \"returns/*.csv\"\nmap = \"maps/partner.toml\"",
+            "[[source]]\npath = \"returns/*.csv\"\nmap = \"maps/partner.toml\"\n\n[[source]]\npath = \"returns/tallies.xlsx\"\nsheet = \"Records\"",
         )
         .replace("# organisations = ", "organisations = ")
         .replace("# programmes = ", "programmes = ");
@@ -95,15 +119,16 @@ fn a_session_in_a_project_folder_needs_no_file_names() {
     let p = dir.path().join("p");
 
     let validate = impact_in(&p, &["validate"]).ok();
-    assert!(validate.stdout.contains("2 file(s), 8 record(s) read, 8 valid"), "{}", validate.stdout);
+    assert!(validate.stdout.contains("3 file(s), 9 record(s) read, 9 valid"), "{}", validate.stdout);
 
     // Jobs by organisation, names read as ids by the project's organisations table:
     // ORG01 3 + 1 ("Clyde Reuse Hub") = 4, all canonical; ORG02 1 (canonical) + 2 (the
-    // return's two "Yes", its "No" counting 0; "Fàilte Works" read as ORG02) = 3.
+    // return's two "Yes", its "No" counting 0; "Fàilte Works" read as ORG02) + 1 (the
+    // workbook's second sheet) = 4.
     let aggregate = impact_in(&p, &["aggregate", "--by", "organisation", "--format", "csv", "--no-suppress"]).ok();
     let rows = csv_rows(&aggregate.stdout);
     assert_eq!(value_of(&rows, &["ORG01", "jobs_created"]), 4.0);
-    assert_eq!(value_of(&rows, &["ORG02", "jobs_created"]), 3.0);
+    assert_eq!(value_of(&rows, &["ORG02", "jobs_created"]), 4.0);
     assert!(!aggregate.stdout.contains("Fàilte") && !aggregate.stdout.contains("Clyde"), "names are read as ids");
 
     // From a folder below the project; the project's own spec, its out_dir and its
@@ -148,6 +173,17 @@ fn project_file_mistakes_name_the_file_line_and_nearest_key() {
     let run = impact_in(dir.path(), &["validate"]).expect_code(1);
     assert!(run.stderr.contains("path = \"data/*.csv\" names no file"), "{}", run.stderr);
     assert!(run.stderr.contains("hint: put the data files there"), "{}", run.stderr);
+
+    // A sheet is for workbooks.
+    std::fs::create_dir(dir.path().join("data")).expect("dir");
+    write(&dir.path().join("data"), "a.csv", CANONICAL);
+    write(dir.path(), "impact.toml", "[[source]]\npath = \"data/*.csv\"\nsheet = \"Records\"\n");
+    let run = impact_in(dir.path(), &["validate"]).expect_code(1);
+    assert!(
+        run.stderr.contains("[[source]] 1: sheet = \"Records\", but data/a.csv is not a workbook"),
+        "{}",
+        run.stderr
+    );
 
     // init never overwrites a project.
     let again = impact_in(dir.path(), &["init"]).expect_code(2);

@@ -56,9 +56,32 @@ pub fn fonts() -> Option<&'static Fonts> {
         .as_ref()
 }
 
+/// Subsets already cut in this process, by face and characters: the reports of a batch
+/// often use the same characters (names and figures of one alphabet), and cutting a
+/// subset is a tenth of a report's time. Bounded, as a batch can be any size.
+static SUBSETS: std::sync::Mutex<Vec<((bool, String), ParsedFont)>> = std::sync::Mutex::new(Vec::new());
+const SUBSETS_KEPT: usize = 64;
+
 /// A copy of the regular or bold face holding only the glyphs for `chars` (plus
-/// .notdef), so a report embeds kilobytes of font, not the whole 700 KB face.
+/// .notdef), so a report embeds kilobytes of font, not the whole 700 KB face. The same
+/// characters always give the same subset, cut once per process.
 pub fn subset(chars: &std::collections::BTreeSet<char>, bold: bool) -> Option<ParsedFont> {
+    let key = (bold, chars.iter().collect::<String>());
+    if let Some(font) =
+        SUBSETS.lock().ok().and_then(|kept| kept.iter().find(|(k, _)| *k == key).map(|(_, f)| f.clone()))
+    {
+        return Some(font);
+    }
+    let font = cut_subset(chars, bold)?;
+    if let Ok(mut kept) = SUBSETS.lock() {
+        if kept.len() < SUBSETS_KEPT {
+            kept.push((key, font.clone()));
+        }
+    }
+    Some(font)
+}
+
+fn cut_subset(chars: &std::collections::BTreeSet<char>, bold: bool) -> Option<ParsedFont> {
     use allsorts::binary::read::ReadScope;
     use allsorts::font_data::FontData;
     use allsorts::subset::{subset as cut, CmapTarget, SubsetProfile};

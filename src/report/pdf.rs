@@ -77,9 +77,10 @@ pub fn write_pdf(pages: &[Vec<Cmd>], meta: &DocMeta) -> Result<Vec<u8>> {
     Ok(bytes)
 }
 
-/// The deflate level for every stream. printpdf's own pass uses 9; on the streams of
-/// 1,000 board packs 6 gave nearly the same size for much less time (BENCHMARKS.md).
-const DEFLATE_LEVEL: u32 = 6;
+/// The deflate level for every stream. printpdf's own pass uses 9. On 1,000 board
+/// packs (BENCHMARKS.md), 6 took 11% less time than 9 for 1.3% bigger files, and 3
+/// another 5–7% less (user time 6–12%) for 5.2% bigger files (52 KB a pack, not 49).
+const DEFLATE_LEVEL: u32 = 3;
 
 fn deflate_level() -> u32 {
     // For the benchmark's comparison of levels only.

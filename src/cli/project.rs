@@ -49,6 +49,13 @@ pub fn apply(project: &Project, cli: &mut Cli) -> Result<()> {
         args.names.clone_from(&names);
         Ok(())
     };
+    let valued = |programmes: &mut Option<PathBuf>,
+                  assumptions: &mut Option<PathBuf>,
+                  privacy: &mut super::args::PrivacyArgs| {
+        fill(programmes, &tables.programmes);
+        fill(assumptions, &tables.assumptions);
+        privacy.default_to(&project.defaults);
+    };
     match &mut cli.command {
         Command::Validate(a) => data(&mut a.data)?,
         Command::Convert(a) => data(&mut a.data)?,
@@ -57,17 +64,14 @@ pub fn apply(project: &Project, cli: &mut Cli) -> Result<()> {
             fill(&mut a.targets, &tables.targets);
             a.privacy.default_to(&project.defaults);
         }
+        // Social value and comparisons: the data, investment (programmes) and assumptions.
         Command::Value(a) => {
             data(&mut a.data)?;
-            fill(&mut a.programmes, &tables.programmes);
-            fill(&mut a.assumptions, &tables.assumptions);
-            a.privacy.default_to(&project.defaults);
+            valued(&mut a.programmes, &mut a.assumptions, &mut a.privacy);
         }
         Command::Compare(a) => {
             data(&mut a.data)?;
-            fill(&mut a.programmes, &tables.programmes);
-            fill(&mut a.assumptions, &tables.assumptions);
-            a.privacy.default_to(&project.defaults);
+            valued(&mut a.programmes, &mut a.assumptions, &mut a.privacy);
         }
         Command::Commitments(a) => {
             data(&mut a.data)?;

@@ -19,7 +19,7 @@ fn impact_in(dir: &Path, args: &[&str]) -> Run {
 }
 
 /// The canonical records: four jobs for ORG01 (one written by its name) and one for
-/// ORG02, all in 2024-25.
+/// ORG02, and ten volunteering hours (an outcome with a proxy), all in 2024-25.
 const CANONICAL: &str = "\
 record_id,organisation,programme,indicator,date,value,participant
 C1,ORG01,EMP-FWD,jobs_created,2024-05-01,1,P1
@@ -27,6 +27,7 @@ C2,ORG01,EMP-FWD,jobs_created,2024-06-01,1,P2
 C3,ORG01,EMP-FWD,jobs_created,2024-07-01,1,P3
 C4,ORG02,EMP-FWD,jobs_created,2024-08-01,1,P4
 C5,Clyde Reuse Hub,EMP-FWD,jobs_created,2024-08-02,1,P5
+C6,ORG01,EMP-FWD,volunteer_hours,2024-08-03,10,P6
 ";
 
 /// A partner's return: its own headings, day-first dates, the partner by name,
@@ -119,7 +120,7 @@ fn a_session_in_a_project_folder_needs_no_file_names() {
     let p = dir.path().join("p");
 
     let validate = impact_in(&p, &["validate"]).ok();
-    assert!(validate.stdout.contains("3 file(s), 9 record(s) read, 9 valid"), "{}", validate.stdout);
+    assert!(validate.stdout.contains("3 file(s), 10 record(s) read, 10 valid"), "{}", validate.stdout);
 
     // Jobs by organisation, names read as ids by the project's organisations table:
     // ORG01 3 + 1 ("Clyde Reuse Hub") = 4, all canonical; ORG02 1 (canonical) + 2 (the
@@ -130,6 +131,23 @@ fn a_session_in_a_project_folder_needs_no_file_names() {
     assert_eq!(value_of(&rows, &["ORG01", "jobs_created"]), 4.0);
     assert_eq!(value_of(&rows, &["ORG02", "jobs_created"]), 4.0);
     assert!(!aggregate.stdout.contains("Fàilte") && !aggregate.stdout.contains("Clyde"), "names are read as ids");
+
+    // compare and value read the same sources, and the project's programmes table
+    // (investment): the same job starts, and the volunteering hours valued with
+    // EMP-FWD's investment (2,400,000 in samples/programmes.csv) beside them.
+    let compare =
+        impact_in(&p, &["compare", "--by", "organisation", "--per", "participant", "--format", "csv", "--no-suppress"])
+            .ok();
+    assert_eq!(value_of(&csv_rows(&compare.stdout), &["ORG02", "jobs_created"]), 4.0);
+    let value = impact_in(&p, &["value", "--format", "csv", "--no-suppress"]).ok();
+    let rows = csv_rows(&value.stdout);
+    let at = |name: &str| rows[0].iter().position(|h| h == name).expect("column");
+    let hours = rows.iter().find(|r| r[0] == "EMP-FWD" && r[1] == "volunteer_hours").expect("EMP-FWD hours row");
+    assert_eq!(hours[at("quantity")], "10.0", "{}", value.stdout);
+    // 10 hours × £18.64 a volunteer hour (the proxy) = £186.40 before adjustments.
+    assert_eq!(hours[at("gross_value")], "186.4", "{}", value.stdout);
+    let total = rows.iter().find(|r| r[0] == "EMP-FWD" && r[1] == "total").expect("EMP-FWD total row");
+    assert_eq!(total[at("investment")], "2400000.0", "{}", value.stdout);
 
     // From a folder below the project; the project's own spec, its out_dir and its
     // organisations table (names on the cover).
@@ -146,7 +164,7 @@ fn flags_override_the_project() {
     let p = dir.path().join("p");
     // A file named on the command line is read instead of the project's sources.
     let one = impact_in(&p, &["validate", "data/outcomes.csv"]).ok();
-    assert!(one.stdout.contains("1 file(s), 5 record(s) read"), "{}", one.stdout);
+    assert!(one.stdout.contains("1 file(s), 6 record(s) read"), "{}", one.stdout);
     // The project withholds counts under 5; --no-suppress publishes them.
     let held = impact_in(&p, &["aggregate", "--by", "organisation", "--format", "csv"]).ok();
     assert!(

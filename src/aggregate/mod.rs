@@ -31,7 +31,8 @@ pub const NOT_RECORDED: &str = "(not recorded)";
 /// The two kinds of delivery unit a figure can be about: who delivered it, or under
 /// which programme. One type for every "by organisation or programme" choice
 /// (social value, comparison, a batch of reports).
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, serde::Deserialize)]
+#[serde(rename_all = "snake_case")]
 pub enum Unit {
     /// The organisation that delivered the outcome.
     Organisation,

@@ -233,7 +233,7 @@ struct Computed {
     values: HashMap<String, GroupValue>,
     assumptions: Assumptions,
     commitments: Vec<commitments::Progress>,
-    comparisons: HashMap<(String, spec::Per), Vec<crate::compare::Row>>,
+    comparisons: HashMap<(Unit, spec::Per), Vec<crate::compare::Row>>,
     fingerprint: String,
     /// With `skip_invalid`, the problems of the records left out.
     skipped: Option<crate::diagnostics::Report>,
@@ -430,7 +430,7 @@ pub struct Inputs<'a> {
     /// Every commitment's progress; each report takes its subject's.
     pub commitments: &'a [commitments::Progress],
     /// Peer comparisons for ranking sections, by indicator and per.
-    pub comparisons: &'a HashMap<(String, spec::Per), Vec<crate::compare::Row>>,
+    pub comparisons: &'a HashMap<(Unit, spec::Per), Vec<crate::compare::Row>>,
     /// The date printed (None: the subject's latest record in the period).
     pub date: Option<chrono::NaiveDate>,
     /// A fingerprint of the inputs, printed in the footer and kept in the PDF's id.
@@ -626,12 +626,12 @@ fn social_values(spec: &Spec, groups: Vec<GroupValue>, assumptions: &Assumptions
 }
 
 /// The peer comparisons ranking and cost-per-outcome sections read, one per (by, per).
-fn peer_options(spec: &Spec, window: &spec::Window) -> Vec<((String, spec::Per), crate::compare::Options)> {
+fn peer_options(spec: &Spec, window: &spec::Window) -> Vec<((Unit, spec::Per), crate::compare::Options)> {
     plan::peer_needs(spec)
         .into_iter()
         .map(|((by, per), ids)| {
             let options = crate::compare::Options {
-                by: if by == "organisation" { Unit::Organisation } else { Unit::Programme },
+                by,
                 per,
                 indicators: ids,
                 filters: Filters { from: Some(window.from), to: Some(window.to), ..Filters::default() },

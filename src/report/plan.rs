@@ -5,6 +5,7 @@ use std::collections::BTreeMap;
 
 use super::figures::{Need, SpanKey};
 use super::spec::{Per, Section, Span, Spec, Window};
+use crate::aggregate::Unit;
 
 /// The KPI grouping: the period's financial year when it is one (so targets keyed by
 /// it join), otherwise none.
@@ -57,15 +58,15 @@ pub fn needs(spec: &Spec, window: &Window, valued: &[String]) -> BTreeMap<Need, 
 
 /// The peer comparisons ranking and cost-per-outcome sections read: indicators by
 /// (programme|organisation, per).
-pub fn peer_needs(spec: &Spec) -> BTreeMap<(String, Per), Vec<String>> {
-    let mut wanted: BTreeMap<(String, Per), Vec<String>> = BTreeMap::new();
+pub fn peer_needs(spec: &Spec) -> BTreeMap<(Unit, Per), Vec<String>> {
+    let mut wanted: BTreeMap<(Unit, Per), Vec<String>> = BTreeMap::new();
     for s in &spec.sections {
         match s {
             Section::Ranking { indicator, per, by, .. } => {
-                wanted.entry((by.clone(), *per)).or_default().push(indicator.clone())
+                wanted.entry((*by, *per)).or_default().push(indicator.clone())
             }
             Section::CostPerOutcome { indicator, by, .. } => {
-                wanted.entry((by.clone(), Per::Investment)).or_default().push(indicator.clone())
+                wanted.entry((*by, Per::Investment)).or_default().push(indicator.clone())
             }
             _ => {}
         }

@@ -7,7 +7,7 @@ use serde::Deserialize;
 
 pub use crate::compare::Per;
 
-use crate::aggregate::{Dimension, Grain, RECORD_DIMS};
+use crate::aggregate::{Dimension, Grain, Unit, RECORD_DIMS};
 use crate::error::{Error, Result};
 use crate::indicator::Library;
 
@@ -231,8 +231,8 @@ pub enum Section {
         #[serde(default)]
         per: Per,
         /// The peers: `organisation` or `programme`.
-        #[serde(default = "programme")]
-        by: String,
+        #[serde(default = "programmes")]
+        by: Unit,
     },
     /// Cost per outcome for each peer, as a dot plot (cheapest first).
     CostPerOutcome {
@@ -242,8 +242,8 @@ pub enum Section {
         /// The outcome costed.
         indicator: String,
         /// The peers: `organisation` or `programme`.
-        #[serde(default = "programme")]
-        by: String,
+        #[serde(default = "programmes")]
+        by: Unit,
     },
     /// One small trend chart per peer, all on the same scale.
     SmallMultiples {
@@ -268,6 +268,10 @@ pub enum Section {
 
 fn programme() -> String {
     "programme".into()
+}
+
+fn programmes() -> Unit {
+    Unit::Programme
 }
 
 fn quarter() -> String {
@@ -371,11 +375,6 @@ impl Spec {
                 }
                 Section::Table { by, .. } => {
                     Dimension::parse_list(&by.join(",")).map_err(|e| Error::config(path, format!("{place}: {e}")))?;
-                }
-                Section::Ranking { by, .. } | Section::CostPerOutcome { by, .. }
-                    if by != "programme" && by != "organisation" =>
-                {
-                    return Err(Error::config(path, format!("{place}: `by` is programme or organisation, not `{by}`")));
                 }
                 Section::SmallMultiples { by, grain, .. } => {
                     for d in [by, grain] {

@@ -4,8 +4,9 @@ use super::super::chart::{ChartKind, Series};
 use super::super::spec::Per;
 use super::ranking::ranked;
 use super::*;
+use crate::aggregate::Unit;
 
-pub(super) fn blocks(ctx: &Context, n: usize, title: Option<&str>, indicator: &str, by: &str, out: &mut Blocks) {
+pub(super) fn blocks(ctx: &Context, n: usize, title: Option<&str>, indicator: &str, by: Unit, out: &mut Blocks) {
     let name = ctx.library.get(indicator).map_or(indicator.to_string(), |i| i.name.to_lowercase());
     let title = title.map_or_else(|| format!("Cost per outcome: {name}"), str::to_string);
     // Peers with a cost (or one withheld, marked), cheapest first, withheld last.

@@ -53,7 +53,7 @@ pub struct Context<'a> {
     /// The subject's Community Benefit Clause commitments.
     pub commitments: &'a [crate::commitments::Progress],
     /// Peer comparisons by (programme|organisation, per): computed once for the batch.
-    pub comparisons: &'a HashMap<(String, super::spec::Per), Vec<crate::compare::Row>>,
+    pub comparisons: &'a HashMap<(crate::aggregate::Unit, super::spec::Per), Vec<crate::compare::Row>>,
 }
 
 /// Body text size.
@@ -142,10 +142,10 @@ fn section_blocks(ctx: &Context, n: usize, section: &Section, out: &mut Blocks) 
         Section::Tornado { title } => tornado::blocks(ctx, n, title.as_deref(), out),
         Section::Commitments { title } => commitments::blocks(ctx, n, title.as_deref(), out),
         Section::Ranking { title, indicator, per, by } => {
-            ranking::blocks(ctx, n, title.as_deref(), indicator, *per, by, out)
+            ranking::blocks(ctx, n, title.as_deref(), indicator, *per, *by, out)
         }
         Section::CostPerOutcome { title, indicator, by } => {
-            cost_per_outcome::blocks(ctx, n, title.as_deref(), indicator, by, out)
+            cost_per_outcome::blocks(ctx, n, title.as_deref(), indicator, *by, out)
         }
         Section::SmallMultiples { title, indicator, by, grain, span } => {
             small_multiples::blocks(ctx, n, title.as_deref(), indicator, by, grain, *span, out);
@@ -180,7 +180,7 @@ fn section_table(ctx: &Context, section: &Section) -> Result<Option<DataFrame>> 
             None => None,
         },
         Section::Commitments { .. } if !ctx.commitments.is_empty() => Some(commitments::table(ctx)?),
-        Section::Ranking { indicator, per, by, .. } => Some(ranking::table(ctx, indicator, by, *per)?),
+        Section::Ranking { indicator, per, by, .. } => Some(ranking::table(ctx, indicator, *by, *per)?),
         Section::DataQuality { .. } => Some(data_quality::table(ctx)?),
         _ => None,
     })

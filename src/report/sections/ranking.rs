@@ -4,6 +4,7 @@
 use super::super::chart::{ChartKind, Series};
 use super::super::spec::Per;
 use super::*;
+use crate::aggregate::Unit;
 
 pub(super) fn blocks(
     ctx: &Context,
@@ -11,7 +12,7 @@ pub(super) fn blocks(
     title: Option<&str>,
     indicator: &str,
     per: Per,
-    by: &str,
+    by: Unit,
     out: &mut Blocks,
 ) {
     let name = ctx.library.get(indicator).map_or(indicator.to_string(), |i| i.name.clone());
@@ -45,11 +46,11 @@ pub(super) fn blocks(
 }
 
 /// The ranking's rows as a table.
-pub(super) fn table(ctx: &Context, indicator: &str, by: &str, per: Per) -> Result<DataFrame> {
+pub(super) fn table(ctx: &Context, indicator: &str, by: Unit, per: Per) -> Result<DataFrame> {
     use polars::prelude::*;
     let ranked = ranked(ctx, indicator, by, per);
     let rows: Vec<crate::compare::Row> = ranked.iter().map(|(r, _)| r.clone()).collect();
-    let mut frame = crate::compare::to_frame(&rows, if by == "organisation" { "organisation" } else { "programme" })?;
+    let mut frame = crate::compare::to_frame(&rows, by.column())?;
     // A withheld count's record count goes with it.
     let records: Vec<Option<i64>> = ranked.iter().map(|(r, w)| (!w.is_withheld()).then_some(r.records)).collect();
     frame.with_column(Column::new("records".into(), records))?;
@@ -60,8 +61,8 @@ pub(super) fn table(ctx: &Context, indicator: &str, by: &str, per: Per) -> Resul
 /// them: a peer's count of people under the threshold is withheld (and, so that it
 /// cannot be worked out from the peers' total, the next smallest), with every figure
 /// derived from it (per £10k, per person, £ per outcome, reach, year on year).
-pub(super) fn ranked(ctx: &Context, indicator: &str, by: &str, per: Per) -> Vec<(crate::compare::Row, Withheld)> {
-    let Some(rows) = ctx.comparisons.get(&(by.to_string(), per)) else { return Vec::new() };
+pub(super) fn ranked(ctx: &Context, indicator: &str, by: Unit, per: Per) -> Vec<(crate::compare::Row, Withheld)> {
+    let Some(rows) = ctx.comparisons.get(&(by, per)) else { return Vec::new() };
     let mut mine: Vec<&crate::compare::Row> = rows.iter().filter(|r| r.indicator == indicator).collect();
     mine.sort_by(|a, b| a.rank.unwrap_or(usize::MAX).cmp(&b.rank.unwrap_or(usize::MAX)).then(a.group.cmp(&b.group)));
     // The peers' counts are one sum, protected as the compare command protects them.

@@ -210,11 +210,13 @@ impl CsvChunks {
             (crate::timing::Total::new(), crate::timing::Total::new(), crate::timing::Total::new());
         loop {
             if !eof {
-                let had = text.len();
-                text.resize(had + block_size, 0);
+                // Appended without zero-filling first (the buffer keeps its capacity
+                // from block to block).
+                text.reserve(block_size);
+                let want = block_size as u64;
                 block_size = (block_size * 2).min(BLOCK);
-                let got = reading.time(|| read_full(&mut file, &mut text[had..])).map_err(|e| Error::io(path, e))?;
-                text.truncate(had + got);
+                let got =
+                    reading.time(|| (&mut file).take(want).read_to_end(&mut text)).map_err(|e| Error::io(path, e))?;
                 eof = got == 0;
             }
             while to_skip > 0 {
@@ -344,20 +346,6 @@ fn first_record_end(bytes: &[u8], quote: Option<u8>, eol: u8) -> Option<usize> {
         }
     }
     None
-}
-
-/// Read until `buf` is full or the file ends; the bytes read.
-fn read_full(file: &mut std::fs::File, buf: &mut [u8]) -> std::io::Result<usize> {
-    let mut got = 0;
-    while got < buf.len() {
-        match file.read(&mut buf[got..]) {
-            Ok(0) => break,
-            Ok(n) => got += n,
-            Err(e) if e.kind() == std::io::ErrorKind::Interrupted => {}
-            Err(e) => return Err(e),
-        }
-    }
-    Ok(got)
 }
 
 #[cfg(test)]

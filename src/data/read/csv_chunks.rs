@@ -197,14 +197,12 @@ impl CsvChunks {
     ) -> Result<()> {
         let mut file = std::fs::File::open(path).map_err(|e| Error::io(path, e))?;
         let layout = self.layout();
-        let (quote, eol) = (layout.quote, layout.eol);
         let mut text: Vec<u8> = Vec::new();
         let mut eof = false;
         // The heading row (and any rows above it) are not records.
         let mut to_skip = self.header_row;
         let mut rows_before = self.header_row as i64;
         let pieces_per_block = rayon::current_num_threads().max(1) * 4;
-        let mut too_long = false;
         let mut block_size = FIRST_BLOCK;
         let (mut reading, mut splitting, mut parsing) =
             (crate::timing::Total::new(), crate::timing::Total::new(), crate::timing::Total::new());
@@ -220,7 +218,7 @@ impl CsvChunks {
                 eof = got == 0;
             }
             while to_skip > 0 {
-                match first_record_end(&text, quote, eol) {
+                match first_record_end(&text, layout.quote, layout.eol) {
                     Some(end) => {
                         text.drain(..end);
                         to_skip -= 1;
@@ -232,74 +230,49 @@ impl CsvChunks {
             if to_skip > 0 {
                 continue;
             }
-            // Pieces ending where records end, for the cores to parse side by side.
-            let piece_len = (text.len() / pieces_per_block).max(64 << 10);
-            let mut pieces: Vec<(usize, usize, usize)> = Vec::new();
-            let mut start = 0;
-            let mut note = |ends: &Ends| {
-                too_long |= ends.long;
-                if ends.short {
-                    short.store(true, std::sync::atomic::Ordering::Relaxed);
-                }
-            };
-            let split = crate::timing::start();
-            while start < text.len() {
-                let end = (start + piece_len).min(text.len());
-                let mut ends = record_ends(&text[start..end], &layout);
-                if ends.count == 0 {
-                    // A record longer than a piece (or the rest of the text).
-                    let Some(first) = first_record_end(&text[start..], quote, eol) else { break };
-                    ends = record_ends(&text[start..start + first], &layout);
-                }
-                note(&ends);
-                pieces.push((start, start + ends.after_last, ends.count));
-                start += ends.after_last;
+            let (pieces, reach, seen) =
+                splitting.time(|| split(&text, &layout, eof, (text.len() / pieces_per_block).max(64 << 10)));
+            if seen.short {
+                short.store(true, std::sync::atomic::Ordering::Relaxed);
             }
-            // At the end of the file, a last record without a line end.
-            if eof && start < text.len() {
-                let open = record_ends(&text[start..], &layout);
-                let n = open.open_separators;
-                note(&Ends { short: n < layout.separators, long: n > layout.separators, ..open });
-                pieces.push((start, text.len(), 1));
-                start = text.len();
-            }
-            splitting.time(|| crate::timing::lap(&split, "split a block"));
-            if too_long {
+            if seen.long {
                 // polars' own words for it; the caller finds the row.
                 return Err(on_error(polars_err!(ComputeError: "found more fields than defined in 'Schema'")));
             }
             if !pieces.is_empty() {
-                let frames: Vec<PolarsResult<DataFrame>> = parsing.time(|| {
-                    pieces.par_iter().map(|&(from, to, records)| self.parse(&text[from..to], records)).collect()
-                });
-                let mut block = DataFrame::empty();
-                for frame in frames {
-                    let frame = frame.map_err(on_error)?;
-                    if block.width() == 0 {
-                        block = frame;
-                    } else {
-                        block.vstack_mut(&frame)?;
-                    }
-                }
-                let height = block.height() as i64;
-                let first = rows_before + 1;
-                // First, where polars' row index puts it.
-                block.insert_column(
-                    0,
-                    Column::new(crate::data::schema::ROW.into(), (first..first + height).collect::<Vec<i64>>()),
-                )?;
-                rows_before += height;
-                text.drain(..start);
+                let block = parsing.time(|| self.parse_block(&text, &pieces, rows_before + 1)).map_err(on_error)?;
+                rows_before += block.height() as i64;
+                text.drain(..reach);
                 if !send(block) {
                     return Ok(());
                 }
             }
             if eof {
                 reading.report("CSV: read blocks");
+                splitting.report("CSV: split blocks where records end");
                 parsing.report("CSV: parse pieces");
                 return Ok(());
             }
         }
+    }
+
+    /// The pieces' records, parsed side by side, in order, after a `__row` column
+    /// numbering them from `first_row` (first, where polars' row index puts it).
+    fn parse_block(&self, text: &[u8], pieces: &[Piece], first_row: i64) -> PolarsResult<DataFrame> {
+        let frames: Vec<PolarsResult<DataFrame>> =
+            pieces.par_iter().map(|p| self.parse(&text[p.from..p.to], p.records)).collect();
+        let mut block = DataFrame::empty();
+        for frame in frames {
+            let frame = frame?;
+            if block.width() == 0 {
+                block = frame;
+            } else {
+                block.vstack_mut(&frame)?;
+            }
+        }
+        let rows = first_row..first_row + block.height() as i64;
+        block.insert_column(0, Column::new(crate::data::schema::ROW.into(), rows.collect::<Vec<i64>>()))?;
+        Ok(block)
     }
 
     /// One piece's records, checked as polars' streaming reader checks them: UTF-8,
@@ -333,6 +306,54 @@ impl CsvChunks {
         );
         Ok(df)
     }
+}
+
+/// A stretch of text that starts and ends where records do, and its record count.
+struct Piece {
+    from: usize,
+    to: usize,
+    records: usize,
+}
+
+/// What the records of a split showed: one with fewer cells than the headings (or a
+/// blank line), one with more.
+#[derive(Default)]
+struct Seen {
+    short: bool,
+    long: bool,
+}
+
+/// `text`'s whole records (and, at the end of the file, its last one without a line
+/// end) in pieces of about `piece_len` bytes for the cores to parse side by side; how
+/// far the pieces reach (the rest waits for more text); and what the records showed.
+fn split(text: &[u8], layout: &Layout, eof: bool, piece_len: usize) -> (Vec<Piece>, usize, Seen) {
+    let mut pieces = Vec::new();
+    let mut seen = Seen::default();
+    let mut note = |ends: &Ends| {
+        seen.short |= ends.short;
+        seen.long |= ends.long;
+    };
+    let mut start = 0;
+    while start < text.len() {
+        let end = (start + piece_len).min(text.len());
+        let mut ends = record_ends(&text[start..end], layout);
+        if ends.count == 0 {
+            // A record longer than a piece (or the rest of the text).
+            let Some(first) = first_record_end(&text[start..], layout.quote, layout.eol) else { break };
+            ends = record_ends(&text[start..start + first], layout);
+        }
+        note(&ends);
+        pieces.push(Piece { from: start, to: start + ends.after_last, records: ends.count });
+        start += ends.after_last;
+    }
+    if eof && start < text.len() {
+        let open = record_ends(&text[start..], layout);
+        let n = open.open_separators;
+        note(&Ends { short: n < layout.separators, long: n > layout.separators, ..open });
+        pieces.push(Piece { from: start, to: text.len(), records: 1 });
+        start = text.len();
+    }
+    (pieces, start, seen)
 }
 
 /// The offset just after the first record end in `bytes`, if it has one.
@@ -385,6 +406,24 @@ mod tests {
         let rows = b"a,b,c\na,b\na,b,c,d\n";
         let ends = record_ends(rows, &layout(Some(b'"'), 2));
         assert!(ends.short && ends.long, "{ends:?}");
+    }
+
+    #[test]
+    fn a_split_covers_whole_records_in_order_and_leaves_the_open_one_until_the_end() {
+        // Three whole records (one with a quoted line end, one with a cell too few)
+        // and one without a line end.
+        let text = b"a,b\n\"x\ny\",2\nc\nlast,1";
+        let layout = layout(Some(b'"'), 1);
+        for piece_len in [1, 3, 8, 64] {
+            let (pieces, reach, seen) = split(text, &layout, false, piece_len);
+            assert_eq!(reach, 14, "the open record waits for more text");
+            assert_eq!(pieces.first().map(|p| p.from), Some(0));
+            assert!(pieces.windows(2).all(|w| w[0].to == w[1].from), "pieces are contiguous");
+            assert_eq!(pieces.iter().map(|p| p.records).sum::<usize>(), 3);
+            assert!(seen.short && !seen.long, "`c` has one cell of two");
+            let (pieces, reach, _) = split(text, &layout, true, piece_len);
+            assert_eq!((reach, pieces.iter().map(|p| p.records).sum::<usize>()), (text.len(), 4));
+        }
     }
 
     #[test]

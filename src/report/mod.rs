@@ -109,6 +109,9 @@ impl Options {
                 maps.push(m);
             }
         }
+        // Name tables that read records but name nothing in the report (a library
+        // user's; a project's are also its display tables).
+        let reading = self.read_names.iter().map(|(_, t)| t).filter(|t| !self.names.contains(t));
         std::iter::once(&self.spec)
             .chain(self.data.iter().map(|s| &s.path))
             .chain(maps)
@@ -117,6 +120,7 @@ impl Options {
             .chain(&self.programmes)
             .chain(&self.assumptions)
             .chain(&self.commitments)
+            .chain(reading)
     }
 }
 
@@ -604,6 +608,10 @@ fn hash_inputs(opts: &Options, library: Vec<PathBuf>) -> Result<String> {
     let files = opts.input_files().chain(&library);
     for f in files {
         h.add_file(f).map_err(|e| Error::io(f, e))?;
+    }
+    // The sheet a workbook is read from is an input too.
+    for sheet in opts.data.iter().filter_map(|s| s.sheet.as_ref()) {
+        h.add_bytes(sheet.as_bytes());
     }
     Ok(h.short())
 }

@@ -186,7 +186,10 @@ pub fn run(mut cli: Cli) -> Result<Outcome> {
     if let Command::Init(args) = cli.command {
         return init::run(args);
     }
-    if let Some(project) = project::find(cli.project.as_deref())? {
+    // Completions and synthetic samples owe nothing to a project (and a broken
+    // impact.toml must not stop them).
+    let uses_project = !matches!(cli.command, Command::Completions { .. } | Command::Samples(_));
+    if let Some(project) = uses_project.then(|| project::find(cli.project.as_deref())).transpose()?.flatten() {
         project::apply(&project, &mut cli)?;
     }
     let dir = library_dir(cli.indicators.as_deref());

@@ -203,6 +203,14 @@ fn project_file_mistakes_name_the_file_line_and_nearest_key() {
         run.stderr
     );
 
+    // A broken project file stops the commands that read it, not the ones that owe
+    // nothing to it.
+    write(dir.path(), "impact.toml", "[tables\n");
+    let run = impact_in(dir.path(), &["validate"]).expect_code(1);
+    assert!(run.stderr.contains("impact.toml: line 1"), "{}", run.stderr);
+    let completions = impact_in(dir.path(), &["completions", "bash"]).ok();
+    assert!(completions.stdout.contains("_impact()"), "{}", completions.stdout);
+
     // init never overwrites a project.
     let again = impact_in(dir.path(), &["init"]).expect_code(2);
     assert!(again.stderr.contains("already exists"), "{}", again.stderr);

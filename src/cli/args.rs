@@ -41,17 +41,13 @@ impl DataArgs {
     }
 
     pub fn sources(&self) -> Result<Vec<data::SourcePath>> {
-        if !self.data.is_empty() || self.project.is_empty() {
-            return Ok(data::SourcePath::all(&self.data, self.map.as_deref()));
-        }
-        if let Some(map) = &self.map {
-            return Err(Error::usage(format!(
-                "--map {} goes with data files named on the command line",
-                map.display()
-            ))
-            .with_hint("name the files too, or give each [[source]] in impact.toml its map = \"…\""));
-        }
-        Ok(self.project.clone())
+        choose_sources(
+            &self.data,
+            self.map.as_deref(),
+            &self.project,
+            "data files named on the command line",
+            "name the files too, or give each [[source]] in impact.toml its map = \"…\"",
+        )
     }
 
     /// Refuse `--out` naming a data file or a map.
@@ -104,6 +100,26 @@ impl DataArgs {
             opts.today = parse_day(t, "--today")?;
         }
         Ok(opts)
+    }
+}
+
+/// The files a command reads, each with its map: those `named` (read with `map`),
+/// else the project's sources. `--map` alone cannot apply to a project's sources,
+/// which name their own maps: refused, saying how the command's files are given
+/// (`named_as`) and what to do (`hint`).
+pub fn choose_sources(
+    named: &[PathBuf],
+    map: Option<&std::path::Path>,
+    project: &[data::SourcePath],
+    named_as: &str,
+    hint: &str,
+) -> Result<Vec<data::SourcePath>> {
+    match map {
+        Some(map) if named.is_empty() && !project.is_empty() => {
+            Err(Error::usage(format!("--map {} goes with {named_as}", map.display())).with_hint(hint))
+        }
+        _ if named.is_empty() && !project.is_empty() => Ok(project.to_vec()),
+        _ => Ok(data::SourcePath::all(named, map)),
     }
 }
 

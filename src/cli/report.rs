@@ -134,14 +134,13 @@ fn project_spec(dir: &std::path::Path, name: &std::path::Path) -> Option<PathBuf
 
 pub fn run(args: ReportArgs, library: &Library) -> Result<Outcome> {
     let (spec, data) = spec_and_data(args.spec, args.data, args.project_specs.as_deref())?;
-    let data = match (data.is_empty(), args.map) {
-        (true, None) => args.project,
-        (true, Some(map)) if !args.project.is_empty() => {
-            return Err(Error::usage(format!("--map {} goes with --data files", map.display()))
-                .with_hint("name the files with --data too, or give each [[source]] in impact.toml its map"));
-        }
-        (_, map) => crate::data::SourcePath::all(&data, map.as_deref()),
-    };
+    let data = super::args::choose_sources(
+        &data,
+        args.map.as_deref(),
+        &args.project,
+        "--data files",
+        "name the files with --data too, or give each [[source]] in impact.toml its map",
+    )?;
     let mut check = CheckOptions::default();
     if let Some(t) = &args.today {
         check.today = parse_day(t, "--today")?;

@@ -72,7 +72,7 @@ pub fn subset(chars: &std::collections::BTreeSet<char>, bold: bool) -> Option<Pa
     {
         return Some(font);
     }
-    let font = cut_subset(chars, bold)?;
+    let font = cut_subset(chars, &key.1, bold)?;
     if let Ok(mut kept) = SUBSETS.lock() {
         if kept.len() < SUBSETS_KEPT {
             kept.push((key, font.clone()));
@@ -81,7 +81,8 @@ pub fn subset(chars: &std::collections::BTreeSet<char>, bold: bool) -> Option<Pa
     Some(font)
 }
 
-fn cut_subset(chars: &std::collections::BTreeSet<char>, bold: bool) -> Option<ParsedFont> {
+/// `subset`'s work: `text` is `chars` in order, which names the subset.
+fn cut_subset(chars: &std::collections::BTreeSet<char>, text: &str, bold: bool) -> Option<ParsedFont> {
     use allsorts::binary::read::ReadScope;
     use allsorts::font_data::FontData;
     use allsorts::subset::{subset as cut, CmapTarget, SubsetProfile};
@@ -99,8 +100,7 @@ fn cut_subset(chars: &std::collections::BTreeSet<char>, bold: bool) -> Option<Pa
     let mut font = ParsedFont::from_bytes(&cut_bytes, 0, &mut warnings)?;
     // A subset font is named "TAG+Face" (ISO 32000-1, 9.6.4); the tag is derived from
     // the glyphs so the same text gives the same name.
-    let key: String = chars.iter().collect();
-    let mut h = super::hash::fnv1a(key.as_bytes());
+    let mut h = super::hash::fnv1a(text.as_bytes());
     let tag: String = (0..6)
         .map(|_| {
             let c = (b'A' + (h % 26) as u8) as char;

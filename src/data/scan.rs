@@ -1,7 +1,7 @@
 //! Files → checked records, batch by batch, in bounded memory.
 //!
-//! Every command reads data through `scan`: each file is read (CSV through polars'
-//! streaming engine, Parquet one row group at a time, the rest whole), mapped to
+//! Every command reads data through `scan`: each file is read (CSV in blocks split
+//! where records end, Parquet one row group at a time, the rest whole), mapped to
 //! canonical columns, checked, and handed on as typed batches in file order. Record ids are kept only as 64-bit
 //! hashes, so the duplicate check costs 8 bytes a record; when two hashes meet, the
 //! caller re-reads for the exact places (see `data::checked`).

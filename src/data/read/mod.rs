@@ -106,10 +106,9 @@ enum Feed {
     RowGroups { columns: Option<Vec<String>> },
 }
 
-/// Open a data file. With `wanted` (canonical column names) and no column map, a
-/// Parquet file is read for those columns only. CSV is always read whole-width:
-/// polars' CSV reader, when told to skip columns, also stops noticing a row with more
-/// cells than headings, which must be refused.
+/// Open a data file. With `wanted` (canonical column names) and no map that renames
+/// columns, a CSV or Parquet file is read for those columns only (a CSV's cells are
+/// still counted in every row: see `csv_chunks`).
 pub fn open(path: &Path, map: Option<&ColumnMap>, wanted: Option<&[&str]>) -> Result<Source> {
     let meta = std::fs::metadata(path).map_err(|e| Error::io(path, e))?;
     if meta.len() == 0 {
@@ -155,8 +154,8 @@ impl Stream {
         Ok(RawTable { path: self.path, df, letters: self.empty.letters, warnings: Vec::new() })
     }
 
-    /// Hand the rows to `each` in file order, `batch_rows` at a time, while polars
-    /// reads ahead on its own threads. Stops at the first error from either side, or
+    /// Hand the rows to `each` in file order, `batch_rows` at a time, while the next
+    /// block or row group is read on a thread of its own. Stops at the first error from either side, or
     /// when `each` says to stop (`ControlFlow::Break`), which is not an error.
     pub fn for_each(
         &self,

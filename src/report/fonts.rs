@@ -56,33 +56,11 @@ pub fn fonts() -> Option<&'static Fonts> {
         .as_ref()
 }
 
-/// Subsets already cut in this process, by face and characters: the reports of a batch
-/// often use the same characters (names and figures of one alphabet), and cutting a
-/// subset is a tenth of a report's time. Bounded, as a batch can be any size.
-static SUBSETS: std::sync::Mutex<Vec<((bool, String), ParsedFont)>> = std::sync::Mutex::new(Vec::new());
-const SUBSETS_KEPT: usize = 64;
-
 /// A copy of the regular or bold face holding only the glyphs for `chars` (plus
-/// .notdef), so a report embeds kilobytes of font, not the whole 700 KB face. The same
-/// characters always give the same subset, cut once per process.
-pub fn subset(chars: &std::collections::BTreeSet<char>, bold: bool) -> Option<ParsedFont> {
-    let key = (bold, chars.iter().collect::<String>());
-    if let Some(font) =
-        SUBSETS.lock().ok().and_then(|kept| kept.iter().find(|(k, _)| *k == key).map(|(_, f)| f.clone()))
-    {
-        return Some(font);
-    }
-    let font = cut_subset(chars, &key.1, bold)?;
-    if let Ok(mut kept) = SUBSETS.lock() {
-        if kept.len() < SUBSETS_KEPT {
-            kept.push((key, font.clone()));
-        }
-    }
-    Some(font)
-}
-
-/// `subset`'s work: `text` is `chars` in order, which names the subset.
-fn cut_subset(chars: &std::collections::BTreeSet<char>, text: &str, bold: bool) -> Option<ParsedFont> {
+/// .notdef), so a report embeds kilobytes of font, not the whole 700 KB face.
+/// `text` is `chars` in order, which names the subset. (`embed::face` keeps what
+/// it cuts, so the same characters are cut once per process.)
+pub(crate) fn cut_subset(chars: &std::collections::BTreeSet<char>, text: &str, bold: bool) -> Option<ParsedFont> {
     use allsorts::binary::read::ReadScope;
     use allsorts::font_data::FontData;
     use allsorts::subset::{subset as cut, CmapTarget, SubsetProfile};
@@ -196,7 +174,8 @@ mod tests {
     #[test]
     fn a_subset_is_small_and_maps_the_same_characters() {
         let chars: std::collections::BTreeSet<char> = "Fàilte £1,234 – Còmhlan".chars().collect();
-        let sub = subset(&chars, false).expect("subset");
+        let text: String = chars.iter().collect();
+        let sub = cut_subset(&chars, &text, false).expect("subset");
         assert!(sub.original_bytes.len() < 40_000, "{} bytes", sub.original_bytes.len());
         let full = &fonts().unwrap().regular;
         for c in &chars {

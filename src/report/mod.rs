@@ -3,7 +3,9 @@
 
 pub(crate) mod blocks;
 pub(crate) mod chart;
+pub(crate) mod content;
 pub(crate) mod draw;
+pub(crate) mod embed;
 pub mod figures;
 pub(crate) mod fonts;
 pub mod format;

@@ -2,12 +2,12 @@
 //! subset, document metadata, and a trailer id derived from the inputs so the
 //! same inputs give the same bytes.
 
-use printpdf::{
-    Color, FontId, Line, LinePoint, Op, PaintMode, PdfDocument, PdfFont, PdfFontHandle, PdfPage, PdfSaveOptions, Point,
-    Polygon, PolygonRing, Pt, Rect, TextItem, WindingOrder,
-};
+use std::collections::BTreeSet;
 
-use super::draw::{Cmd, Rgb};
+use printpdf::{PdfDocument, PdfPage, PdfSaveOptions, Pt};
+
+use super::draw::Cmd;
+use super::embed;
 use crate::error::{Error, Result};
 
 /// A4 in points.
@@ -26,24 +26,26 @@ pub struct DocMeta {
     pub id: String,
 }
 
-const REGULAR: &str = "F1";
-const BOLD: &str = "F2";
-
+/// printpdf lays out the document (catalog, page tree, metadata); the fonts and the
+/// pages' content streams are ours (`embed`, `content`), put into the document
+/// printpdf builds before it is written.
 pub fn write_pdf(pages: &[Vec<Cmd>], meta: &DocMeta) -> Result<Vec<u8>> {
-    let mut used = [std::collections::BTreeSet::new(), std::collections::BTreeSet::new()];
+    // The characters each face draws; a face no text uses is not embedded.
+    let mut used: [Option<BTreeSet<char>>; 2] = [None, None];
     for c in pages.iter().flatten() {
         if let Cmd::Text { bold, text, .. } = c {
-            used[usize::from(*bold)].extend(text.chars());
+            used[usize::from(*bold)].get_or_insert_with(BTreeSet::new).extend(text.chars());
         }
     }
-    let face = |bold: bool| {
-        super::fonts::subset(&used[usize::from(bold)], bold)
-            .ok_or_else(|| Error::internal("the embedded font could not be subset"))
+    let face = |bold: bool| match &used[usize::from(bold)] {
+        Some(chars) => {
+            embed::face(chars, bold).map(Some).ok_or_else(|| Error::internal("the embedded font could not be subset"))
+        }
+        None => Ok(None),
     };
+    let faces = [face(false)?, face(true)?];
+
     let mut doc = PdfDocument::new(&meta.title);
-    // Fixed resource names (not printpdf's generated ones) keep output byte-identical.
-    doc.resources.fonts.map.insert(FontId(REGULAR.into()), PdfFont::new(face(false)?));
-    doc.resources.fonts.map.insert(FontId(BOLD.into()), PdfFont::new(face(true)?));
     let info = &mut doc.metadata.info;
     info.subject = meta.subject.clone();
     info.author = meta.author.clone();
@@ -59,22 +61,55 @@ pub fn write_pdf(pages: &[Vec<Cmd>], meta: &DocMeta) -> Result<Vec<u8>> {
     info.creation_date = when;
     info.modification_date = when;
     info.metadata_date = when;
-
-    let pdf_pages: Vec<PdfPage> = pages
-        .iter()
-        .map(|cmds| PdfPage::new(printpdf::Mm::from(Pt(PAGE_W)), printpdf::Mm::from(Pt(PAGE_H)), to_ops(cmds)))
-        .collect();
-    doc.with_pages(pdf_pages);
+    let size = || printpdf::Mm::from(Pt(PAGE_W));
+    let height = printpdf::Mm::from(Pt(PAGE_H));
+    doc.with_pages(pages.iter().map(|_| PdfPage::new(size(), height, Vec::new())).collect());
     let mut warnings = Vec::new();
     // Streams are deflated here rather than by printpdf's `optimize`, which always
     // uses the slowest level (see `DEFLATE_LEVEL`).
-    let opts = PdfSaveOptions { optimize: false, subset_fonts: true, secure: true, image_optimization: None };
+    let opts = PdfSaveOptions { optimize: false, subset_fonts: false, secure: true, image_optimization: None };
     let mut lo = doc.to_lopdf_document(&opts, &mut warnings);
-    deflate_streams(&mut lo, deflate_level());
+
+    let missing = |what: &str| Error::internal(format!("the PDF's {what} could not be found"));
+    let page_ids: Vec<lopdf::ObjectId> = lo.get_pages().into_values().collect();
+    // Every page shares printpdf's one font resource dictionary.
+    let font_dict = match page_ids.first() {
+        Some(first) => Some(reference(&lo, *first, &[b"Resources", b"Font"]).ok_or_else(|| missing("font resources"))?),
+        None => None,
+    };
+    for (bold, face) in [false, true].into_iter().zip(&faces) {
+        let (Some(face), Some(dict)) = (face, font_dict) else { continue };
+        let id = face.add_to(&mut lo);
+        lo.get_dictionary_mut(dict).map_err(|_| missing("font resources"))?.set(embed::resource(bold), id);
+    }
+    let coding = [faces[0].as_deref(), faces[1].as_deref()];
+    for (page, cmds) in page_ids.iter().zip(pages) {
+        let contents = reference(&lo, *page, &[b"Contents"]).ok_or_else(|| missing("page contents"))?;
+        let Ok(lopdf::Object::Stream(stream)) = lo.get_object_mut(contents) else {
+            return Err(missing("page contents"));
+        };
+        stream.set_content(super::content::encode(cmds, &coding));
+        deflate_at(stream, deflate_level());
+    }
     let mut bytes = Vec::new();
     lo.save_to(&mut bytes).map_err(|e| Error::internal(format!("writing the PDF: {e}")))?;
     set_document_id(&mut bytes, &meta.id);
     Ok(bytes)
+}
+
+/// The object that `path` (keys of nested dictionaries, the last a reference)
+/// leads to from object `from`.
+fn reference(doc: &lopdf::Document, from: lopdf::ObjectId, path: &[&[u8]]) -> Option<lopdf::ObjectId> {
+    let mut dict = doc.get_dictionary(from).ok()?;
+    let (last, within) = path.split_last()?;
+    for key in within {
+        dict = match dict.get(key).ok()? {
+            lopdf::Object::Reference(id) => doc.get_dictionary(*id).ok()?,
+            lopdf::Object::Dictionary(d) => d,
+            _ => return None,
+        };
+    }
+    dict.get(last).ok()?.as_reference().ok()
 }
 
 /// The deflate level for every stream. printpdf's own pass uses 9. On 1,000 board
@@ -87,97 +122,24 @@ fn deflate_level() -> u32 {
     std::env::var("IMPACT_DEFLATE_LEVEL").ok().and_then(|v| v.parse().ok()).filter(|l| *l <= 9).unwrap_or(DEFLATE_LEVEL)
 }
 
-/// Deflate each stream that allows it and has no filter yet, keeping the plain
-/// stream when deflating would not make it smaller (as lopdf's own pass does).
-fn deflate_streams(doc: &mut lopdf::Document, level: u32) {
+/// Deflate a stream at the level every stream of a report uses.
+pub fn deflate(stream: &mut lopdf::Stream) {
+    deflate_at(stream, deflate_level());
+}
+
+/// Deflate `stream` unless it has a filter already, keeping it plain when
+/// deflating would not make it smaller (as lopdf's own pass does).
+fn deflate_at(stream: &mut lopdf::Stream, level: u32) {
     use std::io::Write as _;
-    for object in doc.objects.values_mut() {
-        let lopdf::Object::Stream(stream) = object else { continue };
-        if !stream.allows_compression || stream.dict.get(b"Filter").is_ok() {
-            continue;
-        }
-        let mut encoder = flate2::write::ZlibEncoder::new(Vec::new(), flate2::Compression::new(level));
-        let Ok(compressed) = encoder.write_all(&stream.content).and_then(|()| encoder.finish()) else { continue };
-        if compressed.len() + 19 < stream.content.len() {
-            stream.dict.set("Filter", "FlateDecode");
-            stream.set_content(compressed);
-        }
+    if stream.dict.get(b"Filter").is_ok() {
+        return;
     }
-}
-
-fn colour(c: Rgb) -> Color {
-    Color::Rgb(printpdf::Rgb {
-        r: f32::from(c.0) / 255.0,
-        g: f32::from(c.1) / 255.0,
-        b: f32::from(c.2) / 255.0,
-        icc_profile: None,
-    })
-}
-
-fn point(x: f32, y: f32) -> LinePoint {
-    LinePoint { p: Point { x: Pt(x), y: Pt(PAGE_H - y) }, bezier: false }
-}
-
-fn to_ops(cmds: &[Cmd]) -> Vec<Op> {
-    let mut ops = Vec::with_capacity(cmds.len() * 4);
-    for c in cmds {
-        match c {
-            Cmd::Text { x, y, size, bold, colour: col, text } => {
-                let font = FontId(if *bold { BOLD } else { REGULAR }.into());
-                ops.extend([
-                    Op::StartTextSection,
-                    Op::SetFont { font: PdfFontHandle::External(font), size: Pt(*size) },
-                    Op::SetFillColor { col: colour(*col) },
-                    Op::SetTextCursor { pos: Point { x: Pt(*x), y: Pt(PAGE_H - y) } },
-                    Op::ShowText { items: vec![TextItem::Text(text.clone())] },
-                    Op::EndTextSection,
-                ]);
-            }
-            Cmd::Rect { x, y, w, h, fill, stroke } => {
-                let mode = match (fill, stroke) {
-                    (Some(_), Some(_)) => PaintMode::FillStroke,
-                    (Some(_), None) => PaintMode::Fill,
-                    (None, Some(_)) => PaintMode::Stroke,
-                    (None, None) => continue,
-                };
-                if let Some(f) = fill {
-                    ops.push(Op::SetFillColor { col: colour(*f) });
-                }
-                if let Some((s, width)) = stroke {
-                    ops.push(Op::SetOutlineColor { col: colour(*s) });
-                    ops.push(Op::SetOutlineThickness { pt: Pt(*width) });
-                }
-                ops.push(Op::DrawRectangle {
-                    rectangle: Rect {
-                        x: Pt(*x),
-                        y: Pt(PAGE_H - y - h),
-                        width: Pt(*w),
-                        height: Pt(*h),
-                        mode: Some(mode),
-                        winding_order: Some(WindingOrder::NonZero),
-                    },
-                });
-            }
-            Cmd::Path { points, colour: col, width } => {
-                ops.push(Op::SetOutlineColor { col: colour(*col) });
-                ops.push(Op::SetOutlineThickness { pt: Pt(*width) });
-                ops.push(Op::DrawLine {
-                    line: Line { points: points.iter().map(|(x, y)| point(*x, *y)).collect(), is_closed: false },
-                });
-            }
-            Cmd::Polygon { points, fill } => {
-                ops.push(Op::SetFillColor { col: colour(*fill) });
-                ops.push(Op::DrawPolygon {
-                    polygon: Polygon {
-                        rings: vec![PolygonRing { points: points.iter().map(|(x, y)| point(*x, *y)).collect() }],
-                        mode: PaintMode::Fill,
-                        winding_order: WindingOrder::NonZero,
-                    },
-                });
-            }
-        }
+    let mut encoder = flate2::write::ZlibEncoder::new(Vec::new(), flate2::Compression::new(level));
+    let Ok(compressed) = encoder.write_all(&stream.content).and_then(|()| encoder.finish()) else { return };
+    if compressed.len() + 19 < stream.content.len() {
+        stream.dict.set("Filter", "FlateDecode");
+        stream.set_content(compressed);
     }
-    ops
 }
 
 /// printpdf writes a random trailer /ID; replace both strings with one derived

@@ -30,11 +30,12 @@ pub struct DocMeta {
 /// pages' content streams are ours (`embed`, `content`), put into the document
 /// printpdf builds before it is written.
 pub fn write_pdf(pages: &[Vec<Cmd>], meta: &DocMeta) -> Result<Vec<u8>> {
-    // The characters each face draws; a face no text uses is not embedded.
+    // The characters each face draws, and the common ones (`embed::COMMON`) so that
+    // most reports of a batch share one subset; a face no text uses is not embedded.
     let mut used: [Option<BTreeSet<char>>; 2] = [None, None];
     for c in pages.iter().flatten() {
         if let Cmd::Text { bold, text, .. } = c {
-            used[usize::from(*bold)].get_or_insert_with(BTreeSet::new).extend(text.chars());
+            used[usize::from(*bold)].get_or_insert_with(|| embed::COMMON.chars().collect()).extend(text.chars());
         }
     }
     let face = |bold: bool| match &used[usize::from(bold)] {
@@ -122,14 +123,9 @@ fn deflate_level() -> u32 {
     std::env::var("IMPACT_DEFLATE_LEVEL").ok().and_then(|v| v.parse().ok()).filter(|l| *l <= 9).unwrap_or(DEFLATE_LEVEL)
 }
 
-/// Deflate a stream at the level every stream of a report uses.
-pub fn deflate(stream: &mut lopdf::Stream) {
-    deflate_at(stream, deflate_level());
-}
-
 /// Deflate `stream` unless it has a filter already, keeping it plain when
 /// deflating would not make it smaller (as lopdf's own pass does).
-fn deflate_at(stream: &mut lopdf::Stream, level: u32) {
+pub fn deflate_at(stream: &mut lopdf::Stream, level: u32) {
     use std::io::Write as _;
     if stream.dict.get(b"Filter").is_ok() {
         return;

@@ -85,6 +85,46 @@ proptest! {
         prop_assert_eq!(records_total(&grouped, "jobs_created"), recs.len() as i64);
     }
 
+    /// Filtering to some organisations and areas gives what their records alone give,
+    /// for a flow and for distinct people (the filter drops records before they are
+    /// grouped, so it must keep exactly the ones it names).
+    #[test]
+    fn a_filter_keeps_exactly_its_units_records(
+        recs in proptest::collection::vec(rec(), 1..120),
+        orgs in proptest::sample::subsequence(vec![0u8, 1, 2, 3, 4], 1..=3),
+        areas in proptest::sample::subsequence(vec![0u8, 1, 2, 3], 0..=2),
+        by in dims(),
+    ) {
+        let lib = library();
+        let kept: Vec<Rec> = recs
+            .iter()
+            .filter(|r| orgs.contains(&r.org) && (areas.is_empty() || areas.contains(&r.area)))
+            .cloned()
+            .collect();
+        let filters = impactkit::aggregate::Filters {
+            organisations: orgs.iter().map(|o| format!("O{o}")).collect(),
+            areas: areas.iter().map(|a| format!("A{a}")).collect(),
+            ..Default::default()
+        };
+        for indicator in ["jobs_created", "employability_participants"] {
+            let filtered = aggregate(
+                &records(indicator, &recs),
+                &lib,
+                &Request { by: by.clone(), filters: filters.clone(), ..Default::default() },
+            )
+            .unwrap();
+            let alone = aggregate(&records(indicator, &kept), &lib, &Request { by: by.clone(), ..Default::default() }).unwrap();
+            let sorted = |df: &DataFrame| {
+                let df = only(df, indicator);
+                let keys: Vec<String> = df.get_column_names().iter().map(|c| c.to_string()).collect();
+                df.sort(keys, SortMultipleOptions::default()).unwrap()
+            };
+            // Not two empty tables: the units kept have figures.
+            prop_assert_eq!(only(&alone, indicator).height() > 0, !kept.is_empty());
+            prop_assert_eq!(sorted(&filtered), sorted(&alone), "{}", indicator);
+        }
+    }
+
     /// A stock grouped by organisation (no period) sums to the total: it is summed across units.
     /// The total is each unit's latest snapshot, which is never more than the sum of all snapshots.
     #[test]

@@ -47,10 +47,12 @@ static FONTS: OnceLock<Option<Fonts>> = OnceLock::new();
 pub fn fonts() -> Option<&'static Fonts> {
     FONTS
         .get_or_init(|| {
+            let timer = crate::timing::start();
             let mut warnings = Vec::new();
             let regular = ParsedFont::from_bytes(dejavu::sans::regular(), 0, &mut warnings)?;
             let bold = ParsedFont::from_bytes(dejavu::sans::bold(), 0, &mut warnings)?;
             let (regular_advance, bold_advance) = (advances(&regular), advances(&bold));
+            crate::timing::lap(&timer, "fonts parsed and measured");
             Some(Fonts { regular, bold, regular_advance, bold_advance })
         })
         .as_ref()

@@ -22,6 +22,15 @@ use crate::error::{Error, Result};
 const BLOCK: usize = 32 << 20;
 const FIRST_BLOCK: usize = 1 << 20;
 
+/// The largest block for a file of `len` bytes: an eighth of it, within
+/// [`FIRST_BLOCK`, `BLOCK`]. Reading, checking and folding are a pipeline, and the
+/// last block's checks and folds run after the reading is done: a 33 MB file read in
+/// blocks doubling up to 16 MB left half its records to that tail (one pack: the tail
+/// 47 → 27 ms, the whole pass 236 → 202 ms, medians of 6 alternated runs).
+fn largest_block(len: u64) -> usize {
+    usize::try_from(len / 8).unwrap_or(BLOCK).clamp(FIRST_BLOCK, BLOCK)
+}
+
 /// Record ends (line ends outside quoted cells) in text that starts at a record's
 /// start: how many, the offset just after the last one (0 for none), whether a
 /// record had fewer or more cells than the headings, and the separators of the
@@ -196,6 +205,7 @@ impl CsvChunks {
         on_error: &(dyn Fn(PolarsError) -> Error + Send + Sync),
     ) -> Result<()> {
         let mut file = std::fs::File::open(path).map_err(|e| Error::io(path, e))?;
+        let largest = largest_block(file.metadata().map_or(u64::MAX, |m| m.len()));
         let layout = self.layout();
         let mut text: Vec<u8> = Vec::new();
         let mut eof = false;
@@ -212,7 +222,7 @@ impl CsvChunks {
                 // from block to block).
                 text.reserve(block_size);
                 let want = block_size as u64;
-                block_size = (block_size * 2).min(BLOCK);
+                block_size = (block_size * 2).min(largest);
                 let got =
                     reading.time(|| (&mut file).take(want).read_to_end(&mut text)).map_err(|e| Error::io(path, e))?;
                 eof = got == 0;

@@ -133,6 +133,21 @@ mod tests {
     use super::*;
 
     #[test]
+    fn text_is_its_own_text_object_with_the_faces_codes() {
+        let chars: std::collections::BTreeSet<char> = "Fàilte £5".chars().collect();
+        let face = embed::face(&chars, true).expect("face");
+        let cmds =
+            vec![Cmd::Text { x: 50.0, y: 90.0, size: 9.5, bold: true, colour: Rgb::WHITE, text: "£5 à".into() }];
+        let text = String::from_utf8(encode(&cmds, &[None, Some(&face)])).unwrap();
+        let codes: String = "£5 à".chars().map(|c| format!("{:04X}", face.code(c))).collect();
+        assert!(!codes.contains("0000"), "every character has a glyph: {codes}");
+        assert_eq!(text, format!("BT\n/F2 9.5 Tf\n1 1 1 rg\n50 {} Td\n<{codes}> Tj\nET", PAGE_H - 90.0));
+        // Without the face, the characters draw as .notdef.
+        let text = String::from_utf8(encode(&cmds, &[None, None])).unwrap();
+        assert!(text.contains("<0000000000000000> Tj"), "{text}");
+    }
+
+    #[test]
     fn a_page_of_each_command() {
         let cmds = vec![
             Cmd::Rect { x: 10.0, y: 20.0, w: 30.0, h: 40.0, fill: Some(Rgb::WHITE), stroke: Some((Rgb::BLACK, 0.5)) },

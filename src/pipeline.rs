@@ -154,8 +154,10 @@ impl<'a, 's> Pass<'a, 's> {
         let latest = self.latest;
         let cells = self.folds.into_iter().map(Fold::finish).collect::<Result<Vec<_>>>()?;
         crate::timing::lap(&t, "finish the folds");
+        // Side by side: after the pass the cores are free, and one report's dozen
+        // requests rolled up one after another were a tenth of its time.
         let figures: Result<Vec<DataFrame>> =
-            cells.into_iter().zip(requests).map(|(c, r)| aggregate::figures(c, library, r)).collect();
+            cells.into_par_iter().zip(requests).map(|(c, r)| aggregate::figures(c, library, r)).collect();
         crate::timing::lap(&t, "roll up");
         Ok(Output { figures: figures?, report, latest })
     }

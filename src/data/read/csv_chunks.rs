@@ -146,11 +146,11 @@ pub(super) fn record_ends(bytes: &[u8], layout: &Layout) -> Ends {
 }
 
 /// How to read a CSV file's records: polars' parse options, the file's columns (all
-/// text) and the ones to parse (None: all), and the spreadsheet row of its headings.
+/// text) and the ones to parse, and the spreadsheet row of its headings.
 pub(super) struct CsvChunks {
     pub options: CsvParseOptions,
     pub schema: SchemaRef,
-    pub projection: Option<Vec<usize>>,
+    pub projection: Vec<usize>,
     pub header_row: u64,
 }
 
@@ -289,20 +289,12 @@ impl CsvChunks {
     /// and as many rows parsed as record ends counted.
     fn parse(&self, piece: &[u8], records: usize) -> PolarsResult<DataFrame> {
         polars_ensure!(validate_utf8(piece), ComputeError: "invalid utf-8 sequence");
-        let all: Vec<usize>;
-        let projection = match &self.projection {
-            Some(p) => p.as_slice(),
-            None => {
-                all = (0..self.schema.len()).collect();
-                &all
-            }
-        };
         let df = read_chunk(
             piece,
             &self.options,
             &self.schema,
             false,
-            projection,
+            &self.projection,
             0,
             records,
             None,

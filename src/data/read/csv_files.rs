@@ -34,15 +34,16 @@ pub(super) fn csv_stream(path: &Path, map: &ColumnMap, wanted: Option<&[&str]>) 
     let columns: Schema = names.iter().map(|n| Field::new(n.as_str().into(), DataType::String)).collect();
     // Only the columns wanted are parsed; every row's cells are still counted.
     // (polars parses at least one column: a file with none wanted is read whole.)
-    let projection: Option<Vec<usize>> = wanted
+    let projection: Vec<usize> = wanted
         .map(|w| {
             // A repeated heading (`x_duplicated_0`) is read with its first, so the
             // mapping sees both and refuses to guess.
             let heading = |i: usize| normalise_heading(crate::data::mapping::as_headed(&names[i]));
             (0..names.len()).filter(|&i| w.contains(&heading(i).as_str())).collect::<Vec<_>>()
         })
-        .filter(|p| !p.is_empty());
-    let projected = projection.as_ref().is_some_and(|p| p.len() < names.len());
+        .filter(|p| !p.is_empty())
+        .unwrap_or_else(|| (0..names.len()).collect());
+    let projected = projection.len() < names.len();
     let chunks = super::csv_chunks::CsvChunks {
         options: CsvParseOptions::default().with_separator(separator),
         schema: Arc::new(columns),

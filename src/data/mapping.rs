@@ -350,7 +350,12 @@ fn drop_blank_and_note_rows(df: DataFrame, prefixes: &[String]) -> Result<DataFr
         if has_typed {
             return Ok(df);
         }
-        // Only blank rows to drop: a vectorised test, no per-row work when there are none.
+        // Only blank rows to drop. A column with no gaps (the record ids, usually)
+        // settles it with no look at the rows: a query per batch cost a tenth of the
+        // checks of one report's file.
+        if df.columns().iter().any(|c| c.name().as_str() != ROW && c.null_count() == 0) {
+            return Ok(df);
+        }
         let blank = all_horizontal(text_cols.iter().map(|c| c.clone().is_null()).collect::<Vec<_>>())?;
         let blanks = df.clone().lazy().select([blank.clone().sum().alias("n")]).collect()?;
         if blanks.column("n")?.cast(&DataType::UInt64)?.u64()?.get(0).unwrap_or(0) == 0 {
@@ -373,4 +378,29 @@ fn drop_blank_and_note_rows(df: DataFrame, prefixes: &[String]) -> Result<DataFr
         })
         .collect();
     Ok(df.filter(&keep)?)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn table(columns: &[(&str, &[Option<&str>])]) -> DataFrame {
+        let height = columns[0].1.len();
+        let mut cols: Vec<Column> =
+            columns.iter().map(|(name, cells)| Column::new((*name).into(), cells.to_vec())).collect();
+        cols.push(Column::new(ROW.into(), (2..2 + height as i64).collect::<Vec<i64>>()));
+        DataFrame::new(height, cols).unwrap()
+    }
+
+    #[test]
+    fn only_rows_blank_in_every_column_are_dropped() {
+        // Every column has a gap, but only row 4 is blank throughout.
+        let df = table(&[("a", &[Some("x"), None, None, Some("y")]), ("b", &[None, Some("z"), None, Some("w")])]);
+        let kept = drop_blank_and_note_rows(df, &[]).unwrap();
+        let rows: Vec<i64> = kept.column(ROW).unwrap().i64().unwrap().into_no_null_iter().collect();
+        assert_eq!(rows, [2, 3, 5]);
+        // A column with no gaps means no row is blank: all kept.
+        let df = table(&[("a", &[Some("x"), Some("v"), Some("u")]), ("b", &[None, None, None])]);
+        assert_eq!(drop_blank_and_note_rows(df, &[]).unwrap().height(), 3);
+    }
 }

@@ -182,7 +182,26 @@ impl Records for Pass<'_, '_> {
         self.latest = self.latest.max(latest);
         match self.folds.as_mut_slice() {
             [one] => one.add(&records),
-            many => many.par_iter_mut().try_for_each(|f| f.add(&records)),
+            many => {
+                // Requests of the same units (a report's dozen about its subject) share
+                // one copy of the batch's records of those units, not one each.
+                let mut units: Vec<aggregate::Units> = Vec::new();
+                let slots: Vec<usize> = many
+                    .iter()
+                    .map(|f| {
+                        let u = f.units();
+                        units.iter().position(|v| *v == u).unwrap_or_else(|| {
+                            units.push(u);
+                            units.len() - 1
+                        })
+                    })
+                    .collect();
+                let kept = units
+                    .par_iter()
+                    .map(|u| aggregate::keep_units(&records, *u))
+                    .collect::<Result<Vec<Option<DataFrame>>>>()?;
+                many.par_iter_mut().zip(slots).try_for_each(|(f, slot)| f.add_with_kept(&records, kept[slot].as_ref()))
+            }
         }
     }
 

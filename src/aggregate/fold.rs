@@ -337,6 +337,21 @@ impl<'a> Fold<'a> {
 
     /// Add a batch of typed records (canonical columns).
     pub fn add(&mut self, records: &DataFrame) -> Result<()> {
+        let kept = keep_units(records, self.units())?;
+        self.add_with_kept(records, kept.as_ref())
+    }
+
+    /// The organisations, programmes, areas and groups the filters keep (each list
+    /// empty when that filter names none). Folds with the same units can share one
+    /// `keep_units` of a batch.
+    pub fn units(&self) -> Units<'_> {
+        let f = &self.filters;
+        [&f.organisations, &f.programmes, &f.areas, &f.groups]
+    }
+
+    /// `add`, given `kept`: the batch's records of this fold's units, from
+    /// `keep_units(records, self.units())` (None: the filters name no units).
+    pub fn add_with_kept(&mut self, records: &DataFrame, kept: Option<&DataFrame>) -> Result<()> {
         // A cohort's window is judged against the latest day of any record read,
         // whoever it is about.
         if self.cohorts.any() {
@@ -344,46 +359,7 @@ impl<'a> Fold<'a> {
             let latest = date.date()?.physical().max().into_iter().chain(self.cohorts.latest_day).max();
             self.cohorts.latest_day = latest;
         }
-        // Records of units the filters leave out are dropped before anything else is
-        // worked out for them: one report's fold of a 1,000-organisation file keeps
-        // a thousandth of each batch.
-        match self.unit_mask(records)? {
-            Some(mask) => {
-                // Column by column on this thread: `DataFrame::filter` hands the columns
-                // to the thread pool, and the fold then waited behind the reader's work.
-                let columns = records.columns().iter().map(|c| c.filter(&mask)).collect::<PolarsResult<Vec<_>>>()?;
-                let height = columns.first().map_or(0, Column::len);
-                self.add_kept(&DataFrame::new(height, columns)?)
-            }
-            None => self.add_kept(records),
-        }
-    }
-
-    /// Which records are of the organisations, programmes, areas and groups the
-    /// filters name (`None`: the filters name none).
-    fn unit_mask(&self, records: &DataFrame) -> Result<Option<BooleanChunked>> {
-        let mut mask: Option<BooleanChunked> = None;
-        for (name, wanted) in [
-            ("organisation", &self.filters.organisations),
-            ("programme", &self.filters.programmes),
-            ("area", &self.filters.areas),
-            ("beneficiary_group", &self.filters.groups),
-        ] {
-            if wanted.is_empty() {
-                continue;
-            }
-            let column = text(records, name)?;
-            let kept: BooleanChunked = column
-                .iter()
-                .map(|v| Some(v.is_some_and(|v| wanted.iter().any(|w| w == v))))
-                .collect::<BooleanChunked>()
-                .with_name(PlSmallStr::EMPTY);
-            mask = Some(match mask {
-                Some(m) => &m & &kept,
-                None => kept,
-            });
-        }
-        Ok(mask)
+        self.add_kept(kept.unwrap_or(records))
     }
 
     /// `add` for the records the unit filters keep.
@@ -765,6 +741,37 @@ impl Records for PeopleFold {
         self.groups = Codes::default();
         self.people.clear();
     }
+}
+
+/// The unit filters of a fold, in the order organisations, programmes, areas, groups.
+pub type Units<'f> = [&'f Vec<String>; 4];
+
+/// The records of the units named (None: no unit is named, every record is kept).
+/// Records of other units are dropped before anything else is worked out for them:
+/// one report's fold of a 1,000-organisation file keeps a thousandth of each batch.
+pub fn keep_units(records: &DataFrame, units: Units) -> Result<Option<DataFrame>> {
+    let mut mask: Option<BooleanChunked> = None;
+    for (name, wanted) in ["organisation", "programme", "area", "beneficiary_group"].into_iter().zip(units) {
+        if wanted.is_empty() {
+            continue;
+        }
+        let column = text(records, name)?;
+        let kept: BooleanChunked = column
+            .iter()
+            .map(|v| Some(v.is_some_and(|v| wanted.iter().any(|w| w == v))))
+            .collect::<BooleanChunked>()
+            .with_name(PlSmallStr::EMPTY);
+        mask = Some(match mask {
+            Some(m) => &m & &kept,
+            None => kept,
+        });
+    }
+    let Some(mask) = mask else { return Ok(None) };
+    // Column by column on this thread: `DataFrame::filter` hands the columns to the
+    // thread pool, where the fold then waited behind the reader's work.
+    let columns = records.columns().iter().map(|c| c.filter(&mask)).collect::<PolarsResult<Vec<_>>>()?;
+    let height = columns.first().map_or(0, Column::len);
+    Ok(Some(DataFrame::new(height, columns)?))
 }
 
 fn key_list<'k>(cells: &[(&'k Key, &Cell)]) -> Vec<&'k Key> {

@@ -13,7 +13,7 @@ pub mod targets;
 use chrono::NaiveDate;
 use polars::prelude::*;
 
-pub use fold::{Cells, Fold, PeopleFold};
+pub use fold::{keep_units, Cells, Fold, PeopleFold, Units};
 pub use period::Grain;
 pub use targets::Targets;
 

@@ -1,6 +1,7 @@
 //! `impact`: parse arguments, call the library, print errors, set the exit code.
 
-// Unsafe only in the counting allocator, which passes every call to the system's.
+// Unsafe only in the counting allocator, which passes every call to the system's,
+// and where it sets the system allocator's parameters.
 #![deny(unsafe_code)]
 
 #[allow(unsafe_code)]
@@ -17,6 +18,7 @@ use impactkit::Error;
 static ALLOCATOR: alloc_stats::Counting = alloc_stats::Counting;
 
 fn main() -> ExitCode {
+    alloc_stats::keep_freed_memory();
     let code = run_cli();
     alloc_stats::report();
     code

@@ -86,6 +86,11 @@ impl<'a> Fields<'a> {
         }
     }
 
+    /// The first and last days a record's date may fall on (days since 1970).
+    pub(super) fn date_bounds(&self) -> (i32, i32) {
+        (self.earliest, self.today)
+    }
+
     /// Every record needs the organisation that delivered it.
     pub(super) fn organisation(&self, sink: &mut Sink, row: i64, cell: Option<&str>) {
         if cell.is_none_or(is_blank) {

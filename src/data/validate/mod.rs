@@ -7,6 +7,7 @@ use chrono::NaiveDate;
 use polars::prelude::*;
 use rayon::prelude::*;
 
+mod clean;
 mod fields;
 
 use fields::{Cells, Fields};
@@ -238,6 +239,30 @@ fn check_slice(
 
     // Each row's rule, looked up once per distinct id (see `views`).
     let row_rules = super::views::code_texts(&ind, |id| id.map(str::trim).and_then(|id| rules.get(id)));
+    if c.wide_headings.is_empty() {
+        let typed = clean::Typed {
+            organisation: &org,
+            participant: &part,
+            value: &value,
+            days: date_days.as_ref(),
+            decile: &decile,
+            rules: &row_rules,
+        };
+        let (earliest, today) = fields.date_bounds();
+        if let Some((values, days, deciles)) = clean::when_all_clean(&typed, earliest, today) {
+            sink.report.records_valid = height as u64;
+            let ok = BooleanChunked::full(OK.into(), true, height).into_column();
+            let typed = typed_columns(
+                df,
+                file_index,
+                values.into_column(),
+                days.into_column().cast(&DataType::Date)?,
+                deciles.into_column(),
+                ok,
+            )?;
+            return Ok((typed, sink.report));
+        }
+    }
     let mut rule_cells = row_rules.into_iter();
     let mut org_cells = org.iter();
     let mut ind_cells = ind.iter();
@@ -360,23 +385,155 @@ fn typed_frame(
     deciles: Vec<Option<i32>>,
     ok: Vec<bool>,
 ) -> Result<DataFrame> {
+    typed_columns(
+        df,
+        file_index,
+        numbers::<Float64Type>("value", &values),
+        numbers::<Int32Type>("date", &dates).cast(&DataType::Date)?,
+        numbers::<Int32Type>("simd_decile", &deciles),
+        Column::new(OK.into(), ok),
+    )
+}
+
+/// The typed frame: the text fields as read, the value, date and decile as typed,
+/// the file's number, the row and whether the record passed.
+fn typed_columns(
+    df: &DataFrame,
+    file_index: u32,
+    value: Column,
+    date: Column,
+    decile: Column,
+    ok: Column,
+) -> Result<DataFrame> {
     let height = df.height();
     let mut cols: Vec<Column> = Vec::with_capacity(FIELDS.len() + 2);
+    let (mut value, mut date, mut decile) = (Some(value), Some(date), Some(decile));
     for f in FIELDS {
-        let c = match f.kind {
-            Kind::Text => {
-                let mut c = text(df, f.name)?.into_series().into_column();
-                c.rename(f.name.into());
-                c
-            }
-            Kind::Number => numbers::<Float64Type>(f.name, &values),
-            Kind::Date => numbers::<Int32Type>(f.name, &dates).cast(&DataType::Date)?,
-            Kind::Decile => numbers::<Int32Type>(f.name, &deciles),
-        };
+        let mut c = match f.kind {
+            Kind::Text => Some(text(df, f.name)?.into_series().into_column()),
+            Kind::Number => value.take(),
+            Kind::Date => date.take(),
+            Kind::Decile => decile.take(),
+        }
+        .ok_or_else(|| crate::error::Error::internal(format!("a second {} column in the record fields", f.name)))?;
+        c.rename(f.name.into());
         cols.push(c);
     }
     cols.push(Series::new(FILE.into(), [file_index]).new_from_index(0, height).into_column());
     cols.push(df.column(ROW)?.cast(&DataType::Int64)?);
-    cols.push(Column::new(OK.into(), ok));
+    cols.push(ok.with_name(OK.into()));
     Ok(DataFrame::new(height, cols)?)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::data::parse::from_epoch_days;
+
+    fn library() -> Library {
+        Library::load(&std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("indicators")).unwrap()
+    }
+
+    /// One record: organisation, indicator, date (days since 1970), value,
+    /// participant, decile.
+    type Record = (Option<&'static str>, &'static str, Option<i32>, Option<f64>, Option<&'static str>, Option<f64>);
+
+    /// The records as a typed file gives them (value, date and decile typed), or as
+    /// text, the way a CSV file gives them.
+    fn canonical(records: &[Record], typed: bool) -> Canonical {
+        let n = records.len();
+        let text = |f: &dyn Fn(&Record) -> Option<String>| records.iter().map(f).collect::<Vec<Option<String>>>();
+        let mut cols = vec![
+            Column::new("record_id".into(), (0..n).map(|i| format!("R{i}")).collect::<Vec<_>>()),
+            Column::new("organisation".into(), text(&|r| r.0.map(str::to_string))),
+            Column::new("programme".into(), vec![None::<&str>; n]),
+            Column::new("indicator".into(), text(&|r| Some(r.1.to_string()))),
+        ];
+        if typed {
+            let days: Vec<Option<i32>> = records.iter().map(|r| r.2).collect();
+            cols.push(Column::new("date".into(), days).cast(&DataType::Date).unwrap());
+            cols.push(Column::new("value".into(), records.iter().map(|r| r.3).collect::<Vec<_>>()));
+        } else {
+            cols.push(Column::new("date".into(), text(&|r| r.2.map(|d| from_epoch_days(d).to_string()))));
+            cols.push(Column::new("value".into(), text(&|r| r.3.map(|v| v.to_string()))));
+        }
+        cols.push(Column::new("participant".into(), text(&|r| r.4.map(str::to_string))));
+        for name in ["beneficiary_group", "gender", "age_band", "area"] {
+            cols.push(Column::new(name.into(), vec![None::<&str>; n]));
+        }
+        cols.push(match typed {
+            true => Column::new("simd_decile".into(), records.iter().map(|r| r.5).collect::<Vec<_>>()),
+            false => Column::new("simd_decile".into(), text(&|r| r.5.map(|d| d.to_string()))),
+        });
+        cols.push(Column::new("evidence".into(), vec![None::<&str>; n]));
+        cols.push(Column::new(ROW.into(), (1..=n as i64).collect::<Vec<_>>()));
+        Canonical {
+            file: "records".into(),
+            df: DataFrame::new(n, cols).unwrap(),
+            headings: HashMap::new(),
+            wide_headings: HashMap::new(),
+            diagnostics: Vec::new(),
+            usable: true,
+        }
+    }
+
+    /// A problem found: its row, column and kind.
+    type Found = (Option<u64>, Option<String>, Check);
+
+    /// What the checks made of the records: the typed columns and which passed, the
+    /// records passed and each problem found.
+    fn outcome(records: &[Record], typed: bool) -> (DataFrame, u64, Vec<Found>) {
+        let opts = CheckOptions { today: NaiveDate::from_ymd_opt(2025, 6, 30).unwrap(), ..CheckOptions::default() };
+        let (frame, report) = check_rows(&canonical(records, typed), 0, &library(), &opts).unwrap();
+        let frame = frame.select(["value", "date", "simd_decile", OK]).unwrap();
+        let problems = report.diagnostics.iter().map(|d| (d.row, d.column.clone(), d.check)).collect();
+        (frame, report.records_valid, problems)
+    }
+
+    /// A typed file's rows are checked column by column when all are sure to pass
+    /// (`clean`): whatever one record gets wrong, the answer is the one the rows
+    /// checked one by one give, as they are for text.
+    #[test]
+    fn typed_records_get_the_checks_text_gets() {
+        let day = 19_900; // 2024-06-26
+        let good: Record = (Some("ORG1"), "volunteer_hours", Some(day), Some(2.5), None, Some(3.0));
+        let people: Record = (Some("ORG1"), "employability_participants", Some(day), Some(1.0), Some("P1"), None);
+        let wrong: Vec<(&str, Record)> = vec![
+            ("nothing", good),
+            ("no organisation", (None, "volunteer_hours", Some(day), Some(2.5), None, None)),
+            ("organisation only spaces", (Some("  "), "volunteer_hours", Some(day), Some(2.5), None, None)),
+            ("organisation after a space (fine)", (Some(" ORG1"), "volunteer_hours", Some(day), Some(2.5), None, None)),
+            ("unknown indicator", (Some("ORG1"), "volunteer_hour", Some(day), Some(2.5), None, None)),
+            ("computed indicator", (Some("ORG1"), "job_sustainment_rate_13w", Some(day), Some(0.5), None, None)),
+            ("no value", (Some("ORG1"), "volunteer_hours", Some(day), None, None, None)),
+            ("value not a number", (Some("ORG1"), "volunteer_hours", Some(day), Some(f64::NAN), None, None)),
+            ("value infinite", (Some("ORG1"), "volunteer_hours", Some(day), Some(f64::INFINITY), None, None)),
+            ("value absurd", (Some("ORG1"), "volunteer_hours", Some(day), Some(2e15), None, None)),
+            ("value above the maximum", (Some("ORG1"), "volunteer_hours", Some(day), Some(500.5), None, None)),
+            ("value below the minimum", (Some("ORG1"), "volunteer_hours", Some(day), Some(-1.0), None, None)),
+            ("count not whole", (Some("ORG1"), "community_assets_transferred", Some(day), Some(1.5), None, None)),
+            ("no date", (Some("ORG1"), "volunteer_hours", None, Some(2.5), None, None)),
+            ("date in the future", (Some("ORG1"), "volunteer_hours", Some(20_270), Some(2.5), None, None)),
+            ("date before 1990", (Some("ORG1"), "volunteer_hours", Some(7_000), Some(2.5), None, None)),
+            ("decile 0", (Some("ORG1"), "volunteer_hours", Some(day), Some(2.5), None, Some(0.0))),
+            ("decile 11", (Some("ORG1"), "volunteer_hours", Some(day), Some(2.5), None, Some(11.0))),
+            ("decile not whole", (Some("ORG1"), "volunteer_hours", Some(day), Some(2.5), None, Some(2.5))),
+            ("no participant", (Some("ORG1"), "employability_participants", Some(day), Some(1.0), None, None)),
+            (
+                "participant only spaces",
+                (Some("ORG1"), "employability_participants", Some(day), Some(1.0), Some(" "), None),
+            ),
+        ];
+        for (what, odd) in wrong {
+            let mut records = vec![good; 30];
+            records.extend([people; 10]);
+            records.insert(17, odd);
+            let (typed, typed_valid, typed_problems) = outcome(&records, true);
+            let (text, text_valid, text_problems) = outcome(&records, false);
+            assert!(typed.equals_missing(&text), "{what}: typed {typed:?}\ntext {text:?}");
+            assert_eq!((typed_valid, &typed_problems), (text_valid, &text_problems), "{what}");
+            let expected_valid = if what == "nothing" || what.ends_with("(fine)") { 41 } else { 40 };
+            assert_eq!(typed_valid, expected_valid, "{what}: {typed_problems:?}");
+        }
+    }
 }

@@ -183,7 +183,7 @@ impl Records for Pass<'_, '_> {
         match self.folds.as_mut_slice() {
             [one] => one.add(&records),
             many => {
-                // Requests of the same units (a report's dozen about its subject) share
+                // Requests of the same units (a report's about its subject) share
                 // one copy of the batch's records of those units, not one each.
                 let mut units: Vec<aggregate::Units> = Vec::new();
                 let slots: Vec<usize> = many

@@ -489,7 +489,9 @@ impl<'a> Fold<'a> {
             // groups (records without a participant id cannot be followed up).
             // Its cohort cells have the row's own cell's groups: found once per cell.
             let starts = self.cohorts.cohort_of.get(ind as usize).map_or(&[][..], Vec::as_slice);
-            if let (false, Some(p)) = (starts.is_empty(), participant.get(i)) {
+            // The participant is looked up only for a cohort event (a lookup by row
+            // number for every record was a tenth of a fold).
+            if let Some(p) = (!starts.is_empty()).then(|| participant.get(i)).flatten() {
                 let member = visit(person_hash64(p), day);
                 let width = self.cohorts.width;
                 for (k, &c) in starts.iter().enumerate() {

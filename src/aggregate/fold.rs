@@ -283,6 +283,8 @@ fn follow_up(members: &mut Vec<u128>, events: &[u128], window: i32, latest: i32)
     members.sort_unstable();
     members.dedup_by_key(|m| person_of(*m));
     let mut counts = CohortCounts::default();
+    // Members come in order, so each one's search starts where the last one's ended.
+    let mut from = 0;
     for &member in members.iter() {
         let (person, day) = (person_of(member), day_of(member));
         let closes = day.saturating_add(window);
@@ -291,7 +293,8 @@ fn follow_up(members: &mut Vec<u128>, events: &[u128], window: i32, latest: i32)
             continue;
         }
         // The first event of this person on or after the day.
-        let at = events.partition_point(|e| *e < member);
+        let at = from + first_not_below(&events[from..], member);
+        from = at;
         if events.get(at).is_some_and(|&e| person_of(e) == person && day_of(e) <= closes) {
             counts.achieved += 1;
         } else {
@@ -299,6 +302,22 @@ fn follow_up(members: &mut Vec<u128>, events: &[u128], window: i32, latest: i32)
         }
     }
     counts
+}
+
+/// `events.partition_point(|e| *e < x)`, galloping from the start: a step of 1, 2,
+/// 4… then a binary search within the last step. A cohort's members are looked up in
+/// order among millions of events, most a short way past the last one found; a
+/// binary search over all of them missed the cache about twenty times a member
+/// (follow-ups took 0.15 s of a 10M-record aggregate).
+fn first_not_below(events: &[u128], x: u128) -> usize {
+    // events[..low] are all below x.
+    let (mut low, mut step) = (0, 1);
+    while low + step <= events.len() && events[low + step - 1] < x {
+        low += step;
+        step *= 2;
+    }
+    let high = (low + step).min(events.len());
+    low + events[low..high].partition_point(|e| *e < x)
 }
 
 impl<'a> Fold<'a> {
@@ -928,6 +947,20 @@ fn civil_from_days(days: i32) -> (i32, u32) {
 mod tests {
     use super::*;
     use chrono::{Datelike, NaiveDate};
+
+    #[test]
+    fn galloping_finds_what_a_binary_search_finds() {
+        let events: Vec<u128> = [1u128, 3, 3, 4, 9, 10, 10, 10, 15, 40, 41, 100].to_vec();
+        for x in 0..110u128 {
+            assert_eq!(first_not_below(&events, x), events.partition_point(|e| *e < x), "{x}");
+        }
+        for len in 0..70usize {
+            let events: Vec<u128> = (0..len as u128).map(|k| k * 3).collect();
+            for x in 0..(len as u128 * 3 + 2) {
+                assert_eq!(first_not_below(&events, x), events.partition_point(|e| *e < x), "{len} {x}");
+            }
+        }
+    }
 
     #[test]
     fn civil_dates_match_chrono() {

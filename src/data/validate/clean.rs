@@ -1,12 +1,78 @@
-//! A typed file's rows checked column by column: when every record passes every
-//! check (the usual case in a big Parquet file), the typed frame is the file's own
-//! columns and no cell is looked at on its own. Any doubt, and the rows are checked
-//! one by one (`check_slice`), which finds and words each problem. So this never
-//! changes what is reported, only how fast a clean file is read.
+//! Rows checked column by column: when every record passes every check (the usual
+//! case in a big file), the typed frame is made from whole columns: a typed file's
+//! own (Parquet), or a text file's read one column at a time. Any doubt, and the rows
+//! are checked one by one (`check_slice`), which finds and words each problem. So
+//! this never changes what is reported, only how fast a clean file is read.
 
 use polars::prelude::*;
 
-use super::{NumbersOrText, Rule, MAX_MAGNITUDE};
+use super::{is_blank, NumbersOrText, Rule, MAX_MAGNITUDE};
+use crate::data::parse::{epoch_days, parse_amount, parse_date_in};
+
+/// A slice's value, date and decile columns as numbers and days, each text column
+/// read a column at a time (`Already`: none is text). `Unreadable` when a value or
+/// date is blank or does not read, or a decile does not: a record has a problem,
+/// which the rows checked one by one will word.
+pub(super) enum AsTyped {
+    Already,
+    Read { value: NumbersOrText, days: Int32Chunked, decile: NumbersOrText },
+    Unreadable,
+}
+
+/// Read the text columns among a slice's value, date and decile as the row checks
+/// would, a column at a time. `date_format` and `century_start` as in the options.
+pub(super) fn read_text_columns(
+    value: &NumbersOrText,
+    date_text: Option<&StringChunked>,
+    days: Option<&Int32Chunked>,
+    decile: &NumbersOrText,
+    date_format: Option<&str>,
+    century_start: i32,
+) -> AsTyped {
+    let texts = matches!(value, NumbersOrText::Text(_))
+        || date_text.is_some()
+        || matches!(decile, NumbersOrText::Text(d) if d.null_count() < d.len());
+    if !texts {
+        return AsTyped::Already;
+    }
+    // Every value and date given and readable; a decile blank or readable.
+    let read = || -> Option<AsTyped> {
+        let value = match value {
+            NumbersOrText::Numbers(n) => NumbersOrText::Numbers(n.clone()),
+            NumbersOrText::Text(t) => {
+                let numbers = t
+                    .iter()
+                    .map(|c| c.filter(|c| !is_blank(c)).and_then(parse_amount))
+                    .collect::<Option<Vec<f64>>>()?;
+                NumbersOrText::Numbers(Float64Chunked::from_vec(PlSmallStr::EMPTY, numbers))
+            }
+        };
+        let days = match (date_text, days) {
+            (Some(t), _) => {
+                let read = |c: &str| parse_date_in(c, date_format, century_start).ok().map(epoch_days);
+                let days = t.iter().map(|c| c.filter(|c| !is_blank(c)).and_then(read)).collect::<Option<Vec<i32>>>()?;
+                Int32Chunked::from_vec(PlSmallStr::EMPTY, days)
+            }
+            (None, Some(d)) => d.clone(),
+            (None, None) => return None,
+        };
+        let decile = match decile {
+            NumbersOrText::Numbers(n) => NumbersOrText::Numbers(n.clone()),
+            NumbersOrText::Text(t) => {
+                let cells = t.iter().map(|c| match c.filter(|c| !is_blank(c)) {
+                    None => Some(None),
+                    Some(c) => parse_amount(c).map(Some),
+                });
+                NumbersOrText::Numbers(Float64Chunked::from_iter_options(
+                    PlSmallStr::EMPTY,
+                    cells.collect::<Option<Vec<Option<f64>>>>()?.into_iter(),
+                ))
+            }
+        };
+        Some(AsTyped::Read { value, days, decile })
+    };
+    read().unwrap_or(AsTyped::Unreadable)
+}
 
 /// What the column-by-column test reads of a slice.
 pub(super) struct Typed<'a> {

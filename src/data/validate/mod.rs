@@ -168,14 +168,14 @@ pub fn check_rows(
     // sheet repeats rows across indicators, so it is checked whole (and is small).
     let slices = rayon::current_num_threads().max(1);
     if height < PARALLEL_FROM || slices == 1 || !c.wide_headings.is_empty() {
-        let (typed, rows) = check_slice(c, df, file_index, library, opts)?;
+        let (typed, rows) = check_slice(c, df, file_index, library, opts, true)?;
         report.merge_rows(rows, opts.max_listed);
         return Ok((typed, report));
     }
     let step = height.div_ceil(slices);
     let parts: Vec<Result<(DataFrame, Report)>> = (0..slices)
         .into_par_iter()
-        .map(|k| check_slice(c, &df.slice((k * step) as i64, step), file_index, library, opts))
+        .map(|k| check_slice(c, &df.slice((k * step) as i64, step), file_index, library, opts, true))
         .collect();
     let mut typed = DataFrame::empty();
     for part in parts {
@@ -193,14 +193,16 @@ pub fn check_rows(
 /// Rows from this many on are checked in parallel slices.
 const PARALLEL_FROM: usize = 200_000;
 
-/// Check a slice of a file's rows (all of them, or one thread's share): each row's
-/// fields in turn (see `fields`), one pass over the columns.
+/// Check a slice of a file's rows (all of them, or one thread's share): column by
+/// column when every record is sure to pass (`column_first`, see `clean`), else
+/// each row's fields in turn (see `fields`), one pass over the columns.
 fn check_slice(
     c: &Canonical,
     df: &DataFrame,
     file_index: u32,
     library: &Library,
     opts: &CheckOptions,
+    column_first: bool,
 ) -> Result<(DataFrame, Report)> {
     let mut sink = Sink {
         file: &c.file,
@@ -239,15 +241,24 @@ fn check_slice(
 
     // Each row's rule, looked up once per distinct id (see `views`).
     let row_rules = super::views::code_texts(&ind, |id| id.map(str::trim).and_then(|id| rules.get(id)));
-    if c.wide_headings.is_empty() {
-        let typed = clean::Typed {
-            organisation: &org,
-            participant: &part,
-            value: &value,
-            days: date_days.as_ref(),
-            decile: &decile,
-            rules: &row_rules,
-        };
+    let as_typed = match column_first && c.wide_headings.is_empty() {
+        true => clean::read_text_columns(
+            &value,
+            date_text.as_ref(),
+            date_days.as_ref(),
+            &decile,
+            opts.date_format.as_deref(),
+            opts.century_start,
+        ),
+        false => clean::AsTyped::Unreadable,
+    };
+    let read = match &as_typed {
+        clean::AsTyped::Already => Some((&value, date_days.as_ref(), &decile)),
+        clean::AsTyped::Read { value, days, decile } => Some((value, Some(days), decile)),
+        clean::AsTyped::Unreadable => None,
+    };
+    if let Some((value, days, decile)) = read {
+        let typed = clean::Typed { organisation: &org, participant: &part, value, days, decile, rules: &row_rules };
         let (earliest, today) = fields.date_bounds();
         if let Some((values, days, deciles)) = clean::when_all_clean(&typed, earliest, today) {
             sink.report.records_valid = height as u64;
@@ -482,17 +493,18 @@ mod tests {
 
     /// What the checks made of the records: the typed columns and which passed, the
     /// records passed and each problem found.
-    fn outcome(records: &[Record], typed: bool) -> (DataFrame, u64, Vec<Found>) {
+    fn outcome(records: &[Record], typed: bool, column_first: bool) -> (DataFrame, u64, Vec<Found>) {
         let opts = CheckOptions { today: NaiveDate::from_ymd_opt(2025, 6, 30).unwrap(), ..CheckOptions::default() };
-        let (frame, report) = check_rows(&canonical(records, typed), 0, &library(), &opts).unwrap();
+        let c = canonical(records, typed);
+        let (frame, report) = check_slice(&c, &c.df, 0, &library(), &opts, column_first).unwrap();
         let frame = frame.select(["value", "date", "simd_decile", OK]).unwrap();
         let problems = report.diagnostics.iter().map(|d| (d.row, d.column.clone(), d.check)).collect();
         (frame, report.records_valid, problems)
     }
 
-    /// A typed file's rows are checked column by column when all are sure to pass
-    /// (`clean`): whatever one record gets wrong, the answer is the one the rows
-    /// checked one by one give, as they are for text.
+    /// Rows are checked column by column when all are sure to pass (`clean`), typed
+    /// or text: whatever one record gets wrong, the answer is the one the rows checked
+    /// one by one give, and typed records get the checks text gets.
     #[test]
     fn typed_records_get_the_checks_text_gets() {
         let day = 19_900; // 2024-06-26
@@ -528,10 +540,15 @@ mod tests {
             let mut records = vec![good; 30];
             records.extend([people; 10]);
             records.insert(17, odd);
-            let (typed, typed_valid, typed_problems) = outcome(&records, true);
-            let (text, text_valid, text_problems) = outcome(&records, false);
-            assert!(typed.equals_missing(&text), "{what}: typed {typed:?}\ntext {text:?}");
-            assert_eq!((typed_valid, &typed_problems), (text_valid, &text_problems), "{what}");
+            // Row by row, text: what every other way must give.
+            let (rows, rows_valid, rows_problems) = outcome(&records, false, false);
+            for (typed, column_first) in [(true, true), (true, false), (false, true)] {
+                let (frame, valid, problems) = outcome(&records, typed, column_first);
+                let how = format!("{what} (typed {typed}, column first {column_first})");
+                assert!(frame.equals_missing(&rows), "{how}: {frame:?}\nrow by row {rows:?}");
+                assert_eq!((valid, &problems), (rows_valid, &rows_problems), "{how}");
+            }
+            let (typed_valid, typed_problems) = (rows_valid, rows_problems);
             let expected_valid = if what == "nothing" || what.ends_with("(fine)") { 41 } else { 40 };
             assert_eq!(typed_valid, expected_valid, "{what}: {typed_problems:?}");
         }

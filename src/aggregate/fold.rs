@@ -832,7 +832,7 @@ const NO_CELL: u32 = u32::MAX;
 
 impl Dense {
     fn new(rows: &[Option<(u32, Kind, i32)>], dim_values: &[Vec<u32>]) -> Option<Dense> {
-        let used = |i: usize| rows[i].is_some_and(|(_, kind, _)| kind != Kind::Stock);
+        let used: Vec<bool> = rows.iter().map(|r| r.is_some_and(|(_, kind, _)| kind != Kind::Stock)).collect();
         let indicators: Vec<u32> = rows.iter().map(|r| r.map_or(0, |(ind, _, _)| ind)).collect();
         let mut places = vec![0u32; rows.len()];
         let mut size: u64 = 1;
@@ -840,8 +840,15 @@ impl Dense {
         // to clear than the batch costs to read.
         let limit = (rows.len() as u64).max(1 << 16);
         for values in dim_values.iter().chain(std::iter::once(&indicators)) {
-            let range = (0..rows.len()).filter(|i| used(*i)).map(|i| values[i]);
-            let (Some(low), Some(high)) = (range.clone().min(), range.max()) else { return None };
+            // The lowest and highest value of the rows used, in one pass.
+            let (low, high) = values
+                .iter()
+                .zip(&used)
+                .filter(|(_, used)| **used)
+                .fold((u32::MAX, 0u32), |(low, high), (v, _)| (low.min(*v), high.max(*v)));
+            if low > high {
+                return None;
+            }
             let span = u64::from(high - low) + 1;
             // Rows left out hold arbitrary values: wrapping keeps them harmless.
             for (place, v) in places.iter_mut().zip(values) {

@@ -241,6 +241,8 @@ fn check_slice(
 
     // Each row's rule, looked up once per distinct id (see `views`).
     let row_rules = super::views::code_texts(&ind, |id| id.map(str::trim).and_then(|id| rules.get(id)));
+    // Column by column first: a slice whose every record is sure to pass needs no row
+    // looked at on its own (see `clean`). A wide sheet's rows repeat, so it is not.
     let as_typed = match column_first && c.wide_headings.is_empty() {
         true => clean::read_text_columns(
             &value,

@@ -6,6 +6,7 @@
 
 use polars::prelude::*;
 
+use super::fields::{is_decile, is_whole};
 use super::{is_blank, NumbersOrText, Rule, MAX_MAGNITUDE};
 use crate::data::parse::{epoch_days, parse_amount, parse_date_in};
 
@@ -88,7 +89,7 @@ pub(super) struct Typed<'a> {
 
 /// The slice's value, date and decile columns as the checks would type them, when
 /// every record is sure to pass: (values, days, deciles). None when a record might
-/// not (or the columns are text, which must be parsed cell by cell anyway).
+/// not, or a column is still text (`read_text_columns` reads it first).
 pub(super) fn when_all_clean(
     t: &Typed,
     earliest: i32,
@@ -156,13 +157,11 @@ fn values_fit_rules(values: &Float64Chunked, rules: &[Option<&Rule>]) -> bool {
     for arr in values.downcast_iter() {
         for (&v, rule) in arr.values().iter().zip(&rules[row..]) {
             let Some(rule) = rule else { return false };
-            // Below 2^63 in size, a value is whole exactly when it survives a round
-            // trip through an integer (and a NaN never does).
             let fits = v.abs() <= MAX_MAGNITUDE
                 && rule.computed_from.is_none()
                 && rule.min.is_none_or(|m| v >= m)
                 && rule.max.is_none_or(|m| v <= m)
-                && (!rule.integer || v == (v as i64) as f64);
+                && (!rule.integer || is_whole(v));
             if !fits {
                 return false;
             }
@@ -176,8 +175,6 @@ fn values_fit_rules(values: &Float64Chunked, rules: &[Option<&Rule>]) -> bool {
 fn deciles_are_whole_1_to_10(deciles: &Float64Chunked) -> bool {
     deciles.downcast_iter().all(|arr| {
         let validity = arr.validity();
-        arr.values().iter().enumerate().all(|(i, &d)| {
-            validity.is_some_and(|v| !v.get_bit(i)) || ((1.0..=10.0).contains(&d) && d == (d as i32) as f64)
-        })
+        arr.values().iter().enumerate().all(|(i, &d)| validity.is_some_and(|v| !v.get_bit(i)) || is_decile(d))
     })
 }

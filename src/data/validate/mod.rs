@@ -420,15 +420,14 @@ fn typed_columns(
 ) -> Result<DataFrame> {
     let height = df.height();
     let mut cols: Vec<Column> = Vec::with_capacity(FIELDS.len() + 2);
-    let (mut value, mut date, mut decile) = (Some(value), Some(date), Some(decile));
     for f in FIELDS {
+        // A column is shared, not copied, by `clone`.
         let mut c = match f.kind {
-            Kind::Text => Some(text(df, f.name)?.into_series().into_column()),
-            Kind::Number => value.take(),
-            Kind::Date => date.take(),
-            Kind::Decile => decile.take(),
-        }
-        .ok_or_else(|| crate::error::Error::internal(format!("a second {} column in the record fields", f.name)))?;
+            Kind::Text => text(df, f.name)?.into_series().into_column(),
+            Kind::Number => value.clone(),
+            Kind::Date => date.clone(),
+            Kind::Decile => decile.clone(),
+        };
         c.rename(f.name.into());
         cols.push(c);
     }

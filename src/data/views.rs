@@ -26,13 +26,26 @@ pub fn code_texts<T: Copy>(texts: &StringChunked, mut lookup: impl FnMut(Option<
         out.extend(texts.iter().map(&mut lookup));
         return out;
     }
+    // A direct-mapped cache in front of the maps, emptied for each chunk (a long
+    // view means its text only within its chunk): a column of few distinct texts
+    // (indicators, organisations) finds nearly every row there, for a multiply and a
+    // compare instead of a hash map's lookup.
+    let mut front: Vec<Option<(u128, T)>> = vec![None; FRONT_SLOTS];
     for arr in texts.downcast_iter() {
+        front.fill(None);
         let mut long: PlHashMap<u128, T> = PlHashMap::default();
         // Views not shared (a CSV's) never hit: after that many misses without a hit
         // the chunk's long texts are looked up directly, not cached.
         let (mut hits, mut misses) = (0usize, 0usize);
         for (i, view) in arr.views().iter().enumerate() {
             let key = view.as_u128();
+            let slot = front_slot(key);
+            if let Some((seen, coded)) = front[slot] {
+                if seen == key {
+                    out.push(coded);
+                    continue;
+                }
+            }
             let coded = if view.length <= 12 {
                 *short.entry(key).or_insert_with(|| lookup(Some(arr.value(i))))
             } else if hits == 0 && misses >= UNSHARED_AFTER {
@@ -48,10 +61,23 @@ pub fn code_texts<T: Copy>(texts: &StringChunked, mut lookup: impl FnMut(Option<
                 }
                 t
             };
+            if view.length <= 12 || hits > 0 || misses < UNSHARED_AFTER {
+                front[slot] = Some((key, coded));
+            }
             out.push(coded);
         }
     }
     out
+}
+
+/// Slots in `code_texts`' front cache.
+const FRONT_SLOTS: usize = 1 << FRONT_BITS;
+const FRONT_BITS: u32 = 10;
+
+/// A view's slot in the front cache: its two halves mixed by a multiply, top bits.
+fn front_slot(view: u128) -> usize {
+    let mixed = (view as u64 ^ (view >> 64) as u64).wrapping_mul(0x9E37_79B9_7F4A_7C15);
+    (mixed >> (64 - FRONT_BITS)) as usize
 }
 
 #[cfg(test)]
@@ -85,6 +111,23 @@ mod tests {
         let parquet = parquet.column("t").unwrap().str().unwrap().clone();
         for texts in [a, gaps, parquet] {
             let number = |t: Option<&str>| t.map(|t| t.len() * 1000 + t.bytes().map(usize::from).sum::<usize>());
+            assert_eq!(code_texts(&texts, number), plain(&texts, number));
+        }
+    }
+
+    #[test]
+    fn texts_that_share_front_slots_code_as_the_texts_do() {
+        // More distinct texts than the front cache has slots, short and long, in a
+        // scrambled repeating order: slots are shared and overwritten all the time.
+        let distinct: Vec<String> = (0..3 * FRONT_SLOTS)
+            .map(|i| if i % 2 == 0 { format!("O{i}") } else { format!("a-long-organisation-name-{i:06}") })
+            .collect();
+        let order = (0..40_000usize).map(|k| &distinct[(k * 7919) % distinct.len()]);
+        let texts = StringChunked::from_iter_values("t".into(), order.map(String::as_str));
+        let mut twice = texts.clone();
+        twice.append(&texts).unwrap();
+        let number = |t: Option<&str>| t.map(|t| t.len() * 1000 + t.bytes().map(usize::from).sum::<usize>());
+        for texts in [texts, twice] {
             assert_eq!(code_texts(&texts, number), plain(&texts, number));
         }
     }

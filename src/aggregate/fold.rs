@@ -439,7 +439,7 @@ impl<'a> Fold<'a> {
             i.and_then(|i| indicators.get(i.trim()).copied()).filter(|n| needed[*n as usize])
         })
         .into_iter()
-        .zip(each_number(&date))
+        .zip(date.iter())
         .map(|(ind, day)| {
             let ind = ind?;
             let kind = self.kinds[ind as usize];
@@ -465,7 +465,8 @@ impl<'a> Fold<'a> {
         let starts_cohort = |ind: u32| cohort_of.get(ind as usize).is_some_and(|c| !c.is_empty());
         let mut distinct_people: Vec<Option<u128>> = Vec::new();
         let mut members: Vec<Option<u64>> = Vec::new();
-        let needs_people = self.cohorts.any() || self.kinds.contains(&Kind::Distinct);
+        let needs_people = self.cohorts.any()
+            || self.kinds.iter().zip(&self.needed).any(|(kind, needed)| *needed && *kind == Kind::Distinct);
         if needs_people {
             let people = participant.downcast_iter().flat_map(|a| a.iter());
             for (row, p) in rows.iter_mut().zip(people) {
@@ -520,7 +521,7 @@ impl<'a> Fold<'a> {
             key
         };
         let mut dense = Dense::new(&rows, &dim_values).filter(|_| self.direct);
-        for ((i, row), v) in rows.iter().enumerate().zip(each_number(value)) {
+        for ((i, row), v) in rows.iter().enumerate().zip(value.iter()) {
             let Some((ind, kind, day)) = *row else { continue };
             let cell = match dense.as_mut().filter(|_| kind != Kind::Stock) {
                 Some(dense) => {
@@ -834,15 +835,9 @@ pub fn keep_units(records: &DataFrame, units: Units) -> Result<Option<DataFrame>
     Ok(Some(DataFrame::new(height, columns)?))
 }
 
-/// Each number of a column in row order, array by array: the chunked array's own
-/// iterator is boxed, a dynamic call per row.
-fn each_number<T: PolarsNumericType>(numbers: &ChunkedArray<T>) -> impl Iterator<Item = Option<T::Native>> + '_ {
-    numbers.downcast_iter().flat_map(|a| a.iter().map(|v| v.copied()))
-}
-
-/// Row `i`'s text of a column, found by row number without `ChunkedArray::get`,
-/// whose search through the boxed chunks (a dynamic call per chunk) took a tenth of
-/// a fold's time on looking up participants.
+/// Row `i`'s text of a column (a stock's organisation or programme): the chunk found
+/// by a binary search over the chunks' ends, where `ChunkedArray::get` asks each boxed
+/// chunk its length in turn.
 struct TextAt<'c> {
     arrays: Vec<&'c <StringType as PolarsDataType>::Array>,
     /// Each chunk's end: the number of rows up to and including it.

@@ -297,14 +297,7 @@ fn hash_ids(typed: &DataFrame, hashes: &mut IdHashes) -> Result<()> {
     if ids.null_count() == ids.len() {
         return Ok(());
     }
-    if ids.null_count() > 0 {
-        ids.iter().flatten().for_each(|id| hashes.push(id_hash(id)));
-        return Ok(());
-    }
-    // Array by array: the chunked array's own iterator is boxed, a dynamic call per id.
-    for ids in ids.downcast_iter() {
-        ids.values_iter().for_each(|id| hashes.push(id_hash(id)));
-    }
+    ids.iter().flatten().for_each(|id| hashes.push(id_hash(id)));
     Ok(())
 }
 

@@ -301,8 +301,8 @@ fn hash_ids(typed: &DataFrame, hashes: &mut IdHashes) -> Result<()> {
     Ok(())
 }
 
-/// Record id hashes in 256 buckets by their top byte, each bucket in blocks of
-/// `BLOCK` hashes that never move: there is never a moment holding the whole list
+/// Record id hashes in 256 buckets by their top byte, each bucket in blocks (of up
+/// to `BLOCK` hashes) that never move: there is never a moment holding the whole list
 /// twice (one vector doubling from 32M to 64M entries would), no hash is copied as
 /// the list grows (growing vectors copied into fresh memory caused a fifth of a 10M
 /// record read's page faults), and the buckets are searched in parallel.
@@ -310,7 +310,7 @@ struct IdHashes {
     buckets: Vec<Vec<Vec<u64>>>,
 }
 
-/// Hashes per block: 64 KiB.
+/// Hashes per block at most: 64 KiB.
 const BLOCK: usize = 8192;
 
 impl Default for IdHashes {
@@ -323,9 +323,12 @@ impl IdHashes {
     fn push(&mut self, hash: u64) {
         let blocks = &mut self.buckets[(hash >> 56) as usize];
         match blocks.last_mut() {
-            Some(block) if block.len() < BLOCK => block.push(hash),
-            _ => {
-                let mut block = Vec::with_capacity(BLOCK);
+            Some(block) if block.len() < block.capacity() => block.push(hash),
+            last => {
+                // Blocks double from 64 hashes up to `BLOCK`, so a small file's 256
+                // buckets take 128 KiB, not 16 MiB.
+                let size = last.map_or(64, |b| b.capacity() * 2).min(BLOCK);
+                let mut block = Vec::with_capacity(size);
                 block.push(hash);
                 blocks.push(block);
             }
@@ -465,13 +468,16 @@ mod tests {
 
     #[test]
     fn hashes_kept_in_blocks_are_all_searched() {
-        // One bucket (top byte 7) over three blocks; a repeat of the first hash is
+        // One bucket (top byte 7) over nine blocks; a repeat of the first hash is
         // found from the last block, and none is found without it.
         let hash = |k: u64| 7 << 56 | k;
         let mut hashes = IdHashes::default();
         (0..2 * BLOCK as u64 + 5).for_each(|k| hashes.push(hash(k)));
-        assert_eq!(hashes.buckets[7].len(), 3);
-        assert!(hashes.buckets[7].iter().all(|b| b.len() <= BLOCK));
+        let blocks = &hashes.buckets[7];
+        // 64, 128 … 4,096 (8,128 in all), then 8,192, and the last 69.
+        let sizes: Vec<usize> = blocks.iter().map(Vec::len).collect();
+        assert_eq!(sizes, [64, 128, 256, 512, 1024, 2048, 4096, 8192, 69]);
+        assert!(blocks.iter().all(|b| b.capacity() <= BLOCK));
         assert!(!hashes.any_repeat());
         hashes.push(hash(0));
         assert!(hashes.any_repeat());

@@ -42,6 +42,8 @@ pub fn code_texts<T: Copy>(texts: &StringChunked, mut lookup: impl FnMut(Option<
             let slot = front_slot(key);
             if let Some((seen, coded)) = front[slot] {
                 if seen == key {
+                    // A long view seen again is a hit: the chunk's views are shared.
+                    hits += usize::from(view.length > 12);
                     out.push(coded);
                     continue;
                 }
@@ -130,6 +132,27 @@ mod tests {
         for texts in [texts, twice] {
             assert_eq!(code_texts(&texts, number), plain(&texts, number));
         }
+    }
+
+    #[test]
+    fn shared_long_views_stay_cached_past_the_first_misses() {
+        // 300 distinct long texts, then each again four times, read back from Parquet
+        // (whose dictionary gives repeats one view): the first 300 are all misses, but
+        // the repeats are hits, so each text is looked up about once, not every time.
+        let distinct: Vec<String> = (0..300).map(|i| format!("a-long-organisation-name-{i:06}")).collect();
+        let column: Vec<&str> = (0..5).flat_map(|_| distinct.iter().map(String::as_str)).collect();
+        let mut df = df!("t" => column).unwrap();
+        let mut buffer = Vec::new();
+        ParquetWriter::new(&mut buffer).finish(&mut df).unwrap();
+        let parquet = ParquetReader::new(std::io::Cursor::new(buffer)).finish().unwrap();
+        let texts = parquet.column("t").unwrap().str().unwrap().clone();
+        let mut calls = 0;
+        let coded = code_texts(&texts, |t| {
+            calls += 1;
+            t.map(str::len)
+        });
+        assert_eq!(coded, plain(&texts, |t| t.map(str::len)));
+        assert!(calls <= 2 * distinct.len() * texts.chunks().len(), "{calls} lookups");
     }
 
     #[test]

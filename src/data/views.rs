@@ -48,9 +48,10 @@ pub fn code_texts<T: Copy>(texts: &StringChunked, mut lookup: impl FnMut(Option<
                     continue;
                 }
             }
+            let unshared = hits == 0 && misses >= UNSHARED_AFTER;
             let coded = if view.length <= 12 {
                 *short.entry(key).or_insert_with(|| lookup(Some(arr.value(i))))
-            } else if hits == 0 && misses >= UNSHARED_AFTER {
+            } else if unshared {
                 lookup(Some(arr.value(i)))
             } else if let Some(t) = long.get(&key) {
                 hits += 1;
@@ -63,7 +64,8 @@ pub fn code_texts<T: Copy>(texts: &StringChunked, mut lookup: impl FnMut(Option<
                 }
                 t
             };
-            if view.length <= 12 || hits > 0 || misses < UNSHARED_AFTER {
+            // An unshared long view never comes again: not worth a slot.
+            if view.length <= 12 || !unshared {
                 front[slot] = Some((key, coded));
             }
             out.push(coded);

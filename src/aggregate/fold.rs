@@ -408,9 +408,11 @@ impl<'a> Fold<'a> {
         let participant = text("participant")?;
         let (organisation, programme) = (TextAt::new(&organisation), TextAt::new(&programme));
         let value = records.column("value")?.cast(&DataType::Float64)?;
-        let value = value.f64()?;
+        let value = value.f64()?.rechunk();
+        let value = Plain::of(&value)?;
         let date = records.column("date")?.cast(&DataType::Date)?;
-        let date = date.date()?.physical().clone();
+        let date = date.date()?.physical().rechunk();
+        let date = Plain::of(&date)?;
         let dim_cols: Vec<DimColumn> = self
             .dims
             .iter()
@@ -435,20 +437,24 @@ impl<'a> Fold<'a> {
         let in_period = |day: i32| from.is_none_or(|f| day >= f) && to.is_none_or(|t| day <= t);
         // A cohort's outcome events are read whatever their date (see `CohortRules`).
         let outcome_slot = &self.cohorts.outcome_slot;
-        let mut rows: Vec<Option<(u32, Kind, i32)>> = code_texts(&indicator, |i| {
+        let numbers = code_texts(&indicator, |i| {
             i.and_then(|i| indicators.get(i.trim()).copied()).filter(|n| needed[*n as usize])
-        })
-        .into_iter()
-        .zip(date.iter())
-        .map(|(ind, day)| {
-            let ind = ind?;
+        });
+        // The rows, and the span of their days (for the period keys) in the same pass.
+        let mut rows: Vec<Option<(u32, Kind, i32)>> = vec![None; numbers.len()];
+        let mut periods = DayPeriods::default();
+        let mut indicators = (u32::MAX, 0);
+        for (i, (row, ind)) in rows.iter_mut().zip(&numbers).enumerate() {
+            let (Some(ind), Some(day)) = (*ind, date.get(i)) else { continue };
             let kind = self.kinds[ind as usize];
-            let day = day?;
             let computed = matches!(kind, Kind::Ratio | Kind::Cohort);
             let wanted = in_period(day) || outcome_slot.get(ind as usize).is_some_and(Option::is_some);
-            (!computed && wanted).then_some((ind, kind, day))
-        })
-        .collect();
+            if !computed && wanted {
+                *row = Some((ind, kind, day));
+                periods.cover(day);
+                indicators = (indicators.0.min(ind), indicators.1.max(ind));
+            }
+        }
         if let Some(priority) = &self.filters.priority {
             for (row, reaches) in rows.iter_mut().zip(reaches_priority(records, priority)?) {
                 if !reaches {
@@ -456,42 +462,13 @@ impl<'a> Fold<'a> {
                 }
             }
         }
-        // The participants the fold needs, hashed in one forward pass over the column:
-        // looking each up as the records were folded missed the cache every time
-        // (the column is 16 MB a million records). A cohort's outcome events are
-        // kept (whatever their date); a distinct-people record gives its person's
-        // 128-bit hash, a cohort event its member's 64-bit one, in row order.
-        let cohort_of = &self.cohorts.cohort_of;
-        let starts_cohort = |ind: u32| cohort_of.get(ind as usize).is_some_and(|c| !c.is_empty());
-        let mut distinct_people: Vec<Option<u128>> = Vec::new();
-        let mut members: Vec<Option<u64>> = Vec::new();
-        let needs_people = self.cohorts.any()
-            || self.kinds.iter().zip(&self.needed).any(|(kind, needed)| *needed && *kind == Kind::Distinct);
-        if needs_people {
-            let people = participant.downcast_iter().flat_map(|a| a.iter());
-            for (row, p) in rows.iter_mut().zip(people) {
-                let Some((ind, kind, day)) = *row else { continue };
-                if let Some(slot) = self.cohorts.outcome_slot[ind as usize] {
-                    if let Some(p) = p {
-                        self.cohorts.events[slot].push(visit(person_hash64(p), day));
-                    }
-                    if !in_period(day) {
-                        *row = None;
-                        continue;
-                    }
-                }
-                if kind == Kind::Distinct {
-                    distinct_people.push(p.map(person_hash));
-                }
-                if starts_cohort(ind) {
-                    members.push(p.map(person_hash64));
-                }
-            }
-        }
-        let (mut distinct_people, mut members) = (distinct_people.into_iter(), members.into_iter());
+        // Participants are read only for the rows that need one (a cohort's outcome
+        // event, a distinct-people record, a cohort's event), in row order, by a
+        // search over the chunks' ends (not `ChunkedArray::get`, which asked each
+        // boxed chunk its length in turn).
+        let participant = TextAt::new(&participant);
         // Per dimension, the value each row puts in its key: a text's code, a decile
         // + 1 (0: none), a period's key.
-        let periods = DayPeriods::new(&rows);
         let mut dim_values: Vec<Vec<u32>> = Vec::with_capacity(dim_cols.len());
         for (slot, d) in dim_cols.iter().enumerate() {
             dim_values.push(match d {
@@ -520,9 +497,20 @@ impl<'a> Fold<'a> {
             }
             key
         };
-        let mut dense = Dense::new(&rows, &dim_values).filter(|_| self.direct);
-        for ((i, row), v) in rows.iter().enumerate().zip(value.iter()) {
+        let mut dense = Dense::new(&rows, &dim_values, indicators).filter(|_| self.direct);
+        for (i, row) in rows.iter().enumerate() {
             let Some((ind, kind, day)) = *row else { continue };
+            // A cohort's outcome events are kept whatever their date; counted in a
+            // figure only within the period.
+            if let Some(slot) = self.cohorts.outcome_slot[ind as usize] {
+                if let Some(p) = participant.get(i) {
+                    self.cohorts.events[slot].push(visit(person_hash64(p), day));
+                }
+                if !in_period(day) {
+                    continue;
+                }
+            }
+            let v = value.get(i);
             let cell = match dense.as_mut().filter(|_| kind != Kind::Stock) {
                 Some(dense) => {
                     dense.cell(i, || cell_number(&mut self.index, &mut self.cells, key_of(i, ind, kind, day)))
@@ -539,16 +527,16 @@ impl<'a> Fold<'a> {
                 cell.max = cell.max.max(v);
             }
             if kind == Kind::Distinct {
-                if let Some(person) = distinct_people.next().flatten() {
-                    cell.people().distinct.add(person);
+                if let Some(person) = participant.get(i) {
+                    cell.people().distinct.add(person_hash(person));
                 }
             }
             // A cohort event puts its participant in each cohort it starts, in the same
             // groups (records without a participant id cannot be followed up).
             // Its cohort cells have the row's own cell's groups: found once per cell.
             let starts = self.cohorts.cohort_of.get(ind as usize).map_or(&[][..], Vec::as_slice);
-            if let Some(person) = (!starts.is_empty()).then(|| members.next()).flatten().flatten() {
-                let member = visit(person, day);
+            if let Some(person) = (!starts.is_empty()).then(|| participant.get(i)).flatten() {
+                let member = visit(person_hash64(person), day);
                 let width = self.cohorts.width;
                 for (k, &c) in starts.iter().enumerate() {
                     let at = own_cell as usize * width + k;
@@ -875,6 +863,45 @@ impl<'c> TextAt<'c> {
     }
 }
 
+/// A numeric column in one piece, read by row number: polars' per-row iterators (a
+/// flat map over the chunks, each zipped with its validity) cost the fold about a
+/// hundred instructions a row where this costs a few (callgrind, 2M records).
+struct Plain<'c, T> {
+    values: &'c [T],
+    /// The validity bits and the first one's place, when some value is missing.
+    gaps: Option<(&'c [u8], usize)>,
+}
+
+impl<'c, T: NumericNative> Plain<'c, T> {
+    /// `whole` must be in one chunk (`rechunk`).
+    fn of<P: PolarsNumericType<Native = T>>(whole: &'c ChunkedArray<P>) -> Result<Plain<'c, T>> {
+        let mut arrays = whole.downcast_iter();
+        let (Some(array), None) = (arrays.next(), arrays.next()) else {
+            return match whole.is_empty() {
+                true => Ok(Plain { values: &[], gaps: None }),
+                false => Err(crate::error::Error::internal("a column in more than one piece was read as one")),
+            };
+        };
+        let gaps = array.validity().filter(|v| v.unset_bits() > 0).map(|v| {
+            let (bits, first, _) = v.as_slice();
+            (bits, first)
+        });
+        Ok(Plain { values: array.values().as_slice(), gaps })
+    }
+
+    #[inline(always)]
+    fn get(&self, i: usize) -> Option<T> {
+        let v = self.values[i];
+        match self.gaps {
+            None => Some(v),
+            Some((bits, first)) => {
+                let at = first + i;
+                (bits[at / 8] >> (at % 8) & 1 == 1).then_some(v)
+            }
+        }
+    }
+}
+
 fn key_list<'k>(cells: &[(&'k Key, &Cell)]) -> Vec<&'k Key> {
     cells.iter().map(|(k, _)| *k).collect()
 }
@@ -911,38 +938,40 @@ struct Dense {
 const NO_CELL: u32 = u32::MAX;
 
 impl Dense {
-    fn new(rows: &[Option<(u32, Kind, i32)>], dim_values: &[Vec<u32>]) -> Option<Dense> {
-        let used: Vec<bool> = rows.iter().map(|r| r.is_some_and(|(_, kind, _)| kind != Kind::Stock)).collect();
-        let indicators: Vec<u32> = rows.iter().map(|r| r.map_or(0, |(ind, _, _)| ind)).collect();
-        let mut places = vec![0u32; rows.len()];
-        let mut size: u64 = 1;
+    /// `indicators`: the lowest and highest indicator number of the rows. Every value
+    /// of `dim_values`, rows left out included, lies in its dimension's span (taken
+    /// here over all rows, which needs no test of each row: a wider span than the rows
+    /// used need only makes the table bigger).
+    fn new(rows: &[Option<(u32, Kind, i32)>], dim_values: &[Vec<u32>], indicators: (u32, u32)) -> Option<Dense> {
         // Limit: a table no bigger than the batch (or 64K places), so it costs no more
         // to clear than the batch costs to read.
         let limit = (rows.len() as u64).max(1 << 16);
-        for values in dim_values.iter().chain(std::iter::once(&indicators)) {
-            // The lowest and highest value of the rows used, in one pass.
-            let (low, high) = values
-                .iter()
-                .zip(&used)
-                .filter(|(_, used)| **used)
-                .fold((u32::MAX, 0u32), |(low, high), (v, _)| (low.min(*v), high.max(*v)));
+        let (low, high) = indicators;
+        if low > high {
+            return None;
+        }
+        // Rows left out take place 0: never looked up.
+        let mut places: Vec<u32> = rows.iter().map(|r| r.map_or(0, |(ind, _, _)| ind - low)).collect();
+        let mut size = u64::from(high - low) + 1;
+        for values in dim_values {
+            let (low, high) = values.iter().fold((u32::MAX, 0u32), |(low, high), &v| (low.min(v), high.max(v)));
             if low > high {
                 return None;
             }
             let span = u64::from(high - low) + 1;
-            // Rows left out hold arbitrary values: wrapping keeps them harmless.
-            for (place, v) in places.iter_mut().zip(values) {
-                *place = place.wrapping_add(v.wrapping_sub(low).wrapping_mul(size as u32));
-            }
-            size = size.saturating_mul(span);
-            if size > limit {
+            if size.saturating_mul(span) > limit {
                 return None;
             }
+            for (place, v) in places.iter_mut().zip(values) {
+                *place += (v - low) * size as u32;
+            }
+            size *= span;
         }
         Some(Dense { places, table: vec![NO_CELL; size as usize] })
     }
 
     /// Row `i`'s cell number; `look_up` finds it by key the first time its place is used.
+    #[inline(always)]
     fn cell(&mut self, i: usize, look_up: impl FnOnce() -> u32) -> u32 {
         let entry = &mut self.table[self.places[i] as usize];
         if *entry == NO_CELL {
@@ -953,28 +982,39 @@ impl Dense {
 }
 
 /// The period keys of a batch's rows, each day's computed once.
+#[derive(Default)]
 struct DayPeriods {
     first: i32,
     days: usize,
 }
 
 impl DayPeriods {
-    fn new(rows: &[Option<(u32, Kind, i32)>]) -> DayPeriods {
-        let days = rows.iter().flatten().map(|(_, _, day)| *day);
-        match (days.clone().min(), days.max()) {
-            (Some(first), Some(last)) => DayPeriods { first, days: (i64::from(last) - i64::from(first) + 1) as usize },
-            _ => DayPeriods { first: 0, days: 0 },
+    /// Widen the span of days to take in `day`.
+    fn cover(&mut self, day: i32) {
+        if self.days == 0 {
+            (self.first, self.days) = (day, 1);
+        } else if day < self.first {
+            self.days += (i64::from(self.first) - i64::from(day)) as usize;
+            self.first = day;
+        } else if i64::from(day) >= i64::from(self.first) + self.days as i64 {
+            self.days = (i64::from(day) - i64::from(self.first) + 1) as usize;
         }
     }
 
-    /// Each row's key for `grain` (0 for rows left out).
+    /// Each row's key for `grain`; a row left out takes the first day's, so every
+    /// key lies within the keys of the first and last days (see `Dense::new`).
     fn keys(&self, grain: Grain, rows: &[Option<(u32, Kind, i32)>]) -> Vec<u32> {
+        if self.days == 0 {
+            // No row is used.
+            return vec![0; rows.len()];
+        }
+        let first = |r: &Option<(u32, Kind, i32)>| r.map_or(self.first, |(_, _, day)| day);
         // Checked dates span at most decades; a table by day is then a few thousand entries.
         if self.days > 1 << 20 {
-            return rows.iter().map(|r| r.map_or(0, |(_, _, day)| period_key(grain, day) as u32)).collect();
+            return rows.iter().map(|r| period_key(grain, first(r)) as u32).collect();
         }
         let by_day: Vec<u32> = (0..self.days).map(|d| period_key(grain, self.first + d as i32) as u32).collect();
-        rows.iter().map(|r| r.map_or(0, |(_, _, day)| by_day[(day - self.first) as usize])).collect()
+        rows.iter().map(|r| by_day[(first(r) - self.first) as usize]).collect()
     }
 }
 
@@ -1057,6 +1097,27 @@ mod tests {
             let d = start + chrono::Duration::days(offset);
             assert_eq!(civil_from_days(epoch_days(d)), (d.year(), d.month()), "{d}");
         }
+    }
+
+    #[test]
+    fn plain_columns_read_as_polars_does() {
+        // Gaps every fifth row; a slice starting mid-byte of the validity bits (by 3,
+        // which moves the gaps); two chunks made one; a column without gaps.
+        let mut whole =
+            Float64Chunked::from_iter_options("v".into(), (0..40).map(|i| (i % 5 != 0).then_some(f64::from(i) * 0.5)));
+        whole.append(&Float64Chunked::from_slice("v".into(), &[7.0, 8.0])).unwrap();
+        let sliced = whole.slice(3, 30);
+        let full = Float64Chunked::from_slice("v".into(), &[1.0, 2.0, 3.0]);
+        for column in [whole, sliced, full] {
+            let one = column.rechunk();
+            let plain = Plain::of(&one).unwrap();
+            let read: Vec<Option<f64>> = (0..column.len()).map(|i| plain.get(i)).collect();
+            assert_eq!(read, column.iter().collect::<Vec<_>>());
+        }
+        // Not in one piece: refused, not misread.
+        let mut two = Int32Chunked::from_slice("d".into(), &[1, 2]);
+        two.append(&Int32Chunked::from_slice("d".into(), &[3])).unwrap();
+        assert!(Plain::of(&two).is_err());
     }
 
     #[test]

@@ -83,8 +83,22 @@ pub(super) struct Typed<'a> {
     /// The dates as days since 1970, when the file typed them as dates.
     pub(super) days: Option<&'a Int32Chunked>,
     pub(super) decile: &'a NumbersOrText,
+    /// The deciles as whole numbers, when the file typed them so (`whole_numbers`).
+    pub(super) whole_deciles: Option<&'a Int32Chunked>,
     /// Each row's indicator rule (None: unknown or missing id).
     pub(super) rules: &'a [Option<&'a Rule<'a>>],
+}
+
+/// A column of whole numbers (a Parquet file's deciles) as 32-bit ones, when every
+/// number fits: checked and kept as they are, not made decimals to be checked and
+/// made whole again (which took a third of a clean slice's checks).
+pub(super) fn whole_numbers(column: &Column) -> PolarsResult<Option<Int32Chunked>> {
+    if !column.dtype().is_integer() {
+        return Ok(None);
+    }
+    let whole = column.cast(&DataType::Int32)?;
+    // A number too big for 32 bits becomes a gap in the cast: the slow way words it.
+    (whole.null_count() == column.null_count()).then(|| whole.i32().cloned()).transpose()
 }
 
 /// The slice's value, date and decile columns as the checks would type them, when
@@ -97,19 +111,19 @@ pub(super) fn when_all_clean(
 ) -> Option<(Float64Chunked, Int32Chunked, Int32Chunked)> {
     let NumbersOrText::Numbers(values) = t.value else { return None };
     let days = t.days?;
+    if let Some(whole) = t.whole_deciles {
+        // Blank or 1 to 10, checked on the whole numbers themselves.
+        let in_range = whole.min().is_none_or(|d| d >= 1) && whole.max().is_none_or(|d| d <= 10);
+        return (in_range && others_clean(t, values, days, earliest, today))
+            .then(|| (values.clone(), days.clone(), whole.clone()));
+    }
     let deciles = match t.decile {
         NumbersOrText::Numbers(d) => Some(d),
         // A text column with no text in it: no decile given anywhere.
         NumbersOrText::Text(d) if d.null_count() == d.len() => None,
         NumbersOrText::Text(_) => return None,
     };
-    let dates_in_range =
-        days.null_count() == 0 && days.min().is_some_and(|d| d >= earliest) && days.max().is_some_and(|d| d <= today);
-    let clean = dates_in_range
-        && all_filled(t.organisation, None)
-        && all_filled(t.participant, Some(&|i| t.rules[i].is_some_and(|r| r.needs_participant)))
-        && values_fit_rules(values, t.rules)
-        && deciles.is_none_or(deciles_are_whole_1_to_10);
+    let clean = others_clean(t, values, days, earliest, today) && deciles.is_none_or(deciles_are_whole_1_to_10);
     if !clean {
         return None;
     }
@@ -118,6 +132,17 @@ pub(super) fn when_all_clean(
         None => Int32Chunked::full_null(PlSmallStr::EMPTY, values.len()),
     };
     Some((values.clone(), days.clone(), deciles))
+}
+
+/// Every check of `when_all_clean` but the deciles': dates, organisations,
+/// participants where needed, values and indicators.
+fn others_clean(t: &Typed, values: &Float64Chunked, days: &Int32Chunked, earliest: i32, today: i32) -> bool {
+    let dates_in_range =
+        days.null_count() == 0 && days.min().is_some_and(|d| d >= earliest) && days.max().is_some_and(|d| d <= today);
+    dates_in_range
+        && all_filled(t.organisation, None)
+        && all_filled(t.participant, Some(&|i| t.rules[i].is_some_and(|r| r.needs_participant)))
+        && values_fit_rules(values, t.rules)
 }
 
 /// Whether every text (or every one of the rows `wanted` says) is given and starts

@@ -238,6 +238,7 @@ fn check_slice(
     };
     // SIMD deciles typed as numbers (Parquet) are checked as numbers, not via text.
     let decile = numbers_or_text(df.column("simd_decile")?)?;
+    let whole_deciles = clean::whole_numbers(df.column("simd_decile")?)?;
 
     // Each row's rule, looked up once per distinct id (see `views`).
     let row_rules = super::views::code_texts(&ind, |id| id.map(str::trim).and_then(|id| rules.get(id)));
@@ -260,7 +261,15 @@ fn check_slice(
         clean::AsTyped::Unreadable => None,
     };
     if let Some((value, days, decile)) = read {
-        let typed = clean::Typed { organisation: &org, participant: &part, value, days, decile, rules: &row_rules };
+        let typed = clean::Typed {
+            organisation: &org,
+            participant: &part,
+            value,
+            days,
+            decile,
+            whole_deciles: whole_deciles.as_ref(),
+            rules: &row_rules,
+        };
         let (earliest, today) = fields.date_bounds();
         if let Some((values, days, deciles)) = clean::when_all_clean(&typed, earliest, today) {
             sink.report.records_valid = height as u64;
@@ -450,9 +459,17 @@ mod tests {
     /// participant, decile.
     type Record = (Option<&'static str>, &'static str, Option<i32>, Option<f64>, Option<&'static str>, Option<f64>);
 
-    /// The records as a typed file gives them (value, date and decile typed), or as
-    /// text, the way a CSV file gives them.
-    fn canonical(records: &[Record], typed: bool) -> Canonical {
+    /// How a file gives the records: as text (a CSV file), typed (value, date and
+    /// decile), or typed with the deciles as whole numbers (a Parquet file's).
+    #[derive(Clone, Copy, Debug, PartialEq)]
+    enum Given {
+        Text,
+        Typed,
+        WholeDeciles,
+    }
+
+    fn canonical(records: &[Record], given: Given) -> Canonical {
+        let typed = given != Given::Text;
         let n = records.len();
         let text = |f: &dyn Fn(&Record) -> Option<String>| records.iter().map(f).collect::<Vec<Option<String>>>();
         let mut cols = vec![
@@ -473,9 +490,12 @@ mod tests {
         for name in ["beneficiary_group", "gender", "age_band", "area"] {
             cols.push(Column::new(name.into(), vec![None::<&str>; n]));
         }
-        cols.push(match typed {
-            true => Column::new("simd_decile".into(), records.iter().map(|r| r.5).collect::<Vec<_>>()),
-            false => Column::new("simd_decile".into(), text(&|r| r.5.map(|d| d.to_string()))),
+        cols.push(match given {
+            Given::Typed => Column::new("simd_decile".into(), records.iter().map(|r| r.5).collect::<Vec<_>>()),
+            Given::WholeDeciles => {
+                Column::new("simd_decile".into(), records.iter().map(|r| r.5.map(|d| d as i64)).collect::<Vec<_>>())
+            }
+            Given::Text => Column::new("simd_decile".into(), text(&|r| r.5.map(|d| d.to_string()))),
         });
         cols.push(Column::new("evidence".into(), vec![None::<&str>; n]));
         cols.push(Column::new(ROW.into(), (1..=n as i64).collect::<Vec<_>>()));
@@ -494,9 +514,9 @@ mod tests {
 
     /// What the checks made of the records: the typed columns and which passed, the
     /// records passed and each problem found.
-    fn outcome(records: &[Record], typed: bool, column_first: bool) -> (DataFrame, u64, Vec<Found>) {
+    fn outcome(records: &[Record], given: Given, column_first: bool) -> (DataFrame, u64, Vec<Found>) {
         let opts = CheckOptions { today: NaiveDate::from_ymd_opt(2025, 6, 30).unwrap(), ..CheckOptions::default() };
-        let c = canonical(records, typed);
+        let c = canonical(records, given);
         let (frame, report) = check_slice(&c, &c.df, 0, &library(), &opts, column_first).unwrap();
         let frame = frame.select(["value", "date", "simd_decile", OK]).unwrap();
         let problems = report.diagnostics.iter().map(|d| (d.row, d.column.clone(), d.check)).collect();
@@ -531,6 +551,8 @@ mod tests {
             ("decile 0", (Some("ORG1"), "volunteer_hours", Some(day), Some(2.5), None, Some(0.0))),
             ("decile 11", (Some("ORG1"), "volunteer_hours", Some(day), Some(2.5), None, Some(11.0))),
             ("decile not whole", (Some("ORG1"), "volunteer_hours", Some(day), Some(2.5), None, Some(2.5))),
+            // Whole, but too big for the 32 bits the checks keep deciles in.
+            ("decile 5,000,000,001", (Some("ORG1"), "volunteer_hours", Some(day), Some(2.5), None, Some(5e9 + 1.0))),
             ("no participant", (Some("ORG1"), "employability_participants", Some(day), Some(1.0), None, None)),
             (
                 "participant only spaces",
@@ -542,10 +564,15 @@ mod tests {
             records.extend([people; 10]);
             records.insert(17, odd);
             // Row by row, text: what every other way must give.
-            let (rows, rows_valid, rows_problems) = outcome(&records, false, false);
-            for (typed, column_first) in [(true, true), (true, false), (false, true)] {
-                let (frame, valid, problems) = outcome(&records, typed, column_first);
-                let how = format!("{what} (typed {typed}, column first {column_first})");
+            let (rows, rows_valid, rows_problems) = outcome(&records, Given::Text, false);
+            // Deciles can be given as whole numbers when they are whole.
+            let whole = records.iter().all(|r| r.5.is_none_or(|d| d.fract() == 0.0));
+            let ways = [(Given::Typed, true), (Given::Typed, false), (Given::Text, true)].into_iter().chain(
+                whole.then_some([(Given::WholeDeciles, true), (Given::WholeDeciles, false)]).into_iter().flatten(),
+            );
+            for (given, column_first) in ways {
+                let (frame, valid, problems) = outcome(&records, given, column_first);
+                let how = format!("{what} (given {given:?}, column first {column_first})");
                 assert!(frame.equals_missing(&rows), "{how}: {frame:?}\nrow by row {rows:?}");
                 assert_eq!((valid, &problems), (rows_valid, &rows_problems), "{how}");
             }

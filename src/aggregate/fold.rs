@@ -462,10 +462,7 @@ impl<'a> Fold<'a> {
                 }
             }
         }
-        // Participants are read only for the rows that need one (a cohort's outcome
-        // event, a distinct-people record, a cohort's event), in row order, by a
-        // search over the chunks' ends (not `ChunkedArray::get`, which asked each
-        // boxed chunk its length in turn).
+        // Participants are read in the record loop, only for the rows that need one.
         let participant = TextAt::new(&participant);
         // Per dimension, the value each row puts in its key: a text's code, a decile
         // + 1 (0: none), a period's key.
@@ -500,10 +497,16 @@ impl<'a> Fold<'a> {
         let mut dense = Dense::new(&rows, &dim_values, indicators).filter(|_| self.direct);
         for (i, row) in rows.iter().enumerate() {
             let Some((ind, kind, day)) = *row else { continue };
+            let outcome = self.cohorts.outcome_slot[ind as usize];
+            let starts = self.cohorts.cohort_of.get(ind as usize).map_or(&[][..], Vec::as_slice);
+            // The participant, read once, and only for a row that needs one.
+            let person = (outcome.is_some() || kind == Kind::Distinct || !starts.is_empty())
+                .then(|| participant.get(i))
+                .flatten();
             // A cohort's outcome events are kept whatever their date; counted in a
             // figure only within the period.
-            if let Some(slot) = self.cohorts.outcome_slot[ind as usize] {
-                if let Some(p) = participant.get(i) {
+            if let Some(slot) = outcome {
+                if let Some(p) = person {
                     self.cohorts.events[slot].push(visit(person_hash64(p), day));
                 }
                 if !in_period(day) {
@@ -527,16 +530,15 @@ impl<'a> Fold<'a> {
                 cell.max = cell.max.max(v);
             }
             if kind == Kind::Distinct {
-                if let Some(person) = participant.get(i) {
-                    cell.people().distinct.add(person_hash(person));
+                if let Some(p) = person {
+                    cell.people().distinct.add(person_hash(p));
                 }
             }
             // A cohort event puts its participant in each cohort it starts, in the same
             // groups (records without a participant id cannot be followed up).
             // Its cohort cells have the row's own cell's groups: found once per cell.
-            let starts = self.cohorts.cohort_of.get(ind as usize).map_or(&[][..], Vec::as_slice);
-            if let Some(person) = (!starts.is_empty()).then(|| participant.get(i)).flatten() {
-                let member = visit(person_hash64(person), day);
+            if let Some(p) = person.filter(|_| !starts.is_empty()) {
+                let member = visit(person_hash64(p), day);
                 let width = self.cohorts.width;
                 for (k, &c) in starts.iter().enumerate() {
                     let at = own_cell as usize * width + k;
@@ -836,9 +838,9 @@ pub fn keep_units(records: &DataFrame, units: Units) -> Result<Option<DataFrame>
     Ok(Some(DataFrame::new(height, columns)?))
 }
 
-/// Row `i`'s text of a column (a stock's organisation or programme): the chunk found
-/// by a binary search over the chunks' ends, where `ChunkedArray::get` asks each boxed
-/// chunk its length in turn.
+/// Row `i`'s text of a column (a participant, a stock's organisation or programme):
+/// the chunk found by a binary search over the chunks' ends, where `ChunkedArray::get`
+/// asks each boxed chunk its length in turn.
 struct TextAt<'c> {
     arrays: Vec<&'c <StringType as PolarsDataType>::Array>,
     /// Each chunk's end: the number of rows up to and including it.

@@ -238,7 +238,6 @@ fn check_slice(
     };
     // SIMD deciles typed as numbers (Parquet) are checked as numbers, not via text.
     let decile = numbers_or_text(df.column("simd_decile")?)?;
-    let whole_deciles = clean::whole_numbers(df.column("simd_decile")?)?;
 
     // Each row's rule, looked up once per distinct id (see `views`).
     let row_rules = super::views::code_texts(&ind, |id| id.map(str::trim).and_then(|id| rules.get(id)));
@@ -261,6 +260,7 @@ fn check_slice(
         clean::AsTyped::Unreadable => None,
     };
     if let Some((value, days, decile)) = read {
+        let whole_deciles = clean::whole_numbers(df.column("simd_decile")?)?;
         let typed = clean::Typed {
             organisation: &org,
             participant: &part,

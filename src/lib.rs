@@ -66,7 +66,8 @@ pub mod report;
 pub(crate) mod samples;
 pub(crate) mod suggest;
 pub mod template;
-pub(crate) mod timing;
+#[doc(hidden)]
+pub mod timing;
 pub mod value;
 
 pub use error::{Error, Result};

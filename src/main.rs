@@ -18,9 +18,11 @@ use impactkit::Error;
 static ALLOCATOR: alloc_stats::Counting = alloc_stats::Counting;
 
 fn main() -> ExitCode {
+    impactkit::timing::begin();
     alloc_stats::keep_freed_memory();
     let code = run_cli();
     alloc_stats::report();
+    impactkit::timing::end();
     code
 }
 

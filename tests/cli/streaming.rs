@@ -22,6 +22,27 @@ fn figures_do_not_depend_on_batch_size() {
 }
 
 #[test]
+fn timing_lines_say_when_and_change_no_figure() {
+    // IMPACT_TIMING prints each phase's time and when it was printed; the output
+    // itself is the same as without it.
+    let args = ["aggregate", "samples/outcomes.csv", "--by", "organisation", "--format", "csv", "--no-suppress"];
+    let plain = impact(&args).ok();
+    let timed = impact_env(&args, &[("IMPACT_TIMING", "1"), ("IMPACT_BATCH_ROWS", "997")]).ok();
+    assert_eq!(plain.stdout, timed.stdout);
+    assert!(!plain.stderr.contains("timing:"), "{}", plain.stderr);
+    let at = |line: &str| -> f64 {
+        let (_, when) = line.rsplit_once("(at ").unwrap_or_else(|| panic!("no time in {line:?}"));
+        when.trim_end_matches("s)").parse().unwrap_or_else(|_| panic!("not a time in {line:?}"))
+    };
+    let lines: Vec<&str> = timed.stderr.lines().filter(|l| l.starts_with("timing: ")).collect();
+    assert!(lines.len() >= 5, "{}", timed.stderr);
+    // "done" comes last, after every thread that printed a line has been joined.
+    let (last, others) = lines.split_last().expect("timing lines");
+    assert!(last.starts_with("timing: done (at "), "{}", timed.stderr);
+    assert!(others.iter().all(|l| at(l) <= at(last)), "{}", timed.stderr);
+}
+
+#[test]
 fn parquet_figures_do_not_depend_on_row_groups_or_batches() {
     // The same records as Parquet in row groups of 3,000, each handed on in batches of
     // 997 (and read one row group ahead): the figures are the CSV's.

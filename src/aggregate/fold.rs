@@ -216,6 +216,10 @@ pub struct Fold<'a> {
     cohort_cells: Vec<u32>,
     /// Per indicator number: whether the request needs its records (see `needed`).
     needed: Vec<bool>,
+    /// Take each record's indicator number from the checks (`schema::INDICATOR_NUMBER`),
+    /// which numbered it against this fold's library, instead of looking its id up
+    /// again: set only where the records were checked in the same pass.
+    numbered_by_checks: bool,
 }
 
 /// What the library's cohort indicators need from the records.
@@ -369,7 +373,14 @@ impl<'a> Fold<'a> {
             cells: Vec::new(),
             index: PlHashMap::default(),
             direct: true,
+            numbered_by_checks: false,
         }
+    }
+
+    /// Take the records' indicator numbers from their checks (see `numbered_by_checks`):
+    /// only for records checked against the library this fold was made with.
+    pub(crate) fn take_numbers_from_checks(&mut self) {
+        self.numbered_by_checks = true;
     }
 
     /// Add a batch of typed records (canonical columns).
@@ -437,9 +448,26 @@ impl<'a> Fold<'a> {
         let in_period = |day: i32| from.is_none_or(|f| day >= f) && to.is_none_or(|t| day <= t);
         // A cohort's outcome events are read whatever their date (see `CohortRules`).
         let outcome_slot = &self.cohorts.outcome_slot;
-        let numbers = code_texts(&indicator, |i| {
-            i.and_then(|i| indicators.get(i.trim()).copied()).filter(|n| needed[*n as usize])
-        });
+        let checked_numbers = match records.column(crate::data::schema::INDICATOR_NUMBER) {
+            Ok(c) if self.numbered_by_checks => Some(c.u32()?),
+            _ => None,
+        };
+        let numbers = match checked_numbers {
+            Some(checked) => {
+                let mut numbers = Vec::with_capacity(checked.len());
+                for arr in checked.downcast_iter() {
+                    let wanted = |n: u32| Some(n).filter(|n| needed.get(*n as usize).copied().unwrap_or(false));
+                    match arr.validity().filter(|v| v.unset_bits() > 0) {
+                        None => numbers.extend(arr.values().iter().map(|&n| wanted(n))),
+                        Some(_) => numbers.extend(arr.iter().map(|n| n.and_then(|&n| wanted(n)))),
+                    }
+                }
+                numbers
+            }
+            None => code_texts(&indicator, |i| {
+                i.and_then(|i| indicators.get(i.trim()).copied()).filter(|n| needed[*n as usize])
+            }),
+        };
         // The rows, and the span of their days (for the period keys) in the same pass.
         let mut rows: Vec<Option<(u32, Kind, i32)>> = vec![None; numbers.len()];
         let mut periods = DayPeriods::default();
@@ -1203,6 +1231,68 @@ mod tests {
             assert!(a.height() > 10, "{a}");
             assert!(a.equals_missing(b), "{a}\n{b}");
         }
+    }
+
+    #[test]
+    fn numbers_from_the_checks_give_the_cells_ids_give() {
+        // A fold that takes each record's indicator number from the checks' column
+        // finds the same cells as one that looks the (padded, or unknown) ids up.
+        let library = Library::load(std::path::Path::new(concat!(env!("CARGO_MANIFEST_DIR"), "/indicators"))).unwrap();
+        let ids: Vec<&str> = library.iter().map(|i| i.id.as_str()).collect();
+        let pick = |i: usize| -> (String, Option<u32>) {
+            match i % 7 {
+                // An id the library does not hold: no number, no cell.
+                6 => ("no_such_indicator".into(), None),
+                k => {
+                    let n = (i * 5 + k) % ids.len();
+                    let id = if k == 3 { format!(" {} ", ids[n]) } else { ids[n].to_string() };
+                    (id, Some(n as u32))
+                }
+            }
+        };
+        let n = 2_000;
+        let rows: Vec<(String, Option<u32>)> = (0..n).map(pick).collect();
+        let records = |numbers: Vec<Option<u32>>| {
+            df!(
+                "indicator" => rows.iter().map(|r| r.0.clone()).collect::<Vec<_>>(),
+                "organisation" => (0..n).map(|i| format!("ORG{}", i % 4)).collect::<Vec<_>>(),
+                "programme" => (0..n).map(|i| format!("P{}", i % 3)).collect::<Vec<_>>(),
+                "participant" => (0..n).map(|i| (i % 13 != 0).then(|| format!("person-{}", i % 89))).collect::<Vec<_>>(),
+                "value" => (0..n).map(|i| (i % 17) as f64).collect::<Vec<_>>(),
+                "date" => (0..n).map(|i| 19_000 + (i as i32 * 11) % 900).collect::<Vec<_>>(),
+                "simd_decile" => (0..n).map(|i| Some((i % 10 + 1) as i32)).collect::<Vec<_>>(),
+                crate::data::schema::INDICATOR_NUMBER => numbers,
+            )
+            .unwrap()
+        };
+        let dims = [Dimension::Field("organisation"), Dimension::Period(Grain::FinancialYear)];
+        let fold = |records: &DataFrame, numbered: bool| {
+            let mut fold = Fold::new(&library, &dims, &Filters::default());
+            if numbered {
+                fold.take_numbers_from_checks();
+            }
+            // In two batches, the second in two chunks.
+            fold.add(&records.slice(0, 700)).unwrap();
+            let mut rest = records.slice(700, 600);
+            rest.vstack_mut(&records.slice(1_300, 700)).unwrap();
+            fold.add(&rest).unwrap();
+            let cells = fold.finish().unwrap();
+            let sorted = |df: DataFrame| {
+                let by: Vec<String> = df.get_column_names().iter().map(|n| n.to_string()).collect();
+                df.sort(by, SortMultipleOptions::default()).unwrap()
+            };
+            [sorted(cells.flows), sorted(cells.stocks), sorted(cells.distinct), sorted(cells.cohorts)]
+        };
+        let right = records(rows.iter().map(|r| r.1).collect());
+        let (numbered, looked_up) = (fold(&right, true), fold(&right, false));
+        for (a, b) in numbered.iter().zip(&looked_up) {
+            assert!(a.equals_missing(b), "{a}\n{b}");
+        }
+        assert!(numbered[0].height() > 50, "{}", numbered[0]);
+        // The numbers are what the numbered fold reads: shifted by one, its cells move.
+        let shifted = records(rows.iter().map(|r| r.1.map(|n| (n + 1) % ids.len() as u32)).collect());
+        assert!(!fold(&shifted, true)[0].equals_missing(&looked_up[0]));
+        assert!(fold(&shifted, false)[0].equals_missing(&looked_up[0]));
     }
 
     #[test]

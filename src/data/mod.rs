@@ -33,7 +33,8 @@ use crate::indicator::Library;
 #[derive(Debug, Clone)]
 pub struct Dataset {
     /// Canonical columns (see `schema::FIELDS`) plus `__file` (index into `files`), `__row`,
-    /// and, from `load`, `__ok` (the record passed every check).
+    /// `__indicator` (the indicator's place in the library the records were checked
+    /// against) and, from `load`, `__ok` (the record passed every check).
     pub records: DataFrame,
     /// What validation found.
     pub report: Report,
@@ -180,6 +181,7 @@ fn empty_records() -> Result<DataFrame> {
     cols.push(Column::new_empty(schema::FILE.into(), &DataType::UInt32));
     cols.push(Column::new_empty(schema::ROW.into(), &DataType::Int64));
     cols.push(Column::new_empty(schema::OK.into(), &DataType::Boolean));
+    cols.push(Column::new_empty(schema::INDICATOR_NUMBER.into(), &DataType::UInt32));
     Ok(DataFrame::new(0, cols)?)
 }
 

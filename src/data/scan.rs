@@ -297,7 +297,16 @@ fn hash_ids(typed: &DataFrame, hashes: &mut IdHashes) -> Result<()> {
     if ids.null_count() == ids.len() {
         return Ok(());
     }
-    ids.iter().flatten().for_each(|id| hashes.push(id_hash(id)));
+    // Without gaps, chunk by chunk by row number: polars' iterator over the column (a
+    // flat map zipping each row with its validity) was at times compiled out of line,
+    // about 70 instructions a row against 40 (callgrind).
+    if ids.null_count() > 0 {
+        ids.iter().flatten().for_each(|id| hashes.push(id_hash(id)));
+        return Ok(());
+    }
+    for arr in ids.downcast_iter() {
+        (0..arr.len()).for_each(|i| hashes.push(id_hash(arr.value(i))));
+    }
     Ok(())
 }
 
@@ -320,19 +329,23 @@ impl Default for IdHashes {
 }
 
 impl IdHashes {
+    #[inline(always)]
     fn push(&mut self, hash: u64) {
         let blocks = &mut self.buckets[(hash >> 56) as usize];
         match blocks.last_mut() {
             Some(block) if block.len() < block.capacity() => block.push(hash),
-            last => {
-                // Blocks double from 64 hashes up to `BLOCK`, so a small file's 256
-                // buckets take 128 KiB, not 16 MiB.
-                let size = last.map_or(64, |b| b.capacity() * 2).min(BLOCK);
-                let mut block = Vec::with_capacity(size);
-                block.push(hash);
-                blocks.push(block);
-            }
+            _ => Self::new_block(blocks, hash),
         }
+    }
+
+    /// Start a bucket's next block with `hash`. Blocks double from 64 hashes up to
+    /// `BLOCK`, so a small file's 256 buckets take 128 KiB, not 16 MiB.
+    #[cold]
+    fn new_block(blocks: &mut Vec<Vec<u64>>, hash: u64) {
+        let size = blocks.last().map_or(64, |b| b.capacity() * 2).min(BLOCK);
+        let mut block = Vec::with_capacity(size);
+        block.push(hash);
+        blocks.push(block);
     }
 
     fn any_repeat(&self) -> bool {

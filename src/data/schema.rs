@@ -54,6 +54,10 @@ pub const ROW: &str = "__row";
 pub const FILE: &str = "__file";
 /// True when the record passed every per-file check (dropped after loading).
 pub const OK: &str = "__ok";
+/// The record's indicator as the checks found it: its place in the library the data
+/// was checked against (null for an id the library does not hold), so a fold of the
+/// same pass need not look every id up again.
+pub const INDICATOR_NUMBER: &str = "__indicator";
 
 /// The canonical field with this name, if any.
 pub fn field(name: &str) -> Option<&'static Field> {

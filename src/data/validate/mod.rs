@@ -13,7 +13,7 @@ mod fields;
 use fields::{Cells, Fields};
 
 use super::mapping::Canonical;
-use super::schema::{Kind, FIELDS, FILE, OK, ROW};
+use super::schema::{Kind, FIELDS, FILE, INDICATOR_NUMBER, OK, ROW};
 use crate::diagnostics::{Check, Diagnostic, Report, Severity};
 use crate::error::Result;
 use crate::indicator::{Aggregation, Library};
@@ -50,6 +50,8 @@ impl Default for CheckOptions {
 const EARLIEST_YEAR: i32 = 1990;
 
 struct Rule<'a> {
+    /// The indicator's place in the library.
+    number: u32,
     id: &'a str,
     unit: &'a str,
     min: Option<f64>,
@@ -241,6 +243,7 @@ fn check_slice(
 
     // Each row's rule, looked up once per distinct id (see `views`).
     let row_rules = super::views::code_texts(&ind, |id| id.map(str::trim).and_then(|id| rules.get(id)));
+    let numbers = indicator_numbers(&row_rules);
     // Column by column first: a slice whose every record is sure to pass needs no row
     // looked at on its own (see `clean`). A wide sheet's rows repeat, so it is not.
     let as_typed = match column_first && c.wide_headings.is_empty() {
@@ -281,6 +284,7 @@ fn check_slice(
                 days.into_column().cast(&DataType::Date)?,
                 deciles.into_column(),
                 ok,
+                numbers,
             )?;
             return Ok((typed, sink.report));
         }
@@ -315,18 +319,30 @@ fn check_slice(
         ok_flags.push(!sink.flagged);
     }
     sink.report.records_valid = valid;
-    let typed = typed_frame(df, file_index, values, dates, deciles, ok_flags)?;
+    let typed = typed_frame(df, file_index, values, dates, deciles, ok_flags, numbers)?;
     Ok((typed, sink.report))
+}
+
+/// Each row's indicator number (`schema::INDICATOR_NUMBER`) from its rule.
+fn indicator_numbers(row_rules: &[Option<&Rule>]) -> Column {
+    let numbers: UInt32Chunked = if row_rules.iter().all(Option::is_some) {
+        UInt32Chunked::from_vec(INDICATOR_NUMBER.into(), row_rules.iter().flatten().map(|r| r.number).collect())
+    } else {
+        UInt32Chunked::from_iter_options(INDICATOR_NUMBER.into(), row_rules.iter().map(|r| r.map(|r| r.number)))
+    };
+    numbers.into_series().into_column()
 }
 
 /// Each indicator's checks, by id.
 fn rules(library: &Library) -> PlHashMap<&str, Rule<'_>> {
     library
         .iter()
-        .map(|i| {
+        .enumerate()
+        .map(|(number, i)| {
             (
                 i.id.as_str(),
                 Rule {
+                    number: number as u32,
                     id: &i.id,
                     unit: &i.unit,
                     min: i.min,
@@ -406,6 +422,7 @@ fn typed_frame(
     dates: Vec<Option<i32>>,
     deciles: Vec<Option<i32>>,
     ok: Vec<bool>,
+    indicator_numbers: Column,
 ) -> Result<DataFrame> {
     typed_columns(
         df,
@@ -414,11 +431,12 @@ fn typed_frame(
         numbers::<Int32Type>("date", &dates).cast(&DataType::Date)?,
         numbers::<Int32Type>("simd_decile", &deciles),
         Column::new(OK.into(), ok),
+        indicator_numbers,
     )
 }
 
 /// The typed frame: the text fields as read, the value, date and decile as typed,
-/// the file's number, the row and whether the record passed.
+/// the file's number, the row, whether the record passed and its indicator's number.
 fn typed_columns(
     df: &DataFrame,
     file_index: u32,
@@ -426,9 +444,10 @@ fn typed_columns(
     date: Column,
     decile: Column,
     ok: Column,
+    indicator_numbers: Column,
 ) -> Result<DataFrame> {
     let height = df.height();
-    let mut cols: Vec<Column> = Vec::with_capacity(FIELDS.len() + 2);
+    let mut cols: Vec<Column> = Vec::with_capacity(FIELDS.len() + 4);
     for f in FIELDS {
         // A column is shared, not copied, by `clone`.
         let mut c = match f.kind {
@@ -443,6 +462,7 @@ fn typed_columns(
     cols.push(Series::new(FILE.into(), [file_index]).new_from_index(0, height).into_column());
     cols.push(df.column(ROW)?.cast(&DataType::Int64)?);
     cols.push(ok.with_name(OK.into()));
+    cols.push(indicator_numbers.with_name(INDICATOR_NUMBER.into()));
     Ok(DataFrame::new(height, cols)?)
 }
 

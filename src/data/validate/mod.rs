@@ -323,7 +323,9 @@ fn check_slice(
     Ok((typed, sink.report))
 }
 
-/// Each row's indicator number (`schema::INDICATOR_NUMBER`) from its rule.
+/// Each row's indicator number (`schema::INDICATOR_NUMBER`) from its rule. Built here
+/// rather than through `numbers`, which takes a slice: collecting one first cost 28M
+/// more instructions on 2M records (callgrind).
 fn indicator_numbers(row_rules: &[Option<&Rule>]) -> Column {
     let numbers: UInt32Chunked = if row_rules.iter().all(Option::is_some) {
         UInt32Chunked::from_vec(INDICATOR_NUMBER.into(), row_rules.iter().flatten().map(|r| r.number).collect())

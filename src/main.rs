@@ -43,8 +43,11 @@ fn run_cli() -> ExitCode {
             if let Error::Invalid { report } = &err {
                 eprint!("{}", report.to_text());
             }
-            // An error can quote a file name or cell: escaped, never raw control codes.
-            eprintln!("error: {}", impactkit::output::escape_controls(&err.to_string()));
+            // An error can quote a file name or cell: escaped, never raw control codes
+            // (line by line: a message of several lines keeps them).
+            let message = err.to_string();
+            let lines: Vec<_> = message.split('\n').map(impactkit::output::escape_controls).collect();
+            eprintln!("error: {}", lines.join("\n"));
             if let Some(hint) = err.hint() {
                 eprintln!("hint: {}", impactkit::output::escape_controls(hint));
             }

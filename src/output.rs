@@ -44,19 +44,44 @@ impl TableFormat {
 pub fn render(df: &DataFrame, format: TableFormat) -> Result<Vec<u8>> {
     let mut df = df.clone();
     let mut buf = Vec::new();
+    // On a thread of another rayon pool (a report batch renders each subject on one),
+    // the writers must not hand work to polars' pool: the waiting thread takes other
+    // subjects' work onto its own stack while it waits, and a batch of thousands of
+    // subjects then overflows it. A table written from there is small anyway.
+    let serial = rayon::current_thread_index().is_some();
     match format {
         TableFormat::Table => buf = text_table(&df)?.into_bytes(),
         TableFormat::Csv => {
             df = neutralise_formulas(&df)?;
-            CsvWriter::new(&mut buf).finish(&mut df)?
+            let writer = CsvWriter::new(&mut buf);
+            let mut writer = if serial { writer.n_threads(1) } else { writer };
+            writer.finish(&mut df)?
         }
         TableFormat::Json => JsonWriter::new(&mut buf).with_json_format(JsonFormat::Json).finish(&mut df)?,
         TableFormat::Parquet => {
-            ParquetWriter::new(&mut buf).finish(&mut df)?;
+            ParquetWriter::new(&mut buf).set_parallel(!serial).finish(&mut df)?;
         }
         TableFormat::Xlsx => buf = xlsx(&df)?,
     }
     Ok(buf)
+}
+
+/// The most characters an Excel cell holds.
+pub const EXCEL_CELL_CHARS: usize = 32_767;
+
+/// Refuse a text longer than an Excel cell holds, naming what it is (`what`) and
+/// what to do instead, rather than fail while writing the workbook.
+pub fn fits_a_cell(text: &str, what: &str) -> Result<()> {
+    // Bytes bound characters from above: most texts need no count.
+    if text.len() <= EXCEL_CELL_CHARS || text.chars().count() <= EXCEL_CELL_CHARS {
+        return Ok(());
+    }
+    Err(Error::usage(format!(
+        "a {what} of {} characters is longer than an Excel cell holds ({EXCEL_CELL_CHARS}): \"{}…\"",
+        text.chars().count(),
+        escape_controls(&text.chars().take(40).collect::<String>())
+    ))
+    .with_hint("shorten it in the data, or write .csv, .json or .parquet, which have no such limit"))
 }
 
 /// One worksheet: a bold heading row, frozen; numbers as numbers, dates as dates,
@@ -99,7 +124,10 @@ fn xlsx(df: &DataFrame) -> Result<Vec<u8>> {
             match (number, text.get(r)) {
                 (Some(v), _) if is_date => sheet.write_number_with_format(row, c, v, &date).map(|_| ()),
                 (Some(v), _) => sheet.write_number(row, c, v).map(|_| ()),
-                (None, Some(t)) if !numbers && !is_date => sheet.write_string(row, c, t).map(|_| ()),
+                (None, Some(t)) if !numbers && !is_date => {
+                    fits_a_cell(t, &format!("`{}` value (row {})", column.name(), r + 2))?;
+                    sheet.write_string(row, c, t).map(|_| ())
+                }
                 _ if *hidden => sheet.write_blank(row, c, &shaded).map(|_| ()),
                 _ => Ok(()),
             }
@@ -121,7 +149,7 @@ pub fn neutralise_formulas(df: &DataFrame) -> Result<DataFrame> {
         if column.dtype() != &DataType::String {
             continue;
         }
-        let risky = |s: &str| s.starts_with(['=', '+', '-', '@', '\t', '\r']);
+        let risky = |s: &str| s.starts_with(FORMULA_STARTS);
         let cells = column.str()?;
         if !cells.iter().flatten().any(risky) {
             continue;
@@ -131,6 +159,32 @@ pub fn neutralise_formulas(df: &DataFrame) -> Result<DataFrame> {
         out.with_column(Column::new(column.name().clone(), safe))?;
     }
     Ok(out)
+}
+
+/// What a spreadsheet runs as a formula when a cell starts with it.
+const FORMULA_STARTS: [char; 6] = ['=', '+', '-', '@', '\t', '\r'];
+
+/// `neutralise_formulas` undone, for CSV read back in: a text cell `'=x` (a `'`
+/// before a formula's first character) is read as `=x`, so a file impactkit wrote
+/// gives back the same ids. Other cells are left as they are.
+pub fn restore_guarded(df: &mut DataFrame) -> Result<()> {
+    let guarded = |s: &str| s.strip_prefix('\'').is_some_and(|rest| rest.starts_with(FORMULA_STARTS));
+    let mut changed = Vec::new();
+    for column in df.columns() {
+        if column.dtype() != &DataType::String {
+            continue;
+        }
+        let cells = column.str()?;
+        if !cells.iter().flatten().any(guarded) {
+            continue;
+        }
+        let restored: StringChunked = cells.iter().map(|v| v.map(|s| if guarded(s) { &s[1..] } else { s })).collect();
+        changed.push(restored.with_name(column.name().clone()).into_column());
+    }
+    for column in changed {
+        df.with_column(column)?;
+    }
+    Ok(())
 }
 
 /// Text from the data as a terminal shows it: control characters (escape sequences,
@@ -350,6 +404,14 @@ mod tests {
         let df = df!("id" => ["=1+2", "ok", "@SUM(A1)", "-3", "\tx"], "value" => [-1.0, 2.0, 3.0, 4.0, 5.0]).unwrap();
         let text = String::from_utf8(render(&df, TableFormat::Csv).unwrap()).unwrap();
         assert_eq!(text, "id,value\n'=1+2,-1.0\nok,2.0\n'@SUM(A1),3.0\n'-3,4.0\n'\tx,5.0\n");
+    }
+
+    #[test]
+    fn a_guarded_cell_reads_back_as_written() {
+        let df = df!("id" => ["=1+2", "ok", "@SUM(A1)", "-3", "'quoted", "O'Neil"], "n" => [1, 2, 3, 4, 5, 6]).unwrap();
+        let mut back = neutralise_formulas(&df).unwrap();
+        restore_guarded(&mut back).unwrap();
+        assert_eq!(back, df);
     }
 
     #[test]

@@ -147,6 +147,17 @@ impl Project {
             return Err(Error::config(file, format!("[defaults] suppress_below = {n}: it must be 2 or more"))
                 .with_hint("a threshold of 1 withholds nothing; say no_suppress = true to publish every count"));
         }
+        if parsed.defaults.no_suppress {
+            if let Some(n) = parsed.defaults.suppress_below {
+                return Err(Error::config(
+                    file,
+                    format!("[defaults] says both suppress_below = {n} and no_suppress = true"),
+                )
+                .with_hint(
+                    "keep one: suppress_below to withhold small counts, no_suppress = true to publish every count",
+                ));
+            }
+        }
         let t = parsed.tables;
         Ok(Project {
             file: file.to_path_buf(),
@@ -173,16 +184,26 @@ impl Project {
     /// name order), each with its map. A source that names no file is an error: data
     /// left out silently would make every figure wrong.
     pub fn source_paths(&self) -> Result<Vec<SourcePath>> {
+        Ok(self.source_files()?.files)
+    }
+
+    /// `source_paths`, with the links a pattern met and did not follow (a link to a
+    /// file outside the project folder, or to nothing), for the caller to report.
+    pub fn source_files(&self) -> Result<SourceFiles> {
         if self.sources.is_empty() {
             return Err(Error::config(&self.file, "no [[source]] names the data").with_hint(
                 "add [[source]] with path = \"data/*.csv\" (and map = \"maps/….toml\" for a file with its own headings)",
             ));
         }
         let mut out = Vec::new();
+        let mut skipped = Vec::new();
+        let inside = std::fs::canonicalize(if self.root.as_os_str().is_empty() { Path::new(".") } else { &self.root })
+            .map_err(|e| Error::io(&self.root, e))?;
         for (n, source) in self.sources.iter().enumerate() {
             let map = source.map.as_ref().map(|m| self.root.join(m));
-            let files =
-                expand(&self.root.join(&source.path)).map_err(|e| Error::io(&self.root.join(&source.path), e))?;
+            let pattern = self.root.join(&source.path);
+            let Expanded { files, skipped: links } = expand(&pattern, &inside).map_err(|e| Error::io(&pattern, e))?;
+            skipped.extend(links);
             if files.is_empty() {
                 return Err(Error::config(
                     &self.file,
@@ -204,34 +225,195 @@ impl Project {
             let sheet = source.sheet.clone();
             out.extend(files.into_iter().map(|path| SourcePath { path, map: map.clone(), sheet: sheet.clone() }));
         }
-        Ok(out)
+        Ok(SourceFiles { files: out, skipped })
+    }
+
+    /// Every file the project reads: the project file, its tables, its sources (as
+    /// patterns, so a file not made yet that a pattern would take counts too), their
+    /// column maps and the maps' name tables, the report specs in `reports/` and its
+    /// library folders. No command writes over one of them, nor into its own sources.
+    pub fn read_set(&self) -> ReadSet {
+        let mut set = ReadSet::default();
+        set.file(&self.file, "the project file");
+        let t = &self.tables;
+        let tables = [
+            ("organisations", &t.organisations),
+            ("programmes", &t.programmes),
+            ("areas", &t.areas),
+            ("targets", &t.targets),
+            ("assumptions", &t.assumptions),
+            ("commitments", &t.commitments),
+        ];
+        for (name, table) in tables {
+            if let Some(table) = table {
+                set.file(table, &format!("the project's {name} table"));
+            }
+        }
+        for (n, source) in self.sources.iter().enumerate() {
+            set.pattern(&self.root.join(&source.path), &format!("[[source]] {} (path = \"{}\")", n + 1, source.path));
+            let Some(map) = &source.map else { continue };
+            let map = self.root.join(map);
+            set.file(&map, &format!("the column map of [[source]] {}", n + 1));
+            // The map's own name tables ([names]), read with it.
+            let folder = map.parent().unwrap_or(Path::new("")).to_path_buf();
+            let names = std::fs::read_to_string(&map)
+                .ok()
+                .and_then(|text| toml::from_str::<MapNames>(&text).ok())
+                .map(|m| m.names.into_values().collect::<Vec<_>>())
+                .unwrap_or_default();
+            for table in names {
+                set.file(&folder.join(table), &format!("a name table of the column map of [[source]] {}", n + 1));
+            }
+        }
+        set.pattern(&self.root.join("reports").join("*.toml"), "the project's report specs");
+        for dir in [&self.library.indicators, &self.library.add, &self.library.proxies].into_iter().flatten() {
+            set.folder(dir, &format!("the project's library folder {}", dir.display()));
+        }
+        set
     }
 }
 
+/// The files a command reads, which none of its outputs may replace: files by their
+/// resolved paths, patterns of files in a resolved folder, and whole folders, each
+/// with how a message names it.
+#[derive(Debug, Clone, Default)]
+pub struct ReadSet {
+    files: Vec<(PathBuf, String)>,
+    patterns: Vec<(PathBuf, String, String)>,
+    folders: Vec<(PathBuf, String)>,
+}
+
+impl ReadSet {
+    /// A file read (ignored if it does not exist: nothing to overwrite).
+    pub fn file(&mut self, path: &Path, what: &str) {
+        if let Ok(real) = std::fs::canonicalize(path) {
+            self.files.push((real, what.to_string()));
+        }
+    }
+
+    /// A path that may be a pattern (`*` and `?` in its last part): every file it
+    /// takes now or would take once made.
+    pub fn pattern(&mut self, path: &Path, what: &str) {
+        let Some(name) = path.file_name().and_then(|n| n.to_str()) else { return };
+        if !name.contains(['*', '?']) {
+            return self.file(path, what);
+        }
+        let dir = path.parent().filter(|d| !d.as_os_str().is_empty()).unwrap_or(Path::new("."));
+        if let Ok(dir) = std::fs::canonicalize(dir) {
+            self.patterns.push((dir, name.to_string(), what.to_string()));
+        }
+    }
+
+    /// Every file in a folder (and below it).
+    pub fn folder(&mut self, dir: &Path, what: &str) {
+        if let Ok(real) = std::fs::canonicalize(dir) {
+            self.folders.push((real, what.to_string()));
+        }
+    }
+
+    /// What `out` (which need not exist yet) is among the files read, if it is one.
+    pub fn reads(&self, out: &Path) -> Option<&str> {
+        let target = resolve(out)?;
+        if let Some((_, what)) = self.files.iter().find(|(p, _)| *p == target) {
+            return Some(what);
+        }
+        let (dir, name) = (target.parent()?, target.file_name()?.to_str()?);
+        if let Some((_, _, what)) = self.patterns.iter().find(|(d, pattern, _)| d == dir && matches(pattern, name)) {
+            return Some(what);
+        }
+        self.folders.iter().find(|(d, _)| target.starts_with(d)).map(|(_, what)| what.as_str())
+    }
+
+    /// Refuse to write `out` over a file read (or into a source's pattern).
+    pub fn check(&self, out: &Path) -> Result<()> {
+        match self.reads(out) {
+            None => Ok(()),
+            Some(what) => Err(Error::usage(format!(
+                "{} is {what}: writing it would replace what this command reads",
+                crate::output::escape_controls(&out.display().to_string())
+            ))
+            .with_hint("write the output somewhere else (a file or folder the project does not read)")),
+        }
+    }
+}
+
+/// A project's source files, and the links its patterns did not follow.
+#[derive(Debug, Clone, Default)]
+pub struct SourceFiles {
+    /// The files, in the order the sources are written, each with its map.
+    pub files: Vec<SourcePath>,
+    /// Links a pattern matched but did not follow, each with why.
+    pub skipped: Vec<String>,
+}
+
+/// The `[names]` of a column map, read leniently (the map itself is checked when read).
+#[derive(Deserialize)]
+struct MapNames {
+    #[serde(default)]
+    names: std::collections::BTreeMap<String, PathBuf>,
+}
+
+/// A path made absolute with its links resolved; for a file not yet made, its
+/// folder's resolved path joined to its name (None when the folder does not exist).
+fn resolve(path: &Path) -> Option<PathBuf> {
+    if let Ok(p) = std::fs::canonicalize(path) {
+        return Some(p);
+    }
+    let name = path.file_name()?;
+    let dir = path.parent().filter(|d| !d.as_os_str().is_empty()).unwrap_or(Path::new("."));
+    std::fs::canonicalize(dir).ok().map(|d| d.join(name))
+}
+
+/// What a source's path names, and the links it did not follow.
+struct Expanded {
+    files: Vec<PathBuf>,
+    skipped: Vec<String>,
+}
+
 /// The files a path names: itself, or for a pattern (`*` and `?` in its last part)
-/// the files in its folder that match, sorted by name.
-fn expand(path: &Path) -> std::io::Result<Vec<PathBuf>> {
+/// the files in its folder that match, sorted by name. A matching link is followed
+/// when it leads to a file inside the project folder (`inside`, resolved); a link
+/// that leads out of it, or to nothing, is listed as skipped rather than read: a
+/// shared folder's link must not pull another team's data into the figures unseen.
+fn expand(path: &Path, inside: &Path) -> std::io::Result<Expanded> {
     let name = path.file_name().and_then(|n| n.to_str()).unwrap_or("");
     if !name.contains(['*', '?']) {
-        return Ok(if path.is_file() { vec![path.to_path_buf()] } else { Vec::new() });
+        let files = if path.is_file() { vec![path.to_path_buf()] } else { Vec::new() };
+        return Ok(Expanded { files, skipped: Vec::new() });
     }
     let dir = path.parent().filter(|d| !d.as_os_str().is_empty()).unwrap_or(Path::new("."));
+    let mut out = Expanded { files: Vec::new(), skipped: Vec::new() };
     if !dir.is_dir() {
-        return Ok(Vec::new());
+        return Ok(out);
     }
-    let mut found: Vec<PathBuf> = Vec::new();
     for entry in std::fs::read_dir(dir)? {
         let entry = entry?;
         let file = entry.file_name();
         let Some(file) = file.to_str() else { continue };
         // Lock files a spreadsheet leaves beside an open workbook are not data.
-        if file.starts_with("~$") || !entry.file_type()?.is_file() || !matches(name, file) {
+        if file.starts_with("~$") || !matches(name, file) {
             continue;
         }
-        found.push(path.parent().unwrap_or(Path::new("")).join(file));
+        let kind = entry.file_type()?;
+        let found = path.parent().unwrap_or(Path::new("")).join(file);
+        if kind.is_symlink() {
+            match std::fs::canonicalize(&found) {
+                Ok(target) if target.starts_with(inside) && target.is_file() => out.files.push(found),
+                Ok(target) if target.is_file() => out.skipped.push(format!(
+                    "{} is a link to {}, outside the project folder",
+                    found.display(),
+                    target.display()
+                )),
+                Ok(_) => {}
+                Err(_) => out.skipped.push(format!("{} is a link to nothing", found.display())),
+            }
+        } else if kind.is_file() {
+            out.files.push(found);
+        }
     }
-    found.sort();
-    Ok(found)
+    out.files.sort();
+    out.skipped.sort();
+    Ok(out)
 }
 
 /// Whether `text` matches `pattern`, where `*` is any run of characters and `?` one.

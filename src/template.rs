@@ -54,8 +54,50 @@ pub fn workbook(scenario: &Scenario, library: &Library, ask: &Ask) -> Result<Vec
     if indicators.is_empty() {
         return Err(Error::usage(format!("no recorded indicator has the themes of {}", programme.id)));
     }
-    build(programme, &organisations, &indicators, &ask.areas)
-        .map_err(|e| Error::internal(format!("writing a template: {e}")))
+    if programme.end < programme.start {
+        return Err(Error::usage(format!(
+            "programme `{}` ends ({}) before it starts ({}) in the programmes table",
+            escape(&programme.id),
+            programme.end,
+            programme.start
+        ))
+        .with_hint("correct its start and end: the return's date check would accept no date"));
+    }
+    // Excel holds at most 32,767 characters in a cell: an id or name past that is
+    // refused by name rather than written cut short.
+    let texts = std::iter::once(("programme", programme.id.as_str()))
+        .chain(std::iter::once(("programme name", programme.name.as_str())))
+        .chain(organisations.iter().map(|o| ("organisation", *o)))
+        .chain(ask.areas.iter().flat_map(|(c, n)| [("area", c.as_str()), ("area name", n.as_str())]))
+        .chain(programme.groups.iter().map(|g| ("beneficiary group", g.as_str())));
+    for (what, text) in texts {
+        crate::output::fits_a_cell(text, what)?;
+    }
+    build(programme, &organisations, &indicators, &ask.areas).map_err(|e| match e {
+        XlsxError::MaxStringLengthExceeded => {
+            Error::usage("a text is longer than an Excel cell holds (32,767 characters)")
+        }
+        e => Error::internal(format!("writing a template: {e}")),
+    })
+}
+
+/// Text from the tables as a message shows it (control characters escaped, at most
+/// 80 characters).
+fn escape(text: &str) -> String {
+    let shown = crate::output::escape_controls(text);
+    match shown.char_indices().nth(80) {
+        Some((at, _)) => format!("{}… ({} characters)", &shown[..at], text.chars().count()),
+        None => shown.into_owned(),
+    }
+}
+
+/// `text` shortened to at most `max` characters with an ellipsis (Excel's limits on a
+/// validation's title, 32, and message, 255).
+fn clip(text: &str, max: usize) -> String {
+    match text.char_indices().nth(max.saturating_sub(1)) {
+        Some((at, _)) if text.chars().count() > max => format!("{}…", &text[..at]),
+        _ => text.to_string(),
+    }
 }
 
 fn build(
@@ -77,11 +119,14 @@ fn build(
     lists.set_name("Lists")?;
     let groups: Vec<&str> = programme.groups.iter().map(String::as_str).collect();
     let area_codes: Vec<&str> = areas.iter().map(|(c, _)| c.as_str()).collect();
-    let columns: [(&str, Vec<&str>); 4] = [
+    // Every list is a range of this sheet, never typed into the validation: a typed
+    // list splits an item at its commas and stops at 255 characters.
+    let columns: [(&str, Vec<&str>); 5] = [
         ("indicator", indicators.iter().map(|i| i.id.as_str()).collect()),
         ("organisation", organisations.to_vec()),
         ("beneficiary_group", groups),
         ("area", area_codes),
+        ("programme", vec![programme.id.as_str()]),
     ];
     for (c, (name, values)) in columns.iter().enumerate() {
         lists.write_string_with_format(0, c as u16, *name, &bold)?;
@@ -110,17 +155,11 @@ fn build(
         let range = Formula::new(format!("=Lists!${letter}$2:${letter}${}", values.len() + 1));
         let v = strict(
             DataValidation::new().allow_list_formula(range),
-            &format!("Not a {name} listed"),
-            &format!("Choose a {name} from the list (the Lists sheet)."),
+            &clip(&format!("Not a {name} listed"), 32),
+            &clip(&format!("Choose a {name} from the list (the Lists sheet)."), 255),
         )?;
         sheet.add_data_validation(1, col(name), ROWS, col(name), &v)?;
     }
-    let programme_only = strict(
-        DataValidation::new().allow_list_strings(&[programme.id.as_str()])?,
-        "Not this programme",
-        &format!("This return is for {}.", programme.id),
-    )?;
-    sheet.add_data_validation(1, col("programme"), ROWS, col("programme"), &programme_only)?;
     let (start, end) = (programme.start, programme.end);
     // Programme dates are checked dates (1990 on), well inside Excel's years.
     let day = |d: chrono::NaiveDate| {

@@ -132,7 +132,7 @@ pub struct PrivacyArgs {
     #[arg(long, value_name = "N", value_parser = clap::value_parser!(u32).range(2..))]
     pub suppress_below: Option<u32>,
     /// Publish every count, however small (internal use only).
-    #[arg(long)]
+    #[arg(long, conflicts_with = "suppress_below")]
     pub no_suppress: bool,
 }
 
@@ -142,11 +142,22 @@ impl PrivacyArgs {
         (!self.no_suppress).then_some(self.suppress_below.unwrap_or(crate::privacy::DEFAULT_THRESHOLD))
     }
 
-    /// The project's defaults, where no flag was given.
-    pub fn default_to(&mut self, defaults: &crate::project::Defaults) {
-        if self.suppress_below.is_none() && !self.no_suppress {
-            self.suppress_below = defaults.suppress_below;
-            self.no_suppress = defaults.no_suppress;
+    /// The project's defaults, where no flag was given. When they change what is
+    /// withheld from the built-in default, a note on standard error names the project
+    /// file: a setting in a folder above must never switch protection off unseen.
+    pub fn default_to(&mut self, defaults: &crate::project::Defaults, project_file: &std::path::Path) {
+        if self.suppress_below.is_some() || self.no_suppress {
+            return;
+        }
+        self.suppress_below = defaults.suppress_below;
+        self.no_suppress = defaults.no_suppress;
+        let shown = crate::output::escape_controls(&project_file.display().to_string()).into_owned();
+        if self.no_suppress {
+            eprintln!(
+                "note: {shown} says no_suppress = true: every count is published, however small (internal use only)"
+            );
+        } else if let Some(n) = self.suppress_below.filter(|n| *n != crate::privacy::DEFAULT_THRESHOLD) {
+            eprintln!("note: {shown} says suppress_below = {n}: counts of people under {n} are withheld");
         }
     }
 }

@@ -94,20 +94,45 @@ pub fn run(args: InitArgs) -> Result<Outcome> {
     }
     let spec = crate::builtin::text_of(&crate::builtin::folder("reports").join("board.toml"))
         .ok_or_else(|| Error::internal("the built-in board spec is missing"))?;
+    // impact.toml last: it is what makes a folder a project, so a run that fails
+    // part-way must never leave it behind (the next `init` would refuse).
     let files: [(PathBuf, &str); 3] =
-        [(project.clone(), PROJECT), (dir.join("maps/return.toml"), MAP), (dir.join("reports/board.toml"), spec)];
-    // An example a user already has is kept, not overwritten.
-    let mut written = Vec::new();
-    for (path, text) in &files {
-        if path.exists() && path != &project {
-            continue;
-        }
-        make_parent(path)?;
-        crate::output::write_atomic(path, text.as_bytes())?;
-        written.push(path.display().to_string());
-    }
+        [(dir.join("maps/return.toml"), MAP), (dir.join("reports/board.toml"), spec), (project.clone(), PROJECT)];
     let data = dir.join("data");
-    std::fs::create_dir_all(&data).map_err(|e| Error::io(&data, e))?;
+    // All or nothing: every folder is checked before anything is made, and what this
+    // run made is removed again if a later step fails.
+    let folders: Vec<PathBuf> =
+        files.iter().filter_map(|(p, _)| p.parent().map(Path::to_path_buf)).chain([data.clone()]).collect();
+    for folder in &folders {
+        if let Some(blocker) = folder.ancestors().find(|a| !a.as_os_str().is_empty() && a.exists() && !a.is_dir()) {
+            return Err(Error::usage(format!("{} is a file, where init makes a folder", blocker.display()))
+                .with_hint("move that file away, or run `impact init` in another folder"));
+        }
+    }
+    let mut made = Made::default();
+    let result = (|| -> Result<Vec<String>> {
+        let mut written = Vec::new();
+        for folder in &folders {
+            made.folders(folder)?;
+        }
+        for (path, text) in &files {
+            // An example a user already has is kept, not overwritten.
+            if path.exists() && path != &project {
+                continue;
+            }
+            crate::output::write_atomic(path, text.as_bytes())?;
+            made.files.push(path.clone());
+            written.push(path.display().to_string());
+        }
+        Ok(written)
+    })();
+    let written = match result {
+        Ok(written) => written,
+        Err(e) => {
+            made.undo();
+            return Err(e);
+        }
+    };
     let here = if dir == Path::new(".") { String::new() } else { format!("  cd {}\n", dir.display()) };
     Ok(Outcome::ok(format!(
         "wrote {}\nmade {}/\n\nNext: put outcome files in {}/ (or list them in {}), then:\n{here}  impact validate\n  impact aggregate --by programme\n  impact report board --each organisation\n",
@@ -118,9 +143,32 @@ pub fn run(args: InitArgs) -> Result<Outcome> {
     )))
 }
 
-fn make_parent(path: &Path) -> Result<()> {
-    match path.parent().filter(|p| !p.as_os_str().is_empty()) {
-        Some(parent) => std::fs::create_dir_all(parent).map_err(|e| Error::io(parent, e)),
-        None => Ok(()),
+/// What an `init` made, to undo if a later step fails.
+#[derive(Default)]
+struct Made {
+    files: Vec<PathBuf>,
+    /// Folders made, outermost first.
+    folders: Vec<PathBuf>,
+}
+
+impl Made {
+    /// Make `folder` and any missing folder above it, noting each made.
+    fn folders(&mut self, folder: &Path) -> Result<()> {
+        let missing: Vec<&Path> =
+            folder.ancestors().filter(|a| !a.as_os_str().is_empty()).take_while(|a| !a.exists()).collect();
+        for f in missing.into_iter().rev() {
+            std::fs::create_dir(f).map_err(|e| Error::io(f, e))?;
+            self.folders.push(f.to_path_buf());
+        }
+        Ok(())
+    }
+
+    fn undo(&self) {
+        for f in &self.files {
+            let _ = std::fs::remove_file(f);
+        }
+        for f in self.folders.iter().rev() {
+            let _ = std::fs::remove_dir(f);
+        }
     }
 }

@@ -93,6 +93,28 @@ pub enum Command {
     },
 }
 
+impl Command {
+    /// The files and folders the command is told to write.
+    fn outputs(&self) -> Vec<&std::path::Path> {
+        fn table(t: &args::TableOut) -> Vec<&std::path::Path> {
+            t.out.as_deref().into_iter().collect()
+        }
+        match self {
+            Command::Aggregate(a) => table(&a.output),
+            Command::Value(a) => table(&a.output),
+            Command::Commitments(a) => table(&a.output),
+            Command::Compare(a) => table(&a.output),
+            Command::Convert(a) => table(&a.output),
+            Command::Template(a) => vec![a.out.as_path()],
+            Command::Report(a) => a.out.as_deref().into_iter().collect(),
+            Command::Samples(samples::SamplesCommand::Generate { out, .. }) => vec![out.as_path()],
+            Command::Validate(_) | Command::Init(_) | Command::Indicators(_) | Command::Completions { .. } => {
+                Vec::new()
+            }
+        }
+    }
+}
+
 /// What a command produced: text for stdout and whether the run succeeded.
 pub struct Outcome {
     pub stdout: Vec<u8>,
@@ -151,7 +173,8 @@ fn emit(
     match out {
         Some(path) => {
             crate::output::write_atomic(path, &bytes)?;
-            Ok(Outcome::ok(format!("wrote {} {rows_word} to {}{context}\n{note}", frame.height(), path.display())))
+            let shown = crate::output::escape_controls(&path.display().to_string()).into_owned();
+            Ok(Outcome::ok(format!("wrote {} {rows_word} to {shown}{context}\n{note}", frame.height())))
         }
         None if format == crate::output::TableFormat::Parquet => {
             Err(crate::error::Error::usage("Parquet is binary; give --out FILE.parquet"))
@@ -191,6 +214,14 @@ pub fn run(mut cli: Cli) -> Result<Outcome> {
     let uses_project = !matches!(cli.command, Command::Completions { .. } | Command::Samples(_));
     if let Some(project) = uses_project.then(|| project::find(cli.project.as_deref())).transpose()?.flatten() {
         project::apply(&project, &mut cli)?;
+        // No output replaces a file the project reads, or lands in its sources.
+        let read = project.read_set();
+        for out in cli.command.outputs() {
+            read.check(out)?;
+        }
+        if let Command::Report(args) = &mut cli.command {
+            args.read_set = read;
+        }
     }
     let dir = library_dir(cli.indicators.as_deref());
     let (proxies, added) = (cli.proxies.as_deref(), cli.add_indicators.as_deref());

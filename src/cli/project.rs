@@ -33,7 +33,11 @@ pub fn apply(project: &Project, cli: &mut Cli) -> Result<()> {
     // a source that names no file is an error then, and only then.
     let sources = |named: &[PathBuf]| -> Result<Vec<crate::data::SourcePath>> {
         if named.is_empty() && !project.sources.is_empty() {
-            project.source_paths()
+            let found = project.source_files()?;
+            for link in &found.skipped {
+                eprintln!("warning: skipped {}", crate::output::escape_controls(link));
+            }
+            Ok(found.files)
         } else {
             Ok(Vec::new())
         }
@@ -54,7 +58,7 @@ pub fn apply(project: &Project, cli: &mut Cli) -> Result<()> {
                   privacy: &mut super::args::PrivacyArgs| {
         fill(programmes, &tables.programmes);
         fill(assumptions, &tables.assumptions);
-        privacy.default_to(&project.defaults);
+        privacy.default_to(&project.defaults, &project.file);
     };
     match &mut cli.command {
         Command::Validate(a) => data(&mut a.data)?,
@@ -62,7 +66,7 @@ pub fn apply(project: &Project, cli: &mut Cli) -> Result<()> {
         Command::Aggregate(a) => {
             data(&mut a.data)?;
             fill(&mut a.targets, &tables.targets);
-            a.privacy.default_to(&project.defaults);
+            a.privacy.default_to(&project.defaults, &project.file);
         }
         // Social value and comparisons: the data, investment (programmes) and assumptions.
         Command::Value(a) => {
@@ -77,7 +81,7 @@ pub fn apply(project: &Project, cli: &mut Cli) -> Result<()> {
             data(&mut a.data)?;
             fill(&mut a.commitments, &tables.commitments);
             fill(&mut a.assumptions, &tables.assumptions);
-            a.privacy.default_to(&project.defaults);
+            a.privacy.default_to(&project.defaults, &project.file);
         }
         Command::Template(a) => {
             fill(&mut a.programmes, &tables.programmes);
@@ -102,7 +106,7 @@ pub fn apply(project: &Project, cli: &mut Cli) -> Result<()> {
             if a.out.is_none() {
                 fill(&mut a.out_dir, &project.defaults.out_dir);
             }
-            a.privacy.default_to(&project.defaults);
+            a.privacy.default_to(&project.defaults, &project.file);
         }
         Command::Indicators(_) | Command::Samples(_) | Command::Completions { .. } | Command::Init(_) => {}
     }

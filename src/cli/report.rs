@@ -84,6 +84,9 @@ pub struct ReportArgs {
     /// The project's name tables (column, table): names in any file read as ids.
     #[arg(skip)]
     pub read_names: Vec<(String, PathBuf)>,
+    /// What the project reads, which no file of the batch may replace.
+    #[arg(skip)]
+    pub read_set: crate::project::ReadSet,
 }
 
 /// The spec and the data files: a spec written after `--data`'s files was taken in
@@ -181,6 +184,7 @@ pub fn run(args: ReportArgs, library: &Library) -> Result<Outcome> {
         suppress_below: args.privacy.threshold(),
         check,
         progress: Some(progress_bar()),
+        read_set: args.read_set,
     };
     let summary = report::run(&opts, library)?;
     if let Some(problems) = &summary.skipped {
@@ -191,8 +195,22 @@ pub fn run(args: ReportArgs, library: &Library) -> Result<Outcome> {
         );
     }
     let mut out = String::new();
+    use crate::output::escape_controls as shown;
     for (subject, err) in &summary.failed {
-        out.push_str(&format!("failed: {subject}: {err}\n"));
+        out.push_str(&format!("failed: {}: {}\n", shown(subject), shown(err)));
+    }
+    // A batch can repeat one warning for many subjects: the first ten, then a count.
+    for warning in summary.warnings.iter().take(10) {
+        eprintln!("warning: {warning}");
+    }
+    if summary.warnings.len() > 10 {
+        eprintln!("warning: … and {} more report(s) with text the typeface cannot draw", summary.warnings.len() - 10);
+    }
+    for (subject, name) in &summary.renamed {
+        eprintln!(
+            "note: subject {} differs from another only in case (one file on Windows and macOS): its files are named {name}",
+            shown(subject)
+        );
     }
     let kb = summary.bytes as f64 / 1024.0 / summary.written.len().max(1) as f64;
     match summary.written.as_slice() {

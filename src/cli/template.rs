@@ -57,5 +57,10 @@ pub fn run(args: TemplateArgs, library: &Library) -> Result<Outcome> {
     let ask = Ask { programme: &args.programme, organisation: args.organisation.as_deref(), areas };
     let bytes = template::workbook(&scenario, library, &ask)?;
     crate::output::write_atomic(&args.out, &bytes)?;
-    Ok(Outcome::ok(format!("wrote a return template for {} to {}\n", args.programme, args.out.display())))
+    let shown = |t: &str| crate::output::escape_controls(t).into_owned();
+    Ok(Outcome::ok(format!(
+        "wrote a return template for {} to {}\n",
+        shown(&args.programme),
+        shown(&args.out.display().to_string())
+    )))
 }

@@ -160,6 +160,33 @@ impl ColumnMap {
                     ));
                 }
             }
+            // One heading with two meanings, or two headings giving one indicator, is
+            // a slip that would read job counts as participant ids or count twice.
+            let mut indicators: BTreeMap<&str, &str> = BTreeMap::new();
+            for (heading, id) in &self.wide {
+                if let Some(first) = seen.get(&schema::normalise_heading(heading)) {
+                    return Err(bad(
+                        format!("wide.\"{heading}\""),
+                        format!("heading \"{heading}\" is also mapped to `{first}` in [columns]; each heading feeds one column"),
+                    ));
+                }
+                if let Some(first) = indicators.insert(id, heading) {
+                    return Err(bad(
+                        format!("wide.\"{heading}\""),
+                        format!("headings \"{first}\" and \"{heading}\" are both mapped to `{id}`; give each indicator one heading"),
+                    )
+                    .with_hint("add the two columns up in the sheet, or keep one of them"));
+                }
+            }
+            let mut wide_seen: BTreeMap<String, &str> = BTreeMap::new();
+            for heading in self.wide.keys() {
+                if let Some(first) = wide_seen.insert(schema::normalise_heading(heading), heading) {
+                    return Err(bad(
+                        format!("wide.\"{heading}\""),
+                        format!("headings \"{first}\" and \"{heading}\" name the same column (headings match ignoring case and spaces)"),
+                    ));
+                }
+            }
             for (heading, id) in &self.wide {
                 if library.get(id).is_none() {
                     let err = bad(format!("wide.\"{heading}\""), format!("`{id}` is not an indicator in the library"));

@@ -41,11 +41,30 @@ pub fn read_names(path: &Path) -> Result<Vec<NameRow>> {
             .collect())
     };
     let (ids, names) = (text(&id)?, text(&name)?);
+    let id_heading = id.clone();
     let aliases = match find(&["aliases", "alias"]) {
         Some(a) => text(&a)?,
         None => vec![None; df.height()],
     };
     let rows = df.column(ROW)?.i64()?.clone();
+    // An id given twice would take one of its names silently: refused, naming both rows.
+    let mut first_row: std::collections::HashMap<&str, i64> = std::collections::HashMap::new();
+    for (i, id) in ids.iter().enumerate() {
+        let Some(id) = id else { continue };
+        let row = rows.get(i).unwrap_or(0);
+        if let Some(first) = first_row.insert(id, row) {
+            return Err(Error::read(
+                path,
+                format!(
+                    "row {row}, column `{id_heading}`: id \"{}\" is already given in row {first}",
+                    crate::output::escape_controls(id)
+                ),
+            )
+            .with_hint(
+                "give each id one row; put other ways of writing its name in an `aliases` column (separated by ;)",
+            ));
+        }
+    }
     Ok((0..df.height())
         .filter_map(|i| {
             Some(NameRow {

@@ -133,6 +133,7 @@ pub fn scan(
             "pass one or more files, e.g. samples/outcomes.csv, or list them as [[source]] in a project's impact.toml (`impact init`)",
         ));
     }
+    let files = &once_each(files)?;
     let columns: Option<Vec<&str>> = wanted.map(|w| CHECKED.iter().chain(w).copied().collect());
     match scan_once(files, library, opts, columns.as_deref(), sink)? {
         Some(done) => Ok(done),
@@ -141,6 +142,46 @@ pub fn scan(
             scan_once(files, library, opts, None, sink)?
                 .ok_or_else(|| Error::internal("a full read asked to be repeated"))
         }
+    }
+}
+
+/// Each file once, however many names reach it (`a.csv` and `./a.csv`, two
+/// patterns of a project, a link): read twice, every figure would double. Files are
+/// compared by their resolved paths; one file reached with two different maps or
+/// sheets is refused, since its records cannot be read two ways at once.
+fn once_each<'a>(files: &[DataFile<'a>]) -> Result<Vec<DataFile<'a>>> {
+    let mut seen: Vec<(std::path::PathBuf, DataFile<'a>)> = Vec::with_capacity(files.len());
+    let mut kept = Vec::with_capacity(files.len());
+    for file in files {
+        // A file that cannot be resolved (missing) is left for its reader to report.
+        let Ok(real) = std::fs::canonicalize(file.path) else {
+            kept.push(*file);
+            continue;
+        };
+        match seen.iter().find(|(p, _)| *p == real) {
+            None => {
+                seen.push((real, *file));
+                kept.push(*file);
+            }
+            Some((_, first)) if same_map(first.map, file.map) => {}
+            Some((_, first)) => {
+                return Err(Error::usage(format!(
+                    "{} and {} are the same file, named with two different column maps or sheets",
+                    first.path.display(),
+                    file.path.display()
+                ))
+                .with_hint("name each file once: narrow the [[source]] patterns so that no file matches two"))
+            }
+        }
+    }
+    Ok(kept)
+}
+
+fn same_map(a: Option<&ColumnMap>, b: Option<&ColumnMap>) -> bool {
+    match (a, b) {
+        (None, None) => true,
+        (Some(a), Some(b)) => std::ptr::eq(a, b) || a == b,
+        _ => false,
     }
 }
 

@@ -122,6 +122,21 @@ fn check_roll_up(ind: &Indicator, by_id: &HashMap<&str, &Indicator>, report: &mu
                 Some(p) if is_cohort && !matches!(p.roll_up(), RollUp::Flow(_) | RollUp::Distinct) => {
                     report(key, format!("`{id}` is a stock; a cohort follows events (flows or distinct people)"))
                 }
+                // A ratio adds up its parts in each group: a mean, minimum or maximum
+                // does not add up, and would give a figure that means nothing (50000%).
+                Some(p) if is_ratio && matches!(p.aggregation, Aggregation::Mean | Aggregation::Min | Aggregation::Max) => {
+                    report(
+                        key,
+                        format!(
+                            "`{id}` is a {} of its records, which does not add up; a ratio's parts must be sums, counts or distinct people",
+                            match p.aggregation {
+                                Aggregation::Mean => "mean",
+                                Aggregation::Min => "minimum",
+                                _ => "maximum",
+                            }
+                        ),
+                    )
+                }
                 Some(_) => {}
             },
         }

@@ -73,10 +73,15 @@ impl Library {
     pub fn load_unchecked_from(dirs: &[&Path], proxies: &Path) -> Result<(Library, Vec<LibraryProblem>)> {
         let mut all: Vec<(PathBuf, Indicator)> = Vec::new();
         let mut problems = Vec::new();
+        // (id, the unit it had) of each definition replaced.
+        let mut replaced: Vec<(String, String)> = Vec::new();
         for dir in dirs {
             for (file, ind) in Self::read_folder(dir)? {
                 if ind.replaces {
                     let before = all.len();
+                    if let Some((_, earlier)) = all.iter().find(|(_, earlier)| earlier.id == ind.id) {
+                        replaced.push((ind.id.clone(), earlier.unit.clone()));
+                    }
                     all.retain(|(_, earlier)| earlier.id != ind.id);
                     if all.len() == before {
                         problems.push(LibraryProblem {
@@ -90,6 +95,7 @@ impl Library {
                 all.push((file, ind));
             }
         }
+        problems.extend(unit_changes(&all, &replaced));
         Self::finish(all, problems, proxies)
     }
 
@@ -289,6 +295,44 @@ pub(crate) fn unknown_key_hint(message: &str) -> Option<String> {
     let (key, expected) = rest.split_once('`')?;
     let choices: Vec<&str> = expected.split('`').skip(1).step_by(2).collect();
     crate::suggest::nearest(key, choices.iter().copied()).map(|near| format!("did you mean `{near}`?"))
+}
+
+/// A replacing definition that changes the unit of an indicator that others are
+/// built on (a ratio's part, a cohort's event or outcome, a `within` whole): the
+/// indicators built on it would mix units (jobs ÷ pounds), so it is refused at load,
+/// naming each one.
+fn unit_changes(all: &[(PathBuf, Indicator)], replaced: &[(String, String)]) -> Vec<LibraryProblem> {
+    let mut problems = Vec::new();
+    for (id, old_unit) in replaced {
+        let Some((file, new)) = all.iter().find(|(_, i)| i.id == *id) else { continue };
+        if new.unit == *old_unit {
+            continue;
+        }
+        let users: Vec<&str> = all
+            .iter()
+            .filter(|(_, i)| {
+                [&i.numerator, &i.denominator, &i.cohort, &i.outcome, &i.within]
+                    .iter()
+                    .any(|part| part.as_deref() == Some(id.as_str()))
+            })
+            .map(|(_, i)| i.id.as_str())
+            .collect();
+        if users.is_empty() {
+            continue;
+        }
+        problems.push(LibraryProblem {
+            file: file.clone(),
+            id: id.clone(),
+            key: "unit",
+            message: format!(
+                "replaces a definition in {old_unit} with one in {}, but {} {} built on it",
+                new.unit,
+                users.iter().map(|u| format!("`{u}`")).collect::<Vec<_>>().join(", "),
+                if users.len() == 1 { "is" } else { "are" }
+            ),
+        });
+    }
+    problems
 }
 
 #[cfg(test)]

@@ -92,6 +92,18 @@ pub(crate) fn cut_subset(chars: &std::collections::BTreeSet<char>, text: &str, b
     Some(font)
 }
 
+/// The characters of `text` the report's typeface has no glyph for (emoji, Chinese,
+/// Japanese and Korean, among others): they print as empty boxes.
+pub fn undrawable(text: &str) -> impl Iterator<Item = char> + '_ {
+    let f = fonts();
+    text.chars().filter(move |&c| {
+        // Latin letters and the usual punctuation are all in the face.
+        (c as u32) >= 0x250
+            && !c.is_control()
+            && f.is_some_and(|f| f.regular.lookup_glyph_index(c as u32).is_none_or(|g| g == 0))
+    })
+}
+
 /// Width of `text` in points at `size`.
 pub fn text_width(text: &str, size: f32, bold: bool) -> f32 {
     match fonts() {
@@ -131,15 +143,18 @@ pub fn wrap(text: &str, size: f32, bold: bool, width: f32) -> Vec<String> {
             if !line.is_empty() {
                 lines.push(std::mem::take(&mut line));
             }
-            // The word alone may still be too long: break it.
-            let mut piece = String::new();
+            // The word alone may still be too long: break it, measuring as it grows
+            // (measuring the whole piece again per character made a long id quadratic).
+            let (mut piece, mut piece_units, mut piece_chars) = (String::new(), 0u32, 0usize);
             for ch in word.chars() {
-                piece.push(ch);
-                if text_width(&piece, size, bold) > width && piece.chars().count() > 1 {
-                    piece.pop();
+                let units = piece_units + char_units_in(f, ch, bold);
+                if !piece.is_empty() && !fits_units(f, units, piece_chars + 1, size, bold, width) {
                     lines.push(std::mem::take(&mut piece));
-                    piece.push(ch);
+                    (piece_units, piece_chars) = (0, 0);
                 }
+                piece.push(ch);
+                piece_units += char_units_in(f, ch, bold);
+                piece_chars += 1;
             }
             line_units = word_units(&piece);
             line = piece;
@@ -149,16 +164,54 @@ pub fn wrap(text: &str, size: f32, bold: bool, width: f32) -> Vec<String> {
     lines
 }
 
-/// Shorten `text` with an ellipsis so it fits `width` points.
+/// One character's advance in font units, in the regular or bold face as `bold` says
+/// (0 without fonts, where widths are counted by characters instead).
+fn char_units_in(f: Option<&Fonts>, c: char, bold: bool) -> u32 {
+    f.map_or(0, |f| {
+        let (font, table) = f.face(bold);
+        u32::from(table.get(c as usize).copied().unwrap_or_else(|| measure(font, c as u32)))
+    })
+}
+
+/// Whether text of `units` font units (`chars` characters) fits `width`, exactly as
+/// `text_width` of the whole would say (widths are added up in whole font units).
+fn fits_units(f: Option<&Fonts>, units: u32, chars: usize, size: f32, bold: bool, width: f32) -> bool {
+    match f {
+        Some(f) => points(f, units, size, bold) <= width,
+        None => chars as f32 * size * 0.55 <= width,
+    }
+}
+
+/// Shorten `text` with an ellipsis so it fits `width` points: the longest start of it
+/// that fits with the ellipsis, found in one pass (linear in the text's length; taking
+/// a character off and measuring again made a long name quadratic).
 pub fn fit(text: &str, size: f32, bold: bool, width: f32) -> String {
     if text_width(text, size, bold) <= width {
         return text.to_string();
     }
-    let mut out: String = text.to_string();
-    while !out.is_empty() && text_width(&format!("{out}…"), size, bold) > width {
-        out.pop();
+    let f = fonts();
+    let ellipsis = char_units_in(f, '…', bold);
+    let (mut units, mut count, mut end) = (0u32, 0usize, 0usize);
+    for (i, c) in text.char_indices() {
+        units += char_units_in(f, c, bold);
+        count += 1;
+        if !fits_units(f, units + ellipsis, count + 1, size, bold, width) {
+            break;
+        }
+        end = i + c.len_utf8();
     }
-    format!("{}…", out.trim_end())
+    format!("{}…", text[..end].trim_end())
+}
+
+/// `wrap`, in at most `max_lines` lines: the last one shortened with an ellipsis when
+/// the text needs more (a 2,000-character name must not run over the page's foot).
+pub fn wrap_at_most(text: &str, size: f32, bold: bool, width: f32, max_lines: usize) -> Vec<String> {
+    let mut lines = wrap(text, size, bold, width);
+    if lines.len() > max_lines.max(1) {
+        let rest = lines.split_off(max_lines.max(1) - 1).join(" ");
+        lines.push(fit(&format!("{rest} …"), size, bold, width));
+    }
+    lines
 }
 
 #[cfg(test)]
@@ -197,6 +250,28 @@ mod tests {
             assert!(text_width(l, 10.0, false) <= 150.0, "{l}");
         }
         assert_eq!(lines.join(" "), text);
+    }
+
+    #[test]
+    fn long_text_is_cut_and_wrapped_in_time_linear_in_its_length() {
+        let long = "W".repeat(200_000);
+        let started = std::time::Instant::now();
+        let cut = fit(&long, 10.0, false, 100.0);
+        assert!(cut.ends_with('…') && text_width(&cut, 10.0, false) <= 100.0);
+        let lines = wrap(&long, 10.0, false, 300.0);
+        assert!(lines.iter().all(|l| text_width(l, 10.0, false) <= 300.0));
+        assert_eq!(lines.concat(), long);
+        let few = wrap_at_most(&format!("{long} and more"), 22.0, true, 495.0, 4);
+        assert_eq!(few.len(), 4);
+        assert!(few[3].ends_with('…'));
+        // Quadratic cutting took minutes on 100,000 characters; linear takes milliseconds.
+        assert!(started.elapsed().as_secs_f64() < 5.0, "{:?}", started.elapsed());
+    }
+
+    #[test]
+    fn characters_the_face_cannot_draw_are_found() {
+        assert_eq!(undrawable("Fàilte Works £1,234 – ok").count(), 0);
+        assert_eq!(undrawable("Café 北京 市").collect::<String>(), "北京市");
     }
 
     #[test]

@@ -76,6 +76,8 @@ pub struct Options {
     /// Told as a batch starts, as each report is written and as it ends (the library
     /// does not print; the command line draws a progress bar from these).
     pub progress: Option<OnProgress>,
+    /// Files the batch reads (a project's), which none of its files may replace.
+    pub read_set: crate::project::ReadSet,
 }
 
 /// A step of a batch of reports, for a progress display.
@@ -143,6 +145,11 @@ pub struct Summary {
     pub rejected: u64,
     /// With `skip_invalid`, the problems of the records left out (None when all were valid).
     pub skipped: Option<crate::diagnostics::Report>,
+    /// What readers of the PDFs would miss (text the typeface cannot draw), each once.
+    pub warnings: Vec<String>,
+    /// Subjects whose file names were made unique (their ids differ from another's
+    /// only in case), with the name used.
+    pub renamed: Vec<(String, String)>,
 }
 
 /// Reads the inputs, computes the figures once and writes every report of the batch (in parallel).
@@ -177,22 +184,30 @@ pub fn run(opts: &Options, library: &Library) -> Result<Summary> {
         }
     };
     tell(Progress::Started { reports: subjects.len() });
+    let (stems, renamed) = batch_stems(&subjects);
     let results: Vec<(String, Written)> = subjects
         .par_iter()
-        .map(|s| {
-            let written = write_subject(&inputs, opts, s);
+        .zip(&stems)
+        .map(|(s, stem)| {
+            let written = write_subject(&inputs, opts, s, stem);
             tell(Progress::Written);
             (s.clone(), written)
         })
         .collect();
     tell(Progress::Finished);
-    let mut summary = Summary { rejected: figures.rejected_total, skipped: made.skipped, ..Summary::default() };
+    let mut summary =
+        Summary { rejected: figures.rejected_total, skipped: made.skipped, renamed, ..Summary::default() };
     for (subject, r) in results {
         match r {
-            Ok((path, pages, bytes)) => {
+            Ok((path, pages, bytes, warnings)) => {
                 summary.written.push(path);
                 summary.pages += pages;
                 summary.bytes += bytes;
+                for w in warnings {
+                    if !summary.warnings.contains(&w) {
+                        summary.warnings.push(w);
+                    }
+                }
             }
             Err(e) => summary.failed.push((subject, e)),
         }
@@ -204,6 +219,9 @@ pub fn run(opts: &Options, library: &Library) -> Result<Summary> {
 /// The spec, with `--each` applied, and its period: refused when the options do not
 /// fit it (one report or many, where to write them).
 fn settle_spec(opts: &Options, library: &Library) -> Result<(Spec, spec::Window)> {
+    if let Some(out) = &opts.out {
+        refuse_other_than_pdf(out)?;
+    }
     let mut spec = Spec::load(&opts.spec, library)?;
     check_subject_choice(&spec, opts)?;
     if let Some(out) = &opts.out {
@@ -365,17 +383,22 @@ fn compute(opts: &Options, spec: &Spec, window: &spec::Window, library: &Library
     })
 }
 
-/// A subject's PDF path, pages and bytes; or why it failed.
-type Written = std::result::Result<(PathBuf, usize, u64), String>;
+/// A subject's PDF path, pages, bytes and warnings; or why it failed.
+type Written = std::result::Result<(PathBuf, usize, u64, Vec<String>), String>;
 
 /// Renders one subject's report and writes it with its tables and charts (all or none).
-fn write_subject(inputs: &Inputs, opts: &Options, subject: &str) -> Written {
-    let Rendered { pdf: bytes, pages: page_count, tables, charts } =
+/// `stem` is the subject's file name in the batch (see `batch_stems`).
+fn write_subject(inputs: &Inputs, opts: &Options, subject: &str, stem: &str) -> Written {
+    let Rendered { pdf: bytes, pages: page_count, tables, charts, warnings } =
         render(inputs, subject).map_err(|e| e.to_string())?;
     let path = match (&opts.out_dir, opts.each) {
-        (Some(dir), Some(_)) => dir.join(format!("{}.pdf", file_stem(subject))),
+        (Some(dir), Some(_)) => dir.join(format!("{stem}.pdf")),
         _ => opts.out.clone().unwrap_or_else(|| PathBuf::from("report.pdf")),
     };
+    // A subject's tables and charts go in a folder of its own (a report about
+    // everything has one subject: its files go straight in the folder), so no two
+    // subjects' names can meet: `A` + `01-02-hours` and `A-01` + `02-hours` would.
+    let folder = |dir: &Path| if inputs.everything { dir.to_path_buf() } else { dir.join(stem) };
     // Everything this subject publishes is made first, then written: a subject
     // that fails leaves none of its files behind.
     let mut files: Vec<(PathBuf, Vec<u8>)> = Vec::new();
@@ -387,23 +410,28 @@ fn write_subject(inputs: &Inputs, opts: &Options, subject: &str) -> Written {
             crate::output::TableFormat::Csv => "csv",
             crate::output::TableFormat::Xlsx => "xlsx",
         };
+        let mut names = UniqueNames::default();
         let chart_tables =
             charts.iter().map(|c| sections::chart_frame(&c.data).map(|f| (format!("{}-chart", c.slug), f)));
         for item in chart_tables.chain(tables.iter().map(|(n, f)| Ok((n.clone(), f.clone())))) {
             let (name, frame) = item.map_err(|e| e.to_string())?;
             let bytes = crate::output::render(&frame, opts.figures_format).map_err(|e| e.to_string())?;
-            files.push((dir.join(format!("{}-{name}.{ext}", file_stem(subject))), bytes));
+            files.push((folder(dir).join(format!("{}.{ext}", names.claim(&name))), bytes));
         }
     }
     if let Some(dir) = &opts.charts_dir {
+        let mut names = UniqueNames::default();
         for c in &charts {
             let svg = chart::draw_svg(&c.data, c.width, c.height).map_err(|e| e.to_string())?;
-            files.push((dir.join(format!("{}-{}.svg", file_stem(subject), c.slug)), svg.into_bytes()));
+            files.push((folder(dir).join(format!("{}.svg", names.claim(&c.slug))), svg.into_bytes()));
         }
     }
     let pages = page_count;
     let size = bytes.len() as u64;
     files.push((path.clone(), bytes));
+    for (file, _) in &files {
+        opts.read_set.check(file).map_err(|e| e.to_string())?;
+    }
     let mut written: Vec<&PathBuf> = Vec::new();
     for (file, content) in &files {
         if let Err(e) = crate::output::write_atomic(file, content) {
@@ -414,7 +442,7 @@ fn write_subject(inputs: &Inputs, opts: &Options, subject: &str) -> Written {
         }
         written.push(file);
     }
-    Ok((path, pages, size))
+    Ok((path, pages, size, warnings))
 }
 
 /// Everything a batch of reports computed once, that each subject's report reads.
@@ -455,6 +483,8 @@ pub struct Rendered {
     pub tables: Vec<(String, polars::prelude::DataFrame)>,
     /// The charts drawn (for `--charts-dir` and their tables).
     pub charts: Vec<layout::ChartOut>,
+    /// What a reader of the PDF would miss: text the typeface cannot draw.
+    pub warnings: Vec<String>,
 }
 
 /// One subject's report as PDF bytes, from the batch's inputs.
@@ -501,6 +531,7 @@ pub fn render(inputs: &Inputs, subject: &str) -> Result<Rendered> {
     };
     let (document, tables) = sections::document(&ctx)?;
     let built = layout::build(&document)?;
+    let warnings = undrawable_texts(&built.pages);
     let meta = pdf::DocMeta {
         title: format!("{} — {}", inputs.spec.title, subject_name),
         subject: format!("{} · {}", inputs.spec.audience, inputs.window.label),
@@ -510,7 +541,58 @@ pub fn render(inputs: &Inputs, subject: &str) -> Result<Rendered> {
         id: format!("{fingerprint}/{subject}"),
     };
     let pdf = pdf::write_pdf(&built.pages, &meta)?;
-    Ok(Rendered { pdf, pages: built.pages.len(), tables, charts: built.charts })
+    Ok(Rendered { pdf, pages: built.pages.len(), tables, charts: built.charts, warnings })
+}
+
+/// A warning when text on the pages has characters the report's typeface cannot
+/// draw (they print as empty boxes): the characters, in the order met, and the first
+/// text that has them.
+fn undrawable_texts(pages: &[Vec<draw::Cmd>]) -> Vec<String> {
+    let mut missing: Vec<char> = Vec::new();
+    let (mut first, mut texts) = (None, 0);
+    for cmd in pages.iter().flatten() {
+        let draw::Cmd::Text { text, .. } = cmd else { continue };
+        let mut any = false;
+        for c in fonts::undrawable(text) {
+            any = true;
+            if !missing.contains(&c) {
+                missing.push(c);
+            }
+        }
+        if any {
+            texts += 1;
+            first.get_or_insert(text.as_str());
+        }
+    }
+    let Some(first) = first else { return Vec::new() };
+    let missing: String = missing.into_iter().collect();
+    let shown: String = first.chars().take(60).collect();
+    vec![format!(
+        "the report's typeface cannot draw {} (in \"{}\"{}): {} as empty boxes",
+        crate::output::escape_controls(&missing),
+        crate::output::escape_controls(&shown),
+        match texts {
+            1 => String::new(),
+            n => format!(" and {} other text{}", n - 1, if n == 2 { "" } else { "s" }),
+        },
+        if missing.chars().count() == 1 { "it prints" } else { "they print" }
+    )]
+}
+
+/// A report is a PDF: an `--out` named for another kind of file (`pack.html`,
+/// `pack.docx`) is refused before any work, so a file is never other than its name says.
+fn refuse_other_than_pdf(out: &Path) -> Result<()> {
+    match out.extension().and_then(|e| e.to_str()) {
+        Some(ext) if ext.eq_ignore_ascii_case("pdf") => Ok(()),
+        other => Err(Error::usage(format!(
+            "cannot write {}: a report is written as a PDF",
+            crate::output::escape_controls(&out.display().to_string())
+        ))
+        .with_hint(match other {
+            Some(_) => "name the file .pdf",
+            None => "name the file .pdf (e.g. --out board.pdf)",
+        })),
+    }
 }
 
 /// `--subject` naming no one in the data: an error with the nearest id.
@@ -552,10 +634,18 @@ fn check_subject_choice(spec: &Spec, opts: &Options) -> Result<()> {
 /// `A.B` stay apart) and the id can be read back. A leading `-` is encoded too, so no
 /// tool reading the folder takes the file for an option. A name longer than the file
 /// system allows ends in a hash of the whole id instead (still unique).
+///
+/// Names Windows keeps for devices (`CON`, `nul`, `COM1`, `LPT9.txt`, …) have their
+/// first letter encoded, and a last `.` is encoded (Windows drops it), so every name
+/// opens on Windows, macOS and Linux alike.
 pub fn file_stem(id: &str) -> String {
+    let chars: Vec<char> = id.chars().collect();
+    let device = is_device_name(id);
     let mut s = String::new();
-    for (i, c) in id.chars().enumerate() {
-        if c.is_alphanumeric() || c == '_' || (i > 0 && (c == '-' || c == '.')) {
+    for (i, &c) in chars.iter().enumerate() {
+        let last = i + 1 == chars.len();
+        let kept = c.is_alphanumeric() || c == '_' || (i > 0 && c == '-') || (i > 0 && !last && c == '.');
+        if kept && !(device && i == 0) {
             s.push(c);
         } else {
             let mut buf = [0u8; 4];
@@ -577,6 +667,68 @@ pub fn file_stem(id: &str) -> String {
         return format!("{}~{:016x}", &s[..cut], xxhash_rust::xxh3::xxh3_64(id.as_bytes()));
     }
     s
+}
+
+/// Names within one folder, made unique ignoring case (two small multiples of peers
+/// `acme` and `ACME`, or of long ids alike in their first 40 characters, share a
+/// slug): a repeat gets `~2`, `~3`, … in the order claimed.
+#[derive(Default)]
+struct UniqueNames(std::collections::HashMap<String, usize>);
+
+impl UniqueNames {
+    fn claim(&mut self, name: &str) -> String {
+        let seen = self.0.entry(name.to_lowercase()).or_insert(0);
+        *seen += 1;
+        match *seen {
+            1 => name.to_string(),
+            n => format!("{name}~{n}"),
+        }
+    }
+}
+
+/// Each subject's file name in a batch, in the subjects' order: its `file_stem`,
+/// unless another subject's differs from it only in case (`acme` and `ACME` are one
+/// file on Windows and macOS): then every one but the first in byte order ends in
+/// `~` and a hash of its id. The renamed are listed, (subject, name), for the caller
+/// to report.
+fn batch_stems(subjects: &[String]) -> (Vec<String>, Vec<(String, String)>) {
+    let stems: Vec<String> = subjects.iter().map(|s| file_stem(s)).collect();
+    let mut first: HashMap<String, &str> = HashMap::new();
+    for (subject, stem) in subjects.iter().zip(&stems) {
+        let claimant = first.entry(stem.to_lowercase()).or_insert(subject);
+        if subject.as_str() < *claimant {
+            *claimant = subject;
+        }
+    }
+    let mut renamed = Vec::new();
+    let stems = subjects
+        .iter()
+        .zip(stems)
+        .map(|(subject, stem)| {
+            if first.get(&stem.to_lowercase()).is_some_and(|c| *c == subject.as_str()) {
+                return stem;
+            }
+            let unique = format!("{stem}~{:08x}", xxhash_rust::xxh3::xxh3_64(subject.as_bytes()) as u32);
+            renamed.push((subject.clone(), unique.clone()));
+            unique
+        })
+        .collect();
+    (stems, renamed)
+}
+
+/// Whether a name is one Windows keeps for a device, alone or before an extension:
+/// CON, PRN, AUX, NUL, COM0–9 and LPT0–9 (also with ¹ ² ³), in any case.
+fn is_device_name(id: &str) -> bool {
+    let base = id.split('.').next().unwrap_or("").trim_end().to_uppercase();
+    match base.as_str() {
+        "CON" | "PRN" | "AUX" | "NUL" | "CONIN$" | "CONOUT$" => true,
+        _ => {
+            let (head, tail) = base.split_at(base.char_indices().nth(3).map_or(base.len(), |(i, _)| i));
+            matches!(head, "COM" | "LPT")
+                && tail.chars().count() == 1
+                && tail.chars().all(|c| c.is_ascii_digit() || matches!(c, '¹' | '²' | '³'))
+        }
+    }
 }
 
 /// id → name from tables with an `id` (or `code`) column and a `name` column.
@@ -656,7 +808,19 @@ fn peer_options(spec: &Spec, window: &spec::Window) -> Vec<((Unit, spec::Per), c
 
 #[cfg(test)]
 mod tests {
-    use super::file_stem;
+    use super::{batch_stems, file_stem};
+
+    #[test]
+    fn ids_that_differ_only_in_case_get_names_that_differ_ignoring_case() {
+        let subjects: Vec<String> = ["acme", "ACME", "Other", "AcMe"].iter().map(|s| s.to_string()).collect();
+        let (stems, renamed) = batch_stems(&subjects);
+        assert_eq!(stems[1], "ACME", "the first in byte order keeps its name");
+        assert_eq!(stems[2], "Other");
+        let folded: std::collections::HashSet<String> = stems.iter().map(|s| s.to_lowercase()).collect();
+        assert_eq!(folded.len(), 4, "{stems:?}");
+        assert_eq!(renamed.len(), 2);
+        assert!(renamed.iter().all(|(s, n)| n.starts_with(s.as_str()) && n.contains('~')));
+    }
 
     #[test]
     fn subject_file_names_are_unique_and_safe() {
@@ -665,7 +829,14 @@ mod tests {
         let names = [file_stem("A/B"), file_stem("A_B"), file_stem("A.B"), file_stem("A B")];
         assert_eq!(names, ["A%2FB", "A_B", "A.B", "A%20B"]);
         assert_eq!(file_stem("-rf"), "%2Drf");
-        assert_eq!(file_stem(".."), "%2E.");
+        assert_eq!(file_stem(".."), "%2E%2E");
+        assert_eq!(file_stem("A."), "A%2E");
+        assert_eq!(file_stem("a.b"), "a.b");
+        for device in ["CON", "nul", "Com1", "LPT9", "aux.txt", "PRN"] {
+            assert!(file_stem(device).starts_with('%'), "{device}: {}", file_stem(device));
+        }
+        assert_eq!(file_stem("CONTACT"), "CONTACT");
+        assert_eq!(file_stem("COM10"), "COM10");
         assert_eq!(file_stem("Fàilte"), "Fàilte");
         let long_a = file_stem(&"x".repeat(300));
         let long_b = file_stem(&format!("{}y", "x".repeat(299)));

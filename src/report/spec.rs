@@ -366,6 +366,31 @@ impl Spec {
                     for d in by.iter().chain(stack) {
                         Dimension::parse_list(d).map_err(|e| Error::config(path, format!("{place}: {e}")))?;
                     }
+                    // Every indicator of a chart stands on one axis: their units must
+                    // agree (whole-number counts of things, people and jobs, may share it).
+                    let on_axis: Vec<&crate::indicator::Indicator> =
+                        indicator.iter().chain(indicators).filter_map(|id| library.get(id)).collect();
+                    let counts = |i: &crate::indicator::Indicator| {
+                        i.integer
+                            || matches!(
+                                i.aggregation,
+                                crate::indicator::Aggregation::Count | crate::indicator::Aggregation::Distinct
+                            )
+                    };
+                    if let Some(first) = on_axis.first() {
+                        if let Some(other) =
+                            on_axis.iter().find(|i| i.unit != first.unit && !(counts(first) && counts(i)))
+                        {
+                            return Err(Error::config(
+                                path,
+                                format!(
+                                    "{place}: `{}` is in {} and `{}` in {}, which cannot share one axis",
+                                    first.id, first.unit, other.id, other.unit
+                                ),
+                            )
+                            .with_hint("give each unit its own chart section"));
+                        }
+                    }
                     if *chart == ChartType::StackedBar && stack.is_none() {
                         return Err(Error::config(
                             path,

@@ -139,7 +139,7 @@ fn comparison_report_and_figures_export() {
     }
     // The ranking table behind the PDF is exported, and agrees with `impact compare`.
     let files = crate::util::listing(&figures);
-    let name = files.iter().find(|f| f.ends_with("-02-ranking.json")).unwrap_or_else(|| panic!("{files:?}"));
+    let name = files.iter().find(|f| *f == "02-ranking.json").unwrap_or_else(|| panic!("{files:?}"));
     let json: serde_json::Value = serde_json::from_str(&std::fs::read_to_string(figures.join(name)).unwrap()).unwrap();
     let emp = json.as_array().unwrap().iter().find(|r| r["programme"] == "EMP-FWD").expect("EMP-FWD");
     let cli = impact(&[

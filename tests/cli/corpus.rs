@@ -46,7 +46,7 @@ fn with_map(file: &str, map: &str) -> Vec<String> {
 }
 
 fn report(spec: &str) -> Vec<String> {
-    ["report", &format!("{{dir}}/{spec}"), "--data", "samples/outcomes.csv", "--out", "{out}"]
+    ["report", &format!("{{dir}}/{spec}"), "--data", "samples/outcomes.csv", "--out", "{out-pdf}"]
         .iter()
         .map(|s| s.to_string())
         .collect()
@@ -154,10 +154,12 @@ fn run_case(case: &Case, dir: &Path) -> (i32, String) {
     }
     let d = dir.to_str().unwrap();
     let out = format!("{d}/out/result.csv");
-    let args: Vec<String> = case.args.iter().map(|a| a.replace("{dir}", d).replace("{out}", &out)).collect();
+    let pdf = format!("{d}/out/result.pdf");
+    let args: Vec<String> =
+        case.args.iter().map(|a| a.replace("{dir}", d).replace("{out-pdf}", &pdf).replace("{out}", &out)).collect();
     let refs: Vec<&str> = args.iter().map(String::as_str).collect();
     let run = impact(&refs);
-    assert!(!Path::new(&out).exists(), "{}: an output was written", case.name);
+    assert!(!Path::new(&out).exists() && !Path::new(&pdf).exists(), "{}: an output was written", case.name);
     assert!(
         !dir.join("out").exists() || std::fs::read_dir(dir.join("out")).unwrap().next().is_none(),
         "{}: partial output",

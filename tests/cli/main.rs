@@ -9,6 +9,7 @@ mod attack;
 mod compare;
 mod corpus;
 mod fuzz;
+mod hardening;
 mod indicators;
 mod library;
 mod project;

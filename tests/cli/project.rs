@@ -4,19 +4,8 @@
 //! with no `--indicators` and no file names on the command line.
 
 use std::path::Path;
-use std::process::Command;
 
-use crate::util::{csv_rows, pdf_text, repo, value_of, write, Run};
-
-/// Run `impact ARGS…` in `dir`.
-fn impact_in(dir: &Path, args: &[&str]) -> Run {
-    let out = Command::new(env!("CARGO_BIN_EXE_impact")).args(args).current_dir(dir).output().expect("run impact");
-    Run {
-        code: out.status.code().unwrap_or(-1),
-        stdout: String::from_utf8_lossy(&out.stdout).into_owned(),
-        stderr: String::from_utf8_lossy(&out.stderr).into_owned(),
-    }
-}
+use crate::util::{csv_rows, impact_in, pdf_text, repo, value_of, write};
 
 /// The canonical records: four jobs for ORG01 (one written by its name) and one for
 /// ORG02, and ten volunteering hours (an outcome with a proxy), all in 2024-25.

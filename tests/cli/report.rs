@@ -188,9 +188,14 @@ fn one_subject_alone_is_the_batch_report_for_every_subject() {
                 std::fs::read(batch.join(&name)).unwrap() == std::fs::read(&one).unwrap(),
                 "{spec} {subject}: alone and in the batch differ"
             );
-            for file in listing(&figures) {
+            // A subject's files are in a folder named as its PDF, alone or in a batch.
+            let files = listing(&figures.join(subject));
+            assert!(!files.is_empty(), "{spec} {subject}: no figures files");
+            assert_eq!(files, listing(&batch_figures.join(subject)), "{spec} {subject}");
+            for file in files {
                 assert!(
-                    std::fs::read(batch_figures.join(&file)).unwrap() == std::fs::read(figures.join(&file)).unwrap(),
+                    std::fs::read(batch_figures.join(subject).join(&file)).unwrap()
+                        == std::fs::read(figures.join(subject).join(&file)).unwrap(),
                     "{spec} {subject}: {file} differs"
                 );
             }
@@ -282,9 +287,9 @@ fn funder_report_and_svg_charts() {
     let t = text(&pdf(&open)).split_whitespace().collect::<Vec<_>>().join(" ");
     assert!(t.contains("so no social value is stated"), "{t}");
     assert!(t.contains("Recorded but not valued, as the indicator library has no openly published proxy for them: Participants starting paid work"), "{t}");
-    let svgs = listing(&charts);
+    let svgs = listing(&charts.join("EMP-FWD"));
     assert_eq!(svgs.len(), 5, "four charts and the tornado: {svgs:?}");
-    let svg = std::fs::read_to_string(charts.join(&svgs[0])).unwrap();
+    let svg = std::fs::read_to_string(charts.join("EMP-FWD").join(&svgs[0])).unwrap();
     assert!(svg.starts_with("<svg"), "{}", &svg[..60]);
 }
 

@@ -45,6 +45,16 @@ pub fn impact_env(args: &[&str], env: &[(&str, &str)]) -> Run {
     }
 }
 
+/// Run `impact ARGS…` in `dir` (a project folder, say), with extra environment variables.
+pub fn impact_in(dir: &Path, args: &[&str]) -> Run {
+    let out = Command::new(env!("CARGO_BIN_EXE_impact")).args(args).current_dir(dir).output().expect("run impact");
+    Run {
+        code: out.status.code().unwrap_or(-1),
+        stdout: String::from_utf8_lossy(&out.stdout).into_owned(),
+        stderr: String::from_utf8_lossy(&out.stderr).into_owned(),
+    }
+}
+
 pub fn write(dir: &Path, name: &str, content: &str) -> PathBuf {
     let path = dir.join(name);
     std::fs::write(&path, content).expect("write fixture");

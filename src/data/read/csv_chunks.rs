@@ -306,6 +306,13 @@ impl CsvChunks {
             df.height() == records,
             ComputeError: "CSV malformed: expected {} rows, actual {} rows", records, df.height()
         );
+        // A CSV impactkit wrote guards a cell that would run as a formula with a `'`
+        // (`output::neutralise_formulas`): read back, the cell is what was written.
+        // Most text has no `'` at all, so the cells are looked at only when it does.
+        let mut df = df;
+        if memchr::memchr(b'\'', piece).is_some() {
+            crate::output::restore_guarded(&mut df).map_err(|e| polars_err!(ComputeError: "{e}"))?;
+        }
         Ok(df)
     }
 }

@@ -13,8 +13,13 @@ pub(super) fn csv_stream(path: &Path, map: &ColumnMap, wanted: Option<&[&str]>) 
         let path = path.to_path_buf();
         move |e: PolarsError| csv_error(&path, separator, header_row, e)
     };
-    let pl_path = PlRefPath::try_from_path(path)?;
-    let mut lf = LazyCsvReader::new(pl_path)
+    // The headings are read by polars from the file's start through the heading row
+    // only: given the whole file, its schema pass measures the first data row again
+    // each time it reads more of it, which is quadratic in a long row (a 256 MB line of
+    // spaces took 85 s). The records themselves are read by `csv_chunks`.
+    let head = head_through_headings(path, header_row)?;
+    let sources = ScanSources::Buffers(Arc::from([polars_buffer::Buffer::from(head)]));
+    let mut lf = LazyCsvReader::new_with_sources(sources)
         .with_has_header(true)
         .with_separator(separator)
         .with_skip_rows(usize::try_from(header_row - 1).unwrap_or(0))
@@ -60,6 +65,35 @@ pub(super) fn csv_stream(path: &Path, map: &ColumnMap, wanted: Option<&[&str]>) 
         ragged: Some(shape),
         on_error: Box::new(on_error),
     })
+}
+
+/// The file's bytes from its start to the end of record `header_row` (line endings
+/// inside quotes do not end a record), read a block at a time.
+fn head_through_headings(path: &Path, header_row: u64) -> Result<Vec<u8>> {
+    let mut file = std::fs::File::open(path).map_err(|e| Error::io(path, e))?;
+    let mut head = Vec::new();
+    let mut block = vec![0u8; 64 * 1024];
+    let (mut quoted, mut records) = (false, 0u64);
+    loop {
+        let n = file.read(&mut block).map_err(|e| Error::io(path, e))?;
+        if n == 0 {
+            return Ok(head);
+        }
+        for (i, &b) in block[..n].iter().enumerate() {
+            match b {
+                b'"' => quoted = !quoted,
+                b'\n' if !quoted => {
+                    records += 1;
+                    if records == header_row {
+                        head.extend_from_slice(&block[..=i]);
+                        return Ok(head);
+                    }
+                }
+                _ => {}
+            }
+        }
+        head.extend_from_slice(&block[..n]);
+    }
 }
 
 pub(super) fn csv_error(path: &Path, separator: u8, header_row: u64, e: PolarsError) -> Error {

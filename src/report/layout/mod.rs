@@ -6,7 +6,7 @@
 use super::blocks::{Block, Cover, Document, Frame, Panel, Tile, TileStyle};
 use super::chart::{self, ChartData};
 use super::draw::{Cmd, Rgb};
-use super::fonts::{fit, text_width, wrap};
+use super::fonts::{fit, text_width, wrap, wrap_at_most};
 use super::pdf::{PAGE_H, PAGE_W};
 use crate::error::Result;
 
@@ -171,7 +171,9 @@ fn cover(c: &Cover, flow: &mut Flow) {
     let page = flow.page();
     page.push(Cmd::Rect { x: 0.0, y: 0.0, w: PAGE_W, h: 250.0, fill: Some(Rgb::ACCENT), stroke: None });
     let mut y = 120.0;
-    for line in wrap(&c.title, 30.0, true, CONTENT_W) {
+    // The band holds three lines of title; the subject below, four lines. The full
+    // title and name are in the PDF's metadata.
+    for line in wrap_at_most(&c.title, 30.0, true, CONTENT_W, 3) {
         page.push(Cmd::Text { x: MARGIN, y, size: 30.0, bold: true, colour: Rgb::WHITE, text: line });
         y += 36.0;
     }
@@ -186,7 +188,7 @@ fn cover(c: &Cover, flow: &mut Flow) {
         });
     }
     let mut y = 320.0;
-    for line in wrap(&c.subject, 22.0, true, CONTENT_W) {
+    for line in wrap_at_most(&c.subject, 22.0, true, CONTENT_W, 4) {
         page.push(Cmd::Text { x: MARGIN, y, size: 22.0, bold: true, colour: Rgb::TEXT, text: line });
         y += 28.0;
     }

@@ -56,6 +56,9 @@ pub enum Check {
     NearDuplicateLabels,
     /// A value of a column with a name table that the table does not name.
     UnknownName,
+    /// A cohort's follow-up (a job sustained) with no start (a job start) for the
+    /// participant in the window before it.
+    FollowUpWithoutStart,
 }
 
 impl Check {
@@ -80,6 +83,7 @@ impl Check {
             Check::PartExceedsWhole => "part exceeds its whole",
             Check::NearDuplicateLabels => "near-duplicate labels",
             Check::UnknownName => "names in no name table",
+            Check::FollowUpWithoutStart => "follow-up without its start",
         }
     }
 }
@@ -255,9 +259,11 @@ impl Report {
 /// The severity a check's problems have.
 pub fn severity_of(check: Check) -> Severity {
     match check {
-        Check::OtherSheets | Check::PartExceedsWhole | Check::NearDuplicateLabels | Check::UnknownName => {
-            Severity::Warning
-        }
+        Check::OtherSheets
+        | Check::PartExceedsWhole
+        | Check::NearDuplicateLabels
+        | Check::UnknownName
+        | Check::FollowUpWithoutStart => Severity::Warning,
         _ => Severity::Error,
     }
 }

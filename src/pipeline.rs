@@ -90,6 +90,7 @@ pub fn run_with(
     // The records are checked against `library` in this pass: the folds can take the
     // checks' indicator numbers.
     pass.folds.iter_mut().for_each(Fold::take_numbers_from_checks);
+    pass.folds.iter_mut().for_each(|f| f.set_participants(input.options.participants));
     let mut columns = columns_used(requests);
     columns.extend(input.extra_columns.iter().filter(|c| !columns.contains(c)).collect::<Vec<_>>());
     // The folds run on their own thread, beside the reading and checking of the next batch.

@@ -106,6 +106,9 @@ pub struct Defaults {
     pub no_suppress: bool,
     /// Where reports are written (`--out-dir`).
     pub out_dir: Option<PathBuf>,
+    /// Who a participant id names (`--participant-ids`): `organisation` (the
+    /// default: each partner numbers its own people), `programme` or `shared`.
+    pub participant_ids: Option<crate::data::ParticipantScope>,
 }
 
 #[derive(Debug, Deserialize)]

@@ -15,6 +15,7 @@ use super::{Dimension, Filters, Grain, NOT_RECORDED};
 use crate::data::parse::epoch_days;
 use crate::data::validate::text;
 use crate::data::views::code_texts;
+use crate::data::ParticipantScope;
 use crate::data::Records;
 use crate::error::Result;
 use crate::indicator::{CohortPart, Library, RollUp, COHORT_PARTS};
@@ -220,6 +221,8 @@ pub struct Fold<'a> {
     /// which numbered it against this fold's library, instead of looking its id up
     /// again: set only where the records were checked in the same pass.
     numbered_by_checks: bool,
+    /// Who a participant id names: people are linked within this scope.
+    participants: ParticipantScope,
 }
 
 /// What the library's cohort indicators need from the records.
@@ -374,7 +377,13 @@ impl<'a> Fold<'a> {
             index: PlHashMap::default(),
             direct: true,
             numbered_by_checks: false,
+            participants: ParticipantScope::default(),
         }
+    }
+
+    /// Link participant ids within `scope` (default: within each organisation).
+    pub fn set_participants(&mut self, scope: ParticipantScope) {
+        self.participants = scope;
     }
 
     /// Take the records' indicator numbers from their checks (see `numbered_by_checks`):
@@ -402,18 +411,78 @@ impl<'a> Fold<'a> {
     pub fn add_with_kept(&mut self, records: &DataFrame, kept: Option<&DataFrame>) -> Result<()> {
         // A cohort's window is judged against the latest day of any record read,
         // whoever it is about.
+        let outcomes_apart = self.cohorts.any() && (kept.is_some() || self.filters.priority.is_some());
         if self.cohorts.any() {
             let date = records.column("date")?.cast(&DataType::Date)?;
             let latest = date.date()?.physical().max().into_iter().chain(self.cohorts.latest_day).max();
             self.cohorts.latest_day = latest;
         }
-        self.add_kept(kept.unwrap_or(records))
+        // Filters choose a cohort's members, never its outcomes: a member's follow-up
+        // is looked for in every record, whichever organisation, programme, area or
+        // group the filters keep. When they keep only some records, the outcomes are
+        // gathered from the whole batch apart.
+        if outcomes_apart {
+            self.add_outcomes(records)?;
+        }
+        self.add_kept(kept.unwrap_or(records), !outcomes_apart)
     }
 
-    /// `add` for the records the unit filters keep.
-    fn add_kept(&mut self, records: &DataFrame) -> Result<()> {
+    /// Each record's indicator number, where the request needs its records.
+    fn numbers(&self, records: &DataFrame) -> Result<Vec<Option<u32>>> {
+        let needed = &self.needed;
+        let checked_numbers = match records.column(crate::data::schema::INDICATOR_NUMBER) {
+            Ok(c) if self.numbered_by_checks => Some(c.u32()?),
+            _ => None,
+        };
+        Ok(match checked_numbers {
+            // Chunk by chunk, not through `Plain`: its copy into one piece and per-row
+            // reads cost the fold 35M more instructions on 2M records (callgrind).
+            Some(checked) => {
+                let mut numbers = Vec::with_capacity(checked.len());
+                for arr in checked.downcast_iter() {
+                    let wanted = |n: u32| Some(n).filter(|n| needed.get(*n as usize).copied().unwrap_or(false));
+                    match arr.validity().filter(|v| v.unset_bits() > 0) {
+                        None => numbers.extend(arr.values().iter().map(|&n| wanted(n))),
+                        Some(_) => numbers.extend(arr.iter().map(|n| n.and_then(|&n| wanted(n)))),
+                    }
+                }
+                numbers
+            }
+            None => {
+                let indicators = &self.indicators;
+                let indicator = text(records, "indicator")?;
+                code_texts(&indicator, |i| {
+                    i.and_then(|i| indicators.get(i.trim()).copied()).filter(|n| needed[*n as usize])
+                })
+            }
+        })
+    }
+
+    /// Every cohort outcome record of the batch, whoever it is about, as an event of
+    /// its person (see `add_with_kept`).
+    fn add_outcomes(&mut self, records: &DataFrame) -> Result<()> {
+        let numbers = self.numbers(records)?;
+        let date = records.column("date")?.cast(&DataType::Date)?;
+        let date = date.date()?.physical().rechunk();
+        let date = Plain::of(&date)?;
+        let (participant, organisation, programme) =
+            (text(records, "participant")?, text(records, "organisation")?, text(records, "programme")?);
+        let (participant, organisation, programme) =
+            (TextAt::new(&participant), TextAt::new(&organisation), TextAt::new(&programme));
+        let scope = self.participants;
+        for (i, n) in numbers.iter().enumerate() {
+            let Some(slot) = n.and_then(|n| self.cohorts.outcome_slot[n as usize]) else { continue };
+            let (Some(p), Some(day)) = (participant.get(i), date.get(i)) else { continue };
+            let person = scope.person64(organisation.get(i), programme.get(i), p);
+            self.cohorts.events[slot].push(visit(person, day));
+        }
+        Ok(())
+    }
+
+    /// `add` for the records the unit filters keep; with `outcomes`, their cohort
+    /// outcome records are taken as events too (else they were, from the whole batch).
+    fn add_kept(&mut self, records: &DataFrame, outcomes: bool) -> Result<()> {
         let text = |name: &str| text(records, name);
-        let indicator = text("indicator")?;
         let organisation = text("organisation")?;
         let programme = text("programme")?;
         let participant = text("participant")?;
@@ -443,33 +512,11 @@ impl<'a> Fold<'a> {
         // Column by column first (tight loops over each column), then row by row over
         // the small per-row numbers.
         // Ids are matched trimmed, as the checks match them.
-        let indicators = &self.indicators;
-        let needed = &self.needed;
         let in_period = |day: i32| from.is_none_or(|f| day >= f) && to.is_none_or(|t| day <= t);
-        // A cohort's outcome events are read whatever their date (see `CohortRules`).
+        // A cohort's outcome events are read whatever their date (see `CohortRules`),
+        // unless they were gathered apart.
         let outcome_slot = &self.cohorts.outcome_slot;
-        let checked_numbers = match records.column(crate::data::schema::INDICATOR_NUMBER) {
-            Ok(c) if self.numbered_by_checks => Some(c.u32()?),
-            _ => None,
-        };
-        let numbers = match checked_numbers {
-            // Chunk by chunk, not through `Plain`: its copy into one piece and per-row
-            // reads cost the fold 35M more instructions on 2M records (callgrind).
-            Some(checked) => {
-                let mut numbers = Vec::with_capacity(checked.len());
-                for arr in checked.downcast_iter() {
-                    let wanted = |n: u32| Some(n).filter(|n| needed.get(*n as usize).copied().unwrap_or(false));
-                    match arr.validity().filter(|v| v.unset_bits() > 0) {
-                        None => numbers.extend(arr.values().iter().map(|&n| wanted(n))),
-                        Some(_) => numbers.extend(arr.iter().map(|n| n.and_then(|&n| wanted(n)))),
-                    }
-                }
-                numbers
-            }
-            None => code_texts(&indicator, |i| {
-                i.and_then(|i| indicators.get(i.trim()).copied()).filter(|n| needed[*n as usize])
-            }),
-        };
+        let numbers = self.numbers(records)?;
         // The rows, and the span of their days (for the period keys) in the same pass.
         let mut rows: Vec<Option<(u32, Kind, i32)>> = vec![None; numbers.len()];
         let mut periods = DayPeriods::default();
@@ -478,7 +525,7 @@ impl<'a> Fold<'a> {
             let (Some(ind), Some(day)) = (*ind, date.get(i)) else { continue };
             let kind = self.kinds[ind as usize];
             let computed = matches!(kind, Kind::Ratio | Kind::Cohort);
-            let wanted = in_period(day) || outcome_slot.get(ind as usize).is_some_and(Option::is_some);
+            let wanted = in_period(day) || (outcomes && outcome_slot.get(ind as usize).is_some_and(Option::is_some));
             if !computed && wanted {
                 *row = Some((ind, kind, day));
                 periods.cover(day);
@@ -494,6 +541,7 @@ impl<'a> Fold<'a> {
         }
         // Participants are read in the record loop, only for the rows that need one.
         let participant = TextAt::new(&participant);
+        let scope = self.participants;
         // Per dimension, the value each row puts in its key: a text's code, a decile
         // + 1 (0: none), a period's key.
         let mut dim_values: Vec<Vec<u32>> = Vec::with_capacity(dim_cols.len());
@@ -536,8 +584,9 @@ impl<'a> Fold<'a> {
             // A cohort's outcome events are kept whatever their date; counted in a
             // figure only within the period.
             if let Some(slot) = outcome {
-                if let Some(p) = person {
-                    self.cohorts.events[slot].push(visit(person_hash64(p), day));
+                if let Some(p) = person.filter(|_| outcomes) {
+                    let id = scope.person64(organisation.get(i), programme.get(i), p);
+                    self.cohorts.events[slot].push(visit(id, day));
                 }
                 if !in_period(day) {
                     continue;
@@ -561,14 +610,14 @@ impl<'a> Fold<'a> {
             }
             if kind == Kind::Distinct {
                 if let Some(p) = person {
-                    cell.people().distinct.add(person_hash(p));
+                    cell.people().distinct.add(scope.person128(organisation.get(i), programme.get(i), p));
                 }
             }
             // A cohort event puts its participant in each cohort it starts, in the same
             // groups (records without a participant id cannot be followed up).
             // Its cohort cells have the row's own cell's groups: found once per cell.
             if let Some(p) = person.filter(|_| !starts.is_empty()) {
-                let member = visit(person_hash64(p), day);
+                let member = visit(scope.person64(organisation.get(i), programme.get(i), p), day);
                 let width = self.cohorts.width;
                 for (k, &c) in starts.iter().enumerate() {
                     let at = own_cell as usize * width + k;
@@ -777,6 +826,8 @@ fn reaches_priority(records: &DataFrame, priority: &super::Priority) -> Result<V
 /// indicator (the people an organisation worked with, for outcomes per participant).
 pub struct PeopleFold {
     column: &'static str,
+    /// Who a participant id names.
+    pub participants: ParticipantScope,
     from: Option<i32>,
     to: Option<i32>,
     groups: Codes,
@@ -789,6 +840,7 @@ impl PeopleFold {
     pub fn new(column: &'static str, from: Option<chrono::NaiveDate>, to: Option<chrono::NaiveDate>) -> PeopleFold {
         PeopleFold {
             column,
+            participants: ParticipantScope::default(),
             from: from.map(epoch_days),
             to: to.map(epoch_days),
             groups: Codes::default(),
@@ -800,13 +852,15 @@ impl PeopleFold {
     pub fn add(&mut self, records: &DataFrame) -> Result<()> {
         let group = text(records, self.column)?;
         let participant = text(records, "participant")?;
+        let (organisation, programme) = (text(records, "organisation")?, text(records, "programme")?);
+        let (organisation, programme) = (TextAt::new(&organisation), TextAt::new(&programme));
         let date = records.column("date")?.cast(&DataType::Date)?;
         let date = date.date()?.physical().clone();
         let ok: Vec<bool> = match records.column(crate::data::schema::OK) {
             Ok(c) => c.bool()?.iter().map(|v| v.unwrap_or(false)).collect(),
             Err(_) => vec![true; records.height()],
         };
-        for (((g, p), d), ok) in group.iter().zip(participant.iter()).zip(date.iter()).zip(ok) {
+        for (i, (((g, p), d), ok)) in group.iter().zip(participant.iter()).zip(date.iter()).zip(ok).enumerate() {
             let (Some(g), Some(p), Some(d), true) = (g, p, d, ok) else { continue };
             if self.from.is_some_and(|f| d < f) || self.to.is_some_and(|t| d > t) {
                 continue;
@@ -815,7 +869,7 @@ impl PeopleFold {
             if self.people.len() < code {
                 self.people.resize_with(code, People::default);
             }
-            self.people[code - 1].add(person_hash(p));
+            self.people[code - 1].add(self.participants.person128(organisation.get(i), programme.get(i), p));
         }
         Ok(())
     }
@@ -936,14 +990,6 @@ impl<'c, T: NumericNative> Plain<'c, T> {
 
 fn key_list<'k>(cells: &[(&'k Key, &Cell)]) -> Vec<&'k Key> {
     cells.iter().map(|(k, _)| *k).collect()
-}
-
-fn person_hash(participant: &str) -> u128 {
-    xxhash_rust::xxh3::xxh3_128(participant.as_bytes())
-}
-
-fn person_hash64(participant: &str) -> u64 {
-    xxhash_rust::xxh3::xxh3_64(participant.as_bytes())
 }
 
 /// The number of `key`'s cell, made if new.

@@ -7,6 +7,7 @@
 
 pub(crate) mod consistency;
 pub(crate) mod fold;
+pub mod follow_ups;
 pub mod period;
 pub mod targets;
 

@@ -25,6 +25,11 @@ pub struct DataArgs {
     /// Treat dates after this day as in the future (default: today).
     #[arg(long, value_name = "YYYY-MM-DD")]
     pub today: Option<String>,
+    /// Who a participant id names: a person within its organisation (ids numbered by
+    /// each partner), within its programme, or everywhere (shared ids) [default:
+    /// organisation, or the project's participant_ids]
+    #[arg(long, value_enum, value_name = "SCOPE")]
+    pub participant_ids: Option<ParticipantIds>,
     /// The project's sources, each with its own map: read when no file is given.
     #[arg(skip)]
     pub project: Vec<data::SourcePath>,
@@ -95,7 +100,11 @@ impl DataArgs {
     }
 
     pub fn options(&self) -> Result<CheckOptions> {
-        let mut opts = CheckOptions { max_listed: self.max_problems, ..CheckOptions::default() };
+        let mut opts = CheckOptions {
+            max_listed: self.max_problems,
+            participants: self.participant_ids.map(Into::into).unwrap_or_default(),
+            ..CheckOptions::default()
+        };
         if let Some(t) = &self.today {
             opts.today = parse_day(t, "--today")?;
         }
@@ -189,6 +198,34 @@ impl Period {
             }
         }
         Ok((from, to))
+    }
+}
+
+/// Who a participant id names, as the command line says it (`--participant-ids`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum ParticipantIds {
+    Organisation,
+    Programme,
+    Shared,
+}
+
+impl From<ParticipantIds> for data::ParticipantScope {
+    fn from(p: ParticipantIds) -> data::ParticipantScope {
+        match p {
+            ParticipantIds::Organisation => data::ParticipantScope::Organisation,
+            ParticipantIds::Programme => data::ParticipantScope::Programme,
+            ParticipantIds::Shared => data::ParticipantScope::Shared,
+        }
+    }
+}
+
+impl From<data::ParticipantScope> for ParticipantIds {
+    fn from(p: data::ParticipantScope) -> ParticipantIds {
+        match p {
+            data::ParticipantScope::Organisation => ParticipantIds::Organisation,
+            data::ParticipantScope::Programme => ParticipantIds::Programme,
+            data::ParticipantScope::Shared => ParticipantIds::Shared,
+        }
     }
 }
 

@@ -88,6 +88,7 @@ pub fn run(args: CompareArgs, library: &Library) -> Result<Outcome> {
     };
     // One streaming pass for the comparison's requests and its count of people.
     let (requests, mut people) = compare::requests(library, &opts)?;
+    people.participants = args.data.options()?.participants;
     let figures = args.data.pass(library, &requests, vec![&mut people], args.skip_invalid)?.figures;
     let rows = compare::from_figures(&figures, people, library, &investments, &opts)?;
     let mut frame = compare::to_frame(&rows, by.column())?;

@@ -48,9 +48,11 @@ pub fn apply(project: &Project, cli: &mut Cli) -> Result<()> {
             .into_iter()
             .filter_map(|(column, table)| table.clone().map(|t| (column.to_string(), t)))
             .collect();
+    let scope = project.defaults.participant_ids.map(super::args::ParticipantIds::from);
     let data = |args: &mut super::args::DataArgs| -> Result<()> {
         args.project = sources(&args.data)?;
         args.names.clone_from(&names);
+        args.participant_ids = args.participant_ids.or(scope);
         Ok(())
     };
     let valued = |programmes: &mut Option<PathBuf>,
@@ -92,6 +94,7 @@ pub fn apply(project: &Project, cli: &mut Cli) -> Result<()> {
             // A spec after --data's files is taken from them later: those are named files.
             a.project = sources(&a.data)?;
             a.read_names.clone_from(&names);
+            a.participant_ids = a.participant_ids.or(scope);
             a.project_specs = Some(project.root.join("reports"));
             for (flag, table) in [
                 (&mut a.targets, &tables.targets),

@@ -74,6 +74,10 @@ pub struct ReportArgs {
     /// Treat dates after this day as in the future (default: today).
     #[arg(long, value_name = "YYYY-MM-DD")]
     pub today: Option<String>,
+    /// Who a participant id names: a person within its organisation, within its
+    /// programme, or everywhere [default: organisation, or the project's participant_ids]
+    #[arg(long, value_enum, value_name = "SCOPE")]
+    pub participant_ids: Option<super::args::ParticipantIds>,
     /// The project's sources, each with its own map: read when --data is not given.
     #[arg(skip)]
     pub project: Vec<crate::data::SourcePath>,
@@ -144,7 +148,10 @@ pub fn run(args: ReportArgs, library: &Library) -> Result<Outcome> {
         "--data files",
         "name the files with --data too, or give each [[source]] in impact.toml its map",
     )?;
-    let mut check = CheckOptions::default();
+    let mut check = CheckOptions {
+        participants: args.participant_ids.map(Into::into).unwrap_or_default(),
+        ..CheckOptions::default()
+    };
     if let Some(t) = &args.today {
         check.today = parse_day(t, "--today")?;
     }

@@ -7,6 +7,7 @@ pub use crate::diagnostics;
 pub mod mapping;
 pub mod names;
 pub(crate) mod parse;
+pub mod people;
 pub(crate) mod ragged;
 pub mod read;
 pub(crate) mod scan;
@@ -22,6 +23,7 @@ use polars::prelude::*;
 
 pub use colmap::ColumnMap;
 pub use diagnostics::{Check, Diagnostic, Report, Severity};
+pub use people::ParticipantScope;
 pub use scan::{Discard, Records};
 pub use sources::{Maps, SourcePath};
 pub use validate::CheckOptions;

@@ -50,6 +50,21 @@ impl<A: Records, B: Records> Records for Both<'_, A, B> {
     }
 }
 
+/// A sink that may not be there (a check the library has no rule for).
+impl<R: Records> Records for Option<R> {
+    fn batch(&mut self, records: DataFrame) -> Result<()> {
+        match self {
+            Some(sink) => sink.batch(records),
+            None => Ok(()),
+        }
+    }
+    fn restart(&mut self) {
+        if let Some(sink) = self {
+            sink.restart();
+        }
+    }
+}
+
 /// Run `scan` (through `run`) with `sink` on a thread of its own, so that the checks of
 /// batch k+1 overlap the sink's work on batch k. Batches reach the sink in file order,
 /// so a fold adds every record in the same order, and to the same sums, as without it.
@@ -149,7 +164,7 @@ pub fn scan(
 /// patterns of a project, a link): read twice, every figure would double. Files are
 /// compared by their resolved paths; one file reached with two different maps or
 /// sheets is refused, since its records cannot be read two ways at once.
-fn once_each<'a>(files: &[DataFile<'a>]) -> Result<Vec<DataFile<'a>>> {
+pub fn once_each<'a>(files: &[DataFile<'a>]) -> Result<Vec<DataFile<'a>>> {
     let mut seen: Vec<(std::path::PathBuf, DataFile<'a>)> = Vec::with_capacity(files.len());
     let mut kept = Vec::with_capacity(files.len());
     for file in files {

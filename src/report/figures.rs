@@ -65,6 +65,9 @@ pub struct Quality {
     pub first: Option<String>,
     /// The last record date in the period.
     pub last: Option<String>,
+    /// Follow-up records in the period (a job sustained) with no start (a job start)
+    /// for the participant in the window before them (see `aggregate::follow_ups`).
+    pub unstarted_follow_ups: u64,
 }
 
 /// Every figure a batch of reports needs, by need and subject, with data quality.
@@ -77,6 +80,8 @@ pub struct Figures {
     pub rejected_total: u64,
     /// The small-number threshold in force, for "<5" in place of withheld figures.
     pub suppress_below: Option<u32>,
+    /// Who a participant id named when the figures were made (the methodology says).
+    pub participants: crate::data::ParticipantScope,
     /// The second key of each two-key need over every subject, when these figures were
     /// made from one subject's records (see `everyone_second_keys`).
     everyone: Option<HashMap<Need, Vec<String>>>,
@@ -238,6 +243,7 @@ impl Plan {
             subjects,
             rejected_total,
             suppress_below,
+            participants: crate::data::ParticipantScope::default(),
             everyone,
             batch_keys: Default::default(),
         })
@@ -298,6 +304,9 @@ pub struct QualitySink {
     rejected_total: u64,
     /// Every subject with a valid record, whatever its date.
     subjects: std::collections::BTreeSet<String>,
+    /// Follow-ups without their start, found over every record (the start may be
+    /// another programme's), counted per subject at the end.
+    follow_ups: Option<crate::aggregate::follow_ups::FollowUpCheck>,
 }
 
 #[derive(Default)]
@@ -320,7 +329,15 @@ impl QualitySink {
             rejected: HashMap::new(),
             rejected_total: 0,
             subjects: Default::default(),
+            follow_ups: None,
         }
+    }
+
+    /// Also count follow-ups without their start (`check`: None when the library has
+    /// no follow-up rule).
+    pub fn with_follow_ups(mut self, check: Option<crate::aggregate::follow_ups::FollowUpCheck>) -> QualitySink {
+        self.follow_ups = check;
+        self
     }
 
     /// Whether a valid record names `subject` (for `--subject`'s check).
@@ -351,12 +368,25 @@ impl QualitySink {
                     completeness,
                     first: Some(day(s.first)),
                     last: Some(day(s.last)),
+                    unstarted_follow_ups: 0,
                 };
                 (subject, q)
             })
             .collect();
         for (subject, n) in self.rejected {
             quality.entry(subject).or_default().rejected += n;
+        }
+        let (from, to) = (self.from, self.to);
+        for u in self.follow_ups.map(|c| c.finish()).unwrap_or_default() {
+            let subject = match self.subject_col {
+                None => Some(ALL.to_string()),
+                Some("programme") => u.programme.clone(),
+                Some(_) => Some(u.organisation.clone()),
+            };
+            let counted = self.only.as_ref().is_none_or(|only| subject.as_ref() == Some(only));
+            if let (Some(subject), true, true) = (subject, counted, u.day >= from && u.day <= to) {
+                quality.entry(subject).or_default().unstarted_follow_ups += 1;
+            }
         }
         let subjects = match (self.subject_col, self.only) {
             (None, _) => vec![ALL.to_string()],
@@ -369,6 +399,7 @@ impl QualitySink {
 
 impl crate::data::Records for QualitySink {
     fn batch(&mut self, records: DataFrame) -> Result<()> {
+        self.follow_ups.batch(records.clone())?;
         let n = records.height();
         // Subjects are coded per batch (a few distinct texts over many rows).
         let mut names: Vec<Option<String>> = Vec::new();
@@ -466,6 +497,7 @@ impl crate::data::Records for QualitySink {
         self.rejected.clear();
         self.rejected_total = 0;
         self.subjects.clear();
+        self.follow_ups.restart();
     }
 }
 

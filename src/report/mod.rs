@@ -305,7 +305,8 @@ fn compute(opts: &Options, spec: &Spec, window: &spec::Window, library: &Library
     let mut peer_people = Vec::new();
     let peers_at = requests.len();
     for (_, options) in &peer_options {
-        let (asked, people) = crate::compare::requests(library, options)?;
+        let (asked, mut people) = crate::compare::requests(library, options)?;
+        people.participants = opts.check.participants;
         requests.extend(asked);
         peer_people.push(people);
     }
@@ -313,7 +314,15 @@ fn compute(opts: &Options, spec: &Spec, window: &spec::Window, library: &Library
     if let Some(list) = &commitment_list {
         requests.extend(commitments::requests(list, Some(window.to)));
     }
-    let mut quality = figures::QualitySink::new(kind.column(), only_subject.map(|(_, s)| s), window);
+    // Follow-ups without their start are counted where a data-quality section says so.
+    let follow_ups = spec
+        .sections
+        .iter()
+        .any(|s| matches!(s, spec::Section::DataQuality { .. }))
+        .then(|| crate::aggregate::follow_ups::FollowUpCheck::new(library, opts.check.participants))
+        .flatten();
+    let mut quality =
+        figures::QualitySink::new(kind.column(), only_subject.map(|(_, s)| s), window).with_follow_ups(follow_ups);
     let mut sinks: Vec<&mut (dyn data::Records + Send)> = vec![&mut quality];
     sinks.extend(peer_people.iter_mut().map(|p| p as &mut (dyn data::Records + Send)));
     let input = crate::pipeline::Input {
@@ -361,7 +370,7 @@ fn compute(opts: &Options, spec: &Spec, window: &spec::Window, library: &Library
     let input_hash = hash_inputs(opts, library_files(library)?)?;
     crate::timing::lap(&timer, "social values, peers and commitments");
     // Every subject's figures (or the one's) from the pass.
-    let figures = figure_plan.assemble(
+    let mut figures = figure_plan.assemble(
         &out.figures[..figure_plan.requests()],
         quality,
         spec,
@@ -370,6 +379,7 @@ fn compute(opts: &Options, spec: &Spec, window: &spec::Window, library: &Library
         targets.as_ref(),
         opts.suppress_below,
     )?;
+    figures.participants = opts.check.participants;
     crate::timing::lap(&timer, "figures");
     Ok(Computed {
         figures,

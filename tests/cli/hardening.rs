@@ -441,8 +441,7 @@ fn excel_limits_are_said_not_hit() {
     .ok();
     let mut book: calamine::Xlsx<_> = calamine::open_workbook(&out).unwrap();
     let lists = calamine::Reader::worksheet_range(&mut book, "Lists").unwrap();
-    let programme_column =
-        (0..lists.width()).find(|c| lists.get((0, *c)).is_some_and(|h| *h == "programme")).unwrap();
+    let programme_column = (0..lists.width()).find(|c| lists.get((0, *c)).is_some_and(|h| *h == "programme")).unwrap();
     assert_eq!(lists.get((1, programme_column)).unwrap().to_string(), long, "one item, whole");
     let run = impact(&[
         "template",

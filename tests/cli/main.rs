@@ -12,6 +12,7 @@ mod fuzz;
 mod hardening;
 mod indicators;
 mod library;
+mod method;
 mod project;
 mod properties;
 mod report;

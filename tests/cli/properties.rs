@@ -148,12 +148,13 @@ proptest! {
     }
 
     /// Distinct people by any grouping: each group counts at most its records, and the
-    /// total is the number of distinct ids (groups may overlap, so they need not add up).
+    /// total is the number of distinct people (groups may overlap, so they need not add
+    /// up). An id names a person within its organisation: a person is (organisation, id).
     #[test]
     fn distinct_people_count_each_id_once(recs in proptest::collection::vec(rec(), 1..120), by in dims()) {
         let lib = library();
         let df = records("employability_participants", &recs);
-        let ids: std::collections::BTreeSet<u8> = recs.iter().map(|r| r.participant).collect();
+        let ids: std::collections::BTreeSet<(u8, u8)> = recs.iter().map(|r| (r.org, r.participant)).collect();
         prop_assert_eq!(total(&aggregate(&df, &lib, &Request::default()).unwrap(), "employability_participants"), ids.len() as f64);
         let grouped = aggregate(&df, &lib, &Request { by, ..Default::default() }).unwrap();
         prop_assert!(total(&grouped, "employability_participants") >= ids.len() as f64);

@@ -150,8 +150,10 @@ fn reports_are_byte_identical_and_batch_equals_single() {
 
 /// `--subject` reads only its subject's records when no section compares peers: every
 /// subject's report and figures files must be byte for byte those the batch (which
-/// aggregates everyone) writes for it, for both subject kinds and a spec with social
-/// value, targets and suppression.
+/// aggregates everyone) writes for it, for both subject kinds, a spec with social
+/// value, targets and suppression, with the report period set to each financial year
+/// of the samples (a cohort's follow-ups are looked for in every record, whatever the
+/// subject).
 #[test]
 fn one_subject_alone_is_the_batch_report_for_every_subject() {
     let dir = tempfile::tempdir().unwrap();
@@ -167,40 +169,52 @@ fn one_subject_alone_is_the_batch_report_for_every_subject() {
         "--assumptions",
         "samples/assumptions.toml",
     ];
-    for (spec, kind) in [("reports/board.toml", "organisation"), ("reports/funder.toml", "programme")] {
-        let batch = dir.path().join(format!("{kind}-batch"));
-        let batch_figures = dir.path().join(format!("{kind}-batch-figures"));
-        let mut args = vec!["report", spec];
-        args.extend(common);
-        args.extend(["--each", kind, "--out-dir", s(&batch), "--figures-dir", s(&batch_figures)]);
-        impact(&args).ok();
-        let pdfs = listing(&batch);
-        assert!(pdfs.len() >= 4, "{pdfs:?}");
-        for name in pdfs {
-            let subject = name.trim_end_matches(".pdf");
-            let one = dir.path().join(format!("{kind}-{subject}.pdf"));
-            let figures = dir.path().join(format!("{kind}-{subject}-figures"));
-            let mut args = vec!["report", spec];
+    let mut compared = 0;
+    for year in ["2022-23", "2023-24", "2024-25"] {
+        for (spec, kind) in [("reports/board.toml", "organisation"), ("reports/funder.toml", "programme")] {
+            let text = std::fs::read_to_string(crate::util::repo().join(spec)).unwrap();
+            let period = text.lines().find(|l| l.starts_with("period = ")).unwrap();
+            let text = text.replace(period, &format!("period = {{ financial_year = \"{year}\" }}"));
+            let name = spec.trim_start_matches("reports/").trim_end_matches(".toml");
+            let spec = dir.path().join(format!("{name}-{year}.toml"));
+            std::fs::write(&spec, text).unwrap();
+            let tag = format!("{name}-{year}");
+            let batch = dir.path().join(format!("{tag}-batch"));
+            let batch_figures = dir.path().join(format!("{tag}-batch-figures"));
+            let mut args = vec!["report", s(&spec)];
             args.extend(common);
-            args.extend(["--subject", subject, "--out", s(&one), "--figures-dir", s(&figures)]);
+            args.extend(["--each", kind, "--out-dir", s(&batch), "--figures-dir", s(&batch_figures)]);
             impact(&args).ok();
-            assert!(
-                std::fs::read(batch.join(&name)).unwrap() == std::fs::read(&one).unwrap(),
-                "{spec} {subject}: alone and in the batch differ"
-            );
-            // A subject's files are in a folder named as its PDF, alone or in a batch.
-            let files = listing(&figures.join(subject));
-            assert!(!files.is_empty(), "{spec} {subject}: no figures files");
-            assert_eq!(files, listing(&batch_figures.join(subject)), "{spec} {subject}");
-            for file in files {
+            let pdfs = listing(&batch);
+            assert!(pdfs.len() >= 4, "{tag}: {pdfs:?}");
+            for name in pdfs {
+                let subject = name.trim_end_matches(".pdf");
+                let one = dir.path().join(format!("{tag}-{subject}.pdf"));
+                let figures = dir.path().join(format!("{tag}-{subject}-figures"));
+                let mut args = vec!["report", s(&spec)];
+                args.extend(common);
+                args.extend(["--subject", subject, "--out", s(&one), "--figures-dir", s(&figures)]);
+                impact(&args).ok();
                 assert!(
-                    std::fs::read(batch_figures.join(subject).join(&file)).unwrap()
-                        == std::fs::read(figures.join(subject).join(&file)).unwrap(),
-                    "{spec} {subject}: {file} differs"
+                    std::fs::read(batch.join(&name)).unwrap() == std::fs::read(&one).unwrap(),
+                    "{tag} {subject}: alone and in the batch differ"
                 );
+                // A subject's files are in a folder named as its PDF, alone or in a batch.
+                let files = listing(&figures.join(subject));
+                assert!(!files.is_empty(), "{tag} {subject}: no figures files");
+                assert_eq!(files, listing(&batch_figures.join(subject)), "{tag} {subject}");
+                for file in files {
+                    assert!(
+                        std::fs::read(batch_figures.join(subject).join(&file)).unwrap()
+                            == std::fs::read(figures.join(subject).join(&file)).unwrap(),
+                        "{tag} {subject}: {file} differs"
+                    );
+                }
+                compared += 1;
             }
         }
     }
+    assert_eq!(compared, 3 * (12 + 4), "every organisation and programme in each year");
 }
 
 #[test]

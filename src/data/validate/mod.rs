@@ -32,6 +32,9 @@ pub struct CheckOptions {
     /// Words in value cells and the counts they stand for (a map's `[values]`),
     /// lower case; they apply to whole-number indicators only.
     pub value_words: Vec<(String, f64)>,
+    /// Who a participant id names (see `ParticipantScope`): distinct people and cohort
+    /// follow-ups link records by it.
+    pub participants: crate::data::ParticipantScope,
 }
 
 impl Default for CheckOptions {
@@ -42,6 +45,7 @@ impl Default for CheckOptions {
             max_listed: 50,
             century_start: super::parse::DEFAULT_CENTURY_START,
             value_words: Vec::new(),
+            participants: crate::data::ParticipantScope::default(),
         }
     }
 }

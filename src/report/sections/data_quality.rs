@@ -24,6 +24,12 @@ pub(super) fn blocks(ctx: &Context, title: Option<&str>, out: &mut Blocks) {
         };
         rows.push(vec![label, pct(*share)]);
     }
+    if q.unstarted_follow_ups > 0 {
+        rows.push(vec![
+            "Follow-ups with no start recorded before them".to_string(),
+            records_shown(ctx, q.unstarted_follow_ups),
+        ]);
+    }
     out.table(vec!["Measure".to_string(), "Value".to_string()], rows, vec![false, true]);
     out.paragraph(
         "Records are checked on the way in: a record with an unknown indicator, a value that is not a number or is out of range, an impossible or future date, or a repeated record id is rejected and not counted.",
@@ -61,6 +67,10 @@ pub(super) fn table(ctx: &Context) -> Result<DataFrame> {
     let published = records_published(ctx, q.records);
     let mut measure = vec!["records".to_string(), "rejected".to_string()];
     let mut value = vec![published.map(|n| n as f64), Some(q.rejected as f64)];
+    if q.unstarted_follow_ups > 0 {
+        measure.push("follow_ups_without_start".to_string());
+        value.push(records_published(ctx, q.unstarted_follow_ups).map(|n| n as f64));
+    }
     for (f, share) in &q.completeness {
         measure.push(format!("{f}_filled_share"));
         value.push(published.map(|_| *share));

@@ -12,7 +12,16 @@ pub(super) fn blocks(ctx: &Context, title: Option<&str>, out: &mut Blocks) {
     );
     out.space(4.0);
     out.paragraph(
-        "Follow-up rates are cohort rates: of the people with a starting event in the period (a job start, say), the share with the follow-up event (still in work at 26 weeks) within the stated number of days, linked by their participant id, including follow-ups after the period's end. People whose window had not closed by the latest date in the data are not yet due: they are counted apart, not as failures, and the rate is of the people who are due, so it never exceeds 100%. People recorded without a participant id cannot be followed and are not in a cohort.",
+        "Follow-up rates are cohort rates: of the people with a starting event in the period (a job start, say), the share with the follow-up event (still in work at 26 weeks) within the stated number of days, linked by their participant id, including follow-ups after the period's end and those recorded under another programme, area or group than the start. People whose window had not closed by the latest date in the data are not yet due: they are counted apart, not as failures, and the rate is of the people who are due, so it never exceeds 100%. People recorded without a participant id cannot be followed and are not in a cohort.",
+        BODY,
+        Rgb::TEXT,
+    );
+    out.space(4.0);
+    out.paragraph(
+        &format!(
+            "People are counted once, and followed up, by their participant id {}.",
+            ctx.figures.participants.words()
+        ),
         BODY,
         Rgb::TEXT,
     );

@@ -132,7 +132,7 @@ impl FollowUpCheck {
                 });
             }
         }
-        out.sort_by(|a, b| (a.file, a.row).cmp(&(b.file, b.row)));
+        out.sort_by_key(|u| (u.file, u.row));
         out
     }
 
@@ -153,9 +153,9 @@ impl FollowUpCheck {
         };
         let file = records.column(crate::data::schema::FILE).ok().map(|c| c.cast(&DataType::UInt32)).transpose()?;
         let row = records.column(crate::data::schema::ROW).ok().map(|c| c.cast(&DataType::Int64)).transpose()?;
-        for i in 0..records.height() {
+        for (i, ok) in ok.into_iter().enumerate() {
             let Some(roles) = indicator.get(i).and_then(|id| self.roles.get(id.trim())) else { continue };
-            let (Some(p), Some(day), true) = (participant.get(i), date.get(i), ok[i]) else { continue };
+            let (Some(p), Some(day), true) = (participant.get(i), date.get(i), ok) else { continue };
             let (org, prog) = (organisation.get(i), programme.get(i));
             let person = self.scope.person64(org, prog, p);
             for &n in &roles.0 {

@@ -11,9 +11,7 @@ use std::path::Path;
 use polars::prelude::*;
 
 use super::Dimension;
-use crate::data::parse::parse_amount;
-use crate::data::read::read_table;
-use crate::data::schema::{normalise_heading, ROW};
+use crate::data::side::SideTable;
 use crate::error::{Error, Result};
 use crate::indicator::{Direction, Library};
 
@@ -28,77 +26,51 @@ pub struct Targets {
 }
 
 impl Targets {
-    /// Reads a targets table (CSV), checking its indicators against the library.
+    /// Reads a targets table (CSV or workbook) strictly (see `data::side`), checking
+    /// its indicators against the library.
     pub fn load(path: &Path, library: &Library) -> Result<Targets> {
-        let raw = read_table(path, None)?;
-        let df = raw.df;
-        let find = |name: &str| df.get_column_names().into_iter().find(|h| normalise_heading(h) == name).cloned();
-        let text_col = |name: &str| -> Result<Vec<Option<String>>> {
-            Ok(match find(name) {
-                Some(h) => df
-                    .column(&h)?
-                    .cast(&DataType::String)?
-                    .str()?
-                    .iter()
-                    .map(|v| v.map(|s| s.trim().to_string()).filter(|s| !s.is_empty()))
-                    .collect(),
-                None => vec![None; df.height()],
-            })
-        };
-        for required in ["indicator", "target"] {
-            if find(required).is_none() {
-                let found: Vec<String> =
-                    df.get_column_names().iter().filter(|n| n.as_str() != ROW).map(|n| n.to_string()).collect();
-                return Err(Error::read(
-                    path,
-                    format!("missing column `{required}`; the columns found are: {}", found.join(", ")),
-                )
-                .with_hint(
-                    "a targets table has indicator, target, optional baseline, and organisation/programme/period keys",
-                ));
-            }
-        }
-        let rows: Vec<i64> = df.column(ROW)?.i64()?.iter().map(|r| r.unwrap_or(0)).collect();
-        let indicators = text_col("indicator")?;
-        let numbers = |name: &str, required: bool| -> Result<Vec<Option<f64>>> {
-            text_col(name)?
-                .into_iter()
-                .zip(&rows)
-                .map(|(v, row)| match v {
-                    None if required => Err(Error::read(path, format!("row {row}, column `{name}`: no value given"))),
-                    None => Ok(None),
-                    Some(t) => parse_amount(&t).map(Some).ok_or_else(|| {
-                        Error::read(path, format!("row {row}, column `{name}`: \"{t}\" is not a number"))
-                    }),
-                })
-                .collect()
-        };
-        let target = numbers("target", true)?;
-        let baseline = numbers("baseline", false)?;
-        for (id, row) in indicators.iter().zip(&rows) {
-            let id = id.as_deref().unwrap_or("");
-            if library.get(id).is_none() {
-                let err = Error::read(path, format!("row {row}, column `indicator`: unknown indicator `{id}`"));
-                return Err(match library.nearest(id) {
-                    Some(n) => err.with_hint(format!("did you mean `{n}`?")),
+        let table = SideTable::read(
+            path,
+            &["indicator", "target"],
+            "a targets table has indicator, target, optional baseline, and organisation/programme/period keys",
+        )?;
+        let n = table.len();
+        let (mut indicators, mut target, mut baseline) =
+            (Vec::with_capacity(n), Vec::with_capacity(n), Vec::with_capacity(n));
+        let (mut org, mut prog, mut period) = (Vec::with_capacity(n), Vec::with_capacity(n), Vec::with_capacity(n));
+        let mut seen = HashSet::new();
+        for i in 0..n {
+            let id = table.text(i, "indicator")?;
+            if library.get(&id).is_none() {
+                let err = table.error(i, "indicator", format!("unknown indicator `{id}`"));
+                return Err(match library.nearest(&id) {
+                    Some(near) => err.with_hint(format!("did you mean `{near}`?")),
                     None => err,
                 });
             }
-        }
-        let (org, prog, period) = (text_col("organisation")?, text_col("programme")?, text_col("period")?);
-        let mut seen = HashSet::new();
-        for i in 0..rows.len() {
-            let key = (&org[i], &prog[i], &period[i], &indicators[i]);
-            if !seen.insert(key) {
+            let keys = (
+                table.optional(i, "organisation").map(str::to_string),
+                table.optional(i, "programme").map(str::to_string),
+                table.optional(i, "period").map(str::to_string),
+            );
+            if !seen.insert((keys.clone(), id.clone())) {
                 return Err(Error::read(
                     path,
                     format!(
                         "row {}: a second target for the same organisation, programme, period and indicator",
-                        rows[i]
+                        table.row_number(i)
                     ),
                 )
                 .with_hint("keep one target per key"));
             }
+            target.push(Some(
+                table.optional_number(i, "target")?.ok_or_else(|| table.error(i, "target", "no value given"))?,
+            ));
+            baseline.push(table.optional_number(i, "baseline")?);
+            indicators.push(Some(id));
+            org.push(keys.0);
+            prog.push(keys.1);
+            period.push(keys.2);
         }
         let df = df!(
             "organisation" => org, "programme" => prog, "period" => period,

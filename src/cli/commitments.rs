@@ -29,6 +29,10 @@ pub struct CommitmentsArgs {
     /// Assumptions file (for the price index of proxy values).
     #[arg(long, value_name = "FILE")]
     pub assumptions: Option<PathBuf>,
+    /// State every value in this year's prices (the assumptions' report_year), brought
+    /// there with HM Treasury's GDP deflators
+    #[arg(long, value_name = "YEAR", value_parser = clap::value_parser!(i32).range(1990..=2100))]
+    pub report_year: Option<i32>,
     #[command(flatten)]
     pub privacy: PrivacyArgs,
     #[command(flatten)]
@@ -47,10 +51,11 @@ pub fn run(args: CommitmentsArgs, library: &Library) -> Result<Outcome> {
         &[Some(commitments_file.as_path()), args.assumptions.as_deref()],
     )?;
     let list = commitments::load(&commitments_file, library)?;
-    let assumptions = match &args.assumptions {
+    let mut assumptions = match &args.assumptions {
         Some(p) => Assumptions::load(p, library)?,
         None => Assumptions::default(),
     };
+    assumptions.report_year = args.report_year.or(assumptions.report_year);
     let as_of = args.as_of.as_deref().map(|d| parse_day(d, "--as-of")).transpose()?;
     // One pass, one request per commitment.
     let requests = commitments::requests(&list, as_of);

@@ -38,6 +38,10 @@ pub struct ReportArgs {
     /// Assumptions for social value sections (discount rate, overrides, sensitivity).
     #[arg(long, value_name = "FILE")]
     pub assumptions: Option<PathBuf>,
+    /// State every value in this year's prices (the assumptions' report_year), brought
+    /// there with HM Treasury's GDP deflators
+    #[arg(long, value_name = "YEAR", value_parser = clap::value_parser!(i32).range(1990..=2100))]
+    pub report_year: Option<i32>,
     /// Community Benefit Clause commitments, for a commitments section.
     #[arg(long, value_name = "FILE")]
     pub commitments: Option<PathBuf>,
@@ -175,6 +179,7 @@ pub fn run(args: ReportArgs, library: &Library) -> Result<Outcome> {
         names: [args.organisations, args.programmes.clone(), args.areas].into_iter().flatten().collect(),
         programmes: args.programmes,
         assumptions: args.assumptions,
+        report_year: args.report_year,
         commitments: args.commitments,
         subject: args.subject,
         each: args.each.map(|e| match e {

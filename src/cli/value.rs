@@ -25,6 +25,10 @@ pub struct ValueArgs {
     /// Assumptions (TOML): discount rate, price index, overrides, investment, sensitivity ranges.
     #[arg(long, value_name = "FILE")]
     pub assumptions: Option<PathBuf>,
+    /// State every value in this year's prices (the assumptions' report_year), brought
+    /// there with HM Treasury's GDP deflators
+    #[arg(long, value_name = "YEAR", value_parser = clap::value_parser!(i32).range(1990..=2100))]
+    pub report_year: Option<i32>,
     /// Value per programme (its investment from --programmes) or per organisation (its
     /// investment from [investment] in --assumptions).
     #[arg(long, value_enum, default_value_t = UnitArg::Programme)]
@@ -51,10 +55,11 @@ pub fn run(args: ValueArgs, library: &Library) -> Result<Outcome> {
         args.output.out.as_deref(),
         &[args.programmes.as_deref(), args.assumptions.as_deref()],
     )?;
-    let assumptions = match &args.assumptions {
+    let mut assumptions = match &args.assumptions {
         Some(p) => Assumptions::load(p, library)?,
         None => Assumptions::default(),
     };
+    assumptions.report_year = args.report_year.or(assumptions.report_year);
     // Programmes' investment applies when grouping by programme; organisations' comes from the assumptions.
     let programmes = args.programmes.as_deref().filter(|_| args.by == UnitArg::Programme);
     let investments = value::gather_investments(programmes, &assumptions)?;
@@ -77,7 +82,13 @@ pub fn run(args: ValueArgs, library: &Library) -> Result<Outcome> {
     } else if args.impact_map {
         value::impact_map_frame(&groups, by)?
     } else {
-        value::to_frame(&groups, by)?
+        // A count of people under the threshold is not printed in a caveat.
+        let threshold = args.privacy.threshold();
+        let people = move |r: &value::RestsOn| match (threshold, r.count) {
+            (Some(t), Some(n)) if n > 0.0 && n < f64::from(t) => format!("fewer than {t}"),
+            (_, n) => crate::output::format_figure(n.unwrap_or(0.0)),
+        };
+        value::to_frame(&groups, by, &people)?
     };
     if let Some(t) = args.privacy.threshold() {
         withhold_small_counts(&mut frame, &groups, by, library, t, args.sensitivity)?;

@@ -8,10 +8,8 @@ use chrono::NaiveDate;
 use polars::prelude::*;
 
 use crate::aggregate::{Filters, Request};
-use crate::data::parse::{parse_amount, parse_date};
-use crate::data::read::read_table;
-use crate::data::schema::{normalise_heading, ROW};
-use crate::error::{Error, Result};
+use crate::data::side::SideTable;
+use crate::error::Result;
 use crate::indicator::Library;
 use crate::value::Assumptions;
 
@@ -48,8 +46,10 @@ pub enum Status {
     OnTrack,
     /// Not yet due, and delivery is below 90% of the pro-rata expectation.
     AtRisk,
-    /// Past due and not delivered in full.
+    /// Due (on or before the as-of date) and not delivered in full.
     Missed,
+    /// No record of the indicator for the commitment: nothing is known of delivery.
+    NoneRecorded,
 }
 
 impl Status {
@@ -60,6 +60,7 @@ impl Status {
             Status::OnTrack => "on track",
             Status::AtRisk => "at risk",
             Status::Missed => "missed",
+            Status::NoneRecorded => "none recorded",
         }
     }
 }
@@ -98,15 +99,16 @@ impl Progress {
     }
 }
 
-/// Met if delivered; missed if due and not; otherwise on track when delivery is at
-/// least 90% of the pro-rata share of the commitment for the time elapsed.
+/// Met if delivered; missed if due on or before the as-of date and not met;
+/// otherwise on track when delivery is at least 90% of the pro-rata share of the
+/// commitment for the time elapsed, else at risk.
 pub fn status(c: &Commitment, delivered: f64, as_of: NaiveDate) -> (Status, f64) {
     let span = (c.due - c.start).num_days().max(1) as f64;
     let elapsed = ((as_of - c.start).num_days() as f64 / span).clamp(0.0, 1.0);
     let expected = c.committed * elapsed;
     let s = if delivered >= c.committed {
         Status::Met
-    } else if as_of > c.due {
+    } else if as_of >= c.due {
         Status::Missed
     } else if delivered >= ON_TRACK_TOLERANCE * expected {
         Status::OnTrack
@@ -118,70 +120,38 @@ pub fn status(c: &Commitment, delivered: f64, as_of: NaiveDate) -> (Status, f64)
 
 /// Reads a commitments table (CSV), checking its indicators and dates.
 pub fn load(path: &Path, library: &Library) -> Result<Vec<Commitment>> {
-    let df = read_table(path, None)?.df;
-    let headings: Vec<String> = df.get_column_names().iter().map(|h| h.to_string()).filter(|h| h != ROW).collect();
-    let col_of = |name: &str| headings.iter().find(|h| normalise_heading(h) == name).cloned();
-    for required in ["contract", "supplier", "indicator", "committed", "due", "contract_value"] {
-        if col_of(required).is_none() {
-            return Err(Error::read(path, format!("missing column `{required}`; the columns found are: {}", headings.join(", ")))
-                .with_hint("a commitments table has contract, supplier, indicator, committed, due, contract_value and optional programme, start"));
-        }
-    }
-    let text = |name: &str| -> Result<Vec<Option<String>>> {
-        Ok(match col_of(name) {
-            Some(h) => df
-                .column(&h)?
-                .cast(&DataType::String)?
-                .str()?
-                .iter()
-                .map(|v| v.map(|s| s.trim().to_string()).filter(|s| !s.is_empty()))
-                .collect(),
-            None => vec![None; df.height()],
-        })
-    };
-    let rows: Vec<i64> = df.column(ROW)?.i64()?.iter().map(|r| r.unwrap_or(0)).collect();
-    let (contract, supplier, programme, indicator) =
-        (text("contract")?, text("supplier")?, text("programme")?, text("indicator")?);
-    let (committed, start, due, value) = (text("committed")?, text("start")?, text("due")?, text("contract_value")?);
+    let table = SideTable::read(
+        path,
+        &["contract", "supplier", "indicator", "committed", "due", "contract_value"],
+        "a commitments table has contract, supplier, indicator, committed, due, contract_value and optional programme, start",
+    )?;
     let mut out = Vec::new();
-    for i in 0..rows.len() {
-        let at = |col: &str, msg: String| Error::read(path, format!("row {}, column `{col}`: {msg}", rows[i]));
-        let need = |v: &Option<String>, col: &str| v.clone().ok_or_else(|| at(col, "no value given".into()));
-        let number = |v: &Option<String>, col: &str| -> Result<f64> {
-            let t = need(v, col)?;
-            parse_amount(&t)
-                .filter(|n| *n >= 0.0)
-                .ok_or_else(|| at(col, format!("\"{t}\" is not a non-negative number")))
-        };
-        let date = |v: &Option<String>, col: &str| -> Result<NaiveDate> {
-            let t = need(v, col)?;
-            parse_date(&t, Some("%d/%m/%Y")).map_err(|_| at(col, format!("\"{t}\" is not a date (YYYY-MM-DD)")))
-        };
-        let id = need(&indicator[i], "indicator")?;
+    for i in 0..table.len() {
+        let id = table.text(i, "indicator")?;
         if library.get(&id).is_none() {
-            let err = at("indicator", format!("unknown indicator `{id}`"));
+            let err = table.error(i, "indicator", format!("unknown indicator `{id}`"));
             return Err(match library.nearest(&id) {
                 Some(n) => err.with_hint(format!("did you mean `{n}`?")),
                 None => err,
             });
         }
-        let due_date = date(&due[i], "due")?;
-        let start_date = match &start[i] {
-            Some(_) => date(&start[i], "start")?,
+        let due_date = table.date(i, "due")?;
+        let start_date = match table.optional_date(i, "start")? {
+            Some(d) => d,
             None => NaiveDate::from_ymd_opt(1990, 1, 1).unwrap_or(due_date),
         };
         if start_date > due_date {
-            return Err(at("start", format!("{start_date} is after the due date {due_date}")));
+            return Err(table.error(i, "start", format!("{start_date} is after the due date {due_date}")));
         }
         out.push(Commitment {
-            contract: need(&contract[i], "contract")?,
-            supplier: need(&supplier[i], "supplier")?,
-            programme: programme[i].clone(),
+            contract: table.text(i, "contract")?,
+            supplier: table.text(i, "supplier")?,
+            programme: table.optional(i, "programme").map(str::to_string),
             indicator: id,
-            committed: number(&committed[i], "committed")?,
+            committed: table.amount(i, "committed")?,
             start: start_date,
             due: due_date,
-            contract_value: number(&value[i], "contract_value")?,
+            contract_value: table.amount(i, "contract_value")?,
         });
     }
     Ok(out)
@@ -222,7 +192,10 @@ pub fn from_figures(
         let values = figures.column("value")?.f64()?.clone();
         let delivered = if values.is_empty() { 0.0 } else { values.get(0).unwrap_or(0.0) };
         let records = figures.column("records")?.i64()?.iter().next().flatten().unwrap_or(0);
-        let (status, expected) = status(c, delivered, as_of);
+        let (status, expected) = match status(c, delivered, as_of) {
+            (_, expected) if records == 0 => (Status::NoneRecorded, expected),
+            judged => judged,
+        };
         let social_value = match library.get(&c.indicator).and_then(|i| i.proxy.as_ref()) {
             Some(p) => Some(
                 delivered
@@ -232,6 +205,26 @@ pub fn from_figures(
             None => None,
         };
         out.push(Progress { commitment: c.clone(), delivered, expected, status, social_value, records });
+    }
+    // A contract's social value adds its lines' values: only in one year's prices.
+    if assumptions.report_year.is_none() {
+        let years: std::collections::BTreeSet<i32> = out
+            .iter()
+            .filter(|p| p.social_value.is_some())
+            .filter_map(|p| library.get(&p.commitment.indicator)?.proxy.as_ref().map(|x| x.price_year))
+            .collect();
+        if years.len() > 1 {
+            let listed: Vec<String> = years.iter().map(i32::to_string).collect();
+            return Err(assumptions
+                .error(format!(
+                    "the commitments are valued in {} prices, which cannot be added as they are",
+                    listed.join(" and ")
+                ))
+                .with_hint(format!(
+                    "set report_year (e.g. report_year = {}) in the assumptions file (--assumptions): every value is then brought to that year's prices with HM Treasury's GDP deflators",
+                    years.iter().max().copied().unwrap_or_default()
+                )));
+        }
     }
     Ok(out)
 }
@@ -267,12 +260,13 @@ pub fn to_frame(progress: &[Progress]) -> Result<DataFrame> {
                 c.supplier.clone(),
                 c.indicator.clone(),
                 Some(c.committed),
-                Some(round(p.delivered)),
-                p.pct_delivered().map(|v| (v * 10.0).round() / 10.0),
+                // Nothing recorded is not a delivery of 0.
+                (p.records > 0).then(|| round(p.delivered)),
+                p.pct_delivered().filter(|_| p.records > 0).map(|v| (v * 10.0).round() / 10.0),
                 Some(round(p.expected)),
                 p.status.label().to_string(),
                 c.due.to_string(),
-                p.social_value.map(round),
+                p.social_value.filter(|_| p.records > 0).map(round),
                 None,
                 None,
             ));

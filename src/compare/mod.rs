@@ -256,7 +256,7 @@ pub fn to_frame(rows: &[Row], by: &str) -> Result<DataFrame> {
         "value" => rows.iter().map(|r| r2(r.value)).collect::<Vec<_>>(),
         "records" => rows.iter().map(|r| r.records).collect::<Vec<_>>(),
         "investment" => rows.iter().map(|r| r2(r.investment)).collect::<Vec<_>>(),
-        "participants" => rows.iter().map(|r| r.participants).collect::<Vec<_>>(),
+        "participants" => rows.iter().map(|r| r.participants.map(|p| p as u64)).collect::<Vec<_>>(),
         "per_10k" => rows.iter().map(|r| r2(r.per_10k)).collect::<Vec<_>>(),
         "per_participant" => rows.iter().map(|r| r.per_participant.map(|v| (v * 1000.0).round() / 1000.0)).collect::<Vec<_>>(),
         "cost_per_outcome" => rows.iter().map(|r| r2(r.cost_per_outcome)).collect::<Vec<_>>(),

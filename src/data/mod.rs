@@ -12,6 +12,7 @@ pub(crate) mod ragged;
 pub mod read;
 pub(crate) mod scan;
 pub mod schema;
+pub mod side;
 pub mod sources;
 pub mod validate;
 pub(crate) mod views;

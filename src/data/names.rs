@@ -4,10 +4,8 @@
 
 use std::path::Path;
 
-use polars::prelude::*;
-
-use super::schema::{normalise_heading, ROW};
-use crate::error::{Error, Result};
+use super::side::SideTable;
+use crate::error::Result;
 
 /// One row of a name table, trimmed; rows with no id are left out.
 #[derive(Debug, Clone, PartialEq)]
@@ -22,62 +20,25 @@ pub struct NameRow {
     pub row: i64,
 }
 
-/// Reads a name table (CSV: id or code, name, aliases).
+/// Reads a name table (CSV: id or code, name, aliases), strictly (see `side`): an
+/// id given twice is refused; a row with a name but no id is refused.
 pub fn read_names(path: &Path) -> Result<Vec<NameRow>> {
-    let df = super::read::read_table(path, None)?.df;
-    let find = |wanted: &[&str]| {
-        df.get_column_names().into_iter().find(|h| wanted.contains(&normalise_heading(h).as_str())).cloned()
-    };
-    let (Some(id), Some(name)) = (find(&["id", "code"]), find(&["name"])) else {
-        return Err(Error::read(path, "a names table needs an `id` (or `code`) column and a `name` column"));
-    };
-    let text = |c: &PlSmallStr| -> Result<Vec<Option<String>>> {
-        Ok(df
-            .column(c)?
-            .cast(&DataType::String)?
-            .str()?
-            .iter()
-            .map(|v| v.map(|s| s.trim().to_string()).filter(|s| !s.is_empty()))
-            .collect())
-    };
-    let (ids, names) = (text(&id)?, text(&name)?);
-    let id_heading = id.clone();
-    let aliases = match find(&["aliases", "alias"]) {
-        Some(a) => text(&a)?,
-        None => vec![None; df.height()],
-    };
-    let rows = df.column(ROW)?.i64()?.clone();
-    // An id given twice would take one of its names silently: refused, naming both rows.
-    let mut first_row: std::collections::HashMap<&str, i64> = std::collections::HashMap::new();
-    for (i, id) in ids.iter().enumerate() {
-        let Some(id) = id else { continue };
-        let row = rows.get(i).unwrap_or(0);
-        if let Some(first) = first_row.insert(id, row) {
-            return Err(Error::read(
-                path,
-                format!(
-                    "row {row}, column `{id_heading}`: id \"{}\" is already given in row {first}",
-                    crate::output::escape_controls(id)
-                ),
-            )
-            .with_hint(
-                "give each id one row; put other ways of writing its name in an `aliases` column (separated by ;)",
-            ));
-        }
-    }
-    Ok((0..df.height())
-        .filter_map(|i| {
-            Some(NameRow {
-                id: ids[i].clone()?,
-                name: names[i].clone(),
-                aliases: aliases[i]
-                    .iter()
-                    .flat_map(|a| a.split(';'))
-                    .map(|s| s.trim().to_string())
-                    .filter(|s| !s.is_empty())
-                    .collect(),
-                row: rows.get(i).unwrap_or(0),
+    let table = SideTable::load(path)?;
+    let id = if table.has("id") { "id" } else { "code" };
+    table.require(
+        &[id, "name"],
+        "a names table has an `id` (or `code`) column, a `name` column and optional `aliases` (separated by ;)",
+    )?;
+    table.unique(id)?;
+    let aliases = if table.has("aliases") { "aliases" } else { "alias" };
+    (0..table.len())
+        .map(|i| {
+            Ok(NameRow {
+                id: table.text(i, id)?,
+                name: table.optional(i, "name").map(str::to_string),
+                aliases: table.list(i, aliases),
+                row: table.row_number(i),
             })
         })
-        .collect())
+        .collect()
 }

@@ -65,6 +65,7 @@ pub fn check_indicators(all: &[(PathBuf, Indicator)]) -> Vec<LibraryProblem> {
             }
         }
         check_roll_up(ind, &by_id, &mut report);
+        check_people(ind, &by_id, &mut report);
         check_proxy(ind, &mut report);
         check_frameworks(ind, &mut report);
     }
@@ -158,6 +159,19 @@ fn check_roll_up(ind: &Indicator, by_id: &HashMap<&str, &Indicator>, report: &mu
 /// The longest follow-up window a cohort indicator may name (ten years).
 pub const MAX_WITHIN_DAYS: u32 = 3653;
 
+/// `people`: the indicator counting the people a quantity rests on exists, is
+/// recorded and counts people.
+fn check_people(ind: &Indicator, by_id: &HashMap<&str, &Indicator>, report: &mut impl FnMut(&'static str, String)) {
+    let Some(id) = ind.people.as_deref() else { return };
+    match by_id.get(id) {
+        None => report("people", format!("`{id}` is not in the library")),
+        Some(p) if p.is_computed() || !(p.counts_people || p.roll_up() == RollUp::Distinct) => {
+            report("people", format!("`{id}` is not a recorded count of people"))
+        }
+        Some(_) => {}
+    }
+}
+
 /// `within`: the larger indicator exists, is recorded, counts in the same unit, and
 /// no chain of `within` comes back to where it started.
 fn check_within(ind: &Indicator, by_id: &HashMap<&str, &Indicator>, report: &mut impl FnMut(&'static str, String)) {
@@ -212,6 +226,14 @@ fn check_proxy(ind: &Indicator, report: &mut impl FnMut(&'static str, String)) {
     }
     if p.source.trim().is_empty() {
         report("proxy.source", "say where the value comes from".into());
+    }
+    // No deadweight and no attribution credits every unit of the outcome to the
+    // programme: a default that does so must say why.
+    if p.deadweight == 0.0 && p.attribution == 0.0 && p.adjustments.as_deref().is_none_or(|a| a.trim().is_empty()) {
+        report(
+            "proxy.adjustments",
+            "deadweight and attribution are both 0, which credits the whole outcome to the work: say why in `adjustments`, or set them".into(),
+        );
     }
     if p.start_year > crate::value::MAX_DURATION_YEARS {
         report(
@@ -307,6 +329,7 @@ mod tests {
             frameworks: Frameworks::default(),
             proxy: None,
             stakeholder: None,
+            people: None,
         }
     }
 
@@ -436,6 +459,7 @@ mod tests {
             licence: None,
             url: None,
             retrieved: None,
+            adjustments: Some("a starting assumption".into()),
             deadweight: 25.0,
             attribution: 0.1,
             displacement: 0.0,
@@ -459,6 +483,7 @@ mod tests {
             licence: None,
             url: None,
             retrieved: None,
+            adjustments: Some("a starting assumption".into()),
             deadweight: 0.0,
             attribution: 0.0,
             displacement: 0.0,
@@ -485,6 +510,7 @@ mod tests {
                 licence: None,
                 url: None,
                 retrieved: None,
+                adjustments: Some("a starting assumption".into()),
                 deadweight: 0.0,
                 attribution: 0.0,
                 displacement: 0.0,

@@ -126,6 +126,11 @@ pub struct Proxy {
     /// A negative outcome (a dis-benefit): its value is taken off the total.
     #[serde(default, skip_serializing_if = "std::ops::Not::not")]
     pub disbenefit: bool,
+    /// Where the default deadweight, attribution, displacement and drop-off come
+    /// from, or that they are a starting assumption to set from evidence (printed
+    /// with the proxy; required where deadweight and attribution are both 0).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub adjustments: Option<String>,
 }
 
 fn one() -> u32 {
@@ -221,6 +226,11 @@ pub struct Indicator {
     /// Who experiences the outcome (for the SROI impact map), e.g. "participants".
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub stakeholder: Option<String>,
+    /// For a quantity that is not itself a count of people (WELLBYs, hours): the
+    /// indicator counting the people it rests on. A valuation prints that count
+    /// beside the value, so £1.7m of wellbeing is read beside the 25 people behind it.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub people: Option<String>,
 }
 
 /// What became of a cohort's members. Each part is published as a count of people

@@ -46,6 +46,8 @@ pub fn withheld_counts(
 pub fn blank(frame: &mut DataFrame, why: &[Withheld], columns: &[&str]) -> Result<()> {
     for name in columns {
         let Ok(column) = frame.column(name) else { continue };
+        // The column keeps its type: a count stays a whole number (244, not 244.0).
+        let dtype = column.dtype().clone();
         let values: Vec<Option<f64>> = column
             .cast(&DataType::Float64)?
             .f64()?
@@ -53,7 +55,7 @@ pub fn blank(frame: &mut DataFrame, why: &[Withheld], columns: &[&str]) -> Resul
             .zip(why)
             .map(|(v, w)| if w.is_withheld() { None } else { v })
             .collect();
-        frame.with_column(Column::new((*name).into(), values))?;
+        frame.with_column(Column::new((*name).into(), values).cast(&dtype)?)?;
     }
     frame.with_column(Column::new("withheld".into(), why.iter().map(|w| w.word()).collect::<Vec<_>>()))?;
     Ok(())

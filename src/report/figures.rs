@@ -164,7 +164,13 @@ impl Plan {
         requests: &mut Vec<Request>,
     ) -> Plan {
         let subject_col = spec.subject.column();
-        let valued: Vec<String> = library.iter().filter(|i| i.proxy.is_some()).map(|i| i.id.clone()).collect();
+        // The valued indicators, and the people a valued quantity rests on (printed
+        // beside its value, so protected with the report's other figures).
+        let valued: Vec<String> = library
+            .iter()
+            .filter(|i| i.proxy.is_some())
+            .flat_map(|i| std::iter::once(i.id.clone()).chain(i.people.clone()))
+            .collect();
         let (mut needs, mut second_keys) = (Vec::new(), Vec::new());
         let all_needs = super::plan::needs(spec, window, &valued);
         for (need, ids) in &all_needs {

@@ -51,6 +51,8 @@ pub struct Options {
     pub assumptions: Option<PathBuf>,
     /// Commitments table for the commitments section.
     pub commitments: Option<PathBuf>,
+    /// The year whose prices values are stated in, in place of the assumptions'.
+    pub report_year: Option<i32>,
     /// One report about this subject (an organisation or programme id).
     pub subject: Option<String>,
     /// One report per subject of this kind.
@@ -338,10 +340,11 @@ fn compute(opts: &Options, spec: &Spec, window: &spec::Window, library: &Library
     crate::timing::lap(&timer, "read, check and fold");
     let targets = opts.targets.as_deref().map(|p| Targets::load(p, library)).transpose()?;
     let names = load_names(&opts.names)?;
-    let assumptions = match &opts.assumptions {
+    let mut assumptions = match &opts.assumptions {
         Some(p) => Assumptions::load(p, library)?,
         None => Assumptions::default(),
     };
+    assumptions.report_year = opts.report_year.or(assumptions.report_year).or(spec.report_year);
     // `--subject` must name someone in the data, checked on every valid record.
     if let (Some(subject), None, Some(column)) = (&opts.subject, opts.each, kind.column()) {
         refuse_unknown_subject(&quality, column, subject)?;

@@ -37,6 +37,10 @@ pub struct Spec {
     /// different outcomes).
     #[serde(default)]
     pub omit_empty: bool,
+    /// The year whose prices the document's values are in, when neither the command
+    /// line (`--report-year`) nor the assumptions (`report_year`) say.
+    #[serde(default)]
+    pub report_year: Option<i32>,
     /// Sections, in order (`[[section]]` tables).
     #[serde(rename = "section")]
     pub sections: Vec<Section>,

@@ -158,6 +158,9 @@ pub const SENSITIVE: [&str; 7] =
 pub struct Params {
     /// Proxy value per unit, in report-year prices.
     pub value: f64,
+    /// The year whose prices `value` is in: the report year when one is set, else
+    /// the price year the value was stated in (the proxy's, or an override's).
+    pub price_year: i32,
     /// The lowest and highest credible values per unit, in report-year prices, when
     /// the proxy states them (sensitivity uses them in place of multipliers).
     pub value_range: Option<(f64, f64)>,
@@ -183,6 +186,7 @@ impl Default for Params {
     fn default() -> Self {
         Params {
             value: 0.0,
+            price_year: 0,
             value_range: None,
             deadweight: 0.0,
             attribution: 0.0,
@@ -326,6 +330,7 @@ impl Assumptions {
         let (mut value_from_library, mut range_from_library) = (true, proxy.low.is_some() || proxy.high.is_some());
         let mut p = Params {
             value: proxy.value * factor,
+            price_year: self.report_year.unwrap_or(proxy.price_year),
             value_range: range_from_library
                 .then(|| (proxy.low.unwrap_or(proxy.value) * factor, proxy.high.unwrap_or(proxy.value) * factor)),
             deadweight: proxy.deadweight,
@@ -353,6 +358,7 @@ impl Assumptions {
             };
             if let Some(v) = o.value {
                 p.value = v * factor;
+                p.price_year = self.report_year.or(o.price_year).unwrap_or(p.price_year);
                 value_from_library = false;
                 // A new central value without a range of its own drops the library's.
                 p.value_range = None;
@@ -377,18 +383,27 @@ impl Assumptions {
         Ok(p)
     }
 
-    /// index[report year] ÷ index[price year]; 1 when they are the same year.
+    /// index[report year] ÷ index[price year]; 1 when they are the same year. The
+    /// assumptions' own `[index]` is used when it gives both years, else HM
+    /// Treasury's GDP deflators built in (`deflators`).
     pub fn price_factor(&self, price_year: i32, indicator: &str) -> std::result::Result<f64, String> {
         let report_year = self.report_year.unwrap_or(price_year);
         if report_year == price_year {
             return Ok(1.0);
         }
-        let get = |y: i32| self.index.get(&y.to_string()).copied();
-        match (get(report_year), get(price_year)) {
-            (Some(to), Some(from)) => Ok(to / from),
-            _ => Err(format!(
-                "`{indicator}`'s proxy is in {price_year} prices but the report is in {report_year} prices: add both years to [index] in the assumptions file"
-            )),
+        let own = |y: i32| self.index.get(&y.to_string()).copied();
+        if let (Some(to), Some(from)) = (own(report_year), own(price_year)) {
+            return Ok(to / from);
+        }
+        let series = super::deflators::built_in();
+        match series.map(|s| (s.get(report_year), s.get(price_year))) {
+            Some((Some(to), Some(from))) => Ok(to / from),
+            _ => {
+                let (first, last) = series.map_or((0, 0), |s| s.years());
+                Err(format!(
+                    "`{indicator}` is valued in {price_year} prices and the report in {report_year} prices, but the GDP deflators built in cover {first} to {last} only: add both years to [index] in the assumptions file"
+                ))
+            }
         }
     }
 }
@@ -406,6 +421,7 @@ mod tests {
             licence: None,
             url: None,
             retrieved: None,
+            adjustments: None,
             deadweight: 0.0,
             attribution: 0.0,
             displacement: 0.0,

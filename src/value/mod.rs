@@ -14,6 +14,7 @@
 //! the investment.
 
 pub mod assumptions;
+pub mod deflators;
 pub mod sensitivity;
 
 /// The longest an outcome may be valued for: values are computed year by year, and
@@ -50,6 +51,21 @@ pub struct Line {
     pub params: Params,
     /// Where the proxy comes from.
     pub source: String,
+    /// The people the quantity rests on (the library's `people`), when it is not
+    /// itself a count of people: the indicator, its name and its figure in the group
+    /// (None when not recorded).
+    pub rests_on: Option<RestsOn>,
+}
+
+/// The count of people a valued quantity rests on.
+#[derive(Debug, Clone, PartialEq)]
+pub struct RestsOn {
+    /// The indicator counting them.
+    pub indicator: String,
+    /// Its name.
+    pub name: String,
+    /// Its figure in the group and period (None: not recorded).
+    pub count: Option<f64>,
 }
 
 impl Line {
@@ -170,16 +186,122 @@ impl GroupValue {
     }
 }
 
-/// The figures valuing needs: every proxied indicator's quantity per group.
+/// One outcome's share of a group's present value above which the ratio is said to
+/// rest mostly on that outcome.
+pub const DOMINANT_SHARE: f64 = 0.8;
+
+/// What a reader of a valuation needs to know that its figures do not say.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Caveat {
+    /// An outcome valued with no deadweight and no attribution: all of it is
+    /// credited to the work.
+    FullCredit {
+        /// The outcome, in words.
+        outcome: String,
+    },
+    /// One outcome gives more than `DOMINANT_SHARE` of the present value.
+    Dominant {
+        /// The outcome, in words.
+        outcome: String,
+        /// Its share of the present value (0–1).
+        share: f64,
+    },
+    /// A value of a quantity that is not a count of people (WELLBYs), beside the
+    /// people it rests on.
+    RestsOn {
+        /// The outcome, in words.
+        outcome: String,
+        /// Its quantity and unit.
+        quantity: f64,
+        /// The quantity's unit.
+        unit: String,
+        /// Its present value.
+        present_value: f64,
+        /// The people it rests on.
+        people: RestsOn,
+    },
+}
+
+impl Caveat {
+    /// In words, with the count of people as the caller shows it (`people`: "25", or
+    /// a withheld figure's mark).
+    pub fn words(&self, people: &str) -> String {
+        match self {
+            Caveat::FullCredit { outcome } => format!(
+                "{outcome} is valued with no deadweight and no attribution: all of it is credited to this work, as if none of it would have happened anyway or was due to others."
+            ),
+            // Rounded down: 99.6% is not "100%", which would say it is all.
+            Caveat::Dominant { outcome, share } => format!(
+                "{outcome} gives {}% of the present value: the ratio rests mostly on its proxy and adjustments.",
+                (share * 100.0).floor()
+            ),
+            Caveat::RestsOn { outcome, quantity, unit, present_value, people: rests } => format!(
+                "{outcome}: {} {unit} valued at £{} (present value) rest on {} counted as \"{}\".",
+                crate::output::format_figure(*quantity),
+                crate::output::format_figure(present_value.round()),
+                match rests.count {
+                    Some(_) if people == "1" => "1 person".to_string(),
+                    Some(_) => format!("{people} people"),
+                    None => "no people".to_string(),
+                },
+                rests.name
+            ),
+        }
+    }
+}
+
+impl GroupValue {
+    /// What a reader must know of this valuation: outcomes credited whole, one outcome
+    /// giving most of the value, values of quantities that are not people beside the
+    /// people behind them.
+    pub fn caveats(&self) -> Vec<Caveat> {
+        let mut out = Vec::new();
+        for l in &self.lines {
+            if l.params.deadweight == 0.0 && l.params.attribution == 0.0 {
+                out.push(Caveat::FullCredit { outcome: l.outcome.clone() });
+            }
+        }
+        let total = self.present_value();
+        if self.lines.len() > 1 && total > 0.0 {
+            for l in &self.lines {
+                let share = self.line_value(l) / total;
+                if share > DOMINANT_SHARE {
+                    out.push(Caveat::Dominant { outcome: l.outcome.clone(), share });
+                }
+            }
+        }
+        for l in &self.lines {
+            if let Some(people) = &l.rests_on {
+                out.push(Caveat::RestsOn {
+                    outcome: l.outcome.clone(),
+                    quantity: l.quantity,
+                    unit: l.unit.clone(),
+                    present_value: self.line_value(l),
+                    people: people.clone(),
+                });
+            }
+        }
+        out
+    }
+}
+
+/// The figures valuing needs: every proxied indicator's quantity per group, and the
+/// people each quantity rests on (the library's `people`).
 pub fn request(library: &Library, by: Unit, filters: Filters) -> Result<Request> {
     let proxied: Vec<String> = library.iter().filter(|i| i.proxy.is_some()).map(|i| i.id.clone()).collect();
+    let mut wanted = proxied.clone();
+    for p in library.iter().filter(|i| i.proxy.is_some()).filter_map(|i| i.people.clone()) {
+        if !wanted.contains(&p) {
+            wanted.push(p);
+        }
+    }
     if proxied.is_empty() {
         return Err(Error::usage("no indicator in the library has a financial proxy")
             .with_hint("add [indicator.proxy] entries to indicators/*.toml"));
     }
     Ok(Request {
         by: vec![Dimension::Field(by.column())],
-        filters: Filters { indicators: proxied, ..filters },
+        filters: Filters { indicators: wanted, ..filters },
         suppress_below: None,
         publish_apart: Vec::new(),
     })
@@ -198,6 +320,8 @@ pub fn from_figures(
     let groups = figures.column(by.column())?.str()?.clone();
     let ids = figures.column("indicator")?.str()?.clone();
     let values = figures.column("value")?.f64()?.clone();
+    let counted: std::collections::HashMap<(&str, &str), f64> =
+        (0..figures.height()).filter_map(|i| Some(((groups.get(i)?, ids.get(i)?), values.get(i)?))).collect();
     let mut out: Vec<GroupValue> = Vec::new();
     for i in 0..figures.height() {
         let (Some(group), Some(id), Some(q)) = (groups.get(i), ids.get(i), values.get(i)) else { continue };
@@ -208,6 +332,11 @@ pub fn from_figures(
             Unit::Organisation => (None, Some(group)),
         };
         let params = assumptions.params(id, proxy, programme, organisation).map_err(|m| assumptions.error(m))?;
+        let rests_on = ind.people.as_ref().map(|p| RestsOn {
+            indicator: p.clone(),
+            name: library.get(p).map_or_else(|| p.clone(), |i| i.name.clone()),
+            count: counted.get(&(group, p.as_str())).copied(),
+        });
         let line = Line {
             group: group.to_string(),
             indicator: id.to_string(),
@@ -217,6 +346,7 @@ pub fn from_figures(
             quantity: q,
             params,
             source: proxy.source.clone(),
+            rests_on,
         };
         match out.last_mut().filter(|g| g.group == group) {
             Some(g) => g.lines.push(line),
@@ -229,7 +359,34 @@ pub fn from_figures(
             }),
         }
     }
+    one_price_year(&out, assumptions)?;
     Ok(out)
+}
+
+/// Values are added only in one year's prices: without a report year (which brings
+/// every value to its prices), outcomes valued in different years' prices are
+/// refused, saying what to set.
+fn one_price_year(groups: &[GroupValue], assumptions: &Assumptions) -> Result<()> {
+    if assumptions.report_year.is_some() {
+        return Ok(());
+    }
+    let years: std::collections::BTreeSet<i32> =
+        groups.iter().flat_map(|g| g.lines.iter().map(|l| l.params.price_year)).collect();
+    if years.len() < 2 {
+        return Ok(());
+    }
+    let listed: Vec<String> = years.iter().map(i32::to_string).collect();
+    let (rest, last) = listed.split_at(listed.len() - 1);
+    let latest = years.iter().max().copied().unwrap_or_default();
+    Err(assumptions
+        .error(format!(
+            "the outcomes valued are in {} and {} prices, which cannot be added as they are",
+            rest.join(", "),
+            last[0]
+        ))
+        .with_hint(format!(
+            "set report_year (e.g. report_year = {latest}) in the assumptions file: every value is then brought to that year's prices with HM Treasury's GDP deflators"
+        )))
 }
 
 /// Money invested in a programme (or organisation), optionally over known dates.
@@ -262,31 +419,24 @@ impl Investment {
 /// Investments from a table with `id` and `investment` columns and optional `start`
 /// and `end` dates (programmes.csv); none when the table has no `investment` column.
 fn investments_from(path: &std::path::Path) -> Result<std::collections::HashMap<String, Investment>> {
-    let df = crate::data::read::read_table(path, None)?.df;
-    let find =
-        |w: &str| df.get_column_names().into_iter().find(|h| crate::data::schema::normalise_heading(h) == w).cloned();
-    let Some(inv) = find("investment") else { return Ok(std::collections::HashMap::new()) };
-    let Some(id) = find("id") else {
-        return Err(Error::read(path, "an investments table needs an `id` column beside `investment`"));
-    };
-    let text = |c: Option<PlSmallStr>| -> Result<Vec<Option<String>>> {
-        Ok(match c {
-            Some(c) => {
-                df.column(&c)?.cast(&DataType::String)?.str()?.iter().map(|v| v.map(|s| s.trim().to_string())).collect()
-            }
-            None => vec![None; df.height()],
-        })
-    };
-    let (ids, invs, starts, ends) = (text(Some(id))?, text(Some(inv))?, text(find("start"))?, text(find("end"))?);
-    let rows = df.column(crate::data::schema::ROW)?.i64()?.clone();
+    let table = crate::data::side::SideTable::load(path)?;
+    if !table.has("investment") {
+        return Ok(std::collections::HashMap::new());
+    }
+    table.require(&["id"], "an investments table needs an `id` column beside `investment`")?;
+    table.unique("id")?;
     let mut out = std::collections::HashMap::new();
-    for i in 0..df.height() {
-        let (Some(id), Some(v)) = (&ids[i], &invs[i]) else { continue };
-        let row = rows.get(i).unwrap_or(0);
-        let amount = crate::data::parse::parse_amount(v)
-            .ok_or_else(|| Error::read(path, format!("row {row}, column `investment`: \"{v}\" is not an amount")))?;
-        let date = |t: &Option<String>| t.as_deref().and_then(|t| crate::data::parse::parse_date(t, None).ok());
-        out.insert(id.clone(), Investment { amount, start: date(&starts[i]), end: date(&ends[i]) });
+    for i in 0..table.len() {
+        // A programme with no investment given is not valued; one with an investment
+        // must have readable dates, or its money would be charged to the wrong years.
+        let Some(amount) = table.optional_amount(i, "investment")? else { continue };
+        let (start, end) = (table.optional_date(i, "start")?, table.optional_date(i, "end")?);
+        if let (Some(s), Some(e)) = (start, end) {
+            if e < s {
+                return Err(table.error(i, "end", format!("{e} is before the start, {s}")));
+            }
+        }
+        out.insert(table.text(i, "id")?, Investment { amount, start, end });
     }
     Ok(out)
 }
@@ -311,6 +461,7 @@ pub fn gather_investments(
 pub fn sensitivity_frame(groups: &[GroupValue], assumptions: &Assumptions, by: Unit) -> Result<DataFrame> {
     let (mut group, mut parameter, mut low, mut high, mut sroi_low, mut sroi_high, mut be) =
         (Vec::new(), Vec::new(), Vec::new(), Vec::new(), Vec::new(), Vec::new(), Vec::new());
+    let (mut low_applied, mut high_applied) = (Vec::new(), Vec::new());
     let round = |v: f64| (v * 1000.0).round() / 1000.0;
     for g in groups {
         for s in sensitivity::analyse(g, assumptions) {
@@ -321,6 +472,8 @@ pub fn sensitivity_frame(groups: &[GroupValue], assumptions: &Assumptions, by: U
             sroi_low.push(round(s.sroi_low));
             sroi_high.push(round(s.sroi_high));
             be.push(s.break_even.map(round));
+            low_applied.push(s.applied.0);
+            high_applied.push(s.applied.1);
         }
     }
     Ok(df!(
@@ -328,6 +481,8 @@ pub fn sensitivity_frame(groups: &[GroupValue], assumptions: &Assumptions, by: U
         "assumption" => parameter,
         "low_multiplier" => low,
         "high_multiplier" => high,
+        "low_as_applied" => low_applied,
+        "high_as_applied" => high_applied,
         "sroi_low" => sroi_low,
         "sroi_high" => sroi_high,
         "break_even_multiplier" => be
@@ -360,7 +515,9 @@ pub fn impact_map_frame(groups: &[GroupValue], by: Unit) -> Result<DataFrame> {
 }
 
 /// The value table: one row per outcome and a `total` row per group.
-pub fn to_frame(groups: &[GroupValue], by: Unit) -> Result<DataFrame> {
+/// `people` says how a count of people is shown in a caveat (a small count may be
+/// withheld).
+pub fn to_frame(groups: &[GroupValue], by: Unit, people: &dyn Fn(&RestsOn) -> String) -> Result<DataFrame> {
     let mut group = Vec::new();
     let mut indicator = Vec::new();
     let mut quantity: Vec<Option<f64>> = Vec::new();
@@ -372,9 +529,30 @@ pub fn to_frame(groups: &[GroupValue], by: Unit) -> Result<DataFrame> {
     let mut sroi: Vec<Option<f64>> = Vec::new();
     let mut npv: Vec<Option<f64>> = Vec::new();
     let mut payback: Vec<Option<f64>> = Vec::new();
+    let mut caveats: Vec<Option<String>> = Vec::new();
     let round = |v: f64| (v * 100.0).round() / 100.0;
+    let said = |c: &Caveat| match c {
+        Caveat::RestsOn { people: p, .. } => c.words(&people(p)),
+        _ => c.words(""),
+    };
     for g in groups {
+        let all = g.caveats();
+        let about = |outcome: Option<&str>| -> Option<String> {
+            let words: Vec<String> = all
+                .iter()
+                .filter(|c| {
+                    let of = match c {
+                        Caveat::FullCredit { outcome } | Caveat::RestsOn { outcome, .. } => Some(outcome.as_str()),
+                        Caveat::Dominant { .. } => None,
+                    };
+                    of == outcome
+                })
+                .map(said)
+                .collect();
+            (!words.is_empty()).then(|| words.join(" "))
+        };
         for l in &g.lines {
+            caveats.push(about(Some(&l.outcome)));
             group.push(g.group.clone());
             indicator.push(l.indicator.clone());
             quantity.push(Some(l.quantity));
@@ -398,6 +576,7 @@ pub fn to_frame(groups: &[GroupValue], by: Unit) -> Result<DataFrame> {
         sroi.push(g.ratio().map(round));
         npv.push(g.npv().map(round));
         payback.push(g.payback_months().map(|m| (m * 10.0).round() / 10.0));
+        caveats.push(about(None));
     }
     Ok(df!(
         by.column() => group,
@@ -410,7 +589,8 @@ pub fn to_frame(groups: &[GroupValue], by: Unit) -> Result<DataFrame> {
         "investment" => investment,
         "sroi" => sroi,
         "npv" => npv,
-        "payback_months" => payback
+        "payback_months" => payback,
+        "caveats" => caveats
     )?)
 }
 
@@ -436,6 +616,7 @@ mod tests {
                 ..Params::default()
             },
             source: "s".into(),
+            rests_on: None,
         }
     }
 

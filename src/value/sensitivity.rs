@@ -20,6 +20,11 @@ pub struct Sensitivity {
     pub sroi_high: f64,
     /// The multiplier of this assumption at which SROI = 1, if one exists in range.
     pub break_even: Option<f64>,
+    /// The low and high cases as applied, in the assumption's own terms: "£10,000"
+    /// and "£16,000" for a proxy's stated range, "1 year" and "2 years" for a
+    /// duration of 1 × 0.5 (rounded, at least a year) and × 1.5, "5%" and "20%" for a
+    /// deadweight of 10%; "×0.5" and "×1.5" where the outcomes' own values differ.
+    pub applied: (String, String),
 }
 
 /// A copy of the group with one assumption scaled by `m` (rates capped at 1).
@@ -105,6 +110,70 @@ pub fn break_even(g: &GroupValue, parameter: &str) -> Option<f64> {
     Some((lo + hi) / 2.0)
 }
 
+impl Sensitivity {
+    /// The test in words, as applied ("deadweight 5%–20%", "duration 1 year–2 years",
+    /// "proxy values at their stated ranges, others ×0.5–×1.5"); None for a test that
+    /// changes nothing (a displacement of 0% scaled is still 0%).
+    pub fn words(&self) -> Option<String> {
+        let (low, high) = &self.applied;
+        if low == high {
+            return None;
+        }
+        let label = match self.parameter {
+            "value" => "proxy values",
+            "duration_years" => "duration",
+            "drop_off" => "drop-off",
+            "discount_rate" => "discount rate",
+            other => other,
+        };
+        Some(match (low.strip_prefix("stated range, else "), high.strip_prefix("stated range, else ")) {
+            (Some(l), Some(h)) => format!("{label} at their stated ranges, others {l}–{h}"),
+            _ if low == "stated range" => format!("{label} at their stated ranges"),
+            _ => format!("{label} {low}–{high}"),
+        })
+    }
+}
+
+/// One case of a test in the assumption's own terms: the value every outcome takes in
+/// `case` when they all take the same one, else the multiplier (for the proxy value,
+/// "stated range" where outcomes mix stated ranges and multipliers). A discount rate
+/// tried on the group's own rate is read from the group.
+fn applied(g: &GroupValue, case: &GroupValue, parameter: &str, multiplier: f64) -> String {
+    let of = |l: &Line| -> f64 {
+        let p = &l.params;
+        match parameter {
+            "value" => p.value,
+            "deadweight" => p.deadweight,
+            "attribution" => p.attribution,
+            "displacement" => p.displacement,
+            "drop_off" => p.drop_off,
+            "duration_years" => f64::from(p.duration_years),
+            _ => p.discount_rate,
+        }
+    };
+    let values: Vec<f64> = case.lines.iter().map(of).collect();
+    let same = values.windows(2).all(|w| (w[0] - w[1]).abs() < 1e-9);
+    let stated = g.lines.iter().filter(|l| l.params.value_range.is_some()).count();
+    match (values.first(), same) {
+        (Some(v), true) => match parameter {
+            "value" => format!("£{}", crate::output::format_figure(*v)),
+            "duration_years" if *v == 1.0 => "1 year".to_string(),
+            "duration_years" => format!("{v:.0} years"),
+            _ => percent(*v),
+        },
+        _ if parameter == "value" && stated > 0 && stated < g.lines.len() => {
+            format!("stated range, else ×{}", crate::output::format_figure(multiplier))
+        }
+        _ if parameter == "value" && stated > 0 => "stated range".to_string(),
+        _ => format!("×{}", crate::output::format_figure(multiplier)),
+    }
+}
+
+/// A rate as a percentage, to two decimals at most (3.5%, 1.75%, 20%).
+fn percent(v: f64) -> String {
+    format!("{}%", crate::output::format_figure(v * 100.0))
+}
+
 /// Every assumption's SROI range, widest swing first (the tornado order).
 pub fn analyse(g: &GroupValue, assumptions: &Assumptions) -> Vec<Sensitivity> {
     let mut out: Vec<Sensitivity> = super::assumptions::SENSITIVE
@@ -123,6 +192,7 @@ pub fn analyse(g: &GroupValue, assumptions: &Assumptions) -> Vec<Sensitivity> {
                 sroi_low: sroi(&low)?,
                 sroi_high: sroi(&high)?,
                 break_even: break_even(g, p),
+                applied: (applied(g, &low, p, r.low), applied(g, &high, p, r.high)),
             })
         })
         .collect();
@@ -150,6 +220,7 @@ mod tests {
                 quantity: 10.0,
                 params: Params { value: 1000.0, deadweight: dw, discount_rate: 0.0, ..Params::default() },
                 source: "s".into(),
+                rests_on: None,
             }],
             investment: Some(investment),
             rate: 0.0,
@@ -179,6 +250,20 @@ mod tests {
         let rows = analyse(&g, &Assumptions::default());
         let v = rows.iter().find(|r| r.parameter == "value").unwrap();
         assert!((v.sroi_low - 0.9).abs() < 1e-12 && (v.sroi_high - 2.7).abs() < 1e-12, "{v:?}");
+        // Labelled as applied: the stated values, not the default multipliers.
+        assert_eq!(v.applied, ("£600".to_string(), "£1,800".to_string()));
+    }
+
+    /// A duration of 1 year × 0.5 rounds back to 1 year (no low side) and × 1.5 to 2
+    /// years: labelled so, not "×0.5–×1.5". A deadweight of 25% ± 50% is 12.5%–37.5%.
+    #[test]
+    fn every_case_is_labelled_as_applied() {
+        let g = group(0.25, 5000.0);
+        let rows = analyse(&g, &Assumptions::default());
+        let of = |p: &str| rows.iter().find(|r| r.parameter == p).unwrap().applied.clone();
+        assert_eq!(of("duration_years"), ("1 year".to_string(), "2 years".to_string()));
+        assert_eq!(of("deadweight"), ("12.5%".to_string(), "37.5%".to_string()));
+        assert_eq!(of("value"), ("£500".to_string(), "£1,500".to_string()));
     }
 
     #[test]

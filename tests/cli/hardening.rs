@@ -257,7 +257,7 @@ fn maps_and_tables_that_say_two_things_are_refused() {
         s(&d.join("x.pdf")),
     ])
     .expect_code(1);
-    assert!(run.stderr.contains("row 4, column `id`: id \"ORG1\" is already given in row 2"), "{}", run.stderr);
+    assert!(run.stderr.contains("row 4, column A \"id\": id \"ORG1\" is already given in row 2"), "{}", run.stderr);
 }
 
 /// Batch file names open on every system: ids alike but for case, device names,

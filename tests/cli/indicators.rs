@@ -306,7 +306,11 @@ fn completions_for_every_shell() {
 /// standard error saying to use CSV; one that fits does not.
 #[test]
 fn tables_wider_than_the_terminal_say_so() {
-    let run = crate::util::impact_env(&["value", "samples/outcomes.csv", "--impact-map"], &[("COLUMNS", "120")]).ok();
+    let run = crate::util::impact_env(
+        &["value", "samples/outcomes.csv", "--impact-map", "--report-year", "2024"],
+        &[("COLUMNS", "120")],
+    )
+    .ok();
     assert!(run.stderr.contains("wider than the terminal's 120: use --format csv"), "{}", run.stderr);
     let run = crate::util::impact_env(&["aggregate", "samples/outcomes.csv"], &[("COLUMNS", "200")]).ok();
     assert!(!run.stderr.contains("wider than the terminal"), "{}", run.stderr);

@@ -75,9 +75,28 @@ pub fn listing(dir: &Path) -> Vec<String> {
     names
 }
 
-/// Parse `impact aggregate --format csv` output into rows of cells.
+/// Parse CSV output (one record a line) into rows of cells: commas inside quotes stay
+/// in their cell, and `""` in a quoted cell is a quote.
 pub fn csv_rows(text: &str) -> Vec<Vec<String>> {
-    text.lines().map(|l| l.split(',').map(|c| c.trim_matches('"').to_string()).collect()).collect()
+    text.lines()
+        .map(|line| {
+            let (mut cells, mut cell, mut quoted) = (Vec::new(), String::new(), false);
+            let mut chars = line.chars().peekable();
+            while let Some(c) = chars.next() {
+                match c {
+                    '"' if quoted && chars.peek() == Some(&'"') => {
+                        cell.push('"');
+                        chars.next();
+                    }
+                    '"' => quoted = !quoted,
+                    ',' if !quoted => cells.push(std::mem::take(&mut cell)),
+                    c => cell.push(c),
+                }
+            }
+            cells.push(cell);
+            cells
+        })
+        .collect()
 }
 
 /// The value column of the row whose leading cells equal `key` (dims…, indicator).

@@ -120,7 +120,7 @@ fn a_price_index_moves_proxies_to_the_report_year() {
     // An error in the assumptions file, like its other errors: it names the file, exit 1.
     let run = impact(&["value", s(&data), "--assumptions", s(&missing)]).expect_code(1);
     assert!(
-        run.stderr.contains("m.toml: `jobs_created`'s proxy is in 2024 prices but the report is in 2025 prices"),
+        run.stderr.contains("m.toml: `jobs_created` is valued in 2024 prices and the report in 2025 prices, but the GDP deflators built in cover 2015 to 2024 only"),
         "{}",
         run.stderr
     );
@@ -269,7 +269,10 @@ fn start_years_own_rates_ranges_disbenefits_and_evaluations_to_the_penny() {
         format!("[[indicator]]\nid = \"{id}\"\nname = \"{id}\"\ntheme = \"t\"\nunit = \"people\"\naggregation = \"sum\"\ndirection = \"higher\"\ndescription = \"d\"\nmin = 0\nstakeholder = \"participants\"\nproxy = {{ {proxy} }}\n\n")
     };
     let text = indicator("wellbeing", "value = 13000, low = 10000, high = 16000, currency = \"GBP\", price_year = 2019, source = \"s\", deadweight = 0.5, duration_years = 2, start_year = 0, discount_rate = 0.015")
-        + &indicator("harm", "value = 1000, currency = \"GBP\", price_year = 2024, source = \"s\", disbenefit = true");
+        + &indicator(
+            "harm",
+            "value = 1000, currency = \"GBP\", price_year = 2024, source = \"s\", disbenefit = true, adjustments = \"none: a test\"",
+        );
     std::fs::write(lib.join("t.toml"), text).unwrap();
     let mut data = String::from("record_id,organisation,programme,indicator,date,value\n");
     for (i, id) in ["wellbeing", "harm"].iter().enumerate() {

@@ -88,8 +88,7 @@ pub(super) fn blocks(ctx: &Context, title: Option<&str>, out: &mut Blocks) {
                 // Without a report year nothing is indexed: the value is in its own year's prices.
                 let prices = match (ctx.assumptions.report_year, &ind.proxy) {
                     (Some(year), _) => format!("{year} prices (the report year)"),
-                    (None, Some(p)) => format!("{} prices, not indexed (no report year given)", p.price_year),
-                    (None, None) => "the prices of its source".to_string(),
+                    (None, _) => format!("{} prices", l.params.price_year),
                 };
                 facts.push(format!(
                     "Financial proxy used: {} per unit in {prices}{origin}; source: {}; licence: {}",
@@ -118,6 +117,9 @@ pub(super) fn blocks(ctx: &Context, title: Option<&str>, out: &mut Blocks) {
                 }
                 if l.params.disbenefit {
                     facts.push("A dis-benefit, taken off the total".into());
+                }
+                if let Some(why) = ind.proxy.as_ref().and_then(|p| p.adjustments.as_deref()) {
+                    facts.push(format!("Default adjustments: {why}"));
                 }
             }
             (None, Some(p)) => facts.push(format!(

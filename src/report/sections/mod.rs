@@ -172,7 +172,7 @@ fn section_table(ctx: &Context, section: &Section) -> Result<Option<DataFrame>> 
             None
         }
         Section::SocialValue { .. } | Section::ImpactMap { .. } => match ctx.value {
-            Some(g) => Some(crate::value::to_frame(std::slice::from_ref(g), by_kind())?),
+            Some(g) => Some(crate::value::to_frame(std::slice::from_ref(g), by_kind(), &|r| people_shown(ctx, r))?),
             None => None,
         },
         Section::Tornado { .. } => match ctx.value.filter(|g| g.ratio().is_some()) {
@@ -299,6 +299,18 @@ fn name_of<'a>(ctx: &'a Context, id: &'a str) -> &'a str {
 }
 
 /// The subject's figure for an indicator over the whole period.
+/// The people a valued quantity rests on as the report publishes them: the subject's
+/// figure for the period, or its mark where it is withheld.
+fn people_shown(ctx: &Context, rests: &crate::value::RestsOn) -> String {
+    match (total(ctx, &rests.indicator), rests.count, ctx.figures.suppress_below) {
+        (Some(row), _, _) => shown(ctx, row, "people"),
+        (None, None, _) => "0".to_string(),
+        // A count the report does not publish elsewhere is not printed unprotected.
+        (None, Some(_), Some(t)) => Withheld::Secondary.mark(t),
+        (None, Some(n), None) => crate::output::format_figure(n),
+    }
+}
+
 fn total<'a>(ctx: &'a Context, id: &str) -> Option<&'a Row> {
     ctx.figures.rows(&kpi_need(ctx.window), ctx.subject).iter().find(|r| r.indicator == id)
 }

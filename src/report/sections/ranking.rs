@@ -16,7 +16,7 @@ pub(super) fn blocks(
     out: &mut Blocks,
 ) {
     let name = ctx.library.get(indicator).map_or(indicator.to_string(), |i| i.name.clone());
-    let measure = if per == Per::Investment { "per £10k invested" } else { "per participant" };
+    let measure = if per == Per::Investment { "per £10k invested" } else { "per person recorded" };
     let title = title.map_or_else(|| format!("{name} {measure}"), str::to_string);
     let ranked = ranked(ctx, indicator, by, per);
     let rows: Vec<&crate::compare::Row> = ranked.iter().map(|(r, _)| r).collect();
@@ -41,6 +41,18 @@ pub(super) fn blocks(
     out.keep_together(height + 60.0);
     out.heading(&title);
     out.chart(data, height, slug(n, &title));
+    if per == Per::Participant {
+        // Whose people: every one the peer recorded, not those of one indicator.
+        out.paragraph(
+            &format!(
+                "Per person recorded: {name} divided by the distinct people (by participant id, {}) with any record of the {} in the period, whatever the outcome recorded.",
+                ctx.figures.participants.words(),
+                by.column()
+            ),
+            8.0,
+            Rgb::MUTED,
+        );
+    }
     out.space(8.0);
     ranking_table(ctx, out, &ranked, per);
 }

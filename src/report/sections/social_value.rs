@@ -54,6 +54,7 @@ pub(super) fn blocks(ctx: &Context, title: Option<&str>, out: &mut Blocks) {
         own_rates(g)
     );
     text.push_str(&timing_words(g));
+    text.push_str(&price_words(ctx, g));
     // The headline ratio never stands without the range the sensitivity tests give it.
     if let Some(ratio) = g.ratio() {
         let tests = crate::value::sensitivity::analyse(g, ctx.assumptions);
@@ -62,7 +63,7 @@ pub(super) fn blocks(ctx: &Context, title: Option<&str>, out: &mut Blocks) {
         if !tests.is_empty() {
             text.push_str(&format!(
                 " The SROI ratio of £{ratio:.2} per £1 ranges from £{lo:.2} to £{hi:.2} when each assumption is varied on its own ({}).",
-                tests.iter().map(|t| format!("{} ×{}–×{}", t.parameter.replace('_', " "), t.low, t.high)).collect::<Vec<_>>().join(", ")
+                tests.iter().filter_map(crate::value::sensitivity::Sensitivity::words).collect::<Vec<_>>().join("; ")
             ));
             if g.lines.iter().any(|l| l.params.value_range.is_some()) {
                 text.push_str(" An outcome whose proxy states its lowest and highest credible values is tried at those in the value test.");
@@ -81,6 +82,16 @@ pub(super) fn blocks(ctx: &Context, title: Option<&str>, out: &mut Blocks) {
     for warning in double_counting(ctx, g) {
         out.space(4.0);
         out.paragraph(&warning, 8.5, Rgb::WARNING);
+    }
+    // What the figures alone do not say: outcomes credited whole, one outcome giving
+    // most of the value, values beside the people they rest on.
+    for caveat in g.caveats() {
+        let people = match &caveat {
+            crate::value::Caveat::RestsOn { people, .. } => people_shown(ctx, people),
+            _ => String::new(),
+        };
+        out.space(4.0);
+        out.paragraph(&caveat.words(&people), 8.5, Rgb::WARNING);
     }
     out.space(6.0);
 }
@@ -149,6 +160,38 @@ fn timing_words(g: &crate::value::GroupValue) -> String {
         }
     }
     words
+}
+
+/// The prices every value is in: the report year's, brought there with the price
+/// index named (the assumptions' own, or HM Treasury's GDP deflators built in).
+fn price_words(ctx: &Context, g: &crate::value::GroupValue) -> String {
+    let Some(year) = ctx.assumptions.report_year else {
+        // Without a report year, the values share one price year (or are refused).
+        return g.lines.first().map_or(String::new(), |l| format!(" Values are in {} prices.", l.params.price_year));
+    };
+    let moved: Vec<i32> = {
+        let mut y: Vec<i32> = ctx
+            .library
+            .iter()
+            .filter(|i| g.lines.iter().any(|l| l.indicator == i.id))
+            .filter_map(|i| i.proxy.as_ref().map(|p| p.price_year))
+            .filter(|y| *y != year)
+            .collect();
+        y.sort();
+        y.dedup();
+        y
+    };
+    if moved.is_empty() {
+        return format!(" Values are in {year} prices.");
+    }
+    let index = match (ctx.assumptions.index.is_empty(), crate::value::deflators::built_in()) {
+        (true, Some(d)) => format!("HM Treasury's GDP deflators ({}, {})", d.title, d.base),
+        _ => "the price index in the assumptions".to_string(),
+    };
+    format!(
+        " Values are in {year} prices: those stated in {} prices are brought to {year}'s with {index}.",
+        moved.iter().map(i32::to_string).collect::<Vec<_>>().join(" and ")
+    )
 }
 
 /// The report's outcomes the subject recorded whose indicator carries no proxy: they

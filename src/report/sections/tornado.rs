@@ -37,7 +37,9 @@ pub(super) fn blocks(ctx: &Context, n: usize, title: Option<&str>, out: &mut Blo
 fn tornado_data(ctx: &Context) -> Option<(ChartData, Vec<String>)> {
     let g = ctx.value.filter(|g| !g.lines.is_empty())?;
     let base = g.ratio()?;
-    let rows = crate::value::sensitivity::analyse(g, ctx.assumptions);
+    // A test that changes nothing (a displacement of 0% scaled) has no bar to draw.
+    let all = crate::value::sensitivity::analyse(g, ctx.assumptions);
+    let rows: Vec<&crate::value::sensitivity::Sensitivity> = all.iter().filter(|r| r.words().is_some()).collect();
     let label = |p: &str| {
         match p {
             "value" => "Proxy values",
@@ -53,15 +55,22 @@ fn tornado_data(ctx: &Context) -> Option<(ChartData, Vec<String>)> {
     };
     let data = ChartData {
         kind: ChartKind::Tornado,
-        categories: rows.iter().map(|r| format!("{} ×{}–×{}", label(r.parameter), r.low, r.high)).collect(),
+        categories: rows
+            .iter()
+            .filter_map(|r| r.words())
+            .map(|w| {
+                let mut c = w.chars();
+                c.next().map_or(String::new(), |f| f.to_uppercase().chain(c).collect())
+            })
+            .collect(),
         series: vec![
             Series {
-                name: "SROI at the low multiplier".into(),
+                name: "SROI at the low case".into(),
                 values: rows.iter().map(|r| Some(r.sroi_low)).collect(),
                 outline: false,
             },
             Series {
-                name: "SROI at the high multiplier".into(),
+                name: "SROI at the high case".into(),
                 values: rows.iter().map(|r| Some(r.sroi_high)).collect(),
                 outline: false,
             },

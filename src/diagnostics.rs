@@ -223,7 +223,7 @@ impl Report {
                 let _ = write!(place, ", column {col}");
             }
             // Messages quote cells from the data: no control character reaches a terminal raw.
-            let escape = crate::output::escape_controls;
+            let escape = crate::base::text::escape_controls;
             let _ = writeln!(out, "{level}: {}: {}", escape(&place), escape(&d.message));
             if let Some(hint) = &d.hint {
                 let _ = writeln!(out, "  hint: {}", escape(hint));

@@ -120,3 +120,44 @@ impl Error {
         }
     }
 }
+
+/// Turn a TOML error into a message with line and column, plus a hint for a
+/// misspelt key (serde reports "unknown field `x`, expected one of …").
+pub fn toml_error(path: &std::path::Path, e: &toml::de::Error) -> Error {
+    let position = e
+        .span()
+        .and_then(|span| {
+            let text = crate::builtin::read_to_string(path).ok()?;
+            let before = text.get(..span.start)?;
+            let line = before.matches('\n').count() + 1;
+            let col = before.rsplit('\n').next().map_or(0, |l| l.chars().count()) + 1;
+            Some(format!("line {line}, column {col}: "))
+        })
+        .unwrap_or_default();
+    let message = e.message().to_string();
+    let hint = unknown_key_hint(&message).or_else(|| {
+        message.contains("duplicate key").then(|| {
+            "a key appears twice in the same table; keep one (each heading or column is named once)".to_string()
+        })
+    });
+    Error::Config { path: path.to_path_buf(), message: format!("{position}{message}"), hint }
+}
+
+pub(crate) fn unknown_key_hint(message: &str) -> Option<String> {
+    let rest = message.strip_prefix("unknown field `")?;
+    let (key, expected) = rest.split_once('`')?;
+    let choices: Vec<&str> = expected.split('`').skip(1).step_by(2).collect();
+    crate::base::suggest::nearest(key, choices.iter().copied()).map(|near| format!("did you mean `{near}`?"))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::unknown_key_hint;
+
+    #[test]
+    fn unknown_key_hint_suggests_the_nearest_key() {
+        let msg = "unknown field `unti`, expected one of `id`, `name`, `unit`";
+        assert_eq!(unknown_key_hint(msg).as_deref(), Some("did you mean `unit`?"));
+        assert_eq!(unknown_key_hint("missing field `id`"), None);
+    }
+}

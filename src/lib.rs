@@ -19,7 +19,7 @@
 //! let (valid, rejected) = data::keep_valid(loaded, false)?;
 //! // Figures for every subject, small numbers withheld (under 5).
 //! let figures =
-//!     report::figures::compute(&spec, &window, &valid.records, Some(&rejected), &library, None, Some(5))?;
+//!     report::figures_from_records(&spec, &window, &valid.records, Some(&rejected), &library, None, Some(5))?;
 //! let (names, values, comparisons) = (HashMap::new(), HashMap::new(), HashMap::new());
 //! let assumptions = Assumptions::default();
 //! let inputs = report::Inputs {
@@ -45,6 +45,8 @@
 #![warn(missing_docs)]
 
 pub mod aggregate;
+pub mod assumptions;
+pub mod base;
 pub(crate) mod builtin;
 /// The `impact` command line: argument parsing and each command's wiring (used by the
 /// binary; not part of the library's face).
@@ -64,7 +66,6 @@ pub mod privacy;
 pub mod project;
 pub mod report;
 pub(crate) mod samples;
-pub(crate) mod suggest;
 pub mod template;
 #[doc(hidden)]
 pub mod timing;

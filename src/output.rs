@@ -66,8 +66,7 @@ pub fn render(df: &DataFrame, format: TableFormat) -> Result<Vec<u8>> {
     Ok(buf)
 }
 
-/// The most characters an Excel cell holds.
-pub const EXCEL_CELL_CHARS: usize = 32_767;
+pub use crate::base::limits::EXCEL_CELL_CHARS;
 
 /// Refuse a text longer than an Excel cell holds, naming what it is (`what`) and
 /// what to do instead, rather than fail while writing the workbook.
@@ -187,20 +186,7 @@ pub fn restore_guarded(df: &mut DataFrame) -> Result<()> {
     Ok(())
 }
 
-/// Text from the data as a terminal shows it: control characters (escape sequences,
-/// bidirectional overrides) are written as `\u{…}` so they cannot move the cursor,
-/// recolour the screen or reverse the text around them.
-pub fn escape_controls(s: &str) -> std::borrow::Cow<'_, str> {
-    let unsafe_char = |c: char| {
-        c.is_control() || matches!(c, '\u{202A}'..='\u{202E}' | '\u{2066}'..='\u{2069}' | '\u{200E}' | '\u{200F}')
-    };
-    if !s.chars().any(unsafe_char) {
-        return std::borrow::Cow::Borrowed(s);
-    }
-    std::borrow::Cow::Owned(
-        s.chars().map(|c| if unsafe_char(c) { c.escape_unicode().to_string() } else { c.to_string() }).collect(),
-    )
-}
+pub use crate::base::text::escape_controls;
 
 /// Refuse an output path that is one of the inputs (`aggregate data.csv --out
 /// data.csv` would replace the data with its figures). Paths are compared after
@@ -412,13 +398,6 @@ mod tests {
         let mut back = neutralise_formulas(&df).unwrap();
         restore_guarded(&mut back).unwrap();
         assert_eq!(back, df);
-    }
-
-    #[test]
-    fn control_characters_are_escaped_for_the_terminal() {
-        assert_eq!(escape_controls("ORG\u{1b}[31m1"), "ORG\\u{1b}[31m1");
-        assert_eq!(escape_controls("abc\u{202E}def"), "abc\\u{202e}def");
-        assert_eq!(escape_controls("Fàilte Works"), "Fàilte Works");
     }
 
     #[test]

@@ -111,7 +111,7 @@ pub fn run_with(
 }
 
 /// The same figures from records already in memory (checked, valid ones), for a
-/// library user who holds them (`report::figures::compute`).
+/// library user who holds them (`report::figures_from_records`).
 pub fn from_records(records: &DataFrame, library: &Library, requests: &[Request]) -> Result<Output> {
     from_records_with(records, library, requests, Vec::new())
 }

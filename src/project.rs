@@ -143,7 +143,7 @@ impl Project {
     /// Reads a project file; its paths are taken relative to its folder.
     pub fn load(file: &Path) -> Result<Project> {
         let text = std::fs::read_to_string(file).map_err(|e| Error::io(file, e))?;
-        let parsed: ProjectFile = toml::from_str(&text).map_err(|e| crate::indicator::library::toml_error(file, &e))?;
+        let parsed: ProjectFile = toml::from_str(&text).map_err(|e| crate::error::toml_error(file, &e))?;
         let root = file.parent().map(Path::to_path_buf).unwrap_or_default();
         let at = |p: Option<PathBuf>| p.map(|p| root.join(p));
         if let Some(n) = parsed.defaults.suppress_below.filter(|n| *n < 2) {

@@ -9,9 +9,9 @@ use rust_xlsxwriter::{
     XlsxError,
 };
 
+use crate::data::tables::{Programme, Tables};
 use crate::error::{Error, Result};
 use crate::indicator::{Indicator, Library};
-use crate::samples::{Programme, Scenario};
 
 /// The sheet a return's records go in (the first, which `validate` reads).
 pub const DATA_SHEET: &str = "Return";
@@ -28,19 +28,19 @@ pub struct Ask<'a> {
     pub areas: Vec<(String, String)>,
 }
 
-/// The workbook's bytes. The programme (and organisation) must be in the scenario's
+/// The workbook's bytes. The programme (and organisation) must be in the tables's
 /// tables; the indicators are the recorded ones of the programme's themes.
-pub fn workbook(scenario: &Scenario, library: &Library, ask: &Ask) -> Result<Vec<u8>> {
-    let programme = scenario.programmes.iter().find(|p| p.id == ask.programme).ok_or_else(|| {
-        let ids: Vec<&str> = scenario.programmes.iter().map(|p| p.id.as_str()).collect();
+pub fn workbook(tables: &Tables, library: &Library, ask: &Ask) -> Result<Vec<u8>> {
+    let programme = tables.programmes.iter().find(|p| p.id == ask.programme).ok_or_else(|| {
+        let ids: Vec<&str> = tables.programmes.iter().map(|p| p.id.as_str()).collect();
         let err = Error::usage(format!("no programme `{}` in the programmes table", ask.programme));
-        match crate::suggest::nearest(ask.programme, ids.iter().copied()) {
+        match crate::base::suggest::nearest(ask.programme, ids.iter().copied()) {
             Some(n) => err.with_hint(format!("did you mean `{n}`?")),
             None => err.with_hint(format!("programmes: {}", ids.join(", "))),
         }
     })?;
     let partners: Vec<&str> =
-        programme.partners.iter().map(|&i| scenario.organisations[i].id.as_str()).collect::<Vec<_>>();
+        programme.partners.iter().map(|&i| tables.organisations[i].id.as_str()).collect::<Vec<_>>();
     let organisations: Vec<&str> = match ask.organisation {
         Some(o) if partners.contains(&o) => vec![o],
         Some(o) => {

@@ -81,7 +81,7 @@ impl Dimension {
                 let choices: Vec<&str> =
                     RECORD_DIMS.iter().copied().chain(Grain::ALL.iter().map(|g| g.name())).collect();
                 let err = Error::usage(format!("cannot group by `{word}`"));
-                return Err(match crate::suggest::nearest(word, choices.iter().copied()) {
+                return Err(match crate::base::suggest::nearest(word, choices.iter().copied()) {
                     Some(n) => err.with_hint(format!("did you mean `{n}`? dimensions: {}", choices.join(", "))),
                     None => err.with_hint(format!("dimensions: {}", choices.join(", "))),
                 });

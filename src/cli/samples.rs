@@ -3,9 +3,10 @@ use std::path::PathBuf;
 use clap::Subcommand;
 
 use super::Outcome;
+use crate::data::tables::Tables;
 use crate::error::{Error, Result};
 use crate::indicator::Library;
-use crate::samples::{generate, Scenario};
+use crate::samples::generate;
 
 #[derive(Debug, Subcommand)]
 pub enum SamplesCommand {
@@ -35,9 +36,9 @@ pub fn run(cmd: SamplesCommand, library: &Library) -> Result<Outcome> {
             if rows == 0 {
                 return Err(Error::usage("--rows must be at least 1"));
             }
-            let scenario = Scenario::load(&organisations, &programmes)?;
+            let tables = Tables::load(&organisations, &programmes)?;
             let started = std::time::Instant::now();
-            generate(&scenario, library, rows, seed, &out)?;
+            generate(&tables, library, rows, seed, &out)?;
             Ok(Outcome::ok(format!(
                 "wrote {rows} record(s) to {} in {:.1}s\n",
                 out.display(),

@@ -5,9 +5,9 @@ use std::path::PathBuf;
 use clap::Args;
 
 use super::Outcome;
+use crate::data::tables::Tables;
 use crate::error::{Error, Result};
 use crate::indicator::Library;
-use crate::samples::Scenario;
 use crate::template::{self, Ask};
 
 #[derive(Debug, Args)]
@@ -47,7 +47,7 @@ pub fn run(args: TemplateArgs, library: &Library) -> Result<Outcome> {
         (needed(&args.programmes, "programmes")?, needed(&args.organisations, "organisations")?);
     let inputs = [Some(programmes.as_path()), Some(organisations.as_path()), args.areas.as_deref()];
     crate::output::refuse_overwriting_inputs(&args.out, inputs.into_iter().flatten())?;
-    let scenario = Scenario::load(&organisations, &programmes)?;
+    let tables = Tables::load(&organisations, &programmes)?;
     let areas = match &args.areas {
         Some(path) => {
             crate::data::names::read_names(path)?.into_iter().map(|r| (r.id, r.name.unwrap_or_default())).collect()
@@ -55,7 +55,7 @@ pub fn run(args: TemplateArgs, library: &Library) -> Result<Outcome> {
         None => Vec::new(),
     };
     let ask = Ask { programme: &args.programme, organisation: args.organisation.as_deref(), areas };
-    let bytes = template::workbook(&scenario, library, &ask)?;
+    let bytes = template::workbook(&tables, library, &ask)?;
     crate::output::write_atomic(&args.out, &bytes)?;
     let shown = |t: &str| crate::output::escape_controls(t).into_owned();
     Ok(Outcome::ok(format!(

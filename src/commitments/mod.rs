@@ -8,10 +8,10 @@ use chrono::NaiveDate;
 use polars::prelude::*;
 
 use crate::aggregate::{Filters, Request};
+use crate::assumptions::Assumptions;
 use crate::data::side::SideTable;
 use crate::error::Result;
 use crate::indicator::Library;
-use crate::value::Assumptions;
 
 /// Delivery within this share of the pro-rata expectation still counts as on track.
 pub const ON_TRACK_TOLERANCE: f64 = 0.9;

@@ -7,9 +7,9 @@ use std::collections::HashMap;
 use polars::prelude::*;
 
 use crate::aggregate::{Dimension, Filters, Grain, PeopleFold, Priority, Request, Unit};
+use crate::assumptions::Investment;
 use crate::error::{Error, Result};
 use crate::indicator::{Aggregation, Direction, Library, RollUp};
-use crate::value::Investment;
 
 /// Named beneficiary groups counted as priority groups unless told otherwise.
 pub const DEFAULT_PRIORITY_GROUPS: [&str; 6] =

@@ -89,7 +89,7 @@ impl ColumnMap {
     /// Reads a column map (TOML), checking its fields and indicators against the library.
     pub fn load(path: &Path, library: &Library) -> Result<ColumnMap> {
         let text = std::fs::read_to_string(path).map_err(|e| Error::io(path, e))?;
-        let mut map: ColumnMap = toml::from_str(&text).map_err(|e| crate::indicator::library::toml_error(path, &e))?;
+        let mut map: ColumnMap = toml::from_str(&text).map_err(|e| crate::error::toml_error(path, &e))?;
         map.path = Some(path.to_path_buf());
         map.check(path, library)?;
         let folder = path.parent().unwrap_or(Path::new("."));
@@ -123,7 +123,7 @@ impl ColumnMap {
         for name in self.columns.keys().chain(self.constants.keys()) {
             if schema::field(name).is_none() {
                 let err = bad(name.clone(), "is not a canonical column".into());
-                return Err(match crate::suggest::nearest(name, schema::names()) {
+                return Err(match crate::base::suggest::nearest(name, schema::names()) {
                     Some(near) => {
                         err.with_hint(format!("did you mean `{near}`? canonical columns: {}", canonical_list()))
                     }

@@ -160,7 +160,7 @@ fn rename_and_fill(
                     ));
                 } else if field.required {
                     missing.usable = false;
-                    let near = crate::suggest::nearest(field.name, found.headings.iter().map(String::as_str));
+                    let near = crate::base::suggest::nearest(field.name, found.headings.iter().map(String::as_str));
                     missing.absent.push((
                         format!("`{}`", field.name),
                         match near {

@@ -14,6 +14,7 @@ pub(crate) mod scan;
 pub mod schema;
 pub mod side;
 pub mod sources;
+pub mod tables;
 pub mod validate;
 pub(crate) mod views;
 

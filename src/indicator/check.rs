@@ -156,8 +156,7 @@ fn check_roll_up(ind: &Indicator, by_id: &HashMap<&str, &Indicator>, report: &mu
     }
 }
 
-/// The longest follow-up window a cohort indicator may name (ten years).
-pub const MAX_WITHIN_DAYS: u32 = 3653;
+pub use crate::base::limits::MAX_WITHIN_DAYS;
 
 /// `people`: the indicator counting the people a quantity rests on exists, is
 /// recorded and counts people.
@@ -215,8 +214,8 @@ fn check_proxy(ind: &Indicator, report: &mut impl FnMut(&'static str, String)) {
             report(key, format!("{rate} is outside 0–1 (write 25% as 0.25)"));
         }
     }
-    if p.duration_years == 0 || p.duration_years > crate::value::MAX_DURATION_YEARS {
-        report("proxy.duration_years", format!("must be from 1 to {} years", crate::value::MAX_DURATION_YEARS));
+    if p.duration_years == 0 || p.duration_years > crate::base::limits::MAX_DURATION_YEARS {
+        report("proxy.duration_years", format!("must be from 1 to {} years", crate::base::limits::MAX_DURATION_YEARS));
     }
     if !(p.currency.len() == 3 && p.currency.chars().all(|c| c.is_ascii_uppercase())) {
         report("proxy.currency", format!("`{}` is not an ISO 4217 code such as GBP", p.currency));
@@ -235,12 +234,12 @@ fn check_proxy(ind: &Indicator, report: &mut impl FnMut(&'static str, String)) {
             "deadweight and attribution are both 0, which credits the whole outcome to the work: say why in `adjustments`, or set them".into(),
         );
     }
-    if p.start_year > crate::value::MAX_DURATION_YEARS {
+    if p.start_year > crate::base::limits::MAX_DURATION_YEARS {
         report(
             "proxy.start_year",
             format!(
                 "must be from 0 to {} (0: the year of the activity, 1: the year after)",
-                crate::value::MAX_DURATION_YEARS
+                crate::base::limits::MAX_DURATION_YEARS
             ),
         );
     }

@@ -185,7 +185,7 @@ impl Library {
 
     /// The id nearest to a misspelt one, for a hint.
     pub fn nearest(&self, id: &str) -> Option<&str> {
-        crate::suggest::nearest(id, self.indicators.keys().map(String::as_str))
+        crate::base::suggest::nearest(id, self.indicators.keys().map(String::as_str))
     }
 
     /// Every indicator, in id order.
@@ -236,7 +236,7 @@ fn attach_proxies(
     let mut problems = Vec::new();
     for entry in entries {
         let Some((file, ind)) = all.iter_mut().find(|(_, i)| i.id == entry.indicator) else {
-            let near = crate::suggest::nearest(&entry.indicator, all.iter().map(|(_, i)| i.id.as_str()));
+            let near = crate::base::suggest::nearest(&entry.indicator, all.iter().map(|(_, i)| i.id.as_str()));
             let near = near.map(|n| format!(" (did you mean `{n}`?)")).unwrap_or_default();
             problems.push(LibraryProblem {
                 file: entry.file,
@@ -264,37 +264,8 @@ fn attach_proxies(
 
 fn parse_file(path: &Path) -> Result<Vec<Indicator>> {
     let text = crate::builtin::read_to_string(path).map_err(|e| Error::io(path, e))?;
-    let parsed: IndicatorFile = toml::from_str(&text).map_err(|e| toml_error(path, &e))?;
+    let parsed: IndicatorFile = toml::from_str(&text).map_err(|e| crate::error::toml_error(path, &e))?;
     Ok(parsed.indicator)
-}
-
-/// Turn a TOML error into a message with line and column, plus a hint for a
-/// misspelt key (serde reports "unknown field `x`, expected one of …").
-pub fn toml_error(path: &Path, e: &toml::de::Error) -> Error {
-    let position = e
-        .span()
-        .and_then(|span| {
-            let text = crate::builtin::read_to_string(path).ok()?;
-            let before = text.get(..span.start)?;
-            let line = before.matches('\n').count() + 1;
-            let col = before.rsplit('\n').next().map_or(0, |l| l.chars().count()) + 1;
-            Some(format!("line {line}, column {col}: "))
-        })
-        .unwrap_or_default();
-    let message = e.message().to_string();
-    let hint = unknown_key_hint(&message).or_else(|| {
-        message.contains("duplicate key").then(|| {
-            "a key appears twice in the same table; keep one (each heading or column is named once)".to_string()
-        })
-    });
-    Error::Config { path: path.to_path_buf(), message: format!("{position}{message}"), hint }
-}
-
-pub(crate) fn unknown_key_hint(message: &str) -> Option<String> {
-    let rest = message.strip_prefix("unknown field `")?;
-    let (key, expected) = rest.split_once('`')?;
-    let choices: Vec<&str> = expected.split('`').skip(1).step_by(2).collect();
-    crate::suggest::nearest(key, choices.iter().copied()).map(|near| format!("did you mean `{near}`?"))
 }
 
 /// A replacing definition that changes the unit of an indicator that others are
@@ -333,16 +304,4 @@ fn unit_changes(all: &[(PathBuf, Indicator)], replaced: &[(String, String)]) -> 
         });
     }
     problems
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn unknown_key_hint_suggests_the_nearest_key() {
-        let msg = "unknown field `unti`, expected one of `id`, `name`, `unit`";
-        assert_eq!(unknown_key_hint(msg).as_deref(), Some("did you mean `unit`?"));
-        assert_eq!(unknown_key_hint("missing field `id`"), None);
-    }
 }

@@ -20,8 +20,8 @@
 
 use std::path::{Path, PathBuf};
 
-use super::library::toml_error;
 use super::model::Proxy;
+use crate::error::toml_error;
 use crate::error::{Error, Result};
 
 /// The folder name proxies are read from, beside the indicator folder, when
@@ -97,7 +97,7 @@ fn parse_file(path: &Path) -> Result<Vec<Entry>> {
         };
         let proxy: Proxy = toml::Value::Table(fields).try_into().map_err(|e: toml::de::Error| {
             let message = e.message().to_string();
-            let hint = super::library::unknown_key_hint(&message);
+            let hint = crate::error::unknown_key_hint(&message);
             Error::Config { path: path.to_path_buf(), message: format!("{at} (`{indicator}`): {message}"), hint }
         })?;
         out.push(Entry { file: path.to_path_buf(), indicator, proxy });

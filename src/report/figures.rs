@@ -5,7 +5,9 @@ use std::collections::HashMap;
 
 use polars::prelude::*;
 
-use super::spec::{dimension, Spec, Window};
+use super::need::{dimension, Need, Needs, SpanKey};
+pub use super::row::Row;
+use super::terms::{SubjectKind, Window};
 use crate::aggregate::{Dimension, Filters, Grain, Request, Targets};
 use crate::error::Result;
 use crate::indicator::Library;
@@ -16,41 +18,6 @@ pub const ALL: &str = "(all)";
 
 /// The quality key of rejected records that name no subject.
 const UNATTRIBUTED: &str = "";
-
-/// One figure of a need: an indicator's value for one group.
-#[derive(Debug, Clone, PartialEq)]
-pub struct Row {
-    /// Values of the grouping dimensions, in order (subject excluded).
-    pub keys: Vec<String>,
-    /// The indicator id.
-    pub indicator: String,
-    /// The value (None when withheld or not computable).
-    pub value: Option<f64>,
-    /// Records behind the value.
-    pub records: i64,
-    /// The target for the group, when set.
-    pub target: Option<f64>,
-    /// Withheld to protect privacy, and why (value is None when withheld).
-    pub withheld: Withheld,
-}
-
-/// What a section asks for: a grouping and a time span.
-#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
-pub struct Need {
-    /// Grouping dimensions, in order.
-    pub dims: Vec<String>,
-    /// Within the report's period, or everything up to its end.
-    pub span: SpanKey,
-}
-
-/// The time a need covers.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
-pub enum SpanKey {
-    /// The report's period.
-    Period,
-    /// Every record up to the period's end.
-    ToDate,
-}
 
 /// Data-quality figures for one subject within the period.
 #[derive(Debug, Clone, Default, PartialEq)]
@@ -154,25 +121,18 @@ pub struct Plan {
 }
 
 impl Plan {
-    /// The requests for `spec`'s needs over `window`.
+    /// The requests for a spec's needs over `window`, for reports about `subject`s.
     pub fn new(
-        spec: &Spec,
+        spec_needs: &Needs,
+        subject: SubjectKind,
         window: &Window,
-        library: &Library,
         only: Option<(&str, &str)>,
         everyone: bool,
         requests: &mut Vec<Request>,
     ) -> Plan {
-        let subject_col = spec.subject.column();
-        // The valued indicators, and the people a valued quantity rests on (printed
-        // beside its value, so protected with the report's other figures).
-        let valued: Vec<String> = library
-            .iter()
-            .filter(|i| i.proxy.is_some())
-            .flat_map(|i| std::iter::once(i.id.clone()).chain(i.people.clone()))
-            .collect();
+        let subject_col = subject.column();
         let (mut needs, mut second_keys) = (Vec::new(), Vec::new());
-        let all_needs = super::plan::needs(spec, window, &valued);
+        let all_needs = spec_needs.groupings(window);
         for (need, ids) in &all_needs {
             let mut by: Vec<Dimension> = subject_col.map(Dimension::Field).into_iter().collect();
             // A section grouped by the subject's own column (a table by organisation in an
@@ -205,13 +165,13 @@ impl Plan {
         &self,
         figures: &[DataFrame],
         quality: QualitySink,
-        spec: &Spec,
+        subject: SubjectKind,
         window: &Window,
         library: &Library,
         targets: Option<&Targets>,
         suppress_below: Option<u32>,
     ) -> Result<Figures> {
-        let subject_col = spec.subject.column();
+        let subject_col = subject.column();
         let mut tables = HashMap::new();
         for ((need, by), df) in self.needs.iter().zip(figures) {
             let df = match targets {
@@ -254,28 +214,6 @@ impl Plan {
             batch_keys: Default::default(),
         })
     }
-}
-
-/// Every subject's figures from records in memory (the valid ones, and optionally the
-/// rejected ones for the data-quality counts): what a report run gets from its pass.
-pub fn compute(
-    spec: &Spec,
-    window: &Window,
-    records: &DataFrame,
-    rejected: Option<&DataFrame>,
-    library: &Library,
-    targets: Option<&Targets>,
-    suppress_below: Option<u32>,
-) -> Result<Figures> {
-    use crate::data::Records;
-    let mut requests = Vec::new();
-    let plan = Plan::new(spec, window, library, None, false, &mut requests);
-    let mut quality = QualitySink::new(spec.subject.column(), None, window);
-    if let Some(rejected) = rejected {
-        quality.batch(rejected.clone())?;
-    }
-    let out = crate::pipeline::from_records_with(records, library, &requests, vec![&mut quality])?;
-    plan.assemble(&out.figures, quality, spec, window, library, targets, suppress_below)
 }
 
 fn need_filters(need: &Need, ids: &[String], window: &Window) -> Filters {

@@ -11,11 +11,13 @@ pub(crate) mod fonts;
 pub mod format;
 pub(crate) mod hash;
 pub(crate) mod layout;
+pub mod need;
 pub(crate) mod pdf;
-pub(crate) mod plan;
 pub mod protect;
+pub mod row;
 pub(crate) mod sections;
 pub mod spec;
+pub mod terms;
 
 use std::collections::HashMap;
 use std::path::{Path, PathBuf};
@@ -265,20 +267,54 @@ struct Computed {
     skipped: Option<crate::diagnostics::Report>,
 }
 
+/// Every subject's figures from records in memory (the valid ones, and optionally the
+/// rejected ones for the data-quality counts): what a report run gets from its pass.
+pub fn figures_from_records(
+    spec: &Spec,
+    window: &spec::Window,
+    records: &polars::prelude::DataFrame,
+    rejected: Option<&polars::prelude::DataFrame>,
+    library: &Library,
+    targets: Option<&Targets>,
+    suppress_below: Option<u32>,
+) -> Result<figures::Figures> {
+    use crate::data::Records;
+    let mut requests = Vec::new();
+    let plan = figures::Plan::new(&spec_needs(spec, library), spec.subject, window, None, false, &mut requests);
+    let mut quality = figures::QualitySink::new(spec.subject.column(), None, window);
+    if let Some(rejected) = rejected {
+        quality.batch(rejected.clone())?;
+    }
+    let out = crate::pipeline::from_records_with(records, library, &requests, vec![&mut quality])?;
+    plan.assemble(&out.figures, quality, spec.subject, window, library, targets, suppress_below)
+}
+
+/// What a spec's sections read, with the library's valued indicators (and the people
+/// their quantities rest on: printed beside a value, so protected with the rest).
+fn spec_needs(spec: &Spec, library: &Library) -> need::Needs {
+    let valued: Vec<String> = library
+        .iter()
+        .filter(|i| i.proxy.is_some())
+        .flat_map(|i| std::iter::once(i.id.clone()).chain(i.people.clone()))
+        .collect();
+    spec.needs(&valued)
+}
+
 /// Reads the data in one streaming pass and the tables beside it, and computes every
 /// subject's figures, social values, peer comparisons and commitments.
 fn compute(opts: &Options, spec: &Spec, window: &spec::Window, library: &Library) -> Result<Computed> {
     let kind = spec.subject;
+    let needs = spec_needs(spec, library);
     let maps = data::Maps::load_with_names(&opts.data, &opts.read_names, library)?;
     // One report about one subject needs no other subject's records, unless a section
     // compares it with its peers: every figure of a report is grouped by its subject
     // (and protected per subject), so the subject's records alone give the same PDF,
     // without aggregating everyone (0.9 s of 1.1 s for one pack from 1,000).
     let only_subject = match (&opts.subject, opts.each, kind.column()) {
-        (Some(subject), None, Some(column)) if !plan::compares_peers(spec) => Some((column, subject.as_str())),
+        (Some(subject), None, Some(column)) if !needs.compares_peers => Some((column, subject.as_str())),
         _ => None,
     };
-    let commitment_list = if plan::needs_commitments(spec) {
+    let commitment_list = if needs.commitments {
         let path = opts.commitments.as_deref().ok_or_else(|| {
             Error::usage(format!("{} has a commitments section", opts.spec.display()))
                 .with_hint("give --commitments FILE (e.g. samples/commitments.csv)")
@@ -293,17 +329,17 @@ fn compute(opts: &Options, spec: &Spec, window: &spec::Window, library: &Library
     // comparisons, the commitments' deliveries and the data-quality counts.
     let timer = crate::timing::start();
     let mut requests = Vec::new();
-    let figure_plan = figures::Plan::new(spec, window, library, only_subject, only_subject.is_some(), &mut requests);
+    let figure_plan = figures::Plan::new(&needs, kind, window, only_subject, only_subject.is_some(), &mut requests);
     let value_by = match spec.subject {
         SubjectKind::Organisation => Unit::Organisation,
         SubjectKind::Programme | SubjectKind::All => Unit::Programme,
     };
     let period = Filters { from: Some(window.from), to: Some(window.to), ..Filters::default() };
-    let value_at = (plan::needs_value(spec) && library.iter().any(|i| i.proxy.is_some())).then_some(requests.len());
+    let value_at = (needs.value && library.iter().any(|i| i.proxy.is_some())).then_some(requests.len());
     if value_at.is_some() {
         requests.push(value::request(library, value_by, figures::subject_filter(period.clone(), only_subject))?);
     }
-    let peer_options = peer_options(spec, window);
+    let peer_options = peer_options(&needs, window);
     let mut peer_people = Vec::new();
     let peers_at = requests.len();
     for (_, options) in &peer_options {
@@ -376,7 +412,7 @@ fn compute(opts: &Options, spec: &Spec, window: &spec::Window, library: &Library
     let mut figures = figure_plan.assemble(
         &out.figures[..figure_plan.requests()],
         quality,
-        spec,
+        kind,
         window,
         library,
         targets.as_ref(),
@@ -528,8 +564,9 @@ pub fn render(inputs: &Inputs, subject: &str) -> Result<Rendered> {
         (None, Some(l)) => (l, format!("Latest record {} · inputs fingerprint {fingerprint}", l.format("%-d %B %Y"))),
         (None, None) => (inputs.window.to, format!("No records in the period · inputs fingerprint {fingerprint}")),
     };
+    let about = inputs.spec.about();
     let ctx = sections::Context {
-        spec: inputs.spec,
+        about: &about,
         window: inputs.window,
         library: inputs.library,
         figures: inputs.figures,
@@ -542,7 +579,7 @@ pub fn render(inputs: &Inputs, subject: &str) -> Result<Rendered> {
         commitments: &mine,
         comparisons: inputs.comparisons,
     };
-    let (document, tables) = sections::document(&ctx)?;
+    let (document, tables) = sections::document(&ctx, &inputs.spec.sections)?;
     let built = layout::build(&document)?;
     let warnings = undrawable_texts(&built.pages);
     let meta = pdf::DocMeta {
@@ -614,7 +651,7 @@ fn refuse_unknown_subject(quality: &figures::QualitySink, column: &str, subject:
         return Ok(());
     }
     let err = Error::usage(format!("no records for {column} `{subject}`"));
-    Err(match crate::suggest::nearest(subject, quality.subjects().filter(|id| !id.is_empty())) {
+    Err(match crate::base::suggest::nearest(subject, quality.subjects().filter(|id| !id.is_empty())) {
         Some(n) => err.with_hint(format!("did you mean `{n}`?")),
         None => err,
     })
@@ -624,7 +661,7 @@ fn refuse_unknown_subject(quality: &figures::QualitySink, column: &str, subject:
 /// cover names one subject over a body about another (or about everyone).
 fn check_subject_choice(spec: &Spec, opts: &Options) -> Result<()> {
     let name = opts.spec.display();
-    if plan::compares_peers(spec) && (opts.each.is_some() || opts.subject.is_some()) {
+    if spec.needs(&[]).compares_peers && (opts.each.is_some() || opts.subject.is_some()) {
         return Err(Error::usage(format!(
             "{name} compares organisations or programmes with each other: it is one report about all of them"
         ))
@@ -801,8 +838,9 @@ fn social_values(spec: &Spec, groups: Vec<GroupValue>, assumptions: &Assumptions
 }
 
 /// The peer comparisons ranking and cost-per-outcome sections read, one per (by, per).
-fn peer_options(spec: &Spec, window: &spec::Window) -> Vec<((Unit, spec::Per), crate::compare::Options)> {
-    plan::peer_needs(spec)
+fn peer_options(needs: &need::Needs, window: &spec::Window) -> Vec<((Unit, spec::Per), crate::compare::Options)> {
+    needs
+        .peer_comparisons()
         .into_iter()
         .map(|((by, per), ids)| {
             let options = crate::compare::Options {

@@ -9,8 +9,9 @@
 
 use std::collections::{BTreeMap, HashMap, HashSet};
 
-use super::figures::{Need, Row, SpanKey};
-use super::spec::Window;
+use super::need::{Need, SpanKey};
+use super::row::Row;
+use super::terms::Window;
 use crate::aggregate::Grain;
 use crate::indicator::Library;
 use crate::privacy::{protect, Withheld};

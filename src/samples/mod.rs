@@ -3,7 +3,6 @@
 //! here knows a particular indicator or organisation).
 
 pub(crate) mod rng;
-pub(crate) mod scenario;
 
 use std::io::Write;
 use std::path::Path;
@@ -11,10 +10,10 @@ use std::path::Path;
 use chrono::{Datelike, NaiveDate};
 use polars::prelude::*;
 
+pub use crate::data::tables::Tables;
 use crate::error::{Error, Result};
 use crate::indicator::{Library, RollUp};
 use rng::Rng;
-pub use scenario::{Programme, Scenario};
 
 const GENDERS: [(&str, f64); 4] = [("female", 47.0), ("male", 48.0), ("non_binary", 1.0), ("not_stated", 4.0)];
 const AGE_BANDS: [(&str, f64); 5] = [("16-24", 30.0), ("25-34", 25.0), ("35-49", 25.0), ("50-64", 17.0), ("65+", 3.0)];
@@ -34,10 +33,10 @@ pub enum SampleFormat {
     Parquet,
 }
 
-/// One generated record, borrowing names from the scenario.
+/// One generated record, borrowing names from the tables.
 #[derive(Clone)]
 struct Record<'a> {
-    /// The programme's place in the scenario (not written).
+    /// The programme's place in the tables (not written).
     programme_index: usize,
     id: u64,
     organisation: &'a str,
@@ -73,7 +72,7 @@ const FOLLOW_UP_SHARE: f64 = 0.5;
 
 /// A prepared generator: per programme, the indicators it reports and their weights.
 pub struct Generator<'a> {
-    scenario: &'a Scenario,
+    tables: &'a Tables,
     library: &'a Library,
     programme_weights: Vec<f64>,
     /// Per programme: (indicator ids drawn directly, weights).
@@ -89,10 +88,10 @@ pub struct Generator<'a> {
 }
 
 impl<'a> Generator<'a> {
-    pub fn new(scenario: &'a Scenario, library: &'a Library, rows: u64, seed: u64) -> Result<Generator<'a>> {
+    pub fn new(tables: &'a Tables, library: &'a Library, rows: u64, seed: u64) -> Result<Generator<'a>> {
         let spawns = spawns(library);
         let mut indicators = Vec::new();
-        for p in &scenario.programmes {
+        for p in &tables.programmes {
             let mut ids = Vec::new();
             let mut weights = Vec::new();
             let reports = |id: &str| library.get(id).is_some_and(|i| p.themes.iter().any(|t| t == &i.theme));
@@ -121,10 +120,10 @@ impl<'a> Generator<'a> {
             }
             indicators.push((ids, weights));
         }
-        let programme_weights = scenario.programmes.iter().map(|p| p.investment.max(1.0)).collect();
-        let people_per_org = ((rows / 3) as usize / scenario.organisations.len().max(1)).max(20);
+        let programme_weights = tables.programmes.iter().map(|p| p.investment.max(1.0)).collect();
+        let people_per_org = ((rows / 3) as usize / tables.organisations.len().max(1)).max(20);
         Ok(Generator {
-            scenario,
+            tables,
             library,
             programme_weights,
             indicators,
@@ -153,7 +152,7 @@ impl<'a> Generator<'a> {
 
     /// Queue what follows from `parent` (and from that, in turn), in library order.
     fn spawn_from(&mut self, parent: &Record<'a>) {
-        let programme = &self.scenario.programmes[parent.programme_index];
+        let programme = &self.tables.programmes[parent.programme_index];
         let last_day = programme.end.min(self.window.1);
         let Some(list) = self.spawns.get(parent.indicator) else { return };
         let mut children = Vec::new();
@@ -187,12 +186,12 @@ impl<'a> Generator<'a> {
     }
 
     fn record(&mut self, id: u64) -> Record<'a> {
-        let scenario: &'a Scenario = self.scenario;
+        let tables: &'a Tables = self.tables;
         let library: &'a Library = self.library;
         let rng = &mut self.rng;
         let p_index = rng.weighted(&self.programme_weights);
-        let programme = &scenario.programmes[p_index];
-        let organisation = &scenario.organisations[programme.partners[rng.below(programme.partners.len())]];
+        let programme = &tables.programmes[p_index];
+        let organisation = &tables.organisations[programme.partners[rng.below(programme.partners.len())]];
         let (ids, weights) = &self.indicators[p_index];
         let indicator = ids[rng.weighted(weights)];
         let ind = library.get(indicator);
@@ -224,7 +223,7 @@ impl<'a> Generator<'a> {
         let area = if rng.chance(0.85) {
             organisation.area.as_str()
         } else {
-            scenario.organisations[rng.below(scenario.organisations.len())].area.as_str()
+            tables.organisations[rng.below(tables.organisations.len())].area.as_str()
         };
         let simd = rng.weighted(&SIMD_WEIGHTS) as u8 + 1;
         Record {
@@ -274,13 +273,13 @@ fn spawns(library: &Library) -> std::collections::HashMap<&str, Vec<Spawn<'_>>> 
 pub const HEADER: &str = "record_id,organisation,programme,indicator,date,value,participant,beneficiary_group,gender,age_band,area,simd_decile,evidence";
 
 /// Write `rows` records to `out` (CSV or Parquet by extension), atomically.
-pub fn generate(scenario: &Scenario, library: &Library, rows: u64, seed: u64, out: &Path) -> Result<()> {
+pub fn generate(tables: &Tables, library: &Library, rows: u64, seed: u64, out: &Path) -> Result<()> {
     let format = match out.extension().and_then(|e| e.to_str()) {
         Some("csv") => SampleFormat::Csv,
         Some("parquet") => SampleFormat::Parquet,
         _ => return Err(Error::usage(format!("{}: write samples to a .csv or .parquet file", out.display()))),
     };
-    let mut generator = Generator::new(scenario, library, rows, seed)?;
+    let mut generator = Generator::new(tables, library, rows, seed)?;
     crate::output::write_atomic_with(out, |file| {
         let mut w = std::io::BufWriter::with_capacity(1 << 20, file);
         match format {

@@ -13,20 +13,15 @@
 //! undiscounted impact, spread evenly over each year (year 0's at once), adds up to
 //! the investment.
 
-pub mod assumptions;
-pub mod deflators;
 pub mod sensitivity;
 
-/// The longest an outcome may be valued for: values are computed year by year, and
-/// no proxy lasts longer (a larger figure is a typo, refused with this bound named).
-pub const MAX_DURATION_YEARS: u32 = 100;
-
-/// The largest multiplier a sensitivity test may apply to an assumption.
-pub const MAX_MULTIPLIER: f64 = 10.0;
+pub use crate::base::limits::{MAX_DURATION_YEARS, MAX_MULTIPLIER};
 
 use polars::prelude::*;
 
-pub use assumptions::{Assumptions, Params};
+/// The assumptions file (kept below value, compare and commitments, which all read it).
+pub use crate::assumptions;
+pub use crate::assumptions::{deflators, gather_investments, Assumptions, Investment, Params};
 
 use crate::aggregate::{Dimension, Filters, Request, Unit};
 use crate::error::{Error, Result};
@@ -387,74 +382,6 @@ fn one_price_year(groups: &[GroupValue], assumptions: &Assumptions) -> Result<()
         .with_hint(format!(
             "set report_year (e.g. report_year = {latest}) in the assumptions file: every value is then brought to that year's prices with HM Treasury's GDP deflators"
         )))
-}
-
-/// Money invested in a programme (or organisation), optionally over known dates.
-#[derive(Debug, Clone, Copy, PartialEq)]
-pub struct Investment {
-    /// Pounds invested.
-    pub amount: f64,
-    /// First day of the investment.
-    pub start: Option<chrono::NaiveDate>,
-    /// Last day of the investment.
-    pub end: Option<chrono::NaiveDate>,
-}
-
-impl Investment {
-    /// The share of the investment falling in [from, to], spreading it evenly over
-    /// its start–end dates (all of it when the dates or the window are unknown).
-    pub fn share(&self, from: Option<chrono::NaiveDate>, to: Option<chrono::NaiveDate>) -> f64 {
-        let (Some(start), Some(end)) = (self.start, self.end) else { return self.amount };
-        let from = from.unwrap_or(start).max(start);
-        let to = to.unwrap_or(end).min(end);
-        let total = (end - start).num_days() + 1;
-        let overlap = ((to - from).num_days() + 1).max(0);
-        if total <= 0 {
-            return self.amount;
-        }
-        self.amount * overlap as f64 / total as f64
-    }
-}
-
-/// Investments from a table with `id` and `investment` columns and optional `start`
-/// and `end` dates (programmes.csv); none when the table has no `investment` column.
-fn investments_from(path: &std::path::Path) -> Result<std::collections::HashMap<String, Investment>> {
-    let table = crate::data::side::SideTable::load(path)?;
-    if !table.has("investment") {
-        return Ok(std::collections::HashMap::new());
-    }
-    table.require(&["id"], "an investments table needs an `id` column beside `investment`")?;
-    table.unique("id")?;
-    let mut out = std::collections::HashMap::new();
-    for i in 0..table.len() {
-        // A programme with no investment given is not valued; one with an investment
-        // must have readable dates, or its money would be charged to the wrong years.
-        let Some(amount) = table.optional_amount(i, "investment")? else { continue };
-        let (start, end) = (table.optional_date(i, "start")?, table.optional_date(i, "end")?);
-        if let (Some(s), Some(e)) = (start, end) {
-            if e < s {
-                return Err(table.error(i, "end", format!("{e} is before the start, {s}")));
-            }
-        }
-        out.insert(table.text(i, "id")?, Investment { amount, start, end });
-    }
-    Ok(out)
-}
-
-/// Every investment known: the programmes table's (when given and it has an
-/// `investment` column) and the assumptions file's `[investment]`, which wins.
-pub fn gather_investments(
-    programmes: Option<&std::path::Path>,
-    assumptions: &Assumptions,
-) -> Result<std::collections::HashMap<String, Investment>> {
-    let mut out = match programmes {
-        Some(p) => investments_from(p)?,
-        None => std::collections::HashMap::new(),
-    };
-    out.extend(
-        assumptions.investment.iter().map(|(k, v)| (k.clone(), Investment { amount: *v, start: None, end: None })),
-    );
-    Ok(out)
 }
 
 /// The sensitivity table for every group.

@@ -7,7 +7,8 @@ use std::path::Path;
 
 use impactkit::data::{self, CheckOptions};
 use impactkit::indicator::Library;
-use impactkit::report::figures::{self, Figures, Need, SpanKey};
+use impactkit::report::figures::Figures;
+use impactkit::report::need::{Need, SpanKey};
 use impactkit::report::Spec;
 use proptest::prelude::*;
 
@@ -90,7 +91,8 @@ fn figures_of(dir: &Path, data: &str) -> (Figures, Vec<String>) {
     let path = write(dir, "d.csv", data);
     let opts = CheckOptions { today: chrono::NaiveDate::from_ymd_opt(2026, 1, 1).unwrap(), ..CheckOptions::default() };
     let (valid, _) = data::split_valid(data::load(&[path], &lib, None, &opts).expect("load")).expect("valid");
-    let f = figures::compute(&spec, &window, &valid.records, None, &lib, None, Some(5)).expect("figures");
+    let f = impactkit::report::figures_from_records(&spec, &window, &valid.records, None, &lib, None, Some(5))
+        .expect("figures");
     let subjects = f.subjects.clone();
     (f, subjects)
 }

@@ -2,10 +2,158 @@
 //! with withheld figures marked where they would stand.
 
 use super::super::chart::{ChartKind, Series};
-use super::super::figures::{Need, SpanKey};
-use super::super::spec::{ChartType, Span};
+use super::super::need::{Need, SpanKey};
+use super::super::terms::Span;
 use super::*;
-use crate::aggregate::NOT_RECORDED;
+use crate::aggregate::{Dimension, NOT_RECORDED};
+
+/// A chart of one or more indicators.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Chart {
+    /// Heading.
+    pub title: String,
+    /// The kind of chart.
+    pub chart: ChartType,
+    /// One indicator (bar, stacked_bar) …
+    #[serde(default)]
+    pub indicator: Option<String>,
+    /// … or several (line, target_vs_actual).
+    #[serde(default)]
+    pub indicators: Vec<String>,
+    /// Categories: a dimension such as programme, area, financial_year, quarter.
+    #[serde(default)]
+    pub by: Option<String>,
+    /// stacked_bar: the dimension that splits each bar (e.g. beneficiary_group).
+    #[serde(default)]
+    pub stack: Option<String>,
+    /// "period" (default) or "to_date": every record up to the period's end.
+    #[serde(default)]
+    pub span: Span,
+    /// Line under the chart.
+    #[serde(default)]
+    pub caption: Option<String>,
+    /// The categories' dimension, then the stack's, parsed by the spec check.
+    #[serde(skip)]
+    dims: Vec<Dimension>,
+}
+
+/// The kinds of chart.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum ChartType {
+    /// One bar per category.
+    Bar,
+    /// One bar per category, split by a second dimension.
+    StackedBar,
+    /// Indicators over periods.
+    Line,
+    /// Actual against target per period.
+    TargetVsActual,
+}
+
+impl ChartType {
+    /// The categories of a chart whose spec names no `by` (one place, read by the
+    /// figures a chart needs and by the chart itself).
+    pub fn default_by(self) -> &'static str {
+        match self {
+            ChartType::Line => "quarter",
+            ChartType::TargetVsActual => "financial_year",
+            ChartType::Bar | ChartType::StackedBar => "programme",
+        }
+    }
+}
+
+impl Chart {
+    /// The dimensions grouped by: the categories' (`by`, else the chart's default),
+    /// then the stack's.
+    fn dim_names(&self) -> Vec<String> {
+        if !self.dims.is_empty() {
+            return self.dims.iter().map(|d| d.name().to_string()).collect();
+        }
+        let mut dims = vec![self.by.clone().unwrap_or_else(|| self.chart.default_by().to_string())];
+        dims.extend(self.stack.iter().cloned());
+        dims
+    }
+}
+
+impl SectionKind for Chart {
+    fn name(&self) -> &'static str {
+        "chart"
+    }
+
+    fn indicator_ids(&self) -> Vec<&str> {
+        self.indicator.iter().chain(&self.indicators).map(String::as_str).collect()
+    }
+
+    fn check(&mut self, at: &At) -> Result<()> {
+        let needs_one = matches!(self.chart, ChartType::Bar | ChartType::StackedBar);
+        if needs_one && self.indicator.is_none() {
+            return Err(at.error("this chart needs `indicator = \"…\"`"));
+        }
+        if !needs_one && self.indicators.is_empty() && self.indicator.is_none() {
+            return Err(at.error("this chart needs `indicators = [\"…\"]`"));
+        }
+        let mut dims = Vec::new();
+        for d in self.by.iter().chain(&self.stack) {
+            dims.extend(Dimension::parse_list(d).map_err(|e| at.error(e))?);
+        }
+        // Every indicator of a chart stands on one axis: their units must agree
+        // (whole-number counts of things, people and jobs, may share it).
+        let on_axis: Vec<&crate::indicator::Indicator> =
+            self.indicator.iter().chain(&self.indicators).filter_map(|id| at.library.get(id)).collect();
+        let counts = |i: &crate::indicator::Indicator| {
+            i.integer
+                || matches!(
+                    i.aggregation,
+                    crate::indicator::Aggregation::Count | crate::indicator::Aggregation::Distinct
+                )
+        };
+        if let Some(first) = on_axis.first() {
+            if let Some(other) = on_axis.iter().find(|i| i.unit != first.unit && !(counts(first) && counts(i))) {
+                return Err(at
+                    .error(format!(
+                        "`{}` is in {} and `{}` in {}, which cannot share one axis",
+                        first.id, first.unit, other.id, other.unit
+                    ))
+                    .with_hint("give each unit its own chart section"));
+            }
+        }
+        if self.chart == ChartType::StackedBar && self.stack.is_none() {
+            return Err(at.error("a stacked_bar needs `stack`, e.g. \"beneficiary_group\""));
+        }
+        if self.by.is_none() {
+            dims.insert(0, super::super::spec::dimension(self.chart.default_by()));
+        }
+        self.dims = dims;
+        Ok(())
+    }
+
+    fn needs(&self, needs: &mut Needs) {
+        let span = match self.span {
+            Span::Period => SpanKey::Period,
+            Span::ToDate => SpanKey::ToDate,
+        };
+        needs.grouping(Need { dims: self.dim_names(), span }, self.indicator_ids().into_iter().map(str::to_string));
+    }
+
+    fn blocks(&self, ctx: &Context, n: usize, out: &mut Blocks) -> Result<()> {
+        let ids = self.indicator_ids();
+        blocks(
+            ctx,
+            n,
+            &self.title,
+            self.chart,
+            &ids,
+            self.by.as_deref(),
+            self.stack.as_deref(),
+            self.span,
+            self.caption.as_deref(),
+            out,
+        );
+        Ok(())
+    }
+}
 
 /// What a chart's value axis measures: its indicators' units ("jobs, people", "£").
 fn axis_title(ctx: &Context, ids: &[&str]) -> String {
@@ -22,7 +170,7 @@ fn axis_title(ctx: &Context, ids: &[&str]) -> String {
 }
 
 #[allow(clippy::too_many_arguments)]
-pub(super) fn blocks(
+fn blocks(
     ctx: &Context,
     n: usize,
     title: &str,
@@ -36,7 +184,7 @@ pub(super) fn blocks(
 ) {
     let (data, mut notes) = chart_data(ctx, kind, ids, by, stack, span);
     if data.categories.is_empty() {
-        if ctx.spec.omit_empty {
+        if ctx.about.omit_empty {
             return;
         }
         // Nothing to draw: say so rather than print an empty frame.

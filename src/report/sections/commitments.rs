@@ -5,8 +5,39 @@ use super::super::chart::{ChartKind, Series};
 use super::super::format::unit_word;
 use super::*;
 
+/// Community Benefit Clause commitments against delivery (needs --commitments).
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Commitments {
+    /// Heading (None: the section's default).
+    #[serde(default)]
+    pub title: Option<String>,
+}
+
+impl SectionKind for Commitments {
+    fn name(&self) -> &'static str {
+        "commitments"
+    }
+
+    fn needs(&self, needs: &mut Needs) {
+        needs.commitments = true;
+    }
+
+    fn blocks(&self, ctx: &Context, n: usize, out: &mut Blocks) -> Result<()> {
+        blocks(ctx, n, self.title.as_deref(), out);
+        Ok(())
+    }
+
+    fn table(&self, ctx: &Context) -> Result<Option<DataFrame>> {
+        if ctx.commitments.is_empty() {
+            return Ok(None);
+        }
+        table(ctx).map(Some)
+    }
+}
+
 /// The commitments table, what each contract delivered, and a chart of % delivered.
-pub(super) fn blocks(ctx: &Context, n: usize, title: Option<&str>, out: &mut Blocks) {
+fn blocks(ctx: &Context, n: usize, title: Option<&str>, out: &mut Blocks) {
     let title = title.unwrap_or("Community benefit commitments");
     out.heading(title);
     let Some(data) = delivered_chart(ctx, out) else { return };
@@ -143,7 +174,7 @@ fn delivered_chart(ctx: &Context, out: &mut Blocks) -> Option<ChartData> {
 /// The commitments as a table, with withheld deliveries (and what would give them
 /// back: their share delivered, expected figure, and their contract's social value)
 /// left empty.
-pub(super) fn table(ctx: &Context) -> Result<DataFrame> {
+fn table(ctx: &Context) -> Result<DataFrame> {
     use polars::prelude::*;
     let mut frame = crate::commitments::to_frame(ctx.commitments)?;
     let hidden: Vec<(&str, &str)> = ctx

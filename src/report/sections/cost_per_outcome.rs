@@ -1,12 +1,46 @@
 //! Cost-per-outcome sections: a dot plot of investment per outcome, cheapest first.
 
 use super::super::chart::{ChartKind, Series};
-use super::super::spec::Per;
 use super::ranking::ranked;
 use super::*;
 use crate::aggregate::Unit;
+use crate::compare::Per;
 
-pub(super) fn blocks(ctx: &Context, n: usize, title: Option<&str>, indicator: &str, by: Unit, out: &mut Blocks) {
+/// Cost per outcome for each peer, as a dot plot (cheapest first).
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct CostPerOutcome {
+    /// Heading (None: the section's default).
+    #[serde(default)]
+    pub title: Option<String>,
+    /// The outcome costed.
+    pub indicator: String,
+    /// The peers: `organisation` or `programme`.
+    #[serde(default = "super::ranking::programmes")]
+    pub by: Unit,
+}
+
+impl SectionKind for CostPerOutcome {
+    fn name(&self) -> &'static str {
+        "cost_per_outcome"
+    }
+
+    fn indicator_ids(&self) -> Vec<&str> {
+        vec![self.indicator.as_str()]
+    }
+
+    fn needs(&self, needs: &mut Needs) {
+        needs.peers(self.by, Per::Investment, self.indicator.clone());
+        needs.compares_peers = true;
+    }
+
+    fn blocks(&self, ctx: &Context, n: usize, out: &mut Blocks) -> Result<()> {
+        blocks(ctx, n, self.title.as_deref(), &self.indicator, self.by, out);
+        Ok(())
+    }
+}
+
+fn blocks(ctx: &Context, n: usize, title: Option<&str>, indicator: &str, by: Unit, out: &mut Blocks) {
     let name = ctx.library.get(indicator).map_or(indicator.to_string(), |i| i.name.to_lowercase());
     let title = title.map_or_else(|| format!("Cost per outcome: {name}"), str::to_string);
     // Peers with a cost (or one withheld, marked), cheapest first, withheld last.

@@ -2,7 +2,32 @@
 
 use super::*;
 
-pub(super) fn blocks(ctx: &Context, title: Option<&str>, out: &mut Blocks) {
+/// Records, rejections and completeness of fields.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct DataQuality {
+    /// Heading (None: the section's default).
+    #[serde(default)]
+    pub title: Option<String>,
+}
+
+impl SectionKind for DataQuality {
+    fn name(&self) -> &'static str {
+        "data_quality"
+    }
+
+    fn blocks(&self, ctx: &Context, n: usize, out: &mut Blocks) -> Result<()> {
+        let _ = n;
+        blocks(ctx, self.title.as_deref(), out);
+        Ok(())
+    }
+
+    fn table(&self, ctx: &Context) -> Result<Option<DataFrame>> {
+        table(ctx).map(Some)
+    }
+}
+
+fn blocks(ctx: &Context, title: Option<&str>, out: &mut Blocks) {
     out.heading(title.unwrap_or("Data quality"));
     let q = ctx.figures.quality(ctx.subject);
     // Shares of a withheld record count are withheld with it.
@@ -46,11 +71,11 @@ pub(super) fn blocks(ctx: &Context, title: Option<&str>, out: &mut Blocks) {
             n(total),
             n(q.rejected)
         );
-        if unattributed > 0 && ctx.spec.subject != crate::report::spec::SubjectKind::All {
+        if unattributed > 0 && ctx.about.subject != crate::report::terms::SubjectKind::All {
             text.push_str(&format!(
                 ", {} in the period that name no {} and so belong to no report",
                 n(unattributed),
-                ctx.spec.subject.column().unwrap_or("subject")
+                ctx.about.subject.column().unwrap_or("subject")
             ));
         }
         text.push_str(
@@ -62,7 +87,7 @@ pub(super) fn blocks(ctx: &Context, title: Option<&str>, out: &mut Blocks) {
 }
 
 /// The section's measures as a table.
-pub(super) fn table(ctx: &Context) -> Result<DataFrame> {
+fn table(ctx: &Context) -> Result<DataFrame> {
     let q = ctx.figures.quality(ctx.subject);
     let published = records_published(ctx, q.records);
     let mut measure = vec!["records".to_string(), "rejected".to_string()];

@@ -2,7 +2,45 @@
 
 use super::*;
 
-pub(super) fn blocks(ctx: &Context, title: Option<&str>, out: &mut Blocks) {
+/// The SROI impact map: stakeholder, outcome, quantity, proxy, adjustments, value.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ImpactMap {
+    /// Heading (None: the section's default).
+    #[serde(default)]
+    pub title: Option<String>,
+}
+
+impl SectionKind for ImpactMap {
+    fn name(&self) -> &'static str {
+        "impact_map"
+    }
+
+    fn needs(&self, needs: &mut Needs) {
+        needs.value = true;
+    }
+
+    fn blocks(&self, ctx: &Context, n: usize, out: &mut Blocks) -> Result<()> {
+        let _ = n;
+        blocks(ctx, self.title.as_deref(), out);
+        Ok(())
+    }
+
+    fn table(&self, ctx: &Context) -> Result<Option<DataFrame>> {
+        // A value that would reveal a withheld count is not exported either.
+        if !withheld_values(ctx).is_empty() {
+            return Ok(None);
+        }
+        match ctx.value {
+            Some(g) => {
+                crate::value::to_frame(std::slice::from_ref(g), subject_unit(ctx), &|r| people_shown(ctx, r)).map(Some)
+            }
+            None => Ok(None),
+        }
+    }
+}
+
+fn blocks(ctx: &Context, title: Option<&str>, out: &mut Blocks) {
     out.heading(title.unwrap_or("Impact map"));
     let Some(g) = ctx.value.filter(|g| !g.lines.is_empty()) else {
         out.paragraph("No outcomes with a financial proxy in this period.", BODY, Rgb::MUTED);

@@ -2,7 +2,48 @@
 
 use super::*;
 
-pub(super) fn blocks(ctx: &Context, section: &Section, title: Option<&str>, out: &mut Blocks) {
+/// Headline figures as tiles.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Kpis {
+    /// Heading (None: the section's default).
+    #[serde(default)]
+    pub title: Option<String>,
+    /// Indicators shown, in order.
+    pub indicators: Vec<String>,
+    /// Show only the listed indicators the subject has records for, in the listed
+    /// order, so one spec fits subjects that record different outcomes.
+    #[serde(default)]
+    pub only_recorded: bool,
+    /// At most this many tiles (with `only_recorded`: the first recorded ones).
+    #[serde(default)]
+    pub max: Option<usize>,
+}
+
+impl SectionKind for Kpis {
+    fn name(&self) -> &'static str {
+        "kpis"
+    }
+
+    fn indicator_ids(&self) -> Vec<&str> {
+        self.indicators.iter().map(String::as_str).collect()
+    }
+
+    fn needs(&self, needs: &mut Needs) {
+        needs.totals(self.indicators.iter().cloned());
+    }
+
+    fn blocks(&self, ctx: &Context, _n: usize, out: &mut Blocks) -> Result<()> {
+        blocks(ctx, self, self.title.as_deref(), out);
+        Ok(())
+    }
+
+    fn table(&self, ctx: &Context) -> Result<Option<DataFrame>> {
+        table(ctx, self).map(Some)
+    }
+}
+
+fn blocks(ctx: &Context, section: &Kpis, title: Option<&str>, out: &mut Blocks) {
     out.heading(title.unwrap_or("At a glance"));
     let ids = indicators(ctx, section);
     if ids.is_empty() {
@@ -49,8 +90,8 @@ pub(super) fn blocks(ctx: &Context, section: &Section, title: Option<&str>, out:
 }
 
 /// The indicators a KPI section shows for this subject.
-fn indicators(ctx: &Context, section: &Section) -> Vec<String> {
-    let Section::Kpis { indicators, only_recorded, max, .. } = section else { return Vec::new() };
+fn indicators(ctx: &Context, section: &Kpis) -> Vec<String> {
+    let Kpis { indicators, only_recorded, max, .. } = section;
     indicators
         .iter()
         .filter(|id| !*only_recorded || total(ctx, id).is_some_and(|r| recorded(Some(r)) || not_yet_due(ctx, r)))
@@ -60,7 +101,7 @@ fn indicators(ctx: &Context, section: &Section) -> Vec<String> {
 }
 
 /// The tiles' figures as a table.
-pub(super) fn table(ctx: &Context, section: &Section) -> Result<DataFrame> {
+fn table(ctx: &Context, section: &Kpis) -> Result<DataFrame> {
     let rows: Vec<&Row> = indicators(ctx, section).iter().filter_map(|id| total(ctx, id)).collect();
     table::frame_of_rows(ctx, &rows, &[])
 }

@@ -3,7 +3,28 @@
 
 use super::*;
 
-pub(super) fn blocks(ctx: &Context, title: Option<&str>, out: &mut Blocks) {
+/// How each indicator is measured and valued.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Methodology {
+    /// Heading (None: the section's default).
+    #[serde(default)]
+    pub title: Option<String>,
+}
+
+impl SectionKind for Methodology {
+    fn name(&self) -> &'static str {
+        "methodology"
+    }
+
+    fn blocks(&self, ctx: &Context, n: usize, out: &mut Blocks) -> Result<()> {
+        let _ = n;
+        blocks(ctx, self.title.as_deref(), out);
+        Ok(())
+    }
+}
+
+fn blocks(ctx: &Context, title: Option<&str>, out: &mut Blocks) {
     out.heading(title.unwrap_or("Methodology"));
     out.paragraph(
         "Each figure is computed from the outcome records by the indicator's roll-up rule below. Flows are added up; stocks take each organisation's latest figure in the period and are never added up over time; rates are recomputed from their summed parts, never averaged.",
@@ -51,12 +72,12 @@ pub(super) fn blocks(ctx: &Context, title: Option<&str>, out: &mut Blocks) {
         }
     }
     out.space(8.0);
-    let mut ids: Vec<&str> = ctx.spec.indicators.iter().map(String::as_str).collect();
-    // Every valued outcome is described, with its proxy's source, whether or not the
-    // spec lists its indicator.
+    // The spec's indicators and its sections', then every valued outcome's (with its
+    // proxy's source), whether or not the spec lists it.
+    let mut ids: Vec<&str> = ctx.about.described.iter().map(String::as_str).collect();
     let valued =
         ctx.value.map(|v| v.lines.iter().map(|l| l.indicator.as_str()).collect::<Vec<_>>()).unwrap_or_default();
-    for id in ctx.spec.sections.iter().flat_map(|s| s.indicator_ids()).chain(valued) {
+    for id in valued {
         if !ids.contains(&id) {
             ids.push(id);
         }

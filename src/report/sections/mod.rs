@@ -1,20 +1,23 @@
-//! Sections: one module per section kind, each turning one subject's numbers into
-//! document blocks (what the section says) and into the table behind it (for
-//! `--figures-dir`). This is the one place that dispatches on the section kind for
-//! output; `plan` is the one place that does it for the numbers a spec needs.
+//! Sections: each kind is a type of its own, in a module of its own, behind one trait
+//! (`SectionKind`: its name, its spec check, the figures it needs, what it says as
+//! document blocks, and the table behind it), and listed once in `Section` below. A
+//! new kind is a new module and a line in that list; the compiler checks every
+//! dispatch.
 
 use std::collections::HashMap;
 
 use polars::prelude::DataFrame;
+use serde::Deserialize;
 
 use super::blocks::{Block, Cover, Document, Frame, Panel, Tile, TileStyle};
 use super::chart::ChartData;
 use super::draw::Rgb;
-use super::figures::{Figures, Row};
+use super::figures::Figures;
 use super::format::{percent, price, value};
-use super::plan::kpi_need;
-use super::spec::{Section, Spec, Window};
-use crate::error::Result;
+use super::need::{kpi_need, Needs};
+use super::row::Row;
+use super::terms::{About, Window};
+use crate::error::{Error, Result};
 use crate::indicator::{CohortPart, RollUp};
 use crate::indicator::{Direction, Library};
 use crate::privacy::Withheld;
@@ -26,6 +29,7 @@ mod data_quality;
 mod impact_map;
 mod kpis;
 mod methodology;
+mod page_break;
 mod ranking;
 mod small_multiples;
 mod social_value;
@@ -33,11 +37,113 @@ mod table;
 mod text;
 mod tornado;
 
-pub use chart::chart_frame;
+pub use chart::{chart_frame, ChartType};
+
+/// One kind of report section.
+pub(crate) trait SectionKind {
+    /// The kind as a spec names it (`kpis`, `chart`, …).
+    fn name(&self) -> &'static str;
+    /// The indicators it uses (each checked against the library, and described in the
+    /// methodology appendix).
+    fn indicator_ids(&self) -> Vec<&str> {
+        Vec::new()
+    }
+    /// Checks beyond its indicators (dimensions, placeholders, a chart's shape), storing
+    /// what it parses; an error names the spec and the section (`at`).
+    fn check(&mut self, _at: &At) -> Result<()> {
+        Ok(())
+    }
+    /// The figures it reads, added to the spec's needs.
+    fn needs(&self, _needs: &mut Needs) {}
+    /// What it says for one subject, as document blocks (`n`: its place in the spec).
+    fn blocks(&self, ctx: &Context, n: usize, out: &mut Blocks) -> Result<()>;
+    /// The table behind it, for `--figures-dir` (None: it has none, or none to show).
+    fn table(&self, _ctx: &Context) -> Result<Option<DataFrame>> {
+        Ok(None)
+    }
+}
+
+/// Where a section stands, for the errors of its checks.
+pub(crate) struct At<'a> {
+    /// The spec file.
+    pub path: &'a std::path::Path,
+    /// "section 3 (chart)".
+    pub place: String,
+    /// The library the spec is checked against.
+    pub library: &'a Library,
+}
+
+impl At<'_> {
+    /// An error in the spec about this section.
+    pub fn error(&self, message: impl std::fmt::Display) -> Error {
+        Error::config(self.path, format!("{}: {message}", self.place))
+    }
+}
+
+/// The section kinds, each listed once: the `Section` a spec's `[[section]]` reads as
+/// (by its `kind`), and the one dispatch to each kind's type.
+macro_rules! section_kinds {
+    ($($(#[$doc:meta])* $variant:ident($ty:ty),)*) => {
+        /// One section of a report.
+        #[derive(Debug, Clone, Deserialize)]
+        #[serde(tag = "kind", rename_all = "snake_case")]
+        pub enum Section {
+            $($(#[$doc])* $variant($ty),)*
+        }
+
+        impl Section {
+            /// The section's kind.
+            pub(crate) fn kind(&self) -> &dyn SectionKind {
+                match self {
+                    $(Section::$variant(s) => s,)*
+                }
+            }
+
+            /// The section's kind, to check and store what it parses.
+            pub(crate) fn kind_mut(&mut self) -> &mut dyn SectionKind {
+                match self {
+                    $(Section::$variant(s) => s,)*
+                }
+            }
+        }
+    };
+}
+
+section_kinds! {
+    /// Headline figures as tiles.
+    Kpis(kpis::Kpis),
+    /// Narrative with placeholders such as `{jobs_created.total}`.
+    Text(text::Text),
+    /// A chart of one or more indicators.
+    Chart(chart::Chart),
+    /// A table of indicators by dimensions.
+    Table(table::Table),
+    /// Records, rejections and completeness of fields.
+    DataQuality(data_quality::DataQuality),
+    /// How each indicator is measured and valued.
+    Methodology(methodology::Methodology),
+    /// Present value, investment, SROI ratio, NPV and payback.
+    SocialValue(social_value::SocialValue),
+    /// The SROI impact map: stakeholder, outcome, quantity, proxy, adjustments, value.
+    ImpactMap(impact_map::ImpactMap),
+    /// Sensitivity of the SROI ratio to each assumption, as a tornado chart.
+    Tornado(tornado::Tornado),
+    /// Community Benefit Clause commitments against delivery.
+    Commitments(commitments::Commitments),
+    /// Peers ranked on an indicator per £10k invested or per person recorded.
+    Ranking(ranking::Ranking),
+    /// Cost per outcome for each peer, as a dot plot (cheapest first).
+    CostPerOutcome(cost_per_outcome::CostPerOutcome),
+    /// One small trend chart per peer, all on the same scale.
+    SmallMultiples(small_multiples::SmallMultiples),
+    /// Start a new page.
+    PageBreak(page_break::PageBreak),
+}
 
 /// Everything one subject's report is built from.
 pub struct Context<'a> {
-    pub spec: &'a Spec,
+    /// What the document says of itself (title, audience, subject kind, indicators).
+    pub about: &'a About,
     pub window: &'a Window,
     pub library: &'a Library,
     pub figures: &'a Figures,
@@ -53,7 +159,7 @@ pub struct Context<'a> {
     /// The subject's Community Benefit Clause commitments.
     pub commitments: &'a [crate::commitments::Progress],
     /// Peer comparisons by (programme|organisation, per): computed once for the batch.
-    pub comparisons: &'a HashMap<(crate::aggregate::Unit, super::spec::Per), Vec<crate::compare::Row>>,
+    pub comparisons: &'a HashMap<(crate::aggregate::Unit, crate::compare::Per), Vec<crate::compare::Row>>,
 }
 
 /// Body text size.
@@ -113,88 +219,36 @@ impl Blocks {
 }
 
 /// One subject's report as document blocks, with the tables behind its sections.
-pub fn document(ctx: &Context) -> Result<(Document, Vec<(String, DataFrame)>)> {
+pub fn document(ctx: &Context, sections: &[Section]) -> Result<(Document, Vec<(String, DataFrame)>)> {
     let mut out = Blocks::default();
     let mut tables = Vec::new();
-    for (n, section) in ctx.spec.sections.iter().enumerate() {
-        if let Some(frame) = section_table(ctx, section)? {
-            tables.push((format!("{:02}-{}", n + 1, section.kind_name().replace('_', "-")), frame));
+    for (n, section) in sections.iter().enumerate() {
+        let kind = section.kind();
+        if let Some(frame) = kind.table(ctx)? {
+            tables.push((format!("{:02}-{}", n + 1, kind.name().replace('_', "-")), frame));
         }
-        section_blocks(ctx, n, section, &mut out)?;
+        kind.blocks(ctx, n, &mut out)?;
     }
     Ok((Document { cover: cover(ctx), frame: frame(ctx), blocks: out.0 }, tables))
 }
 
-/// What one section says.
-fn section_blocks(ctx: &Context, n: usize, section: &Section, out: &mut Blocks) -> Result<()> {
-    match section {
-        Section::Kpis { title, .. } => kpis::blocks(ctx, section, title.as_deref(), out),
-        Section::Text { title, text } => text::blocks(ctx, title.as_deref(), text, out),
-        Section::Chart { title, chart, indicator, indicators, by, stack, span, caption } => {
-            let ids: Vec<&str> = indicator.iter().chain(indicators).map(String::as_str).collect();
-            chart::blocks(ctx, n, title, *chart, &ids, by.as_deref(), stack.as_deref(), *span, caption.as_deref(), out);
-        }
-        Section::Table { title, by, indicators } => table::blocks(ctx, title, by, indicators, out),
-        Section::DataQuality { title } => data_quality::blocks(ctx, title.as_deref(), out),
-        Section::Methodology { title } => methodology::blocks(ctx, title.as_deref(), out),
-        Section::SocialValue { title } => social_value::blocks(ctx, title.as_deref(), out),
-        Section::ImpactMap { title } => impact_map::blocks(ctx, title.as_deref(), out),
-        Section::Tornado { title } => tornado::blocks(ctx, n, title.as_deref(), out),
-        Section::Commitments { title } => commitments::blocks(ctx, n, title.as_deref(), out),
-        Section::Ranking { title, indicator, per, by } => {
-            ranking::blocks(ctx, n, title.as_deref(), indicator, *per, *by, out)
-        }
-        Section::CostPerOutcome { title, indicator, by } => {
-            cost_per_outcome::blocks(ctx, n, title.as_deref(), indicator, *by, out)
-        }
-        Section::SmallMultiples { title, indicator, by, grain, span } => {
-            small_multiples::blocks(ctx, n, title.as_deref(), indicator, by, grain, *span, out);
-        }
-        Section::PageBreak => out.0.push(Block::PageBreak),
-    }
-    Ok(())
-}
-
-/// The figures behind a section as a table, for analysts (`--figures-dir`). Charts are
-/// exported from their data instead; text and page breaks have none.
-fn section_table(ctx: &Context, section: &Section) -> Result<Option<DataFrame>> {
-    let by_kind = || match ctx.spec.subject {
-        crate::report::spec::SubjectKind::Organisation => crate::aggregate::Unit::Organisation,
+/// The subject's units, as value tables name their groups.
+fn subject_unit(ctx: &Context) -> crate::aggregate::Unit {
+    match ctx.about.subject {
+        super::terms::SubjectKind::Organisation => crate::aggregate::Unit::Organisation,
         _ => crate::aggregate::Unit::Programme,
-    };
-    Ok(match section {
-        Section::Kpis { .. } => Some(kpis::table(ctx, section)?),
-        Section::Table { by, indicators, .. } => Some(table::table(ctx, by, indicators)?),
-        // A value that would reveal a withheld count is not exported either.
-        Section::SocialValue { .. } | Section::ImpactMap { .. } | Section::Tornado { .. }
-            if !withheld_values(ctx).is_empty() =>
-        {
-            None
-        }
-        Section::SocialValue { .. } | Section::ImpactMap { .. } => match ctx.value {
-            Some(g) => Some(crate::value::to_frame(std::slice::from_ref(g), by_kind(), &|r| people_shown(ctx, r))?),
-            None => None,
-        },
-        Section::Tornado { .. } => match ctx.value.filter(|g| g.ratio().is_some()) {
-            Some(g) => Some(crate::value::sensitivity_frame(std::slice::from_ref(g), ctx.assumptions, by_kind())?),
-            None => None,
-        },
-        Section::Commitments { .. } if !ctx.commitments.is_empty() => Some(commitments::table(ctx)?),
-        Section::Ranking { indicator, per, by, .. } => Some(ranking::table(ctx, indicator, *by, *per)?),
-        Section::DataQuality { .. } => Some(data_quality::table(ctx)?),
-        _ => None,
-    })
+    }
 }
 
 fn cover(ctx: &Context) -> Cover {
     let q = ctx.figures.quality(ctx.subject);
     Cover {
-        title: ctx.spec.title.clone(),
-        subtitle: ctx.spec.subtitle.clone(),
+        title: ctx.about.title.clone(),
+        subtitle: ctx.about.subtitle.clone(),
         subject: ctx.subject_name.clone(),
         period: ctx.window.label.clone(),
         lines: vec![
-            format!("Prepared for: {}", ctx.spec.audience),
+            format!("Prepared for: {}", ctx.about.audience),
             format!("Period: {} to {}", ctx.window.from.format("%-d %B %Y"), ctx.window.to.format("%-d %B %Y")),
             format!("Based on {} outcome records", records_shown(ctx, q.records)),
         ],
@@ -218,7 +272,7 @@ fn frame(ctx: &Context) -> Frame {
         ),
     ));
     Frame {
-        title: ctx.spec.title.clone(),
+        title: ctx.about.title.clone(),
         subject: ctx.subject_name.clone(),
         period: ctx.window.label.clone(),
         footer: ctx.footer.clone(),

@@ -2,19 +2,58 @@
 //! chart and a table with quartiles and cautions.
 
 use super::super::chart::{ChartKind, Series};
-use super::super::spec::Per;
 use super::*;
 use crate::aggregate::Unit;
+use crate::compare::Per;
 
-pub(super) fn blocks(
-    ctx: &Context,
-    n: usize,
-    title: Option<&str>,
-    indicator: &str,
-    per: Per,
-    by: Unit,
-    out: &mut Blocks,
-) {
+/// Peers ranked on an indicator per £10k invested or per person recorded: a ranked
+/// bar chart and a table with cost per outcome, priority reach, rank and quartile.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Ranking {
+    /// Heading (None: the section's default).
+    #[serde(default)]
+    pub title: Option<String>,
+    /// The indicator peers are ranked on.
+    pub indicator: String,
+    /// Per £10k invested or per person recorded.
+    #[serde(default)]
+    pub per: Per,
+    /// The peers: `organisation` or `programme`.
+    #[serde(default = "programmes")]
+    pub by: Unit,
+}
+
+/// Peers are programmes unless a spec says organisations.
+pub(super) fn programmes() -> Unit {
+    Unit::Programme
+}
+
+impl SectionKind for Ranking {
+    fn name(&self) -> &'static str {
+        "ranking"
+    }
+
+    fn indicator_ids(&self) -> Vec<&str> {
+        vec![self.indicator.as_str()]
+    }
+
+    fn needs(&self, needs: &mut Needs) {
+        needs.peers(self.by, self.per, self.indicator.clone());
+        needs.compares_peers = true;
+    }
+
+    fn blocks(&self, ctx: &Context, n: usize, out: &mut Blocks) -> Result<()> {
+        blocks(ctx, n, self.title.as_deref(), &self.indicator, self.per, self.by, out);
+        Ok(())
+    }
+
+    fn table(&self, ctx: &Context) -> Result<Option<DataFrame>> {
+        table(ctx, &self.indicator, self.by, self.per).map(Some)
+    }
+}
+
+fn blocks(ctx: &Context, n: usize, title: Option<&str>, indicator: &str, per: Per, by: Unit, out: &mut Blocks) {
     let name = ctx.library.get(indicator).map_or(indicator.to_string(), |i| i.name.clone());
     let measure = if per == Per::Investment { "per £10k invested" } else { "per person recorded" };
     let title = title.map_or_else(|| format!("{name} {measure}"), str::to_string);
@@ -58,7 +97,7 @@ pub(super) fn blocks(
 }
 
 /// The ranking's rows as a table.
-pub(super) fn table(ctx: &Context, indicator: &str, by: Unit, per: Per) -> Result<DataFrame> {
+fn table(ctx: &Context, indicator: &str, by: Unit, per: Per) -> Result<DataFrame> {
     use polars::prelude::*;
     let ranked = ranked(ctx, indicator, by, per);
     let rows: Vec<crate::compare::Row> = ranked.iter().map(|(r, _)| r.clone()).collect();

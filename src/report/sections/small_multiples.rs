@@ -1,13 +1,73 @@
 //! Small-multiples sections: one small trend chart per peer, on one scale.
 
 use super::super::chart::{ChartKind, Series};
-use super::super::figures::{Need, SpanKey};
-use super::super::spec::Span;
+use super::super::need::{Need, SpanKey};
+use super::super::terms::Span;
 use super::*;
+use crate::aggregate::Dimension;
+
+/// One small trend chart per peer, all on the same scale.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct SmallMultiples {
+    /// Heading (None: the section's default).
+    #[serde(default)]
+    pub title: Option<String>,
+    /// The indicator charted.
+    pub indicator: String,
+    /// The peers: `organisation` or `programme`.
+    #[serde(default = "programme")]
+    pub by: String,
+    /// The period of each point: `month`, `quarter`, `financial_year` or `year`.
+    #[serde(default = "quarter")]
+    pub grain: String,
+    /// The report's period, or everything up to its end.
+    #[serde(default)]
+    pub span: Span,
+}
+
+fn programme() -> String {
+    "programme".into()
+}
+
+fn quarter() -> String {
+    "quarter".into()
+}
+
+impl SectionKind for SmallMultiples {
+    fn name(&self) -> &'static str {
+        "small_multiples"
+    }
+
+    fn indicator_ids(&self) -> Vec<&str> {
+        vec![self.indicator.as_str()]
+    }
+
+    fn check(&mut self, at: &At) -> Result<()> {
+        for d in [&self.by, &self.grain] {
+            Dimension::parse_list(d).map_err(|e| at.error(e))?;
+        }
+        if crate::aggregate::Grain::parse(&self.grain).is_none() {
+            return Err(at.error("`grain` is year, quarter, month, financial_year or financial_quarter"));
+        }
+        Ok(())
+    }
+
+    fn needs(&self, needs: &mut Needs) {
+        let span = if self.span == Span::ToDate { SpanKey::ToDate } else { SpanKey::Period };
+        needs.grouping(Need { dims: vec![self.by.clone(), self.grain.clone()], span }, [self.indicator.clone()]);
+        needs.compares_peers = true;
+    }
+
+    fn blocks(&self, ctx: &Context, n: usize, out: &mut Blocks) -> Result<()> {
+        blocks(ctx, n, self.title.as_deref(), &self.indicator, &self.by, &self.grain, self.span, out);
+        Ok(())
+    }
+}
 
 /// One small trend chart per peer, on one scale.
 #[allow(clippy::too_many_arguments)]
-pub(super) fn blocks(
+fn blocks(
     ctx: &Context,
     n: usize,
     title: Option<&str>,

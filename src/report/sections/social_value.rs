@@ -3,7 +3,46 @@
 
 use super::*;
 
-pub(super) fn blocks(ctx: &Context, title: Option<&str>, out: &mut Blocks) {
+/// Present value, investment, SROI ratio, NPV and payback (needs --programmes or
+/// `[investment]` in --assumptions for the ratio).
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct SocialValue {
+    /// Heading (None: the section's default).
+    #[serde(default)]
+    pub title: Option<String>,
+}
+
+impl SectionKind for SocialValue {
+    fn name(&self) -> &'static str {
+        "social_value"
+    }
+
+    fn needs(&self, needs: &mut Needs) {
+        needs.value = true;
+    }
+
+    fn blocks(&self, ctx: &Context, n: usize, out: &mut Blocks) -> Result<()> {
+        let _ = n;
+        blocks(ctx, self.title.as_deref(), out);
+        Ok(())
+    }
+
+    fn table(&self, ctx: &Context) -> Result<Option<DataFrame>> {
+        // A value that would reveal a withheld count is not exported either.
+        if !withheld_values(ctx).is_empty() {
+            return Ok(None);
+        }
+        match ctx.value {
+            Some(g) => {
+                crate::value::to_frame(std::slice::from_ref(g), subject_unit(ctx), &|r| people_shown(ctx, r)).map(Some)
+            }
+            None => Ok(None),
+        }
+    }
+}
+
+fn blocks(ctx: &Context, title: Option<&str>, out: &mut Blocks) {
     out.heading(title.unwrap_or("Social value"));
     let unvalued = not_valued(ctx);
     let Some(g) = ctx.value.filter(|g| !g.lines.is_empty()) else {
@@ -197,7 +236,7 @@ fn price_words(ctx: &Context, g: &crate::value::GroupValue) -> String {
 /// The report's outcomes the subject recorded whose indicator carries no proxy: they
 /// are counted in the report but not valued (no illustrative number stands in).
 fn not_valued(ctx: &Context) -> Vec<String> {
-    ctx.spec
+    ctx.about
         .indicators
         .iter()
         .filter_map(|id| {

@@ -1,11 +1,67 @@
 //! Table sections: figures by the spec's dimensions, one row per group and indicator.
 
-use super::super::figures::{Need, SpanKey};
+use super::super::need::{Need, SpanKey};
 use super::*;
+use crate::aggregate::Dimension;
 
-pub(super) fn blocks(ctx: &Context, title: &str, by: &[String], indicators: &[String], out: &mut Blocks) {
+/// A table of indicators by dimensions.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Table {
+    /// Heading.
+    pub title: String,
+    /// Row dimensions (empty: one row per indicator).
+    #[serde(default)]
+    pub by: Vec<String>,
+    /// Indicators, one column each.
+    pub indicators: Vec<String>,
+    /// `by`, parsed by the spec check.
+    #[serde(skip)]
+    dims: Vec<Dimension>,
+}
+
+impl Table {
+    /// The row dimensions by name (as parsed, once checked).
+    fn dim_names(&self) -> Vec<String> {
+        if self.dims.len() == self.by.len() {
+            self.dims.iter().map(|d| d.name().to_string()).collect()
+        } else {
+            self.by.clone()
+        }
+    }
+}
+
+impl SectionKind for Table {
+    fn name(&self) -> &'static str {
+        "table"
+    }
+
+    fn indicator_ids(&self) -> Vec<&str> {
+        self.indicators.iter().map(String::as_str).collect()
+    }
+
+    fn check(&mut self, at: &At) -> Result<()> {
+        self.dims = Dimension::parse_list(&self.by.join(",")).map_err(|e| at.error(e))?;
+        Ok(())
+    }
+
+    fn needs(&self, needs: &mut Needs) {
+        needs.grouping(Need { dims: self.dim_names(), span: SpanKey::Period }, self.indicators.iter().cloned());
+    }
+
+    fn blocks(&self, ctx: &Context, _n: usize, out: &mut Blocks) -> Result<()> {
+        blocks(ctx, &self.title, &self.dim_names(), &self.indicators, out);
+        Ok(())
+    }
+
+    fn table(&self, ctx: &Context) -> Result<Option<DataFrame>> {
+        table(ctx, &self.dim_names(), &self.indicators).map(Some)
+    }
+}
+
+fn blocks(ctx: &Context, title: &str, by: &[String], indicators: &[String], out: &mut Blocks) {
     let (head, rows, numeric) = table_rows(ctx, by, indicators);
-    if rows.is_empty() && ctx.spec.omit_empty {
+    if rows.is_empty() && ctx.about.omit_empty {
         return;
     }
     out.heading(title);
@@ -17,7 +73,7 @@ pub(super) fn blocks(ctx: &Context, title: &str, by: &[String], indicators: &[St
 }
 
 /// The section's figures as a table.
-pub(super) fn table(ctx: &Context, by: &[String], indicators: &[String]) -> Result<DataFrame> {
+fn table(ctx: &Context, by: &[String], indicators: &[String]) -> Result<DataFrame> {
     let need = Need { dims: by.to_vec(), span: SpanKey::Period };
     let rows: Vec<&Row> =
         ctx.figures.rows(&need, ctx.subject).iter().filter(|r| indicators.contains(&r.indicator)).collect();

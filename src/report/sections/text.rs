@@ -1,10 +1,79 @@
 //! Narrative text with placeholders (`{jobs_created.total}`), which reads right for a
 //! subject with or without records of each indicator it names.
 
-use super::super::spec::placeholders;
 use super::*;
 
-pub(super) fn blocks(ctx: &Context, title: Option<&str>, text: &str, out: &mut Blocks) {
+/// Fields a placeholder may ask of an indicator: `{id.total}` etc.
+pub const PLACEHOLDER_FIELDS: [&str; 5] = ["total", "records", "target", "pct_of_target", "vs_target"];
+/// Placeholders that are not indicators.
+pub const PLACEHOLDER_WORDS: [&str; 4] = ["subject", "period", "audience", "title"];
+
+/// Narrative with placeholders such as `{jobs_created.total}`.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Text {
+    /// Heading (None: no heading).
+    #[serde(default)]
+    pub title: Option<String>,
+    /// The text, with placeholders.
+    pub text: String,
+}
+
+impl SectionKind for Text {
+    fn name(&self) -> &'static str {
+        "text"
+    }
+
+    fn indicator_ids(&self) -> Vec<&str> {
+        placeholders(&self.text).into_iter().filter_map(|p| p.split_once('.').map(|(id, _)| id)).collect()
+    }
+
+    fn check(&mut self, at: &At) -> Result<()> {
+        check_placeholders(&self.text, at.library).map_err(|m| at.error(m))
+    }
+
+    fn needs(&self, needs: &mut Needs) {
+        needs.totals(self.indicator_ids().into_iter().map(str::to_string));
+    }
+
+    fn blocks(&self, ctx: &Context, _n: usize, out: &mut Blocks) -> Result<()> {
+        blocks(ctx, self.title.as_deref(), &self.text, out);
+        Ok(())
+    }
+}
+
+/// `{a.b}` and `{word}` placeholders in a text.
+pub fn placeholders(text: &str) -> Vec<&str> {
+    let mut out = Vec::new();
+    let mut rest = text;
+    while let Some(open) = rest.find('{') {
+        let Some(close) = rest[open..].find('}') else { break };
+        out.push(rest[open + 1..open + close].trim());
+        rest = &rest[open + close + 1..];
+    }
+    out
+}
+
+fn check_placeholders(text: &str, library: &Library) -> std::result::Result<(), String> {
+    for p in placeholders(text) {
+        match p.split_once('.') {
+            None if PLACEHOLDER_WORDS.contains(&p) => {}
+            None => return Err(format!("unknown placeholder `{{{p}}}`; use {{subject}}, {{period}}, {{audience}}, {{title}} or {{indicator.total}}")),
+            Some((id, field)) => {
+                if library.get(id).is_none() {
+                    let near = library.nearest(id).map(|n| format!(" (did you mean `{n}`?)")).unwrap_or_default();
+                    return Err(format!("placeholder `{{{p}}}`: unknown indicator `{id}`{near}"));
+                }
+                if !PLACEHOLDER_FIELDS.contains(&field) {
+                    return Err(format!("placeholder `{{{p}}}`: `{field}` is not one of {}", PLACEHOLDER_FIELDS.join(", ")));
+                }
+            }
+        }
+    }
+    Ok(())
+}
+
+fn blocks(ctx: &Context, title: Option<&str>, text: &str, out: &mut Blocks) {
     if let Some(t) = title {
         out.heading(t);
     }
@@ -76,8 +145,8 @@ fn fill_sentence(ctx: &Context, text: &str) -> String {
             None => match p {
                 "subject" => ctx.subject_name.clone(),
                 "period" => ctx.window.label.clone(),
-                "audience" => ctx.spec.audience.clone(),
-                "title" => ctx.spec.title.clone(),
+                "audience" => ctx.about.audience.clone(),
+                "title" => ctx.about.title.clone(),
                 _ => continue,
             },
             Some((id, field)) => {
@@ -114,7 +183,7 @@ fn fill_sentence(ctx: &Context, text: &str) -> String {
 
 #[cfg(test)]
 mod tests {
-    use super::sentences;
+    use super::{placeholders, sentences};
 
     #[test]
     fn sentences_end_at_stops_outside_placeholders() {
@@ -122,5 +191,10 @@ mod tests {
         assert_eq!(s, ["In {period}, {a.total} jobs (50%). ", "Volunteers gave {b.total} hours! ", "Done? ", "tail"]);
         // A stop not followed by a space (3.5, e.g.) does not end a sentence.
         assert_eq!(sentences("Rate 3.5 stays. Next."), ["Rate 3.5 stays. ", "Next."]);
+    }
+
+    #[test]
+    fn placeholders_are_found() {
+        assert_eq!(placeholders("In {period}, {jobs_created.total} jobs {x"), vec!["period", "jobs_created.total"]);
     }
 }

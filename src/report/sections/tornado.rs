@@ -3,7 +3,44 @@
 use super::super::chart::{ChartKind, Series};
 use super::*;
 
-pub(super) fn blocks(ctx: &Context, n: usize, title: Option<&str>, out: &mut Blocks) {
+/// Sensitivity of the SROI ratio to each assumption, as a tornado chart.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Tornado {
+    /// Heading (None: the section's default).
+    #[serde(default)]
+    pub title: Option<String>,
+}
+
+impl SectionKind for Tornado {
+    fn name(&self) -> &'static str {
+        "tornado"
+    }
+
+    fn needs(&self, needs: &mut Needs) {
+        needs.value = true;
+    }
+
+    fn blocks(&self, ctx: &Context, n: usize, out: &mut Blocks) -> Result<()> {
+        blocks(ctx, n, self.title.as_deref(), out);
+        Ok(())
+    }
+
+    fn table(&self, ctx: &Context) -> Result<Option<DataFrame>> {
+        // A value that would reveal a withheld count is not exported either.
+        if !withheld_values(ctx).is_empty() {
+            return Ok(None);
+        }
+        match ctx.value.filter(|g| g.ratio().is_some()) {
+            Some(g) => {
+                crate::value::sensitivity_frame(std::slice::from_ref(g), ctx.assumptions, subject_unit(ctx)).map(Some)
+            }
+            None => Ok(None),
+        }
+    }
+}
+
+fn blocks(ctx: &Context, n: usize, title: Option<&str>, out: &mut Blocks) {
     let title = title.unwrap_or("How sensitive is the SROI ratio?");
     let withheld = withheld_values(ctx);
     if !withheld.is_empty() {

@@ -1,5 +1,6 @@
-//! The organisations and programmes tables (side tables of the canonical schema),
-//! read as the "world" that synthetic data is drawn from, and by reports later.
+//! The organisations and programmes tables read as a whole (side tables of the
+//! canonical schema): who delivers which programme, its themes, groups and dates.
+//! Return templates are made from them, and synthetic data is drawn from them.
 
 use std::path::Path;
 
@@ -8,20 +9,31 @@ use chrono::NaiveDate;
 use crate::data::side::SideTable;
 use crate::error::Result;
 
+/// An organisation of the organisations table.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Organisation {
+    /// The id records use.
     pub id: String,
+    /// Its name.
     pub name: String,
+    /// What kind of organisation it is (optional in the table).
     pub kind: String,
+    /// The area code it works in.
     pub area: String,
 }
 
+/// A programme of the programmes table.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Programme {
+    /// The id records use.
     pub id: String,
+    /// Its name.
     pub name: String,
+    /// Who funds it (optional in the table).
     pub funder: String,
+    /// Its first day.
     pub start: NaiveDate,
+    /// Its last day.
     pub end: NaiveDate,
     /// Money invested over the programme's life (£).
     pub investment: f64,
@@ -33,14 +45,18 @@ pub struct Programme {
     pub groups: Vec<String>,
 }
 
+/// The two tables, partners resolved to organisations.
 #[derive(Debug, Clone, PartialEq)]
-pub struct Scenario {
+pub struct Tables {
+    /// The organisations, in the table's order.
     pub organisations: Vec<Organisation>,
+    /// The programmes, in the table's order.
     pub programmes: Vec<Programme>,
 }
 
-impl Scenario {
-    pub fn load(organisations: &Path, programmes: &Path) -> Result<Scenario> {
+impl Tables {
+    /// Reads both tables strictly (see `side`), each programme's partners resolved.
+    pub fn load(organisations: &Path, programmes: &Path) -> Result<Tables> {
         let orgs = SideTable::read(
             organisations,
             &["id", "name", "area"],
@@ -86,6 +102,6 @@ impl Scenario {
                 groups: progs.list(i, "groups"),
             });
         }
-        Ok(Scenario { organisations: list, programmes: programmes_out })
+        Ok(Tables { organisations: list, programmes: programmes_out })
     }
 }

@@ -20,6 +20,11 @@
 //! deadweight = { low = 0.5, high = 2.0 }
 //! ```
 
+pub mod deflators;
+mod investment;
+
+pub use investment::{gather_investments, Investment};
+
 use std::collections::BTreeMap;
 use std::path::Path;
 
@@ -204,7 +209,7 @@ impl Assumptions {
     /// Reads an assumptions file (TOML), checking its indicators and ranges.
     pub fn load(path: &Path, library: &Library) -> Result<Assumptions> {
         let text = std::fs::read_to_string(path).map_err(|e| Error::io(path, e))?;
-        let mut a: Assumptions = toml::from_str(&text).map_err(|e| crate::indicator::library::toml_error(path, &e))?;
+        let mut a: Assumptions = toml::from_str(&text).map_err(|e| crate::error::toml_error(path, &e))?;
         a.check(library).map_err(|m| Error::config(path, m))?;
         a.source = Some(path.to_path_buf());
         Ok(a)
@@ -253,10 +258,10 @@ impl Assumptions {
                 }
             }
             if let Some(d) = o.duration_years {
-                if !(1..=i64::from(super::MAX_DURATION_YEARS)).contains(&d) {
+                if !(1..=i64::from(crate::base::limits::MAX_DURATION_YEARS)).contains(&d) {
                     return Err(format!(
                         "{at}: duration_years = {d} must be from 1 to {} years",
-                        super::MAX_DURATION_YEARS
+                        crate::base::limits::MAX_DURATION_YEARS
                     ));
                 }
             }
@@ -272,10 +277,10 @@ impl Assumptions {
                 }
             }
             if let Some(y) = o.start_year {
-                if !(0..=i64::from(super::MAX_DURATION_YEARS)).contains(&y) {
+                if !(0..=i64::from(crate::base::limits::MAX_DURATION_YEARS)).contains(&y) {
                     return Err(format!(
                         "{at}: start_year = {y} must be from 0 (the activity's own year) to {}",
-                        super::MAX_DURATION_YEARS
+                        crate::base::limits::MAX_DURATION_YEARS
                     ));
                 }
             }
@@ -292,12 +297,12 @@ impl Assumptions {
             if !SENSITIVE.contains(&key.as_str()) {
                 return Err(format!("sensitivity: `{key}` is not one of {}", SENSITIVE.join(", ")));
             }
-            if !(r.low >= 0.0 && r.low <= r.high && r.high <= super::MAX_MULTIPLIER) {
+            if !(r.low >= 0.0 && r.low <= r.high && r.high <= crate::base::limits::MAX_MULTIPLIER) {
                 return Err(format!(
                     "sensitivity.{key}: low {} and high {} must be multipliers with 0 ≤ low ≤ high ≤ {}",
                     r.low,
                     r.high,
-                    super::MAX_MULTIPLIER
+                    crate::base::limits::MAX_MULTIPLIER
                 ));
             }
         }
@@ -395,7 +400,7 @@ impl Assumptions {
         if let (Some(to), Some(from)) = (own(report_year), own(price_year)) {
             return Ok(to / from);
         }
-        let series = super::deflators::built_in();
+        let series = deflators::built_in();
         match series.map(|s| (s.get(report_year), s.get(price_year))) {
             Some((Some(to), Some(from))) => Ok(to / from),
             _ => {

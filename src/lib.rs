@@ -47,13 +47,7 @@
 pub mod aggregate;
 pub mod assumptions;
 pub mod base;
-pub(crate) mod builtin;
-/// The `impact` command line: argument parsing and each command's wiring (used by the
-/// binary; not part of the library's face).
-#[doc(hidden)]
-// Its doc comments are clap's `--help` text, not rustdoc.
-#[allow(missing_docs, rustdoc::broken_intra_doc_links)]
-pub mod cli;
+pub mod builtin;
 pub mod commitments;
 pub mod compare;
 pub mod data;
@@ -65,7 +59,7 @@ pub mod pipeline;
 pub mod privacy;
 pub mod project;
 pub mod report;
-pub(crate) mod samples;
+pub mod samples;
 pub mod template;
 #[doc(hidden)]
 pub mod timing;

@@ -11,7 +11,9 @@ use std::io::Write;
 use std::process::ExitCode;
 
 use clap::Parser;
-use impactkit::cli::{run, Cli};
+mod cli;
+
+use cli::{run, Cli};
 use impactkit::Error;
 
 #[global_allocator]

@@ -110,6 +110,49 @@ pub fn run_with(
     pass.finish(library, requests, report)
 }
 
+/// Every check `impact validate` makes, in one pass that keeps no records (any size
+/// fits): the checks of each record, repeated record ids, and as warnings, category
+/// labels that differ only in spelling and names no name table knows, sub-counts
+/// above their wholes (the library's `within` rules, on organisation × programme ×
+/// financial year), and follow-ups without their start.
+pub fn validate(input: &Input, library: &Library) -> Result<Report> {
+    use crate::aggregate::{consistency::WithinCheck, follow_ups};
+    // Each file once (as the scan reads them), so a record's file number names it.
+    let files = data::scan::once_each(&input.sources)?;
+    let options = &input.options;
+    // Names not in a table are listed for the first map with name tables.
+    let map = files.iter().find_map(|f| f.map.filter(|m| !m.name_ids.is_empty()));
+    // Only the checked columns are read, and those the warnings need.
+    let mut columns = vec!["programme"];
+    columns.extend(data::labels::CATEGORY_COLUMNS);
+    // Area is read only to list names an area name table does not know.
+    if files.iter().any(|f| f.map.is_some_and(|m| m.name_ids.contains_key("area"))) {
+        columns.push("area");
+    }
+    let mut follow_ups = follow_ups::FollowUpCheck::new(library, options.participants);
+    if follow_ups.is_some() {
+        columns.push("participant");
+    }
+    let check = |sink: &mut dyn Records| data::checked(&files, library, options, Some(&columns), sink);
+    let file_names: Vec<String> = files.iter().map(|f| f.path.display().to_string()).collect();
+    let names = file_names.join(", ");
+    let mut labels = data::labels::LabelCheck::with_names(map);
+    let mut sinks = data::scan::Both(&mut labels, &mut follow_ups);
+    let mut report = match WithinCheck::new(library) {
+        Some(mut within) => {
+            let mut report = data::scan::sink_on_own_thread(&mut data::scan::Both(&mut within, &mut sinks), check)?;
+            within.finish(&mut report, &names, options.max_listed)?;
+            report
+        }
+        None => data::scan::sink_on_own_thread(&mut sinks, check)?,
+    };
+    if let Some(follow_ups) = follow_ups {
+        follow_ups::warn(&follow_ups.finish(), &file_names, &mut report, options.max_listed);
+    }
+    labels.finish(&mut report, &names);
+    Ok(report)
+}
+
 /// The same figures from records already in memory (checked, valid ones), for a
 /// library user who holds them (`report::figures_from_records`).
 pub fn from_records(records: &DataFrame, library: &Library, requests: &[Request]) -> Result<Output> {

@@ -4,9 +4,9 @@ use clap::Args;
 
 use super::args::{parse_day, DataArgs, Period, PrivacyArgs, TableOut};
 use super::Outcome;
-use crate::aggregate::{Dimension, Filters, Request, Targets};
-use crate::error::Result;
-use crate::indicator::Library;
+use impactkit::aggregate::{Dimension, Filters, Request, Targets};
+use impactkit::error::Result;
+use impactkit::indicator::Library;
 
 #[derive(Debug, Args)]
 pub struct AggregateArgs {

@@ -4,10 +4,10 @@ use std::path::PathBuf;
 
 use clap::Args;
 
-use crate::data::{self, CheckOptions};
-use crate::error::{Error, Result};
-use crate::indicator::Library;
-use crate::output::TableFormat;
+use impactkit::data::{self, CheckOptions};
+use impactkit::error::{Error, Result};
+use impactkit::indicator::Library;
+use impactkit::output::TableFormat;
 
 /// Options shared by every command that reads outcome records.
 #[derive(Debug, Args)]
@@ -67,7 +67,7 @@ impl DataArgs {
             .iter()
             .flat_map(|s| std::iter::once(s.path.as_path()).chain(s.map.as_deref()))
             .chain(others.iter().flatten().copied());
-        crate::output::refuse_overwriting_inputs(out, inputs)
+        impactkit::output::refuse_overwriting_inputs(out, inputs)
     }
 
     /// One streaming pass over the data for `requests` (and `sinks`, see
@@ -76,19 +76,19 @@ impl DataArgs {
     pub fn pass(
         &self,
         library: &Library,
-        requests: &[crate::aggregate::Request],
+        requests: &[impactkit::aggregate::Request],
         sinks: Vec<&mut (dyn data::Records + Send)>,
         skip_invalid: bool,
-    ) -> Result<crate::pipeline::Output> {
+    ) -> Result<impactkit::pipeline::Output> {
         let sources = self.sources()?;
         let maps = self.maps(&sources, library)?;
-        let input = crate::pipeline::Input {
+        let input = impactkit::pipeline::Input {
             sources: maps.files(&sources),
             options: self.options()?,
             skip_invalid,
             extra_columns: &[],
         };
-        let out = crate::pipeline::run_with(&input, library, requests, sinks)?;
+        let out = impactkit::pipeline::run_with(&input, library, requests, sinks)?;
         if !out.report.is_ok() {
             eprint!("{}", out.report.to_text());
             eprintln!(
@@ -148,24 +148,24 @@ pub struct PrivacyArgs {
 impl PrivacyArgs {
     /// The threshold in force (None: publish everything).
     pub fn threshold(&self) -> Option<u32> {
-        (!self.no_suppress).then_some(self.suppress_below.unwrap_or(crate::privacy::DEFAULT_THRESHOLD))
+        (!self.no_suppress).then_some(self.suppress_below.unwrap_or(impactkit::privacy::DEFAULT_THRESHOLD))
     }
 
     /// The project's defaults, where no flag was given. When they change what is
     /// withheld from the built-in default, a note on standard error names the project
     /// file: a setting in a folder above must never switch protection off unseen.
-    pub fn default_to(&mut self, defaults: &crate::project::Defaults, project_file: &std::path::Path) {
+    pub fn default_to(&mut self, defaults: &impactkit::project::Defaults, project_file: &std::path::Path) {
         if self.suppress_below.is_some() || self.no_suppress {
             return;
         }
         self.suppress_below = defaults.suppress_below;
         self.no_suppress = defaults.no_suppress;
-        let shown = crate::output::escape_controls(&project_file.display().to_string()).into_owned();
+        let shown = impactkit::output::escape_controls(&project_file.display().to_string()).into_owned();
         if self.no_suppress {
             eprintln!(
                 "note: {shown} says no_suppress = true: every count is published, however small (internal use only)"
             );
-        } else if let Some(n) = self.suppress_below.filter(|n| *n != crate::privacy::DEFAULT_THRESHOLD) {
+        } else if let Some(n) = self.suppress_below.filter(|n| *n != impactkit::privacy::DEFAULT_THRESHOLD) {
             eprintln!("note: {shown} says suppress_below = {n}: counts of people under {n} are withheld");
         }
     }
@@ -236,11 +236,11 @@ pub enum UnitArg {
     Programme,
 }
 
-impl From<UnitArg> for crate::aggregate::Unit {
-    fn from(u: UnitArg) -> crate::aggregate::Unit {
+impl From<UnitArg> for impactkit::aggregate::Unit {
+    fn from(u: UnitArg) -> impactkit::aggregate::Unit {
         match u {
-            UnitArg::Organisation => crate::aggregate::Unit::Organisation,
-            UnitArg::Programme => crate::aggregate::Unit::Programme,
+            UnitArg::Organisation => impactkit::aggregate::Unit::Organisation,
+            UnitArg::Programme => impactkit::aggregate::Unit::Programme,
         }
     }
 }

@@ -5,11 +5,11 @@ use polars::prelude::*;
 
 use super::args::{parse_day, DataArgs, PrivacyArgs, TableOut};
 use super::Outcome;
-use crate::commitments;
-use crate::error::{Error, Result};
-use crate::indicator::Library;
-use crate::output::TableFormat;
-use crate::value::Assumptions;
+use impactkit::commitments;
+use impactkit::error::{Error, Result};
+use impactkit::indicator::Library;
+use impactkit::output::TableFormat;
+use impactkit::value::Assumptions;
 
 #[derive(Debug, Args)]
 pub struct CommitmentsArgs {
@@ -43,7 +43,7 @@ pub fn run(args: CommitmentsArgs, library: &Library) -> Result<Outcome> {
     // Checked first: a file name no format fits is refused before any data is read.
     let format = args.output.format()?;
     let commitments_file = args.commitments.clone().ok_or_else(|| {
-        crate::error::Error::usage("give --commitments FILE: the contracts' commitments")
+        impactkit::error::Error::usage("give --commitments FILE: the contracts' commitments")
             .with_hint("or name it in a project's impact.toml: [tables] commitments = \"commitments.csv\"")
     })?;
     args.data.refuse_out_over_inputs(
@@ -85,8 +85,8 @@ fn withhold_small_deliveries(
     library: &Library,
     t: u32,
 ) -> Result<()> {
-    use crate::privacy::{derived, Withheld};
-    let people = crate::privacy::people_indicators(library);
+    use impactkit::privacy::{derived, Withheld};
+    let people = impactkit::privacy::people_indicators(library);
     let hidden: Vec<(&str, &str)> = progress
         .iter()
         .filter(|p| p.delivered_is_small(&people, t))

@@ -4,12 +4,12 @@ use clap::{Args, ValueEnum};
 
 use super::args::{DataArgs, Period, PrivacyArgs, TableOut, UnitArg};
 use super::Outcome;
-use crate::aggregate::Filters;
-use crate::aggregate::Unit;
-use crate::compare::{self, Per};
-use crate::error::Result;
-use crate::indicator::Library;
-use crate::value::{self, Assumptions};
+use impactkit::aggregate::Filters;
+use impactkit::aggregate::Unit;
+use impactkit::compare::{self, Per};
+use impactkit::error::Result;
+use impactkit::indicator::Library;
+use impactkit::value::{self, Assumptions};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
 pub enum PerArg {
@@ -108,7 +108,7 @@ fn withhold_small_counts(
     library: &Library,
     t: u32,
 ) -> Result<()> {
-    use crate::privacy::{derived, Withheld};
+    use impactkit::privacy::{derived, Withheld};
     use polars::prelude::*;
     const PARTICIPANTS: &str = "participants (distinct people)";
     let mut counts: Vec<(String, String, f64)> =
@@ -119,7 +119,7 @@ fn withhold_small_counts(
             counts.push((r.group.clone(), PARTICIPANTS.to_string(), p));
         }
     }
-    let mut people = crate::privacy::people_indicators(library);
+    let mut people = impactkit::privacy::people_indicators(library);
     people.insert(PARTICIPANTS.to_string());
     let withheld = derived::withheld_counts(&counts, &people, t);
     let group_of = derived::texts(frame, by)?;

@@ -6,9 +6,9 @@ use polars::prelude::*;
 
 use super::args::{DataArgs, TableOut};
 use super::Outcome;
-use crate::data::{self, schema};
-use crate::error::Result;
-use crate::indicator::Library;
+use impactkit::data::{self, schema};
+use impactkit::error::Result;
+use impactkit::indicator::Library;
 
 #[derive(Debug, Args)]
 pub struct ConvertArgs {

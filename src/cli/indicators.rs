@@ -4,8 +4,8 @@ use std::path::{Path, PathBuf};
 use clap::Subcommand;
 
 use super::Outcome;
-use crate::error::{Error, Result};
-use crate::indicator::{Indicator, Library};
+use impactkit::error::{Error, Result};
+use impactkit::indicator::{Indicator, Library};
 
 #[derive(Debug, Subcommand)]
 pub enum IndicatorsCommand {
@@ -100,7 +100,7 @@ fn list_table(list: &[&Indicator]) -> String {
 }
 
 fn roll_up_short(i: &Indicator) -> String {
-    use crate::indicator::RollUp;
+    use impactkit::indicator::RollUp;
     match i.roll_up() {
         RollUp::Flow(a) => format!("{a:?}").to_lowercase(),
         RollUp::Stock { time, units } => {
@@ -122,7 +122,7 @@ fn show(i: &Indicator, source: Option<&Path>, proxy_source: Option<&Path>) -> St
     let _ = writeln!(
         out,
         "direction:   {} is better",
-        if i.direction == crate::indicator::Direction::Higher { "higher" } else { "lower" }
+        if i.direction == impactkit::indicator::Direction::Higher { "higher" } else { "lower" }
     );
     let range = match (i.min, i.max) {
         (Some(lo), Some(hi)) => format!("{lo} to {hi}"),
@@ -142,7 +142,7 @@ fn show(i: &Indicator, source: Option<&Path>, proxy_source: Option<&Path>) -> St
             out,
             "proxy:       {} {} per {} ({} prices), {}",
             p.currency,
-            crate::output::format_figure(p.value),
+            impactkit::output::format_figure(p.value),
             i.unit.trim_end_matches('s'),
             p.price_year,
             p.source
@@ -160,8 +160,8 @@ fn show(i: &Indicator, source: Option<&Path>, proxy_source: Option<&Path>) -> St
             let _ = writeln!(
                 out,
                 "             credible range {} to {}",
-                crate::output::format_figure(low),
-                crate::output::format_figure(high)
+                impactkit::output::format_figure(low),
+                impactkit::output::format_figure(high)
             );
         }
         let _ = writeln!(out, "             licence: {}", p.licence.as_deref().unwrap_or("not stated"));

@@ -5,8 +5,8 @@ use std::path::{Path, PathBuf};
 use clap::Args;
 
 use super::Outcome;
-use crate::error::{Error, Result};
-use crate::project::FILE_NAME;
+use impactkit::error::{Error, Result};
+use impactkit::project::FILE_NAME;
 
 #[derive(Debug, Args)]
 pub struct InitArgs {
@@ -92,7 +92,7 @@ pub fn run(args: InitArgs) -> Result<Outcome> {
         return Err(Error::usage(format!("{} already exists", project.display()))
             .with_hint("edit it, or run `impact init` in another folder"));
     }
-    let spec = crate::builtin::text_of(&crate::builtin::folder("reports").join("board.toml"))
+    let spec = impactkit::builtin::text_of(&impactkit::builtin::folder("reports").join("board.toml"))
         .ok_or_else(|| Error::internal("the built-in board spec is missing"))?;
     // impact.toml last: it is what makes a folder a project, so a run that fails
     // part-way must never leave it behind (the next `init` would refuse).
@@ -120,7 +120,7 @@ pub fn run(args: InitArgs) -> Result<Outcome> {
             if path.exists() && path != &project {
                 continue;
             }
-            crate::output::write_atomic(path, text.as_bytes())?;
+            impactkit::output::write_atomic(path, text.as_bytes())?;
             made.files.push(path.clone());
             written.push(path.display().to_string());
         }

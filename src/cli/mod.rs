@@ -18,8 +18,8 @@ use std::path::PathBuf;
 
 use clap::{Parser, Subcommand};
 
-use crate::error::Result;
-use crate::indicator::Library;
+use impactkit::error::Result;
+use impactkit::indicator::Library;
 
 #[derive(Debug, Parser)]
 #[command(
@@ -132,14 +132,14 @@ impl Outcome {
 /// An `--out` whose extension names no format we write (`.xls`), or another format
 /// than `--format` asks for, is refused: the file would not be what its name says.
 fn table_format(
-    format: Option<crate::output::TableFormat>,
+    format: Option<impactkit::output::TableFormat>,
     out: Option<&std::path::Path>,
-) -> Result<crate::output::TableFormat> {
-    use crate::output::TableFormat;
+) -> Result<impactkit::output::TableFormat> {
+    use impactkit::output::TableFormat;
     let Some(path) = out else { return Ok(format.unwrap_or(TableFormat::Table)) };
     let implied = TableFormat::from_extension(path);
     match (format, implied, path.extension().and_then(|e| e.to_str())) {
-        (_, None, Some(ext)) => Err(crate::error::Error::usage(format!(
+        (_, None, Some(ext)) => Err(impactkit::error::Error::usage(format!(
             "cannot write a .{ext} file: --out takes .csv, .json, .parquet, .xlsx or .txt (a text table)"
         ))
         .with_hint(if ext.eq_ignore_ascii_case("xls") {
@@ -147,7 +147,7 @@ fn table_format(
         } else {
             "name the file for the format you want, e.g. figures.csv"
         })),
-        (Some(asked), Some(named), _) if asked != named => Err(crate::error::Error::usage(format!(
+        (Some(asked), Some(named), _) if asked != named => Err(impactkit::error::Error::usage(format!(
             "--format {} and --out {} disagree",
             format!("{asked:?}").to_lowercase(),
             path.display()
@@ -162,28 +162,28 @@ fn table_format(
 /// `context` after the summary's path, `note` after either.
 fn emit(
     frame: &polars::prelude::DataFrame,
-    format: crate::output::TableFormat,
+    format: impactkit::output::TableFormat,
     out: Option<&std::path::Path>,
     rows_word: &str,
     context: &str,
     header: &str,
     note: &str,
 ) -> Result<Outcome> {
-    let bytes = crate::output::render(frame, format)?;
+    let bytes = impactkit::output::render(frame, format)?;
     match out {
         Some(path) => {
-            crate::output::write_atomic(path, &bytes)?;
-            let shown = crate::output::escape_controls(&path.display().to_string()).into_owned();
+            impactkit::output::write_atomic(path, &bytes)?;
+            let shown = impactkit::output::escape_controls(&path.display().to_string()).into_owned();
             Ok(Outcome::ok(format!("wrote {} {rows_word} to {shown}{context}\n{note}", frame.height())))
         }
-        None if format == crate::output::TableFormat::Parquet => {
-            Err(crate::error::Error::usage("Parquet is binary; give --out FILE.parquet"))
+        None if format == impactkit::output::TableFormat::Parquet => {
+            Err(impactkit::error::Error::usage("Parquet is binary; give --out FILE.parquet"))
         }
-        None if format == crate::output::TableFormat::Xlsx => {
-            Err(crate::error::Error::usage("a workbook is binary; give --out FILE.xlsx"))
+        None if format == impactkit::output::TableFormat::Xlsx => {
+            Err(impactkit::error::Error::usage("a workbook is binary; give --out FILE.xlsx"))
         }
         None => {
-            if format == crate::output::TableFormat::Table {
+            if format == impactkit::output::TableFormat::Table {
                 warn_if_wider_than_terminal(&bytes);
             }
             Ok(Outcome::ok([header.as_bytes(), &bytes, note.as_bytes()].concat()))
@@ -250,10 +250,10 @@ pub fn run(mut cli: Cli) -> Result<Outcome> {
 fn library_dir(given: Option<&std::path::Path>) -> PathBuf {
     match given {
         Some(dir) => dir.to_path_buf(),
-        None if std::path::Path::new(crate::indicator::DEFAULT_DIR).is_dir() => {
-            PathBuf::from(crate::indicator::DEFAULT_DIR)
+        None if std::path::Path::new(impactkit::indicator::DEFAULT_DIR).is_dir() => {
+            PathBuf::from(impactkit::indicator::DEFAULT_DIR)
         }
-        None => crate::builtin::folder(crate::indicator::DEFAULT_DIR),
+        None => impactkit::builtin::folder(impactkit::indicator::DEFAULT_DIR),
     }
 }
 
@@ -261,10 +261,10 @@ fn library_dir(given: Option<&std::path::Path>) -> PathBuf {
 /// indicator folder (which may not).
 fn proxies_dir(dir: &std::path::Path, given: Option<&std::path::Path>) -> Result<PathBuf> {
     match given {
-        Some(p) if !p.is_dir() => Err(crate::error::Error::config(p, "no such folder of proxies")
+        Some(p) if !p.is_dir() => Err(impactkit::error::Error::config(p, "no such folder of proxies")
             .with_hint("--proxies takes a folder of *.toml files holding [[proxy]] tables")),
         Some(p) => Ok(p.to_path_buf()),
-        None => Ok(crate::indicator::proxies::beside(dir)),
+        None => Ok(impactkit::indicator::proxies::beside(dir)),
     }
 }
 

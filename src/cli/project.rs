@@ -4,14 +4,14 @@
 use std::path::PathBuf;
 
 use super::{Cli, Command};
-use crate::error::Result;
-use crate::project::Project;
+use impactkit::error::Result;
+use impactkit::project::Project;
 
 /// The project a command runs in: the one `--project` names (a file or its folder),
 /// else the nearest `impact.toml` in the working folder or above; None without one.
 pub fn find(given: Option<&std::path::Path>) -> Result<Option<Project>> {
     match given {
-        Some(path) if path.is_dir() => Project::load(&path.join(crate::project::FILE_NAME)).map(Some),
+        Some(path) if path.is_dir() => Project::load(&path.join(impactkit::project::FILE_NAME)).map(Some),
         Some(file) => Project::load(file).map(Some),
         None => Project::find(std::path::Path::new(".")),
     }
@@ -31,11 +31,11 @@ pub fn apply(project: &Project, cli: &mut Cli) -> Result<()> {
     let tables = &project.tables;
     // Sources are expanded only for a command that reads data and names no files:
     // a source that names no file is an error then, and only then.
-    let sources = |named: &[PathBuf]| -> Result<Vec<crate::data::SourcePath>> {
+    let sources = |named: &[PathBuf]| -> Result<Vec<impactkit::data::SourcePath>> {
         if named.is_empty() && !project.sources.is_empty() {
             let found = project.source_files()?;
             for link in &found.skipped {
-                eprintln!("warning: skipped {}", crate::output::escape_controls(link));
+                eprintln!("warning: skipped {}", impactkit::output::escape_controls(link));
             }
             Ok(found.files)
         } else {

@@ -4,10 +4,10 @@ use clap::Args;
 
 use super::args::{parse_day, PrivacyArgs, UnitArg};
 use super::Outcome;
-use crate::data::CheckOptions;
-use crate::error::{Error, Result};
-use crate::indicator::Library;
-use crate::report::{self, SubjectKind};
+use impactkit::data::CheckOptions;
+use impactkit::error::{Error, Result};
+use impactkit::indicator::Library;
+use impactkit::report::{self, SubjectKind};
 
 #[derive(Debug, Args)]
 pub struct ReportArgs {
@@ -84,7 +84,7 @@ pub struct ReportArgs {
     pub participant_ids: Option<super::args::ParticipantIds>,
     /// The project's sources, each with its own map: read when --data is not given.
     #[arg(skip)]
-    pub project: Vec<crate::data::SourcePath>,
+    pub project: Vec<impactkit::data::SourcePath>,
     /// The project's report specs folder, where a spec named like `board` is looked
     /// for before the built-in ones.
     #[arg(skip)]
@@ -94,7 +94,7 @@ pub struct ReportArgs {
     pub read_names: Vec<(String, PathBuf)>,
     /// What the project reads, which no file of the batch may replace.
     #[arg(skip)]
-    pub read_set: crate::project::ReadSet,
+    pub read_set: impactkit::project::ReadSet,
 }
 
 /// The spec and the data files: a spec written after `--data`'s files was taken in
@@ -110,13 +110,13 @@ fn spec_and_data(
             return Ok((own, data));
         }
         // `board` (or `reports/board.toml` from another folder) names a built-in spec.
-        if let Some(built_in) = crate::builtin::spec(&spec) {
+        if let Some(built_in) = impactkit::builtin::spec(&spec) {
             return Ok((built_in, data));
         }
         if !spec.exists() {
             return Err(Error::usage(format!("no report spec {}", spec.display())).with_hint(format!(
                 "give a spec file, or a built-in spec: {}",
-                crate::builtin::spec_names().join(", ")
+                impactkit::builtin::spec_names().join(", ")
             )));
         }
         return Ok((spec, data));
@@ -207,7 +207,7 @@ pub fn run(args: ReportArgs, library: &Library) -> Result<Outcome> {
         );
     }
     let mut out = String::new();
-    use crate::output::escape_controls as shown;
+    use impactkit::output::escape_controls as shown;
     for (subject, err) in &summary.failed {
         out.push_str(&format!("failed: {}: {}\n", shown(subject), shown(err)));
     }

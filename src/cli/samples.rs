@@ -3,10 +3,10 @@ use std::path::PathBuf;
 use clap::Subcommand;
 
 use super::Outcome;
-use crate::data::tables::Tables;
-use crate::error::{Error, Result};
-use crate::indicator::Library;
-use crate::samples::generate;
+use impactkit::data::tables::Tables;
+use impactkit::error::{Error, Result};
+use impactkit::indicator::Library;
+use impactkit::samples::generate;
 
 #[derive(Debug, Subcommand)]
 pub enum SamplesCommand {

@@ -5,10 +5,10 @@ use std::path::PathBuf;
 use clap::Args;
 
 use super::Outcome;
-use crate::data::tables::Tables;
-use crate::error::{Error, Result};
-use crate::indicator::Library;
-use crate::template::{self, Ask};
+use impactkit::data::tables::Tables;
+use impactkit::error::{Error, Result};
+use impactkit::indicator::Library;
+use impactkit::template::{self, Ask};
 
 #[derive(Debug, Args)]
 pub struct TemplateArgs {
@@ -34,7 +34,7 @@ pub struct TemplateArgs {
 }
 
 pub fn run(args: TemplateArgs, library: &Library) -> Result<Outcome> {
-    if crate::output::TableFormat::from_extension(&args.out) != Some(crate::output::TableFormat::Xlsx) {
+    if impactkit::output::TableFormat::from_extension(&args.out) != Some(impactkit::output::TableFormat::Xlsx) {
         return Err(Error::usage(format!("{}: a template is an Excel workbook; name it .xlsx", args.out.display())));
     }
     let needed = |file: &Option<PathBuf>, flag: &str| {
@@ -46,18 +46,18 @@ pub fn run(args: TemplateArgs, library: &Library) -> Result<Outcome> {
     let (programmes, organisations) =
         (needed(&args.programmes, "programmes")?, needed(&args.organisations, "organisations")?);
     let inputs = [Some(programmes.as_path()), Some(organisations.as_path()), args.areas.as_deref()];
-    crate::output::refuse_overwriting_inputs(&args.out, inputs.into_iter().flatten())?;
+    impactkit::output::refuse_overwriting_inputs(&args.out, inputs.into_iter().flatten())?;
     let tables = Tables::load(&organisations, &programmes)?;
     let areas = match &args.areas {
         Some(path) => {
-            crate::data::names::read_names(path)?.into_iter().map(|r| (r.id, r.name.unwrap_or_default())).collect()
+            impactkit::data::names::read_names(path)?.into_iter().map(|r| (r.id, r.name.unwrap_or_default())).collect()
         }
         None => Vec::new(),
     };
     let ask = Ask { programme: &args.programme, organisation: args.organisation.as_deref(), areas };
     let bytes = template::workbook(&tables, library, &ask)?;
-    crate::output::write_atomic(&args.out, &bytes)?;
-    let shown = |t: &str| crate::output::escape_controls(t).into_owned();
+    impactkit::output::write_atomic(&args.out, &bytes)?;
+    let shown = |t: &str| impactkit::output::escape_controls(t).into_owned();
     Ok(Outcome::ok(format!(
         "wrote a return template for {} to {}\n",
         shown(&args.programme),

@@ -4,12 +4,12 @@ use clap::Args;
 
 use super::args::{DataArgs, Period, PrivacyArgs, TableOut, UnitArg};
 use super::Outcome;
-use crate::aggregate::Unit;
-use crate::aggregate::{Filters, Request};
-use crate::error::{Error, Result};
-use crate::indicator::Library;
-use crate::output::TableFormat;
-use crate::value::{self, Assumptions};
+use impactkit::aggregate::Unit;
+use impactkit::aggregate::{Filters, Request};
+use impactkit::error::{Error, Result};
+use impactkit::indicator::Library;
+use impactkit::output::TableFormat;
+use impactkit::value::{self, Assumptions};
 
 #[derive(Debug, Args)]
 pub struct ValueArgs {
@@ -86,7 +86,7 @@ pub fn run(args: ValueArgs, library: &Library) -> Result<Outcome> {
         let threshold = args.privacy.threshold();
         let people = move |r: &value::RestsOn| match (threshold, r.count) {
             (Some(t), Some(n)) if n > 0.0 && n < f64::from(t) => format!("fewer than {t}"),
-            (_, n) => crate::output::format_figure(n.unwrap_or(0.0)),
+            (_, n) => impactkit::output::format_figure(n.unwrap_or(0.0)),
         };
         value::to_frame(&groups, by, &people)?
     };
@@ -124,12 +124,12 @@ fn withhold_small_counts(
     t: u32,
     sensitivity: bool,
 ) -> Result<()> {
-    use crate::privacy::{derived, Withheld};
+    use impactkit::privacy::{derived, Withheld};
     let counts: Vec<(String, String, f64)> = groups
         .iter()
         .flat_map(|g| g.lines.iter().map(|l| (g.group.clone(), l.indicator.clone(), l.quantity)))
         .collect();
-    let withheld = derived::withheld_counts(&counts, &crate::privacy::people_indicators(library), t);
+    let withheld = derived::withheld_counts(&counts, &impactkit::privacy::people_indicators(library), t);
     let tainted: std::collections::HashSet<&str> = withheld.keys().map(|(g, _)| g.as_str()).collect();
     let group_of = derived::texts(frame, by.column())?;
     let line_of = if sensitivity { vec![String::new(); frame.height()] } else { derived::texts(frame, "indicator")? };
@@ -168,7 +168,7 @@ fn recorded_not_valued(totals: &polars::prelude::DataFrame, library: &Library) -
         .zip(records.i64()?.iter())
         .filter(|(_, n)| n.is_some_and(|n| n > 0))
         .filter_map(|(id, _)| id)
-        .filter(|id| library.get(id).is_some_and(crate::indicator::Indicator::is_unvalued_outcome))
+        .filter(|id| library.get(id).is_some_and(impactkit::indicator::Indicator::is_unvalued_outcome))
         .map(str::to_string)
         .collect();
     out.sort();

@@ -6,9 +6,9 @@
 //! through printpdf's operations and lopdf's object writer cost a third of a
 //! batch's time: an allocation per operand and a formatter call per hex digit.
 
+use super::draw::PAGE_H;
 use super::draw::{Cmd, Rgb};
 use super::embed::{self, Face};
-use super::pdf::PAGE_H;
 
 /// The content stream that draws `cmds`, with text coded for `faces` (regular,
 /// bold). A face that is `None` draws nothing of its text's glyphs (code 0).

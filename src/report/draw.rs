@@ -2,6 +2,11 @@
 //! from the page's top-left corner. The PDF writer turns them into PDF
 //! operators; tests can inspect them without parsing a PDF.
 
+/// A4 in points.
+pub const PAGE_W: f32 = 595.28;
+/// A4 in points.
+pub const PAGE_H: f32 = 841.89;
+
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Rgb(pub u8, pub u8, pub u8);
 

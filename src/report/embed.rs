@@ -168,12 +168,12 @@ fn build(font: ParsedFont, chars: &BTreeSet<char>, bold: bool) -> Option<Face> {
     };
     // Deflated hard: once per subset, and the program is most of a report's bytes.
     let mut to_unicode = Stream::new(Dictionary::new(), cmap.to_cmap_string(resource(bold)).into_bytes());
-    super::pdf::deflate_at(&mut to_unicode, 9);
+    super::deflate::deflate_at(&mut to_unicode, 9);
     let mut program_dict = Dictionary::new();
     // /Length1 is the program's size before deflating (ISO 32000-1, 9.9).
     program_dict.set("Length1", font.original_bytes.len() as i64);
     let mut program = Stream::new(program_dict, font.original_bytes.clone());
-    super::pdf::deflate_at(&mut program, 9);
+    super::deflate::deflate_at(&mut program, 9);
 
     let m = &font.pdf_font_metrics;
     let ascent = per_mille(f32::from(font.font_metrics.ascent));

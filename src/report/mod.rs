@@ -4,6 +4,7 @@
 pub(crate) mod blocks;
 pub(crate) mod chart;
 pub(crate) mod content;
+pub(crate) mod deflate;
 pub(crate) mod draw;
 pub(crate) mod embed;
 pub mod figures;

@@ -27,9 +27,12 @@ pub fn default_window() -> (NaiveDate, NaiveDate) {
     (NaiveDate::from_ymd_opt(2022, 4, 1).unwrap_or_default(), NaiveDate::from_ymd_opt(2025, 3, 31).unwrap_or_default())
 }
 
+/// The file format synthetic records are written in.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum SampleFormat {
+    /// Comma-separated text.
     Csv,
+    /// Apache Parquet.
     Parquet,
 }
 
@@ -88,6 +91,7 @@ pub struct Generator<'a> {
 }
 
 impl<'a> Generator<'a> {
+    /// A generator of `rows` records drawn from the tables and the library, seeded.
     pub fn new(tables: &'a Tables, library: &'a Library, rows: u64, seed: u64) -> Result<Generator<'a>> {
         let spawns = spawns(library);
         let mut indicators = Vec::new();
@@ -270,6 +274,7 @@ fn spawns(library: &Library) -> std::collections::HashMap<&str, Vec<Spawn<'_>>> 
     out
 }
 
+/// The canonical columns, as the CSV's heading row.
 pub const HEADER: &str = "record_id,organisation,programme,indicator,date,value,participant,beneficiary_group,gender,age_band,area,simd_decile,evidence";
 
 /// Write `rows` records to `out` (CSV or Parquet by extension), atomically.

@@ -6,8 +6,8 @@
 use super::blocks::{Block, Cover, Document, Frame, Panel, Tile, TileStyle};
 use super::chart::{self, ChartData};
 use super::draw::{Cmd, Rgb};
+use super::draw::{PAGE_H, PAGE_W};
 use super::fonts::{fit, text_width, wrap, wrap_at_most};
-use super::pdf::{PAGE_H, PAGE_W};
 use crate::error::Result;
 
 mod tables;

@@ -1,7 +1,6 @@
 use std::path::PathBuf;
 
 use clap::Args;
-use polars::prelude::*;
 
 use super::args::{parse_day, DataArgs, PrivacyArgs, TableOut};
 use super::Outcome;
@@ -67,45 +66,9 @@ pub fn run(args: CommitmentsArgs, library: &Library) -> Result<Outcome> {
     let progress = commitments::from_figures(&list, &out.figures, library, &assumptions, as_of)?;
     let mut frame = commitments::to_frame(&progress)?;
     if let Some(t) = args.privacy.threshold() {
-        withhold_small_deliveries(&mut frame, &progress, library, t)?;
+        commitments::withhold_small_deliveries(&mut frame, &progress, library, t)?;
     }
     // The date goes above a text table; machine formats stay pure.
     let header = if format == TableFormat::Table { format!("as of {as_of}\n") } else { String::new() };
     super::emit(&frame, format, args.output.out.as_deref(), "row(s)", &format!(" (as of {as_of})"), &header, "")
-}
-
-/// The last outcome date in the records.
-/// A delivered count of 1 to t − 1 people is withheld with its share delivered and
-/// expected figure, its social value, and its contract's total social value (the
-/// total less the rest would give it back). Commitments are not parts of one sum, so
-/// nothing else is withheld to protect it.
-fn withhold_small_deliveries(
-    frame: &mut DataFrame,
-    progress: &[commitments::Progress],
-    library: &Library,
-    t: u32,
-) -> Result<()> {
-    use impactkit::privacy::{derived, Withheld};
-    let people = impactkit::privacy::people_indicators(library);
-    let hidden: Vec<(&str, &str)> = progress
-        .iter()
-        .filter(|p| p.delivered_is_small(&people, t))
-        .map(|p| (p.commitment.contract.as_str(), p.commitment.indicator.as_str()))
-        .collect();
-    let contracts = derived::texts(frame, "contract")?;
-    let indicators = derived::texts(frame, "indicator")?;
-    let why: Vec<Withheld> = contracts
-        .iter()
-        .zip(&indicators)
-        .map(|(c, i)| {
-            if hidden.contains(&(c.as_str(), i.as_str())) {
-                Withheld::Small
-            } else if i == "total" && hidden.iter().any(|h| h.0 == c) {
-                Withheld::Rate
-            } else {
-                Withheld::No
-            }
-        })
-        .collect();
-    derived::blank(frame, &why, &["delivered", "pct_delivered", "expected_to_date", "social_value", "social_value_pct"])
 }

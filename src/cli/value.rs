@@ -91,7 +91,7 @@ pub fn run(args: ValueArgs, library: &Library) -> Result<Outcome> {
         value::to_frame(&groups, by, &people)?
     };
     if let Some(t) = args.privacy.threshold() {
-        withhold_small_counts(&mut frame, &groups, by, library, t, args.sensitivity)?;
+        value::withhold_small_counts(&mut frame, &groups, by, library, t, args.sensitivity, &[])?;
     }
     let mut note = String::new();
     if format == TableFormat::Table && !args.sensitivity && !args.impact_map {
@@ -111,50 +111,6 @@ pub fn run(args: ValueArgs, library: &Library) -> Result<Outcome> {
         }
     }
     super::emit(&frame, format, args.output.out.as_deref(), "row(s)", "", "", &note)
-}
-
-/// A line's quantity that is a count of 1 to t − 1 people (or protects one) is withheld
-/// with every value built on it; a group with such a line has its totals (SROI, NPV,
-/// payback, sensitivity) withheld, as they would give the count back.
-fn withhold_small_counts(
-    frame: &mut polars::prelude::DataFrame,
-    groups: &[value::GroupValue],
-    by: Unit,
-    library: &Library,
-    t: u32,
-    sensitivity: bool,
-) -> Result<()> {
-    use impactkit::privacy::{derived, Withheld};
-    let counts: Vec<(String, String, f64)> = groups
-        .iter()
-        .flat_map(|g| g.lines.iter().map(|l| (g.group.clone(), l.indicator.clone(), l.quantity)))
-        .collect();
-    let withheld = derived::withheld_counts(&counts, &impactkit::privacy::people_indicators(library), t);
-    let tainted: std::collections::HashSet<&str> = withheld.keys().map(|(g, _)| g.as_str()).collect();
-    let group_of = derived::texts(frame, by.column())?;
-    let line_of = if sensitivity { vec![String::new(); frame.height()] } else { derived::texts(frame, "indicator")? };
-    let why: Vec<Withheld> = group_of
-        .iter()
-        .zip(&line_of)
-        .map(|(g, line)| match withheld.get(&(g.clone(), line.clone())) {
-            Some(w) => *w,
-            None if (sensitivity || line == "total") && tainted.contains(g.as_str()) => Withheld::Rate,
-            None => Withheld::No,
-        })
-        .collect();
-    let columns = [
-        "quantity",
-        "gross_value",
-        "impact_year1",
-        "present_value",
-        "sroi",
-        "npv",
-        "payback_months",
-        "sroi_low",
-        "sroi_high",
-        "break_even_multiplier",
-    ];
-    derived::blank(frame, &why, &columns)
 }
 
 /// Outcome indicators (counts and sums) with records in the window whose indicator

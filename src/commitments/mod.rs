@@ -306,6 +306,42 @@ pub fn to_frame(progress: &[Progress]) -> Result<DataFrame> {
     )?)
 }
 
+/// The rule for every table of commitments (`impact commitments`' and a report's): a
+/// delivered count of 1 to t − 1 people is withheld with its share delivered and
+/// expected figure, its social value, and its contract's total social value (the
+/// total less the rest would give it back). Commitments are not parts of one sum, so
+/// nothing else is withheld to protect it.
+pub fn withhold_small_deliveries(
+    frame: &mut DataFrame,
+    progress: &[Progress],
+    library: &Library,
+    t: u32,
+) -> Result<()> {
+    use crate::privacy::{derived, Withheld};
+    let people = crate::privacy::people_indicators(library);
+    let hidden: Vec<(&str, &str)> = progress
+        .iter()
+        .filter(|p| p.delivered_is_small(&people, t))
+        .map(|p| (p.commitment.contract.as_str(), p.commitment.indicator.as_str()))
+        .collect();
+    let contracts = derived::texts(frame, "contract")?;
+    let indicators = derived::texts(frame, "indicator")?;
+    let why: Vec<Withheld> = contracts
+        .iter()
+        .zip(&indicators)
+        .map(|(c, i)| {
+            if hidden.contains(&(c.as_str(), i.as_str())) {
+                Withheld::Small
+            } else if i == "total" && hidden.iter().any(|h| h.0 == c) {
+                Withheld::Rate
+            } else {
+                Withheld::No
+            }
+        })
+        .collect();
+    derived::blank(frame, &why, &["delivered", "pct_delivered", "expected_to_date", "social_value", "social_value_pct"])
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -247,6 +247,111 @@ pub fn rank_rows(rows: &mut [Row], library: &Library, per: Per) {
     }
 }
 
+/// What a comparison withholds at threshold `t`: each indicator's counts of people
+/// across the peers are one sum (primary and secondary suppression), and so are the
+/// peers' counts of distinct participants.
+pub struct Withholding(std::collections::BTreeMap<(String, String), crate::privacy::Withheld>);
+
+/// The pseudo-indicator under which peers' participants are protected.
+const PARTICIPANTS: &str = "participants (distinct people)";
+
+impl Withholding {
+    /// Why a peer's count of an indicator is withheld (`No` when it is published).
+    pub fn count(&self, group: &str, indicator: &str) -> crate::privacy::Withheld {
+        self.0.get(&(group.to_string(), indicator.to_string())).copied().unwrap_or(crate::privacy::Withheld::No)
+    }
+
+    /// Why a peer's count of participants is withheld.
+    pub fn participants(&self, group: &str) -> crate::privacy::Withheld {
+        self.count(group, PARTICIPANTS)
+    }
+}
+
+/// The cells of `rows` withheld at threshold `t` (see `Withholding`).
+pub fn withheld(rows: &[Row], library: &Library, t: u32) -> Withholding {
+    let mut counts: Vec<(String, String, f64)> =
+        rows.iter().map(|r| (r.group.clone(), r.indicator.clone(), r.value.unwrap_or(0.0))).collect();
+    let mut seen = std::collections::BTreeSet::new();
+    for r in rows {
+        if let Some(p) = r.participants.filter(|_| seen.insert(r.group.clone())) {
+            counts.push((r.group.clone(), PARTICIPANTS.to_string(), p));
+        }
+    }
+    let mut people = crate::privacy::people_indicators(library);
+    people.insert(PARTICIPANTS.to_string());
+    Withholding(crate::privacy::derived::withheld_counts(&counts, &people, t))
+}
+
+/// The rows as a table as it may be published: with a threshold (see
+/// `withhold_small_counts`), small counts of people and every figure built on them
+/// are left empty, a `withheld` column saying why. `impact compare` and a report's
+/// ranking table both publish through this, so they withhold the same cells.
+pub fn published_frame(rows: &[Row], by: &str, library: &Library, threshold: Option<u32>) -> Result<DataFrame> {
+    let mut frame = to_frame(rows, by)?;
+    if let Some(t) = threshold {
+        withhold_small_counts(&mut frame, rows, by, library, t)?;
+    }
+    Ok(frame)
+}
+
+/// A peer's count of 1 to t − 1 people (or one withheld to protect it) is withheld with
+/// every figure built on it; so is a group's count of participants under t, with the
+/// figures per participant; "few records (3)" loses its count.
+fn withhold_small_counts(
+    frame: &mut polars::prelude::DataFrame,
+    rows: &[Row],
+    by: &str,
+    library: &Library,
+    t: u32,
+) -> Result<()> {
+    use crate::privacy::{derived, Withheld};
+    use polars::prelude::*;
+    let withheld = withheld(rows, library, t);
+    let group_of = derived::texts(frame, by)?;
+    let indicator_of = derived::texts(frame, "indicator")?;
+    let count_why: Vec<Withheld> = group_of.iter().zip(&indicator_of).map(|(g, i)| withheld.count(g, i)).collect();
+    let people_why: Vec<Withheld> = group_of.iter().map(|g| withheld.participants(g)).collect();
+    // Flags repeat the record count: drop it where the count is withheld.
+    let flags: Vec<String> = derived::texts(frame, "flags")?
+        .iter()
+        .zip(&count_why)
+        .map(|(f, w)| {
+            if w.is_withheld() {
+                f.split("; ")
+                    .map(|p| if p.starts_with("few records") { "few records" } else { p })
+                    .collect::<Vec<_>>()
+                    .join("; ")
+            } else {
+                f.clone()
+            }
+        })
+        .collect();
+    frame.with_column(Column::new("flags".into(), flags))?;
+    derived::blank(frame, &people_why, &["participants", "per_participant"])?;
+    let people_column = derived::texts(frame, "withheld")?;
+    derived::blank(
+        frame,
+        &count_why,
+        &["value", "records", "per_10k", "per_participant", "cost_per_outcome", "priority_share", "yoy_change"],
+    )?;
+    // One `withheld` column: the count's reason, else the participants'.
+    let merged: Vec<Option<String>> = derived::texts(frame, "withheld")?
+        .into_iter()
+        .zip(people_column)
+        .map(|(a, b)| {
+            if !a.is_empty() {
+                Some(a)
+            } else if !b.is_empty() {
+                Some(format!("participants {b}"))
+            } else {
+                None
+            }
+        })
+        .collect();
+    frame.with_column(Column::new("withheld".into(), merged))?;
+    Ok(())
+}
+
 /// The rows as a table, the peer column named `by`.
 pub fn to_frame(rows: &[Row], by: &str) -> Result<DataFrame> {
     let r2 = |v: Option<f64>| v.map(|v| (v * 100.0).round() / 100.0);

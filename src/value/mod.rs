@@ -384,6 +384,56 @@ fn one_price_year(groups: &[GroupValue], assumptions: &Assumptions) -> Result<()
         )))
 }
 
+/// The rule for every table of values (`impact value`'s and a report's): a line's
+/// quantity that is a count of 1 to t − 1 people (or protects one) is withheld
+/// with every value built on it; a group with such a line has its totals (SROI, NPV,
+/// payback, sensitivity) withheld, as they would give the count back.
+pub fn withhold_small_counts(
+    frame: &mut polars::prelude::DataFrame,
+    groups: &[GroupValue],
+    by: Unit,
+    library: &Library,
+    t: u32,
+    sensitivity: bool,
+    also: &[(String, String, crate::privacy::Withheld)],
+) -> Result<()> {
+    use crate::privacy::{derived, Withheld};
+    let counts: Vec<(String, String, f64)> = groups
+        .iter()
+        .flat_map(|g| g.lines.iter().map(|l| (g.group.clone(), l.indicator.clone(), l.quantity)))
+        .collect();
+    let mut withheld = derived::withheld_counts(&counts, &crate::privacy::people_indicators(library), t);
+    // What the caller withholds besides (a report's figures, protected with its others).
+    for (group, indicator, why) in also {
+        withheld.entry((group.clone(), indicator.clone())).or_insert(*why);
+    }
+    let tainted: std::collections::HashSet<&str> = withheld.keys().map(|(g, _)| g.as_str()).collect();
+    let group_of = derived::texts(frame, by.column())?;
+    let line_of = if sensitivity { vec![String::new(); frame.height()] } else { derived::texts(frame, "indicator")? };
+    let why: Vec<Withheld> = group_of
+        .iter()
+        .zip(&line_of)
+        .map(|(g, line)| match withheld.get(&(g.clone(), line.clone())) {
+            Some(w) => *w,
+            None if (sensitivity || line == "total") && tainted.contains(g.as_str()) => Withheld::Rate,
+            None => Withheld::No,
+        })
+        .collect();
+    let columns = [
+        "quantity",
+        "gross_value",
+        "impact_year1",
+        "present_value",
+        "sroi",
+        "npv",
+        "payback_months",
+        "sroi_low",
+        "sroi_high",
+        "break_even_multiplier",
+    ];
+    derived::blank(frame, &why, &columns)
+}
+
 /// The sensitivity table for every group.
 pub fn sensitivity_frame(groups: &[GroupValue], assumptions: &Assumptions, by: Unit) -> Result<DataFrame> {
     let (mut group, mut parameter, mut low, mut high, mut sroi_low, mut sroi_high, mut be) =

@@ -404,3 +404,130 @@ fn record_counts_and_shares_of_a_few_records_are_withheld() {
         assert!(!body.contains(",3,") && !body.contains("0.33"), "{body}");
     }
 }
+
+/// The cells a CSV table withholds: (its key column's value, indicator) → the
+/// `withheld` reason, for the rows that give one, with the figure columns empty.
+fn withheld_cells(text: &str, key: &str) -> std::collections::BTreeMap<(String, String), String> {
+    let rows = crate::util::csv_rows(text);
+    let at = |name: &str| rows[0].iter().position(|h| h == name).unwrap_or_else(|| panic!("{name} in {:?}", rows[0]));
+    let (k, i, w) = (at(key), at("indicator"), at("withheld"));
+    rows[1..].iter().filter(|r| !r[w].is_empty()).map(|r| ((r[k].clone(), r[i].clone()), r[w].clone())).collect()
+}
+
+/// Each privacy rule for a derived figure has one home, used by the command's table
+/// and by the report's: `impact compare`, `impact value` and `impact commitments`
+/// withhold the same cells as a report's ranking, social value and commitments
+/// tables, for the same inputs.
+#[test]
+fn commands_and_reports_withhold_the_same_derived_cells() {
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    // P1 has 3 job starts (a count of people under 5), P2 and P3 more; supplier A
+    // delivered 3 of 10 jobs committed.
+    let mut rows = String::from("organisation,programme,indicator,date,value,participant\n");
+    for (programme, org, n) in [("P1", "A", 3), ("P2", "B", 12), ("P3", "C", 30)] {
+        for k in 0..n {
+            rows.push_str(&format!("{org},{programme},jobs_created,2024-06-{:02},1,{programme}-{k}\n", k % 28 + 1));
+        }
+    }
+    let data = write(d, "d.csv", &rows);
+    let programmes = write(
+        d,
+        "p.csv",
+        "id,name,start,end,investment\nP1,One,2024-04-01,2025-03-31,10000\nP2,Two,2024-04-01,2025-03-31,20000\nP3,Three,2024-04-01,2025-03-31,30000\n",
+    );
+    let commitments =
+        write(d, "c.csv", "contract,supplier,indicator,committed,start,due,contract_value\nK1,A,jobs_created,10,2024-04-01,2025-03-31,5000\n");
+    // A proxy for job starts, so that they are valued.
+    std::fs::create_dir(d.join("proxies")).unwrap();
+    write(
+        &d.join("proxies"),
+        "p.toml",
+        "[[proxy]]\nindicator = \"jobs_created\"\nvalue = 1000\ncurrency = \"GBP\"\nprice_year = 2024\nsource = \"test\"\ndeadweight = 0.1\nattribution = 0.1\nadjustments = \"test\"\n",
+    );
+    let proxies = d.join("proxies");
+    let period = ["--from", "2024-04-01", "--to", "2025-03-31"];
+    let run = |args: &[&str]| impact(args).ok().stdout;
+    // Peers ranked per £10k.
+    let mut compare =
+        vec!["compare", s(&data), "--programmes", s(&programmes), "--indicator", "jobs_created", "--format", "csv"];
+    compare.extend(period);
+    let cli = withheld_cells(&run(&compare), "programme");
+    assert!(!cli.is_empty(), "P1's 3 is withheld");
+    let spec = write(
+        d,
+        "rank.toml",
+        "title = \"R\"\naudience = \"A\"\nsubject = \"all\"\nperiod = { financial_year = \"2024-25\" }\nindicators = []\n\
+         [[section]]\nkind = \"ranking\"\nindicator = \"jobs_created\"\n\
+         [[section]]\nkind = \"commitments\"\n",
+    );
+    let figures = d.join("rank-figures");
+    run(&[
+        "report",
+        s(&spec),
+        "--data",
+        s(&data),
+        "--programmes",
+        s(&programmes),
+        "--commitments",
+        s(&commitments),
+        "--out",
+        s(&d.join("r.pdf")),
+        "--figures-dir",
+        s(&figures),
+    ]);
+    let report = withheld_cells(&std::fs::read_to_string(figures.join("01-ranking.csv")).unwrap(), "programme");
+    assert_eq!(cli, report, "compare and the ranking");
+    // Commitments.
+    let cli = withheld_cells(
+        &run(&["commitments", "--commitments", s(&commitments), s(&data), "--format", "csv"]),
+        "contract",
+    );
+    assert!(!cli.is_empty(), "A's 3 delivered is withheld");
+    let report = withheld_cells(&std::fs::read_to_string(figures.join("02-commitments.csv")).unwrap(), "contract");
+    assert_eq!(cli, report, "commitments and the register");
+    // Social value: P1's 3 jobs valued, in a programme report and in `impact value`.
+    let mut value =
+        vec!["--proxies", s(&proxies), "value", s(&data), "--programmes", s(&programmes), "--format", "csv"];
+    value.extend(period);
+    let cli = withheld_cells(&run(&value), "programme");
+    assert!(cli.contains_key(&("P1".to_string(), "jobs_created".to_string())), "{cli:?}");
+    let spec = write(
+        d,
+        "value.toml",
+        "title = \"V\"\naudience = \"A\"\nsubject = \"programme\"\nperiod = { financial_year = \"2024-25\" }\nindicators = []\n\
+         [[section]]\nkind = \"social_value\"\n",
+    );
+    let figures = d.join("value-figures");
+    run(&[
+        "--proxies",
+        s(&proxies),
+        "report",
+        s(&spec),
+        "--data",
+        s(&data),
+        "--programmes",
+        s(&programmes),
+        "--each",
+        "programme",
+        "--out-dir",
+        s(&d.join("v")),
+        "--figures-dir",
+        s(&figures),
+    ]);
+    let mut report = std::collections::BTreeMap::new();
+    for p in ["P1", "P2", "P3"] {
+        report.extend(withheld_cells(
+            &std::fs::read_to_string(figures.join(p).join("01-social-value.csv")).unwrap(),
+            "programme",
+        ));
+    }
+    // Each report is about one programme, where the command's table holds all three:
+    // what the command withholds only to protect another programme's count (P2's
+    // secondary count and the totals built on it) is the one-programme report's to
+    // publish. P1's own cells, withheld for its own small count, are the same.
+    let cli_small: std::collections::BTreeMap<_, _> = cli.into_iter().filter(|((p, _), _)| p == "P1").collect();
+    let report_small: std::collections::BTreeMap<_, _> = report.into_iter().filter(|((p, _), _)| p == "P1").collect();
+    assert_eq!(cli_small.len(), 2, "P1's quantity and its total: {cli_small:?}");
+    assert_eq!(cli_small, report_small, "value and the social value section");
+}

@@ -11,6 +11,7 @@ mod corpus;
 mod fuzz;
 mod hardening;
 mod indicators;
+mod layers;
 mod library;
 mod method;
 mod project;

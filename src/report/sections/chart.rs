@@ -123,7 +123,7 @@ impl SectionKind for Chart {
             return Err(at.error("a stacked_bar needs `stack`, e.g. \"beneficiary_group\""));
         }
         if self.by.is_none() {
-            dims.insert(0, super::super::spec::dimension(self.chart.default_by()));
+            dims.insert(0, super::super::need::dimension(self.chart.default_by()));
         }
         self.dims = dims;
         Ok(())

@@ -171,39 +171,12 @@ fn delivered_chart(ctx: &Context, out: &mut Blocks) -> Option<ChartData> {
     })
 }
 
-/// The commitments as a table, with withheld deliveries (and what would give them
-/// back: their share delivered, expected figure, and their contract's social value)
-/// left empty.
+/// The commitments as a table, withheld as `impact commitments` withholds them
+/// (`commitments::withhold_small_deliveries`).
 fn table(ctx: &Context) -> Result<DataFrame> {
-    use polars::prelude::*;
     let mut frame = crate::commitments::to_frame(ctx.commitments)?;
-    let hidden: Vec<(&str, &str)> = ctx
-        .commitments
-        .iter()
-        .filter(|p| withheld_delivery(ctx, p).is_some())
-        .map(|p| (p.commitment.contract.as_str(), p.commitment.indicator.as_str()))
-        .collect();
-    if hidden.is_empty() {
-        return Ok(frame);
-    }
-    let contract = frame.column("contract")?.str()?.clone();
-    let indicator = frame.column("indicator")?.str()?.clone();
-    let row_hidden: Vec<bool> = (0..frame.height())
-        .map(|i| hidden.contains(&(contract.get(i).unwrap_or(""), indicator.get(i).unwrap_or(""))))
-        .collect();
-    let contract_hidden: Vec<bool> =
-        (0..frame.height()).map(|i| hidden.iter().any(|h| Some(h.0) == contract.get(i))).collect();
-    let blank = |frame: &mut DataFrame, name: &str, mask: &[bool]| -> Result<()> {
-        let values: Vec<Option<f64>> =
-            frame.column(name)?.f64()?.iter().zip(mask).map(|(v, m)| if *m { None } else { v }).collect();
-        frame.with_column(Column::new(name.into(), values))?;
-        Ok(())
-    };
-    for name in ["delivered", "pct_delivered", "expected_to_date"] {
-        blank(&mut frame, name, &row_hidden)?;
-    }
-    for name in ["social_value", "social_value_pct"] {
-        blank(&mut frame, name, &contract_hidden)?;
+    if let Some(t) = ctx.figures.suppress_below {
+        crate::commitments::withhold_small_deliveries(&mut frame, ctx.commitments, ctx.library, t)?;
     }
     Ok(frame)
 }

@@ -393,6 +393,34 @@ fn withheld_values(ctx: &Context) -> Vec<String> {
     names
 }
 
+/// The subject's values as a table (`sensitivity`: the sensitivity tests), withheld as
+/// `impact value` withholds them (`value::withhold_small_counts`), and besides where
+/// this report withholds a valued quantity to protect its other figures.
+fn value_table(ctx: &Context, sensitivity: bool) -> Result<Option<DataFrame>> {
+    let Some(g) = ctx.value else { return Ok(None) };
+    if sensitivity && g.ratio().is_none() {
+        return Ok(None);
+    }
+    let groups = std::slice::from_ref(g);
+    let mut frame = if sensitivity {
+        crate::value::sensitivity_frame(groups, ctx.assumptions, subject_unit(ctx))?
+    } else {
+        crate::value::to_frame(groups, subject_unit(ctx), &|r| people_shown(ctx, r))?
+    };
+    if let Some(t) = ctx.figures.suppress_below {
+        let also: Vec<(String, String, Withheld)> = g
+            .lines
+            .iter()
+            .filter_map(|l| {
+                let why = total(ctx, &l.indicator).map(|r| r.withheld).filter(|w| w.is_withheld())?;
+                Some((g.group.clone(), l.indicator.clone(), why))
+            })
+            .collect();
+        crate::value::withhold_small_counts(&mut frame, groups, subject_unit(ctx), ctx.library, t, sensitivity, &also)?;
+    }
+    Ok(Some(frame))
+}
+
 /// Said in place of a social value that would reveal a withheld count.
 fn value_withheld_words(ctx: &Context, names: &[String]) -> String {
     format!(

@@ -96,39 +96,49 @@ fn blocks(ctx: &Context, n: usize, title: Option<&str>, indicator: &str, per: Pe
     ranking_table(ctx, out, &ranked, per);
 }
 
-/// The ranking's rows as a table.
+/// The ranking's rows as a table, withheld as `impact compare` withholds them.
 fn table(ctx: &Context, indicator: &str, by: Unit, per: Per) -> Result<DataFrame> {
-    use polars::prelude::*;
-    let ranked = ranked(ctx, indicator, by, per);
-    let rows: Vec<crate::compare::Row> = ranked.iter().map(|(r, _)| r.clone()).collect();
-    let mut frame = crate::compare::to_frame(&rows, by.column())?;
-    // A withheld count's record count goes with it.
-    let records: Vec<Option<i64>> = ranked.iter().map(|(r, w)| (!w.is_withheld()).then_some(r.records)).collect();
-    frame.with_column(Column::new("records".into(), records))?;
-    Ok(frame)
+    let Some(all) = ctx.comparisons.get(&(by, per)) else {
+        return crate::compare::published_frame(&[], by.column(), ctx.library, ctx.figures.suppress_below);
+    };
+    let frame = crate::compare::published_frame(all, by.column(), ctx.library, ctx.figures.suppress_below)?;
+    // This section's indicator, best rank first (as the chart and table show them).
+    let order: Vec<usize> = sorted(all.iter().enumerate().filter(|(_, r)| r.indicator == indicator).collect())
+        .into_iter()
+        .map(|(i, _)| i)
+        .collect();
+    use polars::prelude::{IdxCa, IdxSize, NewChunkedArray};
+    let idx = IdxCa::from_slice("idx".into(), &order.iter().map(|i| *i as IdxSize).collect::<Vec<_>>());
+    Ok(frame.take(&idx)?)
+}
+
+/// Peers best rank first, then by name.
+fn sorted<'r>(mut rows: Vec<(usize, &'r crate::compare::Row)>) -> Vec<(usize, &'r crate::compare::Row)> {
+    rows.sort_by(|(_, a), (_, b)| {
+        a.rank.unwrap_or(usize::MAX).cmp(&b.rank.unwrap_or(usize::MAX)).then(a.group.cmp(&b.group))
+    });
+    rows
 }
 
 /// The comparison rows for one indicator, best rank first, as this report may publish
-/// them: a peer's count of people under the threshold is withheld (and, so that it
-/// cannot be worked out from the peers' total, the next smallest), with every figure
-/// derived from it (per £10k, per person, £ per outcome, reach, year on year).
+/// them: withheld as `impact compare` withholds them (`compare::withheld`), with every
+/// figure derived from a withheld count (per £10k, per person, £ per outcome, reach,
+/// year on year) and from a withheld count of participants (per person) left out.
 pub(super) fn ranked(ctx: &Context, indicator: &str, by: Unit, per: Per) -> Vec<(crate::compare::Row, Withheld)> {
     let Some(rows) = ctx.comparisons.get(&(by, per)) else { return Vec::new() };
-    let mut mine: Vec<&crate::compare::Row> = rows.iter().filter(|r| r.indicator == indicator).collect();
-    mine.sort_by(|a, b| a.rank.unwrap_or(usize::MAX).cmp(&b.rank.unwrap_or(usize::MAX)).then(a.group.cmp(&b.group)));
-    // The peers' counts are one sum, protected as the compare command protects them.
-    let withheld = match ctx.figures.suppress_below {
-        Some(t) => {
-            let counts: Vec<(String, String, f64)> =
-                mine.iter().map(|r| (r.group.clone(), r.indicator.clone(), r.value.unwrap_or(0.0))).collect();
-            crate::privacy::derived::withheld_counts(&counts, &crate::privacy::people_indicators(ctx.library), t)
-        }
-        None => Default::default(),
-    };
+    let withheld = ctx.figures.suppress_below.map(|t| crate::compare::withheld(rows, ctx.library, t));
+    let mine = sorted(rows.iter().enumerate().filter(|(_, r)| r.indicator == indicator).collect());
     mine.into_iter()
-        .map(|r| (r, withheld.get(&(r.group.clone(), r.indicator.clone())).copied().unwrap_or(Withheld::No)))
-        .map(|(r, w)| {
+        .map(|(_, r)| {
+            let (w, people) = match &withheld {
+                Some(h) => (h.count(&r.group, &r.indicator), h.participants(&r.group)),
+                None => (Withheld::No, Withheld::No),
+            };
             let mut row = r.clone();
+            if people.is_withheld() {
+                row.participants = None;
+                row.per_participant = None;
+            }
             if w.is_withheld() {
                 row.value = None;
                 row.per_10k = None;

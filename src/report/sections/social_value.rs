@@ -29,16 +29,7 @@ impl SectionKind for SocialValue {
     }
 
     fn table(&self, ctx: &Context) -> Result<Option<DataFrame>> {
-        // A value that would reveal a withheld count is not exported either.
-        if !withheld_values(ctx).is_empty() {
-            return Ok(None);
-        }
-        match ctx.value {
-            Some(g) => {
-                crate::value::to_frame(std::slice::from_ref(g), subject_unit(ctx), &|r| people_shown(ctx, r)).map(Some)
-            }
-            None => Ok(None),
-        }
+        value_table(ctx, false)
     }
 }
 

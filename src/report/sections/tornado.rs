@@ -27,16 +27,7 @@ impl SectionKind for Tornado {
     }
 
     fn table(&self, ctx: &Context) -> Result<Option<DataFrame>> {
-        // A value that would reveal a withheld count is not exported either.
-        if !withheld_values(ctx).is_empty() {
-            return Ok(None);
-        }
-        match ctx.value.filter(|g| g.ratio().is_some()) {
-            Some(g) => {
-                crate::value::sensitivity_frame(std::slice::from_ref(g), ctx.assumptions, subject_unit(ctx)).map(Some)
-            }
-            None => Ok(None),
-        }
+        value_table(ctx, true)
     }
 }
 

@@ -113,7 +113,7 @@ fn table(ctx: &Context, indicator: &str, by: Unit, per: Per) -> Result<DataFrame
 }
 
 /// Peers best rank first, then by name.
-fn sorted<'r>(mut rows: Vec<(usize, &'r crate::compare::Row)>) -> Vec<(usize, &'r crate::compare::Row)> {
+fn sorted(mut rows: Vec<(usize, &crate::compare::Row)>) -> Vec<(usize, &crate::compare::Row)> {
     rows.sort_by(|(_, a), (_, b)| {
         a.rank.unwrap_or(usize::MAX).cmp(&b.rank.unwrap_or(usize::MAX)).then(a.group.cmp(&b.group))
     });

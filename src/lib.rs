@@ -1,45 +1,33 @@
 //! impactkit: social impact measurement and reporting.
 //!
 //! Data flows one way: indicator library + data files → ingest → validate →
-//! records (polars) → aggregate → figures → outputs. Each stage is a module; the
-//! `impact` command line is a thin layer over them. From the library to one board
-//! pack's bytes:
+//! records (polars) → aggregate → figures → value, comparisons, commitments →
+//! reports. Each stage is a module; the `impact` command line (the binary, behind the
+//! default feature `cli`) is a thin layer over them. A board pack for every
+//! organisation in the samples, made from one pass over the data:
 //!
 //! ```
-//! use std::collections::HashMap;
 //! use std::path::{Path, PathBuf};
-//! use impactkit::{data, indicator::Library, report, value::Assumptions};
+//! use impactkit::{data::SourcePath, indicator::Library, report};
 //!
 //! let library = Library::load(Path::new("indicators"))?;
-//! let spec = report::Spec::load(Path::new("reports/board.toml"), &library)?;
-//! let window = spec.window()?;
-//! // Records, checked: the valid ones, and the rejected ones for the data-quality section.
-//! let files = [PathBuf::from("samples/outcomes.csv")];
-//! let loaded = data::load(&files, &library, None, &data::CheckOptions::default())?;
-//! let (valid, rejected) = data::keep_valid(loaded, false)?;
-//! // Figures for every subject, small numbers withheld (under 5).
-//! let figures =
-//!     report::figures_from_records(&spec, &window, &valid.records, Some(&rejected), &library, None, Some(5))?;
-//! let (names, values, comparisons) = (HashMap::new(), HashMap::new(), HashMap::new());
-//! let assumptions = Assumptions::default();
-//! let inputs = report::Inputs {
-//!     spec: &spec,
-//!     window: &window,
-//!     library: &library,
-//!     figures: &figures,
-//!     names: &names,
-//!     values: &values,
-//!     assumptions: &assumptions,
-//!     commitments: &[],
-//!     comparisons: &comparisons,
-//!     date: None,
-//!     fingerprint: "example",
-//!     everything: false,
+//! let options = report::Options {
+//!     spec: PathBuf::from("reports/board.toml"),
+//!     data: SourcePath::all(&[PathBuf::from("samples/outcomes.csv")], None),
+//!     names: vec![PathBuf::from("samples/organisations.csv")],
+//!     suppress_below: Some(5), // withhold counts of people under 5
+//!     ..report::Options::default()
 //! };
-//! let pack = report::render(&inputs, "ORG02")?;
+//! let batch = report::prepare(&options, &library)?;
+//! let pack = batch.render("ORG02")?; // in memory: the PDF, its tables, its charts
 //! assert!(pack.pdf.starts_with(b"%PDF") && pack.pages > 1);
+//! // Or every subject's PDF written, as `impact report board --each organisation` does:
+//! // batch.write_all(&report::Options { out_dir: Some("packs".into()), ..options })?;
 //! # Ok::<(), impactkit::Error>(())
 //! ```
+//!
+//! One streaming pass gives any number of figure tables (`pipeline::run`), with every
+//! check `impact validate` makes (`pipeline::validate`).
 
 #![forbid(unsafe_code)]
 #![warn(missing_docs)]
@@ -72,5 +60,5 @@ pub use aggregate::{aggregate, Dimension, Filters, Grain, Request, Unit};
 pub use data::{CheckOptions, ColumnMap, Report};
 pub use indicator::{Indicator, Library};
 pub use pipeline::{Input, Output};
-pub use report::{render, Inputs, Rendered, Spec};
+pub use report::{prepare, render, Inputs, Prepared, Rendered, Spec};
 pub use value::Assumptions;

@@ -1,0 +1,149 @@
+//! Vertical charts: columns (side by side or stacked) and lines over periods, with
+//! targets and withheld points marked where they would stand.
+
+use super::*;
+
+/// Vertical charts on a continuous x axis where category i spans [i, i+1]; the
+/// category names are drawn under the centres (thinned when they would collide).
+pub(super) fn vertical<DB: DrawingBackend>(area: &DrawingArea<DB, Shift>, data: &ChartData, s: f64) -> DrawResult<DB> {
+    let n = data.categories.len();
+    let max = max_value(data);
+    // The axis title stands above the value axis, in room made for it at the top.
+    if !data.axis.is_empty() {
+        let style = label_font(s).pos(Pos::new(HPos::Left, VPos::Top));
+        area.draw(&Text::new(data.axis.clone(), ((4.0 * s) as i32, 0), style))?;
+    }
+    let top = if data.axis.is_empty() { 6.0 } else { 6.0 + AXIS_TITLE_PT };
+    let mut chart = ChartBuilder::on(area)
+        .margin_right((10.0 * s) as i32)
+        .margin_top((top * s) as i32)
+        .x_label_area_size((18.0 * s) as i32)
+        .y_label_area_size((38.0 * s) as i32)
+        .build_cartesian_2d(0.0..n as f64, 0.0..max)?;
+    let unit = data.unit.clone();
+    let y_fmt = move |v: &f64| compact(*v, &unit);
+    chart
+        .configure_mesh()
+        .disable_x_mesh()
+        .light_line_style(TRANSPARENT)
+        .bold_line_style(rgb(Rgb::TINT))
+        .axis_style(rgb(Rgb::RULE))
+        .label_style(label_font(s))
+        .x_labels(0)
+        .y_labels(6)
+        .y_label_formatter(&y_fmt)
+        .draw()?;
+    let (plot_w, _) = chart.plotting_area().dim_in_pixel();
+    let segment_pt = f64::from(plot_w) / s / n as f64;
+    let widest = data.categories.iter().map(|c| text_width(c, 8.0, false) as f64).fold(0.0, f64::max);
+    let stride = ((widest + 6.0) / segment_pt).ceil().max(1.0) as usize;
+    let label_style = label_font(s).pos(Pos::new(HPos::Center, VPos::Top));
+    for (i, c) in data.categories.iter().enumerate().filter(|(i, _)| i % stride == 0) {
+        chart.plotting_area().draw(
+            &(EmptyElement::at((i as f64 + 0.5, 0.0))
+                + Text::new(c.clone(), (0, (4.0 * s) as i32), label_style.clone())),
+        )?;
+    }
+    // Withheld figures are marked where they would stand: above a stacked bar (as
+    // an outlined cap), at the foot of a line's point or a grouped bar.
+    let mark_style = label_font(s).color(&TEXT).pos(Pos::new(HPos::Center, VPos::Bottom));
+    match data.kind {
+        ChartKind::Stacked => {
+            let mut base = vec![0.0; n];
+            for (k, series) in data.series.iter().enumerate() {
+                let colour = rgb(data.colour(k));
+                for (i, v) in series.values.iter().enumerate() {
+                    let Some(v) = v.filter(|v| *v > 0.0) else { continue };
+                    let (y0, y1) = (base[i], base[i] + v);
+                    base[i] = y1;
+                    let x = i as f64;
+                    chart.draw_series(std::iter::once(Rectangle::new(
+                        [(x + 0.22, y0), (x + 0.78, y1)],
+                        colour.filled(),
+                    )))?;
+                }
+            }
+            for (i, top) in base.iter().enumerate() {
+                let marks = data.marks_at(i);
+                if marks.is_empty() {
+                    continue;
+                }
+                let (x, cap) = (i as f64, max * 0.05);
+                let outline = ShapeStyle::from(&MUTED).stroke_width((0.8 * s) as u32);
+                chart
+                    .draw_series(std::iter::once(Rectangle::new([(x + 0.22, *top), (x + 0.78, top + cap)], outline)))?;
+                let label = EmptyElement::at((x + 0.5, top + cap))
+                    + Text::new(format!("+ withheld {marks}"), (0, -(2.0 * s) as i32), mark_style.clone());
+                chart.plotting_area().draw(&label)?;
+            }
+        }
+        ChartKind::Grouped => {
+            let k_count = data.series.len().max(1) as f64;
+            let (pad, gap) = (0.18, 0.04);
+            let bar_w = (1.0 - 2.0 * pad - gap * (k_count - 1.0)) / k_count;
+            for (k, series) in data.series.iter().enumerate() {
+                let colour = rgb(if series.outline { Rgb::MUTED } else { data.colour(k) });
+                for (i, v) in series.values.iter().enumerate() {
+                    let x0 = i as f64 + pad + k as f64 * (bar_w + gap);
+                    let Some(v) = v else {
+                        if let Some(w) = data.withheld.iter().find(|w| w.0 == k && w.1 == i) {
+                            let label = EmptyElement::at((x0 + bar_w / 2.0, 0.0))
+                                + Text::new(w.2.clone(), (0, -(2.0 * s) as i32), mark_style.clone());
+                            chart.plotting_area().draw(&label)?;
+                        }
+                        continue;
+                    };
+                    let style = if series.outline {
+                        ShapeStyle::from(&colour).stroke_width((1.2 * s) as u32)
+                    } else {
+                        colour.filled()
+                    };
+                    chart.draw_series(std::iter::once(Rectangle::new([(x0, 0.0), (x0 + bar_w, *v)], style)))?;
+                }
+            }
+        }
+        ChartKind::Lines | ChartKind::Bars | ChartKind::Dots | ChartKind::Tornado => {
+            for (k, series) in data.series.iter().enumerate() {
+                let colour = rgb(data.colour(k));
+                // A line breaks where a figure is missing: joining across a gap would
+                // draw a trend through values nobody published.
+                let mut run: Vec<(f64, f64)> = Vec::new();
+                for (i, v) in series.values.iter().enumerate() {
+                    match v {
+                        Some(v) => run.push((i as f64 + 0.5, *v)),
+                        None => {
+                            chart.draw_series(LineSeries::new(
+                                std::mem::take(&mut run),
+                                ShapeStyle::from(&colour).stroke_width((1.6 * s) as u32),
+                            ))?;
+                        }
+                    }
+                }
+                chart.draw_series(LineSeries::new(run, ShapeStyle::from(&colour).stroke_width((1.6 * s) as u32)))?;
+                let points = series.values.iter().enumerate().filter_map(|(i, v)| v.map(|v| (i as f64 + 0.5, v)));
+                chart.draw_series(points.map(|p| Circle::new(p, (2.2 * s) as i32, colour.filled())))?;
+            }
+            for i in 0..n {
+                let marks = data.marks_at(i);
+                if marks.is_empty() {
+                    continue;
+                }
+                // The mark where there is room for it; in a narrow panel an open circle
+                // on the axis (the caller's caption says what it means), never marks
+                // printed over each other.
+                if f64::from(text_width(&marks, 8.0, false)) + 2.0 <= segment_pt {
+                    let label = EmptyElement::at((i as f64 + 0.5, 0.0))
+                        + Text::new(marks, (0, -(2.0 * s) as i32), mark_style.clone());
+                    chart.plotting_area().draw(&label)?;
+                } else {
+                    chart.draw_series(std::iter::once(Circle::new(
+                        (i as f64 + 0.5, 0.0),
+                        (2.2 * s) as i32,
+                        ShapeStyle::from(&MUTED).stroke_width((0.8 * s) as u32),
+                    )))?;
+                }
+            }
+        }
+    }
+    Ok(())
+}

@@ -15,6 +15,9 @@
 //! BENCH_ONLY_PDF=1 to time only the board packs, BENCH_NO_PEERS=1 to leave out the
 //! peer rows (python-polars and DuckDB, run only when python3 can import both).
 //!
+//! A release of the 1,000 board packs and 50 funder reports is timed protected together
+//! and audited, and unprotected.
+//!
 //! The board packs are rendered twice: with --no-suppress (with 300 synthetic records
 //! per organisation most counts are under 5, so this draws full charts) and as
 //! published, with small-number protection of each report as a whole. A last row
@@ -439,6 +442,66 @@ fn main() {
         peak: Some(m_pub),
         alloc: repeat_alloc(),
         note: format!("{:.2}× the --no-suppress run (target ≤ 10 s)", t_pub.as_secs_f64() / t_pdf.as_secs_f64()),
+    });
+
+    // A release of the 1,000 board packs and 50 funder reports (a programme each for 20
+    // partners), protected together and audited; the same release unprotected; beside
+    // the 1,000 packs alone above (target: the release within 2× of them).
+    let release_dir = dir.join(format!("release-{orgs}"));
+    std::fs::create_dir_all(&release_dir).unwrap();
+    let programmes = release_dir.join("programmes.csv");
+    let mut table_text = String::from("id,name,funder,start,end,investment,themes,partners,groups\n");
+    for k in 0..50 {
+        let partners: Vec<String> = (0..orgs).filter(|i| i % 50 == k).map(|i| format!("B{i:04}")).collect();
+        let _ = writeln!(
+            table_text,
+            "P{k:02},Programme {k},Funder {},2022-04-01,2025-03-31,{},employment;skills,{},long_term_unemployed;disabled;young_person",
+            k % 5,
+            200_000 + 10_000 * k,
+            partners.join(";")
+        );
+    }
+    std::fs::write(&programmes, table_text).unwrap();
+    let release_data = release_dir.join("outcomes.csv");
+    generate(
+        orgs as u64 * 300,
+        &release_data,
+        &["--organisations", o.to_str().unwrap(), "--programmes", programmes.to_str().unwrap()],
+    );
+    let project = |name: &str, defaults: &str| {
+        let folder = release_dir.join(name);
+        std::fs::create_dir_all(&folder).unwrap();
+        let text = format!(
+            "[[source]]\npath = {:?}\n\n[tables]\norganisations = {:?}\nprogrammes = {:?}\n\n[defaults]\n{defaults}\n\n[[release]]\nname = \"bench\"\nout_dir = \"out\"\ndocuments = [{{ spec = \"board\", each = \"organisation\" }}, {{ spec = \"funder\", each = \"programme\" }}]\n",
+            release_data, o, programmes
+        );
+        std::fs::write(folder.join("impact.toml"), text).unwrap();
+        folder.to_str().unwrap().to_string()
+    };
+    let (joint, open) = (project("protected", "suppress_below = 5"), project("open", "no_suppress = true"));
+    let (t_rel, r_rel, m_rel) = {
+        let joint = joint.clone();
+        repeat(runs, move || measure(&["--project", &joint, "release"]))
+    };
+    table.push(Row {
+        what: format!("release of {orgs} board PDFs + 50 funder PDFs, protected together and audited"),
+        median: t_rel,
+        runs: r_rel,
+        peak: Some(m_rel),
+        alloc: repeat_alloc(),
+        note: format!(
+            "{:.2}× the {orgs} packs alone, protected (target ≤ 2×)",
+            t_rel.as_secs_f64() / t_pub.as_secs_f64()
+        ),
+    });
+    let (t_open, r_open, m_open) = repeat(runs, move || measure(&["--project", &open, "release"]));
+    table.push(Row {
+        what: "the same release, --no-suppress (no protection, no audit)".to_string(),
+        median: t_open,
+        runs: r_open,
+        peak: Some(m_open),
+        alloc: repeat_alloc(),
+        note: format!("protection and audit add {:.2} s", t_rel.as_secs_f64() - t_open.as_secs_f64()),
     });
 
     // One pack alone: `--subject` reads only its subject's records when no section

@@ -163,6 +163,21 @@ pub fn neutralise_formulas(df: &DataFrame) -> Result<DataFrame> {
 /// What a spreadsheet runs as a formula when a cell starts with it.
 const FORMULA_STARTS: [char; 6] = ['=', '+', '-', '@', '\t', '\r'];
 
+/// A CSV table impactkit wrote, read back with every column as text (and
+/// `restore_guarded` applied).
+pub fn read_text_table(path: &Path) -> Result<DataFrame> {
+    let bytes = std::fs::read(path).map_err(|e| Error::io(path, e))?;
+    let sources = ScanSources::Buffers(std::sync::Arc::from([polars_buffer::Buffer::from(bytes)]));
+    let mut df = LazyCsvReader::new_with_sources(sources)
+        .with_has_header(true)
+        .with_infer_schema_length(Some(0))
+        .finish()
+        .and_then(|lf| lf.collect())
+        .map_err(|e| Error::usage(format!("cannot read {}: {e}", path.display())))?;
+    restore_guarded(&mut df)?;
+    Ok(df)
+}
+
 /// `neutralise_formulas` undone, for CSV read back in: a text cell `'=x` (a `'`
 /// before a formula's first character) is read as `=x`, so a file impactkit wrote
 /// gives back the same ids. Other cells are left as they are.

@@ -49,6 +49,78 @@ pub struct Project {
     pub library: LibraryDirs,
     /// Defaults for flags not given.
     pub defaults: Defaults,
+    /// Documents published together, each `[[release]]` protected as one.
+    pub releases: Vec<Release>,
+}
+
+/// One `[[release]]`: documents published together, made by `impact release` into one
+/// folder and protected jointly, so that no withheld count can be worked out from
+/// all of them together.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Release {
+    /// Its name (`impact release NAME`).
+    pub name: String,
+    /// Where its documents are written (relative to the project folder), with the
+    /// tables behind them in `figures/`.
+    pub out_dir: PathBuf,
+    /// Its documents.
+    pub documents: Vec<ReleaseDocument>,
+}
+
+/// One document (or one per subject) of a release.
+#[derive(Debug, Clone, Deserialize, PartialEq)]
+#[serde(deny_unknown_fields)]
+pub struct ReleaseDocument {
+    /// The report spec: a built-in name (board, funder, cbc, compare), one of the
+    /// project's `reports/NAME.toml`, or a file.
+    pub spec: String,
+    /// One document per `organisation` or `programme`.
+    #[serde(default)]
+    pub each: Option<String>,
+    /// The one organisation or programme the document is about.
+    #[serde(default)]
+    pub subject: Option<String>,
+}
+
+/// Releases with names, each document with one of `each` and `subject` at most, an
+/// `each` of organisation or programme, and no spec twice in a release (its documents
+/// are written in a folder named by the spec).
+fn check_releases(file: &Path, releases: &[Release]) -> Result<()> {
+    let mut names = std::collections::BTreeSet::new();
+    for r in releases {
+        if r.name.trim().is_empty() || !names.insert(r.name.as_str()) {
+            return Err(Error::config(
+                file,
+                format!("[[release]] name = {:?}: each release needs a name of its own", r.name),
+            ));
+        }
+        if r.documents.is_empty() {
+            return Err(Error::config(file, format!("release {} has no documents", r.name))
+                .with_hint("documents = [{ spec = \"board\", each = \"organisation\" }, { spec = \"cbc\" }]"));
+        }
+        let mut specs = std::collections::BTreeSet::new();
+        for d in &r.documents {
+            if let Some(each) = d.each.as_deref().filter(|e| !matches!(*e, "organisation" | "programme")) {
+                return Err(Error::config(file, format!("release {}: each = {each:?}", r.name))
+                    .with_hint("each takes \"organisation\" or \"programme\""));
+            }
+            if d.each.is_some() && d.subject.is_some() {
+                return Err(Error::config(
+                    file,
+                    format!("release {}: spec {} has both each and subject", r.name, d.spec),
+                )
+                .with_hint("keep one: each for one document per subject, subject for one document"));
+            }
+            let stem = Path::new(&d.spec).file_stem().map(|s| s.to_string_lossy().to_string()).unwrap_or_default();
+            if !specs.insert(stem.clone()) {
+                return Err(Error::config(file, format!("release {}: spec {stem} is listed twice", r.name)).with_hint(
+                    "a release writes each spec's documents in a folder named by the spec: list each spec once",
+                ));
+            }
+        }
+    }
+    Ok(())
 }
 
 /// One `[[source]]`: a file or a pattern, and the column map its files are read with.
@@ -122,6 +194,8 @@ struct ProjectFile {
     library: LibraryDirs,
     #[serde(default)]
     defaults: Defaults,
+    #[serde(default, rename = "release")]
+    releases: Vec<Release>,
 }
 
 impl Project {
@@ -161,8 +235,11 @@ impl Project {
                 ));
             }
         }
+        check_releases(file, &parsed.releases)?;
         let t = parsed.tables;
+        let releases = parsed.releases.into_iter().map(|r| Release { out_dir: root.join(&r.out_dir), ..r }).collect();
         Ok(Project {
+            releases,
             file: file.to_path_buf(),
             sources: parsed.sources,
             tables: Tables {
@@ -181,6 +258,29 @@ impl Project {
             defaults: Defaults { out_dir: at(parsed.defaults.out_dir), ..parsed.defaults },
             root,
         })
+    }
+
+    /// The release of this name; with no name, the project's only release.
+    pub fn release(&self, name: Option<&str>) -> Result<&Release> {
+        let names = || self.releases.iter().map(|r| r.name.as_str()).collect::<Vec<_>>().join(", ");
+        match name {
+            Some(n) => self.releases.iter().find(|r| r.name == n).ok_or_else(|| {
+                let hint = match crate::base::suggest::nearest(n, self.releases.iter().map(|r| r.name.as_str())) {
+                    Some(near) => format!("did you mean {near}? The releases are: {}", names()),
+                    None if self.releases.is_empty() => "add a [[release]] to impact.toml".to_string(),
+                    None => format!("the releases are: {}", names()),
+                };
+                Error::usage(format!("{} has no release {n}", self.file.display())).with_hint(hint)
+            }),
+            None => match self.releases.as_slice() {
+                [one] => Ok(one),
+                [] => Err(Error::usage(format!("{} has no [[release]]", self.file.display())).with_hint(
+                    "add one: [[release]] name = \"2024-25\", out_dir = \"out/2024-25\", documents = [{ spec = \"board\", each = \"organisation\" }]",
+                )),
+                _ => Err(Error::usage(format!("{} has several releases: name one", self.file.display()))
+                    .with_hint(format!("the releases are: {}", names()))),
+            },
+        }
     }
 
     /// Every source's files, in the order the sources are written (a pattern's files in

@@ -100,6 +100,41 @@ impl Grain {
     }
 }
 
+impl Grain {
+    /// The first and last day of the period a label names ("2024-25 Q1": 1 April to
+    /// 30 June 2024), when it is one of this grain's labels.
+    pub fn days(self, label: &str) -> Option<(chrono::NaiveDate, chrono::NaiveDate)> {
+        use chrono::{Months, NaiveDate};
+        let (start_year, start_month, months) = match self {
+            Grain::Year => (label.parse::<i32>().ok()?, 1, 12),
+            Grain::Quarter => {
+                let (y, q) = label.split_once("-Q")?;
+                let q: u32 = q.parse().ok().filter(|q| (1..=4).contains(q))?;
+                (y.parse().ok()?, 3 * q - 2, 3)
+            }
+            Grain::Month => {
+                let (y, m) = label.split_once('-')?;
+                (y.parse().ok()?, m.parse().ok().filter(|m| (1..=12).contains(m))?, 1)
+            }
+            Grain::FinancialYear => (label.split_once('-')?.0.parse().ok()?, 4, 12),
+            Grain::FinancialQuarter => {
+                let (fy, q) = label.split_once(" Q")?;
+                let q: u32 = q.parse().ok().filter(|q| (1..=4).contains(q))?;
+                let y: i32 = fy.split_once('-')?.0.parse().ok()?;
+                // Q1 is April–June; Q4 is January–March of the next calendar year.
+                if q == 4 {
+                    (y + 1, 1, 3)
+                } else {
+                    (y, 3 * q + 1, 3)
+                }
+            }
+        };
+        let from = NaiveDate::from_ymd_opt(start_year, start_month, 1)?;
+        let to = from.checked_add_months(Months::new(months))?.pred_opt()?;
+        Some((from, to))
+    }
+}
+
 /// The label of the financial year containing a date, for Rust-side use.
 pub fn financial_year_of(date: chrono::NaiveDate) -> String {
     use chrono::Datelike;
@@ -144,6 +179,17 @@ mod tests {
                 out.column("p").unwrap().str().unwrap().iter().map(|s| s.unwrap().to_string()).collect();
             assert_eq!(via_key, labels(g, &dates), "{g:?}");
         }
+    }
+
+    #[test]
+    fn labels_name_their_days() {
+        let d = |y, m, d| NaiveDate::from_ymd_opt(y, m, d).unwrap();
+        assert_eq!(Grain::FinancialYear.days("2024-25"), Some((d(2024, 4, 1), d(2025, 3, 31))));
+        assert_eq!(Grain::FinancialQuarter.days("2024-25 Q4"), Some((d(2025, 1, 1), d(2025, 3, 31))));
+        assert_eq!(Grain::FinancialQuarter.days("2024-25 Q1"), Grain::Quarter.days("2024-Q2"));
+        assert_eq!(Grain::Month.days("2024-02"), Some((d(2024, 2, 1), d(2024, 2, 29))));
+        assert_eq!(Grain::Year.days("2024"), Some((d(2024, 1, 1), d(2024, 12, 31))));
+        assert_eq!(Grain::Quarter.days("2024-Q5"), None);
     }
 
     #[test]

@@ -8,6 +8,7 @@ mod convert;
 mod indicators;
 mod init;
 mod project;
+mod release;
 mod report;
 mod samples;
 mod template;
@@ -75,6 +76,13 @@ pub enum Command {
     Compare(Box<compare::CompareArgs>),
     /// Board and funder PDFs from a report spec, one per subject in parallel with --each.
     Report(Box<report::ReportArgs>),
+    /// Every document of a project's [[release]], protected together so that no
+    /// withheld count can be worked out from all of them, audited, and written into
+    /// its folder (nothing is written if the audit fails).
+    Release(release::ReleaseArgs),
+    /// Audit what a release published: for every withheld cell, what a reader can work
+    /// out from every published figure and sum.
+    Audit(release::AuditArgs),
     /// Read any source through its column map and write canonical records (CSV,
     /// JSON or Parquet): what impactkit reads, as it reads it.
     Convert(convert::ConvertArgs),
@@ -107,6 +115,7 @@ impl Command {
             Command::Convert(a) => table(&a.output),
             Command::Template(a) => vec![a.out.as_path()],
             Command::Report(a) => a.out.as_deref().into_iter().collect(),
+            Command::Release(_) | Command::Audit(_) => Vec::new(),
             Command::Samples(samples::SamplesCommand::Generate { out, .. }) => vec![out.as_path()],
             Command::Validate(_) | Command::Init(_) | Command::Indicators(_) | Command::Completions { .. } => {
                 Vec::new()
@@ -236,6 +245,8 @@ pub fn run(mut cli: Cli) -> Result<Outcome> {
         Command::Convert(args) => convert::run(args, &library()?),
         Command::Template(args) => template::run(args, &library()?),
         Command::Report(args) => report::run(*args, &library()?),
+        Command::Release(args) => release::run(args, &library()?),
+        Command::Audit(args) => release::audit(args, &library()?),
         Command::Samples(cmd) => samples::run(cmd, &library()?),
         Command::Init(args) => init::run(args),
         Command::Completions { shell } => {

@@ -110,7 +110,10 @@ pub fn apply(project: &Project, cli: &mut Cli) -> Result<()> {
                 fill(&mut a.out_dir, &project.defaults.out_dir);
             }
             a.privacy.default_to(&project.defaults, &project.file);
+            a.in_project = Some(project.clone());
         }
+        Command::Release(a) => a.project = Some(project.clone()),
+        Command::Audit(a) => a.project = Some(project.clone()),
         Command::Indicators(_) | Command::Samples(_) | Command::Completions { .. } | Command::Init(_) => {}
     }
     Ok(())

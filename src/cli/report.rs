@@ -95,6 +95,9 @@ pub struct ReportArgs {
     /// What the project reads, which no file of the batch may replace.
     #[arg(skip)]
     pub read_set: impactkit::project::ReadSet,
+    /// The project, whose releases a report of one of their specs is made with.
+    #[arg(skip)]
+    pub in_project: Option<impactkit::project::Project>,
 }
 
 /// The spec and the data files: a spec written after `--data`'s files was taken in
@@ -105,21 +108,7 @@ fn spec_and_data(
     project_specs: Option<&std::path::Path>,
 ) -> Result<(PathBuf, Vec<PathBuf>)> {
     if let Some(spec) = spec {
-        // `board` in a project names its own reports/board.toml, when it has one.
-        if let Some(own) = project_specs.and_then(|dir| project_spec(dir, &spec)) {
-            return Ok((own, data));
-        }
-        // `board` (or `reports/board.toml` from another folder) names a built-in spec.
-        if let Some(built_in) = impactkit::builtin::spec(&spec) {
-            return Ok((built_in, data));
-        }
-        if !spec.exists() {
-            return Err(Error::usage(format!("no report spec {}", spec.display())).with_hint(format!(
-                "give a spec file, or a built-in spec: {}",
-                impactkit::builtin::spec_names().join(", ")
-            )));
-        }
-        return Ok((spec, data));
+        return Ok((resolve_spec(&spec, project_specs)?, data));
     }
     let is_spec = |p: &PathBuf| p.extension().is_some_and(|e| e.eq_ignore_ascii_case("toml"));
     match data.last() {
@@ -131,6 +120,24 @@ fn spec_and_data(
             Err(Error::usage("no report spec given").with_hint("name a spec such as reports/board.toml before --data"))
         }
     }
+}
+
+/// The spec file a name stands for: in a project, its own `reports/NAME.toml`; else a
+/// built-in spec (`board`, or `reports/board.toml` from another folder); else the file.
+pub fn resolve_spec(spec: &std::path::Path, project_specs: Option<&std::path::Path>) -> Result<PathBuf> {
+    if let Some(own) = project_specs.and_then(|dir| project_spec(dir, spec)) {
+        return Ok(own);
+    }
+    if let Some(built_in) = impactkit::builtin::spec(spec) {
+        return Ok(built_in);
+    }
+    if !spec.exists() {
+        return Err(Error::usage(format!("no report spec {}", spec.display())).with_hint(format!(
+            "give a spec file, or a built-in spec: {}",
+            impactkit::builtin::spec_names().join(", ")
+        )));
+    }
+    Ok(spec.to_path_buf())
 }
 
 /// A project's spec named like `board` or `board.toml`: `DIR/board.toml`, if the name
@@ -198,7 +205,25 @@ pub fn run(args: ReportArgs, library: &Library) -> Result<Outcome> {
         progress: Some(progress_bar()),
         read_set: args.read_set,
     };
-    let summary = report::run(&opts, library)?;
+    // A spec a release of the project publishes is made with the release's documents,
+    // so it withholds what they withhold.
+    let releases = args.in_project.as_ref().map_or(&[][..], |p| p.releases.as_slice());
+    for r in releases {
+        let project = args.in_project.as_ref().ok_or_else(|| Error::internal("a release without its project"))?;
+        let documents = super::release::documents(project, r)?;
+        if let Some(summary) = report::run_in_release(&opts, &r.name, &documents, library)? {
+            eprintln!(
+                "note: made with the documents of release {}, so it withholds what they withhold",
+                impactkit::output::escape_controls(&r.name)
+            );
+            return finish(summary);
+        }
+    }
+    finish(report::run(&opts, library)?)
+}
+
+/// What a batch wrote, said on standard output; exit 1 when a subject failed.
+fn finish(summary: report::Summary) -> Result<Outcome> {
     if let Some(problems) = &summary.skipped {
         eprint!("{}", problems.to_text());
         eprintln!(

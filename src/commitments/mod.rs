@@ -306,40 +306,52 @@ pub fn to_frame(progress: &[Progress]) -> Result<DataFrame> {
     )?)
 }
 
-/// The rule for every table of commitments (`impact commitments`' and a report's): a
-/// delivered count of 1 to t − 1 people is withheld with its share delivered and
-/// expected figure, its social value, and its contract's total social value (the
-/// total less the rest would give it back). Commitments are not parts of one sum, so
-/// nothing else is withheld to protect it.
+/// The rule for a table of commitments published on its own (`impact commitments`):
+/// a delivered count of 1 to t − 1 people is withheld. Commitments are not parts of
+/// one sum, so nothing else is withheld to protect it. By (contract, indicator).
+pub fn small_deliveries(
+    progress: &[Progress],
+    library: &Library,
+    t: u32,
+) -> std::collections::BTreeMap<(String, String), crate::privacy::Withheld> {
+    let people = crate::privacy::people_indicators(library);
+    progress
+        .iter()
+        .filter(|p| p.delivered_is_small(&people, t))
+        .map(|p| ((p.commitment.contract.clone(), p.commitment.indicator.clone()), crate::privacy::Withheld::Small))
+        .collect()
+}
+
+/// Leaves empty, in a table of commitments, each withheld delivery (by contract and
+/// indicator) with its share delivered and expected figure, its social value, and its
+/// contract's total social value (the total less the rest would give it back).
+pub fn blank_withheld(
+    frame: &mut DataFrame,
+    withheld: &std::collections::BTreeMap<(String, String), crate::privacy::Withheld>,
+) -> Result<()> {
+    use crate::privacy::{derived, Withheld};
+    let contracts = derived::texts(frame, "contract")?;
+    let indicators = derived::texts(frame, "indicator")?;
+    let why: Vec<Withheld> = contracts
+        .iter()
+        .zip(&indicators)
+        .map(|(c, i)| match withheld.get(&(c.clone(), i.clone())) {
+            Some(w) => *w,
+            None if i == "total" && withheld.keys().any(|(hc, _)| hc == c) => Withheld::Rate,
+            None => Withheld::No,
+        })
+        .collect();
+    derived::blank(frame, &why, &["delivered", "pct_delivered", "expected_to_date", "social_value", "social_value_pct"])
+}
+
+/// `small_deliveries`, then `blank_withheld`: a table of commitments on its own.
 pub fn withhold_small_deliveries(
     frame: &mut DataFrame,
     progress: &[Progress],
     library: &Library,
     t: u32,
 ) -> Result<()> {
-    use crate::privacy::{derived, Withheld};
-    let people = crate::privacy::people_indicators(library);
-    let hidden: Vec<(&str, &str)> = progress
-        .iter()
-        .filter(|p| p.delivered_is_small(&people, t))
-        .map(|p| (p.commitment.contract.as_str(), p.commitment.indicator.as_str()))
-        .collect();
-    let contracts = derived::texts(frame, "contract")?;
-    let indicators = derived::texts(frame, "indicator")?;
-    let why: Vec<Withheld> = contracts
-        .iter()
-        .zip(&indicators)
-        .map(|(c, i)| {
-            if hidden.contains(&(c.as_str(), i.as_str())) {
-                Withheld::Small
-            } else if i == "total" && hidden.iter().any(|h| h.0 == c) {
-                Withheld::Rate
-            } else {
-                Withheld::No
-            }
-        })
-        .collect();
-    derived::blank(frame, &why, &["delivered", "pct_delivered", "expected_to_date", "social_value", "social_value_pct"])
+    blank_withheld(frame, &small_deliveries(progress, library, t))
 }
 
 #[cfg(test)]

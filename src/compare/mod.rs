@@ -71,6 +71,11 @@ pub struct Row {
     pub priority_share: Option<f64>,
     /// Change on the previous financial year, in percent, when both have a value.
     pub yoy_change: Option<f64>,
+    /// The count in priority groups that `priority_share` is built from.
+    pub priority: Option<f64>,
+    /// The two financial years' counts that `yoy_change` is built from, with their
+    /// labels (earlier first).
+    pub years: Option<[(String, f64); 2]>,
     /// Rank among peers (1 is best, by the indicator's direction).
     pub rank: Option<usize>,
     /// Quartile among peers (1 is the best quarter).
@@ -168,18 +173,20 @@ pub fn from_figures(
             (Some(v), Some(i)) if v > 0.0 => Some(i / v),
             _ => None,
         };
-        let priority_share = match (value, reach.get(key).and_then(|r| r.0)) {
-            (Some(v), Some(p)) if v > 0.0 => Some(p / v * 100.0),
+        let priority = match (value, reach.get(key).and_then(|r| r.0)) {
+            (Some(v), Some(p)) if v > 0.0 => Some(p),
             (Some(v), None) if v > 0.0 => Some(0.0),
             _ => None,
         };
-        let yoy_change = last_two.as_ref().and_then(|(prev, last)| {
+        let priority_share = priority.zip(value).map(|(p, v)| p / v * 100.0);
+        let years = last_two.as_ref().and_then(|(prev, last)| {
             let get = |y: &str| yearly.get(&vec![group.clone(), y.to_string(), indicator.clone()]).and_then(|r| r.0);
             match (get(prev), get(last)) {
-                (Some(a), Some(b)) if a > 0.0 => Some((b - a) / a * 100.0),
+                (Some(a), Some(b)) if a > 0.0 => Some([(prev.clone(), a), (last.clone(), b)]),
                 _ => None,
             }
         });
+        let yoy_change = years.as_ref().map(|[(_, a), (_, b)]| (b - a) / a * 100.0);
         let mut flags = Vec::new();
         if recs < opts.min_records {
             flags.push(format!("few records ({recs})"));
@@ -201,6 +208,8 @@ pub fn from_figures(
             cost_per_outcome,
             priority_share,
             yoy_change,
+            priority,
+            years,
             rank: None,
             quartile: None,
             flags,
@@ -247,109 +256,193 @@ pub fn rank_rows(rows: &mut [Row], library: &Library, per: Per) {
     }
 }
 
-/// What a comparison withholds at threshold `t`: each indicator's counts of people
-/// across the peers are one sum (primary and secondary suppression), and so are the
-/// peers' counts of distinct participants.
-pub struct Withholding(std::collections::BTreeMap<(String, String), crate::privacy::Withheld>);
+/// A count of people a comparison publishes, or lets a reader work out from what it
+/// publishes: a peer's count of an indicator, its distinct participants, the count in
+/// priority groups behind its reach and the two years' counts behind its change.
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord)]
+pub enum Count {
+    /// A peer's count of an indicator in the period.
+    Value(String),
+    /// A peer's distinct participants in the period.
+    Participants,
+    /// A peer's count of an indicator in priority groups (reach × count).
+    Priority(String),
+    /// A peer's count of an indicator in one financial year (from year-on-year change).
+    Year(String, String),
+}
 
-/// The pseudo-indicator under which peers' participants are protected.
-const PARTICIPANTS: &str = "participants (distinct people)";
+impl Count {
+    /// The counts a row publishes or gives away, with their values.
+    pub fn of(row: &Row) -> Vec<(Count, f64)> {
+        let mut out = vec![(Count::Value(row.indicator.clone()), row.value.unwrap_or(0.0))];
+        out.extend(row.participants.map(|p| (Count::Participants, p)));
+        out.extend(row.priority.map(|p| (Count::Priority(row.indicator.clone()), p)));
+        for (year, v) in row.years.iter().flatten() {
+            out.push((Count::Year(row.indicator.clone(), year.clone()), *v));
+        }
+        out
+    }
+
+    /// A name for the cell among the indicator ids of one sum (see `withheld`).
+    fn label(&self) -> String {
+        match self {
+            Count::Value(id) => id.clone(),
+            Count::Participants => "participants (distinct people)".to_string(),
+            Count::Priority(id) => format!("{id} in priority groups"),
+            Count::Year(id, year) => format!("{id} in {year}"),
+        }
+    }
+}
+
+/// What a comparison withholds: each peer's counts (see `Count`), withheld or not.
+#[derive(Debug, Clone, Default)]
+pub struct Withholding(std::collections::BTreeMap<(String, Count), crate::privacy::Withheld>);
 
 impl Withholding {
-    /// Why a peer's count of an indicator is withheld (`No` when it is published).
+    /// Why a peer's count is withheld (`No` when it is published).
+    pub fn get(&self, group: &str, count: &Count) -> crate::privacy::Withheld {
+        self.0.get(&(group.to_string(), count.clone())).copied().unwrap_or(crate::privacy::Withheld::No)
+    }
+
+    /// Why a peer's count of an indicator is withheld.
     pub fn count(&self, group: &str, indicator: &str) -> crate::privacy::Withheld {
-        self.0.get(&(group.to_string(), indicator.to_string())).copied().unwrap_or(crate::privacy::Withheld::No)
+        self.get(group, &Count::Value(indicator.to_string()))
     }
 
     /// Why a peer's count of participants is withheld.
     pub fn participants(&self, group: &str) -> crate::privacy::Withheld {
-        self.count(group, PARTICIPANTS)
+        self.get(group, &Count::Participants)
     }
-}
 
-/// The cells of `rows` withheld at threshold `t` (see `Withholding`).
-pub fn withheld(rows: &[Row], library: &Library, t: u32) -> Withholding {
-    let mut counts: Vec<(String, String, f64)> =
-        rows.iter().map(|r| (r.group.clone(), r.indicator.clone(), r.value.unwrap_or(0.0))).collect();
-    let mut seen = std::collections::BTreeSet::new();
-    for r in rows {
-        if let Some(p) = r.participants.filter(|_| seen.insert(r.group.clone())) {
-            counts.push((r.group.clone(), PARTICIPANTS.to_string(), p));
+    /// Records why a peer's count is withheld (as a release's protection decides).
+    pub fn set(&mut self, group: &str, count: Count, why: crate::privacy::Withheld) {
+        if why.is_withheld() {
+            self.0.insert((group.to_string(), count), why);
         }
     }
-    let mut people = crate::privacy::people_indicators(library);
-    people.insert(PARTICIPANTS.to_string());
-    Withholding(crate::privacy::derived::withheld_counts(&counts, &people, t))
-}
 
-/// The rows as a table as it may be published: with a threshold (see
-/// `withhold_small_counts`), small counts of people and every figure built on them
-/// are left empty, a `withheld` column saying why. `impact compare` and a report's
-/// ranking table both publish through this, so they withhold the same cells.
-pub fn published_frame(rows: &[Row], by: &str, library: &Library, threshold: Option<u32>) -> Result<DataFrame> {
-    let mut frame = to_frame(rows, by)?;
-    if let Some(t) = threshold {
-        withhold_small_counts(&mut frame, rows, by, library, t)?;
+    /// The row as it may be published, with why its count is withheld: a withheld
+    /// count empties every figure built on it (per £10k, per person, £ per outcome,
+    /// reach, year on year), withheld participants the figure per person, a withheld
+    /// count in priority groups the reach, a withheld year's count the change.
+    pub fn published(&self, row: &Row) -> (Row, crate::privacy::Withheld) {
+        use crate::privacy::Withheld;
+        let mut out = row.clone();
+        let w = self.count(&row.group, &row.indicator);
+        if self.participants(&row.group).is_withheld() {
+            out.participants = None;
+            out.per_participant = None;
+        }
+        if self.get(&row.group, &Count::Priority(row.indicator.clone())).is_withheld() {
+            out.priority_share = None;
+            out.priority = None;
+        }
+        let year_hidden = row
+            .years
+            .iter()
+            .flatten()
+            .any(|(y, _)| self.get(&row.group, &Count::Year(row.indicator.clone(), y.clone())) != Withheld::No);
+        if year_hidden {
+            out.yoy_change = None;
+            out.years = None;
+        }
+        if w.is_withheld() {
+            out.value = None;
+            out.per_10k = None;
+            out.per_participant = None;
+            out.cost_per_outcome = None;
+            out.priority_share = None;
+            out.priority = None;
+            out.yoy_change = None;
+            out.years = None;
+            // "few records (3)" would print the count again.
+            out.flags = out
+                .flags
+                .iter()
+                .map(|f| if f.starts_with("few records") { "few records".to_string() } else { f.clone() })
+                .collect();
+        }
+        (out, w)
     }
-    Ok(frame)
 }
 
-/// A peer's count of 1 to t − 1 people (or one withheld to protect it) is withheld with
-/// every figure built on it; so is a group's count of participants under t, with the
-/// figures per participant; "few records (3)" loses its count.
-fn withhold_small_counts(
-    frame: &mut polars::prelude::DataFrame,
-    rows: &[Row],
-    by: &str,
-    library: &Library,
-    t: u32,
-) -> Result<()> {
-    use crate::privacy::{derived, Withheld};
-    use polars::prelude::*;
-    let withheld = withheld(rows, library, t);
-    let group_of = derived::texts(frame, by)?;
-    let indicator_of = derived::texts(frame, "indicator")?;
-    let count_why: Vec<Withheld> = group_of.iter().zip(&indicator_of).map(|(g, i)| withheld.count(g, i)).collect();
-    let people_why: Vec<Withheld> = group_of.iter().map(|g| withheld.participants(g)).collect();
-    // Flags repeat the record count: drop it where the count is withheld.
-    let flags: Vec<String> = derived::texts(frame, "flags")?
+/// The counts of `rows` withheld at threshold `t` when the comparison is published on
+/// its own: each kind of count across the peers is one sum (primary and secondary
+/// suppression): an indicator's counts, the participants, the counts in priority
+/// groups, each year's counts.
+pub fn withheld(rows: &[Row], library: &Library, t: u32) -> Withholding {
+    let people_ids = crate::privacy::people_indicators(library);
+    let mut counts: Vec<(String, String, f64)> = Vec::new();
+    let mut kinds: HashMap<String, Count> = HashMap::new();
+    let mut people: std::collections::HashSet<String> = Default::default();
+    let mut seen = std::collections::BTreeSet::new();
+    for r in rows {
+        for (count, v) in Count::of(r) {
+            if count == Count::Participants && !seen.insert(r.group.clone()) {
+                continue;
+            }
+            let label = count.label();
+            let counts_people = match &count {
+                Count::Participants => true,
+                Count::Value(id) | Count::Priority(id) | Count::Year(id, _) => people_ids.contains(id),
+            };
+            if counts_people {
+                people.insert(label.clone());
+            }
+            counts.push((r.group.clone(), label.clone(), v));
+            kinds.insert(label, count);
+        }
+    }
+    let mut out = Withholding::default();
+    for ((group, label), why) in crate::privacy::derived::withheld_counts(&counts, &people, t) {
+        if let Some(count) = kinds.get(&label) {
+            out.set(&group, count.clone(), why);
+        }
+    }
+    out
+}
+
+/// The rows as a table as it may be published: with a threshold, withheld as
+/// `withheld` says when the comparison stands alone.
+pub fn published_frame(rows: &[Row], by: &str, library: &Library, threshold: Option<u32>) -> Result<DataFrame> {
+    match threshold {
+        Some(t) => published_frame_with(rows, by, &withheld(rows, library, t)),
+        None => to_frame(rows, by),
+    }
+}
+
+/// The rows as a table as `withholding` lets them be published: every withheld count
+/// and every figure built on it left empty, a `withheld` column saying why. `impact
+/// compare` and a report's ranking table both publish through this.
+pub fn published_frame_with(rows: &[Row], by: &str, withholding: &Withholding) -> Result<DataFrame> {
+    use crate::privacy::Withheld;
+    let (shown, why): (Vec<Row>, Vec<Withheld>) = rows.iter().map(|r| withholding.published(r)).unzip();
+    let mut frame = to_frame(&shown, by)?;
+    let records: Vec<Option<i64>> =
+        shown.iter().zip(&why).map(|(r, w)| (!w.is_withheld()).then_some(r.records)).collect();
+    frame.with_column(Column::new("records".into(), records))?;
+    let reasons: Vec<Option<String>> = rows
         .iter()
-        .zip(&count_why)
-        .map(|(f, w)| {
-            if w.is_withheld() {
-                f.split("; ")
-                    .map(|p| if p.starts_with("few records") { "few records" } else { p })
-                    .collect::<Vec<_>>()
-                    .join("; ")
-            } else {
-                f.clone()
+        .zip(&why)
+        .map(|(r, w)| {
+            let mut parts: Vec<String> = w.word().map(str::to_string).into_iter().collect();
+            if !w.is_withheld() {
+                let p = withholding.participants(&r.group);
+                parts.extend(p.word().map(|p| format!("participants {p}")));
+                let q = withholding.get(&r.group, &Count::Priority(r.indicator.clone()));
+                parts.extend(q.word().map(|q| format!("priority reach {q}")));
+                let years = r
+                    .years
+                    .iter()
+                    .flatten()
+                    .map(|(y, _)| withholding.get(&r.group, &Count::Year(r.indicator.clone(), y.clone())));
+                parts.extend(years.filter_map(|y| y.word()).next().map(|y| format!("year on year {y}")));
             }
+            (!parts.is_empty()).then(|| parts.join("; "))
         })
         .collect();
-    frame.with_column(Column::new("flags".into(), flags))?;
-    derived::blank(frame, &people_why, &["participants", "per_participant"])?;
-    let people_column = derived::texts(frame, "withheld")?;
-    derived::blank(
-        frame,
-        &count_why,
-        &["value", "records", "per_10k", "per_participant", "cost_per_outcome", "priority_share", "yoy_change"],
-    )?;
-    // One `withheld` column: the count's reason, else the participants'.
-    let merged: Vec<Option<String>> = derived::texts(frame, "withheld")?
-        .into_iter()
-        .zip(people_column)
-        .map(|(a, b)| {
-            if !a.is_empty() {
-                Some(a)
-            } else if !b.is_empty() {
-                Some(format!("participants {b}"))
-            } else {
-                None
-            }
-        })
-        .collect();
-    frame.with_column(Column::new("withheld".into(), merged))?;
-    Ok(())
+    frame.with_column(Column::new("withheld".into(), reasons))?;
+    Ok(frame)
 }
 
 /// The rows as a table, the peer column named `by`.
@@ -400,6 +493,8 @@ mod tests {
             cost_per_outcome: None,
             priority_share: None,
             yoy_change: None,
+            priority: None,
+            years: None,
             rank: None,
             quartile: None,
             flags: vec![],

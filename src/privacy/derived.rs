@@ -8,7 +8,7 @@ use std::collections::{BTreeMap, HashSet};
 
 use polars::prelude::*;
 
-use super::{protect, Withheld};
+use super::{protect, Cells, Sum, Withheld};
 use crate::error::Result;
 
 /// Which (group, indicator) counts to withhold: for each people indicator, its
@@ -28,10 +28,10 @@ pub fn withheld_counts(
     for members in by_indicator.values() {
         let values: Vec<f64> = members.iter().map(|i| counts[*i].2).collect();
         let order: Vec<Vec<String>> = members.iter().map(|i| vec![counts[*i].0.clone()]).collect();
-        let all: Vec<usize> = (0..members.len()).collect();
-        for (k, w) in
-            protect(&values, &vec![true; members.len()], &order, &[all], &[], threshold).into_iter().enumerate()
-        {
+        let all = Sum::siblings((0..members.len()).collect());
+        let (people, cost) = (vec![true; members.len()], vec![0; members.len()]);
+        let cells = Cells { value: &values, people: &people, cost: &cost, order: &order };
+        for (k, w) in protect(&cells, &[all], &[], threshold).into_iter().enumerate() {
             if w.is_withheld() {
                 let (group, indicator, _) = &counts[members[k]];
                 out.insert((group.clone(), indicator.clone()), w);

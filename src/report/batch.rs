@@ -42,6 +42,32 @@ pub(super) fn write(inputs: &Inputs, opts: &Options, subjects: &[String]) -> Res
     Ok(summary)
 }
 
+/// The extension of figure tables in `format`.
+pub(super) fn table_ext(format: crate::output::TableFormat) -> &'static str {
+    match format {
+        crate::output::TableFormat::Json => "json",
+        crate::output::TableFormat::Parquet => "parquet",
+        crate::output::TableFormat::Table => "txt",
+        crate::output::TableFormat::Csv => "csv",
+        crate::output::TableFormat::Xlsx => "xlsx",
+    }
+}
+
+/// Writes the public tables of a batch's protection beside its figures: `published`
+/// (every cell its documents print, withheld or not) and `sums` (what ties them),
+/// which `impact audit` reads.
+pub(super) fn write_ledger(dir: &Path, protected: &protect::Protected, opts: &Options) -> Result<()> {
+    let ext = table_ext(opts.figures_format);
+    let cells = protected.ledger.cells_frame(&protected.protection)?;
+    let sums = crate::privacy::ledger::Ledger::sums_frame(&protected.protection)?;
+    for (name, frame) in [("published", cells), ("sums", sums)] {
+        let path = dir.join(format!("{name}.{ext}"));
+        opts.read_set.check(&path)?;
+        crate::output::write_atomic(&path, &crate::output::render(&frame, opts.figures_format)?)?;
+    }
+    Ok(())
+}
+
 /// A subject's PDF path, pages, bytes and warnings; or why it failed.
 pub(super) type Written = std::result::Result<(PathBuf, usize, u64, Vec<String>), String>;
 
@@ -62,13 +88,7 @@ pub(super) fn write_subject(inputs: &Inputs, opts: &Options, subject: &str, stem
     // that fails leaves none of its files behind.
     let mut files: Vec<(PathBuf, Vec<u8>)> = Vec::new();
     if let Some(dir) = &opts.figures_dir {
-        let ext = match opts.figures_format {
-            crate::output::TableFormat::Json => "json",
-            crate::output::TableFormat::Parquet => "parquet",
-            crate::output::TableFormat::Table => "txt",
-            crate::output::TableFormat::Csv => "csv",
-            crate::output::TableFormat::Xlsx => "xlsx",
-        };
+        let ext = table_ext(opts.figures_format);
         let mut names = UniqueNames::default();
         let chart_tables =
             charts.iter().map(|c| sections::chart_frame(&c.data).map(|f| (format!("{}-chart", c.slug), f)));

@@ -56,6 +56,12 @@ pub struct Figures {
     /// asks, and each answer reads every subject's rows (for 1,000 packs, a third of
     /// the rendering time when worked out per report).
     batch_keys: std::sync::Mutex<HashMap<(Need, usize), Vec<String>>>,
+    /// Why each peer's counts are withheld, by comparison (see `protect`).
+    peers_withheld: HashMap<(crate::aggregate::Unit, crate::compare::Per), crate::compare::Withholding>,
+    /// Withheld deliveries of commitments, by (contract, indicator) (see `protect`).
+    pub commitments_withheld: std::collections::BTreeMap<(String, String), Withheld>,
+    /// The release these figures were protected with, when it is a project's.
+    pub release: Option<String>,
 }
 
 /// Fields whose completeness the data-quality section shows.
@@ -66,6 +72,48 @@ impl Figures {
     /// The figures of a need for one subject (empty if none).
     pub fn rows(&self, need: &Need, subject: &str) -> &[Row] {
         self.tables.get(need).and_then(|t| t.get(subject)).map_or(&[], Vec::as_slice)
+    }
+
+    /// Every table, by need and subject, in a fixed order.
+    pub(crate) fn sorted_tables(&self) -> Vec<(&Need, &str, &[Row])> {
+        let mut out: Vec<(&Need, &str, &[Row])> = self
+            .tables
+            .iter()
+            .flat_map(|(need, t)| t.iter().map(move |(s, rows)| (need, s.as_str(), rows.as_slice())))
+            .collect();
+        out.sort_by(|a, b| a.0.cmp(b.0).then(a.1.cmp(b.1)));
+        out
+    }
+
+    /// One row of one subject's table.
+    pub(crate) fn row_mut(&mut self, need: &Need, subject: &str, row: usize) -> Option<&mut Row> {
+        self.tables.get_mut(need)?.get_mut(subject)?.get_mut(row)
+    }
+
+    /// Every table's rows, one table at a time.
+    pub(crate) fn for_each_rows(&mut self, mut f: impl FnMut(&mut Vec<Row>)) {
+        for table in self.tables.values_mut() {
+            for rows in table.values_mut() {
+                f(rows);
+            }
+        }
+    }
+
+    /// Records why a peer's count is withheld in a comparison.
+    pub(crate) fn withhold_peer(
+        &mut self,
+        by: crate::aggregate::Unit,
+        per: crate::compare::Per,
+        group: &str,
+        count: crate::compare::Count,
+        why: Withheld,
+    ) {
+        self.peers_withheld.entry((by, per)).or_default().set(group, count, why);
+    }
+
+    /// Why each peer's counts are withheld in a comparison.
+    pub fn peers_withheld(&self, by: crate::aggregate::Unit, per: crate::compare::Per) -> crate::compare::Withholding {
+        self.peers_withheld.get(&(by, per)).cloned().unwrap_or_default()
     }
 
     /// Every value of a need's key at `position`, over all subjects of the batch,
@@ -166,7 +214,6 @@ impl Plan {
         figures: &[DataFrame],
         quality: QualitySink,
         subject: SubjectKind,
-        window: &Window,
         library: &Library,
         targets: Option<&Targets>,
         suppress_below: Option<u32>,
@@ -179,9 +226,6 @@ impl Plan {
                 None => df.clone(),
             };
             tables.insert(need.clone(), split_rows(&df, subject_col, &need.dims)?);
-        }
-        if let Some(threshold) = suppress_below {
-            protect_each_subject(&mut tables, window, library, subject_col, threshold);
         }
         let everyone = if self.second_keys.is_empty() {
             None
@@ -212,6 +256,9 @@ impl Plan {
             participants: crate::data::ParticipantScope::default(),
             everyone,
             batch_keys: Default::default(),
+            peers_withheld: HashMap::new(),
+            commitments_withheld: Default::default(),
+            release: None,
         })
     }
 }
@@ -442,39 +489,6 @@ impl crate::data::Records for QualitySink {
         self.rejected_total = 0;
         self.subjects.clear();
         self.follow_ups.restart();
-    }
-}
-
-/// Every subject's tables protected together (one report is one release), and each
-/// subject on its own: a cell is never withheld to protect a cell of another
-/// subject's report, which its reader never sees.
-fn protect_each_subject(
-    tables: &mut HashMap<Need, HashMap<String, Vec<Row>>>,
-    window: &Window,
-    library: &Library,
-    subject_col: Option<&str>,
-    threshold: u32,
-) {
-    let people = crate::privacy::people_indicators(library);
-    let mut subjects: Vec<String> = tables.values().flat_map(|t| t.keys().cloned()).collect();
-    subjects.sort();
-    subjects.dedup();
-    let mut needs: Vec<Need> = tables.keys().cloned().collect();
-    needs.sort();
-    for subject in subjects {
-        let mut release: Vec<(Need, Vec<Row>)> = needs
-            .iter()
-            .filter_map(|n| tables.get_mut(n).and_then(|t| t.remove(&subject)).map(|rows| (n.clone(), rows)))
-            .collect();
-        {
-            let mut parts: Vec<(&Need, &mut Vec<Row>)> = release.iter_mut().map(|(n, rows)| (&*n, rows)).collect();
-            super::protect::protect_release(&mut parts, window, library, &people, subject_col, threshold);
-        }
-        for (need, rows) in release {
-            if let Some(t) = tables.get_mut(&need) {
-                t.insert(subject.clone(), rows);
-            }
-        }
     }
 }
 

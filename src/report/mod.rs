@@ -18,6 +18,7 @@ pub mod need;
 pub(crate) mod pdf;
 mod prepare;
 pub mod protect;
+pub mod release;
 mod render;
 pub mod row;
 pub(crate) mod sections;
@@ -197,6 +198,31 @@ pub struct Prepared<'l> {
     subjects: Vec<String>,
     everything: bool,
     date: Option<chrono::NaiveDate>,
+    /// The protection of the batch's documents (with a threshold), when they are a
+    /// release of their own.
+    protected: Option<protect::Protected>,
+    /// The spec's name (its file's stem), as a release's tables name its documents.
+    name: String,
+}
+
+/// Protects several batches' documents as one release (see `protect`), auditing the
+/// result.
+fn protect_together(batches: &mut [&mut Prepared], library: &Library, threshold: u32) -> Result<protect::Protected> {
+    let mut documents: Vec<protect::Document> = batches
+        .iter_mut()
+        .map(|p| {
+            let Prepared { spec, window, made, name, .. } = &mut **p;
+            protect::Document {
+                name: name.clone(),
+                subject: spec.subject,
+                window: &*window,
+                figures: &mut made.figures,
+                comparisons: &made.comparisons,
+                commitments: &made.commitments,
+            }
+        })
+        .collect();
+    protect::protect(&mut documents, library, threshold, true)
 }
 
 /// Reads a batch's inputs and computes every figure its reports need (see `Prepared`).
@@ -217,15 +243,65 @@ pub fn run(opts: &Options, library: &Library) -> Result<Summary> {
     Ok(summary)
 }
 
+/// `run`, for a spec that a release also publishes: every document of the release is
+/// made ready and protected together, and this command's reports are written from its
+/// batch, so they withhold exactly what the release withholds (a later document never
+/// undoes a release). None when no document of `documents` is this spec about the same
+/// kind of subject (then use `run`).
+pub fn run_in_release(
+    opts: &Options,
+    name: &str,
+    documents: &[release::Document],
+    library: &Library,
+) -> Result<Option<Summary>> {
+    let started = Instant::now();
+    let (spec, _) = prepare::settle_spec(opts, library)?;
+    let kind = spec.subject;
+    if !documents.iter().any(|d| release::same_file(&d.spec, &opts.spec)) {
+        return Ok(None);
+    }
+    let Some(mut batch) = release::prepare(name, opts, documents, library)?.take(&opts.spec, kind) else {
+        return Ok(None);
+    };
+    if let (Some(subject), None) = (&opts.subject, opts.each) {
+        if !batch.made.figures.subjects.contains(subject) {
+            let column = kind.column().unwrap_or("subject");
+            let err = Error::usage(format!("no records for {column} `{subject}`"));
+            return Err(
+                match crate::base::suggest::nearest(subject, batch.made.figures.subjects.iter().map(String::as_str)) {
+                    Some(n) => err.with_hint(format!("did you mean `{n}`?")),
+                    None => err,
+                },
+            );
+        }
+        batch.subjects = vec![subject.clone()];
+    }
+    batch.everything = kind == SubjectKind::All && opts.subject.is_none();
+    batch.date = opts.date;
+    let mut summary = batch.write_all(opts)?;
+    summary.seconds = started.elapsed().as_secs_f64();
+    Ok(Some(summary))
+}
+
 impl<'l> Prepared<'l> {
     fn new(opts: &Options, library: &'l Library, spec: Spec, window: spec::Window) -> Result<Prepared<'l>> {
+        let mut prepared = Prepared::unprotected(opts, library, spec, window)?;
+        if let Some(t) = opts.suppress_below {
+            prepared.protected = Some(protect_together(&mut [&mut prepared], library, t)?);
+        }
+        Ok(prepared)
+    }
+
+    /// The batch's figures, not yet protected (see `protect_together`).
+    fn unprotected(opts: &Options, library: &'l Library, spec: Spec, window: spec::Window) -> Result<Prepared<'l>> {
         let made = prepare::compute(opts, &spec, &window, library)?;
         let subjects: Vec<String> = match (&opts.subject, opts.each) {
             (Some(s), None) => vec![s.clone()],
             _ => made.figures.subjects.clone(),
         };
         let everything = spec.subject == SubjectKind::All && opts.subject.is_none();
-        Ok(Prepared { spec, window, library, made, subjects, everything, date: opts.date })
+        let name = prepare::spec_name(&opts.spec.to_string_lossy());
+        Ok(Prepared { spec, window, library, made, subjects, everything, date: opts.date, protected: None, name })
     }
 
     /// The subjects there are reports of, sorted (one, `(all)`, for a report about
@@ -265,6 +341,13 @@ impl<'l> Prepared<'l> {
     pub fn write_all(self, opts: &Options) -> Result<Summary> {
         let started = Instant::now();
         let mut summary = batch::write(&self.inputs(), opts, &self.subjects)?;
+        // The batch's public tables of cells and sums, beside the documents written
+        // (none, when none was).
+        if let (Some(dir), Some(protected), false) = (&opts.figures_dir, &self.protected, summary.written.is_empty()) {
+            if let Err(e) = batch::write_ledger(dir, protected, opts) {
+                summary.failed.push(("the tables of published cells and sums".into(), e.to_string()));
+            }
+        }
         summary.rejected = self.made.figures.rejected_total;
         summary.skipped = self.made.skipped;
         summary.seconds = started.elapsed().as_secs_f64();

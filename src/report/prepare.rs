@@ -84,7 +84,25 @@ pub fn figures_from_records(
         quality.batch(rejected.clone())?;
     }
     let out = crate::pipeline::from_records_with(records, library, &requests, vec![&mut quality])?;
-    plan.assemble(&out.figures, quality, spec.subject, window, library, targets, suppress_below)
+    let mut figures = plan.assemble(&out.figures, quality, spec.subject, library, targets, suppress_below)?;
+    if let Some(t) = suppress_below {
+        let none = HashMap::new();
+        let document = protect::Document {
+            name: spec.title.clone(),
+            subject: spec.subject,
+            window,
+            figures: &mut figures,
+            comparisons: &none,
+            commitments: &[],
+        };
+        protect::protect(&mut [document], library, t, true)?;
+    }
+    Ok(figures)
+}
+
+/// A spec's name in the release's public tables: its file's stem.
+pub(super) fn spec_name(path_or_title: &str) -> String {
+    Path::new(path_or_title).file_stem().map_or_else(|| path_or_title.to_string(), |s| s.to_string_lossy().to_string())
 }
 
 /// What a spec's sections read, with the library's valued indicators (and the people
@@ -211,7 +229,6 @@ pub(super) fn compute(opts: &Options, spec: &Spec, window: &spec::Window, librar
         &out.figures[..figure_plan.requests()],
         quality,
         kind,
-        window,
         library,
         targets.as_ref(),
         opts.suppress_below,

@@ -70,7 +70,7 @@ fn a_batch_of_thousands_of_subjects_writes_every_file() {
     .ok();
     assert!(run.stdout.contains("wrote 5000 PDF(s)"), "{}", run.stdout);
     assert_eq!(listing(&out).len(), 5000);
-    assert_eq!(listing(&figures).len(), 5000, "a folder of tables per subject");
+    assert_eq!(listing(&figures).len(), 5002, "a folder of tables per subject, and published.csv and sums.csv");
     assert!(figures.join("O04999").join("01-kpis.csv").is_file());
 }
 
@@ -302,7 +302,11 @@ fn batch_file_names_are_portable_and_never_collide() {
         assert!(pdfs.iter().all(|p| p.to_lowercase().split('.').next() != Some(reserved)), "{pdfs:?}");
     }
     assert!(run.stderr.contains("note: subject acme differs from another only in case"), "{}", run.stderr);
-    let tables: usize = listing(&figures).iter().map(|f| listing(&figures.join(f)).len()).sum();
+    // Each subject's tables in its folder; beside them, the batch's table of every
+    // published cell and of the sums that tie them.
+    let tables: usize =
+        listing(&figures).iter().filter(|f| figures.join(f).is_dir()).map(|f| listing(&figures.join(f)).len()).sum();
+    assert!(figures.join("published.csv").is_file() && figures.join("sums.csv").is_file());
     assert_eq!(tables, 14, "two tables for each of seven subjects");
     // A subject that fails is named with its control characters escaped.
     let dir2 = tempfile::tempdir().unwrap();

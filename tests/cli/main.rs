@@ -16,6 +16,7 @@ mod library;
 mod method;
 mod project;
 mod properties;
+mod release;
 mod report;
 mod samples;
 mod streaming;

@@ -361,8 +361,10 @@ fn each_subject_gets_its_own_files_or_none() {
 
 /// A cohort rate near 100% of a few people gives the few away: 20 of 22 people
 /// sustained leaves 2 who did not, a count under 5, so that part is withheld and the
-/// rate with it (as a rate on a withheld count). The cohort's other parts go too: 22
-/// job starts are published, so 22 − 20 sustained − 0 pending would give the 2 back.
+/// rate with it (as a rate on a withheld count). The cohort's other part with people
+/// goes too: 22 job starts are published, so 22 − 20 sustained − 0 pending would give
+/// the 2 back. The 0 pending stays: a "[c]" is never a 0, and with two parts withheld
+/// a published 0 gives neither away.
 #[test]
 fn a_cohort_rate_is_withheld_with_a_small_part() {
     let dir = tempfile::tempdir().unwrap();
@@ -385,7 +387,7 @@ fn a_cohort_rate_is_withheld_with_a_small_part() {
     assert_eq!(get("job_sustainment_rate_26w.not_achieved")[1..], ["", "people", "", "small"]);
     assert_eq!(get("job_sustainment_rate_26w")[1..], ["", "%", "", "rate"]);
     assert_eq!(get("job_sustainment_rate_26w.achieved")[1..], ["", "people", "", "secondary"]);
-    assert_eq!(get("job_sustainment_rate_26w.pending")[1..], ["", "people", "", "secondary"]);
+    assert_eq!(get("job_sustainment_rate_26w.pending")[1..], ["0.0", "people", "0", ""]);
     // Unprotected, the arithmetic: 20 ÷ (20 + 2) × 100 = 90.909091 (six decimals).
     let out = rate(&["--no-suppress"]);
     assert!(out.contains("job_sustainment_rate_26w,90.909091,%,22"), "{out}");

@@ -170,7 +170,7 @@ fn every_spec_reads_true_for_every_subject() {
                 // Marks are explained on the page where they stand.
                 for (mark, explanation) in [
                     ("<5", "a count of 1 to 4 people"),
-                    ("[c]", "withheld (its value may be large)"),
+                    ("[c]", "it may be any count, large or small"),
                     ("[r]", "a rate withheld because a count"),
                     ("[p]", "a mean, minimum or maximum over fewer than"),
                     ("%*", "Outside 0–100%"),

@@ -53,7 +53,8 @@ fn blocks(ctx: &Context, n: usize, title: Option<&str>, out: &mut Blocks) {
 /// contract's social value when the count is valued (the total less the rest).
 pub(super) fn withheld_delivery(ctx: &Context, p: &crate::commitments::Progress) -> Option<String> {
     let t = ctx.figures.suppress_below?;
-    p.delivered_is_small(&crate::privacy::people_indicators(ctx.library), t).then(|| Withheld::Small.mark(t))
+    let key = (p.commitment.contract.clone(), p.commitment.indicator.clone());
+    ctx.figures.commitments_withheld.get(&key).filter(|w| w.is_withheld()).map(|w| w.mark(t))
 }
 
 /// The table and summaries; returns the chart of % delivered when there is anything to show.
@@ -171,12 +172,12 @@ fn delivered_chart(ctx: &Context, out: &mut Blocks) -> Option<ChartData> {
     })
 }
 
-/// The commitments as a table, withheld as `impact commitments` withholds them
-/// (`commitments::withhold_small_deliveries`).
+/// The commitments as a table, withheld as the report's protection says
+/// (`commitments::blank_withheld`, as `impact commitments` blanks its own).
 fn table(ctx: &Context) -> Result<DataFrame> {
     let mut frame = crate::commitments::to_frame(ctx.commitments)?;
-    if let Some(t) = ctx.figures.suppress_below {
-        crate::commitments::withhold_small_deliveries(&mut frame, ctx.commitments, ctx.library, t)?;
+    if ctx.figures.suppress_below.is_some() {
+        crate::commitments::blank_withheld(&mut frame, &ctx.figures.commitments_withheld)?;
     }
     Ok(frame)
 }

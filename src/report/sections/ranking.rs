@@ -98,10 +98,11 @@ fn blocks(ctx: &Context, n: usize, title: Option<&str>, indicator: &str, per: Pe
 
 /// The ranking's rows as a table, withheld as `impact compare` withholds them.
 fn table(ctx: &Context, indicator: &str, by: Unit, per: Per) -> Result<DataFrame> {
-    let Some(all) = ctx.comparisons.get(&(by, per)) else {
-        return crate::compare::published_frame(&[], by.column(), ctx.library, ctx.figures.suppress_below);
+    let all = ctx.comparisons.get(&(by, per)).map_or(&[][..], Vec::as_slice);
+    let frame = match ctx.figures.suppress_below {
+        Some(_) => crate::compare::published_frame_with(all, by.column(), &ctx.figures.peers_withheld(by, per))?,
+        None => crate::compare::to_frame(all, by.column())?,
     };
-    let frame = crate::compare::published_frame(all, by.column(), ctx.library, ctx.figures.suppress_below)?;
     // This section's indicator, best rank first (as the chart and table show them).
     let order: Vec<usize> = sorted(all.iter().enumerate().filter(|(_, r)| r.indicator == indicator).collect())
         .into_iter()
@@ -121,41 +122,12 @@ fn sorted(mut rows: Vec<(usize, &crate::compare::Row)>) -> Vec<(usize, &crate::c
 }
 
 /// The comparison rows for one indicator, best rank first, as this report may publish
-/// them: withheld as `impact compare` withholds them (`compare::withheld`), with every
-/// figure derived from a withheld count (per £10k, per person, £ per outcome, reach,
-/// year on year) and from a withheld count of participants (per person) left out.
+/// them (`compare::Withholding::published`, as the report's protection decides).
 pub(super) fn ranked(ctx: &Context, indicator: &str, by: Unit, per: Per) -> Vec<(crate::compare::Row, Withheld)> {
     let Some(rows) = ctx.comparisons.get(&(by, per)) else { return Vec::new() };
-    let withheld = ctx.figures.suppress_below.map(|t| crate::compare::withheld(rows, ctx.library, t));
+    let withholding = ctx.figures.peers_withheld(by, per);
     let mine = sorted(rows.iter().enumerate().filter(|(_, r)| r.indicator == indicator).collect());
-    mine.into_iter()
-        .map(|(_, r)| {
-            let (w, people) = match &withheld {
-                Some(h) => (h.count(&r.group, &r.indicator), h.participants(&r.group)),
-                None => (Withheld::No, Withheld::No),
-            };
-            let mut row = r.clone();
-            if people.is_withheld() {
-                row.participants = None;
-                row.per_participant = None;
-            }
-            if w.is_withheld() {
-                row.value = None;
-                row.per_10k = None;
-                row.per_participant = None;
-                row.cost_per_outcome = None;
-                row.priority_share = None;
-                row.yoy_change = None;
-                // "few records (3)" would print the count again.
-                row.flags = row
-                    .flags
-                    .iter()
-                    .map(|f| if f.starts_with("few records") { "few records".to_string() } else { f.clone() })
-                    .collect();
-            }
-            (row, w)
-        })
-        .collect()
+    mine.into_iter().map(|(_, r)| withholding.published(r)).collect()
 }
 
 /// Where a peer's figure is withheld, the mark of a figure derived from it.

@@ -225,6 +225,16 @@ pub fn write_atomic(path: &Path, bytes: &[u8]) -> Result<()> {
     write_atomic_with(path, |file| file.write_all(bytes))
 }
 
+/// Write a file inside a folder that is moved into place whole once complete (a
+/// release's): the folder's rename is what makes the output appear all at once, so
+/// each file is written directly, without a temporary file of its own or waiting for
+/// the disk (for 10,000 files of a release, seconds).
+pub fn write_staged(path: &Path, bytes: &[u8]) -> Result<()> {
+    let dir = path.parent().filter(|p| !p.as_os_str().is_empty()).unwrap_or(Path::new("."));
+    std::fs::create_dir_all(dir).map_err(|e| Error::io(dir, e))?;
+    std::fs::write(path, bytes).map_err(|e| Error::io(path, e))
+}
+
 /// Write through `fill` into a temporary file beside `path`, then rename it into
 /// place. On any error the temporary file is removed and `path` is untouched.
 pub fn write_atomic_with(path: &Path, fill: impl FnOnce(&mut std::fs::File) -> std::io::Result<()>) -> Result<()> {

@@ -204,6 +204,7 @@ pub fn run(args: ReportArgs, library: &Library) -> Result<Outcome> {
         check,
         progress: Some(progress_bar()),
         read_set: args.read_set,
+        staged: false,
     };
     // A spec a release of the project publishes is made with the release's documents,
     // so it withholds what they withhold.

@@ -64,12 +64,20 @@ pub enum AuditError {
 /// Every withheld cell's interval (counts of people only: rates and statistics are
 /// withheld with the counts they rest on), in cell order.
 pub fn audit(problem: &Problem) -> Result<Vec<Finding>, AuditError> {
-    audit_again(problem, None)
+    audit_again(problem, None, None)
 }
 
 /// `audit`, reusing an earlier audit's findings for the components none of whose cells
-/// (nor the cells of their sums) are among `changed` since.
-pub fn audit_again(problem: &Problem, earlier: Option<(&[Finding], &[bool])>) -> Result<Vec<Finding>, AuditError> {
+/// (nor the cells of their sums) are among `changed` since. With the cells' true
+/// values (`truth`, which the publisher has and a reader has not), each finding is
+/// only as wide as it must be to show whether the cell is pinned: the true values are
+/// one feasible point, and a cell is open as soon as a second feasible point differs
+/// in it, which one program over many cells often shows for all of them at once.
+pub fn audit_again(
+    problem: &Problem,
+    earlier: Option<(&[Finding], &[bool])>,
+    truth: Option<&[f64]>,
+) -> Result<Vec<Finding>, AuditError> {
     let n = problem.value.len();
     let hidden = |i: usize| matches!(problem.withheld[i], Withheld::Small | Withheld::Secondary);
     // Components: withheld cells joined by the sums they share.
@@ -114,7 +122,10 @@ pub fn audit_again(problem: &Problem, earlier: Option<(&[Finding], &[bool])>) ->
         if unchanged {
             findings.extend(cells.iter().filter_map(|c| known.get(c).copied()));
         } else {
-            findings.extend(component(problem, &value, &cells, sums)?);
+            findings.extend(match truth {
+                Some(truth) if sums.len() > 1 => witnessed(problem, truth, &cells, sums)?,
+                _ => component(problem, &value, &cells, sums)?,
+            });
         }
     }
     findings.sort_by_key(|f| f.cell);
@@ -147,15 +158,71 @@ fn component(problem: &Problem, value: &[f64], cells: &[usize], sums: &[&Sum]) -
     }
     let mut out = Vec::with_capacity(cells.len());
     for &cell in cells {
-        let low = solve(problem, cells, sums, cell, false)?;
-        let high = solve(problem, cells, sums, cell, true)?;
+        let low = extreme(problem, cells, sums, cell, false)?;
+        let high = extreme(problem, cells, sums, cell, true)?;
         out.push(Finding { cell, low, high });
     }
     Ok(out)
 }
 
+/// Each cell's range as far as feasible points show it, from the true values: first
+/// the points that make all undecided cells as large (then as small) as they can be
+/// together, then each cell still at its true value on its own.
+fn witnessed(problem: &Problem, truth: &[f64], cells: &[usize], sums: &[&Sum]) -> Result<Vec<Finding>, AuditError> {
+    let mut range: std::collections::BTreeMap<usize, (f64, f64)> =
+        cells.iter().map(|&c| (c, (truth[c], truth[c]))).collect();
+    let mut undecided: Vec<usize> = cells.to_vec();
+    for greatest in [true, false] {
+        if undecided.is_empty() {
+            break;
+        }
+        if let Solved::Point(point) = solve(problem, cells, sums, &undecided, greatest)? {
+            for (c, v) in point {
+                let r = range.entry(c).or_insert((v, v));
+                *r = (r.0.min(v), r.1.max(v));
+            }
+            undecided.retain(|c| range[c].1 - range[c].0 < 1.0 - 1e-6);
+        }
+    }
+    for cell in undecided {
+        let high = extreme(problem, cells, sums, cell, true)?;
+        let low =
+            if high - truth[cell] >= 1.0 - 1e-6 { truth[cell] } else { extreme(problem, cells, sums, cell, false)? };
+        range.insert(cell, (low.min(truth[cell]), high.max(truth[cell])));
+    }
+    Ok(range.into_iter().map(|(cell, (low, high))| Finding { cell, low, high }).collect())
+}
+
 /// The least (or greatest) value of `target` over the component's feasible values.
-fn solve(problem: &Problem, cells: &[usize], sums: &[&Sum], target: usize, greatest: bool) -> Result<f64, AuditError> {
+fn extreme(
+    problem: &Problem,
+    cells: &[usize],
+    sums: &[&Sum],
+    target: usize,
+    greatest: bool,
+) -> Result<f64, AuditError> {
+    match solve(problem, cells, sums, &[target], greatest)? {
+        Solved::Point(point) => Ok(point.iter().find(|(c, _)| *c == target).map_or(f64::NAN, |(_, v)| *v)),
+        Solved::Unbounded => Ok(if greatest { f64::INFINITY } else { f64::NEG_INFINITY }),
+    }
+}
+
+/// A program's answer: a feasible point (the component's cells and their values), or
+/// no bound on the objective.
+enum Solved {
+    Point(Vec<(usize, f64)>),
+    Unbounded,
+}
+
+/// A feasible point of the component that makes the sum of `targets` least (or
+/// greatest).
+fn solve(
+    problem: &Problem,
+    cells: &[usize],
+    sums: &[&Sum],
+    targets: &[usize],
+    greatest: bool,
+) -> Result<Solved, AuditError> {
     let limit = f64::from(problem.threshold);
     let mut vars = ProblemVariables::new();
     let var_of: std::collections::HashMap<usize, Variable> = cells
@@ -172,7 +239,8 @@ fn solve(problem: &Problem, cells: &[usize], sums: &[&Sum], target: usize, great
             None => Expression::from(problem.value[i].unwrap_or(0.0)),
         }
     };
-    let objective = Expression::from(var_of[&target]);
+    let objective: Expression = targets.iter().map(|t| Expression::from(var_of[t])).sum();
+    let target = targets[0];
     let unsolved = if greatest { vars.maximise(objective) } else { vars.minimise(objective) };
     let mut model = unsolved.using(microlp);
     for sum in sums {
@@ -203,8 +271,8 @@ fn solve(problem: &Problem, cells: &[usize], sums: &[&Sum], target: usize, great
     // The solver is not ours: a panic in it is an error of the audit, not a crash.
     let solved = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| model.solve()));
     match solved {
-        Ok(Ok(solution)) => Ok(solution.value(var_of[&target]).round()),
-        Ok(Err(ResolutionError::Unbounded)) => Ok(if greatest { f64::INFINITY } else { f64::NEG_INFINITY }),
+        Ok(Ok(solution)) => Ok(Solved::Point(cells.iter().map(|c| (*c, solution.value(var_of[c]).round())).collect())),
+        Ok(Err(ResolutionError::Unbounded)) => Ok(Solved::Unbounded),
         Ok(Err(ResolutionError::Infeasible)) => Err(AuditError::Inconsistent(target)),
         Ok(Err(e)) => Err(AuditError::Solver { cell: target, why: e.to_string() }),
         Err(_) => Err(AuditError::Solver { cell: target, why: "the solver stopped".into() }),
@@ -262,8 +330,15 @@ mod tests {
             Sum { total: Some(6), parts: vec![0, 2], relation: Relation::Equal },
             Sum { total: Some(7), parts: vec![1, 3], relation: Relation::Equal },
         ];
-        let f = audit(&problem(&cells, &w, sums)).unwrap();
+        let f = audit(&problem(&cells, &w, sums.clone())).unwrap();
         assert!(f[0].pinned() && f[1].pinned(), "{f:?}");
+        // From the true values, the same verdict: no second point differs in a or b.
+        let f = audit_again(&problem(&cells, &w, sums.clone()), None, Some(&cells)).unwrap();
+        assert!(f[0].pinned() && f[1].pinned(), "{f:?}");
+        // With c withheld too, a second point shows each open (a = 4, b = 6, c = 11, …).
+        let w = [Small, Secondary, Secondary, Secondary, No, No, No, No];
+        let f = audit_again(&problem(&cells, &w, sums), None, Some(&cells)).unwrap();
+        assert!(f.iter().all(|f| !f.pinned()), "{f:?}");
     }
 
     #[test]

@@ -340,9 +340,9 @@ impl Ledger {
             let findings = match &earlier {
                 Some((found, before)) => {
                     let changed: Vec<bool> = before.iter().zip(&withheld).map(|(a, b)| a != b).collect();
-                    audit::audit_again(&problem, Some((found, &changed)))?
+                    audit::audit_again(&problem, Some((found, &changed)), Some(&value))?
                 }
-                None => audit::audit(&problem)?,
+                None => audit::audit_again(&problem, None, Some(&value))?,
             };
             crate::timing::lap(&timer, "privacy: audit");
             let mut more = false;

@@ -63,9 +63,19 @@ pub(super) fn write_ledger(dir: &Path, protected: &protect::Protected, opts: &Op
     for (name, frame) in [("published", cells), ("sums", sums)] {
         let path = dir.join(format!("{name}.{ext}"));
         opts.read_set.check(&path)?;
-        crate::output::write_atomic(&path, &crate::output::render(&frame, opts.figures_format)?)?;
+        write_file(opts, &path, &crate::output::render(&frame, opts.figures_format)?)?;
     }
     Ok(())
+}
+
+/// Writes one file of the batch: through a temporary file, unless the batch's folder
+/// is moved into place whole (`Options::staged`).
+pub(super) fn write_file(opts: &Options, path: &Path, bytes: &[u8]) -> Result<()> {
+    if opts.staged {
+        crate::output::write_staged(path, bytes)
+    } else {
+        crate::output::write_atomic(path, bytes)
+    }
 }
 
 /// A subject's PDF path, pages, bytes and warnings; or why it failed.
@@ -113,7 +123,7 @@ pub(super) fn write_subject(inputs: &Inputs, opts: &Options, subject: &str, stem
     }
     let mut written: Vec<&PathBuf> = Vec::new();
     for (file, content) in &files {
-        if let Err(e) = crate::output::write_atomic(file, content) {
+        if let Err(e) = write_file(opts, file, content) {
             for done in written {
                 let _ = std::fs::remove_file(done);
             }

@@ -88,6 +88,9 @@ pub struct Options {
     pub progress: Option<OnProgress>,
     /// Files the batch reads (a project's), which none of its files may replace.
     pub read_set: crate::project::ReadSet,
+    /// The outputs go into a folder that is moved into place whole when complete (a
+    /// release's): each file is written directly (`output::write_staged`).
+    pub staged: bool,
 }
 
 /// A step of a batch of reports, for a progress display.

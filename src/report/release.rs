@@ -83,6 +83,7 @@ fn document_options(base: &Options, doc: &Document, dir: Option<&Path>) -> Optio
         charts_dir: None,
         figures_dir: None,
         figures_format: crate::output::TableFormat::Csv,
+        staged: dir.is_some(),
         ..base.clone()
     };
     if let Some(dir) = dir {
@@ -154,7 +155,7 @@ impl<'l> Release<'l> {
         for (name, frame) in [("published.csv", &cells), ("sums.csv", &sums)] {
             let path = figures.join(name);
             base.read_set.check(&path)?;
-            crate::output::write_atomic(&path, &crate::output::render(frame, crate::output::TableFormat::Csv)?)?;
+            crate::output::write_staged(&path, &crate::output::render(frame, crate::output::TableFormat::Csv)?)?;
         }
         crate::timing::lap(&timer, "release: tables of cells and sums written");
         // The audit reads what was written, as a reader would: the tables read back are

@@ -29,6 +29,13 @@ pub const FOLDERS: &[(&str, &[(&str, &str)])] = &[
     ("reports", files!("reports": "board.toml", "cbc.toml", "compare.toml", "funder.toml")),
 ];
 
+/// The sample organisations and programmes tables (`samples/`), which `impact samples
+/// generate` draws its records from in any folder.
+pub const SAMPLE_TABLES: [(&str, &str); 2] = [
+    ("organisations.csv", include_str!("../samples/organisations.csv")),
+    ("programmes.csv", include_str!("../samples/programmes.csv")),
+];
+
 /// The built-in folder `name` as a path (`<built-in>/indicators`).
 pub fn folder(name: &str) -> PathBuf {
     Path::new(ROOT).join(name)
@@ -102,6 +109,14 @@ mod tests {
                     "{folder}/{name}"
                 );
             }
+        }
+    }
+
+    #[test]
+    fn the_sample_tables_are_built_in_unchanged() {
+        let repo = Path::new(env!("CARGO_MANIFEST_DIR"));
+        for (name, text) in SAMPLE_TABLES {
+            assert_eq!(std::fs::read_to_string(repo.join("samples").join(name)).expect("read"), text, "{name}");
         }
     }
 

@@ -56,6 +56,8 @@ pub enum Check {
     NearDuplicateLabels,
     /// A value of a column with a name table that the table does not name.
     UnknownName,
+    /// The same, refused (`validate --strict`).
+    UnknownNameRefused,
     /// A cohort's follow-up (a job sustained) with no start (a job start) for the
     /// participant in the window before it.
     FollowUpWithoutStart,
@@ -83,13 +85,14 @@ impl Check {
             Check::PartExceedsWhole => "part exceeds its whole",
             Check::NearDuplicateLabels => "near-duplicate labels",
             Check::UnknownName => "names in no name table",
+            Check::UnknownNameRefused => "names in no name table (strict)",
             Check::FollowUpWithoutStart => "follow-up without its start",
         }
     }
 }
 
 /// One problem found: where, what and what to do.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq)]
 pub struct Diagnostic {
     /// Error or warning.
     pub severity: Severity,
@@ -99,19 +102,73 @@ pub struct Diagnostic {
     pub file: String,
     /// Row as a spreadsheet shows it (the heading row is row 1 in a plain CSV);
     /// for JSON, the record number. None for file-level problems.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub row: Option<u64>,
     /// The column as headed in the file, with its letter where it has one ("C Date").
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub column: Option<String>,
     /// The offending value, as read.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub value: Option<String>,
     /// What is wrong, in words.
     pub message: String,
     /// What to do about it.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub hint: Option<String>,
+}
+
+/// A diagnostic as JSON shows it: the column's letter and its heading apart (`"column":
+/// "C", "heading": "Date of outcome"`), for a program to read.
+#[derive(Serialize)]
+struct DiagnosticJson<'a> {
+    severity: Severity,
+    check: Check,
+    file: &'a str,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    row: Option<u64>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    column: Option<&'a str>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    heading: Option<&'a str>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    value: Option<&'a str>,
+    message: &'a str,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    hint: Option<&'a str>,
+}
+
+impl Serialize for Diagnostic {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> std::result::Result<S::Ok, S::Error> {
+        let (column, heading) = self.column.as_deref().map_or((None, None), split_column);
+        DiagnosticJson {
+            severity: self.severity,
+            check: self.check,
+            file: &self.file,
+            row: self.row,
+            column,
+            heading,
+            value: self.value.as_deref(),
+            message: &self.message,
+            hint: self.hint.as_deref(),
+        }
+        .serialize(serializer)
+    }
+}
+
+/// A column as messages name it (`C "Date of outcome"`, `"Date"`, `beneficiary_group`)
+/// as its letter, where it has one, and its heading.
+fn split_column(shown: &str) -> (Option<&str>, Option<&str>) {
+    match shown.split_once(' ') {
+        Some((letter, rest))
+            if (1..=3).contains(&letter.len())
+                && letter.bytes().all(|b| b.is_ascii_uppercase())
+                && rest.starts_with('"')
+                && rest.ends_with('"')
+                && rest.len() >= 2 =>
+        {
+            (Some(letter), Some(&rest[1..rest.len() - 1]))
+        }
+        _ => match shown.strip_prefix('"').and_then(|h| h.strip_suffix('"')) {
+            Some(heading) => (None, Some(heading)),
+            None => (None, Some(shown)),
+        },
+    }
 }
 
 /// Everything validation found, plus the totals for a summary line.
@@ -265,5 +322,30 @@ pub fn severity_of(check: Check) -> Severity {
         | Check::UnknownName
         | Check::FollowUpWithoutStart => Severity::Warning,
         _ => Severity::Error,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn json_gives_the_column_letter_and_heading_apart() {
+        assert_eq!(split_column("B \"Date of outcome\""), (Some("B"), Some("Date of outcome")));
+        assert_eq!(split_column("AB \"A B\""), (Some("AB"), Some("A B")));
+        assert_eq!(split_column("\"Date\""), (None, Some("Date")));
+        assert_eq!(split_column("beneficiary_group"), (None, Some("beneficiary_group")));
+        let d = Diagnostic {
+            severity: Severity::Error,
+            check: Check::BadDate,
+            file: "r.xlsx".into(),
+            row: Some(4),
+            column: Some("B \"Date of outcome\"".into()),
+            value: Some("31/02/2024".into()),
+            message: "no such day".into(),
+            hint: None,
+        };
+        let json = serde_json::to_string(&d).unwrap();
+        assert!(json.contains(r#""column":"B","heading":"Date of outcome""#), "{json}");
     }
 }

@@ -115,7 +115,9 @@ impl Error {
             Error::Io { source, .. } if source.kind() == std::io::ErrorKind::NotFound => {
                 Some("check the path (relative paths are read from the folder impact runs in)")
             }
-            Error::Invalid { .. } => Some("run `impact validate` on the same files to see every problem"),
+            Error::Invalid { .. } => Some(
+                "correct the records listed above, or give --skip-invalid to leave them out (a report counts them as rejected)",
+            ),
             _ => None,
         }
     }

@@ -149,7 +149,7 @@ pub fn validate(input: &Input, library: &Library) -> Result<Report> {
     if let Some(follow_ups) = follow_ups {
         follow_ups::warn(&follow_ups.finish(), &file_names, &mut report, options.max_listed);
     }
-    labels.finish(&mut report, &names);
+    labels.finish(&mut report, &names, options.strict);
     Ok(report)
 }
 

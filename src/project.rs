@@ -51,6 +51,19 @@ pub struct Project {
     pub defaults: Defaults,
     /// Documents published together, each `[[release]]` protected as one.
     pub releases: Vec<Release>,
+    /// The choices a return template offers for gender and age band.
+    pub lists: Lists,
+}
+
+/// `[lists]`: the gender and age band choices of a return template (None: the
+/// standard sets, `data::schema::GENDERS` and `AGE_BANDS`).
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Lists {
+    /// Gender choices.
+    pub gender: Option<Vec<String>>,
+    /// Age band choices.
+    pub age_band: Option<Vec<String>>,
 }
 
 /// One `[[release]]`: documents published together, made by `impact release` into one
@@ -196,6 +209,8 @@ struct ProjectFile {
     defaults: Defaults,
     #[serde(default, rename = "release")]
     releases: Vec<Release>,
+    #[serde(default)]
+    lists: Lists,
 }
 
 impl Project {
@@ -240,6 +255,7 @@ impl Project {
         let releases = parsed.releases.into_iter().map(|r| Release { out_dir: root.join(&r.out_dir), ..r }).collect();
         Ok(Project {
             releases,
+            lists: parsed.lists,
             file: file.to_path_buf(),
             sources: parsed.sources,
             tables: Tables {

@@ -16,6 +16,28 @@ pub fn edit_distance(a: &str, b: &str) -> usize {
     prev[b.len()]
 }
 
+/// A text as names are matched: lower case, accents set aside ("Fàilte" as
+/// "failte"), runs of spaces as one.
+pub fn folded(text: &str) -> String {
+    use unicode_normalization::UnicodeNormalization;
+    let plain: String =
+        text.nfd().filter(|c| !('\u{300}'..='\u{36f}').contains(c)).flat_map(char::to_lowercase).collect();
+    plain.split_whitespace().collect::<Vec<_>>().join(" ")
+}
+
+/// The candidate that `word` names with accents, case and spacing set aside, else the
+/// closest plausible typo of it (see `nearest`), compared folded.
+pub fn nearest_name<'a>(word: &str, candidates: impl IntoIterator<Item = &'a str>) -> Option<&'a str> {
+    let candidates: Vec<&str> = candidates.into_iter().collect();
+    let w = folded(word);
+    if let Some(same) = candidates.iter().find(|c| folded(c) == w) {
+        return Some(same);
+    }
+    let folds: Vec<String> = candidates.iter().map(|c| folded(c)).collect();
+    let near = nearest(&w, folds.iter().map(String::as_str))?;
+    folds.iter().position(|f| f == near).map(|i| candidates[i])
+}
+
 /// The candidate closest to `word`, if it is close enough to be a plausible typo
 /// (or the word is a prefix/substring of it, as in `jobs` → `jobs_created`).
 pub fn nearest<'a>(word: &str, candidates: impl IntoIterator<Item = &'a str>) -> Option<&'a str> {

@@ -26,3 +26,26 @@ mod tests {
         assert_eq!(escape_controls("Fàilte Works"), "Fàilte Works");
     }
 }
+
+/// `word` with its article: "an organisation", "a programme" ("an" before a vowel
+/// sound: a vowel letter, except the "you" sound of "use…" and "uni…").
+pub fn with_article(word: &str) -> String {
+    let lower = word.to_lowercase();
+    let vowel = lower.starts_with(['a', 'e', 'i', 'o', 'u'])
+        && !lower.starts_with("uni")
+        && !lower.starts_with("use")
+        && !lower.starts_with("usu");
+    format!("{} {word}", if vowel { "an" } else { "a" })
+}
+
+#[cfg(test)]
+mod article_tests {
+    #[test]
+    fn an_before_a_vowel_sound() {
+        assert_eq!(super::with_article("organisation"), "an organisation");
+        assert_eq!(super::with_article("indicator"), "an indicator");
+        assert_eq!(super::with_article("area"), "an area");
+        assert_eq!(super::with_article("programme"), "a programme");
+        assert_eq!(super::with_article("unit"), "a unit");
+    }
+}

@@ -16,7 +16,8 @@ pub struct AggregateArgs {
     /// gender, age_band, simd_decile, and at most one of year, quarter, month,
     /// financial_year (April–March, shown as 2024-25) or financial_quarter (2024-25 Q1
     /// is April–June). Empty: one total per indicator.
-    #[arg(long, default_value = "", value_name = "DIMS")]
+    #[arg(long, default_value = "", hide_default_value = true, value_name = "DIMS", hide_possible_values = true,
+          value_parser = super::args::Offering(super::args::dimensions))]
     pub by: String,
     /// Cohort rates: the date the data is complete to; a follow-up window still open
     /// then is "not yet due" (default: the latest record date in the data).

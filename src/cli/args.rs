@@ -171,6 +171,34 @@ impl PrivacyArgs {
     }
 }
 
+/// A text argument with words to offer: shell completion offers them, and help lists
+/// them, but any text is taken (the command checks it, with a hint of the nearest).
+#[derive(Clone)]
+pub struct Offering(pub fn() -> Vec<&'static str>);
+
+impl clap::builder::TypedValueParser for Offering {
+    type Value = String;
+
+    fn parse_ref(
+        &self,
+        cmd: &clap::Command,
+        arg: Option<&clap::Arg>,
+        value: &std::ffi::OsStr,
+    ) -> std::result::Result<String, clap::Error> {
+        clap::builder::StringValueParser::new().parse_ref(cmd, arg, value)
+    }
+
+    fn possible_values(&self) -> Option<Box<dyn Iterator<Item = clap::builder::PossibleValue> + '_>> {
+        Some(Box::new((self.0)().into_iter().map(clap::builder::PossibleValue::new)))
+    }
+}
+
+/// The dimensions `--by` takes, for completion.
+pub fn dimensions() -> Vec<&'static str> {
+    let grains = impactkit::aggregate::Grain::ALL.iter().map(|g| g.name());
+    impactkit::aggregate::RECORD_DIMS.iter().copied().chain(grains).collect()
+}
+
 pub fn parse_day(text: &str, flag: &str) -> Result<chrono::NaiveDate> {
     chrono::NaiveDate::parse_from_str(text, "%Y-%m-%d")
         .map_err(|_| Error::usage(format!("{flag} {text}: expected a date as YYYY-MM-DD")))

@@ -1,5 +1,6 @@
 //! `impact convert`: any source, read through its column map, written as canonical
-//! records (CSV, JSON or Parquet), so a user can see exactly what impactkit read.
+//! records (CSV, JSON or Parquet), so a user can see exactly what impactkit read;
+//! without `--out`, CSV on standard output.
 
 use clap::Args;
 use polars::prelude::*;
@@ -22,7 +23,12 @@ pub struct ConvertArgs {
 }
 
 pub fn run(args: ConvertArgs, library: &Library) -> Result<Outcome> {
-    let format = args.output.format()?;
+    // Records to the screen are CSV (what the file would hold, ready to redirect), not
+    // a text table.
+    let format = match (&args.output.format, &args.output.out) {
+        (None, None) => impactkit::output::TableFormat::Csv,
+        _ => args.output.format()?,
+    };
     args.data.refuse_out_over_inputs(args.output.out.as_deref(), &[])?;
     let sources = args.data.sources()?;
     let maps = args.data.maps(&sources, library)?;

@@ -14,19 +14,39 @@ pub enum IndicatorsCommand {
         /// Only this theme (employment, skills, volunteering, …).
         #[arg(long)]
         theme: Option<String>,
-        /// Print JSON instead of a table.
-        #[arg(long)]
+        /// text: a table; json: every field of each indicator.
+        #[arg(long, value_enum, default_value_t = ListFormat::Text)]
+        format: ListFormat,
+        /// The same as --format json.
+        #[arg(long, hide = true)]
         json: bool,
     },
     /// Everything about one indicator.
-    Show { id: String },
-    /// Check a library folder and list every problem (default: --indicators).
-    Check { dir: Option<PathBuf> },
+    Show {
+        /// The indicator's id (`impact indicators list` shows every id).
+        id: String,
+    },
+    /// Check a library folder and list every problem.
+    Check {
+        /// The folder of indicator definitions [default: the library in use: --indicators,
+        /// else indicators/ here, else the built-in one]
+        dir: Option<PathBuf>,
+    },
+}
+
+/// How `indicators list` prints.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum ListFormat {
+    /// A table.
+    Text,
+    /// JSON.
+    Json,
 }
 
 pub fn run(cmd: IndicatorsCommand, dir: &Path, proxies: Option<&Path>, added: Option<&Path>) -> Result<Outcome> {
     match cmd {
-        IndicatorsCommand::List { theme, json } => {
+        IndicatorsCommand::List { theme, format, json } => {
+            let json = json || format == ListFormat::Json;
             let library = super::load_library(dir, proxies, added)?;
             let chosen: Vec<&Indicator> = library
                 .iter()

@@ -11,7 +11,7 @@ use impactkit::project::FILE_NAME;
 #[derive(Debug, Args)]
 pub struct InitArgs {
     /// The project folder (made if missing) [default: the working folder]
-    #[arg(value_name = "DIR", default_value = ".")]
+    #[arg(value_name = "DIR", default_value = ".", hide_default_value = true)]
     pub dir: PathBuf,
 }
 
@@ -33,12 +33,15 @@ path = "data/*.csv"
 # map = "maps/return.toml"
 # sheet = "Q4 return"
 
-# Tables read beside the records (remove the # to use one).
+# Tables read beside the records. The three below are examples: replace their rows
+# with yours. An organisation, programme or area a record names that its table does
+# not is a warning of `impact validate` (a name typed two ways would otherwise count
+# as two organisations).
 [tables]
-# organisations = "organisations.csv"   # id, name, aliases: names in reports
-# programmes = "programmes.csv"         # id, name; investment, start, end for SROI
+organisations = "organisations.csv"     # id, name, area, aliases: how returns write each partner
+programmes = "programmes.csv"           # id, name, funder, dates, investment, themes, partners
+targets = "targets.csv"                 # a target (and baseline) per indicator and period
 # areas = "areas.csv"                   # code, name
-# targets = "targets.csv"               # indicator, target, baseline, period keys
 # assumptions = "assumptions.toml"      # discounting, overrides, sensitivity
 # commitments = "commitments.csv"       # Community Benefit Clause commitments
 
@@ -85,6 +88,22 @@ value = "Number"
 # "Jobs started" = "jobs_created"
 "#;
 
+/// An example organisations table: each partner's id, name, area (a council area
+/// code) and other ways its returns write its name.
+const ORGANISATIONS: &str = "id,name,area,aliases\n\
+ORG01,Example Enterprise,S12000036,Example Enterprise Ltd\n\
+ORG02,Second Partner,S12000036,\n";
+
+/// An example programmes table: its dates and investment (for SROI), its themes (the
+/// indicators a return template offers), its partners and the groups it serves.
+const PROGRAMMES: &str = "id,name,funder,start,end,investment,themes,partners,groups\n\
+PROG1,Example employability programme,Example Council,2024-04-01,2025-03-31,250000,employment;skills,ORG01;ORG02,long_term_unemployed;young_person\n";
+
+/// An example targets table: a target for an indicator in a period, for a programme
+/// (or an organisation; blank is every one).
+const TARGETS: &str = "organisation,programme,period,indicator,target,baseline\n\
+,PROG1,2024-25,jobs_created,40,\n";
+
 pub fn run(args: InitArgs) -> Result<Outcome> {
     let dir = &args.dir;
     let project = dir.join(FILE_NAME);
@@ -96,8 +115,14 @@ pub fn run(args: InitArgs) -> Result<Outcome> {
         .ok_or_else(|| Error::internal("the built-in board spec is missing"))?;
     // impact.toml last: it is what makes a folder a project, so a run that fails
     // part-way must never leave it behind (the next `init` would refuse).
-    let files: [(PathBuf, &str); 3] =
-        [(dir.join("maps/return.toml"), MAP), (dir.join("reports/board.toml"), spec), (project.clone(), PROJECT)];
+    let files: [(PathBuf, &str); 6] = [
+        (dir.join("maps/return.toml"), MAP),
+        (dir.join("reports/board.toml"), spec),
+        (dir.join("organisations.csv"), ORGANISATIONS),
+        (dir.join("programmes.csv"), PROGRAMMES),
+        (dir.join("targets.csv"), TARGETS),
+        (project.clone(), PROJECT),
+    ];
     let data = dir.join("data");
     // All or nothing: every folder is checked before anything is made, and what this
     // run made is removed again if a later step fails.
@@ -135,7 +160,7 @@ pub fn run(args: InitArgs) -> Result<Outcome> {
     };
     let here = if dir == Path::new(".") { String::new() } else { format!("  cd {}\n", dir.display()) };
     Ok(Outcome::ok(format!(
-        "wrote {}\nmade {}/\n\nNext: put outcome files in {}/ (or list them in {}), then:\n{here}  impact validate\n  impact aggregate --by programme\n  impact report board --each organisation\n",
+        "wrote {}\nmade {}/\n\nThe tables are examples: replace their rows with yours.\n  organisations.csv  each partner's id, name, area, and the other ways returns write its name\n  programmes.csv     each programme's dates, investment, themes, partners and groups\n  targets.csv        a target per indicator and period\n\nNext: put outcome files in {}/ (or list them in {}), then:\n{here}  impact validate\n  impact aggregate --by programme\n  impact report board --each organisation\n",
         written.join(", "),
         data.display(),
         data.display(),

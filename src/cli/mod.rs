@@ -31,23 +31,23 @@ use impactkit::indicator::Library;
 pub struct Cli {
     /// Folder of indicator definitions (*.toml) [default: indicators/ in the working
     /// folder if there is one, else the standard library built into impact]
-    #[arg(long, global = true, value_name = "DIR")]
+    #[arg(long, global = true, value_name = "DIR", help_heading = "Global options")]
     pub indicators: Option<PathBuf>,
 
     /// Folder of financial proxies (*.toml, [[proxy]] tables), e.g. your own licensed
     /// set [default: proxies/ beside the indicator folder]
-    #[arg(long, global = true, value_name = "DIR")]
+    #[arg(long, global = true, value_name = "DIR", help_heading = "Global options")]
     pub proxies: Option<PathBuf>,
 
     /// Folder of your own indicator definitions (*.toml) added to the library: an id
     /// already in it is an error naming both files, unless the definition says
     /// `replaces = true`
-    #[arg(long, global = true, value_name = "DIR")]
+    #[arg(long, global = true, value_name = "DIR", help_heading = "Global options")]
     pub add_indicators: Option<PathBuf>,
 
     /// The project file (impact.toml) or its folder [default: the nearest impact.toml
     /// in the working folder or above]
-    #[arg(long, global = true, value_name = "PATH")]
+    #[arg(long, global = true, value_name = "PATH", help_heading = "Global options")]
     pub project: Option<PathBuf>,
 
     #[command(subcommand)]

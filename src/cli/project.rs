@@ -89,6 +89,12 @@ pub fn apply(project: &Project, cli: &mut Cli) -> Result<()> {
             fill(&mut a.programmes, &tables.programmes);
             fill(&mut a.organisations, &tables.organisations);
             fill(&mut a.areas, &tables.areas);
+            if let Some(gender) = &project.lists.gender {
+                a.lists.gender.clone_from(gender);
+            }
+            if let Some(age_band) = &project.lists.age_band {
+                a.lists.age_band.clone_from(age_band);
+            }
         }
         Command::Report(a) => {
             // A spec after --data's files is taken from them later: those are named files.

@@ -25,6 +25,9 @@ pub struct ReleaseArgs {
     /// Treat dates after this day as in the future (default: today).
     #[arg(long, value_name = "YYYY-MM-DD")]
     pub today: Option<String>,
+    /// Leave out invalid records (reported, and counted as rejected) instead of refusing the data.
+    #[arg(long)]
+    pub skip_invalid: bool,
     /// The project the release is in.
     #[arg(skip)]
     pub project: Option<Project>,
@@ -111,6 +114,7 @@ pub fn run(args: ReleaseArgs, library: &Library) -> Result<Outcome> {
     }
     let mut base = base_options(&project, check)?;
     base.date = args.date.as_deref().map(|d| parse_day(d, "--date")).transpose()?;
+    base.skip_invalid = args.skip_invalid;
     base.read_set.check(&release.out_dir)?;
     let docs = documents(&project, release)?;
     let prepared = release::prepare(&release.name, &base, &docs, library)?;

@@ -15,8 +15,8 @@ pub struct ReportArgs {
     /// board, funder, cbc, compare.
     // Optional to clap: `--data a.csv spec.toml` hands the spec to --data, which takes
     // several files; `run` takes it back from there (see `spec_and_data`).
-    #[arg(value_name = "SPEC")]
-    pub spec: Option<PathBuf>,
+    #[arg(value_name = "SPEC", hide_possible_values = true, value_parser = super::args::Offering(impactkit::builtin::spec_names))]
+    pub spec: Option<String>,
     /// Outcome record files [default: the project's [[source]] files].
     #[arg(long, num_args = 1.., value_name = "DATA")]
     pub data: Vec<PathBuf>,
@@ -48,13 +48,15 @@ pub struct ReportArgs {
     /// The organisation or programme one report is about.
     #[arg(long, value_name = "ID")]
     pub subject: Option<String>,
-    /// One PDF per organisation or programme, rendered in parallel (needs --out-dir).
+    /// One PDF per organisation or programme, rendered in parallel (into --out-dir, or a
+    /// project's out_dir).
     #[arg(long, value_enum)]
     pub each: Option<UnitArg>,
     /// The PDF to write (one report).
     #[arg(long, value_name = "FILE")]
     pub out: Option<PathBuf>,
-    /// Where --each writes its PDFs (one per subject, named by id).
+    /// Where --each writes its PDFs (one per subject, named by id) [default: a project's
+    /// out_dir]
     #[arg(long, value_name = "DIR")]
     pub out_dir: Option<PathBuf>,
     /// Also write every chart as SVG here.
@@ -151,7 +153,7 @@ fn project_spec(dir: &std::path::Path, name: &std::path::Path) -> Option<PathBuf
 }
 
 pub fn run(args: ReportArgs, library: &Library) -> Result<Outcome> {
-    let (spec, data) = spec_and_data(args.spec, args.data, args.project_specs.as_deref())?;
+    let (spec, data) = spec_and_data(args.spec.map(PathBuf::from), args.data, args.project_specs.as_deref())?;
     let data = super::args::choose_sources(
         &data,
         args.map.as_deref(),

@@ -21,12 +21,14 @@ pub enum SamplesCommand {
         /// Output file (.csv or .parquet).
         #[arg(long, value_name = "FILE")]
         out: PathBuf,
-        /// Organisations table the records are drawn from.
-        #[arg(long, default_value = "samples/organisations.csv", value_name = "FILE")]
-        organisations: PathBuf,
-        /// Programmes table (themes, partners and groups per programme).
-        #[arg(long, default_value = "samples/programmes.csv", value_name = "FILE")]
-        programmes: PathBuf,
+        /// Organisations table the records are drawn from [default: the sample
+        /// organisations, built in]
+        #[arg(long, value_name = "FILE")]
+        organisations: Option<PathBuf>,
+        /// Programmes table (themes, partners and groups per programme) [default: the
+        /// sample programmes, built in]
+        #[arg(long, value_name = "FILE")]
+        programmes: Option<PathBuf>,
     },
 }
 
@@ -36,7 +38,23 @@ pub fn run(cmd: SamplesCommand, library: &Library) -> Result<Outcome> {
             if rows == 0 {
                 return Err(Error::usage("--rows must be at least 1"));
             }
-            let tables = Tables::load(&organisations, &programmes)?;
+            // The built-in sample tables are read from a scratch copy (the table reader
+            // reads files), so the command works in any folder.
+            let scratch = tempfile::tempdir().map_err(|e| Error::io(std::path::Path::new("."), e))?;
+            let table = |given: Option<PathBuf>, name: &str| -> Result<PathBuf> {
+                if let Some(path) = given {
+                    return Ok(path);
+                }
+                let (_, text) = impactkit::builtin::SAMPLE_TABLES
+                    .iter()
+                    .find(|(n, _)| *n == name)
+                    .ok_or_else(|| Error::internal(format!("no built-in sample table {name}")))?;
+                let path = scratch.path().join(name);
+                std::fs::write(&path, text).map_err(|e| Error::io(&path, e))?;
+                Ok(path)
+            };
+            let tables =
+                Tables::load(&table(organisations, "organisations.csv")?, &table(programmes, "programmes.csv")?)?;
             let started = std::time::Instant::now();
             generate(&tables, library, rows, seed, &out)?;
             Ok(Outcome::ok(format!(

@@ -25,12 +25,16 @@ pub struct TemplateArgs {
     /// Organisations table (id, name, area) [default: the project's [tables] organisations]
     #[arg(long, value_name = "FILE")]
     pub organisations: Option<PathBuf>,
-    /// Areas table (code, name) for the area drop-down (default: area is free text).
+    /// Areas table (code, name) for the area drop-down [default: the project's [tables]
+    /// areas; with none, the area is typed]
     #[arg(long, value_name = "FILE")]
     pub areas: Option<PathBuf>,
     /// The workbook to write (.xlsx; written whole or not at all).
     #[arg(long, value_name = "FILE")]
     pub out: PathBuf,
+    /// The gender and age band choices (a project's [lists], else the standard sets).
+    #[arg(skip)]
+    pub lists: template::Lists,
 }
 
 pub fn run(args: TemplateArgs, library: &Library) -> Result<Outcome> {
@@ -54,7 +58,7 @@ pub fn run(args: TemplateArgs, library: &Library) -> Result<Outcome> {
         }
         None => Vec::new(),
     };
-    let ask = Ask { programme: &args.programme, organisation: args.organisation.as_deref(), areas };
+    let ask = Ask { programme: &args.programme, organisation: args.organisation.as_deref(), areas, lists: args.lists };
     let bytes = template::workbook(&tables, library, &ask)?;
     impactkit::output::write_atomic(&args.out, &bytes)?;
     let shown = |t: &str| impactkit::output::escape_controls(t).into_owned();

@@ -18,6 +18,10 @@ pub struct ValidateArgs {
     /// text: one line per problem and a summary; json: the whole report.
     #[arg(long, value_enum, default_value_t = ReportFormat::Text)]
     pub format: ReportFormat,
+    /// Treat an organisation, programme or area that no name table names as an error
+    /// (it would be counted as one of its own beside the table's), not a warning.
+    #[arg(long)]
+    pub strict: bool,
 }
 
 pub fn run(args: ValidateArgs, library: &Library) -> Result<Outcome> {
@@ -25,7 +29,7 @@ pub fn run(args: ValidateArgs, library: &Library) -> Result<Outcome> {
     let maps = args.data.maps(&sources, library)?;
     let input = impactkit::pipeline::Input {
         sources: maps.files(&sources),
-        options: args.data.options()?,
+        options: impactkit::data::CheckOptions { strict: args.strict, ..args.data.options()? },
         skip_invalid: false,
         extra_columns: &[],
     };

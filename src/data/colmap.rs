@@ -67,6 +67,10 @@ pub struct ColumnMap {
     /// The name tables read: column → (lower-case name or alias → id).
     #[serde(skip)]
     pub name_ids: BTreeMap<String, std::collections::HashMap<String, String>>,
+    /// The name tables' words as written: column → (name, alias or id, its id), for
+    /// "did you mean" when a value is in no table.
+    #[serde(skip)]
+    pub name_words: BTreeMap<String, Vec<(String, String)>>,
     /// Where the map was read from, for messages.
     #[serde(skip)]
     pub path: Option<PathBuf>,
@@ -94,8 +98,9 @@ impl ColumnMap {
         map.check(path, library)?;
         let folder = path.parent().unwrap_or(Path::new("."));
         for (column, table) in map.names.clone() {
-            let ids = read_name_table(&folder.join(&table))?;
-            map.name_ids.insert(column, ids);
+            let (ids, words) = read_name_table(&folder.join(&table))?;
+            map.name_ids.insert(column.clone(), ids);
+            map.name_words.insert(column, words);
         }
         Ok(map)
     }
@@ -235,12 +240,19 @@ impl ColumnMap {
     }
 }
 
-/// A name table: lower-case name, alias and id → id. Two ids claiming one name is an
-/// error naming the row.
-pub(crate) fn read_name_table(path: &Path) -> Result<std::collections::HashMap<String, String>> {
+/// The words of a name table and their ids.
+pub(crate) type NameWords = Vec<(String, String)>;
+
+/// A name table: lower-case name, alias and id → id, and each (name, id) as written
+/// (names first, for suggestions). Two ids claiming one name is an error naming the row.
+pub(crate) fn read_name_table(path: &Path) -> Result<(std::collections::HashMap<String, String>, NameWords)> {
     let mut out: std::collections::HashMap<String, String> = std::collections::HashMap::new();
+    let mut shown: NameWords = Vec::new();
     for r in super::names::read_names(path)? {
         let words = std::iter::once(&r.id).chain(&r.name).chain(&r.aliases);
+        for word in words.clone() {
+            shown.push((word.clone(), r.id.clone()));
+        }
         for word in words {
             if let Some(other) = out.insert(word.to_lowercase(), r.id.clone()).filter(|other| *other != r.id) {
                 return Err(Error::read(
@@ -250,7 +262,7 @@ pub(crate) fn read_name_table(path: &Path) -> Result<std::collections::HashMap<S
             }
         }
     }
-    Ok(out)
+    Ok((out, shown))
 }
 
 fn canonical_list() -> String {

@@ -22,15 +22,20 @@ pub fn normalised(label: &str) -> String {
 }
 
 /// Collects each category column's distinct labels from checked batches, and the
-/// values of name-table columns that no table names.
+/// values of name-table columns that no table names, with their records.
 #[derive(Default)]
 pub struct LabelCheck {
     labels: BTreeMap<&'static str, BTreeSet<String>>,
     /// Column → the ids its name table knows (from a column map's `[names]`).
     known: BTreeMap<String, BTreeSet<String>>,
-    /// Column → values in no name table.
-    unknown: BTreeMap<String, BTreeSet<String>>,
+    /// Column → the table's names, aliases and ids as written, with their ids.
+    words: BTreeMap<String, Vec<(String, String)>>,
+    /// Column → values in no name table, and how many records each has.
+    unknown: BTreeMap<String, BTreeMap<String, u64>>,
 }
+
+/// Values listed by name in a warning; the rest are counted.
+const LISTED: usize = 10;
 
 impl LabelCheck {
     /// Also list the values of the map's name-table columns that no table names.
@@ -38,30 +43,59 @@ impl LabelCheck {
         let known = map
             .map(|m| m.name_ids.iter().map(|(c, ids)| (c.clone(), ids.values().cloned().collect())).collect())
             .unwrap_or_default();
-        LabelCheck { known, ..LabelCheck::default() }
+        let words = map.map(|m| m.name_words.clone()).unwrap_or_default();
+        LabelCheck { known, words, ..LabelCheck::default() }
     }
 
-    /// A warning for each set of labels of one column that differ only in case,
-    /// spaces, dashes or underscores, and for each value no name table names.
-    pub fn finish(self, report: &mut Report, files: &str) {
+    /// A warning (an error when `strict`) for each column's values no name table names,
+    /// with their records and the nearest name each could be; and a warning for each
+    /// set of labels of one column that differ only in case, spaces, dashes or
+    /// underscores.
+    pub fn finish(self, report: &mut Report, files: &str, strict: bool) {
         for (column, values) in &self.unknown {
-            let quoted: Vec<String> = values.iter().take(10).map(|v| format!("\"{v}\"")).collect();
-            let more = values.len().saturating_sub(10);
+            let mut by_records: Vec<(&String, &u64)> = values.iter().collect();
+            by_records.sort_by(|a, b| b.1.cmp(a.1).then(a.0.cmp(b.0)));
+            let listed: Vec<String> = by_records
+                .iter()
+                .take(LISTED)
+                .map(|(v, n)| format!("\"{v}\" ({n} record{})", if **n == 1 { "" } else { "s" }))
+                .collect();
+            let more = values.len().saturating_sub(LISTED);
+            let words = self.words.get(column).map_or(&[][..], Vec::as_slice);
+            let guesses: Vec<String> = by_records
+                .iter()
+                .take(LISTED)
+                .filter_map(|(v, _)| {
+                    let near = crate::base::suggest::nearest_name(v, words.iter().map(|(w, _)| w.as_str()))?;
+                    let id = &words.iter().find(|(w, _)| w == near)?.1;
+                    Some(if near == id {
+                        format!("For \"{v}\", did you mean {id}?")
+                    } else {
+                        format!("For \"{v}\", did you mean {near} ({id})?")
+                    })
+                })
+                .collect();
+            let mut hint = guesses.join(" ");
+            if !hint.is_empty() {
+                hint.push(' ');
+            }
+            hint.push_str(&format!(
+                "Add each to the {column} name table (as a name or an alias), or correct it in the file."
+            ));
             report.push(Diagnostic {
-                severity: Severity::Warning,
-                check: Check::UnknownName,
+                severity: if strict { Severity::Error } else { Severity::Warning },
+                check: if strict { Check::UnknownNameRefused } else { Check::UnknownName },
                 file: files.to_string(),
                 row: None,
                 column: Some(column.clone()),
                 value: None,
                 message: format!(
-                    "{column}: {}{} not in the name table, so read as written, apart from the table's ids",
-                    quoted.join(", "),
-                    if more > 0 { format!(" and {more} more") } else { String::new() }
+                    "{}{} in no {column} name table: each is read as {} of its own, beside the table's",
+                    listed.join(", "),
+                    if more > 0 { format!(" and {more} more") } else { String::new() },
+                    crate::base::text::with_article(column)
                 ),
-                hint: Some(format!(
-                    "add them to the {column} name table (as a name or an alias), or correct them in the file"
-                )),
+                hint: Some(hint),
             });
         }
         for (column, labels) in self.labels {
@@ -98,8 +132,15 @@ impl Records for LabelCheck {
     fn batch(&mut self, records: DataFrame) -> Result<()> {
         for (column, known) in &self.known {
             let Ok(c) = records.column(column) else { continue };
-            for value in distinct_texts(c)?.into_iter().filter(|v| !known.contains(v)) {
-                self.unknown.entry(column.clone()).or_default().insert(value);
+            let text = c.cast(&DataType::String)?;
+            for value in text.str()?.iter().flatten().filter(|v| !v.is_empty() && !known.contains(*v)) {
+                let unknown = self.unknown.entry(column.clone()).or_default();
+                match unknown.get_mut(value) {
+                    Some(n) => *n += 1,
+                    None => {
+                        unknown.insert(value.to_string(), 1);
+                    }
+                }
             }
         }
         for column in CATEGORY_COLUMNS {

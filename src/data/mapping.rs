@@ -41,6 +41,9 @@ pub fn to_canonical(raw: RawTable, map: Option<&ColumnMap>) -> Result<Canonical>
     let mut diagnostics = raw.warnings;
     let mut missing = Missing { absent: Vec::new(), usable: true };
     let (mut columns, headings) = rename_and_fill(&df, map, &found, &file, &mut diagnostics, &mut missing)?;
+    if raw.labelled {
+        read_labelled_ids(&mut columns)?;
+    }
     read_names_and_labels(&mut columns, map)?;
     columns.push(df.column(ROW)?.clone());
     let base = DataFrame::new(df.height(), columns)?;
@@ -229,6 +232,29 @@ fn melt_wide(
         out
     };
     Ok((out, wide_headings))
+}
+
+/// The columns a return template's drop-downs write as "Name (id)".
+const LABELLED: [&str; 4] = ["organisation", "programme", "indicator", "area"];
+
+/// A return template's "Fàilte Works (ORG02)" read as ORG02 (the id in the last
+/// brackets), in its id columns.
+fn read_labelled_ids(columns: &mut [Column]) -> Result<()> {
+    for column in columns.iter_mut().filter(|c| LABELLED.contains(&c.name().as_str())) {
+        let text = column.cast(&DataType::String)?;
+        let read: Vec<Option<String>> = text.str()?.iter().map(|v| v.map(|v| id_of_label(v).to_string())).collect();
+        *column = Column::new(column.name().clone(), read);
+    }
+    Ok(())
+}
+
+/// The id of a label "Name (id)"; any other text as it is.
+fn id_of_label(text: &str) -> &str {
+    let t = text.trim();
+    match t.strip_suffix(')').and_then(|rest| rest.rsplit_once(" (")) {
+        Some((name, id)) if !name.trim().is_empty() && !id.is_empty() && !id.contains(['(', ')']) => id.trim(),
+        _ => text,
+    }
 }
 
 /// Names and aliases from the map's name tables read as their ids ("Fàilte Works" is

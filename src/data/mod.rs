@@ -30,6 +30,12 @@ pub use scan::{Discard, Records};
 pub use sources::{Maps, SourcePath};
 pub use validate::CheckOptions;
 
+/// The sheets of a return template (`impact template`), in order: the records, how to
+/// fill them in, the drop-downs' choices. A workbook with exactly these is read as a
+/// template: its first sheet alone, with no warning of the others, and a cell written
+/// "Name (id)" by a drop-down read as the id.
+pub const TEMPLATE_SHEETS: [&str; 3] = ["Return", "How to fill in", "Lists"];
+
 use crate::error::{Error, Result};
 use crate::indicator::Library;
 

@@ -149,6 +149,9 @@ pub fn scan(
         ));
     }
     let files = &once_each(files)?;
+    // Records are compared across files in every canonical field, so with two files
+    // or more every field is read.
+    let wanted = if files.len() > 1 { None } else { wanted };
     let columns: Option<Vec<&str>> = wanted.map(|w| CHECKED.iter().chain(w).copied().collect());
     match scan_once(files, library, opts, columns.as_deref(), sink)? {
         Some(done) => Ok(done),
@@ -215,11 +218,12 @@ fn scan_once(
     let mut report = Report::default();
     let mut id_headings = Vec::new();
     let mut hashes = IdHashes::default();
+    let mut records = RecordHashes { on: files.len() > 1, seen: Vec::new() };
     for (i, file) in files.iter().enumerate() {
         let t = crate::timing::start();
         let opts = &read_as_mapped(opts, file.map);
         let Some((file_report, id_heading)) =
-            scan_file(file.path, i as u32, library, file.map, opts, wanted, sink, &mut hashes)?
+            scan_file(file.path, i as u32, library, file.map, opts, wanted, sink, &mut hashes, &mut records)?
         else {
             return Ok(None);
         };
@@ -230,6 +234,8 @@ fn scan_once(
     let t = crate::timing::start();
     let ids_may_repeat = hashes.any_repeat();
     crate::timing::lap(&t, "duplicate ids (hashes)");
+    records.refuse_repeats(files)?;
+    crate::timing::lap(&t, "records repeated across files");
     let files = files.iter().map(|f| f.path.display().to_string()).collect();
     Ok(Some(Scanned { report, files, id_headings, ids_may_repeat }))
 }
@@ -257,6 +263,7 @@ fn scan_file(
     wanted: Option<&[&str]>,
     sink: &mut dyn Records,
     hashes: &mut IdHashes,
+    records: &mut RecordHashes,
 ) -> Result<Option<(Report, String)>> {
     let mut report = Report { files: 1, ..Report::default() };
     let (mut checking, mut hashing, mut handing_on) =
@@ -270,6 +277,7 @@ fn scan_file(
             let (typed, rows) = checking.time(|| validate::check_rows(&c, index, library, opts))?;
             report.merge_rows(rows, opts.max_listed);
             hashing.time(|| hash_ids(&typed, hashes))?;
+            records.add(&typed, index)?;
             handing_on.time(|| sink.batch(typed))
         };
     let (head, stream) = match read::open(path, map, wanted)? {
@@ -293,7 +301,8 @@ fn scan_file(
         let letters = s.empty.letters.clone();
         let result = s.for_each(batch_rows(), |df| {
             let height = df.height();
-            let raw = RawTable { path: s.path.clone(), df, letters: letters.clone(), warnings: Vec::new() };
+            let raw =
+                RawTable { path: s.path.clone(), df, letters: letters.clone(), warnings: Vec::new(), labelled: false };
             let c = mapping_time.time(|| mapping::to_canonical(raw, map))?;
             if s.projected && c.df.height() < height {
                 // A row blank in every column read: stop, and read the file again whole.
@@ -364,6 +373,83 @@ fn hash_ids(typed: &DataFrame, hashes: &mut IdHashes) -> Result<()> {
         (0..arr.len()).for_each(|i| hashes.push(id_hash(arr.value(i))));
     }
     Ok(())
+}
+
+/// Every valid record's hash with its file and row, when there are two files or more:
+/// a record in one file identical in every canonical field to one in another is the
+/// same record read twice (a converted return saved beside the return, a file copied
+/// into two folders), and every figure would count it twice. xxh3's 128-bit hash
+/// makes two different records with one hash vanishingly unlikely (about 10⁻²⁵ for
+/// ten million records), so a shared hash is a repeat.
+struct RecordHashes {
+    on: bool,
+    seen: Vec<(u128, u32, i64)>,
+}
+
+impl RecordHashes {
+    fn add(&mut self, typed: &DataFrame, file: u32) -> Result<()> {
+        if !self.on {
+            return Ok(());
+        }
+        let fields: Vec<StringChunked> = crate::data::schema::names()
+            .filter_map(|name| typed.column(name).ok())
+            .map(|c| Ok(c.cast(&DataType::String)?.str()?.clone()))
+            .collect::<Result<_>>()?;
+        let rows = typed.column(crate::data::schema::ROW)?.cast(&DataType::Int64)?;
+        let rows = rows.i64()?;
+        let ok = typed.column(crate::data::schema::OK)?.bool()?.clone();
+        for r in 0..typed.height() {
+            if ok.get(r) != Some(true) {
+                continue;
+            }
+            let mut h = xxhash_rust::xxh3::Xxh3::new();
+            for f in &fields {
+                match f.get(r) {
+                    Some(v) => {
+                        h.update(&[1]);
+                        h.update(v.as_bytes());
+                    }
+                    None => h.update(&[0]),
+                }
+                h.update(&[0x1f]);
+            }
+            self.seen.push((h.digest128(), file, rows.get(r).unwrap_or(0)));
+        }
+        Ok(())
+    }
+
+    /// Refuses the data when a record of one file is in another, naming both places.
+    fn refuse_repeats(mut self, files: &[DataFile]) -> Result<()> {
+        if !self.on {
+            return Ok(());
+        }
+        self.seen.par_sort_unstable();
+        let mut repeats: Vec<((u32, i64), (u32, i64))> = Vec::new();
+        for same in self.seen.chunk_by(|a, b| a.0 == b.0) {
+            if let Some(other) = same.iter().find(|r| r.1 != same[0].1) {
+                repeats.push(((same[0].1, same[0].2), (other.1, other.2)));
+            }
+        }
+        repeats.sort_unstable();
+        let Some(((f1, r1), (f2, r2))) = repeats.first().copied() else { return Ok(()) };
+        let name = |f: u32| {
+            files.get(f as usize).map_or_else(String::new, |d| {
+                crate::output::escape_controls(&d.path.display().to_string()).into_owned()
+            })
+        };
+        let more = match repeats.len() {
+            1 => String::new(),
+            n => format!(" ({} more records of one file are in another)", n - 1),
+        };
+        Err(Error::usage(format!(
+            "{} row {r1} and {} row {r2} hold the same record (every field equal): it would be counted twice{more}",
+            name(f1),
+            name(f2)
+        ))
+        .with_hint(
+            "a file read twice? Keep one of the two (a converted copy saved beside its return is read with it), or give each record a record_id",
+        ))
+    }
 }
 
 /// Record id hashes in 256 buckets by their top byte, each bucket in blocks (of up

@@ -50,6 +50,14 @@ pub const FIELDS: &[Field] = &[
 
 /// Internal columns carried beside the record for diagnostics.
 pub const ROW: &str = "__row";
+
+/// The standard gender choices (a return template's drop-down; a project's `[lists]`
+/// may give others).
+pub const GENDERS: [&str; 4] = ["female", "male", "non_binary", "not_stated"];
+
+/// The standard age bands (a return template's drop-down; a project's `[lists]` may
+/// give others).
+pub const AGE_BANDS: [&str; 5] = ["16-24", "25-34", "35-49", "50-64", "65+"];
 /// The internal column holding each record's file (an index into the files read).
 pub const FILE: &str = "__file";
 /// True when the record passed every per-file check (dropped after loading).

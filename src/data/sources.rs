@@ -72,8 +72,11 @@ impl Maps {
             if let Some(sheet) = &source.sheet {
                 map.source.sheet = Some(sheet.clone());
             }
-            for (column, ids) in &tables {
-                map.name_ids.entry(column.clone()).or_insert_with(|| ids.clone());
+            for (column, (ids, words)) in &tables {
+                if !map.name_ids.contains_key(column) {
+                    map.name_ids.insert(column.clone(), ids.clone());
+                    map.name_words.insert(column.clone(), words.clone());
+                }
             }
             loaded.push((key, map));
         }

@@ -14,6 +14,7 @@ mod indicators;
 mod layers;
 mod library;
 mod method;
+mod newcomer;
 mod project;
 mod properties;
 mod release;

@@ -672,7 +672,7 @@ fn names_in_a_return_are_read_as_their_ids() {
     let run = impact(&["validate", s(&data), "--map", s(&map), "--today", "2026-01-01"]).ok();
     assert!(
         run.stdout
-            .contains("organisation: \"Gamma\" not in the name table, so read as written, apart from the table's ids"),
+            .contains("\"Gamma\" (1 record) in no organisation name table: each is read as an organisation of its own"),
         "{}",
         run.stdout
     );
@@ -708,16 +708,21 @@ fn a_filled_template_validates_with_no_map() {
     let listed = |col: usize| -> Vec<String> {
         lists.rows().skip(1).filter_map(|r| r.get(col).filter(|c| **c != Data::Empty).map(|c| c.to_string())).collect()
     };
-    assert!(listed(0).contains(&"jobs_created".to_string()), "{:?}", listed(0));
-    assert!(!listed(0).contains(&"job_outcome_rate".to_string()), "a rate is computed, never recorded");
-    assert_eq!(listed(1), ["ORG02"]);
-    // The checks are in the sheet: organisation, programme, indicator, date, value,
-    // beneficiary group, area and SIMD decile.
+    // Drop-downs show names with their ids.
+    assert!(listed(0).contains(&"Participants starting paid work (jobs_created)".to_string()), "{:?}", listed(0));
+    assert!(!listed(0).iter().any(|l| l.ends_with("(job_outcome_rate)")), "a rate is computed, never recorded");
+    assert_eq!(listed(1), ["Fàilte Works (ORG02)"]);
+    assert_eq!(listed(5), ["female", "male", "non_binary", "not_stated"]);
+    // The checks are in the sheet: organisation, programme, indicator, date, value
+    // (against its own indicator), beneficiary group, area, gender, age band and SIMD
+    // decile.
     let mut zip = zip::ZipArchive::new(std::fs::File::open(&template).unwrap()).unwrap();
     let mut xml = String::new();
     std::io::Read::read_to_string(&mut zip.by_name("xl/worksheets/sheet1.xml").unwrap(), &mut xml).unwrap();
-    assert_eq!(xml.matches("<dataValidation ").count(), 8, "{xml}");
-    // Filled in: the same first sheet and headings, a row per outcome, dates as date cells.
+    assert_eq!(xml.matches("<dataValidation ").count(), 10, "{xml}");
+    assert!(xml.contains("VLOOKUP"), "the value is checked against its indicator's least value: {xml}");
+    // Filled in as the drop-downs fill it ("Fàilte Works (ORG02)"), the three sheets
+    // kept: a row per outcome, dates as date cells.
     let mut book = rust_xlsxwriter::Workbook::new();
     let sheet = book.add_worksheet();
     sheet.set_name("Return").unwrap();
@@ -728,21 +733,30 @@ fn a_filled_template_validates_with_no_map() {
     let rows = [("jobs_created", 1.0, "long_term_unemployed"), ("employability_participants", 1.0, "disabled")];
     for (r, (indicator, value, group)) in rows.iter().enumerate() {
         let r = r as u32 + 1;
-        sheet.write_string(r, 1, "ORG02").unwrap();
-        sheet.write_string(r, 2, "EMP-FWD").unwrap();
-        sheet.write_string(r, 3, *indicator).unwrap();
+        sheet.write_string(r, 1, "Fàilte Works (ORG02)").unwrap();
+        sheet.write_string(r, 2, "Fair Start Forward employability programme (EMP-FWD)").unwrap();
+        let label = listed(0).into_iter().find(|l| l.ends_with(&format!("({indicator})"))).unwrap();
+        sheet.write_string(r, 3, &label).unwrap();
         let day = rust_xlsxwriter::ExcelDateTime::from_ymd(2024, 6, 3).unwrap();
         sheet.write_datetime_with_format(r, 4, &day, &date).unwrap();
         sheet.write_number(r, 5, *value).unwrap();
         sheet.write_string(r, 6, format!("P{r}")).unwrap();
         sheet.write_string(r, 7, *group).unwrap();
-        sheet.write_string(r, 10, "S12000049").unwrap();
+        sheet.write_string(r, 8, "female").unwrap();
+        sheet.write_string(r, 9, "25-34").unwrap();
+        sheet.write_string(r, 10, "Glasgow City (S12000049)").unwrap();
         sheet.write_number(r, 11, 2.0).unwrap();
     }
+    book.add_worksheet().set_name("How to fill in").unwrap();
+    book.add_worksheet().set_name("Lists").unwrap();
     let filled = dir.path().join("filled.xlsx");
     book.save(&filled).unwrap();
     let run = impact(&["validate", s(&filled), "--today", "2026-01-01"]).ok();
-    assert!(run.stdout.contains("2 record(s) read, 2 valid: 0 error(s)"), "{}", run.stdout);
+    assert!(run.stdout.contains("2 record(s) read, 2 valid: 0 error(s), 0 warning(s)"), "{}", run.stdout);
+    // Read back as ids.
+    let run = impact(&["convert", s(&filled), "--today", "2026-01-01"]).ok();
+    assert!(run.stdout.contains(",ORG02,EMP-FWD,jobs_created,2024-06-03,"), "{}", run.stdout);
+    assert!(run.stdout.contains(",S12000049,"), "{}", run.stdout);
     // A programme not in the table is refused with the nearest.
     let mut args = vec!["template", "--programme", "EMP-FWX", "--out", s(&template)];
     args.extend_from_slice(&tables);

@@ -72,7 +72,8 @@ pub(super) fn read_excel(path: &Path, map: &ColumnMap) -> Result<RawTable> {
         None => first,
     };
     let mut warnings = Vec::new();
-    if map.source.sheet.is_none() && sheets.len() > 1 {
+    let template = sheets == crate::data::TEMPLATE_SHEETS;
+    if map.source.sheet.is_none() && sheets.len() > 1 && !template {
         warnings.push(Diagnostic {
             severity: Severity::Warning,
             check: Check::OtherSheets,
@@ -149,7 +150,8 @@ pub(super) fn read_excel(path: &Path, map: &ColumnMap) -> Result<RawTable> {
         headings.iter().zip(columns).map(|(name, values)| Column::new(name.as_str().into(), values)).collect();
     cols.push(Column::new(ROW.into(), rows));
     let df = DataFrame::new_infer_height(cols)?;
-    Ok(RawTable { path: path.to_path_buf(), df, letters, warnings })
+    let labelled = template && map.source.sheet.as_deref().is_none_or(|s| s == crate::data::TEMPLATE_SHEETS[0]);
+    Ok(RawTable { path: path.to_path_buf(), df, letters, warnings, labelled })
 }
 
 /// Formula cells in the table (at or below the heading row) that hold no value a

@@ -55,7 +55,7 @@ pub(super) fn read_json(path: &Path) -> Result<RawTable> {
         .collect();
     cols.push(Column::new(ROW.into(), records.iter().map(|(n, _)| *n).collect::<Vec<i64>>()));
     let df = DataFrame::new_infer_height(cols)?;
-    Ok(RawTable { path: path.to_path_buf(), df, letters: HashMap::new(), warnings: Vec::new() })
+    Ok(RawTable { path: path.to_path_buf(), df, letters: HashMap::new(), warnings: Vec::new(), labelled: false })
 }
 
 /// serde_json's message without its own " at line X column Y" (we say where ourselves).

@@ -40,6 +40,9 @@ pub struct RawTable {
     pub letters: HashMap<String, String>,
     /// File-level warnings found while reading (e.g. other sheets ignored).
     pub warnings: Vec<Diagnostic>,
+    /// Id cells may be written "Name (id)", as a return template's drop-downs write
+    /// them (see `data::TEMPLATE_SHEETS`).
+    pub labelled: bool,
 }
 
 /// A data file's format, told by its extension.
@@ -151,7 +154,7 @@ impl Stream {
             df.vstack_mut(&batch)?;
             Ok(ControlFlow::Continue(()))
         })?;
-        Ok(RawTable { path: self.path, df, letters: self.empty.letters, warnings: Vec::new() })
+        Ok(RawTable { path: self.path, df, letters: self.empty.letters, warnings: Vec::new(), labelled: false })
     }
 
     /// Hand the rows to `each` in file order, `batch_rows` at a time, while the next
@@ -245,7 +248,7 @@ impl Stream {
 fn empty_table(path: &Path, lf: &LazyFrame, letters: HashMap<String, String>) -> Result<RawTable> {
     let schema = lf.clone().collect_schema()?;
     let df = DataFrame::empty_with_schema(&schema);
-    Ok(RawTable { path: path.to_path_buf(), df, letters, warnings: Vec::new() })
+    Ok(RawTable { path: path.to_path_buf(), df, letters, warnings: Vec::new(), labelled: false })
 }
 
 /// A heading impactkit uses itself (the row number it keeps beside each record) would

@@ -35,6 +35,8 @@ pub struct CheckOptions {
     /// Who a participant id names (see `ParticipantScope`): distinct people and cohort
     /// follow-ups link records by it.
     pub participants: crate::data::ParticipantScope,
+    /// Names no name table knows are errors, not warnings (`validate --strict`).
+    pub strict: bool,
 }
 
 impl Default for CheckOptions {
@@ -46,6 +48,7 @@ impl Default for CheckOptions {
             century_start: super::parse::DEFAULT_CENTURY_START,
             value_words: Vec::new(),
             participants: crate::data::ParticipantScope::default(),
+            strict: false,
         }
     }
 }

@@ -49,3 +49,13 @@ mod article_tests {
         assert_eq!(super::with_article("unit"), "a unit");
     }
 }
+
+/// `n` with its noun in the right number: "1 outcome", "3 outcomes", "1 person", "2
+/// people" (`many` for any count but one).
+pub fn counted(n: usize, one: &str, many: &str) -> String {
+    if n == 1 {
+        format!("1 {one}")
+    } else {
+        format!("{n} {many}")
+    }
+}

@@ -29,6 +29,9 @@ pub enum Block {
     Panels(Vec<Panel>),
     /// Start a new page.
     PageBreak,
+    /// Lines and paragraphs kept on one page (a methodology entry): measured, and moved
+    /// whole to the next page when they do not fit.
+    Together(Vec<Block>),
 }
 
 /// The look of a row of tiles.

@@ -74,6 +74,16 @@ impl Figures {
         self.tables.get(need).and_then(|t| t.get(subject)).map_or(&[], Vec::as_slice)
     }
 
+    /// Whether any table gives the subject a figure, a mark or a cohort's pending people
+    /// for the indicator (a rate is shown by its parts' rows too).
+    pub fn shows(&self, subject: &str, indicator: &str) -> bool {
+        let parts = |id: &str| id.strip_prefix(indicator).is_some_and(|rest| rest.starts_with('.'));
+        self.tables.values().filter_map(|t| t.get(subject)).flatten().any(|r| {
+            (r.indicator == indicator && (r.value.is_some() || r.withheld.is_withheld()))
+                || (parts(&r.indicator) && (r.value.is_some_and(|v| v > 0.0) || r.withheld.is_withheld()))
+        })
+    }
+
     /// Every table, by need and subject, in a fixed order.
     pub(crate) fn sorted_tables(&self) -> Vec<(&Need, &str, &[Row])> {
         let mut out: Vec<(&Need, &str, &[Row])> = self

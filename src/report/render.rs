@@ -68,9 +68,9 @@ pub fn render(inputs: &Inputs, subject: &str) -> Result<Rendered> {
     let last = inputs.figures.quality(key).last.and_then(|d| chrono::NaiveDate::parse_from_str(&d, "%Y-%m-%d").ok());
     let fingerprint = inputs.fingerprint;
     let (date, footer) = match (inputs.date, last) {
-        (Some(d), _) => (d, format!("Produced {} · inputs fingerprint {fingerprint}", d.format("%-d %B %Y"))),
-        (None, Some(l)) => (l, format!("Latest record {} · inputs fingerprint {fingerprint}", l.format("%-d %B %Y"))),
-        (None, None) => (inputs.window.to, format!("No records in the period · inputs fingerprint {fingerprint}")),
+        (Some(d), _) => (d, format!("Produced {}", d.format("%-d %B %Y"))),
+        (None, Some(l)) => (l, format!("Latest record {}", l.format("%-d %B %Y"))),
+        (None, None) => (inputs.window.to, "No records in the period".to_string()),
     };
     let about = inputs.spec.about();
     let ctx = sections::Context {
@@ -82,6 +82,7 @@ pub fn render(inputs: &Inputs, subject: &str) -> Result<Rendered> {
         subject_name: subject_name.clone(),
         names: inputs.names,
         footer,
+        fingerprint,
         value: inputs.values.get(key),
         assumptions: inputs.assumptions,
         commitments: &mine,

@@ -113,8 +113,9 @@ fn board_pack_for_one_organisation() {
     .stdout;
     let jobs: f64 = fig.lines().nth(1).and_then(|l| l.split(',').nth(1)).and_then(|v| v.parse().ok()).expect("figure");
     assert!(t.contains(&format!("{jobs:.0} jobs")) || t.contains(&format!("{jobs:.0}\njobs")), "KPI {jobs} in\n{t}");
-    // ORG02's 2024-25 job target in samples/targets.csv is 51: the narrative quotes it.
-    assert!(t.contains("(78% of the target of 51)"), "40 of 51 is 78.4%: {t}");
+    // ORG02's 2024-25 job target in samples/targets.csv is 51: the narrative quotes it,
+    // and says 40 of 51 is off track (below 90% of a full year's target).
+    assert!(t.contains("(78% of the target of 51, ✗ off track)"), "40 of 51 is 78.4%: {t}");
     assert_fonts_embedded_and_subset(&doc);
     assert!(assert_vector_only(&doc) > 200, "charts drawn as vector paths");
     let info =
@@ -438,7 +439,7 @@ fn a_session_in_any_folder_uses_the_built_in_library_and_specs() {
     run(&["report", "funder", "--data", "returns.csv", "--subject", "HB-WELL", "--out", "hb.pdf"]);
     let t = text(&pdf(&dir.path().join("hb.pdf"))).split_whitespace().collect::<Vec<_>>().join(" ");
     assert!(t.contains("Office for National Statistics, Annual Survey of Hours and Earnings 2024"), "{t}");
-    // The footer's fingerprint covers the built-in files' contents: the same report
+    // The methodology's inputs fingerprint covers the built-in files' contents: the same report
     // made in the repository from its folders prints the same fingerprint.
     impact(&[
         "report",
@@ -452,7 +453,7 @@ fn a_session_in_any_folder_uses_the_built_in_library_and_specs() {
     ])
     .ok();
     let fingerprint = |t: &str| {
-        t.split("inputs fingerprint ").nth(1).map(|r| r.split_whitespace().next().unwrap_or_default().to_string())
+        t.split("Inputs fingerprint: ").nth(1).map(|r| r.split_whitespace().next().unwrap_or_default().to_string())
     };
     let repo = text(&pdf(&dir.path().join("repo.pdf")));
     assert!(

@@ -329,7 +329,7 @@ fn rejected_records_are_accounted_for_in_every_pack() {
         let after = &t[t.find("Records rejected by validation").expect("data quality")
             + "Records rejected by validation".len()..];
         assert_eq!(after.split_whitespace().next(), Some(rejected_here), "{stem}: {after}");
-        assert!(t.contains("In all, 3 record(s) in the data were rejected"), "{stem}: {t}");
+        assert!(t.contains("In all, 3 records in the data were rejected"), "{stem}: {t}");
         assert!(t.contains("1 in the period that name no organisation and so belong to no report"), "{stem}: {t}");
     }
 }

@@ -24,7 +24,7 @@ pub(super) fn horizontal_bars<DB: DrawingBackend>(
         .y_label_area_size((label_w * s) as i32)
         .build_cartesian_2d(0.0..max, 0.0..n as f64)?;
     let unit = data.unit.clone();
-    let x_fmt = move |v: &f64| compact(*v, &unit);
+    let x_fmt = move |v: &f64| tick(*v, max, &unit);
     chart
         .configure_mesh()
         .disable_y_mesh()

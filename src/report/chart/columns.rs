@@ -21,7 +21,7 @@ pub(super) fn vertical<DB: DrawingBackend>(area: &DrawingArea<DB, Shift>, data: 
         .y_label_area_size((38.0 * s) as i32)
         .build_cartesian_2d(0.0..n as f64, 0.0..max)?;
     let unit = data.unit.clone();
-    let y_fmt = move |v: &f64| compact(*v, &unit);
+    let y_fmt = move |v: &f64| tick(*v, max, &unit);
     chart
         .configure_mesh()
         .disable_x_mesh()
@@ -44,9 +44,31 @@ pub(super) fn vertical<DB: DrawingBackend>(area: &DrawingArea<DB, Shift>, data: 
                 + Text::new(c.clone(), (0, (4.0 * s) as i32), label_style.clone())),
         )?;
     }
-    // Withheld figures are marked where they would stand: above a stacked bar (as
-    // an outlined cap), at the foot of a line's point or a grouped bar.
+    // Withheld figures are marked where they would stand, never on the zero line
+    // (where they would read as none): above a stacked bar as an outlined cap; a bar
+    // or a stack withheld whole as a pale band the height of the axis, its mark in
+    // the middle (the height of nothing in particular); a line's missing point as a
+    // gap, with the mark above the axis.
     let mark_style = label_font(s).color(&TEXT).pos(Pos::new(HPos::Center, VPos::Bottom));
+    let band = |chart: &mut ChartContext<
+        DB,
+        Cartesian2d<plotters::coord::types::RangedCoordf64, plotters::coord::types::RangedCoordf64>,
+    >,
+                x0: f64,
+                x1: f64,
+                marks: &str|
+     -> DrawResult<DB> {
+        chart.draw_series(std::iter::once(Rectangle::new([(x0, 0.0), (x1, max)], rgb(Rgb::TINT).filled())))?;
+        let label = EmptyElement::at(((x0 + x1) / 2.0, max * 0.5))
+            + Text::new(
+                format!("withheld {marks}"),
+                (0, 0),
+                label_font(s).color(&TEXT).pos(Pos::new(HPos::Center, VPos::Center)),
+            );
+        chart.plotting_area().draw(&label)?;
+        Ok(())
+    };
+    let above_axis = max * 0.12;
     match data.kind {
         ChartKind::Stacked => {
             let mut base = vec![0.0; n];
@@ -68,6 +90,10 @@ pub(super) fn vertical<DB: DrawingBackend>(area: &DrawingArea<DB, Shift>, data: 
                 if marks.is_empty() {
                     continue;
                 }
+                if *top <= 0.0 {
+                    band(&mut chart, i as f64 + 0.22, i as f64 + 0.78, &marks)?;
+                    continue;
+                }
                 let (x, cap) = (i as f64, max * 0.05);
                 let outline = ShapeStyle::from(&MUTED).stroke_width((0.8 * s) as u32);
                 chart
@@ -87,9 +113,7 @@ pub(super) fn vertical<DB: DrawingBackend>(area: &DrawingArea<DB, Shift>, data: 
                     let x0 = i as f64 + pad + k as f64 * (bar_w + gap);
                     let Some(v) = v else {
                         if let Some(w) = data.withheld.iter().find(|w| w.0 == k && w.1 == i) {
-                            let label = EmptyElement::at((x0 + bar_w / 2.0, 0.0))
-                                + Text::new(w.2.clone(), (0, -(2.0 * s) as i32), mark_style.clone());
-                            chart.plotting_area().draw(&label)?;
+                            band(&mut chart, x0, x0 + bar_w, &w.2)?;
                         }
                         continue;
                     };
@@ -132,12 +156,12 @@ pub(super) fn vertical<DB: DrawingBackend>(area: &DrawingArea<DB, Shift>, data: 
                 // on the axis (the caller's caption says what it means), never marks
                 // printed over each other.
                 if f64::from(text_width(&marks, 8.0, false)) + 2.0 <= segment_pt {
-                    let label = EmptyElement::at((i as f64 + 0.5, 0.0))
-                        + Text::new(marks, (0, -(2.0 * s) as i32), mark_style.clone());
+                    let label =
+                        EmptyElement::at((i as f64 + 0.5, above_axis)) + Text::new(marks, (0, 0), mark_style.clone());
                     chart.plotting_area().draw(&label)?;
                 } else {
                     chart.draw_series(std::iter::once(Circle::new(
-                        (i as f64 + 0.5, 0.0),
+                        (i as f64 + 0.5, above_axis),
                         (2.2 * s) as i32,
                         ShapeStyle::from(&MUTED).stroke_width((0.8 * s) as u32),
                     )))?;

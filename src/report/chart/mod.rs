@@ -124,6 +124,21 @@ fn rgb(c: Rgb) -> RGBColor {
     RGBColor(c.0, c.1, c.2)
 }
 
+/// An axis tick's label: the ticks of one axis in one format (0.0, 0.5, 1.0, 1.5 on an
+/// axis up to a few; compact numbers above, see `compact`).
+pub fn tick(v: f64, max: f64, unit: &str) -> String {
+    if max >= 6.0 {
+        return compact(v, unit);
+    }
+    let decimals = if max >= 0.6 { 1 } else { 2 };
+    let body = format!("{v:.decimals$}");
+    match unit {
+        "GBP" => format!("£{body}"),
+        "%" => format!("{body}%"),
+        _ => body,
+    }
+}
+
 /// Compact axis numbers: 1,200 → 1.2k; with the unit's symbol.
 pub fn compact(v: f64, unit: &str) -> String {
     let a = v.abs();

@@ -23,6 +23,18 @@ const BOTTOM: f32 = PAGE_H - 110.0;
 const NOTES_TOP: f32 = PAGE_H - 98.0;
 const NOTE_LINES: usize = 5;
 const BODY: f32 = 10.0;
+/// A chart may be drawn this share of its height to fill the rest of a page.
+const CHART_SHRINK: f32 = 0.7;
+
+/// The height of a line, paragraph or space as laid out (for `Block::Together`).
+fn measure(block: &Block) -> f32 {
+    match block {
+        Block::Paragraph { text, size, .. } => wrap(text, *size, false, CONTENT_W).len() as f32 * size * 1.4,
+        Block::Line { advance, .. } => *advance,
+        Block::Space(h) => *h,
+        _ => 0.0,
+    }
+}
 
 /// A chart as drawn in the report, kept for `--charts-dir` and `--figures-dir`.
 pub struct ChartOut {
@@ -76,21 +88,63 @@ impl Flow {
         }
     }
 
-    /// Draw a chart the full content width at the current position and move past it.
-    fn chart(&mut self, data: &ChartData, height: f32) -> Result<()> {
+    /// Draw a chart the full content width at the current position and move past it:
+    /// as tall as asked where it fits, else as tall as the rest of the page when that is
+    /// at least `CHART_SHRINK` of it (a page is not left a third empty for want of a
+    /// few points), else on the next page. Returns the height drawn.
+    fn chart(&mut self, data: &ChartData, height: f32) -> Result<f32> {
+        let room = BOTTOM - self.y;
+        let height = if height <= room {
+            height
+        } else if room >= height * CHART_SHRINK {
+            room
+        } else {
+            self.new_page();
+            height
+        };
         let drawn = chart::draw_vector(data, CONTENT_W, height)?;
         let (x, y) = (MARGIN, self.y);
         self.page().extend(drawn.cmds.iter().map(|c| c.shifted(x, y)));
         self.y += height;
-        Ok(())
+        Ok(height)
+    }
+
+    /// Lay out lines, paragraphs and space as one group, on the next page when the
+    /// group does not fit on this one.
+    fn together(&mut self, blocks: &[Block]) {
+        let height: f32 = blocks.iter().map(measure).sum();
+        self.ensure(height);
+        for block in blocks {
+            match block {
+                Block::Paragraph { text, size, colour } => {
+                    for line in wrap(text, *size, false, CONTENT_W) {
+                        self.text(MARGIN, *size, false, *colour, &line);
+                        self.y += size * 1.4;
+                    }
+                }
+                Block::Line { text, size, bold, advance } => {
+                    self.text(MARGIN, *size, *bold, Rgb::TEXT, &fit(text, *size, *bold, CONTENT_W));
+                    self.y += advance;
+                }
+                Block::Space(h) => self.y += h,
+                _ => {}
+            }
+        }
     }
 
     /// A heading, kept on one page with the first `lead` points of what follows it
     /// (at least a few lines), so no heading is left alone at a page's foot.
     fn heading(&mut self, title: &str, lead: f32) {
-        self.ensure((28.0 + lead).max(80.0));
+        let lines = wrap(title, 14.0, true, CONTENT_W);
+        let extra = 18.0 * (lines.len().max(1) - 1) as f32;
+        self.ensure((28.0 + extra + lead).max(80.0));
         self.y += 6.0;
-        self.text(MARGIN, 14.0, true, Rgb::TEXT, title);
+        for (k, line) in lines.iter().enumerate() {
+            if k > 0 {
+                self.y += 18.0;
+            }
+            self.text(MARGIN, 14.0, true, Rgb::TEXT, line);
+        }
         self.y += 22.0;
     }
 }
@@ -111,9 +165,10 @@ pub fn build(doc: &Document) -> Result<Built> {
             }
             Block::Space(h) => flow.y += h,
             Block::Chart { data, height, slug } => {
-                flow.chart(data, *height)?;
-                charts.push(ChartOut { slug: slug.clone(), data: data.clone(), width: CONTENT_W, height: *height });
+                let drawn = flow.chart(data, *height)?;
+                charts.push(ChartOut { slug: slug.clone(), data: data.clone(), width: CONTENT_W, height: drawn });
             }
+            Block::Together(group) => flow.together(group),
             Block::Table { head, rows, numeric } => table(&mut flow, head, rows, numeric),
             Block::Tiles { style, tiles } => tile_grid(&mut flow, *style, tiles),
             Block::Panels(panels) => panel_grid(&mut flow, panels, &mut charts)?,
@@ -154,7 +209,8 @@ fn lead_height(next: &[Block]) -> f32 {
                 continue;
             }
             Block::KeepTogether(h) => *h,
-            Block::Chart { height, .. } => *height,
+            Block::Chart { height, .. } => height * CHART_SHRINK,
+            Block::Together(group) => group.iter().map(measure).sum(),
             Block::Tiles { style: TileStyle::Value, tiles } => tiles.len().div_ceil(3) as f32 * 74.0,
             Block::Tiles { style: TileStyle::Kpi, .. } => 88.0,
             Block::Panels(_) => 128.0,
@@ -219,21 +275,24 @@ fn furniture(frame: &Frame, page: &mut Vec<Cmd>, n: usize, total: usize) {
         page.push(Cmd::Text { x: MARGIN, y: 26.0, size: 8.5, bold: true, colour, text: marking.clone() });
     }
     if n > 1 {
-        let title = fit(&frame.title, 8.5, false, CONTENT_W * 0.55);
-        page.push(Cmd::Text { x: MARGIN, y: 40.0, size: 8.5, bold: false, colour: Rgb::MUTED, text: title });
-        // Shorten the subject's name, never the period.
-        let period = format!(" · {}", frame.period);
-        let name = fit(&frame.subject, 8.5, false, CONTENT_W * 0.43 - text_width(&period, 8.5, false));
-        let right = format!("{name}{period}");
-        let w = text_width(&right, 8.5, false);
-        page.push(Cmd::Text {
-            x: MARGIN + CONTENT_W - w,
-            y: 40.0,
-            size: 8.5,
-            bold: false,
-            colour: Rgb::MUTED,
-            text: right,
-        });
+        // The subject's name is never cut: the title gives way first (it is on the
+        // cover), then the name takes two lines.
+        let muted = |x: f32, y: f32, text: String| Cmd::Text { x, y, size: 8.5, bold: false, colour: Rgb::MUTED, text };
+        let width = |t: &str| text_width(t, 8.5, false);
+        let right = format!("{} · {}", frame.subject, frame.period);
+        if width(&frame.title) + 20.0 + width(&right) <= CONTENT_W {
+            page.push(muted(MARGIN, 40.0, frame.title.clone()));
+            page.push(muted(MARGIN + CONTENT_W - width(&right), 40.0, right));
+        } else {
+            let period = frame.period.clone();
+            page.push(muted(MARGIN + CONTENT_W - width(&period), 40.0, period.clone()));
+            let room = CONTENT_W - width(&period) - 20.0;
+            let lines = wrap_at_most(&frame.subject, 8.5, false, room, 2);
+            let top = 40.0 - 10.0 * (lines.len() as f32 - 1.0);
+            for (k, line) in lines.into_iter().enumerate() {
+                page.push(muted(MARGIN, top + 10.0 * k as f32, line));
+            }
+        }
         page.push(Cmd::Path {
             points: vec![(MARGIN, 48.0), (MARGIN + CONTENT_W, 48.0)],
             colour: Rgb::RULE,

@@ -33,6 +33,11 @@ pub struct Chart {
     /// Line under the chart.
     #[serde(default)]
     pub caption: Option<String>,
+    /// The heading that says what the chart shows (default: worked out from its
+    /// figures, e.g. "Participants starting paid work: 40 in 2024-25, up from 28 in
+    /// 2023-24"); `title` stands under it as the description.
+    #[serde(default)]
+    pub headline: Option<String>,
     /// The categories' dimension, then the stack's, parsed by the spec check.
     #[serde(skip)]
     dims: Vec<Dimension>,
@@ -149,6 +154,7 @@ impl SectionKind for Chart {
             self.stack.as_deref(),
             self.span,
             self.caption.as_deref(),
+            self.headline.as_deref(),
             out,
         );
         Ok(())
@@ -180,6 +186,7 @@ fn blocks(
     stack: Option<&str>,
     span: Span,
     caption: Option<&str>,
+    headline: Option<&str>,
     out: &mut Blocks,
 ) {
     let (data, mut notes) = chart_data(ctx, kind, ids, by, stack, span);
@@ -200,14 +207,94 @@ fn blocks(
     if !data.withheld.is_empty() {
         notes.push("Some figures are withheld to protect small numbers of people: they are marked where they would stand, not drawn (the marks are explained at the foot of the page).".to_string());
     }
-    out.keep_together(height + 60.0);
-    out.heading(title);
+    // Findings first: what the figures show, then what the chart is.
+    let is_period = crate::aggregate::Grain::parse(by.unwrap_or(kind.default_by())).is_some();
+    let indicator = ids.first().and_then(|id| ctx.library.get(id)).map_or("", |i| i.name.as_str());
+    let found = if ids.len() > 1 && kind == ChartType::TargetVsActual {
+        None
+    } else {
+        finding(&data, kind, is_period, indicator)
+    };
+    match headline.map(str::to_string).or(found) {
+        Some(found) => {
+            out.heading(&found);
+            out.line(title, 9.0, false, 14.0);
+        }
+        None => out.heading(title),
+    }
     out.chart(data, height, slug(n, title));
     out.space(4.0);
     for line in notes.iter().map(String::as_str).chain(caption) {
         out.paragraph(line, 8.0, Rgb::MUTED);
     }
     out.space(10.0);
+}
+
+/// What a chart's published figures show, in words, for its heading: the latest
+/// period's figure of the first series against the period before it (the same quarter
+/// a year before, for quarters) and its target; the largest category or group. None
+/// when nothing published can be said. Withheld figures are never described.
+fn finding(data: &ChartData, kind: ChartType, is_period: bool, indicator: &str) -> Option<String> {
+    let series = data.series.first()?;
+    let published = |k: usize, i: usize| -> Option<f64> {
+        let withheld = data.withheld.iter().any(|w| w.0 == k && w.1 == i);
+        data.series.get(k)?.values.get(i).copied().flatten().filter(|_| !withheld)
+    };
+    let figure = |v: f64| super::super::format::value(Some(v), &data.unit);
+    let cats = &data.categories;
+    match (kind, is_period) {
+        (ChartType::StackedBar, _) => {
+            // The largest group in the last category.
+            let i = cats.len().checked_sub(1)?;
+            let (k, v) = (0..data.series.len())
+                .filter_map(|k| published(k, i).map(|v| (k, v)))
+                .max_by(|a, b| a.1.total_cmp(&b.1).then(b.0.cmp(&a.0)))?;
+            let group = &data.series[k].name;
+            if group.starts_with('(') {
+                return None;
+            }
+            Some(format!("{indicator}: {group} was the largest group in {} ({})", cats[i], figure(v)))
+        }
+        (_, true) => {
+            let name = if kind == ChartType::TargetVsActual { indicator.to_string() } else { series.name.clone() };
+            let i = (0..cats.len()).rev().find(|i| published(0, *i).is_some())?;
+            let v = published(0, i)?;
+            let quarterly = cats[i].contains('Q');
+            let before = if quarterly && i >= 4 { Some(i - 4) } else { i.checked_sub(1) };
+            let mut text = format!("{name}: {} in {}", figure(v), cats[i]);
+            if let Some((j, p)) = before.and_then(|j| published(0, j).map(|p| (j, p))) {
+                let when =
+                    if quarterly && i - j == 4 { "a year before".to_string() } else { format!("in {}", cats[j]) };
+                let change = match v.partial_cmp(&p) {
+                    Some(std::cmp::Ordering::Greater) => format!(", up from {} {when}", figure(p)),
+                    Some(std::cmp::Ordering::Less) => format!(", down from {} {when}", figure(p)),
+                    _ => format!(", the same as {when}"),
+                };
+                text.push_str(&change);
+            }
+            if kind == ChartType::TargetVsActual {
+                if let Some(t) =
+                    data.series.get(1).and_then(|s| s.values.get(i).copied().flatten()).filter(|t| *t > 0.0)
+                {
+                    text.push_str(&format!(", {:.0}% of its target", v / t * 100.0));
+                }
+            }
+            if i + 1 < cats.len() {
+                text.push_str(" (later figures withheld)");
+            }
+            Some(text)
+        }
+        (_, false) => {
+            // The category with the most.
+            let (i, v) = (0..cats.len())
+                .filter_map(|i| published(0, i).map(|v| (i, v)))
+                .max_by(|a, b| a.1.total_cmp(&b.1).then(b.0.cmp(&a.0)))?;
+            if cats.len() == 1 {
+                return Some(format!("{}: {} from {}", series.name, figure(v), cats[i]));
+            }
+            Some(format!("{}: most from {} ({})", series.name, cats[i], figure(v)))
+        }
+    }
 }
 
 /// Build a chart's data from the figures, with notes on anything a reader should know
@@ -339,23 +426,17 @@ fn chart_data(
             let actual: Vec<Option<f64>> = mine.iter().map(|r| r.and_then(|r| r.value)).collect();
             let target: Vec<Option<f64>> = mine.iter().map(|r| r.and_then(|r| r.target)).collect();
             let withheld = mine.iter().enumerate().filter_map(|(i, r)| r.and_then(mark).map(|m| (0, i, m))).collect();
+            let mut series = vec![Series { name: "Actual".into(), values: actual, outline: false }];
+            // The legend lists only what is drawn: no target, no "Target".
             if target.iter().all(Option::is_none) {
                 notes.push(format!(
                     "No targets are set for {} in this period: only actual figures are shown.",
                     ctx.subject_name
                 ));
+            } else {
+                series.push(Series { name: "Target".into(), values: target, outline: true });
             }
-            ChartData {
-                kind: ChartKind::Grouped,
-                categories: cats,
-                series: vec![
-                    Series { name: "Actual".into(), values: actual, outline: false },
-                    Series { name: "Target".into(), values: target, outline: true },
-                ],
-                unit,
-                withheld,
-                ..Default::default()
-            }
+            ChartData { kind: ChartKind::Grouped, categories: cats, series, unit, withheld, ..Default::default() }
         }
     };
     if data.categories.is_empty() {

@@ -42,7 +42,7 @@ fn blocks(ctx: &Context, n: usize, title: Option<&str>, out: &mut Blocks) {
     out.heading(title);
     let Some(data) = delivered_chart(ctx, out) else { return };
     let height = bar_chart_height(data.categories.len());
-    out.keep_together(height + 30.0);
+    out.keep_chart(height);
     out.line("Share of each commitment delivered", 10.0, true, 16.0);
     out.chart(data, height, slug(n, title));
     out.space(10.0);

@@ -73,7 +73,7 @@ fn blocks(ctx: &Context, n: usize, title: Option<&str>, indicator: &str, by: Uni
         ..Default::default()
     };
     let height = bar_chart_height(data.categories.len());
-    out.keep_together(height + 60.0);
+    out.keep_chart(height);
     out.heading(&title);
     out.chart(data, height, slug(n, &title));
     out.space(4.0);

@@ -67,8 +67,10 @@ fn blocks(ctx: &Context, title: Option<&str>, out: &mut Blocks) {
         let unattributed = ctx.figures.rejected_unattributed();
         let n = |v: u64| crate::output::format_figure(v as f64);
         let mut text = format!(
-            "In all, {} record(s) in the data were rejected: {} counted above for this report's period",
+            "In all, {} {} in the data {} rejected: {} counted above for this report's period",
             n(total),
+            if total == 1 { "record" } else { "records" },
+            if total == 1 { "was" } else { "were" },
             n(q.rejected)
         );
         if unattributed > 0 && ctx.about.subject != crate::report::terms::SubjectKind::All {
@@ -79,7 +81,7 @@ fn blocks(ctx: &Context, title: Option<&str>, out: &mut Blocks) {
             ));
         }
         text.push_str(
-            ", and the rest belong to other reports or fall outside the period. `impact validate` lists each one.",
+            ", and the rest belong to other reports or fall outside the period. Checking the data lists each one.",
         );
         out.paragraph(&text, 8.5, Rgb::MUTED);
     }

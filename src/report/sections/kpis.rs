@@ -18,6 +18,10 @@ pub struct Kpis {
     /// At most this many tiles (with `only_recorded`: the first recorded ones).
     #[serde(default)]
     pub max: Option<usize>,
+    /// The cohort rates among the indicators (found by the spec check): their earlier
+    /// cohorts are read too (with their parts, which the figures carry beside a rate).
+    #[serde(skip)]
+    cohorts: Vec<String>,
 }
 
 impl SectionKind for Kpis {
@@ -29,8 +33,23 @@ impl SectionKind for Kpis {
         self.indicators.iter().map(String::as_str).collect()
     }
 
+    fn check(&mut self, at: &At) -> Result<()> {
+        self.cohorts = self
+            .indicators
+            .iter()
+            .filter_map(|id| at.library.get(id))
+            .filter(|i| i.roll_up() == RollUp::Cohort)
+            .map(|i| i.id.clone())
+            .collect();
+        Ok(())
+    }
+
     fn needs(&self, needs: &mut Needs) {
         needs.totals(self.indicators.iter().cloned());
+        // A cohort rate's earlier years, for the latest cohort whose window has closed.
+        if !self.cohorts.is_empty() {
+            needs.grouping(cohort_years(), self.cohorts.iter().cloned());
+        }
     }
 
     fn blocks(&self, ctx: &Context, _n: usize, out: &mut Blocks) -> Result<()> {
@@ -70,15 +89,25 @@ fn blocks(ctx: &Context, section: &Kpis, title: Option<&str>, out: &mut Blocks) 
                 }
                 _ => String::new(),
             };
+            // A cohort rate not yet due for the period shows the latest cohort whose
+            // window has closed, and says when the period's cohort falls due.
+            if let Some(tile) = row.filter(|r| not_yet_due(ctx, r)).and_then(|_| closed_cohort(ctx, ind)) {
+                return Some(tile);
+            }
             let target = row.filter(|r| r.target.is_some()).map(|r| {
-                let pct = pct_of_target(ctx, r).map_or("–".to_string(), |p| format!("{p:.0}%"));
-                (value(r.target, &ind.unit), pct)
+                let pct = pct_of_target(ctx, r).map(|p| format!("{p:.0}%"));
+                let words = match (pct, track(ctx, r)) {
+                    (Some(p), Some(on)) => format!("{p} {on}"),
+                    (Some(p), None) => format!("{p} of target"),
+                    (None, _) => "progress not shown".to_string(),
+                };
+                (value(r.target, &ind.unit), words)
             });
             // A cohort rate says how many of its people are still inside their window
             // (shorter beside a target, so that the line fits the tile).
             let footer = match (target, pending_words(ctx, id)) {
-                (Some((t, pct)), Some(n)) => Some(format!("Target {t} ({pct}) · {n} not yet due")),
-                (Some((t, pct)), None) => Some(format!("Target {t} · {pct} of target")),
+                (Some((t, words)), Some(n)) => Some(format!("Target {t} ({words}) · {n} not yet due")),
+                (Some((t, words)), None) => Some(format!("Target {t} · {words}")),
                 (None, Some(n)) => Some(format!("{n} people not yet due")),
                 (None, None) => None,
             };
@@ -87,6 +116,34 @@ fn blocks(ctx: &Context, section: &Kpis, title: Option<&str>, out: &mut Blocks) 
         .collect();
     out.tiles(TileStyle::Kpi, tiles);
     out.space(4.0);
+}
+
+/// Each financial year to the period's end: a cohort rate's earlier cohorts.
+fn cohort_years() -> super::super::need::Need {
+    super::super::need::Need { dims: vec!["financial_year".to_string()], span: super::super::need::SpanKey::ToDate }
+}
+
+/// The tile of a cohort rate's latest cohort whose window has closed (a financial year
+/// before the period's, with a published rate), with when the period's cohort is due.
+fn closed_cohort(ctx: &Context, ind: &crate::indicator::Indicator) -> Option<Tile> {
+    let current = ctx.window.financial_year.clone()?;
+    let rows = ctx.figures.rows(&cohort_years(), ctx.subject);
+    let latest = rows
+        .iter()
+        .filter(|r| r.indicator == ind.id && r.keys[0] < current && r.value.is_some() && !r.withheld.is_withheld())
+        .max_by(|a, b| a.keys[0].cmp(&b.keys[0]))?;
+    let due = ind.within_days.map(|d| ctx.window.to + chrono::Duration::days(i64::from(d)));
+    let footer = match due {
+        Some(d) => format!("{current} cohort due {}", d.format("%-d %B %Y")),
+        None => format!("{current} cohort not yet due"),
+    };
+    Some(Tile {
+        big: shown(ctx, latest, &ind.unit),
+        muted: false,
+        unit: format!("{} cohort", latest.keys[0]),
+        name: ind.name.clone(),
+        footer: Some(footer),
+    })
 }
 
 /// The indicators a KPI section shows for this subject.

@@ -26,29 +26,52 @@ impl SectionKind for Methodology {
 
 fn blocks(ctx: &Context, title: Option<&str>, out: &mut Blocks) {
     out.heading(title.unwrap_or("Methodology"));
-    out.paragraph(
-        "Each figure is computed from the outcome records by the indicator's roll-up rule below. Flows are added up; stocks take each organisation's latest figure in the period and are never added up over time; rates are recomputed from their summed parts, never averaged.",
-        BODY,
-        Rgb::TEXT,
-    );
+    // The rules the document uses, and only those: a bike recycler's pack says
+    // nothing of job cohorts it never records.
+    let shown: Vec<&crate::indicator::Indicator> = out.1.iter().filter_map(|id| ctx.library.get(id)).collect();
+    let uses = |test: &dyn Fn(RollUp) -> bool| shown.iter().any(|i| test(i.roll_up()));
+    let stocks = uses(&|r| matches!(r, RollUp::Stock { .. }));
+    let ratios = uses(&|r| r == RollUp::Ratio);
+    let cohorts = uses(&|r| r == RollUp::Cohort);
+    let people = uses(&|r| matches!(r, RollUp::Distinct | RollUp::Cohort));
+    let mut rules = vec!["Each figure is computed from the outcome records by its indicator's rule, given with its definition below: counts and amounts are added up".to_string()];
+    if stocks {
+        rules.push("figures of a moment (people in work, active volunteers) take each organisation's latest figure in the period and are never added up over time".into());
+    }
+    if ratios || cohorts {
+        rules.push("rates are worked out from their added-up parts, never averaged".into());
+    }
+    out.paragraph(&format!("{}.", rules.join("; ")), BODY, Rgb::TEXT);
+    if cohorts {
+        out.space(4.0);
+        out.paragraph(
+            "Follow-up rates are cohort rates: of the people with a starting event in the period (a job start, say), the share with the follow-up event (still in work at 26 weeks) within the stated number of days, linked by their participant id, including follow-ups after the period's end and those recorded under another programme, area or group than the start. People whose window had not closed by the latest date in the data are not yet due: they are counted apart, not as failures, and the rate is of the people who are due, so it never exceeds 100%. People recorded without a participant id cannot be followed and are not in a cohort.",
+            BODY,
+            Rgb::TEXT,
+        );
+    }
+    if people {
+        out.space(4.0);
+        out.paragraph(
+            &format!(
+                "People are counted once, and followed up, by their participant id {}.",
+                ctx.figures.participants.words()
+            ),
+            BODY,
+            Rgb::TEXT,
+        );
+    }
+    if ratios {
+        out.space(4.0);
+        out.paragraph(
+            &format!("Other rates are worked out from their parts' totals in the same group (local spend ÷ all supplier spend). Where the data give a part larger than its whole such a rate exceeds 100%: it is marked {OUT_OF_RANGE_MARK} and is not a share. A rate with no records of its numerator is shown as not recorded, not 0%, unless its definition says a missing record means none."),
+            BODY,
+            Rgb::TEXT,
+        );
+    }
     out.space(4.0);
     out.paragraph(
-        "Follow-up rates are cohort rates: of the people with a starting event in the period (a job start, say), the share with the follow-up event (still in work at 26 weeks) within the stated number of days, linked by their participant id, including follow-ups after the period's end and those recorded under another programme, area or group than the start. People whose window had not closed by the latest date in the data are not yet due: they are counted apart, not as failures, and the rate is of the people who are due, so it never exceeds 100%. People recorded without a participant id cannot be followed and are not in a cohort.",
-        BODY,
-        Rgb::TEXT,
-    );
-    out.space(4.0);
-    out.paragraph(
-        &format!(
-            "People are counted once, and followed up, by their participant id {}.",
-            ctx.figures.participants.words()
-        ),
-        BODY,
-        Rgb::TEXT,
-    );
-    out.space(4.0);
-    out.paragraph(
-        &format!("Other rates are recomputed from their parts' totals in the same group (local spend ÷ all supplier spend). Where data give a part larger than its whole such a rate exceeds 100%: it is marked {OUT_OF_RANGE_MARK} and is not a share. A rate with no records of its numerator is shown as not recorded, not 0%, unless its definition says a missing record means none. Where a subject has no records for an indicator the report says so rather than printing 0."),
+        "Where a subject has no records for an indicator the report says so rather than printing 0.",
         BODY,
         Rgb::TEXT,
     );
@@ -76,21 +99,29 @@ fn blocks(ctx: &Context, title: Option<&str>, out: &mut Blocks) {
         }
     }
     out.space(8.0);
-    // The spec's indicators and its sections', then every valued outcome's (with its
-    // proxy's source), whether or not the spec lists it.
-    let mut ids: Vec<&str> = ctx.about.described.iter().map(String::as_str).collect();
-    let valued =
-        ctx.value.map(|v| v.lines.iter().map(|l| l.indicator.as_str()).collect::<Vec<_>>()).unwrap_or_default();
+    about_these_figures(ctx, out);
+    // The spec's indicators and its sections' that the document shows, then every
+    // valued outcome it shows (with its proxy's source), whether or not the spec lists it.
+    let mut ids: Vec<&str> = ctx.about.described.iter().map(String::as_str).filter(|id| out.1.contains(*id)).collect();
+    let valued = ctx
+        .value
+        .map(|v| v.lines.iter().map(|l| l.indicator.as_str()).filter(|id| out.1.contains(*id)).collect::<Vec<_>>())
+        .unwrap_or_default();
     for id in valued {
         if !ids.contains(&id) {
             ids.push(id);
         }
     }
+    if !ids.is_empty() {
+        out.keep_together(80.0);
+        out.line("Definitions of the figures shown", 11.0, true, 16.0);
+    }
     for id in ids {
         let Some(ind) = ctx.library.get(id) else { continue };
-        out.keep_together(60.0);
-        out.line(&format!("{} ({})", ind.name, ind.id), 10.0, true, 14.0);
-        out.paragraph(&ind.description, 8.5, Rgb::TEXT);
+        let mut entry = vec![
+            Block::Line { text: format!("{} ({})", ind.name, ind.id), size: 10.0, bold: true, advance: 14.0 },
+            Block::Paragraph { text: ind.description.clone(), size: 8.5, colour: Rgb::TEXT },
+        ];
         let mut facts = vec![format!("Unit: {}", ind.unit), format!("Roll-up: {}", ind.roll_up_text())];
         let f = &ind.frameworks;
         let codes: Vec<String> = [("National TOMs", &f.toms), ("IRIS+", &f.iris), ("SDG target", &f.sdg)]
@@ -156,9 +187,35 @@ fn blocks(ctx: &Context, title: Option<&str>, out: &mut Blocks) {
             )),
             (None, None) => {}
         }
-        out.paragraph(&facts.join(" · "), 8.0, Rgb::MUTED);
-        out.space(8.0);
+        entry.push(Block::Paragraph { text: facts.join(" · "), size: 8.0, colour: Rgb::MUTED });
+        entry.push(Block::Space(8.0));
+        out.together(entry);
     }
+}
+
+/// Where the figures come from: the records, the latest of them, and the inputs'
+/// fingerprint (the same inputs always give the same fingerprint, and the same PDF).
+fn about_these_figures(ctx: &Context, out: &mut Blocks) {
+    let q = ctx.figures.quality(ctx.subject);
+    let latest = q
+        .last
+        .as_deref()
+        .and_then(|d| chrono::NaiveDate::parse_from_str(d, "%Y-%m-%d").ok())
+        .map(|d| format!(", the latest dated {}", d.format("%-d %B %Y")))
+        .unwrap_or_default();
+    out.keep_together(60.0);
+    out.line("About these figures", 11.0, true, 16.0);
+    out.paragraph(
+        &format!(
+            "Made from {} outcome records for {} in the period{latest}. A report made again from the same files has the same inputs fingerprint, and the same figures.",
+            records_shown(ctx, q.records),
+            ctx.subject_name,
+        ),
+        8.5,
+        Rgb::MUTED,
+    );
+    out.line(&format!("Inputs fingerprint: {}", ctx.fingerprint), 8.5, false, 12.0);
+    out.space(8.0);
 }
 
 /// A proxy's licence as stated in the library, or that it is not stated.

@@ -151,8 +151,10 @@ pub struct Context<'a> {
     pub subject_name: String,
     /// id → display name, for organisation, programme and area categories.
     pub names: &'a HashMap<String, String>,
-    /// Footer text: input hash and date.
+    /// Footer text: the date the figures run to.
     pub footer: String,
+    /// A fingerprint of the inputs (in the methodology's "About these figures").
+    pub fingerprint: &'a str,
     /// The subject's social value, when the spec asks for it.
     pub value: Option<&'a crate::value::GroupValue>,
     pub assumptions: &'a crate::value::Assumptions,
@@ -176,13 +178,26 @@ const NOT_RECORDED_WORDS: &str = "Not recorded";
 /// A cohort rate whose members are all still inside their follow-up window.
 const NOT_YET_DUE_WORDS: &str = "Not yet due";
 
-/// A section's blocks as they are said, in order.
+/// A section's blocks as they are said, in order, and (for the methodology) the
+/// indicators whose figures or marks the document shows: it defines those, and only
+/// those.
 #[derive(Default)]
-pub(crate) struct Blocks(pub Vec<Block>);
+pub(crate) struct Blocks(pub Vec<Block>, pub std::collections::BTreeSet<String>);
 
 impl Blocks {
     fn keep_together(&mut self, h: f32) {
         self.0.push(Block::KeepTogether(h));
+    }
+
+    /// Keep what follows with a chart of `height` (which layout may draw a little
+    /// shorter to fill a page).
+    fn keep_chart(&mut self, height: f32) {
+        self.keep_together(height * 0.7 + 40.0);
+    }
+
+    /// Lines and paragraphs kept on one page.
+    fn together(&mut self, blocks: Vec<Block>) {
+        self.0.push(Block::Together(blocks));
     }
 
     fn heading(&mut self, title: &str) {
@@ -220,16 +235,62 @@ impl Blocks {
 
 /// One subject's report as document blocks, with the tables behind its sections.
 pub fn document(ctx: &Context, sections: &[Section]) -> Result<(Document, Vec<(String, DataFrame)>)> {
-    let mut out = Blocks::default();
     let mut tables = Vec::new();
+    // Each section's blocks; the methodology's last, wherever it stands, as it defines
+    // what the others show.
+    let mut said: Vec<Option<Blocks>> = Vec::with_capacity(sections.len());
+    let mut shown = std::collections::BTreeSet::new();
     for (n, section) in sections.iter().enumerate() {
         let kind = section.kind();
         if let Some(frame) = kind.table(ctx)? {
             tables.push((format!("{:02}-{}", n + 1, kind.name().replace('_', "-")), frame));
         }
+        if matches!(section, Section::Methodology(_)) {
+            said.push(None);
+            continue;
+        }
+        let mut out = Blocks::default();
         kind.blocks(ctx, n, &mut out)?;
+        shown.extend(shown_by(ctx, section));
+        said.push(Some(out));
     }
-    Ok((Document { cover: cover(ctx), frame: frame(ctx), blocks: out.0 }, tables))
+    let mut blocks = Vec::new();
+    for (n, (section, part)) in sections.iter().zip(said).enumerate() {
+        let part = match part {
+            Some(part) => part,
+            None => {
+                let mut out = Blocks(Vec::new(), shown.clone());
+                section.kind().blocks(ctx, n, &mut out)?;
+                out
+            }
+        };
+        blocks.extend(part.0);
+    }
+    Ok((Document { cover: cover(ctx), frame: frame(ctx), blocks }, tables))
+}
+
+/// The indicators a section shows a figure, a mark or "not yet due" of, for this
+/// subject (a "not recorded" is no figure to define).
+fn shown_by(ctx: &Context, section: &Section) -> Vec<String> {
+    let mut ids: Vec<String> = section
+        .kind()
+        .indicator_ids()
+        .into_iter()
+        .filter(|id| ctx.figures.shows(ctx.subject, id))
+        .map(str::to_string)
+        .collect();
+    match section {
+        Section::SocialValue(_) | Section::ImpactMap(_) | Section::Tornado(_) => {
+            ids.extend(
+                ctx.value.iter().flat_map(|v| v.lines.iter()).filter(|l| l.quantity > 0.0).map(|l| l.indicator.clone()),
+            );
+        }
+        Section::Commitments(_) => {
+            ids.extend(ctx.commitments.iter().filter(|p| p.records > 0).map(|p| p.commitment.indicator.clone()));
+        }
+        _ => {}
+    }
+    ids
 }
 
 /// The subject's units, as value tables name their groups.
@@ -268,7 +329,7 @@ fn frame(ctx: &Context) -> Frame {
     notes.push((
         format!("%{OUT_OF_RANGE_MARK}"),
         format!(
-            "{OUT_OF_RANGE_MARK} Outside 0–100%: this rate's numerator and denominator are counted separately and here the part exceeds its whole (`impact validate` lists such groups), so it is not a share."
+            "{OUT_OF_RANGE_MARK} Outside 0–100%: this rate's numerator and denominator are counted separately and here the part exceeds its whole (checking the data lists such groups), so it is not a share."
         ),
     ));
     Frame {
@@ -367,6 +428,32 @@ fn people_shown(ctx: &Context, rests: &crate::value::RestsOn) -> String {
 
 fn total<'a>(ctx: &'a Context, id: &str) -> Option<&'a Row> {
     ctx.figures.rows(&kpi_need(ctx.window), ctx.subject).iter().find(|r| r.indicator == id)
+}
+
+/// Where a figure stands against its target, pro rata for the part of the period its
+/// records cover (data to December: three quarters of a year's target), as words with
+/// a symbol so that colour is never the only sign: "✓ on track" at 90% of the pro-rata
+/// target or better (for an indicator where lower is better, at most 110% of it),
+/// "✗ off track" below. None without a target or a published figure.
+fn track(ctx: &Context, row: &Row) -> Option<&'static str> {
+    let (value, target) = (row.value?, row.target?);
+    if row.withheld.is_withheld() || target <= 0.0 {
+        return None;
+    }
+    let last =
+        ctx.figures.quality(ctx.subject).last.and_then(|d| chrono::NaiveDate::parse_from_str(&d, "%Y-%m-%d").ok());
+    let days = |a: chrono::NaiveDate, b: chrono::NaiveDate| ((b - a).num_days() + 1).max(1) as f64;
+    let share = match last {
+        Some(l) if l < ctx.window.to => {
+            (days(ctx.window.from, l) / days(ctx.window.from, ctx.window.to)).clamp(0.0, 1.0)
+        }
+        _ => 1.0,
+    };
+    let expected = target * share;
+    let lower = ctx.library.get(&row.indicator).is_some_and(|i| i.direction == Direction::Lower);
+    let tolerance = crate::commitments::ON_TRACK_TOLERANCE;
+    let on = if lower { value <= expected / tolerance } else { value >= expected * tolerance };
+    Some(if on { "✓ on track" } else { "✗ off track" })
 }
 
 fn pct_of_target(ctx: &Context, row: &Row) -> Option<f64> {

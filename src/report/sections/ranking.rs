@@ -77,7 +77,7 @@ fn blocks(ctx: &Context, n: usize, title: Option<&str>, indicator: &str, per: Pe
         ..Default::default()
     };
     let height = bar_chart_height(data.categories.len());
-    out.keep_together(height + 60.0);
+    out.keep_chart(height);
     out.heading(&title);
     out.chart(data, height, slug(n, &title));
     if per == Per::Participant {
@@ -186,7 +186,10 @@ fn ranking_table(ctx: &Context, out: &mut Blocks, ranked: &[(crate::compare::Row
     );
     if rows.len() < MIN_PEERS_FOR_RANKS {
         out.paragraph(
-            &format!("Caution: only {} peer(s) here. With fewer than {MIN_PEERS_FOR_RANKS}, ranks and quartiles say little about who does better.", rows.len()),
+            &format!(
+                "Caution: only {} here. With fewer than {MIN_PEERS_FOR_RANKS}, ranks and quartiles say little about who does better.",
+                crate::base::text::counted(rows.len(), "peer", "peers")
+            ),
             8.0,
             Rgb::WARNING,
         );

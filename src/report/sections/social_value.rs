@@ -78,8 +78,8 @@ fn blocks(ctx: &Context, title: Option<&str>, out: &mut Blocks) {
     out.tiles(TileStyle::Value, tiles);
     let rate = g.rate * 100.0;
     let mut text = format!(
-        "Values use {} outcome(s) with financial proxies, adjusted for deadweight, attribution and displacement, lasting each outcome's duration with drop-off, and discounted at {rate:.1}% a year{}{}.",
-        g.lines.len(),
+        "Values use {} with financial proxies, adjusted for deadweight, attribution and displacement, lasting each outcome's duration with drop-off, and discounted at {rate:.1}% a year{}{}.",
+        crate::base::text::counted(g.lines.len(), "outcome", "outcomes"),
         if (g.rate - crate::value::assumptions::GREEN_BOOK_RATE).abs() < 1e-12 { " (HM Treasury Green Book)" } else { "" },
         own_rates(g)
     );

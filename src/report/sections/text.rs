@@ -5,6 +5,7 @@ use super::*;
 
 /// Fields a placeholder may ask of an indicator: `{id.total}` etc.
 pub const PLACEHOLDER_FIELDS: [&str; 5] = ["total", "records", "target", "pct_of_target", "vs_target"];
+// (`vs_target` says where the figure stands: "78% of the target of 51, ✗ off track".)
 /// Placeholders that are not indicators.
 pub const PLACEHOLDER_WORDS: [&str; 4] = ["subject", "period", "audience", "title"];
 
@@ -163,13 +164,17 @@ fn fill_sentence(ctx: &Context, text: &str) -> String {
                     "pct_of_target" => {
                         row.and_then(|r| pct_of_target(ctx, r)).map_or("n/a".into(), |p| format!("{p:.0}%"))
                     }
-                    // A phrase that reads well with or without a target.
+                    // A phrase that reads well with or without a target, and never
+                    // "n/a": a withheld figure's progress is said to be not shown.
                     "vs_target" => match row.and_then(|r| r.target.map(|t| (r, t))) {
-                        Some((r, t)) => format!(
-                            "{} of the target of {}",
-                            pct_of_target(ctx, r).map_or("n/a".into(), |p| format!("{p:.0}%")),
-                            value(Some(t), unit)
-                        ),
+                        Some((r, t)) if r.withheld.is_withheld() => {
+                            format!("its progress against the target of {} is not shown", value(Some(t), unit))
+                        }
+                        Some((r, t)) => match (pct_of_target(ctx, r), track(ctx, r)) {
+                            (Some(p), Some(on)) => format!("{p:.0}% of the target of {}, {on}", value(Some(t), unit)),
+                            (Some(p), None) => format!("{p:.0}% of the target of {}", value(Some(t), unit)),
+                            _ => format!("against a target of {}", value(Some(t), unit)),
+                        },
                         None => "no target was set".into(),
                     },
                     _ => continue,

@@ -50,7 +50,7 @@ fn blocks(ctx: &Context, n: usize, title: Option<&str>, out: &mut Blocks) {
         }
         Some((data, notes)) => {
             let height = (data.categories.len() as f32 * 22.0 + 56.0).clamp(140.0, 320.0);
-            out.keep_together(height + 80.0);
+            out.keep_chart(height);
             out.heading(title);
             out.chart(data, height, slug(n, title));
             out.space(4.0);

@@ -17,6 +17,7 @@ mod method;
 mod newcomer;
 mod project;
 mod properties;
+mod readable;
 mod release;
 mod report;
 mod samples;

@@ -60,6 +60,11 @@ impl SectionKind for Kpis {
     fn table(&self, ctx: &Context) -> Result<Option<DataFrame>> {
         table(ctx, self).map(Some)
     }
+
+    /// The tiles drawn (at most `max`), those with a figure.
+    fn shown(&self, ctx: &Context) -> Vec<String> {
+        indicators(ctx, self).into_iter().filter(|id| ctx.figures.shows(ctx.subject, id)).collect()
+    }
 }
 
 fn blocks(ctx: &Context, section: &Kpis, title: Option<&str>, out: &mut Blocks) {

@@ -61,6 +61,12 @@ pub(crate) trait SectionKind {
     fn table(&self, _ctx: &Context) -> Result<Option<DataFrame>> {
         Ok(None)
     }
+    /// The indicators it shows a figure, a mark or "not yet due" of, for this subject
+    /// (a "not recorded" is no figure to define): by default, those of its indicators
+    /// the subject has figures for.
+    fn shown(&self, ctx: &Context) -> Vec<String> {
+        self.indicator_ids().into_iter().filter(|id| ctx.figures.shows(ctx.subject, id)).map(str::to_string).collect()
+    }
 }
 
 /// Where a section stands, for the errors of its checks.
@@ -272,13 +278,7 @@ pub fn document(ctx: &Context, sections: &[Section]) -> Result<(Document, Vec<(S
 /// The indicators a section shows a figure, a mark or "not yet due" of, for this
 /// subject (a "not recorded" is no figure to define).
 fn shown_by(ctx: &Context, section: &Section) -> Vec<String> {
-    let mut ids: Vec<String> = section
-        .kind()
-        .indicator_ids()
-        .into_iter()
-        .filter(|id| ctx.figures.shows(ctx.subject, id))
-        .map(str::to_string)
-        .collect();
+    let mut ids = section.kind().shown(ctx);
     match section {
         Section::SocialValue(_) | Section::ImpactMap(_) | Section::Tornado(_) => {
             ids.extend(

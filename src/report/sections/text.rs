@@ -41,6 +41,21 @@ impl SectionKind for Text {
         blocks(ctx, self.title.as_deref(), &self.text, out);
         Ok(())
     }
+
+    /// The figures the text quotes (those of its sentences that are kept).
+    fn table(&self, ctx: &Context) -> Result<Option<DataFrame>> {
+        let mut ids: Vec<&str> = Vec::new();
+        for id in self.indicator_ids() {
+            if !ids.contains(&id) && recorded(total(ctx, id)) {
+                ids.push(id);
+            }
+        }
+        let rows: Vec<&Row> = ids.iter().filter_map(|id| total(ctx, id)).collect();
+        if rows.is_empty() {
+            return Ok(None);
+        }
+        super::table::frame_of_rows(ctx, &rows, &[]).map(Some)
+    }
 }
 
 /// `{a.b}` and `{word}` placeholders in a text.

@@ -48,13 +48,17 @@ pub(super) fn horizontal_bars<DB: DrawingBackend>(
                     + Text::new(name, (-(5.0 * s) as i32, (dy * s) as i32), name_style.clone())),
             )?;
         }
+        let words = data.words.get(i).filter(|w| !w.is_empty());
         let Some(v) = data.series[0].values.get(i).copied().flatten() else {
             let marks = data.marks_at(i);
-            if !marks.is_empty() {
-                let at = EmptyElement::at((0.0, row + 0.5))
-                    + Text::new(format!("{marks} withheld"), ((3.0 * s) as i32, 0), value_style.clone());
-                chart.plotting_area().draw(&at)?;
-            }
+            let said = match (marks.is_empty(), words) {
+                (false, Some(w)) => format!("{marks} withheld · {w}"),
+                (false, None) => format!("{marks} withheld"),
+                (true, Some(w)) => w.clone(),
+                (true, None) => continue,
+            };
+            let at = EmptyElement::at((0.0, row + 0.5)) + Text::new(said, ((3.0 * s) as i32, 0), value_style.clone());
+            chart.plotting_area().draw(&at)?;
             continue;
         };
         if data.kind == ChartKind::Dots {
@@ -68,9 +72,22 @@ pub(super) fn horizontal_bars<DB: DrawingBackend>(
         }
         // Clear of the dot's radius (3.2 pt) on a dot plot, just past the bar's end otherwise.
         let gap = if data.kind == ChartKind::Dots { 6.0 } else { 3.0 };
-        let at = EmptyElement::at((v, row + 0.5))
-            + Text::new(compact(v, &data.unit), ((gap * s) as i32, 0), value_style.clone());
+        let label = match words {
+            Some(w) => format!("{} · {w}", compact(v, &data.unit)),
+            None => compact(v, &data.unit),
+        };
+        let at = EmptyElement::at((v, row + 0.5)) + Text::new(label, ((gap * s) as i32, 0), value_style.clone());
         chart.plotting_area().draw(&at)?;
+    }
+    if let Some(r) = data.reference {
+        chart.draw_series(std::iter::once(PathElement::new(
+            vec![(r, 0.0), (r, n as f64)],
+            ShapeStyle::from(&rgb(Rgb::TEXT)).stroke_width((0.8 * s) as u32),
+        )))?;
+        let style = label_font(s).color(&TEXT).pos(Pos::new(HPos::Center, VPos::Bottom));
+        chart
+            .plotting_area()
+            .draw(&(EmptyElement::at((r, n as f64)) + Text::new(compact(r, &data.unit), (0, 0), style)))?;
     }
     Ok(())
 }

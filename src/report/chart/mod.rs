@@ -74,6 +74,12 @@ pub struct ChartData {
     /// other series a chart has (a category keeps its colour across a batch);
     /// empty: series take the palette in order.
     pub colours: Vec<usize>,
+    /// Horizontal bars: a value marked across the chart with a line and its label
+    /// (100% of a commitment).
+    pub reference: Option<f64>,
+    /// Horizontal bars: words after each category's bar (its status), or in place of
+    /// a bar that has no figure ("none recorded").
+    pub words: Vec<String>,
 }
 
 impl ChartData {
@@ -206,7 +212,7 @@ fn max_value(data: &ChartData) -> f64 {
             vals.fold(0.0, f64::max)
         }
     });
-    let m = per_category.fold(0.0, f64::max);
+    let m = per_category.fold(0.0, f64::max).max(data.reference.unwrap_or(0.0));
     if let Some(fixed) = data.y_max {
         return fixed.max(m);
     }

@@ -382,6 +382,19 @@ fn chart_data(
                 })
                 .collect();
             let withheld = marks_of(&stacks, &cats, |s, c| cell(c, s).and_then(mark));
+            // People counted once overall may be in two groups: the bar is not the count.
+            let once = ctx.library.get(id).is_some_and(|i| i.roll_up() == RollUp::Distinct);
+            if once && stack == Some("beneficiary_group") {
+                let period_total = total(ctx, id)
+                    .filter(|r| {
+                        r.value.is_some() && ctx.window.financial_year.as_deref() == cats.last().map(String::as_str)
+                    })
+                    .map(|r| format!(" ({} in {})", super::shown(ctx, r, "people"), ctx.window.label))
+                    .unwrap_or_default();
+                notes.push(format!(
+                    "A person can be in more than one group, so a bar can add up to more than the people counted, each once{period_total}."
+                ));
+            }
             // Each group's colour is its place among the batch's groups, not this chart's.
             let batch = ctx.figures.batch_keys(&need, 1);
             let colours = stacks.iter().map(|s| batch.iter().position(|b| b == s).unwrap_or(0)).collect();

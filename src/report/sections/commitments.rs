@@ -63,7 +63,7 @@ fn delivered_chart(ctx: &Context, out: &mut Blocks) -> Option<ChartData> {
         out.paragraph(&format!("No community benefit commitments for {}.", ctx.subject_name), BODY, Rgb::MUTED);
         return None;
     }
-    let head: Vec<String> = ["Contract", "Supplier", "Commitment", "Committed", "Delivered", "%", "Status", "Due"]
+    let head: Vec<String> = ["Contract", "Supplier", "Commitment", "Committed", "Delivered", "%", "Status", "Counted"]
         .iter()
         .map(|s| s.to_string())
         .collect();
@@ -93,7 +93,7 @@ fn delivered_chart(ctx: &Context, out: &mut Blocks) -> Option<ChartData> {
                     None => p.pct_delivered().filter(|_| p.records > 0).map_or("–".into(), |v| format!("{v:.0}%")),
                 },
                 p.status.label().to_string(),
-                c.due.format("%-d %b %Y").to_string(),
+                format!("{} to {}", c.start.format("%-d %B %Y"), c.due.min(ctx.window.to).format("%-d %B %Y")),
             ]
         })
         .collect();
@@ -168,6 +168,9 @@ fn delivered_chart(ctx: &Context, out: &mut Blocks) -> Option<ChartData> {
             .collect(),
         unit: "%".into(),
         axis: "% of the commitment delivered".into(),
+        // The line every commitment aims at, and each row's status in words.
+        reference: Some(100.0),
+        words: ctx.commitments.iter().map(|p| p.status.label().to_string()).collect(),
         ..Default::default()
     })
 }

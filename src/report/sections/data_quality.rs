@@ -38,14 +38,19 @@ fn blocks(ctx: &Context, title: Option<&str>, out: &mut Blocks) {
         vec!["Records rejected by validation".to_string(), crate::output::format_figure(q.rejected as f64)],
         vec![
             "First and last outcome dates".to_string(),
-            format!("{} to {}", q.first.clone().unwrap_or("–".into()), q.last.clone().unwrap_or("–".into())),
+            format!("{} to {}", long_date(q.first.as_deref()), long_date(q.last.as_deref())),
         ],
     ];
     for (field, share) in &q.completeness {
         let label = match field.as_str() {
             "evidence" => "Evidence coverage (records naming their evidence)".to_string(),
-            "participant" => "Records with a participant id".to_string(),
-            f => format!("Records with {}", f.replace('_', " ")),
+            "participant" => "Records with a participant id (the reference that counts a person once)".to_string(),
+            "simd_decile" => {
+                "Records with an SIMD decile (Scottish Index of Multiple Deprivation of the person's home)".to_string()
+            }
+            "beneficiary_group" => "Records with a beneficiary group".to_string(),
+            "age_band" => "Records with an age band".to_string(),
+            f => format!("Records with {}", crate::base::text::with_article(&f.replace('_', " "))),
         };
         rows.push(vec![label, pct(*share)]);
     }
@@ -103,4 +108,10 @@ fn table(ctx: &Context) -> Result<DataFrame> {
         value.push(published.map(|_| *share));
     }
     Ok(polars::prelude::df!("measure" => measure, "value" => value)?)
+}
+
+/// An ISO date as the report writes dates ("1 April 2024"), or a dash.
+fn long_date(iso: Option<&str>) -> String {
+    iso.and_then(|d| chrono::NaiveDate::parse_from_str(d, "%Y-%m-%d").ok())
+        .map_or_else(|| "–".to_string(), |d| d.format("%-d %B %Y").to_string())
 }

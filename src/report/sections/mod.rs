@@ -246,6 +246,10 @@ pub fn document(ctx: &Context, sections: &[Section]) -> Result<(Document, Vec<(S
     // what the others show.
     let mut said: Vec<Option<Blocks>> = Vec::with_capacity(sections.len());
     let mut shown = std::collections::BTreeSet::new();
+    // With no value to state, the first section about value says so in a line and the
+    // others say nothing (not three empty sections in a row).
+    let no_value = ctx.value.is_none_or(|v| v.lines.is_empty()) || !withheld_values(ctx).is_empty();
+    let mut value_said = false;
     for (n, section) in sections.iter().enumerate() {
         let kind = section.kind();
         if let Some(frame) = kind.table(ctx)? {
@@ -254,6 +258,13 @@ pub fn document(ctx: &Context, sections: &[Section]) -> Result<(Document, Vec<(S
         if matches!(section, Section::Methodology(_)) {
             said.push(None);
             continue;
+        }
+        if matches!(section, Section::SocialValue(_) | Section::ImpactMap(_) | Section::Tornado(_)) {
+            if no_value && value_said {
+                said.push(Some(Blocks::default()));
+                continue;
+            }
+            value_said = true;
         }
         let mut out = Blocks::default();
         kind.blocks(ctx, n, &mut out)?;

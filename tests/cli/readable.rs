@@ -55,7 +55,7 @@ fn pages(path: &Path) -> Vec<Page> {
         let content = Content::decode(&doc.get_page_content(page_id)).unwrap();
         let mut page = Page::default();
         let (mut font, mut size, mut at, mut pen) = (Vec::new(), 0.0f32, (0.0f32, 0.0f32), (0.0f32, 0.0f32));
-        let mut low = |y: f32, page: &mut Page| {
+        let low = |y: f32, page: &mut Page| {
             if (CONTENT_BOTTOM..=CONTENT_TOP).contains(&y) {
                 page.lowest_drawing = Some(page.lowest_drawing.map_or(y, |l: f32| l.min(y)));
             }

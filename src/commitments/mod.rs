@@ -193,6 +193,9 @@ pub fn from_figures(
         let delivered = if values.is_empty() { 0.0 } else { values.get(0).unwrap_or(0.0) };
         let records = figures.column("records")?.i64()?.iter().next().flatten().unwrap_or(0);
         let (status, expected) = match status(c, delivered, as_of) {
+            // Nothing recorded by the due date is a commitment missed; before it, nothing
+            // is known yet.
+            (Status::Missed, expected) if records == 0 => (Status::Missed, expected),
             (_, expected) if records == 0 => (Status::NoneRecorded, expected),
             judged => judged,
         };

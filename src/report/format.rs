@@ -36,6 +36,7 @@ pub fn price(v: f64, currency: &str) -> String {
 pub fn unit_word(unit: &str) -> &str {
     match unit {
         "GBP" | "%" => "",
+        "tCO2e" => "tonnes CO2e",
         u => u,
     }
 }

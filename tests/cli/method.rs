@@ -294,8 +294,9 @@ fn side_tables_refuse_what_they_cannot_read() {
     assert!(run.stderr.contains("row 2, column E \"due\": \"30/02/2025\" is not a real date"), "{}", run.stderr);
 }
 
-/// A commitment due on the as-of date and not met is missed; one with no records is
-/// "none recorded" with no delivered figure; counts are whole numbers in JSON.
+/// A commitment due on the as-of date and not met is missed, records or none (with no
+/// delivered figure when nothing was recorded); one not yet due with no records is
+/// "none recorded"; counts are whole numbers in JSON.
 #[test]
 fn commitments_say_missed_and_none_recorded_the_same_everywhere() {
     let dir = tempfile::tempdir().unwrap();
@@ -307,18 +308,17 @@ fn commitments_say_missed_and_none_recorded_the_same_everywhere() {
     let commitments = write(
         dir.path(),
         "c.csv",
-        "contract,supplier,indicator,committed,start,due,contract_value\nC1,A,volunteer_hours,100,2024-04-01,2025-03-31,1000\nC1,A,items_reused,50,2024-04-01,2025-03-31,1000\n",
+        "contract,supplier,indicator,committed,start,due,contract_value\nC1,A,volunteer_hours,100,2024-04-01,2025-03-31,1000\nC1,A,items_reused,50,2024-04-01,2025-03-31,1000\nC1,A,food_parcels,50,2024-04-01,2026-03-31,1000\n",
     );
     let csv = impact(&["commitments", "--commitments", s(&commitments), s(&data), "--format", "csv"]).ok().stdout;
     assert!(csv.contains("C1,A,volunteer_hours,100.0,28.0,28.0,100.0,missed,2025-03-31"), "{csv}");
-    assert!(
-        csv.contains("C1,A,items_reused,50.0,,,100.0,none recorded,")
-            || csv.contains("C1,A,items_reused,50.0,,,50.0,none recorded,"),
-        "{csv}"
-    );
+    assert!(csv.contains("C1,A,items_reused,50.0,,,50.0,missed,"), "{csv}");
+    assert!(csv.contains("C1,A,food_parcels,50.0,,,") && csv.contains(",none recorded,2026-03-31"), "{csv}");
     let json = impact(&["commitments", "--commitments", s(&commitments), s(&data), "--format", "json"]).ok().stdout;
     let rows: serde_json::Value = serde_json::from_str(&json).unwrap();
-    let none = rows.as_array().unwrap().iter().find(|r| r["indicator"] == "items_reused").unwrap();
+    let missed = rows.as_array().unwrap().iter().find(|r| r["indicator"] == "items_reused").unwrap();
+    assert!(missed["delivered"].is_null() && missed["status"] == "missed", "{missed}");
+    let none = rows.as_array().unwrap().iter().find(|r| r["indicator"] == "food_parcels").unwrap();
     assert!(none["delivered"].is_null() && none["status"] == "none recorded", "{none}");
     let compare = impact(&[
         "compare",

@@ -256,10 +256,14 @@ fn cover(c: &Cover, flow: &mut Flow) {
     }
 }
 
-/// The notes whose needle (a mark) stands in the page's text.
+/// The notes whose needle (a mark) stands on the page as a figure: in a table cell, a
+/// tile, a chart label (a short text), not in a sentence that explains the marks.
 fn page_notes(frame: &Frame, page: &[Cmd]) -> Vec<String> {
-    let texts: Vec<&str> =
-        page.iter().filter_map(|c| if let Cmd::Text { text, .. } = c { Some(text.as_str()) } else { None }).collect();
+    let texts: Vec<&str> = page
+        .iter()
+        .filter_map(|c| if let Cmd::Text { text, .. } = c { Some(text.as_str()) } else { None })
+        .filter(|t| t.split_whitespace().count() <= 6)
+        .collect();
     frame
         .notes
         .iter()

@@ -253,7 +253,7 @@ fn finding(data: &ChartData, kind: ChartType, is_period: bool, indicator: &str) 
             if group.starts_with('(') {
                 return None;
             }
-            Some(format!("{indicator}: {group} was the largest group in {} ({})", cats[i], figure(v)))
+            Some(format!("{indicator}: the largest group in {} was {group} ({})", cats[i], figure(v)))
         }
         (_, true) => {
             let name = if kind == ChartType::TargetVsActual { indicator.to_string() } else { series.name.clone() };
@@ -279,8 +279,16 @@ fn finding(data: &ChartData, kind: ChartType, is_period: bool, indicator: &str) 
                     text.push_str(&format!(", {:.0}% of its target", v / t * 100.0));
                 }
             }
-            if i + 1 < cats.len() {
-                text.push_str(" (later figures withheld)");
+            // Later periods are withheld, never passed over in silence.
+            let later: Vec<&str> = cats[i + 1..].iter().map(String::as_str).collect();
+            match later.as_slice() {
+                [] => {}
+                [one] => text.push_str(&format!("; {one} withheld to protect small numbers")),
+                _ => text.push_str(&format!(
+                    "; {} to {} withheld to protect small numbers",
+                    later[0],
+                    later[later.len() - 1]
+                )),
             }
             Some(text)
         }
@@ -292,7 +300,14 @@ fn finding(data: &ChartData, kind: ChartType, is_period: bool, indicator: &str) 
             if cats.len() == 1 {
                 return Some(format!("{}: {} from {}", series.name, figure(v), cats[i]));
             }
-            Some(format!("{}: most from {} ({})", series.name, cats[i], figure(v)))
+            // Of the whole, when the whole is published.
+            let whole = (0..cats.len()).map(|i| published(0, i)).sum::<Option<f64>>();
+            Some(match whole {
+                Some(w) if data.withheld.is_empty() => {
+                    format!("{}: the most from {} ({} of {})", series.name, cats[i], figure(v), figure(w))
+                }
+                _ => format!("{}: the most from {} ({})", series.name, cats[i], figure(v)),
+            })
         }
     }
 }

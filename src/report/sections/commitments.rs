@@ -156,7 +156,10 @@ fn delivered_chart(ctx: &Context, out: &mut Blocks) -> Option<ChartData> {
             values: ctx
                 .commitments
                 .iter()
-                .map(|p| p.pct_delivered().filter(|_| p.records > 0 && withheld_delivery(ctx, p).is_none()))
+                // Whole percentages, as the table prints them.
+                .map(|p| {
+                    p.pct_delivered().filter(|_| p.records > 0 && withheld_delivery(ctx, p).is_none()).map(f64::round)
+                })
                 .collect(),
             outline: false,
         }],

@@ -100,11 +100,13 @@ fn blocks(ctx: &Context, section: &Kpis, title: Option<&str>, out: &mut Blocks) 
                 return Some(tile);
             }
             let target = row.filter(|r| r.target.is_some()).map(|r| {
-                let pct = pct_of_target(ctx, r).map(|p| format!("{p:.0}%"));
+                // A share of a target that is itself a share reads badly ("100% of 60%").
+                let pct = pct_of_target(ctx, r).map(|p| format!("{p:.0}%")).filter(|_| ind.unit != "%");
                 let words = match (pct, track(ctx, r)) {
                     (Some(p), Some(on)) => format!("{p} {on}"),
                     (Some(p), None) => format!("{p} of target"),
-                    (None, _) => "progress not shown".to_string(),
+                    (None, Some(on)) => on.to_string(),
+                    (None, None) => "progress not shown".to_string(),
                 };
                 (value(r.target, &ind.unit), words)
             });

@@ -79,12 +79,12 @@ fn blocks(ctx: &Context, title: Option<&str>, out: &mut Blocks) {
         Some(t) => {
             out.space(4.0);
             let together = match &ctx.figures.release {
-                Some(name) => format!("This report is one of the documents of the release {name}, published together and protected as one: a figure printed in two of them is withheld in both, and the sums that tie them (a programme and its partners, a year and its quarters, any total and its parts) are protected together, so no withheld count can be worked out from all of them."),
-                None => "The report is protected as a whole, with the other reports made with it: a figure printed in two tables is withheld in both, and the sums that tie its tables together (a year and its quarters, a total and its parts) are protected together.".to_string(),
+                Some(name) => format!("This report is published with the other documents of {name}, and they are protected together: a figure printed in two of them is withheld in both, and no withheld count can be worked out from all of them."),
+                None => "A figure printed in two places is withheld in both.".to_string(),
             };
             out.paragraph(
                 &format!(
-                    "To protect the people counted, a count of 1 to {} people is shown as <{t}. Where such a count could be worked out by adding or subtracting published figures, other figures are withheld too and shown as {}: such a figure may be any count, large or small. A rate built on a withheld count is shown as {}. {together} The figures withheld to protect others are chosen by cost (the linked-tables cell suppression of the Handbook on Statistical Disclosure Control, Hundepool et al.): a document's headline figures for its period are withheld last, then totals, then earlier periods, then the finest breakdowns; only a sum whose total is published counts. An audit then works out, for every withheld figure, the range a reader could deduce from every published figure and sum (by linear programming, as the τ-ARGUS audit does), and more is withheld until no withheld count can be worked out exactly. Figures built on a withheld count (rankings, cost per outcome, commitments delivered, social value) are withheld with it, and so are record counts under {t} and means over fewer than {t} records.",
+                    "To protect the people counted, a count of 1 to {} people is shown as <{t}. Where such a count could be worked out by adding or subtracting other published figures, some of those are withheld too and shown as {} (any count, large or small): the report's own headline figures are kept wherever another figure can be withheld instead, then totals, then earlier periods. A rate built on a withheld count is shown as {}. {together} Before publication, every withheld figure is checked against everything published: none can be worked out exactly. Figures built on a withheld count (rankings, cost per outcome, commitments delivered, social value) are withheld with it, and so are record counts under {t} and averages over fewer than {t} records.",
                     t - 1,
                     crate::privacy::SECONDARY_MARK,
                     crate::privacy::RATE_MARK
@@ -157,7 +157,10 @@ fn blocks(ctx: &Context, title: Option<&str>, out: &mut Blocks) {
                         .proxy
                         .as_ref()
                         .and_then(|p| p.retrieved.as_deref())
-                        .map(|d| format!(" (taken {d})"))
+                        .map(|d| match chrono::NaiveDate::parse_from_str(d, "%Y-%m-%d") {
+                            Ok(day) => format!(" (taken {})", day.format("%-d %B %Y")),
+                            Err(_) => format!(" (taken {d})"),
+                        })
                         .unwrap_or_default();
                     facts.push(format!("Published at {url}{taken}"));
                 }

@@ -441,11 +441,12 @@ fn total<'a>(ctx: &'a Context, id: &str) -> Option<&'a Row> {
     ctx.figures.rows(&kpi_need(ctx.window), ctx.subject).iter().find(|r| r.indicator == id)
 }
 
-/// Where a figure stands against its target, pro rata for the part of the period its
-/// records cover (data to December: three quarters of a year's target), as words with
-/// a symbol so that colour is never the only sign: "✓ on track" at 90% of the pro-rata
-/// target or better (for an indicator where lower is better, at most 110% of it),
-/// "✗ off track" below. None without a target or a published figure.
+/// Where a figure stands against its target, as words with a symbol so that colour is
+/// never the only sign: for a period its records cover to the end, "✓ met" or "✗
+/// missed"; part-way, pro rata for the part covered (data to December: three quarters
+/// of a year's target), "✓ on track" at 90% of the pro-rata target or better (for an
+/// indicator where lower is better, at most 110% of it), "✗ off track" below. None
+/// without a target or a published figure.
 fn track(ctx: &Context, row: &Row) -> Option<&'static str> {
     let (value, target) = (row.value?, row.target?);
     if row.withheld.is_withheld() || target <= 0.0 {
@@ -460,8 +461,12 @@ fn track(ctx: &Context, row: &Row) -> Option<&'static str> {
         }
         _ => 1.0,
     };
-    let expected = target * share;
     let lower = ctx.library.get(&row.indicator).is_some_and(|i| i.direction == Direction::Lower);
+    if share >= 1.0 {
+        let met = if lower { value <= target } else { value >= target };
+        return Some(if met { "✓ met" } else { "✗ missed" });
+    }
+    let expected = target * share;
     let tolerance = crate::commitments::ON_TRACK_TOLERANCE;
     let on = if lower { value <= expected / tolerance } else { value >= expected * tolerance };
     Some(if on { "✓ on track" } else { "✗ off track" })

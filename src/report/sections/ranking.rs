@@ -178,16 +178,34 @@ fn ranking_table(ctx: &Context, out: &mut Blocks, ranked: &[(crate::compare::Row
             ]
         })
         .collect();
-    out.table(head, body, vec![false, true, true, true, true, true, true, true, false]);
-    out.paragraph(
-        "Rank 1 is best (by the indicator's direction); peers with equal figures share a rank. Quartile 1 is the best quarter of peers. Priority reach: share of outcomes for people in SIMD deciles 1–2 or named priority groups. Year on year compares the last two financial years in the data.",
-        8.0,
-        Rgb::MUTED,
-    );
-    if rows.len() < MIN_PEERS_FOR_RANKS {
+    // Ranks of a few peers say little: with fewer than MIN_PEERS_FOR_RANKS they are left
+    // out (and said so); a column with nothing in any row goes too.
+    let few = rows.len() < MIN_PEERS_FOR_RANKS;
+    let numeric = [false, true, true, true, true, true, true, true, false];
+    let keep: Vec<usize> = (0..head.len())
+        .filter(|&j| !(few && (head[j] == "Rank" || head[j] == "Quartile")))
+        .filter(|&j| j < 2 || body.iter().any(|row| !row[j].is_empty() && row[j] != "–"))
+        .collect();
+    let pick = |row: &[String]| keep.iter().map(|&j| row[j].clone()).collect::<Vec<_>>();
+    out.table(pick(&head), body.iter().map(|r| pick(r)).collect(), keep.iter().map(|&j| numeric[j]).collect());
+    let mut notes = Vec::new();
+    if !few {
+        notes.push("Rank 1 is best (by the indicator's direction); peers with equal figures share a rank. Quartile 1 is the best quarter of peers.");
+    }
+    if keep.iter().any(|&j| head[j] == "Priority reach") {
+        notes.push("Priority reach: the share of outcomes for people in the most deprived fifth of areas (SIMD, the Scottish Index of Multiple Deprivation, deciles 1–2) or in named priority groups.");
+    }
+    if keep.iter().any(|&j| head[j] == "Year on year") {
+        notes.push("Year on year compares the last two financial years in the data.");
+    }
+    if keep.iter().any(|&j| head[j] == "Caution") {
+        notes.push("Few records: fewer than 30 records behind a peer's figure, too few to compare with confidence.");
+    }
+    out.paragraph(&notes.join(" "), 8.0, Rgb::MUTED);
+    if few {
         out.paragraph(
             &format!(
-                "Caution: only {} here. With fewer than {MIN_PEERS_FOR_RANKS}, ranks and quartiles say little about who does better.",
+                "Only {} here: with fewer than {MIN_PEERS_FOR_RANKS}, ranks and quartiles would say little about who does better, so none are given.",
                 crate::base::text::counted(rows.len(), "peer", "peers")
             ),
             8.0,

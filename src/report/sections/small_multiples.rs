@@ -97,13 +97,9 @@ fn blocks(
     // One scale for all, so the panels can be compared at a glance.
     let top = mine.iter().filter_map(|r| r.value).fold(0.0, f64::max).max(1.0) * 1.12;
     let unit = ctx.library.get(indicator).map_or(String::new(), |i| i.unit.clone());
-    // Short period labels in small panels: "Q2 24" rather than "2024-Q2";
-    // financial-year quarters: "Q1 24-25" rather than "2024-25 Q1".
-    let short = |p: &str| match (p.split_once("-Q"), p.split_once(" Q")) {
-        (Some((y, q)), _) => format!("Q{q} {}", y.get(2..).unwrap_or(y)),
-        (None, Some((fy, q))) => format!("Q{q} {}", fy.get(2..).unwrap_or(fy)),
-        (None, None) => p.to_string(),
-    };
+    // Periods as everywhere else in the report ("2024-25 Q1"); a narrow panel shows
+    // every other label rather than a second format.
+    let short = |p: &str| p.to_string();
     let mut marks_seen: std::collections::BTreeSet<String> = std::collections::BTreeSet::new();
     let panels: Vec<Panel> = peers
         .iter()

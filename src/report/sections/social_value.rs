@@ -63,7 +63,17 @@ fn blocks(ctx: &Context, title: Option<&str>, out: &mut Blocks) {
     let tiles = vec![
         tile(money(pv), "Social value (present value)", ""),
         tile(g.investment.map_or("–".into(), money), "Investment in the period", ""),
-        tile(g.ratio().map_or("–".into(), |r| format!("£{r:.2}")), "Social value per £1 invested (SROI)", ""),
+        // The headline ratio says at once when it rests on one outcome (the caveat below).
+        Tile {
+            footer: g.caveats().iter().find_map(|c| match c {
+                crate::value::Caveat::Dominant { share, .. } => {
+                    Some(format!("{}% from one outcome: see the note", (share * 100.0).floor()))
+                }
+                crate::value::Caveat::RestsOn { .. } => Some("Rests on a few people: see the note".to_string()),
+                _ => None,
+            }),
+            ..tile(g.ratio().map_or("–".into(), |r| format!("£{r:.2}")), "Social value per £1 invested (SROI)", "")
+        },
         tile(g.npv().map_or("–".into(), money), "Net present value", ""),
         // No payback within the outcomes' duration is said in words, not as "– months".
         match (g.investment, g.payback_months()) {

@@ -270,11 +270,17 @@ fn withheld_marks_stand_off_the_zero_line() {
                 if !mark {
                     continue;
                 }
-                // The nearest horizontal line under the mark that spans it.
+                // The zero line under the mark: the lowest horizontal line of its chart
+                // (no other line within 45 pt below it), spanning the mark.
+                let spans = |(x0, x1, _): &&(f32, f32, f32)| *x0 <= t.x + 1.0 && *x1 >= t.x;
+                let lowest =
+                    |r: &&(f32, f32, f32)| !page.rules.iter().any(|o| spans(&o) && o.2 < r.2 - 0.5 && o.2 > r.2 - 45.0);
                 let under = page
                     .rules
                     .iter()
-                    .filter(|(x0, x1, y)| *x0 <= t.x + 1.0 && *x1 >= t.x && *y <= t.y + 0.5)
+                    .filter(spans)
+                    .filter(lowest)
+                    .filter(|(_, _, y)| *y <= t.y + 0.5)
                     .map(|(_, _, y)| t.y - y)
                     .fold(f32::INFINITY, f32::min);
                 seen += 1;

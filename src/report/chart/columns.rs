@@ -147,23 +147,22 @@ pub(super) fn vertical<DB: DrawingBackend>(area: &DrawingArea<DB, Shift>, data: 
                 let points = series.values.iter().enumerate().filter_map(|(i, v)| v.map(|v| (i as f64 + 0.5, v)));
                 chart.draw_series(points.map(|p| Circle::new(p, (2.2 * s) as i32, colour.filled())))?;
             }
-            for i in 0..n {
-                let marks = data.marks_at(i);
-                if marks.is_empty() {
-                    continue;
-                }
-                // The mark where there is room for it; in a narrow panel an open circle
-                // on the axis (the caller's caption says what it means), never marks
-                // printed over each other.
-                if f64::from(text_width(&marks, 8.0, false)) + 2.0 <= segment_pt {
-                    let label =
-                        EmptyElement::at((i as f64 + 0.5, above_axis)) + Text::new(marks, (0, 0), mark_style.clone());
-                    chart.plotting_area().draw(&label)?;
+            // Each line's withheld points: its mark in its colour, one line above
+            // another in the legend's order, so a mark says which line it belongs to;
+            // in a narrow panel an open circle (the caller's caption says what it
+            // means), never marks printed over each other.
+            let step = max * 0.09;
+            for (k, i, mark) in &data.withheld {
+                let at = (*i as f64 + 0.5, above_axis + step * (data.series.len().saturating_sub(1 + k)) as f64);
+                let colour = rgb(data.colour(*k));
+                if f64::from(text_width(mark, 8.0, false)) + 2.0 <= segment_pt {
+                    let style = label_font(s).color(&colour).pos(Pos::new(HPos::Center, VPos::Bottom));
+                    chart.plotting_area().draw(&(EmptyElement::at(at) + Text::new(mark.clone(), (0, 0), style)))?;
                 } else {
                     chart.draw_series(std::iter::once(Circle::new(
-                        (i as f64 + 0.5, above_axis),
+                        at,
                         (2.2 * s) as i32,
-                        ShapeStyle::from(&MUTED).stroke_width((0.8 * s) as u32),
+                        ShapeStyle::from(&colour).stroke_width((0.8 * s) as u32),
                     )))?;
                 }
             }

@@ -208,6 +208,11 @@ fn lead_height(next: &[Block]) -> f32 {
                 space += h;
                 continue;
             }
+            // A heading's description line belongs to the heading: look past it.
+            Block::Line { advance, .. } => {
+                space += advance;
+                continue;
+            }
             Block::KeepTogether(h) => *h,
             Block::Chart { height, .. } => height * CHART_SHRINK,
             Block::Together(group) => group.iter().map(measure).sum(),

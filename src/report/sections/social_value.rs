@@ -237,9 +237,14 @@ fn price_words(ctx: &Context, g: &crate::value::GroupValue) -> String {
 /// The report's outcomes the subject recorded whose indicator carries no proxy: they
 /// are counted in the report but not valued (no illustrative number stands in).
 fn not_valued(ctx: &Context) -> Vec<String> {
+    // The people a valued quantity rests on (people whose wellbeing improved, behind
+    // WELLBYs) are valued through it: not "recorded but not valued".
+    let basis: Vec<&str> =
+        ctx.library.iter().filter(|i| i.proxy.is_some()).filter_map(|i| i.people.as_deref()).collect();
     ctx.about
         .indicators
         .iter()
+        .filter(|id| !basis.contains(&id.as_str()))
         .filter_map(|id| {
             let ind = ctx.library.get(id)?;
             (ind.is_unvalued_outcome() && recorded(total(ctx, id))).then(|| ind.name.clone())

@@ -185,6 +185,12 @@ fn fill_sentence(ctx: &Context, text: &str) -> String {
                         Some((r, t)) if r.withheld.is_withheld() => {
                             format!("its progress against the target of {} is not shown", value(Some(t), unit))
                         }
+                        // A share of a target that is a share reads badly: "24% against a
+                        // target of 55%".
+                        Some((r, t)) if unit == "%" => match track(ctx, r) {
+                            Some(on) => format!("against a target of {}, {on}", value(Some(t), unit)),
+                            None => format!("against a target of {}", value(Some(t), unit)),
+                        },
                         Some((r, t)) => match (pct_of_target(ctx, r), track(ctx, r)) {
                             (Some(p), Some(on)) => format!("{p:.0}% of the target of {}, {on}", value(Some(t), unit)),
                             (Some(p), None) => format!("{p:.0}% of the target of {}", value(Some(t), unit)),

@@ -9,7 +9,7 @@ use std::path::{Path, PathBuf};
 
 use super::*;
 use crate::privacy::audit::{self, Finding};
-use crate::privacy::ledger::{self, Ledger};
+use crate::privacy::ledger;
 
 /// One document of a release, or one per subject.
 #[derive(Debug, Clone, PartialEq)]
@@ -150,13 +150,9 @@ impl<'l> Release<'l> {
         crate::timing::lap(&timer, "release: documents written");
         let Some(protected) = &self.protected else { return Ok(written) };
         let figures = dir.join("figures");
-        let cells = protected.ledger.cells_frame(&protected.protection)?;
-        let sums = Ledger::sums_frame(&protected.protection)?;
-        for (name, frame) in [("published.csv", &cells), ("sums.csv", &sums)] {
-            let path = figures.join(name);
-            base.read_set.check(&path)?;
-            crate::output::write_staged(&path, &crate::output::render(frame, crate::output::TableFormat::Csv)?)?;
-        }
+        // As a batch writes them beside its figures: CSV, into the staging folder.
+        let csv = Options { figures_format: crate::output::TableFormat::Csv, staged: true, ..base.clone() };
+        batch::write_ledger(&figures, protected, &csv)?;
         crate::timing::lap(&timer, "release: tables of cells and sums written");
         // The audit reads what was written, as a reader would: the tables read back are
         // what the protection audited (else they are audited afresh).

@@ -98,19 +98,7 @@ fn release() -> &'static Path {
     static MADE: std::sync::OnceLock<(tempfile::TempDir, PathBuf)> = std::sync::OnceLock::new();
     let (_, out) = MADE.get_or_init(|| {
         let dir = tempfile::tempdir().unwrap();
-        let samples = crate::util::repo().join("samples");
-        for f in [
-            "outcomes.csv",
-            "organisations.csv",
-            "programmes.csv",
-            "areas.csv",
-            "targets.csv",
-            "assumptions.toml",
-            "commitments.csv",
-            "impact.toml",
-        ] {
-            std::fs::copy(samples.join(f), dir.path().join(f)).unwrap();
-        }
+        crate::util::sample_project(dir.path());
         crate::util::impact_in(dir.path(), &["release"]).ok();
         let out = dir.path().join("out/2024-25");
         (dir, out)

@@ -14,7 +14,7 @@ use good_lp::{microlp, variable, Expression, ProblemVariables, Solution, SolverM
 use impactkit::indicator::{Library, RollUp};
 use proptest::prelude::*;
 
-use crate::util::{csv_rows, impact, impact_in, listing, s, write};
+use crate::util::{csv_rows, impact, impact_in, listing, s, sample_project, write, SAMPLE_FILES};
 
 /// A cell as the attacker reads it.
 #[derive(Debug, Clone)]
@@ -218,25 +218,6 @@ fn attack(cells: &[Cell], library: &Library, threshold: f64) -> Vec<(String, f64
         }
     }
     found
-}
-
-/// The sample data and tables.
-const SAMPLE_FILES: [&str; 7] = [
-    "outcomes.csv",
-    "organisations.csv",
-    "programmes.csv",
-    "areas.csv",
-    "targets.csv",
-    "assumptions.toml",
-    "commitments.csv",
-];
-
-/// The sample project (its data, tables and release) in a folder of its own.
-fn sample_project(dir: &Path) {
-    let samples = crate::util::repo().join("samples");
-    for f in SAMPLE_FILES.iter().chain(&["impact.toml"]) {
-        std::fs::copy(samples.join(f), dir.join(f)).unwrap();
-    }
 }
 
 fn library() -> Library {

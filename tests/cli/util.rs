@@ -55,6 +55,25 @@ pub fn impact_in(dir: &Path, args: &[&str]) -> Run {
     }
 }
 
+/// The sample data and tables (`samples/`).
+pub const SAMPLE_FILES: [&str; 7] = [
+    "outcomes.csv",
+    "organisations.csv",
+    "programmes.csv",
+    "areas.csv",
+    "targets.csv",
+    "assumptions.toml",
+    "commitments.csv",
+];
+
+/// The sample project (its data, tables and release) in `dir`.
+pub fn sample_project(dir: &Path) {
+    let samples = repo().join("samples");
+    for f in SAMPLE_FILES.iter().chain(&["impact.toml"]) {
+        std::fs::copy(samples.join(f), dir.join(f)).expect("copy a sample file");
+    }
+}
+
 pub fn write(dir: &Path, name: &str, content: &str) -> PathBuf {
     let path = dir.join(name);
     std::fs::write(&path, content).expect("write fixture");

@@ -9,12 +9,52 @@
 use super::draw::PAGE_H;
 use super::draw::{Cmd, Rgb};
 use super::embed::{self, Face};
+use super::structure::{Mark, Tree};
 
-/// The content stream that draws `cmds`, with text coded for `faces` (regular,
-/// bold). A face that is `None` draws nothing of its text's glyphs (code 0).
-pub fn encode(cmds: &[Cmd], faces: &[Option<&Face>; 2]) -> Vec<u8> {
-    let mut out = Stream { bytes: Vec::with_capacity(cmds.len() * 48), first: true };
+/// The content stream that draws `cmds` on page `page` (from 0), with text coded for
+/// `faces` (regular, bold). A face that is `None` draws nothing of its text's glyphs
+/// (code 0). Each run of drawing is marked content: an artifact, or its element's
+/// with a new MCID recorded in `tree`.
+pub fn encode(cmds: &[Cmd], faces: &[Option<&Face>; 2], tree: &mut Tree, page: usize) -> Vec<u8> {
+    let mut out = Stream { bytes: Vec::with_capacity(cmds.len() * 52), first: true };
+    let mut run: Option<Mark> = None;
     for c in cmds {
+        let drawn = match c {
+            Cmd::Open(role) => {
+                tree.open(role.clone());
+                None
+            }
+            Cmd::Close => {
+                tree.close();
+                None
+            }
+            Cmd::BeginArtifact | Cmd::EndArtifact => {
+                tree.artifact(matches!(c, Cmd::BeginArtifact));
+                None
+            }
+            Cmd::Text { .. } => Some(tree.mark_for(true)),
+            Cmd::Rect { fill: None, stroke: None, .. } => None,
+            _ => Some(tree.mark_for(false)),
+        };
+        let Some(mark) = drawn else { continue };
+        if run != Some(mark) {
+            if run.is_some() {
+                out.op(&[], "EMC");
+            }
+            out.start();
+            match mark {
+                Mark::Artifact => out.bytes.extend_from_slice(b"/Artifact BMC"),
+                Mark::Of(element) => {
+                    let mcid = tree.mark(element, page);
+                    out.bytes.push(b'/');
+                    out.bytes.extend_from_slice(tree.tag(element).as_bytes());
+                    out.bytes.extend_from_slice(b" <</MCID ");
+                    out.bytes.extend_from_slice(mcid.to_string().as_bytes());
+                    out.bytes.extend_from_slice(b">> BDC");
+                }
+            }
+            run = Some(mark);
+        }
         match c {
             Cmd::Text { x, y, size, bold, colour, text } => {
                 out.op(&[], "BT");
@@ -62,7 +102,11 @@ pub fn encode(cmds: &[Cmd], faces: &[Option<&Face>; 2]) -> Vec<u8> {
                 out.op(&[], "h");
                 out.op(&[], "f");
             }
+            Cmd::Open(_) | Cmd::Close | Cmd::BeginArtifact | Cmd::EndArtifact => {}
         }
+    }
+    if run.is_some() {
+        out.op(&[], "EMC");
     }
     out.bytes
 }
@@ -138,12 +182,17 @@ mod tests {
         let face = embed::face(&chars, true).expect("face");
         let cmds =
             vec![Cmd::Text { x: 50.0, y: 90.0, size: 9.5, bold: true, colour: Rgb::WHITE, text: "£5 à".into() }];
-        let text = String::from_utf8(encode(&cmds, &[None, Some(&face)])).unwrap();
+        let mut cmds = cmds;
+        cmds.insert(0, Cmd::Open(crate::report::draw::Role::P));
+        let text = String::from_utf8(encode(&cmds, &[None, Some(&face)], &mut Tree::default(), 0)).unwrap();
         let codes: String = "£5 à".chars().map(|c| format!("{:04X}", face.code(c))).collect();
         assert!(!codes.contains("0000"), "every character has a glyph: {codes}");
-        assert_eq!(text, format!("BT\n/F2 9.5 Tf\n1 1 1 rg\n50 {} Td\n<{codes}> Tj\nET", PAGE_H - 90.0));
+        assert_eq!(
+            text,
+            format!("/P <</MCID 0>> BDC\nBT\n/F2 9.5 Tf\n1 1 1 rg\n50 {} Td\n<{codes}> Tj\nET\nEMC", PAGE_H - 90.0)
+        );
         // Without the face, the characters draw as .notdef.
-        let text = String::from_utf8(encode(&cmds, &[None, None])).unwrap();
+        let text = String::from_utf8(encode(&cmds, &[None, None], &mut Tree::default(), 0)).unwrap();
         assert!(text.contains("<0000000000000000> Tj"), "{text}");
     }
 
@@ -155,10 +204,10 @@ mod tests {
             Cmd::Path { points: vec![(1.0, 2.0), (3.0, 4.0)], colour: Rgb::BLACK, width: 1.0 },
             Cmd::Polygon { points: vec![(1.0, 2.0), (3.0, 4.0), (5.0, 2.0)], fill: Rgb::BLACK },
         ];
-        let text = String::from_utf8(encode(&cmds, &[None, None])).unwrap();
+        let text = String::from_utf8(encode(&cmds, &[None, None], &mut Tree::default(), 0)).unwrap();
         let h = PAGE_H;
         let expect = format!(
-            "1 1 1 rg\n0 0 0 RG\n0.5 w\n10 {} 30 40 re\nB\n0 0 0 RG\n1 w\n1 {} m\n3 {} l\nS\n0 0 0 rg\n1 {} m\n3 {} l\n5 {} l\nh\nf",
+            "/Artifact BMC\n1 1 1 rg\n0 0 0 RG\n0.5 w\n10 {} 30 40 re\nB\n0 0 0 RG\n1 w\n1 {} m\n3 {} l\nS\n0 0 0 rg\n1 {} m\n3 {} l\n5 {} l\nh\nf\nEMC",
             h - 20.0 - 40.0,
             h - 2.0,
             h - 4.0,

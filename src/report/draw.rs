@@ -38,8 +38,63 @@ pub fn series_colour(i: usize) -> Rgb {
     PALETTE[i % PALETTE.len()]
 }
 
+/// What a stretch of a page is in the document's logical structure (a PDF
+/// structure element). Layout opens and closes them around what it draws; the PDF
+/// writer turns them into the tagged PDF's structure tree.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Role {
+    H1,
+    H2,
+    H3,
+    P,
+    /// A list (KPI and value tiles), of `ListItem`s each holding a `ListBody`.
+    List,
+    ListItem,
+    ListBody,
+    Table,
+    TableRow,
+    /// A header cell: of its column (`row: false`) or of its row.
+    TableHeader {
+        row: bool,
+    },
+    TableCell,
+    /// A chart, with its words for a reader who cannot see it.
+    Figure {
+        alt: String,
+    },
+}
+
+impl Role {
+    /// The standard structure type's name.
+    pub fn tag(&self) -> &'static str {
+        match self {
+            Role::H1 => "H1",
+            Role::H2 => "H2",
+            Role::H3 => "H3",
+            Role::P => "P",
+            Role::List => "L",
+            Role::ListItem => "LI",
+            Role::ListBody => "LBody",
+            Role::Table => "Table",
+            Role::TableRow => "TR",
+            Role::TableHeader { .. } => "TH",
+            Role::TableCell => "TD",
+            Role::Figure { .. } => "Figure",
+        }
+    }
+}
+
 #[derive(Debug, Clone, PartialEq)]
 pub enum Cmd {
+    /// Begin a structure element inside the one open (the document when none is):
+    /// what is drawn until its `Close` is its content.
+    Open(Role),
+    /// End the innermost open structure element.
+    Close,
+    /// What is drawn until `EndArtifact` is page furniture (running header and footer,
+    /// a repeated table heading), whatever element is open.
+    BeginArtifact,
+    EndArtifact,
     /// Text with its baseline at `y`.
     Text {
         x: f32,
@@ -81,6 +136,7 @@ impl Cmd {
             }
             Cmd::Path { points, colour, width } => Cmd::Path { points: mv(points), colour: *colour, width: *width },
             Cmd::Polygon { points, fill } => Cmd::Polygon { points: mv(points), fill: *fill },
+            other => other.clone(),
         }
     }
 }

@@ -23,6 +23,7 @@ mod render;
 pub mod row;
 pub(crate) mod sections;
 pub mod spec;
+pub(crate) mod structure;
 pub mod terms;
 
 use std::collections::HashMap;

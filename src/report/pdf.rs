@@ -1,6 +1,7 @@
-//! Pages of drawing commands → a PDF (printpdf), with the font embedded as a
-//! subset, document metadata, and a trailer id derived from the inputs so the
-//! same inputs give the same bytes.
+//! Pages of drawing commands → a tagged PDF (printpdf lays out the document), with
+//! the font embedded as a subset, the logical structure (`structure`), document
+//! metadata, and a trailer id derived from the inputs so the same inputs give the
+//! same bytes.
 
 use std::collections::BTreeSet;
 
@@ -8,6 +9,7 @@ use printpdf::{PdfDocument, PdfPage, PdfSaveOptions, Pt};
 
 use super::draw::Cmd;
 use super::embed;
+use super::structure::{Catalog, Tree};
 use crate::error::{Error, Result};
 
 use super::deflate::{deflate_at, deflate_level};
@@ -84,18 +86,42 @@ pub fn write_pdf(pages: &[Vec<Cmd>], meta: &DocMeta) -> Result<Vec<u8>> {
     }
     let coding = [faces[0].as_deref(), faces[1].as_deref()];
     let level = deflate_level();
-    for (page, cmds) in page_ids.iter().zip(pages) {
+    let mut tree = Tree::default();
+    for (i, (page, cmds)) in page_ids.iter().zip(pages).enumerate() {
         let contents = reference(&lo, *page, &[b"Contents"]).ok_or_else(|| missing("page contents"))?;
         let Ok(lopdf::Object::Stream(stream)) = lo.get_object_mut(contents) else {
             return Err(missing("page contents"));
         };
-        stream.set_content(super::content::encode(cmds, &coding));
+        stream.set_content(super::content::encode(cmds, &coding, &mut tree, i));
         deflate_at(stream, level);
     }
+    let catalog = Catalog {
+        title: meta.title.clone(),
+        author: meta.author.clone(),
+        subject: meta.subject.clone(),
+        date: format!("{}T12:00:00Z", meta.date.format("%Y-%m-%d")),
+        producer: format!("impactkit {}", env!("CARGO_PKG_VERSION")),
+    };
+    tree.write(&mut lo, &page_ids, &catalog).map_err(|e| Error::internal(format!("tagging the PDF: {e}")))?;
+    drop_empty_info(&mut lo);
+    // Tagged PDF with a structure tree, /Lang and XMP: PDF/UA-1 rests on PDF 1.7.
+    lo.version = "1.7".into();
     let mut bytes = Vec::new();
     lo.save_to(&mut bytes).map_err(|e| Error::internal(format!("writing the PDF: {e}")))?;
     set_document_id(&mut bytes, &meta.id);
     Ok(bytes)
+}
+
+/// printpdf writes empty `/GTS_PDFXVersion` and `/Identifier` entries, which make
+/// readers report a PDF/X subtype the file does not claim.
+fn drop_empty_info(doc: &mut lopdf::Document) {
+    let Ok(info) = doc.trailer.get(b"Info").and_then(lopdf::Object::as_reference) else { return };
+    let Ok(info) = doc.get_dictionary_mut(info) else { return };
+    for key in [&b"GTS_PDFXVersion"[..], b"Identifier"] {
+        if matches!(info.get(key), Ok(lopdf::Object::String(s, _)) if s.is_empty()) {
+            info.remove(key);
+        }
+    }
 }
 
 /// The object that `path` (keys of nested dictionaries, the last a reference)

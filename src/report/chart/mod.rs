@@ -4,11 +4,13 @@
 
 mod bars;
 mod columns;
+mod describe;
 mod recorder;
 mod tornado;
 
 use bars::horizontal_bars;
 use columns::vertical;
+pub use describe::describe;
 use recorder::Recorder;
 use tornado::tornado;
 

@@ -5,7 +5,7 @@
 
 use super::blocks::{Block, Cover, Document, Frame, Panel, Tile, TileStyle};
 use super::chart::{self, ChartData};
-use super::draw::{Cmd, Rgb};
+use super::draw::{Cmd, Rgb, Role};
 use super::draw::{PAGE_H, PAGE_W};
 use super::fonts::{fit, text_width, wrap, wrap_at_most};
 use crate::error::Result;
@@ -52,6 +52,8 @@ pub struct Built {
 struct Flow {
     pages: Vec<Vec<Cmd>>,
     y: f32,
+    /// The last section heading: a chart's words begin with it.
+    last_heading: Option<String>,
 }
 
 impl Flow {
@@ -75,24 +77,35 @@ impl Flow {
         }
     }
 
+    /// Begin a structure element: what is drawn until `close` is its content.
+    fn open(&mut self, role: Role) {
+        self.page().push(Cmd::Open(role));
+    }
+
+    fn close(&mut self) {
+        self.page().push(Cmd::Close);
+    }
+
     fn text(&mut self, x: f32, size: f32, bold: bool, colour: Rgb, text: &str) {
         let y = self.y + size;
         self.page().push(Cmd::Text { x, y, size, bold, colour, text: text.to_string() });
     }
 
     fn paragraph(&mut self, text: &str, size: f32, colour: Rgb) {
+        self.open(Role::P);
         for line in wrap(text, size, false, CONTENT_W) {
             self.ensure(size * 1.4);
             self.text(MARGIN, size, false, colour, &line);
             self.y += size * 1.4;
         }
+        self.close();
     }
 
     /// Draw a chart the full content width at the current position and move past it:
     /// as tall as asked where it fits, else as tall as the rest of the page when that is
     /// at least `CHART_SHRINK` of it (a page is not left a third empty for want of a
     /// few points), else on the next page. Returns the height drawn.
-    fn chart(&mut self, data: &ChartData, height: f32) -> Result<f32> {
+    fn chart(&mut self, data: &ChartData, height: f32, title: &str) -> Result<f32> {
         let room = BOTTOM - self.y;
         let height = if height <= room {
             height
@@ -104,7 +117,9 @@ impl Flow {
         };
         let drawn = chart::draw_vector(data, CONTENT_W, height)?;
         let (x, y) = (MARGIN, self.y);
+        self.open(Role::Figure { alt: chart::describe(data, title) });
         self.page().extend(drawn.cmds.iter().map(|c| c.shifted(x, y)));
+        self.close();
         self.y += height;
         Ok(height)
     }
@@ -117,19 +132,27 @@ impl Flow {
         for block in blocks {
             match block {
                 Block::Paragraph { text, size, colour } => {
+                    self.open(Role::P);
                     for line in wrap(text, *size, false, CONTENT_W) {
                         self.text(MARGIN, *size, false, *colour, &line);
                         self.y += size * 1.4;
                     }
+                    self.close();
                 }
-                Block::Line { text, size, bold, advance } => {
-                    self.text(MARGIN, *size, *bold, Rgb::TEXT, &fit(text, *size, *bold, CONTENT_W));
-                    self.y += advance;
-                }
+                Block::Line { text, size, bold, advance } => self.line(text, *size, *bold, *advance),
                 Block::Space(h) => self.y += h,
                 _ => {}
             }
         }
+    }
+
+    /// One line, shortened to the width: a bold one is a sub-heading (a methodology
+    /// entry's name) under the section's heading.
+    fn line(&mut self, text: &str, size: f32, bold: bool, advance: f32) {
+        self.open(if bold && self.last_heading.is_some() { Role::H3 } else { Role::P });
+        self.text(MARGIN, size, bold, Rgb::TEXT, &fit(text, size, bold, CONTENT_W));
+        self.close();
+        self.y += advance;
     }
 
     /// A heading, kept on one page with the first `lead` points of what follows it
@@ -139,18 +162,21 @@ impl Flow {
         let extra = 18.0 * (lines.len().max(1) - 1) as f32;
         self.ensure((28.0 + extra + lead).max(80.0));
         self.y += 6.0;
+        self.open(Role::H2);
         for (k, line) in lines.iter().enumerate() {
             if k > 0 {
                 self.y += 18.0;
             }
             self.text(MARGIN, 14.0, true, Rgb::TEXT, line);
         }
+        self.close();
+        self.last_heading = Some(title.to_string());
         self.y += 22.0;
     }
 }
 
 pub fn build(doc: &Document) -> Result<Built> {
-    let mut flow = Flow { pages: Vec::new(), y: TOP };
+    let mut flow = Flow { pages: Vec::new(), y: TOP, last_heading: None };
     let mut charts = Vec::new();
     cover(&doc.cover, &mut flow);
     flow.new_page();
@@ -159,13 +185,11 @@ pub fn build(doc: &Document) -> Result<Built> {
             Block::KeepTogether(h) => flow.ensure(*h),
             Block::Heading(title) => flow.heading(title, lead_height(&doc.blocks[i + 1..])),
             Block::Paragraph { text, size, colour } => flow.paragraph(text, *size, *colour),
-            Block::Line { text, size, bold, advance } => {
-                flow.text(MARGIN, *size, *bold, Rgb::TEXT, &fit(text, *size, *bold, CONTENT_W));
-                flow.y += advance;
-            }
+            Block::Line { text, size, bold, advance } => flow.line(text, *size, *bold, *advance),
             Block::Space(h) => flow.y += h,
             Block::Chart { data, height, slug } => {
-                let drawn = flow.chart(data, *height)?;
+                let title = flow.last_heading.clone().unwrap_or_default();
+                let drawn = flow.chart(data, *height, &title)?;
                 charts.push(ChartOut { slug: slug.clone(), data: data.clone(), width: CONTENT_W, height: drawn });
             }
             Block::Together(group) => flow.together(group),
@@ -183,6 +207,9 @@ pub fn build(doc: &Document) -> Result<Built> {
     for (i, page) in flow.pages.iter_mut().enumerate() {
         let lines: Vec<String> =
             page_notes(&doc.frame, page).iter().flat_map(|n| wrap(n, 7.0, false, CONTENT_W)).take(NOTE_LINES).collect();
+        // The notes repeat, at a page's foot, what the document says of its marks: page
+        // furniture, as the header and footer are.
+        page.push(Cmd::BeginArtifact);
         for (k, text) in lines.into_iter().enumerate() {
             page.push(Cmd::Text {
                 x: MARGIN,
@@ -194,6 +221,7 @@ pub fn build(doc: &Document) -> Result<Built> {
             });
         }
         furniture(&doc.frame, page, i + 1, total);
+        page.push(Cmd::EndArtifact);
     }
     Ok(Built { pages: flow.pages, charts })
 }
@@ -234,11 +262,14 @@ fn cover(c: &Cover, flow: &mut Flow) {
     let mut y = 120.0;
     // The band holds three lines of title; the subject below, four lines. The full
     // title and name are in the PDF's metadata.
+    page.push(Cmd::Open(Role::H1));
     for line in wrap_at_most(&c.title, 30.0, true, CONTENT_W, 3) {
         page.push(Cmd::Text { x: MARGIN, y, size: 30.0, bold: true, colour: Rgb::WHITE, text: line });
         y += 36.0;
     }
+    page.push(Cmd::Close);
     if let Some(sub) = &c.subtitle {
+        page.push(Cmd::Open(Role::P));
         page.push(Cmd::Text {
             x: MARGIN,
             y: y + 4.0,
@@ -247,16 +278,23 @@ fn cover(c: &Cover, flow: &mut Flow) {
             colour: Rgb::WHITE,
             text: fit(sub, 14.0, false, CONTENT_W),
         });
+        page.push(Cmd::Close);
     }
     let mut y = 320.0;
+    page.push(Cmd::Open(Role::P));
     for line in wrap_at_most(&c.subject, 22.0, true, CONTENT_W, 4) {
         page.push(Cmd::Text { x: MARGIN, y, size: 22.0, bold: true, colour: Rgb::TEXT, text: line });
         y += 28.0;
     }
+    page.push(Cmd::Close);
+    page.push(Cmd::Open(Role::P));
     page.push(Cmd::Text { x: MARGIN, y: y + 6.0, size: 14.0, bold: false, colour: Rgb::TEXT, text: c.period.clone() });
+    page.push(Cmd::Close);
     let mut y = y + 50.0;
     for l in &c.lines {
+        page.push(Cmd::Open(Role::P));
         page.push(Cmd::Text { x: MARGIN, y, size: 11.0, bold: false, colour: Rgb::MUTED, text: l.clone() });
+        page.push(Cmd::Close);
         y += 18.0;
     }
 }
@@ -333,12 +371,15 @@ fn tile_grid(flow: &mut Flow, style: TileStyle, tiles: &[Tile]) {
     if style == TileStyle::Value {
         flow.ensure(tiles.len().div_ceil(PER_ROW) as f32 * (h + GAP));
     }
+    flow.open(Role::List);
     for chunk in tiles.chunks(PER_ROW) {
         flow.ensure(h + GAP);
         let y = flow.y;
         for (k, tile) in chunk.iter().enumerate() {
             let x = MARGIN + k as f32 * (w + GAP);
             let page = flow.page();
+            page.push(Cmd::Open(Role::ListItem));
+            page.push(Cmd::Open(Role::ListBody));
             page.push(Cmd::Rect { x, y, w, h, fill: Some(Rgb::TINT), stroke: None });
             page.push(Cmd::Rect { x, y, w: 3.0, h, fill: Some(Rgb::ACCENT), stroke: None });
             let (big_size, colour) = if tile.muted { (14.0, Rgb::MUTED) } else { (size, Rgb::ACCENT) };
@@ -379,9 +420,12 @@ fn tile_grid(flow: &mut Flow, style: TileStyle, tiles: &[Tile]) {
                     text: line,
                 });
             }
+            page.push(Cmd::Close);
+            page.push(Cmd::Close);
         }
         flow.y += h + GAP;
     }
+    flow.close();
 }
 
 /// Small charts three to a row, each under its title.
@@ -396,6 +440,7 @@ fn panel_grid(flow: &mut Flow, panels: &[Panel], charts: &mut Vec<ChartOut>) -> 
         for (k, panel) in chunk.iter().enumerate() {
             let x = MARGIN + k as f32 * (w + GAP);
             let page = flow.page();
+            page.push(Cmd::Open(Role::P));
             page.push(Cmd::Text {
                 x,
                 y: y + 9.0,
@@ -404,8 +449,11 @@ fn panel_grid(flow: &mut Flow, panels: &[Panel], charts: &mut Vec<ChartOut>) -> 
                 colour: Rgb::TEXT,
                 text: fit(&panel.title, 8.5, true, w),
             });
+            page.push(Cmd::Close);
             let drawn = chart::draw_vector(&panel.data, w, H)?;
+            page.push(Cmd::Open(Role::Figure { alt: chart::describe(&panel.data, &panel.title) }));
             page.extend(drawn.cmds.iter().map(|c| c.shifted(x, y + 14.0)));
+            page.push(Cmd::Close);
             charts.push(ChartOut { slug: panel.slug.clone(), data: panel.data.clone(), width: w, height: H });
         }
         flow.y += H + 22.0;

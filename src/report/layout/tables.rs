@@ -86,19 +86,41 @@ pub(super) fn table(flow: &mut Flow, head: &[String], rows: &[Vec<String>], nume
         let n = cells.iter().enumerate().map(|(c, cell)| lines_of(cell, c, bold).len()).max().unwrap_or(1);
         n as f32 * line + pad
     };
-    let draw_row = |flow: &mut Flow, cells: &[String], bold: bool, fill: Option<Rgb>| {
+    // The first column names its row where it is words (a programme, a period).
+    let row_headers = !numeric.first().copied().unwrap_or(true);
+    // `tagged: false` draws a row as furniture (the heading row repeated on a new page).
+    let draw_row = |flow: &mut Flow, cells: &[String], bold: bool, fill: Option<Rgb>, tagged: bool| {
         let h = row_height(cells, bold);
         let y = flow.y;
-        let page = flow.page();
+        let mut cmds = Vec::new();
+        let open = |cmds: &mut Vec<Cmd>, role: Role| {
+            if tagged {
+                cmds.push(Cmd::Open(role));
+            }
+        };
+        let close = |cmds: &mut Vec<Cmd>| {
+            if tagged {
+                cmds.push(Cmd::Close);
+            }
+        };
+        open(&mut cmds, Role::TableRow);
         if let Some(f) = fill {
-            page.push(Cmd::Rect { x: MARGIN, y, w: CONTENT_W, h, fill: Some(f), stroke: None });
+            cmds.push(Cmd::Rect { x: MARGIN, y, w: CONTENT_W, h, fill: Some(f), stroke: None });
         }
         let mut x = MARGIN;
         for (c, cell) in cells.iter().enumerate() {
             let w = widths[c];
+            let role = if bold {
+                Role::TableHeader { row: false }
+            } else if c == 0 && row_headers {
+                Role::TableHeader { row: true }
+            } else {
+                Role::TableCell
+            };
+            open(&mut cmds, role);
             for (l, text) in lines_of(cell, c, bold).into_iter().enumerate() {
                 let tx = if numeric[c] { x + w - 3.5 - text_width(&text, size, bold) } else { x + 3.5 };
-                page.push(Cmd::Text {
+                cmds.push(Cmd::Text {
                     x: tx,
                     y: y + size * 1.18 + l as f32 * line,
                     size,
@@ -107,19 +129,27 @@ pub(super) fn table(flow: &mut Flow, head: &[String], rows: &[Vec<String>], nume
                     text,
                 });
             }
+            close(&mut cmds);
             x += w;
         }
+        close(&mut cmds);
+        flow.page().extend(cmds);
         flow.y += h;
     };
     let head_h = row_height(head, true);
     flow.ensure(head_h + row_height(&rows[0], false) * 2.0);
-    draw_row(flow, head, true, Some(Rgb::RULE));
+    flow.open(Role::Table);
+    draw_row(flow, head, true, Some(Rgb::RULE), true);
     for (i, r) in rows.iter().enumerate() {
         if flow.y + row_height(r, false) > BOTTOM {
             flow.new_page();
-            draw_row(flow, head, true, Some(Rgb::RULE));
+            // The heading row again, for the eye: the table has it once.
+            flow.page().push(Cmd::BeginArtifact);
+            draw_row(flow, head, true, Some(Rgb::RULE), false);
+            flow.page().push(Cmd::EndArtifact);
         }
-        draw_row(flow, r, false, (i % 2 == 1).then_some(Rgb::TINT));
+        draw_row(flow, r, false, (i % 2 == 1).then_some(Rgb::TINT), true);
     }
+    flow.close();
     flow.y += 12.0;
 }

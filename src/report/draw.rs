@@ -62,6 +62,9 @@ pub enum Role {
     Figure {
         alt: String,
     },
+    /// A note at a page's foot (what a mark on the page means): a child of the
+    /// document whatever is open, read after what is open.
+    Note,
 }
 
 impl Role {
@@ -80,6 +83,7 @@ impl Role {
             Role::TableHeader { .. } => "TH",
             Role::TableCell => "TD",
             Role::Figure { .. } => "Figure",
+            Role::Note => "Note",
         }
     }
 }

@@ -62,7 +62,7 @@ pub enum Mark {
 impl Tree {
     pub fn open(&mut self, role: Role) {
         let id = self.elements.len();
-        let parent = self.top();
+        let parent = if role == Role::Note { 0 } else { self.top() };
         self.elements.push(Element { role: Some(role), parent, kids: Vec::new() });
         self.elements[parent].kids.push(Kid::Element(id));
         self.open.push(id);
@@ -157,6 +157,10 @@ impl Tree {
                     dict.set("A", Object::Dictionary(attributes));
                 }
                 Some(Role::Figure { alt }) => dict.set("Alt", text_string(alt)),
+                // PDF/UA-1 (7.9): a note has an id.
+                Some(Role::Note) => {
+                    dict.set("ID", Object::String(format!("note-{k}").into_bytes(), StringFormat::Literal))
+                }
                 _ => {}
             }
             if k == 0 {
@@ -284,6 +288,13 @@ mod tests {
     fn shapes_are_content_only_inside_a_figure_and_text_only_inside_an_element() {
         let mut tree = Tree::default();
         assert_eq!(tree.mark_for(true), Mark::Artifact, "nothing open: furniture");
+        tree.open(Role::Table);
+        tree.open(Role::Note);
+        assert_eq!(tree.elements[2].parent, 0, "a page's note is the document's, not the open table's");
+        tree.close();
+        tree.close();
+        tree.elements.truncate(1);
+        tree.elements[0].kids.clear();
         tree.open(Role::P);
         assert_eq!(tree.mark_for(true), Mark::Of(1));
         assert_eq!(tree.mark_for(false), Mark::Artifact, "a rule beside a paragraph is decoration");

@@ -4,6 +4,7 @@
 
 mod util;
 
+mod accessible;
 mod aggregate;
 mod attack;
 mod compare;

@@ -94,7 +94,7 @@ fn pages(path: &Path) -> Vec<Page> {
 }
 
 /// The sample project's release, made once for the tests of this module.
-fn release() -> &'static Path {
+pub(crate) fn release() -> &'static Path {
     static MADE: std::sync::OnceLock<(tempfile::TempDir, PathBuf)> = std::sync::OnceLock::new();
     let (_, out) = MADE.get_or_init(|| {
         let dir = tempfile::tempdir().unwrap();
@@ -107,7 +107,7 @@ fn release() -> &'static Path {
 }
 
 /// Every PDF of the release: each shipped spec for every sample subject.
-fn documents() -> Vec<PathBuf> {
+pub(crate) fn documents() -> Vec<PathBuf> {
     let root = release();
     let mut out = Vec::new();
     let mut stack = vec![root.to_path_buf()];

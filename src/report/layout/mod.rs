@@ -207,9 +207,11 @@ pub fn build(doc: &Document) -> Result<Built> {
     for (i, page) in flow.pages.iter_mut().enumerate() {
         let lines: Vec<String> =
             page_notes(&doc.frame, page).iter().flat_map(|n| wrap(n, 7.0, false, CONTENT_W)).take(NOTE_LINES).collect();
-        // The notes repeat, at a page's foot, what the document says of its marks: page
-        // furniture, as the header and footer are.
-        page.push(Cmd::BeginArtifact);
+        // What the marks on this page mean, read after what is open on it.
+        if !lines.is_empty() {
+            page.push(Cmd::Open(Role::Note));
+        }
+        let noted = !lines.is_empty();
         for (k, text) in lines.into_iter().enumerate() {
             page.push(Cmd::Text {
                 x: MARGIN,
@@ -220,8 +222,10 @@ pub fn build(doc: &Document) -> Result<Built> {
                 text,
             });
         }
+        if noted {
+            page.push(Cmd::Close);
+        }
         furniture(&doc.frame, page, i + 1, total);
-        page.push(Cmd::EndArtifact);
     }
     Ok(Built { pages: flow.pages, charts })
 }
@@ -317,9 +321,16 @@ fn page_notes(frame: &Frame, page: &[Cmd]) -> Vec<String> {
 
 /// Marking (when there is one), header (pages after the cover) and footer (every page).
 fn furniture(frame: &Frame, page: &mut Vec<Cmd>, n: usize, total: usize) {
-    if let Some(marking) = &frame.marking {
-        let colour = if n == 1 { Rgb::WHITE } else { Rgb::WARNING };
-        page.push(Cmd::Text { x: MARGIN, y: 26.0, size: 8.5, bold: true, colour, text: marking.clone() });
+    // The marking is read once, on the cover (nothing is open there); every other
+    // thing here is page furniture.
+    if let (Some(marking), 1) = (&frame.marking, n) {
+        page.push(Cmd::Open(Role::P));
+        page.push(Cmd::Text { x: MARGIN, y: 26.0, size: 8.5, bold: true, colour: Rgb::WHITE, text: marking.clone() });
+        page.push(Cmd::Close);
+    }
+    page.push(Cmd::BeginArtifact);
+    if let (Some(marking), 2..) = (&frame.marking, n) {
+        page.push(Cmd::Text { x: MARGIN, y: 26.0, size: 8.5, bold: true, colour: Rgb::WARNING, text: marking.clone() });
     }
     if n > 1 {
         // The subject's name is never cut: the title gives way first (it is on the
@@ -356,6 +367,7 @@ fn furniture(frame: &Frame, page: &mut Vec<Cmd>, n: usize, total: usize) {
     let label = format!("Page {n} of {total}");
     let w = text_width(&label, 7.5, false);
     page.push(Cmd::Text { x: MARGIN + CONTENT_W - w, y: fy, size: 7.5, bold: false, colour: Rgb::MUTED, text: label });
+    page.push(Cmd::EndArtifact);
 }
 
 /// Tiles three to a row. KPI tiles (78 pt) carry a target footer and show their unit

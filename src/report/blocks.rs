@@ -13,6 +13,8 @@ pub enum Block {
     KeepTogether(f32),
     /// A section heading.
     Heading(String),
+    /// A heading within a section (wrapped, smaller).
+    Subheading(String),
     /// Wrapped text at a size and colour.
     Paragraph { text: String, size: f32, colour: Rgb },
     /// One line of text, shortened to the page width, then `advance` points down.

@@ -155,6 +155,20 @@ impl Flow {
         self.y += advance;
     }
 
+    /// A heading within a section, kept with what follows it as a heading is.
+    fn subheading(&mut self, title: &str, lead: f32) {
+        let lines = wrap(title, 10.5, true, CONTENT_W);
+        self.ensure(lines.len() as f32 * 13.0 + 8.0 + lead);
+        self.y += 4.0;
+        self.open(if self.last_heading.is_some() { Role::H3 } else { Role::P });
+        for line in &lines {
+            self.text(MARGIN, 10.5, true, Rgb::TEXT, line);
+            self.y += 13.0;
+        }
+        self.close();
+        self.y += 4.0;
+    }
+
     /// A heading, kept on one page with the first `lead` points of what follows it
     /// (at least a few lines), so no heading is left alone at a page's foot.
     fn heading(&mut self, title: &str, lead: f32) {
@@ -184,6 +198,7 @@ pub fn build(doc: &Document) -> Result<Built> {
         match block {
             Block::KeepTogether(h) => flow.ensure(*h),
             Block::Heading(title) => flow.heading(title, lead_height(&doc.blocks[i + 1..])),
+            Block::Subheading(title) => flow.subheading(title, lead_height(&doc.blocks[i + 1..])),
             Block::Paragraph { text, size, colour } => flow.paragraph(text, *size, *colour),
             Block::Line { text, size, bold, advance } => flow.line(text, *size, *bold, *advance),
             Block::Space(h) => flow.y += h,

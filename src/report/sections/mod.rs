@@ -23,6 +23,7 @@ use crate::indicator::{Direction, Library};
 use crate::privacy::Withheld;
 
 mod chart;
+pub(crate) mod chart_figures;
 mod commitments;
 mod cost_per_outcome;
 mod data_quality;
@@ -283,6 +284,8 @@ pub fn document(ctx: &Context, sections: &[Section]) -> Result<(Document, Vec<(S
         };
         blocks.extend(part.0);
     }
+    let figures = chart_figures::appendix(&blocks);
+    blocks.extend(figures);
     Ok((Document { cover: cover(ctx), frame: frame(ctx), blocks }, tables))
 }
 

@@ -34,6 +34,49 @@ pub const PALETTE: [Rgb; 7] = [
     Rgb(0xF0, 0xE4, 0x42), // yellow
 ];
 
+impl Rgb {
+    /// Relative luminance (WCAG 2.2).
+    pub fn luminance(self) -> f64 {
+        let channel = |c: u8| {
+            let c = f64::from(c) / 255.0;
+            if c <= 0.04045 {
+                c / 12.92
+            } else {
+                ((c + 0.055) / 1.055).powf(2.4)
+            }
+        };
+        0.2126 * channel(self.0) + 0.7152 * channel(self.1) + 0.0722 * channel(self.2)
+    }
+
+    /// The contrast ratio of two colours (1 to 21).
+    pub fn contrast(self, other: Rgb) -> f64 {
+        let (a, b) = (self.luminance(), other.luminance());
+        (a.max(b) + 0.05) / (a.min(b) + 0.05)
+    }
+
+    /// This colour darkened until text in it reads on the report's palest grounds
+    /// (white and the tint): WCAG AA's 4.5:1 for body text.
+    pub fn readable(self) -> Rgb {
+        let mut c = self;
+        let mut k = 1.0f64;
+        while c.contrast(Rgb::TINT) < 4.5 && k > 0.0 {
+            k -= 0.02;
+            let dim = |v: u8| (f64::from(v) * k).round() as u8;
+            c = Rgb(dim(self.0), dim(self.1), dim(self.2));
+        }
+        c
+    }
+
+    /// Text that reads on a fill of this colour: black or white.
+    pub fn text_on(self) -> Rgb {
+        if Rgb::BLACK.contrast(self) >= Rgb::WHITE.contrast(self) {
+            Rgb::BLACK
+        } else {
+            Rgb::WHITE
+        }
+    }
+}
+
 pub fn series_colour(i: usize) -> Rgb {
     PALETTE[i % PALETTE.len()]
 }
@@ -142,5 +185,27 @@ impl Cmd {
             Cmd::Polygon { points, fill } => Cmd::Polygon { points: mv(points), fill: *fill },
             other => other.clone(),
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn text_colours_meet_wcag_aa() {
+        // WCAG's own examples: black on white is 21:1, #767676 on white about 4.54:1.
+        assert!((Rgb::BLACK.contrast(Rgb::WHITE) - 21.0).abs() < 1e-9);
+        assert!((Rgb(0x76, 0x76, 0x76).contrast(Rgb::WHITE) - 4.54).abs() < 0.01);
+        for c in PALETTE {
+            let text = c.readable();
+            assert!(text.contrast(Rgb::WHITE) >= 4.5 && text.contrast(Rgb::TINT) >= 4.5, "{c:?} → {text:?}");
+            assert!(c.text_on().contrast(c) >= 4.5, "text on {c:?}");
+        }
+        for c in [Rgb::TEXT, Rgb::MUTED, Rgb::ACCENT, Rgb::WARNING] {
+            assert!(c.contrast(Rgb::TINT) >= 4.5, "{c:?} on the tint");
+        }
+        assert!(Rgb::WHITE.contrast(Rgb::ACCENT) >= 4.5, "the cover's title on its band");
+        assert!(Rgb::TEXT.contrast(Rgb::RULE) >= 4.5, "a table's heading row");
     }
 }

@@ -390,3 +390,65 @@ fn a_board_pack_reads_in_order_with_every_chart_described() {
         "{h2:?}"
     );
 }
+
+/// Relative luminance and contrast ratio (WCAG 2.2), of colours as PDF `rg` operands.
+fn contrast(a: [f32; 3], b: [f32; 3]) -> f32 {
+    let lum = |c: [f32; 3]| {
+        let ch = |v: f32| if v <= 0.04045 { v / 12.92 } else { ((v + 0.055) / 1.055).powf(2.4) };
+        0.2126 * ch(c[0]) + 0.7152 * ch(c[1]) + 0.0722 * ch(c[2])
+    };
+    let (x, y) = (lum(a), lum(b));
+    (x.max(y) + 0.05) / (x.min(y) + 0.05)
+}
+
+/// Every piece of text in every sample document stands out from what it is drawn on
+/// (the last filled rectangle under it, else the white page) by WCAG AA's 4.5:1.
+#[test]
+fn text_contrast_meets_wcag_aa_on_what_it_is_drawn_on() {
+    let (mut failures, mut on_colour) = (Vec::new(), 0);
+    for pdf in documents() {
+        let doc = Document::load(&pdf).unwrap();
+        for (n, page) in doc.get_pages() {
+            let content = Content::decode(&doc.get_page_content(page)).unwrap();
+            let (mut fill, mut at) = ([0.0f32; 3], (0.0f32, 0.0f32));
+            let mut rect = None;
+            let mut fills: Vec<([f32; 4], [f32; 3])> = Vec::new();
+            let num = |o: &Object| match o {
+                Object::Integer(i) => *i as f32,
+                Object::Real(r) => *r,
+                _ => 0.0,
+            };
+            for op in &content.operations {
+                let v: Vec<f32> = op.operands.iter().map(num).collect();
+                match op.operator.as_str() {
+                    "rg" if v.len() == 3 => fill = [v[0], v[1], v[2]],
+                    "re" if v.len() == 4 => rect = Some([v[0], v[1], v[2], v[3]]),
+                    "f" | "B" => {
+                        if let Some(r) = rect.take() {
+                            fills.push((r, fill));
+                        }
+                    }
+                    "Td" if v.len() == 2 => at = (v[0], v[1]),
+                    "Tj" => {
+                        let (x, y) = (at.0 + 1.0, at.1 + 2.0);
+                        let ground = fills
+                            .iter()
+                            .rev()
+                            .find(|(r, _)| x >= r[0] && x <= r[0] + r[2] && y >= r[1] && y <= r[1] + r[3])
+                            .map_or([1.0; 3], |(_, c)| *c);
+                        on_colour += usize::from(ground != [1.0; 3]);
+                        let ratio = contrast(fill, ground);
+                        if ratio < 4.5 {
+                            failures
+                                .push(format!("{} page {n}: {fill:?} on {ground:?} is {ratio:.2}:1", pdf.display()));
+                        }
+                    }
+                    _ => {}
+                }
+            }
+        }
+    }
+    failures.dedup();
+    assert!(failures.is_empty(), "{}", failures.join("\n"));
+    assert!(on_colour > 1000, "text on tiles, table headings, segments and the cover is checked: {on_colour}");
+}

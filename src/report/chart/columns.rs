@@ -71,9 +71,14 @@ pub(super) fn vertical<DB: DrawingBackend>(area: &DrawingArea<DB, Shift>, data: 
     let above_axis = max * 0.12;
     match data.kind {
         ChartKind::Stacked => {
+            // Each segment says its figure where it is tall enough, and a white rule
+            // parts it from the next: with the legend's order (from the bottom) a
+            // segment is read without telling colours apart.
+            let (_, plot_h) = chart.plotting_area().dim_in_pixel();
+            let pt_per_unit = f64::from(plot_h) / s / max;
             let mut base = vec![0.0; n];
             for (k, series) in data.series.iter().enumerate() {
-                let colour = rgb(data.colour(k));
+                let fill = data.colour(k);
                 for (i, v) in series.values.iter().enumerate() {
                     let Some(v) = v.filter(|v| *v > 0.0) else { continue };
                     let (y0, y1) = (base[i], base[i] + v);
@@ -81,8 +86,22 @@ pub(super) fn vertical<DB: DrawingBackend>(area: &DrawingArea<DB, Shift>, data: 
                     let x = i as f64;
                     chart.draw_series(std::iter::once(Rectangle::new(
                         [(x + 0.22, y0), (x + 0.78, y1)],
-                        colour.filled(),
+                        rgb(fill).filled(),
                     )))?;
+                    chart.draw_series(std::iter::once(PathElement::new(
+                        vec![(x + 0.22, y1), (x + 0.78, y1)],
+                        ShapeStyle::from(&WHITE).stroke_width((0.8 * s) as u32),
+                    )))?;
+                    let label = compact(v, &data.unit);
+                    let fits = f64::from(text_width(&label, 7.0, false)) + 4.0 <= segment_pt * 0.56;
+                    if v * pt_per_unit >= 10.0 && fits {
+                        let ink = rgb(fill.text_on());
+                        let style =
+                            ("sans-serif", 7.0 * s).into_font().color(&ink).pos(Pos::new(HPos::Center, VPos::Center));
+                        chart
+                            .plotting_area()
+                            .draw(&(EmptyElement::at((x + 0.5, (y0 + y1) / 2.0)) + Text::new(label, (0, 0), style)))?;
+                    }
                 }
             }
             for (i, top) in base.iter().enumerate() {
@@ -144,8 +163,12 @@ pub(super) fn vertical<DB: DrawingBackend>(area: &DrawingArea<DB, Shift>, data: 
                     }
                 }
                 chart.draw_series(LineSeries::new(run, ShapeStyle::from(&colour).stroke_width((1.6 * s) as u32)))?;
-                let points = series.values.iter().enumerate().filter_map(|(i, v)| v.map(|v| (i as f64 + 0.5, v)));
-                chart.draw_series(points.map(|p| Circle::new(p, (2.2 * s) as i32, colour.filled())))?;
+                // Each line's points in its own shape (as in the legend), not its colour alone.
+                for (i, v) in series.values.iter().enumerate() {
+                    if let Some(v) = v {
+                        marker(chart.plotting_area(), (i as f64 + 0.5, *v), k, s, colour)?;
+                    }
+                }
             }
             // Each line's withheld points: its mark in its colour, one line above
             // another in the legend's order, so a mark says which line it belongs to;
@@ -156,7 +179,8 @@ pub(super) fn vertical<DB: DrawingBackend>(area: &DrawingArea<DB, Shift>, data: 
                 let at = (*i as f64 + 0.5, above_axis + step * (data.series.len().saturating_sub(1 + k)) as f64);
                 let colour = rgb(data.colour(*k));
                 if f64::from(text_width(mark, 8.0, false)) + 2.0 <= segment_pt {
-                    let style = label_font(s).color(&colour).pos(Pos::new(HPos::Center, VPos::Bottom));
+                    let ink = rgb(data.colour(*k).readable());
+                    let style = label_font(s).color(&ink).pos(Pos::new(HPos::Center, VPos::Bottom));
                     chart.plotting_area().draw(&(EmptyElement::at(at) + Text::new(mark.clone(), (0, 0), style)))?;
                 } else {
                     chart.draw_series(std::iter::once(Circle::new(

@@ -259,15 +259,43 @@ fn horizontal_axis_title<DB: DrawingBackend>(
     area.draw(&Text::new(data.axis.clone(), (x, h as i32 - (1.0 * s) as i32), style))
 }
 
+/// A line's point in the shape of its series: circle, square, triangle, diamond,
+/// then round again (colour is never the only thing that tells lines apart).
+fn marker<DB: DrawingBackend, CT: plotters::coord::CoordTranslate>(
+    area: &DrawingArea<DB, CT>,
+    at: CT::From,
+    series: usize,
+    s: f64,
+    colour: RGBColor,
+) -> DrawResult<DB>
+where
+    CT::From: Clone + 'static,
+{
+    let r = (2.6 * s) as i32;
+    let style = colour.filled();
+    let at = EmptyElement::at(at);
+    match series % 4 {
+        0 => area.draw(&(at + Circle::new((0, 0), r, style))),
+        1 => area.draw(&(at + Rectangle::new([(-r, -r), (r, r)], style))),
+        2 => area.draw(&(at + Polygon::new(vec![(0, -r - r / 3), (r + r / 6, r), (-r - r / 6, r)], style))),
+        _ => area
+            .draw(&(at + Polygon::new(vec![(0, -r - r / 3), (r + r / 3, 0), (0, r + r / 3), (-r - r / 3, 0)], style))),
+    }
+}
+
 /// How many rows the legend needs at this width.
 fn legend_rows(data: &ChartData, width_pt: f64) -> usize {
     let mut rows = 1;
-    let mut x = 0.0;
+    // As `draw_legend` places them: from 38 pt, after the stack's lead.
+    let mut x = 38.0;
+    if data.kind == ChartKind::Stacked {
+        x += text_width("From the bottom:", 8.0, false) as f64 + 8.0;
+    }
     for s in &data.series {
         let w = 14.0 + text_width(&s.name, 8.0, false) as f64 + 12.0;
-        if x + w > width_pt && x > 0.0 {
+        if x + w > width_pt && x > 38.0 {
             rows += 1;
-            x = 0.0;
+            x = 38.0;
         }
         x += w;
     }
@@ -281,6 +309,13 @@ fn draw_legend<DB: DrawingBackend>(
     width: f64,
 ) -> DrawResult<DB> {
     let (mut x, mut y) = (38.0 * s, 4.0 * s);
+    // A stack is read from the bottom in the legend's order.
+    if data.kind == ChartKind::Stacked {
+        let lead = "From the bottom:";
+        let style = label_font(s).color(&TEXT).pos(Pos::new(HPos::Left, VPos::Center));
+        area.draw(&Text::new(lead.to_string(), (x as i32, (y + 4.5 * s) as i32), style))?;
+        x += (text_width(lead, 8.0, false) as f64 + 8.0) * s;
+    }
     for (k, series) in data.series.iter().enumerate() {
         let w = (14.0 + text_width(&series.name, 8.0, false) as f64 + 12.0) * s;
         if x + w > width && x > 38.0 * s {
@@ -291,6 +326,13 @@ fn draw_legend<DB: DrawingBackend>(
         let swatch = [(x as i32, y as i32), ((x + 9.0 * s) as i32, (y + 9.0 * s) as i32)];
         if series.outline {
             area.draw(&Rectangle::new(swatch, ShapeStyle::from(&colour).stroke_width((1.2 * s) as u32)))?;
+        } else if data.kind == ChartKind::Lines {
+            let mid = (y + 4.5 * s) as i32;
+            area.draw(&PathElement::new(
+                vec![(x as i32 - (2.0 * s) as i32, mid), ((x + 11.0 * s) as i32, mid)],
+                ShapeStyle::from(&colour).stroke_width((1.6 * s) as u32),
+            ))?;
+            marker(area, ((x + 4.5 * s) as i32, mid), k, s, colour)?;
         } else {
             area.draw(&Rectangle::new(swatch, colour.filled()))?;
         }

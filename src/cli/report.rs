@@ -52,9 +52,13 @@ pub struct ReportArgs {
     /// project's out_dir).
     #[arg(long, value_enum)]
     pub each: Option<UnitArg>,
-    /// The PDF to write (one report).
+    /// The file to write (one report): .pdf, or .html for an HTML page.
     #[arg(long, value_name = "FILE")]
     pub out: Option<PathBuf>,
+    /// Write each report as a tagged PDF or a self-contained HTML page [default: as
+    /// --out's name says, else pdf]
+    #[arg(long, value_enum)]
+    pub format: Option<DocFormat>,
     /// Where --each writes its PDFs (one per subject, named by id) [default: a project's
     /// out_dir]
     #[arg(long, value_name = "DIR")]
@@ -170,12 +174,19 @@ pub fn run(args: ReportArgs, library: &Library) -> Result<Outcome> {
     }
     // One report with an output folder but no file (a project's out_dir): named by
     // the spec and the subject.
+    let format = match (args.format, &args.out) {
+        (Some(DocFormat::Pdf), _) => report::Format::Pdf,
+        (Some(DocFormat::Html), _) => report::Format::Html,
+        (None, Some(out)) => report::Format::of(out),
+        (None, None) => report::Format::Pdf,
+    };
+    let ext = format.ext();
     let out = match (&args.out, &args.out_dir, args.each) {
         (None, Some(dir), None) => {
             let stem = spec.file_stem().map_or("report".into(), |s| s.to_string_lossy().to_string());
             Some(dir.join(match &args.subject {
-                Some(subject) => format!("{stem}-{}.pdf", report::file_stem(subject)),
-                None => format!("{stem}.pdf"),
+                Some(subject) => format!("{stem}-{}.{ext}", report::file_stem(subject)),
+                None => format!("{stem}.{ext}"),
             }))
         }
         _ => args.out,
@@ -207,6 +218,7 @@ pub fn run(args: ReportArgs, library: &Library) -> Result<Outcome> {
         progress: Some(progress_bar()),
         read_set: args.read_set,
         staged: false,
+        format,
     };
     // A spec a release of the project publishes is made with the release's documents,
     // so it withholds what they withhold.
@@ -219,14 +231,23 @@ pub fn run(args: ReportArgs, library: &Library) -> Result<Outcome> {
                 "note: made with the documents of release {}, so it withholds what they withhold",
                 impactkit::output::escape_controls(&r.name)
             );
-            return finish(summary);
+            return finish(summary, format);
         }
     }
-    finish(report::run(&opts, library)?)
+    finish(report::run(&opts, library)?, format)
+}
+
+/// What a report is written as (`--format`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum DocFormat {
+    /// A tagged PDF (PDF/UA-1).
+    Pdf,
+    /// One self-contained HTML page.
+    Html,
 }
 
 /// What a batch wrote, said on standard output; exit 1 when a subject failed.
-fn finish(summary: report::Summary) -> Result<Outcome> {
+fn finish(summary: report::Summary, format: report::Format) -> Result<Outcome> {
     if let Some(problems) = &summary.skipped {
         eprint!("{}", problems.to_text());
         eprintln!(
@@ -254,6 +275,16 @@ fn finish(summary: report::Summary) -> Result<Outcome> {
     }
     let kb = summary.bytes as f64 / 1024.0 / summary.written.len().max(1) as f64;
     match summary.written.as_slice() {
+        [one] if format == report::Format::Html => {
+            out.push_str(&format!("wrote {} ({:.0} KB) in {:.1}s\n", one.display(), kb, summary.seconds))
+        }
+        many if format == report::Format::Html => out.push_str(&format!(
+            "wrote {} HTML page(s), {:.0} KB each on average, in {:.1}s{}\n",
+            many.len(),
+            kb,
+            summary.seconds,
+            if summary.failed.is_empty() { String::new() } else { format!("; {} failed", summary.failed.len()) }
+        )),
         [one] => out.push_str(&format!(
             "wrote {} ({} pages, {:.0} KB) in {:.1}s\n",
             one.display(),

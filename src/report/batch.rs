@@ -84,11 +84,21 @@ pub(super) type Written = std::result::Result<(PathBuf, usize, u64, Vec<String>)
 /// Renders one subject's report and writes it with its tables and charts (all or none).
 /// `stem` is the subject's file name in the batch (see `batch_stems`).
 pub(super) fn write_subject(inputs: &Inputs, opts: &Options, subject: &str, stem: &str) -> Written {
-    let Rendered { pdf: bytes, pages: page_count, tables, charts, warnings } =
-        render(inputs, subject).map_err(|e| e.to_string())?;
+    let (bytes, page_count, tables, charts, warnings) = match opts.format {
+        Format::Pdf => {
+            let Rendered { pdf, pages, tables, charts, warnings } =
+                render(inputs, subject).map_err(|e| e.to_string())?;
+            (pdf, pages, tables, charts, warnings)
+        }
+        Format::Html => {
+            let page = super::render_html(inputs, subject).map_err(|e| e.to_string())?;
+            (page.html.into_bytes(), 1, page.tables, page.charts, Vec::new())
+        }
+    };
+    let ext = opts.format.ext();
     let path = match (&opts.out_dir, opts.each) {
-        (Some(dir), Some(_)) => dir.join(format!("{stem}.pdf")),
-        _ => opts.out.clone().unwrap_or_else(|| PathBuf::from("report.pdf")),
+        (Some(dir), Some(_)) => dir.join(format!("{stem}.{ext}")),
+        _ => opts.out.clone().unwrap_or_else(|| PathBuf::from(format!("report.{ext}"))),
     };
     // A subject's tables and charts go in a folder of its own (a report about
     // everything has one subject: its files go straight in the folder), so no two

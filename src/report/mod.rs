@@ -12,6 +12,7 @@ pub mod figures;
 pub(crate) mod fonts;
 pub mod format;
 pub(crate) mod hash;
+pub(crate) mod html;
 pub(crate) mod layout;
 mod names;
 pub mod need;
@@ -92,6 +93,36 @@ pub struct Options {
     /// The outputs go into a folder that is moved into place whole when complete (a
     /// release's): each file is written directly (`output::write_staged`).
     pub staged: bool,
+    /// What each report is written as.
+    pub format: Format,
+}
+
+/// What a report is written as.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub enum Format {
+    /// A tagged PDF (PDF/UA-1).
+    #[default]
+    Pdf,
+    /// One self-contained HTML page.
+    Html,
+}
+
+impl Format {
+    /// The file name extension.
+    pub fn ext(self) -> &'static str {
+        match self {
+            Format::Pdf => "pdf",
+            Format::Html => "html",
+        }
+    }
+
+    /// The format a file's name says (`.html`/`.htm`: HTML), else a PDF.
+    pub fn of(path: &Path) -> Format {
+        match path.extension().and_then(|e| e.to_str()) {
+            Some(e) if e.eq_ignore_ascii_case("html") || e.eq_ignore_ascii_case("htm") => Format::Html,
+            _ => Format::Pdf,
+        }
+    }
 }
 
 /// A step of a batch of reports, for a progress display.
@@ -168,7 +199,7 @@ pub struct Summary {
 
 pub use names::file_stem;
 pub use prepare::figures_from_records;
-pub use render::{render, Inputs, Rendered};
+pub use render::{render, render_html, Inputs, Rendered, RenderedHtml};
 
 /// A batch of reports made ready: the spec settled, and every figure its documents need
 /// read from the data in one pass (with the tables beside it), for every subject. Each

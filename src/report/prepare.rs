@@ -22,7 +22,7 @@ pub(super) fn load_spec(opts: &Options, library: &Library) -> Result<(Spec, spec
 /// fit it (one report or many, where to write them).
 pub(super) fn settle_spec(opts: &Options, library: &Library) -> Result<(Spec, spec::Window)> {
     if let Some(out) = &opts.out {
-        refuse_other_than_pdf(out)?;
+        refuse_other_than(out, opts.format)?;
     }
     let mut spec = Spec::load(&opts.spec, library)?;
     check_subject_choice(&spec, opts)?;
@@ -247,20 +247,29 @@ pub(super) fn compute(opts: &Options, spec: &Spec, window: &spec::Window, librar
     })
 }
 
-/// A report is a PDF: an `--out` named for another kind of file (`pack.html`,
-/// `pack.docx`) is refused before any work, so a file is never other than its name says.
-pub(super) fn refuse_other_than_pdf(out: &Path) -> Result<()> {
-    match out.extension().and_then(|e| e.to_str()) {
-        Some(ext) if ext.eq_ignore_ascii_case("pdf") => Ok(()),
-        other => Err(Error::usage(format!(
-            "cannot write {}: a report is written as a PDF",
-            crate::output::escape_controls(&out.display().to_string())
-        ))
-        .with_hint(match other {
-            Some(_) => "name the file .pdf",
-            None => "name the file .pdf (e.g. --out board.pdf)",
-        })),
+/// A report is a PDF or an HTML page: an `--out` named for another kind of file
+/// (`pack.docx`, or `pack.pdf` with `--format html`) is refused before any work, so a
+/// file is never other than its name says.
+pub(super) fn refuse_other_than(out: &Path, format: Format) -> Result<()> {
+    let ext = out.extension().and_then(|e| e.to_str());
+    if ext.is_some()
+        && Format::of(out) == format
+        && (format == Format::Html || ext.is_some_and(|e| e.eq_ignore_ascii_case("pdf")))
+    {
+        return Ok(());
     }
+    let kind = match format {
+        Format::Pdf => "a PDF",
+        Format::Html => "an HTML page",
+    };
+    Err(Error::usage(format!(
+        "cannot write {}: the report is written as {kind}",
+        crate::output::escape_controls(&out.display().to_string())
+    ))
+    .with_hint(match (ext, format) {
+        (Some(_), _) => format!("name the file .{} (or choose --format)", format.ext()),
+        (None, _) => format!("name the file .{} (e.g. --out board.{})", format.ext(), format.ext()),
+    }))
 }
 
 /// `--subject` naming no one in the data: an error with the nearest id.

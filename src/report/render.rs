@@ -46,6 +46,37 @@ pub struct Rendered {
 
 /// One subject's report as PDF bytes, from the batch's inputs.
 pub fn render(inputs: &Inputs, subject: &str) -> Result<Rendered> {
+    let (document, tables, meta) = compose(inputs, subject)?;
+    let built = layout::build(&document)?;
+    let warnings = undrawable_texts(&built.pages);
+    let pdf = pdf::write_pdf(&built.pages, &meta)?;
+    Ok(Rendered { pdf, pages: built.pages.len(), tables, charts: built.charts, warnings })
+}
+
+/// One subject's report as an HTML page (see `html`), made from the same blocks.
+pub struct RenderedHtml {
+    /// The page.
+    pub html: String,
+    /// The table behind each section (for `--figures-dir`).
+    pub tables: Vec<(String, polars::prelude::DataFrame)>,
+    /// The charts drawn (for `--charts-dir` and their tables).
+    pub charts: Vec<layout::ChartOut>,
+}
+
+/// One subject's report as a self-contained HTML page, from the batch's inputs.
+pub fn render_html(inputs: &Inputs, subject: &str) -> Result<RenderedHtml> {
+    let (document, tables, meta) = compose(inputs, subject)?;
+    let generator = format!("impactkit {}", env!("CARGO_PKG_VERSION"));
+    let page = html::page(&document, &meta.title, &generator)?;
+    Ok(RenderedHtml { html: page.html, tables, charts: page.charts })
+}
+
+/// A subject's document as blocks, the tables behind its sections, and its metadata.
+#[allow(clippy::type_complexity)]
+fn compose(
+    inputs: &Inputs,
+    subject: &str,
+) -> Result<(blocks::Document, Vec<(String, polars::prelude::DataFrame)>, pdf::DocMeta)> {
     let kind = inputs.spec.subject;
     let key = if inputs.everything { figures::ALL } else { subject };
     let subject_name = if inputs.everything {
@@ -89,8 +120,6 @@ pub fn render(inputs: &Inputs, subject: &str) -> Result<Rendered> {
         comparisons: inputs.comparisons,
     };
     let (document, tables) = sections::document(&ctx, &inputs.spec.sections)?;
-    let built = layout::build(&document)?;
-    let warnings = undrawable_texts(&built.pages);
     let meta = pdf::DocMeta {
         title: format!("{} — {}", inputs.spec.title, subject_name),
         subject: format!("{} · {}", inputs.spec.audience, inputs.window.label),
@@ -99,8 +128,7 @@ pub fn render(inputs: &Inputs, subject: &str) -> Result<Rendered> {
         date,
         id: format!("{fingerprint}/{subject}"),
     };
-    let pdf = pdf::write_pdf(&built.pages, &meta)?;
-    Ok(Rendered { pdf, pages: built.pages.len(), tables, charts: built.charts, warnings })
+    Ok((document, tables, meta))
 }
 
 /// A warning when text on the pages has characters the report's typeface cannot

@@ -7,7 +7,7 @@
 //! header cells, which this does. A deliberately broken PDF shows the check fails.
 
 use std::collections::{BTreeMap, BTreeSet};
-use std::path::Path;
+use std::path::{Path, PathBuf};
 
 use lopdf::content::Content;
 use lopdf::{Dictionary, Document, Encoding, Object, ObjectId};
@@ -309,6 +309,7 @@ pub(crate) fn reading_order(path: &Path) -> Vec<(String, String)> {
 fn every_document_of_the_sample_release_is_tagged_throughout() {
     for pdf in documents() {
         let bytes = std::fs::read(&pdf).unwrap();
+        assert!(bytes.len() <= 150 * 1024, "{}: {} KB, over 150 KB", pdf.display(), bytes.len() / 1024);
         let found = problems(&bytes);
         assert!(found.is_empty(), "{}:\n{}", pdf.display(), found.join("\n"));
     }
@@ -451,4 +452,105 @@ fn text_contrast_meets_wcag_aa_on_what_it_is_drawn_on() {
     failures.dedup();
     assert!(failures.is_empty(), "{}", failures.join("\n"));
     assert!(on_colour > 1000, "text on tiles, table headings, segments and the cover is checked: {on_colour}");
+}
+
+/// The HTML pages of every shipped spec for every sample subject, made in the sample
+/// project (so with the release's protection), once for the tests of this module.
+fn html_pages() -> &'static [(PathBuf, PathBuf)] {
+    static MADE: std::sync::OnceLock<(tempfile::TempDir, Vec<(PathBuf, PathBuf)>)> = std::sync::OnceLock::new();
+    let (_, pages) = MADE.get_or_init(|| {
+        let dir = tempfile::tempdir().unwrap();
+        crate::util::sample_project(dir.path());
+        for (spec, each) in
+            [("board", Some("organisation")), ("funder", Some("programme")), ("cbc", None), ("compare", None)]
+        {
+            let mut args = vec!["report", spec, "--format", "html"];
+            let folder = format!("html/{spec}");
+            match each {
+                Some(kind) => args.extend(["--each", kind, "--out-dir", &folder]),
+                None => args.extend(["--out-dir", "html"]),
+            }
+            crate::util::impact_in(dir.path(), &args).ok();
+        }
+        let release = release();
+        let mut pages = Vec::new();
+        for pdf in documents() {
+            let rel = pdf.strip_prefix(release).unwrap().with_extension("html");
+            let html = dir.path().join("html").join(&rel);
+            assert!(html.exists(), "{} was made", rel.display());
+            pages.push((html, pdf));
+        }
+        (dir, pages)
+    });
+    pages
+}
+
+/// A page's chart descriptions (`<desc>`), in order, as plain text.
+fn descriptions(html: &str) -> Vec<String> {
+    html.split("<desc id=\"")
+        .skip(1)
+        .map(|rest| {
+            let text = &rest[rest.find('>').unwrap() + 1..rest.find("</desc>").unwrap()];
+            text.replace("&lt;", "<")
+                .replace("&gt;", ">")
+                .replace("&quot;", "\"")
+                .replace("&#39;", "'")
+                .replace("&amp;", "&")
+        })
+        .collect()
+}
+
+/// Each HTML page: a language, a title, one h1 and no skipped heading level; every
+/// chart an image named and described in the PDF's own words for it, in the same
+/// order; every table captioned with scoped header cells; nothing fetched from
+/// anywhere; and the same bytes when made again.
+#[test]
+fn html_reports_say_what_the_pdfs_say_in_accessible_html() {
+    for (html_path, pdf) in html_pages() {
+        let html = std::fs::read_to_string(html_path).unwrap();
+        let name = html_path.display();
+        assert!(html.starts_with("<!DOCTYPE html>\n<html lang=\"en-GB\">"), "{name}");
+        assert!(html.contains("<title>") && html.matches("<h1>").count() == 1, "{name}");
+        let mut last = 1;
+        for level in html.match_indices("<h").filter_map(|(i, _)| html[i + 2..].chars().next()?.to_digit(10)) {
+            assert!(level <= last + 1, "{name}: an h{level} after an h{last}");
+            last = level;
+        }
+        let svgs = html.matches("<svg ").count();
+        assert_eq!(svgs, html.matches("role=\"img\" aria-labelledby=\"chart-title-").count(), "{name}");
+        assert_eq!(svgs, html.matches("<title id=").count(), "{name}");
+        let tables = html.matches("<table>").count();
+        assert_eq!(tables, html.matches("<caption id=").count(), "{name}: every table has a caption");
+        assert!(!html.contains("<th>") && !html.contains("<td scope"), "{name}: header cells are scoped");
+        for external in [" src=", "<link", "url(", "@import", "href=\"http", "<script"] {
+            assert!(!html.contains(external), "{name}: {external}");
+        }
+        let alts: Vec<String> =
+            reading_order(pdf).into_iter().filter(|(tag, _)| tag == "Figure").map(|(_, alt)| alt).collect();
+        assert_eq!(descriptions(&html), alts, "{name}: the charts are described as in the PDF");
+    }
+    // Made again, byte for byte the same.
+    let (first, _) = &html_pages()[0];
+    let dir = tempfile::tempdir().unwrap();
+    crate::util::sample_project(dir.path());
+    crate::util::impact_in(dir.path(), &["report", "board", "--subject", "ORG01", "--out", "again.html"]).ok();
+    assert_eq!(std::fs::read(dir.path().join("again.html")).unwrap(), std::fs::read(first).unwrap());
+}
+
+/// A report's name says what it is: `--out x.html` is an HTML page, `--format html`
+/// with a `.pdf` name is refused before any work.
+#[test]
+fn the_format_follows_the_name_and_a_contradiction_is_refused() {
+    let dir = tempfile::tempdir().unwrap();
+    crate::util::sample_project(dir.path());
+    let run =
+        crate::util::impact_in(dir.path(), &["report", "cbc", "--format", "html", "--out", "cbc.pdf"]).expect_code(2);
+    assert!(
+        run.stderr.contains("written as an HTML page") && run.stderr.contains("hint: name the file .html"),
+        "{}",
+        run.stderr
+    );
+    assert!(!dir.path().join("cbc.pdf").exists());
+    crate::util::impact_in(dir.path(), &["report", "cbc", "--out", "cbc.htm"]).ok();
+    assert!(std::fs::read_to_string(dir.path().join("cbc.htm")).unwrap().starts_with("<!DOCTYPE html>"));
 }

@@ -482,15 +482,16 @@ fn a_converted_csv_reads_back_with_the_same_ids() {
     assert_eq!(by_org(&data), by_org(&out));
 }
 
-/// A report is a PDF: `--out pack.html` is refused before any data is read.
+/// A report is a PDF or an HTML page: `--out pack.docx` is refused before any data is
+/// read.
 #[test]
 fn a_report_out_of_another_kind_is_refused_at_once() {
     let dir = tempfile::tempdir().unwrap();
-    for name in ["pack.html", "pack.docx", "pack"] {
+    for name in ["pack.docx", "pack", "pack.csv"] {
         let out = dir.path().join(name);
         let run =
             impact(&["report", "board", "--data", "missing.csv", "--subject", "X", "--out", s(&out)]).expect_code(2);
-        assert!(run.stderr.contains("a report is written as a PDF"), "{name}: {}", run.stderr);
+        assert!(run.stderr.contains("the report is written as a PDF"), "{name}: {}", run.stderr);
         assert!(!out.exists());
     }
 }

@@ -313,8 +313,8 @@ fn an_output_over_an_input_is_refused() {
         vec!["report", "reports/board.toml", "--data", s(&data), "--subject", "A", "--out", s(&data)],
     ] {
         let run = impact(&args).expect_code(2);
-        // A report is a PDF, so a report's --out over a data file is refused for its name first.
-        let said = if args[0] == "report" { "a report is written as a PDF" } else { "is one of the inputs" };
+        // A report is a PDF (or HTML), so a report's --out over a data file is refused for its name first.
+        let said = if args[0] == "report" { "the report is written as a PDF" } else { "is one of the inputs" };
         assert!(run.stderr.contains(said), "{args:?}: {}", run.stderr);
         assert_eq!(std::fs::read(&data).unwrap(), before, "{args:?} changed the data");
     }

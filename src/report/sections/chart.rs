@@ -205,7 +205,7 @@ fn blocks(
         _ => 230.0,
     };
     if !data.withheld.is_empty() {
-        notes.push("Some figures are withheld to protect small numbers of people: they are marked where they would stand, not drawn (the marks are explained at the foot of the page).".to_string());
+        notes.push("Some figures are withheld to protect small numbers of people: they are marked where they would stand, not drawn (the notes on marks say what each means).".to_string());
     }
     // Findings first: what the figures show, then what the chart is.
     let is_period = crate::aggregate::Grain::parse(by.unwrap_or(kind.default_by())).is_some();

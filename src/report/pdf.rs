@@ -102,12 +102,15 @@ pub fn write_pdf(pages: &[Vec<Cmd>], meta: &DocMeta) -> Result<Vec<u8>> {
         date: format!("{}T12:00:00Z", meta.date.format("%Y-%m-%d")),
         producer: format!("impactkit {}", env!("CARGO_PKG_VERSION")),
     };
-    tree.write(&mut lo, &page_ids, &catalog).map_err(|e| Error::internal(format!("tagging the PDF: {e}")))?;
+    let reserved =
+        tree.prepare(&mut lo, &page_ids, &catalog).map_err(|e| Error::internal(format!("tagging the PDF: {e}")))?;
     drop_empty_info(&mut lo);
     // Tagged PDF with a structure tree, /Lang and XMP: PDF/UA-1 rests on PDF 1.7.
     lo.version = "1.7".into();
     let mut bytes = Vec::new();
     lo.save_to(&mut bytes).map_err(|e| Error::internal(format!("writing the PDF: {e}")))?;
+    let mut bytes =
+        tree.append_to(bytes, &reserved, &page_ids).map_err(|e| Error::internal(format!("tagging the PDF: {e}")))?;
     set_document_id(&mut bytes, &meta.id);
     Ok(bytes)
 }

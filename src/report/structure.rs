@@ -116,83 +116,29 @@ impl Tree {
         self.elements[element].role.as_ref().map_or("Document", Role::tag)
     }
 
-    /// Put the tree into `doc`: the structure elements, the parent tree, each page's
-    /// `/StructParents`, and the catalog's entries for a tagged PDF/UA-1 document.
-    pub fn write(&self, doc: &mut lopdf::Document, pages: &[ObjectId], meta: &Catalog) -> Result<(), String> {
-        let ids: Vec<ObjectId> = self.elements.iter().map(|_| doc.new_object_id()).collect();
-        let root_id = doc.new_object_id();
-        for (k, element) in self.elements.iter().enumerate() {
-            let mut dict = Dictionary::new();
-            dict.set("Type", Object::Name(b"StructElem".to_vec()));
-            dict.set("S", Object::Name(self.tag(k).as_bytes().to_vec()));
-            dict.set("P", if k == 0 { root_id } else { ids[element.parent] });
-            let first_page = element.kids.iter().find_map(|kid| match kid {
-                Kid::Marked { page, .. } => Some(*page),
-                Kid::Element(_) => None,
-            });
-            if let Some(page) = first_page {
-                dict.set("Pg", pages[page]);
-            }
-            let kids: Vec<Object> = element
-                .kids
-                .iter()
-                .map(|kid| match *kid {
-                    Kid::Element(e) => Object::Reference(ids[e]),
-                    Kid::Marked { page, mcid } if Some(page) == first_page => Object::Integer(mcid as i64),
-                    Kid::Marked { page, mcid } => {
-                        let mut mcr = Dictionary::new();
-                        mcr.set("Type", Object::Name(b"MCR".to_vec()));
-                        mcr.set("Pg", pages[page]);
-                        mcr.set("MCID", Object::Integer(mcid as i64));
-                        Object::Dictionary(mcr)
-                    }
-                })
-                .collect();
-            dict.set("K", Object::Array(kids));
-            match &element.role {
-                Some(Role::TableHeader { row }) => {
-                    let mut attributes = Dictionary::new();
-                    attributes.set("O", Object::Name(b"Table".to_vec()));
-                    attributes.set("Scope", Object::Name(if *row { b"Row".to_vec() } else { b"Column".to_vec() }));
-                    dict.set("A", Object::Dictionary(attributes));
-                }
-                Some(Role::Figure { alt }) => dict.set("Alt", text_string(alt)),
-                // PDF/UA-1 (7.9): a note has an id.
-                Some(Role::Note) => {
-                    dict.set("ID", Object::String(format!("note-{k}").into_bytes(), StringFormat::Literal))
-                }
-                _ => {}
-            }
-            if k == 0 {
-                dict.set("T", text_string(&meta.title));
-            }
-            doc.objects.insert(ids[k], Object::Dictionary(dict));
-        }
-        let mut nums = Vec::new();
+    /// Ready `doc` for the tree: each page's `/StructParents`, the catalog's entries
+    /// for a tagged PDF/UA-1 document, and object numbers kept for the structure
+    /// elements, which `append_to` writes after lopdf has written the rest (a report has
+    /// hundreds of them: written as text they cost a tenth of what lopdf's objects do).
+    pub fn prepare(&self, doc: &mut lopdf::Document, pages: &[ObjectId], meta: &Catalog) -> Result<Reserved, String> {
+        let mut next = || {
+            doc.max_id += 1;
+            doc.max_id
+        };
+        let elements: Vec<u32> = self.elements.iter().map(|_| next()).collect();
+        let root = next();
+        let (stream, xref) = (next(), next());
         for (i, page) in pages.iter().enumerate() {
-            let owners = self.owners.get(i).map(Vec::as_slice).unwrap_or_default();
-            nums.push(Object::Integer(i as i64));
-            nums.push(Object::Array(owners.iter().map(|e| Object::Reference(ids[*e])).collect()));
             let dict = doc.get_dictionary_mut(*page).map_err(|e| format!("page: {e}"))?;
             dict.set("StructParents", Object::Integer(i as i64));
             dict.set("Tabs", Object::Name(b"S".to_vec()));
         }
-        let mut parent_tree = Dictionary::new();
-        parent_tree.set("Nums", Object::Array(nums));
-        let mut root = Dictionary::new();
-        root.set("Type", Object::Name(b"StructTreeRoot".to_vec()));
-        root.set("K", Object::Array(vec![Object::Reference(ids[0])]));
-        root.set("ParentTree", Object::Dictionary(parent_tree));
-        root.set("ParentTreeNextKey", Object::Integer(pages.len() as i64));
-        doc.objects.insert(root_id, Object::Dictionary(root));
-
         let mut xmp = Dictionary::new();
         xmp.set("Type", Object::Name(b"Metadata".to_vec()));
         xmp.set("Subtype", Object::Name(b"XML".to_vec()));
         let xmp = doc.add_object(Stream::new(xmp, meta.xmp().into_bytes()).with_compression(false));
-
         let catalog = doc.catalog_mut().map_err(|e| format!("catalog: {e}"))?;
-        catalog.set("StructTreeRoot", root_id);
+        catalog.set("StructTreeRoot", (root, 0));
         let mut mark_info = Dictionary::new();
         mark_info.set("Marked", Object::Boolean(true));
         catalog.set("MarkInfo", Object::Dictionary(mark_info));
@@ -201,8 +147,251 @@ impl Tree {
         viewer.set("DisplayDocTitle", Object::Boolean(true));
         catalog.set("ViewerPreferences", Object::Dictionary(viewer));
         catalog.set("Metadata", xmp);
-        Ok(())
+        Ok(Reserved { elements, root, stream, xref, title: meta.title.clone() })
     }
+
+    /// The structure elements and the tree's root as PDF objects, written into the
+    /// numbers `reserved` kept, appended to the file lopdf wrote (`bytes`) with a new
+    /// cross-reference table.
+    pub fn append_to(&self, bytes: Vec<u8>, reserved: &Reserved, pages: &[ObjectId]) -> Result<Vec<u8>, String> {
+        let page = |i: usize| pages[i].0;
+        let mut objects: Vec<(u32, Vec<u8>)> = Vec::with_capacity(self.elements.len() + 1);
+        for (k, element) in self.elements.iter().enumerate() {
+            let mut o = Vec::with_capacity(96);
+            o.extend_from_slice(b"<</S/");
+            o.extend_from_slice(self.tag(k).as_bytes());
+            o.extend_from_slice(b"/P ");
+            reference(&mut o, if k == 0 { reserved.root } else { reserved.elements[element.parent] });
+            let first_page = element.kids.iter().find_map(|kid| match kid {
+                Kid::Marked { page, .. } => Some(*page),
+                Kid::Element(_) => None,
+            });
+            if let Some(p) = first_page {
+                o.extend_from_slice(b"/Pg ");
+                reference(&mut o, page(p));
+            }
+            o.extend_from_slice(b"/K[");
+            for (n, kid) in element.kids.iter().enumerate() {
+                if n > 0 {
+                    o.push(b' ');
+                }
+                match *kid {
+                    Kid::Element(e) => reference(&mut o, reserved.elements[e]),
+                    Kid::Marked { page: p, mcid } if Some(p) == first_page => integer(&mut o, mcid),
+                    Kid::Marked { page: p, mcid } => {
+                        o.extend_from_slice(b"<</Type/MCR/Pg ");
+                        reference(&mut o, page(p));
+                        o.extend_from_slice(b"/MCID ");
+                        integer(&mut o, mcid);
+                        o.extend_from_slice(b">>");
+                    }
+                }
+            }
+            o.push(b']');
+            match &element.role {
+                Some(Role::TableHeader { row }) => {
+                    o.extend_from_slice(if *row { b"/A<</O/Table/Scope/Row>>" } else { b"/A<</O/Table/Scope/Column>>" })
+                }
+                Some(Role::Figure { alt }) => {
+                    o.extend_from_slice(b"/Alt");
+                    text_bytes(&mut o, alt);
+                }
+                // PDF/UA-1 (7.9): a note has an id.
+                Some(Role::Note) => o.extend_from_slice(format!("/ID(note-{k})").as_bytes()),
+                _ => {}
+            }
+            if k == 0 {
+                o.extend_from_slice(b"/T");
+                text_bytes(&mut o, &reserved.title);
+            }
+            o.extend_from_slice(b">>");
+            objects.push((reserved.elements[k], o));
+        }
+        let mut root = Vec::with_capacity(64 + self.owners.iter().map(|o| o.len() * 8).sum::<usize>());
+        root.extend_from_slice(b"<</Type/StructTreeRoot/K[");
+        reference(&mut root, reserved.elements[0]);
+        root.extend_from_slice(b"]/ParentTree<</Nums[");
+        for i in 0..pages.len() {
+            root.extend_from_slice(format!("{i} [").as_bytes());
+            for (n, e) in self.owners.get(i).map(Vec::as_slice).unwrap_or_default().iter().enumerate() {
+                if n > 0 {
+                    root.push(b' ');
+                }
+                reference(&mut root, reserved.elements[*e]);
+            }
+            root.extend_from_slice(b"] ");
+        }
+        root.extend_from_slice(format!("]>>/ParentTreeNextKey {}>>", pages.len()).as_bytes());
+        objects.push((reserved.root, root));
+        append_objects(bytes, &objects, reserved.stream, reserved.xref)
+    }
+}
+
+/// The object numbers kept for the structure tree (see `Tree::prepare`).
+pub struct Reserved {
+    elements: Vec<u32>,
+    root: u32,
+    /// The object stream that holds them, and the cross-reference stream.
+    stream: u32,
+    xref: u32,
+    title: String,
+}
+
+fn reference(out: &mut Vec<u8>, id: u32) {
+    integer(out, id as usize);
+    out.extend_from_slice(b" 0 R");
+}
+
+/// A whole number in decimal (written by hand: a report has thousands).
+fn integer(out: &mut Vec<u8>, mut n: usize) {
+    let mut digits = [0u8; 20];
+    let mut i = digits.len();
+    loop {
+        i -= 1;
+        digits[i] = b'0' + (n % 10) as u8;
+        n /= 10;
+        if n == 0 {
+            break;
+        }
+    }
+    out.extend_from_slice(&digits[i..]);
+}
+
+/// A PDF text string as bytes: literal when plain ASCII, else UTF-16BE in hex.
+fn text_bytes(out: &mut Vec<u8>, s: &str) {
+    match text_string(s) {
+        Object::String(bytes, StringFormat::Literal) => {
+            out.push(b'(');
+            for b in bytes {
+                if matches!(b, b'(' | b')' | b'\\') {
+                    out.push(b'\\');
+                }
+                out.push(b);
+            }
+            out.push(b')');
+        }
+        Object::String(bytes, _) => {
+            out.push(b'<');
+            for b in bytes {
+                out.extend_from_slice(format!("{b:02X}").as_bytes());
+            }
+            out.push(b'>');
+        }
+        _ => {}
+    }
+}
+
+/// `objects` (number, body) added to a PDF that lopdf wrote with a classic
+/// cross-reference table in which their numbers are free: the objects go into one
+/// deflated object stream (number `stream`), and the table is replaced by a
+/// cross-reference stream (number `xref`) that carries the same trailer entries.
+fn append_objects(mut bytes: Vec<u8>, objects: &[(u32, Vec<u8>)], stream: u32, xref: u32) -> Result<Vec<u8>, String> {
+    let bad = |what: &str| format!("the PDF's {what} could not be read");
+    let tail = bytes.windows(9).rposition(|w| w == b"startxref").ok_or_else(|| bad("startxref"))?;
+    let start: usize = std::str::from_utf8(&bytes[tail + 9..])
+        .map_err(|_| bad("startxref"))?
+        .split_whitespace()
+        .next()
+        .and_then(|n| n.parse().ok())
+        .ok_or_else(|| bad("startxref"))?;
+    let table = std::str::from_utf8(&bytes[start..tail]).map_err(|_| bad("xref table"))?;
+    let trailer_at = table.find("trailer").ok_or_else(|| bad("trailer"))?;
+    // The trailer's entries but /Size (the stream's dictionary says its own).
+    let trailer = table[trailer_at..].trim();
+    let (open, close) =
+        (trailer.find("<<").ok_or_else(|| bad("trailer"))?, trailer.rfind(">>").ok_or_else(|| bad("trailer"))?);
+    let mut entries = trailer[open + 2..close].to_string();
+    if let Some(at) = entries.find("/Size") {
+        let end = entries[at + 5..].find(['/', '>']).map_or(entries.len(), |e| at + 5 + e);
+        entries.replace_range(at..end, "");
+    }
+    // Where lopdf's objects are: sections of "first count", then "offset gen n|f".
+    enum Entry {
+        Free,
+        At(u64),
+        InStream(u32),
+    }
+    let mut xrefs: Vec<Entry> = Vec::new();
+    let mut id = 0usize;
+    for line in table[..trailer_at].lines().skip(1) {
+        let parts: Vec<&str> = line.split_whitespace().collect();
+        match parts.as_slice() {
+            [first, _count] => id = first.parse().map_err(|_| bad("xref section"))?,
+            [offset, _gen, kind] => {
+                if xrefs.len() <= id {
+                    xrefs.resize_with(id + 1, || Entry::Free);
+                }
+                xrefs[id] = match (*kind, offset.parse()) {
+                    ("n", Ok(o)) => Entry::At(o),
+                    _ => Entry::Free,
+                };
+                id += 1;
+            }
+            _ => {}
+        }
+    }
+    let mut place = |n: u32, entry: Entry| {
+        let n = n as usize;
+        if xrefs.len() <= n {
+            xrefs.resize_with(n + 1, || Entry::Free);
+        }
+        xrefs[n] = entry;
+    };
+    // The object stream: "number offset" pairs, then the objects.
+    let mut head = Vec::new();
+    let mut body = Vec::new();
+    for (k, (number, object)) in objects.iter().enumerate() {
+        integer(&mut head, *number as usize);
+        head.push(b' ');
+        integer(&mut head, body.len());
+        head.push(b' ');
+        body.extend_from_slice(object);
+        body.push(b'\n');
+        place(*number, Entry::InStream(k as u32));
+    }
+    let first = head.len();
+    head.extend_from_slice(&body);
+    let packed = super::deflate::deflate(&head, 1).ok_or_else(|| bad("object stream"))?;
+    bytes.truncate(start);
+    place(stream, Entry::At(bytes.len() as u64));
+    bytes.extend_from_slice(
+        format!(
+            "{stream} 0 obj\n<</Type/ObjStm/N {}/First {first}/Filter/FlateDecode/Length {}>>\nstream\n",
+            objects.len(),
+            packed.len()
+        )
+        .as_bytes(),
+    );
+    bytes.extend_from_slice(&packed);
+    bytes.extend_from_slice(b"\nendstream\nendobj\n");
+    let at = bytes.len();
+    place(xref, Entry::At(at as u64));
+    // Type, offset (4 bytes) or stream, generation or index (2 bytes).
+    let mut rows = Vec::with_capacity(xrefs.len() * 7);
+    for (n, entry) in xrefs.iter().enumerate() {
+        let (kind, field, last): (u8, u32, u16) = match entry {
+            Entry::Free if n == 0 => (0, 0, 65535),
+            Entry::Free => (0, 0, 0),
+            Entry::At(o) => (1, u32::try_from(*o).map_err(|_| bad("offsets"))?, 0),
+            Entry::InStream(index) => (2, stream, *index as u16),
+        };
+        rows.push(kind);
+        rows.extend_from_slice(&field.to_be_bytes());
+        rows.extend_from_slice(&last.to_be_bytes());
+    }
+    let rows = super::deflate::deflate(&rows, 1).ok_or_else(|| bad("xref stream"))?;
+    bytes.extend_from_slice(
+        format!(
+            "{xref} 0 obj\n<</Type/XRef/Size {}/W[1 4 2]/Filter/FlateDecode/Length {}{}>>\nstream\n",
+            xrefs.len(),
+            rows.len(),
+            entries.trim_end()
+        )
+        .as_bytes(),
+    );
+    bytes.extend_from_slice(&rows);
+    bytes.extend_from_slice(format!("\nendstream\nendobj\nstartxref\n{at}\n%%EOF").as_bytes());
+    Ok(bytes)
 }
 
 /// The language of every report.

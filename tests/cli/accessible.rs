@@ -326,7 +326,9 @@ fn a_pdf_with_a_figure_without_words_or_a_table_without_headers_fails() {
         let mut doc = Document::load_mem(&good).unwrap();
         for object in doc.objects.values_mut() {
             if let Object::Dictionary(d) = object {
-                if d.get(b"Type").ok().map(name).as_deref() == Some("StructElem") && change(d) {
+                // A structure element: a type (/S), a parent (/P), and kids (/K).
+                let element = d.has(b"S") && d.has(b"P") && d.has(b"K");
+                if element && change(d) {
                     break;
                 }
             }

@@ -74,7 +74,8 @@ pub enum Command {
     Commitments(Box<commitments::CommitmentsArgs>),
     /// Compare programmes or organisations per £10k invested and per participant.
     Compare(Box<compare::CompareArgs>),
-    /// Board and funder PDFs from a report spec, one per subject in parallel with --each.
+    /// Board and funder reports (tagged PDF or HTML) from a report spec, one per subject in
+    /// parallel with --each.
     Report(Box<report::ReportArgs>),
     /// Every document of a project's [[release]], protected together so that no
     /// withheld count can be worked out from all of them, audited, and written into

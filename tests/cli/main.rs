@@ -9,6 +9,7 @@ mod aggregate;
 mod attack;
 mod compare;
 mod corpus;
+mod docs;
 mod fuzz;
 mod hardening;
 mod indicators;

@@ -11,6 +11,7 @@ mod project;
 mod release;
 mod report;
 mod samples;
+mod serve;
 mod template;
 mod validate;
 mod value;
@@ -90,6 +91,9 @@ pub enum Command {
     /// Write the Excel return a funder sends to a programme's delivery partners: the
     /// records' columns with drop-down lists and checks, and how to fill it in.
     Template(template::TemplateArgs),
+    /// A local web app over the project: sources and their problems, figures, reports,
+    /// social value and commitments in a browser (nothing leaves this machine).
+    Serve(serve::ServeArgs),
     /// Synthetic sample data.
     #[command(subcommand)]
     Samples(samples::SamplesCommand),
@@ -116,7 +120,7 @@ impl Command {
             Command::Convert(a) => table(&a.output),
             Command::Template(a) => vec![a.out.as_path()],
             Command::Report(a) => a.out.as_deref().into_iter().collect(),
-            Command::Release(_) | Command::Audit(_) => Vec::new(),
+            Command::Release(_) | Command::Audit(_) | Command::Serve(_) => Vec::new(),
             Command::Samples(samples::SamplesCommand::Generate { out, .. }) => vec![out.as_path()],
             Command::Validate(_) | Command::Init(_) | Command::Indicators(_) | Command::Completions { .. } => {
                 Vec::new()
@@ -219,6 +223,9 @@ pub fn run(mut cli: Cli) -> Result<Outcome> {
     if let Command::Init(args) = cli.command {
         return init::run(args);
     }
+    if let Command::Serve(args) = cli.command {
+        return serve::run(args, cli.project.as_deref());
+    }
     // Completions and synthetic samples owe nothing to a project (and a broken
     // impact.toml must not stop them).
     let uses_project = !matches!(cli.command, Command::Completions { .. } | Command::Samples(_));
@@ -250,6 +257,7 @@ pub fn run(mut cli: Cli) -> Result<Outcome> {
         Command::Audit(args) => release::audit(args, &library()?),
         Command::Samples(cmd) => samples::run(cmd, &library()?),
         Command::Init(args) => init::run(args),
+        Command::Serve(args) => serve::run(args, cli.project.as_deref()),
         Command::Completions { shell } => {
             let mut out = Vec::new();
             clap_complete::generate(shell, &mut <Cli as clap::CommandFactory>::command(), "impact", &mut out);

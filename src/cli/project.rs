@@ -120,7 +120,11 @@ pub fn apply(project: &Project, cli: &mut Cli) -> Result<()> {
         }
         Command::Release(a) => a.project = Some(project.clone()),
         Command::Audit(a) => a.project = Some(project.clone()),
-        Command::Indicators(_) | Command::Samples(_) | Command::Completions { .. } | Command::Init(_) => {}
+        Command::Indicators(_)
+        | Command::Samples(_)
+        | Command::Completions { .. }
+        | Command::Init(_)
+        | Command::Serve(_) => {}
     }
     Ok(())
 }

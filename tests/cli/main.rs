@@ -23,6 +23,7 @@ mod readable;
 mod release;
 mod report;
 mod samples;
+mod serve;
 mod streaming;
 mod trust;
 mod truth;

@@ -1,0 +1,893 @@
+//! The pages of `impact serve`: server-rendered HTML (maud, checked at compile time),
+//! working without JavaScript. Each page runs a command (`super::impact`) and shows
+//! what it printed.
+
+use std::collections::BTreeMap;
+use std::sync::Arc;
+
+use axum::extract::{Multipart, Query, State};
+use axum::http::{header, StatusCode};
+use axum::response::{IntoResponse, Redirect, Response};
+use axum::Form;
+use maud::{html, Markup, DOCTYPE};
+use serde::Deserialize;
+
+use super::{impact, inside, App};
+use impactkit::error::Error;
+
+/// A page and its status.
+pub struct Page {
+    pub status: StatusCode,
+    pub body: Markup,
+}
+
+const STYLE: &str = "body{font-family:system-ui,sans-serif;margin:0;color:#222;line-height:1.45}\
+header{background:#0072b2;color:#fff;padding:.6rem 1rem}header a{color:#fff;margin-right:1rem}\
+main{padding:1rem;max-width:70rem}table{border-collapse:collapse;font-size:.9rem;margin:.5rem 0}\
+th,td{border-bottom:1px solid #c8ccd0;padding:.25rem .5rem;text-align:left;vertical-align:top}\
+th{background:#f1f3f5}.num{text-align:right}.error{color:#b01e1e}.note{color:#5f6368}\
+form{margin:.5rem 0}label{margin-right:1rem}.wide{overflow-x:auto}";
+
+pub async fn style() -> Response {
+    ([(header::CONTENT_TYPE, "text/css; charset=utf-8")], STYLE).into_response()
+}
+
+fn layout(title: &str, body: Markup) -> Markup {
+    html! {
+        (DOCTYPE)
+        html lang="en-GB" {
+            head {
+                meta charset="utf-8";
+                meta name="viewport" content="width=device-width, initial-scale=1";
+                title { (title) " — impactkit" }
+                link rel="stylesheet" href="/style.css";
+            }
+            body {
+                header {
+                    nav aria-label="Pages" {
+                        a href="/" { "Project" }
+                        a href="/sources" { "Sources" }
+                        a href="/figures" { "Figures" }
+                        a href="/reports" { "Reports" }
+                        a href="/value" { "Social value" }
+                        a href="/commitments" { "Commitments" }
+                    }
+                }
+                main { h1 { (title) } (body) }
+            }
+        }
+    }
+}
+
+fn ok(title: &str, body: Markup) -> Page {
+    Page { status: StatusCode::OK, body: layout(title, body) }
+}
+
+/// A refusal before any handler (wrong Host, another site).
+pub fn refused(status: StatusCode, what: &str, hint: &str) -> Response {
+    Page { status, body: layout("Refused", html! { p.error { (what) } p { (hint) } }) }.into_response()
+}
+
+/// The command's error as a page: what is wrong and what to do, as the terminal says.
+fn failed(err: &Error) -> Page {
+    let status = match err {
+        Error::Usage { .. } => StatusCode::BAD_REQUEST,
+        Error::Internal { .. } => StatusCode::INTERNAL_SERVER_ERROR,
+        _ => StatusCode::UNPROCESSABLE_ENTITY,
+    };
+    let report = if let Error::Invalid { report } = err {
+        Some(problems_table(&report.diagnostics.iter().map(Problem::of).collect::<Vec<_>>()))
+    } else {
+        None
+    };
+    Page {
+        status,
+        body: layout(
+            "Something needs fixing",
+            html! {
+                p.error { "error: " (err.to_string()) }
+                @if let Some(hint) = err.hint() { p { "hint: " (hint) } }
+                @if let Some(table) = report { (table) }
+            },
+        ),
+    }
+}
+
+pub async fn not_found() -> Page {
+    Page {
+        status: StatusCode::NOT_FOUND,
+        body: layout("Not found", html! { p { "There is no such page." } a href="/" { "The project" } }),
+    }
+}
+
+/// Rows of the CSV a command printed (quoted fields, doubled quotes).
+fn csv_rows(text: &str) -> Vec<Vec<String>> {
+    let mut rows = Vec::new();
+    let (mut row, mut field, mut quoted, mut chars) = (Vec::new(), String::new(), false, text.chars().peekable());
+    while let Some(c) = chars.next() {
+        match (c, quoted) {
+            ('"', true) if chars.peek() == Some(&'"') => {
+                field.push('"');
+                chars.next();
+            }
+            ('"', _) => quoted = !quoted,
+            (',', false) => row.push(std::mem::take(&mut field)),
+            ('\n', false) => {
+                row.push(std::mem::take(&mut field));
+                rows.push(std::mem::take(&mut row));
+            }
+            ('\r', false) => {}
+            (c, _) => field.push(c),
+        }
+    }
+    if !field.is_empty() || !row.is_empty() {
+        row.push(field);
+        rows.push(row);
+    }
+    rows
+}
+
+/// A command's CSV as a table (numbers to the right).
+fn table(csv: &str, caption: &str) -> Markup {
+    let rows = csv_rows(csv);
+    let Some((head, body)) = rows.split_first() else { return html! { p.note { "No rows." } } };
+    let numeric = |v: &str| !v.is_empty() && v.replace([',', '.', '-'], "").chars().all(|c| c.is_ascii_digit());
+    html! {
+        div.wide {
+            table {
+                caption { (caption) }
+                thead { tr { @for h in head { th scope="col" { (h) } } } }
+                tbody {
+                    @for r in body {
+                        tr { @for v in r { @if numeric(v) { td.num { (v) } } @else { td { (v) } } } }
+                    }
+                }
+            }
+        }
+    }
+}
+
+fn stdout(outcome: &super::Outcome) -> String {
+    String::from_utf8_lossy(&outcome.stdout).into_owned()
+}
+
+fn token_field(app: &App) -> Markup {
+    html! { input type="hidden" name="token" value=(app.token); }
+}
+
+pub async fn home(State(app): State<Arc<App>>) -> Page {
+    let status = impact(&app, vec!["validate".into()]).await;
+    let project = impactkit::project::Project::load(&app.root.join(impactkit::project::FILE_NAME)).ok();
+    ok(
+        "Project",
+        html! {
+            p { "Folder: " code { (app.root.display()) } }
+            @match (&project, &status) {
+                (None, _) => p.error { "No impact.toml here: run " code { "impact init" } " in this folder first." },
+                (Some(_), Ok(out)) => p { "Sources: " (stdout(out).lines().last().unwrap_or_default()) " " a href="/sources" { "see the sources" } },
+                (Some(_), Err(e)) => p.error { "Sources: " (e.to_string()) " " a href="/sources" { "see the sources" } },
+            }
+            @if let Some(p) = &project {
+                h2 { "Releases" }
+                @if p.releases.is_empty() { p.note { "No [[release]] in impact.toml." } }
+                ul { @for r in &p.releases { li { (r.name) ": " (r.documents.len()) " document(s) into " code { (r.out_dir.display()) } } } }
+            }
+        },
+    )
+}
+
+pub async fn sources(State(app): State<Arc<App>>) -> Page {
+    let project = match impactkit::project::Project::load(&app.root.join(impactkit::project::FILE_NAME)) {
+        Ok(p) => p,
+        Err(e) => return failed(&e),
+    };
+    let status = impact(&app, vec!["validate".into(), "--format".into(), "json".into()]).await;
+    let summary = match &status {
+        Ok(out) => serde_json::from_slice::<serde_json::Value>(&out.stdout).ok(),
+        Err(_) => None,
+    };
+    ok(
+        "Sources",
+        html! {
+            table {
+                caption { "The project's sources (impact.toml)" }
+                thead { tr { th scope="col" { "Path" } th scope="col" { "Column map" } th scope="col" { "" } } }
+                tbody {
+                    @for s in &project.sources {
+                        tr {
+                            td { code { (s.path) } }
+                            td { (s.map.as_deref().unwrap_or("canonical layout")) }
+                            td { @if !s.path.contains('*') {
+                                a href={ "/file?path=" (urlencode(&s.path)) @if let Some(m) = &s.map { "&map=" (urlencode(m)) } } { "open" }
+                            } }
+                        }
+                    }
+                }
+            }
+            @match (&status, &summary) {
+                (Err(e), _) => p.error { (e.to_string()) },
+                (Ok(_), Some(v)) => p { "Validation: " (v["records_read"]) " record(s) read, " (v["records_valid"]) " valid." },
+                _ => p {},
+            }
+            h2 { "Add a spreadsheet" }
+            p.note { "CSV, Excel (.xlsx), Parquet or JSON, up to " (app.upload_limit / 1024 / 1024) " MB. It is saved in the project's uploads/ folder." }
+            form method="post" action="/upload" enctype="multipart/form-data" {
+                (token_field(&app))
+                label { "File " input type="file" name="file" required; }
+                button type="submit" { "Upload" }
+            }
+        },
+    )
+}
+
+fn urlencode(s: &str) -> String {
+    s.bytes()
+        .map(|b| match b {
+            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'_' | b'.' | b'/' => (b as char).to_string(),
+            _ => format!("%{b:02X}"),
+        })
+        .collect()
+}
+
+/// The date forms a map made here can say (`[source] date_format`).
+const DATE_FORMATS: [&str; 2] = ["", "%d/%m/%Y"];
+
+const EXTENSIONS: [&str; 9] = ["csv", "tsv", "txt", "xlsx", "xls", "ods", "parquet", "json", "ndjson"];
+
+/// An upload: the token first, then one file, saved under a name made here.
+pub async fn upload(
+    State(app): State<Arc<App>>,
+    multipart: Result<Multipart, axum::extract::multipart::MultipartRejection>,
+) -> Response {
+    let too_big = || {
+        Page {
+            status: StatusCode::PAYLOAD_TOO_LARGE,
+            body: layout("Too large", html! { p.error { "The file is larger than " (app.upload_limit / 1024 / 1024) " MB, the most this server takes (impact serve --max-upload)." } p { "Split it, or save it as Parquet, which is smaller; or run impact validate on it in a terminal." } }),
+        }
+        .into_response()
+    };
+    let bad = |what: &str| {
+        Page {
+            status: StatusCode::BAD_REQUEST,
+            body: layout("Not uploaded", html! { p.error { (what) } a href="/sources" { "Back to the sources" } }),
+        }
+        .into_response()
+    };
+    let mut multipart = match multipart {
+        Ok(m) => m,
+        Err(_) => return bad("The form was not sent as a file upload."),
+    };
+    let mut token_ok = false;
+    let mut saved = None;
+    loop {
+        let field = match multipart.next_field().await {
+            Ok(Some(f)) => f,
+            Ok(None) => break,
+            Err(e) if e.status() == StatusCode::PAYLOAD_TOO_LARGE => return too_big(),
+            Err(_) => return bad("The upload was cut short or malformed."),
+        };
+        match field.name() {
+            Some("token") => token_ok = field.text().await.is_ok_and(|t| t == app.token),
+            Some("file") if !token_ok => return refused_token(),
+            Some("file") if saved.is_some() => return bad("One file at a time."),
+            Some("file") => {
+                let given = field.file_name().unwrap_or_default().to_string();
+                let ext = std::path::Path::new(&given)
+                    .extension()
+                    .and_then(|e| e.to_str())
+                    .unwrap_or("")
+                    .to_ascii_lowercase();
+                if !EXTENSIONS.contains(&ext.as_str()) {
+                    return bad(&format!(
+                        "A .{ext} file is not a spreadsheet impactkit reads: upload .csv, .xlsx, .parquet or .json."
+                    ));
+                }
+                let bytes = match field.bytes().await {
+                    Ok(b) => b,
+                    Err(e) if e.status() == StatusCode::PAYLOAD_TOO_LARGE => return too_big(),
+                    Err(_) => return bad("The upload was cut short."),
+                };
+                // The name is ours: letters, digits and dashes of the given stem, and a
+                // hash of the content, never a path the client chose.
+                let stem: String = std::path::Path::new(&given)
+                    .file_stem()
+                    .and_then(|s| s.to_str())
+                    .unwrap_or("upload")
+                    .chars()
+                    .map(|c| if c.is_ascii_alphanumeric() { c.to_ascii_lowercase() } else { '-' })
+                    .take(40)
+                    .collect();
+                let name = format!(
+                    "uploads/{}-{:08x}.{ext}",
+                    stem.trim_matches('-'),
+                    xxhash_rust::xxh3::xxh3_64(&bytes) as u32
+                );
+                let path = app.root.join(&name);
+                if let Err(e) = std::fs::create_dir_all(app.root.join("uploads"))
+                    .map_err(|e| Error::internal(e.to_string()))
+                    .and_then(|()| impactkit::output::write_atomic(&path, &bytes))
+                {
+                    return failed(&e).into_response();
+                }
+                saved = Some(name);
+            }
+            _ => {}
+        }
+    }
+    if !token_ok {
+        return refused_token();
+    }
+    match saved {
+        Some(name) => Redirect::to(&format!("/file?path={}", urlencode(&name))).into_response(),
+        None => bad("No file was chosen."),
+    }
+}
+
+fn refused_token() -> Response {
+    refused(
+        StatusCode::FORBIDDEN,
+        "The form's token is missing or out of date.",
+        "Reload the page and send the form again.",
+    )
+}
+
+#[derive(Deserialize)]
+pub struct FileQuery {
+    path: String,
+    map: Option<String>,
+    severity: Option<String>,
+    /// The sheet and heading row to read, for the preview and the map to be saved.
+    sheet: Option<String>,
+    header_row: Option<u32>,
+}
+
+/// The `[source]` table of a map that reads `sheet` from `header_row`, dates as
+/// `date_format` says.
+fn source_table(sheet: Option<&str>, header_row: Option<u32>, date_format: Option<&str>) -> String {
+    let mut out = String::new();
+    if let Some(format) = date_format.filter(|f| DATE_FORMATS.contains(f) && !f.is_empty()) {
+        out.push_str(&format!("date_format = \"{format}\"\n"));
+    }
+    if let Some(sheet) = sheet.filter(|s| !s.is_empty()) {
+        out.push_str(&format!("sheet = \"{}\"\n", sheet.replace('\\', "\\\\").replace('"', "\\\"")));
+    }
+    if let Some(row) = header_row.filter(|r| *r > 1) {
+        out.push_str(&format!("header_row = {row}\n"));
+    }
+    if out.is_empty() {
+        out
+    } else {
+        format!("[source]\n{out}")
+    }
+}
+
+/// One problem as `impact validate` words it.
+#[derive(Clone)]
+pub struct Problem {
+    error: bool,
+    file: String,
+    row: Option<u64>,
+    column: String,
+    value: String,
+    message: String,
+    hint: String,
+}
+
+impl Problem {
+    fn of(d: &impactkit::diagnostics::Diagnostic) -> Problem {
+        Problem {
+            error: d.severity == impactkit::diagnostics::Severity::Error,
+            file: d.file.clone(),
+            row: d.row,
+            column: d.column.clone().unwrap_or_default(),
+            value: d.value.clone().unwrap_or_default(),
+            message: d.message.clone(),
+            hint: d.hint.clone().unwrap_or_default(),
+        }
+    }
+}
+
+/// The problems `impact validate FILE [--map MAP] --format json` finds.
+async fn validate(app: &App, q: &FileQuery) -> Result<(Vec<Problem>, String), Page> {
+    let bad = || Page {
+        status: StatusCode::BAD_REQUEST,
+        body: layout("Not in the project", html! { p.error { "Only files inside the project folder can be opened." } }),
+    };
+    inside(app, &q.path).ok_or_else(bad)?;
+    let mut args = vec!["validate".to_string(), q.path.clone(), "--format".into(), "json".into()];
+    if let Some(map) = q.map.as_deref().filter(|m| !m.is_empty()) {
+        inside(app, map).ok_or_else(bad)?;
+        args.extend(["--map".into(), map.to_string()]);
+    }
+    // The project's sources are not read when a file is named: paths are the project's.
+    let args: Vec<String> = args
+        .into_iter()
+        .map(|a| if a == q.path || Some(&a) == q.map.as_ref() { app.root.join(&a).display().to_string() } else { a })
+        .collect();
+    match impact(app, args).await {
+        Ok(out) => {
+            let value: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap_or_default();
+            let diagnostics = value["diagnostics"].as_array().cloned().unwrap_or_default();
+            let text = |v: &serde_json::Value| v.as_str().unwrap_or_default().to_string();
+            let parsed = diagnostics.iter().map(|d| Problem {
+                error: d["severity"] == "error",
+                file: text(&d["file"])
+                    .strip_prefix(&format!("{}/", app.root.display()))
+                    .map(String::from)
+                    .unwrap_or_else(|| text(&d["file"])),
+                row: d["row"].as_u64(),
+                column: [text(&d["column"]), text(&d["heading"])].join(" ").trim().to_string(),
+                value: text(&d["value"]),
+                message: text(&d["message"]),
+                hint: text(&d["hint"]),
+            });
+            let summary = format!("{} record(s) read, {} valid", value["records_read"], value["records_valid"]);
+            Ok((parsed.collect(), summary))
+        }
+        Err(Error::Invalid { report }) => Ok((report.diagnostics.iter().map(Problem::of).collect(), report.summary())),
+        Err(e) => Ok((
+            vec![Problem {
+                error: true,
+                file: q.path.clone(),
+                row: None,
+                column: String::new(),
+                value: String::new(),
+                message: e.to_string(),
+                hint: e.hint().unwrap_or_default().to_string(),
+            }],
+            "the file could not be read".into(),
+        )),
+    }
+}
+
+fn problems_table(problems: &[Problem]) -> Markup {
+    html! {
+        div.wide { table {
+            caption { "Problems" }
+            thead { tr { th scope="col" { "" } th scope="col" { "File" } th scope="col" { "Row" } th scope="col" { "Column" } th scope="col" { "Value" } th scope="col" { "What is wrong" } th scope="col" { "What to do" } } }
+            tbody { @for d in problems { tr {
+                td { (if d.error { "error" } else { "warning" }) }
+                td { (d.file) } td.num { (d.row.map(|r| r.to_string()).unwrap_or_default()) }
+                td { (d.column) } td { (d.value) } td { (d.message) } td { (d.hint) }
+            } } }
+        } }
+    }
+}
+
+/// A file: its first rows as read, its problems (filterable, as CSV), and a form to
+/// map its headings.
+pub async fn file(State(app): State<Arc<App>>, Query(q): Query<FileQuery>) -> Page {
+    let Some(path) = inside(&app, &q.path) else {
+        return Page {
+            status: StatusCode::BAD_REQUEST,
+            body: layout(
+                "Not in the project",
+                html! { p.error { "Only files inside the project folder can be opened." } },
+            ),
+        };
+    };
+    let (diagnostics, summary) = match validate(&app, &q).await {
+        Ok(v) => v,
+        Err(page) => return page,
+    };
+    let shown: Vec<_> = diagnostics
+        .iter()
+        .filter(|d| match q.severity.as_deref() {
+            Some("error") => d.error,
+            Some("warning") => !d.error,
+            _ => true,
+        })
+        .cloned()
+        .collect();
+    // The preview reads the sheet and heading row asked for, through a map of just that.
+    let source = source_table(q.sheet.as_deref(), q.header_row, None);
+    let preview = tokio::task::spawn_blocking(move || {
+        let dir = tempfile::tempdir().ok()?;
+        let map = if source.is_empty() {
+            None
+        } else {
+            let file = dir.path().join("map.toml");
+            std::fs::write(&file, &source).ok()?;
+            let library = crate::cli::load_library(&crate::cli::library_dir(None), None, None).ok()?;
+            Some(impactkit::data::ColumnMap::load(&file, &library).ok()?)
+        };
+        impactkit::data::read::read_table(&path, map.as_ref()).ok()
+    })
+    .await
+    .ok()
+    .flatten();
+    let headings: Vec<String> = preview
+        .as_ref()
+        .map(|t| {
+            t.df.get_column_names()
+                .iter()
+                .map(|n| n.to_string())
+                .filter(|n| n != impactkit::data::schema::ROW)
+                .collect()
+        })
+        .unwrap_or_default();
+    let rows: Vec<Vec<String>> = preview
+        .as_ref()
+        .map(|t| {
+            (0..t.df.height().min(5))
+                .map(|i| {
+                    headings
+                        .iter()
+                        .map(|h| {
+                            t.df.column(h)
+                                .ok()
+                                .and_then(|c| c.get(i).ok())
+                                .filter(|v| !v.is_null())
+                                .map(|v| v.to_string().trim_matches('"').to_string())
+                                .unwrap_or_default()
+                        })
+                        .collect()
+                })
+                .collect()
+        })
+        .unwrap_or_default();
+    let ids = indicator_ids();
+    let csv_link = format!(
+        "/problems.csv?path={}{}",
+        urlencode(&q.path),
+        q.map.as_deref().map(|m| format!("&map={}", urlencode(m))).unwrap_or_default()
+    );
+    ok(
+        &q.path,
+        html! {
+            p { (summary) }
+            form method="get" action="/file" {
+                input type="hidden" name="path" value=(q.path);
+                label { "Sheet " input name="sheet" size="16" value=(q.sheet.clone().unwrap_or_default()); }
+                label { "Headings in row " input name="header_row" size="3" value=(q.header_row.unwrap_or(1)); }
+                button type="submit" { "Read it so" }
+            }
+            @if !headings.is_empty() {
+                h2 { "First rows" }
+                div.wide { table { caption { "As read, before any column map" }
+                    thead { tr { @for h in &headings { th scope="col" { (h) } } } }
+                    tbody { @for r in &rows { tr { @for v in r { td { (v) } } } } }
+                } }
+            }
+            h2 { "Problems" }
+            form method="get" action="/file" {
+                input type="hidden" name="path" value=(q.path);
+                @if let Some(m) = &q.map { input type="hidden" name="map" value=(m); }
+                label { "Show " select name="severity" {
+                    option value="" { "errors and warnings" }
+                    option value="error" selected[q.severity.as_deref() == Some("error")] { "errors" }
+                    option value="warning" selected[q.severity.as_deref() == Some("warning")] { "warnings" }
+                } }
+                button type="submit" { "Filter" }
+                " " a href=(csv_link) { "Download as CSV" }
+            }
+            @if shown.is_empty() { p { "No problems." } } @else { (problems_table(&shown)) }
+            @if !headings.is_empty() {
+                h2 { "Map its headings" }
+                p.note { "Say what each heading holds: a column of the records, or an indicator whose values it holds (a wide sheet). Saving writes a column map into maps/ and adds the file to impact.toml's sources." }
+                form method="post" action="/map" {
+                    (token_field(&app))
+                    input type="hidden" name="path" value=(q.path);
+                    input type="hidden" name="sheet" value=(q.sheet.clone().unwrap_or_default());
+                    input type="hidden" name="header_row" value=(q.header_row.unwrap_or(1));
+                    table { caption { "Headings" } thead { tr { th scope="col" { "Heading" } th scope="col" { "Holds" } } } tbody {
+                        @for (k, h) in headings.iter().enumerate() {
+                            tr { th scope="row" { label for={ "h" (k) } { (h) } } td {
+                                input type="hidden" name={ "heading" (k) } value=(h);
+                                select id={ "h" (k) } name={ "holds" (k) } {
+                                    option value="" { "— leave out —" }
+                                    @for f in impactkit::data::schema::FIELDS { option value={ "column:" (f.name) } selected[f.name == h.as_str()] { "column " (f.name) } }
+                                    @for id in &ids { option value={ "indicator:" (id) } { "indicator " (id) } }
+                                }
+                            } }
+                        }
+                    } }
+                    label { "Dates are written " select name="date_format" {
+                        option value="" { "2025-03-31 (or as date cells)" }
+                        option value="%d/%m/%Y" { "31/03/2025 (day first)" }
+                    } }
+                    button type="submit" { "Save the map and add the source" }
+                }
+            }
+        },
+    )
+}
+
+pub async fn problems_csv(State(app): State<Arc<App>>, Query(q): Query<FileQuery>) -> Response {
+    let (diagnostics, _) = match validate(&app, &q).await {
+        Ok(v) => v,
+        Err(page) => return page.into_response(),
+    };
+    let quote = |s: &str| format!("\"{}\"", s.replace('"', "\"\""));
+    let mut out = String::from("severity,file,row,column,value,message,hint\n");
+    for d in &diagnostics {
+        let severity = if d.error { "error" } else { "warning" };
+        out.push_str(&format!(
+            "{severity},{},{},{},{},{},{}\n",
+            quote(&d.file),
+            d.row.map(|r| r.to_string()).unwrap_or_default(),
+            quote(&d.column),
+            quote(&d.value),
+            quote(&d.message),
+            quote(&d.hint)
+        ));
+    }
+    (
+        [
+            (header::CONTENT_TYPE, "text/csv; charset=utf-8"),
+            (header::CONTENT_DISPOSITION, "attachment; filename=\"problems.csv\""),
+        ],
+        out,
+    )
+        .into_response()
+}
+
+/// The mapping form saved: `maps/STEM.toml`, and the file added to the sources.
+pub async fn save_map(State(app): State<Arc<App>>, Form(form): Form<BTreeMap<String, String>>) -> Response {
+    if form.get("token") != Some(&app.token) {
+        return refused_token();
+    }
+    let Some(path) = form.get("path").filter(|p| inside(&app, p).is_some()).cloned() else {
+        return Page {
+            status: StatusCode::BAD_REQUEST,
+            body: layout(
+                "Not in the project",
+                html! { p.error { "Only files inside the project folder can be mapped." } },
+            ),
+        }
+        .into_response();
+    };
+    let quote = |s: &str| format!("\"{}\"", s.replace('\\', "\\\\").replace('"', "\\\""));
+    let (mut columns, mut wide) = (String::new(), String::new());
+    for k in 0.. {
+        let (Some(heading), Some(holds)) = (form.get(&format!("heading{k}")), form.get(&format!("holds{k}"))) else {
+            break;
+        };
+        if let Some(column) = holds.strip_prefix("column:") {
+            columns.push_str(&format!("{column} = {}\n", quote(heading)));
+        } else if let Some(id) = holds.strip_prefix("indicator:") {
+            wide.push_str(&format!("{} = {}\n", quote(heading), quote(id)));
+        }
+    }
+    let stem = std::path::Path::new(&path).file_stem().and_then(|s| s.to_str()).unwrap_or("upload").to_string();
+    let map_name = format!("maps/{stem}.toml");
+    let source = source_table(
+        form.get("sheet").map(String::as_str),
+        form.get("header_row").and_then(|r| r.parse().ok()),
+        form.get("date_format").map(String::as_str),
+    );
+    let mut map = format!("# Column map for {path}, made with impact serve.\n\n{source}\n[columns]\n{columns}");
+    if !wide.is_empty() {
+        map.push_str(&format!("\n[wide]\n{wide}"));
+    }
+    let project_file = app.root.join(impactkit::project::FILE_NAME);
+    let saved = std::fs::create_dir_all(app.root.join("maps"))
+        .map_err(|e| Error::internal(e.to_string()))
+        .and_then(|()| impactkit::output::write_atomic(&app.root.join(&map_name), map.as_bytes()))
+        .and_then(|()| {
+            let mut toml =
+                std::fs::read_to_string(&project_file).map_err(|e| Error::read(&project_file, e.to_string()))?;
+            if !toml.contains(&format!("path = {}", quote(&path))) {
+                toml.push_str(&format!("\n[[source]]\npath = {}\nmap = {}\n", quote(&path), quote(&map_name)));
+                impactkit::output::write_atomic(&project_file, toml.as_bytes())?;
+            }
+            Ok(())
+        });
+    match saved {
+        Ok(()) => {
+            Redirect::to(&format!("/file?path={}&map={}", urlencode(&path), urlencode(&map_name))).into_response()
+        }
+        Err(e) => failed(&e).into_response(),
+    }
+}
+
+/// The library's indicator ids, for the pickers.
+fn indicator_ids() -> Vec<String> {
+    let dir = crate::cli::library_dir(None);
+    crate::cli::load_library(&dir, None, None).map(|l| l.ids().map(String::from).collect()).unwrap_or_default()
+}
+
+#[derive(Deserialize, Default)]
+pub struct FiguresQuery {
+    #[serde(default)]
+    indicator: String,
+    #[serde(default)]
+    by: String,
+    #[serde(default)]
+    period: String,
+    #[serde(default)]
+    format: String,
+}
+
+const BREAKDOWNS: [&str; 7] =
+    ["organisation", "programme", "area", "beneficiary_group", "gender", "age_band", "simd_decile"];
+const PERIODS: [&str; 5] = ["financial_year", "financial_quarter", "year", "quarter", "month"];
+
+fn aggregate_args(q: &FiguresQuery) -> Vec<String> {
+    let mut by: Vec<&str> = q.by.split(',').filter(|b| BREAKDOWNS.contains(b)).collect();
+    if PERIODS.contains(&q.period.as_str()) {
+        by.push(&q.period);
+    }
+    let mut args = vec!["aggregate".to_string(), "--by".into(), by.join(",")];
+    if !q.indicator.is_empty() {
+        args.extend(["--indicator".into(), q.indicator.clone()]);
+    }
+    args
+}
+
+/// Figures by any breakdown and period, withheld as `impact aggregate` withholds; the
+/// query is in the address, so a view can be bookmarked.
+pub async fn figures(State(app): State<Arc<App>>, Query(q): Query<FiguresQuery>) -> Page {
+    let mut args = aggregate_args(&q);
+    args.extend(["--format".into(), "csv".into()]);
+    let result = impact(&app, args).await;
+    let ids = indicator_ids();
+    let query =
+        format!("indicator={}&by={}&period={}", urlencode(&q.indicator), urlencode(&q.by), urlencode(&q.period));
+    ok(
+        "Figures",
+        html! {
+            form method="get" action="/figures" {
+                label { "Indicator " select name="indicator" { option value="" { "all" } @for id in &ids { option value=(id) selected[*id == q.indicator] { (id) } } } }
+                label { "By " select name="by" { option value="" { "nothing (one total)" } @for b in BREAKDOWNS { option value=(b) selected[b == q.by] { (b) } } } }
+                label { "Period " select name="period" { option value="" { "the whole span" } @for p in PERIODS { option value=(p) selected[p == q.period] { (p) } } } }
+                button type="submit" { "Show" }
+            }
+            p { "Download: "
+                a href={ "/figures/download?" (query) "&format=csv" } { "CSV" } " · "
+                a href={ "/figures/download?" (query) "&format=xlsx" } { "Excel" } " · "
+                a href={ "/figures/download?" (query) "&format=parquet" } { "Parquet" } }
+            @match &result {
+                Ok(out) => (table(&stdout(out), "Figures, as impact aggregate gives them (withheld counts marked)")),
+                Err(e) => p.error { (e.to_string()) },
+            }
+        },
+    )
+}
+
+pub async fn figures_download(State(app): State<Arc<App>>, Query(q): Query<FiguresQuery>) -> Response {
+    let ext = match q.format.as_str() {
+        "xlsx" | "parquet" | "csv" => q.format.clone(),
+        _ => {
+            return Page {
+                status: StatusCode::BAD_REQUEST,
+                body: layout("No such format", html! { p.error { "Download as csv, xlsx or parquet." } }),
+            }
+            .into_response()
+        }
+    };
+    let Ok(dir) = tempfile::tempdir() else { return failed(&Error::internal("no temporary folder")).into_response() };
+    let out = dir.path().join(format!("figures.{ext}"));
+    let mut args = aggregate_args(&q);
+    args.extend(["--out".into(), out.display().to_string()]);
+    match impact(&app, args).await.and_then(|_| std::fs::read(&out).map_err(|e| Error::read(&out, e.to_string()))) {
+        Ok(bytes) => {
+            let kind = match ext.as_str() {
+                "csv" => "text/csv",
+                "xlsx" => "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+                _ => "application/octet-stream",
+            };
+            (
+                [
+                    (header::CONTENT_TYPE, kind.to_string()),
+                    (header::CONTENT_DISPOSITION, format!("attachment; filename=\"figures.{ext}\"")),
+                ],
+                bytes,
+            )
+                .into_response()
+        }
+        Err(e) => failed(&e).into_response(),
+    }
+}
+
+pub async fn reports(State(app): State<Arc<App>>) -> Page {
+    let project = impactkit::project::Project::load(&app.root.join(impactkit::project::FILE_NAME)).ok();
+    ok(
+        "Reports",
+        html! {
+            form method="post" action="/reports/make" {
+                (token_field(&app))
+                label { "Spec " select name="spec" { @for s in impactkit::builtin::spec_names() { option value=(s) { (s) } } } }
+                label { "Subject (organisation or programme id, empty for a report about everything) " input name="subject" size="12"; }
+                label { "As " select name="format" { option value="pdf" { "PDF" } option value="html" { "HTML page" } } }
+                button type="submit" { "Make the report" }
+            }
+            @if let Some(p) = &project {
+                h2 { "Releases" }
+                ul { @for r in &p.releases { li { (r.name) ": made with " code { "impact release " (r.name) } } } }
+            }
+        },
+    )
+}
+
+#[derive(Deserialize)]
+pub struct MakeReport {
+    token: String,
+    spec: String,
+    #[serde(default)]
+    subject: String,
+    #[serde(default)]
+    format: String,
+}
+
+/// One report, made into a folder of its own (two at once never meet) and sent back.
+pub async fn make_report(State(app): State<Arc<App>>, Form(form): Form<MakeReport>) -> Response {
+    if form.token != app.token {
+        return refused_token();
+    }
+    if !impactkit::builtin::spec_names().contains(&form.spec.as_str()) {
+        return Page {
+            status: StatusCode::BAD_REQUEST,
+            body: layout("No such spec", html! { p.error { "Choose one of the specs offered." } }),
+        }
+        .into_response();
+    }
+    let ext = if form.format == "html" { "html" } else { "pdf" };
+    let Ok(dir) = tempfile::tempdir() else { return failed(&Error::internal("no temporary folder")).into_response() };
+    let subject: String =
+        form.subject.trim().chars().filter(|c| c.is_ascii_alphanumeric() || *c == '-' || *c == '_').collect();
+    let name =
+        if subject.is_empty() { format!("{}.{ext}", form.spec) } else { format!("{}-{subject}.{ext}", form.spec) };
+    let out = dir.path().join(&name);
+    let mut args = vec!["report".to_string(), form.spec.clone(), "--out".into(), out.display().to_string()];
+    if !subject.is_empty() {
+        args.extend(["--subject".into(), subject]);
+    }
+    match impact(&app, args).await.and_then(|_| std::fs::read(&out).map_err(|e| Error::read(&out, e.to_string()))) {
+        Ok(bytes) => {
+            let kind = if ext == "html" { "text/html; charset=utf-8" } else { "application/pdf" };
+            (
+                [
+                    (header::CONTENT_TYPE, kind.to_string()),
+                    (header::CONTENT_DISPOSITION, format!("attachment; filename=\"{name}\"")),
+                ],
+                bytes,
+            )
+                .into_response()
+        }
+        Err(e) => failed(&e).into_response(),
+    }
+}
+
+async fn command_page(app: &App, title: &str, runs: &[(&str, Vec<&str>)]) -> Page {
+    let mut parts = Vec::new();
+    for (caption, args) in runs {
+        let mut args: Vec<String> = args.iter().map(|a| a.to_string()).collect();
+        args.extend(["--format".into(), "csv".into()]);
+        parts.push(match impact(app, args).await {
+            Ok(out) => html! { h2 { (caption) } (table(&stdout(&out), caption)) },
+            Err(e) => {
+                html! { h2 { (caption) } p.error { (e.to_string()) } @if let Some(h) = e.hint() { p { "hint: " (h) } } }
+            }
+        });
+    }
+    ok(title, html! { @for p in &parts { (p) } })
+}
+
+pub async fn value(State(app): State<Arc<App>>) -> Page {
+    command_page(
+        &app,
+        "Social value",
+        &[
+            ("SROI by programme", vec!["value"]),
+            ("Sensitivity", vec!["value", "--sensitivity"]),
+            ("Impact map", vec!["value", "--impact-map"]),
+        ],
+    )
+    .await
+}
+
+pub async fn commitments(State(app): State<Arc<App>>) -> Page {
+    command_page(&app, "Commitments", &[("Commitments register", vec!["commitments"])]).await
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn csv_rows_read_quotes_commas_and_doubled_quotes() {
+        assert_eq!(csv_rows("a,b\n\"x, y\",\"say \"\"hi\"\"\"\n"), vec![vec!["a", "b"], vec!["x, y", "say \"hi\""]]);
+        assert_eq!(urlencode("uploads/a b.csv"), "uploads/a%20b.csv");
+    }
+}

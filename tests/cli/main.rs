@@ -7,6 +7,7 @@ mod util;
 mod accessible;
 mod aggregate;
 mod attack;
+mod browser;
 mod compare;
 mod corpus;
 mod docs;

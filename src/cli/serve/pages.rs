@@ -480,10 +480,24 @@ pub async fn file(State(app): State<Arc<App>>, Query(q): Query<FileQuery>) -> Pa
         .cloned()
         .collect();
     // The preview reads the sheet and heading row asked for, through a map of just that.
+    // With a map, the map's sheet and heading row; else those asked for.
     let source = source_table(q.sheet.as_deref(), q.header_row, None);
+    let saved_map = q.map.as_deref().and_then(|m| inside(&app, m));
+    let mapped = saved_map.is_some();
     let preview = tokio::task::spawn_blocking(move || {
         let dir = tempfile::tempdir().ok()?;
-        let map = if source.is_empty() {
+        let map = if let Some(file) = saved_map {
+            let library = crate::cli::load_library(&crate::cli::library_dir(None), None, None).ok()?;
+            let mut map = impactkit::data::ColumnMap::load(&file, &library).ok()?;
+            // Its headings as they stand in the file, not yet renamed.
+            let text = std::fs::read_to_string(&file).ok()?;
+            let source: String =
+                text.split("\n[").find(|t| t.starts_with("source]")).map(|t| format!("[{t}\n")).unwrap_or_default();
+            let plain = dir.path().join("source.toml");
+            std::fs::write(&plain, source).ok()?;
+            map = impactkit::data::ColumnMap::load(&plain, &library).unwrap_or(map);
+            Some(map)
+        } else if source.is_empty() {
             None
         } else {
             let file = dir.path().join("map.toml");
@@ -536,15 +550,17 @@ pub async fn file(State(app): State<Arc<App>>, Query(q): Query<FileQuery>) -> Pa
         &q.path,
         html! {
             p { (summary) }
-            form method="get" action="/file" {
-                input type="hidden" name="path" value=(q.path);
-                label { "Sheet " input name="sheet" size="16" value=(q.sheet.clone().unwrap_or_default()); }
-                label { "Headings in row " input name="header_row" size="3" value=(q.header_row.unwrap_or(1)); }
-                button type="submit" { "Read it so" }
+            @if !mapped {
+                form method="get" action="/file" {
+                    input type="hidden" name="path" value=(q.path);
+                    label { "Sheet " input name="sheet" size="16" value=(q.sheet.clone().unwrap_or_default()); }
+                    label { "Headings in row " input name="header_row" size="3" value=(q.header_row.unwrap_or(1)); }
+                    button type="submit" { "Read it so" }
+                }
             }
             @if !headings.is_empty() {
                 h2 { "First rows" }
-                div.wide { table { caption { "As read, before any column map" }
+                div.wide { table { caption { @if mapped { "As read from its map's sheet and heading row" } @else { "As read, before any column map" } }
                     thead { tr { @for h in &headings { th scope="col" { (h) } } } }
                     tbody { @for r in &rows { tr { @for v in r { td { (v) } } } } }
                 } }
@@ -790,6 +806,7 @@ pub async fn reports(State(app): State<Arc<App>>) -> Page {
                 label { "Spec " select name="spec" { @for s in impactkit::builtin::spec_names() { option value=(s) { (s) } } } }
                 label { "Subject (organisation or programme id, empty for a report about everything) " input name="subject" size="12"; }
                 label { "As " select name="format" { option value="pdf" { "PDF" } option value="html" { "HTML page" } } }
+                label { input type="checkbox" name="skip_invalid" value="1"; " leave out invalid records (they are counted as rejected in the data quality section)" }
                 button type="submit" { "Make the report" }
             }
             @if let Some(p) = &project {
@@ -808,6 +825,8 @@ pub struct MakeReport {
     subject: String,
     #[serde(default)]
     format: String,
+    #[serde(default)]
+    skip_invalid: Option<String>,
 }
 
 /// One report, made into a folder of its own (two at once never meet) and sent back.
@@ -832,6 +851,9 @@ pub async fn make_report(State(app): State<Arc<App>>, Form(form): Form<MakeRepor
     let mut args = vec!["report".to_string(), form.spec.clone(), "--out".into(), out.display().to_string()];
     if !subject.is_empty() {
         args.extend(["--subject".into(), subject]);
+    }
+    if form.skip_invalid.is_some() {
+        args.push("--skip-invalid".into());
     }
     match impact(&app, args).await.and_then(|_| std::fs::read(&out).map_err(|e| Error::read(&out, e.to_string()))) {
         Ok(bytes) => {

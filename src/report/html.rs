@@ -195,22 +195,8 @@ impl Writer {
     /// A chart as inline SVG: an image whose name is its heading and whose
     /// description is the PDF's words for it.
     fn svg(&mut self, data: &ChartData, width: f32, height: f32, title: &str) -> Result<()> {
-        let svg = chart::draw_svg(data, width, height)?;
         let (t, d) = (self.id("chart-title"), self.id("chart-desc"));
-        let Some(end) = svg.find('>') else { return Ok(()) };
-        let _ = write!(
-            self.out,
-            "<svg viewBox=\"0 0 {w} {h}\" role=\"img\" aria-labelledby=\"{t} {d}\" xmlns=\"http://www.w3.org/2000/svg\">\
-             <title id=\"{t}\">{}</title><desc id=\"{d}\">{}</desc>",
-            esc(if title.is_empty() { "Chart" } else { title }),
-            esc(&chart::describe(data, title)),
-            w = width as u32,
-            h = height as u32,
-        );
-        self.out.push_str(svg[end + 1..].trim_start());
-        if !self.out.ends_with('\n') {
-            self.out.push('\n');
-        }
+        self.out.push_str(&inline_svg(data, width, height, title, (&t, &d))?);
         Ok(())
     }
 
@@ -300,6 +286,27 @@ impl Writer {
         );
         self.out.push_str("</footer>\n");
     }
+}
+
+/// A chart as inline SVG: an image named by `title` and described in the words of
+/// the PDF's alternative text, its title and description elements given `ids`.
+pub fn inline_svg(data: &ChartData, width: f32, height: f32, title: &str, ids: (&str, &str)) -> Result<String> {
+    let svg = chart::draw_svg(data, width, height)?;
+    let (t, d) = ids;
+    let Some(end) = svg.find('>') else { return Ok(String::new()) };
+    let mut out = format!(
+        "<svg viewBox=\"0 0 {w} {h}\" role=\"img\" aria-labelledby=\"{t} {d}\" xmlns=\"http://www.w3.org/2000/svg\">\
+         <title id=\"{t}\">{}</title><desc id=\"{d}\">{}</desc>",
+        esc(if title.is_empty() { "Chart" } else { title }),
+        esc(&chart::describe(data, title)),
+        w = width as u32,
+        h = height as u32,
+    );
+    out.push_str(svg[end + 1..].trim_start());
+    if !out.ends_with('\n') {
+        out.push('\n');
+    }
+    Ok(out)
 }
 
 /// The page's styles: the PDF's colours (contrast 4.5:1 or more), system fonts,

@@ -97,6 +97,30 @@ pub struct Options {
     pub format: Format,
 }
 
+/// Figures as a chart drawn by the reports' chart code, as inline SVG named `title`
+/// and described in words (the web app's figures page). Each series is a name and a
+/// value per category (None: no figure); `withheld` marks (series, category, mark);
+/// `lines` draws lines over ordered categories (periods), else bars side by side.
+pub fn chart_svg(
+    title: &str,
+    categories: Vec<String>,
+    series: Vec<(String, Vec<Option<f64>>)>,
+    unit: &str,
+    withheld: Vec<(usize, usize, String)>,
+    lines: bool,
+) -> Result<String> {
+    let data = chart::ChartData {
+        kind: if lines { chart::ChartKind::Lines } else { chart::ChartKind::Grouped },
+        categories,
+        series: series.into_iter().map(|(name, values)| chart::Series { name, values, outline: false }).collect(),
+        unit: if matches!(unit, "GBP" | "%") { unit.to_string() } else { String::new() },
+        axis: format::unit_word(unit).to_string(),
+        withheld,
+        ..Default::default()
+    };
+    html::inline_svg(&data, 640.0, 280.0, title, ("figures-chart-title", "figures-chart-desc"))
+}
+
 /// What a report is written as.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
 pub enum Format {

@@ -181,6 +181,14 @@ fn every_page_shows_what_the_command_line_shows() {
         let cells: Vec<String> = row.split(',').filter(|c| !c.is_empty()).map(|c| format!(">{c}</td>")).collect();
         assert!(cells.iter().all(|c| page.contains(c.as_str())), "{row} is not on the page");
     }
+    // With a period, the reports' chart of them, named and described in words.
+    let charted = server.get("/figures?indicator=jobs_created&by=programme&period=financial_year").text();
+    assert!(
+        charted.contains("role=\"img\"")
+            && charted
+                .contains("<desc id=\"figures-chart-desc\">Line chart: jobs_created by programme and financial_year."),
+        "a chart"
+    );
     let download = server.get("/figures/download?indicator=jobs_created&by=programme&period=financial_year&format=csv");
     assert_eq!(download.text(), cli, "the CSV download is the command's CSV");
     let xlsx = server.get("/figures/download?indicator=jobs_created&by=programme&period=financial_year&format=xlsx");

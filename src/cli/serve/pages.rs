@@ -754,11 +754,63 @@ pub async fn figures(State(app): State<Arc<App>>, Query(q): Query<FiguresQuery>)
                 a href={ "/figures/download?" (query) "&format=xlsx" } { "Excel" } " · "
                 a href={ "/figures/download?" (query) "&format=parquet" } { "Parquet" } }
             @match &result {
-                Ok(out) => (table(&stdout(out), "Figures, as impact aggregate gives them (withheld counts marked)")),
+                Ok(out) => {
+                    @if let Some(chart) = figures_chart(&app, &q, &stdout(out)) { figure { (maud::PreEscaped(chart)) } }
+                    (table(&stdout(out), "Figures, as impact aggregate gives them (withheld counts marked)"))
+                }
                 Err(e) => p.error { (e.to_string()) },
             }
         },
     )
+}
+
+/// The figures of one indicator as the reports' chart: over the periods (a line per
+/// breakdown value), or over the breakdown's values; withheld figures marked as the
+/// table marks them.
+fn figures_chart(app: &App, q: &FiguresQuery, csv: &str) -> Option<String> {
+    if q.indicator.is_empty() {
+        return None;
+    }
+    let rows = csv_rows(csv);
+    let (head, body) = rows.split_first()?;
+    let at = |name: &str| head.iter().position(|h| h == name);
+    let (value, unit, withheld) = (at("value")?, at("unit")?, at("withheld")?);
+    let by = (!q.by.is_empty()).then(|| at(&q.by)).flatten();
+    let period = (!q.period.is_empty()).then(|| at(&q.period)).flatten();
+    let (category, series_key) = match (period, by) {
+        (Some(p), b) => (p, b),
+        (None, Some(b)) => (b, None),
+        (None, None) => return None,
+    };
+    let mut categories: Vec<String> = body.iter().map(|r| r[category].clone()).collect();
+    categories.sort();
+    categories.dedup();
+    let mut names: Vec<String> =
+        body.iter().map(|r| series_key.map_or_else(|| q.indicator.clone(), |k| r[k].clone())).collect();
+    names.sort();
+    names.dedup();
+    let threshold = impactkit::project::Project::load(&app.root.join(impactkit::project::FILE_NAME))
+        .ok()
+        .and_then(|p| p.defaults.suppress_below)
+        .unwrap_or(5);
+    let mut series: Vec<(String, Vec<Option<f64>>)> =
+        names.iter().map(|n| (n.clone(), vec![None; categories.len()])).collect();
+    let mut marks = Vec::new();
+    for r in body {
+        let k = names.iter().position(|n| *n == series_key.map_or_else(|| q.indicator.clone(), |s| r[s].clone()))?;
+        let i = categories.iter().position(|c| *c == r[category])?;
+        series[k].1[i] = r[value].parse().ok();
+        if !r[withheld].is_empty() {
+            marks.push((k, i, impactkit::privacy::Withheld::from_word(&r[withheld]).mark(threshold)));
+        }
+    }
+    let unit = body.first().map(|r| r[unit].clone()).unwrap_or_default();
+    let title = match series_key {
+        Some(_) => format!("{} by {} and {}", q.indicator, q.by, q.period),
+        None if period.is_some() => format!("{} by {}", q.indicator, q.period),
+        None => format!("{} by {}", q.indicator, q.by),
+    };
+    impactkit::report::chart_svg(&title, categories, series, &unit, marks, period.is_some()).ok()
 }
 
 pub async fn figures_download(State(app): State<Arc<App>>, Query(q): Query<FiguresQuery>) -> Response {

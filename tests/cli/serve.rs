@@ -352,3 +352,39 @@ fn reports_made_at_once_do_not_meet() {
     let unknown = server.post_form("/reports/make", &[("token", token.as_str()), ("spec", "../x")], &[]);
     assert_eq!(unknown.status, 400);
 }
+
+/// An empty folder: the page offers `impact init`, and makes the project.
+#[test]
+fn a_folder_without_a_project_is_started_from_the_page() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut child = Command::new(env!("CARGO_BIN_EXE_impact"))
+        .args(["--project", crate::util::s(dir.path()), "serve", "--port", "0"])
+        .stdout(Stdio::piped())
+        .stderr(Stdio::null())
+        .spawn()
+        .unwrap();
+    let mut out = child.stdout.take().unwrap();
+    let mut line = Vec::new();
+    let mut byte = [0u8; 1];
+    while out.read(&mut byte).unwrap_or(0) == 1 && byte[0] != b'\n' {
+        line.push(byte[0]);
+    }
+    let port = String::from_utf8(line)
+        .unwrap()
+        .split("127.0.0.1:")
+        .nth(1)
+        .unwrap()
+        .split('/')
+        .next()
+        .unwrap()
+        .parse()
+        .unwrap();
+    let server = Server { child, port, dir };
+    let home = server.get("/").text();
+    assert!(home.contains("Start a project in this folder"), "{home}");
+    let token = home.split("name=\"token\" value=\"").nth(1).unwrap().split('"').next().unwrap().to_string();
+    let made = server.post_form("/init", &[("token", &token)], &[("Sec-Fetch-Site", "same-origin".to_string())]);
+    assert_eq!(made.status, 303, "{}", made.text());
+    assert!(server.dir.path().join("impact.toml").exists() && server.dir.path().join("data").is_dir());
+    assert_eq!(server.get("/sources").status, 200);
+}

@@ -135,6 +135,7 @@ pub fn router(app: Arc<App>) -> Router {
     Router::new()
         .route("/", get(pages::home))
         .route("/style.css", get(pages::style))
+        .route("/init", post(pages::init))
         .route("/sources", get(pages::sources))
         .route("/upload", post(pages::upload))
         .route("/file", get(pages::file))

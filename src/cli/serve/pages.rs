@@ -163,7 +163,10 @@ pub async fn home(State(app): State<Arc<App>>) -> Page {
         html! {
             p { "Folder: " code { (app.root.display()) } }
             @match (&project, &status) {
-                (None, _) => p.error { "No impact.toml here: run " code { "impact init" } " in this folder first." },
+                (None, _) => {
+                    p { "There is no project here yet (no impact.toml). Start one: an impact.toml naming a data/ folder, example tables to replace row by row, a column map and a report spec to edit." }
+                    form method="post" action="/init" { (token_field(&app)) button type="submit" { "Start a project in this folder" } }
+                }
                 (Some(_), Ok(out)) => p { "Sources: " (stdout(out).lines().last().unwrap_or_default()) " " a href="/sources" { "see the sources" } },
                 (Some(_), Err(e)) => p.error { "Sources: " (e.to_string()) " " a href="/sources" { "see the sources" } },
             }
@@ -701,6 +704,25 @@ pub async fn save_map(State(app): State<Arc<App>>, Form(form): Form<BTreeMap<Str
 fn indicator_ids() -> Vec<String> {
     let dir = crate::cli::library_dir(None);
     crate::cli::load_library(&dir, None, None).map(|l| l.ids().map(String::from).collect()).unwrap_or_default()
+}
+
+#[derive(Deserialize)]
+pub struct TokenOnly {
+    token: String,
+}
+
+/// `impact init` in the served folder, from the page.
+pub async fn init(State(app): State<Arc<App>>, Form(form): Form<TokenOnly>) -> Response {
+    if form.token != app.token {
+        return refused_token();
+    }
+    if app.root.join(impactkit::project::FILE_NAME).exists() {
+        return Redirect::to("/").into_response();
+    }
+    match impact(&app, vec!["init".into(), app.root.display().to_string()]).await {
+        Ok(_) => Redirect::to("/sources").into_response(),
+        Err(e) => failed(&e).into_response(),
+    }
 }
 
 #[derive(Deserialize, Default)]

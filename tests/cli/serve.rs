@@ -351,6 +351,18 @@ fn reports_made_at_once_do_not_meet() {
     assert!(html.text().starts_with("<!DOCTYPE html>"), "the HTML report");
     let unknown = server.post_form("/reports/make", &[("token", token.as_str()), ("spec", "../x")], &[]);
     assert_eq!(unknown.status, 400);
+    let outside =
+        server.post_form("/reports/make", &[("token", token.as_str()), ("spec", "../reports/board.toml")], &[]);
+    assert_eq!(outside.status, 400, "a spec is a built-in one or the project's own");
+    // The project's release, made from the page: what `impact release` says.
+    let release = server.post_form(
+        "/reports/release",
+        &[("token", token.as_str()), ("name", "2024-25")],
+        &[("Sec-Fetch-Site", "same-origin".to_string())],
+    );
+    assert_eq!(release.status, 200, "{}", release.text());
+    assert!(release.text().contains("audit: no withheld count can be worked out"), "{}", release.text());
+    assert!(server.dir.path().join("out/2024-25/board/ORG01.pdf").exists());
 }
 
 /// An empty folder: the page offers `impact init`, and makes the project.

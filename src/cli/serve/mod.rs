@@ -145,6 +145,7 @@ pub fn router(app: Arc<App>) -> Router {
         .route("/figures/download", get(pages::figures_download))
         .route("/reports", get(pages::reports))
         .route("/reports/make", post(pages::make_report))
+        .route("/reports/release", post(pages::make_release))
         .route("/value", get(pages::value))
         .route("/commitments", get(pages::commitments))
         .fallback(pages::not_found)

@@ -877,7 +877,10 @@ pub async fn reports(State(app): State<Arc<App>>) -> Page {
         html! {
             form method="post" action="/reports/make" {
                 (token_field(&app))
-                label { "Spec " select name="spec" { @for s in impactkit::builtin::spec_names() { option value=(s) { (s) } } } }
+                label { "Spec " select name="spec" {
+                    @for s in impactkit::builtin::spec_names() { option value=(s) { (s) " (built in)" } }
+                    @for s in project_specs(&app) { option value=(s) { (s) } }
+                } }
                 label { "Subject (organisation or programme id, empty for a report about everything) " input name="subject" size="12"; }
                 label { "As " select name="format" { option value="pdf" { "PDF" } option value="html" { "HTML page" } } }
                 label { input type="checkbox" name="skip_invalid" value="1"; " leave out invalid records (they are counted as rejected in the data quality section)" }
@@ -885,10 +888,63 @@ pub async fn reports(State(app): State<Arc<App>>) -> Page {
             }
             @if let Some(p) = &project {
                 h2 { "Releases" }
-                ul { @for r in &p.releases { li { (r.name) ": made with " code { "impact release " (r.name) } } } }
+                @if p.releases.is_empty() { p.note { "No [[release]] in impact.toml." } }
+                @for r in &p.releases {
+                    form method="post" action="/reports/release" {
+                        (token_field(&app))
+                        input type="hidden" name="name" value=(r.name);
+                        (r.name) ": " (r.documents.len()) " document(s), protected together and audited, into " code { (r.out_dir.display()) } " "
+                        button type="submit" { "Make the release" }
+                    }
+                }
             }
         },
     )
+}
+
+/// The project's own report specs (`reports/*.toml`), as paths inside it.
+fn project_specs(app: &App) -> Vec<String> {
+    let mut specs: Vec<String> = std::fs::read_dir(app.root.join("reports"))
+        .map(|d| {
+            d.filter_map(|e| e.ok())
+                .filter_map(|e| e.file_name().into_string().ok())
+                .filter(|n| n.ends_with(".toml") && !n.starts_with('.'))
+                .map(|n| format!("reports/{n}"))
+                .collect()
+        })
+        .unwrap_or_default();
+    specs.sort();
+    specs
+}
+
+#[derive(Deserialize)]
+pub struct MakeRelease {
+    token: String,
+    name: String,
+}
+
+/// A release of the project made (`impact release NAME`): what it wrote and its audit.
+pub async fn make_release(State(app): State<Arc<App>>, Form(form): Form<MakeRelease>) -> Response {
+    if form.token != app.token {
+        return refused_token();
+    }
+    let known = impactkit::project::Project::load(&app.root.join(impactkit::project::FILE_NAME))
+        .map(|p| p.releases.iter().any(|r| r.name == form.name))
+        .unwrap_or(false);
+    if !known {
+        return Page {
+            status: StatusCode::BAD_REQUEST,
+            body: layout("No such release", html! { p.error { "Choose one of the project's releases." } }),
+        }
+        .into_response();
+    }
+    match impact(&app, vec!["release".into(), form.name.clone()]).await {
+        Ok(out) => {
+            ok("Release made", html! { pre { (stdout(&out)) } p { a href="/reports" { "Back to the reports" } } })
+                .into_response()
+        }
+        Err(e) => failed(&e).into_response(),
+    }
 }
 
 #[derive(Deserialize)]
@@ -908,7 +964,7 @@ pub async fn make_report(State(app): State<Arc<App>>, Form(form): Form<MakeRepor
     if form.token != app.token {
         return refused_token();
     }
-    if !impactkit::builtin::spec_names().contains(&form.spec.as_str()) {
+    if !impactkit::builtin::spec_names().contains(&form.spec.as_str()) && !project_specs(&app).contains(&form.spec) {
         return Page {
             status: StatusCode::BAD_REQUEST,
             body: layout("No such spec", html! { p.error { "Choose one of the specs offered." } }),
@@ -919,10 +975,12 @@ pub async fn make_report(State(app): State<Arc<App>>, Form(form): Form<MakeRepor
     let Ok(dir) = tempfile::tempdir() else { return failed(&Error::internal("no temporary folder")).into_response() };
     let subject: String =
         form.subject.trim().chars().filter(|c| c.is_ascii_alphanumeric() || *c == '-' || *c == '_').collect();
-    let name =
-        if subject.is_empty() { format!("{}.{ext}", form.spec) } else { format!("{}-{subject}.{ext}", form.spec) };
+    let stem = std::path::Path::new(&form.spec).file_stem().and_then(|s| s.to_str()).unwrap_or("report").to_string();
+    let name = if subject.is_empty() { format!("{stem}.{ext}") } else { format!("{stem}-{subject}.{ext}") };
     let out = dir.path().join(&name);
-    let mut args = vec!["report".to_string(), form.spec.clone(), "--out".into(), out.display().to_string()];
+    let spec =
+        if form.spec.ends_with(".toml") { app.root.join(&form.spec).display().to_string() } else { form.spec.clone() };
+    let mut args = vec!["report".to_string(), spec, "--out".into(), out.display().to_string()];
     if !subject.is_empty() {
         args.extend(["--subject".into(), subject]);
     }

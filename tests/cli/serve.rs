@@ -349,6 +349,20 @@ fn reports_made_at_once_do_not_meet() {
         &[("Sec-Fetch-Site", "same-origin".to_string())],
     );
     assert!(html.text().starts_with("<!DOCTYPE html>"), "the HTML report");
+    // A batch: one board pack per organisation, as one zip of the command's files.
+    let batch = server.post_form(
+        "/reports/make",
+        &[("token", token.as_str()), ("spec", "board"), ("each", "organisation"), ("format", "pdf")],
+        &[("Sec-Fetch-Site", "same-origin".to_string())],
+    );
+    assert_eq!(batch.status, 200, "{}", batch.text());
+    assert!(batch.headers.contains("application/zip") && batch.body.starts_with(b"PK"));
+    let mut archive = zip::ZipArchive::new(std::io::Cursor::new(batch.body.clone())).unwrap();
+    assert_eq!(archive.len(), 12, "twelve organisations");
+    let mut first = Vec::new();
+    std::io::Read::read_to_end(&mut archive.by_name("ORG01.pdf").unwrap(), &mut first).unwrap();
+    let alone = std::fs::read(server.dir.path().join("ORG01.pdf")).unwrap();
+    assert_eq!(first, alone, "a batch's pack is the pack made alone");
     let unknown = server.post_form("/reports/make", &[("token", token.as_str()), ("spec", "../x")], &[]);
     assert_eq!(unknown.status, 400);
     let outside =

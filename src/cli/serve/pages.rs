@@ -882,6 +882,11 @@ pub async fn reports(State(app): State<Arc<App>>) -> Page {
                     @for s in project_specs(&app) { option value=(s) { (s) } }
                 } }
                 label { "Subject (organisation or programme id, empty for a report about everything) " input name="subject" size="12"; }
+                label { "Or one for each " select name="each" {
+                    option value="" { "— one report —" }
+                    option value="organisation" { "organisation (a zip)" }
+                    option value="programme" { "programme (a zip)" }
+                } }
                 label { "As " select name="format" { option value="pdf" { "PDF" } option value="html" { "HTML page" } } }
                 label { input type="checkbox" name="skip_invalid" value="1"; " leave out invalid records (they are counted as rejected in the data quality section)" }
                 button type="submit" { "Make the report" }
@@ -957,6 +962,9 @@ pub struct MakeReport {
     format: String,
     #[serde(default)]
     skip_invalid: Option<String>,
+    /// `organisation` or `programme`: one report each, as a zip.
+    #[serde(default)]
+    each: Option<String>,
 }
 
 /// One report, made into a folder of its own (two at once never meet) and sent back.
@@ -981,11 +989,39 @@ pub async fn make_report(State(app): State<Arc<App>>, Form(form): Form<MakeRepor
     let spec =
         if form.spec.ends_with(".toml") { app.root.join(&form.spec).display().to_string() } else { form.spec.clone() };
     let mut args = vec!["report".to_string(), spec, "--out".into(), out.display().to_string()];
-    if !subject.is_empty() {
-        args.extend(["--subject".into(), subject]);
-    }
     if form.skip_invalid.is_some() {
         args.push("--skip-invalid".into());
+    }
+    // One per organisation or programme: the batch's folder as one zip.
+    if let Some(each) = form.each.as_deref().filter(|e| matches!(*e, "organisation" | "programme")) {
+        let folder = dir.path().join(&stem);
+        args.truncate(2);
+        args.extend([
+            "--each".into(),
+            each.into(),
+            "--out-dir".into(),
+            folder.display().to_string(),
+            "--format".into(),
+            ext.into(),
+        ]);
+        if form.skip_invalid.is_some() {
+            args.push("--skip-invalid".into());
+        }
+        let zipped = impact(&app, args).await.and_then(|_| zip_folder(&folder));
+        return match zipped {
+            Ok(bytes) => (
+                [
+                    (header::CONTENT_TYPE, "application/zip".to_string()),
+                    (header::CONTENT_DISPOSITION, format!("attachment; filename=\"{stem}-each-{each}.zip\"")),
+                ],
+                bytes,
+            )
+                .into_response(),
+            Err(e) => failed(&e).into_response(),
+        };
+    }
+    if !subject.is_empty() {
+        args.extend(["--subject".into(), subject]);
     }
     match impact(&app, args).await.and_then(|_| std::fs::read(&out).map_err(|e| Error::read(&out, e.to_string()))) {
         Ok(bytes) => {
@@ -1001,6 +1037,30 @@ pub async fn make_report(State(app): State<Arc<App>>, Form(form): Form<MakeRepor
         }
         Err(e) => failed(&e).into_response(),
     }
+}
+
+/// The files of a batch's folder (its reports, not its figures) as one zip, in name order.
+fn zip_folder(folder: &std::path::Path) -> Result<Vec<u8>, Error> {
+    use std::io::Write as _;
+    let mut names: Vec<std::path::PathBuf> = std::fs::read_dir(folder)
+        .map_err(|e| Error::read(folder, e.to_string()))?
+        .filter_map(|e| e.ok().map(|e| e.path()))
+        .filter(|p| p.is_file())
+        .collect();
+    names.sort();
+    let mut zip = zip::ZipWriter::new(std::io::Cursor::new(Vec::new()));
+    // Already-deflated PDFs are stored; HTML is deflated.
+    for path in names {
+        let name = path.file_name().and_then(|n| n.to_str()).unwrap_or("report").to_string();
+        let method =
+            if name.ends_with(".pdf") { zip::CompressionMethod::Stored } else { zip::CompressionMethod::Deflated };
+        let options = zip::write::SimpleFileOptions::default().compression_method(method);
+        let bytes = std::fs::read(&path).map_err(|e| Error::read(&path, e.to_string()))?;
+        zip.start_file(name, options).map_err(|e| Error::internal(format!("zip: {e}")))?;
+        zip.write_all(&bytes).map_err(|e| Error::internal(format!("zip: {e}")))?;
+    }
+    let cursor = zip.finish().map_err(|e| Error::internal(format!("zip: {e}")))?;
+    Ok(cursor.into_inner())
 }
 
 async fn command_page(app: &App, title: &str, runs: &[(&str, Vec<&str>)]) -> Page {

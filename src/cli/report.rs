@@ -66,6 +66,10 @@ pub struct ReportArgs {
     /// Also write every chart as SVG here.
     #[arg(long, value_name = "DIR")]
     pub charts_dir: Option<PathBuf>,
+    /// Also write each PDF page as an SVG picture here (page-01.svg, …; a folder per
+    /// subject with --each), to preview a report.
+    #[arg(long, value_name = "DIR")]
+    pub pages_dir: Option<PathBuf>,
     /// Also write the table behind every section and chart here, for analysts.
     #[arg(long, value_name = "DIR")]
     pub figures_dir: Option<PathBuf>,
@@ -209,6 +213,7 @@ pub fn run(args: ReportArgs, library: &Library) -> Result<Outcome> {
         out,
         out_dir: args.out_dir,
         charts_dir: args.charts_dir,
+        pages_dir: args.pages_dir,
         figures_dir: args.figures_dir,
         figures_format: args.figures_format.into(),
         date: args.date.as_deref().map(|d| parse_day(d, "--date")).transpose()?,

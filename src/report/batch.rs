@@ -84,15 +84,15 @@ pub(super) type Written = std::result::Result<(PathBuf, usize, u64, Vec<String>)
 /// Renders one subject's report and writes it with its tables and charts (all or none).
 /// `stem` is the subject's file name in the batch (see `batch_stems`).
 pub(super) fn write_subject(inputs: &Inputs, opts: &Options, subject: &str, stem: &str) -> Written {
-    let (bytes, page_count, tables, charts, warnings) = match opts.format {
+    let (bytes, page_count, tables, charts, warnings, drawn) = match opts.format {
         Format::Pdf => {
-            let Rendered { pdf, pages, tables, charts, warnings } =
+            let Rendered { pdf, pages, tables, charts, warnings, drawn } =
                 render(inputs, subject).map_err(|e| e.to_string())?;
-            (pdf, pages, tables, charts, warnings)
+            (pdf, pages, tables, charts, warnings, drawn)
         }
         Format::Html => {
             let page = super::render_html(inputs, subject).map_err(|e| e.to_string())?;
-            (page.html.into_bytes(), 1, page.tables, page.charts, Vec::new())
+            (page.html.into_bytes(), 1, page.tables, page.charts, Vec::new(), Vec::new())
         }
     };
     let ext = opts.format.ext();
@@ -123,6 +123,13 @@ pub(super) fn write_subject(inputs: &Inputs, opts: &Options, subject: &str, stem
         for c in &charts {
             let svg = chart::draw_svg(&c.data, c.width, c.height).map_err(|e| e.to_string())?;
             files.push((folder(dir).join(format!("{}.svg", names.claim(&c.slug))), svg.into_bytes()));
+        }
+    }
+    if let Some(dir) = &opts.pages_dir {
+        let total = drawn.len();
+        for (n, page) in drawn.iter().enumerate() {
+            let svg = super::picture::page_svg(page, n + 1, total);
+            files.push((folder(dir).join(format!("page-{:02}.svg", n + 1)), svg.into_bytes()));
         }
     }
     let pages = page_count;

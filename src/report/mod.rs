@@ -17,6 +17,7 @@ pub(crate) mod layout;
 mod names;
 pub mod need;
 pub(crate) mod pdf;
+pub(crate) mod picture;
 mod prepare;
 pub mod protect;
 pub mod release;
@@ -73,6 +74,8 @@ pub struct Options {
     pub out_dir: Option<PathBuf>,
     /// Also write every chart as SVG here.
     pub charts_dir: Option<PathBuf>,
+    /// Also write every page of each PDF as an SVG picture here (a preview).
+    pub pages_dir: Option<PathBuf>,
     /// Also write the table behind every section and chart here.
     pub figures_dir: Option<PathBuf>,
     /// The format of the tables in `figures_dir`.

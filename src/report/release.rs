@@ -81,6 +81,7 @@ fn document_options(base: &Options, doc: &Document, dir: Option<&Path>) -> Optio
         out: None,
         out_dir: None,
         charts_dir: None,
+        pages_dir: None,
         figures_dir: None,
         figures_format: crate::output::TableFormat::Csv,
         staged: dir.is_some(),

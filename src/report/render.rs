@@ -42,6 +42,8 @@ pub struct Rendered {
     pub charts: Vec<layout::ChartOut>,
     /// What a reader of the PDF would miss: text the typeface cannot draw.
     pub warnings: Vec<String>,
+    /// Each page's drawing (for `--pages-dir`).
+    pub(crate) drawn: Vec<Vec<draw::Cmd>>,
 }
 
 /// One subject's report as PDF bytes, from the batch's inputs.
@@ -50,7 +52,7 @@ pub fn render(inputs: &Inputs, subject: &str) -> Result<Rendered> {
     let built = layout::build(&document)?;
     let warnings = undrawable_texts(&built.pages);
     let pdf = pdf::write_pdf(&built.pages, &meta)?;
-    Ok(Rendered { pdf, pages: built.pages.len(), tables, charts: built.charts, warnings })
+    Ok(Rendered { pdf, pages: built.pages.len(), tables, charts: built.charts, warnings, drawn: built.pages })
 }
 
 /// One subject's report as an HTML page (see `html`), made from the same blocks.

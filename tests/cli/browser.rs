@@ -266,7 +266,16 @@ fn a_user_uploads_maps_checks_and_downloads_a_board_pack_in_a_browser() {
     let toml = std::fs::read_to_string(project.join("impact.toml")).unwrap();
     assert!(toml.contains("uploads/partner-return-"), "the workbook is a source now");
 
-    // A board pack, leaving out the return's invalid records, downloaded.
+    // Its pages previewed, then the board pack, leaving out the return's invalid
+    // records, downloaded.
+    browser.go(&format!("{base}/reports"));
+    browser.click("select[name=spec] option[value=board]");
+    browser.type_into("input[name=subject]", "ORG02");
+    browser.click("input[name=skip_invalid]");
+    browser.click("button[name=preview]");
+    wait_for("the pages' preview", || browser.source().contains("Preview: board-ORG02.pdf"));
+    assert!(browser.source().contains("aria-label=\"Page 1 of"), "pictures of the pages");
+    browser.shot("preview");
     browser.go(&format!("{base}/reports"));
     browser.click("select[name=spec] option[value=board]");
     browser.type_into("input[name=subject]", "ORG02");

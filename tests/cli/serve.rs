@@ -349,6 +349,17 @@ fn reports_made_at_once_do_not_meet() {
         &[("Sec-Fetch-Site", "same-origin".to_string())],
     );
     assert!(html.text().starts_with("<!DOCTYPE html>"), "the HTML report");
+    // A preview: the pages as pictures, as the PDF lays them out.
+    let preview = server.post_form(
+        "/reports/make",
+        &[("token", token.as_str()), ("spec", "board"), ("subject", "ORG01"), ("format", "pdf"), ("preview", "1")],
+        &[("Sec-Fetch-Site", "same-origin".to_string())],
+    );
+    let text = preview.text();
+    assert_eq!(preview.status, 200, "{text}");
+    let pages = lopdf::Document::load_mem(&made[0].body).unwrap().get_pages().len();
+    assert_eq!(text.matches("<svg ").count(), pages, "a picture of each page");
+    assert!(text.contains(&format!("aria-label=\"Page 1 of {pages}\"")) && text.contains(">At a glance</text>"));
     // A batch: one board pack per organisation, as one zip of the command's files.
     let batch = server.post_form(
         "/reports/make",

@@ -26,7 +26,8 @@ header{background:#0072b2;color:#fff;padding:.6rem 1rem}header a{color:#fff;marg
 main{padding:1rem;max-width:70rem}table{border-collapse:collapse;font-size:.9rem;margin:.5rem 0}\
 th,td{border-bottom:1px solid #c8ccd0;padding:.25rem .5rem;text-align:left;vertical-align:top}\
 th{background:#f1f3f5}.num{text-align:right}.error{color:#b01e1e}.note{color:#5f6368}\
-form{margin:.5rem 0}label{margin-right:1rem}.wide{overflow-x:auto}";
+form{margin:.5rem 0}label{margin-right:1rem}.wide{overflow-x:auto}\
+.pages{display:flex;flex-wrap:wrap;gap:1rem}.pages svg{width:14rem;height:auto;border:1px solid #c8ccd0}";
 
 pub async fn style() -> Response {
     ([(header::CONTENT_TYPE, "text/css; charset=utf-8")], STYLE).into_response()
@@ -396,17 +397,13 @@ async fn validate(app: &App, q: &FileQuery) -> Result<(Vec<Problem>, String), Pa
         status: StatusCode::BAD_REQUEST,
         body: layout("Not in the project", html! { p.error { "Only files inside the project folder can be opened." } }),
     };
-    inside(app, &q.path).ok_or_else(bad)?;
-    let mut args = vec!["validate".to_string(), q.path.clone(), "--format".into(), "json".into()];
+    // Paths as the project's, whole: the project's sources are not read when a file is named.
+    let file = inside(app, &q.path).ok_or_else(bad)?;
+    let mut args = vec!["validate".to_string(), file.display().to_string(), "--format=json".into()];
     if let Some(map) = q.map.as_deref().filter(|m| !m.is_empty()) {
-        inside(app, map).ok_or_else(bad)?;
-        args.extend(["--map".into(), map.to_string()]);
+        let map = inside(app, map).ok_or_else(bad)?;
+        args.push(format!("--map={}", map.display()));
     }
-    // The project's sources are not read when a file is named: paths are the project's.
-    let args: Vec<String> = args
-        .into_iter()
-        .map(|a| if a == q.path || Some(&a) == q.map.as_ref() { app.root.join(&a).display().to_string() } else { a })
-        .collect();
     match impact(app, args).await {
         Ok(out) => {
             let value: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap_or_default();
@@ -748,7 +745,8 @@ fn aggregate_args(q: &FiguresQuery) -> Vec<String> {
     }
     let mut args = vec!["aggregate".to_string(), "--by".into(), by.join(",")];
     if !q.indicator.is_empty() {
-        args.extend(["--indicator".into(), q.indicator.clone()]);
+        // `--flag=value` in one argument: a value is never read as a flag of its own.
+        args.push(format!("--indicator={}", q.indicator));
     }
     args
 }
@@ -890,6 +888,8 @@ pub async fn reports(State(app): State<Arc<App>>) -> Page {
                 label { "As " select name="format" { option value="pdf" { "PDF" } option value="html" { "HTML page" } } }
                 label { input type="checkbox" name="skip_invalid" value="1"; " leave out invalid records (they are counted as rejected in the data quality section)" }
                 button type="submit" { "Make the report" }
+                " "
+                button type="submit" name="preview" value="1" { "Preview its pages" }
             }
             @if let Some(p) = &project {
                 h2 { "Releases" }
@@ -965,6 +965,9 @@ pub struct MakeReport {
     /// `organisation` or `programme`: one report each, as a zip.
     #[serde(default)]
     each: Option<String>,
+    /// Show the pages as pictures instead of downloading the file.
+    #[serde(default)]
+    preview: Option<String>,
 }
 
 /// One report, made into a folder of its own (two at once never meet) and sent back.
@@ -1021,7 +1024,23 @@ pub async fn make_report(State(app): State<Arc<App>>, Form(form): Form<MakeRepor
         };
     }
     if !subject.is_empty() {
-        args.extend(["--subject".into(), subject]);
+        args.push(format!("--subject={subject}"));
+    }
+    if form.preview.is_some() {
+        let pictures = dir.path().join("pages");
+        args.push(format!("--pages-dir={}", pictures.display()));
+        return match impact(&app, args).await.and_then(|_| page_pictures(&pictures)) {
+            Ok(pages) => ok(
+                &format!("Preview: {name}"),
+                html! {
+                    p { (pages.len()) " page(s), as the PDF lays them out. Make the report (without preview) to download it." }
+                    div.pages { @for page in &pages { (maud::PreEscaped(page)) } }
+                    p { a href="/reports" { "Back to the reports" } }
+                },
+            )
+            .into_response(),
+            Err(e) => failed(&e).into_response(),
+        };
     }
     match impact(&app, args).await.and_then(|_| std::fs::read(&out).map_err(|e| Error::read(&out, e.to_string()))) {
         Ok(bytes) => {
@@ -1037,6 +1056,22 @@ pub async fn make_report(State(app): State<Arc<App>>, Form(form): Form<MakeRepor
         }
         Err(e) => failed(&e).into_response(),
     }
+}
+
+/// The page pictures `--pages-dir` wrote (one subject's folder), in page order.
+fn page_pictures(dir: &std::path::Path) -> Result<Vec<String>, Error> {
+    let folder = std::fs::read_dir(dir)
+        .map_err(|e| Error::read(dir, e.to_string()))?
+        .filter_map(|e| e.ok().map(|e| e.path()))
+        .find(|p| p.is_dir())
+        .unwrap_or_else(|| dir.to_path_buf());
+    let mut files: Vec<std::path::PathBuf> = std::fs::read_dir(&folder)
+        .map_err(|e| Error::read(&folder, e.to_string()))?
+        .filter_map(|e| e.ok().map(|e| e.path()))
+        .filter(|p| p.extension().is_some_and(|x| x == "svg"))
+        .collect();
+    files.sort();
+    files.iter().map(|f| std::fs::read_to_string(f).map_err(|e| Error::read(f, e.to_string()))).collect()
 }
 
 /// The files of a batch's folder (its reports, not its figures) as one zip, in name order.

@@ -366,8 +366,25 @@ fn reports_made_at_once_do_not_meet() {
         &[("token", token.as_str()), ("spec", "board"), ("each", "organisation"), ("format", "pdf")],
         &[("Sec-Fetch-Site", "same-origin".to_string())],
     );
-    assert_eq!(batch.status, 200, "{}", batch.text());
+    assert_eq!(batch.status, 303, "{}", batch.text());
+    let job = batch.headers.split("location: ").nth(1).unwrap().lines().next().unwrap().trim().to_string();
+    // Its page counts the reports so far and reloads itself, then offers the zip.
+    let started = std::time::Instant::now();
+    let page = loop {
+        let page = server.get(&job).text();
+        if page.contains("Download them as one zip") {
+            break page;
+        }
+        assert!(page.contains("report(s) written so far") && page.contains("http-equiv=\"refresh\""), "{page}");
+        assert!(started.elapsed().as_secs() < 120, "the batch ends");
+        std::thread::sleep(std::time::Duration::from_millis(100));
+    };
+    assert!(page.contains("12 report(s) made."), "{page}");
+    let zip_link =
+        page.split("href=\"/reports/job/zip").nth(1).unwrap().split('"').next().unwrap().replace("&amp;", "&");
+    let batch = server.get(&format!("/reports/job/zip{zip_link}"));
     assert!(batch.headers.contains("application/zip") && batch.body.starts_with(b"PK"));
+    assert_eq!(server.get("/reports/job?id=999").status, 404);
     let mut archive = zip::ZipArchive::new(std::io::Cursor::new(batch.body.clone())).unwrap();
     assert_eq!(archive.len(), 12, "twelve organisations");
     let mut first = Vec::new();

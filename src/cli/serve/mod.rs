@@ -59,6 +59,22 @@ pub struct App {
     pub hosts: Vec<String>,
     /// The largest upload, in bytes.
     pub upload_limit: usize,
+    /// Batches of reports being made or made, by id.
+    pub jobs: std::sync::Mutex<std::collections::HashMap<String, Job>>,
+}
+
+/// A batch of reports made in the background (`--each`), kept until the server stops.
+pub struct Job {
+    /// Its temporary folder, held so that it is removed with the job.
+    pub _dir: tempfile::TempDir,
+    /// Where its reports are written.
+    pub folder: PathBuf,
+    /// The zip's file name.
+    pub name: String,
+    /// The reports' extension (pdf or html), to count them.
+    pub ext: String,
+    /// None while it runs; then what the command said.
+    pub done: Option<std::result::Result<(), (String, Option<String>)>>,
 }
 
 pub fn run(args: ServeArgs, project: Option<&Path>) -> Result<Outcome> {
@@ -93,7 +109,7 @@ async fn serve(args: ServeArgs, root: PathBuf) -> Result<Outcome> {
         hosts.push(SocketAddr::new(address, port).to_string());
     }
     let upload_limit = usize::try_from(args.max_upload * 1024 * 1024).unwrap_or(usize::MAX);
-    let app = Arc::new(App { root, token: token(), hosts, upload_limit });
+    let app = Arc::new(App { root, token: token(), hosts, upload_limit, jobs: Default::default() });
     let url = format!(
         "http://{}/",
         if address.is_loopback() { format!("127.0.0.1:{port}") } else { SocketAddr::new(address, port).to_string() }
@@ -146,6 +162,8 @@ pub fn router(app: Arc<App>) -> Router {
         .route("/reports", get(pages::reports))
         .route("/reports/make", post(pages::make_report))
         .route("/reports/release", post(pages::make_release))
+        .route("/reports/job", get(pages::job))
+        .route("/reports/job/zip", get(pages::job_zip))
         .route("/value", get(pages::value))
         .route("/commitments", get(pages::commitments))
         .fallback(pages::not_found)

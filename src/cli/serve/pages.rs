@@ -1010,18 +1010,32 @@ pub async fn make_report(State(app): State<Arc<App>>, Form(form): Form<MakeRepor
         if form.skip_invalid.is_some() {
             args.push("--skip-invalid".into());
         }
-        let zipped = impact(&app, args).await.and_then(|_| zip_folder(&folder));
-        return match zipped {
-            Ok(bytes) => (
-                [
-                    (header::CONTENT_TYPE, "application/zip".to_string()),
-                    (header::CONTENT_DISPOSITION, format!("attachment; filename=\"{stem}-each-{each}.zip\"")),
-                ],
-                bytes,
-            )
-                .into_response(),
-            Err(e) => failed(&e).into_response(),
+        // A batch is a job: made in the background while its page counts the reports
+        // written so far, then offered as one zip.
+        let id = {
+            let mut jobs = app.jobs.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
+            let id = format!("{}", jobs.len() + 1);
+            jobs.insert(
+                id.clone(),
+                super::Job {
+                    _dir: dir,
+                    folder,
+                    name: format!("{stem}-each-{each}.zip"),
+                    ext: ext.to_string(),
+                    done: None,
+                },
+            );
+            id
         };
+        let (job_app, job_id) = (app.clone(), id.clone());
+        tokio::spawn(async move {
+            let result =
+                impact(&job_app, args).await.map(|_| ()).map_err(|e| (e.to_string(), e.hint().map(String::from)));
+            if let Some(job) = job_app.jobs.lock().unwrap_or_else(std::sync::PoisonError::into_inner).get_mut(&job_id) {
+                job.done = Some(result);
+            }
+        });
+        return Redirect::to(&format!("/reports/job?id={id}")).into_response();
     }
     if !subject.is_empty() {
         args.push(format!("--subject={subject}"));
@@ -1056,6 +1070,84 @@ pub async fn make_report(State(app): State<Arc<App>>, Form(form): Form<MakeRepor
         }
         Err(e) => failed(&e).into_response(),
     }
+}
+
+#[derive(Deserialize)]
+pub struct JobQuery {
+    id: String,
+}
+
+/// A batch's page: how many reports are written so far (the page reloads itself each
+/// second, no script), then the zip to download.
+pub async fn job(State(app): State<Arc<App>>, Query(q): Query<JobQuery>) -> Response {
+    let jobs = app.jobs.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
+    let Some(job) = jobs.get(&q.id) else { return not_found_page() };
+    let written = std::fs::read_dir(&job.folder)
+        .map(|d| d.filter_map(|e| e.ok()).filter(|e| e.path().extension().is_some_and(|x| *x == *job.ext)).count())
+        .unwrap_or(0);
+    match &job.done {
+        None => {
+            let body = html! {
+                (DOCTYPE)
+                html lang="en-GB" {
+                    head {
+                        meta charset="utf-8";
+                        meta http-equiv="refresh" content="1";
+                        title { "Making the reports — impactkit" }
+                        link rel="stylesheet" href="/style.css";
+                    }
+                    body { main { h1 { "Making the reports" } p role="status" { (written) " report(s) written so far…" } } }
+                }
+            };
+            Page { status: StatusCode::OK, body }.into_response()
+        }
+        Some(Ok(())) => ok(
+            "The reports are made",
+            html! {
+                p role="status" { (written) " report(s) made." }
+                p { a href={ "/reports/job/zip?id=" (q.id) } { "Download them as one zip (" (job.name) ")" } }
+                p { a href="/reports" { "Back to the reports" } }
+            },
+        )
+        .into_response(),
+        Some(Err((error, hint))) => Page {
+            status: StatusCode::UNPROCESSABLE_ENTITY,
+            body: layout(
+                "The reports could not be made",
+                html! { p.error { "error: " (error) } @if let Some(h) = hint { p { "hint: " (h) } } },
+            ),
+        }
+        .into_response(),
+    }
+}
+
+pub async fn job_zip(State(app): State<Arc<App>>, Query(q): Query<JobQuery>) -> Response {
+    let (folder, name) = {
+        let jobs = app.jobs.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
+        match jobs.get(&q.id) {
+            Some(job) if matches!(job.done, Some(Ok(()))) => (job.folder.clone(), job.name.clone()),
+            _ => return not_found_page(),
+        }
+    };
+    match zip_folder(&folder) {
+        Ok(bytes) => (
+            [
+                (header::CONTENT_TYPE, "application/zip".to_string()),
+                (header::CONTENT_DISPOSITION, format!("attachment; filename=\"{name}\"")),
+            ],
+            bytes,
+        )
+            .into_response(),
+        Err(e) => failed(&e).into_response(),
+    }
+}
+
+fn not_found_page() -> Response {
+    Page {
+        status: StatusCode::NOT_FOUND,
+        body: layout("Not found", html! { p { "There is no such batch." } a href="/reports" { "The reports" } }),
+    }
+    .into_response()
 }
 
 /// The page pictures `--pages-dir` wrote (one subject's folder), in page order.

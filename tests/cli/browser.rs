@@ -226,7 +226,7 @@ fn a_user_uploads_maps_checks_and_downloads_a_board_pack_in_a_browser() {
     wait_for("the uploaded file's page", || browser.url().contains("/file?path=uploads"));
     browser.shot("uploaded");
     // Its headings are in row 3 of the sheet "Q4 return".
-    browser.type_into("input[name=sheet]", "Q4 return");
+    browser.click("select[name=sheet] option[value='Q4 return']");
     browser.type_into("input[name=header_row]", "3");
     browser.click("form[action='/file'] button");
     wait_for("the sheet read from row 3", || browser.source().contains(">Date of outcome<"));

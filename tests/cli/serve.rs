@@ -292,23 +292,61 @@ fn uploads_are_checked_as_validate_checks_them_and_mapped() {
     assert_eq!(saved.status, 303, "{}", saved.text());
     let toml = std::fs::read_to_string(server.dir.path().join("impact.toml")).unwrap();
     assert!(toml.contains(&format!("path = \"{path}\"")), "{toml}");
+    // The map is the file's own: its stem and a hash of its path.
     let stem = Path::new(&path).file_stem().unwrap().to_str().unwrap();
-    let map = std::fs::read_to_string(server.dir.path().join(format!("maps/{stem}.toml"))).unwrap();
+    let map_file = format!("maps/{stem}-{:08x}.toml", xxhash_rust::xxh3::xxh3_64(path.as_bytes()) as u32);
+    let map = std::fs::read_to_string(server.dir.path().join(&map_file)).unwrap();
     assert!(map.contains("date = \"When\""), "{map}");
     // With its map, the file's one problem is the impossible date, worded as the terminal words it.
     let mapped = server.get(saved.headers.split("location: ").nth(1).unwrap().lines().next().unwrap().trim()).text();
-    let cli = crate::util::impact_in(server.dir.path(), &["validate", &path, "--map", &format!("maps/{stem}.toml")])
-        .expect_code(1);
+    let cli = crate::util::impact_in(server.dir.path(), &["validate", &path, "--map", &map_file]).expect_code(1);
     assert!(
         cli.stderr.contains("\"31/02/2025\" is not a real date")
             || cli.stdout.contains("\"31/02/2025\" is not a real date")
     );
     assert!(mapped.contains("is not a real date"), "{mapped}");
-    let problems = server.get(&format!("/problems.csv?path={path}&map=maps/{stem}.toml")).text();
+    let problems = server.get(&format!("/problems.csv?path={path}&map={map_file}")).text();
     assert!(
         problems.starts_with("severity,file,row,column,value,message,hint\nerror,") && problems.contains("31/02/2025"),
         "{problems}"
     );
+    // Nothing but a column of the records or an indicator reaches a map; the project's
+    // own files are not spreadsheets to map; one column is held by one heading.
+    let same_origin = [("Sec-Fetch-Site", "same-origin".to_string())];
+    let injected = "column:organisation = \"x\"\n[names]\norganisation = \"/etc/passwd\"\n[constants]\nprogramme";
+    let cases: [(Vec<(&str, &str)>, &str); 4] = [
+        (vec![("path", path.as_str()), ("heading0", "Ref"), ("holds0", injected)], "is not a column"),
+        (
+            vec![("path", path.as_str()), ("heading0", "Ref"), ("holds0", "indicator:no_such_thing")],
+            "is not an indicator",
+        ),
+        (vec![("path", "impact.toml"), ("heading0", "Ref"), ("holds0", "column:record_id")], "Only a spreadsheet"),
+        (
+            vec![
+                ("path", path.as_str()),
+                ("heading0", "Ref"),
+                ("holds0", "column:date"),
+                ("heading1", "When"),
+                ("holds1", "column:date"),
+            ],
+            "Two headings hold",
+        ),
+    ];
+    for (mut fields, why) in cases {
+        fields.push(("token", token.as_str()));
+        let answer = server.post_form("/map", &fields, &same_origin);
+        assert_eq!(answer.status, 400, "{why}: {}", answer.text());
+        assert!(answer.text().contains(why), "{why}: {}", answer.text());
+    }
+    let project = std::fs::read_to_string(server.dir.path().join("impact.toml")).unwrap();
+    assert!(!project.contains("/etc/passwd") && !project.contains("path = \"impact.toml\""));
+    // A value a spreadsheet would run as a formula is text in the problems' CSV.
+    let formula = "record_id,organisation,programme,indicator,date,value\nR1,ORG01,EMP-FWD,jobs_created,2025-01-05,=HYPERLINK(\"x\")\n";
+    let answer = server.upload(&token, "formula.csv", formula.as_bytes());
+    let location = answer.headers.split("location: ").nth(1).unwrap().lines().next().unwrap().trim().to_string();
+    let uploaded = location.split("path=").nth(1).unwrap().replace("%2F", "/");
+    let csv = server.get(&format!("/problems.csv?path={uploaded}")).text();
+    assert!(csv.contains("\"'=HYPERLINK(\"\"x\"\")\""), "{csv}");
 }
 
 /// Two reports at once: each its own file, each what the command line makes.

@@ -61,6 +61,10 @@ pub struct App {
     pub upload_limit: usize,
     /// Batches of reports being made or made, by id.
     pub jobs: std::sync::Mutex<std::collections::HashMap<String, Job>>,
+    /// The last batch's id.
+    pub next_job: std::sync::atomic::AtomicU64,
+    /// Listening on every address (`--listen 0.0.0.0` or `::`): any Host on our port.
+    pub any_host: bool,
 }
 
 /// A batch of reports made in the background (`--each`), kept until the server stops.
@@ -105,15 +109,25 @@ async fn serve(args: ServeArgs, root: PathBuf) -> Result<Outcome> {
     })?;
     let port = listener.local_addr().map_err(|e| Error::internal(e.to_string()))?.port();
     let mut hosts = vec![format!("127.0.0.1:{port}"), format!("localhost:{port}"), format!("[::1]:{port}")];
-    if !address.is_loopback() {
+    if args.listen.is_some() {
         hosts.push(SocketAddr::new(address, port).to_string());
     }
     let upload_limit = usize::try_from(args.max_upload * 1024 * 1024).unwrap_or(usize::MAX);
-    let app = Arc::new(App { root, token: token(), hosts, upload_limit, jobs: Default::default() });
-    let url = format!(
-        "http://{}/",
-        if address.is_loopback() { format!("127.0.0.1:{port}") } else { SocketAddr::new(address, port).to_string() }
-    );
+    let any_host = address.is_unspecified();
+    let app = Arc::new(App {
+        root,
+        token: token(),
+        hosts,
+        upload_limit,
+        jobs: Default::default(),
+        next_job: Default::default(),
+        any_host,
+    });
+    // The address to open: the one listened on, or this machine's for every address.
+    let url = match args.listen {
+        Some(a) if !a.is_unspecified() => format!("http://{}/", SocketAddr::new(a, port)),
+        _ => format!("http://127.0.0.1:{port}/"),
+    };
     // The address first, alone on its line and flushed, for whoever started us.
     println!("impact serve: {url} (project {})", app.root.display());
     use std::io::Write as _;
@@ -175,7 +189,12 @@ pub fn router(app: Arc<App>) -> Router {
 /// Host and cross-site checks before any handler; security headers on every answer.
 async fn guard(State(app): State<Arc<App>>, request: Request, next: Next) -> Response {
     let host = request.headers().get(header::HOST).and_then(|h| h.to_str().ok()).unwrap_or_default();
-    let mut response = if !app.hosts.iter().any(|h| h.eq_ignore_ascii_case(host)) {
+    // Opened to the network on every address, the machine's names are not known: any
+    // Host naming our port (the warning at start said what that means).
+    let port_of = |h: &str| h.rsplit(':').next().map(String::from);
+    let known = app.hosts.iter().any(|h| h.eq_ignore_ascii_case(host))
+        || (app.any_host && port_of(host).is_some() && port_of(host) == port_of(&app.hosts[0]));
+    let mut response = if !known {
         pages::refused(
             StatusCode::MISDIRECTED_REQUEST,
             "This server answers only at its own address.",

@@ -480,6 +480,11 @@ pub async fn file(State(app): State<Arc<App>>, Query(q): Query<FileQuery>) -> Pa
         .cloned()
         .collect();
     // The preview reads the sheet and heading row asked for, through a map of just that.
+    // A workbook's sheets, to choose from.
+    let sheets = match impactkit::data::read::Format::of(&path) {
+        Ok(impactkit::data::read::Format::Excel) => impactkit::data::read::sheet_names(&path).unwrap_or_default(),
+        _ => Vec::new(),
+    };
     // With a map, the map's sheet and heading row; else those asked for.
     let source = source_table(q.sheet.as_deref(), q.header_row, None);
     let saved_map = q.map.as_deref().and_then(|m| inside(&app, m));
@@ -540,7 +545,7 @@ pub async fn file(State(app): State<Arc<App>>, Query(q): Query<FileQuery>) -> Pa
                 .collect()
         })
         .unwrap_or_default();
-    let ids = indicator_ids();
+    let ids = indicator_ids(&app).await;
     let csv_link = format!(
         "/problems.csv?path={}{}",
         urlencode(&q.path),
@@ -553,7 +558,11 @@ pub async fn file(State(app): State<Arc<App>>, Query(q): Query<FileQuery>) -> Pa
             @if !mapped {
                 form method="get" action="/file" {
                     input type="hidden" name="path" value=(q.path);
-                    label { "Sheet " input name="sheet" size="16" value=(q.sheet.clone().unwrap_or_default()); }
+                    @if sheets.is_empty() {
+                        label { "Sheet " input name="sheet" size="16" value=(q.sheet.clone().unwrap_or_default()); }
+                    } @else {
+                        label { "Sheet " select name="sheet" { @for name in &sheets { option value=(name) selected[q.sheet.as_deref() == Some(name.as_str())] { (name) } } } }
+                    }
                     label { "Headings in row " input name="header_row" size="3" value=(q.header_row.unwrap_or(1)); }
                     button type="submit" { "Read it so" }
                 }
@@ -614,7 +623,12 @@ pub async fn problems_csv(State(app): State<Arc<App>>, Query(q): Query<FileQuery
         Ok(v) => v,
         Err(page) => return page.into_response(),
     };
-    let quote = |s: &str| format!("\"{}\"", s.replace('"', "\"\""));
+    // Quoted, and a cell that a spreadsheet would run as a formula shown as text (as
+    // every table impactkit writes does).
+    let quote = |s: &str| {
+        let s = if s.starts_with(['=', '+', '-', '@', '\t', '\r']) { format!("'{s}") } else { s.to_string() };
+        format!("\"{}\"", s.replace('"', "\"\""))
+    };
     let mut out = String::from("severity,file,row,column,value,message,hint\n");
     for d in &diagnostics {
         let severity = if d.error { "error" } else { "warning" };
@@ -643,52 +657,96 @@ pub async fn save_map(State(app): State<Arc<App>>, Form(form): Form<BTreeMap<Str
     if form.get("token") != Some(&app.token) {
         return refused_token();
     }
-    let Some(path) = form.get("path").filter(|p| inside(&app, p).is_some()).cloned() else {
-        return Page {
+    let refuse = |what: String| {
+        Page {
             status: StatusCode::BAD_REQUEST,
-            body: layout(
-                "Not in the project",
-                html! { p.error { "Only files inside the project folder can be mapped." } },
-            ),
+            body: layout("Not saved", html! { p.error { (what) } a href="/sources" { "Back to the sources" } }),
         }
-        .into_response();
+        .into_response()
     };
-    let quote = |s: &str| format!("\"{}\"", s.replace('\\', "\\\\").replace('"', "\\\""));
-    let (mut columns, mut wide) = (String::new(), String::new());
+    // A spreadsheet inside the project, not a folder or the project's own files.
+    let Some(path) = form.get("path").cloned() else { return refuse("No file was named.".into()) };
+    let spreadsheet = inside(&app, &path).is_some_and(|full| {
+        full.is_file()
+            && full
+                .extension()
+                .and_then(|e| e.to_str())
+                .is_some_and(|e| EXTENSIONS.contains(&e.to_ascii_lowercase().as_str()))
+    });
+    if !spreadsheet {
+        return refuse("Only a spreadsheet inside the project folder can be mapped.".into());
+    }
+    // Each heading to a column of the records or an indicator of the library: nothing
+    // else reaches the map.
+    let ids = indicator_ids(&app).await;
+    let (mut columns, mut wide) = (toml::Table::new(), toml::Table::new());
     for k in 0.. {
         let (Some(heading), Some(holds)) = (form.get(&format!("heading{k}")), form.get(&format!("holds{k}"))) else {
             break;
         };
         if let Some(column) = holds.strip_prefix("column:") {
-            columns.push_str(&format!("{column} = {}\n", quote(heading)));
+            if !impactkit::data::schema::FIELDS.iter().any(|f| f.name == column) {
+                return refuse(format!("{column} is not a column of the records."));
+            }
+            if columns.insert(column.to_string(), toml::Value::String(heading.clone())).is_some() {
+                return refuse(format!("Two headings hold the column {column}: choose one."));
+            }
         } else if let Some(id) = holds.strip_prefix("indicator:") {
-            wide.push_str(&format!("{} = {}\n", quote(heading), quote(id)));
+            if !ids.iter().any(|i| i == id) {
+                return refuse(format!("{id} is not an indicator of the library."));
+            }
+            wide.insert(heading.clone(), toml::Value::String(id.to_string()));
         }
     }
-    let stem = std::path::Path::new(&path).file_stem().and_then(|s| s.to_str()).unwrap_or("upload").to_string();
-    let map_name = format!("maps/{stem}.toml");
-    let source = source_table(
-        form.get("sheet").map(String::as_str),
-        form.get("header_row").and_then(|r| r.parse().ok()),
-        form.get("date_format").map(String::as_str),
-    );
-    let mut map = format!("# Column map for {path}, made with impact serve.\n\n{source}\n[columns]\n{columns}");
-    if !wide.is_empty() {
-        map.push_str(&format!("\n[wide]\n{wide}"));
+    let mut source = toml::Table::new();
+    if let Some(sheet) = form.get("sheet").filter(|s| !s.is_empty()) {
+        source.insert("sheet".into(), toml::Value::String(sheet.clone()));
     }
+    if let Some(row) = form.get("header_row").and_then(|r| r.parse::<i64>().ok()).filter(|r| *r > 1) {
+        source.insert("header_row".into(), toml::Value::Integer(row));
+    }
+    if let Some(format) = form.get("date_format").filter(|f| !f.is_empty() && DATE_FORMATS.contains(&f.as_str())) {
+        source.insert("date_format".into(), toml::Value::String(format.clone()));
+    }
+    let mut map = toml::Table::new();
+    if !source.is_empty() {
+        map.insert("source".into(), toml::Value::Table(source));
+    }
+    map.insert("columns".into(), toml::Value::Table(columns));
+    if !wide.is_empty() {
+        map.insert("wide".into(), toml::Value::Table(wide));
+    }
+    let Ok(map_text) = toml::to_string(&map) else { return refuse("The map could not be written.".into()) };
+    // A map of its own for each file: the stem and a hash of the whole path.
+    let stem: String = std::path::Path::new(&path)
+        .file_stem()
+        .and_then(|s| s.to_str())
+        .unwrap_or("upload")
+        .chars()
+        .map(|c| if c.is_ascii_alphanumeric() { c } else { '-' })
+        .take(40)
+        .collect();
+    let map_name = format!("maps/{stem}-{:08x}.toml", xxhash_rust::xxh3::xxh3_64(path.as_bytes()) as u32);
     let project_file = app.root.join(impactkit::project::FILE_NAME);
-    let saved = std::fs::create_dir_all(app.root.join("maps"))
-        .map_err(|e| Error::internal(e.to_string()))
-        .and_then(|()| impactkit::output::write_atomic(&app.root.join(&map_name), map.as_bytes()))
-        .and_then(|()| {
-            let mut toml =
+    let saved = (|| -> Result<(), Error> {
+        // The map is checked as every command will read it before anything is written.
+        let check = tempfile::tempdir().map_err(|e| Error::internal(e.to_string()))?;
+        std::fs::write(check.path().join("map.toml"), &map_text).map_err(|e| Error::internal(e.to_string()))?;
+        let library = crate::cli::load_library(&crate::cli::library_dir(None), None, None)?;
+        impactkit::data::ColumnMap::load(&check.path().join("map.toml"), &library)?;
+        std::fs::create_dir_all(app.root.join("maps")).map_err(|e| Error::internal(e.to_string()))?;
+        let header = "# Column map made with impact serve.\n\n";
+        impactkit::output::write_atomic(&app.root.join(&map_name), format!("{header}{map_text}").as_bytes())?;
+        let project = impactkit::project::Project::load(&project_file)?;
+        if !project.sources.iter().any(|s| s.path == path) {
+            let mut text =
                 std::fs::read_to_string(&project_file).map_err(|e| Error::read(&project_file, e.to_string()))?;
-            if !toml.contains(&format!("path = {}", quote(&path))) {
-                toml.push_str(&format!("\n[[source]]\npath = {}\nmap = {}\n", quote(&path), quote(&map_name)));
-                impactkit::output::write_atomic(&project_file, toml.as_bytes())?;
-            }
-            Ok(())
-        });
+            let quoted = |s: &str| toml::Value::String(s.to_string()).to_string();
+            text.push_str(&format!("\n[[source]]\npath = {}\nmap = {}\n", quoted(&path), quoted(&map_name)));
+            impactkit::output::write_atomic(&project_file, text.as_bytes())?;
+        }
+        Ok(())
+    })();
     match saved {
         Ok(()) => {
             Redirect::to(&format!("/file?path={}&map={}", urlencode(&path), urlencode(&map_name))).into_response()
@@ -697,10 +755,11 @@ pub async fn save_map(State(app): State<Arc<App>>, Form(form): Form<BTreeMap<Str
     }
 }
 
-/// The library's indicator ids, for the pickers.
-fn indicator_ids() -> Vec<String> {
-    let dir = crate::cli::library_dir(None);
-    crate::cli::load_library(&dir, None, None).map(|l| l.ids().map(String::from).collect()).unwrap_or_default()
+/// The indicator ids of the project's library (as `impact indicators list` gives them),
+/// for the pickers.
+async fn indicator_ids(app: &App) -> Vec<String> {
+    let listed = impact(app, vec!["indicators".into(), "list".into()]).await.map(|o| stdout(&o)).unwrap_or_default();
+    listed.lines().skip(1).filter_map(|l| l.split_whitespace().next()).map(String::from).collect()
 }
 
 #[derive(Deserialize)]
@@ -757,7 +816,7 @@ pub async fn figures(State(app): State<Arc<App>>, Query(q): Query<FiguresQuery>)
     let mut args = aggregate_args(&q);
     args.extend(["--format".into(), "csv".into()]);
     let result = impact(&app, args).await;
-    let ids = indicator_ids();
+    let ids = indicator_ids(&app).await;
     let query =
         format!("indicator={}&by={}&period={}", urlencode(&q.indicator), urlencode(&q.by), urlencode(&q.period));
     ok(
@@ -788,7 +847,8 @@ pub async fn figures(State(app): State<Arc<App>>, Query(q): Query<FiguresQuery>)
 /// breakdown value), or over the breakdown's values; withheld figures marked as the
 /// table marks them.
 fn figures_chart(app: &App, q: &FiguresQuery, csv: &str) -> Option<String> {
-    if q.indicator.is_empty() {
+    // One indicator's figures, in one unit.
+    if q.indicator.is_empty() || q.indicator.contains(',') {
         return None;
     }
     let rows = csv_rows(csv);
@@ -802,6 +862,9 @@ fn figures_chart(app: &App, q: &FiguresQuery, csv: &str) -> Option<String> {
         (None, Some(b)) => (b, None),
         (None, None) => return None,
     };
+    if body.iter().any(|r| r.len() != head.len()) {
+        return None;
+    }
     let mut categories: Vec<String> = body.iter().map(|r| r[category].clone()).collect();
     categories.sort();
     categories.dedup();
@@ -1014,7 +1077,15 @@ pub async fn make_report(State(app): State<Arc<App>>, Form(form): Form<MakeRepor
         // written so far, then offered as one zip.
         let id = {
             let mut jobs = app.jobs.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
-            let id = format!("{}", jobs.len() + 1);
+            // The finished batches beyond the latest twenty give their folders back.
+            let mut finished: Vec<u64> =
+                jobs.iter().filter(|(_, j)| j.done.is_some()).filter_map(|(k, _)| k.parse().ok()).collect();
+            finished.sort_unstable();
+            for old in finished.iter().rev().skip(20) {
+                jobs.remove(&old.to_string());
+            }
+            let next = app.next_job.fetch_add(1, std::sync::atomic::Ordering::Relaxed) + 1;
+            let id = format!("{next}");
             jobs.insert(
                 id.clone(),
                 super::Job {

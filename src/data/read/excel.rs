@@ -55,6 +55,15 @@ pub(super) fn bounded_xlsx_range<R: std::io::Read + std::io::Seek>(
     Ok((calamine::Range::from_sparse(cells), unsaved))
 }
 
+/// A workbook's sheets, in order (for choosing one to read).
+pub fn sheet_names(path: &Path) -> Result<Vec<String>> {
+    let book = calamine::open_workbook_auto(path).map_err(|e| {
+        Error::read(path, format!("not a readable workbook: {e}"))
+            .with_hint("open it in Excel and save it again as .xlsx")
+    })?;
+    Ok(book.sheet_names().to_vec())
+}
+
 pub(super) fn read_excel(path: &Path, map: &ColumnMap) -> Result<RawTable> {
     let mut book = calamine::open_workbook_auto(path).map_err(|e| {
         Error::read(path, format!("not a readable workbook: {e}"))

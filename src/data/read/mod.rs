@@ -27,7 +27,7 @@ use json_files::*;
 use parquet_files::*;
 
 pub use csv_files::{locate_csv_problem, sniff_delimiter};
-pub use excel::{format_number, MAX_SHEET_CELLS};
+pub use excel::{format_number, sheet_names, MAX_SHEET_CELLS};
 
 /// One file's table before mapping.
 #[derive(Debug, Clone)]

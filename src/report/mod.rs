@@ -103,7 +103,8 @@ pub struct Options {
 /// Figures as a chart drawn by the reports' chart code, as inline SVG named `title`
 /// and described in words (the web app's figures page). Each series is a name and a
 /// value per category (None: no figure); `withheld` marks (series, category, mark);
-/// `lines` draws lines over ordered categories (periods), else bars side by side.
+/// `lines` draws lines over ordered categories (periods), else bars side by side;
+/// `target`, a value per category, is drawn beside them as the reports draw targets.
 pub fn chart_svg(
     title: &str,
     categories: Vec<String>,
@@ -111,11 +112,17 @@ pub fn chart_svg(
     unit: &str,
     withheld: Vec<(usize, usize, String)>,
     lines: bool,
+    target: Option<Vec<Option<f64>>>,
 ) -> Result<String> {
+    let mut series: Vec<chart::Series> =
+        series.into_iter().map(|(name, values)| chart::Series { name, values, outline: false }).collect();
+    if let Some(values) = target {
+        series.push(chart::Series { name: "Target".into(), values, outline: true });
+    }
     let data = chart::ChartData {
         kind: if lines { chart::ChartKind::Lines } else { chart::ChartKind::Grouped },
         categories,
-        series: series.into_iter().map(|(name, values)| chart::Series { name, values, outline: false }).collect(),
+        series,
         unit: if matches!(unit, "GBP" | "%") { unit.to_string() } else { String::new() },
         axis: format::unit_word(unit).to_string(),
         withheld,

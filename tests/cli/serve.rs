@@ -181,6 +181,14 @@ fn every_page_shows_what_the_command_line_shows() {
         let cells: Vec<String> = row.split(',').filter(|c| !c.is_empty()).map(|c| format!(">{c}</td>")).collect();
         assert!(cells.iter().all(|c| page.contains(c.as_str())), "{row} is not on the page");
     }
+    // One programme's job starts by year against its targets: columns beside outlines.
+    let targets =
+        server.get("/figures?indicator=jobs_created&by=programme&period=financial_year&programme=EMP-FWD").text();
+    assert!(
+        targets.contains("Values in jobs. 2022-23: 34, target 180; 2023-24: 112, target 200; 2024-25: 98, target 220."),
+        "{targets}"
+    );
+    assert!(!targets.contains("<option value=\"72\">"), "only indicator ids are offered");
     // With a period, the reports' chart of them, named and described in words.
     let charted = server.get("/figures?indicator=jobs_created&by=programme&period=financial_year").text();
     assert!(

@@ -759,7 +759,11 @@ pub async fn save_map(State(app): State<Arc<App>>, Form(form): Form<BTreeMap<Str
 /// for the pickers.
 async fn indicator_ids(app: &App) -> Vec<String> {
     let listed = impact(app, vec!["indicators".into(), "list".into()]).await.map(|o| stdout(&o)).unwrap_or_default();
-    listed.lines().skip(1).filter_map(|l| l.split_whitespace().next()).map(String::from).collect()
+    let is_id = |w: &&str| {
+        w.starts_with(|c: char| c.is_ascii_lowercase())
+            && w.chars().all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '_')
+    };
+    listed.lines().skip(1).filter_map(|l| l.split_whitespace().next()).filter(is_id).map(String::from).collect()
 }
 
 #[derive(Deserialize)]
@@ -789,6 +793,9 @@ pub struct FiguresQuery {
     by: String,
     #[serde(default)]
     period: String,
+    /// Only this programme.
+    #[serde(default)]
+    programme: String,
     #[serde(default)]
     format: String,
 }
@@ -807,6 +814,9 @@ fn aggregate_args(q: &FiguresQuery) -> Vec<String> {
         // `--flag=value` in one argument: a value is never read as a flag of its own.
         args.push(format!("--indicator={}", q.indicator));
     }
+    if !q.programme.is_empty() {
+        args.push(format!("--programme={}", q.programme));
+    }
     args
 }
 
@@ -817,14 +827,20 @@ pub async fn figures(State(app): State<Arc<App>>, Query(q): Query<FiguresQuery>)
     args.extend(["--format".into(), "csv".into()]);
     let result = impact(&app, args).await;
     let ids = indicator_ids(&app).await;
-    let query =
-        format!("indicator={}&by={}&period={}", urlencode(&q.indicator), urlencode(&q.by), urlencode(&q.period));
+    let query = format!(
+        "indicator={}&by={}&period={}&programme={}",
+        urlencode(&q.indicator),
+        urlencode(&q.by),
+        urlencode(&q.period),
+        urlencode(&q.programme)
+    );
     ok(
         "Figures",
         html! {
             form method="get" action="/figures" {
                 label { "Indicator " select name="indicator" { option value="" { "all" } @for id in &ids { option value=(id) selected[*id == q.indicator] { (id) } } } }
                 label { "By " select name="by" { option value="" { "nothing (one total)" } @for b in BREAKDOWNS { option value=(b) selected[b == q.by] { (b) } } } }
+                label { "Programme " input name="programme" size="10" value=(q.programme); }
                 label { "Period " select name="period" { option value="" { "the whole span" } @for p in PERIODS { option value=(p) selected[p == q.period] { (p) } } } }
                 button type="submit" { "Show" }
             }
@@ -887,13 +903,27 @@ fn figures_chart(app: &App, q: &FiguresQuery, csv: &str) -> Option<String> {
             marks.push((k, i, impactkit::privacy::Withheld::from_word(&r[withheld]).mark(threshold)));
         }
     }
+    // One line or set of bars: its targets beside it, where the figures have any.
+    let target = match (names.len(), at("target")) {
+        (1, Some(t)) if body.iter().any(|r| !r[t].is_empty()) => {
+            let mut values = vec![None; categories.len()];
+            for r in body {
+                if let Some(i) = categories.iter().position(|c| *c == r[category]) {
+                    values[i] = r[t].parse().ok();
+                }
+            }
+            Some(values)
+        }
+        _ => None,
+    };
     let unit = body.first().map(|r| r[unit].clone()).unwrap_or_default();
     let title = match series_key {
         Some(_) => format!("{} by {} and {}", q.indicator, q.by, q.period),
         None if period.is_some() => format!("{} by {}", q.indicator, q.period),
         None => format!("{} by {}", q.indicator, q.by),
     };
-    impactkit::report::chart_svg(&title, categories, series, &unit, marks, period.is_some()).ok()
+    let lines = period.is_some() && target.is_none();
+    impactkit::report::chart_svg(&title, categories, series, &unit, marks, lines, target).ok()
 }
 
 pub async fn figures_download(State(app): State<Arc<App>>, Query(q): Query<FiguresQuery>) -> Response {

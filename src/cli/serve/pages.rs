@@ -607,6 +607,10 @@ pub async fn file(State(app): State<Arc<App>>, Query(q): Query<FileQuery>) -> Pa
                             } }
                         }
                     } }
+                    p {
+                        label { "Rows to leave out, starting with (comma-separated) " input name="skip_rows" size="20" placeholder="Total, Note"; }
+                        label { "Programme of every record, where the sheet has none " input name="programme" size="10"; }
+                    }
                     label { "Dates are written " select name="date_format" {
                         option value="" { "2025-03-31 (or as date cells)" }
                         option value="%d/%m/%Y" { "31/03/2025 (day first)" }
@@ -708,6 +712,16 @@ pub async fn save_map(State(app): State<Arc<App>>, Form(form): Form<BTreeMap<Str
     if let Some(format) = form.get("date_format").filter(|f| !f.is_empty() && DATE_FORMATS.contains(&f.as_str())) {
         source.insert("date_format".into(), toml::Value::String(format.clone()));
     }
+    // Rows that are not records (a total, a note), told by how their first cell starts.
+    let skip: Vec<toml::Value> = form
+        .get("skip_rows")
+        .map(|v| {
+            v.split(',').map(str::trim).filter(|w| !w.is_empty()).map(|w| toml::Value::String(w.to_string())).collect()
+        })
+        .unwrap_or_default();
+    if !skip.is_empty() {
+        source.insert("skip_rows_starting_with".into(), toml::Value::Array(skip));
+    }
     let mut map = toml::Table::new();
     if !source.is_empty() {
         map.insert("source".into(), toml::Value::Table(source));
@@ -715,6 +729,15 @@ pub async fn save_map(State(app): State<Arc<App>>, Form(form): Form<BTreeMap<Str
     map.insert("columns".into(), toml::Value::Table(columns));
     if !wide.is_empty() {
         map.insert("wide".into(), toml::Value::Table(wide));
+    }
+    // One programme for every record, where the sheet names none.
+    if let Some(programme) = form.get("programme").map(|p| p.trim()).filter(|p| !p.is_empty()) {
+        if !programme.chars().all(|c| c.is_ascii_alphanumeric() || c == '-' || c == '_') {
+            return refuse(format!("{programme} is not a programme id."));
+        }
+        let mut constants = toml::Table::new();
+        constants.insert("programme".into(), toml::Value::String(programme.to_string()));
+        map.insert("constants".into(), toml::Value::Table(constants));
     }
     let Ok(map_text) = toml::to_string(&map) else { return refuse("The map could not be written.".into()) };
     // A map of its own for each file: the stem and a hash of the whole path.

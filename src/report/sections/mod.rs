@@ -340,6 +340,11 @@ fn frame(ctx: &Context) -> Frame {
             notes.push((w.mark(t), crate::privacy::explain(w, t)));
         }
     }
+    // A dash stands where there is no figure: said once on each page that shows one.
+    notes.push((
+        "–".to_string(),
+        "–: no figure (nothing was recorded for it; a rate has no count of records of its own).".to_string(),
+    ));
     notes.push((
         format!("%{OUT_OF_RANGE_MARK}"),
         format!(

@@ -74,6 +74,16 @@ fn esc(s: &str) -> String {
     out
 }
 
+/// How a mark stands in the page: a one-character mark (the dash of no figure) as a
+/// cell of its own, others anywhere in the text.
+fn shown_as_mark(needle: &str) -> String {
+    if needle.chars().count() == 1 {
+        format!(">{}<", esc(needle))
+    } else {
+        esc(needle)
+    }
+}
+
 fn hex(c: Rgb) -> String {
     format!("#{:02x}{:02x}{:02x}", c.0, c.1, c.2)
 }
@@ -269,7 +279,7 @@ impl Writer {
     fn foot(&mut self, doc: &Document) {
         self.out.push_str("<footer>\n");
         let shown: Vec<&(String, String)> =
-            doc.frame.notes.iter().filter(|(needle, _)| self.out.contains(&esc(needle))).collect();
+            doc.frame.notes.iter().filter(|(needle, _)| self.out.contains(&shown_as_mark(needle))).collect();
         if !shown.is_empty() {
             self.out.push_str("<h2>Notes on marks</h2>\n<ul class=\"marks\">\n");
             for (_, note) in shown {

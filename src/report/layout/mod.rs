@@ -329,7 +329,13 @@ fn page_notes(frame: &Frame, page: &[Cmd]) -> Vec<String> {
     frame
         .notes
         .iter()
-        .filter(|(needle, _)| texts.iter().any(|t| t.contains(needle.as_str())))
+        // A one-character mark (the dash of no figure) stands alone in its cell; longer
+        // marks are found within a short text ("12 [c]").
+        .filter(|(needle, _)| {
+            texts
+                .iter()
+                .any(|t| if needle.chars().count() == 1 { t.trim() == needle } else { t.contains(needle.as_str()) })
+        })
         .map(|(_, note)| note.clone())
         .collect()
 }

@@ -93,12 +93,12 @@ fn tornado_data(ctx: &Context) -> Option<(ChartData, Vec<String>)> {
             .collect(),
         series: vec![
             Series {
-                name: "SROI at the low case".into(),
+                name: "SROI with the lower assumption".into(),
                 values: rows.iter().map(|r| Some(r.sroi_low)).collect(),
                 outline: false,
             },
             Series {
-                name: "SROI at the high case".into(),
+                name: "SROI with the higher assumption".into(),
                 values: rows.iter().map(|r| Some(r.sroi_high)).collect(),
                 outline: false,
             },

@@ -13,7 +13,7 @@
 use super::draw::PAGE_H;
 use super::draw::{Cmd, Rgb};
 use super::embed::{self, Face};
-use super::structure::{Mark, Tree};
+use super::structure::{push_integer, Mark, Tree};
 
 /// The content stream that draws `cmds` on page `page` (from 0), with text coded for
 /// `faces` (regular, bold). A face that is `None` draws nothing of its text's glyphs
@@ -234,24 +234,6 @@ fn push_fixed(out: &mut Vec<u8>, n: i64, scale: i64) {
         frac %= digits;
         digits /= 10;
     }
-}
-
-fn push_integer(out: &mut Vec<u8>, n: i64) {
-    if n < 0 {
-        out.push(b'-');
-    }
-    let mut n = n.unsigned_abs();
-    let mut digits = [0u8; 20];
-    let mut i = digits.len();
-    loop {
-        i -= 1;
-        digits[i] = b'0' + (n % 10) as u8;
-        n /= 10;
-        if n == 0 {
-            break;
-        }
-    }
-    out.extend_from_slice(&digits[i..]);
 }
 
 #[cfg(test)]

@@ -57,8 +57,9 @@ struct Writer {
     ids: usize,
 }
 
-/// Text for HTML content and attribute values.
-fn esc(s: &str) -> String {
+/// Text for HTML or XML content and attribute values (the HTML page, the PDF's XMP,
+/// the page pictures).
+pub(crate) fn esc(s: &str) -> String {
     let mut out = String::with_capacity(s.len());
     for c in s.chars() {
         match c {

@@ -5,13 +5,10 @@
 use std::fmt::Write as _;
 
 use super::draw::{Cmd, Rgb, PAGE_H, PAGE_W};
+use super::html::esc;
 
 fn colour(c: Rgb) -> String {
     format!("#{:02x}{:02x}{:02x}", c.0, c.1, c.2)
-}
-
-fn esc(s: &str) -> String {
-    s.replace('&', "&amp;").replace('<', "&lt;").replace('>', "&gt;")
 }
 
 /// Page `n` of `total` as SVG (A4 in points), named for a screen reader.

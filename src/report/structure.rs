@@ -242,8 +242,16 @@ fn reference(out: &mut Vec<u8>, id: u32) {
     out.extend_from_slice(b" 0 R");
 }
 
-/// A whole number in decimal (written by hand: a report has thousands).
-fn integer(out: &mut Vec<u8>, mut n: usize) {
+fn integer(out: &mut Vec<u8>, n: usize) {
+    push_integer(out, n as i64);
+}
+
+/// A whole number in decimal, written without a formatter (a page has thousands).
+pub(crate) fn push_integer(out: &mut Vec<u8>, n: i64) {
+    if n < 0 {
+        out.push(b'-');
+    }
+    let mut n = n.unsigned_abs();
     let mut digits = [0u8; 20];
     let mut i = digits.len();
     loop {
@@ -411,7 +419,7 @@ impl Catalog {
     /// XMP with the PDF/UA identification (`pdfuaid:part` 1) and the title, written
     /// the same way for the same inputs.
     fn xmp(&self) -> String {
-        let x = |s: &str| xml_escape(s);
+        let x = super::html::esc;
         format!(
             "<?xpacket begin=\"\u{feff}\" id=\"W5M0MpCehiHzreSzNTczkc9d\"?>\n\
 <x:xmpmeta xmlns:x=\"adobe:ns:meta/\">\n\
@@ -440,21 +448,6 @@ xmlns:pdf=\"http://ns.adobe.com/pdf/1.3/\">\n\
             producer = x(&self.producer),
         )
     }
-}
-
-fn xml_escape(s: &str) -> String {
-    let mut out = String::with_capacity(s.len());
-    for c in s.chars() {
-        match c {
-            '&' => out.push_str("&amp;"),
-            '<' => out.push_str("&lt;"),
-            '>' => out.push_str("&gt;"),
-            '"' => out.push_str("&quot;"),
-            c if c.is_control() => out.push(' '),
-            c => out.push(c),
-        }
-    }
-    out
 }
 
 /// A PDF text string: literal when plain ASCII, else UTF-16BE with its byte-order mark.

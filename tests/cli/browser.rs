@@ -171,30 +171,16 @@ fn a_user_uploads_maps_checks_and_downloads_a_board_pack_in_a_browser() {
         return;
     }
     let dir = tempfile::tempdir().unwrap();
-    let project = dir.path().join("project");
-    std::fs::create_dir(&project).unwrap();
-    crate::util::sample_project(&project);
+    let folder = tempfile::tempdir().unwrap();
+    crate::util::sample_project(folder.path());
+    let server = crate::serve::serve_in(folder, &[]);
+    let project = server.dir.path().to_path_buf();
+    let base = format!("http://127.0.0.1:{}", server.port);
     let workbook = crate::util::repo().join("samples/messy/partner_return.xlsx");
     let downloads = dir.path().join("downloads");
     let shots = dir.path().join("screenshots");
     std::fs::create_dir_all(&downloads).unwrap();
     std::fs::create_dir_all(&shots).unwrap();
-
-    let mut server = Command::new(env!("CARGO_BIN_EXE_impact"))
-        .args(["--project", crate::util::s(&project), "serve", "--port", "0"])
-        .stdout(Stdio::piped())
-        .stderr(Stdio::null())
-        .spawn()
-        .unwrap();
-    let mut out = server.stdout.take().unwrap();
-    let _server = Killed(server);
-    let mut line = Vec::new();
-    let mut byte = [0u8; 1];
-    while out.read(&mut byte).unwrap_or(0) == 1 && byte[0] != b'\n' {
-        line.push(byte[0]);
-    }
-    let line = String::from_utf8(line).unwrap();
-    let base = line.split_whitespace().nth(2).unwrap().trim_end_matches('/').to_string();
 
     let port = free_port();
     let _driver = Killed(

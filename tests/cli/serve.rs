@@ -8,11 +8,12 @@ use std::net::TcpStream;
 use std::path::Path;
 use std::process::{Child, Command, Stdio};
 
-/// A server on a free port in a copy of the sample project; stopped when dropped.
-struct Server {
+/// A server on a free port over a folder (a copy of the sample project); stopped when
+/// dropped.
+pub(crate) struct Server {
     child: Child,
-    port: u16,
-    dir: tempfile::TempDir,
+    pub(crate) port: u16,
+    pub(crate) dir: tempfile::TempDir,
 }
 
 impl Drop for Server {
@@ -25,6 +26,12 @@ impl Drop for Server {
 fn start(extra: &[&str]) -> Server {
     let dir = tempfile::tempdir().unwrap();
     crate::util::sample_project(dir.path());
+    serve_in(dir, extra)
+}
+
+/// `impact serve` over the folder `dir` on a free port, its address read from the first
+/// line it prints.
+pub(crate) fn serve_in(dir: tempfile::TempDir, extra: &[&str]) -> Server {
     let mut child = Command::new(env!("CARGO_BIN_EXE_impact"))
         .args(["--project", crate::util::s(dir.path()), "serve", "--port", "0"])
         .args(extra)
@@ -456,30 +463,7 @@ fn reports_made_at_once_do_not_meet() {
 /// An empty folder: the page offers `impact init`, and makes the project.
 #[test]
 fn a_folder_without_a_project_is_started_from_the_page() {
-    let dir = tempfile::tempdir().unwrap();
-    let mut child = Command::new(env!("CARGO_BIN_EXE_impact"))
-        .args(["--project", crate::util::s(dir.path()), "serve", "--port", "0"])
-        .stdout(Stdio::piped())
-        .stderr(Stdio::null())
-        .spawn()
-        .unwrap();
-    let mut out = child.stdout.take().unwrap();
-    let mut line = Vec::new();
-    let mut byte = [0u8; 1];
-    while out.read(&mut byte).unwrap_or(0) == 1 && byte[0] != b'\n' {
-        line.push(byte[0]);
-    }
-    let port = String::from_utf8(line)
-        .unwrap()
-        .split("127.0.0.1:")
-        .nth(1)
-        .unwrap()
-        .split('/')
-        .next()
-        .unwrap()
-        .parse()
-        .unwrap();
-    let server = Server { child, port, dir };
+    let server = serve_in(tempfile::tempdir().unwrap(), &[]);
     let home = server.get("/").text();
     assert!(home.contains("Start a project in this folder"), "{home}");
     let token = home.split("name=\"token\" value=\"").nth(1).unwrap().split('"').next().unwrap().to_string();

@@ -192,7 +192,7 @@ impl<'a, 's> Pass<'a, 's> {
         for request in requests {
             aggregate::check_request(library, request)?;
         }
-        let folds = requests.iter().map(|r| Fold::new(library, &r.by, &r.filters)).collect();
+        let folds = requests.iter().map(|r| Fold::for_request(library, r)).collect();
         Ok(Pass { folds, sinks, latest: None, skip_invalid })
     }
 

@@ -146,11 +146,15 @@ pub struct Request {
     /// Dimensions (among `by`) whose values are published in separate documents, e.g.
     /// the subject of a batch of reports: each part is protected on its own.
     pub publish_apart: Vec<&'static str>,
+    /// Beside each figure, its figure to date: every record from the start (`from`,
+    /// else the first) to the end of the row's period, by the indicator's own rule,
+    /// withheld together with the figures by period. Needs a period among `by`.
+    pub to_date: bool,
 }
 
 /// Figures: the `by` columns in order, then indicator, value, unit, records.
 pub fn aggregate(records: &DataFrame, library: &Library, req: &Request) -> Result<DataFrame> {
-    let mut fold = Fold::new(library, &req.by, &req.filters);
+    let mut fold = Fold::for_request(library, req);
     fold.add(records)?;
     figures(fold.finish()?, library, req)
 }
@@ -169,39 +173,94 @@ pub fn figures(cells: Cells, library: &Library, req: &Request) -> Result<DataFra
     check_request(library, req)?;
     let dims: Vec<&str> = req.by.iter().map(|d| d.name()).collect();
     let meta = meta_frame(library)?;
-    // Indicator rules are joined onto the cells, never onto every record.
-    let parts = [
-        flows(cells.flows.lazy(), &dims, &meta),
-        stocks(cells.stocks.lazy(), &dims, &meta),
-        distinct(cells.distinct.lazy(), &dims),
-        cohort_parts(cells.cohorts.lazy(), &dims),
-    ];
-    let mut base = concat(parts, UnionArgs::default())?.collect()?;
-    let withheld: Vec<i32> = match req.suppress_below {
-        Some(t) => {
-            let mut flags = crate::privacy::flags(
+    let mut base = rolled_up(&cells, &dims, &meta)?;
+    let Some(to_date) = &cells.to_date else {
+        let withheld = match req.suppress_below {
+            Some(t) => crate::privacy::flags(
                 &base,
                 &dims,
                 &req.publish_apart,
                 &crate::privacy::people_indicators(library),
                 &crate::privacy::held_together(library),
                 t,
-            )?;
-            // A mean, minimum or maximum over a few records describes a few people.
-            let statistics = crate::privacy::statistic_indicators(library);
-            let indicators = base.column("indicator")?.str()?.clone();
-            let records = base.column("records")?.cast(&DataType::Int64)?.i64()?.clone();
-            for (i, flag) in flags.iter_mut().enumerate() {
-                let is_statistic = indicators.get(i).is_some_and(|id| statistics.contains(id));
-                if *flag == Withheld::No && crate::privacy::too_few(is_statistic, records.get(i).unwrap_or(0), t) {
-                    *flag = Withheld::Few;
-                }
-            }
-            flags.into_iter().map(Withheld::code).collect()
-        }
-        None => vec![0; base.height()],
+            )?,
+            None => vec![Withheld::No; base.height()],
+        };
+        return finish(base, withheld, library, req, &dims, &meta);
     };
+    // Figures to date: the same rows, each over every record up to its period's end,
+    // withheld together with the figures by period (see `privacy::to_date`).
+    let mut running = rolled_up(to_date, &dims, &meta)?;
+    let period = req
+        .by
+        .iter()
+        .find(|d| matches!(d, Dimension::Period(_)))
+        .ok_or_else(|| Error::usage("figures to date need a period among the groups").with_hint(TO_DATE_HINT))?;
+    let (withheld, withheld_to_date) = match req.suppress_below {
+        Some(t) => {
+            crate::privacy::to_date::flags(&base, &running, &dims, period.name(), &req.publish_apart, library, t)?
+        }
+        None => (vec![Withheld::No; base.height()], vec![Withheld::No; running.height()]),
+    };
+    base = finish(base, withheld, library, req, &dims, &meta)?;
+    running = finish(running, withheld_to_date, library, req, &dims, &meta)?;
+    let mut keys: Vec<Expr> = dims.iter().map(|d| col(*d)).collect();
+    keys.push(col("indicator"));
+    let mut taken = keys.clone();
+    taken.push(col("value").alias("to_date"));
+    if req.suppress_below.is_some() {
+        taken.push(col("withheld").alias("to_date_withheld"));
+    }
+    let mut order: Vec<PlSmallStr> = dims.iter().map(|d| PlSmallStr::from(*d)).collect();
+    order.push("indicator".into());
+    Ok(base
+        .lazy()
+        .join(running.lazy().select(taken), keys.clone(), keys, JoinArgs::new(JoinType::Left))
+        .sort(order, SortMultipleOptions::default())
+        .collect()?)
+}
+
+/// What `--to-date` needs.
+pub const TO_DATE_HINT: &str = "add a period to --by, e.g. --by financial_year or --by programme,financial_quarter";
+
+/// Each indicator's roll-up rule run on the cells: the groups, indicator, value and
+/// records of every figure counted from records (ratios and rates come after).
+fn rolled_up(cells: &Cells, dims: &[&str], meta: &DataFrame) -> Result<DataFrame> {
+    // Indicator rules are joined onto the cells, never onto every record.
+    let parts = [
+        flows(cells.flows.clone().lazy(), dims, meta),
+        stocks(cells.stocks.clone().lazy(), dims, meta),
+        distinct(cells.distinct.clone().lazy(), dims),
+        cohort_parts(cells.cohorts.clone().lazy(), dims),
+    ];
+    Ok(concat(parts, UnionArgs::default())?.collect()?)
+}
+
+/// The published table: `base` withheld as `withheld` says (and a statistic over a
+/// few records), then ratios and rates from the parts, units and period labels.
+fn finish(
+    mut base: DataFrame,
+    mut withheld: Vec<Withheld>,
+    library: &Library,
+    req: &Request,
+    dims: &[&str],
+    meta: &DataFrame,
+) -> Result<DataFrame> {
+    if let Some(t) = req.suppress_below {
+        // A mean, minimum or maximum over a few records describes a few people.
+        let statistics = crate::privacy::statistic_indicators(library);
+        let indicators = base.column("indicator")?.str()?.clone();
+        let records = base.column("records")?.cast(&DataType::Int64)?.i64()?.clone();
+        for (i, flag) in withheld.iter_mut().enumerate() {
+            let is_statistic = indicators.get(i).is_some_and(|id| statistics.contains(id));
+            if *flag == Withheld::No && crate::privacy::too_few(is_statistic, records.get(i).unwrap_or(0), t) {
+                *flag = Withheld::Few;
+            }
+        }
+    }
+    let withheld: Vec<i32> = withheld.into_iter().map(Withheld::code).collect();
     base.with_column(Column::new("__withheld".into(), withheld))?;
+    let dims = dims.to_vec();
     let ratios = ratios(&base, library, &dims)?;
     let cohort_rates = cohort_rates(&base, library, &dims)?;
     let mut all = concat([base.lazy(), ratios, cohort_rates], UnionArgs::default())?;
@@ -266,7 +325,7 @@ pub fn figures(cells: Cells, library: &Library, req: &Request) -> Result<DataFra
         })
         .collect();
     let mut all = all.join(
-        meta.lazy().select([col("indicator"), col("unit")]),
+        meta.clone().lazy().select([col("indicator"), col("unit")]),
         [col("indicator")],
         [col("indicator")],
         JoinArgs::new(JoinType::Left),

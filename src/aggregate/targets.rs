@@ -108,20 +108,87 @@ impl Targets {
         select.extend([col("indicator"), col("target"), col("baseline")]);
         let mut on: Vec<Expr> = keys.iter().map(|(_, fk)| col(*fk)).collect();
         on.push(col("indicator"));
-        let out = figures
+        let achieved = |value: &str, target: &str| {
+            when(col(target).gt(lit(0.0)).and(lower_is_better.clone().not()))
+                .then(col(value) / col(target) * lit(100.0))
+                .when(col(value).gt(lit(0.0)).and(lower_is_better.clone()))
+                .then(col(target) / col(value) * lit(100.0))
+                .otherwise(lit(NULL).cast(DataType::Float64))
+                // Six decimals, as the figures: 56, not 56.00000000000001.
+                .round(6, RoundMode::HalfAwayFromZero)
+        };
+        let mut out = figures
             .clone()
             .lazy()
-            .join(t.select(select), on.clone(), on, JoinArgs::new(JoinType::Left))
+            .join(t.clone().select(select), on.clone(), on.clone(), JoinArgs::new(JoinType::Left))
             .with_columns([
-                when(col("target").gt(lit(0.0)).and(lower_is_better.clone().not()))
-                    .then(col("value") / col("target") * lit(100.0))
-                    .when(col("value").gt(lit(0.0)).and(lower_is_better))
-                    .then(col("target") / col("value") * lit(100.0))
-                    .otherwise(lit(NULL).cast(DataType::Float64))
-                    .alias("pct_achieved"),
+                achieved("value", "target").alias("pct_achieved"),
                 (col("value") - col("baseline")).alias("change_from_baseline"),
-            ])
-            .collect()?;
-        Ok(out)
+            ]);
+        let period = by.iter().find_map(|d| match d {
+            Dimension::Period(g) => Some(g.name()),
+            Dimension::Field(_) => None,
+        });
+        if let (Some(period), true) = (period, figures.column("to_date").is_ok()) {
+            let to_date = targets_to_date(figures, t, &keys, period, library)?;
+            out = out
+                .join(to_date.lazy(), on.clone(), on, JoinArgs::new(JoinType::Left))
+                .with_column(achieved("to_date", "target_to_date").alias("pct_achieved_to_date"));
+        }
+        Ok(out.collect()?)
     }
+}
+
+/// Each row's target to date: the sum of its keys' targets for the table's periods
+/// from the first up to the row's, for indicators whose figures add up over time
+/// (sums and counts of records); none where one of those periods has no target.
+/// `t` holds the target rows whose keys are `keys` (targets column, figures column).
+fn targets_to_date(
+    figures: &DataFrame,
+    t: LazyFrame,
+    keys: &[(&str, &str)],
+    period: &str,
+    library: &Library,
+) -> Result<DataFrame> {
+    use crate::indicator::{Aggregation, RollUp};
+    let adds: Vec<&str> = library
+        .iter()
+        .filter(|i| matches!(i.roll_up(), RollUp::Flow(Aggregation::Sum | Aggregation::Count)))
+        .map(|i| i.id.as_str())
+        .collect();
+    let adds_up = adds.iter().map(|id| col("indicator").eq(lit(*id))).reduce(|a, b| a.or(b)).unwrap_or(lit(false));
+    // Period labels of one grain sort as their periods do (2023-24 before 2024-25).
+    let labels = figures.column(period)?.cast(&DataType::String)?;
+    let mut periods: Vec<String> = labels.str()?.iter().flatten().map(str::to_string).collect();
+    periods.sort_unstable();
+    periods.dedup();
+    let others: Vec<Expr> = keys
+        .iter()
+        .filter(|(tk, _)| *tk != "period")
+        .map(|(tk, fk)| col(*tk).alias(*fk))
+        .chain([col("indicator")])
+        .collect();
+    let t = t.filter(adds_up);
+    let mut parts = Vec::with_capacity(periods.len());
+    for (i, label) in periods.iter().enumerate() {
+        let so_far: Vec<&str> = periods[..=i].iter().map(String::as_str).collect();
+        let within = so_far.iter().map(|p| col("period").eq(lit(*p))).reduce(|a, b| a.or(b)).unwrap_or(lit(false));
+        parts.push(
+            t.clone()
+                .filter(within)
+                .group_by(others.clone())
+                .agg([col("target").sum().alias("target_to_date"), col("target").count().alias("__periods")])
+                .filter(col("__periods").eq(lit(so_far.len() as u32)))
+                .select([all().exclude_cols(["__periods"]).as_expr(), lit(label.as_str()).alias(period)]),
+        );
+    }
+    let mut select: Vec<Expr> = keys.iter().map(|(_, fk)| col(*fk)).collect();
+    select.extend([col("indicator"), col("target_to_date")]);
+    if parts.is_empty() {
+        // No figures: no periods, and a table of none.
+        let mut none: Vec<Expr> = keys.iter().map(|(tk, fk)| col(*tk).alias(*fk)).collect();
+        none.extend([col("indicator"), col("target").alias("target_to_date")]);
+        return Ok(t.filter(lit(false)).select(none).collect()?);
+    }
+    Ok(concat(parts, UnionArgs::default())?.select(select).collect()?)
 }

@@ -5,7 +5,7 @@ use clap::Args;
 use super::args::{parse_day, DataArgs, Period, PrivacyArgs, TableOut};
 use super::Outcome;
 use impactkit::aggregate::{Dimension, Filters, Request, Targets};
-use impactkit::error::Result;
+use impactkit::error::{Error, Result};
 use impactkit::indicator::Library;
 
 #[derive(Debug, Args)]
@@ -41,6 +41,12 @@ pub struct AggregateArgs {
     /// Only these indicators.
     #[arg(long = "indicator", value_delimiter = ',', value_name = "ID")]
     pub only_indicators: Vec<String>,
+    /// Beside each figure by period, its figure to date: every record from --from (else
+    /// the first) to the end of the row's period, by the indicator's own rule (people
+    /// counted once across periods), withheld together with the figures by period.
+    /// Needs a period in --by.
+    #[arg(long)]
+    pub to_date: bool,
     /// Targets and baselines (CSV/XLSX: indicator, target, baseline, and organisation/programme/period keys).
     #[arg(long, value_name = "FILE")]
     pub targets: Option<PathBuf>,
@@ -58,6 +64,9 @@ pub fn run(args: AggregateArgs, library: &Library) -> Result<Outcome> {
     let (from, to) = args.period.days()?;
     args.data.refuse_out_over_inputs(args.output.out.as_deref(), &[args.targets.as_deref()])?;
     let by = Dimension::parse_list(&args.by)?;
+    if args.to_date && !by.iter().any(|d| matches!(d, Dimension::Period(_))) {
+        return Err(Error::usage("--to-date needs a period in --by").with_hint(impactkit::aggregate::TO_DATE_HINT));
+    }
     let filters = Filters {
         from,
         to,
@@ -70,7 +79,13 @@ pub fn run(args: AggregateArgs, library: &Library) -> Result<Outcome> {
         priority: None,
     };
     let targets = args.targets.as_deref().map(|p| Targets::load(p, library)).transpose()?;
-    let request = Request { by, filters, suppress_below: args.privacy.threshold(), publish_apart: Vec::new() };
+    let request = Request {
+        by,
+        filters,
+        suppress_below: args.privacy.threshold(),
+        publish_apart: Vec::new(),
+        to_date: args.to_date,
+    };
     // One streaming pass: memory stays bounded whatever the size of the data, and
     // nothing is written unless every check passes (or --skip-invalid leaves it out).
     let mut figures =

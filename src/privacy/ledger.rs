@@ -267,23 +267,10 @@ impl Ledger {
             .collect()
     }
 
-    /// How a total stands to its published parts, from the indicator and the values
-    /// (None when the values fit no relation a reader could rely on).
+    /// How a total stands to its published parts (see `relation`).
     fn relation(&self, total: usize, parts: &[usize]) -> Option<Relation> {
-        if parts.is_empty() {
-            return None;
-        }
-        let t = self.cells[total].value;
-        let sum: f64 = parts.iter().map(|p| self.cells[*p].value).sum();
-        let close = (t - sum).abs() <= 1e-6 * t.abs().max(1.0);
-        match self.cells[total].adds {
-            Adds::Up if close => Some(Relation::Equal),
-            Adds::Up if t > sum => Some(Relation::AtLeast),
-            Adds::Up => None,
-            Adds::Once { within } if sum >= t || close => Some(Relation::AtMost { within }),
-            Adds::Once { within: true } => Some(Relation::Within),
-            Adds::Once { within: false } => None,
-        }
+        let values: Vec<f64> = parts.iter().map(|p| self.cells[*p].value).collect();
+        relation(self.cells[total].adds, self.cells[total].value, &values)
     }
 
     /// What withholding each cell costs.
@@ -322,100 +309,8 @@ impl Ledger {
         let order: Vec<&Key> = self.cells.iter().map(|c| &c.key).collect();
         let cells = Cells { value: &value, people: &people, cost: &cost, order: &order };
         let together: Vec<Vec<usize>> = self.together.iter().cloned().collect();
-        let mut sums_of: Vec<Vec<usize>> = vec![Vec::new(); self.cells.len()];
-        for (k, sum) in sums.iter().enumerate() {
-            for m in sum.members() {
-                sums_of[m].push(k);
-            }
-        }
-        let mut also: Vec<usize> = Vec::new();
-        let mut earlier: Option<(Vec<Finding>, Vec<Withheld>)> = None;
-        loop {
-            let withheld = suppress::protect_with(&cells, &sums, &together, threshold, &also);
-            crate::timing::lap(&timer, "privacy: suppression");
-            if !audit || threshold < 2 {
-                return Ok(Protection { withheld, sums, audit: None });
-            }
-            let problem = self.problem(&withheld, &sums, threshold);
-            let findings = match &earlier {
-                Some((found, before)) => {
-                    let changed: Vec<bool> = before.iter().zip(&withheld).map(|(a, b)| a != b).collect();
-                    audit::audit_again(&problem, Some((found, &changed)), Some(&value))?
-                }
-                None => audit::audit_again(&problem, None, Some(&value))?,
-            };
-            crate::timing::lap(&timer, "privacy: audit");
-            let mut more = false;
-            for f in findings.iter().filter(|f| f.pinned()) {
-                if let Some(pick) = self.unpin(f.cell, &cells, &sums, &sums_of, &withheld, &also, threshold) {
-                    also.push(pick);
-                    more = true;
-                }
-            }
-            if !more {
-                return Ok(Protection { withheld, sums, audit: Some(findings) });
-            }
-            earlier = Some((findings, withheld));
-        }
-    }
-
-    /// The cell to withhold (or, when small, to show as "[c]") so that the audit's
-    /// pinned `cell` is open again: the cheapest count of the threshold or more in one
-    /// of its sums that leaves it open within that sum; failing that (its sums hold only
-    /// withheld and small counts, which pin each other through their marks: a year of
-    /// "<5" and four quarters of "<5" are each 1), the cheapest small count of its sums,
-    /// shown as "[c]" so that it may be any count; failing that, the cheapest count of
-    /// the threshold or more in the sums next to its own, through the withheld cells
-    /// they share. The audit then looks at everything again.
-    #[allow(clippy::too_many_arguments)]
-    fn unpin(
-        &self,
-        cell: usize,
-        cells: &Cells<&Key>,
-        sums: &[Sum],
-        sums_of: &[Vec<usize>],
-        withheld: &[Withheld],
-        also: &[usize],
-        threshold: u32,
-    ) -> Option<usize> {
-        let limit = f64::from(threshold);
-        let by_cost = |a: &usize, b: &usize| {
-            cells.cost[*a]
-                .cmp(&cells.cost[*b])
-                .then(cells.value[*a].total_cmp(&cells.value[*b]))
-                .then(cells.order[*a].cmp(cells.order[*b]))
-        };
-        let own: Vec<&Sum> = sums_of[cell].iter().map(|k| &sums[*k]).collect();
-        let pick = own
-            .iter()
-            .filter_map(|s| suppress::cheapest(s, cell, cells, withheld, limit))
-            .filter(|p| !also.contains(p))
-            .min_by(by_cost);
-        if pick.is_some() {
-            return pick;
-        }
-        let small = own
-            .iter()
-            .flat_map(|s| s.members())
-            .filter(|m| withheld[*m] == Withheld::Small && !also.contains(m))
-            .min_by(by_cost);
-        if small.is_some() {
-            return small;
-        }
-        let mut reached: BTreeSet<usize> = BTreeSet::from([cell]);
-        let mut frontier = vec![cell];
-        while !frontier.is_empty() {
-            let near: BTreeSet<usize> = frontier.iter().flat_map(|c| sums_of[*c].iter().copied()).collect();
-            let members = || near.iter().flat_map(|k| sums[*k].members());
-            let pick = members()
-                .filter(|m| !withheld[*m].is_withheld() && cells.value[*m] >= limit && !also.contains(m))
-                .min_by(by_cost);
-            if pick.is_some() {
-                return pick;
-            }
-            frontier = members().filter(|m| withheld[*m].is_withheld() && reached.insert(*m)).collect();
-        }
-        None
+        let (withheld, audit) = protect_audited(&cells, &sums, &together, threshold, audit)?;
+        Ok(Protection { withheld, sums, audit })
     }
 
     /// What a reader sees of the cells, for the audit.
@@ -432,6 +327,139 @@ impl Ledger {
     pub fn documents_of(&self, cell: usize) -> Vec<&str> {
         self.cells[cell].documents.iter().map(|d| self.documents[*d].as_str()).collect()
     }
+}
+
+/// How a total stands to its published parts, from how its indicator adds up and the
+/// values (None when the values fit no relation a reader could rely on).
+pub fn relation(adds: Adds, total: f64, parts: &[f64]) -> Option<Relation> {
+    if parts.is_empty() {
+        return None;
+    }
+    let t = total;
+    let sum: f64 = parts.iter().sum();
+    let close = (t - sum).abs() <= 1e-6 * t.abs().max(1.0);
+    match adds {
+        Adds::Up if close => Some(Relation::Equal),
+        Adds::Up if t > sum => Some(Relation::AtLeast),
+        Adds::Up => None,
+        Adds::Once { within } if sum >= t || close => Some(Relation::AtMost { within }),
+        Adds::Once { within: true } => Some(Relation::Within),
+        Adds::Once { within: false } => None,
+    }
+}
+
+/// Withholds the counts under `threshold` and, by cost, the cells that would give
+/// them away through any of `sums` (see `suppress::protect`). With `audit`, the
+/// result is audited (sums with a total among the cells) and every cell a reader
+/// could still pin through several sums at once gets one more cell of its sums
+/// withheld, until none can be pinned; an audit that cannot be made is an error.
+/// The findings of the last audit come back with the withheld cells.
+pub fn protect_audited<K: Ord>(
+    cells: &Cells<K>,
+    sums: &[Sum],
+    together: &[Vec<usize>],
+    threshold: u32,
+    audit: bool,
+) -> Result<(Vec<Withheld>, Option<Vec<Finding>>), AuditError> {
+    let timer = crate::timing::start();
+    let n = cells.value.len();
+    let mut sums_of: Vec<Vec<usize>> = vec![Vec::new(); n];
+    for (k, sum) in sums.iter().enumerate() {
+        for m in sum.members() {
+            sums_of[m].push(k);
+        }
+    }
+    let mut also: Vec<usize> = Vec::new();
+    let mut earlier: Option<(Vec<Finding>, Vec<Withheld>)> = None;
+    loop {
+        let withheld = suppress::protect_with(cells, sums, together, threshold, &also);
+        crate::timing::lap(&timer, "privacy: suppression");
+        if !audit || threshold < 2 {
+            return Ok((withheld, None));
+        }
+        let problem = Problem {
+            value: cells.value.iter().zip(&withheld).map(|(v, w)| (!w.is_withheld()).then_some(*v)).collect(),
+            withheld: withheld.clone(),
+            sums: sums.to_vec(),
+            threshold,
+        };
+        let findings = match &earlier {
+            Some((found, before)) => {
+                let changed: Vec<bool> = before.iter().zip(&withheld).map(|(a, b)| a != b).collect();
+                audit::audit_again(&problem, Some((found, &changed)), Some(cells.value))?
+            }
+            None => audit::audit_again(&problem, None, Some(cells.value))?,
+        };
+        crate::timing::lap(&timer, "privacy: audit");
+        let mut more = false;
+        for f in findings.iter().filter(|f| f.pinned()) {
+            if let Some(pick) = unpin(f.cell, cells, sums, &sums_of, &withheld, &also, threshold) {
+                also.push(pick);
+                more = true;
+            }
+        }
+        if !more {
+            return Ok((withheld, Some(findings)));
+        }
+        earlier = Some((findings, withheld));
+    }
+}
+
+/// The cell to withhold (or, when small, to show as "[c]") so that the audit's
+/// pinned `cell` is open again: the cheapest count of the threshold or more in one
+/// of its sums that leaves it open within that sum; failing that (its sums hold only
+/// withheld and small counts, which pin each other through their marks: a year of
+/// "<5" and four quarters of "<5" are each 1), the cheapest small count of its sums,
+/// shown as "[c]" so that it may be any count; failing that, the cheapest count of
+/// the threshold or more in the sums next to its own, through the withheld cells
+/// they share. The audit then looks at everything again.
+fn unpin<K: Ord>(
+    cell: usize,
+    cells: &Cells<K>,
+    sums: &[Sum],
+    sums_of: &[Vec<usize>],
+    withheld: &[Withheld],
+    also: &[usize],
+    threshold: u32,
+) -> Option<usize> {
+    let limit = f64::from(threshold);
+    let by_cost = |a: &usize, b: &usize| {
+        cells.cost[*a]
+            .cmp(&cells.cost[*b])
+            .then(cells.value[*a].total_cmp(&cells.value[*b]))
+            .then(cells.order[*a].cmp(&cells.order[*b]))
+    };
+    let own: Vec<&Sum> = sums_of[cell].iter().map(|k| &sums[*k]).collect();
+    let pick = own
+        .iter()
+        .filter_map(|s| suppress::cheapest(s, cell, cells, withheld, limit))
+        .filter(|p| !also.contains(p))
+        .min_by(by_cost);
+    if pick.is_some() {
+        return pick;
+    }
+    let small = own
+        .iter()
+        .flat_map(|s| s.members())
+        .filter(|m| withheld[*m] == Withheld::Small && !also.contains(m))
+        .min_by(by_cost);
+    if small.is_some() {
+        return small;
+    }
+    let mut reached: BTreeSet<usize> = BTreeSet::from([cell]);
+    let mut frontier = vec![cell];
+    while !frontier.is_empty() {
+        let near: BTreeSet<usize> = frontier.iter().flat_map(|c| sums_of[*c].iter().copied()).collect();
+        let members = || near.iter().flat_map(|k| sums[*k].members());
+        let pick = members()
+            .filter(|m| !withheld[*m].is_withheld() && cells.value[*m] >= limit && !also.contains(m))
+            .min_by(by_cost);
+        if pick.is_some() {
+            return pick;
+        }
+        frontier = members().filter(|m| withheld[*m].is_withheld() && reached.insert(*m)).collect();
+    }
+    None
 }
 
 /// How a relation is written in the public table of sums.

@@ -20,6 +20,7 @@ pub mod audit;
 pub mod derived;
 pub mod ledger;
 pub mod suppress;
+pub mod to_date;
 
 pub use suppress::{protect, Cells, Relation, Sum};
 
@@ -173,68 +174,105 @@ pub fn flags(
     threshold: u32,
 ) -> Result<Vec<Withheld>> {
     let n = df.height();
-    // Every text as its rank among its column's sorted values: comparing ranks orders
-    // cells exactly as comparing their texts would, at the cost of integers.
-    let ranks: Vec<Vec<u32>> = dims.iter().map(|d| ranked(df.column(d)?)).collect::<Result<_>>()?;
-    let indicator = df.column("indicator")?.str()?.clone();
-    let indicator_rank = ranked(df.column("indicator")?)?;
-    let value: Vec<f64> =
-        df.column("value")?.cast(&DataType::Float64)?.f64()?.iter().map(|v| v.unwrap_or(0.0)).collect();
-    let is_people: Vec<bool> = indicator.iter().map(|i| people.contains(i.unwrap_or(""))).collect();
+    let Table { ranks, indicator, indicator_rank, value, is_people } = Table::read(df, dims, people)?;
     let order: Vec<Vec<u32>> = (0..n).map(|i| ranks.iter().map(|r| r[i]).collect()).collect();
     // Along every dimension published together: the cells that differ only in that
     // dimension add up to a total the reader can see (or work out). Groups are taken
     // in the order of their (indicator, other dimensions) texts.
+    let people_rows: Vec<usize> = (0..n).filter(|i| is_people[*i]).collect();
     let mut sums: Vec<Vec<usize>> = Vec::new();
-    let cardinality = |r: &[u32]| u64::from(r.iter().copied().max().unwrap_or(0)) + 1;
-    let cards: Vec<u64> = ranks.iter().map(|r| cardinality(r)).collect();
     for d in (0..dims.len()).filter(|d| !apart.contains(&dims[*d])) {
-        let mut rows: Vec<usize> = (0..n).filter(|i| is_people[*i]).collect();
-        // The group key packed into one integer (mixed radix over the columns' ranks),
-        // which keeps the texts' order and sorts fast; a key too wide for 64 bits is
-        // compared rank by rank instead.
-        let packed: Option<Vec<u64>> = rows
-            .iter()
-            .map(|&i| {
-                let mut key = u64::from(indicator_rank[i]);
-                for (k, r) in ranks.iter().enumerate().filter(|(k, _)| *k != d) {
-                    key = key.checked_mul(cards[k])?.checked_add(u64::from(r[i]))?;
-                }
-                Some(key)
-            })
-            .collect();
-        match packed {
-            Some(keys) => {
-                let mut keyed: Vec<(u64, usize)> = keys.into_iter().zip(rows).collect();
-                keyed.sort_unstable();
-                for group in keyed.chunk_by(|a, b| a.0 == b.0) {
-                    sums.push(group.iter().map(|(_, i)| *i).collect());
-                }
-            }
-            None => {
-                let key = |i: usize| {
-                    std::iter::once(indicator_rank[i])
-                        .chain(ranks.iter().enumerate().filter(move |(k, _)| *k != d).map(move |(_, r)| r[i]))
-                };
-                rows.sort_unstable_by(|a, b| key(*a).cmp(key(*b)).then(a.cmp(b)));
-                for group in rows.chunk_by(|a, b| key(*a).eq(key(*b))) {
-                    sums.push(group.to_vec());
-                }
-            }
-        }
+        sums.extend(siblings(&people_rows, &indicator_rank, &ranks, d));
     }
+    let held = held_cells(&indicator, &order, together);
+    let sums: Vec<Sum> = sums.into_iter().map(Sum::siblings).collect();
+    let cost = vec![0; n];
+    Ok(protect(&Cells { value: &value, people: &is_people, cost: &cost, order: &order }, &sums, &held, threshold))
+}
+
+/// The cells withheld as one (`privacy::held_together`): in each row, the parts of one
+/// group of indicators.
+pub(crate) fn held_cells(indicator: &StringChunked, order: &[Vec<u32>], together: &[Vec<String>]) -> Vec<Vec<usize>> {
     let group_of: std::collections::HashMap<&str, usize> =
         together.iter().enumerate().flat_map(|(g, ids)| ids.iter().map(move |id| (id.as_str(), g))).collect();
     let mut held: std::collections::BTreeMap<(&[u32], usize), Vec<usize>> = Default::default();
-    for (i, (id, key)) in indicator.iter().zip(&order).enumerate() {
+    for (i, (id, key)) in indicator.iter().zip(order).enumerate() {
         if let Some(&g) = id.and_then(|id| group_of.get(id)) {
             held.entry((key.as_slice(), g)).or_default().push(i);
         }
     }
-    let held: Vec<Vec<usize>> = held.into_values().collect();
-    let sums: Vec<Sum> = sums.into_iter().map(Sum::siblings).collect();
-    let cost = vec![0; n];
-    Ok(protect(&Cells { value: &value, people: &is_people, cost: &cost, order: &order }, &sums, &held, threshold))
+    held.into_values().collect()
+}
+
+/// A figures table as its protection reads it.
+pub(crate) struct Table {
+    /// Per dimension, each row's text as its rank among the column's sorted values:
+    /// comparing ranks orders cells exactly as comparing their texts would, at the
+    /// cost of integers.
+    pub ranks: Vec<Vec<u32>>,
+    pub indicator: StringChunked,
+    pub indicator_rank: Vec<u32>,
+    /// Each row's value (0 where there is none).
+    pub value: Vec<f64>,
+    /// Each row is a count of people.
+    pub is_people: Vec<bool>,
+}
+
+impl Table {
+    /// The `dims`, `indicator` and `value` columns of `df`; `people` names the
+    /// indicators that count people.
+    pub(crate) fn read(df: &DataFrame, dims: &[&str], people: &HashSet<String>) -> Result<Table> {
+        let ranks: Vec<Vec<u32>> = dims.iter().map(|d| ranked(df.column(d)?)).collect::<Result<_>>()?;
+        let indicator = df.column("indicator")?.str()?.clone();
+        let indicator_rank = ranked(df.column("indicator")?)?;
+        let value: Vec<f64> =
+            df.column("value")?.cast(&DataType::Float64)?.f64()?.iter().map(|v| v.unwrap_or(0.0)).collect();
+        let is_people: Vec<bool> = indicator.iter().map(|i| people.contains(i.unwrap_or(""))).collect();
+        Ok(Table { ranks, indicator, indicator_rank, value, is_people })
+    }
+}
+
+/// The groups of `rows` that differ only in dimension `d`: siblings whose sum a
+/// reader can see or work out. Groups come in the order of their (indicator, other
+/// dimensions) ranks.
+pub(crate) fn siblings(rows: &[usize], indicator_rank: &[u32], ranks: &[Vec<u32>], d: usize) -> Vec<Vec<usize>> {
+    let cardinality = |r: &[u32]| u64::from(r.iter().copied().max().unwrap_or(0)) + 1;
+    let cards: Vec<u64> = ranks.iter().map(|r| cardinality(r)).collect();
+    let mut groups = Vec::new();
+    // The group key packed into one integer (mixed radix over the columns' ranks),
+    // which keeps the texts' order and sorts fast; a key too wide for 64 bits is
+    // compared rank by rank instead.
+    let packed: Option<Vec<u64>> = rows
+        .iter()
+        .map(|&i| {
+            let mut key = u64::from(indicator_rank[i]);
+            for (k, r) in ranks.iter().enumerate().filter(|(k, _)| *k != d) {
+                key = key.checked_mul(cards[k])?.checked_add(u64::from(r[i]))?;
+            }
+            Some(key)
+        })
+        .collect();
+    match packed {
+        Some(keys) => {
+            let mut keyed: Vec<(u64, usize)> = keys.into_iter().zip(rows.iter().copied()).collect();
+            keyed.sort_unstable();
+            for group in keyed.chunk_by(|a, b| a.0 == b.0) {
+                groups.push(group.iter().map(|(_, i)| *i).collect());
+            }
+        }
+        None => {
+            let key = |i: usize| {
+                std::iter::once(indicator_rank[i])
+                    .chain(ranks.iter().enumerate().filter(move |(k, _)| *k != d).map(move |(_, r)| r[i]))
+            };
+            let mut rows = rows.to_vec();
+            rows.sort_unstable_by(|a, b| key(*a).cmp(key(*b)).then(a.cmp(b)));
+            for group in rows.chunk_by(|a, b| key(*a).eq(key(*b))) {
+                groups.push(group.to_vec());
+            }
+        }
+    }
+    groups
 }
 
 /// Each value's rank among the column's distinct texts in sorted order (a gap counts

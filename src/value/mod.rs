@@ -299,6 +299,7 @@ pub fn request(library: &Library, by: Unit, filters: Filters) -> Result<Request>
         filters: Filters { indicators: wanted, ..filters },
         suppress_below: None,
         publish_apart: Vec::new(),
+        to_date: false,
     })
 }
 

@@ -285,3 +285,110 @@ fn skip_invalid_leaves_out_bad_and_repeated_records() {
     assert!(run.stderr.contains("warning: --skip-invalid: 2 invalid record(s) left out"), "{}", run.stderr);
     assert!(run.stderr.contains("record_id \"R3\" already used"), "{}", run.stderr);
 }
+
+/// The cell of `column` in the row whose leading cells equal `key`.
+#[track_caller]
+fn cell<'a>(rows: &'a [Vec<String>], key: &[&str], column: &str) -> &'a str {
+    let at = rows[0].iter().position(|h| h == column).unwrap_or_else(|| panic!("no {column} in {:?}", rows[0]));
+    let row = rows[1..].iter().find(|r| r.iter().zip(key).all(|(a, b)| a == b)).unwrap_or_else(|| panic!("no {key:?}"));
+    &row[at]
+}
+
+#[test]
+fn figures_to_date_follow_each_indicators_rule() {
+    let dir = tempfile::tempdir().unwrap();
+    let data = write(
+        dir.path(),
+        "d.csv",
+        "record_id,organisation,programme,indicator,date,value,participant\n\
+         J1,A,P1,jobs_created,2024-04-10,1,p1\n\
+         J2,A,P1,jobs_created,2024-08-10,1,p2\n\
+         J3,A,P1,jobs_created,2024-08-11,1,p3\n\
+         J4,A,P1,jobs_created,2025-01-10,1,p4\n\
+         E1,A,P1,employability_participants,2024-04-01,1,p1\n\
+         E2,A,P1,employability_participants,2024-07-01,1,p1\n\
+         E3,A,P1,employability_participants,2024-07-02,1,p2\n\
+         E4,A,P1,employability_participants,2024-10-01,1,p2\n\
+         E5,A,P1,employability_participants,2024-10-02,1,p3\n\
+         W1,A,P1,people_in_work,2024-06-30,10,\n\
+         W2,A,P1,people_in_work,2024-09-30,12,\n\
+         W3,B,P1,people_in_work,2024-05-31,7,\n",
+    );
+    let targets = write(
+        dir.path(),
+        "t.csv",
+        "programme,period,indicator,target\n\
+         P1,2024-25 Q1,jobs_created,2\nP1,2024-25 Q2,jobs_created,2\nP1,2024-25 Q4,jobs_created,2\n\
+         P1,2024-25 Q1,employability_participants,5\n",
+    );
+    let rows = figures(&[s(&data), "--by", "financial_quarter", "--to-date"]);
+    let to_date = |quarter: &str, id: &str| cell(&rows, &[quarter, id], "to_date").parse::<f64>().unwrap();
+    // Job starts add up: Q1 1, Q2 2, (Q3 none), Q4 1 → to date 1, 1 + 2 = 3, 3 + 1 = 4.
+    assert_eq!(to_date("2024-25 Q1", "jobs_created"), 1.0);
+    assert_eq!(to_date("2024-25 Q2", "jobs_created"), 3.0);
+    assert_eq!(to_date("2024-25 Q4", "jobs_created"), 4.0);
+    // People count once: Q1 {p1}, Q2 {p1, p2}, Q3 {p2, p3}: to date 1, {p1, p2} = 2,
+    // {p1, p2, p3} = 3 — not the quarters' 1 + 2 + 2 = 5.
+    assert_eq!(value_of(&rows, &["2024-25 Q3", "employability_participants"]), 2.0);
+    assert_eq!(to_date("2024-25 Q2", "employability_participants"), 2.0);
+    assert_eq!(to_date("2024-25 Q3", "employability_participants"), 3.0);
+    // A stock takes each unit's latest snapshot: Q1 A 10 + B 7 = 17; Q2 A 12 alone;
+    // to date at Q2, A's 12 (30 Sep) + B's 7 (31 May) = 19 — not 17 + 12 = 29.
+    assert_eq!(value_of(&rows, &["2024-25 Q1", "people_in_work"]), 17.0);
+    assert_eq!(value_of(&rows, &["2024-25 Q2", "people_in_work"]), 12.0);
+    assert_eq!(to_date("2024-25 Q2", "people_in_work"), 19.0);
+    // Each figure to date is the figure `--to` the quarter's last day gives.
+    let to_q2 = figures(&[s(&data), "--to", "2024-09-30"]);
+    for id in ["jobs_created", "employability_participants", "people_in_work"] {
+        assert_eq!(to_date("2024-25 Q2", id), value_of(&to_q2, &[id]), "{id}");
+    }
+    // Targets to date add up the quarters' targets for counts that add up: at Q2,
+    // 2 + 2 = 4 (3 starts: 75 %); at Q4, Q3 has no target: none. People counted once
+    // have none (a target of 5 people in Q1 and of 5 in Q2 is not one of 10 to date).
+    let rows = figures(&[s(&data), "--by", "programme,financial_quarter", "--to-date", "--targets", s(&targets)]);
+    assert_eq!(cell(&rows, &["P1", "2024-25 Q2", "jobs_created"], "target_to_date"), "4.0");
+    assert_eq!(cell(&rows, &["P1", "2024-25 Q2", "jobs_created"], "pct_achieved_to_date"), "75.0");
+    assert_eq!(cell(&rows, &["P1", "2024-25 Q4", "jobs_created"], "target_to_date"), "");
+    assert_eq!(cell(&rows, &["P1", "2024-25 Q1", "employability_participants"], "target_to_date"), "");
+    // Without a period there is nothing to run over.
+    let refused = impact(&["aggregate", s(&data), "--to-date"]).expect_code(2);
+    assert!(refused.stderr.contains("error: --to-date needs a period in --by"), "{}", refused.stderr);
+    assert!(refused.stderr.contains("hint: add a period to --by"), "{}", refused.stderr);
+}
+
+#[test]
+fn figures_to_date_give_back_no_withheld_period() {
+    // The samples by organisation and quarter, protected: a withheld quarter of job
+    // starts must not be the difference of two published figures to date (or, for an
+    // organisation's first quarter, equal to a published one).
+    let dir = tempfile::tempdir().unwrap();
+    let out = dir.path().join("f.csv");
+    crate::util::impact_in(
+        std::path::Path::new("samples"),
+        &[
+            "aggregate",
+            "--by",
+            "organisation,financial_quarter",
+            "--to-date",
+            "--indicator",
+            "jobs_created",
+            "--out",
+            s(&out),
+        ],
+    )
+    .ok();
+    let rows = csv_rows(&std::fs::read_to_string(&out).unwrap());
+    let at = |name: &str| rows[0].iter().position(|h| h == name).unwrap();
+    let (org, value, to_date) = (at("organisation"), at("value"), at("to_date"));
+    let mut withheld = 0;
+    for (i, row) in rows.iter().enumerate().skip(1) {
+        let before = &rows[i - 1];
+        if row[value].is_empty() {
+            withheld += 1;
+            let first = i == 1 || before[org] != row[org];
+            let given_away = !row[to_date].is_empty() && (first || !before[to_date].is_empty());
+            assert!(!given_away, "{before:?} then {row:?}");
+        }
+    }
+    assert!(withheld > 3, "the samples withhold some quarters: {withheld}");
+}

@@ -208,6 +208,37 @@ fn every_page_shows_what_the_command_line_shows() {
     assert_eq!(download.text(), cli, "the CSV download is the command's CSV");
     let xlsx = server.get("/figures/download?indicator=jobs_created&by=programme&period=financial_year&format=xlsx");
     assert!(xlsx.body.starts_with(b"PK") && xlsx.headers.contains("attachment"), "a workbook");
+    // To date: the command's `--to-date` table, and the chart of the figures to date
+    // against the targets to date (34; 34 + 112 = 146; 146 + 98 = 244 against 180;
+    // 180 + 200 = 380; 380 + 220 = 600).
+    let query = "indicator=jobs_created&by=programme&period=financial_year&programme=EMP-FWD&to_date=1";
+    let page = server.get(&format!("/figures?{query}")).text();
+    assert!(
+        page.contains("Values in jobs. 2022-23: 34, target 180; 2023-24: 146, target 380; 2024-25: 244, target 600."),
+        "{page}"
+    );
+    let cli = crate::util::impact_in(
+        server.dir.path(),
+        &[
+            "aggregate",
+            "--by",
+            "programme,financial_year",
+            "--indicator",
+            "jobs_created",
+            "--programme",
+            "EMP-FWD",
+            "--to-date",
+            "--format",
+            "csv",
+        ],
+    )
+    .ok()
+    .stdout;
+    assert_eq!(server.get(&format!("/figures/download?{query}&format=csv")).text(), cli);
+    assert!(cli.lines().next().is_some_and(|h| h.contains(",to_date,")), "{cli}");
+    // Asked for without a period, the page says what it needs.
+    let no_period = server.get("/figures?indicator=jobs_created&to_date=1").text();
+    assert!(no_period.contains("Figures to date run over periods: choose a period."), "{no_period}");
 }
 
 #[test]

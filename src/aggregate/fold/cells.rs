@@ -63,7 +63,7 @@ pub(super) enum Kind {
 }
 
 /// One group's running totals.
-#[derive(Default)]
+#[derive(Default, Clone)]
 pub(super) struct Cell {
     pub(super) sum: Sum,
     pub(super) values: u64,
@@ -77,7 +77,7 @@ pub(super) struct Cell {
     pub(super) people: Option<Box<CellPeople>>,
 }
 
-#[derive(Default)]
+#[derive(Default, Clone)]
 pub(super) struct CellPeople {
     /// 128-bit hashes of participant ids (distinct-people indicators only): two
     /// different ids share one with probability about n²/2¹²⁹, nil in practice.
@@ -96,7 +96,7 @@ impl Cell {
 /// now and then. A hash set took 0.5 s of 10M records (an insert into a set of
 /// hundreds of thousands misses the cache every time); appending is sequential, and
 /// sorting a growing list touches each hash about log₂(n) times, in order.
-#[derive(Default)]
+#[derive(Default, Clone)]
 pub(super) struct People {
     pub(super) hashes: Vec<u128>,
     /// `hashes[..distinct]` is sorted and without repeats.

@@ -13,6 +13,7 @@ mod cohorts;
 mod columns;
 mod people;
 mod periods;
+mod running;
 
 use cells::*;
 use cohorts::*;
@@ -59,6 +60,10 @@ pub struct Fold<'a> {
     numbered_by_checks: bool,
     /// Who a participant id names: people are linked within this scope.
     participants: ParticipantScope,
+    /// Also roll up each row's figure to date: for each row of the table (a period and
+    /// the other groups), every record from the start up to the period's end, by the
+    /// indicator's own rule (see `running`); needs a period among the `by`.
+    to_date: bool,
 }
 
 impl<'a> Fold<'a> {
@@ -94,7 +99,15 @@ impl<'a> Fold<'a> {
             direct: true,
             numbered_by_checks: false,
             participants: ParticipantScope::default(),
+            to_date: false,
         }
+    }
+
+    /// The fold a request asks for (`Fold::new`, and figures to date when it asks).
+    pub fn for_request(library: &'a Library, request: &super::Request) -> Fold<'a> {
+        let mut fold = Fold::new(library, &request.by, &request.filters);
+        fold.to_date = request.to_date;
+        fold
     }
 
     /// Link participant ids within `scope` (default: within each organisation).
@@ -356,19 +369,36 @@ impl<'a> Fold<'a> {
     /// flows: `__sum __mean __min __max records`;
     /// stocks: the unit columns not among `by`, `date __snap __n`;
     /// distinct: `value records`.
+    /// With `to_date`, also the figures to date (`Cells::to_date`).
     pub fn finish(mut self) -> Result<Cells> {
+        self.cohorts.events.par_iter_mut().for_each(|events| events.sort_unstable());
+        let is_stock = |key: &Key| self.kinds[key[IND] as usize] == Kind::Stock;
+        let running = self.running_slot().map(|slot| running::cells(&self.cells, slot, is_stock));
+        let cells = std::mem::take(&mut self.cells);
+        let mut out = self.roll(cells)?;
+        if let Some(running) = running {
+            out.to_date = Some(Box::new(self.roll(running)?));
+        }
+        Ok(out)
+    }
+
+    /// The key slot of the period dimension, when figures to date are asked for.
+    fn running_slot(&self) -> Option<usize> {
+        self.to_date.then(|| self.dims.iter().position(|d| matches!(d, Dimension::Period(_)))).flatten()
+    }
+
+    /// `cells` rolled into frames (see `finish`).
+    fn roll(&self, mut cells: Vec<(Key, Cell)>) -> Result<Cells> {
         // One task per cell of people, for the same reason as the follow-ups below.
         let people: Vec<&mut CellPeople> =
-            self.cells.iter_mut().filter_map(|(_, cell)| cell.people.as_deref_mut()).collect();
+            cells.iter_mut().filter_map(|(_, cell)| cell.people.as_deref_mut()).collect();
         people.into_par_iter().with_max_len(1).for_each(|p| p.distinct.settle());
-        self.cohorts.events.par_iter_mut().for_each(|events| events.sort_unstable());
         let latest = self.filters.as_at.map(epoch_days).or(self.cohorts.latest_day).unwrap_or(i32::MIN);
         let (rules, events) = (&self.cohorts.rule, &self.cohorts.events);
         // The cohort cells (a few dozen among tens of thousands) are followed up one
         // task each: split by place among all the cells, one thread could get most of
         // them (10M records: 84 cohort cells, 0.08 s; one task each, 0.04 s).
-        let cohort_cells: Vec<(usize, &mut Cell, usize, i32)> = self
-            .cells
+        let cohort_cells: Vec<(usize, &mut Cell, usize, i32)> = cells
             .iter_mut()
             .enumerate()
             .filter_map(|(at, (key, cell))| {
@@ -382,9 +412,9 @@ impl<'a> Fold<'a> {
             .with_max_len(1)
             .map(|(at, cell, slot, window)| (at, follow_up(&mut cell.people().members, &events[slot], window, latest)))
             .collect();
-        let cohorts: Vec<(&Key, CohortCounts)> = counts.into_iter().map(|(at, c)| (&self.cells[at].0, c)).collect();
+        let cohorts: Vec<(&Key, CohortCounts)> = counts.into_iter().map(|(at, c)| (&cells[at].0, c)).collect();
         let mut parts: [Vec<(&Key, &Cell)>; 3] = Default::default();
-        for (key, cell) in &self.cells {
+        for (key, cell) in &cells {
             match self.kinds[key[IND] as usize] {
                 Kind::Flow => parts[0].push((key, cell)),
                 Kind::Stock => parts[1].push((key, cell)),
@@ -488,7 +518,7 @@ impl<'a> Fold<'a> {
                 .collect::<Vec<f64>>(),
         ));
         let cohorts = DataFrame::new(part_keys.len(), cols)?;
-        Ok(Cells { flows, stocks, distinct, cohorts })
+        Ok(Cells { flows, stocks, distinct, cohorts, to_date: None })
     }
 }
 
@@ -580,6 +610,9 @@ pub struct Cells {
     /// Cohort indicators: the `by` columns, `indicator` (the cohort indicator),
     /// `__part` (a suffix of `COHORT_PARTS`) and `value`, the people in that part.
     pub cohorts: DataFrame,
+    /// With a request's `to_date`: the same frames for each row's figure to date,
+    /// keyed by the row's period (every record up to its end).
+    pub to_date: Option<Box<Cells>>,
 }
 
 enum DimColumn {

@@ -819,8 +819,18 @@ pub struct FiguresQuery {
     /// Only this programme.
     #[serde(default)]
     programme: String,
+    /// "1": beside each period's figure, its figure to date (`--to-date`).
+    #[serde(default)]
+    to_date: String,
     #[serde(default)]
     format: String,
+}
+
+impl FiguresQuery {
+    /// Figures to date asked for, with a period to run them over.
+    fn to_date(&self) -> bool {
+        self.to_date == "1" && PERIODS.contains(&self.period.as_str())
+    }
 }
 
 const BREAKDOWNS: [&str; 7] =
@@ -840,6 +850,9 @@ fn aggregate_args(q: &FiguresQuery) -> Vec<String> {
     if !q.programme.is_empty() {
         args.push(format!("--programme={}", q.programme));
     }
+    if q.to_date() {
+        args.push("--to-date".into());
+    }
     args
 }
 
@@ -851,11 +864,12 @@ pub async fn figures(State(app): State<Arc<App>>, Query(q): Query<FiguresQuery>)
     let result = impact(&app, args).await;
     let ids = indicator_ids(&app).await;
     let query = format!(
-        "indicator={}&by={}&period={}&programme={}",
+        "indicator={}&by={}&period={}&programme={}&to_date={}",
         urlencode(&q.indicator),
         urlencode(&q.by),
         urlencode(&q.period),
-        urlencode(&q.programme)
+        urlencode(&q.programme),
+        urlencode(&q.to_date)
     );
     ok(
         "Figures",
@@ -865,8 +879,10 @@ pub async fn figures(State(app): State<Arc<App>>, Query(q): Query<FiguresQuery>)
                 label { "By " select name="by" { option value="" { "nothing (one total)" } @for b in BREAKDOWNS { option value=(b) selected[b == q.by] { (b) } } } }
                 label { "Programme " input name="programme" size="10" value=(q.programme); }
                 label { "Period " select name="period" { option value="" { "the whole span" } @for p in PERIODS { option value=(p) selected[p == q.period] { (p) } } } }
+                label { input type="checkbox" name="to_date" value="1" checked[q.to_date == "1"]; " and to date (every record up to each period's end; the chart shows these)" }
                 button type="submit" { "Show" }
             }
+            @if q.to_date == "1" && !q.to_date() { p.note { "Figures to date run over periods: choose a period." } }
             p { "Download: "
                 a href={ "/figures/download?" (query) "&format=csv" } { "CSV" } " · "
                 a href={ "/figures/download?" (query) "&format=xlsx" } { "Excel" } " · "
@@ -893,7 +909,11 @@ fn figures_chart(app: &App, q: &FiguresQuery, csv: &str) -> Option<String> {
     let rows = csv_rows(csv);
     let (head, body) = rows.split_first()?;
     let at = |name: &str| head.iter().position(|h| h == name);
-    let (value, unit, withheld) = (at("value")?, at("unit")?, at("withheld")?);
+    // Figures to date, where asked for, are the ones charted.
+    let to_date = q.to_date();
+    let named = |period: &'static str, to_date_name: &'static str| if to_date { to_date_name } else { period };
+    let (value, unit, withheld) =
+        (at(named("value", "to_date"))?, at("unit")?, at(named("withheld", "to_date_withheld"))?);
     let by = (!q.by.is_empty()).then(|| at(&q.by)).flatten();
     let period = (!q.period.is_empty()).then(|| at(&q.period)).flatten();
     let (category, series_key) = match (period, by) {
@@ -927,7 +947,7 @@ fn figures_chart(app: &App, q: &FiguresQuery, csv: &str) -> Option<String> {
         }
     }
     // One line or set of bars: its targets beside it, where the figures have any.
-    let target = match (names.len(), at("target")) {
+    let target = match (names.len(), at(named("target", "target_to_date"))) {
         (1, Some(t)) if body.iter().any(|r| !r[t].is_empty()) => {
             let mut values = vec![None; categories.len()];
             for r in body {
@@ -944,7 +964,7 @@ fn figures_chart(app: &App, q: &FiguresQuery, csv: &str) -> Option<String> {
         Some(_) => format!("{} by {} and {}", q.indicator, q.by, q.period),
         None if period.is_some() => format!("{} by {}", q.indicator, q.period),
         None => format!("{} by {}", q.indicator, q.by),
-    };
+    } + if to_date { ", to date" } else { "" };
     let lines = period.is_some() && target.is_none();
     impactkit::report::chart_svg(&title, categories, series, &unit, marks, lines, target).ok()
 }

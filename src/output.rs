@@ -85,7 +85,7 @@ pub fn fits_a_cell(text: &str, what: &str) -> Result<()> {
 
 /// One worksheet: a bold heading row, frozen; numbers as numbers, dates as dates,
 /// text as text (never run as a formula); an empty cell on a row with a `withheld`
-/// reason shaded grey, so a withheld figure is never read as a blank or a zero. The
+/// reason (`to_date_withheld` for the figures to date) shaded grey, so a withheld figure is never read as a blank or a zero. The
 /// workbook's creation date is fixed, so the same table gives the same bytes.
 fn xlsx(df: &DataFrame) -> Result<Vec<u8>> {
     use rust_xlsxwriter::{DocProperties, ExcelDateTime, Format, FormatPattern, Workbook};
@@ -98,11 +98,16 @@ fn xlsx(df: &DataFrame) -> Result<Vec<u8>> {
     let bold = Format::new().set_bold();
     let date = Format::new().set_num_format("yyyy-mm-dd");
     let shaded = Format::new().set_pattern(FormatPattern::Solid).set_background_color(0xD9D9D9);
-    let withheld: Vec<bool> = match df.column("withheld") {
-        Ok(c) => c.cast(&DataType::String)?.str()?.iter().map(|w| w.is_some_and(|w| !w.is_empty())).collect(),
-        Err(_) => vec![false; df.height()],
+    let reasons = |name: &str| -> Result<Vec<bool>> {
+        Ok(match df.column(name) {
+            Ok(c) => c.cast(&DataType::String)?.str()?.iter().map(|w| w.is_some_and(|w| !w.is_empty())).collect(),
+            Err(_) => vec![false; df.height()],
+        })
     };
+    // A figure to date (and its % of target) is withheld for the reason beside it.
+    let (withheld, withheld_to_date) = (reasons("withheld")?, reasons("to_date_withheld")?);
     for (c, column) in df.columns().iter().enumerate() {
+        let withheld = if column.name().contains("to_date") { &withheld_to_date } else { &withheld };
         let c =
             u16::try_from(c).map_err(|_| Error::usage("a table of more than 65,535 columns cannot be a worksheet"))?;
         sheet.write_string_with_format(0, c, column.name().as_str(), &bold).map_err(err)?;
@@ -376,6 +381,27 @@ pub fn format_figure(v: f64) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_withheld_figure_to_date_is_a_grey_cell_not_a_blank() {
+        // Row 2: the period's figure published, its figure to date withheld; row 3: the
+        // other way round. Only the withheld cells are shaded (style s="…" on a blank).
+        let df = df!(
+            "value" => [Some(12.0), None],
+            "withheld" => [None, Some("small")],
+            "to_date" => [None, Some(40.0)],
+            "to_date_withheld" => [Some("secondary"), None],
+        )
+        .unwrap();
+        let bytes = xlsx(&df).unwrap();
+        let mut book = ::zip::ZipArchive::new(std::io::Cursor::new(bytes)).unwrap();
+        let mut sheet = String::new();
+        std::io::Read::read_to_string(&mut book.by_name("xl/worksheets/sheet1.xml").unwrap(), &mut sheet).unwrap();
+        let shaded = |cell: &str| sheet.contains(&format!("<c r=\"{cell}\" s="));
+        assert!(shaded("C2"), "the withheld figure to date: {sheet}");
+        assert!(shaded("A3"), "the withheld period: {sheet}");
+        assert!(!shaded("A2") && !shaded("C3"), "published figures are not shaded: {sheet}");
+    }
 
     #[test]
     fn figures_have_thousands_separators() {

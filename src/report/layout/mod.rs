@@ -263,8 +263,11 @@ fn lead_height(next: &[Block]) -> f32 {
             Block::KeepTogether(h) => *h,
             Block::Chart { height, .. } => height * CHART_SHRINK,
             Block::Together(group) => group.iter().map(measure).sum(),
-            Block::Tiles { style: TileStyle::Value, tiles } => tiles.len().div_ceil(3) as f32 * 74.0,
-            Block::Tiles { style: TileStyle::Kpi, .. } => 88.0,
+            // Value tiles are kept together as a set; KPI tiles need their first row.
+            Block::Tiles { style: TileStyle::Value, tiles } => tiles_height(TileStyle::Value, tiles),
+            Block::Tiles { style: TileStyle::Kpi, tiles } => {
+                tiles_height(TileStyle::Kpi, &tiles[..tiles.len().min(TILES_PER_ROW)])
+            }
             Block::Panels(_) => 128.0,
             Block::Table { .. } => 60.0,
             Block::Paragraph { size, .. } => size * 1.4 * 3.0,
@@ -392,24 +395,22 @@ fn furniture(frame: &Frame, page: &mut Vec<Cmd>, n: usize, total: usize) {
 }
 
 /// Tiles three to a row. KPI tiles (78 pt) carry a target footer and show their unit
-/// only where it fits; social value tiles (64 pt) are kept on one page as a set.
+/// only where it fits; social value tiles (64 pt) are kept on one page as a set. A
+/// row grows where a name or a footer takes more lines, so nothing is cut or drawn
+/// over another line.
 fn tile_grid(flow: &mut Flow, style: TileStyle, tiles: &[Tile]) {
-    const PER_ROW: usize = 3;
-    const GAP: f32 = 10.0;
-    let (h, size, big_y, name_y) = match style {
-        TileStyle::Kpi => (78.0, 20.0, 28.0, 45.0),
-        TileStyle::Value => (64.0, 18.0, 26.0, 43.0),
-    };
-    let w = (CONTENT_W - GAP * (PER_ROW as f32 - 1.0)) / PER_ROW as f32;
+    let TileMetrics { size, big_y, name_y, w, .. } = TileMetrics::of(style);
     if style == TileStyle::Value {
-        flow.ensure(tiles.len().div_ceil(PER_ROW) as f32 * (h + GAP));
+        flow.ensure(tiles_height(style, tiles));
     }
     flow.open(Role::List);
-    for chunk in tiles.chunks(PER_ROW) {
-        flow.ensure(h + GAP);
+    for chunk in tiles.chunks(TILES_PER_ROW) {
+        let h = tile_row_height(style, chunk);
+        flow.ensure(h + TILE_GAP);
         let y = flow.y;
         for (k, tile) in chunk.iter().enumerate() {
-            let x = MARGIN + k as f32 * (w + GAP);
+            let x = MARGIN + k as f32 * (w + TILE_GAP);
+            let lines = TileLines::of(style, tile);
             let page = flow.page();
             page.push(Cmd::Open(Role::ListItem));
             page.push(Cmd::Open(Role::ListBody));
@@ -432,21 +433,22 @@ fn tile_grid(flow: &mut Flow, style: TileStyle, tiles: &[Tile]) {
                     });
                 }
             }
-            for (l, line) in wrap(&tile.name, 8.5, false, w - 20.0).into_iter().take(2).enumerate() {
+            for (l, line) in lines.name.into_iter().enumerate() {
                 page.push(Cmd::Text {
                     x: x + 12.0,
-                    y: y + name_y + l as f32 * 11.0,
+                    y: y + name_y + l as f32 * NAME_LEADING,
                     size: 8.5,
                     bold: false,
                     colour: Rgb::TEXT,
                     text: line,
                 });
             }
-            if let Some(footer) = &tile.footer {
-                let line = fit(footer, 7.5, false, w - 20.0);
+            // The footer stands at the tile's foot, its last line 7 pt above it.
+            let footer_top = y + h - 7.0 - (lines.footer.len().max(1) - 1) as f32 * FOOTER_LEADING;
+            for (l, line) in lines.footer.into_iter().enumerate() {
                 page.push(Cmd::Text {
                     x: x + 12.0,
-                    y: y + h - 7.0,
+                    y: footer_top + l as f32 * FOOTER_LEADING,
                     size: 7.5,
                     bold: false,
                     colour: Rgb::MUTED,
@@ -456,9 +458,71 @@ fn tile_grid(flow: &mut Flow, style: TileStyle, tiles: &[Tile]) {
             page.push(Cmd::Close);
             page.push(Cmd::Close);
         }
-        flow.y += h + GAP;
+        flow.y += h + TILE_GAP;
     }
     flow.close();
+}
+
+const TILES_PER_ROW: usize = 3;
+const TILE_GAP: f32 = 10.0;
+const NAME_LEADING: f32 = 11.0;
+const FOOTER_LEADING: f32 = 9.5;
+
+/// A tile style's least height, figure size, figure and name baselines, and width.
+struct TileMetrics {
+    h: f32,
+    size: f32,
+    big_y: f32,
+    name_y: f32,
+    w: f32,
+}
+
+impl TileMetrics {
+    fn of(style: TileStyle) -> TileMetrics {
+        let w = (CONTENT_W - TILE_GAP * (TILES_PER_ROW as f32 - 1.0)) / TILES_PER_ROW as f32;
+        match style {
+            TileStyle::Kpi => TileMetrics { h: 78.0, size: 20.0, big_y: 28.0, name_y: 45.0, w },
+            TileStyle::Value => TileMetrics { h: 64.0, size: 18.0, big_y: 26.0, name_y: 43.0, w },
+        }
+    }
+}
+
+/// A tile's name and footer as wrapped to its width.
+struct TileLines {
+    name: Vec<String>,
+    footer: Vec<String>,
+}
+
+impl TileLines {
+    fn of(style: TileStyle, tile: &Tile) -> TileLines {
+        let w = TileMetrics::of(style).w - 20.0;
+        TileLines {
+            name: wrap(&tile.name, 8.5, false, w),
+            footer: tile.footer.as_deref().map(|f| wrap(f, 7.5, false, w)).unwrap_or_default(),
+        }
+    }
+
+    /// The height a tile needs: its name's lines under the figure, then its footer's,
+    /// a line apart, and 7 pt under the last.
+    fn height(&self, style: TileStyle) -> f32 {
+        let m = TileMetrics::of(style);
+        let name_end = m.name_y + (self.name.len().max(1) - 1) as f32 * NAME_LEADING;
+        let end = match self.footer.len() {
+            0 => name_end + 4.0,
+            n => name_end + NAME_LEADING + (n - 1) as f32 * FOOTER_LEADING,
+        };
+        m.h.max(end + 7.0)
+    }
+}
+
+/// The height of one row of tiles: the tallest tile's.
+fn tile_row_height(style: TileStyle, row: &[Tile]) -> f32 {
+    row.iter().map(|t| TileLines::of(style, t).height(style)).fold(TileMetrics::of(style).h, f32::max)
+}
+
+/// The height of a set of tiles, rows and the gaps under them.
+fn tiles_height(style: TileStyle, tiles: &[Tile]) -> f32 {
+    tiles.chunks(TILES_PER_ROW).map(|row| tile_row_height(style, row) + TILE_GAP).sum()
 }
 
 /// Small charts three to a row, each under its title.
@@ -530,5 +594,45 @@ mod tests {
         let tiles = page_of("£1").expect("tiles drawn");
         assert_eq!(heading, tiles, "the heading is on page {heading}, its tiles on page {tiles}");
         assert!(page_of("x") < Some(heading), "the lines come first");
+    }
+
+    /// A tile whose name and footer each take two lines grows to hold them: every line
+    /// drawn whole, inside the tile, on a baseline of its own.
+    #[test]
+    fn a_tile_grows_to_hold_its_name_and_footer() {
+        let long = Tile {
+            big: "£4.46".into(),
+            muted: false,
+            unit: String::new(),
+            name: "Social value per £1 invested (SROI)".into(),
+            footer: Some("99% from one outcome: see the note on this page, under the tiles".into()),
+        };
+        let short = Tile { name: "Net".into(), footer: None, ..long.clone() };
+        let mut flow = Flow { pages: Vec::new(), y: TOP, last_heading: None };
+        tile_grid(&mut flow, TileStyle::Value, &[short.clone(), short, long]);
+        let page = &flow.pages[0];
+        let tiles: Vec<(f32, f32, f32, f32)> = page
+            .iter()
+            .filter_map(|c| match c {
+                Cmd::Rect { x, y, w, h, fill: Some(f), .. } if *f == Rgb::TINT => Some((*x, *y, *w, *h)),
+                _ => None,
+            })
+            .collect();
+        let (x, y, w, h) = tiles[2];
+        assert!(tiles.iter().all(|t| t.3 == h) && h > 64.0, "the row grows as one: {tiles:?}");
+        let mut baselines: Vec<f32> = Vec::new();
+        for c in page {
+            if let Cmd::Text { x: tx, y: ty, size, bold, text, .. } = c {
+                if *tx >= x && *tx < x + w {
+                    assert!(!text.ends_with('…'), "{text} is cut");
+                    assert!(*tx + text_width(text, *size, *bold) <= x + w, "{text} runs out of its tile");
+                    assert!(*ty > y && *ty <= y + h - 5.0, "{text} stands outside its tile");
+                    baselines.push(*ty);
+                }
+            }
+        }
+        baselines.sort_by(f32::total_cmp);
+        assert_eq!(baselines.len(), 5, "figure, two name lines, two footer lines: {baselines:?}");
+        assert!(baselines.windows(2).all(|b| b[1] - b[0] >= 9.0), "lines drawn over each other: {baselines:?}");
     }
 }

@@ -309,7 +309,7 @@ impl Ledger {
         let order: Vec<&Key> = self.cells.iter().map(|c| &c.key).collect();
         let cells = Cells { value: &value, people: &people, cost: &cost, order: &order };
         let together: Vec<Vec<usize>> = self.together.iter().cloned().collect();
-        let (withheld, audit) = protect_audited(&cells, &sums, &together, threshold, audit)?;
+        let (withheld, audit) = protect_audited(&cells, &sums, &together, threshold, audit, &[])?;
         Ok(Protection { withheld, sums, audit })
     }
 
@@ -353,13 +353,15 @@ pub fn relation(adds: Adds, total: f64, parts: &[f64]) -> Option<Relation> {
 /// result is audited (sums with a total among the cells) and every cell a reader
 /// could still pin through several sums at once gets one more cell of its sums
 /// withheld, until none can be pinned; an audit that cannot be made is an error.
-/// The findings of the last audit come back with the withheld cells.
+/// The findings of the last audit come back with the withheld cells. `forced` are
+/// withheld from the start, as "[c]" (cells a caller's own rule withholds).
 pub fn protect_audited<K: Ord>(
     cells: &Cells<K>,
     sums: &[Sum],
     together: &[Vec<usize>],
     threshold: u32,
     audit: bool,
+    forced: &[usize],
 ) -> Result<(Vec<Withheld>, Option<Vec<Finding>>), AuditError> {
     let timer = crate::timing::start();
     let n = cells.value.len();
@@ -369,7 +371,7 @@ pub fn protect_audited<K: Ord>(
             sums_of[m].push(k);
         }
     }
-    let mut also: Vec<usize> = Vec::new();
+    let mut also: Vec<usize> = forced.to_vec();
     let mut earlier: Option<(Vec<Finding>, Vec<Withheld>)> = None;
     loop {
         let withheld = suppress::protect_with(cells, sums, together, threshold, &also);

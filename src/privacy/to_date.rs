@@ -7,13 +7,13 @@
 //! at most that, with each part within it, for people counted once), and the whole
 //! is audited as a release is (`ledger::protect_audited`).
 
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
 
 use polars::prelude::*;
 
 use super::ledger::{self, Adds, Cost};
 use super::suppress::{Cells, Sum};
-use super::{held_cells, held_together, people_indicators, siblings, Table, Withheld};
+use super::{held_cells, held_together, people_indicators, siblings, statistic_indicators, too_few, Table, Withheld};
 use crate::error::{Error, Result};
 use crate::indicator::{Aggregation, Library, RollUp};
 
@@ -43,8 +43,9 @@ pub fn over_time(library: &Library) -> HashMap<String, Adds> {
 }
 
 /// Which rows of `by_period` and of `to_date` (the same columns: `dims`, indicator,
-/// value; one row to date for each row by period) to withhold, and why. `period` is
-/// the period dimension among `dims`; `apart` as in `privacy::flags`.
+/// value, and records if any; one row to date for each row by period) to withhold,
+/// and why (a statistic over a few records included). `period` is the period
+/// dimension among `dims`; `apart` as in `privacy::flags`.
 pub fn flags(
     by_period: &DataFrame,
     to_date: &DataFrame,
@@ -60,6 +61,9 @@ pub fn flags(
         .ok_or_else(|| Error::internal(format!("figures to date need `{period}` among the groups")))?;
     let mut columns: Vec<&str> = dims.to_vec();
     columns.extend(["indicator", "value"]);
+    if by_period.column("records").is_ok() {
+        columns.push("records");
+    }
     let n = by_period.height();
     let both = by_period.select(columns.iter().copied())?.vstack(&to_date.select(columns.iter().copied())?)?;
     let m = both.height();
@@ -81,16 +85,29 @@ pub fn flags(
     // Each row's periods, in time order (period keys sort as their periods do): the
     // chain of figures to date and the periods between them.
     let adds = over_time(library);
-    let all: Vec<usize> = (0..m).filter(|i| is_people[*i]).collect();
-    for group in siblings(&all, &indicator_rank, &ranks, p) {
-        let Some(&how) = indicator.get(group[0]).and_then(|id| adds.get(id)) else { continue };
+    let carried = carried(library);
+    let statistics = statistic_indicators(library);
+    let mut tails: Vec<Vec<(usize, usize)>> = Vec::new();
+    let mut tails_of_statistics: Vec<Vec<(usize, usize)>> = Vec::new();
+    for group in siblings(&(0..m).collect::<Vec<_>>(), &indicator_rank, &ranks, p) {
+        let id = indicator.get(group[0]).unwrap_or("");
         let (mut periods, mut running): (Vec<usize>, Vec<usize>) = group.into_iter().partition(|i| *i < n);
         periods.sort_by_key(|i| ranks[p][*i]);
         running.sort_by_key(|i| ranks[p][*i]);
+        // Each period's row and its row to date (the same periods, one row each).
+        let pairs: Vec<(usize, usize)> = periods.iter().copied().zip(running.iter().copied()).collect();
+        if carried.contains(id) && is_people[pairs.first().map_or(0, |p| p.0)] {
+            tails.push(pairs);
+            continue;
+        }
+        if statistics.contains(id) {
+            tails_of_statistics.push(pairs);
+            continue;
+        }
+        let Some(&how) = adds.get(id).filter(|_| pairs.first().is_some_and(|p| is_people[p.0])) else { continue };
         let mut before: Option<usize> = None;
-        for &total in &running {
-            let own = periods.iter().copied().find(|i| ranks[p][*i] == ranks[p][total]);
-            let parts: Vec<usize> = before.into_iter().chain(own).collect();
+        for &(own, total) in &pairs {
+            let parts: Vec<usize> = before.into_iter().chain([own]).collect();
             let values: Vec<f64> = parts.iter().map(|i| value[*i]).collect();
             if let Some(relation) = ledger::relation(how, value[total], &values) {
                 sums.push(Sum { total: Some(total), parts, relation });
@@ -102,10 +119,52 @@ pub fn flags(
     // A figure to date is what a reader follows: withholding a period costs less.
     let cost: Vec<u8> = (0..m).map(|i| if to_date_row(i) { Cost::Total as u8 } else { Cost::Finest as u8 }).collect();
     let cells = Cells { value: &value, people: &is_people, cost: &cost, order: &order };
-    let (mut withheld, _) = ledger::protect_audited(&cells, &sums, &held, threshold, true)
-        .map_err(|e| Error::internal(format!("privacy audit of the figures to date: {e}")))?;
+    // A stock's figure to date carries its snapshots on: from a withheld period on,
+    // the figures to date are withheld too (each is then protected as any other).
+    let mut forced: Vec<usize> = Vec::new();
+    let mut withheld = loop {
+        let (withheld, _) = ledger::protect_audited(&cells, &sums, &held, threshold, true, &forced)
+            .map_err(|e| Error::internal(format!("privacy audit of the figures to date: {e}")))?;
+        let more = tail(&tails, &withheld);
+        if more.is_empty() {
+            break withheld;
+        }
+        forced.extend(more);
+    };
+    // A mean, minimum or maximum over a few records describes a few people; to date,
+    // from such a period on, the periods' published figures would give it back.
+    let records: Vec<i64> = match both.column("records") {
+        Ok(c) => c.cast(&DataType::Int64)?.i64()?.iter().map(|r| r.unwrap_or(0)).collect(),
+        Err(_) => vec![0; m],
+    };
+    for (i, w) in withheld.iter_mut().enumerate() {
+        let is_statistic = indicator.get(i).is_some_and(|id| statistics.contains(id));
+        if *w == Withheld::No && too_few(is_statistic, records[i], threshold) {
+            *w = Withheld::Few;
+        }
+    }
+    for i in tail(&tails_of_statistics, &withheld) {
+        withheld[i] = Withheld::Few;
+    }
     let later = withheld.split_off(n);
     Ok((withheld, later))
+}
+
+/// Indicators whose figure to date carries earlier periods' snapshots on (stocks):
+/// it is no sum of the periods', but it holds what a withheld period held.
+fn carried(library: &Library) -> HashSet<String> {
+    library.iter().filter(|i| matches!(i.roll_up(), RollUp::Stock { .. })).map(|i| i.id.clone()).collect()
+}
+
+/// The figures to date still published after a withheld period of their row
+/// (`rows`: each row's (period, to date) cells in time order).
+fn tail(rows: &[Vec<(usize, usize)>], withheld: &[Withheld]) -> Vec<usize> {
+    rows.iter()
+        .flat_map(|pairs| {
+            let from = pairs.iter().position(|(own, _)| withheld[*own].is_withheld()).unwrap_or(pairs.len());
+            pairs[from..].iter().map(|(_, to_date)| *to_date).filter(|t| !withheld[*t].is_withheld())
+        })
+        .collect()
 }
 
 #[cfg(test)]

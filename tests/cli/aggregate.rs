@@ -392,3 +392,39 @@ fn figures_to_date_give_back_no_withheld_period() {
     }
     assert!(withheld > 3, "the samples withhold some quarters: {withheld}");
 }
+
+#[test]
+fn figures_to_date_of_stocks_and_means_hold_back_a_withheld_period() {
+    // A stock carries its snapshots on and a mean takes in every record so far, so
+    // neither is a sum of the periods: after a withheld period, the figures to date
+    // would give it back from the published periods. Two units (P1, P2) in work:
+    // Q1 P1 10 + P2 20 = 30; Q2 P2 alone 3 (withheld, under 5); Q3 P1 12 alone. To
+    // date at Q3: P1 12 + P2 3 = 15, and 15 − 12 = 3 is Q2's withheld count: so every
+    // figure to date from Q2 on is withheld. A mean change over 6, then 2 (withheld:
+    // few records), then 6 records: to date from Q2 on it is withheld as few too.
+    let dir = tempfile::tempdir().unwrap();
+    let mut rows = String::from("record_id,organisation,programme,indicator,date,value,participant\n");
+    rows.push_str("W1,A,P1,people_in_work,2024-06-30,10,\nW2,A,P2,people_in_work,2024-06-30,20,\n");
+    rows.push_str("W3,A,P2,people_in_work,2024-09-30,3,\nW4,A,P1,people_in_work,2024-12-31,12,\n");
+    for (k, (date, n)) in [("2024-05-01", 6), ("2024-08-01", 2), ("2024-11-01", 6)].iter().enumerate() {
+        for i in 0..*n {
+            rows.push_str(&format!("M{k}{i},A,P1,wemwbs_change,{date},{},p{k}{i}\n", 2 + i));
+        }
+    }
+    let data = write(dir.path(), "d.csv", &rows);
+    let run = impact(&["aggregate", s(&data), "--by", "financial_quarter", "--to-date", "--format", "csv"]).ok();
+    let rows = csv_rows(&run.stdout);
+    let get = |q: &str, id: &str, column: &str| cell(&rows, &[q, id], column).to_string();
+    // Q1 stands: 30 people, 30 to date; a mean of 2..7 = 4.5 over 6 records.
+    assert_eq!(get("2024-25 Q1", "people_in_work", "to_date"), "30.0");
+    assert_eq!(get("2024-25 Q1", "wemwbs_change", "to_date"), "4.5");
+    assert_eq!(get("2024-25 Q2", "people_in_work", "withheld"), "small");
+    for q in ["2024-25 Q2", "2024-25 Q3"] {
+        assert_eq!(get(q, "people_in_work", "to_date"), "", "{q}: {rows:?}");
+        assert_ne!(get(q, "people_in_work", "to_date_withheld"), "", "{q}");
+        assert_eq!(get(q, "wemwbs_change", "to_date"), "", "{q}: {rows:?}");
+        assert_eq!(get(q, "wemwbs_change", "to_date_withheld"), "few", "{q}");
+    }
+    assert_eq!(get("2024-25 Q2", "wemwbs_change", "withheld"), "few");
+    assert_eq!(get("2024-25 Q3", "wemwbs_change", "value"), "4.5");
+}

@@ -185,7 +185,13 @@ fn every_page_shows_what_the_command_line_shows() {
     .ok()
     .stdout;
     for row in cli.lines().skip(1) {
-        let cells: Vec<String> = row.split(',').filter(|c| !c.is_empty()).map(|c| format!(">{c}</td>")).collect();
+        // Figures as the terminal's table shows them (34.0 as 34, 18.888889 as 18.89).
+        let shown = |c: &str| match c.parse::<f64>() {
+            Ok(x) if c.contains('.') => impactkit::output::format_figure(x),
+            _ => c.to_string(),
+        };
+        let cells: Vec<String> =
+            row.split(',').filter(|c| !c.is_empty()).map(|c| format!(">{}</td>", shown(c))).collect();
         assert!(cells.iter().all(|c| page.contains(c.as_str())), "{row} is not on the page");
     }
     // One programme's job starts by year against its targets: columns beside outlines.

@@ -133,6 +133,19 @@ fn table(csv: &str, caption: &str) -> Markup {
     let rows = csv_rows(csv);
     let Some((head, body)) = rows.split_first() else { return html! { p.note { "No rows." } } };
     let numeric = |v: &str| !v.is_empty() && v.replace([',', '.', '-'], "").chars().all(|c| c.is_ascii_digit());
+    // A column of figures (decimal numbers, as the CSV writes every figure) reads as
+    // the terminal's table reads: 1,247 and 18.89, "–" where there is none.
+    let figures: Vec<bool> = (0..head.len())
+        .map(|c| {
+            let cells = || body.iter().filter_map(|r| r.get(c)).filter(|v| !v.is_empty());
+            cells().any(|v| v.contains('.')) && cells().all(|v| v.parse::<f64>().is_ok())
+        })
+        .collect();
+    let shown = |c: usize, v: &str| match (figures.get(c), v.parse::<f64>()) {
+        (Some(true), Ok(x)) => impactkit::output::format_figure(x),
+        (Some(true), Err(_)) => "–".to_string(),
+        _ => v.to_string(),
+    };
     html! {
         div.wide {
             table {
@@ -140,7 +153,9 @@ fn table(csv: &str, caption: &str) -> Markup {
                 thead { tr { @for h in head { th scope="col" { (h) } } } }
                 tbody {
                     @for r in body {
-                        tr { @for v in r { @if numeric(v) { td.num { (v) } } @else { td { (v) } } } }
+                        tr { @for (c, v) in r.iter().enumerate() {
+                            @if numeric(v) || figures.get(c) == Some(&true) { td.num { (shown(c, v)) } } @else { td { (v) } }
+                        } }
                     }
                 }
             }

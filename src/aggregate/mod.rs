@@ -182,6 +182,7 @@ pub fn figures(cells: Cells, library: &Library, req: &Request) -> Result<DataFra
                 &req.publish_apart,
                 &crate::privacy::people_indicators(library),
                 &crate::privacy::held_together(library),
+                &crate::privacy::cohort_sizes(library),
                 t,
             )?,
             None => vec![Withheld::No; base.height()],
@@ -517,7 +518,8 @@ fn cohort_rates(base: &DataFrame, library: &Library, dims: &[&str]) -> Result<La
             .then(achieved / due * col("__scale"))
             .otherwise(lit(NULL).cast(DataType::Float64))
             .alias("value"),
-        col("records"),
+        // The cohort's size is its parts' sum: none where a part is withheld.
+        when(col("__any_hidden")).then(lit(NULL).cast(DataType::Int64)).otherwise(col("records")).alias("records"),
         when(col("__hidden")).then(lit(Withheld::Rate.code())).otherwise(lit(Withheld::No.code())).alias("__withheld"),
     ]);
     Ok(base
@@ -534,6 +536,7 @@ fn cohort_rates(base: &DataFrame, library: &Library, dims: &[&str]) -> Result<La
                 .and(col("__kind").neq(lit(CohortPart::Pending as i32)))
                 .any(true)
                 .alias("__hidden"),
+            col("__withheld").gt(lit(0)).any(true).alias("__any_hidden"),
         ])
         .select(out))
 }

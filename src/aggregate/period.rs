@@ -135,6 +135,28 @@ impl Grain {
     }
 }
 
+impl Grain {
+    /// Whether `label` is one of this grain's labels, as `label_of_key` writes them
+    /// ("2024-25" is a financial year, not a month; "2024-05" a month, not a year).
+    pub fn is_label(self, label: &str) -> bool {
+        let financial_year = |fy: &str| {
+            fy.split_once('-').is_some_and(|(start, end)| {
+                start.len() == 4
+                    && end.len() == 2
+                    && start.parse::<i32>().is_ok_and(|y| end.parse::<i32>().is_ok_and(|e| e == (y + 1) % 100))
+            })
+        };
+        let well_formed = match self {
+            Grain::Year => label.len() == 4,
+            Grain::Quarter => label.len() == 7,
+            Grain::Month => label.len() == 7 && !label.contains('Q'),
+            Grain::FinancialYear => financial_year(label),
+            Grain::FinancialQuarter => label.split_once(" Q").is_some_and(|(fy, _)| financial_year(fy)),
+        };
+        well_formed && self.days(label).is_some()
+    }
+}
+
 /// The label of the financial year containing a date, for Rust-side use.
 pub fn financial_year_of(date: chrono::NaiveDate) -> String {
     use chrono::Datelike;
@@ -190,6 +212,24 @@ mod tests {
         assert_eq!(Grain::Month.days("2024-02"), Some((d(2024, 2, 1), d(2024, 2, 29))));
         assert_eq!(Grain::Year.days("2024"), Some((d(2024, 1, 1), d(2024, 12, 31))));
         assert_eq!(Grain::Quarter.days("2024-Q5"), None);
+    }
+
+    #[test]
+    fn each_grain_knows_its_own_labels() {
+        let all = ["2024", "2024-Q2", "2024-05", "2024-25", "2024-25 Q1"];
+        for (grain, own) in [
+            (Grain::Year, "2024"),
+            (Grain::Quarter, "2024-Q2"),
+            (Grain::Month, "2024-05"),
+            (Grain::FinancialYear, "2024-25"),
+            (Grain::FinancialQuarter, "2024-25 Q1"),
+        ] {
+            for label in all {
+                assert_eq!(grain.is_label(label), label == own, "{grain:?} {label}");
+            }
+        }
+        assert!(!Grain::FinancialYear.is_label("2024-26"));
+        assert!(Grain::FinancialYear.is_label("1999-00"));
     }
 
     #[test]

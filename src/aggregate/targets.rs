@@ -139,8 +139,8 @@ impl Targets {
     }
 }
 
-/// Each row's target to date: the sum of its keys' targets for the table's periods
-/// from the first up to the row's, for indicators whose figures add up over time
+/// Each row's target to date: the sum of its keys' targets for the periods from the
+/// table's first up to the row's (the table's and the targets'), for indicators whose figures add up over time
 /// (sums and counts of records); none where one of those periods has no target.
 /// `t` holds the target rows whose keys are `keys` (targets column, figures column).
 fn targets_to_date(
@@ -157,9 +157,23 @@ fn targets_to_date(
         .map(|i| i.id.as_str())
         .collect();
     let adds_up = adds.iter().map(|id| col("indicator").eq(lit(*id))).reduce(|a, b| a.or(b)).unwrap_or(lit(false));
-    // Period labels of one grain sort as their periods do (2023-24 before 2024-25).
+    // The table's periods and the targets' periods of the same grain from the table's
+    // first on (a period may have a target and no records): labels of one grain sort
+    // as their periods do (2023-24 before 2024-25).
+    let grain = super::Grain::parse(period).ok_or_else(|| Error::internal(format!("`{period}` is not a period")))?;
     let labels = figures.column(period)?.cast(&DataType::String)?;
     let mut periods: Vec<String> = labels.str()?.iter().flatten().map(str::to_string).collect();
+    let first = periods.iter().min().cloned();
+    let targeted = t.clone().select([col("period")]).collect()?;
+    let targeted = targeted.column("period")?.cast(&DataType::String)?;
+    periods.extend(
+        targeted
+            .str()?
+            .iter()
+            .flatten()
+            .filter(|p| grain.is_label(p) && first.as_deref().is_some_and(|f| *p >= f))
+            .map(str::to_string),
+    );
     periods.sort_unstable();
     periods.dedup();
     let others: Vec<Expr> = keys

@@ -161,9 +161,53 @@ pub fn held_together(library: &Library) -> Vec<Vec<String>> {
         .collect()
 }
 
+/// Each cohort's event and its parts: the people of a cohort are among its event's
+/// count in the same cell (all of them, for an event counting distinct people), so a
+/// withheld event count is the sum of published parts, or at least it.
+pub fn cohort_sizes(library: &Library) -> Vec<(String, Vec<String>)> {
+    library
+        .iter()
+        .filter_map(|i| {
+            let parts: Vec<String> = i.cohort_parts().into_iter().map(|(id, _)| id).collect();
+            Some((i.cohort.clone()?, parts)).filter(|(_, parts)| !parts.is_empty())
+        })
+        .collect()
+}
+
+/// The sums of each cell's cohort parts under their event's count (see
+/// `cohort_sizes`), where the values fit (`order`: each row's cell, without its
+/// indicator).
+pub(crate) fn size_sums(
+    indicator: &StringChunked,
+    order: &[Vec<u32>],
+    value: &[f64],
+    sizes: &[(String, Vec<String>)],
+) -> Vec<Sum> {
+    let mut rows: std::collections::HashMap<(&[u32], &str), usize> = std::collections::HashMap::new();
+    for (i, (id, key)) in indicator.iter().zip(order).enumerate() {
+        if let Some(id) = id {
+            rows.insert((key.as_slice(), id), i);
+        }
+    }
+    let mut sums = Vec::new();
+    for ((key, id), &total) in &rows {
+        for (_, parts) in sizes.iter().filter(|(event, _)| event == id) {
+            let parts: Vec<usize> = parts.iter().filter_map(|p| rows.get(&(*key, p.as_str())).copied()).collect();
+            let values: Vec<f64> = parts.iter().map(|p| value[*p]).collect();
+            if let Some(relation) = ledger::relation(ledger::Adds::Up, value[total], &values) {
+                sums.push(Sum { total: Some(total), parts, relation });
+            }
+        }
+    }
+    // In the cells' order, so the same table always gives the same sums.
+    sums.sort_by_key(|s| s.total);
+    sums
+}
+
 /// Which rows of a figures table (dims…, indicator, value) to withhold, and why.
 /// `apart` names dimensions (among `dims`) whose values are published separately;
 /// `together` lists indicators withheld as one within a cell (see `held_together`);
+/// `sizes` ties each cohort's parts to its event's count (see `cohort_sizes`);
 /// a threshold under 2 withholds nothing (no count of people is under 1).
 pub fn flags(
     df: &DataFrame,
@@ -171,6 +215,7 @@ pub fn flags(
     apart: &[&str],
     people: &HashSet<String>,
     together: &[Vec<String>],
+    sizes: &[(String, Vec<String>)],
     threshold: u32,
 ) -> Result<Vec<Withheld>> {
     let n = df.height();
@@ -185,7 +230,8 @@ pub fn flags(
         sums.extend(siblings(&people_rows, &indicator_rank, &ranks, d));
     }
     let held = held_cells(&indicator, &order, together);
-    let sums: Vec<Sum> = sums.into_iter().map(Sum::siblings).collect();
+    let mut sums: Vec<Sum> = sums.into_iter().map(Sum::siblings).collect();
+    sums.extend(size_sums(&indicator, &order, &value, sizes));
     let cost = vec![0; n];
     Ok(protect(&Cells { value: &value, people: &is_people, cost: &cost, order: &order }, &sums, &held, threshold))
 }
@@ -313,7 +359,7 @@ mod tests {
         // so the next smallest count of 5 or more (10) is withheld too; 20 and 0 stay
         // (a withheld 0 would leave 3 + [c] = 3: the 3 given away).
         let df = table(&["A", "B", "C", "D"], &[3.0, 10.0, 20.0, 0.0]);
-        let f = marks(flags(&df, &["organisation"], &[], &people(), &[], 5).unwrap());
+        let f = marks(flags(&df, &["organisation"], &[], &people(), &[], &[], 5).unwrap());
         assert_eq!(f, vec![true, true, false, false]);
     }
 
@@ -332,27 +378,48 @@ mod tests {
         .unwrap();
         let people: HashSet<String> = ["c.achieved", "c.not_achieved", "c.pending"].map(String::from).into();
         let together = vec![vec!["c.achieved".to_string(), "c.not_achieved".to_string(), "c.pending".to_string()]];
-        let f = flags(&df, &["organisation"], &[], &people, &together, 5).unwrap();
+        let f = flags(&df, &["organisation"], &[], &people, &together, &[], 5).unwrap();
         assert_eq!(f[1], Withheld::Small);
         assert_eq!(marks(f), vec![true, true, false, true, true, true]);
         // Apart (one document per organisation), B's cohort stands.
-        let f = flags(&df, &["organisation"], &["organisation"], &people, &together, 5).unwrap();
+        let f = flags(&df, &["organisation"], &["organisation"], &people, &together, &[], 5).unwrap();
         assert_eq!(marks(f), vec![true, true, false, false, false, false]);
+    }
+
+    #[test]
+    fn a_withheld_event_count_is_not_the_sum_of_its_published_cohort() {
+        // People starting work by organisation: A 3 (small), B 12 (withheld to protect
+        // A across organisations), C 40. B's cohort of 12 is 6 sustained, 6 not, 0
+        // pending: published, they would add up to B's withheld 12; so they go too.
+        let ids = ["ev", "c.achieved", "c.not_achieved", "c.pending"];
+        let df = df!(
+            "organisation" => ["A", "B", "C", "B", "B", "B"],
+            "indicator" => ["ev", "ev", "ev", ids[1], ids[2], ids[3]],
+            "value" => [3.0, 12.0, 40.0, 6.0, 6.0, 0.0]
+        )
+        .unwrap();
+        let people: HashSet<String> = ids.map(String::from).into();
+        let together = vec![ids[1..].iter().map(|s| s.to_string()).collect::<Vec<_>>()];
+        let sizes = vec![("ev".to_string(), together[0].clone())];
+        let without = marks(flags(&df, &["organisation"], &[], &people, &together, &[], 5).unwrap());
+        assert_eq!(without, vec![true, true, false, false, false, false], "the gap this closes");
+        let with = marks(flags(&df, &["organisation"], &[], &people, &together, &sizes, 5).unwrap());
+        assert_eq!(with, vec![true, true, false, true, true, false]);
     }
 
     #[test]
     fn two_small_counts_protect_each_other() {
         let df = table(&["A", "B", "C"], &[3.0, 4.0, 20.0]);
-        assert_eq!(marks(flags(&df, &["organisation"], &[], &people(), &[], 5).unwrap()), vec![true, true, false]);
+        assert_eq!(marks(flags(&df, &["organisation"], &[], &people(), &[], &[], 5).unwrap()), vec![true, true, false]);
     }
 
     #[test]
     fn other_indicators_and_large_counts_are_untouched() {
         let mut df = table(&["A", "B"], &[3.0, 50.0]);
         df.with_column(Column::new("indicator".into(), ["volunteer_hours", "volunteer_hours"])).unwrap();
-        assert_eq!(marks(flags(&df, &["organisation"], &[], &people(), &[], 5).unwrap()), vec![false, false]);
+        assert_eq!(marks(flags(&df, &["organisation"], &[], &people(), &[], &[], 5).unwrap()), vec![false, false]);
         let df = table(&["A", "B"], &[30.0, 50.0]);
-        assert_eq!(marks(flags(&df, &["organisation"], &[], &people(), &[], 5).unwrap()), vec![false, false]);
+        assert_eq!(marks(flags(&df, &["organisation"], &[], &people(), &[], &[], 5).unwrap()), vec![false, false]);
     }
 
     #[test]
@@ -369,7 +436,7 @@ mod tests {
             "value" => [2.0, 30.0, 40.0, 50.0]
         )
         .unwrap();
-        let f = marks(flags(&df, &["organisation", "year"], &[], &people(), &[], 5).unwrap());
+        let f = marks(flags(&df, &["organisation", "year"], &[], &people(), &[], &[], 5).unwrap());
         assert_eq!(f, vec![true, true, true, true]);
     }
 
@@ -377,7 +444,7 @@ mod tests {
     fn marks_say_why_a_figure_is_withheld() {
         // 3 is small (<5); 40 is withheld only to protect it, so it must not print "<5".
         let df = table(&["A", "B", "C"], &[3.0, 40.0, 60.0]);
-        let f = flags(&df, &["organisation"], &[], &people(), &[], 5).unwrap();
+        let f = flags(&df, &["organisation"], &[], &people(), &[], &[], 5).unwrap();
         assert_eq!(f, vec![Withheld::Small, Withheld::Secondary, Withheld::No]);
         assert_eq!(f[0].mark(5), "<5");
         assert_eq!(f[1].mark(5), SECONDARY_MARK);
@@ -399,16 +466,16 @@ mod tests {
             "value" => [2.0, 10.0, 30.0, 24.0, 48.0]
         )
         .unwrap();
-        let apart = flags(&df, &["organisation", "group"], &["organisation"], &people(), &[], 5).unwrap();
+        let apart = flags(&df, &["organisation", "group"], &["organisation"], &people(), &[], &[], 5).unwrap();
         assert_eq!(apart, vec![Withheld::Small, Withheld::Secondary, Withheld::No, Withheld::No, Withheld::No]);
         // Published together, the group x column (2, 24) needs B's 24 withheld too.
-        let together = flags(&df, &["organisation", "group"], &[], &people(), &[], 5).unwrap();
+        let together = flags(&df, &["organisation", "group"], &[], &people(), &[], &[], 5).unwrap();
         assert_eq!(together[3], Withheld::Secondary);
     }
 
     #[test]
     fn a_threshold_of_one_withholds_nothing() {
         let df = table(&["A", "B"], &[1.0, 3.0]);
-        assert_eq!(marks(flags(&df, &["organisation"], &[], &people(), &[], 1).unwrap()), vec![false, false]);
+        assert_eq!(marks(flags(&df, &["organisation"], &[], &people(), &[], &[], 1).unwrap()), vec![false, false]);
     }
 }

@@ -13,7 +13,10 @@ use polars::prelude::*;
 
 use super::ledger::{self, Adds, Cost};
 use super::suppress::{Cells, Sum};
-use super::{held_cells, held_together, people_indicators, siblings, statistic_indicators, too_few, Table, Withheld};
+use super::{
+    cohort_sizes, held_cells, held_together, people_indicators, siblings, size_sums, statistic_indicators, too_few,
+    Table, Withheld,
+};
 use crate::error::{Error, Result};
 use crate::indicator::{Aggregation, Library, RollUp};
 
@@ -87,27 +90,36 @@ pub fn flags(
     let adds = over_time(library);
     let carried = carried(library);
     let statistics = statistic_indicators(library);
-    let mut tails: Vec<Vec<(usize, usize)>> = Vec::new();
-    let mut tails_of_statistics: Vec<Vec<(usize, usize)>> = Vec::new();
+    let parts_of_cohorts: HashSet<String> = held_together(library).into_iter().flatten().collect();
+    let mut held = held_cells(&indicator, &order, &held_together(library));
+    let mut tails: Vec<Vec<(Option<usize>, usize)>> = Vec::new();
+    let mut tails_of_statistics: Vec<Vec<(Option<usize>, usize)>> = Vec::new();
     for group in siblings(&(0..m).collect::<Vec<_>>(), &indicator_rank, &ranks, p) {
         let id = indicator.get(group[0]).unwrap_or("");
         let (mut periods, mut running): (Vec<usize>, Vec<usize>) = group.into_iter().partition(|i| *i < n);
         periods.sort_by_key(|i| ranks[p][*i]);
         running.sort_by_key(|i| ranks[p][*i]);
-        // Each period's row and its row to date (the same periods, one row each).
-        let pairs: Vec<(usize, usize)> = periods.iter().copied().zip(running.iter().copied()).collect();
-        if carried.contains(id) && is_people[pairs.first().map_or(0, |p| p.0)] {
-            tails.push(pairs);
-            continue;
-        }
+        // Each row to date with its period's row, where the period has records (a row
+        // to date stands in every later period of the table).
+        let pairs: Vec<(Option<usize>, usize)> =
+            running.iter().map(|&t| (periods.iter().copied().find(|b| ranks[p][*b] == ranks[p][t]), t)).collect();
+        let Some(&(first, first_to_date)) = pairs.first() else { continue };
         if statistics.contains(id) {
             tails_of_statistics.push(pairs);
             continue;
         }
-        let Some(&how) = adds.get(id).filter(|_| pairs.first().is_some_and(|p| is_people[p.0])) else { continue };
+        if !is_people[first_to_date] {
+            continue;
+        }
+        // The first figure to date is its period's figure: the two are one.
+        held.extend(first.map(|b| vec![b, first_to_date]));
+        if carried.contains(id) || parts_of_cohorts.contains(id) {
+            tails.push(pairs.clone());
+        }
+        let Some(&how) = adds.get(id) else { continue };
         let mut before: Option<usize> = None;
         for &(own, total) in &pairs {
-            let parts: Vec<usize> = before.into_iter().chain([own]).collect();
+            let parts: Vec<usize> = before.into_iter().chain(own).collect();
             let values: Vec<f64> = parts.iter().map(|i| value[*i]).collect();
             if let Some(relation) = ledger::relation(how, value[total], &values) {
                 sums.push(Sum { total: Some(total), parts, relation });
@@ -115,12 +127,15 @@ pub fn flags(
             before = Some(total);
         }
     }
-    let held = held_cells(&indicator, &order, &held_together(library));
+    // A cohort's parts add up to (at most) its event's count, in each column.
+    sums.extend(size_sums(&indicator, &order, &value, &cohort_sizes(library)));
     // A figure to date is what a reader follows: withholding a period costs less.
     let cost: Vec<u8> = (0..m).map(|i| if to_date_row(i) { Cost::Total as u8 } else { Cost::Finest as u8 }).collect();
     let cells = Cells { value: &value, people: &is_people, cost: &cost, order: &order };
-    // A stock's figure to date carries its snapshots on: from a withheld period on,
-    // the figures to date are withheld too (each is then protected as any other).
+    // A stock's figure to date carries its snapshots on, and a cohort's follows its
+    // people from their first cohort: neither is a sum of the periods a reader could
+    // be stopped from solving, so from a period where anything of theirs is withheld
+    // on, the figures to date are withheld too (each then protected as any other).
     let mut forced: Vec<usize> = Vec::new();
     let mut withheld = loop {
         let (withheld, _) = ledger::protect_audited(&cells, &sums, &held, threshold, true, &forced)
@@ -156,12 +171,16 @@ fn carried(library: &Library) -> HashSet<String> {
     library.iter().filter(|i| matches!(i.roll_up(), RollUp::Stock { .. })).map(|i| i.id.clone()).collect()
 }
 
-/// The figures to date still published after a withheld period of their row
-/// (`rows`: each row's (period, to date) cells in time order).
-fn tail(rows: &[Vec<(usize, usize)>], withheld: &[Withheld]) -> Vec<usize> {
+/// The figures to date still published from the first period of their row where
+/// anything is withheld, the period's figure or its figure to date (`rows`: each row's
+/// (period, to date) cells in time order, the period's where it has records).
+fn tail(rows: &[Vec<(Option<usize>, usize)>], withheld: &[Withheld]) -> Vec<usize> {
     rows.iter()
         .flat_map(|pairs| {
-            let from = pairs.iter().position(|(own, _)| withheld[*own].is_withheld()).unwrap_or(pairs.len());
+            let hidden = |(own, to_date): &(Option<usize>, usize)| {
+                own.is_some_and(|b| withheld[b].is_withheld()) || withheld[*to_date].is_withheld()
+            };
+            let from = pairs.iter().position(hidden).unwrap_or(pairs.len());
             pairs[from..].iter().map(|(_, to_date)| *to_date).filter(|t| !withheld[*t].is_withheld())
         })
         .collect()

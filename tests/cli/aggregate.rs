@@ -350,6 +350,27 @@ fn figures_to_date_follow_each_indicators_rule() {
     assert_eq!(cell(&rows, &["P1", "2024-25 Q2", "jobs_created"], "pct_achieved_to_date"), "75.0");
     assert_eq!(cell(&rows, &["P1", "2024-25 Q4", "jobs_created"], "target_to_date"), "");
     assert_eq!(cell(&rows, &["P1", "2024-25 Q1", "employability_participants"], "target_to_date"), "");
+    // A quarter with a target and no records counts: job starts only (no Q3 row),
+    // targets of 2 in each quarter: to date at Q4, 2 + 2 + 2 + 2 = 8 (4 starts: 50 %).
+    let every_quarter = write(
+        dir.path(),
+        "t4.csv",
+        "programme,period,indicator,target\n\
+         P1,2024-25 Q1,jobs_created,2\nP1,2024-25 Q2,jobs_created,2\nP1,2024-25 Q3,jobs_created,2\n\
+         P1,2024-25 Q4,jobs_created,2\nP1,2024-25,jobs_created,99\n",
+    );
+    let rows = figures(&[
+        s(&data),
+        "--by",
+        "programme,financial_quarter",
+        "--to-date",
+        "--indicator",
+        "jobs_created",
+        "--targets",
+        s(&every_quarter),
+    ]);
+    assert_eq!(cell(&rows, &["P1", "2024-25 Q4", "jobs_created"], "target_to_date"), "8.0");
+    assert_eq!(cell(&rows, &["P1", "2024-25 Q4", "jobs_created"], "pct_achieved_to_date"), "50.0");
     // Without a period there is nothing to run over.
     let refused = impact(&["aggregate", s(&data), "--to-date"]).expect_code(2);
     assert!(refused.stderr.contains("error: --to-date needs a period in --by"), "{}", refused.stderr);
@@ -391,6 +412,27 @@ fn figures_to_date_give_back_no_withheld_period() {
         }
     }
     assert!(withheld > 3, "the samples withhold some quarters: {withheld}");
+    // A cohort's parts follow people from their first cohort, so they add up over
+    // time for no reader: from a year where a part is withheld (either column), its
+    // figures to date stay withheld.
+    crate::util::impact_in(
+        std::path::Path::new("samples"),
+        &["aggregate", "--by", "area,year", "--to-date", "--out", s(&out)],
+    )
+    .ok();
+    let rows = csv_rows(&std::fs::read_to_string(&out).unwrap());
+    let at = |name: &str| rows[0].iter().position(|h| h == name).unwrap();
+    let (area, indicator, withheld, to_date) = (at("area"), at("indicator"), at("withheld"), at("to_date_withheld"));
+    let mut cohort_rows: Vec<&Vec<String>> = rows[1..].iter().filter(|r| r[indicator].contains('.')).collect();
+    cohort_rows.sort_by_key(|r| (r[area].clone(), r[indicator].clone(), r[at("year")].clone()));
+    let mut held = 0;
+    for group in cohort_rows.chunk_by(|a, b| a[area] == b[area] && a[indicator] == b[indicator]) {
+        if let Some(from) = group.iter().position(|r| !r[withheld].is_empty() || !r[to_date].is_empty()) {
+            held += 1;
+            assert!(group[from..].iter().all(|r| !r[to_date].is_empty()), "{group:?}");
+        }
+    }
+    assert!(held > 3, "the samples withhold some cohorts: {held}");
 }
 
 #[test]
@@ -427,4 +469,53 @@ fn figures_to_date_of_stocks_and_means_hold_back_a_withheld_period() {
     }
     assert_eq!(get("2024-25 Q2", "wemwbs_change", "withheld"), "few");
     assert_eq!(get("2024-25 Q3", "wemwbs_change", "value"), "4.5");
+}
+
+#[test]
+fn figures_to_date_close_the_ways_a_reader_found_back() {
+    let dir = tempfile::tempdir().unwrap();
+    let head = "record_id,organisation,programme,indicator,date,value,participant\n";
+    let run = |name: &str, body: &str, args: &[&str]| {
+        let data = write(dir.path(), name, &format!("{head}{body}"));
+        let mut all = vec!["aggregate", s(&data), "--to-date", "--format", "csv"];
+        all.extend_from_slice(args);
+        csv_rows(&impact(&all).ok().stdout)
+    };
+    // A stock: P1 10 + P2 4 = 14 in Q1; P1 0 in Q2 (to date 0 + 4 = 4: small); P1 10
+    // in Q3, to date 14. Published, 14 − 10 would bound Q2's to date below by 4, and
+    // "<5" above: so from Q2 on the figures to date are withheld.
+    let stock = run(
+        "stock.csv",
+        "R1,A,P1,people_in_work,2024-02-01,10,\nR2,A,P2,people_in_work,2024-02-01,4,\n\
+         R3,A,P1,people_in_work,2024-05-01,0,\nR4,A,P1,people_in_work,2024-08-01,10,\n",
+        &["--by", "quarter", "--today", "2026-01-01"],
+    );
+    assert_eq!(cell(&stock, &["2024-Q2", "people_in_work"], "to_date_withheld"), "small");
+    assert_eq!(cell(&stock, &["2024-Q3", "people_in_work"], "to_date"), "", "{stock:?}");
+    // A ratio to date when its numerator has no records in the row's period: 2024 has
+    // only denominators, so to date it is (10 + 0) ÷ (20 + 20) = 25 %, not 0 or none.
+    let ratio = run(
+        "ratio.csv",
+        "R1,A,P1,released_people_followed_up,2023-05-01,20,\nR2,A,P1,reconvicted_within_12m,2023-05-01,10,\n\
+         R3,A,P1,released_people_followed_up,2024-05-01,20,\n",
+        &["--by", "year", "--no-suppress", "--today", "2026-01-01"],
+    );
+    assert_eq!(cell(&ratio, &["2024", "reconviction_rate"], "to_date"), "25.0");
+    // A cohort of 4 people (small) in 2023 and 8 in 2024, none of them yet due in
+    // 2024: the parts 0 + 0 + 8 would be 2024's withheld count of people supported,
+    // and the rate's record count too; with the distinct people to date (12) they
+    // would give 2023's 4. The pending part is withheld, and the rate's records with it.
+    let mut cohort = String::new();
+    for (k, (date, n)) in [("2023-01-15", 4), ("2024-10-15", 8)].iter().enumerate() {
+        for i in 0..*n {
+            cohort.push_str(&format!("R{k}{i},A,P1,employability_participants,{date},1,p{k}{i}\n"));
+        }
+    }
+    let rows = run(
+        "cohort.csv",
+        &cohort,
+        &["--by", "year", "--indicator", "job_outcome_rate,employability_participants", "--today", "2025-12-01"],
+    );
+    assert_eq!(cell(&rows, &["2024", "job_outcome_rate.pending"], "value"), "", "{rows:?}");
+    assert_eq!(cell(&rows, &["2024", "job_outcome_rate"], "records"), "", "{rows:?}");
 }

@@ -12,37 +12,43 @@ use super::*;
 
 /// For every row of the table the cells make (its groups, period and indicator), the
 /// cell of everything up to that row's period: the cells of the figures to date, keyed
-/// as the rows' cells are. `slot` is the period's; `is_stock` tells a stock's cells.
+/// as the rows' cells are. An indicator has a row to date in every period of the table
+/// for its groups from its first on, records in that period or not, so a ratio to date
+/// finds both its parts. `slot` is the period's; `is_stock` tells a stock's cells.
 pub(super) fn cells(cells: &[(Key, Cell)], slot: usize, is_stock: impl Fn(&Key) -> bool) -> Vec<(Key, Cell)> {
-    // A row is a cell's key without a stock's unit and date.
-    let row = |key: &Key| {
-        let mut r = *key;
-        (r[ORG], r[PROG], r[DATE]) = (0, 0, 0);
-        r
+    // A group is a cell's key without its period (and a stock's unit and day); a
+    // place, a group without its indicator: the periods the table has for it.
+    let group = |key: &Key| {
+        let mut g = *key;
+        (g[ORG], g[PROG], g[DATE], g[slot]) = (0, 0, 0, 0);
+        g
     };
-    let without_period = |key: &Key| {
-        let mut k = row(key);
-        k[slot] = 0;
-        k
+    let place = |key: &Key| {
+        let mut p = group(key);
+        p[IND] = 0;
+        p
     };
-    // Each group's cells, and its periods (the rows it has) in time order: period
-    // keys are numbered so that a later period has a larger key.
-    let mut groups: PlHashMap<Key, (Vec<u32>, Vec<usize>)> = PlHashMap::default();
+    let mut periods: PlHashMap<Key, Vec<u32>> = PlHashMap::default();
+    let mut groups: PlHashMap<Key, Vec<usize>> = PlHashMap::default();
     for (at, (key, _)) in cells.iter().enumerate() {
-        let group = groups.entry(without_period(key)).or_default();
-        group.0.push(key[slot]);
-        group.1.push(at);
+        periods.entry(place(key)).or_default().push(key[slot]);
+        groups.entry(group(key)).or_default().push(at);
     }
-    let mut groups: Vec<(Vec<u32>, Vec<usize>)> = groups.into_values().collect();
+    // Period keys are numbered so that a later period has a larger key.
+    for p in periods.values_mut() {
+        p.sort_unstable();
+        p.dedup();
+    }
+    let mut groups: Vec<Vec<usize>> = groups.into_values().collect();
     // In the order of the groups' first cells, so the same records give the same cells.
-    groups.sort_unstable_by_key(|(_, members)| members[0]);
+    groups.sort_unstable_by_key(|members| members[0]);
     let mut out: Vec<(Key, Cell)> = Vec::new();
-    for (mut periods, mut members) in groups {
-        periods.sort_unstable();
-        periods.dedup();
-        if is_stock(&cells[members[0]].0) {
+    for mut members in groups {
+        let first = &cells[members[0]].0;
+        let periods = &periods[&place(first)];
+        if is_stock(first) {
             // A stock's cells (one per unit and day) stay apart, for its time rule:
-            // each stands in its own period and every later one of its group.
+            // each stands in its own period and every later one.
             for &at in &members {
                 let (key, cell) = &cells[at];
                 for &period in periods.iter().filter(|p| **p >= key[slot]) {
@@ -55,11 +61,16 @@ pub(super) fn cells(cells: &[(Key, Cell)], slot: usize, is_stock: impl Fn(&Key) 
         }
         // Any other group has one cell per period: a running cell takes each in turn.
         members.sort_unstable_by_key(|at| cells[*at].0[slot]);
+        let from = cells[members[0]].0[slot];
+        let mut own = members.iter().map(|at| &cells[*at]).peekable();
         let mut running = Cell { min: f64::INFINITY, max: f64::NEG_INFINITY, ..Cell::default() };
-        for at in members {
-            let (key, cell) = &cells[at];
-            running.merge(cell);
-            out.push((*key, running.clone()));
+        for &period in periods.iter().filter(|p| **p >= from) {
+            if let Some((_, cell)) = own.next_if(|(key, _)| key[slot] == period) {
+                running.merge(cell);
+            }
+            let mut to = *first;
+            to[slot] = period;
+            out.push((to, running.clone()));
         }
     }
     out
@@ -143,6 +154,18 @@ mod tests {
         assert_eq!(people, vec![2, 3, 4]);
         assert_eq!(running.iter().map(|(_, c)| c.records).collect::<Vec<_>>(), vec![1, 2, 3]);
         assert_eq!(running.iter().map(|(_, c)| c.min).collect::<Vec<_>>(), vec![3.0, 3.0, 2.0]);
+    }
+
+    #[test]
+    fn an_indicator_has_a_row_to_date_in_every_later_period_of_its_place() {
+        // Indicator 0 has records in periods 1 and 3, indicator 1 in period 2: to
+        // date, indicator 0 has a row in period 2 too (its period-1 sum carried), so a
+        // ratio of the two finds both parts there; indicator 1 has none before its first.
+        let cells = vec![(key(1, 0), cell(3.0, &[])), (key(3, 0), cell(4.0, &[])), (key(2, 1), cell(5.0, &[]))];
+        let mut running: Vec<(u32, u32, f64)> =
+            super::cells(&cells, 0, |_| false).iter().map(|(k, c)| (k[IND], k[0], c.sum.value())).collect();
+        running.sort_by(|a, b| a.partial_cmp(b).unwrap());
+        assert_eq!(running, vec![(0, 1, 3.0), (0, 2, 3.0), (0, 3, 7.0), (1, 2, 5.0), (1, 3, 5.0)]);
     }
 
     #[test]

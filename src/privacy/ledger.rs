@@ -144,6 +144,8 @@ pub struct Ledger {
     time_parts: BTreeMap<(Key, &'static str), BTreeSet<usize>>,
     together: BTreeSet<Vec<usize>>,
     documents: Vec<String>,
+    /// Each cohort's event and its parts (see `privacy::cohort_sizes`).
+    sizes: Vec<(String, Vec<String>)>,
 }
 
 /// The protection of a ledger's cells.
@@ -239,6 +241,13 @@ impl Ledger {
         }
     }
 
+    /// Ties each cohort's parts to its event's count in the same cell (see
+    /// `privacy::cohort_sizes`): where the count is withheld, its cohort's parts are
+    /// not all published (they would add up to it).
+    pub fn tie_cohorts(&mut self, sizes: Vec<(String, Vec<String>)>) {
+        self.sizes = sizes;
+    }
+
     /// The published sums: a cell less one field within that cell, periods within a
     /// period, each kept when some document publishes its total.
     pub fn sums(&self) -> Vec<Sum> {
@@ -309,8 +318,41 @@ impl Ledger {
         let order: Vec<&Key> = self.cells.iter().map(|c| &c.key).collect();
         let cells = Cells { value: &value, people: &people, cost: &cost, order: &order };
         let together: Vec<Vec<usize>> = self.together.iter().cloned().collect();
-        let (withheld, audit) = protect_audited(&cells, &sums, &together, threshold, audit, &[])?;
-        Ok(Protection { withheld, sums, audit })
+        let mut forced = Vec::new();
+        loop {
+            let (withheld, audit) = protect_audited(&cells, &sums, &together, threshold, audit, &forced)?;
+            let more = self.untied_cohorts(&withheld, &cells);
+            if more.is_empty() {
+                return Ok(Protection { withheld, sums, audit });
+            }
+            forced.extend(more);
+        }
+    }
+
+    /// For each withheld event count whose cohort's parts (same fields, same days) are
+    /// all published, the cheapest part with people: withheld, it takes the others
+    /// with it (they are held together), and the count is no longer their sum.
+    fn untied_cohorts(&self, withheld: &[Withheld], cells: &Cells<&Key>) -> Vec<usize> {
+        let mut more = Vec::new();
+        for (_, cell) in self.cells.iter().enumerate().filter(|(i, _)| withheld[*i].is_withheld()) {
+            for (_, parts) in self.sizes.iter().filter(|(id, _)| *id == cell.key.indicator) {
+                let parts: Vec<usize> = parts
+                    .iter()
+                    .filter_map(|p| self.index.get(&Key { indicator: p.clone(), ..cell.key.clone() }).copied())
+                    .collect();
+                if parts.is_empty() || parts.iter().any(|p| withheld[*p].is_withheld()) {
+                    continue;
+                }
+                let pick = parts.iter().copied().filter(|p| cells.value[*p] > 0.0).min_by(|a, b| {
+                    cells.cost[*a]
+                        .cmp(&cells.cost[*b])
+                        .then(cells.value[*a].total_cmp(&cells.value[*b]))
+                        .then(cells.order[*a].cmp(cells.order[*b]))
+                });
+                more.extend(pick);
+            }
+        }
+        more
     }
 
     /// What a reader sees of the cells, for the audit.
@@ -644,6 +686,37 @@ mod tests {
             headline: false,
             older: false,
         }
+    }
+
+    #[test]
+    fn a_withheld_event_count_is_not_left_the_sum_of_its_cohort() {
+        // ORG01's people supported: 12, in programme P 3 (small) and Q 9 (a headline):
+        // 12 is withheld to protect the 3. Its cohort, 6 + 6 + 0, published, would add
+        // up to it: tied, a part with people goes (and the other with it, held together).
+        let protect = |tie: bool| {
+            let mut ledger = Ledger::new();
+            let doc = ledger.document("board ORG01");
+            let cell = |id: &str, fields: &[(&str, &str)], value: f64| Figure {
+                key: Key::new(id, fields.iter().map(|(f, v)| (f.to_string(), v.to_string())).collect(), fy(2024)),
+                ..figure(&[], fy(2024), value, None)
+            };
+            let org = [("organisation", "ORG01")];
+            let event = ledger.add(cell("supported", &org, 12.0), doc);
+            ledger.add(cell("supported", &[org[0], ("programme", "P")], 3.0), doc);
+            ledger.add(Figure { headline: true, ..cell("supported", &[org[0], ("programme", "Q")], 9.0) }, doc);
+            let parts: Vec<usize> = [("c.achieved", 6.0), ("c.not_achieved", 6.0), ("c.pending", 0.0)]
+                .map(|(id, v)| ledger.add(cell(id, &org, v), doc))
+                .to_vec();
+            ledger.hold_together(parts.clone());
+            if tie {
+                let ids = ["c.achieved", "c.not_achieved", "c.pending"].map(String::from).to_vec();
+                ledger.tie_cohorts(vec![("supported".into(), ids)]);
+            }
+            let withheld = ledger.protect(5, true).unwrap().withheld;
+            (withheld[event], parts.iter().map(|p| withheld[*p].is_withheld()).collect::<Vec<_>>())
+        };
+        assert_eq!(protect(false), (Withheld::Secondary, vec![false, false, false]), "the gap this closes");
+        assert_eq!(protect(true), (Withheld::Secondary, vec![true, true, false]));
     }
 
     #[test]

@@ -67,6 +67,7 @@ pub(crate) fn protect(docs: &mut [Document], library: &Library, threshold: u32, 
     let adds = |id: &str| adds_of(library, &part_of, id);
     let timer = crate::timing::start();
     let mut ledger = Ledger::new();
+    ledger.tie_cohorts(crate::privacy::cohort_sizes(library));
     let mut places: Vec<(Place, usize)> = Vec::new();
     for (d, doc) in docs.iter().enumerate() {
         let window = doc.window;

@@ -183,6 +183,7 @@ pub fn figures(cells: Cells, library: &Library, req: &Request) -> Result<DataFra
                 &crate::privacy::people_indicators(library),
                 &crate::privacy::held_together(library),
                 &crate::privacy::cohort_sizes(library),
+                library,
                 t,
             )?,
             None => vec![Withheld::No; base.height()],

@@ -204,11 +204,43 @@ pub(crate) fn size_sums(
     sums
 }
 
+/// The library's sub-counts (`within`: jobs for priority groups within job starts) as
+/// sums a reader knows: in each cell (`order`: each row's cell, without its
+/// indicator), a part is at most its whole (where the values keep the rule).
+pub(crate) fn within_sums(indicator: &StringChunked, order: &[Vec<u32>], value: &[f64], library: &Library) -> Vec<Sum> {
+    let wholes: std::collections::HashMap<&str, &str> =
+        library.iter().filter_map(|i| Some((i.id.as_str(), i.within.as_deref()?))).collect();
+    if wholes.is_empty() {
+        return Vec::new();
+    }
+    let mut rows: std::collections::HashMap<(&[u32], &str), usize> = std::collections::HashMap::new();
+    for (i, (id, key)) in indicator.iter().zip(order).enumerate() {
+        if let Some(id) = id {
+            rows.insert((key.as_slice(), id), i);
+        }
+    }
+    let mut sums: Vec<Sum> = rows
+        .iter()
+        .filter_map(|((key, id), &part)| {
+            let whole = *rows.get(&(*key, *wholes.get(id)?))?;
+            (value[part] <= value[whole]).then_some(Sum {
+                total: Some(whole),
+                parts: vec![part],
+                relation: Relation::Within,
+            })
+        })
+        .collect();
+    // In the cells' order, so the same table always gives the same sums.
+    sums.sort_by_key(|s| (s.total, s.parts.clone()));
+    sums
+}
+
 /// Which rows of a figures table (dims…, indicator, value) to withhold, and why.
 /// `apart` names dimensions (among `dims`) whose values are published separately;
 /// `together` lists indicators withheld as one within a cell (see `held_together`);
 /// `sizes` ties each cohort's parts to its event's count (see `cohort_sizes`);
-/// a threshold under 2 withholds nothing (no count of people is under 1).
+/// `library`'s sub-count rules tie parts to wholes (see `within_sums`); a threshold under 2 withholds nothing (no count of people is under 1).
+#[allow(clippy::too_many_arguments)]
 pub fn flags(
     df: &DataFrame,
     dims: &[&str],
@@ -216,6 +248,7 @@ pub fn flags(
     people: &HashSet<String>,
     together: &[Vec<String>],
     sizes: &[(String, Vec<String>)],
+    library: &Library,
     threshold: u32,
 ) -> Result<Vec<Withheld>> {
     let n = df.height();
@@ -232,6 +265,7 @@ pub fn flags(
     let held = held_cells(&indicator, &order, together);
     let mut sums: Vec<Sum> = sums.into_iter().map(Sum::siblings).collect();
     sums.extend(size_sums(&indicator, &order, &value, sizes));
+    sums.extend(within_sums(&indicator, &order, &value, library));
     let cost = vec![0; n];
     Ok(protect(&Cells { value: &value, people: &is_people, cost: &cost, order: &order }, &sums, &held, threshold))
 }
@@ -349,6 +383,10 @@ mod tests {
         f.into_iter().map(Withheld::is_withheld).collect()
     }
 
+    fn lib() -> Library {
+        Library::from_indicators(Vec::new()).expect("library")
+    }
+
     fn people() -> HashSet<String> {
         HashSet::from(["jobs_created".to_string()])
     }
@@ -359,7 +397,7 @@ mod tests {
         // so the next smallest count of 5 or more (10) is withheld too; 20 and 0 stay
         // (a withheld 0 would leave 3 + [c] = 3: the 3 given away).
         let df = table(&["A", "B", "C", "D"], &[3.0, 10.0, 20.0, 0.0]);
-        let f = marks(flags(&df, &["organisation"], &[], &people(), &[], &[], 5).unwrap());
+        let f = marks(flags(&df, &["organisation"], &[], &people(), &[], &[], &lib(), 5).unwrap());
         assert_eq!(f, vec![true, true, false, false]);
     }
 
@@ -378,11 +416,11 @@ mod tests {
         .unwrap();
         let people: HashSet<String> = ["c.achieved", "c.not_achieved", "c.pending"].map(String::from).into();
         let together = vec![vec!["c.achieved".to_string(), "c.not_achieved".to_string(), "c.pending".to_string()]];
-        let f = flags(&df, &["organisation"], &[], &people, &together, &[], 5).unwrap();
+        let f = flags(&df, &["organisation"], &[], &people, &together, &[], &lib(), 5).unwrap();
         assert_eq!(f[1], Withheld::Small);
         assert_eq!(marks(f), vec![true, true, false, true, true, true]);
         // Apart (one document per organisation), B's cohort stands.
-        let f = flags(&df, &["organisation"], &["organisation"], &people, &together, &[], 5).unwrap();
+        let f = flags(&df, &["organisation"], &["organisation"], &people, &together, &[], &lib(), 5).unwrap();
         assert_eq!(marks(f), vec![true, true, false, false, false, false]);
     }
 
@@ -401,25 +439,34 @@ mod tests {
         let people: HashSet<String> = ids.map(String::from).into();
         let together = vec![ids[1..].iter().map(|s| s.to_string()).collect::<Vec<_>>()];
         let sizes = vec![("ev".to_string(), together[0].clone())];
-        let without = marks(flags(&df, &["organisation"], &[], &people, &together, &[], 5).unwrap());
+        let without = marks(flags(&df, &["organisation"], &[], &people, &together, &[], &lib(), 5).unwrap());
         assert_eq!(without, vec![true, true, false, false, false, false], "the gap this closes");
-        let with = marks(flags(&df, &["organisation"], &[], &people, &together, &sizes, 5).unwrap());
+        let with = marks(flags(&df, &["organisation"], &[], &people, &together, &sizes, &lib(), 5).unwrap());
         assert_eq!(with, vec![true, true, false, true, true, false]);
     }
 
     #[test]
     fn two_small_counts_protect_each_other() {
         let df = table(&["A", "B", "C"], &[3.0, 4.0, 20.0]);
-        assert_eq!(marks(flags(&df, &["organisation"], &[], &people(), &[], &[], 5).unwrap()), vec![true, true, false]);
+        assert_eq!(
+            marks(flags(&df, &["organisation"], &[], &people(), &[], &[], &lib(), 5).unwrap()),
+            vec![true, true, false]
+        );
     }
 
     #[test]
     fn other_indicators_and_large_counts_are_untouched() {
         let mut df = table(&["A", "B"], &[3.0, 50.0]);
         df.with_column(Column::new("indicator".into(), ["volunteer_hours", "volunteer_hours"])).unwrap();
-        assert_eq!(marks(flags(&df, &["organisation"], &[], &people(), &[], &[], 5).unwrap()), vec![false, false]);
+        assert_eq!(
+            marks(flags(&df, &["organisation"], &[], &people(), &[], &[], &lib(), 5).unwrap()),
+            vec![false, false]
+        );
         let df = table(&["A", "B"], &[30.0, 50.0]);
-        assert_eq!(marks(flags(&df, &["organisation"], &[], &people(), &[], &[], 5).unwrap()), vec![false, false]);
+        assert_eq!(
+            marks(flags(&df, &["organisation"], &[], &people(), &[], &[], &lib(), 5).unwrap()),
+            vec![false, false]
+        );
     }
 
     #[test]
@@ -436,7 +483,7 @@ mod tests {
             "value" => [2.0, 30.0, 40.0, 50.0]
         )
         .unwrap();
-        let f = marks(flags(&df, &["organisation", "year"], &[], &people(), &[], &[], 5).unwrap());
+        let f = marks(flags(&df, &["organisation", "year"], &[], &people(), &[], &[], &lib(), 5).unwrap());
         assert_eq!(f, vec![true, true, true, true]);
     }
 
@@ -444,7 +491,7 @@ mod tests {
     fn marks_say_why_a_figure_is_withheld() {
         // 3 is small (<5); 40 is withheld only to protect it, so it must not print "<5".
         let df = table(&["A", "B", "C"], &[3.0, 40.0, 60.0]);
-        let f = flags(&df, &["organisation"], &[], &people(), &[], &[], 5).unwrap();
+        let f = flags(&df, &["organisation"], &[], &people(), &[], &[], &lib(), 5).unwrap();
         assert_eq!(f, vec![Withheld::Small, Withheld::Secondary, Withheld::No]);
         assert_eq!(f[0].mark(5), "<5");
         assert_eq!(f[1].mark(5), SECONDARY_MARK);
@@ -466,16 +513,19 @@ mod tests {
             "value" => [2.0, 10.0, 30.0, 24.0, 48.0]
         )
         .unwrap();
-        let apart = flags(&df, &["organisation", "group"], &["organisation"], &people(), &[], &[], 5).unwrap();
+        let apart = flags(&df, &["organisation", "group"], &["organisation"], &people(), &[], &[], &lib(), 5).unwrap();
         assert_eq!(apart, vec![Withheld::Small, Withheld::Secondary, Withheld::No, Withheld::No, Withheld::No]);
         // Published together, the group x column (2, 24) needs B's 24 withheld too.
-        let together = flags(&df, &["organisation", "group"], &[], &people(), &[], &[], 5).unwrap();
+        let together = flags(&df, &["organisation", "group"], &[], &people(), &[], &[], &lib(), 5).unwrap();
         assert_eq!(together[3], Withheld::Secondary);
     }
 
     #[test]
     fn a_threshold_of_one_withholds_nothing() {
         let df = table(&["A", "B"], &[1.0, 3.0]);
-        assert_eq!(marks(flags(&df, &["organisation"], &[], &people(), &[], &[], 1).unwrap()), vec![false, false]);
+        assert_eq!(
+            marks(flags(&df, &["organisation"], &[], &people(), &[], &[], &lib(), 1).unwrap()),
+            vec![false, false]
+        );
     }
 }

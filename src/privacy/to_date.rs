@@ -12,10 +12,10 @@ use std::collections::{HashMap, HashSet};
 use polars::prelude::*;
 
 use super::ledger::{self, Adds, Cost};
-use super::suppress::{Cells, Sum};
+use super::suppress::{Cells, Relation, Sum};
 use super::{
     cohort_sizes, held_cells, held_together, people_indicators, siblings, size_sums, statistic_indicators, too_few,
-    Table, Withheld,
+    within_sums, Table, Withheld,
 };
 use crate::error::{Error, Result};
 use crate::indicator::{Aggregation, Library, RollUp};
@@ -119,6 +119,13 @@ pub fn flags(
         let Some(&how) = adds.get(id) else { continue };
         let mut before: Option<usize> = None;
         for &(own, total) in &pairs {
+            // A cohort's people are followed as at one day, from their first cohort: a
+            // part to date only grows.
+            if let (Some(earlier), true) = (before, parts_of_cohorts.contains(id)) {
+                if value[earlier] <= value[total] {
+                    sums.push(Sum { total: Some(total), parts: vec![earlier], relation: Relation::Within });
+                }
+            }
             let parts: Vec<usize> = before.into_iter().chain(own).collect();
             let values: Vec<f64> = parts.iter().map(|i| value[*i]).collect();
             if let Some(relation) = ledger::relation(how, value[total], &values) {
@@ -127,8 +134,10 @@ pub fn flags(
             before = Some(total);
         }
     }
-    // A cohort's parts add up to (at most) its event's count, in each column.
+    // A cohort's parts add up to (at most) its event's count, and a sub-count is within
+    // its whole, in each column.
     sums.extend(size_sums(&indicator, &order, &value, &cohort_sizes(library)));
+    sums.extend(within_sums(&indicator, &order, &value, library));
     // A figure to date is what a reader follows: withholding a period costs less.
     let cost: Vec<u8> = (0..m).map(|i| if to_date_row(i) { Cost::Total as u8 } else { Cost::Finest as u8 }).collect();
     let cells = Cells { value: &value, people: &is_people, cost: &cost, order: &order };

@@ -146,6 +146,8 @@ pub struct Ledger {
     documents: Vec<String>,
     /// Each cohort's event and its parts (see `privacy::cohort_sizes`).
     sizes: Vec<(String, Vec<String>)>,
+    /// Sub-counts and their wholes (the library's `within` rules).
+    wholes: BTreeMap<String, String>,
 }
 
 /// The protection of a ledger's cells.
@@ -248,8 +250,15 @@ impl Ledger {
         self.sizes = sizes;
     }
 
+    /// Ties each sub-count to its whole (`part` → `whole`, the library's `within`
+    /// rules): in the same cell, where both are published, a part is at most its whole.
+    pub fn tie_sub_counts(&mut self, wholes: BTreeMap<String, String>) {
+        self.wholes = wholes;
+    }
+
     /// The published sums: a cell less one field within that cell, periods within a
-    /// period, each kept when some document publishes its total.
+    /// period, each kept when some document publishes its total; and each sub-count
+    /// within its whole (see `tie_sub_counts`).
     pub fn sums(&self) -> Vec<Sum> {
         let mut groups: BTreeMap<(usize, String), BTreeSet<usize>> = BTreeMap::new();
         for (i, cell) in self.cells.iter().enumerate() {
@@ -273,6 +282,15 @@ impl Ledger {
                 let relation = self.relation(total, &parts)?;
                 Some(Sum { total: Some(total), parts, relation })
             })
+            .chain(self.cells.iter().enumerate().filter_map(|(part, cell)| {
+                let whole = self.wholes.get(&cell.key.indicator)?;
+                let total = *self.index.get(&Key { indicator: whole.clone(), ..cell.key.clone() })?;
+                (cell.value <= self.cells[total].value).then(|| Sum {
+                    total: Some(total),
+                    parts: vec![part],
+                    relation: Relation::Within,
+                })
+            }))
             .collect()
     }
 
@@ -686,6 +704,23 @@ mod tests {
             headline: false,
             older: false,
         }
+    }
+
+    #[test]
+    fn a_sub_count_is_within_its_whole_where_both_are_published() {
+        let mut ledger = Ledger::new();
+        let doc = ledger.document("board ORG01");
+        let cell = |id: &str, org: &str, value: f64| Figure {
+            key: Key::new(id, vec![("organisation".into(), org.into())], fy(2024)),
+            ..figure(&[], fy(2024), value, None)
+        };
+        let whole = ledger.add(cell("jobs", "ORG01", 12.0), doc);
+        let part = ledger.add(cell("jobs_priority", "ORG01", 3.0), doc);
+        // ORG02's whole is not published: its part stands alone.
+        ledger.add(cell("jobs_priority", "ORG02", 7.0), doc);
+        ledger.tie_sub_counts([("jobs_priority".to_string(), "jobs".to_string())].into());
+        let within: Vec<Sum> = ledger.sums().into_iter().filter(|s| s.relation == Relation::Within).collect();
+        assert_eq!(within, vec![Sum { total: Some(whole), parts: vec![part], relation: Relation::Within }]);
     }
 
     #[test]

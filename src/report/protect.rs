@@ -68,6 +68,7 @@ pub(crate) fn protect(docs: &mut [Document], library: &Library, threshold: u32, 
     let timer = crate::timing::start();
     let mut ledger = Ledger::new();
     ledger.tie_cohorts(crate::privacy::cohort_sizes(library));
+    ledger.tie_sub_counts(library.iter().filter_map(|i| Some((i.id.clone(), i.within.clone()?))).collect());
     let mut places: Vec<(Place, usize)> = Vec::new();
     for (d, doc) in docs.iter().enumerate() {
         let window = doc.window;

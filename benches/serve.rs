@@ -70,6 +70,13 @@ impl Server {
         (status, raw[split + 4..].to_vec())
     }
 
+    /// How long a page takes to come (it must come whole, 200).
+    fn time_page(&self, path: &str) -> Duration {
+        let started = Instant::now();
+        assert_eq!(self.send("GET", path, &[], b"").0, 200);
+        started.elapsed()
+    }
+
     fn token(&self) -> String {
         let (_, page) = self.send("GET", "/sources", &[], b"");
         let page = String::from_utf8_lossy(&page).into_owned();
@@ -177,28 +184,12 @@ fn main() {
     let million = dir_with(Some(&big));
     let server = start(million.path());
     let figures = "/figures?indicator=jobs_created&by=programme&period=financial_year";
-    let first = {
-        let started = Instant::now();
-        assert_eq!(server.send("GET", figures, &[], b"").0, 200);
-        started.elapsed()
-    };
-    let times: Vec<Duration> = (0..runs)
-        .map(|_| {
-            let started = Instant::now();
-            assert_eq!(server.send("GET", figures, &[], b"").0, 200);
-            started.elapsed()
-        })
-        .collect();
+    let first = server.time_page(figures);
+    let times: Vec<Duration> = (0..runs).map(|_| server.time_page(figures)).collect();
     table.push(("the figures page over 1M rows, after its first load", times, "target ≤ 1 s"));
     // With the figures to date beside each quarter's (and protected with them).
     let to_date = "/figures?indicator=jobs_created&by=programme&period=financial_quarter&to_date=1";
-    let times: Vec<Duration> = (0..runs)
-        .map(|_| {
-            let started = Instant::now();
-            assert_eq!(server.send("GET", to_date, &[], b"").0, 200);
-            started.elapsed()
-        })
-        .collect();
+    let times: Vec<Duration> = (0..runs).map(|_| server.time_page(to_date)).collect();
     table.push(("the figures page over 1M rows by quarter, to date", times, "target ≤ 1 s"));
     println!("\n| what | median | runs (s) | note |\n|---|---:|---|---|");
     for (what, times, note) in &table {

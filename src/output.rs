@@ -85,7 +85,8 @@ pub fn fits_a_cell(text: &str, what: &str) -> Result<()> {
 
 /// One worksheet: a bold heading row, frozen; numbers as numbers, dates as dates,
 /// text as text (never run as a formula); an empty cell on a row with a `withheld`
-/// reason (`to_date_withheld` for the figures to date) shaded grey, so a withheld figure is never read as a blank or a zero. The
+/// reason (`to_date_withheld` for a figure to date and its % of target) shaded grey,
+/// so a withheld figure is never read as a blank or a zero. The
 /// workbook's creation date is fixed, so the same table gives the same bytes.
 fn xlsx(df: &DataFrame) -> Result<Vec<u8>> {
     use rust_xlsxwriter::{DocProperties, ExcelDateTime, Format, FormatPattern, Workbook};
@@ -107,7 +108,8 @@ fn xlsx(df: &DataFrame) -> Result<Vec<u8>> {
     // A figure to date (and its % of target) is withheld for the reason beside it.
     let (withheld, withheld_to_date) = (reasons("withheld")?, reasons("to_date_withheld")?);
     for (c, column) in df.columns().iter().enumerate() {
-        let withheld = if column.name().contains("to_date") { &withheld_to_date } else { &withheld };
+        let to_date = ["to_date", "pct_achieved_to_date"].contains(&column.name().as_str());
+        let withheld = if to_date { &withheld_to_date } else { &withheld };
         let c =
             u16::try_from(c).map_err(|_| Error::usage("a table of more than 65,535 columns cannot be a worksheet"))?;
         sheet.write_string_with_format(0, c, column.name().as_str(), &bold).map_err(err)?;

@@ -164,6 +164,9 @@ pub fn check_request(library: &Library, req: &Request) -> Result<()> {
     for id in &req.filters.indicators {
         library.require(id)?;
     }
+    if req.to_date && !req.by.iter().any(|d| matches!(d, Dimension::Period(_))) {
+        return Err(Error::usage("figures to date need a period among the groups").with_hint(TO_DATE_HINT));
+    }
     Ok(())
 }
 
@@ -197,7 +200,7 @@ pub fn figures(cells: Cells, library: &Library, req: &Request) -> Result<DataFra
         .by
         .iter()
         .find(|d| matches!(d, Dimension::Period(_)))
-        .ok_or_else(|| Error::usage("figures to date need a period among the groups").with_hint(TO_DATE_HINT))?;
+        .ok_or_else(|| Error::internal("figures to date without a period among the groups"))?;
     let (withheld, withheld_to_date) = match req.suppress_below {
         Some(t) => {
             crate::privacy::to_date::flags(&base, &running, &dims, period.name(), &req.publish_apart, library, t)?
@@ -235,7 +238,11 @@ fn rolled_up(cells: &Cells, dims: &[&str], meta: &DataFrame) -> Result<DataFrame
         distinct(cells.distinct.clone().lazy(), dims),
         cohort_parts(cells.cohorts.clone().lazy(), dims),
     ];
-    Ok(concat(parts, UnionArgs::default())?.collect()?)
+    // In the order of the groups and indicator, whatever order the roll-ups came in:
+    // which cells protection withholds must not depend on it.
+    let mut order: Vec<PlSmallStr> = dims.iter().map(|d| PlSmallStr::from(*d)).collect();
+    order.push("indicator".into());
+    Ok(concat(parts, UnionArgs::default())?.sort(order, SortMultipleOptions::default()).collect()?)
 }
 
 /// The published table: `base` withheld as `withheld` says (and a statistic over a

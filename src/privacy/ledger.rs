@@ -338,10 +338,10 @@ impl Ledger {
         let together: Vec<Vec<usize>> = self.together.iter().cloned().collect();
         let mut forced = Vec::new();
         loop {
-            let (withheld, audit) = protect_audited(&cells, &sums, &together, threshold, audit, &forced)?;
+            let (withheld, findings) = protect_audited(&cells, &sums, &together, threshold, audit, &forced)?;
             let more = self.untied_cohorts(&withheld, &cells);
             if more.is_empty() {
-                return Ok(Protection { withheld, sums, audit });
+                return Ok(Protection { withheld, sums, audit: findings });
             }
             forced.extend(more);
         }
@@ -750,7 +750,11 @@ mod tests {
             let withheld = ledger.protect(5, true).unwrap().withheld;
             (withheld[event], parts.iter().map(|p| withheld[*p].is_withheld()).collect::<Vec<_>>())
         };
-        assert_eq!(protect(false), (Withheld::Secondary, vec![false, false, false]), "the gap this closes");
+        assert_eq!(
+            protect(false),
+            (Withheld::Secondary, vec![false, false, false]),
+            "unprotected, the count is their sum"
+        );
         assert_eq!(protect(true), (Withheld::Secondary, vec![true, true, false]));
     }
 

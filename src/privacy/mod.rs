@@ -440,7 +440,7 @@ mod tests {
         let together = vec![ids[1..].iter().map(|s| s.to_string()).collect::<Vec<_>>()];
         let sizes = vec![("ev".to_string(), together[0].clone())];
         let without = marks(flags(&df, &["organisation"], &[], &people, &together, &[], &lib(), 5).unwrap());
-        assert_eq!(without, vec![true, true, false, false, false, false], "the gap this closes");
+        assert_eq!(without, vec![true, true, false, false, false, false], "unprotected, B's count is its parts' sum");
         let with = marks(flags(&df, &["organisation"], &[], &people, &together, &sizes, &lib(), 5).unwrap());
         assert_eq!(with, vec![true, true, false, true, true, false]);
     }

@@ -167,8 +167,10 @@ pub fn flags(
             *w = Withheld::Few;
         }
     }
+    // Withheld to protect the few records of an earlier period: "[c]", not "[p]" (a
+    // figure to date may rest on many records).
     for i in tail(&tails_of_statistics, &withheld) {
-        withheld[i] = Withheld::Few;
+        withheld[i] = Withheld::Secondary;
     }
     let later = withheld.split_off(n);
     Ok((withheld, later))

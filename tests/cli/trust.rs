@@ -132,6 +132,14 @@ fn outputs_are_identical_whatever_the_thread_count() {
     let one = impact_env(&args, &[("POLARS_MAX_THREADS", "1"), ("RAYON_NUM_THREADS", "1")]).ok().stdout;
     let many = impact_env(&args, &[("POLARS_MAX_THREADS", "4"), ("RAYON_NUM_THREADS", "4")]).ok().stdout;
     assert_eq!(one, many);
+    // Figures to date, protected with the periods' (which cells go must not depend on
+    // the order the roll-ups come in).
+    let to_date = ["aggregate", "samples/outcomes.csv", "--by", "area,quarter", "--to-date", "--format", "csv"];
+    let one = impact_env(&to_date, &[("POLARS_MAX_THREADS", "1"), ("RAYON_NUM_THREADS", "1")]).ok().stdout;
+    for threads in ["2", "4"] {
+        let many = impact_env(&to_date, &[("POLARS_MAX_THREADS", threads), ("RAYON_NUM_THREADS", threads)]).ok().stdout;
+        assert_eq!(one, many, "{threads} threads");
+    }
     let json = ["aggregate", "samples/outcomes.csv", "--by", "programme,financial_year", "--format", "json"];
     assert_eq!(
         impact_env(&json, &[("POLARS_MAX_THREADS", "1")]).ok().stdout,

@@ -843,7 +843,7 @@ pub struct FiguresQuery {
 
 impl FiguresQuery {
     /// Figures to date asked for, with a period to run them over.
-    fn to_date(&self) -> bool {
+    fn wants_to_date(&self) -> bool {
         self.to_date == "1" && PERIODS.contains(&self.period.as_str())
     }
 }
@@ -865,7 +865,7 @@ fn aggregate_args(q: &FiguresQuery) -> Vec<String> {
     if !q.programme.is_empty() {
         args.push(format!("--programme={}", q.programme));
     }
-    if q.to_date() {
+    if q.wants_to_date() {
         args.push("--to-date".into());
     }
     args
@@ -897,7 +897,7 @@ pub async fn figures(State(app): State<Arc<App>>, Query(q): Query<FiguresQuery>)
                 label { input type="checkbox" name="to_date" value="1" checked[q.to_date == "1"]; " and to date (every record up to each period's end; the chart shows these)" }
                 button type="submit" { "Show" }
             }
-            @if q.to_date == "1" && !q.to_date() { p.note { "Figures to date run over periods: choose a period." } }
+            @if q.to_date == "1" && !q.wants_to_date() { p.note { "Figures to date run over periods: choose a period." } }
             p { "Download: "
                 a href={ "/figures/download?" (query) "&format=csv" } { "CSV" } " · "
                 a href={ "/figures/download?" (query) "&format=xlsx" } { "Excel" } " · "
@@ -925,7 +925,7 @@ fn figures_chart(app: &App, q: &FiguresQuery, csv: &str) -> Option<String> {
     let (head, body) = rows.split_first()?;
     let at = |name: &str| head.iter().position(|h| h == name);
     // Figures to date, where asked for, are the ones charted.
-    let to_date = q.to_date();
+    let to_date = q.wants_to_date();
     let named = |period: &'static str, to_date_name: &'static str| if to_date { to_date_name } else { period };
     let (value, unit, withheld) =
         (at(named("value", "to_date"))?, at("unit")?, at(named("withheld", "to_date_withheld"))?);

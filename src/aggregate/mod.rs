@@ -257,15 +257,7 @@ fn finish(
 ) -> Result<DataFrame> {
     if let Some(t) = req.suppress_below {
         // A mean, minimum or maximum over a few records describes a few people.
-        let statistics = crate::privacy::statistic_indicators(library);
-        let indicators = base.column("indicator")?.str()?.clone();
-        let records = base.column("records")?.cast(&DataType::Int64)?.i64()?.clone();
-        for (i, flag) in withheld.iter_mut().enumerate() {
-            let is_statistic = indicators.get(i).is_some_and(|id| statistics.contains(id));
-            if *flag == Withheld::No && crate::privacy::too_few(is_statistic, records.get(i).unwrap_or(0), t) {
-                *flag = Withheld::Few;
-            }
-        }
+        crate::privacy::mark_few(&base, library, t, &mut withheld)?;
     }
     let withheld: Vec<i32> = withheld.into_iter().map(Withheld::code).collect();
     base.with_column(Column::new("__withheld".into(), withheld))?;
@@ -347,8 +339,8 @@ fn finish(
 }
 
 /// True where `column` is one of `values` (false for none: an empty set matches nothing).
-fn any_of(column: &str, values: &[String]) -> Expr {
-    values.iter().map(|v| col(column).eq(lit(v.as_str()))).reduce(|a, b| a.or(b)).unwrap_or(lit(false))
+pub(crate) fn any_of<S: AsRef<str>>(column: &str, values: &[S]) -> Expr {
+    values.iter().map(|v| col(column).eq(lit(v.as_ref()))).reduce(|a, b| a.or(b)).unwrap_or(lit(false))
 }
 
 /// One row per indicator: how it rolls up, in columns the query can branch on.

@@ -94,8 +94,7 @@ impl Targets {
         }
         let lower: Vec<&str> =
             library.iter().filter(|i| i.direction == Direction::Lower).map(|i| i.id.as_str()).collect();
-        let lower_is_better =
-            lower.iter().map(|id| col("indicator").eq(lit(*id))).reduce(|a, b| a.or(b)).unwrap_or(lit(false));
+        let lower_is_better = super::any_of("indicator", &lower);
         let mut t = self.df.clone().lazy();
         for k in KEYS {
             let used = keys.iter().any(|(tk, _)| *tk == k);
@@ -156,7 +155,7 @@ fn targets_to_date(
         .filter(|i| matches!(i.roll_up(), RollUp::Flow(Aggregation::Sum | Aggregation::Count)))
         .map(|i| i.id.as_str())
         .collect();
-    let adds_up = adds.iter().map(|id| col("indicator").eq(lit(*id))).reduce(|a, b| a.or(b)).unwrap_or(lit(false));
+    let adds_up = super::any_of("indicator", &adds);
     // The table's periods and the targets' periods of the same grain from the table's
     // first on (a period may have a target and no records): labels of one grain sort
     // as their periods do (2023-24 before 2024-25).
@@ -186,7 +185,7 @@ fn targets_to_date(
     let mut parts = Vec::with_capacity(periods.len());
     for (i, label) in periods.iter().enumerate() {
         let so_far: Vec<&str> = periods[..=i].iter().map(String::as_str).collect();
-        let within = so_far.iter().map(|p| col("period").eq(lit(*p))).reduce(|a, b| a.or(b)).unwrap_or(lit(false));
+        let within = super::any_of("period", &so_far);
         parts.push(
             t.clone()
                 .filter(within)

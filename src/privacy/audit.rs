@@ -27,6 +27,19 @@ pub struct Problem {
     pub threshold: u32,
 }
 
+impl Problem {
+    /// What a reader sees of cells whose true values are `values`: every value but
+    /// the withheld ones, why those are withheld, and the published sums.
+    pub fn seen(values: &[f64], withheld: &[Withheld], sums: &[Sum], threshold: u32) -> Problem {
+        Problem {
+            value: values.iter().zip(withheld).map(|(v, w)| (!w.is_withheld()).then_some(*v)).collect(),
+            withheld: withheld.to_vec(),
+            sums: sums.to_vec(),
+            threshold,
+        }
+    }
+}
+
 /// What a reader can work out about one withheld cell.
 #[derive(Debug, Clone, Copy, PartialEq)]
 pub struct Finding {

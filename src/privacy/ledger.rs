@@ -361,12 +361,7 @@ impl Ledger {
                 if parts.is_empty() || parts.iter().any(|p| withheld[*p].is_withheld()) {
                     continue;
                 }
-                let pick = parts.iter().copied().filter(|p| cells.value[*p] > 0.0).min_by(|a, b| {
-                    cells.cost[*a]
-                        .cmp(&cells.cost[*b])
-                        .then(cells.value[*a].total_cmp(&cells.value[*b]))
-                        .then(cells.order[*a].cmp(cells.order[*b]))
-                });
+                let pick = parts.iter().copied().filter(|p| cells.value[*p] > 0.0).min_by(|a, b| cells.by_cost(*a, *b));
                 more.extend(pick);
             }
         }
@@ -375,12 +370,8 @@ impl Ledger {
 
     /// What a reader sees of the cells, for the audit.
     pub fn problem(&self, withheld: &[Withheld], sums: &[Sum], threshold: u32) -> Problem {
-        Problem {
-            value: self.cells.iter().zip(withheld).map(|(c, w)| (!w.is_withheld()).then_some(c.value)).collect(),
-            withheld: withheld.to_vec(),
-            sums: sums.to_vec(),
-            threshold,
-        }
+        let values: Vec<f64> = self.cells.iter().map(|c| c.value).collect();
+        Problem::seen(&values, withheld, sums, threshold)
     }
 
     /// The names of the documents that publish a cell.
@@ -439,12 +430,7 @@ pub fn protect_audited<K: Ord>(
         if !audit || threshold < 2 {
             return Ok((withheld, None));
         }
-        let problem = Problem {
-            value: cells.value.iter().zip(&withheld).map(|(v, w)| (!w.is_withheld()).then_some(*v)).collect(),
-            withheld: withheld.clone(),
-            sums: sums.to_vec(),
-            threshold,
-        };
+        let problem = Problem::seen(cells.value, &withheld, sums, threshold);
         let findings = match &earlier {
             Some((found, before)) => {
                 let changed: Vec<bool> = before.iter().zip(&withheld).map(|(a, b)| a != b).collect();
@@ -485,12 +471,7 @@ fn unpin<K: Ord>(
     threshold: u32,
 ) -> Option<usize> {
     let limit = f64::from(threshold);
-    let by_cost = |a: &usize, b: &usize| {
-        cells.cost[*a]
-            .cmp(&cells.cost[*b])
-            .then(cells.value[*a].total_cmp(&cells.value[*b]))
-            .then(cells.order[*a].cmp(&cells.order[*b]))
-    };
+    let by_cost = |a: &usize, b: &usize| cells.by_cost(*a, *b);
     let own: Vec<&Sum> = sums_of[cell].iter().map(|k| &sums[*k]).collect();
     let pick = own
         .iter()

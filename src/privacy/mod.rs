@@ -138,6 +138,22 @@ pub fn too_few(is_statistic: bool, records: i64, threshold: u32) -> bool {
     is_statistic && records > 0 && records < i64::from(threshold)
 }
 
+/// Marks `Few` each published statistic of `df` (indicator and records columns; a
+/// table without records has none) over 1 to threshold − 1 records.
+pub fn mark_few(df: &DataFrame, library: &Library, threshold: u32, withheld: &mut [Withheld]) -> Result<()> {
+    let Ok(records) = df.column("records") else { return Ok(()) };
+    let records = records.cast(&DataType::Int64)?;
+    let statistics = statistic_indicators(library);
+    let indicators = df.column("indicator")?.str()?;
+    for ((flag, id), records) in withheld.iter_mut().zip(indicators.iter()).zip(records.i64()?.iter()) {
+        let is_statistic = id.is_some_and(|id| statistics.contains(id));
+        if *flag == Withheld::No && too_few(is_statistic, records.unwrap_or(0), threshold) {
+            *flag = Withheld::Few;
+        }
+    }
+    Ok(())
+}
+
 /// Indicators whose values are counts of people.
 pub fn people_indicators(library: &Library) -> HashSet<String> {
     let mut people: HashSet<String> = library
@@ -174,6 +190,14 @@ pub fn cohort_sizes(library: &Library) -> Vec<(String, Vec<String>)> {
         .collect()
 }
 
+/// Each row by its cell (`order`: the row's cell, without its indicator) and indicator.
+fn cell_rows<'a>(
+    indicator: &'a StringChunked,
+    order: &'a [Vec<u32>],
+) -> std::collections::HashMap<(&'a [u32], &'a str), usize> {
+    indicator.iter().zip(order).enumerate().filter_map(|(i, (id, key))| Some(((key.as_slice(), id?), i))).collect()
+}
+
 /// The sums of each cell's cohort parts under their event's count (see
 /// `cohort_sizes`), where the values fit (`order`: each row's cell, without its
 /// indicator).
@@ -183,12 +207,7 @@ pub(crate) fn size_sums(
     value: &[f64],
     sizes: &[(String, Vec<String>)],
 ) -> Vec<Sum> {
-    let mut rows: std::collections::HashMap<(&[u32], &str), usize> = std::collections::HashMap::new();
-    for (i, (id, key)) in indicator.iter().zip(order).enumerate() {
-        if let Some(id) = id {
-            rows.insert((key.as_slice(), id), i);
-        }
-    }
+    let rows = cell_rows(indicator, order);
     let mut sums = Vec::new();
     for ((key, id), &total) in &rows {
         for (_, parts) in sizes.iter().filter(|(event, _)| event == id) {
@@ -213,12 +232,7 @@ pub(crate) fn within_sums(indicator: &StringChunked, order: &[Vec<u32>], value: 
     if wholes.is_empty() {
         return Vec::new();
     }
-    let mut rows: std::collections::HashMap<(&[u32], &str), usize> = std::collections::HashMap::new();
-    for (i, (id, key)) in indicator.iter().zip(order).enumerate() {
-        if let Some(id) = id {
-            rows.insert((key.as_slice(), id), i);
-        }
-    }
+    let rows = cell_rows(indicator, order);
     let mut sums: Vec<Sum> = rows
         .iter()
         .filter_map(|((key, id), &part)| {

@@ -73,6 +73,17 @@ pub struct Cells<'a, K> {
     pub order: &'a [K],
 }
 
+impl<K: Ord> Cells<'_, K> {
+    /// Which of two cells is cheaper to withhold: by cost, then the smaller value,
+    /// then the key, so the same figures always choose the same cell.
+    pub fn by_cost(&self, a: usize, b: usize) -> std::cmp::Ordering {
+        self.cost[a]
+            .cmp(&self.cost[b])
+            .then(self.value[a].total_cmp(&self.value[b]))
+            .then(self.order[a].cmp(&self.order[b]))
+    }
+}
+
 /// Which cells to withhold, and why. `together` are groups of cells withheld as one
 /// (a cohort's parts, whose size its event count gives away): one withheld withholds
 /// every other member with a value. A threshold under 2 withholds nothing.
@@ -150,12 +161,6 @@ pub(crate) fn cheapest<K: Ord>(
     withheld: &[Withheld],
     limit: f64,
 ) -> Option<usize> {
-    let better = |a: &usize, b: &usize| {
-        cells.cost[*a]
-            .cmp(&cells.cost[*b])
-            .then(cells.value[*a].total_cmp(&cells.value[*b]))
-            .then(cells.order[*a].cmp(&cells.order[*b]))
-    };
     let candidates: Vec<usize> =
         sum.members().filter(|i| cells.people[*i] && !withheld[*i].is_withheld() && cells.value[*i] >= limit).collect();
     let mut trial = withheld.to_vec();
@@ -169,7 +174,7 @@ pub(crate) fn cheapest<K: Ord>(
     if good.is_empty() {
         good = candidates;
     }
-    good.into_iter().min_by(better)
+    good.into_iter().min_by(|a, b| cells.by_cost(*a, *b))
 }
 
 /// Withhold `first` (when it is not already) and every cell held together with it,

@@ -14,8 +14,8 @@ use polars::prelude::*;
 use super::ledger::{self, Adds, Cost};
 use super::suppress::{Cells, Relation, Sum};
 use super::{
-    cohort_sizes, held_cells, held_together, people_indicators, siblings, size_sums, statistic_indicators, too_few,
-    within_sums, Table, Withheld,
+    cohort_sizes, held_cells, held_together, people_indicators, siblings, size_sums, statistic_indicators, within_sums,
+    Table, Withheld,
 };
 use crate::error::{Error, Result};
 use crate::indicator::{Aggregation, Library, RollUp};
@@ -157,16 +157,7 @@ pub fn flags(
     };
     // A mean, minimum or maximum over a few records describes a few people; to date,
     // from such a period on, the periods' published figures would give it back.
-    let records: Vec<i64> = match both.column("records") {
-        Ok(c) => c.cast(&DataType::Int64)?.i64()?.iter().map(|r| r.unwrap_or(0)).collect(),
-        Err(_) => vec![0; m],
-    };
-    for (i, w) in withheld.iter_mut().enumerate() {
-        let is_statistic = indicator.get(i).is_some_and(|id| statistics.contains(id));
-        if *w == Withheld::No && too_few(is_statistic, records[i], threshold) {
-            *w = Withheld::Few;
-        }
-    }
+    super::mark_few(&both, library, threshold, &mut withheld)?;
     // Withheld to protect the few records of an earlier period: "[c]", not "[p]" (a
     // figure to date may rest on many records).
     for i in tail(&tails_of_statistics, &withheld) {

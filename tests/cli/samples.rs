@@ -43,6 +43,13 @@ fn parquet_and_csv_of_one_seed_give_the_same_figures() {
     let b = impact(&["aggregate", s(&pq), "--by", "organisation,quarter", "--format", "csv"]).ok().stdout;
     assert!(a.lines().count() > 100);
     assert_eq!(a, b);
+    // And the figures to date, protected with them.
+    let to_date = |file: &std::path::Path| {
+        impact(&["aggregate", s(file), "--by", "programme,financial_quarter", "--to-date", "--format", "csv"])
+            .ok()
+            .stdout
+    };
+    assert_eq!(to_date(&csv), to_date(&pq));
     let v = impact(&["validate", s(&pq)]).ok().stdout;
     assert!(v.contains("3000 record(s) read, 3000 valid: 0 error(s)"), "{v}");
 }

@@ -242,6 +242,10 @@ fn every_page_shows_what_the_command_line_shows() {
     .stdout;
     assert_eq!(server.get(&format!("/figures/download?{query}&format=csv")).text(), cli);
     assert!(cli.lines().next().is_some_and(|h| h.contains(",to_date,")), "{cli}");
+    // A choice with no figures says so, with no empty chart.
+    let none = server.get("/figures?indicator=employability_participants&by=programme&programme=HB-WELL").text();
+    assert!(none.contains("none. Nothing in the data matches this choice."), "{none}");
+    assert!(!none.contains("<svg"), "no chart of nothing");
     // Asked for without a period, the page says what it needs.
     let no_period = server.get("/figures?indicator=jobs_created&to_date=1").text();
     assert!(no_period.contains("Figures to date run over periods: choose a period."), "{no_period}");

@@ -131,7 +131,9 @@ fn csv_rows(text: &str) -> Vec<Vec<String>> {
 /// A command's CSV as a table (numbers to the right).
 fn table(csv: &str, caption: &str) -> Markup {
     let rows = csv_rows(csv);
-    let Some((head, body)) = rows.split_first() else { return html! { p.note { "No rows." } } };
+    let Some((head, body)) = rows.split_first().filter(|(_, body)| !body.is_empty()) else {
+        return html! { p.note { (caption) ": none. Nothing in the data matches this choice." } };
+    };
     let numeric = |v: &str| !v.is_empty() && v.replace([',', '.', '-'], "").chars().all(|c| c.is_ascii_digit());
     // A column of figures (decimal numbers, as the CSV writes every figure) reads as
     // the terminal's table reads: 1,247 and 18.89, "–" where there is none.
@@ -922,7 +924,7 @@ fn figures_chart(app: &App, q: &FiguresQuery, csv: &str) -> Option<String> {
         return None;
     }
     let rows = csv_rows(csv);
-    let (head, body) = rows.split_first()?;
+    let (head, body) = rows.split_first().filter(|(_, body)| !body.is_empty())?;
     let at = |name: &str| head.iter().position(|h| h == name);
     // Figures to date, where asked for, are the ones charted.
     let to_date = q.wants_to_date();

@@ -336,15 +336,9 @@ impl Ledger {
         let order: Vec<&Key> = self.cells.iter().map(|c| &c.key).collect();
         let cells = Cells { value: &value, people: &people, cost: &cost, order: &order };
         let together: Vec<Vec<usize>> = self.together.iter().cloned().collect();
-        let mut forced = Vec::new();
-        loop {
-            let (withheld, findings) = protect_audited(&cells, &sums, &together, threshold, audit, &forced)?;
-            let more = self.untied_cohorts(&withheld, &cells);
-            if more.is_empty() {
-                return Ok(Protection { withheld, sums, audit: findings });
-            }
-            forced.extend(more);
-        }
+        let untied = |withheld: &[Withheld]| self.untied_cohorts(withheld, &cells);
+        let (withheld, findings) = protect_audited(&cells, &sums, &together, threshold, audit, untied)?;
+        Ok(Protection { withheld, sums, audit: findings })
     }
 
     /// For each withheld event count whose cohort's parts (same fields, same days) are
@@ -404,15 +398,16 @@ pub fn relation(adds: Adds, total: f64, parts: &[f64]) -> Option<Relation> {
 /// result is audited (sums with a total among the cells) and every cell a reader
 /// could still pin through several sums at once gets one more cell of its sums
 /// withheld, until none can be pinned; an audit that cannot be made is an error.
-/// The findings of the last audit come back with the withheld cells. `forced` are
-/// withheld from the start, as "[c]" (cells a caller's own rule withholds).
+/// The findings of the last audit come back with the withheld cells. `rule` is the
+/// caller's own: given what is withheld, the cells it withholds too (as "[c]"), each
+/// then protected as any other, until it asks for none.
 pub fn protect_audited<K: Ord>(
     cells: &Cells<K>,
     sums: &[Sum],
     together: &[Vec<usize>],
     threshold: u32,
     audit: bool,
-    forced: &[usize],
+    rule: impl Fn(&[Withheld]) -> Vec<usize>,
 ) -> Result<(Vec<Withheld>, Option<Vec<Finding>>), AuditError> {
     let timer = crate::timing::start();
     let n = cells.value.len();
@@ -422,13 +417,19 @@ pub fn protect_audited<K: Ord>(
             sums_of[m].push(k);
         }
     }
-    let mut also: Vec<usize> = forced.to_vec();
+    let mut also: Vec<usize> = Vec::new();
     let mut earlier: Option<(Vec<Finding>, Vec<Withheld>)> = None;
     loop {
         let withheld = suppress::protect_with(cells, sums, together, threshold, &also);
         crate::timing::lap(&timer, "privacy: suppression");
+        // The rule's cells are never withheld yet, so each round adds some or ends.
+        let ruled = rule(&withheld);
         if !audit || threshold < 2 {
-            return Ok((withheld, None));
+            if ruled.is_empty() {
+                return Ok((withheld, None));
+            }
+            also.extend(ruled);
+            continue;
         }
         let problem = Problem::seen(cells.value, &withheld, sums, threshold);
         let findings = match &earlier {
@@ -439,7 +440,8 @@ pub fn protect_audited<K: Ord>(
             None => audit::audit_again(&problem, None, Some(cells.value))?,
         };
         crate::timing::lap(&timer, "privacy: audit");
-        let mut more = false;
+        let mut more = !ruled.is_empty();
+        also.extend(ruled);
         for f in findings.iter().filter(|f| f.pinned()) {
             if let Some(pick) = unpin(f.cell, cells, sums, &sums_of, &withheld, &also, threshold) {
                 also.push(pick);

@@ -145,16 +145,8 @@ pub fn flags(
     // people from their first cohort: neither is a sum of the periods a reader could
     // be stopped from solving, so from a period where anything of theirs is withheld
     // on, the figures to date are withheld too (each then protected as any other).
-    let mut forced: Vec<usize> = Vec::new();
-    let mut withheld = loop {
-        let (withheld, _) = ledger::protect_audited(&cells, &sums, &held, threshold, true, &forced)
-            .map_err(|e| Error::internal(format!("privacy audit of the figures to date: {e}")))?;
-        let more = tail(&tails, &withheld);
-        if more.is_empty() {
-            break withheld;
-        }
-        forced.extend(more);
-    };
+    let (mut withheld, _) = ledger::protect_audited(&cells, &sums, &held, threshold, true, |w| tail(&tails, w))
+        .map_err(|e| Error::internal(format!("privacy audit of the figures to date: {e}")))?;
     // A mean, minimum or maximum over a few records describes a few people; to date,
     // from such a period on, the periods' published figures would give it back.
     super::mark_few(&both, library, threshold, &mut withheld)?;

@@ -13,48 +13,30 @@
 use std::io::{Read, Write};
 use std::net::TcpStream;
 use std::path::{Path, PathBuf};
-use std::process::{Child, Command, Stdio};
+use std::process::Command;
 use std::time::{Duration, Instant};
 
 const IMPACT: &str = env!("CARGO_BIN_EXE_impact");
 
-struct Server {
-    child: Child,
-    port: u16,
-}
+#[path = "../tests/cli/shared.rs"]
+mod shared;
 
-impl Drop for Server {
-    fn drop(&mut self) {
-        let _ = self.child.kill();
-        let _ = self.child.wait();
-    }
+/// `impact serve` over a project folder, with uploads up to 2 GB.
+struct Server {
+    serving: shared::Serving,
 }
 
 fn start(project: &Path) -> Server {
-    let mut child = Command::new(IMPACT)
-        .args(["--project", project.to_str().unwrap(), "serve", "--port", "0", "--max-upload", "2048"])
-        .stdout(Stdio::piped())
-        .stderr(Stdio::null())
-        .spawn()
-        .unwrap();
-    let mut out = child.stdout.take().unwrap();
-    let mut line = Vec::new();
-    let mut byte = [0u8; 1];
-    while out.read(&mut byte).unwrap_or(0) == 1 && byte[0] != b'\n' {
-        line.push(byte[0]);
-    }
-    let line = String::from_utf8(line).unwrap();
-    let port = line.split("127.0.0.1:").nth(1).unwrap().split('/').next().unwrap().parse().unwrap();
-    Server { child, port }
+    Server { serving: shared::Serving::start(project, &["--max-upload", "2048"]) }
 }
 
 impl Server {
     /// One exchange; the status and the body.
     fn send(&self, method: &str, path: &str, headers: &[(&str, String)], body: &[u8]) -> (u16, Vec<u8>) {
-        let mut stream = TcpStream::connect(("127.0.0.1", self.port)).unwrap();
+        let mut stream = TcpStream::connect(("127.0.0.1", self.serving.port)).unwrap();
         let mut head = format!(
             "{method} {path} HTTP/1.1\r\nHost: 127.0.0.1:{}\r\nConnection: close\r\nSec-Fetch-Site: same-origin\r\nContent-Length: {}\r\n",
-            self.port,
+            self.serving.port,
             body.len()
         );
         for (k, v) in headers {
@@ -99,10 +81,10 @@ impl Server {
         );
         body.extend_from_slice(&content);
         body.extend_from_slice(format!("\r\n--{boundary}--\r\n").as_bytes());
-        let mut stream = TcpStream::connect(("127.0.0.1", self.port)).unwrap();
+        let mut stream = TcpStream::connect(("127.0.0.1", self.serving.port)).unwrap();
         let head = format!(
             "POST /upload HTTP/1.1\r\nHost: 127.0.0.1:{}\r\nConnection: close\r\nSec-Fetch-Site: same-origin\r\nContent-Type: multipart/form-data; boundary={boundary}\r\nContent-Length: {}\r\n\r\n",
-            self.port,
+            self.serving.port,
             body.len()
         );
         stream.write_all(head.as_bytes()).unwrap();
@@ -125,16 +107,7 @@ fn median(mut v: Vec<Duration>) -> Duration {
 
 fn sample_project(dir: &Path, data: Option<&Path>) {
     let samples = Path::new(env!("CARGO_MANIFEST_DIR")).join("samples");
-    for f in [
-        "outcomes.csv",
-        "organisations.csv",
-        "programmes.csv",
-        "areas.csv",
-        "targets.csv",
-        "assumptions.toml",
-        "commitments.csv",
-        "impact.toml",
-    ] {
+    for f in shared::SAMPLE_FILES.iter().chain(&["impact.toml"]) {
         std::fs::copy(samples.join(f), dir.join(f)).unwrap();
     }
     if let Some(data) = data {

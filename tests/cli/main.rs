@@ -2,6 +2,7 @@
 //! runs the real `impact` binary from the repository root, on samples/ or on
 //! small files written to a temporary folder (`library` uses the crate itself).
 
+mod shared;
 mod util;
 
 mod accessible;

@@ -6,21 +6,13 @@
 use std::io::{Read, Write};
 use std::net::TcpStream;
 use std::path::Path;
-use std::process::{Child, Command, Stdio};
 
 /// A server on a free port over a folder (a copy of the sample project); stopped when
-/// dropped.
+/// dropped (before its folder goes).
 pub(crate) struct Server {
-    child: Child,
+    _serving: crate::shared::Serving,
     pub(crate) port: u16,
     pub(crate) dir: tempfile::TempDir,
-}
-
-impl Drop for Server {
-    fn drop(&mut self) {
-        let _ = self.child.kill();
-        let _ = self.child.wait();
-    }
 }
 
 fn start(extra: &[&str]) -> Server {
@@ -29,25 +21,10 @@ fn start(extra: &[&str]) -> Server {
     serve_in(dir, extra)
 }
 
-/// `impact serve` over the folder `dir` on a free port, its address read from the first
-/// line it prints.
+/// `impact serve` over the folder `dir` on a free port.
 pub(crate) fn serve_in(dir: tempfile::TempDir, extra: &[&str]) -> Server {
-    let mut child = Command::new(env!("CARGO_BIN_EXE_impact"))
-        .args(["--project", crate::util::s(dir.path()), "serve", "--port", "0"])
-        .args(extra)
-        .stdout(Stdio::piped())
-        .stderr(Stdio::null())
-        .spawn()
-        .unwrap();
-    let mut out = child.stdout.take().unwrap();
-    let mut line = Vec::new();
-    let mut byte = [0u8; 1];
-    while out.read(&mut byte).unwrap_or(0) == 1 && byte[0] != b'\n' {
-        line.push(byte[0]);
-    }
-    let line = String::from_utf8(line).unwrap();
-    let port = line.split("127.0.0.1:").nth(1).and_then(|r| r.split('/').next()).and_then(|p| p.parse().ok());
-    Server { child, port: port.unwrap_or_else(|| panic!("no address in {line:?}")), dir }
+    let serving = crate::shared::Serving::start(dir.path(), extra);
+    Server { port: serving.port, _serving: serving, dir }
 }
 
 /// An answer: status, headers (lower-case names), body.

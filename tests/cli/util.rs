@@ -55,16 +55,7 @@ pub fn impact_in(dir: &Path, args: &[&str]) -> Run {
     }
 }
 
-/// The sample data and tables (`samples/`).
-pub const SAMPLE_FILES: [&str; 7] = [
-    "outcomes.csv",
-    "organisations.csv",
-    "programmes.csv",
-    "areas.csv",
-    "targets.csv",
-    "assumptions.toml",
-    "commitments.csv",
-];
+pub use crate::shared::SAMPLE_FILES;
 
 /// The sample project (its data, tables and release) in `dir`.
 pub fn sample_project(dir: &Path) {

@@ -69,6 +69,14 @@ impl Dimension {
         }
     }
 
+    /// The period grain among `by` (there is at most one), if any.
+    pub fn period_in(by: &[Dimension]) -> Option<Grain> {
+        by.iter().find_map(|d| match d {
+            Dimension::Period(g) => Some(*g),
+            Dimension::Field(_) => None,
+        })
+    }
+
     /// Parse `--by organisation,financial_year`: record columns and at most one grain.
     pub fn parse_list(text: &str) -> Result<Vec<Dimension>> {
         let mut dims = Vec::new();
@@ -164,7 +172,7 @@ pub fn check_request(library: &Library, req: &Request) -> Result<()> {
     for id in &req.filters.indicators {
         library.require(id)?;
     }
-    if req.to_date && !req.by.iter().any(|d| matches!(d, Dimension::Period(_))) {
+    if req.to_date && Dimension::period_in(&req.by).is_none() {
         return Err(Error::usage("figures to date need a period among the groups").with_hint(TO_DATE_HINT));
     }
     Ok(())
@@ -193,13 +201,10 @@ pub fn figures(cells: Cells, library: &Library, req: &Request) -> Result<DataFra
         };
         return finish(base, withheld, library, req, &dims, &meta);
     };
-    // Figures to date: the same rows, each over every record up to its period's end,
+    // Figures to date: each row's figure over every record up to its period's end,
     // withheld together with the figures by period (see `privacy::to_date`).
     let mut running = rolled_up(to_date, &dims, &meta)?;
-    let period = req
-        .by
-        .iter()
-        .find(|d| matches!(d, Dimension::Period(_)))
+    let period = Dimension::period_in(&req.by)
         .ok_or_else(|| Error::internal("figures to date without a period among the groups"))?;
     let (withheld, withheld_to_date) = match req.suppress_below {
         Some(t) => {
@@ -216,13 +221,16 @@ pub fn figures(cells: Cells, library: &Library, req: &Request) -> Result<DataFra
     if req.suppress_below.is_some() {
         taken.push(col("withheld").alias("to_date_withheld"));
     }
-    let mut order: Vec<PlSmallStr> = dims.iter().map(|d| PlSmallStr::from(*d)).collect();
-    order.push("indicator".into());
     Ok(base
         .lazy()
         .join(running.lazy().select(taken), keys.clone(), keys, JoinArgs::new(JoinType::Left))
-        .sort(order, SortMultipleOptions::default())
+        .sort(key_order(&dims), SortMultipleOptions::default())
         .collect()?)
+}
+
+/// The order of a figures table: by its groups, then indicator.
+fn key_order(dims: &[&str]) -> Vec<PlSmallStr> {
+    dims.iter().map(|d| PlSmallStr::from(*d)).chain(["indicator".into()]).collect()
 }
 
 /// What `--to-date` needs.
@@ -240,9 +248,7 @@ fn rolled_up(cells: &Cells, dims: &[&str], meta: &DataFrame) -> Result<DataFrame
     ];
     // In the order of the groups and indicator, whatever order the roll-ups came in:
     // which cells protection withholds must not depend on it.
-    let mut order: Vec<PlSmallStr> = dims.iter().map(|d| PlSmallStr::from(*d)).collect();
-    order.push("indicator".into());
-    Ok(concat(parts, UnionArgs::default())?.sort(order, SortMultipleOptions::default()).collect()?)
+    Ok(concat(parts, UnionArgs::default())?.sort(key_order(dims), SortMultipleOptions::default()).collect()?)
 }
 
 /// The published table: `base` withheld as `withheld` says (and a statistic over a
@@ -273,8 +279,6 @@ fn finish(
         }
         all = all.filter(any_of("indicator", &wanted));
     }
-    let mut order: Vec<PlSmallStr> = dims.iter().map(|d| PlSmallStr::from(*d)).collect();
-    order.push("indicator".into());
     let mut out_cols: Vec<Expr> = dims.iter().map(|d| col(*d)).collect();
     // Six decimals: enough for any unit here, and it keeps float noise from
     // summing decimals (67.46000000000001) out of published figures.
@@ -334,7 +338,7 @@ fn finish(
     if !labels.is_empty() {
         all = all.with_columns(labels);
     }
-    let figures = all.select(out_cols).sort(order, SortMultipleOptions::default()).collect()?;
+    let figures = all.select(out_cols).sort(key_order(&dims), SortMultipleOptions::default()).collect()?;
     Ok(figures)
 }
 

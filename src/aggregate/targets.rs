@@ -124,12 +124,8 @@ impl Targets {
                 achieved("value", "target").alias("pct_achieved"),
                 (col("value") - col("baseline")).alias("change_from_baseline"),
             ]);
-        let period = by.iter().find_map(|d| match d {
-            Dimension::Period(g) => Some(g.name()),
-            Dimension::Field(_) => None,
-        });
-        if let (Some(period), true) = (period, figures.column("to_date").is_ok()) {
-            let to_date = targets_to_date(figures, t, &keys, period, library)?;
+        if let (Some(grain), true) = (Dimension::period_in(by), figures.column("to_date").is_ok()) {
+            let to_date = targets_to_date(figures, t, &keys, grain, library)?;
             out = out
                 .join(to_date.lazy(), on.clone(), on, JoinArgs::new(JoinType::Left))
                 .with_column(achieved("to_date", "target_to_date").alias("pct_achieved_to_date"));
@@ -139,16 +135,18 @@ impl Targets {
 }
 
 /// Each row's target to date: the sum of its keys' targets for the periods from the
-/// table's first up to the row's (the table's and the targets'), for indicators whose figures add up over time
-/// (sums and counts of records); none where one of those periods has no target.
-/// `t` holds the target rows whose keys are `keys` (targets column, figures column).
+/// table's first up to the row's (the table's and the targets'), for indicators whose
+/// figures add up over time (sums and counts of records); none where one of those
+/// periods has no target. `t` holds the target rows whose keys are `keys` (targets
+/// column, figures column); `grain` is the table's period.
 fn targets_to_date(
     figures: &DataFrame,
     t: LazyFrame,
     keys: &[(&str, &str)],
-    period: &str,
+    grain: super::Grain,
     library: &Library,
 ) -> Result<DataFrame> {
+    let period = grain.name();
     use crate::indicator::{Aggregation, RollUp};
     let adds: Vec<&str> = library
         .iter()
@@ -159,7 +157,6 @@ fn targets_to_date(
     // The table's periods and the targets' periods of the same grain from the table's
     // first on (a period may have a target and no records): labels of one grain sort
     // as their periods do (2023-24 before 2024-25).
-    let grain = super::Grain::parse(period).ok_or_else(|| Error::internal(format!("`{period}` is not a period")))?;
     let labels = figures.column(period)?.cast(&DataType::String)?;
     let mut periods: Vec<String> = labels.str()?.iter().flatten().map(str::to_string).collect();
     let first = periods.iter().min().cloned();

@@ -64,7 +64,7 @@ pub fn run(args: AggregateArgs, library: &Library) -> Result<Outcome> {
     let (from, to) = args.period.days()?;
     args.data.refuse_out_over_inputs(args.output.out.as_deref(), &[args.targets.as_deref()])?;
     let by = Dimension::parse_list(&args.by)?;
-    if args.to_date && !by.iter().any(|d| matches!(d, Dimension::Period(_))) {
+    if args.to_date && Dimension::period_in(&by).is_none() {
         return Err(Error::usage("--to-date needs a period in --by").with_hint(impactkit::aggregate::TO_DATE_HINT));
     }
     let filters = Filters {

@@ -23,7 +23,7 @@ use crate::indicator::{Aggregation, Library, RollUp};
 /// How each indicator's counts of people to date stand to the period before and the
 /// period itself. Stocks (whose time rule reads the latest snapshots) and statistics
 /// tie no sum.
-pub fn over_time(library: &Library) -> HashMap<String, Adds> {
+fn over_time(library: &Library) -> HashMap<String, Adds> {
     let mut adds = HashMap::new();
     for i in library.iter() {
         match i.roll_up() {
@@ -90,8 +90,9 @@ pub fn flags(
     let adds = over_time(library);
     let carried = carried(library);
     let statistics = statistic_indicators(library);
-    let parts_of_cohorts: HashSet<String> = held_together(library).into_iter().flatten().collect();
-    let mut held = held_cells(&indicator, &order, &held_together(library));
+    let cohorts = held_together(library);
+    let parts_of_cohorts: HashSet<&str> = cohorts.iter().flatten().map(String::as_str).collect();
+    let mut held = held_cells(&indicator, &order, &cohorts);
     let mut tails: Vec<Vec<(Option<usize>, usize)>> = Vec::new();
     let mut tails_of_statistics: Vec<Vec<(Option<usize>, usize)>> = Vec::new();
     for group in siblings(&(0..m).collect::<Vec<_>>(), &indicator_rank, &ranks, p) {
@@ -147,11 +148,10 @@ pub fn flags(
     // on, the figures to date are withheld too (each then protected as any other).
     let (mut withheld, _) = ledger::protect_audited(&cells, &sums, &held, threshold, true, |w| tail(&tails, w))
         .map_err(|e| Error::internal(format!("privacy audit of the figures to date: {e}")))?;
-    // A mean, minimum or maximum over a few records describes a few people; to date,
-    // from such a period on, the periods' published figures would give it back.
+    // A mean, minimum or maximum over a few records describes a few people.
     super::mark_few(&both, library, threshold, &mut withheld)?;
-    // Withheld to protect the few records of an earlier period: "[c]", not "[p]" (a
-    // figure to date may rest on many records).
+    // To date, from such a period on, the periods' published figures would give it
+    // back: withheld as "[c]", not "[p]" (a figure to date may rest on many records).
     for i in tail(&tails_of_statistics, &withheld) {
         withheld[i] = Withheld::Secondary;
     }
